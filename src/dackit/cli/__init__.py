@@ -1,0 +1,77 @@
+"""The ``dackit`` command line: a thin layer over the library.
+
+Each command lives in its own module of this package and is imported only when it runs,
+so ``dackit --help`` stays fast. To add a command, write ``cli/<name>.py`` with a click
+command or group named ``command`` and list it in :data:`COMMANDS`.
+"""
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from dackit import __version__
+from dackit.errors import DackitError
+
+#: command name → module (under dackit.cli) defining ``command``
+COMMANDS = {
+    "ruby": "ruby",
+    "sm": "sm",
+    "demo": "demo",
+}
+
+#: one-line help shown by ``dackit --help`` without importing the module
+SUMMARIES = {
+    "ruby": "Pressure from ruby R1/R2 fluorescence spectra.",
+    "sm": "Pressure from Sm:SrB4O7 0-0 line spectra.",
+    "demo": "Simulate a virtual DAC experiment and analyse it end to end.",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx):
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx, name):
+        if name not in COMMANDS:
+            return None
+        module = importlib.import_module(f"dackit.cli.{COMMANDS[name]}")
+        return module.command
+
+    def format_commands(self, ctx, formatter):
+        rows = [(name, SUMMARIES.get(name, "")) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="dackit")
+def cli():
+    """dackit: diamond-anvil-cell data to results, with uncertainties.
+
+    \b
+    Examples:
+      dackit ruby spectrum.txt --scale mao1986-hydrostatic --json
+      dackit demo --out demo_output
+    """
+
+
+def main(argv=None):
+    """Console entry point: run the CLI, turning a DackitError into a message and exit 2."""
+    try:
+        cli.main(args=argv, prog_name="dackit", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except DackitError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except SystemExit:
+        raise
+    sys.exit(0)

@@ -1,0 +1,104 @@
+"""Helpers every command shares: per-file batch runs, JSON/table output, option parsing."""
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+import click
+import numpy as np
+
+from dackit.errors import DackitError, InputError
+
+json_option = click.option("--json", "as_json", is_flag=True,
+                           help="Print machine-readable JSON instead of a table.")
+plot_option = click.option("--plot", "plot_dir", type=click.Path(file_okay=False, path_type=Path),
+                           default=None, help="Write a figure per input into this folder.")
+files_argument = click.argument("files", nargs=-1, required=True,
+                                type=click.Path(path_type=Path, dir_okay=False))
+
+
+def to_jsonable(obj):
+    """numpy scalars/arrays → Python; NaN/inf → None (JSON has no NaN)."""
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return to_jsonable(obj.tolist())
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, Path):
+        return str(obj)
+    return obj
+
+
+def dump_json(obj) -> None:
+    click.echo(json.dumps(to_jsonable(obj), indent=2))
+
+
+def run_per_file(files: Iterable, analyse: Callable[[Path], dict]) -> tuple[list[dict], int]:
+    """Analyse each file; a failure becomes ``{"file", "error"}`` and the rest go on.
+
+    Returns the rows (in input order) and the exit status: 0, or 2 if any file failed.
+    The reason for each failure goes to stderr as it happens.
+    """
+    rows, status = [], 0
+    for path in files:
+        try:
+            rows.append(analyse(Path(path)))
+        except DackitError as exc:
+            rows.append({"file": str(path), "error": str(exc)})
+            click.echo(f"error: {exc}", err=True)
+            status = 2
+        except Exception as exc:  # noqa: BLE001 - a batch must survive any one bad file
+            msg = f"{path}: unexpected {type(exc).__name__}: {exc} (please report this)"
+            rows.append({"file": str(path), "error": msg})
+            click.echo(f"error: {msg}", err=True)
+            status = 2
+    return rows, status
+
+
+def print_table(rows: Sequence[dict], columns: Sequence[tuple[str, str, str]], title: str = "") -> None:
+    """Rich table of ``rows``; ``columns`` are (key, header, format spec). Failed rows show their error."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title or None)
+    for _, header, _ in columns:
+        table.add_column(header, overflow="fold")
+    for row in rows:
+        if "error" in row:
+            table.add_row(str(row.get("file", "")), f"[red]{row['error']}[/red]",
+                          *[""] * (len(columns) - 2))
+            continue
+        cells = []
+        for key, _, fmt in columns:
+            value = row.get(key)
+            if value is None:
+                cells.append("")
+            elif fmt and isinstance(value, (int, float, np.floating, np.integer)):
+                cells.append(format(value, fmt))
+            else:
+                cells.append(str(value))
+        table.add_row(*cells)
+    Console(width=max(100, Console().width)).print(table)
+
+
+def parse_float_list(text: str | None, option: str) -> list[float] | None:
+    """'1,2.5,3' → [1.0, 2.5, 3.0], with an InputError naming the option on bad text."""
+    if text is None:
+        return None
+    try:
+        return [float(v) for v in text.replace(";", ",").split(",") if v.strip()]
+    except ValueError:
+        raise InputError(f"{option}: expected comma-separated numbers, got {text!r}") from None
+
+
+def finish(status: int) -> None:
+    if status:
+        sys.exit(status)

@@ -1,0 +1,1 @@
+"""Foundation shared by every technique: units, spectra, results, the batched peak fitter."""

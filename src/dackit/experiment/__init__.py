@@ -1,0 +1,1 @@
+"""dackit.experiment"""
