@@ -1,0 +1,227 @@
+"""One entry point for every spectrum file: :func:`read_spectrum`, and :func:`write_spectrum`.
+
+The format is found from the content (the extension is only a hint for binary formats):
+each entry of :data:`FORMATS` has a ``sniff(path, head_bytes)`` test and a reader, tried
+in order from the most specific (binary magic numbers, vendor markers) to the generic
+column parser. Every reader builds its spectrum through
+:func:`dackit.core.spectrum.make_spectrum`, so the result is sorted by x and validated
+(empty, NaN/inf, too short, duplicate x, all-zero → :class:`~dackit.errors.InputError`
+naming the file).
+
+>>> import tempfile, numpy as np
+>>> from dackit.core.spectrum import make_spectrum
+>>> s = make_spectrum(np.linspace(690, 700, 50), np.arange(1, 51), metadata={"exposure_s": 0.5})
+>>> path = write_spectrum(s, tempfile.mkdtemp() + "/ruby.txt")
+>>> back = read_spectrum(path)
+>>> back.metadata["format"], back.metadata["exposure_s"], bool((back.y == s.y).all())
+('dackit', 0.5, True)
+"""
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+import zipfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from dackit.core.spectrum import X_UNITS, Spectrum
+from dackit.errors import DackitError, InputError, where
+from dackit.io import oceanoptics, textcols, vendor
+
+#: Bytes read for sniffing: enough for the 4100-byte SPE header.
+HEAD_BYTES = 8192
+
+
+@dataclass(frozen=True)
+class SpectrumFormat:
+    """One readable format: ``sniff(path, head) -> bool`` and ``read(path[, frame]) -> Spectrum``."""
+
+    name: str
+    description: str
+    sniff: Callable[[Path, bytes], bool]
+    read: Callable[..., Spectrum]
+    frames: bool = False  # reader takes ``frame=``
+
+
+FORMATS: tuple[SpectrumFormat, ...] = (
+    SpectrumFormat("procspec", "Ocean Optics .ProcSpec (zip of ps_N.xml)",
+                   oceanoptics.sniff_procspec, oceanoptics.read_procspec),
+    SpectrumFormat("spe", "Princeton Instruments SPE 2.x/3.0 (rows summed, frame=)",
+                   vendor.sniff_spe, vendor.read_spe, frames=True),
+    SpectrumFormat("sif", "Andor SIF (rows summed, frame=)", vendor.sniff_sif, vendor.read_sif,
+                   frames=True),
+    SpectrumFormat("labspec-xml", "Horiba LabSpec XML export", vendor.sniff_labspec,
+                   vendor.read_labspec, frames=True),
+    SpectrumFormat("dackit", "dackit two-column text (write_spectrum's default flavour)",
+                   textcols.sniff_dackit, textcols.read_dackit),
+    SpectrumFormat("oceanoptics", "Ocean Optics SpectraSuite/OceanView/OOIBase32 text (.txt, .scope)",
+                   oceanoptics.sniff_text, oceanoptics.read_text),
+    SpectrumFormat("jcamp", "JCAMP-DX with an uncompressed XYDATA/XYPOINTS table",
+                   vendor.sniff_jcamp, vendor.read_jcamp),
+    SpectrumFormat("jasco", "JASCO text with XUNITS/XYDATA", vendor.sniff_jasco, vendor.read_jasco),
+    SpectrumFormat("craic", "CRAIC-style text with a SciMode line", vendor.sniff_craic,
+                   vendor.read_craic),
+    SpectrumFormat("text", "columns of numbers (tab, spaces, comma or semicolon; decimal comma; "
+                   "named columns)", textcols.sniff_text, textcols.read_columns),
+)
+
+_WRAPPED = (ValueError, KeyError, IndexError, TypeError, OSError, EOFError, UnicodeError,
+            zipfile.BadZipFile, ET.ParseError)
+
+
+def supported_formats() -> str:
+    """One line per readable format, for messages and ``--help``."""
+    return "; ".join(f"{f.name}: {f.description}" for f in FORMATS)
+
+
+def detect_format(path, head: bytes | None = None) -> SpectrumFormat:
+    """The first entry of :data:`FORMATS` whose sniff accepts the file.
+
+    Raises :class:`InputError` listing the supported formats when none does (binary
+    data of an unknown kind).
+    """
+    path = Path(path)
+    if head is None:
+        with open(path, "rb") as fh:
+            head = fh.read(HEAD_BYTES)
+    for fmt in FORMATS:
+        if fmt.sniff(path, head):
+            return fmt
+    raise InputError(f"{where(str(path))}unknown spectrum format (binary data no reader "
+                     f"recognises). Supported: {supported_formats()}")
+
+
+def _open_check(path: Path) -> bytes:
+    pre = where(str(path))
+    if not path.exists():
+        raise InputError(f"{pre}file not found; check the path and name")
+    if path.is_dir():
+        raise InputError(f"{pre}is a folder, not a spectrum file; give the files inside it")
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(HEAD_BYTES)
+    except OSError as exc:
+        raise InputError(f"{pre}cannot be read ({exc.strerror or exc}); check its permissions") from None
+    if not head:
+        raise InputError(f"{pre}file is empty (0 bytes); export the spectrum again")
+    return head
+
+
+def read_spectrum(path, *, x_unit: str | None = None, frame: int = 0) -> Spectrum:
+    """Read one spectrum from any supported file; the format is detected from its content.
+
+    Parameters
+    ----------
+    path : str or Path
+    x_unit : str, optional
+        Unit of x when the file does not state one (plain columns without names); by
+        default such x is taken as nm. Asking for a unit other than the one the file
+        states is an error — convert with :mod:`dackit.core.units` instead.
+    frame : int
+        Frame of a multi-frame SPE/SIF file or row of a LabSpec map (default 0).
+
+    Returns a :class:`Spectrum` sorted by x with ``source=str(path)`` and metadata:
+    ``format``, ``n_frames`` and, where the file says, ``exposure_s``, ``instrument``,
+    ``serial``, ``date``; ``x_unit_from`` is ``"file"``, ``"assumed"`` or ``"argument"``.
+
+    Raises :class:`InputError` naming the file for a missing file, a folder, an empty,
+    truncated or unreadable file, non-numeric/NaN/duplicate/all-zero data, fewer than
+    10 points, or an unknown format (the message lists the supported ones).
+    """
+    if x_unit is not None and x_unit not in X_UNITS:
+        raise InputError(f"x_unit={x_unit!r} is not a known unit; use one of {', '.join(X_UNITS)}")
+    path = Path(path)
+    src = str(path)
+    head = _open_check(path)
+    fmt = detect_format(path, head)
+    if frame != 0 and not fmt.frames:
+        raise InputError(f"{where(src)}frame={frame} given but a {fmt.name} file holds one spectrum; "
+                         "drop the frame argument")
+    try:
+        spectrum = fmt.read(path, frame=frame) if fmt.frames else fmt.read(path)
+    except DackitError:
+        raise
+    except _WRAPPED as exc:
+        raise InputError(f"{where(src)}cannot be read as {fmt.description} "
+                         f"({type(exc).__name__}: {exc})") from None
+    meta = dict(spectrum.metadata)
+    meta["format"] = fmt.name
+    if x_unit is None:
+        return replace(spectrum, metadata=meta)
+    if x_unit != spectrum.x_unit and meta.get("x_unit_from") == "file":
+        raise InputError(f"{where(src)}the file gives x in {spectrum.x_unit} but x_unit={x_unit!r} "
+                         "was asked; drop x_unit, or convert with dackit.core.units")
+    if meta.get("x_unit_from") != "file":
+        meta["x_unit_from"] = "argument"
+    return replace(spectrum, x_unit=x_unit, metadata=meta)
+
+
+# --- writing -------------------------------------------------------------------------
+
+_X_NAMES = {"nm": "wavelength_nm", "eV": "energy_eV", "cm-1": "wavenumber_cm-1",
+            "raman_cm-1": "raman_shift_cm-1", "pixel": "pixel"}
+
+
+def _jsonable(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return str(value)
+
+
+def _write_dackit(spectrum: Spectrum, path: Path) -> Path:
+    meta = {k: v for k, v in spectrum.metadata.items() if k not in ("format", "x_unit_from")}
+    if spectrum.source and "original_source" not in meta:
+        meta["original_source"] = spectrum.source
+    lines = [textcols.DACKIT_MAGIC + " 1",
+             f"# x_unit: {json.dumps(spectrum.x_unit)}",
+             f"# y_unit: {json.dumps(spectrum.y_unit)}",
+             f"# metadata: {json.dumps(meta, default=_jsonable, ensure_ascii=False)}",
+             f"{_X_NAMES[spectrum.x_unit]}\t{spectrum.y_unit.replace(' ', '_') or 'y'}"]
+    lines += [f"{float(a)!r}\t{float(b)!r}" for a, b in zip(spectrum.x, spectrum.y)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _write_csv(spectrum: Spectrum, path: Path) -> Path:
+    lines = [f"{_X_NAMES[spectrum.x_unit]},{spectrum.y_unit.replace(',', ' ') or 'y'}"]
+    lines += [f"{float(a)!r},{float(b)!r}" for a, b in zip(spectrum.x, spectrum.y)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+WRITERS: dict[str, Callable[[Spectrum, Path], Path]] = {
+    "text": _write_dackit,
+    "csv": _write_csv,
+    "oceanoptics": oceanoptics.write_text,
+}
+
+
+def write_spectrum(spectrum: Spectrum, path, *, flavour: str = "text") -> Path:
+    """Write ``spectrum`` to a text file that :func:`read_spectrum` reads back.
+
+    Flavours
+    --------
+    ``"text"`` (default)
+        ``# dackit spectrum`` header with x/y units and metadata as JSON, a column-name
+        line, then tab-separated x and y; units and metadata come back exactly (read
+        back as format ``"dackit"``).
+    ``"csv"``
+        Named columns (``wavelength_nm,counts``), comma-separated; metadata is dropped.
+    ``"oceanoptics"``
+        SpectraSuite-style export (header, ``>>>>>Begin Processed Spectral Data<<<<<``,
+        rows, end marker); keeps exposure and serial. nm only.
+
+    Values are written in their shortest exact decimal form, so x and y read back
+    unchanged. Returns the path written.
+    """
+    if flavour not in WRITERS:
+        raise InputError(f"flavour={flavour!r} is not known; use one of {', '.join(WRITERS)}")
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; give a file name to write the spectrum to")
+    return WRITERS[flavour](spectrum, path)

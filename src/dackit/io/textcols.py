@@ -1,0 +1,481 @@
+"""Columns of numbers in a text file: the parser every text spectrum format shares.
+
+Written by hand because no maintained library reads the mix found in labs in one pass:
+tab, space, comma or semicolon delimiters, decimal commas (``694,24;1234,5``), header
+and comment lines, quoted names (``"Wavelength","Intensity"``), extra columns and trailing
+junk (Andor's ``.asc`` appends its settings after the data). ``numpy.loadtxt`` and
+``pandas.read_csv`` need the dialect and the header length to be known in advance.
+
+The data block is the first run of lines holding at least two numbers each. Inside it,
+a line that starts with a number but has text in another column is an error naming the
+line ("non-numeric at line N"), never silently dropped; after it, text lines end the block,
+and numbers appearing again after such text are an error too (words inside the data).
+
+>>> t = parse_table(["# wavelength;intensity", "694,24;1234,5", "694,30;1240"], "demo.csv")
+>>> t.data.tolist(), t.delimiter, t.decimal
+([[694.24, 1234.5], [694.3, 1240.0]], ';', ',')
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from dackit.core.spectrum import Spectrum, make_spectrum
+from dackit.errors import InputError, where
+
+#: (delimiter, decimal separator) tried in this order; ``None`` splits on any whitespace.
+DIALECTS = (("\t", "."), ("\t", ","), (";", "."), (";", ","), (",", "."), (None, "."), (None, ","))
+
+COMMENT_PREFIXES = ("#", "%", ";", "//", "!")
+
+_QUOTES = "\"'"
+
+
+@dataclass(frozen=True)
+class Table:
+    """Numbers found in a text file.
+
+    Attributes
+    ----------
+    data : ndarray, shape (rows, columns)
+    names : tuple of str
+        Column names from the header line just above the data ("" when absent).
+    header, trailer : tuple of str
+        Lines before and after the data block (comments included, markers stripped).
+    first_line : int
+        1-based line number of the first data row in the file.
+    delimiter, decimal : str
+        Dialect found (``"whitespace"`` for runs of spaces).
+    """
+
+    data: np.ndarray
+    names: tuple
+    header: tuple
+    trailer: tuple
+    first_line: int
+    delimiter: str
+    decimal: str
+
+
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# Deleting these from bytes leaves only the control characters text should not hold.
+_NOT_CONTROL = bytes([9, 10, 12, 13]) + bytes(range(32, 256))
+
+
+def looks_like_text(head: bytes) -> bool:
+    """True when ``head`` reads as text: no NUL byte and almost no control characters."""
+    if head.startswith(_UTF16_BOMS):
+        head = decode_text(head[: len(head) // 2 * 2]).encode("utf-8")
+    if not head or b"\x00" in head:
+        return False
+    return len(head.translate(None, _NOT_CONTROL)) <= 0.01 * len(head)
+
+
+def decode_text(raw: bytes) -> str:
+    """Decode file bytes: UTF-16 with a BOM, UTF-8 (with or without BOM), else Latin-1
+    (what Windows programs write without saying so)."""
+    if raw.startswith(_UTF16_BOMS):
+        return raw.decode("utf-16", errors="replace")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def read_lines(path: Path) -> list[str]:
+    """The text lines of ``path`` (any of \\n, \\r\\n, \\r endings)."""
+    return decode_text(Path(path).read_bytes()).splitlines()
+
+
+def _tokens(line: str, delimiter: str | None) -> list[str]:
+    parts = line.split(delimiter) if delimiter else line.split()
+    parts = [p.strip().strip(_QUOTES).strip() for p in parts]
+    while parts and parts[-1] == "":
+        parts.pop()
+    return parts
+
+
+def _number(token: str, decimal: str) -> float | None:
+    if decimal == ",":
+        if "." in token:
+            return None
+        token = token.replace(",", ".")
+    try:
+        return float(token)
+    except ValueError:
+        return None
+
+
+def _is_comment(line: str) -> bool:
+    return line.lstrip().startswith(COMMENT_PREFIXES)
+
+
+def _leading_numbers(line: str, dialect) -> int:
+    toks = _tokens(line, dialect[0])
+    n = 0
+    for t in toks:
+        if _number(t, dialect[1]) is None:
+            break
+        n += 1
+    return n
+
+
+def choose_dialect(lines: list[str]) -> tuple:
+    """The (delimiter, decimal) that turns most lines into rows of >= 2 numbers.
+
+    Scores a sample of at most 150 lines spread evenly over the file (headers and
+    trailers are short next to the data, so the data dominate); ties go to the earlier
+    entry of :data:`DIALECTS` (tab before semicolon before comma before spaces, and a
+    decimal point before a decimal comma).
+    """
+    if len(lines) > 150:
+        step = len(lines) / 150
+        lines = [lines[int(i * step)] for i in range(150)]
+    content = [ln for ln in lines if ln.strip() and not _is_comment(ln)]
+    best, best_score = DIALECTS[0], -1
+    for dialect in DIALECTS:
+        score = sum(1 for ln in content if _leading_numbers(ln, dialect) >= 2)
+        if score > best_score:
+            best, best_score = dialect, score
+    return best
+
+
+def _names_from(line: str, delimiter: str | None, ncols: int) -> tuple:
+    text = line.strip()
+    for prefix in COMMENT_PREFIXES:
+        if text.startswith(prefix):
+            text = text[len(prefix):].strip()
+            break
+    candidates = [_tokens(text, delimiter)]
+    if delimiter is None:
+        candidates.append([t.strip(_QUOTES) for t in re.split(r"\t|\s{2,}", text) if t.strip()])
+    for names in candidates:
+        if len(names) == ncols and any(re.search(r"[A-Za-zλ]", n) for n in names):
+            return tuple(names)
+    return ("",) * ncols
+
+
+def _names_above(header, delimiter: str | None, ncols: int) -> tuple:
+    for line in reversed(header):
+        if line.strip():
+            return _names_from(line, delimiter, ncols)
+    return ("",) * ncols
+
+
+def _parse_clean(lines, delimiter, decimal, first_lineno, whole) -> Table | None:
+    """Bulk numpy parse of a block that runs cleanly to the end of ``lines``, or None.
+
+    Finds the first data row line by line (headers are short), then converts the rest in
+    one call. Anything the careful path would treat specially (comments or text inside
+    or after the data, ragged rows, quotes, a point in a decimal-comma file, a partial
+    line before the data) returns None so that path handles it: results are identical,
+    only ~10× faster for the usual clean export.
+    """
+    start = None
+    for i, line in enumerate(lines):
+        toks = _tokens(line, delimiter)
+        if not toks or _is_comment(line):
+            continue
+        if _number(toks[0], decimal) is None:
+            if whole:
+                return None
+            continue
+        if len(toks) >= 2 and all(_number(t, decimal) is not None for t in toks):
+            start, ncols = i, len(toks)
+            break
+        return None
+    if start is None:
+        return None
+    text = "\n".join(lines[start:])
+    if decimal == ",":
+        if "." in text:
+            return None
+        text = text.replace(",", ".")
+    rows = [ln.split(delimiter) if delimiter else ln.split() for ln in text.split("\n") if ln.strip()]
+    if any(len(r) != ncols for r in rows):
+        return None
+    try:
+        data = np.array(rows, dtype=float)
+    except ValueError:
+        return None
+    header = tuple(lines[:start])
+    return Table(data=data, names=_names_above(header, delimiter, ncols), header=header, trailer=(),
+                 first_line=first_lineno + start, delimiter=delimiter or "whitespace", decimal=decimal)
+
+
+def parse_table(lines: list[str], source, first_lineno: int = 1, whole: bool = False,
+                fast: bool = True) -> Table:
+    """Find and parse the block of numeric rows in ``lines``.
+
+    Parameters
+    ----------
+    lines : list of str
+        Text lines (without line endings).
+    source : str or Path
+        Named in error messages.
+    first_lineno : int
+        File line number of ``lines[0]`` (for messages when ``lines`` is a slice).
+    whole : bool
+        Every non-blank, non-comment line must be data (used between begin/end markers).
+    fast : bool
+        Try the bulk parse of a clean block first (same result; False forces the
+        line-by-line path, for tests).
+
+    Raises :class:`InputError` naming the line for a non-numeric value inside the data,
+    a row with a missing column, or when no numeric data is found.
+    """
+    pre = where(source)
+    delimiter, decimal = choose_dialect(lines)
+    if fast:
+        table = _parse_clean(lines, delimiter, decimal, first_lineno, whole)
+        if table is not None:
+            return table
+    kinds = []
+    for line in lines:
+        toks = _tokens(line, delimiter)
+        if not toks or _is_comment(line):
+            kinds.append(("skip", toks))
+        elif _number(toks[0], decimal) is None:
+            kinds.append(("text", toks))
+        elif len(toks) >= 2 and all(_number(t, decimal) is not None for t in toks):
+            kinds.append(("row", toks))
+        else:
+            kinds.append(("partial", toks))
+
+    def lineno(i):
+        return first_lineno + i
+
+    def bad_row(i, toks):
+        if len(toks) < 2:
+            return InputError(f"{pre}line {lineno(i)} has a single value {toks[0]!r}; each data row "
+                              "needs at least two columns (x and y)")
+        word = next(t for t in toks if _number(t, decimal) is None)
+        return InputError(f"{pre}non-numeric at line {lineno(i)}: {word!r} in a data row "
+                          f"({lines[i].strip()[:60]!r}); fix or remove that line")
+
+    rows_at = [i for i, (k, _) in enumerate(kinds) if k == "row"]
+    if whole:
+        for i, (k, toks) in enumerate(kinds):
+            if k == "text":
+                raise InputError(f"{pre}non-numeric at line {lineno(i)}: {lines[i].strip()[:60]!r} "
+                                 "inside the data block; fix or remove that line")
+            if k == "partial":
+                raise bad_row(i, toks)
+        start = rows_at[0] if rows_at else len(lines)
+    else:
+        if not rows_at:
+            partial = [i for i, (k, _) in enumerate(kinds) if k == "partial"]
+            if partial:
+                raise bad_row(partial[0], kinds[partial[0]][1])
+            raise InputError(f"{pre}no rows of numbers found; a spectrum file needs two columns "
+                             "(x, y) of numbers, optionally after header lines")
+        start = rows_at[0]
+    if not rows_at:
+        raise InputError(f"{pre}no data rows found; the file holds a header but no spectrum "
+                         "(is it truncated?)")
+
+    ncols = len(kinds[start][1])
+    rows, end = [], len(lines)
+    for i in range(start, len(lines)):
+        kind, toks = kinds[i]
+        if kind == "skip":
+            continue
+        if kind == "text":
+            end = i
+            break
+        if kind == "partial":
+            raise bad_row(i, toks)
+        values = [_number(t, decimal) for t in toks]
+        if len(values) < ncols:
+            raise InputError(f"{pre}line {lineno(i)} has {len(values)} columns but the data "
+                             f"started with {ncols}; the row is incomplete")
+        rows.append(values[:ncols])
+    for j in range(end, len(lines)):
+        if kinds[j][0] == "row":
+            raise InputError(f"{pre}non-numeric at line {lineno(end)}: {lines[end].strip()[:60]!r} "
+                             f"inside the data (numbers continue at line {lineno(j)}); "
+                             "fix or remove that line")
+
+    header = tuple(lines[:start])
+    names = _names_above(header, delimiter, ncols)
+    return Table(data=np.asarray(rows, dtype=float), names=names, header=header,
+                 trailer=tuple(lines[end:]), first_line=lineno(start),
+                 delimiter=delimiter or "whitespace", decimal=decimal)
+
+
+# Column names → x unit, most specific first ("Raman shift (cm-1)" is a shift, not cm-1).
+_X_NAMES = (
+    ("raman_cm-1", r"raman|shift"),
+    ("cm-1", r"wave\s*number|wavenumber|cm-1|cm\^-1|cm⁻¹|1/cm|cm\*\*-1"),
+    ("eV", r"energy|\bev\b|_ev\b|\(ev\)"),
+    ("nm", r"wave\s*length|wavelength|lambda|λ|\bnm\b|_nm\b|\(nm\)|\bwl\b"),
+    ("pixel", r"pixel|\bpx\b|channel"),
+)
+_Y_NAMES = r"intens|count|cts|absorb|\babs\b|\bod\b|transm|reflect|signal|\bpl\b|\by\b|\bi\b|\bint\b|a\.u\.|arb"
+
+
+def x_unit_from_name(name: str) -> str | None:
+    """The x unit a column name states, or None: ``"Raman shift (cm-1)"`` → ``"raman_cm-1"``.
+
+    >>> x_unit_from_name("Wavelength (nm)"), x_unit_from_name("Energy/eV"), x_unit_from_name("I")
+    ('nm', 'eV', None)
+    """
+    low = name.strip().lower()
+    for unit, pattern in _X_NAMES:
+        if re.search(pattern, low):
+            return unit
+    return None
+
+
+def y_unit_from_name(name: str) -> str:
+    """Free-text y unit from a column name: absorbance, transmittance, reflectance or counts."""
+    low = name.lower()
+    if re.search(r"absorb|\babs\b|\bod\b", low):
+        return "absorbance"
+    if "transm" in low:
+        return "transmittance"
+    if "reflect" in low:
+        return "reflectance"
+    return "counts"
+
+
+def pick_columns(names: tuple) -> tuple[int, int, str | None]:
+    """Indices of the x and y columns and the x unit their names state.
+
+    x is the first column whose name states a physical unit (a pixel column only when
+    there is none: exports often list ``Pixel, Wavelength, Intensity``), else column 0;
+    y is the first other column named like an intensity, else the first other column.
+    """
+    units = [x_unit_from_name(name) if name else None for name in names]
+    physical = [i for i, u in enumerate(units) if u not in (None, "pixel")]
+    pixel = [i for i, u in enumerate(units) if u == "pixel"]
+    x_idx = (physical or pixel or [0])[0]
+    unit = units[x_idx]
+    others = [i for i in range(len(names)) if i != x_idx]
+    y_idx = next((i for i in others if names[i] and re.search(_Y_NAMES, names[i].lower())), others[0])
+    return x_idx, y_idx, unit
+
+
+# Divisors to seconds (dividing keeps 200000 µs at exactly 0.2 s).
+_EXPOSURE_UNITS = {"s": 1.0, "sec": 1.0, "secs": 1.0, "second": 1.0, "seconds": 1.0,
+                   "ms": 1e3, "msec": 1e3, "msecs": 1e3,
+                   "us": 1e6, "usec": 1e6, "usecs": 1e6, "µs": 1e6, "μs": 1e6}
+
+
+def exposure_seconds(key: str, value: str) -> float | None:
+    """Exposure in seconds from a header pair such as ``Integration Time (usec): 20000``.
+
+    The unit is read from the key's parentheses or from a suffix of the value; a key
+    without any unit gives None rather than a guess.
+
+    >>> exposure_seconds("Integration Time (usec)", "20000 (USB4A00428)")
+    0.02
+    >>> exposure_seconds("Tiempo de integración (usec)", "3000000 (JAZA1465)")
+    3.0
+    """
+    m = re.match(r"\s*([-+]?\d+(?:[.,]\d*)?(?:[eE][-+]?\d+)?)\s*([a-zA-Zµμ]*)", value)
+    if not m:
+        return None
+    number = float(m.group(1).replace(",", "."))
+    unit = None
+    par = re.search(r"\(([^)]+)\)", key)
+    if par and par.group(1).strip().lower() in _EXPOSURE_UNITS:
+        unit = par.group(1).strip().lower()
+    elif m.group(2).lower() in _EXPOSURE_UNITS:
+        unit = m.group(2).lower()
+    return None if unit is None else number / _EXPOSURE_UNITS[unit]
+
+
+def header_pairs(lines) -> dict:
+    """``key: value`` pairs of header lines (comment prefixes stripped, first colon splits)."""
+    pairs = {}
+    for line in lines:
+        text = line.strip()
+        for prefix in COMMENT_PREFIXES:
+            if text.startswith(prefix):
+                text = text[len(prefix):].strip()
+                break
+        if ":" in text:
+            key, value = text.split(":", 1)
+            if key.strip() and key.strip() not in pairs:
+                pairs[key.strip()] = value.strip()
+    return pairs
+
+
+def exposure_from_pairs(pairs: dict) -> float | None:
+    """First exposure/integration time among header pairs, in seconds."""
+    for key, value in pairs.items():
+        if re.search(r"exposure|integra", key, re.IGNORECASE):
+            seconds = exposure_seconds(key, value)
+            if seconds is not None:
+                return seconds
+    return None
+
+
+def sniff_text(path: Path, head: bytes) -> bool:
+    """Any text file may hold columns of numbers."""
+    return looks_like_text(head)
+
+
+def read_columns(path) -> Spectrum:
+    """Read a text file of numeric columns (tab, spaces, comma, semicolon; decimal commas).
+
+    Named columns pick x and y and the x unit (wavelength/nm/lambda → nm, energy/eV → eV,
+    wavenumber/cm-1 → cm-1, Raman shift → raman_cm-1, pixel → pixel); without names the
+    first two columns are x and y and x is assumed to be in nm (``metadata["x_unit_from"]``
+    says ``"assumed"``). ``key: value`` header or trailer lines are searched for an
+    exposure time (Andor ``.asc``: ``Exposure Time (secs): 0.1``).
+    """
+    src = str(path)
+    table = parse_table(read_lines(path), src)
+    x_idx, y_idx, unit = pick_columns(table.names)
+    if unit is None and not any(table.names):
+        # Names that do not split into the columns ("Raman Shift Intensity") still say
+        # what x is.
+        above = next((line for line in reversed(table.header) if line.strip()), "")
+        unit = x_unit_from_name(above)
+    pairs = header_pairs(table.header + table.trailer)
+    meta = {"format": "text", "delimiter": table.delimiter, "decimal": table.decimal,
+            "first_data_line": table.first_line, "n_frames": 1,
+            "x_unit_from": "file" if unit else "assumed"}
+    if any(table.names):
+        meta["columns"] = list(table.names)
+        meta["x_column"], meta["y_column"] = table.names[x_idx], table.names[y_idx]
+    exposure = exposure_from_pairs(pairs)
+    if exposure is not None:
+        meta["exposure_s"] = exposure
+    return make_spectrum(table.data[:, x_idx], table.data[:, y_idx], x_unit=unit or "nm",
+                         y_unit=y_unit_from_name(table.names[y_idx]), metadata=meta, source=src)
+
+
+# The format written by dackit.io.write_spectrum: a magic first line, JSON-valued header.
+DACKIT_MAGIC = "# dackit spectrum"
+
+
+def sniff_dackit(path: Path, head: bytes) -> bool:
+    """Files written by :func:`dackit.io.write_spectrum` (default flavour)."""
+    return head.lstrip(b"\xef\xbb\xbf").startswith(DACKIT_MAGIC.encode())
+
+
+def read_dackit(path) -> Spectrum:
+    """Read a file written by :func:`dackit.io.write_spectrum`: units and metadata exactly."""
+    src = str(path)
+    pre = where(src)
+    table = parse_table(read_lines(path), src)
+    pairs = header_pairs(line for line in table.header if line.startswith("#"))
+    try:
+        x_unit = json.loads(pairs.get("x_unit", '"nm"'))
+        y_unit = json.loads(pairs.get("y_unit", '"counts"'))
+        meta = json.loads(pairs.get("metadata", "{}"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{pre}damaged dackit header ({exc}); rewrite the file with "
+                         "dackit.io.write_spectrum") from None
+    if not isinstance(meta, dict):
+        raise InputError(f"{pre}damaged dackit header: metadata is not a mapping")
+    meta.update({"format": "dackit", "n_frames": 1, "x_unit_from": "file"})
+    return make_spectrum(table.data[:, 0], table.data[:, 1], x_unit=x_unit, y_unit=y_unit,
+                         metadata=meta, source=src)
