@@ -1,1 +1,26 @@
-"""dackit.nanocrystal"""
+"""Physics of a core–shell nanocrystal under pressure.
+
+One concept a module: :mod:`.materials` (parameters with sources), :mod:`.strain` (BM3 and
+the Lamé misfitting sphere), :mod:`.bands` (deformation potentials, Kane masses),
+:mod:`.confinement` (radial BenDaniel–Duke solver), :mod:`.coulomb` (electron–hole
+attraction), :mod:`.coreshell` (the exciton model and E(P) fits), :mod:`.ensemble` (size
+distribution line shapes) and :mod:`.plots` (figures).
+
+Example
+-------
+>>> from dackit.nanocrystal import core_shell, pl_vs_pressure
+>>> series = pl_vs_pressure(core_shell("InP", 2.5, "ZnSe", 1.9), [0.0, 5.6])
+>>> round(series.alpha_mev_per_gpa) > 0
+True
+"""
+from dackit.nanocrystal.coreshell import (CoreShell, ExcitonState, ModelOptions, PressureSeries, core_shell,
+                                          exciton_energy, exciton_state, pl_energy, pl_vs_pressure,
+                                          study_comparison)
+from dackit.nanocrystal.ensemble import EnsembleSpectrum, diameter_sd_for_fwhm, ensemble_spectra
+from dackit.nanocrystal.materials import MATERIALS, Material, material
+
+__all__ = [
+    "CoreShell", "ExcitonState", "ModelOptions", "PressureSeries", "core_shell", "exciton_energy",
+    "exciton_state", "pl_energy", "pl_vs_pressure", "study_comparison", "EnsembleSpectrum",
+    "diameter_sd_for_fwhm", "ensemble_spectra", "MATERIALS", "Material", "material",
+]

@@ -1,0 +1,110 @@
+"""``dackit model``: forward physics models (the core–shell nanocrystal under pressure)."""
+from __future__ import annotations
+
+import math
+
+import click
+
+from dackit.cli._common import dump_json, json_option, parse_float_list, print_table
+from dackit.errors import InputError
+
+
+@click.group(name="model")
+def command():
+    """Forward models: predict what an experiment should measure.
+
+    \b
+    Example:
+      dackit model pl --core InP --core-diameter 2.5 --shell ZnSe --shell-thickness 1.9 \\
+          --pressure 0,1,2,3,4,5.6 --json
+    """
+
+
+@command.command(name="pl")
+@click.option("--core", default="InP", show_default=True,
+              help="Core material: InP, GaP, ZnSe, ZnS, CdSe or CdS.")
+@click.option("--core-diameter", "core_diameter", type=float, required=True, help="Core diameter (nm).")
+@click.option("--shell", default="ZnSe", show_default=True,
+              help="Shell material, or 'none' for a bare core.")
+@click.option("--shell-thickness", "shell_thickness", type=float, default=0.0, show_default=True,
+              help="Shell thickness (nm).")
+@click.option("--pressure", "pressure", required=True,
+              help="Comma-separated pressures (GPa), e.g. 0,1,2,5.6.")
+@click.option("--stokes-shift-mev", type=float, default=0.0, show_default=True,
+              help="PL = absorption − Stokes shift.")
+@click.option("--relaxation", type=float, default=0.0, show_default=True,
+              help="Misfit relaxation: 0 coherent … 1 fully relaxed.")
+@click.option("--temperature", type=float, default=300.0, show_default=True, help="Temperature (K).")
+@click.option("--barrier-ev", type=float, default=3.0, show_default=True,
+              help="Ligand/vacuum barrier above the outer band edges (eV); 'inf' = hard wall.")
+@click.option("--fit-range", default="0,5.6", show_default=True,
+              help="Pressure range (GPa) of the quadratic fit giving E0, alpha, beta.")
+@click.option("--strict", is_flag=True,
+              help="Error (instead of a warning) if a pressure is past a layer's bulk ZB→RS transition.")
+@json_option
+def pl(core, core_diameter, shell, shell_thickness, pressure, stokes_shift_mev, relaxation,
+       temperature, barrier_ev, fit_range, strict, as_json):
+    """Predict PL energies E(P) of a core/shell nanocrystal and fit E0 + αP + βP².
+
+    Literature parameters only (nothing fitted to data); see dackit.nanocrystal.materials
+    for every number and its source. Past a layer's bulk zinc-blende→rock-salt transition
+    the model extrapolates the zinc-blende phase and prints a warning (--strict: error).
+
+    \b
+    JSON keys: energies_ev (one per pressure), wavelengths_nm, absorption_ev, e0_ev,
+    alpha_mev_per_gpa, beta_mev_per_gpa2 (+ *_err), electron_in_shell_fraction (at the
+    first pressure), electron_in_shell_fractions, overlap, warnings.
+
+    \b
+    Example:
+      dackit model pl --core InP --core-diameter 2.5 --shell ZnSe --shell-thickness 1.9 \\
+          --pressure 0,2,4,5.6 --json
+    """
+    from dackit.core.units import ev_to_nm
+    from dackit.nanocrystal.coreshell import ModelOptions, core_shell, pl_vs_pressure
+
+    pressures = parse_float_list(pressure, "--pressure")
+    if not pressures:
+        raise InputError("--pressure: give at least one pressure in GPa, e.g. --pressure 0,1,2")
+    window = parse_float_list(fit_range, "--fit-range")
+    if not window or len(window) != 2:
+        raise InputError(f"--fit-range: expected two numbers 'low,high' in GPa, got {fit_range!r}")
+    if not core_diameter > 0:
+        raise InputError(f"--core-diameter: must be > 0 nm, got {core_diameter}")
+    if shell_thickness < 0:
+        raise InputError(f"--shell-thickness: must be ≥ 0 nm, got {shell_thickness}")
+    shell_name = None if str(shell).strip().lower() in ("none", "", "-") else shell
+    geometry = core_shell(core, core_diameter, shell_name, shell_thickness if shell_name else 0.0)
+    options = ModelOptions(temperature_k=temperature, relaxation=relaxation,
+                           outside_barrier_ev=math.inf if math.isinf(barrier_ev) else barrier_ev,
+                           stokes_shift_ev=stokes_shift_mev * 1e-3)
+    series = pl_vs_pressure(geometry, pressures, options, fit_range_gpa=tuple(window),
+                            on_transition="error" if strict else "warn")
+    for msg in series.warnings:
+        click.echo(f"warning: {msg}", err=True)
+    result = {
+        "core": geometry.core.name, "core_diameter_nm": geometry.core_diameter_nm,
+        "shell": geometry.shell.name if geometry.has_shell else None,
+        "shell_thickness_nm": geometry.shell_thickness_nm,
+        "pressures_gpa": series.pressures_gpa, "energies_ev": series.pl_ev,
+        "wavelengths_nm": ev_to_nm(series.pl_ev), "absorption_ev": series.absorption_ev,
+        "e0_ev": series.e0_ev, "e0_ev_err": series.e0_ev_err,
+        "alpha_mev_per_gpa": series.alpha_mev_per_gpa, "alpha_mev_per_gpa_err": series.alpha_mev_per_gpa_err,
+        "beta_mev_per_gpa2": series.beta_mev_per_gpa2, "beta_mev_per_gpa2_err": series.beta_mev_per_gpa2_err,
+        "fit_range_gpa": list(series.fit_range_gpa),
+        "electron_in_shell_fraction": float(series.electron_in_shell_fraction[0]),
+        "electron_in_shell_fractions": series.electron_in_shell_fraction,
+        "overlap": series.overlap, "warnings": list(series.warnings),
+    }
+    if as_json:
+        dump_json(result)
+        return
+    rows = [{"p": p, "e": e, "nm": nm, "abs": a, "fs": f}
+            for p, e, nm, a, f in zip(series.pressures_gpa, series.pl_ev, result["wavelengths_nm"],
+                                      series.absorption_ev, series.electron_in_shell_fraction)]
+    title = (f"{geometry.core.name} {geometry.core_diameter_nm:g} nm"
+             + (f" / {geometry.shell.name} {geometry.shell_thickness_nm:g} nm" if geometry.has_shell else "")
+             + f": E0 = {series.e0_ev:.4f} eV, α = {series.alpha_mev_per_gpa:.2f} meV/GPa, "
+             f"β = {series.beta_mev_per_gpa2:.3f} meV/GPa² (fit {window[0]:g}–{window[1]:g} GPa)")
+    print_table(rows, [("p", "P (GPa)", ".2f"), ("e", "PL (eV)", ".4f"), ("nm", "PL (nm)", ".1f"),
+                       ("abs", "absorption (eV)", ".4f"), ("fs", "electron in shell", ".3f")], title=title)

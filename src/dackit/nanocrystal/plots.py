@@ -1,0 +1,173 @@
+"""Figures of the core–shell model (matplotlib, Agg-safe; every function returns a Figure).
+
+* :func:`plot_band_diagram` — band edges of core | shell | outside at two pressures with
+  the confined electron and hole levels and their radial densities (like the study's Fig. S14);
+* :func:`plot_wavefunctions` — radial functions u(r) = rψ of electron and hole;
+* :func:`plot_pl_vs_pressure` — model E(P), its quadratic fit, optional measured points;
+* :func:`alpha_design_map` + :func:`plot_design_map` — α vs core diameter and shell thickness.
+
+Example
+-------
+>>> from dackit.nanocrystal.coreshell import core_shell
+>>> fig = plot_band_diagram(core_shell("InP", 2.5, "ZnSe", 1.9), pressures_gpa=(0.0, 5.6))
+>>> len(fig.axes)
+2
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from dackit.errors import InputError
+from dackit.nanocrystal.coreshell import (STUDY, CoreShell, ModelOptions, core_shell, exciton_state,
+                                          pl_vs_pressure)
+
+_E_COLOR, _H_COLOR = "#1f5fa8", "#b8321a"
+
+
+def _figure(width=7.0, height=3.4, ncols=1, sharey=False):
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), constrained_layout=True)
+    axes = fig.subplots(1, ncols, sharey=sharey)
+    return fig, np.atleast_1d(axes)
+
+
+def save_figure(fig, path, dpi: int = 300) -> Path:
+    """Write ``fig`` (format from the suffix: png, pdf, svg)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=dpi)
+    return path
+
+
+def _profile(state, r_out):
+    """Mirror-symmetric band-edge profile across the particle: x from −r_out to r_out."""
+    a, b = state.core_radius_nm, state.outer_radius_nm
+    core, shell = state.core_bands, state.shell_bands
+    x = np.linspace(-r_out, r_out, 2001)
+    ax = np.abs(x)
+    ec = np.full_like(x, np.nan)
+    ev = np.full_like(x, np.nan)
+    ec[ax <= a], ev[ax <= a] = core.ec_ev, core.ev_ev
+    if shell is not None:
+        m = (ax > a) & (ax <= b)
+        ec[m], ev[m] = shell.ec_ev, shell.ev_ev
+    return x, ec, ev
+
+
+def plot_band_diagram(geometry: CoreShell, pressures_gpa=(0.0, 5.6), options: ModelOptions | None = None,
+                      density_scale_ev: float = 0.25):
+    """Band edges (solid), confined levels (dashed) and |ψ(r)|² (shaded, scaled) at two pressures.
+
+    The ligand/vacuum barrier outside the particle is off the scale and not drawn.
+    """
+    if len(pressures_gpa) != 2:
+        raise InputError(f"band diagram: give exactly two pressures, got {pressures_gpa}")
+    fig, axes = _figure(7.2, 3.6, ncols=2, sharey=True)
+    r_out = geometry.outer_radius_nm * 1.35
+    for ax, p in zip(axes, pressures_gpa):
+        s = exciton_state(geometry, p, options)
+        x, ec, ev = _profile(s, r_out)
+        ax.plot(x, ec, color="k", lw=1.4)
+        ax.plot(x, ev, color="k", lw=1.4)
+        for level, st, color, sign in ((s.electron_level_ev, s.electron, _E_COLOR, 1),
+                                       (s.hole_level_ev, s.hole, _H_COLOR, -1)):
+            ax.axhline(level, color=color, ls="--", lw=0.9)
+            psi2 = np.empty_like(st.u)                  # |ψ|² = (u/r)², finite at the centre
+            psi2[1:] = (st.u[1:] / st.r_nm[1:]) ** 2
+            psi2[0] = psi2[1]
+            rr = np.concatenate([-st.r_nm[::-1], st.r_nm])
+            dens = np.concatenate([psi2[::-1], psi2])
+            dens = dens / dens.max() * density_scale_ev
+            keep = np.abs(rr) <= r_out
+            ax.fill_between(rr[keep], level, level + sign * dens[keep], color=color, alpha=0.3, lw=0)
+        ax.axvspan(-s.core_radius_nm, s.core_radius_nm, color="0.92", zorder=-1)
+        ax.set_title(f"P = {p:g} GPa: E$_X$ = {s.absorption_ev:.3f} eV", fontsize=10)
+        ax.set_xlabel("r (nm)")
+        ax.set_xlim(-r_out, r_out)
+    axes[0].set_ylabel("energy (eV, natural band-offset scale)")
+    label = geometry.core.name + (f"/{geometry.shell.name}" if geometry.has_shell else "")
+    fig.suptitle(f"{label}: band edges, confined levels and |ψ|²", fontsize=10)
+    return fig
+
+
+def plot_wavefunctions(geometry: CoreShell, pressure_gpa: float = 0.0, options: ModelOptions | None = None):
+    """Radial functions u(r) = rψ(r) (normalised ∫u² dr = 1) of electron and hole."""
+    s = exciton_state(geometry, pressure_gpa, options)
+    fig, (ax,) = _figure(4.2, 3.2)
+    ax.plot(s.electron.r_nm, s.electron.u, color=_E_COLOR, label=f"electron ({s.electron_in_shell_fraction:.0%} in shell)")
+    ax.plot(s.hole.r_nm, s.hole.u, color=_H_COLOR, label=f"hole ({s.hole_in_shell_fraction:.0%} in shell)")
+    ax.axvline(s.core_radius_nm, color="0.5", lw=0.8)
+    ax.axvline(s.outer_radius_nm, color="0.5", lw=0.8, ls=":")
+    ax.set_xlim(0, s.outer_radius_nm * 1.5)
+    ax.set_xlabel("r (nm)")
+    ax.set_ylabel(r"u(r) = r$\psi$(r) (nm$^{-1/2}$)")
+    ax.set_title(f"P = {pressure_gpa:g} GPa, overlap {s.overlap:.3f}", fontsize=10)
+    ax.legend(fontsize=8, frameon=False)
+    return fig
+
+
+def plot_pl_vs_pressure(geometry: CoreShell, pressures_gpa=None, options: ModelOptions | None = None,
+                        measured_pressure_gpa=None, measured_energy_ev=None, fit_range_gpa=(0.0, 5.6)):
+    """Model PL energy vs pressure with its quadratic fit; optional measured points."""
+    p = np.linspace(0.0, 8.0, 33) if pressures_gpa is None else np.asarray(pressures_gpa, dtype=float)
+    series = pl_vs_pressure(geometry, p, options, fit_range_gpa=fit_range_gpa, on_transition="ignore")
+    fig, (ax,) = _figure(4.4, 3.3)
+    ax.plot(p, series.pl_ev, color="k", lw=1.6, label="model")
+    pf = np.linspace(*fit_range_gpa, 50)
+    fit = series.e0_ev + series.alpha_mev_per_gpa * 1e-3 * pf + series.beta_mev_per_gpa2 * 1e-3 * pf ** 2
+    ax.plot(pf, fit, color="C1", ls="--", lw=1.0,
+            label=f"fit: α = {series.alpha_mev_per_gpa:.1f} meV/GPa, β = {series.beta_mev_per_gpa2:.2f} meV/GPa²")
+    if measured_pressure_gpa is not None and measured_energy_ev is not None:
+        ax.plot(measured_pressure_gpa, measured_energy_ev, "o", ms=4, mfc="none", color="C0", label="measured")
+    ax.set_xlabel("pressure (GPa)")
+    ax.set_ylabel("PL energy (eV)")
+    ax.legend(fontsize=7, frameon=False)
+    return fig
+
+
+@dataclass(frozen=True)
+class DesignMap:
+    """Pressure coefficient α (meV/GPa) and E0 (eV) on a grid of core diameter × shell thickness."""
+
+    core_diameters_nm: np.ndarray
+    shell_thicknesses_nm: np.ndarray
+    alpha_mev_per_gpa: np.ndarray = field(repr=False)    #: shape (n_shell, n_core)
+    e0_ev: np.ndarray = field(repr=False)
+    core: str
+    shell: str
+
+
+def alpha_design_map(core="InP", shell="ZnSe", core_diameters_nm=None, shell_thicknesses_nm=None,
+                     options: ModelOptions | None = None, fit_range_gpa=(0.0, 5.6), n_fit: int = 6) -> DesignMap:
+    """α and E0 over a (coarse) grid of geometries; cost ≈ n_core × n_shell × n_fit model calls."""
+    cd = np.linspace(1.5, 5.0, 8) if core_diameters_nm is None else np.asarray(core_diameters_nm, float)
+    st = np.linspace(0.0, 4.0, 9) if shell_thicknesses_nm is None else np.asarray(shell_thicknesses_nm, float)
+    alpha = np.empty((len(st), len(cd)))
+    e0 = np.empty_like(alpha)
+    for i, t in enumerate(st):
+        for j, d in enumerate(cd):
+            s = pl_vs_pressure(core_shell(core, d, shell, t), [0.0], options, fit_range_gpa=fit_range_gpa,
+                               n_fit=n_fit, on_transition="ignore")
+            alpha[i, j], e0[i, j] = s.alpha_mev_per_gpa, s.e0_ev
+    return DesignMap(cd, st, alpha, e0, str(core), str(shell))
+
+
+def plot_design_map(design: DesignMap, mark_study: bool = True):
+    """Filled contours of α with E0 contour lines; the study's sample marked."""
+    fig, (ax,) = _figure(4.8, 3.6)
+    x, y = np.meshgrid(design.core_diameters_nm, design.shell_thicknesses_nm)
+    cf = ax.contourf(x, y, design.alpha_mev_per_gpa, levels=12, cmap="viridis")
+    fig.colorbar(cf, ax=ax, label="α (meV/GPa)")
+    cs = ax.contour(x, y, design.e0_ev, levels=6, colors="w", linewidths=0.7)
+    ax.clabel(cs, fmt="%.2f eV", fontsize=7)
+    if mark_study:
+        ax.plot(STUDY["core_diameter_nm"], STUDY["shell_thickness_nm"], "r*", ms=10, label="reference study")
+        ax.legend(fontsize=7, loc="upper right")
+    ax.set_xlabel(f"{design.core} core diameter (nm)")
+    ax.set_ylabel(f"{design.shell} shell thickness (nm)")
+    ax.set_title("pressure coefficient of the PL (0–5.6 GPa fit)", fontsize=10)
+    return fig

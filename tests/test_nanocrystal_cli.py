@@ -1,0 +1,72 @@
+"""`dackit model pl`: JSON contract, table output, clear errors."""
+import json
+
+import pytest
+
+from dackit.cli import main
+from dackit.nanocrystal.coreshell import core_shell, pl_vs_pressure
+
+BASE = ["model", "pl", "--core", "InP", "--core-diameter", "2.5", "--shell", "ZnSe",
+        "--shell-thickness", "1.9"]
+
+
+def run(args, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    out = capsys.readouterr()
+    return exc.value.code, out.out, out.err
+
+
+def test_json_contract(capsys):
+    code, out, _ = run(BASE + ["--pressure", "0,1,2.5,5.6", "--json"], capsys)
+    assert code == 0
+    data = json.loads(out)
+    for key in ("energies_ev", "e0_ev", "alpha_mev_per_gpa", "beta_mev_per_gpa2", "electron_in_shell_fraction"):
+        assert key in data
+    assert len(data["energies_ev"]) == 4
+    lib = pl_vs_pressure(core_shell("InP", 2.5, "ZnSe", 1.9), [0, 1, 2.5, 5.6])
+    assert data["energies_ev"] == pytest.approx(list(lib.pl_ev), rel=1e-12)
+    assert data["alpha_mev_per_gpa"] == pytest.approx(lib.alpha_mev_per_gpa, rel=1e-12)
+    assert 0 <= data["electron_in_shell_fraction"] <= 1
+    assert data["warnings"] == []
+
+
+def test_table_by_default_and_bare_core(capsys):
+    code, out, _ = run(["model", "pl", "--core-diameter", "3", "--shell", "none", "--pressure", "0,1"], capsys)
+    assert code == 0
+    assert "PL (eV)" in out and "InP 3 nm" in out
+
+
+def test_stokes_shift_option(capsys):
+    _, out0, _ = run(BASE + ["--pressure", "0", "--json"], capsys)
+    _, out1, _ = run(BASE + ["--pressure", "0", "--json", "--stokes-shift-mev", "150"], capsys)
+    assert json.loads(out0)["energies_ev"][0] - json.loads(out1)["energies_ev"][0] == pytest.approx(0.15)
+
+
+def test_transition_warns_and_strict_errors(capsys):
+    code, out, err = run(BASE + ["--pressure", "0,12", "--json"], capsys)
+    assert code == 0 and "zinc-blende" in err
+    assert json.loads(out)["warnings"]
+    code, _, err = run(BASE + ["--pressure", "0,12", "--strict"], capsys)
+    assert code == 2 and "transition" in err
+
+
+@pytest.mark.parametrize("args,match", [
+    (["model", "pl", "--core", "Kryptonite", "--core-diameter", "2", "--pressure", "0"], "unknown"),
+    (["model", "pl", "--core-diameter", "-2", "--pressure", "0"], "--core-diameter"),
+    (["model", "pl", "--core-diameter", "2", "--shell-thickness", "-1", "--pressure", "0"], "--shell-thickness"),
+    (["model", "pl", "--core-diameter", "2", "--pressure", "0,x"], "--pressure"),
+    (["model", "pl", "--core-diameter", "2", "--pressure", ","], "--pressure"),
+    (["model", "pl", "--core-diameter", "2", "--pressure", "-3"], "negative"),
+    (["model", "pl", "--core-diameter", "2", "--pressure", "nan"], "NaN"),
+    (["model", "pl", "--core-diameter", "2", "--pressure", "0", "--fit-range", "5"], "--fit-range"),
+])
+def test_clear_errors(args, match, capsys):
+    code, _, err = run(args, capsys)
+    assert code == 2
+    assert match in err
+
+
+def test_help_has_example(capsys):
+    code, out, _ = run(["model", "pl", "--help"], capsys)
+    assert code == 0 and "Example" in out and "--json" in out
