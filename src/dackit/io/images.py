@@ -1,0 +1,177 @@
+"""Read 2D detector images: every format fabio reads, plus frames of HDF5/NeXus files.
+
+fabio covers tif, edf, cbf, mar3450, mccd, Princeton SPE, Eiger/Lima HDF5 and many more.
+Generic HDF5/NeXus files are read with h5py: ``file.h5::/entry/data/data`` names the
+dataset; without a path, the NeXus default signal is used, else the largest 2D/3D dataset.
+
+Masks (:func:`read_mask`) are images too (a Dioptas ``.mask`` is a tif) or ``.npy`` arrays;
+nonzero means masked.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from dackit.errors import InputError, where
+
+_HDF5_SUFFIXES = (".h5", ".hdf5", ".hdf", ".nxs", ".nx5", ".nexus")
+
+
+def _split_h5_path(path) -> tuple[Path, str | None]:
+    text = str(path)
+    if "::" in text:
+        file_part, inner = text.split("::", 1)
+        return Path(file_part), inner or None
+    return Path(text), None
+
+
+def _h5_default_dataset(h5file):
+    """NeXus default signal (``default`` → NXdata ``signal`` attributes), else the biggest image stack."""
+    import h5py
+
+    def _attr(node, name):
+        value = node.attrs.get(name)
+        return value.decode() if isinstance(value, bytes) else value
+
+    node = h5file
+    for _ in range(3):
+        default = _attr(node, "default")
+        if not default or default not in node:
+            break
+        node = node[default]
+    if isinstance(node, h5py.Group):
+        signal = _attr(node, "signal")
+        if signal and signal in node and isinstance(node[signal], h5py.Dataset):
+            return node[signal]
+    found = []
+
+    def _visit(_, obj):
+        if isinstance(obj, h5py.Dataset) and obj.ndim in (2, 3) and min(obj.shape[-2:]) > 1:
+            found.append(obj)
+
+    h5file.visititems(_visit)
+    if not found:
+        return None
+    return max(found, key=lambda d: int(np.prod(d.shape[-2:])))
+
+
+def _read_h5(path: Path, inner: str | None, frame: int) -> np.ndarray:
+    import h5py
+
+    pre = where(path)
+    try:
+        with h5py.File(path, "r") as h5:
+            if inner is not None:
+                if inner not in h5:
+                    raise InputError(f"{pre}no dataset {inner!r} in the HDF5 file")
+                dset = h5[inner]
+                if not isinstance(dset, h5py.Dataset):
+                    raise InputError(f"{pre}{inner!r} is a group, not a dataset")
+            else:
+                dset = _h5_default_dataset(h5)
+                if dset is None:
+                    raise InputError(f"{pre}no 2D or 3D image dataset in the HDF5 file")
+            if dset.ndim == 2:
+                if frame != 0:
+                    raise InputError(f"{pre}frame {frame} requested but {dset.name} holds one image")
+                return np.asarray(dset[()])
+            if dset.ndim == 3:
+                if not 0 <= frame < dset.shape[0]:
+                    raise InputError(f"{pre}frame {frame} out of range: {dset.name} holds "
+                                     f"{dset.shape[0]} frames (0–{dset.shape[0] - 1})")
+                return np.asarray(dset[frame])
+            raise InputError(f"{pre}dataset {dset.name} has {dset.ndim} dimensions; "
+                             "an image needs 2 (or 3 for a stack of frames)")
+    except OSError as exc:
+        raise InputError(f"{pre}cannot open the HDF5 file ({exc})") from None
+
+
+def _read_fabio(path: Path, frame: int) -> np.ndarray:
+    import logging
+
+    import fabio
+
+    pre = where(path)
+    # fabio logs tracebacks for every format it tries before it finds the right one.
+    logging.getLogger("fabio").setLevel(logging.CRITICAL)
+    try:
+        img = fabio.open(str(path))
+    except Exception as exc:  # noqa: BLE001 - fabio raises anything from IOError to struct.error
+        raise InputError(f"{pre}cannot read the image ({type(exc).__name__}: {exc}); "
+                         "is it a complete detector image in a format fabio knows?") from None
+    with img:
+        nframes = int(getattr(img, "nframes", 1) or 1)
+        if not 0 <= frame < nframes:
+            raise InputError(f"{pre}frame {frame} out of range: the file holds {nframes} frame(s)")
+        try:
+            data = img.data if frame == 0 else img.getframe(frame).data
+        except Exception as exc:  # noqa: BLE001
+            raise InputError(f"{pre}cannot read frame {frame} ({type(exc).__name__}: {exc})") from None
+    return data
+
+
+def read_image(path, frame: int = 0) -> np.ndarray:
+    """One frame of a detector image as a 2D float array (counts).
+
+    Parameters
+    ----------
+    path : str or Path
+        Image file; for HDF5/NeXus optionally ``"file.h5::/path/to/dataset"``.
+    frame : int
+        Frame index for multi-frame files (HDF5 stacks, multi-frame EDF/SPE).
+
+    A missing, empty, truncated or unreadable file, or data that is not 2D, is an
+    :class:`~dackit.errors.InputError`.
+    """
+    file_path, inner = _split_h5_path(path)
+    pre = where(file_path)
+    if not file_path.is_file():
+        raise InputError(f"{pre}image file not found")
+    if file_path.stat().st_size == 0:
+        raise InputError(f"{pre}image file is empty")
+    frame = int(frame)
+    if inner is not None or file_path.suffix.lower() in _HDF5_SUFFIXES:
+        data = None
+        if inner is None:
+            try:  # Eiger/Lima files: fabio knows their layout
+                data = _read_fabio(file_path, frame)
+            except InputError:
+                data = None
+        if data is None:
+            data = _read_h5(file_path, inner, frame)
+    else:
+        data = _read_fabio(file_path, frame)
+    data = np.asarray(data)
+    if data.ndim == 3 and data.shape[0] == 1:
+        data = data[0]
+    if data.ndim != 2 or min(data.shape) < 2:
+        raise InputError(f"{pre}expected a 2D image, got data of shape {data.shape}")
+    if not np.issubdtype(data.dtype, np.number):
+        raise InputError(f"{pre}image data are not numbers (dtype {data.dtype})")
+    return np.asarray(data, dtype=float)
+
+
+def read_mask(path, shape=None) -> np.ndarray:
+    """A mask file as a boolean array, True = masked (nonzero pixels).
+
+    Any image :func:`read_image` reads (a Dioptas ``.mask`` is a tif) or a ``.npy`` array.
+    If ``shape`` is given, a mask of another shape is an :class:`~dackit.errors.InputError`.
+    """
+    path = Path(path)
+    pre = where(path)
+    if path.suffix.lower() == ".npy":
+        if not path.is_file():
+            raise InputError(f"{pre}mask file not found")
+        try:
+            data = np.load(path, allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            raise InputError(f"{pre}cannot read the mask ({exc})") from None
+        if data.ndim != 2:
+            raise InputError(f"{pre}mask must be 2D, got shape {data.shape}")
+    else:
+        data = read_image(path)
+    mask = np.asarray(data) != 0
+    if shape is not None and mask.shape != tuple(shape):
+        raise InputError(f"{pre}mask has shape {mask.shape} but the images have shape {tuple(shape)}")
+    return mask

@@ -1,0 +1,305 @@
+"""Read and write 1D diffraction patterns: Dioptas/pyFAI ``.xy``, Fit2D ``.chi``, ``.dat``, two columns.
+
+Readers recognise the radial unit from the header — pyFAI column names (``2th_deg``,
+``2th_rad``, ``q_nm^-1``, ``q_A^-1``), Fit2D axis titles (``2-Theta Angle (Degrees)``,
+``Q (nm-1)``) — and convert q in nm⁻¹ to Å⁻¹ and 2θ in radians to degrees. The X-ray
+wavelength comes from a ``Wavelength:`` header line (metres, as pyFAI and Dioptas write
+it, or with an explicit Å/nm/m unit), or from the caller.
+
+Writers produce Dioptas-style files: a ``#`` header with the pyFAI calibration block
+(distance, PONI, rotations, pixel size, wavelength in m, polarisation factor), then
+columns x, I and σ when known; ``.chi`` keeps Fit2D's four-line header.
+
+>>> import numpy as np, tempfile
+>>> from pathlib import Path
+>>> from dackit.core.pattern import make_pattern
+>>> p = make_pattern(np.linspace(5, 20, 50), np.ones(50) + np.arange(50), wavelength_a=0.4066)
+>>> path = write_xy(p, Path(tempfile.mkdtemp()) / "p.xy")
+>>> q = read_pattern(path)
+>>> q.wavelength_a, q.axis, len(q.x)
+(0.4066, '2th_deg', 50)
+"""
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+
+from dackit.core.pattern import make_pattern
+from dackit.errors import InputError, where
+
+# header text → (pattern axis, factor to multiply the column by)
+_COLUMN_UNITS = {
+    "2th_deg": ("2th_deg", 1.0),
+    "2th_rad": ("2th_deg", 180.0 / math.pi),
+    "q_nm^-1": ("q_A^-1", 0.1),
+    "q_a^-1": ("q_A^-1", 1.0),
+}
+_FIT2D_TITLES = [
+    (re.compile(r"2-?theta|two.?theta|2th", re.I), ("2th_deg", 1.0)),
+    (re.compile(r"q\s*\(?\s*nm", re.I), ("q_A^-1", 0.1)),
+    (re.compile(r"q\s*\(?\s*(a|å|angstrom)", re.I), ("q_A^-1", 1.0)),
+]
+_UNSUPPORTED = re.compile(r"\b(r_mm|d\*2_a\^-2|d\*2_nm\^-2|chi_deg|chi_rad)\b", re.I)
+_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+
+
+def _wavelength_from_text(text: str, pre: str):
+    """Å from 'Wavelength: 3.344e-11 [m]' / '0.3344 A' / '0.03344 nm'; None if absent."""
+    m = re.search(rf"wavelength\s*[:=]?\s*({_NUMBER})\s*(m|nm|a|å|angstrom)?\b", text, re.I)
+    if not m:
+        return None
+    value = float(m.group(1))
+    unit = (m.group(2) or "").lower()
+    if unit == "m" or (not unit and value < 1e-6):
+        value *= 1e10
+    elif unit == "nm":
+        value *= 10
+    if not 0.01 < value < 10:
+        raise InputError(f"{pre}header wavelength {m.group(0).strip()!r} is implausible "
+                         f"({value:g} Å); fix the header or give the wavelength in Å")
+    return float(f"{value:.12g}")
+
+
+def _pyfai_geometry(lines) -> dict:
+    """Geometry from a pyFAI/Dioptas '# == pyFAI calibration ==' block (keys as Geometry's)."""
+    text = "\n".join(lines)
+    out = {}
+
+    def grab(pattern, n=1):
+        m = re.search(pattern + r"\s*[:=]?\s*" + r"[,\s]+".join([f"({_NUMBER})"] * n), text, re.I)
+        return None if m is None else [float(g) for g in m.groups()]
+
+    dist = grab(r"Distance Sample to Detector")
+    poni = grab(r"PONI", 2)
+    rots = grab(r"Rotations", 3)
+    pix = grab(r"PixelSize", 2)
+    if dist and poni and rots:
+        out.update(dist_m=dist[0], poni1_m=poni[0], poni2_m=poni[1],
+                   rot1=rots[0], rot2=rots[1], rot3=rots[2])
+        if pix:
+            out.update(pixel1_m=pix[0], pixel2_m=pix[1])
+    pol = re.search(rf"Polarization factor\s*:\s*({_NUMBER}|None)", text, re.I)
+    if pol and pol.group(1).lower() != "none":
+        out["polarization_factor"] = float(pol.group(1))
+    return out
+
+
+def _parse_rows(rows, pre):
+    """Rows of text → float array (n, ≥2); a non-numeric row is an InputError naming its line."""
+    data = []
+    ncol = None
+    for lineno, line in rows:
+        fields = line.replace(",", " ").replace(";", " ").split()
+        try:
+            values = [float(v) for v in fields]
+        except ValueError:
+            raise InputError(f"{pre}line {lineno} is not numeric: {line.strip()[:60]!r}") from None
+        if len(values) < 2:
+            raise InputError(f"{pre}line {lineno} has {len(values)} column(s); "
+                             "a pattern needs x and intensity")
+        ncol = len(values) if ncol is None else min(ncol, len(values))
+        data.append(values)
+    if not data:
+        raise InputError(f"{pre}no data rows in the file")
+    return np.array([row[:ncol] for row in data], dtype=float)
+
+
+def read_pattern(path, *, wavelength_a=None, axis=None):
+    """Read a 1D pattern (.xy, .chi, .dat, .txt or any two/three-column text).
+
+    Parameters
+    ----------
+    path : str or Path
+    wavelength_a : float, optional
+        X-ray wavelength in Å; overrides the header's.
+    axis : ``"2th_deg"`` or ``"q_A^-1"``, optional
+        Radial axis of files whose header does not say; plain two-column files are
+        otherwise taken as 2θ in degrees (checked: values must lie in (−5, 180)).
+
+    Returns a :class:`~dackit.core.pattern.Pattern` with ``metadata`` holding ``header``
+    (comment lines), ``format`` and, for pyFAI/Dioptas headers, ``geometry`` (keys of
+    :class:`~dackit.xrd.geometry.Geometry`) and ``polarization_factor``.
+    """
+    path = Path(path)
+    pre = where(path)
+    if not path.is_file():
+        raise InputError(f"{pre}pattern file not found")
+    try:
+        text = path.read_text(errors="replace")
+    except OSError as exc:
+        raise InputError(f"{pre}cannot read the file ({exc})") from None
+    lines = text.splitlines()
+    if not any(line.strip() for line in lines):
+        raise InputError(f"{pre}the file is empty")
+    if axis is not None and axis not in ("2th_deg", "q_A^-1"):
+        raise InputError(f"axis={axis!r}: use '2th_deg' or 'q_A^-1'")
+
+    header, rows, fmt, unit, declared = [], [], "xy", None, None
+    if _looks_like_fit2d_chi(lines):
+        fmt = "chi"
+        header = lines[:3]
+        declared = int(lines[3].split()[0])
+        for pattern, found in _FIT2D_TITLES:
+            if pattern.search(lines[1]):
+                unit = found
+                break
+        if unit is None and axis is None:
+            raise InputError(f"{pre}unknown radial axis title {lines[1].strip()!r}; give axis=")
+        rows = [(i + 1, ln) for i, ln in enumerate(lines[4:], start=4) if ln.strip()]
+    else:
+        for i, line in enumerate(lines):
+            stripped = line.strip()
+            if not stripped:
+                continue
+            if stripped[0] in "#!;%" or (not rows and not _starts_numeric(stripped)):
+                header.append(stripped.lstrip("#!;% "))
+            else:
+                rows.append((i + 1, line))
+        for line in reversed(header):  # the column line is the last comment
+            tokens = [t.lower() for t in line.split()]
+            found = [_COLUMN_UNITS[t] for t in tokens if t in _COLUMN_UNITS]
+            if found:
+                unit = found[0]
+                break
+            if _UNSUPPORTED.search(line):
+                raise InputError(f"{pre}radial unit {_UNSUPPORTED.search(line).group(0)!r} is not "
+                                 "supported; integrate to 2th_deg or q (nm^-1 or A^-1)")
+        if path.suffix.lower() == ".chi" and unit is None and header:
+            for pattern, found in _FIT2D_TITLES:
+                if any(pattern.search(h) for h in header):
+                    unit = found
+                    break
+    data = _parse_rows(rows, pre)
+    if data.shape[0] < 2:
+        raise InputError(f"{pre}only {data.shape[0]} data row(s)")
+    x, y = data[:, 0], data[:, 1]
+    sigma = data[:, 2] if data.shape[1] >= 3 else None
+    if not np.all(np.isfinite(x)):
+        raise InputError(f"{pre}the radial column holds NaN or infinite values")
+    dx = np.diff(x)
+    if np.all(dx < 0):
+        x, y = x[::-1], y[::-1]
+        sigma = None if sigma is None else sigma[::-1]
+    elif not np.all(dx > 0):
+        bad = int(np.argmax(dx <= 0)) + 1
+        raise InputError(f"{pre}the radial column is not monotonic (data row {bad + 1}: "
+                         f"{x[bad - 1]:g} then {x[bad]:g}); is the file truncated or two files joined?")
+
+    if axis is not None:
+        if unit is not None and unit[0] != axis:
+            raise InputError(f"{pre}the header says the axis is {unit[0]} but axis={axis!r} was given")
+        unit = unit or (axis, 1.0)
+    assumed = unit is None
+    if assumed:
+        unit = ("2th_deg", 1.0)
+        if x.min() < -5 or x.max() >= 180:
+            raise InputError(f"{pre}the radial column runs {x.min():g}…{x.max():g}, not 2θ in degrees; "
+                             "give axis='q_A^-1' or a header stating the unit")
+    x = x * unit[1]
+    meta = {"header": header, "format": fmt}
+    if assumed:
+        meta["axis_assumed"] = True
+    if declared is not None and declared != x.size:
+        meta["declared_points"] = declared
+    header_text = "\n".join(header)
+    wl_header = _wavelength_from_text(header_text, pre)
+    geometry = _pyfai_geometry(header)
+    if "polarization_factor" in geometry:
+        meta["polarization_factor"] = geometry.pop("polarization_factor")
+    if geometry:
+        if wl_header is not None:
+            geometry["wavelength_a"] = wl_header
+        meta["geometry"] = geometry
+    if wavelength_a is not None:
+        wavelength_a = float(wavelength_a)
+        if not 0.01 < wavelength_a < 10:
+            raise InputError(f"wavelength {wavelength_a:g} Å is implausible; give it in Å (e.g. 0.6199)")
+        if wl_header is not None and abs(wavelength_a - wl_header) > 1e-4 * wl_header:
+            meta["header_wavelength_a"] = wl_header
+    wavelength = wavelength_a if wavelength_a is not None else wl_header
+    return make_pattern(x, y, axis=unit[0], wavelength_a=wavelength, sigma=sigma,
+                        metadata=meta, source=str(path))
+
+
+def _starts_numeric(line: str) -> bool:
+    return re.match(rf"\s*{_NUMBER}([\s,;]|$)", line) is not None
+
+
+def _looks_like_fit2d_chi(lines) -> bool:
+    """Fit2D: title, x-axis title, y-axis title, a line holding only the point count."""
+    if len(lines) < 5:
+        return False
+    count = lines[3].split()
+    return (len(count) == 1 and count[0].isdigit() and not _starts_numeric(lines[1])
+            and not lines[0].lstrip().startswith("#"))
+
+
+# -- writers ---------------------------------------------------------------------------
+
+def _header_lines(pattern) -> list[str]:
+    meta = pattern.metadata or {}
+    geo = meta.get("geometry") or {}
+    out = []
+    if {"dist_m", "poni1_m", "poni2_m", "rot1", "rot2", "rot3"} <= set(geo):
+        out += ["== pyFAI calibration =="]
+        if geo.get("pixel1_m") is not None:
+            out.append(f"PixelSize: {geo['pixel1_m']:.3e}, {geo['pixel2_m']:.3e} m")
+        out += [f"PONI: {geo['poni1_m']:.6e}, {geo['poni2_m']:.6e} m",
+                f"Distance Sample to Detector: {geo['dist_m']!r} m",
+                f"Rotations: {geo['rot1']:.6f} {geo['rot2']:.6f} {geo['rot3']:.6f} rad"]
+        if geo.get("detector"):
+            out.append(f"Detector: {geo['detector']}  orientation: {geo.get('orientation', 3)}")
+        out.append("")
+    if pattern.wavelength_a:
+        out.append(f"Wavelength: {pattern.wavelength_a * 1e-10:.10g} m")
+    pol = meta.get("polarization_factor", "missing")
+    if pol != "missing":
+        out.append(f"Polarization factor: {pol}")
+    if meta.get("flip_ud"):
+        out.append("Image flipped up-down (--flip-ud): True")
+    if meta.get("mask_file"):
+        out.append(f"Mask applied: {meta['mask_file']}")
+    if pattern.source:
+        out.append(f"--> {pattern.source}")
+    out.append("written by dackit")
+    return out
+
+
+def write_xy(pattern, path) -> Path:
+    """Write a Dioptas-style ``.xy``: ``#`` header (geometry, wavelength in m), then x, I[, σ]."""
+    path = Path(path)
+    head = _header_lines(pattern)
+    cols = [pattern.axis, "I"] + (["sigma"] if pattern.sigma is not None else [])
+    head.append("")
+    head.append("\t ".join(cols))
+    body = np.column_stack([pattern.x, pattern.intensity]
+                           + ([pattern.sigma] if pattern.sigma is not None else []))
+    try:
+        np.savetxt(path, body, fmt="%.9E", delimiter="  ",
+                   header="\n".join(head), comments="# ")
+    except OSError as exc:
+        raise InputError(f"{where(path)}cannot write the pattern ({exc})") from None
+    return path
+
+
+def write_chi(pattern, path) -> Path:
+    """Write a Fit2D ``.chi``: title (source, wavelength), axis titles, point count, x I.
+
+    Fit2D's header has no room for the calibration; the title line carries the wavelength
+    so :func:`read_pattern` gets it back.
+    """
+    path = Path(path)
+    title = pattern.source or "dackit pattern"
+    if pattern.wavelength_a:
+        title += f"  wavelength: {pattern.wavelength_a!r} A"
+    xtitle = "2-Theta Angle (Degrees)" if pattern.axis == "2th_deg" else "Q (A-1)"
+    lines = [title, xtitle, "Intensity", f"{pattern.x.size:>11d}"]
+    lines += [f"{x: .7E} {y: .7E}" for x, y in zip(pattern.x, pattern.intensity)]
+    try:
+        path.write_text("\n".join(lines) + "\n")
+    except OSError as exc:
+        raise InputError(f"{where(path)}cannot write the pattern ({exc})") from None
+    return path

@@ -1,0 +1,134 @@
+"""Reading and writing 1D patterns: real Dioptas/Fit2D files, round trips, bad input."""
+import numpy as np
+import pytest
+
+from dackit.core.pattern import make_pattern
+from dackit.errors import DackitError
+from dackit.io.patterns import read_pattern, write_chi, write_xy
+
+
+def test_dioptas_ceo2_xy(real_data):
+    p = read_pattern(real_data / "dioptas" / "CeO2_Pilatus1M.xy")
+    assert p.axis == "2th_deg"
+    assert p.wavelength_a == pytest.approx(0.4066)
+    assert p.x.size == 1512
+    assert p.x[0] == pytest.approx(1.019698551e-2)
+    geo = p.metadata["geometry"]
+    assert geo["dist_m"] == pytest.approx(0.208651380603)
+    assert geo["pixel1_m"] == pytest.approx(172e-6)
+
+
+def test_fit2d_chi(real_data):
+    p = read_pattern(real_data / "dioptas" / "pattern_001.chi")
+    assert p.axis == "2th_deg" and p.metadata["format"] == "chi"
+    assert p.x.size == 75            # the file was cut down from the 1455 points its header declares
+    assert p.metadata["declared_points"] == 1455
+    assert p.x[0] == pytest.approx(1.0486433e-2)
+    assert p.wavelength_a is None     # Fit2D files do not state it
+    assert read_pattern(real_data / "dioptas" / "pattern_001.chi", wavelength_a=0.31).wavelength_a == 0.31
+
+
+def test_dioptas_pattern_xy(real_data):
+    p = read_pattern(real_data / "dioptas" / "pattern_001.xy")
+    assert p.wavelength_a == pytest.approx(0.320179398976)
+    assert p.metadata["geometry"]["poni2_m"] == pytest.approx(0.2967)
+
+
+def test_map_xy_wavelength_and_polarisation(real_data):
+    files = sorted((real_data / "dioptas" / "map_Fe3O4C").glob("*.xy"))
+    assert len(files) >= 2
+    for f in files:
+        p = read_pattern(f)
+        assert p.wavelength_a == pytest.approx(0.3344)
+        assert p.metadata["polarization_factor"] == pytest.approx(0.99)
+        assert p.metadata["geometry"]["dist_m"] == pytest.approx(0.284634930882)
+
+
+def _pattern(axis="2th_deg", sigma=True):
+    x = np.linspace(2.0, 30.0, 200)
+    y = 50 + 1000 * np.exp(-0.5 * ((x - 12) / 0.05) ** 2)
+    s = np.sqrt(y) if sigma else None
+    meta = {"geometry": {"dist_m": 0.2, "poni1_m": 0.1, "poni2_m": 0.09, "rot1": 0.01,
+                         "rot2": -0.02, "rot3": 0.0, "pixel1_m": 1.72e-4, "pixel2_m": 1.72e-4},
+            "polarization_factor": 0.99}
+    if axis == "q_A^-1":
+        x = x / 5
+    return make_pattern(x, y, axis=axis, wavelength_a=0.6199, sigma=s, metadata=meta, source="s.tif")
+
+
+@pytest.mark.parametrize("axis", ["2th_deg", "q_A^-1"])
+def test_xy_round_trip(tmp_path, axis):
+    p = _pattern(axis)
+    q = read_pattern(write_xy(p, tmp_path / "p.xy"))
+    assert q.axis == axis
+    assert q.wavelength_a == pytest.approx(0.6199, rel=1e-12)
+    np.testing.assert_allclose(q.x, p.x, rtol=1e-8)
+    np.testing.assert_allclose(q.intensity, p.intensity, rtol=1e-8)
+    np.testing.assert_allclose(q.sigma, p.sigma, rtol=1e-8)
+    assert q.metadata["polarization_factor"] == pytest.approx(0.99)
+    assert q.metadata["geometry"]["rot2"] == pytest.approx(-0.02)
+
+
+@pytest.mark.parametrize("axis", ["2th_deg", "q_A^-1"])
+def test_chi_round_trip(tmp_path, axis):
+    p = _pattern(axis, sigma=False)
+    q = read_pattern(write_chi(p, tmp_path / "p.chi"))
+    assert q.axis == axis and q.metadata["format"] == "chi"
+    assert q.wavelength_a == pytest.approx(0.6199)
+    np.testing.assert_allclose(q.x, p.x, rtol=1e-7)
+    np.testing.assert_allclose(q.intensity, p.intensity, rtol=1e-7)
+
+
+def test_q_nm_and_2th_rad_are_converted(tmp_path):
+    x = np.linspace(5, 40, 30)
+    f = tmp_path / "q.xy"
+    np.savetxt(f, np.column_stack([x, x + 1]), header="Wavelength: 0.4066 A\nq_nm^-1  I")
+    p = read_pattern(f)
+    assert p.axis == "q_A^-1"
+    np.testing.assert_allclose(p.x, x / 10)
+    assert p.wavelength_a == pytest.approx(0.4066)
+    f2 = tmp_path / "r.dat"
+    np.savetxt(f2, np.column_stack([np.radians(x), x]), header="2th_rad I")
+    np.testing.assert_allclose(read_pattern(f2).x, x)
+
+
+def test_plain_two_columns_and_descending(tmp_path):
+    x = np.linspace(20, 5, 40)         # written high to low
+    f = tmp_path / "plain.txt"
+    np.savetxt(f, np.column_stack([x, 100 + x]))
+    p = read_pattern(f, wavelength_a=0.6199)
+    assert p.metadata["axis_assumed"] and p.axis == "2th_deg"
+    assert np.all(np.diff(p.x) > 0)
+    np.testing.assert_allclose(p.intensity, 100 + p.x)
+
+
+def _write(tmp_path, text, name="bad.xy"):
+    f = tmp_path / name
+    f.write_text(text)
+    return f
+
+
+@pytest.mark.parametrize("text,match", [
+    ("", "empty"),
+    ("# 2th_deg I\n", "no data"),
+    ("# 2th_deg I\n1 2\n2 3\nthree 4\n", "line 4 is not numeric"),
+    ("# 2th_deg I\n1 2\nnan 3\n3 4\n", "NaN"),
+    ("# 2th_deg I\n1 2\n3 3\n2 4\n4 4\n", "not monotonic"),
+    ("# r_mm I\n1 2\n2 3\n3 4\n", "r_mm"),
+    ("# Wavelength: 0.4066 m\n# 2th_deg I\n1 2\n2 3\n3 4\n", "implausible"),
+    ("10 2\n200 3\n300 4\n400 5\n", "not 2θ"),
+    ("1\n2\n3\n", "column"),
+])
+def test_bad_patterns(tmp_path, text, match):
+    with pytest.raises(DackitError, match=match):
+        read_pattern(_write(tmp_path, text))
+
+
+def test_missing_file_and_axis_conflict(tmp_path):
+    with pytest.raises(DackitError, match="not found"):
+        read_pattern(tmp_path / "nope.xy")
+    f = _write(tmp_path, "# 2th_deg I\n" + "\n".join(f"{i} {i}" for i in range(1, 20)))
+    with pytest.raises(DackitError, match="header says"):
+        read_pattern(f, axis="q_A^-1")
+    with pytest.raises(DackitError, match="implausible"):
+        read_pattern(f, wavelength_a=4.066e-11)
