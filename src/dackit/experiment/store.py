@@ -1,0 +1,82 @@
+"""Files the pipeline writes: atomic writes, content hashes, and the per-file result cache.
+
+A run killed at any moment must leave no half-written file under its final name and must,
+when started again, recompute only what was not finished. So every output is written to a
+temporary file in the same folder and renamed (atomic on POSIX), and each per-file result is
+cached under a key made of the input's content hash, the technique, the analysis settings
+and the dackit version.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from dackit import __version__
+
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
+def sha256_file(path, chunk: int = 1 << 20) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def atomic_write_bytes(path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file and a rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are meant to be shared
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def atomic_write_text(path, text: str) -> Path:
+    return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_json(path, obj) -> Path:
+    return atomic_write_text(path, json.dumps(obj, indent=2, sort_keys=False, allow_nan=False) + "\n")
+
+
+def settings_key(technique: str, settings: dict, file_sha256: str) -> str:
+    """Cache key of one analysis: what was analysed, how, and by which dackit."""
+    blob = json.dumps({"t": technique, "s": settings, "f": file_sha256, "v": __version__},
+                      sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:32]
+
+
+class ResultCache:
+    """Per-file results as JSON files under ``folder``, keyed by :func:`settings_key`."""
+
+    def __init__(self, folder):
+        self.folder = Path(folder)
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.json"
+
+    def get(self, key: str):
+        path = self._path(key)
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, json.JSONDecodeError):
+            return None
+
+    def put(self, key: str, value) -> None:
+        atomic_write_json(self._path(key), value)

@@ -1,0 +1,532 @@
+"""The self-contained HTML report of a run: ``report.html``.
+
+One file that opens anywhere with no network: the figures are embedded as ``data:`` URIs, the
+style sheet is inline, there is no script, and a Content-Security-Policy meta tag forbids every
+fetch, so a page that tried one would show as a console error in the browser test
+(:mod:`dackit.report.browser`). Every string from the results — file names, error messages,
+keys — is HTML-escaped, because they come from users' files.
+
+The report only reads ``results`` (the content of ``results.json``); any key may be missing, and
+keys it does not know are shown generically (a dict as a definition table, a list of dicts as a
+table) so that nothing a run produced is hidden.
+
+>>> from dackit.report.html import format_value_err
+>>> format_value_err(2.01234, 0.0031)
+'2.012 ± 0.003'
+>>> format_value_err(53.04, 1.46)
+'53.0 ± 1.5'
+"""
+from __future__ import annotations
+
+import base64
+import html
+import json
+import math
+import numbers
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+
+from dackit.errors import InputError
+
+# Techniques in report order: (results key(s), section title, figure-name tokens that belong there).
+TECHNIQUES = (
+    ("ruby", ("ruby",), "Ruby pressure gauge", ("ruby", "gauge", "sm", "samarium")),
+    ("pl", ("pl",), "Photoluminescence", ("pl", "photoluminescence", "emission", "cie",
+                                           "chromaticity", "colour", "color")),
+    ("absorption", ("absorption", "tauc"), "Absorption and Tauc band gap",
+     ("absorption", "absorbance", "tauc", "gap")),
+    ("xrd", ("xrd",), "X-ray diffraction", ("xrd", "adxrd", "diffraction", "lattice", "eos",
+                                            "pattern", "patterns", "waterfall", "volume", "pv")),
+    ("saxs", ("saxs",), "Small-angle X-ray scattering", ("saxs", "mesophase")),
+    ("tem", ("tem",), "Transmission electron microscopy", ("tem", "size", "sizes", "histogram")),
+    ("plqy", ("plqy",), "Photoluminescence quantum yield", ("plqy", "qy")),
+)
+
+# Keys shown in their own sections; every other key goes to "Other results".
+_HANDLED = {"sample", "steps", "pl_fit", "eos", "transition_pressure_gpa", "transition_pressure_gpa_err",
+            "failures", "inconsistencies", "provenance"} | {k for _, keys, _, _ in TECHNIQUES for k in keys}
+
+# Unit suffixes of dackit's column names → what a reader sees in a header.
+_UNITS = (
+    ("_mev_per_gpa2", "meV/GPa²"), ("_mev_per_gpa", "meV/GPa"), ("_ev_per_gpa", "eV/GPa"),
+    ("_angstrom", "Å"), ("_a3", "Å³"), ("_gpa", "GPa"), ("_mev", "meV"), ("_ev", "eV"),
+    ("_nm", "nm"), ("_cm1", "cm⁻¹"), ("_deg", "°"), ("_kev", "keV"), ("_k", "K"), ("_s", "s"),
+)
+
+_IMAGE_TYPES = {".png": "image/png", ".svg": "image/svg+xml", ".jpg": "image/jpeg",
+                ".jpeg": "image/jpeg"}
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+_CSS = """
+:root { --ink: #1d232a; --muted: #5b6670; --rule: #d5dbe0; --warn: #a12a1c; --warnbg: #fdf0ee; }
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
+       color: var(--ink); max-width: 68rem; margin: 0 auto; padding: 1.2rem 1.5rem 3rem; }
+h1 { font-size: 1.6rem; margin: 0 0 .2rem; } h2 { font-size: 1.25rem; margin: 2rem 0 .6rem;
+  border-bottom: 2px solid var(--rule); padding-bottom: .2rem; } h3 { font-size: 1.05rem; }
+.meta, .absent, figcaption { color: var(--muted); }
+table { border-collapse: collapse; margin: .4rem 0 1rem; font-size: .9rem; }
+th, td { border-bottom: 1px solid var(--rule); padding: .25rem .6rem; text-align: left;
+         vertical-align: top; }
+th { background: #f2f4f6; } td.num { text-align: right; font-variant-numeric: tabular-nums;
+  white-space: nowrap; } td.na { color: var(--muted); text-align: center; }
+table.defs th { background: none; font-weight: 600; }
+code, .hash { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .85em; }
+.hash { word-break: break-all; }
+.wrap { overflow-x: auto; }
+.warn { border-left: 4px solid var(--warn); background: var(--warnbg); padding: .5rem 1rem;
+        margin: .6rem 0; }
+.warn li { margin: .2rem 0; }
+.ok { color: #1f6b34; }
+figure { margin: 1rem 0; break-inside: avoid; } figure img { max-width: 100%; height: auto;
+  border: 1px solid var(--rule); } figcaption { font-size: .88rem; }
+nav ul { columns: 2; } nav a { color: inherit; }
+@media print { body { max-width: none; padding: 0; font-size: 11pt; } nav { display: none; }
+  h2 { break-after: avoid; } table, figure, .warn { break-inside: avoid; }
+  .wrap { overflow: visible; } a { color: inherit; text-decoration: none; } }
+"""
+
+# No script, no fetch: images only from data: URIs, styles only inline.
+_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+
+
+def _esc(text) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _finite(x) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def _fmt_number(x) -> str:
+    """A number without an error: integers in full, floats to 6 significant figures."""
+    if isinstance(x, bool):
+        return "yes" if x else "no"
+    if isinstance(x, numbers.Integral):
+        return str(int(x))
+    x = float(x)
+    if math.isnan(x):
+        return "n/a"
+    return f"{x:.6g}"
+
+
+def format_value_err(value, err=None) -> str:
+    """``"value ± err"`` with the error to one significant figure (two when its first digit is 1)
+    and the value rounded to the same decimal place.
+
+    J. R. Taylor, *An Introduction to Error Analysis*, 2nd ed. (University Science Books, 1997),
+    §2.2, rules (2.5) and (2.9) with the exception for a leading 1 discussed there: round an
+    uncertainty to one significant figure, or two if its leading digit is 1; the last significant
+    figure of the answer sits in the same decimal place as the uncertainty. Very large or small numbers get a common power of ten. A missing error
+    (``None``) prints the value alone; an error that is not a finite non-negative number prints
+    ``± n/a`` rather than a made-up precision.
+
+    >>> format_value_err(2.01234, 0.0031)
+    '2.012 ± 0.003'
+    >>> format_value_err(57.13, 0.148)
+    '57.13 ± 0.15'
+    >>> format_value_err(1234.0, 56.0)
+    '1230 ± 60'
+    >>> format_value_err(3.2e-7, 4.1e-8)
+    '(3.2 ± 0.4)×10⁻⁷'
+    >>> format_value_err(15.9, None), format_value_err(15.9, float("nan"))
+    ('15.9', '15.9 ± n/a')
+    """
+    if value is None:
+        return "n/a"
+    if not _finite(value):
+        return _fmt_number(value) if isinstance(value, numbers.Real) else str(value)
+    v = float(value)
+    if err is None:
+        return _fmt_number(value)
+    if not _finite(err) or err < 0:
+        return f"{_fmt_number(value)} ± n/a"
+    e = float(err)
+    if e == 0:
+        return f"{_fmt_number(value)} ± 0"
+    e1 = float(f"{e:.0e}")   # one significant figure, carry included (0.0096 → 0.01)
+    exp1 = math.floor(math.log10(e1))
+    magnitude = math.floor(math.log10(max(abs(v), e1)))
+    if magnitude >= 5 or magnitude <= -4:
+        scale = 10.0 ** magnitude
+        return f"({format_value_err(v / scale, e / scale)})×10{str(magnitude).translate(_SUPERSCRIPT)}"
+    leading = round(e1 / 10.0 ** exp1)
+    decimals = (1 if leading == 1 else 0) - exp1
+    v_r = round(v, decimals) + 0.0
+    if v_r == 0:
+        v_r = 0.0   # no "-0.000": a value that rounds to zero has no sign worth showing
+    places = max(decimals, 0)
+    return f"{v_r:.{places}f} ± {round(e, decimals):.{places}f}"
+
+
+def _label(key: str) -> str:
+    """Column header from a dackit key: ``pressure_gpa`` → ``pressure (GPa)``."""
+    key = str(key)
+    for suffix, unit in _UNITS:
+        if key.endswith(suffix) and len(key) > len(suffix):
+            return f"{key[:-len(suffix)].replace('_', ' ')} ({unit})"
+    return key.replace("_", " ")
+
+
+def _cell(value) -> str:
+    """One table cell (``<td>``) of any value."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return '<td class="na">—</td>'
+    if isinstance(value, (numbers.Real, bool)):
+        return f'<td class="num">{_esc(_fmt_number(value))}</td>'
+    if isinstance(value, dict):
+        return f"<td>{_defs(value)}</td>"
+    if isinstance(value, (list, tuple)):
+        if all(not isinstance(v, (dict, list, tuple)) for v in value):
+            return "<td>" + _esc(", ".join(_fmt_number(v) if isinstance(v, numbers.Real) else str(v)
+                                           for v in value)) + "</td>"
+        return f"<td><code>{_esc(json.dumps(value, default=str))}</code></td>"
+    return f"<td>{_esc(value)}</td>"
+
+
+def _paired(keys) -> tuple[list[str], set[str]]:
+    """The columns to show and the ``*_err`` columns folded into their value's column."""
+    keys = [str(k) for k in keys]
+    errs = {f"{k}_err" for k in keys if f"{k}_err" in keys}
+    return [k for k in keys if k not in errs], errs
+
+
+def _value_cell(row: dict, key: str, errs: set[str]) -> str:
+    value = row.get(key)
+    if f"{key}_err" in errs and _finite(value):
+        return f'<td class="num">{_esc(format_value_err(value, row.get(f"{key}_err")))}</td>'
+    return _cell(value)
+
+
+def _table(rows: list[dict], first: tuple[str, ...] = (), labels: dict | None = None) -> str:
+    """A table of a list of dicts: columns in the order first seen (``first`` ahead), each
+    ``x`` with an ``x_err`` beside it shown as ``x ± err``."""
+    labels = labels or {}
+    keys = [k for k in first if any(k in r for r in rows)]
+    for row in rows:
+        keys += [str(k) for k in row if str(k) not in keys]
+    cols, errs = _paired(keys)
+    head = "".join(f"<th>{_esc(labels.get(k, _label(k)))}</th>" for k in cols)
+    body = "".join("<tr>" + "".join(_value_cell({str(k): v for k, v in row.items()}, k, errs)
+                                    for k in cols) + "</tr>\n" for row in rows)
+    return f'<div class="wrap"><table><thead><tr>{head}</tr></thead>\n<tbody>\n{body}</tbody></table></div>'
+
+
+def _defs(mapping: dict, labels: dict | None = None) -> str:
+    """A two-column definition table of a dict, ``x`` and ``x_err`` joined as ``x ± err``."""
+    labels = labels or {}
+    items = {str(k): v for k, v in mapping.items()}
+    cols, errs = _paired(items)
+    rows = "".join(f"<tr><th>{_esc(labels.get(k, _label(k)))}</th>{_value_cell(items, k, errs)}</tr>"
+                   for k in cols)
+    return f'<table class="defs"><tbody>{rows}</tbody></table>'
+
+
+def _generic(value) -> str:
+    """Whatever shape a result has, as HTML."""
+    if isinstance(value, dict):
+        if value and all(isinstance(v, dict) for v in value.values()):
+            return _table([{"name": k, **v} for k, v in value.items()], first=("name",))
+        return _defs(value)
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return '<p class="absent">(empty)</p>'
+        if all(isinstance(v, dict) for v in value):
+            return _table(list(value))
+        return f"<table><tbody><tr>{_cell(list(value))}</tr></tbody></table>"
+    return f"<p>{_esc(_fmt_number(value) if isinstance(value, numbers.Real) else value)}</p>"
+
+
+def _absent(text: str) -> str:
+    return f'<p class="absent">{_esc(text)}</p>'
+
+
+def _rows(value, what: str) -> list[dict]:
+    """``value`` as a list of dicts, or an InputError naming the results key."""
+    if value is None:
+        return []
+    if isinstance(value, dict):
+        return [value]
+    if isinstance(value, (list, tuple)) and all(isinstance(v, dict) for v in value):
+        return list(value)
+    raise InputError(f"results[{what!r}]: expected a list of records (dicts), got {type(value).__name__}")
+
+
+# ---------------------------------------------------------------- figures
+
+def _figure_items(figures) -> list[tuple[str, Path]]:
+    """(caption, path) pairs; one figure written in two formats (a.png, a.svg) is kept once."""
+    items, seen = [], set()
+    for fig in figures or ():
+        if isinstance(fig, (tuple, list)):
+            if len(fig) != 2:
+                raise InputError(f"figures: expected a path or a (caption, path) pair, got {fig!r}")
+            caption, path = str(fig[0]), Path(fig[1])
+        else:
+            path = Path(fig)
+            caption = path.stem.replace("_", " ")
+        if path.with_suffix("") in seen:
+            continue
+        seen.add(path.with_suffix(""))
+        items.append((caption, path))
+    return items
+
+
+def _figure_section(path: Path) -> str | None:
+    """The technique a figure belongs to, from the words of its file name; None → general."""
+    for token in re.split(r"[^a-z0-9]+", path.stem.lower()):
+        for key, _, _, tokens in TECHNIQUES:
+            if token in tokens:
+                return key
+    return None
+
+
+def _embed(caption: str, path: Path) -> str:
+    """A ``<figure>`` with the image inlined as a data URI (checked to be what its suffix says)."""
+    mime = _IMAGE_TYPES.get(path.suffix.lower())
+    if mime is None:
+        raise InputError(f"{path}: figure type {path.suffix or '(none)'} cannot be embedded; "
+                         f"use one of {', '.join(sorted(_IMAGE_TYPES))}")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: figure cannot be read ({exc.strerror or exc})") from None
+    signature_ok = {"image/png": data.startswith(b"\x89PNG\r\n\x1a\n"),
+                    "image/jpeg": data.startswith(b"\xff\xd8\xff"),
+                    "image/svg+xml": b"<svg" in data[:4096]}[mime]
+    if not signature_ok:
+        raise InputError(f"{path}: not a valid {path.suffix.lower()[1:].upper()} file "
+                         "(empty, truncated or mislabelled); re-create the figure")
+    uri = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+    return (f'<figure><img src="{uri}" alt="{_esc(caption)}">'
+            f"<figcaption>{_esc(caption)} <span class=\"meta\">({_esc(path.name)})</span>"
+            "</figcaption></figure>")
+
+
+# ---------------------------------------------------------------- sections
+
+def _summary(results: dict, present: list[str], absent: list[str]) -> str:
+    steps = _rows(results.get("steps"), "steps")
+    failures = results.get("failures") or []
+    incons = results.get("inconsistencies") or []
+    files = (results.get("provenance") or {}).get("files") or []
+    sample = results.get("sample")
+    rows = {}
+    if isinstance(sample, dict):
+        rows["sample"] = ", ".join(f"{k}: {v}" for k, v in sample.items())
+    elif sample is not None:
+        rows["sample"] = sample
+    if steps:
+        directions = {}
+        for s in steps:
+            directions[s.get("direction", "?")] = directions.get(s.get("direction", "?"), 0) + 1
+        pressures = [s["pressure_gpa"] for s in steps if _finite(s.get("pressure_gpa"))]
+        rows["pressure steps"] = f"{len(steps)} (" + ", ".join(f"{n} {d}" for d, n in directions.items()) + ")"
+        if pressures:
+            rows["pressure range"] = f"{_fmt_number(min(pressures))} – {_fmt_number(max(pressures))} GPa"
+    else:
+        rows["pressure steps"] = "none recorded"
+    if files:
+        rows["input files"] = len(files)
+    rows["failed files"] = len(failures) if "failures" in results else "not recorded"
+    rows["inconsistencies"] = len(incons) if "inconsistencies" in results else "not checked"
+    rows["techniques with results"] = ", ".join(present) or "none"
+    if absent:
+        rows["not in this run"] = ", ".join(absent)
+    out = [_defs(rows, labels={k: k for k in rows})]
+    if failures or incons:
+        links = []
+        if failures:
+            links.append(f'<a href="#failures">{len(failures)} file(s) failed</a>')
+        if incons:
+            links.append(f'<a href="#inconsistencies">{len(incons)} internal inconsistenc'
+                         f'{"y" if len(incons) == 1 else "ies"} found</a>')
+        out.append(f'<div class="warn"><strong>Check:</strong> {" · ".join(links)}.</div>')
+    return "\n".join(out)
+
+
+def _steps(results: dict) -> str:
+    steps = _rows(results.get("steps"), "steps")
+    if not steps:
+        return _absent("No pressure steps in these results.")
+    return _table(steps, first=("step", "direction", "pressure_gpa"))
+
+
+def _fits(results: dict) -> str:
+    out = []
+    pl_fit = results.get("pl_fit")
+    out.append("<h3>PL energy versus pressure, E(P) = E0 + αP + βP²</h3>")
+    if isinstance(pl_fit, dict):
+        out.append(_defs(pl_fit, labels={"e0_ev": "E0 (eV)", "alpha_mev_per_gpa": "α (meV/GPa)",
+                                         "beta_mev_per_gpa2": "β (meV/GPa²)", "chi2_red": "χ²_red"}))
+    else:
+        out.append(_absent("No E(P) fit in this run."))
+    out.append("<h3>Equation of state</h3>")
+    eos = results.get("eos")
+    if isinstance(eos, dict) and eos and all(isinstance(v, dict) for v in eos.values()):
+        out.append(_table([{"phase": k, **v} for k, v in eos.items()], first=("phase", "v0_a3", "k0_gpa", "kp"),
+                          labels={"v0_a3": "V0 (Å³)", "k0_gpa": "K0 (GPa)", "kp": "K′"}))
+    elif eos:
+        out.append(_generic(eos))
+    else:
+        out.append(_absent("No equation-of-state fit in this run."))
+    out.append("<h3>Phase transition</h3>")
+    pt = results.get("transition_pressure_gpa")
+    if isinstance(pt, dict):
+        out.append(_generic(pt))
+    elif pt is not None:
+        out.append(_defs({"transition_pressure_gpa": pt,
+                          "transition_pressure_gpa_err": results.get("transition_pressure_gpa_err")},
+                         labels={"transition_pressure_gpa": "onset pressure (GPa)"}))
+    else:
+        out.append(_absent("No phase-transition onset in this run."))
+    return "\n".join(out)
+
+
+def _technique(results: dict, keys: tuple[str, ...], figures: list[str]) -> str:
+    out = []
+    for key in keys:
+        if key not in results or results[key] is None:
+            continue
+        value = results[key]
+        if len(keys) > 1:
+            out.append(f"<h3>{_esc(_label(key))}</h3>")
+        if key == "tem" and isinstance(value, dict):
+            shown = dict(value)
+            if "mean_nm" in shown and "se_nm" in shown and "mean_nm_err" not in shown:
+                shown["mean_nm_err"] = shown.pop("se_nm")
+            out.append(_defs(shown, labels={"mean_nm": "mean size (nm) ± standard error",
+                                            "n": "particles measured"}))
+        elif isinstance(value, (list, tuple)) and all(isinstance(v, dict) for v in value):
+            out.append(_table(list(value), first=("step", "direction", "pressure_gpa")) if value
+                       else _absent("(no rows)"))
+        else:
+            out.append(_generic(value))
+    out += figures
+    return "\n".join(out)
+
+
+def _failures(results: dict) -> str:
+    if "failures" not in results:
+        return _absent("These results do not record failures.")
+    failures = _rows(results["failures"], "failures")
+    if not failures:
+        return '<p class="ok">None: every input file was analysed.</p>'
+    return _table(failures, first=("file", "technique", "error"), labels={"error": "reason"})
+
+
+def _inconsistencies(results: dict) -> str:
+    if "inconsistencies" not in results:
+        return _absent("These results carry no consistency checks.")
+    items = results["inconsistencies"] or []
+    if isinstance(items, (str, dict)):
+        items = [items]
+    if not items:
+        return '<p class="ok">None found.</p>'
+    lis = "".join(f"<li>{_esc(i) if not isinstance(i, dict) else _defs(i)}</li>" for i in items)
+    return f'<div class="warn"><ul>{lis}</ul></div>'
+
+
+def _provenance(results: dict) -> str:
+    prov = results.get("provenance")
+    if not isinstance(prov, dict):
+        return _absent("No provenance recorded.") if prov is None else _generic(prov)
+    out = [_defs({k: v for k, v in prov.items() if k != "files"})]
+    files = _rows(prov.get("files"), "provenance.files")
+    if files:
+        cols = ["file", "sha256", "technique", "method"]
+        cols += [str(k) for f in files for k in f if str(k) not in cols]
+        cols = list(dict.fromkeys(cols))
+        head = "".join(f"<th>{_esc(_label(c))}</th>" for c in cols)
+        body = "".join("<tr>" + "".join(
+            f'<td class="hash">{_esc(f.get(c, ""))}</td>' if c == "sha256" else _cell(f.get(c))
+            for c in cols) + "</tr>\n" for f in files)
+        out.append(f'<div class="wrap"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>')
+    return "\n".join(out)
+
+
+def render_report(results: dict, figures=(), *, title: str = "dackit report") -> str:
+    """The report as one HTML string (see :func:`write_report`)."""
+    if not isinstance(results, dict):
+        raise InputError(f"results: expected a dict (the content of results.json), got {type(results).__name__}")
+    figs_by_section: dict[str | None, list[str]] = {}
+    for caption, path in _figure_items(figures):
+        figs_by_section.setdefault(_figure_section(path), []).append(_embed(caption, path))
+
+    sections: list[tuple[str, str, str]] = [
+        ("pressures", "Pressure per step", _steps(results)),
+        ("fits", "Fitted parameters", _fits(results)),
+    ]
+    present, absent = [], []
+    for key, keys, heading, _ in TECHNIQUES:
+        figs = figs_by_section.get(key, [])
+        if any(results.get(k) is not None for k in keys) or figs:
+            present.append(heading)
+            sections.append((key, heading, _technique(results, keys, figs)))
+        else:
+            absent.append(heading)
+    others = [k for k in results if k not in _HANDLED]
+    if others:
+        body = "\n".join(f"<h3>{_esc(_label(k))}</h3>\n{_generic(results[k])}" for k in others)
+        sections.append(("other", "Other results", body))
+    if figs_by_section.get(None):
+        sections.append(("figures", "Other figures", "\n".join(figs_by_section[None])))
+    sections += [
+        ("failures", "Failures", _failures(results)),
+        ("inconsistencies", "Internal inconsistencies", _inconsistencies(results)),
+        ("provenance", "Provenance", _provenance(results)),
+    ]
+    prov = results.get("provenance") if isinstance(results.get("provenance"), dict) else {}
+    created = prov.get("created") or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    version = prov.get("dackit_version", "")
+    nav = "".join(f'<li><a href="#{sid}">{_esc(name)}</a></li>' for sid, name, _ in sections)
+    body = "\n".join(f'<section id="{sid}">\n<h2>{_esc(name)}</h2>\n{content}\n</section>'
+                     for sid, name, content in sections)
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{_CSP}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="dackit {_esc(version)}">
+<title>{_esc(title)}</title>
+<link rel="icon" href="data:,">
+<style>{_CSS}</style>
+</head>
+<body>
+<header>
+<h1>{_esc(title)}</h1>
+<p class="meta">Created {_esc(created)}{' by dackit ' + _esc(version) if version else ''}.</p>
+</header>
+<section id="summary">
+<h2>Summary</h2>
+{_summary(results, present, absent)}
+</section>
+<nav><ul>{nav}</ul></nav>
+{body}
+</body>
+</html>
+"""
+
+
+def write_report(results: dict, figures=(), out_path="report.html", *, title: str = "dackit report") -> Path:
+    """Write the self-contained HTML report of ``results`` (the content of ``results.json``).
+
+    ``figures`` is a list of image paths (PNG, SVG or JPEG) or ``(caption, path)`` pairs; each is
+    embedded and placed in the section of the technique its file name names (``ruby_series.png``
+    → ruby, ``eos_fit.svg`` → X-ray diffraction), others under "Other figures". A figure given in
+    two formats (``a.png`` and ``a.svg``) is shown once, in the first given. The page is built
+    entirely in memory and written through a temporary file and a rename, so ``out_path`` is
+    never half-written. Returns ``out_path``.
+
+    >>> import tempfile, pathlib
+    >>> out = write_report({"steps": [{"step": 1, "direction": "compression", "pressure_gpa": 2.31,
+    ...                                "pressure_gpa_err": 0.04}]}, [],
+    ...                    pathlib.Path(tempfile.mkdtemp()) / "report.html")
+    >>> "2.31 ± 0.04" in out.read_text()
+    True
+    """
+    from dackit.experiment.store import atomic_write_text
+
+    return atomic_write_text(Path(out_path), render_report(results, figures, title=title))
