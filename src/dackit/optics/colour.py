@@ -1,0 +1,172 @@
+"""Emission colour: CIE chromaticity, dominant wavelength and an sRGB swatch.
+
+For an *emission* spectrum S(λ) (spectral density per nm, background removed) the
+tristimulus values are the plain colour-matching-function integrals X = ∫S x̄ dλ, … ; there is
+no illuminant (that belongs to reflective objects). colour-science's
+``sd_to_XYZ(..., illuminant=None, method="Integration")`` uses the equal-energy illuminant E
+(S_E ≡ 1) and a normalisation k, so XYZ ∝ Σ S x̄ Δλ exactly and x, y are the CMF-integral
+ratios (checked in tests against a direct numpy sum over colour's CMFs).
+
+Sampling: the spectrum is linearly interpolated onto the 1 nm grid of the CMFs (linear,
+not Sprague/cubic, so noise and sharp lines never overshoot into negative light) and set to
+zero outside the measured range. No energy Jacobian: the CMFs are per-wavelength.
+
+Dominant wavelength uses the equal-energy white point E (x = y = 1/3) by default, the
+natural neutral for self-luminous emission normalised with illuminant E; ``white="D65"``
+gives the display-white convention. A negative value is colour's convention for a purple
+(complementary wavelength).
+
+>>> import numpy as np
+>>> wl = np.arange(450.0, 700.0, 0.5)
+>>> c = chromaticity_xy(wl, np.exp(-0.5 * ((wl - 619) / 21.7) ** 2))
+>>> round(float(c.x), 3), round(float(c.y), 3)
+(0.648, 0.351)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from dackit.errors import InputError
+
+#: observer name → colour-science CMF table key
+OBSERVERS = {
+    "CIE 1931 2 Degree Standard Observer": "CIE 1931 2 Degree Standard Observer",
+    "cie1931": "CIE 1931 2 Degree Standard Observer",
+    "2": "CIE 1931 2 Degree Standard Observer",
+    "CIE 1964 10 Degree Standard Observer": "CIE 1964 10 Degree Standard Observer",
+    "cie1964": "CIE 1964 10 Degree Standard Observer",
+    "10": "CIE 1964 10 Degree Standard Observer",
+}
+
+#: white points for the dominant wavelength (CIE 1931 2° chromaticity)
+WHITE_POINTS = {"E": (1 / 3, 1 / 3), "D65": (0.3127, 0.3290)}
+
+
+def cmfs(observer: str = "CIE 1931 2 Degree Standard Observer"):
+    """colour-science MultiSpectralDistributions of the observer's CMFs (1 nm, 360–830 nm)."""
+    import colour
+
+    key = OBSERVERS.get(observer)
+    if key is None:
+        raise InputError(f"observer: unknown {observer!r}; use one of {', '.join(OBSERVERS)}")
+    return colour.MSDS_CMFS[key]
+
+
+@dataclass(frozen=True)
+class Chromaticity:
+    """Chromaticity of one spectrum (scalars) or a series (arrays of length N)."""
+
+    x: np.ndarray
+    y: np.ndarray
+    XYZ: np.ndarray                     # (…, 3), relative (Y of each spectrum, unnormalised)
+    dominant_wavelength_nm: np.ndarray  # on the CMF 1 nm grid; negative: complementary (purple)
+    srgb: np.ndarray                    # (…, 3) in [0, 1], gamma-encoded, max channel 1
+    observer: str
+    white: str
+
+    @property
+    def hex(self) -> list[str] | str:
+        """Swatch as '#rrggbb' (a list for a series)."""
+        rgb = np.atleast_2d(self.srgb)
+        codes = ["#" + "".join(f"{int(round(c * 255)):02x}" for c in row) for row in rgb]
+        return codes[0] if np.ndim(self.srgb) == 1 else codes
+
+
+def resample_to_cmfs(wavelength_nm, intensity, shape) -> np.ndarray:
+    """Linear interpolation of ``intensity`` (M,) or (N, M) onto the CMF grid, 0 outside."""
+    wl = np.asarray(wavelength_nm, dtype=float)
+    y = np.atleast_2d(np.asarray(intensity, dtype=float))
+    grid = np.asarray(shape.wavelengths, dtype=float)
+    return np.stack([np.interp(grid, wl, row, left=0.0, right=0.0) for row in y])
+
+
+def _check(wavelength_nm, intensity):
+    try:
+        wl = np.asarray(wavelength_nm, dtype=float).ravel()
+        y = np.asarray(intensity, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError("intensity/wavelength_nm: expected numbers") from None
+    if wl.size < 2:
+        raise InputError("wavelength_nm: need at least two wavelengths")
+    if y.shape[-1] != wl.size or y.ndim > 2:
+        raise InputError(f"intensity: shape {y.shape} does not match {wl.size} wavelengths "
+                         "(give (M,) or (N, M))")
+    if not (np.all(np.isfinite(wl)) and np.all(np.isfinite(y))):
+        raise InputError("intensity/wavelength_nm: contain NaN or infinite values")
+    if np.any(np.diff(wl) <= 0):
+        raise InputError("wavelength_nm: must be strictly increasing (sort the spectrum)")
+    if wl[-1] < 360 or wl[0] > 830:
+        raise InputError(f"wavelength_nm: {wl[0]:g}–{wl[-1]:g} nm lies outside the visible "
+                         "360–830 nm; chromaticity needs a visible emission spectrum in nm")
+    return wl, y
+
+
+def xyz_from_spectra(wavelength_nm, intensity, *, observer="CIE 1931 2 Degree Standard Observer"):
+    """Relative XYZ (N, 3) of emission spectra via ``colour.sd_to_XYZ`` with no illuminant."""
+    import colour
+
+    wl, y = _check(wavelength_nm, intensity)
+    table = cmfs(observer)
+    values = resample_to_cmfs(wl, y, table.shape)
+    return np.asarray(colour.sd_to_XYZ(values, table, illuminant=None, method="Integration",
+                                       shape=table.shape)).reshape(-1, 3)
+
+
+def srgb_swatch(XYZ) -> np.ndarray:
+    """Displayable sRGB (gamma-encoded, in [0, 1]) of the chromaticity of ``XYZ``.
+
+    Emission lines are more saturated than the sRGB gamut: negative linear channels are
+    clipped to 0 and the colour is scaled so that its largest channel is 1 (hue kept,
+    brightness normalised). XYZ are converted without chromatic adaptation, so the
+    equal-energy point maps near display white.
+    """
+    import colour
+
+    xyz = np.atleast_2d(np.asarray(XYZ, dtype=float))
+    total = xyz.sum(axis=1, keepdims=True)
+    total[total == 0] = 1.0
+    lin = np.asarray(colour.XYZ_to_RGB(xyz / total, "sRGB", apply_cctf_encoding=False))
+    lin = np.clip(lin, 0, None)
+    peak = lin.max(axis=1, keepdims=True)
+    peak[peak == 0] = 1.0
+    enc = np.asarray(colour.models.eotf_inverse_sRGB(lin / peak))
+    return np.clip(enc, 0, 1)
+
+
+def chromaticity_xy(wavelength_nm, intensity, *, observer: str = "CIE 1931 2 Degree Standard Observer",
+                    white: str = "E") -> Chromaticity:
+    """CIE x, y (and dominant wavelength, sRGB swatch) of emission spectra.
+
+    ``intensity`` is (M,) for one spectrum or (N, M) for a series on a shared wavelength
+    grid (nm); the result then holds scalars or arrays of length N. Background must be
+    removed first (the dark offset would otherwise add white light).
+    """
+    import colour
+
+    if white not in WHITE_POINTS:
+        raise InputError(f"white: use one of {', '.join(WHITE_POINTS)}, not {white!r}")
+    xyz = xyz_from_spectra(wavelength_nm, intensity, observer=observer)
+    total = xyz.sum(axis=1)
+    if np.any(total <= 0):
+        raise InputError("intensity: no positive visible emission (X+Y+Z ≤ 0); is the background "
+                         "removed correctly and the spectrum in nm?")
+    x, y = xyz[:, 0] / total, xyz[:, 1] / total
+    table = cmfs(observer)
+    dom = np.asarray([colour.dominant_wavelength(np.array([xi, yi]), np.array(WHITE_POINTS[white]),
+                                                 table)[0] for xi, yi in zip(x, y)], dtype=float)
+    rgb = srgb_swatch(xyz)
+    single = np.asarray(intensity).ndim == 1
+    pick = (lambda a: a[0]) if single else (lambda a: a)
+    return Chromaticity(x=pick(x), y=pick(y), XYZ=pick(xyz), dominant_wavelength_nm=pick(dom),
+                        srgb=pick(rgb), observer=OBSERVERS[observer], white=white)
+
+
+def spectral_locus_xy(observer: str = "CIE 1931 2 Degree Standard Observer"):
+    """(wavelength_nm, x, y) of the monochromatic locus from colour's CMFs."""
+    table = cmfs(observer)
+    v = np.asarray(table.values)
+    s = v.sum(axis=1)
+    ok = s > 0
+    return (np.asarray(table.wavelengths)[ok], v[ok, 0] / s[ok], v[ok, 1] / s[ok])

@@ -1,0 +1,150 @@
+"""Absorption: Tauc round trips through a scattering background, window choice, first exciton
+(simulated and the real PbSe nanocrystal spectrum), transmittance, bad input."""
+import numpy as np
+import pytest
+
+from dackit.core.spectrum import make_spectrum
+from dackit.errors import DackitError, FitError, InputError
+from dackit.optics.absorption import (
+    BACKGROUNDS, absorption_model, first_exciton, simulate_absorption, tauc_gap, to_absorbance)
+
+#: the issue's acceptance bound for gaps recovered through a scattering background
+GAP_TOL_EV = 0.020
+
+
+@pytest.mark.parametrize("gap", [1.99, 2.20, 2.45])       # the study's 0 → 14 GPa range
+@pytest.mark.parametrize("seed", [0, 1])
+def test_round_trip_direct_with_scattering(gap, seed):
+    s = simulate_absorption(gap_ev=gap, scattering=0.15, noise=0.003, seed=seed)
+    res = tauc_gap(s)
+    assert abs(res.gap_ev - gap) < GAP_TOL_EV
+    assert res.background is not None and res.background.form in BACKGROUNDS
+    lo, hi = res.window_ev
+    assert res.gap_ev < lo < hi                           # the line is extrapolated downward
+    assert res.gap_ev_err > 0
+
+
+def test_urbach_tail_bias_below_its_width():
+    """Noise-free, no scattering: the only error is the Urbach tail rounding the foot of the
+    edge, which can move the extrapolated line by less than the tail width E_U."""
+    for eu in (10.0, 30.0):
+        s = simulate_absorption(gap_ev=2.1, urbach_mev=eu, scattering=0.0, offset=0.0, noise=0.0)
+        res = tauc_gap(s, background="none")
+        assert abs(res.gap_ev - 2.1) < eu * 1e-3
+
+
+def test_round_trip_indirect():
+    s = simulate_absorption(gap_ev=1.8, transition="indirect", scattering=0.1, noise=0.002, seed=4)
+    res = tauc_gap(s, transition="indirect")
+    assert abs(res.gap_ev - 1.8) < GAP_TOL_EV
+    assert res.transition == "indirect"
+
+
+def test_background_removal_is_what_rescues_the_gap():
+    s = simulate_absorption(gap_ev=2.0, scattering=0.5, noise=0.002, seed=2)
+    with_bg = tauc_gap(s)
+    assert abs(with_bg.gap_ev - 2.0) < GAP_TOL_EV
+    assert with_bg.background.form in ("rayleigh", "power")
+    try:                                   # λ⁻⁴ scattering alone hides or shifts the edge
+        without = tauc_gap(s, background="none")
+        assert abs(without.gap_ev - 2.0) > GAP_TOL_EV
+    except FitError as exc:
+        assert "no absorption edge" in str(exc)
+
+
+def test_scale_invariance_and_explicit_background_region():
+    s = simulate_absorption(gap_ev=2.0, scattering=0.1, noise=0.002, seed=3)
+    a = tauc_gap(s)
+    b = tauc_gap(make_spectrum(s.x, 2.5 * s.y, x_unit="nm"))
+    assert b.gap_ev == pytest.approx(a.gap_ev, abs=1e-6)   # path length only scales B
+    c = tauc_gap(s, transparent_ev=(1.45, 1.85), background="rayleigh")
+    assert c.background.region_ev == (1.45, 1.85)
+    assert abs(c.gap_ev - 2.0) < GAP_TOL_EV
+
+
+def test_baseline_intersection():
+    """Makuła et al.: with absorption left below the edge (an uncorrected offset) the x-axis
+    intercept is pulled low; intersecting with the sub-gap baseline recovers part of it.
+    After background removal the two estimates agree."""
+    s = simulate_absorption(gap_ev=2.2, scattering=0.0, offset=0.2, noise=0.002, seed=5)
+    raw = tauc_gap(s, background="none")
+    assert abs(raw.baseline_intersection_ev - 2.2) < abs(raw.gap_ev - 2.2)
+    clean = tauc_gap(simulate_absorption(gap_ev=2.2, scattering=0.2, noise=0.002, seed=5))
+    assert clean.baseline_intersection_ev == pytest.approx(clean.gap_ev, abs=0.005)
+
+
+def test_transmittance_with_reference_gives_same_gap():
+    s = simulate_absorption(gap_ev=2.3, scattering=0.1, noise=0.0, seed=0)
+    ref = 4000.0 * np.exp(-((s.x - 600) / 400) ** 2)       # lamp spectrum
+    t = ref * 10 ** (-s.y)
+    a = to_absorbance(t, kind="transmittance", reference=ref)
+    assert np.allclose(a, s.y)
+    res_t = tauc_gap(make_spectrum(s.x, a, x_unit="nm"))
+    assert res_t.gap_ev == pytest.approx(tauc_gap(s).gap_ev, abs=1e-9)
+    assert np.allclose(to_absorbance(100 * 10 ** (-s.y), kind="transmittance"), s.y)   # percent
+    with pytest.raises(InputError, match="positive"):
+        to_absorbance(np.zeros(5), kind="transmittance")
+
+
+def test_first_exciton_simulated():
+    for ex in (2.15, 2.30):
+        s = simulate_absorption(gap_ev=2.0, exciton_ev=ex, exciton_strength=0.4, exciton_fwhm_mev=80.0,
+                                scattering=0.1, noise=0.002, seed=1)
+        fx = first_exciton(s)
+        # the continuum's curvature under an 80 meV band moves the d² minimum by a small
+        # fraction of the width; a tenth of the FWHM bounds it
+        assert abs(fx.energy_ev - ex) < 0.008
+        assert fx.energy_ev_err < 0.008
+
+
+def test_absorption_model_tauc_is_linear_above_gap():
+    e = np.linspace(2.3, 3.0, 50)
+    a = absorption_model(e, gap_ev=2.0, urbach_mev=1.0)
+    t = (a * e) ** 2
+    assert np.allclose(np.diff(t, 2), 0, atol=1e-6 * t.max())
+
+
+def test_real_pbse_first_exciton(real_data):
+    """PbSe NCs (JASCO V-570, 700–2500 nm): the first exciton band peaks at 1448 nm
+    (0.8562 eV, the absorbance maximum of the band). The second-derivative minimum of a
+    symmetric band sits on its maximum; the sloping higher-transition background moves it by
+    less than a tenth of the band's ≈ 50 meV half-width → 5 meV."""
+    from dackit.io import read_spectrum
+
+    s = read_spectrum(real_data / "spectra" / "PbSe_batch1_JASCO_absorbance.txt")
+    fx = first_exciton(s)
+    assert fx.energy_ev == pytest.approx(0.8562, abs=0.005)
+    assert fx.wavelength_nm == pytest.approx(1448, abs=10)
+    res = tauc_gap(s)
+    # the Tauc edge of a nanocrystal lies on the low-energy flank of its first exciton
+    assert 0.75 < res.gap_ev < fx.energy_ev
+    assert res.window_ev[1] <= fx.energy_ev + 0.01
+
+
+def test_no_edge_raises():
+    x = np.linspace(400, 800, 300)
+    flat = make_spectrum(x, 0.3 + np.random.default_rng(0).normal(0, 0.001, x.size), x_unit="nm")
+    with pytest.raises(DackitError, match="edge"):
+        tauc_gap(flat)
+    with pytest.raises(FitError, match="no absorption edge"):
+        tauc_gap(flat, background="none")
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(transition="forbidden"), "transition"),
+    (dict(background="quadratic"), "background"),
+])
+def test_bad_options(kwargs, match):
+    s = simulate_absorption(gap_ev=2.0, seed=0)
+    with pytest.raises(InputError, match=match):
+        tauc_gap(s, **kwargs)
+
+
+def test_bad_spectra():
+    x = np.arange(100.0)
+    with pytest.raises(InputError, match="nm or eV"):
+        tauc_gap(make_spectrum(x, x, x_unit="pixel", source="abs.txt"))
+    with pytest.raises(InputError, match="NaN"):
+        tauc_gap(np.linspace(1.5, 3, 50), np.r_[np.nan, np.ones(49)], source="abs.txt")
+    with pytest.raises(DackitError):
+        first_exciton(np.linspace(1.5, 3, 50), np.linspace(0, 1, 50), smooth_ev=5.0)
