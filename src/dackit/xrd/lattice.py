@@ -1,0 +1,568 @@
+"""Lattice parameters from a powder pattern: find a phase's peaks, fit them, refine the cell.
+
+Steps of :func:`fit_lattice`:
+
+1. background by SNIP (pybaselines; Ryan et al., Nucl. Instrum. Meth. B 34, 396 (1988)) and a
+   peak-width estimate from the strongest feature;
+2. coarse search of an isotropic scale factor s on the cell (a grid over ``a_search``, e.g.
+   −12 %…+5 %), scoring the least-squares match of the calculated pattern (structure-factor
+   intensities, Gaussian lines) to the background-subtracted data, so a compressed lattice is
+   found without a good starting value;
+3. reflections predicted weaker than ``min_significance`` × noise are dropped (with a note);
+   the rest are fitted with pseudo-Voigt profiles and a linear background, peaks closer than
+   3 FWHM fitted together in one group sharing their width (scipy ``least_squares``); fitted
+   peaks whose area is not ``min_significance`` standard errors above zero are dropped too;
+4. the free cell parameters (cubic a; hexagonal/tetragonal a, c; …) and optionally a zero
+   shift are refined by weighted least squares of the fitted peak positions
+   2θ_obs = 2 asin(λ / 2d(hkl; cell)) + zero (weights 1/σ², covariance scaled by χ²_red
+   as lmfit does);
+5. crystallite size by Scherrer and Williamson–Hall from the fitted widths.
+
+Example
+-------
+>>> import numpy as np
+>>> from dackit.xrd.phases import zincblende
+>>> from dackit.xrd.structure_factor import simulate_pattern
+>>> pat = simulate_pattern(np.linspace(6, 30, 2401), [zincblende(a=5.70)], 0.6199,
+...                        crystallite_size_nm=6, peak_counts=2e4, seed=3)
+>>> fit = fit_lattice(pat, zincblende())
+>>> abs(fit.a - 5.70) < 0.004
+True
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import least_squares
+
+from dackit.errors import FitError, InputError, where
+from dackit.xrd.phases import Phase, get_phase
+from dackit.xrd.structure_factor import pseudo_voigt_area, reflections
+
+#: peak shapes: Lorentzian fraction eta fixed (number) or fitted (None)
+PEAK_SHAPES = {"pseudo_voigt": None, "gaussian": 0.0, "lorentzian": 1.0}
+
+
+@dataclass(frozen=True)
+class LatticeFit:
+    """Result of :func:`fit_lattice`.
+
+    ``params``/``stderr``/``covar`` hold the refined free cell parameters (and ``zero_deg``
+    if fitted) in the order of ``param_names``. ``peaks`` is the per-peak table: ``hkl``,
+    ``d_calc_a``, ``twotheta_obs``, ``twotheta_obs_err``, ``twotheta_calc``, ``residual_deg``,
+    ``fwhm_deg``, ``fwhm_deg_err``, ``eta``, ``intensity`` (area), ``intensity_err``,
+    ``size_nm``, ``size_nm_err``. ``dropped`` lists reflections not used and why.
+    """
+
+    phase: Phase
+    wavelength_a: float
+    param_names: tuple
+    params: dict
+    stderr: dict
+    covar: np.ndarray
+    volume_a3: float
+    volume_a3_err: float
+    redchi: float
+    peaks: pd.DataFrame
+    dropped: pd.DataFrame
+    notes: tuple
+    scherrer_size_nm: float
+    scherrer_size_nm_err: float
+    wh_size_nm: float
+    wh_size_nm_err: float
+    wh_strain: float
+    wh_strain_err: float
+    x: np.ndarray = field(repr=False)
+    y: np.ndarray = field(repr=False)
+    model: np.ndarray = field(repr=False)
+    background: np.ndarray = field(repr=False)
+    source: str = ""
+
+    @property
+    def a(self) -> float:
+        return self.params["a"]
+
+    @property
+    def a_err(self) -> float:
+        return self.stderr["a"]
+
+    def summary(self) -> dict:
+        out = {"phase": self.phase.name}
+        for name in self.param_names:
+            key = {"a": "a_angstrom", "b": "b_angstrom", "c": "c_angstrom"}.get(name, name)
+            out[key], out[key + "_err"] = self.params[name], self.stderr[name]
+        out.update(volume_a3=self.volume_a3, volume_a3_err=self.volume_a3_err, n_peaks=len(self.peaks),
+                   redchi=self.redchi, scherrer_size_nm=self.scherrer_size_nm)
+        return out
+
+
+# --- pattern helpers -----------------------------------------------------------------------
+def pattern_arrays(pattern, twotheta_range=None):
+    """(2θ, intensity, sigma-or-None, wavelength) of a Pattern cropped to ``twotheta_range``."""
+    lam = pattern._need_wavelength()
+    x = np.asarray(pattern.twotheta_deg, dtype=float)
+    y = np.asarray(pattern.intensity, dtype=float)
+    sig = None if pattern.sigma is None else np.asarray(pattern.sigma, dtype=float)
+    if twotheta_range is not None:
+        lo, hi = twotheta_range
+        if not lo < hi:
+            raise InputError(f"twotheta_range {twotheta_range}: the first value must be below the second")
+        keep = (x >= lo) & (x <= hi)
+        if keep.sum() < 20:
+            raise InputError(f"{where(pattern.source)}fewer than 20 points of the pattern fall in "
+                             f"2θ range {lo}–{hi}°; the pattern spans {x.min():.2f}–{x.max():.2f}°")
+        x, y = x[keep], y[keep]
+        sig = None if sig is None else sig[keep]
+    if sig is not None and not np.all(sig > 0):
+        sig = None
+    return x, y, sig, lam
+
+
+def noise_level(y) -> float:
+    """Robust noise σ from second differences (smooth peaks cancel): 1.4826·MAD/√6."""
+    d2 = np.diff(np.asarray(y, dtype=float), 2)
+    return float(1.4826 * np.median(np.abs(d2 - np.median(d2))) / np.sqrt(6.0)) or float(np.std(d2) / np.sqrt(6.0))
+
+
+def snip_background(x, y, fwhm_deg: float) -> np.ndarray:
+    """SNIP background with a window of ~4 FWHM (pybaselines)."""
+    from pybaselines import Baseline
+
+    step = float(np.median(np.diff(x)))
+    half = int(np.clip(4.0 * fwhm_deg / step, 3, len(x) // 3))
+    baseline, _ = Baseline(x_data=x).snip(y, max_half_window=half, decreasing=True,
+                                          smooth_half_window=max(1, half // 20))
+    return baseline
+
+
+def estimate_fwhm(x, y_net) -> float:
+    """FWHM (degrees) of the strongest feature from its half-maximum crossings."""
+    i = int(np.argmax(y_net))
+    half = y_net[i] / 2
+    left = i
+    while left > 0 and y_net[left] > half:
+        left -= 1
+    right = i
+    while right < len(y_net) - 1 and y_net[right] > half:
+        right += 1
+    step = float(np.median(np.diff(x)))
+    return float(max(x[right] - x[left], 3 * step))
+
+
+def prepare(x, y, sigma=None):
+    """Background, net signal, FWHM estimate and noise of a pattern region."""
+    noise = float(np.median(sigma)) if sigma is not None else noise_level(y)
+    bg0 = snip_background(x, y, fwhm_deg=min(1.5, np.ptp(x) / 20))
+    fwhm = estimate_fwhm(x, y - bg0)
+    bg = snip_background(x, y, fwhm)
+    net = y - bg
+    fwhm = estimate_fwhm(x, net)
+    return bg, net, fwhm, noise
+
+
+def twotheta_of(d, wavelength_a):
+    return np.degrees(2 * np.arcsin(np.clip(wavelength_a / (2 * np.asarray(d)), -1, 1)))
+
+
+def coarse_scale(x, net, phase: Phase, wavelength_a: float, fwhm_deg: float, *, a_search=(-0.12, 0.05),
+                 weights=None, polarization="unpolarized") -> tuple[float, float]:
+    """Best isotropic cell scale s (and the pattern amplitude at that s) by matching the
+    calculated pattern of ``phase`` scaled by s to the background-subtracted data.
+
+    Score(s) = (t_s·y)² / (t_s·t_s) for t_s·y > 0: the χ² reduction of the best
+    non-negative amplitude, so patterns at different s are compared fairly.
+    """
+    lo, hi = 1 + a_search[0], 1 + a_search[1]
+    table = reflections(phase, wavelength_a, min(179.0, float(x.max()) / lo + 1), polarization=polarization)
+    if table.empty:
+        raise FitError(f"{phase.name}: no reflections below 2θ = {x.max():.2f}°")
+    d0 = table["d_a"].to_numpy()
+    inten = table["intensity"].to_numpy()
+    tan_max = np.tan(np.radians(x.max() / 2))
+    ds = np.radians(fwhm_deg) / 6 / (2 * tan_max)
+    grid = np.arange(lo, hi + ds, ds)
+    w = np.ones_like(x) if weights is None else weights
+    sig = fwhm_deg / (2 * np.sqrt(2 * np.log(2)))
+    scores, amps = np.zeros(len(grid)), np.zeros(len(grid))
+    for j, s in enumerate(grid):
+        pos = twotheta_of(s * d0, wavelength_a)
+        inside = (pos > x.min() - 3 * fwhm_deg) & (pos < x.max() + 3 * fwhm_deg)
+        if not inside.any():
+            continue
+        t = (inten[inside, None] * np.exp(-0.5 * ((x[None, :] - pos[inside, None]) / sig) ** 2)).sum(0)
+        ty, tt = np.sum(w * t * net), np.sum(w * t * t)
+        if ty > 0 and tt > 0:
+            scores[j], amps[j] = ty**2 / tt, ty / tt
+    if not np.any(scores > 0):
+        raise FitError(f"{phase.name}: its reflections match nothing in the pattern over a = "
+                       f"{phase.a * lo:.4f}–{phase.a * hi:.4f} Å")
+    j = int(np.argmax(scores))
+    s = grid[j]
+    if 0 < j < len(grid) - 1:
+        y0, y1, y2 = scores[j - 1:j + 2]
+        denom = y0 - 2 * y1 + y2
+        if denom < 0:
+            s = grid[j] + 0.5 * ds * (y0 - y2) / denom
+    # amplitude of the area-normalised Gaussian template: convert to area units
+    return float(s), float(amps[j] * sig * np.sqrt(2 * np.pi))
+
+
+# --- peak fitting --------------------------------------------------------------------------
+@dataclass
+class _Peak:
+    label: str
+    members: list          # (d_a, twotheta_deg, intensity) of coinciding reflections
+    twotheta: float
+    area0: float
+
+
+def _group_fit(x, y, sig, peaks, fwhm0, eta_fixed, bg_line):
+    """Fit one group of peaks sharing fwhm/eta over a window; returns per-peak dicts."""
+    n = len(peaks)
+    x_ref = float(np.mean([p.twotheta for p in peaks]))
+    b0 = float(np.interp(x_ref, x, bg_line))
+    b1 = float((bg_line[-1] - bg_line[0]) / (x[-1] - x[0])) if len(x) > 1 else 0.0
+    p0 = []
+    lo_b, hi_b = [], []
+    for p in peaks:
+        p0 += [max(p.area0, 1e-12), p.twotheta]
+        lo_b += [0.0, p.twotheta - fwhm0]
+        hi_b += [np.inf, p.twotheta + fwhm0]
+    p0 += [fwhm0]
+    lo_b += [0.2 * fwhm0]
+    hi_b += [5.0 * fwhm0]
+    if eta_fixed is None:
+        p0 += [0.5]
+        lo_b += [0.0]
+        hi_b += [1.0]
+    p0 += [b0, b1]
+    lo_b += [-np.inf, -np.inf]
+    hi_b += [np.inf, np.inf]
+    w = 1.0 / sig if sig is not None else np.ones_like(x)
+
+    def model(p):
+        fw = p[2 * n]
+        eta = eta_fixed if eta_fixed is not None else p[2 * n + 1]
+        out = p[-2] + p[-1] * (x - x_ref)
+        for i in range(n):
+            out = out + p[2 * i] * pseudo_voigt_area(x, p[2 * i + 1], fw, eta)
+        return out
+
+    lo_b, hi_b = np.array(lo_b), np.array(hi_b)
+    margin = 1e-9 * np.where(np.isfinite(hi_b - lo_b), hi_b - lo_b, 1.0)
+    p0 = np.clip(p0, lo_b + margin, hi_b - margin)
+    res = least_squares(lambda p: (model(p) - y) * w, p0, bounds=(lo_b, hi_b), x_scale="jac", max_nfev=2000)
+    dof = max(len(x) - len(p0), 1)
+    redchi = float(np.sum(res.fun**2) / dof)
+    jtj = res.jac.T @ res.jac
+    try:
+        cov = np.linalg.inv(jtj) * redchi
+    except np.linalg.LinAlgError:
+        cov = np.full((len(p0), len(p0)), np.nan)
+    err = np.sqrt(np.clip(np.diag(cov), 0, None))
+    p = res.x
+    out = []
+    for i, pk in enumerate(peaks):
+        out.append(dict(label=pk.label, members=pk.members, area=p[2 * i], area_err=err[2 * i],
+                        twotheta=p[2 * i + 1], twotheta_err=err[2 * i + 1],
+                        fwhm=p[2 * n], fwhm_err=err[2 * n],
+                        eta=eta_fixed if eta_fixed is not None else p[2 * n + 1],
+                        at_bound=bool(abs(p[2 * i + 1] - lo_b[2 * i + 1]) < 1e-6 * fwhm0
+                                      or abs(p[2 * i + 1] - hi_b[2 * i + 1]) < 1e-6 * fwhm0)))
+    return out, model(p), p[-2] + p[-1] * (x - x_ref)
+
+
+def fit_peaks(x, y, sigma, phase: Phase, wavelength_a: float, *, scale: float, amplitude: float,
+              fwhm_deg: float, noise: float, background: np.ndarray, peak_shape="pseudo_voigt",
+              min_significance: float = 3.0, polarization="unpolarized"):
+    """Fit the peaks of ``phase`` (cell scaled by ``scale``) in the pattern; returns
+    (fitted peak dicts, dropped rows, model curve, background curve)."""
+    if peak_shape not in PEAK_SHAPES:
+        raise InputError(f"peak_shape {peak_shape!r}: use one of {sorted(PEAK_SHAPES)}")
+    eta_fixed = PEAK_SHAPES[peak_shape]
+    ph = phase.scaled(scale)
+    table = reflections(ph, wavelength_a, min(179.0, float(x.max()) + 1), polarization=polarization)
+    edge = 0.5 * fwhm_deg
+    table = table[(table.twotheta_deg > x.min() + edge) & (table.twotheta_deg < x.max() - edge)]
+    dropped = []
+    peak_height = pseudo_voigt_area(0.0, 0.0, fwhm_deg, 0.5)
+    peaks: list[_Peak] = []
+    for row in table.itertuples():
+        area = amplitude * row.intensity
+        if area * peak_height < min_significance * noise:
+            dropped.append({"hkl": row.hkl, "twotheta_deg": row.twotheta_deg,
+                            "reason": f"predicted height {area * peak_height:.3g} below "
+                                      f"{min_significance:g}× noise ({noise:.3g})"})
+            continue
+        member = (row.d_a, row.twotheta_deg, row.intensity)
+        if peaks and row.twotheta_deg - peaks[-1].twotheta < 0.25 * fwhm_deg:
+            last = peaks[-1]  # unresolvable: one peak at the intensity-weighted position
+            last.members.append(member)
+            last.label += "+" + row.hkl
+            tot = sum(m[2] for m in last.members)
+            last.twotheta = sum(m[1] * m[2] for m in last.members) / tot
+            last.area0 += area
+        else:
+            peaks.append(_Peak(row.hkl, [member], row.twotheta_deg, area))
+    if not peaks:
+        raise FitError(f"{phase.name}: no reflection is expected above the noise in "
+                       f"{x.min():.2f}–{x.max():.2f}°")
+    outs, model, bg_out, too_few, fitted_mask = _fit_groups(x, y, sigma, peaks, fwhm_deg, eta_fixed, background)
+    # Peaks of something else (a second phase, the pressure medium, the gasket) overlapping the
+    # windows would pull the fitted positions: find them in the residual and fit them as
+    # nuisance peaks, reported but not indexed.
+    extras = _residual_peaks(x, y - model, fitted_mask, fwhm_deg, outs, [pk.twotheta for pk in peaks])
+    if extras:
+        outs, model, bg_out, too_few, _ = _fit_groups(x, y, sigma, sorted(peaks + extras, key=lambda q: q.twotheta),
+                                                   fwhm_deg, eta_fixed, background)
+    for pk in too_few:
+        dropped.append({"hkl": pk.label, "twotheta_deg": pk.twotheta, "reason": "too few points"})
+    fitted = []
+    for pk in outs:
+        if pk["label"] == _EXTRA:
+            dropped.append({"hkl": "", "twotheta_deg": pk["twotheta"],
+                            "reason": f"not of this phase (area {pk['area']:.3g}); fitted as a nuisance peak"})
+        elif not (pk["area"] > min_significance * pk["area_err"]) or not np.isfinite(pk["twotheta_err"]):
+            dropped.append({"hkl": pk["label"], "twotheta_deg": pk["twotheta"],
+                            "reason": f"fitted area {pk['area']:.3g} ± {pk['area_err']:.3g} "
+                                      f"not {min_significance:g}σ significant"})
+        elif pk["at_bound"]:
+            dropped.append({"hkl": pk["label"], "twotheta_deg": pk["twotheta"],
+                            "reason": "position ran to its bound (no peak found there)"})
+        else:
+            fitted.append(pk)
+    return fitted, pd.DataFrame(dropped, columns=["hkl", "twotheta_deg", "reason"]), model, bg_out
+
+
+_EXTRA = "?"
+
+
+def _fit_groups(x, y, sigma, peaks, fwhm_deg, eta_fixed, background):
+    """Group peaks closer than 3 FWHM and fit each group over ± 2 FWHM."""
+    groups, current = [], [peaks[0]]
+    for pk in peaks[1:]:
+        if pk.twotheta - current[-1].twotheta < 3.0 * fwhm_deg:
+            current.append(pk)
+        else:
+            groups.append(current)
+            current = [pk]
+    groups.append(current)
+    outs, too_few = [], []
+    fitted_mask = np.zeros(x.size, dtype=bool)
+    model = np.array(background, dtype=float)
+    bg_out = np.array(background, dtype=float)
+    for grp in groups:
+        lo, hi = grp[0].twotheta - 2.0 * fwhm_deg, grp[-1].twotheta + 2.0 * fwhm_deg
+        sel = (x >= lo) & (x <= hi)
+        if sel.sum() < 2 * len(grp) + 5:
+            too_few.extend(pk for pk in grp if pk.label != _EXTRA)
+            continue
+        out, m, b = _group_fit(x[sel], y[sel], None if sigma is None else sigma[sel], grp,
+                               fwhm_deg, eta_fixed, background[sel])
+        model[sel], bg_out[sel] = m, b
+        fitted_mask |= sel
+        outs.extend(out)
+    return outs, model, bg_out, too_few, fitted_mask
+
+
+def _residual_peaks(x, resid, fitted_mask, fwhm_deg, fitted, predicted):
+    """Peaks left in the residual of the fitted windows: at least half a peak wide, 5× the
+    robust scatter of that residual (so profile misfit and noise do not count), not within
+    0.75 FWHM of a predicted reflection of the phase (that is the phase's own peak, pulled
+    away in the first pass) and — near a fitted peak — at least 10 % of its height."""
+    from scipy.signal import find_peaks
+
+    if fitted_mask.sum() < 10:
+        return []
+    inside = resid[fitted_mask]
+    scatter = 1.4826 * float(np.median(np.abs(inside - np.median(inside))))
+    step = float(np.median(np.diff(x)))
+    r = np.where(fitted_mask, resid, 0.0)
+    idx, _ = find_peaks(r, height=5.0 * scatter, width=max(1.0, 0.5 * fwhm_deg / step),
+                        distance=max(1, int(fwhm_deg / step)))
+    extras = []
+    for i in idx:
+        pos = float(x[i])
+        if any(abs(pos - t) < 0.75 * fwhm_deg for t in predicted):
+            continue
+        near = [pk for pk in fitted if abs(pk["twotheta"] - pos) < 1.5 * pk["fwhm"]]
+        if any(r[i] < 0.1 * pk["area"] * pseudo_voigt_area(0.0, 0.0, pk["fwhm"], pk["eta"]) for pk in near):
+            continue
+        extras.append(_Peak(_EXTRA, [], pos, float(r[i]) * fwhm_deg))
+    return extras
+
+
+# --- cell refinement -----------------------------------------------------------------------
+def refine_cell(phase: Phase, peaks: list[dict], wavelength_a: float, *, zero_shift: bool = False):
+    """Weighted least squares of peak positions for the free cell parameters (+ zero shift).
+
+    ``peaks``: dicts with ``members`` [(d at ``phase``'s cell, 2θ, intensity), ...],
+    ``twotheta`` and ``twotheta_err``. Returns (names, values, stderr, covar, redchi,
+    2θ_calc per peak, refined phase).
+    """
+    names = list(phase.free_parameters) + (["zero_deg"] if zero_shift else [])
+    n_par = len(names)
+    if len(peaks) < n_par:
+        raise FitError(f"{phase.name}: {len(peaks)} usable peak(s) cannot determine {n_par} "
+                       f"parameter(s) ({', '.join(names)})")
+    hkls, weights = [], []
+    for pk in peaks:
+        # recover hkl of each member from its d at the reference cell
+        hkls.append(np.array([m[3] for m in pk["members"]], dtype=float))
+        wi = np.array([m[2] for m in pk["members"]], dtype=float)
+        weights.append(wi / wi.sum())
+    obs = np.array([pk["twotheta"] for pk in peaks])
+    err = np.array([pk["twotheta_err"] for pk in peaks])
+    err = np.where(err > 0, err, np.nanmedian(err[err > 0]) if np.any(err > 0) else 1e-3)
+
+    def calc(p):
+        cell = {k: v for k, v in zip(names, p) if k != "zero_deg"}
+        ph = phase.with_cell(**cell)
+        zero = p[-1] if zero_shift else 0.0
+        return np.array([np.sum(w * twotheta_of(ph.d_spacing(h), wavelength_a)) for h, w in zip(hkls, weights)]) + zero
+
+    p0 = np.array([getattr(phase, k) for k in phase.free_parameters] + ([0.0] if zero_shift else []))
+    res = least_squares(lambda p: (calc(p) - obs) / err, p0, x_scale="jac", method="lm")
+    dof = len(obs) - n_par
+    chi2 = float(np.sum(res.fun**2))
+    redchi = chi2 / dof if dof > 0 else float("nan")
+    try:
+        cov = np.linalg.inv(res.jac.T @ res.jac)
+    except np.linalg.LinAlgError:
+        raise FitError(f"{phase.name}: the peak positions do not determine {', '.join(names)} "
+                       "(singular normal matrix)") from None
+    if dof > 0:
+        cov = cov * redchi
+    refined = phase.with_cell(**{k: v for k, v in zip(names, res.x) if k != "zero_deg"})
+    return names, res.x, np.sqrt(np.diag(cov)), cov, redchi, calc(res.x), refined
+
+
+def _volume_error(phase: Phase, names, values, cov) -> float:
+    cell_names = [n for n in names if n != "zero_deg"]
+    grad = np.zeros(len(names))
+    for i, n in enumerate(names):
+        if n == "zero_deg":
+            continue
+        h = 1e-6 * max(abs(values[i]), 1.0)
+        up = phase.with_cell(**{k: v + (h if k == n else 0) for k, v in zip(cell_names, values)}).volume_a3
+        dn = phase.with_cell(**{k: v - (h if k == n else 0) for k, v in zip(cell_names, values)}).volume_a3
+        grad[i] = (up - dn) / (2 * h)
+    return float(np.sqrt(grad @ cov @ grad))
+
+
+# --- size -------------------------------------------------------------------------------
+def scherrer_sizes(twotheta_deg, fwhm_deg, fwhm_err, wavelength_a, *, k: float = 0.9, instrumental_fwhm_deg=0.0):
+    """Scherrer size D = Kλ/(β cosθ) in nm per peak, β = √(FWHM² − FWHM_inst²) in rad
+    (quadrature subtraction, exact for Gaussian profiles); Scherrer (1918), K = 0.9
+    (Langford & Wilson, J. Appl. Cryst. 11, 102 (1978)). Returns (size, size_err)."""
+    fw = np.asarray(fwhm_deg, float)
+    inst = np.asarray(instrumental_fwhm_deg, float)
+    beta2 = fw**2 - inst**2
+    beta = np.radians(np.sqrt(np.where(beta2 > 0, beta2, np.nan)))
+    cos_t = np.cos(np.radians(np.asarray(twotheta_deg) / 2))
+    size = k * wavelength_a / (beta * cos_t) / 10.0
+    dbeta = np.radians(fw * np.asarray(fwhm_err, float)) / np.maximum(np.degrees(beta), 1e-12)
+    return size, size * dbeta / beta
+
+
+def williamson_hall(twotheta_deg, fwhm_deg, fwhm_err, wavelength_a, *, k: float = 0.9, instrumental_fwhm_deg=0.0):
+    """Williamson & Hall (Acta Metall. 1, 22 (1953)): β cosθ = Kλ/D + 4ε sinθ, weighted
+    straight line. Returns (D_nm, D_err, ε, ε_err), NaN with fewer than 3 distinct peaks."""
+    tth = np.asarray(twotheta_deg, float)
+    fw = np.asarray(fwhm_deg, float)
+    beta2 = fw**2 - np.asarray(instrumental_fwhm_deg, float) ** 2
+    ok = beta2 > 0
+    if np.unique(np.round(tth[ok], 3)).size < 3 or np.unique(np.round(fw[ok], 6)).size < 2:
+        return (float("nan"),) * 4
+    theta = np.radians(tth[ok] / 2)
+    beta = np.radians(np.sqrt(beta2[ok]))
+    yv = beta * np.cos(theta)
+    ye = np.radians(np.asarray(fwhm_err, float)[ok]) * fw[ok] / np.sqrt(beta2[ok]) * np.cos(theta)
+    ye = np.where(ye > 0, ye, np.nanmedian(ye[ye > 0]) if np.any(ye > 0) else 1.0)
+    xv = 4 * np.sin(theta)
+    a_mat = np.stack([np.ones_like(xv), xv], 1) / ye[:, None]
+    coef, *_ = np.linalg.lstsq(a_mat, yv / ye, rcond=None)
+    resid = (yv - (coef[0] + coef[1] * xv)) / ye
+    dof = len(yv) - 2
+    cov = np.linalg.inv(a_mat.T @ a_mat) * (np.sum(resid**2) / dof if dof > 0 else 1.0)
+    inter, slope = coef
+    if inter <= 0:
+        return float("nan"), float("nan"), float(slope), float(np.sqrt(cov[1, 1]))
+    size = k * wavelength_a / inter / 10.0
+    return float(size), float(size * np.sqrt(cov[0, 0]) / inter), float(slope), float(np.sqrt(cov[1, 1]))
+
+
+# --- the whole procedure --------------------------------------------------------------------
+def fit_lattice(pattern, phase, *, twotheta_range=None, peak_shape: str = "pseudo_voigt",
+                zero_shift: bool = False, a_search=(-0.12, 0.05), instrumental_fwhm_deg: float = 0.0,
+                scherrer_k: float = 0.9, min_significance: float = 3.0,
+                polarization: str = "unpolarized") -> LatticeFit:
+    """Fit the peaks of ``phase`` in ``pattern`` and refine its cell (see module docstring).
+
+    ``phase``: a :class:`Phase` or a spec for :func:`~dackit.xrd.phases.get_phase`.
+    ``a_search``: relative range of the coarse cell-scale search (compression negative).
+    """
+    phase = get_phase(phase)
+    x, y, sig, lam = pattern_arrays(pattern, twotheta_range)
+    pre = where(pattern.source)
+    bg, net, fwhm, noise = prepare(x, y, sig)
+    if not np.max(net) > min_significance * noise:
+        raise FitError(f"{pre}no peak rises above {min_significance:g}× the noise; nothing to fit")
+    try:
+        s, amp = coarse_scale(x, net, phase, lam, fwhm, a_search=a_search,
+                              weights=None if sig is None else 1 / sig**2, polarization=polarization)
+        fitted, dropped, model, bg_fit = fit_peaks(
+            x, y, sig, phase, lam, scale=s, amplitude=amp, fwhm_deg=fwhm, noise=noise, background=bg,
+            peak_shape=peak_shape, min_significance=min_significance, polarization=polarization)
+    except FitError as exc:
+        raise FitError(f"{pre}{exc}") from None
+    ref = phase.scaled(s)
+    for pk in fitted:  # attach hkl of each member (d at the scaled cell identifies it)
+        pk["members"] = [(d, t, i, _hkl_from_label(lbl)) for (d, t, i), lbl
+                         in zip(pk["members"], _split_labels(pk["label"]))]
+    try:
+        names, values, errs, cov, redchi, calc, refined = refine_cell(ref, fitted, lam, zero_shift=zero_shift)
+    except FitError as exc:
+        raise FitError(f"{pre}{exc}") from None
+    rows = []
+    tth = np.array([pk["twotheta"] for pk in fitted])
+    fw = np.array([pk["fwhm"] for pk in fitted])
+    fw_err = np.array([pk["fwhm_err"] for pk in fitted])
+    sizes, sizes_err = scherrer_sizes(tth, fw, fw_err, lam, k=scherrer_k, instrumental_fwhm_deg=instrumental_fwhm_deg)
+    for pk, c, sz, sze in zip(fitted, calc, sizes, sizes_err):
+        d_calc = float(np.mean(refined.d_spacing(np.array([m[3] for m in pk["members"]]))))
+        rows.append({"hkl": pk["label"], "d_calc_a": d_calc, "twotheta_obs": pk["twotheta"],
+                     "twotheta_obs_err": pk["twotheta_err"], "twotheta_calc": c,
+                     "residual_deg": pk["twotheta"] - c, "fwhm_deg": pk["fwhm"], "fwhm_deg_err": pk["fwhm_err"],
+                     "eta": pk["eta"], "intensity": pk["area"], "intensity_err": pk["area_err"],
+                     "size_nm": sz, "size_nm_err": sze})
+    peaks = pd.DataFrame(rows)
+    good = np.isfinite(sizes) & np.isfinite(sizes_err) & (sizes_err > 0)
+    if good.any():
+        wts = 1 / sizes_err[good] ** 2
+        sch, sch_err = float(np.sum(wts * sizes[good]) / wts.sum()), float(1 / np.sqrt(wts.sum()))
+    else:
+        sch, sch_err = float("nan"), float("nan")
+    wh = williamson_hall(tth, fw, fw_err, lam, k=scherrer_k, instrumental_fwhm_deg=instrumental_fwhm_deg)
+    notes = tuple(f"{r.hkl or 'peak'} at {r.twotheta_deg:.3f}° dropped: {r.reason}" for r in dropped.itertuples())
+    params = dict(zip(names, map(float, values)))
+    stderr = dict(zip(names, map(float, errs)))
+    vol = refined.volume_a3
+    return LatticeFit(phase=refined, wavelength_a=lam, param_names=tuple(names), params=params, stderr=stderr,
+                      covar=cov, volume_a3=vol, volume_a3_err=_volume_error(refined, names, values, cov),
+                      redchi=redchi, peaks=peaks, dropped=dropped, notes=notes, scherrer_size_nm=sch,
+                      scherrer_size_nm_err=sch_err, wh_size_nm=wh[0], wh_size_nm_err=wh[1], wh_strain=wh[2],
+                      wh_strain_err=wh[3], x=x, y=y, model=model, background=bg_fit, source=pattern.source)
+
+
+def _split_labels(label: str) -> list[str]:
+    return label.split("+")
+
+
+def _hkl_from_label(label: str) -> tuple[int, int, int]:
+    first = label.split("/")[0]
+    if "," in first:
+        return tuple(int(v) for v in first.split(","))
+    return tuple(int(ch) for ch in first)

@@ -1,0 +1,397 @@
+"""Which phases are in a pattern, in what weight fractions, and where a transition sets in.
+
+:func:`identify_phases` fits the whole pattern as a sum of candidate phases — one scale
+factor, cell, width (linear in 2θ) and Lorentzian fraction per phase, lines at structure-factor
+intensities (:mod:`dackit.xrd.structure_factor`), a SNIP background with a low-order Chebyshev
+correction — after a greedy coarse search of each candidate's cell. A candidate is *present* when its own peaks explain
+data where the other phases put (almost) nothing: the matched-filter signal-to-noise of the
+residual (data − background − other phases) against the candidate's profile, over the points
+where it has signal outside the lines (± 1.5 FWHM) of phases already accepted (candidates
+are judged from the largest contribution down), must reach ``threshold`` (default 5σ; noise
+inflated by √χ²_red when the model misfits), with at least two lines at ≥ 3σ each.
+Weight fractions follow Hill & Howard, J. Appl. Cryst. 20, 467 (1987):
+w_i = S_i (ZMV)_i / Σ_j S_j (ZMV)_j.
+
+:func:`transition_onset` turns per-step presence into an onset pressure with its bracket.
+
+Example
+-------
+>>> import numpy as np
+>>> from dackit.xrd.phases import zincblende, rocksalt
+>>> from dackit.xrd.structure_factor import simulate_pattern
+>>> zb, rs = zincblende(a=5.60), rocksalt(a=5.25, cation="In", anion="P")
+>>> pat = simulate_pattern(np.linspace(6, 30, 2401), [zb, rs], 0.6199, weight_fractions=[0.6, 0.4],
+...                        crystallite_size_nm=8, peak_counts=2e4, seed=2)
+>>> res = identify_phases(pat, [zincblende(), rocksalt(a=5.30, cation="In", anion="P")])
+>>> [p.present for p in res.phases]
+[True, True]
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from numpy.polynomial import chebyshev as cheb
+from scipy.optimize import least_squares
+
+from dackit.errors import FitError, InputError, where
+from dackit.xrd.lattice import coarse_scale, pattern_arrays, prepare, twotheta_of
+from dackit.xrd.phases import Phase, get_phase
+from dackit.xrd.structure_factor import pseudo_voigt_area, reflections
+
+
+@dataclass(frozen=True)
+class PhaseResult:
+    """One candidate: presence, its evidence (σ), Hill–Howard weight fraction and cell."""
+
+    name: str
+    present: bool
+    significance: float
+    fraction: float
+    fraction_err: float
+    a_angstrom: float
+    a_angstrom_err: float
+    scale: float
+    scale_err: float
+    phase: Phase
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class PhaseIdentification:
+    """Result of :func:`identify_phases`: one :class:`PhaseResult` per candidate (input
+    order), the fit's χ²_red, and the data, model, background and per-phase components
+    (present phases) for figures."""
+
+    phases: tuple
+    redchi: float
+    wavelength_a: float
+    x: np.ndarray = field(repr=False)
+    y: np.ndarray = field(repr=False)
+    model: np.ndarray = field(repr=False)
+    background: np.ndarray = field(repr=False)
+    components: dict = field(repr=False)
+    source: str = ""
+
+
+class _WholePattern:
+    """Whole-pattern model: Σ_p S_p Σ_hkl I_hkl pV(2θ; cell_p, w_p(2θ), η_p) + SNIP background
+    + Chebyshev correction."""
+
+    def __init__(self, x, phases, tables, lam, snip):
+        self.x, self.phases, self.lam, self.snip = x, phases, lam, snip
+        self.t = 2 * (x - x.min()) / np.ptp(x) - 1
+        self.layout = []
+        i = 0
+        for ph in phases:
+            n_cell = len(ph.free_parameters)
+            self.layout.append((i, n_cell))
+            i += 1 + n_cell + 3      # S, cell..., w0, w1, eta
+        self.n_phase_params = i
+        self.hkl = [t[["h", "k", "l"]].to_numpy(float) for t in tables]
+        self.inten = [t["intensity"].to_numpy() for t in tables]
+        self.mid = float(np.mean(x))
+
+    def unpack(self, p, k):
+        i, n_cell = self.layout[k]
+        scale = p[i]
+        cell = p[i + 1:i + 1 + n_cell]
+        w0, w1, eta = p[i + 1 + n_cell:i + 4 + n_cell]
+        return scale, cell, w0, w1, eta
+
+    def phase_at(self, p, k):
+        _, cell, *_ = self.unpack(p, k)
+        ph = self.phases[k]
+        return ph.with_cell(**dict(zip(ph.free_parameters, cell)))
+
+    def component(self, p, k):
+        scale, _, w0, w1, eta = self.unpack(p, k)
+        ph = self.phase_at(p, k)
+        pos = twotheta_of(ph.d_spacing(self.hkl[k]), self.lam)
+        fw = np.maximum(w0 + w1 * (pos - self.mid), 1e-4)
+        out = np.zeros_like(self.x)
+        for c, w, inten in zip(pos, fw, self.inten[k]):
+            lo, hi = np.searchsorted(self.x, [c - 20 * w, c + 20 * w])
+            if hi > lo:
+                out[lo:hi] += scale * inten * pseudo_voigt_area(self.x[lo:hi], c, w, eta)
+        return out
+
+    def lines(self, p, k):
+        """Positions, FWHMs and peak heights of phase k's lines."""
+        scale, _, w0, w1, eta = self.unpack(p, k)
+        ph = self.phase_at(p, k)
+        pos = twotheta_of(ph.d_spacing(self.hkl[k]), self.lam)
+        fw = np.maximum(w0 + w1 * (pos - self.mid), 1e-4)
+        return pos, fw, scale * self.inten[k] * pseudo_voigt_area(0.0, 0.0, fw, eta)
+
+    def background(self, p):
+        return self.snip + cheb.chebval(self.t, p[self.n_phase_params:])
+
+    def __call__(self, p):
+        return self.background(p) + sum(self.component(p, k) for k in range(len(self.phases)))
+
+
+def _fit_whole(x, y, sig, phases, starts, lam, bg_init, fwhm, bg_degree, polarization):
+    tables = []
+    for ph, (s, _) in zip(phases, starts):
+        t = reflections(ph.scaled(s), lam, min(179.0, float(x.max()) * 1.05 + 1), polarization=polarization)
+        tables.append(t.reset_index(drop=True))
+    wp = _WholePattern(x, phases, tables, lam, bg_init)
+    p0, lo, hi = [], [], []
+    for ph, (s, amp) in zip(phases, starts):
+        cell = [getattr(ph, k) * (s if k in ("a", "b", "c") else 1.0) for k in ph.free_parameters]
+        p0 += [max(amp, 1e-30), *cell, fwhm, 0.0, 0.5]
+        lo += [0.0, *[c * 0.97 if k in "abc" else c - 2 for c, k in zip(cell, ph.free_parameters)],
+               0.2 * fwhm, -fwhm / np.ptp(x) * 2, 0.0]
+        hi += [np.inf, *[c * 1.03 if k in "abc" else c + 2 for c, k in zip(cell, ph.free_parameters)],
+               5 * fwhm, fwhm / np.ptp(x) * 2, 1.0]
+    bgc = np.zeros(bg_degree + 1)
+    p0 += list(bgc)
+    lo += [-np.inf] * len(bgc)
+    hi += [np.inf] * len(bgc)
+    lo, hi = np.array(lo), np.array(hi)
+    margin = 1e-9 * np.where(np.isfinite(hi - lo), hi - lo, 1.0)
+    p0 = np.clip(np.array(p0, float), lo + margin, hi - margin)
+    w = 1.0 / sig if sig is not None else np.ones_like(x)
+    res = least_squares(lambda p: (wp(p) - y) * w, p0, bounds=(lo, hi), x_scale="jac", max_nfev=400,
+                        tr_solver="lsmr")
+    dof = max(len(x) - len(p0), 1)
+    redchi = float(np.sum(res.fun**2) / dof)
+    try:
+        cov = np.linalg.pinv(res.jac.T @ res.jac) * redchi
+    except np.linalg.LinAlgError:
+        cov = np.full((len(p0), len(p0)), np.nan)
+    return wp, res.x, cov, redchi
+
+
+def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12, 0.05),
+                    threshold: float = 5.0, background_degree: int = 6,
+                    polarization: str = "unpolarized") -> PhaseIdentification:
+    """Decide which ``candidates`` (Phases or specs) are present in ``pattern``; see module doc.
+
+    Returns a :class:`PhaseIdentification`; each :class:`PhaseResult` carries the presence
+    decision, its significance in σ, the weight fraction (± error; 0 when absent; NaN for
+    phases without atoms, e.g. JCPDS) and the refined cell parameter a.
+    """
+    phases = [get_phase(c) for c in candidates]
+    if not phases:
+        raise InputError("no candidate phases given")
+    names = [p.name for p in phases]
+    if len(set(names)) != len(names):
+        phases = [Phase(**{**p.__dict__, "name": f"{p.name} #{i + 1}"}) for i, p in enumerate(phases)]
+    x, y, sig, lam = pattern_arrays(pattern, twotheta_range)
+    pre = where(pattern.source)
+    bg, net, fwhm, noise = prepare(x, y, sig)
+    if not np.max(net) > threshold * noise:
+        raise FitError(f"{pre}no peak rises above {threshold:g}× the noise; cannot identify phases")
+    weights = None if sig is None else 1 / sig**2
+
+    # greedy coarse search: the best-matching candidate first, then the others on what is left
+    starts: dict[int, tuple[float, float]] = {}
+    residual = net.copy()
+    todo = list(range(len(phases)))
+    while todo:
+        best = None
+        for k in todo:
+            try:
+                s, amp = coarse_scale(x, residual, phases[k], lam, fwhm, a_search=a_search, weights=weights,
+                                      polarization=polarization)
+            except FitError:
+                s, amp = 1.0, 0.0
+            tmpl = _template(x, phases[k].scaled(s), lam, fwhm, polarization) * amp
+            gain = float(np.sum((weights if weights is not None else 1.0) * (2 * residual * tmpl - tmpl**2)))
+            if best is None or gain > best[0]:
+                best = (gain, k, s, amp, tmpl)
+        _, k, s, amp, tmpl = best
+        starts[k] = (s, amp)
+        residual = residual - tmpl
+        todo.remove(k)
+    start_list = [starts[k] for k in range(len(phases))]
+    try:
+        wp, p, cov, redchi = _fit_whole(x, y, sig, phases, start_list, lam, bg, fwhm, background_degree, polarization)
+    except (ValueError, np.linalg.LinAlgError) as exc:
+        raise FitError(f"{pre}whole-pattern fit failed ({exc})") from None
+
+    sigma_pt = (sig if sig is not None else np.full_like(x, noise)) * np.sqrt(max(redchi, 1.0))
+    comps = [wp.component(p, k) for k in range(len(phases))]
+    bgv = wp.background(p)
+    # Judge candidates from the largest contribution down; each must show its own peaks
+    # outside the lines (± 1.5 FWHM) of the phases already accepted, so a phantom phase that
+    # only re-distributes intensity among another phase's lines is not counted.
+    rank = sorted(range(len(phases)), key=lambda k: -float(np.sum(comps[k])))
+    signif = [0.0] * len(phases)
+    lines_seen = [0] * len(phases)
+    present = [False] * len(phases)
+    taken = np.zeros(x.size, dtype=bool)
+    floor = 3 * float(np.median(sigma_pt))
+    for k in rank:
+        mine = comps[k]
+        others = sum((comps[j] for j in range(len(phases)) if j != k), np.zeros_like(x))
+        resid = y - bgv - others
+        mask = (mine > 3 * sigma_pt) & ~taken
+        if mask.any():
+            signif[k] = _matched_snr(resid[mask], mine[mask], sigma_pt[mask])
+        # ... and from at least two separate lines (one bump of misfit background is not a phase)
+        strong = [(pos, fw) for pos, fw, h in zip(*wp.lines(p, k)) if h > floor and x[0] < pos < x[-1]]
+        n_lines = sum(1 for pos, fw in strong
+                      if (m := mask & (np.abs(x - pos) < 1.5 * fw)).any()
+                      and _matched_snr(resid[m], mine[m], sigma_pt[m]) >= 3.0)
+        lines_seen[k] = n_lines
+        present[k] = signif[k] >= threshold and n_lines >= min(2, len(strong))
+        if present[k]:
+            for pos, fw in strong:
+                taken |= np.abs(x - pos) < 1.5 * fw
+
+    if not any(present):
+        raise FitError(f"{pre}none of the candidates {', '.join(names)} is found in the pattern")
+    keep = [k for k in range(len(phases)) if present[k]]
+    if len(keep) < len(phases):
+        kept_starts = []
+        for k in keep:
+            i, _ = wp.layout[k]
+            scale_k = wp.phase_at(p, k).a / phases[k].a
+            kept_starts.append((scale_k, p[i]))
+        wp2, p2, cov2, redchi2 = _fit_whole(x, y, sig, [phases[k] for k in keep], kept_starts, lam, bg, fwhm,
+                                            background_degree, polarization)
+    else:
+        wp2, p2, cov2, redchi2 = wp, p, cov, redchi
+
+    # Hill–Howard fractions with errors from the scale covariance
+    idx_s = [wp2.layout[j][0] for j in range(len(keep))]
+    scales = p2[idx_s]
+    zmv = np.array([phases[k].cell_mass_amu * wp2.phase_at(p2, j).volume_a3 for j, k in enumerate(keep)])
+    mass = scales * zmv
+    total = mass.sum()
+    frac = mass / total if total > 0 else np.full(len(keep), np.nan)
+    cs = cov2[np.ix_(idx_s, idx_s)] * np.outer(zmv, zmv)
+    # ∂w_i/∂m_j = (δ_ij − w_i) / Σm
+    jac = (np.eye(len(keep)) - frac[:, None]) / total if total > 0 else np.zeros((len(keep),) * 2)
+    frac_err = np.sqrt(np.clip(np.diag(jac @ cs @ jac.T), 0, None))
+
+    results = []
+    comps2 = {}
+    for k, ph in enumerate(phases):
+        if k in keep:
+            j = keep.index(k)
+            i, n_cell = wp2.layout[j]
+            refined = wp2.phase_at(p2, j)
+            a_err = float(np.sqrt(max(cov2[i + 1, i + 1], 0.0)))
+            comps2[ph.name] = wp2.component(p2, j)
+            results.append(PhaseResult(ph.name, True, signif[k], float(frac[j]), float(frac_err[j]), refined.a,
+                                       a_err, float(p2[i]), float(np.sqrt(max(cov2[i, i], 0.0))), refined))
+        else:
+            results.append(PhaseResult(ph.name, False, signif[k], 0.0, 0.0, float("nan"), float("nan"), 0.0, 0.0, ph,
+                                       note=f"own-peak evidence {signif[k]:.1f}σ (needs {threshold:g}σ), "
+                                            f"{lines_seen[k]} line(s) at ≥ 3σ (needs 2)"))
+    return PhaseIdentification(phases=tuple(results), redchi=redchi2, wavelength_a=lam, x=x, y=y, model=wp2(p2),
+                               background=wp2.background(p2), components=comps2, source=pattern.source)
+
+
+def _matched_snr(resid, profile, sigma) -> float:
+    """Signal-to-noise of ``profile`` in ``resid`` by a matched filter: Σ r c/σ² / √(Σ c²/σ²)."""
+    s2 = sigma**2
+    return float(np.sum(resid * profile / s2) / np.sqrt(np.sum(profile * profile / s2)))
+
+
+def _template(x, phase, lam, fwhm, polarization):
+    table = reflections(phase, lam, min(179.0, float(x.max()) + 1), polarization=polarization)
+    out = np.zeros_like(x)
+    for c, inten in zip(table["twotheta_deg"], table["intensity"]):
+        out += inten * pseudo_voigt_area(x, c, fwhm, 0.0)
+    return out
+
+
+def series_table(results, pressures) -> pd.DataFrame:
+    """One row per (step, candidate) of a pressure series of :func:`identify_phases` results:
+    ``pressure_gpa, file, phase, present, significance, fraction, fraction_err, a_angstrom,
+    a_angstrom_err`` — the input of :func:`transition_onset` and of a(P) / EoS fits.
+
+    >>> import numpy as np
+    >>> from dackit.xrd.phases import zincblende
+    >>> from dackit.xrd.structure_factor import simulate_pattern
+    >>> pats = [simulate_pattern(np.linspace(6, 28, 1101), [zincblende(a=a)], 0.6199,
+    ...                          crystallite_size_nm=6, seed=1) for a in (5.85, 5.75)]
+    >>> t = series_table([identify_phases(p, ["zincblende"]) for p in pats], [0.5, 4.0])
+    >>> list(t.pressure_gpa), list(t.present)
+    ([0.5, 4.0], [True, True])
+    """
+    pressures = list(pressures)
+    if len(pressures) != len(results):
+        raise InputError(f"{len(results)} results but {len(pressures)} pressures")
+    rows = []
+    for res, p in zip(results, pressures):
+        for ph in res.phases:
+            rows.append({"pressure_gpa": float(p), "file": res.source, "phase": ph.name, "present": ph.present,
+                         "significance": ph.significance, "fraction": ph.fraction,
+                         "fraction_err": ph.fraction_err, "a_angstrom": ph.a_angstrom,
+                         "a_angstrom_err": ph.a_angstrom_err})
+    return pd.DataFrame(rows)
+
+
+# --- onset ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TransitionOnset:
+    """Onset of a phase: ``onset_gpa`` (first step where it is present, in the direction of
+    travel; for decompression the last step where it is still present) and the bracket
+    (``bracket_low_gpa``, ``bracket_high_gpa``) between that step and the neighbouring one
+    without it. ``onset_gpa_err`` is the bracket width (the transition lies inside it)."""
+
+    onset_gpa: float
+    onset_gpa_err: float
+    bracket_low_gpa: float
+    bracket_high_gpa: float
+    direction: str
+    index: int
+    note: str = ""
+
+
+def transition_onset(pressures, presence, *, direction: str = "auto") -> TransitionOnset:
+    """Onset pressure of a phase from per-step presence flags, steps in measurement order.
+
+    ``direction``: "compression", "decompression" or "auto" (from the first and last pressure).
+    The onset is the first step from which the phase stays present (compression), or, on
+    decompression, the lowest pressure at which it is still present before it vanishes.
+
+    >>> transition_onset([2, 6, 10, 14.2, 15.9, 18], [0, 0, 0, 0, 1, 1]).onset_gpa
+    15.9
+    """
+    p = np.asarray(pressures, dtype=float)
+    flags = np.asarray(presence, dtype=bool)
+    if p.size != flags.size or p.size == 0:
+        raise InputError(f"pressures ({p.size}) and presence ({flags.size}) must be non-empty and of equal length")
+    if not np.all(np.isfinite(p)):
+        raise InputError("pressures hold NaN or infinite values")
+    if direction == "auto":
+        direction = "compression" if p[-1] >= p[0] else "decompression"
+    if direction not in ("compression", "decompression"):
+        raise InputError(f"direction {direction!r}: use compression, decompression or auto")
+    note = ""
+    if direction == "compression":
+        if not flags.any():
+            raise FitError("the phase is present at no step; no onset")
+        if flags.all():
+            i = 0
+            note = "present from the first step: onset at or below it"
+            return TransitionOnset(float(p[0]), float("nan"), float("-inf"), float(p[0]), direction, 0, note)
+        # first index from which it stays present
+        i = int(np.max(np.nonzero(~flags)[0])) + 1
+        if i >= flags.size:
+            raise FitError("the phase is not present at the last step; no lasting onset")
+        if flags[:i].any():
+            note = "present at isolated earlier steps too: onset taken where it persists"
+        low, high = sorted((float(p[i - 1]), float(p[i])))
+        return TransitionOnset(float(p[i]), high - low, low, high, direction, i, note)
+    # decompression: present at high pressure, vanishes on the way down
+    if not flags.any():
+        raise FitError("the phase is present at no step; no back-transition")
+    if flags.all():
+        return TransitionOnset(float(p[-1]), float("nan"), float(p[-1]), float("-inf"), direction, flags.size - 1,
+                               "still present at the last step: back-transition below it")
+    i = int(np.min(np.nonzero(~flags)[0])) - 1
+    if i < 0:
+        raise FitError("the phase is absent at the first decompression step; no back-transition to locate")
+    if flags[i + 1:].any():
+        note = "reappears at later steps: back-transition taken where it first vanishes"
+    low, high = sorted((float(p[i + 1]), float(p[i])))
+    return TransitionOnset(float(p[i]), high - low, low, high, direction, i, note)

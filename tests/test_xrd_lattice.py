@@ -1,0 +1,135 @@
+"""Lattice fits: real CeO2 calibrant, synthetic nanocrystal patterns, sizes, bad input."""
+import numpy as np
+import pytest
+
+from dackit.core.pattern import make_pattern
+from dackit.errors import FitError, InputError
+from dackit.xrd.lattice import fit_lattice, scherrer_sizes, williamson_hall
+from dackit.xrd.phases import fluorite, rocksalt, wurtzite, zincblende
+from dackit.xrd.structure_factor import simulate_pattern
+
+LAM = 0.6199                      # the study's wavelength (Å)
+X = np.linspace(6, 30, 2401)
+
+
+def _ceo2_pattern(real_data):
+    path = real_data / "dioptas" / "CeO2_Pilatus1M.xy"
+    lam = None
+    for line in path.read_text().splitlines():
+        if line.startswith("# Wavelength:"):
+            lam = float(line.split(":")[1].split()[0]) * 1e10     # header gives metres
+    d = np.loadtxt(path)
+    return make_pattern(d[:, 0], d[:, 1], wavelength_a=lam, source=str(path))
+
+
+def test_real_ceo2_pilatus_matches_nist_srm674b(real_data):
+    pat = _ceo2_pattern(real_data)
+    assert pat.wavelength_a == pytest.approx(0.4066)
+    fit = fit_lattice(pat, "ceo2")
+    assert abs(fit.a - 5.41165) < 0.002
+    assert 0 < fit.a_err < 0.001
+    assert len(fit.peaks) >= 12
+    assert fit.volume_a3 == pytest.approx(fit.a**3)
+    assert fit.volume_a3_err == pytest.approx(3 * fit.a**2 * fit.a_err, rel=1e-4)
+    # every peak indexed within a few hundredths of a degree
+    assert np.all(np.abs(fit.peaks.residual_deg) < 0.02)
+
+
+@pytest.mark.parametrize("a_true", [5.8697, 5.70, 5.55])
+def test_broad_zincblende_recovers_compressed_a(a_true):
+    """6 nm InP (FWHM ≈ 0.5° at 0.62 Å), starting from the ambient a: the coarse search finds
+    the compressed lattice; the result is within 0.004 Å and within 5 standard errors."""
+    pat = simulate_pattern(X, [zincblende(a=a_true)], LAM, crystallite_size_nm=6, peak_counts=2e4, seed=11)
+    fit = fit_lattice(pat, zincblende())
+    assert abs(fit.a - a_true) < 0.004
+    assert abs(fit.a - a_true) < 5 * fit.a_err
+    assert 0.3 < fit.peaks.fwhm_deg.iloc[0] < 0.7
+
+
+def test_errors_consistent_with_noise():
+    """Over independent noise draws, (a − a_true)/a_err has a spread of order 1
+    (χ² of 8 draws with 8 dof below its 99.9 % point, 26.1)."""
+    z = []
+    for seed in range(8):
+        pat = simulate_pattern(X, [zincblende(a=5.75)], LAM, crystallite_size_nm=6, peak_counts=5e3, seed=seed)
+        fit = fit_lattice(pat, zincblende())
+        z.append((fit.a - 5.75) / fit.a_err)
+    assert np.sum(np.square(z)) < 26.1
+
+
+def test_sharp_peaks_and_zero_shift():
+    shift = 0.03
+    pat = simulate_pattern(X, [fluorite()], LAM, fwhm_deg=0.05, peak_counts=5e4, seed=4)
+    shifted = make_pattern(pat.x + shift, pat.intensity, wavelength_a=LAM, sigma=pat.sigma)
+    fit = fit_lattice(shifted, fluorite(a=5.40), zero_shift=True)
+    assert fit.params["zero_deg"] == pytest.approx(shift, abs=5 * fit.stderr["zero_deg"] + 1e-4)
+    assert abs(fit.a - 5.41165) < 5 * fit.a_err + 1e-4
+    plain = fit_lattice(shifted, fluorite(a=5.40))
+    # ignoring the shift biases a and shows as a position misfit (χ²_red)
+    assert abs(plain.a - 5.41165) > 0.005 and plain.redchi > 10 * fit.redchi
+
+
+def test_hexagonal_a_and_c():
+    truth = wurtzite(a=4.25, c=6.95)
+    pat = simulate_pattern(X, [truth], LAM, crystallite_size_nm=15, peak_counts=3e4, seed=2)
+    fit = fit_lattice(pat, wurtzite())
+    assert fit.param_names == ("a", "c")
+    assert abs(fit.params["a"] - 4.25) < 0.004 and abs(fit.params["c"] - 6.95) < 0.006
+    assert fit.volume_a3 == pytest.approx(truth.volume_a3, rel=3e-3)
+    summary = fit.summary()
+    assert summary["c_angstrom"] == fit.params["c"] and summary["n_peaks"] == len(fit.peaks)
+
+
+def test_scherrer_and_williamson_hall_recover_size():
+    pat = simulate_pattern(X, [zincblende(a=5.8697)], LAM, crystallite_size_nm=6, peak_counts=5e4, seed=5)
+    fit = fit_lattice(pat, zincblende())
+    assert fit.scherrer_size_nm == pytest.approx(6.0, rel=0.08)
+    assert fit.wh_size_nm == pytest.approx(6.0, rel=0.15)
+    assert abs(fit.wh_strain) < 3 * fit.wh_strain_err + 1e-4
+    size, err = scherrer_sizes([20.0], [0.5], [0.01], LAM, instrumental_fwhm_deg=0.3)
+    beta = np.radians(0.4)
+    assert size[0] == pytest.approx(0.9 * LAM / (beta * np.cos(np.radians(10))) / 10)
+    assert np.isnan(williamson_hall([10, 11], [0.5, 0.5], [0.01, 0.01], LAM)[0])
+
+
+def test_weak_reflections_dropped_with_note():
+    """ZnSe: F(200) = 4(f_Zn − f_Se) is almost zero; it must be dropped, not fitted into noise."""
+    znse = zincblende(a=5.668, cation="Zn", anion="Se")
+    pat = simulate_pattern(X, [znse], LAM, crystallite_size_nm=6, peak_counts=2e3, seed=8)
+    fit = fit_lattice(pat, znse)
+    assert "200" not in list(fit.peaks.hkl)
+    assert "200" in list(fit.dropped.hkl)
+    assert any(n.startswith("200") for n in fit.notes)
+    assert abs(fit.a - 5.668) < 0.004
+
+
+def test_mixture_other_phase_peaks_fitted_as_nuisance():
+    """60/40 wt % zinc blende / rock salt: the rock-salt lines next to zinc-blende ones are
+    found in the residual and fitted as nuisance peaks, so the zinc-blende a stays right."""
+    pat = simulate_pattern(X, [zincblende(a=5.53), rocksalt(a=5.26)], LAM, weight_fractions=[0.6, 0.4],
+                           crystallite_size_nm=6, peak_counts=1e4, seed=1)
+    fit = fit_lattice(pat, zincblende())
+    assert abs(fit.a - 5.53) < 0.004
+    assert {"111", "200", "220", "311"} <= set(fit.peaks.hkl)
+    rs_lines = [2 * np.degrees(np.arcsin(LAM * np.sqrt(n) / (2 * 5.26))) for n in (3, 4, 8)]
+    nuisance = [float(n.split()[2][:-1]) for n in fit.notes if n.startswith("peak at")]
+    assert nuisance and all(min(abs(p - r) for r in rs_lines) < 0.1 for p in nuisance)
+
+
+def test_bad_input():
+    pat = simulate_pattern(X, [zincblende()], LAM, crystallite_size_nm=6, seed=1)
+    nolam = make_pattern(pat.x, pat.intensity, source="p.xy")
+    with pytest.raises(InputError, match="p.xy.*wavelength"):
+        fit_lattice(nolam, zincblende())
+    with pytest.raises(InputError, match="fewer than 20 points"):
+        fit_lattice(pat, zincblende(), twotheta_range=(40, 50))
+    with pytest.raises(InputError, match="twotheta_range"):
+        fit_lattice(pat, zincblende(), twotheta_range=(20, 10))
+    rng = np.random.default_rng(0)
+    flat = make_pattern(X, rng.poisson(100, X.size).astype(float), wavelength_a=LAM, source="flat.xy")
+    with pytest.raises(FitError, match="flat.xy"):
+        fit_lattice(flat, zincblende())
+    with pytest.raises(InputError, match="peak_shape"):
+        fit_lattice(pat, zincblende(), peak_shape="voigt")
+    with pytest.raises(InputError, match="unknown name"):
+        fit_lattice(pat, "diamondoid")
