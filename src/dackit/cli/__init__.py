@@ -19,6 +19,15 @@ COMMANDS = {
     "ruby": "ruby",
     "sm": "sm",
     "demo": "demo",
+    "model": "model",
+    "eos": "eos",
+    "saxs": "saxs",
+    "tem": "tem",
+    "xrd": "xrd",
+    "pl": "pl",
+    "tauc": "tauc",
+    "plqy": "plqy",
+    "simulate": "simulate",
 }
 
 #: one-line help shown by ``dackit --help`` without importing the module
@@ -26,6 +35,15 @@ SUMMARIES = {
     "ruby": "Pressure from ruby R1/R2 fluorescence spectra.",
     "sm": "Pressure from Sm:SrB4O7 0-0 line spectra.",
     "demo": "Simulate a virtual DAC experiment and analyse it end to end.",
+    "model": "Forward models: core-shell nanocrystal PL energy vs pressure.",
+    "eos": "Fit equations of state to P-V data; pressure from a standard's volume.",
+    "saxs": "SAXS peaks, d-spacings, mesophase indexing and Scherrer thickness.",
+    "tem": "TEM/STEM particle counting and size statistics.",
+    "xrd": "X-ray diffraction: integrate detector images to patterns (lattice, phases).",
+    "pl": "PL peak energies vs pressure, E(P) fit and CIE colour.",
+    "tauc": "Band gaps from absorption spectra (Tauc, background removed).",
+    "plqy": "PL quantum yield under pressure (Lorentz-Lorenz n).",
+    "simulate": "Write a virtual DAC experiment (raw files, run sheet, truth.json).",
 }
 
 

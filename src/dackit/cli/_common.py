@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 import numpy as np
 
+from dackit.core.results import to_jsonable
 from dackit.errors import DackitError, InputError
 
 json_option = click.option("--json", "as_json", is_flag=True,
@@ -18,23 +19,6 @@ plot_option = click.option("--plot", "plot_dir", type=click.Path(file_okay=False
                            default=None, help="Write a figure per input into this folder.")
 files_argument = click.argument("files", nargs=-1, required=True,
                                 type=click.Path(path_type=Path, dir_okay=False))
-
-
-def to_jsonable(obj):
-    """numpy scalars/arrays → Python; NaN/inf → None (JSON has no NaN)."""
-    if isinstance(obj, dict):
-        return {str(k): to_jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [to_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return to_jsonable(obj.tolist())
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    if isinstance(obj, Path):
-        return str(obj)
-    return obj
 
 
 def dump_json(obj) -> None:
@@ -72,6 +56,8 @@ def print_table(rows: Sequence[dict], columns: Sequence[tuple[str, str, str]], t
     for _, header, _ in columns:
         table.add_column(header, overflow="fold")
     for row in rows:
+        if "file" in row:  # folders make tables unreadable; JSON keeps the full path
+            row = {**row, "file": Path(str(row["file"])).name}
         if "error" in row:
             table.add_row(str(row.get("file", "")), f"[red]{row['error']}[/red]",
                           *[""] * (len(columns) - 2))
@@ -86,7 +72,10 @@ def print_table(rows: Sequence[dict], columns: Sequence[tuple[str, str, str]], t
             else:
                 cells.append(str(value))
         table.add_row(*cells)
-    Console(width=max(100, Console().width)).print(table)
+    console = Console()
+    # Piped output has no terminal width: let the table take its natural width, not 80 columns.
+    console = console if console.is_terminal else Console(width=250)
+    console.print(table)
 
 
 def parse_float_list(text: str | None, option: str) -> list[float] | None:

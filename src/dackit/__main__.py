@@ -1,0 +1,4 @@
+"""`python -m dackit` = the `dackit` command."""
+from dackit.cli import main
+
+main()

@@ -1,0 +1,41 @@
+"""What `dackit ruby` and `dackit sm` share: read every file, fit them as one batch, report."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from dackit.cli._common import dump_json, print_table
+from dackit.core.results import Failure
+from dackit.errors import DackitError
+
+
+def run_gauge(files, fit, columns, *, as_json: bool, plot_dir: Path | None, title: str,
+              annotate) -> int:
+    """Read ``files``, call ``fit(list_of_spectra)``, print rows; return the exit status."""
+    from dackit.io import read_spectrum
+
+    rows: list = [None] * len(files)
+    spectra, index = [], []
+    for i, path in enumerate(files):
+        try:
+            spectra.append(read_spectrum(path))
+            index.append(i)
+        except DackitError as exc:
+            rows[i] = Failure.from_exception(path, exc)
+    for i, spectrum, result in zip(index, spectra, fit(spectra) if spectra else []):
+        rows[i] = result
+        if plot_dir is not None and not isinstance(result, Failure):
+            from dackit.report.fitplot import plot_fit
+            plot_fit(spectrum.x, spectrum.y, result.fit, Path(plot_dir) / f"{Path(spectrum.source).stem}.png",
+                     window=result.window_nm, title=Path(spectrum.source).name,
+                     annotation=annotate(result))
+    out = [r.as_dict() for r in rows]
+    for r in rows:
+        if isinstance(r, Failure):
+            click.echo(f"error: {r.error}", err=True)
+    if as_json:
+        dump_json(out)
+    else:
+        print_table(out, columns, title=title)
+    return 2 if any(isinstance(r, Failure) for r in rows) else 0

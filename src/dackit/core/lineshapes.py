@@ -1,0 +1,156 @@
+"""Peak line shapes in the height/FWHM parametrisation, their areas and analytic derivatives.
+
+Every shape is written with the *peak height* ``amplitude`` (the value at ``center``) and the
+full width at half maximum ``fwhm``, so that amplitudes and widths of different shapes can be
+compared directly and read off a plot. (lmfit's built-in models use the area and a
+HWHM-like ``sigma`` instead; see :mod:`dackit.core.fitting` for the conversion.)
+
+The pseudo-Voigt is the weighted sum of a Lorentzian and a Gaussian of the *same* FWHM,
+``eta`` being the Lorentzian fraction (Wertheim, Butler, West & Buchanan, Rev. Sci. Instrum.
+45, 1369 (1974); Thompson, Cox & Hastings, J. Appl. Cryst. 20, 79 (1987), eq. 3).
+
+>>> import numpy as np
+>>> float(pseudo_voigt(np.array([1.0]), 2.0, 1.0, 0.5, 0.3)[0])
+2.0
+>>> round(float(gaussian(np.array([1.25]), 1.0, 1.0, 0.5)[0]), 12)   # half maximum at ±fwhm/2
+0.5
+>>> round(float(SHAPES["lorentzian"].area(1.0, 2.0)), 6)           # pi * fwhm / 2
+3.141593
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+LN2 = float(np.log(2.0))
+#: Gaussian area / (height * FWHM) = sqrt(pi / (4 ln 2)).
+GAUSS_AREA_FACTOR = float(np.sqrt(np.pi / (4.0 * LN2)))
+#: Lorentzian area / (height * FWHM) = pi / 2.
+LORENTZ_AREA_FACTOR = float(np.pi / 2.0)
+
+
+def gaussian(x, amplitude, center, fwhm):
+    """Gaussian of height ``amplitude`` at ``center`` with full width at half maximum ``fwhm``.
+
+    ``amplitude * exp(-4 ln2 (x - center)**2 / fwhm**2)``.
+    """
+    d = (np.asarray(x, dtype=float) - center) / fwhm
+    return amplitude * np.exp(-4.0 * LN2 * d * d)
+
+
+def lorentzian(x, amplitude, center, fwhm):
+    """Lorentzian (Cauchy) of height ``amplitude`` at ``center`` with FWHM ``fwhm``.
+
+    ``amplitude / (1 + 4 (x - center)**2 / fwhm**2)``.
+    """
+    d = (np.asarray(x, dtype=float) - center) / fwhm
+    return amplitude / (1.0 + 4.0 * d * d)
+
+
+def pseudo_voigt(x, amplitude, center, fwhm, eta):
+    """Pseudo-Voigt: ``amplitude * (eta * L + (1 - eta) * G)``, L and G of unit height, same FWHM.
+
+    ``eta`` in [0, 1] is the Lorentzian fraction (Wertheim et al. 1974; Thompson, Cox &
+    Hastings 1987). The height is ``amplitude`` for every ``eta``.
+    """
+    d = (np.asarray(x, dtype=float) - center) / fwhm
+    q = 4.0 * d * d
+    g = np.exp(-LN2 * q)
+    return amplitude * (g + eta * (1.0 / (1.0 + q) - g))
+
+
+def gaussian_area(amplitude, fwhm):
+    """Integrated area of :func:`gaussian`: ``amplitude * fwhm * sqrt(pi / (4 ln 2))``."""
+    return np.asarray(amplitude) * np.asarray(fwhm) * GAUSS_AREA_FACTOR
+
+
+def lorentzian_area(amplitude, fwhm):
+    """Integrated area of :func:`lorentzian`: ``amplitude * fwhm * pi / 2``."""
+    return np.asarray(amplitude) * np.asarray(fwhm) * LORENTZ_AREA_FACTOR
+
+
+def pseudo_voigt_area(amplitude, fwhm, eta):
+    """Integrated area of :func:`pseudo_voigt`: ``eta`` times the Lorentzian area plus the rest."""
+    eta = np.asarray(eta)
+    return np.asarray(amplitude) * np.asarray(fwhm) * (
+        eta * LORENTZ_AREA_FACTOR + (1.0 - eta) * GAUSS_AREA_FACTOR)
+
+
+# Derivatives. Each returns (value, d/d amplitude, d/d center, d/d fwhm[, d/d eta]); the
+# parameters broadcast against x (the fitter passes x of shape (n, m), parameters (n, 1)).
+# With d = x - c, q = 4 d^2 / w^2:  G = exp(-ln2 q), dG/dc = G * 8 ln2 d / w^2,
+# dG/dw = dG/dc * d / w;  L = 1 / (1 + q), dL/dc = L^2 * 8 d / w^2, dL/dw = dL/dc * d / w.
+
+def gaussian_derivatives(x, amplitude, center, fwhm):
+    """:func:`gaussian` and its partial derivatives (amplitude, center, fwhm)."""
+    d = x - center
+    s = 4.0 / (fwhm * fwhm)
+    g = np.exp(-LN2 * s * d * d)
+    f = amplitude * g
+    dc = (2.0 * LN2) * s * d * f
+    dw = dc * d / fwhm
+    return f, g, dc, dw
+
+
+def lorentzian_derivatives(x, amplitude, center, fwhm):
+    """:func:`lorentzian` and its partial derivatives (amplitude, center, fwhm)."""
+    d = x - center
+    s = 4.0 / (fwhm * fwhm)
+    lz = 1.0 / (1.0 + s * d * d)
+    f = amplitude * lz
+    dc = 2.0 * s * d * f * lz
+    dw = dc * d / fwhm
+    return f, lz, dc, dw
+
+
+def pseudo_voigt_derivatives(x, amplitude, center, fwhm, eta):
+    """:func:`pseudo_voigt` and its partial derivatives (amplitude, center, fwhm, eta)."""
+    d = x - center
+    s = 4.0 / (fwhm * fwhm)
+    q = s * d * d
+    g = np.exp(-LN2 * q)
+    lz = 1.0 / (1.0 + q)
+    lmg = lz - g
+    shape = g + eta * lmg
+    f = amplitude * shape
+    # d shape / dc = 2 s d (eta L^2 + (1 - eta) ln2 G)
+    dc = (2.0 * s * amplitude) * d * (eta * lz * lz + ((1.0 - eta) * LN2) * g)
+    dw = dc * d / fwhm
+    de = amplitude * lmg
+    return f, shape, dc, dw, de
+
+
+@dataclass(frozen=True)
+class LineShape:
+    """One registry entry: the profile, its derivatives, its area and its width parameters.
+
+    Calling the entry evaluates the profile: ``SHAPES["gaussian"](x, 1.0, 0.0, 2.0)``.
+    """
+
+    name: str
+    func: Callable
+    derivatives: Callable
+    area: Callable
+    #: Parameters after amplitude and center: ("fwhm",) or ("fwhm", "eta").
+    width_params: tuple[str, ...]
+    doc: str
+
+    def __call__(self, x, *params):
+        return self.func(x, *params)
+
+
+SHAPES: dict[str, LineShape] = {
+    "gaussian": LineShape(
+        "gaussian", gaussian, gaussian_derivatives, gaussian_area, ("fwhm",),
+        "Gaussian, height and FWHM (Doppler/instrumental broadening)."),
+    "lorentzian": LineShape(
+        "lorentzian", lorentzian, lorentzian_derivatives, lorentzian_area, ("fwhm",),
+        "Lorentzian, height and FWHM (lifetime broadening)."),
+    "pseudo_voigt": LineShape(
+        "pseudo_voigt", pseudo_voigt, pseudo_voigt_derivatives, pseudo_voigt_area,
+        ("fwhm", "eta"),
+        "eta*Lorentzian + (1-eta)*Gaussian of the same FWHM: Wertheim et al., Rev. Sci. "
+        "Instrum. 45, 1369 (1974); Thompson, Cox & Hastings, J. Appl. Cryst. 20, 79 (1987)."),
+}

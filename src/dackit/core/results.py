@@ -1,0 +1,44 @@
+"""Small result types shared by every technique."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from dackit.errors import DackitError
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One input that could not be analysed in a batch: which, and why (in words a user can act on)."""
+
+    source: str
+    error: str
+    kind: str = "InputError"
+
+    @classmethod
+    def from_exception(cls, source, exc: Exception) -> "Failure":
+        msg = str(exc) if isinstance(exc, DackitError) else f"unexpected {type(exc).__name__}: {exc}"
+        return cls(source=str(source), error=msg, kind=type(exc).__name__)
+
+    def as_dict(self) -> dict:
+        return {"file": self.source, "error": self.error}
+
+
+def to_jsonable(obj):
+    """numpy scalars/arrays → Python; NaN/inf → None (JSON has no NaN)."""
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return to_jsonable(obj.tolist())
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, Path):
+        return str(obj)
+    return obj

@@ -1,0 +1,106 @@
+"""Finding a gauge's fluorescence line in a spectrum before fitting it.
+
+Shared by the ruby and Sm:SrB4O7 gauges: bring the spectrum to nm, check it covers the
+range where the line can be, and check there is a peak that stands out of the noise — so
+that a noise-only or wrong-range spectrum is an :class:`InputError`, not a nonsense pressure.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.ndimage import uniform_filter1d
+
+from dackit.core import units
+from dackit.core.fitting import BatchFit, PeakModel, fit_batch
+from dackit.core.noise import counting_sigma
+from dackit.core.spectrum import Spectrum
+from dackit.errors import InputError, where
+
+#: A line must rise this many noise standard deviations above the baseline to be fitted.
+MIN_SNR = 8.0
+
+
+@dataclass(frozen=True)
+class LineGuess:
+    center_nm: float
+    height: float
+    baseline: float
+    fwhm_nm: float
+    noise: float
+
+
+def spectrum_in_nm(spectrum: Spectrum, what: str) -> tuple[np.ndarray, np.ndarray]:
+    """x in nm (absolute wavenumbers converted), y; other axes are an InputError."""
+    if spectrum.x_unit == "nm":
+        return spectrum.x, spectrum.y
+    if spectrum.x_unit == "cm-1":
+        lam = units.wavenumber_to_nm(spectrum.x)
+        order = np.argsort(lam)
+        return lam[order], spectrum.y[order]
+    raise InputError(f"{where(spectrum.source)}x axis is in {spectrum.x_unit}; a {what} fit needs "
+                     "wavelengths in nm (calibrate the spectrometer or export in nm)")
+
+
+def noise_sigma(y: np.ndarray) -> float:
+    """Robust white-noise σ from first differences (insensitive to peaks and slopes)."""
+    d = np.diff(y)
+    return float(1.4826 * np.median(np.abs(d - np.median(d))) / np.sqrt(2))
+
+
+def locate_line(x: np.ndarray, y: np.ndarray, search_nm: tuple[float, float], *,
+                what: str, source: str = "") -> LineGuess:
+    """The strongest peak inside ``search_nm``, with rough height, width and noise.
+
+    Raises InputError when the spectrum does not reach the search range or when nothing
+    rises ``MIN_SNR`` noise σ above the baseline there.
+    """
+    pre = where(source)
+    lo, hi = search_nm
+    inside = (x >= lo) & (x <= hi)
+    if inside.sum() < 5:
+        raise InputError(f"{pre}the spectrum spans {x[0]:.1f}–{x[-1]:.1f} nm but a {what} line lies in "
+                         f"{lo:.0f}–{hi:.0f} nm; wrong file or wrong wavelength calibration?")
+    top = float(np.max(y[inside]))
+    at_top = np.flatnonzero(y[inside] == top)
+    # Three or more neighbouring pixels at exactly the same maximum: a clipped detector.
+    if at_top.size >= 3 and np.any(np.diff(at_top) == 1) and top > 0:
+        raise InputError(f"{pre}the {what} line is saturated ({at_top.size} pixels at {top:g} counts); "
+                         "measure again with a shorter exposure or lower laser power")
+    noise = max(noise_sigma(y), 1e-12 * max(1.0, float(np.max(np.abs(y)))))
+    smooth = uniform_filter1d(y, 3, mode="nearest")
+    xi, si = x[inside], smooth[inside]
+    k = int(np.argmax(si))
+    baseline = float(np.percentile(smooth, 10))
+    height = float(si[k] - baseline)
+    # The smoothed max of pure noise is ~3σ; demand a clear line.
+    if height < MIN_SNR * noise:
+        raise InputError(f"{pre}no {what} line found: the highest point in {lo:.0f}–{hi:.0f} nm is only "
+                         f"{height / noise:.1f}× the noise (need {MIN_SNR:.0f}×); is the gauge in focus "
+                         "and the spectrum in the right range?")
+    half = baseline + height / 2
+    left = k
+    while left > 0 and si[left] > half:
+        left -= 1
+    right = k
+    while right < si.size - 1 and si[right] > half:
+        right += 1
+    step = float(np.median(np.diff(x)))
+    fwhm = max(float(xi[right] - xi[left]), 2 * step)
+    return LineGuess(center_nm=float(xi[k]), height=height, baseline=baseline,
+                     fwhm_nm=fwhm, noise=noise)
+
+
+def fit_weighted(xs, ys, model: PeakModel, p0, windows) -> BatchFit:
+    """Batch fit in two passes: unweighted, then weighted by counting statistics.
+
+    Shot noise makes a line noisier than the baseline around it; weighting by the variance
+    estimated from the first pass (:func:`~dackit.core.noise.counting_sigma`) gives the
+    line position its true standard error.
+    """
+    windows = np.asarray(windows, dtype=float)
+    first = fit_batch(xs, ys, model, p0, window=windows)
+    sigmas = [counting_sigma(x, y, first[k], w) if first.success[k] else np.ones_like(y)
+              for k, (x, y, w) in enumerate(zip(xs, ys, windows))]
+    start = np.where(first.success[:, None], first.params, np.asarray(p0, dtype=float))
+    return fit_batch(xs, ys, model, start, sigma=sigmas, window=windows)

@@ -1,0 +1,138 @@
+"""Sm²⁺:SrB4O7 pressure gauge: the ⁵D0→⁷F0 (0–0) line, its scales, fit and simulator.
+
+A single, narrow, nearly temperature-independent line at 685.41 nm, shifting ~0.25 nm/GPa:
+the gauge of choice at high temperature, where the ruby lines broaden and merge.
+
+>>> round(float(pressure_from_sm(690.0)), 2)
+18.98
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from dackit.core import lineshapes
+from dackit.core.fitting import FitResult, PeakModel
+from dackit.core.results import Failure
+from dackit.core.spectrum import Spectrum, make_spectrum
+from dackit.errors import DackitError, InputError, where
+from dackit.gauge.lines import fit_weighted, locate_line, spectrum_in_nm
+from dackit.gauge.scales import Scale, get_scale
+
+DEFAULT_SCALE = "datchi1997"
+#: Ambient 0–0 line (nm) of Datchi et al. (1997) and a typical uncertainty of its measurement.
+DEFAULT_SM_0_NM = 685.41
+DEFAULT_SM_0_ERR_NM = 0.01
+SM_SEARCH_NM = (683.0, 740.0)
+
+SM_SCALES: dict[str, Scale] = {s.name: s for s in (
+    Scale("datchi1997", "rational", A=4.032, B=9.29e-3, C=2.32e-2, lambda0_nm=685.41, medium="He/H2O",
+          max_pressure_gpa=124,
+          citation="Datchi, LeToullec & Loubeyre, J. Appl. Phys. 81, 3333 (1997): "
+                   "P = 4.032·Δλ(1 + 9.29e-3·Δλ)/(1 + 2.32e-2·Δλ), λ0 = 685.41 nm."),
+    Scale("jing2013", "rational", A=4.016, B=8.36e-3, C=2.18e-2, lambda0_nm=685.41, medium="Ar",
+          max_pressure_gpa=48,
+          citation="Jing et al., J. Appl. Phys. 113, 023507 (2013), Ar medium: A = 4.016, "
+                   "B = 8.36e-3, C = 2.18e-2."),
+    Scale("rashchenko2015", "rational", A=4.20, B=2.0e-2, C=3.6e-2, lambda0_nm=685.51, medium="He",
+          max_pressure_gpa=60,
+          citation="Rashchenko et al., J. Appl. Phys. 117, 145902 (2015): A = 4.20, B = 2.0e-2, "
+                   "C = 3.6e-2, λ0 = 685.51 nm."),
+)}
+
+MODEL = PeakModel(shape="pseudo_voigt", n_peaks=1, baseline_degree=1)
+
+
+def pressure_from_sm(line_nm, *, scale: str = DEFAULT_SCALE, lambda0_nm: float = DEFAULT_SM_0_NM):
+    """Pressure (GPa) from the 0–0 line wavelength (nm); vectorised."""
+    return get_scale(SM_SCALES, scale, "Sm:SrB4O7").pressure(line_nm, lambda0_nm)
+
+
+def sm_from_pressure(pressure_gpa, *, scale: str = DEFAULT_SCALE, lambda0_nm: float = DEFAULT_SM_0_NM):
+    """0–0 line wavelength (nm) at a pressure (GPa): exact inverse of :func:`pressure_from_sm`."""
+    return get_scale(SM_SCALES, scale, "Sm:SrB4O7").wavelength(pressure_gpa, lambda0_nm)
+
+
+@dataclass(frozen=True)
+class SmFit:
+    """Pressure from one Sm:SrB4O7 spectrum."""
+
+    source: str
+    pressure_gpa: float
+    pressure_gpa_err: float
+    line_nm: float
+    line_nm_err: float
+    fwhm_nm: float
+    scale: str
+    lambda0_nm: float
+    window_nm: tuple[float, float]
+    fit: FitResult
+
+    def as_dict(self) -> dict:
+        return {"file": self.source, "pressure_gpa": self.pressure_gpa,
+                "pressure_gpa_err": self.pressure_gpa_err, "line_nm": self.line_nm,
+                "line_nm_err": self.line_nm_err, "scale": self.scale}
+
+
+def fit_sm(spectra: Spectrum | Sequence[Spectrum], *, scale: str = DEFAULT_SCALE,
+           lambda0_nm: float = DEFAULT_SM_0_NM, lambda0_err_nm: float = DEFAULT_SM_0_ERR_NM):
+    """Fit the 0–0 line (one pseudo-Voigt on a linear baseline) and convert it to pressure.
+
+    Same conventions as :func:`dackit.gauge.ruby.fit_ruby`: one spectrum → :class:`SmFit`
+    or InputError; a sequence → list of :class:`SmFit` / :class:`Failure`, fitted as a batch.
+    """
+    single = isinstance(spectra, Spectrum)
+    batch = [spectra] if single else list(spectra)
+    sc = get_scale(SM_SCALES, scale, "Sm:SrB4O7")
+    results: list = [None] * len(batch)
+    prepared = []
+    for i, s in enumerate(batch):
+        try:
+            x, y = spectrum_in_nm(s, "Sm:SrB4O7")
+            prepared.append((i, s, x, y, locate_line(x, y, SM_SEARCH_NM, what="Sm:SrB4O7 0-0",
+                                                    source=s.source)))
+        except DackitError as exc:
+            if single:
+                raise
+            results[i] = Failure.from_exception(s.source, exc)
+    if prepared:
+        windows, p0 = [], []
+        for _, _, x, _, g in prepared:
+            w = max(g.fwhm_nm, 0.2)
+            windows.append((max(g.center_nm - 5 * w - 0.5, x[0]), min(g.center_nm + 5 * w + 0.5, x[-1])))
+            p0.append([g.height, g.center_nm, w, 0.5, g.baseline, 0.0])
+        bf = fit_weighted([p[2] for p in prepared], [p[3] for p in prepared], MODEL, np.array(p0),
+                          windows)
+        for k, (i, s, *_rest) in enumerate(prepared):
+            fit = bf[k]
+            pos, err = fit.params["center0"], fit.stderr["center0"]
+            try:
+                if not (fit.success and np.isfinite(err) and 0 < err < 1.0 and fit.params["fwhm0"] < 5):
+                    raise InputError(f"{where(s.source)}the Sm:SrB4O7 line fit failed ({fit.message})")
+                dp, dp0 = sc.sensitivity(pos, lambda0_nm)
+                results[i] = SmFit(source=s.source, pressure_gpa=float(sc.pressure(pos, lambda0_nm)),
+                                   pressure_gpa_err=float(np.hypot(dp * err, dp0 * lambda0_err_nm)),
+                                   line_nm=float(pos), line_nm_err=float(err),
+                                   fwhm_nm=float(fit.params["fwhm0"]), scale=scale,
+                                   lambda0_nm=float(lambda0_nm),
+                                   window_nm=tuple(map(float, windows[k])), fit=fit)
+            except DackitError as exc:
+                if single:
+                    raise
+                results[i] = Failure.from_exception(s.source, exc)
+    return results[0] if single else results
+
+
+def simulate_sm(pressure_gpa: float, *, scale: str = DEFAULT_SCALE, lambda0_nm: float = DEFAULT_SM_0_NM,
+                fwhm_nm: float = 0.15, peak_counts: float = 1.0e4, baseline: float = 200.0,
+                read_noise: float = 6.0, seed=None, source: str = "") -> Spectrum:
+    """An Sm:SrB4O7 spectrum: the 0–0 line (pseudo-Voigt) on a flat background, Poisson + read noise."""
+    rng = np.random.default_rng(seed)
+    line = float(sm_from_pressure(pressure_gpa, scale=scale, lambda0_nm=lambda0_nm))
+    x = np.linspace(line - 8.0, line + 8.0, 1024)
+    mean = peak_counts * lineshapes.pseudo_voigt(x, 1.0, line, fwhm_nm, 0.5) + baseline
+    y = rng.poisson(mean).astype(float) + rng.normal(0, read_noise, x.size)
+    return make_spectrum(x, y, metadata={"simulated": True, "true_pressure_gpa": float(pressure_gpa)},
+                         source=source)
