@@ -1,0 +1,135 @@
+"""One SAXS pattern (or image) → peaks, d-spacings, mesophase, lattice constant, thickness.
+
+>>> from dackit.saxs.simulate import simulate_saxs
+>>> res = analyse_saxs(simulate_saxs("bcc", 160.0, seed=2).pattern)
+>>> res.mesophase, round(res.lattice_angstrom)
+('bcc', 160)
+"""
+from __future__ import annotations
+
+import dataclasses
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from dackit.core.pattern import Pattern
+from dackit.errors import InputError, where
+from dackit.saxs.mesophase import MESOPHASES, Indexing, index_peaks
+from dackit.saxs.peaks import PeakSet, find_peaks
+from dackit.saxs.scherrer import ScherrerResult, scherrer_thickness
+from dackit.saxs.wavelength import WavelengthMismatchWarning
+
+#: file endings read as detector images (integrated with a PONI)
+IMAGE_SUFFIXES = (".tif", ".tiff", ".edf", ".cbf", ".mccd", ".img", ".h5", ".hdf5", ".nxs",
+                  ".spe", ".mar3450", ".sfrm", ".npy")
+
+
+@dataclass(frozen=True)
+class SaxsResult:
+    """Everything measured on one pattern. ``indexing`` is None with a single peak."""
+
+    source: str
+    peakset: PeakSet
+    indexing: Indexing | None
+
+    @property
+    def peaks(self):
+        return self.peakset.peaks
+
+    @property
+    def first_peak(self):
+        return self.peaks[0]
+
+    @property
+    def d_first_angstrom(self) -> float:
+        return self.first_peak.d_angstrom
+
+    @property
+    def d_first_err(self) -> float:
+        return self.first_peak.d_err
+
+    @property
+    def mesophase(self) -> str | None:
+        return None if self.indexing is None else self.indexing.mesophase
+
+    @property
+    def lattice_angstrom(self) -> float:
+        return float("nan") if self.indexing is None else self.indexing.best.lattice_angstrom
+
+    @property
+    def lattice_angstrom_err(self) -> float:
+        return float("nan") if self.indexing is None else self.indexing.best.lattice_angstrom_err
+
+    @property
+    def centre_distance_angstrom(self) -> float:
+        """Centre-to-centre distance for the identified lattice (NaN for Pn3m/Ia3d/unindexed)."""
+        if self.indexing is None:
+            return float("nan")
+        return self.indexing.best.centre_distance_angstrom
+
+
+def load_saxs(path, *, poni=None, wavelength_a=None, mask=None, bins=None) -> Pattern:
+    """Read a SAXS input as a q pattern.
+
+    canSAS XML → :func:`dackit.io.cansas.read_cansas`; detector images (with ``poni``) →
+    pyFAI integration in q (Å⁻¹) through :class:`dackit.xrd.integrate.Integrator`; any other
+    file → :func:`dackit.io.patterns.read_pattern`, whose header decides the axis (q in
+    nm⁻¹/Å⁻¹ or 2θ); a header-less two-column file is taken as q in Å⁻¹.
+    A ``wavelength_a`` different from the PONI's by > 0.5 % replaces it, with a warning.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".xml":
+        from dackit.io.cansas import read_cansas
+
+        pat = read_cansas(path)
+        if wavelength_a is not None:
+            pat = dataclasses.replace(pat, wavelength_a=float(wavelength_a))
+        return pat
+    if suffix in IMAGE_SUFFIXES:
+        if poni is None:
+            raise InputError(f"{where(path)}a detector image needs its calibration: give --poni FILE")
+        from dackit.io.images import read_image
+        from dackit.xrd.geometry import read_poni
+        from dackit.xrd.integrate import Integrator
+
+        geom = read_poni(poni)
+        if wavelength_a is not None and abs(geom.wavelength_a - wavelength_a) > 0.005 * wavelength_a:
+            warnings.warn(f"{path}: --wavelength {wavelength_a:g} Å differs from the PONI's "
+                          f"{geom.wavelength_a:g} Å; using {wavelength_a:g} Å",
+                          WavelengthMismatchWarning, stacklevel=2)
+            geom = dataclasses.replace(geom, wavelength_a=float(wavelength_a))
+        image = np.load(path) if suffix == ".npy" else read_image(path)
+        return Integrator(geom, mask=mask, bins=bins, unit="q_A^-1").integrate(image, source=str(path))
+    from dackit.io.patterns import read_pattern
+
+    return read_pattern(path, wavelength_a=wavelength_a, axis="q_A^-1")
+
+
+def analyse_saxs(pattern: Pattern, *, background="loglog", min_significance=5.0,
+                 shape="pseudo_voigt", phases=None, **peak_kw) -> SaxsResult:
+    """Find and fit the peaks of one pattern and index them (≥ 2 peaks) against ``phases``."""
+    ps = find_peaks(pattern, background=background, min_significance=min_significance,
+                    shape=shape, **peak_kw)
+    idx = None
+    if len(ps.peaks) >= 2:
+        idx = index_peaks([p.q_inv_a for p in ps.peaks], [p.q_err for p in ps.peaks],
+                          fwhm_inv_a=[p.fwhm_inv_a for p in ps.peaks], q_min=float(ps.q[0]),
+                          phases=phases or tuple(MESOPHASES))
+    return SaxsResult(pattern.source, ps, idx)
+
+
+def thickness_from_pattern(pattern: Pattern, *, wavelength_a=None, k=0.89, peak="first",
+                           instrument_fwhm_inv_a=0.0, instrument_shape="gaussian",
+                           **peak_kw) -> ScherrerResult:
+    """Scherrer thickness from the first (or ``peak="strongest"``) fitted peak."""
+    ps = find_peaks(pattern, **peak_kw)
+    if peak not in ("first", "strongest"):
+        raise InputError(f"peak={peak!r}: use 'first' or 'strongest'")
+    p = ps.peaks[0] if peak == "first" else max(ps.peaks, key=lambda p: p.area)
+    lam = wavelength_a if wavelength_a is not None else pattern.wavelength_a
+    return scherrer_thickness(p.q_inv_a, p.fwhm_inv_a, fwhm_err=p.fwhm_err, k=k, wavelength_a=lam,
+                              instrument_fwhm_inv_a=instrument_fwhm_inv_a,
+                              instrument_shape=instrument_shape)

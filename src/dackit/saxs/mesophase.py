@@ -1,0 +1,361 @@
+"""Mesophases of nanocrystal superlattices and surfactant-like assemblies, and their indexing.
+
+Each :class:`Mesophase` lists its allowed reflections as ``s = q·a/2π`` (so q = 2π s / a,
+a the lattice constant), with multiplicity and structure-factor weight. Indexing
+(:func:`index_peaks`) is written by hand: no maintained library indexes SAXS mesophases.
+
+Reflection conditions (International Tables for Crystallography Vol. A):
+
+* ``lamellar``: (00l), q/q1 = 1 : 2 : 3 …; a = the layer period d.
+* ``hexagonal`` p6mm (2D, cylinders): q = (4π/(√3 a))·√(h²+hk+k²): 1 : √3 : 2 : √7 : 3 …
+* ``sc`` Pm3̄m: all hkl; √N with N = 1, 2, 3, 4, 5, 6, 8, 9 … (7, 15, 23 … are not sums of
+  three squares).
+* ``bcc`` Im3̄m: h+k+l even; q/q1 = 1 : √2 : √3 : 2 : √5 : √6 : √7 … — identical to SC for
+  the first six lines, so SC and BCC can only be told apart from the 7th peak (√7, absent in
+  SC) on.
+* ``fcc`` Fm3̄m: h, k, l all even or all odd; √3 : √4 : √8 : √11 : √12 …
+* ``hcp`` P6₃/mmc with ideal c/a = √(8/3) (hard spheres); weight |F|² = 4 cos²[π((h−k)/3 + l/2)]
+  from the two-sphere basis (1/3, 2/3, 1/4), (2/3, 1/3, 3/4); (00l) with l odd vanish.
+* ``pn3m`` (double diamond, Pn3̄m): 0kl: k+l = 2n (so h00: h = 2n): √2 : √3 : √4 : √6 : √8 : √9 …
+* ``ia3d`` (gyroid, Ia3̄d): h+k+l = 2n; 0kl: k, l = 2n; hhl: 2h+l = 4n; h00: h = 4n:
+  √6 : √8 : √14 : √16 : √20 : √22 : √24 : √26 …
+  (cubic bicontinuous sequences as tabulated by Seddon & Templer, in *Handbook of Biological
+  Physics* 1, 97 (1995)).
+
+Centre-to-centre (nearest-neighbour) distance ``nn_factor·a``: FCC a/√2, BCC a√3/2, SC a,
+HCP a, hexagonal a, lamellar d. From the first peak: FCC d₁₁₁·√(3/2) = 1.2247·2π/q1,
+BCC d₁₁₀·√(3/2) = 1.2247·2π/q1, HCP d₁₀₀·2/√3 = 1.1547·2π/q1, SC d₁₀₀ = a (checked here:
+``nn_factor / s_first``). Pn3m and Ia3d are bicontinuous networks, not particle lattices:
+no centre-to-centre distance.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import product
+
+import numpy as np
+
+from dackit.errors import InputError
+
+HCP_C_OVER_A = np.sqrt(8 / 3)
+
+
+@dataclass(frozen=True)
+class Reflections:
+    """Allowed lines of a mesophase sorted by s = q·a/2π (families merged by equal s)."""
+
+    s: np.ndarray
+    multiplicity: np.ndarray
+    weight: np.ndarray  # multiplicity × |F|² (relative)
+    hkl: tuple
+
+
+def _cubic(condition, s_max):
+    n = int(np.ceil(s_max)) + 1
+    groups: dict = {}
+    for h, k, l in product(range(-n, n + 1), repeat=3):
+        N = h * h + k * k + l * l
+        if N == 0 or N > s_max**2 + 1e-9 or not condition(abs(h), abs(k), abs(l)):
+            continue
+        g = groups.setdefault(N, [0, set()])
+        g[0] += 1
+        g[1].add(tuple(sorted((abs(h), abs(k), abs(l)), reverse=True)))
+    keys = sorted(groups)
+    return Reflections(np.sqrt(np.array(keys, float)), np.array([groups[k][0] for k in keys]),
+                       np.array([groups[k][0] for k in keys], float),
+                       tuple("/".join("".join(map(str, f)) for f in sorted(groups[k][1])) for k in keys))
+
+
+def _perm_any(h, k, l, test):
+    """True if ``test(x, y, z)`` holds for some permutation (cubic conditions are stated for one)."""
+    return any(test(*p) for p in ((h, k, l), (k, l, h), (l, h, k), (h, l, k), (k, h, l), (l, k, h)))
+
+
+def _pn3m(h, k, l):
+    # 0kl: k + l = 2n for each index that is zero
+    return not _perm_any(h, k, l, lambda a, b, c: a == 0 and (b + c) % 2)
+
+
+def _ia3d(h, k, l):
+    if (h + k + l) % 2:
+        return False
+    if _perm_any(h, k, l, lambda a, b, c: a == 0 and (b % 2 or c % 2)):
+        return False
+    if _perm_any(h, k, l, lambda a, b, c: a == b and (2 * a + c) % 4):
+        return False
+    return True
+
+
+def _lamellar(s_max):
+    l = np.arange(1, int(np.floor(s_max + 1e-9)) + 1)
+    return Reflections(l.astype(float), np.full(l.size, 2), np.full(l.size, 2.0),
+                       tuple(f"00{v}" for v in l))
+
+
+def _hexagonal(s_max):
+    n = int(np.ceil(s_max)) + 1
+    groups: dict = {}
+    for h, k in product(range(-n, n + 1), repeat=2):
+        m = h * h + h * k + k * k
+        if m == 0 or 4 * m / 3 > s_max**2 + 1e-9:
+            continue
+        g = groups.setdefault(m, [0, set()])
+        g[0] += 1
+        if h >= k >= 0:
+            g[1].add(f"{h}{k}")
+    keys = sorted(groups)
+    return Reflections(np.sqrt(4 * np.array(keys, float) / 3), np.array([groups[k][0] for k in keys]),
+                       np.array([groups[k][0] for k in keys], float),
+                       tuple("/".join(sorted(groups[k][1])) or "?" for k in keys))
+
+
+def _hcp(s_max):
+    n = int(np.ceil(s_max)) + 2
+    lmax = int(np.ceil(s_max * HCP_C_OVER_A)) + 1
+    groups: dict = {}
+    for h, k in product(range(-n, n + 1), repeat=2):
+        for l in range(-lmax, lmax + 1):
+            s2 = 4 / 3 * (h * h + h * k + k * k) + (l / HCP_C_OVER_A) ** 2
+            if s2 == 0 or s2 > s_max**2 + 1e-9:
+                continue
+            f2 = 4 * np.cos(np.pi * ((h - k) / 3 + l / 2)) ** 2
+            if f2 < 1e-9:
+                continue
+            key = round(s2, 9)
+            g = groups.setdefault(key, [0, 0.0, set()])
+            g[0] += 1
+            g[1] += f2
+            if h >= k >= 0 and l >= 0:
+                g[2].add(f"{h}{k}{l}")
+    keys = sorted(groups)
+    return Reflections(np.sqrt(np.array(keys)), np.array([groups[k][0] for k in keys]),
+                       np.array([groups[k][1] for k in keys]),
+                       tuple("/".join(sorted(groups[k][2])) or "?" for k in keys))
+
+
+@dataclass(frozen=True)
+class Mesophase:
+    """A mesophase: its reflections and the meaning of its lattice constant."""
+
+    name: str
+    description: str
+    nn_factor: float  # centre-to-centre distance / a (NaN: not a particle lattice)
+    _gen: object = field(repr=False, compare=False)
+
+    def reflections(self, s_max: float) -> Reflections:
+        """Allowed lines with s = q·a/2π ≤ ``s_max``."""
+        s_max = float(s_max)
+        cap = max(8.0, 2.0 ** np.ceil(np.log2(s_max)))  # cache a few sizes, slice the rest
+        full = _reflections_cached(self.name, cap)
+        n = int(np.searchsorted(full.s, s_max + 1e-9, side="right"))
+        return Reflections(full.s[:n], full.multiplicity[:n], full.weight[:n], full.hkl[:n])
+
+    @property
+    def s_first(self) -> float:
+        return float(self.reflections(3.0).s[0])
+
+
+@lru_cache(maxsize=64)
+def _reflections_cached(name, s_max):
+    return MESOPHASES[name]._gen(s_max)
+
+
+#: registry of mesophases, keyed by short name; the order breaks exact ties (see index_peaks)
+MESOPHASES = {
+    "lamellar": Mesophase("lamellar", "lamellar stack, q/q1 = 1:2:3", 1.0, _lamellar),
+    "hexagonal": Mesophase("hexagonal", "2D hexagonal p6mm (cylinders)", 1.0, _hexagonal),
+    "bcc": Mesophase("bcc", "body-centred cubic Im-3m", np.sqrt(3) / 2,
+                     lambda s: _cubic(lambda h, k, l: (h + k + l) % 2 == 0, s)),
+    "fcc": Mesophase("fcc", "face-centred cubic Fm-3m", 1 / np.sqrt(2),
+                     lambda s: _cubic(lambda h, k, l: len({h % 2, k % 2, l % 2}) == 1, s)),
+    "sc": Mesophase("sc", "simple cubic Pm-3m", 1.0, lambda s: _cubic(lambda h, k, l: True, s)),
+    "hcp": Mesophase("hcp", "hexagonal close packed P63/mmc, c/a = sqrt(8/3)", 1.0, _hcp),
+    "pn3m": Mesophase("pn3m", "double-diamond bicontinuous cubic Pn-3m", float("nan"),
+                      lambda s: _cubic(_pn3m, s)),
+    "ia3d": Mesophase("ia3d", "gyroid bicontinuous cubic Ia-3d", float("nan"),
+                      lambda s: _cubic(_ia3d, s)),
+}
+
+
+def get_mesophase(name: str) -> Mesophase:
+    key = str(name).lower()
+    if key not in MESOPHASES:
+        raise InputError(f"mesophase {name!r} unknown; use one of {tuple(MESOPHASES)}")
+    return MESOPHASES[key]
+
+
+def centre_distance_factor(name: str) -> float:
+    """Centre-to-centre distance in units of 2π/q1 (first allowed peak): 1.2247 for FCC/BCC,
+    1.1547 for HCP and hexagonal, 1 for SC and lamellar, NaN for Pn3m/Ia3d.
+
+    >>> round(centre_distance_factor("fcc"), 4), round(centre_distance_factor("hcp"), 4)
+    (1.2247, 1.1547)
+    """
+    m = get_mesophase(name)
+    return float(m.nn_factor * m.s_first)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One mesophase fitted to the observed peaks.
+
+    ``assignment[i]`` is the reflection label matched to observed peak i ("" if unexplained),
+    ``residual_inv_a[i]`` its q_obs − q_calc (NaN if unexplained). ``missing_hkl``: strong
+    predicted lines inside the observed range with no peak. ``score`` = χ² + 16 per
+    unexplained peak + 3 per missing strong line (scaled down for lines whose multiplicity ×
+    |F|²/q² is under half the strongest in range; lines under 20 % are not counted).
+    """
+
+    name: str
+    lattice_angstrom: float
+    lattice_angstrom_err: float
+    assignment: tuple
+    residual_inv_a: np.ndarray
+    chi2: float
+    n_unexplained: int
+    missing_hkl: tuple
+    score: float
+
+    @property
+    def centre_distance_angstrom(self) -> float:
+        return self.lattice_angstrom * MESOPHASES[self.name].nn_factor
+
+
+@dataclass(frozen=True)
+class Indexing:
+    """All candidates sorted by score; ``tie`` names every phase within ``tie_margin`` of the best."""
+
+    candidates: tuple
+    tie: tuple
+
+    @property
+    def best(self) -> Candidate:
+        return self.candidates[0]
+
+    @property
+    def mesophase(self) -> str:
+        return self.best.name
+
+    def candidate(self, name) -> Candidate:
+        for c in self.candidates:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+UNEXPLAINED_PENALTY = 16.0  # a 4σ outlier: an unexplained peak costs more than any match
+MISSING_PENALTY = 3.0
+STRONG_FRACTION = 0.2  # lines with Lorentz-weighted intensity ≥ 20 % of the strongest count
+
+
+def _fit_one(phase: Mesophase, q, sig, q_lo, merge_rel, anchor_obs, anchor_line, refl):
+    k = q[anchor_obs] / refl.s[anchor_line]  # k = 2π/a
+    assign = np.full(q.size, -1)
+    for window in (0.03, None):
+        pred = refl.s * k
+        assign[:] = -1
+        for i, qi in enumerate(q):
+            j = int(np.argmin(np.abs(pred - qi)))
+            tol = 0.03 * qi if window else max(4 * sig[i], 0.01 * qi)
+            if abs(pred[j] - qi) <= tol:
+                assign[i] = j
+        # one observed peak per line: keep the closest
+        for j in np.unique(assign[assign >= 0]):
+            idx = np.flatnonzero(assign == j)
+            if idx.size > 1:
+                keep = idx[np.argmin(np.abs(q[idx] - refl.s[j] * k))]
+                assign[idx[idx != keep]] = -1
+        m = assign >= 0
+        if not m.any():
+            return None
+        w = 1 / sig[m] ** 2
+        s = refl.s[assign[m]]
+        k = np.sum(w * s * q[m]) / np.sum(w * s * s)
+    m = assign >= 0
+    s = refl.s[assign[m]]
+    w = 1 / sig[m] ** 2
+    resid = np.full(q.size, np.nan)
+    resid[m] = q[m] - s * k
+    chi2 = float(np.sum(w * resid[m] ** 2))
+    dof = m.sum() - 1
+    k_err = np.sqrt(1 / np.sum(w * s * s)) * (max(1.0, np.sqrt(chi2 / dof)) if dof > 0 else 1.0)
+    # missing strong lines between q_lo and the last observed peak; lines closer than the
+    # resolution are merged (one observed peak can stand for several)
+    pred = refl.s * k
+    lorentz = refl.weight / refl.s**2
+    inside = (pred >= q_lo) & (pred <= q.max() * 1.01)
+    strong = lorentz >= STRONG_FRACTION * lorentz[inside].max() if inside.any() else inside
+    matched_q = q[m]
+    missing, miss_pen = [], 0.0
+    top = lorentz[inside].max() if inside.any() else 1.0
+    for j in np.flatnonzero(inside & strong):
+        if matched_q.size and np.min(np.abs(matched_q - pred[j])) <= merge_rel * pred[j]:
+            continue
+        missing.append(refl.hkl[j])
+        miss_pen += MISSING_PENALTY * min(1.0, lorentz[j] / top / 0.5)
+    n_unexp = int((~m).sum())
+    score = chi2 + UNEXPLAINED_PENALTY * n_unexp + miss_pen
+    a = 2 * np.pi / k
+    return Candidate(phase.name, float(a), float(2 * np.pi * k_err / k**2),
+                     tuple(refl.hkl[j] if j >= 0 else "" for j in assign), resid, chi2, n_unexp,
+                     tuple(missing), float(score))
+
+
+def index_peaks(q_inv_a, q_err=None, *, fwhm_inv_a=None, q_min=0.0, phases=None,
+                rel_floor=0.003, tie_margin=1.0) -> Indexing:
+    """Index observed peak positions against the mesophase registry.
+
+    For each phase and each hypothesis "observed peak i (of the first two) is allowed line j
+    (of the first four)", observed peaks are matched to the nearest line, the lattice
+    constant is fitted by weighted least squares of q = 2π s / a over matched peaks, and the
+    assignment repeated at the fitted a. Position errors are ``q_err`` combined in quadrature
+    with ``rel_floor``·q (systematic shifts from background and overlap). Missing reflections
+    are allowed; see :class:`Candidate` for the score. Phases whose scores are within
+    ``tie_margin`` of the best are reported in ``tie`` — e.g. SC and BCC with fewer than
+    seven peaks give identical scores. Exact ties keep the registry order (BCC before SC:
+    nanocrystal superlattices are far more often BCC).
+
+    >>> import numpy as np
+    >>> idx = index_peaks(2 * np.pi / 120 * np.array([1, 2, 3]))
+    >>> idx.mesophase, round(idx.best.lattice_angstrom, 1)
+    ('lamellar', 120.0)
+    """
+    q = np.asarray(q_inv_a, dtype=float).ravel()
+    if q.size == 0 or not np.all(np.isfinite(q)) or np.any(q <= 0):
+        raise InputError("peak positions: need at least one positive finite q to index")
+    order = np.argsort(q)
+    q = q[order]
+    err = np.zeros_like(q) if q_err is None else np.nan_to_num(np.asarray(q_err, float).ravel()[order])
+    sig = np.sqrt(err**2 + (rel_floor * q) ** 2)
+    if fwhm_inv_a is not None:
+        fw = np.asarray(fwhm_inv_a, float).ravel()
+        merge_rel = float(np.clip(np.nanmedian(fw / q[np.argsort(order)] if fw.size == q.size else fw) * 0.5,
+                                  0.01, 0.1))
+    else:
+        merge_rel = 0.01
+    names = list(MESOPHASES) if phases is None else [get_mesophase(p).name for p in phases]
+    cands = []
+    for name in names:
+        phase = MESOPHASES[name]
+        best = None
+        for anchor_obs in range(min(2, q.size)):
+            s_need = 4.0 * q.max() / q[anchor_obs] * 1.1 + 1
+            refl = phase.reflections(s_need)
+            for anchor_line in range(min(4, refl.s.size)):
+                s_max = refl.s[anchor_line] * q.max() / q[anchor_obs] * 1.05
+                refl_use = phase.reflections(max(s_max, refl.s[anchor_line]) + 1e-6)
+                c = _fit_one(phase, q, sig, q_min, merge_rel, anchor_obs, anchor_line, refl_use)
+                if c is not None and (best is None or c.score < best.score - 1e-9):
+                    best = c
+        if best is not None:
+            # residuals and assignments back in the caller's peak order
+            inv = np.argsort(order)
+            best = Candidate(best.name, best.lattice_angstrom, best.lattice_angstrom_err,
+                             tuple(best.assignment[i] for i in inv), best.residual_inv_a[inv],
+                             best.chi2, best.n_unexplained, best.missing_hkl, best.score)
+            cands.append(best)
+    rank = {n: i for i, n in enumerate(MESOPHASES)}
+    cands.sort(key=lambda c: (round(c.score, 6), rank[c.name]))  # registry order breaks exact ties
+    tie = tuple(c.name for c in cands if c.score <= cands[0].score + tie_margin)
+    return Indexing(tuple(cands), tie)

@@ -1,0 +1,554 @@
+"""SAXS background, peak finding (significance against noise) and peak fitting.
+
+Background (``method=`` of :func:`estimate_background`, registry :data:`BACKGROUNDS`):
+
+* ``"loglog"`` (default): a Whittaker smoother (Eilers, Anal. Chem. 75, 3631 (2003)) of
+  log I on a uniform log q grid, with peak stripping: points more than 2 σ (noise) above the
+  current baseline get no weight, repeated to convergence; runs of such points longer than
+  ``smooth_decades`` keep their weight (they are background curvature, not peaks). A power law, Guinier roll-off and
+  the slow parts of a form factor are smooth in log–log; Bragg peaks are narrower than
+  ``smooth_decades`` (default 0.15, i.e. ±40 % in q) in log q and stay above the baseline;
+  give a larger value (or ``"powerlaw"``) for peaks broader than ~10 % of their q. The
+  baseline is subtracted (as in the study), or, with ``mode="divide"``, divided out
+  (I/B − 1 ≈ S(q) − 1 when B is the form factor: exact peak shapes even where P(q) falls
+  steeply across a broad peak). (arPLS, Baek et al. 2015, was tried first: with
+  low noise it sinks below curved Guinier regions.)
+* ``"powerlaw"``: A·q^(−n) + c fitted to the lower envelope (iterative asymmetric weights,
+  points above the model get weight 0.01), e.g. Porod scattering of large aggregates.
+* ``"none"``: the pattern is already background-subtracted.
+
+Peaks: the residual is smoothed by a 1.5-point Gaussian; a local maximum counts if its
+height is ``min_significance`` × the noise of that smoothed residual (noise from the
+pattern's sigma, or a running median absolute deviation of second differences) and its
+prominence within ±20 % of its q is as large (so noise on a broad hump left by the
+background does not count). Overlapping peaks are fitted together,
+pseudo-Voigt (or Lorentzian/Gaussian) plus a local linear baseline, by weighted least
+squares (scipy ``least_squares``); standard errors from the covariance scaled by χ²_ν
+(as lmfit does); d = 2π/q.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from dackit.core.lineshapes import pseudo_voigt, pseudo_voigt_area, pseudo_voigt_derivatives
+from dackit.core.pattern import Pattern
+from dackit.errors import FitError, InputError, where
+
+SHAPES = {"pseudo_voigt": None, "lorentzian": 1.0, "gaussian": 0.0}  # fixed eta (None = free)
+
+
+def _whittaker(y, w, lam):
+    """Solve (W + λ D₂ᵀD₂) z = W y, D₂ the second-difference matrix (pentadiagonal, banded)."""
+    from scipy.linalg import solveh_banded
+
+    n = y.size
+    main = np.full(n, 6.0)
+    main[[0, -1]] = 1.0
+    main[[1, -2]] = 5.0
+    off1 = np.full(n - 1, -4.0)
+    off1[[0, -1]] = -2.0
+    ab = np.zeros((3, n))
+    ab[0, 2:] = lam
+    ab[1, 1:] = lam * off1
+    ab[2] = lam * main + w
+    return solveh_banded(ab, w * y)
+
+
+def _background_loglog(q, y, smooth_decades=0.15, noise=None):
+    pos = y[y > 0]
+    if pos.size < 10:
+        raise InputError("too few positive intensities for a log-log background; use background='none'")
+    floor = max(pos.min(), 1e-6 * np.median(pos))
+    yc = np.maximum(y, floor)
+    lq = np.log10(q)
+    n = max(q.size, 256)
+    grid = np.linspace(lq[0], lq[-1], n)
+    ly = np.interp(grid, lq, np.log10(yc))
+    sig = noise_estimate(y) if noise is None else np.asarray(noise, float)
+    sig_log = np.interp(grid, lq, sig / (yc * np.log(10)))
+    per_decade = (n - 1) / max(lq[-1] - lq[0], 1e-9)
+    period = 2 * smooth_decades * per_decade  # points of the slowest feature left to peaks
+    lam = (period / np.pi) ** 4
+    # Whittaker smoother (Eilers, Anal. Chem. 75, 3631 (2003)) with peak stripping: points
+    # more than 2 σ above the current baseline are peaks and get (almost) no weight.
+    # A run of points above the baseline longer than ``smooth_decades`` is background
+    # curvature the smoother has not followed yet (a Guinier roll-off), not a peak: it keeps
+    # its weight, which stops the baseline from sinking under concave regions.
+    max_run = max(3, int(smooth_decades * per_decade))
+    w = np.ones(n)
+    z = ly
+    for _ in range(50):
+        z = _whittaker(ly, w, lam)
+        above = ly - z > 2 * sig_log
+        w_new = np.where(above, 1e-6, 1.0)
+        edges = np.flatnonzero(np.diff(np.r_[0, above.astype(int), 0]))
+        for start, stop in zip(edges[::2], edges[1::2]):
+            if stop - start > max_run:
+                w_new[start:stop] = 1.0
+        if np.array_equal(w_new, w):
+            break
+        w = w_new
+    return 10 ** np.interp(lq, grid, z)
+
+
+def _background_powerlaw(q, y):
+    from scipy.optimize import least_squares
+
+    pos = y > 0
+    if pos.sum() < 10:
+        raise InputError("too few positive intensities for a power-law background")
+    n0 = -np.polyfit(np.log(q[pos]), np.log(y[pos]), 1)[0]
+    a0 = np.median(y[pos] * q[pos] ** n0)
+    p = np.array([np.log(a0), n0, max(y.min(), 0.0)])
+    w = np.ones_like(y)
+    scale = np.median(np.abs(y)) or 1.0
+    for _ in range(30):
+        def resid(p):
+            return w * (np.exp(p[0]) * q ** -p[1] + p[2] - y) / scale
+        p = least_squares(resid, p, bounds=([-np.inf, -1, 0], [np.inf, 8, np.inf])).x
+        model = np.exp(p[0]) * q ** -p[1] + p[2]
+        w_new = np.where(y > model, 0.01, 1.0)
+        if np.array_equal(w_new, w):
+            break
+        w = w_new
+    return np.exp(p[0]) * q ** -p[1] + p[2]
+
+
+#: background methods for :func:`estimate_background` (see module docstring)
+BACKGROUNDS = {
+    "loglog": _background_loglog,
+    "powerlaw": lambda q, y, **kw: _background_powerlaw(q, y),
+    "none": lambda q, y, **kw: np.zeros_like(y),
+}
+
+
+def estimate_background(q, intensity, method="loglog", **kw) -> np.ndarray:
+    """Background under the Bragg peaks, same length as ``q`` (see :data:`BACKGROUNDS`)."""
+    if method not in BACKGROUNDS:
+        raise InputError(f"background method {method!r} unknown; use one of {tuple(BACKGROUNDS)}")
+    q = np.asarray(q, float)
+    y = np.asarray(intensity, float)
+    if np.any(q <= 0):
+        keep = q > 0
+        if kw.get("noise") is not None:
+            kw = {**kw, "noise": np.asarray(kw["noise"])[keep]}
+        out = np.zeros_like(y)
+        out[keep] = BACKGROUNDS[method](q[keep], y[keep], **kw)
+        out[~keep] = out[keep][0]
+        return out
+    return BACKGROUNDS[method](q, y, **kw)
+
+
+def noise_estimate(y, window=41) -> np.ndarray:
+    """Local noise SD of a curve: running median absolute deviation of second differences.
+
+    For white noise σ, the second difference has SD √6 σ; MAD × 1.4826 estimates SD robustly
+    against the peaks' own curvature.
+    """
+    from scipy.ndimage import median_filter
+
+    d2 = np.zeros_like(y, dtype=float)
+    d2[1:-1] = y[2:] - 2 * y[1:-1] + y[:-2]
+    d2[0], d2[-1] = d2[1], d2[-2]
+    mad = median_filter(np.abs(d2 - median_filter(d2, window, mode="nearest")), window, mode="nearest")
+    sig = 1.4826 * mad / np.sqrt(6)
+    pos = sig[sig > 0]
+    if pos.size:  # the noise level varies slowly: average out the estimate's own scatter
+        from scipy.ndimage import uniform_filter1d
+
+        sig = uniform_filter1d(np.maximum(sig, np.median(pos) * 1e-3), window, mode="nearest")
+        pos = sig[sig > 0]
+    floor = pos.min() if pos.size else (np.std(y) * 1e-3 or 1.0)
+    return np.maximum(sig, floor)
+
+
+@dataclass(frozen=True)
+class SaxsPeak:
+    """One fitted peak: position, FWHM (Å⁻¹), height above background, Lorentzian fraction."""
+
+    q_inv_a: float
+    q_err: float
+    fwhm_inv_a: float
+    fwhm_err: float
+    amplitude: float
+    amplitude_err: float
+    eta: float
+    eta_err: float
+    significance: float
+
+    @property
+    def d_angstrom(self) -> float:
+        return 2 * np.pi / self.q_inv_a
+
+    @property
+    def d_err(self) -> float:
+        return 2 * np.pi * self.q_err / self.q_inv_a**2
+
+    @property
+    def area(self) -> float:
+        return float(pseudo_voigt_area(self.amplitude, self.fwhm_inv_a, self.eta))
+
+
+@dataclass(frozen=True)
+class PeakSet:
+    """Background, residual, noise and the fitted peaks (sorted by q) of one pattern."""
+
+    q: np.ndarray
+    intensity: np.ndarray
+    background: np.ndarray
+    noise: np.ndarray
+    peaks: tuple
+    shape: str
+    background_method: str
+    source: str = ""
+    fits: tuple = field(default=(), repr=False)  # per cluster: (values, covariance, window)
+    mode: str = "subtract"
+
+    @property
+    def residual(self) -> np.ndarray:
+        """What the peaks were fitted to: I − B (``subtract``) or I/B − 1 (``divide``)."""
+        if self.mode == "divide":
+            return self.intensity / self.background - 1
+        return self.intensity - self.background
+
+    def fitted_intensity(self, q=None) -> np.ndarray:
+        """Background with the fitted peaks put back, in intensity units."""
+        q = self.q if q is None else np.asarray(q, float)
+        bg = np.interp(q, self.q, self.background)
+        return bg * (1 + self.model(q)) if self.mode == "divide" else bg + self.model(q)
+
+    def model(self, q=None) -> np.ndarray:
+        """Sum of the fitted peaks at ``q``, in the units of :attr:`residual`."""
+        q = self.q if q is None else np.asarray(q, float)
+        out = np.zeros_like(q)
+        for p in self.peaks:
+            out += pseudo_voigt(q, p.amplitude, p.q_inv_a, p.fwhm_inv_a, p.eta)
+        return out
+
+
+def _fit_cluster(q, r, sig, cands, shape, pre):
+    from scipy.optimize import least_squares
+
+    eta_fixed = SHAPES[shape]
+    lo = max(q[0], min(c - WINDOW_FWHM * w for c, w, _ in cands))
+    hi = min(q[-1], max(c + WINDOW_FWHM * w for c, w, _ in cands))
+    m = (q >= lo) & (q <= hi)
+    if m.sum() < 3 * len(cands) + 4:  # too few points: widen to the nearest neighbours
+        idx = np.flatnonzero(m)
+        i0 = max(0, (idx[0] if idx.size else 0) - 5)
+        i1 = min(q.size, (idx[-1] if idx.size else 0) + 6)
+        m[:] = False
+        m[i0:i1] = True
+    x, y, s = q[m], r[m], sig[m]
+    xref = 0.5 * (x[0] + x[-1])
+    dx = np.median(np.diff(x)) if x.size > 1 else 1e-4
+    npk = len(cands)
+    per = 3 if eta_fixed is not None else 4
+    p0, lb, ub = [], [], []
+    for c, w, h in cands:
+        p0 += [max(h, 1e-9 * np.max(np.abs(y))), c, min(max(w, dx), (hi - lo) * 2)]
+        lb += [0, max(lo, c - w), dx * 0.5]
+        ub += [np.inf, min(hi, c + w), (hi - lo) * 2]
+        if eta_fixed is None:
+            p0.append(0.5)
+            lb.append(0.0)
+            ub.append(1.0)
+    p0 += [0.0, 0.0]
+    lb += [-np.inf, -np.inf]
+    ub += [np.inf, np.inf]
+    p0 = np.clip(p0, lb, ub)
+
+    def model(p):
+        out = p[-2] + p[-1] * (x - xref)
+        for i in range(npk):
+            a, c, w = p[i * per: i * per + 3]
+            eta = p[i * per + 3] if eta_fixed is None else eta_fixed
+            out = out + pseudo_voigt(x, a, c, w, eta)
+        return out
+
+    res = least_squares(lambda p: (model(p) - y) / s, p0, bounds=(lb, ub), x_scale="jac",
+                        max_nfev=2000)
+    if not np.all(np.isfinite(res.x)):
+        raise FitError(f"{pre}peak fit near q = {cands[0][0]:.4g} Å⁻¹ gave non-finite values")
+    J = res.jac
+    dof = max(x.size - len(p0), 1)
+    redchi = float(np.sum(res.fun**2) / dof)
+    try:
+        cov = np.linalg.pinv(J.T @ J) * redchi
+    except np.linalg.LinAlgError:
+        cov = np.full((len(p0), len(p0)), np.nan)
+    err = np.sqrt(np.clip(np.diag(cov), 0, None))
+    out = []
+    for i in range(npk):
+        a, c, w = res.x[i * per: i * per + 3]
+        ea, ec, ew = err[i * per: i * per + 3]
+        eta = res.x[i * per + 3] if eta_fixed is None else eta_fixed
+        eeta = err[i * per + 3] if eta_fixed is None else 0.0
+        out.append((a, ea, c, ec, w, ew, eta, eeta))
+    return out, res.x, cov, (x[0], x[-1])
+
+
+def _detect(q, r, noise, min_significance):
+    """Candidate maxima of the residual: indices, S/N curve, smoothed residual, FWHM guesses."""
+    from scipy.ndimage import gaussian_filter1d
+    from scipy.signal import find_peaks as sp_find_peaks
+    from scipy.signal import peak_prominences, peak_widths
+
+    kern = np.exp(-0.5 * (np.arange(-6, 7) / 1.5) ** 2)
+    gain = float(np.sqrt(np.sum((kern / kern.sum()) ** 2)))  # noise reduction of the smoothing
+    rs = gaussian_filter1d(r, 1.5, mode="nearest")
+    sig_s = noise * gain
+    snr = rs / sig_s
+    # maxima of the smoothed residual itself: dividing by a noise estimate first would turn
+    # the estimate's own fluctuations into maxima wherever the residual is large
+    idx, _ = sp_find_peaks(rs)
+    idx = idx[(idx >= 3) & (idx <= q.size - 4)]  # the ends cannot be told from a background edge
+    idx = idx[snr[idx] >= min_significance]
+    dq = np.gradient(q)
+    keep, widths = [], []
+    for i in idx:
+        # prominence within ±20 % of q: a peak counts by how far it rises above its own
+        # surroundings, not above a broad hump left by the background
+        wlen = max(7, 2 * int(0.2 * q[i] / dq[i]) + 1)
+        prom = peak_prominences(rs, [i], wlen=wlen)
+        if prom[0][0] < min_significance * sig_s[i]:
+            continue
+        keep.append(i)
+        widths.append(peak_widths(rs, [i], rel_height=0.5, prominence_data=prom)[0][0])
+    idx = np.array(keep, dtype=int)
+    if idx.size == 0:
+        return idx, snr, rs, np.array([])
+    return idx, snr, rs, np.maximum(np.array(widths) * dq[idx], 2 * dq[idx])
+
+
+#: half-width of a fit window in FWHM of its peaks; beyond it the local linear baseline
+#: takes up the remaining Lorentzian wings (6 % of the height at 2 FWHM)
+WINDOW_FWHM = 2.0
+
+#: widest accepted peak, FWHM/q: Δq = q/2 means a coherent domain of 2πK/Δq ≈ 1.8 periods;
+#: anything broader is background structure, not a Bragg peak of a superlattice.
+MAX_REL_FWHM = 0.5
+
+
+def _merge(cands):
+    """Merge maxima closer than the FWHM of the stronger one (a shoulder in a peak's wings)."""
+    out = []
+    for c in sorted(cands, key=lambda c: -c[3]):
+        if all(abs(c[0] - o[0]) > max(o[1], c[1]) for o in out):
+            out.append(c)
+    return sorted(out)
+
+
+def _refine_joint(q, y, noise, bg, peaks, shape, mode, degree=4):
+    """Fit background and all peaks together over [q0, last peak + 3 FWHM].
+
+    Background: log B = polynomial of ``degree`` in log q; peaks added to it (``subtract``)
+    or multiplying it as B·(1 + Σ peaks) (``divide``, the form of P(q)·S(q)). Sharing the
+    wings of overlapping peaks between explicit line shapes instead of a baseline is what
+    makes the widths of broad peaks right. Returns new peaks and the fit, or None if the
+    joint fit fails or is worse than the local fits.
+    """
+    from scipy.optimize import least_squares
+
+    last = peaks[-1]
+    lo = min(p.q_inv_a - 4 * p.fwhm_inv_a for p in peaks)
+    m = (q <= last.q_inv_a + 3 * last.fwhm_inv_a) & (q >= lo)
+    x, yy, s = q[m], y[m], noise[m]
+    if x.size < 4 * len(peaks) + degree + 10 or np.any(bg[m] <= 0) or np.any(x <= 0):
+        return None
+    lx = np.log(x)
+    u = (lx - lx.mean()) / (np.ptp(lx) / 2 or 1.0)
+    V = np.vander(u, degree + 1)
+    coef0 = np.linalg.lstsq(V, np.log(bg[m]), rcond=None)[0]
+    eta_fixed = SHAPES[shape]
+    per = 3 if eta_fixed is not None else 4
+    dx = float(np.median(np.diff(x)))
+    p0, lb, ub = list(coef0), [-np.inf] * (degree + 1), [np.inf] * (degree + 1)
+    for pk in peaks:
+        p0 += [pk.amplitude, pk.q_inv_a, pk.fwhm_inv_a]
+        lb += [0.0, pk.q_inv_a - pk.fwhm_inv_a, dx]
+        ub += [np.inf, pk.q_inv_a + pk.fwhm_inv_a, MAX_REL_FWHM * pk.q_inv_a * 1.5]
+        if eta_fixed is None:
+            p0.append(pk.eta)
+            lb.append(0.0)
+            ub.append(1.0)
+    p0 = np.clip(p0, lb, ub)
+    npk = len(peaks)
+
+    def evaluate(p, want_jac=False):
+        b = np.exp(V @ p[:degree + 1])
+        tot = np.zeros_like(x)
+        dpk = []
+        for i in range(npk):
+            o = degree + 1 + i * per
+            eta = p[o + 3] if eta_fixed is None else eta_fixed
+            f, shp, dc, dw, de = pseudo_voigt_derivatives(x, p[o], p[o + 1], p[o + 2], eta)
+            tot = tot + f
+            if want_jac:
+                dpk += [shp, dc, dw] + ([de] if eta_fixed is None else [])
+        model = b * (1 + tot) if mode == "divide" else b + tot
+        if not want_jac:
+            return model
+        dbg = (b * (1 + tot) if mode == "divide" else b)[:, None] * V
+        dpk = np.stack(dpk, axis=1) * (b[:, None] if mode == "divide" else 1.0)
+        return model, np.hstack([dbg, dpk])
+
+    def resid(p):
+        return (evaluate(p) - yy) / s
+
+    def jac(p):
+        return evaluate(p, True)[1] / s[:, None]
+
+    try:
+        res = least_squares(resid, p0, jac=jac, bounds=(lb, ub), x_scale="jac", max_nfev=300)
+    except (ValueError, np.linalg.LinAlgError):
+        return None
+    if not (res.success and np.all(np.isfinite(res.x))):
+        return None
+    dof = max(x.size - res.x.size, 1)
+    redchi = float(np.sum(res.fun**2) / dof)
+    cov = np.linalg.pinv(res.jac.T @ res.jac) * redchi
+    err = np.sqrt(np.clip(np.diag(cov), 0, None))
+    out = []
+    for i, pk in enumerate(peaks):
+        o = degree + 1 + i * per
+        a, c, w = res.x[o:o + 3]
+        ea, ec, ew = err[o:o + 3]
+        eta = res.x[o + 3] if eta_fixed is None else eta_fixed
+        eeta = err[o + 3] if eta_fixed is None else 0.0
+        out.append(SaxsPeak(float(c), float(ec), float(w), float(ew), float(a), float(ea),
+                            float(eta), float(eeta), pk.significance))
+    b_full = bg.copy()
+    b_full[m] = np.exp(V @ res.x[:degree + 1])
+    return out, res.x, cov, b_full, float(np.sum(res.fun**2)), m
+
+
+def _confirmed(pk: SaxsPeak, q) -> bool:
+    """A fitted peak is kept if its height is resolved (> 3σ), its width bounded (error below
+    the width, at least one sampling step — narrower is a noise spike — and at most
+    MAX_REL_FWHM·q) and its centre inside the data."""
+    dx = np.interp(pk.q_inv_a, q[1:], np.diff(q))
+    return bool(pk.amplitude > 3 * pk.amplitude_err and np.isfinite(pk.q_err)
+                and pk.fwhm_err <= pk.fwhm_inv_a and pk.fwhm_inv_a >= dx
+                and pk.fwhm_inv_a <= MAX_REL_FWHM * pk.q_inv_a and q[0] < pk.q_inv_a < q[-1])
+
+
+def _consistent_widths(peaks, ratio):
+    """Size broadening gives every reflection the same Δq (strain broadening ∝ q stays within
+    a few times): a peak much broader than the most significant one is background."""
+    if not peaks:
+        return peaks
+    ref = max(peaks, key=lambda p: p.significance).fwhm_inv_a
+    return [p for p in peaks if p.fwhm_inv_a <= ratio * ref]
+
+
+def find_peaks(pattern: Pattern, *, background="loglog", min_significance=5.0, shape="pseudo_voigt",
+               max_peaks=30, q_range=None, max_width_ratio=5.0, mode="divide", refine=True,
+               **bg_kw) -> PeakSet:
+    """Background-subtract a SAXS pattern, find significant peaks and fit them.
+
+    ``pattern`` may be on a 2θ axis if its wavelength is known (converted to q). Peaks
+    broader than ``max_width_ratio`` × the FWHM of the most significant peak are dropped.
+    Raises :class:`InputError` if no peak is significant.
+
+    >>> from dackit.saxs.simulate import simulate_saxs
+    >>> sim = simulate_saxs("lamellar", 120.0, seed=1)
+    >>> ps = find_peaks(sim.pattern)
+    >>> round(ps.peaks[0].d_angstrom)
+    120
+    """
+    pre = where(pattern.source)
+    if mode not in ("subtract", "divide"):
+        raise InputError(f"{pre}mode {mode!r}: use 'subtract' or 'divide'")
+    if shape not in SHAPES:
+        raise InputError(f"{pre}peak shape {shape!r} unknown; use one of {tuple(SHAPES)}")
+    q = np.asarray(pattern.q_inv_a, float)
+    y = np.asarray(pattern.intensity, float)
+    sigma = None if pattern.sigma is None else np.asarray(pattern.sigma, float)
+    if pattern.axis != "q_A^-1":
+        order = np.argsort(q)
+        q, y = q[order], y[order]
+        sigma = None if sigma is None else sigma[order]
+    if q_range is not None:
+        m = (q >= q_range[0]) & (q <= q_range[1])
+        if m.sum() < 10:
+            raise InputError(f"{pre}fewer than 10 points inside q_range {q_range}")
+        q, y = q[m], y[m]
+        sigma = None if sigma is None else sigma[m]
+    if np.any(q <= 0) and background != "none":
+        keep = q > 0
+        q, y = q[keep], y[keep]
+        sigma = None if sigma is None else sigma[keep]
+    noise = noise_estimate(y) if sigma is None else np.maximum(sigma, 1e-12 * np.max(np.abs(y)))
+    if background == "loglog":
+        bg_kw = {"noise": noise, **bg_kw}
+    bg = estimate_background(q, y, background, **bg_kw)
+    if background == "none":
+        mode = "subtract"  # nothing to divide by
+    if mode == "divide":
+        safe = np.where(bg > 0, bg, np.nan)
+        r, noise_r = y / safe - 1, noise / safe
+        if not np.all(np.isfinite(r)):
+            raise InputError(f"{pre}background is not positive everywhere; use mode='subtract'")
+    else:
+        r, noise_r = y - bg, noise
+    idx, snr, rs, fw = _detect(q, r, noise_r, min_significance)
+    if idx.size == 0:
+        raise InputError(f"{pre}no peak rises {min_significance:g} σ above the background; "
+                         "check the q range, the background method or lower min_significance")
+    if idx.size > max_peaks:
+        keep = np.sort(np.argsort(snr[idx])[::-1][:max_peaks])
+        idx, fw = idx[keep], fw[keep]
+    cands = _merge([(q[i], w, max(rs[i], 0.0), snr[i]) for i, w in zip(idx, fw)])
+    clusters, cur = [], [cands[0]]
+    for c in cands[1:]:
+        if c[0] - WINDOW_FWHM * c[1] < cur[-1][0] + WINDOW_FWHM * cur[-1][1]:
+            cur.append(c)
+        else:
+            clusters.append(cur)
+            cur = [c]
+    clusters.append(cur)
+    peaks, guesses, fits = [], [], []
+    for cl in clusters:
+        vals, p, cov, win = _fit_cluster(q, r, noise_r, [c[:3] for c in cl], shape, pre)
+        fits.append((p, cov, win))
+        for (a, ea, c, ec, w, ew, eta, eeta), cand in zip(vals, cl):
+            pk = SaxsPeak(float(c), float(ec), float(w), float(ew), float(a), float(ea),
+                          float(eta), float(eeta), float(cand[3]))
+            if _confirmed(pk, q):
+                peaks.append(pk)
+                guesses.append(pk)
+            else:  # a poor local fit (e.g. on a wing) may still be a peak of the joint fit
+                guesses.append(SaxsPeak(cand[0], np.nan, cand[1], np.nan, cand[2], np.nan,
+                                        0.5 if SHAPES[shape] is None else SHAPES[shape], np.nan,
+                                        float(cand[3])))
+    peaks = _consistent_widths(peaks, max_width_ratio)
+    if refine and guesses:
+        guesses.sort(key=lambda p: p.q_inv_a)
+        for _ in range(3):  # drop what the joint fit does not confirm, and fit again
+            joint = _refine_joint(q, y, noise, bg, guesses, shape, mode)
+            if joint is None:
+                break
+            ok = [pk for pk in joint[0] if _confirmed(pk, q)]
+            ok = _consistent_widths(ok, max_width_ratio)
+            if len(ok) == len(joint[0]):
+                jpeaks, p, cov, jbg, chi2, win = joint
+                # keep the joint fit only if it describes the data at least as well as the
+                # smooth background with the local fits
+                local = PeakSet(q, y, bg, noise, tuple(peaks), shape, background, mode=mode)
+                chi2_local = float(np.sum(((local.fitted_intensity() - y) / noise)[win] ** 2))
+                if chi2 <= chi2_local:
+                    peaks, bg = jpeaks, jbg
+                    fits = [(p, cov, (q[win][0], q[win][-1]))]
+                break
+            if not ok:
+                break
+            guesses = ok
+    if not peaks:
+        raise InputError(f"{pre}candidate peaks were found but none survived fitting "
+                         "(height not resolved from noise)")
+    peaks = sorted(peaks, key=lambda p: p.q_inv_a)
+    return PeakSet(q, y, bg, noise, tuple(peaks), shape, background, pattern.source, tuple(fits),
+                   mode)

@@ -1,0 +1,194 @@
+"""Read TEM/STEM images with their pixel calibration.
+
+Formats: TIFF (tifffile; ImageJ or resolution-tag calibration when present), PNG/JPEG
+(scikit-image, no calibration), Gatan DM3/DM4 (ncempy), HyperSpy ``.hspy`` HDF5 (h5py, the
+``Experiments/<name>/axis-*`` scale and units). Pixel sizes are converted to nm; a file
+without calibration needs ``pixel_nm`` (``--pixel-nm``), otherwise :class:`InputError`.
+
+>>> import numpy as np
+>>> img = make_tem_image(np.random.default_rng(0).random((32, 32)), pixel_nm=0.5)
+>>> img.pixel_nm
+0.5
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from dackit.errors import InputError, where
+
+#: length unit → nm. Both the micro sign (U+00B5) and Greek mu (U+03BC) occur in files.
+UNIT_TO_NM = {"nm": 1.0, "nanometer": 1.0, "nanometers": 1.0, "um": 1e3, "\u00b5m": 1e3,
+              "\u03bcm": 1e3, "micron": 1e3, "microns": 1e3, "micrometer": 1e3,
+              "mm": 1e6, "a": 0.1, "\u00e5": 0.1, "angstrom": 0.1, "m": 1e9, "pm": 1e-3,
+              "cm": 1e7}
+
+
+@dataclass(frozen=True)
+class TemImage:
+    """A 2D image and its pixel size.
+
+    Attributes
+    ----------
+    data : ndarray (rows, cols) float
+    pixel_nm : float
+        Pixel size in nm (square pixels assumed).
+    calibration : str
+        Where ``pixel_nm`` came from: ``"file"`` or ``"given"``.
+    metadata : dict
+        Acquisition hints read from the file (e.g. ``"mode": "STEM"``).
+    source : str
+    """
+
+    data: np.ndarray
+    pixel_nm: float
+    calibration: str = "given"
+    metadata: dict = field(default_factory=dict)
+    source: str = ""
+
+
+def unit_to_nm(unit: str, source="") -> float:
+    """Factor turning a length in ``unit`` into nm; InputError for unknown units."""
+    key = str(unit).strip().lower()
+    if key not in UNIT_TO_NM:
+        raise InputError(f"{where(source)}pixel unit {unit!r} is not a length unit dackit knows; "
+                         "give the pixel size with --pixel-nm")
+    return UNIT_TO_NM[key]
+
+
+def make_tem_image(data, pixel_nm, *, calibration="given", metadata=None, source="") -> TemImage:
+    """Validate a 2D image and pixel size and build a :class:`TemImage`."""
+    pre = where(source)
+    try:
+        arr = np.asarray(data, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{pre}image values are not numbers ({exc})") from None
+    if arr.ndim == 3 and arr.shape[-1] in (3, 4):  # RGB(A) export of a grey image
+        arr = arr[..., :3].mean(axis=-1)
+    if arr.ndim != 2:
+        raise InputError(f"{pre}expected a 2D image, got an array of shape {arr.shape}")
+    if min(arr.shape) < 16:
+        raise InputError(f"{pre}image of shape {arr.shape} is too small to hold particles")
+    if not np.all(np.isfinite(arr)):
+        raise InputError(f"{pre}image holds NaN or infinite pixels")
+    if np.ptp(arr) == 0:
+        raise InputError(f"{pre}image is uniform (no contrast, no particles)")
+    if pixel_nm is None:
+        raise InputError(f"{pre}no pixel calibration in this file; give the pixel size with "
+                         "--pixel-nm (nm per pixel)")
+    pixel_nm = float(pixel_nm)
+    if not (np.isfinite(pixel_nm) and pixel_nm > 0):
+        raise InputError(f"{pre}pixel size {pixel_nm} nm is not a positive number (--pixel-nm)")
+    return TemImage(arr, pixel_nm, calibration, dict(metadata or {}), str(source))
+
+
+def _read_dm(path: Path):
+    import ncempy.io.dm as dm
+
+    try:
+        with dm.fileDM(str(path)) as f:
+            ds = f.getDataset(0)
+            tags = f.allTags
+    except Exception as exc:  # noqa: BLE001 - ncempy raises bare errors on corrupt files
+        raise InputError(f"{path}: not a readable DM3/DM4 file ({type(exc).__name__}: {exc})") from None
+    data = np.asarray(ds["data"])
+    if data.ndim == 3:  # a stack: the first frame is the image
+        data = data[0]
+    size, unit = ds["pixelSize"][-1], ds["pixelUnit"][-1]
+    pixel = None
+    if unit and float(size) > 0 and str(unit).strip().lower() != "pixel":
+        pixel = float(size) * unit_to_nm(unit, path)
+    meta = {k.split(".")[-1]: v for k, v in tags.items()
+            if k.endswith(("Illumination Mode", "Operation Mode"))}
+    return data, pixel, meta
+
+
+def _read_hspy(path: Path):
+    import h5py
+
+    try:
+        with h5py.File(path, "r") as h:
+            exps = h.get("Experiments")
+            if exps is None or not len(exps):
+                raise InputError(f"{path}: HDF5 file has no HyperSpy 'Experiments' group")
+            grp = exps[next(iter(exps))]
+            data = np.asarray(grp["data"])
+            axis = grp.get("axis-1") or grp.get("axis-0")
+            pixel = None
+            if axis is not None and "scale" in axis.attrs:
+                unit = axis.attrs.get("units", "")
+                unit = unit.decode() if isinstance(unit, bytes) else str(unit)
+                if unit and unit not in ("<undefined>", "_None_"):
+                    pixel = float(axis.attrs["scale"]) * unit_to_nm(unit, path)
+            meta = {}
+            tem = grp.get("metadata/Acquisition_instrument/TEM")
+            if tem is not None and "acquisition_mode" in tem.attrs:
+                meta["mode"] = str(tem.attrs["acquisition_mode"])
+    except OSError as exc:
+        raise InputError(f"{path}: not a readable HDF5/HyperSpy file ({exc})") from None
+    return data, pixel, meta
+
+
+def _read_tiff(path: Path):
+    import tifffile
+
+    try:
+        with tifffile.TiffFile(path) as tf:
+            page = tf.pages[0]
+            data = page.asarray()
+            pixel = None
+            ij = tf.imagej_metadata or {}
+            tags = page.tags
+            if "XResolution" in tags:
+                num, den = tags["XResolution"].value
+                if num and den and num / den not in (1.0, 72.0, 96.0, 300.0):
+                    per_unit = num / den
+                    unit = ij.get("unit")
+                    if unit:
+                        unit = str(unit).replace("\\u00B5", "\u00b5")
+                        pixel = unit_to_nm(unit, path) / per_unit
+                    else:
+                        res_unit = int(tags["ResolutionUnit"].value) if "ResolutionUnit" in tags else 2
+                        if res_unit == 3:  # pixels per cm
+                            pixel = 1e7 / per_unit
+    except (tifffile.TiffFileError, ValueError, OSError) as exc:
+        raise InputError(f"{path}: not a readable TIFF file ({exc})") from None
+    return data, pixel, {}
+
+
+def _read_plain(path: Path):
+    from skimage import io as skio
+
+    try:
+        data = skio.imread(str(path))
+    except Exception as exc:  # noqa: BLE001 - imageio raises many types on bad files
+        raise InputError(f"{path}: not a readable image ({type(exc).__name__}: {exc})") from None
+    return data, None, {}
+
+
+READERS = {".dm3": _read_dm, ".dm4": _read_dm, ".hspy": _read_hspy, ".h5": _read_hspy,
+           ".tif": _read_tiff, ".tiff": _read_tiff, ".png": _read_plain, ".jpg": _read_plain,
+           ".jpeg": _read_plain, ".bmp": _read_plain}
+
+
+def read_tem_image(path, *, pixel_nm=None) -> TemImage:
+    """Read a TEM/STEM image and its pixel size in nm.
+
+    ``pixel_nm`` overrides the file's calibration. Raises :class:`InputError` for a missing,
+    empty or unreadable file, an unknown extension, or no calibration and no ``pixel_nm``.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: file not found")
+    if path.stat().st_size == 0:
+        raise InputError(f"{path}: file is empty")
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        raise InputError(f"{path}: unknown image type {path.suffix!r}; use one of "
+                         f"{', '.join(sorted(READERS))}")
+    data, file_pixel, meta = reader(path)
+    if pixel_nm is not None:
+        return make_tem_image(data, pixel_nm, calibration="given", metadata=meta, source=path)
+    return make_tem_image(data, file_pixel, calibration="file", metadata=meta, source=path)
