@@ -1,4 +1,4 @@
-"""`dackit demo`: simulate a virtual DAC experiment and analyse it end to end."""
+"""`dackit demo`: simulate the virtual InP/ZnSe experiment, analyse it, compare with truth."""
 from pathlib import Path
 
 import click
@@ -8,53 +8,51 @@ from dackit.cli._common import dump_json, print_table
 
 @click.command("demo")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("demo_output"), show_default=True, help="Folder for raw files and results.")
+              default=Path("demo_output"), show_default=True,
+              help="Folder: raw data go to OUT/experiment, results and report to OUT/results.")
 @click.option("--seed", type=int, default=2026, show_default=True, help="Random seed of the simulation.")
-@click.option("--steps", type=click.IntRange(2, 500), default=16, show_default=True,
-              help="Number of pressure steps.")
-@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
-def command(out_dir, seed, steps, as_json):
-    """Simulate a ruby pressure series (0-32 GPa), measure it, compare with truth.
+@click.option("--steps", type=click.IntRange(6, 200), default=None,
+              help="Number of pressure steps (default: the preset's).")
+@click.option("--workers", type=click.IntRange(1, 256), default=None,
+              help="Analyse on a local Dask cluster of N processes (default: threads).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary and comparison as JSON.")
+def command(out_dir, seed, steps, workers, as_json):
+    """Simulate a virtual DAC experiment and analyse it end to end.
 
-    Writes raw spectra in three file formats to OUT/raw, fits them all as one batch, and
-    writes OUT/ruby_pressures.csv and OUT/ruby_pressures.png (measured vs true pressure).
+    Equivalent to `dackit simulate experiment OUT/experiment --preset inp-znse` followed by
+    `dackit run OUT/experiment/experiment.toml --out OUT/results`, then prints, key by key,
+    the results against the simulation's truth with the deviation in units of σ.
 
     \b
     Example:
-      dackit demo --out demo_output --steps 16
+      dackit demo --out demo_output
+      dackit demo --out /tmp/demo --steps 20 --seed 7 --json
     """
-    import numpy as np
+    import json
+    import time
 
-    from dackit.gauge.ruby import fit_ruby
-    from dackit.io import read_spectrum
-    from dackit.report.ruby_series import plot_pressure_series
-    from dackit.virtual.ruby_series import write_ruby_series
+    from dackit.experiment.compare import compare_with_truth
+    from dackit.experiment.pipeline import run_experiment
+    from dackit.virtual.description import preset
+    from dackit.virtual.experiment import write_experiment
 
-    scale = "mao1986-hydrostatic"
-    truth = write_ruby_series(out_dir / "raw", np.linspace(0.0, 32.0, steps), scale=scale, seed=seed)
-    fits = fit_ruby([read_spectrum(f) for f in truth["file"]], scale=scale)
-    table = truth.assign(
-        pressure_gpa=[getattr(f, "pressure_gpa", np.nan) for f in fits],
-        pressure_gpa_err=[getattr(f, "pressure_gpa_err", np.nan) for f in fits],
-        r1_nm=[getattr(f, "r1_nm", np.nan) for f in fits],
-        r1_nm_err=[getattr(f, "r1_nm_err", np.nan) for f in fits],
-    )
-    table["deviation_gpa"] = table["pressure_gpa"] - table["true_pressure_gpa"]
-    table["deviation_sigma"] = table["deviation_gpa"] / table["pressure_gpa_err"]
-    out_dir.mkdir(parents=True, exist_ok=True)
-    csv_path = out_dir / "ruby_pressures.csv"
-    table.to_csv(csv_path, index=False, float_format="%.5g")
-    png_path = plot_pressure_series(table, out_dir / "ruby_pressures.png")
-    summary = {"steps": int(steps), "scale": scale, "table": str(csv_path), "figure": str(png_path),
-               "max_abs_deviation_gpa": float(table["deviation_gpa"].abs().max()),
-               "rms_deviation_sigma": float(np.sqrt(np.mean(table["deviation_sigma"] ** 2)))}
+    t0 = time.perf_counter()
+    written = write_experiment(out_dir / "experiment", preset("inp-znse", steps=steps, seed=seed))
+    t_sim = time.perf_counter() - t0
+    summary = run_experiment(written.experiment_toml, out_dir / "results", workers=workers)
+    results = json.loads(summary.results_path.read_text())
+    table = compare_with_truth(results, written.truth)
+    out = {"simulate_s": round(t_sim, 2), "analyse_s": round(summary.wall_time_s, 2),
+           **summary.as_dict(), "truth": str(written.truth_json),
+           "comparison": table.to_dict("records")}
     if as_json:
-        dump_json(summary)
+        dump_json(out)
         return
-    rows = table.assign(file=[Path(f).name for f in table["file"]]).to_dict("records")
-    print_table(rows, [("file", "file", ""), ("true_pressure_gpa", "P true", ".3f"),
-                       ("pressure_gpa", "P fit", ".3f"), ("pressure_gpa_err", "±", ".3f"),
-                       ("deviation_sigma", "Δ/σ", "+.2f")], title="Virtual ruby series")
-    click.echo(f"max |ΔP| = {summary['max_abs_deviation_gpa']:.3f} GPa, "
-               f"rms Δ/σ = {summary['rms_deviation_sigma']:.2f}")
-    click.echo(f"wrote {csv_path} and {png_path}")
+    rows = table.to_dict("records")
+    print_table(rows, [("key", "quantity", ""), ("truth", "truth", ".5g"), ("result", "result", ".5g"),
+                       ("uncertainty", "± σ", ".2g"), ("sigma", "Δ/σ", "+.2f")], title="Results against truth")
+    n = table["sigma"].notna().sum()
+    within = int((table["sigma"].abs() <= 3).sum())
+    click.echo(f"simulated in {t_sim:.1f} s, analysed in {summary.wall_time_s:.1f} s; "
+               f"{within}/{n} numbers within 3σ of truth; {len(summary.failures)} files failed")
+    click.echo(f"report: {summary.report_path}")

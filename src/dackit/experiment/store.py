@@ -14,6 +14,8 @@ import os
 import tempfile
 from pathlib import Path
 
+import numpy as np
+
 from dackit import __version__
 
 _UMASK = os.umask(0)
@@ -62,6 +64,31 @@ def settings_key(technique: str, settings: dict, file_sha256: str) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
 
+def _plain(obj):
+    """numpy → Python containers and numbers; NaN kept (the cache is ours, not a spec'd JSON)."""
+    if isinstance(obj, dict):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return _plain(obj.tolist())
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, Path):
+        return str(obj)
+    return obj
+
+
+def cache_encode(value) -> str:
+    return json.dumps(_plain(value), allow_nan=True)
+
+
+def cache_normalise(value):
+    """What ``value`` becomes after a trip through the cache: computed and cached outcomes
+    must be identical, so the pipeline always works on this form."""
+    return json.loads(cache_encode(value))
+
+
 class ResultCache:
     """Per-file results as JSON files under ``folder``, keyed by :func:`settings_key`."""
 
@@ -79,4 +106,4 @@ class ResultCache:
             return None
 
     def put(self, key: str, value) -> None:
-        atomic_write_json(self._path(key), value)
+        atomic_write_text(self._path(key), cache_encode(value))

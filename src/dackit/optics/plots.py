@@ -1,7 +1,7 @@
 """Figures of the optical analyses (matplotlib, Agg): the study's Fig. 2 and Tauc plots.
 
 Every function takes the result objects of :mod:`dackit.optics` and writes a PNG (300 dpi)
-to ``path``, returning the path.
+to ``path`` (PNG and SVG when ``path`` has no suffix), returning the path.
 """
 from __future__ import annotations
 
@@ -20,11 +20,9 @@ def _plt():
 
 
 def _save(fig, path) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=300, bbox_inches="tight")
-    _plt().close(fig)
-    return path
+    from dackit.report.figures import save_figure
+
+    return save_figure(fig, path, dpi=300)
 
 
 def plot_pl_stack(fits, path, *, offset: float = 1.1, title: str = "") -> Path:

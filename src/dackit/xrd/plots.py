@@ -34,9 +34,9 @@ def _plt():
 
 def _save(fig, path):
     if path is not None:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=150, bbox_inches="tight")
+        from dackit.report.figures import save_figure
+
+        save_figure(fig, path, dpi=150)
     return fig
 
 

@@ -1,0 +1,220 @@
+"""The description of an experiment: ``experiment.toml`` (instruments, analysis choices)
+plus the run sheet CSV (the lab's log, one row per measurement).
+
+Both are validated up front, so that a typo surfaces as one clear message naming the key
+or the run-sheet row, before any analysis runs.
+
+``experiment.toml``::
+
+    name = "InP/ZnSe compression"
+    runsheet = "runsheet.csv"            # relative to this file
+
+    [sample]
+    core = "InP"
+    shell = "ZnSe"
+    core_diameter_nm = 2.5
+    shell_thickness_nm = 1.9
+
+    [ruby]
+    scale = "mao1986-hydrostatic"
+    lambda0_nm = 694.24
+
+    [xrd]
+    wavelength_a = 0.6199
+    poni = "xrd/geometry.poni"
+    phases = ["zincblende", "rocksalt"]
+
+Run sheet columns: ``step, direction, technique, file[, pressure_gpa, pressure_gpa_err, note]``;
+``direction`` is ``compression`` or ``decompression``; ``technique`` one of :data:`TECHNIQUES`.
+"""
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from dackit.core.units import kev_to_angstrom
+from dackit.errors import ConfigError
+
+#: what a run-sheet row can be
+TECHNIQUES = ("ruby", "pl", "absorption", "xrd", "saxs", "tem")
+DIRECTIONS = ("compression", "decompression")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Sample(_Section):
+    name: str = ""
+    core: str = "InP"
+    shell: str | None = "ZnSe"
+    core_diameter_nm: float | None = Field(default=None, gt=0)
+    shell_thickness_nm: float | None = Field(default=None, ge=0)
+
+
+class RubySettings(_Section):
+    scale: str = "shen2020"
+    lambda0_nm: float = Field(default=694.24, gt=600, lt=800)
+    lambda0_err_nm: float = Field(default=0.01, ge=0)
+    temperature_k: float | None = Field(default=None, gt=0)
+
+
+class PLSettings(_Section):
+    n_peaks: int = Field(default=1, ge=1, le=4)
+    order: int = Field(default=2, ge=1, le=2)
+    fit_max_pressure_gpa: float | None = None   # E(P) fit range (the study: 0-5.6 GPa)
+
+
+class AbsorptionSettings(_Section):
+    transition: Literal["direct", "indirect"] = "direct"
+    quantity: Literal["absorbance", "transmittance", "od"] = "absorbance"
+
+
+class _XraySettings(_Section):
+    wavelength_a: float | None = Field(default=None, gt=0.01, lt=10)
+    energy_kev: float | None = Field(default=None, gt=1, lt=500)
+    poni: str | None = None
+    mask: str | None = None
+    flip_ud: bool = False
+    bins: int | None = Field(default=None, gt=10)
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.wavelength_a and self.energy_kev:
+            lam = float(kev_to_angstrom(self.energy_kev))
+            if abs(lam - self.wavelength_a) / self.wavelength_a > 0.005:
+                # an experiment file must say one thing (the SAXS/CLI level only warns)
+                raise ValueError(f"wavelength {self.wavelength_a} Å and energy {self.energy_kev} keV "
+                                 f"(= {lam:.4f} Å) disagree by more than 0.5 %; keep the one that is right")
+        return self
+
+    @property
+    def resolved_wavelength_a(self) -> float | None:
+        if self.wavelength_a:
+            return self.wavelength_a
+        return float(kev_to_angstrom(self.energy_kev)) if self.energy_kev else None
+
+
+class XRDSettings(_XraySettings):
+    phases: list[str] = ["zincblende", "rocksalt"]
+    eos_form: str = "bm3"
+
+
+class SAXSSettings(_XraySettings):
+    k: float = Field(default=0.89, gt=0, le=2)
+
+
+class TEMSettings(_Section):
+    pixel_nm: float | None = Field(default=None, gt=0)
+    contrast: Literal["dark", "bright", "auto"] = "auto"
+
+
+class Experiment(_Section):
+    """A validated ``experiment.toml``; paths are resolved against its folder."""
+
+    name: str = "experiment"
+    runsheet: str = "runsheet.csv"
+    sample: Sample = Sample()
+    ruby: RubySettings = RubySettings()
+    pl: PLSettings = PLSettings()
+    absorption: AbsorptionSettings = AbsorptionSettings()
+    xrd: XRDSettings = XRDSettings()
+    saxs: SAXSSettings = SAXSSettings()
+    tem: TEMSettings = TEMSettings()
+    base_dir: str = "."
+
+    def path(self, relative: str | None) -> Path | None:
+        """A path of the description, resolved against the folder of experiment.toml."""
+        if relative is None:
+            return None
+        p = Path(relative)
+        return p if p.is_absolute() else Path(self.base_dir) / p
+
+
+def _location(err) -> str:
+    return ".".join(str(part) for part in err["loc"]) or "(top level)"
+
+
+def load_experiment(path) -> Experiment:
+    """Read and validate ``experiment.toml``; ConfigError names the key at fault."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: experiment description not found")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    raw.setdefault("base_dir", str(path.resolve().parent))
+    try:
+        exp = Experiment(**raw)
+    except ValidationError as exc:
+        problems = "; ".join(f"{_location(e)}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"{path}: {problems}") from None
+    from dackit.gauge.ruby import RUBY_SCALES
+    if exp.ruby.scale not in RUBY_SCALES:
+        raise ConfigError(f"{path}: ruby.scale {exp.ruby.scale!r} is not one of {', '.join(sorted(RUBY_SCALES))}")
+    for key in ("xrd.poni", "xrd.mask", "saxs.poni", "runsheet"):
+        section, _, name = key.rpartition(".")
+        value = getattr(getattr(exp, section) if section else exp, name)
+        if value is not None and not exp.path(value).is_file():
+            raise ConfigError(f"{path}: {key} = {value!r} does not exist (looked in {exp.base_dir})")
+    return exp
+
+
+def read_runsheet(exp: Experiment) -> pd.DataFrame:
+    """The run sheet as a DataFrame with resolved ``path``; ConfigError names the row at fault.
+
+    Checks: required columns, known technique and direction, integer step, the file exists,
+    and each step's pressure is either typed or measurable from a ruby row of that step.
+    """
+    path = exp.path(exp.runsheet)
+    try:
+        sheet = pd.read_csv(path, dtype={"file": str, "note": str}, comment="#", skipinitialspace=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the run sheet ({exc})") from None
+    sheet.columns = [str(c).strip().lower() for c in sheet.columns]
+    missing = {"step", "direction", "technique", "file"} - set(sheet.columns)
+    if missing:
+        raise ConfigError(f"{path}: missing column(s) {', '.join(sorted(missing))}; expected "
+                          "step,direction,technique,file[,pressure_gpa,pressure_gpa_err,note]")
+    for col in ("pressure_gpa", "pressure_gpa_err"):
+        if col not in sheet:
+            sheet[col] = float("nan")
+    if "note" not in sheet:
+        sheet["note"] = ""
+    rows = []
+    for i, row in sheet.iterrows():
+        where = f"{path}: row {i + 2}"  # header is line 1
+        technique = str(row["technique"]).strip().lower()
+        direction = str(row["direction"]).strip().lower()
+        if technique not in TECHNIQUES:
+            raise ConfigError(f"{where}: unknown technique {row['technique']!r}; use one of {', '.join(TECHNIQUES)}")
+        if direction not in DIRECTIONS:
+            raise ConfigError(f"{where}: direction {row['direction']!r} must be compression or decompression")
+        try:
+            step = int(row["step"])
+            typed = float(row["pressure_gpa"]) if pd.notna(row["pressure_gpa"]) else float("nan")
+            typed_err = float(row["pressure_gpa_err"]) if pd.notna(row["pressure_gpa_err"]) else float("nan")
+        except (TypeError, ValueError):
+            raise ConfigError(f"{where}: step must be an integer and pressure_gpa a number") from None
+        file = exp.path(str(row["file"]).strip())
+        if not file.is_file():
+            raise ConfigError(f"{where}: file {row['file']!r} does not exist (looked in {exp.base_dir})")
+        rows.append({"row": i + 2, "step": step, "direction": direction, "technique": technique,
+                     "file": str(row["file"]).strip(), "path": str(file), "pressure_gpa": typed,
+                     "pressure_gpa_err": typed_err,
+                     "note": "" if pd.isna(row["note"]) else str(row["note"])})
+    table = pd.DataFrame(rows)
+    if table.empty:
+        raise ConfigError(f"{path}: the run sheet has no measurements")
+    for step, group in table.groupby("step"):
+        if group["pressure_gpa"].isna().all() and not (group["technique"] == "ruby").any():
+            if group["technique"].eq("tem").all():
+                continue  # TEM is measured outside the cell, at ambient
+            raise ConfigError(f"{path}: step {step} has neither a typed pressure_gpa nor a ruby "
+                              f"spectrum (rows {', '.join(map(str, group['row']))})")
+    return table

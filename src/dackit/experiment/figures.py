@@ -1,0 +1,139 @@
+"""Figures of a run (PNG + SVG): the study's Figs. 2-3 and S-figure equivalents.
+
+Each figure is drawn by the technique's own plotting function; this module only gathers
+the data from the results and names the files. A figure that cannot be drawn is skipped
+with a note in the results' inconsistencies, never fatal.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from dackit.report.figures import save_figure
+
+
+def _plt():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def plot_steps(steps: pd.DataFrame, path) -> Path:
+    """Pressure of every step, compression filled and decompression open."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(4.2, 3.0))
+    for direction, style in (("compression", dict(mfc="crimson")), ("decompression", dict(mfc="white"))):
+        part = steps[steps["direction"] == direction]
+        if len(part):
+            ax.errorbar(part["step"], part["pressure_gpa"], yerr=part["pressure_gpa_err"], fmt="o",
+                        color="crimson", ms=5, label=direction, **style)
+    ax.set_xlabel("Step")
+    ax.set_ylabel("Pressure (GPa)")
+    ax.legend(frameon=False, fontsize=8)
+    return save_figure(fig, path)
+
+
+def plot_gap_vs_pressure(rows: list[dict], path) -> Path:
+    """Tauc gap vs pressure, compression filled and decompression open."""
+    plt = _plt()
+    df = pd.DataFrame(rows)
+    fig, ax = plt.subplots(figsize=(4.2, 3.2))
+    for direction, mfc in (("compression", "navy"), ("decompression", "white")):
+        part = df[df["direction"] == direction]
+        if len(part):
+            ax.errorbar(part["pressure_gpa"], part["gap_ev"], yerr=part["gap_ev_err"], fmt="s", color="navy",
+                        mfc=mfc, ms=5, label=direction)
+    ax.set_xlabel("Pressure (GPa)")
+    ax.set_ylabel("Tauc gap (eV)")
+    ax.legend(frameon=False, fontsize=8)
+    return save_figure(fig, path)
+
+
+def _pl_figures(results, exp, sheet, by_row, folder: Path) -> list:
+    from dackit.io import read_spectrum
+    from dackit.optics.plots import plot_cie, plot_energy_vs_pressure, plot_pl_stack
+    from dackit.optics.pl import fit_pl
+    from dackit.optics.pressure_coeff import fit_energy_vs_pressure
+
+    rows = results["pl"]
+    df = pd.DataFrame(rows)
+    figs = []
+    pressure = dict(zip(df["file"], df["pressure_gpa"]))
+    fits = []
+    for r in sheet[sheet["technique"] == "pl"].itertuples():
+        if by_row[r.row]["ok"]:
+            f = fit_pl(read_spectrum(r.path), n_peaks=exp.pl.n_peaks)
+            fits.append(type(f)(**{**f.__dict__, "pressure_gpa": pressure.get(r.file, np.nan)}))
+    comp = [f for f, d in zip(fits, df["direction"]) if d == "compression"]
+    figs.append(("PL spectra under compression, each in its emission colour",
+                 plot_pl_stack(comp or fits, folder / "pl_stack", title="PL under pressure")))
+    fit = None
+    if "pl_fit" in results:
+        c = df[df["direction"] == "compression"]
+        rng = results["pl_fit"]["pressure_range_gpa"]
+        c = c[(c["pressure_gpa"] >= rng[0]) & (c["pressure_gpa"] <= rng[1])]
+        fit = fit_energy_vs_pressure(c["pressure_gpa"], c["peak_ev"], e_err=c["peak_ev_err"],
+                                     order=results["pl_fit"]["order"])
+    figs.append(("PL peak energy vs pressure with the E(P) fit and its 95 % prediction band",
+                 plot_energy_vs_pressure(df["pressure_gpa"], df["peak_ev"], folder / "pl_energy",
+                                         e_err=df["peak_ev_err"], fit=fit,
+                                         decompression=(df["direction"] == "decompression").to_numpy())))
+    figs.append(("CIE 1931 chromaticity of the emission along the pressure path",
+                 plot_cie(df["cie_x"], df["cie_y"], folder / "pl_cie", pressure_gpa=df["pressure_gpa"])))
+    return figs
+
+
+def _xrd_figures(results, patterns, exp, folder: Path) -> list:
+    from dackit.eos import fit_eos
+    from dackit.eos.plots import plot_ff, plot_pv
+    from dackit.xrd.phases import get_phase
+    from dackit.xrd.plots import plot_lattice_vs_pressure, plot_waterfall
+
+    figs = []
+    if patterns:
+        phases = [get_phase(p) for p in exp.xrd.phases]
+        plot_waterfall([p for _, _, p in patterns], [pr for _, pr, _ in patterns], phases=phases,
+                       path=folder / "xrd_waterfall", title="XRD patterns under pressure")
+        figs.append(("XRD patterns coloured by pressure, with phase reflections",
+                     (folder / "xrd_waterfall").with_suffix(".png")))
+    df = pd.DataFrame(results.get("xrd", []))
+    if len(df):
+        present = df[df["present"]]
+        series = {ph: (g["pressure_gpa"], g["a_angstrom"], g["a_angstrom_err"])
+                  for ph, g in present.groupby("phase", sort=False)}
+        plot_lattice_vs_pressure(series, path=folder / "xrd_lattice")
+        figs.append(("Lattice parameter of each phase vs pressure", (folder / "xrd_lattice").with_suffix(".png")))
+    for phase, e in results.get("eos", {}).items():
+        pts = e["points"]
+        fit = fit_eos(np.asarray(pts["pressure_gpa"]), np.asarray(pts["volume_a3"]), form=e["form"],
+                      pressure_err=np.nan_to_num(np.asarray(pts["pressure_gpa_err"], float)),
+                      volume_err=np.asarray(pts["volume_a3_err"], float),
+                      fix={k: e[k] for k in e.get("fixed", [])})
+        figs.append((f"{phase}: P-V with the {e['form'].upper()} fit and its 1σ band",
+                     save_figure(plot_pv(fit), folder / f"eos_{phase}_pv")))
+        figs.append((f"{phase}: normalised stress vs Eulerian strain",
+                     save_figure(plot_ff(fit), folder / f"eos_{phase}_ff")))
+    return figs
+
+
+def draw_figures(results: dict, exp, sheet, by_row, patterns, folder) -> list[tuple[str, Path]]:
+    """Draw every figure the results support; returns (caption, PNG path) pairs."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    figs = [("Pressure of each step (ruby, mean of before and after)",
+             plot_steps(pd.DataFrame(results["steps"]), folder / "steps"))]
+    notes = results.setdefault("inconsistencies", [])
+    groups = [("pl", lambda: _pl_figures(results, exp, sheet, by_row, folder)),
+              ("tauc", lambda: [("Tauc band gap vs pressure",
+                                 plot_gap_vs_pressure(results["tauc"], folder / "tauc_gap"))]),
+              ("xrd", lambda: _xrd_figures(results, patterns, exp, folder))]
+    for key, draw in groups:
+        if results.get(key):
+            try:
+                figs.extend(draw())
+            except Exception as exc:  # noqa: BLE001 - a figure must not sink the run
+                notes.append(f"figures of {key} could not be drawn: {type(exc).__name__}: {exc}")
+    return figs
