@@ -4,8 +4,8 @@ Raw DAC data (ruby, PL, absorption, XRD, SAXS, TEM) to every number of a paper,
 with uncertainties, plus the forward physics to check each analysis against truth.
 
 >>> import dackit
->>> round(dackit.gauge.ruby.pressure_from_r1(700.0, scale="mao1986-hydrostatic"), 2)
-16.19
+>>> round(float(dackit.gauge.ruby.pressure_from_r1(700.0, scale="mao1986-hydrostatic")), 2)
+16.24
 """
 from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version as _version

@@ -182,6 +182,7 @@ def tem_series(sheet, by_row) -> tuple[dict, list[dict]]:
         table.append(row)
     first = table[0]
     pooled = {k: first[k] for k in ("n", "mean_nm", "sd_nm", "se_nm", "median_nm")} | {"step": first["step"]}
+    pooled["mean_nm_err"] = pooled["se_nm"]  # the study quotes mean ± standard error
     return pooled, table
 
 

@@ -4,7 +4,7 @@ A single, narrow, nearly temperature-independent line at 685.41 nm, shifting ~0.
 the gauge of choice at high temperature, where the ruby lines broaden and merge.
 
 >>> round(float(pressure_from_sm(690.0)), 2)
-18.98
+17.44
 """
 from __future__ import annotations
 
