@@ -7,9 +7,16 @@ width and shape, R2 1.4–1.5 nm below R1, linear baseline, Poisson noise, R1 sp
 pseudo-Voigt doublet + linear baseline in x − x_ref) and the same starting values from
 ``guess_peaks``. dackit fits all N (windows and guessing included in its time); lmfit
 (default ``leastsq``) fits the first ``--lmfit-n`` and its rate is extrapolated. The two
-alternate for ``--repeat`` rounds and the best round of each counts (the machine is shared). ``max_rel_param_diff`` compares dackit with lmfit driven to full convergence
-(scipy ``least_squares``, tolerances 1e-15) on up to 50 spectra; the ``_vs_lmfit_default``
-figures compare with the timed default run, which stops slightly short of the minimum.
+alternate for ``--repeat`` rounds and the best round of each counts (the machine is shared).
+``max_rel_param_diff`` compares dackit with lmfit driven to full convergence (scipy
+``least_squares``, tolerances 1e-15) on up to 50 spectra; the ``_vs_lmfit_default`` figures
+compare with the timed default run, which stops slightly short of the minimum.
+
+dackit's first call is timed on its own (``dackit_first_call_seconds``): with the compiled
+backend it includes importing numba and loading the kernels from numba's cache, or compiling
+them when the cache is empty (``--cold-cache`` points NUMBA_CACHE_DIR at a new empty
+directory to measure that). The rounds are warm. When the backend is numba, each round also
+times the numpy engine on the same data (``numpy_backend_...``) and the two are compared.
 Prints JSON.
 
     .venv/bin/python bench/fit_spectra.py --n 10000 --points 1024 --lmfit-n 200
@@ -19,11 +26,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import tempfile
 import time
 
 import numpy as np
 
-from dackit.core.fitting import PeakModel, fit_batch, guess_peaks
+from dackit.core import fitting
+from dackit.core.fitting import BACKENDS, PeakModel, fit_batch, guess_peaks
 
 MODEL = PeakModel("pseudo_voigt", n_peaks=2, shared_width=True, baseline_degree=1)
 
@@ -55,7 +64,7 @@ def windows(x, y):
     return np.column_stack([top - 6.5, top + 5.0])
 
 
-def run_dackit(x, y):
+def run_dackit(x, y, backend="auto"):
     """Windows, starting values and fits of every spectrum: (wall s, CPU s), fit, windows.
 
     ``p0=None`` makes fit_batch take its starting values from guess_peaks on the data it has
@@ -63,8 +72,8 @@ def run_dackit(x, y):
     """
     t0, c0 = time.perf_counter(), time.process_time()
     wdw = windows(x, y)
-    fit = fit_batch(x, y, MODEL, None, window=wdw)
-    return (time.perf_counter() - t0, time.process_time() - c0), fit, wdw
+    fit = fit_batch(x, y, MODEL, None, window=wdw, backend=backend)
+    return np.array([time.perf_counter() - t0, time.process_time() - c0]), fit, wdw
 
 
 def lmfit_model():
@@ -107,17 +116,37 @@ def main(argv=None):
     ap.add_argument("--points", type=int, default=1024, help="points per spectrum")
     ap.add_argument("--lmfit-n", type=int, default=200, help="spectra fitted by lmfit")
     ap.add_argument("--repeat", type=int, default=3, help="rounds; the best of each is reported")
+    ap.add_argument("--backend", choices=BACKENDS, default="auto",
+                    help="dackit's engine (auto: numba from NUMBA_MIN_BATCH spectra on)")
+    ap.add_argument("--cold-cache", action="store_true",
+                    help="compile the numba kernels afresh (empty NUMBA_CACHE_DIR)")
     args = ap.parse_args(argv)
+    if args.cold_cache:             # removed when main returns
+        cache = tempfile.TemporaryDirectory(prefix="dackit-numba-cache-")
+        os.environ["NUMBA_CACHE_DIR"] = cache.name
 
     x, y = simulate(args.n, args.points)
     k = min(args.lmfit_n, args.n)
+    first, _, _ = run_dackit(x, y, args.backend)
+    kernel = fitting._kernel(args.backend, args.n)
+    backend = "numpy" if kernel is None else "numba"
+    if kernel is None:
+        compiled = None
+    else:
+        stats = [f.stats for f in (kernel.lm_batch, kernel.guess_batch, kernel.gather_windows)]
+        compiled = ("compiled" if any(sum(s.cache_misses.values()) for s in stats)
+                    else "loaded from cache")
     best, lm_seconds = np.array([np.inf, np.inf]), np.array([np.inf, np.inf])
+    numpy_best = np.array([np.inf, np.inf])
     # Rounds alternate dackit and lmfit so that both see the same share of a busy machine;
     # the best round of each counts (wall clock and, separately, CPU time).
     p0 = None
     for _ in range(max(1, args.repeat)):
-        seconds, fit, wdw = run_dackit(x, y)
+        seconds, fit, wdw = run_dackit(x, y, args.backend)
         best = np.minimum(best, seconds)
+        if backend == "numba":
+            seconds, numpy_fit, _ = run_dackit(x, y, "numpy")
+            numpy_best = np.minimum(numpy_best, seconds)
         if p0 is None:                  # lmfit starts where dackit did
             p0 = guess_peaks(x, y[:k], MODEL, window=wdw[:k])
         seconds, lm_params = run_lmfit(x, y[:k], p0[:k], wdw[:k], fit.x_ref[:k])
@@ -131,10 +160,24 @@ def main(argv=None):
     dackit_rate = args.n / best[0]
     lmfit_rate = k / lm_seconds[0]
     cpu_speedup = (lm_seconds[1] / k) / (best[1] / args.n)
+    engines = {}
+    if backend == "numba":
+        ok = fit.success & numpy_fit.success
+        engines = {
+            "numpy_backend_seconds_for_1e4": round(1e4 * numpy_best[0] / args.n, 3),
+            "numpy_backend_cpu_seconds_for_1e4": round(1e4 * numpy_best[1] / args.n, 3),
+            "max_rel_param_diff_numba_vs_numpy": float(
+                (np.abs(fit.params - numpy_fit.params)[ok] / np.abs(numpy_fit.params)[ok]).max()),
+            "same_success_and_messages": bool(np.array_equal(fit.success, numpy_fit.success)
+                                              and fit.message == numpy_fit.message),
+        }
     print(json.dumps({
         "n_spectra": args.n,
         "points": args.points,
         "points_in_window": int(np.median(fit.ndata)),
+        "backend": backend,
+        "numba_kernels": compiled,
+        "dackit_first_call_seconds": round(float(first[0]), 3),
         "dackit_spectra_per_s": round(dackit_rate, 1),
         "lmfit_spectra_per_s": round(lmfit_rate, 1),
         "speedup": round(dackit_rate / lmfit_rate, 1),
@@ -147,6 +190,7 @@ def main(argv=None):
         "dackit_seconds_for_1e4": round(1e4 / dackit_rate, 3),
         "dackit_cpu_seconds_for_1e4": round(1e4 * best[1] / args.n, 3),
         "speedup_cpu_time": round(cpu_speedup, 1),
+        **engines,
         "load_average_1min": os.getloadavg()[0],
     }, indent=1))
 

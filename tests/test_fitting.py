@@ -1,4 +1,6 @@
 """The batched Levenberg–Marquardt engine: Jacobians, accuracy, covariance, failures, inputs."""
+import os
+
 import numpy as np
 import pytest
 
@@ -7,6 +9,16 @@ from dackit.core.fitting import BatchFit, FitResult, PeakModel, fit_batch, fit_s
 from dackit.errors import InputError
 
 SHAPES = ["gaussian", "lorentzian", "pseudo_voigt"]
+
+
+@pytest.fixture(params=["numpy", "numba"], autouse=True)
+def backend(request, monkeypatch):
+    """Every test runs on both engines: backend="auto" takes the compiled kernel from
+    NUMBA_MIN_BATCH spectra on, so that threshold decides which one a call uses."""
+    if request.param == "numba":
+        pytest.importorskip("numba")
+    monkeypatch.setattr(F, "NUMBA_MIN_BATCH", 1 if request.param == "numba" else 10**12)
+    return request.param
 
 
 def single(shape, baseline_degree=1):
@@ -92,6 +104,33 @@ def test_jacobian_matches_finite_differences(shape, shared, weighted):
         # central-difference error ~ h^2 |f'''| + eps |f| / h, both < 1e-7 of the scale here
         np.testing.assert_allclose(out[:, k], fd, rtol=0, atol=1e-7 * np.abs(fd).max() + 1e-9,
                                    err_msg=name)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("shared", [False, True])
+def test_kernel_jacobian_matches_numpy(shape, shared):
+    """The compiled kernel's Jacobian and residual rows equal the numpy engine's to rounding."""
+    pytest.importorskip("numba")
+    from dackit.core import _lm_kernel as K
+
+    rng = np.random.default_rng(13)
+    m = PeakModel(shape, 2, shared_width=shared, baseline_degree=2)
+    P = len(m.param_names)
+    L = 150
+    x = np.sort(rng.uniform(-4, 6, L))
+    p = np.array([{"amplitude": 3.0, "center": 1.0, "fwhm": 1.3, "eta": 0.4, "b0": 1.0}.get(
+        n.rstrip("0123456789"), 0.1) for n in m.param_names])
+    p[m.param_names.index("center1")] = 2.5
+    y = m.evaluate(x, p, 0.7) + rng.normal(0, 0.1, L)
+    w = rng.uniform(0.5, 4.0, L)
+    unit, sw, swy, bj = F._weighted(m, x[None], y[None], w[None], np.array([0.7]))
+    ref = np.empty((1, P + 1, L))
+    m._jac_resid(ref, x[None], swy, sw, bj, p[None], [np.empty((1, L)) for _ in range(5)])
+    peaks, base = F._kernel_model(m)
+    J = np.empty((P + 2, L))
+    K._jac_resid(K.SHAPE_CODE[shape], peaks, base, shared, x, np.sqrt(w) * y, np.sqrt(w),
+                 0.7, p, L, J)
+    np.testing.assert_allclose(J[:P + 1], ref[0], rtol=1e-12, atol=1e-12 * np.abs(ref).max())
 
 
 # ----------------------------------------------------------------------------- accuracy
@@ -210,6 +249,25 @@ def test_degenerate_parameters_are_flagged():
     assert np.isnan(fit.stderr[0]).all()
 
 
+def test_exactly_singular_matrix_is_flagged_not_raised():
+    """A peak collapsed onto one point gives three identical Jacobian columns: Cholesky may
+    let the scaled matrix through on rounding, but it has no inverse. Only that spectrum is
+    flagged; the batch is not lost (np.linalg.inv raises for the whole stack)."""
+    rng = np.random.default_rng(0)
+    spike = np.zeros(50)
+    spike[17] = 1.0
+    J = np.column_stack([rng.normal(size=(50, 6)), 0.3 * spike, -2.0 * spike, -0.7 * spike,
+                         rng.normal(size=50)])
+    M = np.zeros((2, 11, 11))
+    M[0, :10, :10] = J.T @ J
+    good = rng.normal(size=(50, 10))
+    M[1, :10, :10] = good.T @ good
+    cov, singular = F._covariance(M, 10, np.ones(2))
+    assert singular.tolist() == [True, False]
+    assert np.isnan(cov[0]).all()
+    np.testing.assert_allclose(cov[1], np.linalg.inv(good.T @ good), rtol=1e-10)
+
+
 def test_non_convergence_is_reported():
     m = single("lorentzian")
     x = np.linspace(-10, 10, 200)
@@ -227,6 +285,80 @@ def test_too_few_points_in_window():
     fit = fit_batch(x, y, m, truth_single("gaussian"), window=[(-10, 10), (0.0, 0.3)])
     assert fit.success.tolist() == [True, False]
     assert "fewer points" in fit.message[1]
+
+
+def test_backends_agree_on_a_noisy_batch_with_bad_spectra():
+    """300 noisy doublets, some flat, NaN or too short: numba and numpy give the same fits.
+
+    The two engines take the same steps and only sum in another order, so converged results
+    agree to rounding (1e-9 relative leaves 1e6 ulps for the ~5 steps' amplification), and
+    every per-spectrum decision (success, message, number of evaluations) is the same. A fit
+    that fails to converge (here one whose guess put both peaks on R1) wanders 200 steps
+    along a flat valley where rounding differences grow: only its verdict must agree.
+    """
+    pytest.importorskip("numba")
+    rng = np.random.default_rng(21)
+    m = PeakModel("pseudo_voigt", 2, shared_width=True, baseline_degree=1)
+    x = np.linspace(680, 710, 1024)
+    n = 300
+    r1 = rng.uniform(694, 698, n)
+    a0 = rng.uniform(2e3, 2e4, n)
+    truth = np.column_stack([a0, r1, a0 * rng.uniform(0.45, 0.6, n), r1 - 1.45,
+                             rng.uniform(0.5, 1.2, n), rng.uniform(0.2, 0.8, n),
+                             rng.uniform(200, 400, n), rng.uniform(2, 8, n)])
+    y = rng.poisson(m.evaluate(x, truth, 695.0)).astype(float)
+    y[10] = 300.0                                   # flat
+    y[20, 500] = np.nan
+    y[30] = rng.poisson(300.0, x.size)              # noise only
+    windows = np.column_stack([r1 - 6.5, r1 + 5.0])
+    windows[40] = (695.0, 695.1)                    # 3 points: fewer than parameters + 1
+    sigma = np.sqrt(np.maximum(y, 1.0))
+    fits = {b: fit_batch(x, y, m, None, window=windows, sigma=sigma, backend=b)
+            for b in ("numpy", "numba")}
+    lengths = [1024] * 5 + [6]
+    ragged = {b: fit_batch([x[:k] for k in lengths], [y[i, :k] for i, k in enumerate(lengths)],
+                           m, None, backend=b) for b in ("numpy", "numba")}
+    for a, b in (fits.values(), ragged.values()):
+        assert a.message == b.message
+        np.testing.assert_array_equal(a.success, b.success)
+        np.testing.assert_array_equal(a.nfev, b.nfev)
+        np.testing.assert_array_equal(a.ndata, b.ndata)
+        ok = a.success
+        for field in ("params", "stderr", "chi2", "redchi", "x_ref"):
+            np.testing.assert_allclose(getattr(b, field)[ok], getattr(a, field)[ok],
+                                       rtol=1e-9, atol=0, err_msg=field)
+    a = fits["numpy"]
+    assert np.flatnonzero(~a.success).tolist() == [10, 20, 40]    # noise-only 30 fits noise
+    assert a.message[10].startswith("singular Jacobian")
+    assert a.message[20].startswith("non-finite values")
+    assert "fewer points" in a.message[40]
+    assert ragged["numpy"].success.tolist() == [True] * 5 + [False]
+    assert "fewer points" in ragged["numpy"].message[5]
+    with pytest.raises(InputError, match="backend must be one of"):
+        fit_batch(x, y[:2], m, None, backend="cuda")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_compiled_backend_survives_fork():
+    """A process forked after a compiled fit (multiprocessing's default on Linux) fits again:
+    the kernel module asks numba for a fork-safe thread pool (with GNU OpenMP the child
+    aborts on its first parallel call)."""
+    pytest.importorskip("numba")
+    if os.environ.get("NUMBA_THREADING_LAYER", "forksafe") not in ("forksafe", "workqueue", "tbb"):
+        pytest.skip("NUMBA_THREADING_LAYER chooses a pool that is not fork-safe")
+    m = single("gaussian")
+    x = np.linspace(-10, 10, 200)
+    y = m.evaluate(x, truth_single("gaussian"))[None].repeat(4, 0)
+    assert fit_batch(x, y, m, None, backend="numba").success.all()
+    pid = os.fork()
+    if pid == 0:                                # the child: report through the exit status
+        try:
+            ok = fit_batch(x, y, m, None, backend="numba").success.all()
+            os._exit(0 if ok else 1)
+        except BaseException:
+            os._exit(2)
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, status
 
 
 # ----------------------------------------------------------------------------- bounds

@@ -68,8 +68,8 @@ def make_spectrum(x, y, *, x_unit: str = "nm", y_unit: str = "counts",
     of unequal length, non-finite, too short, have duplicate x, or are all zero.
 
     >>> s = make_spectrum([3, 1, 2] + list(range(4, 12)), range(11), source="demo.txt")
-    >>> s.x[:3], s.y[:3]
-    (array([1., 2., 3.]), array([1., 2., 0.]))
+    >>> s.x[:3].tolist(), s.y[:3].tolist()
+    ([1.0, 2.0, 3.0], [1.0, 2.0, 0.0])
     """
     src = str(source)
     pre = where(src)
