@@ -59,7 +59,7 @@ def print_table(rows: Sequence[dict], columns: Sequence[tuple[str, str, str]], t
         if "file" in row:  # folders make tables unreadable; JSON keeps the full path
             row = {**row, "file": Path(str(row["file"])).name}
         if "error" in row:
-            table.add_row(str(row.get("file", "")), f"[red]{row['error']}[/red]",
+            table.add_row(str(row.get("file", "")), "[red]failed (reason on stderr)[/red]",
                           *[""] * (len(columns) - 2))
             continue
         cells = []
