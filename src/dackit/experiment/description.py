@@ -165,11 +165,17 @@ def load_experiment(path) -> Experiment:
     return exp
 
 
-def read_runsheet(exp: Experiment) -> pd.DataFrame:
+def read_runsheet(exp: Experiment, *, allow_missing: bool = False) -> pd.DataFrame:
     """The run sheet as a DataFrame with resolved ``path``; ConfigError names the row at fault.
 
     Checks: required columns, known technique and direction, integer step, the file exists,
     and each step's pressure is either typed or measurable from a ruby row of that step.
+
+    ``allow_missing=True`` is for a sheet filled in during a beamtime (``dackit watch``): a
+    row whose file does not exist yet is not an error but left out of the table, and so are
+    the rows of a step whose pressure cannot be measured yet (no typed pressure and none of
+    its ruby files there). The rows left out are listed in ``table.attrs["waiting"]`` as
+    ``{"row", "step", "technique", "file", "reason"}`` dicts; the table may then be empty.
     """
     path = exp.path(exp.runsheet)
     try:
@@ -202,7 +208,7 @@ def read_runsheet(exp: Experiment) -> pd.DataFrame:
         except (TypeError, ValueError):
             raise ConfigError(f"{where}: step must be an integer and pressure_gpa a number") from None
         file = exp.path(str(row["file"]).strip())
-        if not file.is_file():
+        if not file.is_file() and not allow_missing:
             raise ConfigError(f"{where}: file {row['file']!r} does not exist (looked in {exp.base_dir})")
         rows.append({"row": i + 2, "step": step, "direction": direction, "technique": technique,
                      "file": str(row["file"]).strip(), "path": str(file), "pressure_gpa": typed,
@@ -217,4 +223,29 @@ def read_runsheet(exp: Experiment) -> pd.DataFrame:
                 continue  # TEM is measured outside the cell, at ambient
             raise ConfigError(f"{path}: step {step} has neither a typed pressure_gpa nor a ruby "
                               f"spectrum (rows {', '.join(map(str, group['row']))})")
+    if allow_missing:
+        table = _hold_back_missing(table)
     return table
+
+
+def _hold_back_missing(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` without the rows that cannot be analysed yet, those listed in attrs["waiting"]."""
+    exists = table["path"].map(lambda p: Path(p).is_file())
+    ruby_there = table[(table["technique"] == "ruby") & exists].groupby("step").size()
+    typed = table.groupby("step")["pressure_gpa"].agg(lambda p: p.notna().any())
+    unmeasured = [s for s, group in table.groupby("step")
+                  if not typed[s] and (group["technique"] == "ruby").any() and s not in ruby_there.index]
+    waiting = []
+    for r, there in zip(table.itertuples(), exists):
+        if not there:
+            reason = "file not there yet"
+        elif r.step in unmeasured:
+            reason = "waiting for a ruby spectrum of its step (no pressure yet)"
+        else:
+            continue
+        waiting.append({"row": r.row, "step": int(r.step), "technique": r.technique, "file": r.file,
+                        "reason": reason})
+    held = {w["row"] for w in waiting}
+    ready = table[~table["row"].isin(held)].reset_index(drop=True)
+    ready.attrs["waiting"] = waiting
+    return ready

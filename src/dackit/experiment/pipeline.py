@@ -13,6 +13,7 @@ from pathlib import Path
 
 from dackit import __version__
 from dackit.core.results import to_jsonable
+from dackit.errors import ConfigError
 from dackit.experiment.analyses import ANALYSES, settings_for
 from dackit.experiment.description import load_experiment, read_runsheet
 from dackit.experiment.execute import Task, run_tasks
@@ -32,6 +33,7 @@ class RunSummary:
     computed: int = 0
     cached: int = 0
     wall_time_s: float = 0.0
+    waiting: list = field(default_factory=list)  # run-sheet rows not analysable yet (allow_missing)
 
     def as_dict(self) -> dict:
         return {"results": str(self.results_path),
@@ -75,15 +77,25 @@ def analyse_files(sheet, exp, out_dir: Path, *, workers=None, scheduler=None, pr
 
 
 def run_experiment(experiment_path, out_dir, *, workers: int | None = None,
-                   scheduler: str | None = None, progress=None, report: bool = True) -> RunSummary:
-    """Run the whole analysis of an experiment; see :mod:`dackit.experiment`."""
+                   scheduler: str | None = None, progress=None, report: bool = True,
+                   allow_missing: bool = False) -> RunSummary:
+    """Run the whole analysis of an experiment; see :mod:`dackit.experiment`.
+
+    ``allow_missing=True`` analyses what is there during a beamtime: run-sheet rows whose
+    file has not arrived yet (see :func:`read_runsheet`) are left out, listed in
+    ``RunSummary.waiting`` and in results.json under ``waiting``.
+    """
     from dackit.experiment.series import assemble_results
     from dackit.experiment.outputs import write_outputs
 
     start = time.perf_counter()
     out_dir = Path(out_dir)
     exp = load_experiment(experiment_path)
-    sheet = read_runsheet(exp)
+    sheet = read_runsheet(exp, allow_missing=allow_missing)
+    waiting = sheet.attrs.pop("waiting", [])
+    if sheet.empty:
+        raise ConfigError(f"{exp.path(exp.runsheet)}: none of the {len(waiting)} files of the run sheet "
+                          "can be analysed yet")
     by_row, provenance, computed, cached = analyse_files(sheet, exp, out_dir, workers=workers,
                                                          scheduler=scheduler, progress=progress)
     failures = [{"file": r.file, "technique": r.technique, "step": int(r.step),
@@ -94,6 +106,8 @@ def run_experiment(experiment_path, out_dir, *, workers: int | None = None,
     steps = step_pressures(sheet, ruby_ok)
     results = assemble_results(exp, sheet, steps, by_row)
     results["failures"] = failures
+    if allow_missing:
+        results["waiting"] = waiting
     results["provenance"] = {
         "dackit_version": __version__,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -104,4 +118,4 @@ def run_experiment(experiment_path, out_dir, *, workers: int | None = None,
     results_path = atomic_write_json(out_dir / "results.json", to_jsonable(results))
     return RunSummary(results_path=results_path, report_path=report_path, steps=len(steps),
                       failures=failures, computed=computed, cached=cached,
-                      wall_time_s=time.perf_counter() - start)
+                      wall_time_s=time.perf_counter() - start, waiting=waiting)
