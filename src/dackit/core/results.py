@@ -27,17 +27,21 @@ class Failure:
         return {"file": self.source, "error": self.error}
 
 
-def to_jsonable(obj):
-    """numpy scalars/arrays → Python; NaN/inf → None (JSON has no NaN)."""
+def to_jsonable(obj, *, keep_nan: bool = False):
+    """numpy scalars/arrays → Python containers and numbers, paths → str.
+
+    NaN/inf become None (JSON has no NaN) unless ``keep_nan``, for files only dackit reads
+    back (the result cache), where a number must come back as the same number.
+    """
     if isinstance(obj, dict):
-        return {str(k): to_jsonable(v) for k, v in obj.items()}
+        return {str(k): to_jsonable(v, keep_nan=keep_nan) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [to_jsonable(v) for v in obj]
+        return [to_jsonable(v, keep_nan=keep_nan) for v in obj]
     if isinstance(obj, np.ndarray):
-        return to_jsonable(obj.tolist())
+        return to_jsonable(obj.tolist(), keep_nan=keep_nan)
     if isinstance(obj, np.generic):
         obj = obj.item()
-    if isinstance(obj, float) and not math.isfinite(obj):
+    if isinstance(obj, float) and not math.isfinite(obj) and not keep_nan:
         return None
     if isinstance(obj, Path):
         return str(obj)

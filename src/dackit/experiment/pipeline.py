@@ -42,6 +42,10 @@ class RunSummary:
                 "cached": self.cached, "wall_time_s": round(self.wall_time_s, 3)}
 
 
+#: relative cost of one file of each technique (measured on the virtual experiment)
+COST = {"saxs": 5, "xrd": 4, "tem": 3, "pl": 2, "absorption": 1, "ruby": 0}
+
+
 def analyse_files(sheet, exp, out_dir: Path, *, workers=None, scheduler=None, progress=None):
     """Outcome of every run-sheet row, from the cache or computed; plus (computed, cached) counts.
 
@@ -61,6 +65,9 @@ def analyse_files(sheet, exp, out_dir: Path, *, workers=None, scheduler=None, pr
             outcomes[key] = hit
         elif key not in {t.key for t in tasks}:
             tasks.append(Task(key, ANALYSES[row.technique][0], (row.path, settings), label=row.file))
+    # Longest first, so that no slow image is left for the end while other workers idle.
+    technique = {keys[r.row]: r.technique for r in sheet.itertuples()}
+    tasks.sort(key=lambda t: -COST[technique[t.key]])
     done = [len(outcomes)]
     total = len(set(keys.values()))
 

@@ -14,9 +14,8 @@ import os
 import tempfile
 from pathlib import Path
 
-import numpy as np
-
 from dackit import __version__
+from dackit.core.results import to_jsonable
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -64,23 +63,8 @@ def settings_key(technique: str, settings: dict, file_sha256: str) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
 
-def _plain(obj):
-    """numpy → Python containers and numbers; NaN kept (the cache is ours, not a spec'd JSON)."""
-    if isinstance(obj, dict):
-        return {str(k): _plain(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_plain(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _plain(obj.tolist())
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, Path):
-        return str(obj)
-    return obj
-
-
 def cache_encode(value) -> str:
-    return json.dumps(_plain(value), allow_nan=True)
+    return json.dumps(to_jsonable(value, keep_nan=True), allow_nan=True)
 
 
 def cache_normalise(value):

@@ -117,8 +117,10 @@ def to_absorbance(y, *, kind: str = "absorbance", reference=None, source: str = 
     return -np.log10(y / ref)
 
 
-def _energy_absorbance(data, absorbance=None, *, x_unit: str = "eV", source: str = ""):
-    """(E ascending, A, source) from a Spectrum (nm or eV) or arrays."""
+def _energy_absorbance(data, absorbance=None, *, x_unit: str = "eV", source: str = "",
+                       energy_range_ev=None):
+    """(E ascending, A, source) from a Spectrum (nm or eV) or arrays, restricted to
+    ``energy_range_ev`` (lo, hi) when given."""
     if isinstance(data, Spectrum):
         x, a, unit, src = data.x, data.y, data.x_unit, data.source
     else:
@@ -139,6 +141,11 @@ def _energy_absorbance(data, absorbance=None, *, x_unit: str = "eV", source: str
     e, a = e[order], np.asarray(a, float)[order]
     if e[0] <= 0 or e[-1] > 20:
         raise InputError(f"{pre}photon energies {e[0]:g}–{e[-1]:g} eV are not optical; is the x unit right?")
+    if energy_range_ev is not None:
+        keep = (e >= energy_range_ev[0]) & (e <= energy_range_ev[1])
+        e, a = e[keep], a[keep]
+        if e.size < 20:
+            raise InputError(f"{pre}energy_range_ev leaves only {e.size} points")
     return e, a, src
 
 
@@ -454,13 +461,9 @@ def tauc_gap(data, absorbance=None, *, transition: str = "direct", background: s
     ``energy_range_ev`` restricts the
     analysis (e.g. to exclude a detector change-over).
     """
-    e, a, src = _energy_absorbance(data, absorbance, x_unit=x_unit, source=source)
+    e, a, src = _energy_absorbance(data, absorbance, x_unit=x_unit, source=source,
+                                   energy_range_ev=energy_range_ev)
     pre = where(src)
-    if energy_range_ev is not None:
-        keep = (e >= energy_range_ev[0]) & (e <= energy_range_ev[1])
-        e, a = e[keep], a[keep]
-        if e.size < 20:
-            raise InputError(f"{pre}energy_range_ev leaves only {e.size} points")
     tr = _transition(transition)
     t_raw = tauc_curve(e, a, transition)
     sigma_a = _absorbance_noise(a)
@@ -590,13 +593,9 @@ def first_exciton(data, absorbance=None, *, smooth_ev: float = 0.05, depth_fract
     Savitzky–Golay (cubic, ``smooth_ev`` wide) second derivative d²A/dE² that is at least
     ``depth_fraction`` as deep as the deepest one. The error combines half a grid step with
     the change when the smoothing width is 1.5× larger (smoothing bias)."""
-    e, a, src = _energy_absorbance(data, absorbance, x_unit=x_unit, source=source)
+    e, a, src = _energy_absorbance(data, absorbance, x_unit=x_unit, source=source,
+                                   energy_range_ev=energy_range_ev)
     pre = where(src)
-    if energy_range_ev is not None:
-        keep = (e >= energy_range_ev[0]) & (e <= energy_range_ev[1])
-        e, a = e[keep], a[keep]
-        if e.size < 20:
-            raise InputError(f"{pre}energy_range_ev leaves only {e.size} points")
     grid, d2 = _second_derivative(e, a, smooth_ev)
     ex = _exciton_min(grid, d2, depth_fraction)
     if ex is None:

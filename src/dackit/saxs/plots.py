@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from dackit.report.figures import save_figure
 from dackit.saxs.analysis import SaxsResult
 
 
@@ -48,11 +49,7 @@ def save_pattern_figure(res: SaxsResult, path) -> Path:
     fig, ax = plt.subplots(figsize=(6, 4))
     plot_pattern(res, ax)
     fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=120)
 
 
 def plot_waterfall(results, pressures_gpa, ax=None, *, offset=1.0, log=True):

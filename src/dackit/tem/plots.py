@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
+from dackit.report.figures import save_figure
 from dackit.tem.detect import Detection
 from dackit.tem.stats import FORMS, fit_size_distribution, size_statistics
 
@@ -62,8 +63,4 @@ def save_tem_figure(det: Detection, path) -> Path:
     plot_overlay(det, a)
     plot_histogram(det.diameters_nm, b)
     fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=120)

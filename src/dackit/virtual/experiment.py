@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from dackit import __version__
+from dackit.core.results import to_jsonable
 from dackit.errors import InputError
 from dackit.virtual.description import VirtualExperiment
 
@@ -361,18 +362,6 @@ def _truth(plan: Plan, tem_rows: list[dict]) -> dict:
     }
 
 
-def _jsonable(obj):
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
-
-
 def write_experiment(outdir, description: VirtualExperiment) -> WrittenExperiment:
     """Write the raw files, ``runsheet.csv``, ``experiment.toml`` and ``truth.json`` into ``outdir``.
 
@@ -484,7 +473,7 @@ def write_experiment(outdir, description: VirtualExperiment) -> WrittenExperimen
         writer.writerows(rows)
     toml_path = out / "experiment.toml"
     toml_path.write_text(_experiment_toml(d), encoding="utf-8")
-    truth = _jsonable(_truth(plan, tem_rows))
+    truth = to_jsonable(_truth(plan, tem_rows))
     truth_path = out / "truth.json"
     truth_path.write_text(json.dumps(truth, indent=2, allow_nan=False) + "\n", encoding="utf-8")
     files = tuple(out / r["file"] for r in rows) + (out / "xrd" / "geometry.poni", out / "saxs" / "geometry.poni")
