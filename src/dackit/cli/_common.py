@@ -49,6 +49,7 @@ def run_per_file(files: Iterable, analyse: Callable[[Path], dict]) -> tuple[list
 def print_table(rows: Sequence[dict], columns: Sequence[tuple[str, str, str]], title: str = "") -> None:
     """Rich table of ``rows``; ``columns`` are (key, header, format spec). Failed rows show their error."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=title or None)
@@ -58,18 +59,18 @@ def print_table(rows: Sequence[dict], columns: Sequence[tuple[str, str, str]], t
         if "file" in row:  # folders make tables unreadable; JSON keeps the full path
             row = {**row, "file": Path(str(row["file"])).name}
         if "error" in row:
-            table.add_row(str(row.get("file", "")), "[red]failed (reason on stderr)[/red]",
+            table.add_row(escape(str(row.get("file", ""))), "[red]failed (reason on stderr)[/red]",
                           *[""] * (len(columns) - 2))
             continue
         cells = []
         for key, _, fmt in columns:
             value = row.get(key)
-            if value is None:
+            if value is None or (isinstance(value, (float, np.floating)) and not np.isfinite(value)):
                 cells.append("")
             elif fmt and isinstance(value, (int, float, np.floating, np.integer)):
                 cells.append(format(value, fmt))
             else:
-                cells.append(str(value))
+                cells.append(escape(str(value)))  # "[step 3]" or a file name is text, not markup
         table.add_row(*cells)
     console = Console()
     # Piped output has no terminal width: let the table take its natural width, not 80 columns.

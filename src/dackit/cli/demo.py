@@ -53,6 +53,9 @@ def command(out_dir, seed, steps, workers, as_json):
                        ("uncertainty", "± σ", ".2g"), ("sigma", "Δ/σ", "+.2f")], title="Results against truth")
     n = table["sigma"].notna().sum()
     within = int((table["sigma"].abs() <= 3).sum())
+    labels = table[table["truth"].map(lambda v: isinstance(v, str))]
+    same = int((labels["truth"] == labels["result"]).sum())
     click.echo(f"simulated in {t_sim:.1f} s, analysed in {summary.wall_time_s:.1f} s; "
-               f"{within}/{n} numbers within 3σ of truth; {len(summary.failures)} files failed")
+               f"{within}/{n} numbers within 3σ of truth, {same}/{len(labels)} labels (phases) right; "
+               f"{len(summary.failures)} files failed")
     click.echo(f"report: {summary.report_path}")
