@@ -88,6 +88,30 @@ def parse_float_list(text: str | None, option: str) -> list[float] | None:
         raise InputError(f"{option}: expected comma-separated numbers, got {text!r}") from None
 
 
+def read_csv_table(path: Path, required, expected: str):
+    """A small CSV table given on the command line, with lower-cased column names.
+
+    InputError names the file when it is missing, unreadable, empty or lacks ``required``
+    columns (``expected`` shows the user the layout).
+    """
+    import pandas as pd
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: file not found")
+    try:
+        table = pd.read_csv(path, skipinitialspace=True, comment="#")
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read as CSV ({exc})") from None
+    table.columns = [str(c).strip().lower() for c in table.columns]
+    missing = [c for c in required if c not in table.columns]
+    if missing:
+        raise InputError(f"{path}: missing column(s) {', '.join(missing)}; expected {expected}")
+    if table.empty:
+        raise InputError(f"{path}: no rows")
+    return table
+
+
 def finish(status: int) -> None:
     if status:
         sys.exit(status)

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import click
 
-from dackit.cli._common import dump_json, finish, json_option, parse_float_list, plot_option, print_table
+from dackit.cli._common import (dump_json, finish, json_option, parse_float_list, plot_option, print_table,
+                               read_csv_table)
 from dackit.errors import DackitError, InputError
 
 PEAK_KEYS = ("file", "pressure_gpa", "peak_ev", "peak_ev_err", "peak_nm", "fwhm_mev", "area", "cie_x", "cie_y")
@@ -25,21 +26,7 @@ PL_COLUMNS = [("file", "file", ""), ("pressure_gpa", "P (GPa)", ".2f"), ("peak_e
 def _read_runsheet(path: Path) -> list:
     """Rows (name, pressure, pressure error or NaN, direction or None, path) of a run sheet CSV,
     in order (a file may appear twice, e.g. on compression and decompression)."""
-    import pandas as pd
-
-    if not path.is_file():
-        raise InputError(f"{path}: run sheet not found")
-    try:
-        table = pd.read_csv(path, skipinitialspace=True, comment="#")
-    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the run sheet as CSV ({exc})") from None
-    table.columns = [str(c).strip().lower() for c in table.columns]
-    missing = [c for c in ("file", "pressure_gpa") if c not in table.columns]
-    if missing:
-        raise InputError(f"{path}: run sheet lacks column(s) {', '.join(missing)}; "
-                         "expected file,pressure_gpa[,pressure_gpa_err]")
-    if table.empty:
-        raise InputError(f"{path}: run sheet has no rows")
+    table = read_csv_table(path, ("file", "pressure_gpa"), "file,pressure_gpa[,pressure_gpa_err]")
     out = []
     for k, row in table.iterrows():
         try:
@@ -286,20 +273,8 @@ def plqy_command(table, qy0, n0, as_json):
 
     from dackit.optics.plqy import plqy_under_pressure
 
-    if not table.is_file():
-        raise InputError(f"{table}: file not found")
-    try:
-        df = pd.read_csv(table, skipinitialspace=True, comment="#")
-    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputError(f"{table}: cannot read as CSV ({exc})") from None
-    df.columns = [str(c).strip().lower() for c in df.columns]
     need = ("pressure_gpa", "intensity_ratio", "volume_ratio")
-    missing = [c for c in need if c not in df.columns]
-    if missing:
-        raise InputError(f"{table}: missing column(s) {', '.join(missing)}; expected "
-                         "pressure_gpa,intensity_ratio,volume_ratio[,absorptance_ratio]")
-    if df.empty:
-        raise InputError(f"{table}: no rows")
+    df = read_csv_table(table, need, "pressure_gpa,intensity_ratio,volume_ratio[,absorptance_ratio]")
     cols = {}
     for c in need + (("absorptance_ratio",) if "absorptance_ratio" in df.columns else ()):
         values = pd.to_numeric(df[c], errors="coerce")
