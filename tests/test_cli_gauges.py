@@ -69,10 +69,13 @@ def test_ruby_missing_file_and_bad_option(tmp_path):
     assert code == 2 and "nonsense" in err and "Traceback" not in err
 
 
-def test_help_has_example():
-    for cmd in ("ruby", "sm", "demo"):
-        code, out, _ = run_dackit(cmd, "--help")
-        assert code == 0 and "Example" in out and f"dackit {cmd}" in out
+@pytest.mark.parametrize("cmd", ["ruby", "sm", "pl", "tauc", "plqy", "eos", "eos fit", "xrd", "xrd integrate",
+                                 "xrd lattice", "xrd phases", "saxs", "saxs peaks", "saxs thickness", "tem",
+                                 "tem size", "model", "model pl", "simulate", "simulate experiment", "run",
+                                 "watch", "demo"])
+def test_every_command_help_has_an_example(cmd):
+    code, out, _ = run_dackit(*cmd.split(), "--help")
+    assert code == 0 and "Example" in out and f"dackit {cmd.split()[0]}" in out
 
 
 def test_sm_cli(tmp_path):

@@ -8,7 +8,13 @@ from dackit.cli._common import files_argument, finish, json_option, plot_option
 
 @click.group(name="saxs")
 def command():
-    """Small-angle X-ray scattering of nanocrystal superlattices."""
+    """Small-angle X-ray scattering of nanocrystal superlattices.
+
+    \b
+    Example:
+      dackit saxs peaks saxs_*.tif --poni saxs.poni --json
+      dackit saxs thickness released.dat --wavelength 0.4859
+    """
 
 
 def _capture_warnings():

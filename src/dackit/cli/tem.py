@@ -8,7 +8,12 @@ from dackit.cli._common import files_argument, finish, json_option, plot_option
 
 @click.group(name="tem")
 def command():
-    """TEM/STEM image analysis."""
+    """TEM/STEM image analysis: particle counting and size statistics.
+
+    \b
+    Example:
+      dackit tem size area1.dm4 area2.dm4 --contrast bright --json
+    """
 
 
 @command.command(name="size")

@@ -11,7 +11,14 @@ from dackit.cli._common import dump_json, finish, json_option, print_table, run_
 
 @click.group("xrd")
 def command():
-    """X-ray diffraction: integrate detector images into 1D patterns, and analyse them."""
+    """X-ray diffraction: integrate detector images into 1D patterns, and analyse them.
+
+    \b
+    Example:
+      dackit xrd integrate frames/*.tif --poni geometry.poni --out patterns --json
+      dackit xrd lattice patterns/*.xy --phase zincblende --json
+      dackit xrd phases patterns/*.xy --candidates zincblende,rocksalt
+    """
 
 
 INTEGRATE_COLUMNS = [("file", "image", ""), ("output", "pattern", ""), ("points", "points", "d"),
