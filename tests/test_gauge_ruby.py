@@ -4,7 +4,6 @@ import pytest
 from dackit.core.results import Failure
 from dackit.core.spectrum import make_spectrum
 from dackit.errors import InputError
-from dackit.gauge import ruby
 from dackit.gauge.ruby import (RUBY_SCALES, fit_ruby, pressure_from_r1, r1_from_pressure,
                                r1_temperature_shift, simulate_ruby)
 
