@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from dackit.experiment.series import fit_phase_eos, fit_pl_branch
 from dackit.report.figures import save_figure
 
 
@@ -56,7 +57,6 @@ def _pl_figures(results, exp, sheet, by_row, folder: Path) -> list:
     from dackit.io import read_spectrum
     from dackit.optics.plots import plot_cie, plot_energy_vs_pressure, plot_pl_stack
     from dackit.optics.pl import fit_pl
-    from dackit.optics.pressure_coeff import fit_energy_vs_pressure
 
     rows = results["pl"]
     df = pd.DataFrame(rows)
@@ -75,8 +75,7 @@ def _pl_figures(results, exp, sheet, by_row, folder: Path) -> list:
         c = df[df["direction"] == "compression"]
         rng = results["pl_fit"]["pressure_range_gpa"]
         c = c[(c["pressure_gpa"] >= rng[0]) & (c["pressure_gpa"] <= rng[1])]
-        fit = fit_energy_vs_pressure(c["pressure_gpa"], c["peak_ev"], e_err=c["peak_ev_err"],
-                                     order=results["pl_fit"]["order"])
+        fit = fit_pl_branch(c, results["pl_fit"]["order"])  # the fit results.json reports
     figs.append(("PL peak energy vs pressure with the E(P) fit and its 95 % prediction band",
                  plot_energy_vs_pressure(df["pressure_gpa"], df["peak_ev"], folder / "pl_energy",
                                          e_err=df["peak_ev_err"], fit=fit,
@@ -87,7 +86,6 @@ def _pl_figures(results, exp, sheet, by_row, folder: Path) -> list:
 
 
 def _xrd_figures(results, patterns, exp, folder: Path) -> list:
-    from dackit.eos import fit_eos
     from dackit.eos.plots import plot_ff, plot_pv
     from dackit.xrd.phases import get_phase
     from dackit.xrd.plots import plot_lattice_vs_pressure, plot_waterfall
@@ -107,11 +105,7 @@ def _xrd_figures(results, patterns, exp, folder: Path) -> list:
         plot_lattice_vs_pressure(series, path=folder / "xrd_lattice")
         figs.append(("Lattice parameter of each phase vs pressure", (folder / "xrd_lattice").with_suffix(".png")))
     for phase, e in results.get("eos", {}).items():
-        pts = e["points"]
-        fit = fit_eos(np.asarray(pts["pressure_gpa"]), np.asarray(pts["volume_a3"]), form=e["form"],
-                      pressure_err=np.nan_to_num(np.asarray(pts["pressure_gpa_err"], float)),
-                      volume_err=np.asarray(pts["volume_a3_err"], float),
-                      fix={k: e[k] for k in e.get("fixed", [])})
+        fit = fit_phase_eos(e["points"], e["form"], {k: e[k] for k in e.get("fixed", [])})
         figs.append((f"{phase}: P-V with the {e['form'].upper()} fit and its 1σ band",
                      save_figure(plot_pv(fit), folder / f"eos_{phase}_pv")))
         figs.append((f"{phase}: normalised stress vs Eulerian strain",

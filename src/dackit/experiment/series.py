@@ -39,9 +39,34 @@ def _finite(values) -> np.ndarray:
     return np.isfinite(np.asarray(values, dtype=float))
 
 
+def _errors_or_zero(values) -> np.ndarray:
+    """Standard errors with unknown (NaN) ones as 0: that variable is then taken as exact."""
+    v = np.asarray(values, dtype=float)
+    return np.where(np.isfinite(v), v, 0.0)
+
+
+def fit_pl_branch(part: pd.DataFrame, order: int):
+    """E(P) of one branch's PL rows, pressure errors included (used for results and figure)."""
+    from dackit.optics.pressure_coeff import fit_energy_vs_pressure
+
+    return fit_energy_vs_pressure(part["pressure_gpa"], part["peak_ev"], e_err=part["peak_ev_err"],
+                                  p_err=_errors_or_zero(part["pressure_gpa_err"]), order=order)
+
+
+def fit_phase_eos(points: dict, form: str, fix: dict):
+    """EoS of one phase's P-V points (the ``points`` dict of results, or the same columns)."""
+    from dackit.eos import fit_eos
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # sanity warnings are collected by fit_eos itself
+        return fit_eos(np.asarray(points["pressure_gpa"], float), np.asarray(points["volume_a3"], float),
+                       form=form, pressure_err=_errors_or_zero(points["pressure_gpa_err"]),
+                       volume_err=np.asarray(points["volume_a3_err"], float), fix=fix)
+
+
 def pl_series(rows: list[dict], sheet, steps, by_row, exp) -> tuple[dict, list[str]]:
     """E(P) fits per branch, reversibility and quenching pressure from the PL rows."""
-    from dackit.optics.pressure_coeff import fit_energy_vs_pressure, reversibility
+    from dackit.optics.pressure_coeff import reversibility
 
     out, notes = {}, []
     if not rows:
@@ -57,9 +82,7 @@ def pl_series(rows: list[dict], sheet, steps, by_row, exp) -> tuple[dict, list[s
             if branch == COMPRESSION:
                 notes.append(f"PL: only {len(part)} compression points: no E(P) fit")
             continue
-        perr = part["pressure_gpa_err"].to_numpy(float)
-        fit = fit_energy_vs_pressure(part["pressure_gpa"], part["peak_ev"], e_err=part["peak_ev_err"],
-                                     p_err=np.where(np.isfinite(perr), perr, 0.0), order=order)
+        fit = fit_pl_branch(part, order)
         out[key] = {**fit.summary(), "n": int(len(part)), "order": order,
                     "pressure_range_gpa": [float(part["pressure_gpa"].min()), float(part["pressure_gpa"].max())]}
         if order < exp.pl.order:
@@ -90,7 +113,6 @@ def tauc_series(rows: list[dict]) -> list[dict]:
 
 def xrd_series(rows: list[dict], exp) -> tuple[list[dict], dict, dict, list[str]]:
     """Per-step lattice table, EoS per phase, and the transition onset."""
-    from dackit.eos import fit_eos
     from dackit.xrd.transitions import transition_onset
 
     table, notes = [], []
@@ -111,13 +133,8 @@ def xrd_series(rows: list[dict], exp) -> tuple[list[dict], dict, dict, list[str]
             notes.append(f"EoS {phase}: {len(part)} compression points, too few for a fit")
             continue
         fix = {} if len(part) >= 6 else {"kp": 4.0}
-        perr = part["pressure_gpa_err"].to_numpy(float)
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                fit = fit_eos(part["pressure_gpa"].to_numpy(float), part["volume_a3"].to_numpy(float),
-                              form=exp.xrd.eos_form, pressure_err=np.where(np.isfinite(perr), perr, 0.0),
-                              volume_err=part["volume_a3_err"].to_numpy(float), fix=fix)
+            fit = fit_phase_eos(part, exp.xrd.eos_form, fix)
         except DackitError as exc:
             notes.append(f"EoS {phase}: fit failed ({exc})")
             continue
