@@ -41,9 +41,10 @@ def _match(items, want):
         if "step" in want and "step" in it and it["step"] == want["step"]:
             if it.get("direction", want.get("direction")) == want.get("direction"):
                 return it
+    p = _num(want.get("pressure_gpa"))
     for it in items:
-        if (abs((it.get("pressure_gpa") or math.inf) - (want.get("pressure_gpa") or 0)) < 0.5
-                and it.get("direction") == want.get("direction")):
+        q = _num(it.get("pressure_gpa"))
+        if p is not None and q is not None and abs(q - p) < 0.5 and it.get("direction") == want.get("direction"):
             return it
     return None
 

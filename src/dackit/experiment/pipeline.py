@@ -52,22 +52,23 @@ def analyse_files(sheet, exp, out_dir: Path, *, workers=None, scheduler=None, pr
     ``progress(done, total, label)`` is called as files finish.
     """
     cache = ResultCache(out_dir / ".cache")
-    outcomes, tasks, keys, provenance = {}, [], {}, {}
+    # once per technique: the settings hash the PONI and mask files
+    settings = {t: settings_for(t, exp) for t in sheet["technique"].unique()}
+    outcomes, tasks, keys, provenance = {}, {}, {}, {}
     for row in sheet.itertuples():
         sha = sha256_file(row.path)
-        settings = settings_for(row.technique, exp)
-        key = settings_key(row.technique, settings, sha)
+        key = settings_key(row.technique, settings[row.technique], sha)
         keys[row.row] = key
         provenance[row.row] = {"file": row.file, "sha256": sha, "technique": row.technique,
-                               "method": settings}
+                               "method": settings[row.technique]}
         hit = cache.get(key)
         if hit is not None:
             outcomes[key] = hit
-        elif key not in {t.key for t in tasks}:
-            tasks.append(Task(key, ANALYSES[row.technique][0], (row.path, settings), label=row.file))
+        elif key not in tasks:
+            tasks[key] = (COST[row.technique], Task(key, ANALYSES[row.technique][0],
+                                                    (row.path, settings[row.technique]), label=row.file))
     # Longest first, so that no slow image is left for the end while other workers idle.
-    technique = {keys[r.row]: r.technique for r in sheet.itertuples()}
-    tasks.sort(key=lambda t: -COST[technique[t.key]])
+    tasks = [task for _, task in sorted(tasks.values(), key=lambda ct: -ct[0])]
     done = [len(outcomes)]
     total = len(set(keys.values()))
 

@@ -225,8 +225,7 @@ def _tied_fit(x, y, guess: LineGuess, window, degree: int) -> FitResult:
         return (lineshapes.pseudo_voigt(xx, a1, c1, fwhm, eta)
                 + lineshapes.pseudo_voigt(xx, ratio * a1, c2, fwhm, eta) + base)
 
-    start = _start(guess, x_ref)
-    q0 = np.r_[start[0], guess.center_nm, 0.5, np.clip(guess.fwhm_nm * 0.7, 0.05, 9.0), 0.5,
+    q0 = np.r_[guess.height, guess.center_nm, 0.5, np.clip(guess.fwhm_nm * 0.7, 0.05, 9.0), 0.5,
                guess.baseline, np.zeros(degree)]
     lo = np.r_[0, window[0], 0.05, 1e-3, 0, -np.inf * np.ones(degree + 1)]
     hi = np.r_[np.inf, window[1], 1.5, 10.0, 1, np.inf * np.ones(degree + 1)]
