@@ -4,15 +4,17 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench clean install browser
+.PHONY: demo test bench clean install browser lock test-latest
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Reinstall only when the dependency list changes.
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+# Reinstall only when the dependency list or the pins change. constraints.txt pins every
+# package, so a newcomer and CI get the versions main was tested with; a new release of a
+# dependency is tried on purpose with 'make test-latest' and adopted with 'make lock'.
+$(STAMP): pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -40,8 +42,24 @@ browser:
 test: $(STAMP) browser
 	MPLBACKEND=Agg $(BIN)/python -m pytest -q
 
+# Newest releases, unpinned, in a venv of their own: what 'make lock' would adopt.
+test-latest: browser
+	$(PYTHON) -m venv .venv-latest
+	.venv-latest/bin/python -m pip install --quiet --upgrade pip
+	.venv-latest/bin/python -m pip install --quiet --upgrade -e ".[test]"
+	MPLBACKEND=Agg .venv-latest/bin/python -m pytest -q
+
+# Re-pin to what the newest releases resolve to (run test-latest first).
+lock:
+	$(PYTHON) -m venv .venv-lock && .venv-lock/bin/python -m pip install --quiet --upgrade pip
+	.venv-lock/bin/python -m pip install --quiet --upgrade -e ".[test]"
+	{ echo "# Pinned versions for 'make test' and 'make demo' (pip -c). Refresh on purpose with 'make lock';"; \
+	  echo "# 'make test-latest' tries the newest releases in a separate venv."; \
+	  .venv-lock/bin/python -m pip freeze --exclude-editable; } > constraints.txt
+	rm -rf .venv-lock
+
 bench: $(STAMP)
 	@for b in bench/*.py; do echo "== $$b"; MPLBACKEND=Agg $(BIN)/python $$b; done
 
 clean:
-	rm -rf $(VENV) demo_output .pytest_cache
+	rm -rf $(VENV) .venv-latest .venv-lock demo_output .pytest_cache

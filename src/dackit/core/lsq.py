@@ -1,0 +1,90 @@
+"""Least-squares covariance: the one place dackit turns a Jacobian into parameter errors.
+
+For a fit minimising Σ rᵢ² with Jacobian J = ∂r/∂p, the covariance of the parameters is
+(JᵀJ)⁻¹, scaled by the reduced χ² when the residuals are not normalised by known errors
+(Press et al., *Numerical Recipes*, 3rd ed., §15.4; the convention of scipy's
+``curve_fit(absolute_sigma=False)`` and of lmfit). It is computed from the SVD of J, which
+is stable when JᵀJ is badly conditioned and tells when a parameter is not determined by the
+data (a singular value below ``rcond`` × the largest): those parameters get an infinite
+variance instead of a meaningless finite one.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Covariance:
+    """A fit's parameter covariance with the numbers that qualify it."""
+
+    matrix: np.ndarray
+    redchi: float
+    dof: int
+    rank: int
+
+    @property
+    def stderr(self) -> np.ndarray:
+        """Standard errors, √diag(C); ``inf`` for a parameter the data do not determine."""
+        return np.sqrt(np.clip(np.diag(self.matrix), 0.0, None))
+
+    @property
+    def correlation(self) -> np.ndarray:
+        """Correlation matrix C_ij / √(C_ii C_jj); NaN where a variance is zero or infinite."""
+        s = self.stderr
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return self.matrix / np.outer(s, s)
+
+    @property
+    def singular(self) -> bool:
+        return self.rank < self.matrix.shape[0]
+
+
+def covariance_from_jacobian(jac, residuals=None, *, scale: bool = True, rcond: float = 1e-10) -> Covariance:
+    """Parameter covariance from the Jacobian of the residuals at the optimum.
+
+    Parameters
+    ----------
+    jac : (n, p) array
+        ∂rᵢ/∂pⱼ at the best fit (``scipy.optimize.least_squares(...).jac``).
+    residuals : (n,) array, optional
+        The residuals at the best fit; needed for the reduced χ² (Σr²/(n − p)).
+    scale : bool
+        Multiply by the reduced χ² (residuals in data units, errors unknown). ``False`` when
+        the residuals are already divided by each point's known σ (absolute errors).
+    rcond : float
+        Singular values below ``rcond`` × the largest count as zero: the parameter
+        combination along them gets an infinite variance.
+
+    >>> import numpy as np
+    >>> x = np.linspace(0, 1, 11)
+    >>> J = np.stack([np.ones_like(x), x], axis=1)          # straight line a + b x
+    >>> c = covariance_from_jacobian(J, np.full(11, 0.1), scale=True)
+    >>> c.dof, c.rank, round(c.redchi, 4)
+    (9, 2, 0.0122)
+    """
+    jac = np.atleast_2d(np.asarray(jac, dtype=float))
+    n, p = jac.shape
+    dof = max(n - p, 0)
+    if residuals is not None:
+        r = np.asarray(residuals, dtype=float)
+        redchi = float(r @ r / dof) if dof > 0 else float("nan")
+    else:
+        redchi = 1.0
+    _, s, vt = np.linalg.svd(jac, full_matrices=False)
+    keep = s > rcond * (s[0] if s.size else 0.0)
+    inv_s2 = np.where(keep, 1.0 / np.where(keep, s, 1.0) ** 2, 0.0)
+    cov = (vt.T * inv_s2) @ vt
+    rank = int(keep.sum())
+    if rank < p:
+        # directions the data do not constrain: every parameter with weight on them is undetermined
+        null = vt[~keep]
+        undetermined = np.any(np.abs(null) > 1e-8, axis=0)
+        cov[undetermined, :] = np.inf
+        cov[:, undetermined] = np.inf
+    if scale and residuals is not None:
+        factor = redchi if np.isfinite(redchi) else 1.0
+        with np.errstate(invalid="ignore"):
+            cov = cov * factor
+    return Covariance(matrix=cov, redchi=redchi, dof=dof, rank=rank)
