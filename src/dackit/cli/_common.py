@@ -33,7 +33,9 @@ def run_per_file(files: Iterable, analyse: Callable[[Path], dict]) -> tuple[list
     rows, status = [], 0
     for path in files:
         try:
-            rows.append(analyse(Path(path)))
+            row = analyse(Path(path))
+            rows.append(row)
+            warn_if_doubtful(row)
         except DackitError as exc:
             rows.append({"file": str(path), "error": str(exc)})
             click.echo(f"error: {exc}", err=True)
@@ -44,6 +46,15 @@ def run_per_file(files: Iterable, analyse: Callable[[Path], dict]) -> tuple[list
             click.echo(f"error: {msg}", err=True)
             status = 2
     return rows, status
+
+
+def warn_if_doubtful(row: dict) -> None:
+    """A doubtful result still prints (exit status 0), with its reasons on stderr."""
+    if isinstance(row, dict) and row.get("quality") == "doubtful":
+        notes = "; ".join(str(n) for n in row.get("quality_notes", [])) or "no reason given"
+        label = row.get("file", "result")
+        frame = f" frame {row['frame']}" if "frame" in row else ""
+        click.echo(f"warning: {label}{frame}: doubtful result: {notes}", err=True)
 
 
 def print_table(rows: Sequence[dict], columns: Sequence[tuple[str, str, str]], title: str = "") -> None:
