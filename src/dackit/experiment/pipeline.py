@@ -93,7 +93,7 @@ def run_experiment(experiment_path, out_dir, *, workers: int | None = None,
     file has not arrived yet (see :func:`read_runsheet`) are left out, listed in
     ``RunSummary.waiting`` and in results.json under ``waiting``.
     """
-    from dackit.experiment.series import assemble_results
+    from dackit.experiment.series import assemble_results, doubtful_results
     from dackit.experiment.outputs import write_outputs
 
     start = time.perf_counter()
@@ -114,6 +114,7 @@ def run_experiment(experiment_path, out_dir, *, workers: int | None = None,
     steps = step_pressures(sheet, ruby_ok)
     results = assemble_results(exp, sheet, steps, by_row)
     results["failures"] = failures
+    results["doubtful"] = doubtful_results(sheet, by_row)
     if allow_missing:
         results["waiting"] = waiting
     results["provenance"] = {

@@ -10,6 +10,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from dackit.core.quality import is_ok
 from dackit.errors import DackitError
 
 COMPRESSION, DECOMPRESSION = "compression", "decompression"
@@ -18,12 +19,17 @@ BULK = ("pattern", "diameters_nm")
 
 
 def technique_rows(technique: str, sheet: pd.DataFrame, steps: pd.DataFrame, by_row: dict) -> list[dict]:
-    """Successful results of one technique, each with its step, direction and step pressure."""
+    """Trusted results of one technique, each with its step, direction and step pressure.
+
+    Failed files and results whose verdict is "doubtful" are left out: a series fit must not
+    lean on a number its own analysis does not vouch for (they are listed by
+    :func:`doubtful_results` for the report instead).
+    """
     p = steps.set_index("step")
     rows = []
     for r in sheet[sheet["technique"] == technique].itertuples():
         outcome = by_row[r.row]
-        if not outcome["ok"]:
+        if not outcome["ok"] or not is_ok(outcome["value"]):
             continue
         value = {k: v for k, v in outcome["value"].items() if k not in BULK}
         if "pressure_gpa" in value:  # a gauge's own reading; the row gets its step's pressure
@@ -33,6 +39,14 @@ def technique_rows(technique: str, sheet: pd.DataFrame, steps: pd.DataFrame, by_
                      "pressure_gpa": float(p.loc[r.step, "pressure_gpa"]),
                      "pressure_gpa_err": float(p.loc[r.step, "pressure_gpa_err"])})
     return rows
+
+
+def doubtful_results(sheet: pd.DataFrame, by_row: dict) -> list[dict]:
+    """Analysed files whose result is doubtful: file, technique, step and the reasons."""
+    return [{"file": r.file, "technique": r.technique, "step": int(r.step),
+             "quality_notes": list(by_row[r.row]["value"].get("quality_notes", []))}
+            for r in sheet.itertuples()
+            if by_row[r.row]["ok"] and not is_ok(by_row[r.row]["value"])]
 
 
 def _finite(values) -> np.ndarray:

@@ -4,6 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from dackit.core.quality import is_ok
+
 
 def step_pressures(sheet: pd.DataFrame, ruby: dict[int, dict]) -> pd.DataFrame:
     """One row per step: ``step, direction, pressure_gpa, pressure_gpa_err, source``.
@@ -13,11 +15,16 @@ def step_pressures(sheet: pd.DataFrame, ruby: dict[int, dict]) -> pd.DataFrame:
     pressure is their mean and its uncertainty the larger of half their spread (drift during
     the step) and their typical fit error. A typed pressure is used when no ruby spectrum of
     the step could be measured; TEM-only steps (outside the cell) are at ambient pressure.
+    Ruby results marked "doubtful" are used only when a step has no other ruby reading, and
+    the step's ``source`` then says so.
     """
     rows = []
     for step, group in sheet.groupby("step", sort=True):
         direction = group["direction"].iloc[0]
         fits = [ruby[r] for r in group.loc[group["technique"] == "ruby", "row"] if r in ruby]
+        trusted = [f for f in fits if is_ok(f)]
+        doubtful = bool(fits) and not trusted
+        fits = trusted or fits  # doubtful readings only when the step has nothing better
         typed = group["pressure_gpa"].dropna()
         typed_err = group["pressure_gpa_err"].dropna()
         if fits:
@@ -26,7 +33,7 @@ def step_pressures(sheet: pd.DataFrame, ruby: dict[int, dict]) -> pd.DataFrame:
             pressure = float(p.mean())
             spread = 0.5 * float(np.ptp(p)) if p.size > 1 else 0.0
             err = max(spread, float(np.sqrt(np.mean(e**2))))
-            source = f"ruby ({len(fits)} spectra)"
+            source = f"ruby ({len(fits)} spectra{', doubtful' if doubtful else ''})"
         elif not typed.empty:
             pressure = float(typed.iloc[0])
             err = float(typed_err.iloc[0]) if not typed_err.empty else float("nan")

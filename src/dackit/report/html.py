@@ -45,7 +45,7 @@ TECHNIQUES = (
 
 # Keys shown in their own sections; every other key goes to "Other results".
 _HANDLED = {"sample", "steps", "pl_fit", "eos", "transition_pressure_gpa", "transition_pressure_gpa_err",
-            "failures", "inconsistencies", "provenance"} | {k for _, keys, _, _ in TECHNIQUES for k in keys}
+            "failures", "doubtful", "inconsistencies", "provenance"} | {k for _, keys, _, _ in TECHNIQUES for k in keys}
 
 # Unit suffixes of dackit's column names → what a reader sees in a header.
 _UNITS = (
@@ -330,15 +330,20 @@ def _summary(results: dict, present: list[str], absent: list[str]) -> str:
     if files:
         rows["input files"] = len(files)
     rows["failed files"] = len(failures) if "failures" in results else "not recorded"
+    doubtful = results.get("doubtful") or []
+    if "doubtful" in results:
+        rows["doubtful results"] = len(doubtful)
     rows["inconsistencies"] = len(incons) if "inconsistencies" in results else "not checked"
     rows["techniques with results"] = ", ".join(present) or "none"
     if absent:
         rows["not in this run"] = ", ".join(absent)
     out = [_defs(rows, labels={k: k for k in rows})]
-    if failures or incons:
+    if failures or incons or doubtful:
         links = []
         if failures:
             links.append(f'<a href="#failures">{len(failures)} file(s) failed</a>')
+        if doubtful:
+            links.append(f'<a href="#doubtful">{len(doubtful)} doubtful result(s) left out of the fits</a>')
         if incons:
             links.append(f'<a href="#inconsistencies">{len(incons)} internal inconsistenc'
                          f'{"y" if len(incons) == 1 else "ies"} found</a>')
@@ -416,6 +421,18 @@ def _failures(results: dict) -> str:
     return _table(failures, first=("file", "technique", "error"), labels={"error": "reason"})
 
 
+def _doubtful(results: dict) -> str:
+    if "doubtful" not in results:
+        return _absent("These results do not record quality verdicts.")
+    rows = _rows(results["doubtful"], "doubtful")
+    if not rows:
+        return '<p class="ok">None: every analysed file passed its quality checks.</p>'
+    rows = [{**r, "quality_notes": "; ".join(map(str, r.get("quality_notes") or []))} for r in rows]
+    intro = ("<p>These files were analysed, but their analysis does not vouch for the number: "
+             "they are left out of the series fits (E(P), equations of state, trends).</p>")
+    return intro + _table(rows, first=("file", "technique", "quality_notes"), labels={"quality_notes": "why"})
+
+
 def _inconsistencies(results: dict) -> str:
     if "inconsistencies" not in results:
         return _absent("These results carry no consistency checks.")
@@ -474,6 +491,7 @@ def render_report(results: dict, figures=(), *, title: str = "dackit report") ->
         sections.append(("figures", "Other figures", "\n".join(figs_by_section[None])))
     sections += [
         ("failures", "Failures", _failures(results)),
+        ("doubtful", "Doubtful results", _doubtful(results)),
         ("inconsistencies", "Internal inconsistencies", _inconsistencies(results)),
         ("provenance", "Provenance", _provenance(results)),
     ]
