@@ -527,6 +527,6 @@ def write_report(results: dict, figures=(), out_path="report.html", *, title: st
     >>> "2.31 ± 0.04" in out.read_text()
     True
     """
-    from dackit.experiment.store import atomic_write_text
+    from dackit.core.files import atomic_write_text
 
     return atomic_write_text(Path(out_path), render_report(results, figures, title=title))
