@@ -42,8 +42,9 @@ class ResultsSchemaError(DackitError):
 
 
 class _Model(BaseModel):
-    # every key is described: an unknown key is drift between the pipeline and the schema
-    model_config = ConfigDict(extra="forbid")
+    # every key is described: an unknown key is drift between the pipeline and the schema;
+    # strict: "yes" is not a bool nor "3" a step, in a file other programs read
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class _StepRow(_Model):
@@ -267,7 +268,7 @@ class Results(_Model):
     A technique that is not in the run sheet (or whose files all failed) has no key.
     """
 
-    model_config = ConfigDict(extra="forbid", title="dackit results.json")
+    model_config = ConfigDict(extra="forbid", strict=True, title="dackit results.json")
 
     experiment: str = Field(description="name in experiment.toml")
     sample: dict[str, Any] = Field(description="the [sample] table of experiment.toml")
@@ -347,6 +348,34 @@ def read_results(path) -> Results:
     except ValidationError as exc:
         raise InputError(f"{path}: not a results.json of this dackit version ({_problems(exc)}); "
                          "re-run `dackit run` to write it again") from None
+
+
+class Keys:
+    """The keys of a model as attributes: ``keys(Results).pl_fit == "pl_fit"``.
+
+    Code that reads results (the report) names keys through this, so a key renamed or
+    removed in the schema fails loudly where it is read instead of silently showing nothing.
+
+    >>> keys(Step).pressure_gpa
+    'pressure_gpa'
+    >>> keys(Step).pressure
+    Traceback (most recent call last):
+    ...
+    AttributeError: results.json schema: Step has no key 'pressure'
+    """
+
+    def __init__(self, model: type[BaseModel]):
+        self._model = model
+
+    def __getattr__(self, name: str) -> str:
+        if name.startswith("_") or name not in self._model.model_fields:
+            raise AttributeError(f"results.json schema: {self._model.__name__} has no key {name!r}")
+        return name
+
+
+def keys(model: type[BaseModel]) -> Keys:
+    """See :class:`Keys`."""
+    return Keys(model)
 
 
 def title(model: type[BaseModel], key: str) -> str | None:
