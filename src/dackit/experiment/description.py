@@ -179,6 +179,7 @@ def read_runsheet(exp: Experiment, *, allow_missing: bool = False) -> pd.DataFra
     ``{"row", "step", "technique", "file", "reason"}`` dicts; the table may then be empty.
     """
     path = exp.path(exp.runsheet)
+    assert path is not None  # runsheet is a str, so it always resolves
     sheet = _read_sheet(path, ("step", "direction", "technique", "file"),
                         "step,direction,technique,file[,pressure_gpa,pressure_gpa_err,note]")
     for col in ("pressure_gpa", "pressure_gpa_err"):

@@ -391,7 +391,8 @@ def _fits(results: dict) -> str:
         out.append(_absent("No equation-of-state fit in this run."))
     out.append("<h3>Phase transition</h3>")
     pt = results.get(R.transition_pressure_gpa)
-    transition = results.get(R.transition) if isinstance(results.get(R.transition), dict) else {}
+    found = results.get(R.transition)
+    transition: dict = found if isinstance(found, dict) else {}
     if isinstance(pt, dict):
         out.append(_generic(pt))
     elif pt is not None:
