@@ -49,3 +49,21 @@ def test_saxs_and_xrd_cli_use_the_same_table(tmp_path):
     # SAXS takes a header-less or 2θ file as its q pattern; what matters is that it is read
     # as a pattern, not sent to the image reader (which would ask for a PONI)
     assert load_saxs(path, wavelength_a=0.6199).intensity.size == 600
+
+
+def test_pipeline_reads_cansas_xml_like_dackit_saxs(tmp_path):
+    """A SAXS row may be a canSAS 1D XML file: `dackit run` reads it as `dackit saxs` does."""
+    from dackit.experiment.analyses import _pattern_or_image
+    from dackit.saxs.analysis import load_saxs
+
+    q = np.linspace(0.02, 0.3, 200)
+    i = 1 + 100 * np.exp(-0.5 * ((q - 0.08) / 0.004) ** 2)
+    rows = "".join(f"<Idata><Q unit=\"1/A\">{a}</Q><I unit=\"1/cm\">{b}</I></Idata>" for a, b in zip(q, i))
+    xml = tmp_path / "saxs.xml"
+    xml.write_text('<?xml version="1.0"?><SASroot version="1.1" xmlns="urn:cansas1d:1.1">'
+                   f"<SASentry><Title>t</Title><Run>1</Run><SASdata>{rows}</SASdata></SASentry></SASroot>")
+    settings = {"unit": "q_A^-1", "wavelength_a": 1.0, "poni": None}
+    p = _pattern_or_image(str(xml), settings)
+    ref = load_saxs(xml, wavelength_a=1.0)
+    assert np.array_equal(p.q_inv_a, ref.q_inv_a) and np.array_equal(p.intensity, ref.intensity)
+    assert p.q_inv_a[np.argmax(p.intensity)] == pytest.approx(0.08, abs=0.002)

@@ -66,10 +66,12 @@ def _integrate(path: str, settings: dict):
 
 def _pattern_or_image(path: str, settings: dict):
     from dackit.io.patterns import read_pattern
+    from dackit.saxs.analysis import load_saxs
 
     if kind_of(path) == "pattern":
-        axis = "q_A^-1" if settings["unit"] == "q_A^-1" else None
-        return read_pattern(path, wavelength_a=settings["wavelength_a"], axis=axis)
+        if settings["unit"] == "q_A^-1":  # as `dackit saxs` reads it (canSAS XML included)
+            return load_saxs(path, wavelength_a=settings["wavelength_a"])
+        return read_pattern(path, wavelength_a=settings["wavelength_a"])
     if not settings["poni"]:
         raise InputError(f"{path}: a detector image needs a PONI file (xrd.poni in experiment.toml)")
     return _integrate(path, settings)
