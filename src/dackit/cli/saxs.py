@@ -71,11 +71,11 @@ def peaks(files, poni, wavelength_a, energy_kev, background, min_significance, a
 
             save_pattern_figure(res, plot_dir / f"{path.stem}_saxs.png")
         row = {"file": str(path),
-               "peaks": [{"q_inv_a": p.q_inv_a, "d_angstrom": p.d_a,
+               "peaks": [{"q_inv_a": p.q_inv_a, "d_angstrom": p.d_angstrom,
                           "fwhm_inv_a": p.fwhm_inv_a} for p in res.peaks],
-               "d_first_angstrom": res.d_first_a,
+               "d_first_angstrom": res.d_first_angstrom,
                "mesophase": res.mesophase,
-               "lattice_angstrom": None if res.indexing is None else res.lattice_a}
+               "lattice_angstrom": None if res.indexing is None else res.lattice_angstrom}
         if res.indexing is not None and len(res.indexing.tie) > 1:
             row["mesophase_tie"] = list(res.indexing.tie)
         return row

@@ -180,7 +180,7 @@ def phases(files, poni, flip_ud, wavelength, candidates, tth_range, threshold, a
             plot_phase_fit(result, Path(plot_dir) / f"{path.stem}_phases.png")
         return {"file": str(path), "phases": [
             {"name": n, "present": bool(p.present), "fraction": p.fraction if p.present else 0.0,
-             "a_angstrom": p.a_a if p.present else None} for n, p in zip(names, result.phases)]}
+             "a_angstrom": p.a_angstrom if p.present else None} for n, p in zip(names, result.phases)]}
 
     rows, status = run_per_file(files, one)
     if as_json:

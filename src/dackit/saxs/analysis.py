@@ -2,7 +2,7 @@
 
 >>> from dackit.saxs.simulate import simulate_saxs
 >>> res = analyse_saxs(simulate_saxs("bcc", 160.0, seed=2).pattern)
->>> res.mesophase, round(res.lattice_a)
+>>> res.mesophase, round(res.lattice_angstrom)
 ('bcc', 160)
 """
 from __future__ import annotations
@@ -41,31 +41,31 @@ class SaxsResult:
         return self.peaks[0]
 
     @property
-    def d_first_a(self) -> float:
-        return self.first_peak.d_a
+    def d_first_angstrom(self) -> float:
+        return self.first_peak.d_angstrom
 
     @property
-    def d_first_a_err(self) -> float:
-        return self.first_peak.d_a_err
+    def d_first_err(self) -> float:
+        return self.first_peak.d_err
 
     @property
     def mesophase(self) -> str | None:
         return None if self.indexing is None else self.indexing.mesophase
 
     @property
-    def lattice_a(self) -> float:
-        return float("nan") if self.indexing is None else self.indexing.best.lattice_a
+    def lattice_angstrom(self) -> float:
+        return float("nan") if self.indexing is None else self.indexing.best.lattice_angstrom
 
     @property
-    def lattice_a_err(self) -> float:
-        return float("nan") if self.indexing is None else self.indexing.best.lattice_a_err
+    def lattice_angstrom_err(self) -> float:
+        return float("nan") if self.indexing is None else self.indexing.best.lattice_angstrom_err
 
     @property
-    def centre_distance_a(self) -> float:
+    def centre_distance_angstrom(self) -> float:
         """Centre-to-centre distance for the identified lattice (NaN for Pn3m/Ia3d/unindexed)."""
         if self.indexing is None:
             return float("nan")
-        return self.indexing.best.centre_distance_a
+        return self.indexing.best.centre_distance_angstrom
 
 
 def load_saxs(path, *, poni=None, wavelength_a=None, mask=None, bins=None) -> Pattern:
@@ -113,7 +113,7 @@ def analyse_saxs(pattern: Pattern, *, background="loglog", min_significance=5.0,
                     shape=shape, **peak_kw)
     idx = None
     if len(ps.peaks) >= 2:
-        idx = index_peaks([p.q_inv_a for p in ps.peaks], [p.q_inv_a_err for p in ps.peaks],
+        idx = index_peaks([p.q_inv_a for p in ps.peaks], [p.q_err for p in ps.peaks],
                           fwhm_inv_a=[p.fwhm_inv_a for p in ps.peaks], q_min=float(ps.q[0]),
                           phases=phases or tuple(MESOPHASES))
     return SaxsResult(pattern.source, ps, idx)
@@ -128,6 +128,6 @@ def thickness_from_pattern(pattern: Pattern, *, wavelength_a=None, k=0.89, peak=
         raise InputError(f"peak={peak!r}: use 'first' or 'strongest'")
     p = ps.peaks[0] if peak == "first" else max(ps.peaks, key=lambda p: p.area)
     lam = wavelength_a if wavelength_a is not None else pattern.wavelength_a
-    return scherrer_thickness(p.q_inv_a, p.fwhm_inv_a, fwhm_err=p.fwhm_inv_a_err, k=k, wavelength_a=lam,
+    return scherrer_thickness(p.q_inv_a, p.fwhm_inv_a, fwhm_err=p.fwhm_err, k=k, wavelength_a=lam,
                               instrument_fwhm_inv_a=instrument_fwhm_inv_a,
                               instrument_shape=instrument_shape)

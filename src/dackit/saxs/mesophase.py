@@ -208,8 +208,8 @@ class Candidate:
     """
 
     name: str
-    lattice_a: float
-    lattice_a_err: float
+    lattice_angstrom: float
+    lattice_angstrom_err: float
     assignment: tuple
     residual_inv_a: np.ndarray
     chi2: float
@@ -218,8 +218,8 @@ class Candidate:
     score: float
 
     @property
-    def centre_distance_a(self) -> float:
-        return self.lattice_a * MESOPHASES[self.name].nn_factor
+    def centre_distance_angstrom(self) -> float:
+        return self.lattice_angstrom * MESOPHASES[self.name].nn_factor
 
 
 @dataclass(frozen=True)
@@ -318,7 +318,7 @@ def index_peaks(q_inv_a, q_err=None, *, fwhm_inv_a=None, q_min=0.0, phases=None,
 
     >>> import numpy as np
     >>> idx = index_peaks(2 * np.pi / 120 * np.array([1, 2, 3]))
-    >>> idx.mesophase, round(idx.best.lattice_a, 1)
+    >>> idx.mesophase, round(idx.best.lattice_angstrom, 1)
     ('lamellar', 120.0)
     """
     q = np.asarray(q_inv_a, dtype=float).ravel()
@@ -351,7 +351,7 @@ def index_peaks(q_inv_a, q_err=None, *, fwhm_inv_a=None, q_min=0.0, phases=None,
         if best is not None:
             # residuals and assignments back in the caller's peak order
             inv = np.argsort(order)
-            best = Candidate(best.name, best.lattice_a, best.lattice_a_err,
+            best = Candidate(best.name, best.lattice_angstrom, best.lattice_angstrom_err,
                              tuple(best.assignment[i] for i in inv), best.residual_inv_a[inv],
                              best.chi2, best.n_unexplained, best.missing_hkl, best.score)
             cands.append(best)

@@ -169,9 +169,9 @@ class SaxsPeak:
     """One fitted peak: position, FWHM (Å⁻¹), height above background, Lorentzian fraction."""
 
     q_inv_a: float
-    q_inv_a_err: float
+    q_err: float
     fwhm_inv_a: float
-    fwhm_inv_a_err: float
+    fwhm_err: float
     amplitude: float
     amplitude_err: float
     eta: float
@@ -179,12 +179,12 @@ class SaxsPeak:
     significance: float
 
     @property
-    def d_a(self) -> float:
+    def d_angstrom(self) -> float:
         return 2 * np.pi / self.q_inv_a
 
     @property
-    def d_a_err(self) -> float:
-        return 2 * np.pi * self.q_inv_a_err / self.q_inv_a**2
+    def d_err(self) -> float:
+        return 2 * np.pi * self.q_err / self.q_inv_a**2
 
     @property
     def area(self) -> float:
@@ -430,8 +430,8 @@ def _confirmed(pk: SaxsPeak, q) -> bool:
     the width, at least one sampling step — narrower is a noise spike — and at most
     MAX_REL_FWHM·q) and its centre inside the data."""
     dx = np.interp(pk.q_inv_a, q[1:], np.diff(q))
-    return bool(pk.amplitude > 3 * pk.amplitude_err and np.isfinite(pk.q_inv_a_err)
-                and pk.fwhm_inv_a_err <= pk.fwhm_inv_a and pk.fwhm_inv_a >= dx
+    return bool(pk.amplitude > 3 * pk.amplitude_err and np.isfinite(pk.q_err)
+                and pk.fwhm_err <= pk.fwhm_inv_a and pk.fwhm_inv_a >= dx
                 and pk.fwhm_inv_a <= MAX_REL_FWHM * pk.q_inv_a and q[0] < pk.q_inv_a < q[-1])
 
 
@@ -456,7 +456,7 @@ def find_peaks(pattern: Pattern, *, background="loglog", min_significance=5.0, s
     >>> from dackit.saxs.simulate import simulate_saxs
     >>> sim = simulate_saxs("lamellar", 120.0, seed=1)
     >>> ps = find_peaks(sim.pattern)
-    >>> round(ps.peaks[0].d_a)
+    >>> round(ps.peaks[0].d_angstrom)
     120
     """
     pre = where(pattern.source)
