@@ -41,7 +41,7 @@ def test_effective_variance_bm3_reproduces_eosfit7(real_data, name):
         assert fit.err(key) == pytest.approx(err, rel=0.01)
     # EosFit7 prints χ²_red to 2 decimals after its own last cycle (topaz: 18.55, while
     # QUANTAS' converged minimum is 18.5255); 0.03 covers that
-    assert fit.chi2_red == pytest.approx(chi2_red, abs=0.03)
+    assert fit.redchi == pytest.approx(chi2_red, abs=0.03)
     assert fit.max_residual_gpa == pytest.approx(max_res, abs=0.006)
     assert fit.n == d.n and fit.dof == d.n - 3
 
@@ -90,7 +90,7 @@ def test_topaz_large_chi2_is_a_warning_and_inflates_esds(real_data):
     d = _load(real_data, "PV_topaz.dat")
     fit = fit_eos(d.pressure_gpa, d.volume_a3, pressure_err=d.pressure_err, volume_err=d.volume_err)
     assert any("chi2_red" in w for w in fit.warnings)
-    assert fit.error_scale == pytest.approx(np.sqrt(fit.chi2_red))
+    assert fit.error_scale == pytest.approx(np.sqrt(fit.redchi))
 
 
 def _synthetic(form, truth, rng, n=20, sp=0.05, sv=0.02, pmax=30.0):
@@ -109,7 +109,7 @@ def test_round_trip_recovers_truth_and_esds_match_scatter(form, truth):
         fit = fit_eos(p, v, form=form, pressure_err=sp, volume_err=sv)
         estimates.append(fit.values)
         esds.append(fit.stderr)
-        chi2.append(fit.chi2_red)
+        chi2.append(fit.redchi)
     estimates, esds = np.array(estimates), np.array(esds)
     scatter = estimates.std(axis=0, ddof=1)
     mean_esd = esds.mean(axis=0)

@@ -32,7 +32,7 @@ def test_round_trip_within_errors():
         assert abs(val - true) < 4 * err
     assert f.covariance.shape == (3, 3)
     assert np.allclose(f.covariance, f.covariance.T)
-    assert 0.1 < f.chi2_red < 3.0                   # χ²_ν of 9 dof: 99.9 % within this range
+    assert 0.1 < f.redchi < 3.0                   # χ²_ν of 9 dof: 99.9 % within this range
     assert f.residuals_mev.shape == p.shape
 
 
@@ -54,7 +54,7 @@ def test_effective_variance_linear_closed_form():
     σ_eff/√Σ(p − p̄)² (absolute σ)."""
     p = np.linspace(0, 5, 11)
     e = 2.0 + 0.05 * p
-    f = fit_energy_vs_pressure(p, e, e_err=1e-3, p_err=0.1, order=1, scale_covar=False)
+    f = fit_energy_vs_pressure(p, e, e_err=1e-3, pressure_err=0.1, order=1, scale_covar=False)
     s_eff = np.hypot(1e-3, 0.05 * 0.1)
     assert f.alpha_mev_per_gpa_err == pytest.approx(1e3 * s_eff / np.sqrt(np.sum((p - p.mean()) ** 2)), rel=1e-6)
     assert np.allclose(f.sigma_ev, s_eff)
@@ -65,7 +65,7 @@ def test_effective_variance_linear_closed_form():
 def test_effective_variance_needs_iteration_for_curvature():
     p = np.linspace(0, 5.6, 9)
     noisy = truth(p) + np.random.default_rng(2).normal(0, 5e-4, p.size)
-    f = fit_energy_vs_pressure(p, noisy, e_err=5e-4, p_err=np.linspace(0.02, 0.3, 9))
+    f = fit_energy_vs_pressure(p, noisy, e_err=5e-4, pressure_err=np.linspace(0.02, 0.3, 9))
     assert f.n_iter >= 2                  # weights depend on the slope of the current fit
     slope = 1e-3 * (f.params[1] * 1e3 + 2 * f.params[2] * 1e3 * p)
     assert np.allclose(f.sigma_ev, np.sqrt(5e-4 ** 2 + (slope * np.linspace(0.02, 0.3, 9)) ** 2), rtol=1e-6)

@@ -84,7 +84,7 @@ def _full_results() -> dict:
         ],
         "pl_fit": {"e0_ev": 2.01234, "e0_ev_err": 0.0031, "alpha_mev_per_gpa": 53.04,
                    "alpha_mev_per_gpa_err": 1.46, "beta_mev_per_gpa2": -2.07,
-                   "beta_mev_per_gpa2_err": 0.23, "chi2_red": 1.08},
+                   "beta_mev_per_gpa2_err": 0.23, "redchi": 1.08},
         "eos": {"zinc-blende": {"v0_a3": 202.4, "v0_a3_err": 0.6, "k0_gpa": 57.13, "k0_gpa_err": 0.148,
                                 "kp": 4.0, "kp_err": None},
                 "rock-salt": {"v0_a3": 165.2, "v0_a3_err": 1.9, "k0_gpa": 71.9, "k0_gpa_err": 6.3,

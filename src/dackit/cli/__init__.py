@@ -30,6 +30,7 @@ COMMANDS = {
     "tauc": "tauc",
     "plqy": "plqy",
     "simulate": "simulate",
+    "schema": "schema",
 }
 
 #: one-line help shown by ``dackit --help`` without importing the module
@@ -48,6 +49,7 @@ SUMMARIES = {
     "tauc": "Band gaps from absorption spectra (Tauc, background removed).",
     "plqy": "PL quantum yield under pressure (Lorentz-Lorenz n).",
     "simulate": "Write a virtual DAC experiment (raw files, run sheet, truth.json).",
+    "schema": "Print the JSON Schema of results.json (what `dackit run` writes).",
 }
 
 

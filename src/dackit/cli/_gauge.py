@@ -6,13 +6,15 @@ from pathlib import Path
 import click
 
 from dackit.cli._common import dump_json, print_table
+from dackit.cli._contract import gauge_row
 from dackit.core.results import Failure
 from dackit.errors import DackitError
 
 
-def run_gauge(files, fit, columns, *, as_json: bool, plot_dir: Path | None, title: str,
+def run_gauge(files, fit, columns, *, keys, as_json: bool, plot_dir: Path | None, title: str,
               annotate) -> int:
-    """Read ``files``, call ``fit(list_of_spectra)``, print rows; return the exit status."""
+    """Read ``files``, call ``fit(list_of_spectra)``, print rows (the contract ``keys`` of each
+    fit, see :mod:`dackit.cli._contract`); return the exit status."""
     from dackit.io import read_spectrum
 
     rows: list = [None] * len(files)
@@ -30,7 +32,7 @@ def run_gauge(files, fit, columns, *, as_json: bool, plot_dir: Path | None, titl
             plot_fit(spectrum.x, spectrum.y, result.fit, Path(plot_dir) / f"{Path(spectrum.source).stem}.png",
                      window=result.window_nm, title=Path(spectrum.source).name,
                      annotation=annotate(result))
-    out = [r.as_dict() for r in rows]
+    out = [gauge_row(r, keys) for r in rows]
     for r in rows:
         if isinstance(r, Failure):
             click.echo(f"error: {r.error}", err=True)

@@ -43,7 +43,7 @@ def command(out_dir, seed, steps, workers, as_json):
     results = json.loads(summary.results_path.read_text())
     table = compare_with_truth(results, written.truth)
     out = {"simulate_s": round(t_sim, 2), "analyse_s": round(summary.wall_time_s, 2),
-           **summary.as_dict(), "truth": str(written.truth_json),
+           **summary.to_dict(), "truth": str(written.truth_json),
            "comparison": table.to_dict("records")}
     if as_json:
         dump_json(out)

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 
+from dackit.cli import _contract as contract
 from dackit.cli._common import (dump_json, files_argument, finish, json_option, plot_option,
                                 print_table, run_per_file)
 from dackit.errors import InputError
@@ -88,7 +89,7 @@ def fit_command(files, form, fix_items, method, show_report, as_json, plot_dir):
         result = fit_eos(data.pressure_gpa, data.volume_a3, form=form.lower(),
                          pressure_err=data.pressure_err, volume_err=data.volume_err,
                          fix=fix, method=method, source=str(path))
-        row = {"file": str(path), **result.to_dict()}
+        row = {"file": str(path), **contract.renamed(result.to_dict())}
         if plot_dir is not None:
             from dackit.eos.plots import save_eos_figures
             row["figures"] = [str(p) for p in save_eos_figures(result, plot_dir, path.stem)]

@@ -10,13 +10,11 @@ from pathlib import Path
 
 import click
 
+from dackit.cli import _contract as contract
 from dackit.cli._common import (dump_json, finish, json_option, parse_float_list, plot_option, print_table,
                                read_csv_table)
 from dackit.errors import DackitError, InputError
 
-PEAK_KEYS = ("file", "pressure_gpa", "peak_ev", "peak_ev_err", "peak_nm", "fwhm_mev", "area", "cie_x", "cie_y")
-FIT_KEYS = ("e0_ev", "e0_ev_err", "alpha_mev_per_gpa", "alpha_mev_per_gpa_err", "beta_mev_per_gpa2",
-            "beta_mev_per_gpa2_err", "chi2_red")
 
 PL_COLUMNS = [("file", "file", ""), ("pressure_gpa", "P (GPa)", ".2f"), ("peak_ev", "E (eV)", ".4f"),
               ("peak_ev_err", "±", ".4f"), ("peak_nm", "λ (nm)", ".1f"), ("fwhm_mev", "FWHM (meV)", ".1f"),
@@ -24,23 +22,12 @@ PL_COLUMNS = [("file", "file", ""), ("pressure_gpa", "P (GPa)", ".2f"), ("peak_e
 
 
 def _read_runsheet(path: Path) -> list:
-    """Rows (name, pressure, pressure error or NaN, direction or None, path) of a run sheet CSV,
-    in order (a file may appear twice, e.g. on compression and decompression)."""
-    table = read_csv_table(path, ("file", "pressure_gpa"), "file,pressure_gpa[,pressure_gpa_err]")
-    out = []
-    for k, row in table.iterrows():
-        try:
-            p = float(row["pressure_gpa"])
-            pe = float(row["pressure_gpa_err"]) if "pressure_gpa_err" in table.columns else math.nan
-        except (TypeError, ValueError):
-            raise InputError(f"{path}: row {k + 2}: pressure is not a number") from None
-        if not math.isfinite(p):
-            raise InputError(f"{path}: row {k + 2}: pressure_gpa is missing or not finite")
-        direction = str(row["direction"]).strip() if "direction" in table.columns else None
-        name = str(row["file"]).strip()
-        full = Path(name) if Path(name).is_absolute() else path.parent / name
-        out.append((name, p, pe, direction, full))
-    return out
+    """Rows (name, pressure, pressure error or NaN, direction or None, path) of a run sheet,
+    read by the experiment's run-sheet rules."""
+    from dackit.experiment.description import read_pressure_sheet
+
+    sheet = read_pressure_sheet(path)
+    return [(r.file, r.pressure_gpa, r.pressure_gpa_err, r.direction, Path(r.path)) for r in sheet.itertuples()]
 
 
 def _pressures(files, pressure, runsheet):
@@ -105,7 +92,7 @@ def pl_command(files, pressure, runsheet, n_peaks, shape, baseline, peak, as_jso
     from dackit.io import read_spectrum
     from dackit.optics.colour import chromaticity_xy
     from dackit.optics.pl import fit_pl_series
-    from dackit.optics.pressure_coeff import fit_energy_vs_pressure
+    from dackit.optics.pressure_coeff import ep_fit_order, fit_energy_vs_pressure
 
     files, pressures, p_errs, directions = _pressures(files, pressure, runsheet)
     spectra, index, rows = [], [], [None] * len(files)
@@ -130,14 +117,12 @@ def pl_command(files, pressure, runsheet, n_peaks, shape, baseline, peak, as_jso
                 cx, cy = float(c.x), float(c.y)
             except DackitError:
                 cx = cy = math.nan
-            rows[i] = {"file": str(files[i]), "pressure_gpa": f.pressure_gpa, "peak_ev": f.peak_ev,
-                       "peak_ev_err": f.peak_ev_err, "peak_nm": f.peak_nm, "fwhm_mev": f.fwhm_mev,
-                       "area": f.area, "cie_x": cx, "cie_y": cy}
+            rows[i] = {**f.to_dict(), "file": str(files[i]), "cie_x": cx, "cie_y": cy}
     for r in rows:
         if "error" in r:
             click.echo(f"error: {r['error']}", err=True)
     good = [i for i, f in enumerate(fits) if f is not None]
-    fit_out = {k: None for k in FIT_KEYS}
+    fit_out = {k: None for k in contract.PL_FIT}
     pfit = None
     if directions is not None:
         from dackit.optics.pressure_coeff import direction_labels
@@ -145,8 +130,8 @@ def pl_command(files, pressure, runsheet, n_peaks, shape, baseline, peak, as_jso
     else:
         labels = None
     n_fit = len(good) if labels is None else int(sum(lbl == "compression" for lbl in labels))
-    order = 2 if n_fit >= 4 else 1
-    if n_fit >= 2:
+    order = ep_fit_order(n_fit)
+    if order is not None:
         if order == 1:
             click.echo(f"note: only {n_fit} point(s): linear E(P) fit (β not determined; "
                        "a quadratic needs at least 4)", err=True)
@@ -154,14 +139,14 @@ def pl_command(files, pressure, runsheet, n_peaks, shape, baseline, peak, as_jso
         try:
             pfit = fit_energy_vs_pressure([pressures[i] for i in good], [fits[i].peak_ev for i in good],
                                           e_err=[fits[i].peak_ev_err for i in good],
-                                          p_err=None if any(math.isnan(v) for v in pe) else pe,
+                                          pressure_err=None if any(math.isnan(v) for v in pe) else pe,
                                           order=order, direction=labels)
-            fit_out = pfit.summary()
+            fit_out = contract.pick(pfit.to_dict(), contract.PL_FIT)
         except DackitError as exc:
             click.echo(f"note: E(P) not fitted: {exc}", err=True)
     else:
-        click.echo(f"note: E(P) not fitted: {n_fit} good point(s), at least 2 are needed", err=True)
-    peaks = [{k: r.get(k) for k in PEAK_KEYS} if "error" not in r else r for r in rows]
+        click.echo(f"note: E(P) not fitted: {n_fit} good point(s), at least 3 are needed", err=True)
+    peaks = [contract.pick(r, contract.PL_PEAK) if "error" not in r else r for r in rows]
     if as_json:
         dump_json({"peaks": peaks, "fit": fit_out})
     else:
@@ -172,7 +157,7 @@ def pl_command(files, pressure, runsheet, n_peaks, shape, baseline, peak, as_jso
                     f"{pfit.alpha_mev_per_gpa_err:.2f} meV/GPa")
             if order == 2:
                 text += f", β = {pfit.beta_mev_per_gpa2:.3f} ± {pfit.beta_mev_per_gpa2_err:.3f} meV/GPa²"
-            click.echo(text + f", χ²_ν = {pfit.chi2_red:.3g}")
+            click.echo(text + f", χ²_ν = {pfit.redchi:.3g}")
     if plot_dir is not None and good:
         from dackit.optics import plots
         plot_dir = Path(plot_dir)
@@ -219,35 +204,26 @@ def tauc_command(files, transition, background, kind, as_json, plot_dir):
       dackit tauc abs_*.txt --plot figures
     """
     from dackit.cli._common import run_per_file
-    from dackit.core.spectrum import make_spectrum
     from dackit.io import read_spectrum
-    from dackit.optics.absorption import tauc_gap, to_absorbance
+    from dackit.optics.absorption import absorbance_spectrum, tauc_gap
 
     extras = {}
 
     def analyse(path: Path) -> dict:
-        s = read_spectrum(path)
-        k = kind
-        if k == "auto":
-            k = "transmittance" if "trans" in s.y_unit.lower() else "absorbance"
-        if k != "absorbance":
-            s = make_spectrum(s.x, to_absorbance(s.y, kind=k, source=s.source), x_unit=s.x_unit,
-                              y_unit="absorbance", metadata=s.metadata, source=s.source)
+        s = absorbance_spectrum(read_spectrum(path), quantity=kind)
         res = tauc_gap(s, transition=transition, background=background)
-        extras[str(path)] = {"baseline_intersection_ev": res.baseline_intersection_ev,
-                             "background": res.background.form if res.background else "none"}
+        full = {**res.to_dict(), "file": str(path)}
+        extras[str(path)] = full
         if plot_dir is not None:
             from dackit.optics.plots import plot_tauc
             plot_tauc(res, Path(plot_dir) / f"{path.stem}_tauc.png", title=path.name)
-        out = res.as_dict()
-        out["file"] = str(path)
-        return out
+        return contract.pick(full, contract.TAUC)
 
     rows, status = run_per_file(files, analyse)
     if as_json:
         dump_json(rows)
     else:
-        table = [dict(r, window=f"{r['window_ev'][0]:.3f}–{r['window_ev'][1]:.3f}", **extras[r["file"]])
+        table = [dict(extras[r["file"]], window=f"{r['window_ev'][0]:.3f}–{r['window_ev'][1]:.3f}")
                  if "error" not in r else r for r in rows]
         print_table(table, TAUC_COLUMNS, title=f"Tauc band gaps ({transition} allowed)")
     finish(status)

@@ -1,6 +1,7 @@
 """`dackit ruby`: pressure from ruby fluorescence spectra."""
 import click
 
+from dackit.cli import _contract as contract
 from dackit.cli._common import files_argument, finish, json_option, plot_option
 from dackit.gauge import ruby
 
@@ -40,7 +41,7 @@ def command(files, scale, ref_nm, ref_err_nm, temperature_k, t_correction, as_js
                              temperature_k=temperature_k, t_correction=t_correction)
 
     from dackit.cli._gauge import run_gauge
-    finish(run_gauge(files, fit, COLUMNS, as_json=as_json, plot_dir=plot_dir,
+    finish(run_gauge(files, fit, COLUMNS, keys=contract.RUBY, as_json=as_json, plot_dir=plot_dir,
                      title=f"Ruby pressure ({scale}, λ0 = {ref_nm} nm)",
                      annotate=lambda r: f"R1 = {r.r1_nm:.3f} nm\nP = {r.pressure_gpa:.2f} ± "
                                         f"{r.pressure_gpa_err:.2f} GPa"))

@@ -46,9 +46,9 @@ def command(experiment, out_dir, workers, scheduler, quiet, no_report, as_json):
             summary = run_experiment(experiment, out_dir, workers=workers, scheduler=scheduler,
                                      progress=progress, report=not no_report)
     if as_json:
-        dump_json(summary.as_dict())
+        dump_json(summary.to_dict())
         return
-    s = summary.as_dict()
+    s = summary.to_dict()
     click.echo(f"{s['steps']} steps, {s['computed']} files analysed, {s['cached']} from cache, "
                f"{s['failures']} failed, {s['wall_time_s']:.1f} s")
     for f in summary.failures:

@@ -1,6 +1,7 @@
 """`dackit sm`: pressure from Sm:SrB4O7 fluorescence spectra."""
 import click
 
+from dackit.cli import _contract as contract
 from dackit.cli._common import files_argument, finish, json_option, plot_option
 from dackit.gauge import sm
 
@@ -29,6 +30,6 @@ def command(files, scale, ref_nm, ref_err_nm, as_json, plot_dir):
         return sm.fit_sm(spectra, scale=scale, lambda0_nm=ref_nm, lambda0_err_nm=ref_err_nm)
 
     from dackit.cli._gauge import run_gauge
-    finish(run_gauge(files, fit, COLUMNS, as_json=as_json, plot_dir=plot_dir,
+    finish(run_gauge(files, fit, COLUMNS, keys=contract.SM, as_json=as_json, plot_dir=plot_dir,
                      title=f"Sm:SrB4O7 pressure ({scale})",
                      annotate=lambda r: f"0-0 = {r.line_nm:.3f} nm\nP = {r.pressure_gpa:.2f} GPa"))

@@ -9,7 +9,7 @@ def _line(cycle) -> str:
 
     stamp = datetime.now().strftime("%H:%M:%S")
     if cycle.status == "analysed":
-        s = cycle.summary.as_dict()
+        s = cycle.summary.to_dict()
         text = (f"{stamp} cycle {cycle.number}: {s['steps']} steps, {s['computed']} files analysed, "
                 f"{s['cached']} from cache, {s['failures']} failed, {len(cycle.waiting)} waiting, "
                 f"{s['wall_time_s']:.1f} s")
@@ -65,7 +65,7 @@ def command(experiment, out_dir, interval, once, max_cycles, workers, quiet, as_
             return
         invalid[0] = cycle.status == "error"
         if as_json:
-            click.echo(json.dumps(cycle.as_dict(), allow_nan=False))
+            click.echo(json.dumps(cycle.to_dict(), allow_nan=False))
             return
         if cycle.status == "error":
             click.echo(f"cycle {cycle.number}: error: {cycle.error} (still watching)", err=True)

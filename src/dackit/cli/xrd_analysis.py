@@ -11,8 +11,6 @@ import click
 from dackit.cli._common import dump_json, finish, json_option, plot_option, print_table, run_per_file
 from dackit.cli.xrd import command
 
-PATTERN_SUFFIXES = {".xy", ".chi", ".dat", ".txt", ".csv", ".xye", ".qxy"}
-
 LATTICE_COLUMNS = [("file", "file", ""), ("phase", "phase", ""), ("a_angstrom", "a (Å)", ".5f"),
                    ("a_angstrom_err", "± a", ".5f"), ("volume_a3", "V (Å³)", ".3f"),
                    ("volume_a3_err", "± V", ".3f"), ("n_peaks", "peaks", "d"), ("size_nm", "Scherrer (nm)", ".1f")]
@@ -37,7 +35,9 @@ class _PatternSource:
     def __call__(self, path: Path):
         from dackit.errors import InputError
 
-        if path.suffix.lower() in PATTERN_SUFFIXES:
+        from dackit.io.kinds import kind_of
+
+        if kind_of(path) == "pattern":
             from dackit.io.patterns import read_pattern
 
             wl = self.wavelength

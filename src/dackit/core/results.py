@@ -23,7 +23,7 @@ class Failure:
         msg = str(exc) if isinstance(exc, DackitError) else f"unexpected {type(exc).__name__}: {exc}"
         return cls(source=str(source), error=msg, kind=type(exc).__name__)
 
-    def as_dict(self) -> dict:
+    def to_dict(self) -> dict:
         return {"file": self.source, "error": self.error}
 
 

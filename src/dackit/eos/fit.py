@@ -59,7 +59,7 @@ class EosFit:
     covariance: np.ndarray
     correlation: np.ndarray
     chi2_w: float
-    chi2_red: float
+    redchi: float
     n: int
     dof: int
     residuals_gpa: np.ndarray
@@ -147,7 +147,7 @@ class EosFit:
                 out[key], out[f"{key}_err"] = None, None
         if np.isfinite(self.implied_kpp):
             out["kpp_implied_per_gpa"] = self.implied_kpp
-        out.update(fixed=list(self.fixed), chi2_w=self.chi2_w, chi2_red=self.chi2_red, n=self.n,
+        out.update(fixed=list(self.fixed), chi2_w=self.chi2_w, redchi=self.redchi, n=self.n,
                    dof=self.dof, max_residual_gpa=self.max_residual_gpa, weighted=self.weighted,
                    warnings=list(self.warnings))
         return out
@@ -179,7 +179,7 @@ class EosFit:
                 lines.append(f"  {labels[r]:<6}{cells}")
         scale_note = f" (esd's scaled by {self.error_scale:.3g})" if self.error_scale != 1.0 else ""
         lines += ["",
-                  f"  W-chi^2 = {self.chi2_w:.5g}, chi2_red = {self.chi2_red:.4g}, "
+                  f"  W-chi^2 = {self.chi2_w:.5g}, chi2_red = {self.redchi:.4g}, "
                   f"dof = {self.dof}{scale_note}",
                   f"  max |Pobs - Pcalc| = {self.max_residual_gpa:+.4g} GPa"]
         if self.warnings:
@@ -290,7 +290,7 @@ def fit_eos(pressure_gpa, volume_a3, *, form: str = "bm3", pressure_err=None, vo
         x, jac, chi2, resid = _solve_effective_variance(eos, full, x0, p, v, sp, sv, weighted, src)
 
     dof = n - len(free)
-    chi2_red = chi2 / dof
+    redchi = chi2 / dof
     try:
         jtj = jac.T @ jac
         cov_free = np.linalg.inv(jtj)
@@ -300,7 +300,7 @@ def fit_eos(pressure_gpa, volume_a3, *, form: str = "bm3", pressure_err=None, vo
     if not np.all(np.isfinite(cov_free)) or np.any(np.diag(cov_free) <= 0) \
             or np.linalg.cond(jtj) > 1e15:
         raise FitError(f"{src}{form} fit: parameters are not determined by these data; fix one of them")
-    scale = (chi2_red if not weighted else max(1.0, chi2_red))
+    scale = (redchi if not weighted else max(1.0, redchi))
     cov_free = cov_free * scale
 
     k = len(eos.params)
@@ -316,10 +316,10 @@ def fit_eos(pressure_gpa, volume_a3, *, form: str = "bm3", pressure_err=None, vo
     values = tuple(float(val) for val in full(x))
     i_max = int(np.argmax(np.abs(resid)))
     kpp, kpp_err = _implied_kpp(eos, values, cov)
-    warn = _sanity_warnings(eos, values, p, v, chi2_red, weighted, scale)
+    warn = _sanity_warnings(eos, values, p, v, redchi, weighted, scale)
     return EosFit(form=eos.name, method=method, names=eos.params, values=values,
                   stderr=tuple(float(e) for e in err), fixed=tuple(k for k in eos.params if k in fix),
-                  covariance=cov, correlation=corr, chi2_w=float(chi2), chi2_red=float(chi2_red),
+                  covariance=cov, correlation=corr, chi2_w=float(chi2), redchi=float(redchi),
                   n=n, dof=dof, residuals_gpa=resid, max_residual_gpa=float(resid[i_max]),
                   weighted=weighted, error_scale=float(np.sqrt(scale)),
                   pressure_gpa=p, volume_a3=v, pressure_err=sp, volume_err=sv,
@@ -405,7 +405,7 @@ def _implied_kpp(eos, values, cov):
     return val, float(np.sqrt(g @ cov @ g))
 
 
-def _sanity_warnings(eos, values, p, v, chi2_red, weighted, scale):
+def _sanity_warnings(eos, values, p, v, redchi, weighted, scale):
     d = dict(zip(eos.params, values))
     out = []
     if "kp" in d and not (KP_RANGE[0] <= d["kp"] <= KP_RANGE[1]):
@@ -419,7 +419,7 @@ def _sanity_warnings(eos, values, p, v, chi2_red, weighted, scale):
                    "data; consider measuring or fixing V0")
     if "k0" in d and d["k0"] <= 0:
         out.append(f"K0 = {d['k0']:.4g} GPa is not positive: the fit is unphysical")
-    if weighted and chi2_red > CHI2_WARN:
-        out.append(f"chi2_red = {chi2_red:.3g} > {CHI2_WARN:g}: the sigmas look underestimated or the "
+    if weighted and redchi > CHI2_WARN:
+        out.append(f"chi2_red = {redchi:.3g} > {CHI2_WARN:g}: the sigmas look underestimated or the "
                    f"form does not describe the data; esd's were scaled by {np.sqrt(scale):.3g}")
     return out

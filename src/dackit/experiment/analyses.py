@@ -7,13 +7,11 @@ thin: the physics lives in the technique modules.
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 from dackit.errors import InputError
+from dackit.io.kinds import kind_of
 from dackit.experiment.description import Experiment
 
-#: files read as 1D patterns; anything else in an XRD/SAXS row is a detector image
-PATTERN_SUFFIXES = {".xy", ".chi", ".dat", ".csv", ".txt"}
 
 
 def analyse_ruby(path: str, settings: dict) -> dict:
@@ -22,7 +20,7 @@ def analyse_ruby(path: str, settings: dict) -> dict:
 
     r = fit_ruby(read_spectrum(path), scale=settings["scale"], lambda0_nm=settings["lambda0_nm"],
                  lambda0_err_nm=settings["lambda0_err_nm"], temperature_k=settings["temperature_k"])
-    return {**r.as_dict(), "r2_nm": r.r2_nm, "fwhm_nm": r.fwhm_nm, "resolved": r.resolved}
+    return r.to_dict()
 
 
 def analyse_pl(path: str, settings: dict) -> dict:
@@ -32,18 +30,15 @@ def analyse_pl(path: str, settings: dict) -> dict:
 
     f = fit_pl(read_spectrum(path), n_peaks=settings["n_peaks"])
     c = chromaticity_xy(f.wavelength_nm, f.emission_nm())
-    return {**f.as_dict(), "peak_nm_err": f.peak_nm_err, "fwhm_nm": f.fwhm_nm,
-            "fwhm_mev_err": f.fwhm_mev_err, "area_err": f.area_err, "redchi": f.redchi,
-            "cie_x": float(c.x), "cie_y": float(c.y), "colour_hex": c.hex}
+    return {**f.to_dict(), "cie_x": float(c.x), "cie_y": float(c.y), "colour_hex": c.hex}
 
 
 def analyse_absorption(path: str, settings: dict) -> dict:
     from dackit.io import read_spectrum
-    from dackit.optics.absorption import tauc_gap
+    from dackit.optics.absorption import absorbance_spectrum, tauc_gap
 
-    t = tauc_gap(read_spectrum(path), transition=settings["transition"])
-    return {**t.as_dict(), "gap_fit_err": t.gap_fit_err, "gap_spread": t.gap_spread,
-            "baseline_intersection_ev": t.baseline_intersection_ev, "chi2_red": t.chi2_red}
+    spectrum = absorbance_spectrum(read_spectrum(path), quantity=settings["quantity"])
+    return tauc_gap(spectrum, transition=settings["transition"]).to_dict()
 
 
 _INTEGRATORS: dict = {}
@@ -71,10 +66,12 @@ def _integrate(path: str, settings: dict):
 
 def _pattern_or_image(path: str, settings: dict):
     from dackit.io.patterns import read_pattern
+    from dackit.saxs.analysis import load_saxs
 
-    if Path(path).suffix.lower() in PATTERN_SUFFIXES:
-        axis = "q_A^-1" if settings["unit"] == "q_A^-1" else None
-        return read_pattern(path, wavelength_a=settings["wavelength_a"], axis=axis)
+    if kind_of(path) == "pattern":
+        if settings["unit"] == "q_A^-1":  # as `dackit saxs` reads it (canSAS XML included)
+            return load_saxs(path, wavelength_a=settings["wavelength_a"])
+        return read_pattern(path, wavelength_a=settings["wavelength_a"])
     if not settings["poni"]:
         raise InputError(f"{path}: a detector image needs a PONI file (xrd.poni in experiment.toml)")
     return _integrate(path, settings)
@@ -142,7 +139,7 @@ def _xray_settings(exp: Experiment, section, unit: str) -> dict:
 ANALYSES = {
     "ruby": (analyse_ruby, lambda exp: exp.ruby.model_dump()),
     "pl": (analyse_pl, lambda exp: {"n_peaks": exp.pl.n_peaks}),
-    "absorption": (analyse_absorption, lambda exp: {"transition": exp.absorption.transition}),
+    "absorption": (analyse_absorption, lambda exp: exp.absorption.model_dump()),
     "xrd": (analyse_xrd, lambda exp: {**_xray_settings(exp, exp.xrd, "2th_deg"),
                                       "phases": list(exp.xrd.phases)}),
     "saxs": (analyse_saxs, lambda exp: {**_xray_settings(exp, exp.saxs, "q_A^-1"), "k": exp.saxs.k}),

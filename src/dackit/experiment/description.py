@@ -33,6 +33,7 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -178,15 +179,9 @@ def read_runsheet(exp: Experiment, *, allow_missing: bool = False) -> pd.DataFra
     ``{"row", "step", "technique", "file", "reason"}`` dicts; the table may then be empty.
     """
     path = exp.path(exp.runsheet)
-    try:
-        sheet = pd.read_csv(path, dtype={"file": str, "note": str}, comment="#", skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read the run sheet ({exc})") from None
-    sheet.columns = [str(c).strip().lower() for c in sheet.columns]
-    missing = {"step", "direction", "technique", "file"} - set(sheet.columns)
-    if missing:
-        raise ConfigError(f"{path}: missing column(s) {', '.join(sorted(missing))}; expected "
-                          "step,direction,technique,file[,pressure_gpa,pressure_gpa_err,note]")
+    assert path is not None  # runsheet is a str, so it always resolves
+    sheet = _read_sheet(path, ("step", "direction", "technique", "file"),
+                        "step,direction,technique,file[,pressure_gpa,pressure_gpa_err,note]")
     for col in ("pressure_gpa", "pressure_gpa_err"):
         if col not in sheet:
             sheet[col] = float("nan")
@@ -196,11 +191,9 @@ def read_runsheet(exp: Experiment, *, allow_missing: bool = False) -> pd.DataFra
     for i, row in sheet.iterrows():
         where = f"{path}: row {i + 2}"  # header is line 1
         technique = str(row["technique"]).strip().lower()
-        direction = str(row["direction"]).strip().lower()
         if technique not in TECHNIQUES:
             raise ConfigError(f"{where}: unknown technique {row['technique']!r}; use one of {', '.join(TECHNIQUES)}")
-        if direction not in DIRECTIONS:
-            raise ConfigError(f"{where}: direction {row['direction']!r} must be compression or decompression")
+        direction = _direction(row["direction"], where)
         try:
             step = int(row["step"])
             typed = float(row["pressure_gpa"]) if pd.notna(row["pressure_gpa"]) else float("nan")
@@ -226,6 +219,64 @@ def read_runsheet(exp: Experiment, *, allow_missing: bool = False) -> pd.DataFra
     if allow_missing:
         table = _hold_back_missing(table)
     return table
+
+
+def _read_sheet(path: Path, required: tuple[str, ...], expected: str) -> pd.DataFrame:
+    """A run-sheet CSV with lower-cased column names; ConfigError names the file at fault."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: run sheet not found")
+    try:
+        sheet = pd.read_csv(path, dtype={"file": str, "note": str}, comment="#", skipinitialspace=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the run sheet ({exc})") from None
+    sheet.columns = [str(c).strip().lower() for c in sheet.columns]
+    missing = [c for c in required if c not in sheet.columns]
+    if missing:
+        raise ConfigError(f"{path}: missing column(s) {', '.join(sorted(missing))}; expected {expected}")
+    return sheet
+
+
+def _direction(value, where: str) -> str:
+    """``compression`` or ``decompression`` (also from the short labels up/c, down/d/release)."""
+    from dackit.errors import InputError
+    from dackit.optics.pressure_coeff import direction_labels
+
+    try:
+        return str(direction_labels([value], 1)[0])
+    except InputError:
+        raise ConfigError(f"{where}: direction {value!r} must be compression or decompression") from None
+
+
+def read_pressure_sheet(path) -> pd.DataFrame:
+    """The run sheet of a single-technique command (``dackit pl --runsheet``): one row per
+    file with its pressure, read by the same rules as an experiment's run sheet.
+
+    Columns ``file, pressure_gpa[, pressure_gpa_err][, direction]``; files are relative to
+    the sheet's folder. Returns ``file, path, pressure_gpa, pressure_gpa_err`` (NaN when not
+    given) and ``direction`` (None without that column), in order: a file may appear twice
+    (on compression and on decompression). ConfigError names the row at fault.
+    """
+    path = Path(path)
+    sheet = _read_sheet(path, ("file", "pressure_gpa"), "file,pressure_gpa[,pressure_gpa_err][,direction]")
+    if sheet.empty:
+        raise ConfigError(f"{path}: the run sheet has no rows")
+    rows = []
+    for i, row in sheet.iterrows():
+        where = f"{path}: row {i + 2}"
+        try:
+            p = float(row["pressure_gpa"])
+            pe = float(row["pressure_gpa_err"]) if "pressure_gpa_err" in sheet.columns else float("nan")
+        except (TypeError, ValueError):
+            raise ConfigError(f"{where}: pressure is not a number") from None
+        if not np.isfinite(p):
+            raise ConfigError(f"{where}: pressure_gpa is missing or not finite")
+        name = str(row["file"]).strip()
+        full = Path(name) if Path(name).is_absolute() else path.parent / name
+        rows.append({"file": name, "path": str(full), "pressure_gpa": p, "pressure_gpa_err": pe,
+                     "direction": _direction(row["direction"], where) if "direction" in sheet.columns
+                     else None})
+    return pd.DataFrame(rows)
 
 
 def _hold_back_missing(table: pd.DataFrame) -> pd.DataFrame:

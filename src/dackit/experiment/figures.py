@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from dackit.experiment.series import fit_phase_eos, fit_pl_branch
-from dackit.report.figures import save_figure
+from dackit.core.figures import save_figure
 
 
 def _plt():

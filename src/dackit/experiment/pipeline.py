@@ -13,6 +13,7 @@ from pathlib import Path
 
 from dackit import __version__
 from dackit.core.results import to_jsonable
+from dackit.core.schema import validate_results
 from dackit.errors import ConfigError
 from dackit.experiment.analyses import ANALYSES, settings_for
 from dackit.experiment.description import load_experiment, read_runsheet
@@ -35,7 +36,7 @@ class RunSummary:
     wall_time_s: float = 0.0
     waiting: list = field(default_factory=list)  # run-sheet rows not analysable yet (allow_missing)
 
-    def as_dict(self) -> dict:
+    def to_dict(self) -> dict:
         return {"results": str(self.results_path),
                 "report": None if self.report_path is None else str(self.report_path),
                 "steps": self.steps, "failures": len(self.failures), "computed": self.computed,
@@ -93,7 +94,7 @@ def run_experiment(experiment_path, out_dir, *, workers: int | None = None,
     file has not arrived yet (see :func:`read_runsheet`) are left out, listed in
     ``RunSummary.waiting`` and in results.json under ``waiting``.
     """
-    from dackit.experiment.series import assemble_results, doubtful_results
+    from dackit.experiment.series import assemble_results
     from dackit.experiment.outputs import write_outputs
 
     start = time.perf_counter()
@@ -114,7 +115,6 @@ def run_experiment(experiment_path, out_dir, *, workers: int | None = None,
     steps = step_pressures(sheet, ruby_ok)
     results = assemble_results(exp, sheet, steps, by_row)
     results["failures"] = failures
-    results["doubtful"] = doubtful_results(sheet, by_row)
     if allow_missing:
         results["waiting"] = waiting
     results["provenance"] = {
@@ -124,7 +124,9 @@ def run_experiment(experiment_path, out_dir, *, workers: int | None = None,
         "files": [provenance[r] for r in sorted(provenance)],
     }
     report_path = write_outputs(results, exp, sheet, by_row, out_dir, report=report)
-    results_path = atomic_write_json(out_dir / "results.json", to_jsonable(results))
+    document = to_jsonable(results)
+    validate_results(document)  # what results.json says is what `dackit schema` describes
+    results_path = atomic_write_json(out_dir / "results.json", document)
     return RunSummary(results_path=results_path, report_path=report_path, steps=len(steps),
                       failures=failures, computed=computed, cached=cached,
                       wall_time_s=time.perf_counter() - start, waiting=waiting)

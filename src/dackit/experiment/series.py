@@ -16,20 +16,23 @@ from dackit.errors import DackitError
 COMPRESSION, DECOMPRESSION = "compression", "decompression"
 #: per-file arrays kept for outputs (patterns, particle lists), not for the results tables
 BULK = ("pattern", "diameters_nm")
+#: the verdict keys of a per-file result (see dackit.core.quality)
+VERDICT = ("quality", "quality_notes")
 
 
-def technique_rows(technique: str, sheet: pd.DataFrame, steps: pd.DataFrame, by_row: dict) -> list[dict]:
-    """Trusted results of one technique, each with its step, direction and step pressure.
+def technique_rows(technique: str, sheet: pd.DataFrame, steps: pd.DataFrame, by_row: dict,
+                   *, trusted_only: bool = True) -> list[dict]:
+    """Results of one technique, each with its step, direction and step pressure.
 
-    Failed files and results whose verdict is "doubtful" are left out: a series fit must not
-    lean on a number its own analysis does not vouch for (they are listed by
-    :func:`doubtful_results` for the report instead).
+    Failed files are left out, and so (``trusted_only``) are results whose verdict is
+    "doubtful": a series fit must not lean on a number its own analysis does not vouch for
+    (:func:`doubtful_results` lists them for the report instead).
     """
     p = steps.set_index("step")
     rows = []
     for r in sheet[sheet["technique"] == technique].itertuples():
         outcome = by_row[r.row]
-        if not outcome["ok"] or not is_ok(outcome["value"]):
+        if not outcome["ok"] or (trusted_only and not is_ok(outcome["value"])):
             continue
         value = {k: v for k, v in outcome["value"].items() if k not in BULK}
         if "pressure_gpa" in value:  # a gauge's own reading; the row gets its step's pressure
@@ -64,7 +67,7 @@ def fit_pl_branch(part: pd.DataFrame, order: int):
     from dackit.optics.pressure_coeff import fit_energy_vs_pressure
 
     return fit_energy_vs_pressure(part["pressure_gpa"], part["peak_ev"], e_err=part["peak_ev_err"],
-                                  p_err=_errors_or_zero(part["pressure_gpa_err"]), order=order)
+                                  pressure_err=_errors_or_zero(part["pressure_gpa_err"]), order=order)
 
 
 def fit_phase_eos(points: dict, form: str, fix: dict):
@@ -80,7 +83,7 @@ def fit_phase_eos(points: dict, form: str, fix: dict):
 
 def pl_series(rows: list[dict], sheet, steps, by_row, exp) -> tuple[dict, list[str]]:
     """E(P) fits per branch, reversibility and quenching pressure from the PL rows."""
-    from dackit.optics.pressure_coeff import reversibility
+    from dackit.optics.pressure_coeff import ep_fit_order, reversibility
 
     out, notes = {}, []
     if not rows:
@@ -91,13 +94,13 @@ def pl_series(rows: list[dict], sheet, steps, by_row, exp) -> tuple[dict, list[s
         part = df[df["direction"] == branch]
         if exp.pl.fit_max_pressure_gpa is not None:
             part = part[part["pressure_gpa"] <= exp.pl.fit_max_pressure_gpa]
-        order = exp.pl.order if len(part) >= exp.pl.order + 2 else 1
-        if len(part) < order + 2:
+        order = ep_fit_order(len(part), exp.pl.order)
+        if order is None:
             if branch == COMPRESSION:
                 notes.append(f"PL: only {len(part)} compression points: no E(P) fit")
             continue
         fit = fit_pl_branch(part, order)
-        out[key] = {**fit.summary(), "n": int(len(part)), "order": order,
+        out[key] = {**fit.to_dict(), "n": int(len(part)), "order": order,
                     "pressure_range_gpa": [float(part["pressure_gpa"].min()), float(part["pressure_gpa"].max())]}
         if order < exp.pl.order:
             notes.append(f"PL {branch}: too few points for a quadratic E(P); fitted a line")
@@ -119,10 +122,15 @@ def pl_series(rows: list[dict], sheet, steps, by_row, exp) -> tuple[dict, list[s
     return out, notes
 
 
+def _verdict(row: dict) -> dict:
+    """The per-file verdict of a result (issue 10), when its analysis gives one."""
+    return {k: row[k] for k in VERDICT if k in row}
+
+
 def tauc_series(rows: list[dict]) -> list[dict]:
     return [{"file": r["file"], "step": r["step"], "direction": r["direction"],
              "pressure_gpa": r["pressure_gpa"], "gap_ev": r["gap_ev"], "gap_ev_err": r["gap_ev_err"],
-             "window_ev": r["window_ev"]} for r in rows]
+             "window_ev": r["window_ev"], **_verdict(r)} for r in rows]
 
 
 def xrd_series(rows: list[dict], exp) -> tuple[list[dict], dict, dict, list[str]]:
@@ -136,7 +144,8 @@ def xrd_series(rows: list[dict], exp) -> tuple[list[dict], dict, dict, list[str]
                           "pressure_gpa": r["pressure_gpa"], "pressure_gpa_err": r["pressure_gpa_err"],
                           "phase": ph["name"], "present": ph["present"], "fraction": ph["fraction"],
                           "a_angstrom": ph["a_angstrom"], "a_angstrom_err": ph["a_angstrom_err"],
-                          "volume_a3": ph["volume_a3"], "volume_a3_err": ph.get("volume_a3_err")})
+                          "volume_a3": ph["volume_a3"], "volume_a3_err": ph.get("volume_a3_err"),
+                          **_verdict(r)})
     eos, transition = {}, {}
     if not table:
         return table, eos, transition, notes
@@ -154,7 +163,7 @@ def xrd_series(rows: list[dict], exp) -> tuple[list[dict], dict, dict, list[str]
             continue
         d = fit.to_dict()
         eos[phase] = {k: d[k] for k in ("form", "v0_a3", "v0_a3_err", "k0_gpa", "k0_gpa_err", "kp", "kp_err",
-                                        "chi2_red", "n") if k in d}
+                                        "redchi", "n") if k in d}
         eos[phase]["fixed"] = sorted(fix)
         eos[phase]["points"] = {"pressure_gpa": part["pressure_gpa"].tolist(),
                                 "pressure_gpa_err": part["pressure_gpa_err"].tolist(),
@@ -186,7 +195,7 @@ def saxs_series(rows: list[dict]) -> list[dict]:
     keep = ("file", "step", "direction", "pressure_gpa", "pressure_gpa_err", "d_first_angstrom",
             "d_first_angstrom_err", "mesophase", "lattice_angstrom", "lattice_angstrom_err",
             "centre_distance_angstrom", "thickness_nm", "thickness_nm_err", "peaks")
-    return [{k: r.get(k) for k in keep} for r in rows]
+    return [{**{k: r.get(k) for k in keep}, **_verdict(r)} for r in rows]
 
 
 def tem_series(sheet, by_row) -> tuple[dict, list[dict]]:
@@ -238,14 +247,14 @@ def assemble_results(exp, sheet: pd.DataFrame, steps: pd.DataFrame, by_row: dict
     results: dict = {"experiment": exp.name, "sample": exp.sample.model_dump()}
     results["steps"] = steps.to_dict("records")
     notes: list[str] = []
-    ruby = technique_rows("ruby", sheet, steps, by_row)
+    ruby = technique_rows("ruby", sheet, steps, by_row, trusted_only=False)
     results["ruby"] = ruby
     notes += step_checks(steps, ruby)
 
-    pl = technique_rows("pl", sheet, steps, by_row)
+    pl = technique_rows("pl", sheet, steps, by_row, trusted_only=False)
     if pl:
-        results["pl"] = pl
-        pl_out, pl_notes = pl_series(pl, sheet, steps, by_row, exp)
+        results["pl"] = pl  # the table shows every reading with its verdict; the fit only trusted ones
+        pl_out, pl_notes = pl_series([r for r in pl if is_ok(r)], sheet, steps, by_row, exp)
         results.update(pl_out)
         notes += pl_notes
     tauc = technique_rows("absorption", sheet, steps, by_row)
@@ -268,4 +277,5 @@ def assemble_results(exp, sheet: pd.DataFrame, steps: pd.DataFrame, by_row: dict
         results["tem"] = tem
         results["tem_by_step"] = tem_by_step
     results["inconsistencies"] = notes
+    results["doubtful"] = doubtful_results(sheet, by_row)
     return results

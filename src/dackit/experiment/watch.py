@@ -61,11 +61,11 @@ class Cycle:
     waiting: list = field(default_factory=list)
     error: str | None = None
 
-    def as_dict(self) -> dict:
+    def to_dict(self) -> dict:
         out = {"cycle": self.number, "status": self.status,
                "waiting": [{k: w[k] for k in ("step", "technique", "file", "reason")} for w in self.waiting]}
         if self.summary is not None:
-            out.update(self.summary.as_dict())
+            out.update(self.summary.to_dict())
             out["failed"] = [{k: f[k] for k in ("file", "technique", "step", "error")}
                              for f in self.summary.failures]
         if self.error is not None:

@@ -168,17 +168,21 @@ class RubyFit:
     fwhm_nm: float
     scale: str
     lambda0_nm: float
-    lambda0_err_nm: float
+    lambda0_nm_err: float
     temperature_k: float | None
     resolved: bool          # False: R1/R2 unresolved, splitting tied to its ambient value
     window_nm: tuple[float, float]
     fit: FitResult
 
-    def as_dict(self) -> dict:
-        """The keys of the ``dackit ruby --json`` contract."""
+    def to_dict(self) -> dict:
+        """Every scalar result of the fit (the CLI picks its contract keys from these)."""
         return {"file": self.source, "pressure_gpa": self.pressure_gpa,
                 "pressure_gpa_err": self.pressure_gpa_err, "r1_nm": self.r1_nm,
-                "r1_nm_err": self.r1_nm_err, "r2_nm": self.r2_nm, "scale": self.scale}
+                "r1_nm_err": self.r1_nm_err, "r2_nm": self.r2_nm, "r2_nm_err": self.r2_nm_err,
+                "scale": self.scale, "fwhm_nm": self.fwhm_nm, "resolved": self.resolved,
+                "lambda0_nm": self.lambda0_nm, "lambda0_nm_err": self.lambda0_nm_err,
+                "temperature_k": self.temperature_k, "window_nm": [float(w) for w in self.window_nm],
+                "redchi": float(self.fit.redchi)}
 
 
 MODEL = PeakModel(shape="pseudo_voigt", n_peaks=2, shared_width=True, baseline_degree=1)
@@ -284,7 +288,7 @@ def _result(spectrum, fit: FitResult, resolved, window, *, scale, lambda0_nm, la
     return RubyFit(source=spectrum.source, pressure_gpa=pressure, pressure_gpa_err=p_err,
                    r1_nm=float(r1), r1_nm_err=float(r1_err), r2_nm=float(r2), r2_nm_err=float(r2_err),
                    fwhm_nm=float(p["fwhm"]), scale=scale, lambda0_nm=float(lambda0_nm),
-                   lambda0_err_nm=float(lambda0_err_nm), temperature_k=temperature_k,
+                   lambda0_nm_err=float(lambda0_err_nm), temperature_k=temperature_k,
                    resolved=resolved, window_nm=tuple(map(float, window)), fit=fit)
 
 

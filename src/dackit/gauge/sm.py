@@ -70,10 +70,13 @@ class SmFit:
     window_nm: tuple[float, float]
     fit: FitResult
 
-    def as_dict(self) -> dict:
+    def to_dict(self) -> dict:
+        """Every scalar result of the fit (the CLI picks its contract keys from these)."""
         return {"file": self.source, "pressure_gpa": self.pressure_gpa,
                 "pressure_gpa_err": self.pressure_gpa_err, "line_nm": self.line_nm,
-                "line_nm_err": self.line_nm_err, "scale": self.scale}
+                "line_nm_err": self.line_nm_err, "scale": self.scale, "fwhm_nm": self.fwhm_nm,
+                "lambda0_nm": self.lambda0_nm, "window_nm": [float(w) for w in self.window_nm],
+                "redchi": float(self.fit.redchi)}
 
 
 def fit_sm(spectra: Spectrum | Sequence[Spectrum], *, scale: str = DEFAULT_SCALE,

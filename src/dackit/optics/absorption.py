@@ -149,6 +149,31 @@ def _energy_absorbance(data, absorbance=None, *, x_unit: str = "eV", source: str
     return e, a, src
 
 
+
+#: what an absorption file can hold (``quantity`` in experiment.toml, ``--kind`` of ``dackit tauc``)
+QUANTITIES = ("auto", "absorbance", "od", "transmittance")
+
+
+def absorbance_spectrum(spectrum, *, quantity: str = "absorbance", reference=None):
+    """``spectrum`` as absorbance, whatever it holds.
+
+    ``quantity``: ``"absorbance"`` and ``"od"`` are used as they are; ``"transmittance"`` is
+    converted by :func:`to_absorbance` (fraction or percent, optional ``reference``);
+    ``"auto"`` reads transmittance when the file's y unit says so and absorbance otherwise.
+    ``dackit tauc`` and ``dackit run`` both go through here.
+    """
+    if quantity not in QUANTITIES:
+        raise InputError(f"{where(spectrum.source)}quantity: use one of {', '.join(QUANTITIES)}, "
+                         f"not {quantity!r}")
+    if quantity == "auto":
+        quantity = "transmittance" if "trans" in str(spectrum.y_unit).lower() else "absorbance"
+    if quantity == "absorbance":
+        return spectrum
+    return make_spectrum(spectrum.x, to_absorbance(spectrum.y, kind=quantity, reference=reference,
+                                                   source=spectrum.source),
+                         x_unit=spectrum.x_unit, y_unit="absorbance", metadata=spectrum.metadata,
+                         source=spectrum.source)
+
 # --------------------------------------------------------------------------- background
 
 
@@ -302,7 +327,7 @@ class TaucFit:
     window_ev: tuple
     slope: float
     intercept: float
-    chi2_red: float
+    redchi: float
     n_windows: int              # admissible windows
     baseline_intersection_ev: float
     transition: str
@@ -315,9 +340,14 @@ class TaucFit:
     def line(self, energy_ev) -> np.ndarray:
         return self.slope * np.asarray(energy_ev, float) + self.intercept
 
-    def as_dict(self) -> dict:
+    def to_dict(self) -> dict:
+        """The scalar results: gap with its error and the parts of that error, window, fit."""
         return {"file": self.source, "gap_ev": self.gap_ev, "gap_ev_err": self.gap_ev_err,
-                "window_ev": [self.window_ev[0], self.window_ev[1]]}
+                "window_ev": [self.window_ev[0], self.window_ev[1]], "gap_fit_err": self.gap_fit_err,
+                "gap_spread": self.gap_spread, "gap_curvature": self.gap_curvature,
+                "baseline_intersection_ev": self.baseline_intersection_ev, "redchi": self.redchi,
+                "n_windows": self.n_windows, "transition": self.transition,
+                "background": self.background.form if self.background else "none"}
 
 
 def _window_search(e, t, sigma_t, *, min_span_ev, smooth_ev, e_max=np.inf, max_nodes=160):
@@ -397,7 +427,7 @@ def _window_search(e, t, sigma_t, *, min_span_ev, smooth_ev, e_max=np.inf, max_n
     fit_err = float(np.sqrt(max(dg_dc ** 2 * var_c + dg_dm ** 2 * var_m + 2 * dg_dc * dg_dm * cov_mc, 0)))
     spread = float(np.std(gap[near])) if near.size > 1 else 0.0
     return {"gap": float(gap[best]), "fit_err": fit_err, "spread": spread, "slope": float(mm),
-            "intercept": float(cc), "chi2_red": float(chi2r[best] / scale),
+            "intercept": float(cc), "redchi": float(chi2r[best] / scale),
             "window": (float(ee[ia[best]]), float(ee[ib[best] - 1])), "n_windows": int(idx.size)}
 
 
@@ -574,7 +604,7 @@ def tauc_gap(data, absorbance=None, *, transition: str = "direct", background: s
     return TaucFit(gap_ev=result["gap"], gap_ev_err=err, gap_fit_err=result["fit_err"],
                    gap_spread=result["spread"], gap_curvature=curvature, window_ev=result["window"],
                    slope=result["slope"],
-                   intercept=result["intercept"], chi2_red=result["chi2_red"],
+                   intercept=result["intercept"], redchi=result["redchi"],
                    n_windows=result["n_windows"], baseline_intersection_ev=float(bi),
                    transition=tr.name, background=bg, energy_ev=e, tauc=t_corr, tauc_raw=t_raw,
                    source=src)

@@ -160,10 +160,12 @@ class PLFit:
         resid_nm = np.interp(HC_EV_NM / self.wavelength_nm, self.energy_ev, b) * HC_EV_NM / self.wavelength_nm ** 2
         return self.intensity_nm - resid_nm
 
-    def as_dict(self) -> dict:
+    def to_dict(self) -> dict:
+        """The scalar results of the fit, each value with its ``_err``."""
         return {"file": self.source, "pressure_gpa": self.pressure_gpa, "peak_ev": self.peak_ev,
                 "peak_ev_err": self.peak_ev_err, "peak_nm": self.peak_nm, "fwhm_mev": self.fwhm_mev,
-                "area": self.area}
+                "area": self.area, "peak_nm_err": self.peak_nm_err, "fwhm_nm": self.fwhm_nm,
+                "fwhm_mev_err": self.fwhm_mev_err, "area_err": self.area_err, "redchi": self.redchi}
 
 
 @dataclass(frozen=True)
@@ -187,8 +189,7 @@ class PLSeries:
             if f is None:
                 rows.append({"file": src, "pressure_gpa": p, "error": err})
             else:
-                rows.append({**f.as_dict(), "peak_nm_err": f.peak_nm_err, "fwhm_mev_err": f.fwhm_mev_err,
-                             "fwhm_nm": f.fwhm_nm, "area_err": f.area_err, "redchi": f.redchi})
+                rows.append(f.to_dict())
         return pd.DataFrame(rows)
 
 

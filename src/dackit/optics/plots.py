@@ -20,7 +20,7 @@ def _plt():
 
 
 def _save(fig, path) -> Path:
-    from dackit.report.figures import save_figure
+    from dackit.core.figures import save_figure
 
     return save_figure(fig, path, dpi=300)
 

@@ -83,7 +83,7 @@ class PressureFit:
     params: np.ndarray
     covariance: np.ndarray
     chi2: float
-    chi2_red: float
+    redchi: float
     dof: int
     pressure_gpa: np.ndarray
     energy_ev: np.ndarray
@@ -143,20 +143,38 @@ class PressureFit:
         var = np.einsum("...i,ij,...j->...", jac, self.covariance, jac)
         if kind == "prediction":
             point_var = float(np.mean(self.sigma_ev ** 2))
-            var = var + (point_var if self.absolute_sigma else self.chi2_red * point_var)
+            var = var + (point_var if self.absolute_sigma else self.redchi * point_var)
         t = stats.t.ppf(0.5 + level / 2, max(self.dof, 1))
         e = self.energy(p)
         half = t * np.sqrt(var)
         return e, e - half, e + half
 
-    def summary(self) -> dict:
+    def to_dict(self) -> dict:
         return {"e0_ev": self.e0_ev, "e0_ev_err": self.e0_ev_err,
                 "alpha_mev_per_gpa": self.alpha_mev_per_gpa,
                 "alpha_mev_per_gpa_err": self.alpha_mev_per_gpa_err,
                 "beta_mev_per_gpa2": self.beta_mev_per_gpa2,
                 "beta_mev_per_gpa2_err": self.beta_mev_per_gpa2_err,
-                "chi2_red": self.chi2_red}
+                "redchi": self.redchi}
 
+
+
+def ep_fit_order(n_points: int, max_order: int = 2) -> int | None:
+    """The polynomial order of E(P) that ``n_points`` support, or None when too few.
+
+    The highest order up to ``max_order`` that leaves at least one degree of freedom
+    (n ≥ order + 2), so the scatter can check the fit: a quadratic from 4 points, a
+    straight line from 3, no fit below. ``dackit pl`` and ``dackit run`` both use this rule.
+
+    >>> [ep_fit_order(n) for n in (2, 3, 4, 9)], ep_fit_order(9, max_order=1)
+    ([None, 1, 2, 2], 1)
+    """
+    if max_order < 1:
+        raise InputError(f"max_order: an E(P) fit needs order 1 or more, got {max_order}")
+    for order in range(max_order, 0, -1):
+        if n_points >= order + 2:
+            return order
+    return None
 
 def _wls(p, e, sigma, order):
     design = np.stack([p ** k for k in range(order + 1)], axis=1)
@@ -168,14 +186,14 @@ def _wls(p, e, sigma, order):
     return coef, cov
 
 
-def fit_energy_vs_pressure(pressure_gpa, energy_ev, *, e_err=None, p_err=None, order: int = 2,
+def fit_energy_vs_pressure(pressure_gpa, energy_ev, *, e_err=None, pressure_err=None, order: int = 2,
                            direction=None, branch: str = COMPRESSION, scale_covar: bool | None = None,
                            max_iter: int = 50, tol: float = 1e-12) -> PressureFit:
     """Fit E(P) = Σ c_k P^k (k ≤ ``order``; 1 linear, 2 quadratic) by weighted least squares.
 
-    ``e_err``/``p_err``: standard errors of energies (eV) and pressures (GPa), scalars or
+    ``e_err``/``pressure_err``: standard errors of energies (eV) and pressures (GPa), scalars or
     per point. Without ``e_err`` the points get equal weight and the covariance is scaled by
-    χ²_ν; if ``p_err`` is then given, σ_E is first estimated from the scatter of an
+    χ²_ν; if ``pressure_err`` is then given, σ_E is first estimated from the scatter of an
     unweighted fit so that the two error sources can be combined. ``direction``: one label
     per point (``"compression"``/``"decompression"``); only the ``branch`` points are fitted.
     """
@@ -184,7 +202,7 @@ def fit_energy_vs_pressure(pressure_gpa, energy_ev, *, e_err=None, p_err=None, o
     if order not in (1, 2, 3):
         raise InputError(f"order: use 1 (linear), 2 (quadratic) or 3, got {order!r}")
     se = None if e_err is None else np.broadcast_to(_vector(e_err, "e_err"), p.shape).astype(float)
-    sp = None if p_err is None else np.broadcast_to(_vector(p_err, "p_err"), p.shape).astype(float)
+    sp = None if pressure_err is None else np.broadcast_to(_vector(pressure_err, "pressure_err"), p.shape).astype(float)
     if direction is not None:
         labels = direction_labels(direction, p.size)
         want = _ALIASES.get(str(branch).lower())
@@ -203,7 +221,7 @@ def fit_energy_vs_pressure(pressure_gpa, energy_ev, *, e_err=None, p_err=None, o
     if se is not None and np.any(se <= 0):
         raise InputError("e_err: energy standard errors must be positive")
     if sp is not None and np.any(sp < 0):
-        raise InputError("p_err: pressure standard errors cannot be negative")
+        raise InputError("pressure_err: pressure standard errors cannot be negative")
     if np.ptp(p) == 0:
         raise InputError("pressure_gpa: all points are at the same pressure; nothing to fit")
     absolute = se is not None
@@ -212,7 +230,7 @@ def fit_energy_vs_pressure(pressure_gpa, energy_ev, *, e_err=None, p_err=None, o
     if se is None and sp is not None:
         dof0 = n - order - 1
         if dof0 < 1:
-            raise InputError("p_err: with no e_err, at least order+2 points are needed to estimate "
+            raise InputError("pressure_err: with no e_err, at least order+2 points are needed to estimate "
                              "the energy scatter; give e_err")
         resid = e - np.polynomial.polynomial.polyval(p, coef)
         sigma_e = np.full(n, max(np.sqrt(np.sum(resid ** 2) / dof0), 1e-12))
@@ -233,12 +251,12 @@ def fit_energy_vs_pressure(pressure_gpa, energy_ev, *, e_err=None, p_err=None, o
     resid = e - np.polynomial.polynomial.polyval(p, coef)
     chi2 = float(np.sum((resid / sigma) ** 2))
     dof = n - order - 1
-    chi2_red = chi2 / dof if dof > 0 else float("nan")
-    scale = (not absolute or chi2_red > 1) if scale_covar is None else bool(scale_covar)
+    redchi = chi2 / dof if dof > 0 else float("nan")
+    scale = (not absolute or redchi > 1) if scale_covar is None else bool(scale_covar)
     if scale:
-        cov = cov * chi2_red if dof > 0 else np.full_like(cov, np.nan)
+        cov = cov * redchi if dof > 0 else np.full_like(cov, np.nan)
     absolute = not scale
-    return PressureFit(order=order, params=coef, covariance=cov, chi2=chi2, chi2_red=chi2_red,
+    return PressureFit(order=order, params=coef, covariance=cov, chi2=chi2, redchi=redchi,
                        dof=dof, pressure_gpa=p, energy_ev=e, sigma_ev=sigma,
                        residuals_mev=resid * 1e3, absolute_sigma=absolute, branch=want,
                        n_iter=n_iter)

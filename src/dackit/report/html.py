@@ -27,25 +27,38 @@ import re
 from datetime import datetime, timezone
 from pathlib import Path
 
+from dackit.core import schema
 from dackit.errors import InputError
 
+# Keys are named through the schema of results.json (dackit.core.schema), never typed here.
+R = schema.keys(schema.Results)
+STEP = schema.keys(schema.Step)
+TRANSITION = schema.keys(schema.Transition)
+TEM = schema.keys(schema.TemPooled)
+FAILURE = schema.keys(schema.FailureRow)
+PROV = schema.keys(schema.Provenance)
+PROV_FILE = schema.keys(schema.ProvenanceFile)
+
 # Techniques in report order: (results key(s), section title, figure-name tokens that belong there).
+# ("absorption" and "plqy" are not keys of a dackit run's results, but of results assembled by
+# hand from `dackit tauc` / `dackit plqy` output, which the report shows as well.)
 TECHNIQUES = (
-    ("ruby", ("ruby",), "Ruby pressure gauge", ("ruby", "gauge", "sm", "samarium")),
-    ("pl", ("pl",), "Photoluminescence", ("pl", "photoluminescence", "emission", "cie",
-                                           "chromaticity", "colour", "color")),
-    ("absorption", ("absorption", "tauc"), "Absorption and Tauc band gap",
+    ("ruby", (R.ruby,), "Ruby pressure gauge", ("ruby", "gauge", "sm", "samarium")),
+    ("pl", (R.pl,), "Photoluminescence", ("pl", "photoluminescence", "emission", "cie",
+                                          "chromaticity", "colour", "color")),
+    ("absorption", ("absorption", R.tauc), "Absorption and Tauc band gap",
      ("absorption", "absorbance", "tauc", "gap")),
-    ("xrd", ("xrd",), "X-ray diffraction", ("xrd", "adxrd", "diffraction", "lattice", "eos",
+    ("xrd", (R.xrd,), "X-ray diffraction", ("xrd", "adxrd", "diffraction", "lattice", "eos",
                                             "pattern", "patterns", "waterfall", "volume", "pv")),
-    ("saxs", ("saxs",), "Small-angle X-ray scattering", ("saxs", "mesophase")),
-    ("tem", ("tem",), "Transmission electron microscopy", ("tem", "size", "sizes", "histogram")),
+    ("saxs", (R.saxs,), "Small-angle X-ray scattering", ("saxs", "mesophase")),
+    ("tem", (R.tem,), "Transmission electron microscopy", ("tem", "size", "sizes", "histogram")),
     ("plqy", ("plqy",), "Photoluminescence quantum yield", ("plqy", "qy")),
 )
 
 # Keys shown in their own sections; every other key goes to "Other results".
-_HANDLED = {"sample", "steps", "pl_fit", "eos", "transition_pressure_gpa", "transition_pressure_gpa_err",
-            "failures", "doubtful", "inconsistencies", "provenance"} | {k for _, keys, _, _ in TECHNIQUES for k in keys}
+_HANDLED = {R.sample, R.steps, R.pl_fit, R.eos, R.transition_pressure_gpa, "transition_pressure_gpa_err",
+            R.failures, R.inconsistencies, R.doubtful, R.provenance} | {k for _, keys, _, _ in TECHNIQUES
+                                                                        for k in keys}
 
 # Unit suffixes of dackit's column names → what a reader sees in a header.
 _UNITS = (
@@ -307,11 +320,12 @@ def _embed(caption: str, path: Path) -> str:
 # ---------------------------------------------------------------- sections
 
 def _summary(results: dict, present: list[str], absent: list[str]) -> str:
-    steps = _rows(results.get("steps"), "steps")
-    failures = results.get("failures") or []
-    incons = results.get("inconsistencies") or []
-    files = (results.get("provenance") or {}).get("files") or []
-    sample = results.get("sample")
+    steps = _rows(results.get(R.steps), R.steps)
+    failures = results.get(R.failures) or []
+    incons = results.get(R.inconsistencies) or []
+    doubtful = _rows(results.get(R.doubtful), R.doubtful)
+    files = (results.get(R.provenance) or {}).get(PROV.files) or []
+    sample = results.get(R.sample)
     rows = {}
     if isinstance(sample, dict):
         rows["sample"] = ", ".join(f"{k}: {v}" for k, v in sample.items())
@@ -320,8 +334,8 @@ def _summary(results: dict, present: list[str], absent: list[str]) -> str:
     if steps:
         directions = {}
         for s in steps:
-            directions[s.get("direction", "?")] = directions.get(s.get("direction", "?"), 0) + 1
-        pressures = [s["pressure_gpa"] for s in steps if _finite(s.get("pressure_gpa"))]
+            directions[s.get(STEP.direction, "?")] = directions.get(s.get(STEP.direction, "?"), 0) + 1
+        pressures = [s[STEP.pressure_gpa] for s in steps if _finite(s.get(STEP.pressure_gpa))]
         rows["pressure steps"] = f"{len(steps)} (" + ", ".join(f"{n} {d}" for d, n in directions.items()) + ")"
         if pressures:
             rows["pressure range"] = f"{_fmt_number(min(pressures))} – {_fmt_number(max(pressures))} GPa"
@@ -329,11 +343,10 @@ def _summary(results: dict, present: list[str], absent: list[str]) -> str:
         rows["pressure steps"] = "none recorded"
     if files:
         rows["input files"] = len(files)
-    rows["failed files"] = len(failures) if "failures" in results else "not recorded"
-    doubtful = results.get("doubtful") or []
-    if "doubtful" in results:
+    rows["failed files"] = len(failures) if R.failures in results else "not recorded"
+    if R.doubtful in results:
         rows["doubtful results"] = len(doubtful)
-    rows["inconsistencies"] = len(incons) if "inconsistencies" in results else "not checked"
+    rows["inconsistencies"] = len(incons) if R.inconsistencies in results else "not checked"
     rows["techniques with results"] = ", ".join(present) or "none"
     if absent:
         rows["not in this run"] = ", ".join(absent)
@@ -352,38 +365,41 @@ def _summary(results: dict, present: list[str], absent: list[str]) -> str:
 
 
 def _steps(results: dict) -> str:
-    steps = _rows(results.get("steps"), "steps")
+    steps = _rows(results.get(R.steps), R.steps)
     if not steps:
         return _absent("No pressure steps in these results.")
-    return _table(steps, first=("step", "direction", "pressure_gpa"))
+    return _table(steps, first=(STEP.step, STEP.direction, STEP.pressure_gpa))
 
 
 def _fits(results: dict) -> str:
     out = []
-    pl_fit = results.get("pl_fit")
+    pl_fit = results.get(R.pl_fit)
     out.append("<h3>PL energy versus pressure, E(P) = E0 + αP + βP²</h3>")
     if isinstance(pl_fit, dict):
-        out.append(_defs(pl_fit, labels={"e0_ev": "E0 (eV)", "alpha_mev_per_gpa": "α (meV/GPa)",
-                                         "beta_mev_per_gpa2": "β (meV/GPa²)", "chi2_red": "χ²_red"}))
+        out.append(_defs(pl_fit, labels=schema.titles(schema.PlFit)))
     else:
         out.append(_absent("No E(P) fit in this run."))
     out.append("<h3>Equation of state</h3>")
-    eos = results.get("eos")
+    eos = results.get(R.eos)
     if isinstance(eos, dict) and eos and all(isinstance(v, dict) for v in eos.values()):
-        out.append(_table([{"phase": k, **v} for k, v in eos.items()], first=("phase", "v0_a3", "k0_gpa", "kp"),
-                          labels={"v0_a3": "V0 (Å³)", "k0_gpa": "K0 (GPa)", "kp": "K′"}))
+        e = schema.keys(schema.EosFit)
+        out.append(_table([{"phase": k, **v} for k, v in eos.items()], first=("phase", e.v0_a3, e.k0_gpa, e.kp),
+                          labels=schema.titles(schema.EosFit)))
     elif eos:
         out.append(_generic(eos))
     else:
         out.append(_absent("No equation-of-state fit in this run."))
     out.append("<h3>Phase transition</h3>")
-    pt = results.get("transition_pressure_gpa")
+    pt = results.get(R.transition_pressure_gpa)
+    found = results.get(R.transition)
+    transition: dict = found if isinstance(found, dict) else {}
     if isinstance(pt, dict):
         out.append(_generic(pt))
     elif pt is not None:
-        out.append(_defs({"transition_pressure_gpa": pt,
-                          "transition_pressure_gpa_err": results.get("transition_pressure_gpa_err")},
-                         labels={"transition_pressure_gpa": "onset pressure (GPa)"}))
+        err = results.get("transition_pressure_gpa_err", transition.get(TRANSITION.transition_pressure_gpa_err))
+        out.append(_defs({R.transition_pressure_gpa: pt, f"{R.transition_pressure_gpa}_err": err},
+                         labels={R.transition_pressure_gpa: schema.title(schema.Results,
+                                                                         R.transition_pressure_gpa)}))
     else:
         out.append(_absent("No phase-transition onset in this run."))
     return "\n".join(out)
@@ -397,14 +413,13 @@ def _technique(results: dict, keys: tuple[str, ...], figures: list[str]) -> str:
         value = results[key]
         if len(keys) > 1:
             out.append(f"<h3>{_esc(_label(key))}</h3>")
-        if key == "tem" and isinstance(value, dict):
+        if key == R.tem and isinstance(value, dict):
             shown = dict(value)
-            if "mean_nm" in shown and "se_nm" in shown and "mean_nm_err" not in shown:
-                shown["mean_nm_err"] = shown.pop("se_nm")
-            out.append(_defs(shown, labels={"mean_nm": "mean size (nm) ± standard error",
-                                            "n": "particles measured"}))
+            if TEM.mean_nm in shown and TEM.se_nm in shown and TEM.mean_nm_err not in shown:
+                shown[TEM.mean_nm_err] = shown.pop(TEM.se_nm)
+            out.append(_defs(shown, labels=schema.titles(schema.TemPooled)))
         elif isinstance(value, (list, tuple)) and all(isinstance(v, dict) for v in value):
-            out.append(_table(list(value), first=("step", "direction", "pressure_gpa")) if value
+            out.append(_table(list(value), first=(STEP.step, STEP.direction, STEP.pressure_gpa)) if value
                        else _absent("(no rows)"))
         else:
             out.append(_generic(value))
@@ -413,30 +428,28 @@ def _technique(results: dict, keys: tuple[str, ...], figures: list[str]) -> str:
 
 
 def _failures(results: dict) -> str:
-    if "failures" not in results:
+    if R.failures not in results:
         return _absent("These results do not record failures.")
-    failures = _rows(results["failures"], "failures")
+    failures = _rows(results[R.failures], R.failures)
     if not failures:
         return '<p class="ok">None: every input file was analysed.</p>'
-    return _table(failures, first=("file", "technique", "error"), labels={"error": "reason"})
+    return _table(failures, first=(FAILURE.file, FAILURE.technique, FAILURE.error),
+                  labels=schema.titles(schema.FailureRow))
 
 
 def _doubtful(results: dict) -> str:
-    if "doubtful" not in results:
-        return _absent("These results do not record quality verdicts.")
-    rows = _rows(results["doubtful"], "doubtful")
-    if not rows:
-        return '<p class="ok">None: every analysed file passed its quality checks.</p>'
-    rows = [{**r, "quality_notes": "; ".join(map(str, r.get("quality_notes") or []))} for r in rows]
+    doubtful = _rows(results.get(R.doubtful), R.doubtful)
+    if not doubtful:
+        return '<p class="ok">None: every analysed file passed its checks.</p>'
     intro = ("<p>These files were analysed, but their analysis does not vouch for the number: "
              "they are left out of the series fits (E(P), equations of state, trends).</p>")
-    return intro + _table(rows, first=("file", "technique", "quality_notes"), labels={"quality_notes": "why"})
+    return intro + '<div class="warn">' + _table(doubtful, labels=schema.titles(schema.DoubtfulResult)) + "</div>"
 
 
 def _inconsistencies(results: dict) -> str:
-    if "inconsistencies" not in results:
+    if R.inconsistencies not in results:
         return _absent("These results carry no consistency checks.")
-    items = results["inconsistencies"] or []
+    items = results[R.inconsistencies] or []
     if isinstance(items, (str, dict)):
         items = [items]
     if not items:
@@ -446,18 +459,18 @@ def _inconsistencies(results: dict) -> str:
 
 
 def _provenance(results: dict) -> str:
-    prov = results.get("provenance")
+    prov = results.get(R.provenance)
     if not isinstance(prov, dict):
         return _absent("No provenance recorded.") if prov is None else _generic(prov)
-    out = [_defs({k: v for k, v in prov.items() if k != "files"})]
-    files = _rows(prov.get("files"), "provenance.files")
+    out = [_defs({k: v for k, v in prov.items() if k != PROV.files})]
+    files = _rows(prov.get(PROV.files), "provenance.files")
     if files:
-        cols = ["file", "sha256", "technique", "method"]
+        cols = [PROV_FILE.file, PROV_FILE.sha256, PROV_FILE.technique, PROV_FILE.method]
         cols += [str(k) for f in files for k in f if str(k) not in cols]
         cols = list(dict.fromkeys(cols))
         head = "".join(f"<th>{_esc(_label(c))}</th>" for c in cols)
         body = "".join("<tr>" + "".join(
-            f'<td class="hash">{_esc(f.get(c, ""))}</td>' if c == "sha256" else _cell(f.get(c))
+            f'<td class="hash">{_esc(f.get(c, ""))}</td>' if c == PROV_FILE.sha256 else _cell(f.get(c))
             for c in cols) + "</tr>\n" for f in files)
         out.append(f'<div class="wrap"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>')
     return "\n".join(out)
@@ -491,13 +504,13 @@ def render_report(results: dict, figures=(), *, title: str = "dackit report") ->
         sections.append(("figures", "Other figures", "\n".join(figs_by_section[None])))
     sections += [
         ("failures", "Failures", _failures(results)),
-        ("doubtful", "Doubtful results", _doubtful(results)),
+        *([("doubtful", "Doubtful results", _doubtful(results))] if R.doubtful in results else []),
         ("inconsistencies", "Internal inconsistencies", _inconsistencies(results)),
         ("provenance", "Provenance", _provenance(results)),
     ]
-    prov = results.get("provenance") if isinstance(results.get("provenance"), dict) else {}
-    created = prov.get("created") or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    version = prov.get("dackit_version", "")
+    prov = results.get(R.provenance) if isinstance(results.get(R.provenance), dict) else {}
+    created = prov.get(PROV.created) or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    version = prov.get(PROV.dackit_version, "")
     nav = "".join(f'<li><a href="#{sid}">{_esc(name)}</a></li>' for sid, name, _ in sections)
     body = "\n".join(f'<section id="{sid}">\n<h2>{_esc(name)}</h2>\n{content}\n</section>'
                      for sid, name, content in sections)
@@ -545,6 +558,6 @@ def write_report(results: dict, figures=(), out_path="report.html", *, title: st
     >>> "2.31 ± 0.04" in out.read_text()
     True
     """
-    from dackit.experiment.store import atomic_write_text
+    from dackit.core.files import atomic_write_text
 
     return atomic_write_text(Path(out_path), render_report(results, figures, title=title))

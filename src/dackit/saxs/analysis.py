@@ -16,14 +16,12 @@ import numpy as np
 
 from dackit.core.pattern import Pattern
 from dackit.errors import InputError, where
+from dackit.io.kinds import kind_of
 from dackit.saxs.mesophase import MESOPHASES, Indexing, index_peaks
 from dackit.saxs.peaks import PeakSet, find_peaks
 from dackit.saxs.scherrer import ScherrerResult, scherrer_thickness
 from dackit.saxs.wavelength import WavelengthMismatchWarning
 
-#: file endings read as detector images (integrated with a PONI)
-IMAGE_SUFFIXES = (".tif", ".tiff", ".edf", ".cbf", ".mccd", ".img", ".h5", ".hdf5", ".nxs",
-                  ".spe", ".mar3450", ".sfrm", ".npy")
 
 
 @dataclass(frozen=True)
@@ -88,7 +86,7 @@ def load_saxs(path, *, poni=None, wavelength_a=None, mask=None, bins=None) -> Pa
         if wavelength_a is not None:
             pat = dataclasses.replace(pat, wavelength_a=float(wavelength_a))
         return pat
-    if suffix in IMAGE_SUFFIXES:
+    if kind_of(path) == "image":
         if poni is None:
             raise InputError(f"{where(path)}a detector image needs its calibration: give --poni FILE")
         from dackit.io.images import read_image

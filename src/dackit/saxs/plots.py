@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dackit.report.figures import save_figure
+from dackit.core.figures import save_figure
 from dackit.saxs.analysis import SaxsResult
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dackit.report.figures import save_figure
+from dackit.core.figures import save_figure
 from dackit.tem.detect import Detection
 from dackit.tem.stats import FORMS, fit_size_distribution, size_statistics
 

@@ -88,7 +88,7 @@ class LatticeFit:
     def a_err(self) -> float:
         return self.stderr["a"]
 
-    def summary(self) -> dict:
+    def to_dict(self) -> dict:
         out = {"phase": self.phase.name}
         for name in self.param_names:
             key = {"a": "a_angstrom", "b": "b_angstrom", "c": "c_angstrom"}.get(name, name)

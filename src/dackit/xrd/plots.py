@@ -34,7 +34,7 @@ def _plt():
 
 def _save(fig, path):
     if path is not None:
-        from dackit.report.figures import save_figure
+        from dackit.core.figures import save_figure
 
         save_figure(fig, path, dpi=150)
     return fig
