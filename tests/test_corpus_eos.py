@@ -4,12 +4,10 @@ Every expected value comes from outside dackit: a published table, or the fit th
 (pytheos, QUANTAS) printed with its own tool. The real CLI runs in a subprocess, as a user runs it.
 """
 import csv
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
-
 from cli_helpers import run_json
 from corpus_manifest import load_cases, within
 
