@@ -42,17 +42,24 @@ def _fit_input(case: dict, tmp_path: Path) -> Path:
     return _write_pv(tmp_path / f"{case['id']}.csv", pressures, volumes)
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c["kind"] in ("fit", "fit-standard")],
+@pytest.mark.parametrize("case", [c for c in CASES if c["kind"] in ("fit", "fit-standard", "file")],
                          ids=lambda c: c["id"])
 def test_fit_matches_independent_reference(case, tmp_path):
-    code, row, err = run_json("eos", "fit", _fit_input(case, tmp_path), *case["args"])
+    # kind "file": dackit reads the corpus file itself, sigma columns and all
+    path = case["path_on_disk"] if case["kind"] == "file" else _fit_input(case, tmp_path)
+    code, row, err = run_json("eos", "fit", path, *case["args"])
     assert code == 0, err
-    # every case fixes V0 at its measured value: no "V0 extrapolated" warning may appear
+    # V0 is either held at its measured value or free with data from ~0 GPa: no "V0 extrapolated"
+    # warning may appear
     assert not any("V0 =" in w for w in row["warnings"]), row["warnings"]
     tol = case["tolerance"]
     for key, expected in case["expected"].items():
         assert within(row[key], expected, key, tol), (
             f"{case['id']}: {key} = {row[key]!r}, expected {expected} ({case['expected_source']})")
+    # a reference that scales its covariance by chi2_red in both directions (dackit only inflates)
+    for key, expected in case.get("expected_esd_scaled", {}).items():
+        scaled = row[key] * np.sqrt(row["chi2_red"])
+        assert within(scaled, expected, key, tol), f"{case['id']}: {key} x sqrt(chi2_red) = {scaled!r}"
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c["kind"] == "pressure"], ids=lambda c: c["id"])
