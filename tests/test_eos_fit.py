@@ -167,6 +167,11 @@ def test_sanity_warnings():
     fit = fit_eos(p_true, v, pressure_err=np.full(12, 0.05), volume_err=np.full(12, 0.02))
     assert any("V0 =" in w for w in fit.warnings)
     assert fit.value("v0") == pytest.approx(100.0, rel=1e-3)
+    # the same data with V0 held at its known value: nothing is extrapolated, no V0 warning
+    # (it used to advise "consider fixing V0" to a user who had just fixed it)
+    fixed = fit_eos(p_true, v, pressure_err=np.full(12, 0.05), volume_err=np.full(12, 0.02),
+                    fix={"v0": 100.0})
+    assert not any("V0 =" in w for w in fixed.warnings)
 
 
 @pytest.mark.parametrize("p,v,kwargs,match", [

@@ -316,7 +316,7 @@ def fit_eos(pressure_gpa, volume_a3, *, form: str = "bm3", pressure_err=None, vo
     values = tuple(float(val) for val in full(x))
     i_max = int(np.argmax(np.abs(resid)))
     kpp, kpp_err = _implied_kpp(eos, values, cov)
-    warn = _sanity_warnings(eos, values, p, v, redchi, weighted, scale)
+    warn = _sanity_warnings(eos, values, p, v, redchi, weighted, scale, fixed=fix)
     return EosFit(form=eos.name, method=method, names=eos.params, values=values,
                   stderr=tuple(float(e) for e in err), fixed=tuple(k for k in eos.params if k in fix),
                   covariance=cov, correlation=corr, chi2_w=float(chi2), redchi=float(redchi),
@@ -405,7 +405,7 @@ def _implied_kpp(eos, values, cov):
     return val, float(np.sqrt(g @ cov @ g))
 
 
-def _sanity_warnings(eos, values, p, v, redchi, weighted, scale):
+def _sanity_warnings(eos, values, p, v, redchi, weighted, scale, fixed=()):
     d = dict(zip(eos.params, values))
     out = []
     if "kp" in d and not (KP_RANGE[0] <= d["kp"] <= KP_RANGE[1]):
@@ -413,7 +413,8 @@ def _sanity_warnings(eos, values, p, v, redchi, weighted, scale):
                    "for solids; check the data or fix K'")
     i_low = int(np.argmin(p))
     rel = d["v0"] / v[i_low] - 1.0
-    if abs(rel) > V0_TOLERANCE:
+    # A V0 the user held fixed (measured at ambient, say) is not an extrapolation of these data.
+    if "v0" not in fixed and abs(rel) > V0_TOLERANCE:
         out.append(f"V0 = {d['v0']:.6g} is {100 * rel:+.1f} % from the volume measured at the lowest "
                    f"pressure ({v[i_low]:.6g} at {p[i_low]:.3g} GPa): V0 is extrapolated far beyond the "
                    "data; consider measuring or fixing V0")

@@ -70,8 +70,8 @@ STANDARDS: dict[str, PressureStandard] = {
         "V0 = 179.44 A^3 (27.015 cm^3/mol), K0 = 23.83 GPa, K' = 5.09"),
     "nacl-b2": PressureStandard(
         "nacl-b2", "vinet", 41.35, 26.86, 5.25, 1,
-        "Fei et al., PNAS 104, 9182 (2007): NaCl-B2 Vinet, V0 = 41.35 A^3 (24.53 cm^3/mol), "
-        "K0 = 26.86(2.9) GPa, K' = 5.25(26)"),
+        "Fei et al., PNAS 104, 9182 (2007): NaCl-B2 Vinet, V0 = 41.35 A^3 (24.90 cm^3/mol; "
+        "24.53 cm^3/mol is Dorogokupets & Dewaele 2007's V0), K0 = 26.86(2.9) GPa, K' = 5.25(26)"),
     "ne": PressureStandard(
         "ne", "vinet", 88.967, 1.16, 8.23, 4,
         "Fei et al., PNAS 104, 9182 (2007): Ne Vinet, V0 = 88.967 A^3, K0 = 1.16(14) GPa, "
