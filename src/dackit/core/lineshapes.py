@@ -78,6 +78,27 @@ def pseudo_voigt_area(amplitude, fwhm, eta):
         eta * LORENTZ_AREA_FACTOR + (1.0 - eta) * GAUSS_AREA_FACTOR)
 
 
+def pseudo_voigt_unit_area(x, center, fwhm, eta):
+    """Area-normalised pseudo-Voigt (integral 1 over x), for forward powder patterns.
+
+    ``eta * L + (1 - eta) * G`` with L and G each of *unit area* and the same FWHM, so here
+    ``eta`` is the Lorentzian fraction of the area (Thompson, Cox & Hastings, J. Appl. Cryst.
+    20, 79 (1987), eq. 3), whereas in :func:`pseudo_voigt` it is the fraction of the height.
+    Not to be confused with :func:`pseudo_voigt_area`, the integral of :func:`pseudo_voigt`.
+
+    >>> import numpy as np
+    >>> x = np.linspace(-400.0, 400.0, 800001)
+    >>> round(float(np.sum(pseudo_voigt_unit_area(x, 0.0, 1.0, 0.0)) * (x[1] - x[0])), 6)
+    1.0
+    """
+    dx = np.asarray(x) - center
+    sig = fwhm / (2 * np.sqrt(2 * np.log(2)))
+    gauss = np.exp(-0.5 * (dx / sig) ** 2) / (sig * np.sqrt(2 * np.pi))
+    hw = fwhm / 2
+    lor = hw / (np.pi * (dx**2 + hw**2))
+    return eta * lor + (1 - eta) * gauss
+
+
 # Derivatives. Each returns (value, d/d amplitude, d/d center, d/d fwhm[, d/d eta]); the
 # parameters broadcast against x (the fitter passes x of shape (n, m), parameters (n, 1)).
 # With d = x - c, q = 4 d^2 / w^2:  G = exp(-ln2 q), dG/dc = G * 8 ln2 d / w^2,

@@ -37,9 +37,10 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import least_squares
 
+from dackit.core.lineshapes import pseudo_voigt_unit_area
 from dackit.errors import FitError, InputError, where
 from dackit.xrd.phases import Phase, get_phase
-from dackit.xrd.structure_factor import pseudo_voigt_area, reflections
+from dackit.xrd.structure_factor import reflections
 
 #: peak shapes: Lorentzian fraction eta fixed (number) or fitted (None)
 PEAK_SHAPES = {"pseudo_voigt": None, "gaussian": 0.0, "lorentzian": 1.0}
@@ -247,7 +248,7 @@ def _group_fit(x, y, sig, peaks, fwhm0, eta_fixed, bg_line):
         eta = eta_fixed if eta_fixed is not None else p[2 * n + 1]
         out = p[-2] + p[-1] * (x - x_ref)
         for i in range(n):
-            out = out + p[2 * i] * pseudo_voigt_area(x, p[2 * i + 1], fw, eta)
+            out = out + p[2 * i] * pseudo_voigt_unit_area(x, p[2 * i + 1], fw, eta)
         return out
 
     lo_b, hi_b = np.array(lo_b), np.array(hi_b)
@@ -287,7 +288,7 @@ def fit_peaks(x, y, sigma, phase: Phase, wavelength_a: float, *, scale: float, a
     edge = 0.5 * fwhm_deg
     table = table[(table.twotheta_deg > x.min() + edge) & (table.twotheta_deg < x.max() - edge)]
     dropped = []
-    peak_height = pseudo_voigt_area(0.0, 0.0, fwhm_deg, 0.5)
+    peak_height = pseudo_voigt_unit_area(0.0, 0.0, fwhm_deg, 0.5)
     peaks: list[_Peak] = []
     for row in table.itertuples():
         area = amplitude * row.intensity
@@ -388,7 +389,7 @@ def _residual_peaks(x, resid, fitted_mask, fwhm_deg, fitted, predicted):
         if any(abs(pos - t) < 0.75 * fwhm_deg for t in predicted):
             continue
         near = [pk for pk in fitted if abs(pk["twotheta"] - pos) < 1.5 * pk["fwhm"]]
-        if any(r[i] < 0.1 * pk["area"] * pseudo_voigt_area(0.0, 0.0, pk["fwhm"], pk["eta"]) for pk in near):
+        if any(r[i] < 0.1 * pk["area"] * pseudo_voigt_unit_area(0.0, 0.0, pk["fwhm"], pk["eta"]) for pk in near):
             continue
         extras.append(_Peak(_EXTRA, [], pos, float(r[i]) * fwhm_deg))
     return extras
