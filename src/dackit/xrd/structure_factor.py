@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from dackit.core import broadening
 from dackit.core.lineshapes import pseudo_voigt_unit_area
 from dackit.errors import InputError
 
@@ -187,11 +188,9 @@ def _merge_equal_d(table: pd.DataFrame, rel_tol: float = 1e-7) -> pd.DataFrame:
 
 # --- profiles and the forward pattern ------------------------------------------------------
 def scherrer_fwhm_deg(twotheta_deg, wavelength_a: float, size_nm: float, k: float = 0.9):
-    """Scherrer breadth (FWHM, degrees 2θ) of crystallites of size ``size_nm``:
-    β = Kλ/(D cosθ) (Scherrer, Nachr. Ges. Wiss. Göttingen 26, 98 (1918); K = 0.9 for FWHM of
-    spherical crystallites, Langford & Wilson, J. Appl. Cryst. 11, 102 (1978))."""
-    theta = np.radians(np.asarray(twotheta_deg) / 2)
-    return np.degrees(k * wavelength_a / (size_nm * 10.0 * np.cos(theta)))
+    """Scherrer breadth (FWHM, degrees 2θ) of crystallites of size ``size_nm``, K = 0.9:
+    :func:`dackit.core.broadening.scherrer_fwhm_deg` (conventions and citations there)."""
+    return broadening.scherrer_fwhm_deg(twotheta_deg, wavelength_a, size_nm, k=k)
 
 
 def powder_pattern(twotheta_deg, phase: Phase, wavelength_a: float, *, scale: float = 1.0,
