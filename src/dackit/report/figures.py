@@ -1,26 +1,5 @@
-"""Saving figures the same way everywhere: PNG for the report, SVG for papers."""
-from __future__ import annotations
+"""Saving figures the same way everywhere: the one implementation is
+:func:`dackit.core.figures.save_figure` (kept importable from here)."""
+from dackit.core.figures import FORMATS, save_figure
 
-from pathlib import Path
-
-#: formats written when a figure path is given without a suffix
-FORMATS = (".png", ".svg")
-
-
-def save_figure(fig, path, *, dpi: int = 200) -> Path:
-    """Save ``fig`` to ``path``; without a suffix, to ``path.png`` and ``path.svg``.
-
-    Closes pyplot figures so long runs do not accumulate them. Returns the PNG (or the
-    single) path.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    targets = [path] if path.suffix else [path.with_suffix(s) for s in FORMATS]
-    for target in targets:
-        fig.savefig(target, dpi=dpi, bbox_inches="tight")
-    try:
-        import matplotlib.pyplot as plt
-        plt.close(fig)
-    except Exception:  # noqa: BLE001 - a Figure made without pyplot has nothing to close
-        pass
-    return targets[0]
+__all__ = ["FORMATS", "save_figure"]
