@@ -1,0 +1,40 @@
+# Public names of dackit.core, loaded lazily by lazy_loader.attach_stub (see __init__.py).
+from . import (broadening as broadening, figures as figures, fitting as fitting, lineshapes as lineshapes,
+               lsq as lsq, noise as noise, pattern as pattern, quality as quality, results as results,
+               spectrum as spectrum, units as units)
+from .broadening import WilliamsonHall as WilliamsonHall
+from .broadening import remove_instrumental as remove_instrumental
+from .broadening import scherrer_fwhm_deg as scherrer_fwhm_deg
+from .broadening import scherrer_fwhm_q as scherrer_fwhm_q
+from .broadening import scherrer_size_nm as scherrer_size_nm
+from .broadening import scherrer_size_q_nm as scherrer_size_q_nm
+from .broadening import williamson_hall as williamson_hall
+from .figures import new_figure as new_figure
+from .figures import plot_fit as plot_fit
+from .figures import save_figure as save_figure
+from .fitting import BatchFit as BatchFit
+from .fitting import FitResult as FitResult
+from .fitting import PeakModel as PeakModel
+from .fitting import fit_batch as fit_batch
+from .fitting import fit_spectrum as fit_spectrum
+from .fitting import guess_peaks as guess_peaks
+from .lineshapes import SHAPES as SHAPES
+from .lineshapes import LineShape as LineShape
+from .lineshapes import gaussian as gaussian
+from .lineshapes import lorentzian as lorentzian
+from .lineshapes import pseudo_voigt as pseudo_voigt
+from .lineshapes import pseudo_voigt_area as pseudo_voigt_area
+from .lineshapes import pseudo_voigt_unit_area as pseudo_voigt_unit_area
+from .lsq import Covariance as Covariance
+from .lsq import covariance_from_jacobian as covariance_from_jacobian
+from .noise import counting_sigma as counting_sigma
+from .noise import robust_sigma as robust_sigma
+from .noise import white_noise_sigma as white_noise_sigma
+from .pattern import Pattern as Pattern
+from .pattern import make_pattern as make_pattern
+from .quality import Verdict as Verdict
+from .quality import is_ok as is_ok
+from .results import Failure as Failure
+from .results import to_jsonable as to_jsonable
+from .spectrum import Spectrum as Spectrum
+from .spectrum import make_spectrum as make_spectrum

@@ -1,0 +1,41 @@
+# Public names of dackit.optics, loaded lazily by lazy_loader.attach_stub (see __init__.py).
+from . import (absorption as absorption, colour as colour, pl as pl, plots as plots, plqy as plqy,
+               pressure_coeff as pressure_coeff)
+from .absorption import BACKGROUNDS as BACKGROUNDS
+from .absorption import TRANSITIONS as TRANSITIONS
+from .absorption import Background as Background
+from .absorption import FirstExciton as FirstExciton
+from .absorption import TaucFit as TaucFit
+from .absorption import absorption_model as absorption_model
+from .absorption import first_exciton as first_exciton
+from .absorption import fit_background as fit_background
+from .absorption import simulate_absorption as simulate_absorption
+from .absorption import tauc_curve as tauc_curve
+from .absorption import tauc_gap as tauc_gap
+from .absorption import to_absorbance as to_absorbance
+from .colour import Chromaticity as Chromaticity
+from .colour import chromaticity_xy as chromaticity_xy
+from .colour import spectral_locus_xy as spectral_locus_xy
+from .colour import srgb_swatch as srgb_swatch
+from .pl import PLFit as PLFit
+from .pl import PLPeak as PLPeak
+from .pl import PLSeries as PLSeries
+from .pl import fit_pl as fit_pl
+from .pl import fit_pl_series as fit_pl_series
+from .pl import pl_energy as pl_energy
+from .pl import remove_baseline as remove_baseline
+from .pl import simulate_pl as simulate_pl
+from .plots import plot_cie as plot_cie
+from .plots import plot_energy_vs_pressure as plot_energy_vs_pressure
+from .plots import plot_pl_stack as plot_pl_stack
+from .plots import plot_tauc as plot_tauc
+from .plqy import PLQYResult as PLQYResult
+from .plqy import n_squared_lorentz_lorenz as n_squared_lorentz_lorenz
+from .plqy import plqy_under_pressure as plqy_under_pressure
+from .pressure_coeff import PressureFit as PressureFit
+from .pressure_coeff import Reversibility as Reversibility
+from .pressure_coeff import direction_labels as direction_labels
+from .pressure_coeff import fit_branches as fit_branches
+from .pressure_coeff import fit_energy_vs_pressure as fit_energy_vs_pressure
+from .pressure_coeff import infer_direction as infer_direction
+from .pressure_coeff import reversibility as reversibility

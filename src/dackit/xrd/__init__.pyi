@@ -1,0 +1,39 @@
+# Public names of dackit.xrd, loaded lazily by lazy_loader.attach_stub (see __init__.py).
+from . import (geometry as geometry, integrate as integrate, lattice as lattice, phases as phases, plots as
+               plots, simulate as simulate, structure_factor as structure_factor, transitions as transitions)
+from .geometry import Geometry as Geometry
+from .geometry import read_poni as read_poni
+from .geometry import write_poni as write_poni
+from .integrate import Integrator as Integrator
+from .integrate import default_bins as default_bins
+from .integrate import hot_pixel_mask as hot_pixel_mask
+from .integrate import integrate_image as integrate_image
+from .lattice import LatticeFit as LatticeFit
+from .lattice import fit_lattice as fit_lattice
+from .phases import PHASES as PHASES
+from .phases import Atom as Atom
+from .phases import Phase as Phase
+from .phases import fluorite as fluorite
+from .phases import get_phase as get_phase
+from .phases import nacl as nacl
+from .phases import read_cif as read_cif
+from .phases import read_jcpds as read_jcpds
+from .phases import rocksalt as rocksalt
+from .phases import wurtzite as wurtzite
+from .phases import zincblende as zincblende
+from .plots import plot_lattice_fit as plot_lattice_fit
+from .plots import plot_lattice_vs_pressure as plot_lattice_vs_pressure
+from .plots import plot_phase_fit as plot_phase_fit
+from .plots import plot_waterfall as plot_waterfall
+from .simulate import pilatus_gaps as pilatus_gaps
+from .simulate import simulate_image as simulate_image
+from .structure_factor import powder_pattern as powder_pattern
+from .structure_factor import reflections as reflections
+from .structure_factor import simulate_pattern as simulate_pattern
+from .structure_factor import structure_factor_sq as structure_factor_sq
+from .transitions import PhaseIdentification as PhaseIdentification
+from .transitions import PhaseResult as PhaseResult
+from .transitions import TransitionOnset as TransitionOnset
+from .transitions import identify_phases as identify_phases
+from .transitions import series_table as series_table
+from .transitions import transition_onset as transition_onset
