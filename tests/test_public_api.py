@@ -42,10 +42,9 @@ def test_every_exported_name_resolves(package):
 
 def test_from_imports_of_the_issue():
     from dackit.core import Pattern, Spectrum, fit_batch
+    from dackit.core.fitting import fit_batch as direct
     from dackit.optics import fit_pl, tauc_gap
     from dackit.xrd import Integrator, fit_lattice, identify_phases
-
-    from dackit.core.fitting import fit_batch as direct
     assert fit_batch is direct
     assert all(callable(f) for f in (fit_pl, tauc_gap, fit_lattice, identify_phases))
     assert isinstance(Spectrum, type) and isinstance(Pattern, type) and isinstance(Integrator, type)

@@ -1,7 +1,15 @@
 # Public names of dackit.core, loaded lazily by lazy_loader.attach_stub (see __init__.py).
-from . import (broadening as broadening, figures as figures, fitting as fitting, lineshapes as lineshapes,
-               lsq as lsq, noise as noise, pattern as pattern, quality as quality, results as results,
-               spectrum as spectrum, units as units)
+from . import broadening as broadening
+from . import figures as figures
+from . import fitting as fitting
+from . import lineshapes as lineshapes
+from . import lsq as lsq
+from . import noise as noise
+from . import pattern as pattern
+from . import quality as quality
+from . import results as results
+from . import spectrum as spectrum
+from . import units as units
 from .broadening import WilliamsonHall as WilliamsonHall
 from .broadening import remove_instrumental as remove_instrumental
 from .broadening import scherrer_fwhm_deg as scherrer_fwhm_deg

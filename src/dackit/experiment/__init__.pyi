@@ -1,14 +1,22 @@
 # Public names of dackit.experiment, loaded lazily by lazy_loader.attach_stub (see __init__.py).
-from . import (analyses as analyses, compare as compare, description as description, execute as execute,
-               figures as figures, outputs as outputs, pipeline as pipeline, series as series, steps as steps,
-               store as store, watch as watch)
+from . import analyses as analyses
+from . import compare as compare
+from . import description as description
+from . import execute as execute
+from . import figures as figures
+from . import outputs as outputs
+from . import pipeline as pipeline
+from . import series as series
+from . import steps as steps
+from . import store as store
+from . import watch as watch
 from .compare import compare_with_truth as compare_with_truth
 from .description import AbsorptionSettings as AbsorptionSettings
 from .description import Experiment as Experiment
 from .description import PLSettings as PLSettings
 from .description import RubySettings as RubySettings
-from .description import SAXSSettings as SAXSSettings
 from .description import Sample as Sample
+from .description import SAXSSettings as SAXSSettings
 from .description import TEMSettings as TEMSettings
 from .description import XRDSettings as XRDSettings
 from .description import load_experiment as load_experiment

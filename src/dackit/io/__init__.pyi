@@ -1,6 +1,11 @@
 # Public names of dackit.io, loaded lazily by lazy_loader.attach_stub (see __init__.py).
-from . import (cansas as cansas, images as images, oceanoptics as oceanoptics, patterns as patterns, spectra as
-               spectra, textcols as textcols, vendor as vendor)
+from . import cansas as cansas
+from . import images as images
+from . import oceanoptics as oceanoptics
+from . import patterns as patterns
+from . import spectra as spectra
+from . import textcols as textcols
+from . import vendor as vendor
 from .cansas import read_cansas as read_cansas
 from .images import read_image as read_image
 from .images import read_mask as read_mask

@@ -1,6 +1,10 @@
 # Public names of dackit.optics, loaded lazily by lazy_loader.attach_stub (see __init__.py).
-from . import (absorption as absorption, colour as colour, pl as pl, plots as plots, plqy as plqy,
-               pressure_coeff as pressure_coeff)
+from . import absorption as absorption
+from . import colour as colour
+from . import pl as pl
+from . import plots as plots
+from . import plqy as plqy
+from . import pressure_coeff as pressure_coeff
 from .absorption import BACKGROUNDS as BACKGROUNDS
 from .absorption import TRANSITIONS as TRANSITIONS
 from .absorption import Background as Background

@@ -1,6 +1,12 @@
 # Public names of dackit.xrd, loaded lazily by lazy_loader.attach_stub (see __init__.py).
-from . import (geometry as geometry, integrate as integrate, lattice as lattice, phases as phases, plots as
-               plots, simulate as simulate, structure_factor as structure_factor, transitions as transitions)
+from . import geometry as geometry
+from . import integrate as integrate
+from . import lattice as lattice
+from . import phases as phases
+from . import plots as plots
+from . import simulate as simulate
+from . import structure_factor as structure_factor
+from . import transitions as transitions
 from .geometry import Geometry as Geometry
 from .geometry import read_poni as read_poni
 from .geometry import write_poni as write_poni
