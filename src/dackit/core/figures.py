@@ -20,7 +20,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -36,7 +36,8 @@ FORMATS = (".png", ".svg")
 
 
 def new_figure(figsize: tuple[float, float], nrows: int = 1, ncols: int = 1, *,
-               layout: str | None = None, **subplots_kw: Any) -> tuple[Figure, Any]:
+               layout: Literal["constrained", "compressed", "tight"] | None = None,
+               **subplots_kw: Any) -> tuple[Figure, Any]:
     """A new (pyplot-free) Figure of ``figsize`` inches and its axes (``Figure.subplots``);
     ``layout`` as for :class:`~matplotlib.figure.Figure` (e.g. "constrained")."""
     from matplotlib.figure import Figure
@@ -48,7 +49,7 @@ def new_figure(figsize: tuple[float, float], nrows: int = 1, ncols: int = 1, *,
 def figure_of(ax: Axes) -> Figure:
     """The (root) Figure an Axes belongs to, also when it sits in a SubFigure."""
     fig = ax.figure
-    return getattr(fig, "figure", fig)  # SubFigure.figure is the root; Figure.figure is itself
+    return cast("Figure", getattr(fig, "figure", fig))  # SubFigure.figure is the root; a Figure's is itself
 
 
 def save_figure(fig: Figure, path: str | Path, *, dpi: int = 200) -> Path:
@@ -76,9 +77,9 @@ def plot_fit(x: ArrayLike, y: ArrayLike, fit: FitResult, *, axes: Sequence[Axes]
     ``window`` (lo, hi) is the fitted range shown; by default the whole spectrum.
     """
     x, y = np.asarray(x), np.asarray(y)
-    window = (x[0], x[-1]) if window is None else tuple(window)
-    inside = (x >= window[0]) & (x <= window[1])
-    xs = np.linspace(window[0], window[1], 2000)
+    lo, hi = (float(x[0]), float(x[-1])) if window is None else (float(window[0]), float(window[1]))
+    inside = (x >= lo) & (x <= hi)
+    xs = np.linspace(lo, hi, 2000)
     if axes is None:
         fig, (ax, axr) = new_figure((6.4, 5.2), 2, 1, sharex=True,
                                     gridspec_kw={"height_ratios": [3, 1], "hspace": 0.05})
@@ -105,5 +106,5 @@ def plot_fit(x: ArrayLike, y: ArrayLike, fit: FitResult, *, axes: Sequence[Axes]
     axr.axhline(0, color="crimson", lw=1)
     axr.set_xlabel(xlabel)
     axr.set_ylabel("resid.")
-    ax.set_xlim(window)
+    ax.set_xlim(lo, hi)
     return fig

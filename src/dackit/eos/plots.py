@@ -44,8 +44,8 @@ def _axes(ax: Axes | None, width: float = 3.5, height: float = 2.8) -> tuple[Fig
 
 def _style(ax: Axes) -> None:
     ax.tick_params(direction="in", top=True, right=True, labelsize=8)
-    ax.xaxis.label.set_size(9)
-    ax.yaxis.label.set_size(9)
+    ax.xaxis.label.set_fontsize(9)
+    ax.yaxis.label.set_fontsize(9)
 
 
 def plot_pv(fit: EosFit, *, axes: Sequence[Axes] | None = None) -> Figure:

@@ -29,11 +29,11 @@ def _axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
 def plot_steps(steps: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
     """Pressure of every step, compression filled and decompression open."""
     fig, ax = _axes(ax, (4.2, 3.0))
-    for direction, style in (("compression", dict(mfc="crimson")), ("decompression", dict(mfc="white"))):
+    for direction, mfc in (("compression", "crimson"), ("decompression", "white")):
         part = steps[steps["direction"] == direction]
         if len(part):
             ax.errorbar(part["step"], part["pressure_gpa"], yerr=part["pressure_gpa_err"], fmt="o",
-                        color="crimson", ms=5, label=direction, **style)
+                        color="crimson", ms=5, label=direction, mfc=mfc)
     ax.set_xlabel("Step")
     ax.set_ylabel("Pressure (GPa)")
     ax.legend(frameon=False, fontsize=8)

@@ -67,10 +67,10 @@ def plot_energy_vs_pressure(pressure_gpa: ArrayLike, energy_ev: ArrayLike, *, ax
     err = None if e_err is None else np.asarray(e_err, float)
     dec = np.zeros(p.size, bool) if decompression is None else np.asarray(decompression, bool)
     fig, ax = _axes(ax, (4.2, 3.4))
-    for mask, style, label in ((~dec, dict(mfc="k"), "compression"), (dec, dict(mfc="w"), "decompression")):
+    for mask, mfc, label in ((~dec, "k", "compression"), (dec, "w", "decompression")):
         if mask.any():
             ax.errorbar(p[mask], e[mask], yerr=None if err is None else err[mask], fmt="o", color="k",
-                        ms=4, capsize=2, label=label, **style)
+                        ms=4, capsize=2, label=label, mfc=mfc)
     if fit is not None:
         grid = np.linspace(min(0.0, p.min()), p.max() * 1.05, 200)
         ec, lo, hi = fit.predict(grid, level=level)

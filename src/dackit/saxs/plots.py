@@ -61,7 +61,8 @@ def save_pattern_figure(res: SaxsResult, path: str | Path) -> Path:
     return save_figure(fig, path, dpi=120)
 
 
-def plot_waterfall(results: Sequence[SaxsResult], pressures_gpa: ArrayLike, ax: Axes | None = None, *,
+def plot_waterfall(results: Sequence[SaxsResult], pressures_gpa: Sequence[float] | np.ndarray,
+                   ax: Axes | None = None, *,
                    offset: float = 1.0, log: bool = True) -> Figure:
     """Patterns stacked by pressure (lowest at the bottom), each normalised to its first peak,
     with its indexed peaks marked. ``offset`` is in decades when ``log`` else in units of
@@ -96,12 +97,12 @@ def plot_d_vs_pressure(pressures_gpa: ArrayLike, d_angstrom: ArrayLike, d_err: A
     d = np.asarray(d_angstrom, float)
     e = None if d_err is None else np.asarray(d_err, float)
     dirs = np.asarray(["compression"] * p.size if directions is None else directions)
-    styles = {"compression": dict(fmt="s-", color="k", mfc="k"),
-              "decompression": dict(fmt="o--", color="m", mfc="none")}
-    for name, st in styles.items():
+    styles = {"compression": ("s-", "k", "k"), "decompression": ("o--", "m", "none")}
+    for name, (fmt, colour, mfc) in styles.items():
         m = dirs == name
         if m.any():
-            ax.errorbar(p[m], d[m], yerr=None if e is None else e[m], label=name, ms=5, capsize=2, **st)
+            ax.errorbar(p[m], d[m], yerr=None if e is None else e[m], label=name, ms=5, capsize=2, fmt=fmt,
+                        color=colour, mfc=mfc)
     ax.set_xlabel("pressure (GPa)")
     ax.set_ylabel("d (Å)")
     ax.legend(fontsize=8)

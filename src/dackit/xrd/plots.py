@@ -15,7 +15,7 @@ Example
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -165,7 +165,7 @@ def plot_waterfall(patterns: Sequence[Pattern], pressures: ArrayLike, *, ax: Axe
     return fig
 
 
-def plot_lattice_vs_pressure(series: dict[str, Sequence[Any]], *, ax: Axes | None = None,
+def plot_lattice_vs_pressure(series: Mapping[str, Sequence[Any]], *, ax: Axes | None = None,
                              ylabel: str = "a (Å)", title: str = "") -> Figure:
     """a(P) with error bars. ``series``: phase name → (pressure, a, a_err[, pressure_err])."""
     fig, ax = _axes(ax, (4.2, 3.2))
