@@ -205,7 +205,8 @@ def test_image_round_trip_mixture():
     from dackit.xrd.lattice import fit_lattice
     from dackit.xrd.phases import reflections
     from dackit.xrd.simulate import simulate_image
-    from dackit.xrd.structure_factor import pseudo_voigt_area, scherrer_fwhm_deg
+    from dackit.core.lineshapes import pseudo_voigt_unit_area
+    from dackit.xrd.structure_factor import scherrer_fwhm_deg
 
     geom = Geometry(dist_m=0.2, poni1_m=0.0819, poni2_m=0.0819, wavelength_a=LAM, pixel1_m=1.6e-4,
                     pixel2_m=1.6e-4, shape=(1024, 1024))
@@ -214,7 +215,7 @@ def test_image_round_trip_mixture():
     for ph, s in zip(phases, scale_for_fraction(phases, [0.8, 0.2])):
         t = reflections(ph, LAM, 40)
         fw = scherrer_fwhm_deg(t.twotheta_deg, LAM, 6)
-        rings += list(zip(t.twotheta_deg, s * t.intensity * pseudo_voigt_area(0, 0, fw, 0.5), fw))
+        rings += list(zip(t.twotheta_deg, s * t.intensity * pseudo_voigt_unit_area(0, 0, fw, 0.5), fw))
     top = max(r[1] for r in rings)
     rings = [(p, 200 * h / top, w) for p, h, w in rings]
     image = simulate_image(rings, geom, background=lambda x: 30 * np.exp(-x / 15), seed=1)

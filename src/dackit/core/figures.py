@@ -52,6 +52,15 @@ def figure_of(ax: Axes) -> Figure:
     return cast("Figure", getattr(fig, "figure", fig))  # SubFigure.figure is the root; a Figure's is itself
 
 
+def axes_or_new(ax: Axes | None, figsize: tuple[float, float], *,
+                layout: Literal["constrained", "compressed", "tight"] | None = None) -> tuple[Figure, Axes]:
+    """``(figure, ax)`` for a ``plot_*`` function: the caller's Axes and its Figure, or a new
+    Figure of ``figsize`` with one Axes."""
+    if ax is None:
+        return new_figure(figsize, layout=layout)
+    return figure_of(ax), ax
+
+
 def save_figure(fig: Figure, path: str | Path, *, dpi: int = 200) -> Path:
     """Save ``fig`` to ``path`` (format from the suffix); without a suffix, to ``path.png``
     and ``path.svg``. Returns the PNG (or the single) path.

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from dackit.core.figures import figure_of, new_figure, save_figure
+from dackit.core.figures import axes_or_new, figure_of, new_figure, save_figure
 from dackit.eos.ff import STRAIN_FOR_FORM, confidence_ellipse, ff_from_fit, ff_line
 
 if TYPE_CHECKING:
@@ -34,12 +34,6 @@ if TYPE_CHECKING:
 _STRAIN_LABELS = {"eulerian": ("Eulerian strain $f_E$", "Normalised stress $F_E$ (GPa)"),
                   "natural": ("Natural strain $f_N$", "Normalised stress $F_N$ (GPa)"),
                   "vinet": ("Vinet strain $1-\\eta^{1/3}$", "Normalised stress $F_V$ (GPa)")}
-
-
-def _axes(ax: Axes | None, width: float = 3.5, height: float = 2.8) -> tuple[Figure, Axes]:
-    if ax is None:
-        return new_figure((width, height), layout="constrained")
-    return figure_of(ax), ax
 
 
 def _style(ax: Axes) -> None:
@@ -86,7 +80,7 @@ def plot_ff(fit: EosFit, strain: str | None = None, *, ax: Axes | None = None) -
     """F–f: the points with Heinz–Jeanloz error bars and the fitted EoS as a line."""
     strain = strain or STRAIN_FOR_FORM.get(fit.form, "eulerian")
     ff = ff_from_fit(fit, strain)
-    fig, ax = _axes(ax)
+    fig, ax = axes_or_new(ax, (3.5, 2.8), layout="constrained")
     ok = ff.valid
     ax.errorbar(ff.f[ok], ff.F_gpa[ok], xerr=ff.f_err[ok], yerr=ff.F_err[ok], fmt="o", ms=3,
                 color="k", elinewidth=0.8, capsize=1.5, label="data")
@@ -113,7 +107,7 @@ def plot_ff(fit: EosFit, strain: str | None = None, *, ax: Axes | None = None) -
 def plot_ellipse(fit: EosFit, params: tuple[str, str] = ("k0", "kp"),
                  levels: Sequence[float] = (0.683, 0.954), *, ax: Axes | None = None) -> Figure:
     """Joint confidence ellipses of two parameters (default K0 and K′)."""
-    fig, ax = _axes(ax, 3.2, 2.8)
+    fig, ax = axes_or_new(ax, (3.2, 2.8), layout="constrained")
     for k, level in enumerate(levels):
         x, y = confidence_ellipse(fit, params, level)
         ax.plot(x, y, color=f"C{k}", lw=1.1, label=f"{100 * level:.1f} %")

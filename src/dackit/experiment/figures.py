@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from dackit.core.figures import figure_of, new_figure, save_figure
+from dackit.core.figures import axes_or_new, figure_of, new_figure, save_figure
 from dackit.experiment.series import fit_phase_eos, fit_pl_branch
 
 if TYPE_CHECKING:
@@ -20,15 +20,9 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 
-def _axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
-    if ax is None:
-        return new_figure(figsize)
-    return figure_of(ax), ax
-
-
 def plot_steps(steps: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
     """Pressure of every step, compression filled and decompression open."""
-    fig, ax = _axes(ax, (4.2, 3.0))
+    fig, ax = axes_or_new(ax, (4.2, 3.0))
     for direction, mfc in (("compression", "crimson"), ("decompression", "white")):
         part = steps[steps["direction"] == direction]
         if len(part):
@@ -43,7 +37,7 @@ def plot_steps(steps: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
 def plot_gap_vs_pressure(rows: list[dict[str, Any]], *, ax: Axes | None = None) -> Figure:
     """Tauc gap vs pressure, compression filled and decompression open."""
     df = pd.DataFrame(rows)
-    fig, ax = _axes(ax, (4.2, 3.2))
+    fig, ax = axes_or_new(ax, (4.2, 3.2))
     for direction, mfc in (("compression", "navy"), ("decompression", "white")):
         part = df[df["direction"] == direction]
         if len(part):

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
-from dackit.core.figures import figure_of, new_figure, save_figure
+from dackit.core.figures import axes_or_new, figure_of, new_figure, save_figure
 from dackit.errors import InputError
 from dackit.nanocrystal.coreshell import (STUDY, CoreShell, ModelOptions, core_shell, exciton_state,
                                           pl_vs_pressure)
@@ -36,12 +36,6 @@ __all__ = ["plot_band_diagram", "plot_wavefunctions", "plot_pl_vs_pressure", "De
            "alpha_design_map", "plot_design_map", "save_figure"]
 
 _E_COLOR, _H_COLOR = "#1f5fa8", "#b8321a"
-
-
-def _axes(ax: Axes | None, width: float, height: float) -> tuple[Figure, Axes]:
-    if ax is None:
-        return new_figure((width, height), layout="constrained")
-    return figure_of(ax), ax
 
 
 def _profile(state, r_out):
@@ -103,7 +97,7 @@ def plot_wavefunctions(geometry: CoreShell, pressure_gpa: float = 0.0, options: 
                        ax: Axes | None = None) -> Figure:
     """Radial functions u(r) = rψ(r) (normalised ∫u² dr = 1) of electron and hole."""
     s = exciton_state(geometry, pressure_gpa, options)
-    fig, ax = _axes(ax, 4.2, 3.2)
+    fig, ax = axes_or_new(ax, (4.2, 3.2), layout="constrained")
     ax.plot(s.electron.r_nm, s.electron.u, color=_E_COLOR, label=f"electron ({s.electron_in_shell_fraction:.0%} in shell)")
     ax.plot(s.hole.r_nm, s.hole.u, color=_H_COLOR, label=f"hole ({s.hole_in_shell_fraction:.0%} in shell)")
     ax.axvline(s.core_radius_nm, color="0.5", lw=0.8)
@@ -123,7 +117,7 @@ def plot_pl_vs_pressure(geometry: CoreShell, pressures_gpa: ArrayLike | None = N
     """Model PL energy vs pressure with its quadratic fit; optional measured points."""
     p = np.linspace(0.0, 8.0, 33) if pressures_gpa is None else np.asarray(pressures_gpa, dtype=float)
     series = pl_vs_pressure(geometry, p, options, fit_range_gpa=fit_range_gpa, on_transition="ignore")
-    fig, ax = _axes(ax, 4.4, 3.3)
+    fig, ax = axes_or_new(ax, (4.4, 3.3), layout="constrained")
     ax.plot(p, series.pl_ev, color="k", lw=1.6, label="model")
     pf = np.linspace(*fit_range_gpa, 50)
     fit = series.e0_ev + series.alpha_mev_per_gpa * 1e-3 * pf + series.beta_mev_per_gpa2 * 1e-3 * pf ** 2
@@ -167,7 +161,7 @@ def alpha_design_map(core: str = "InP", shell: str = "ZnSe", core_diameters_nm: 
 
 def plot_design_map(design: DesignMap, mark_study: bool = True, *, ax: Axes | None = None) -> Figure:
     """Filled contours of α with E0 contour lines; the study's sample marked."""
-    fig, ax = _axes(ax, 4.8, 3.6)
+    fig, ax = axes_or_new(ax, (4.8, 3.6), layout="constrained")
     x, y = np.meshgrid(design.core_diameters_nm, design.shell_thicknesses_nm)
     cf = ax.contourf(x, y, design.alpha_mev_per_gpa, levels=12, cmap="viridis")
     fig.colorbar(cf, ax=ax, label="α (meV/GPa)")

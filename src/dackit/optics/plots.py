@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from dackit.core.figures import figure_of, new_figure
+from dackit.core.figures import axes_or_new, figure_of, new_figure
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -23,12 +23,6 @@ if TYPE_CHECKING:
 DPI = 300
 
 
-def _axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
-    if ax is None:
-        return new_figure(figsize)
-    return figure_of(ax), ax
-
-
 def plot_pl_stack(fits: Iterable[Any], *, ax: Axes | None = None, offset: float = 1.1,
                   title: str = "") -> Figure:
     """PL spectra (per nm, baseline removed, each normalised to its fitted maximum) stacked
@@ -36,7 +30,7 @@ def plot_pl_stack(fits: Iterable[Any], *, ax: Axes | None = None, offset: float 
     from dackit.optics.colour import chromaticity_xy
 
     fits = sorted([f for f in fits if f is not None], key=lambda f: (np.nan_to_num(f.pressure_gpa), f.source))
-    fig, ax = _axes(ax, (4.2, 1.2 + 0.55 * max(len(fits), 1)))
+    fig, ax = axes_or_new(ax, (4.2, 1.2 + 0.55 * max(len(fits), 1)))
     for k, f in enumerate(fits):
         emission = f.emission_nm()
         model = f.model_nm()
@@ -66,7 +60,7 @@ def plot_energy_vs_pressure(pressure_gpa: ArrayLike, energy_ev: ArrayLike, *, ax
     e = np.asarray(energy_ev, float)
     err = None if e_err is None else np.asarray(e_err, float)
     dec = np.zeros(p.size, bool) if decompression is None else np.asarray(decompression, bool)
-    fig, ax = _axes(ax, (4.2, 3.4))
+    fig, ax = axes_or_new(ax, (4.2, 3.4))
     for mask, mfc, label in ((~dec, "k", "compression"), (dec, "w", "decompression")):
         if mask.any():
             ax.errorbar(p[mask], e[mask], yerr=None if err is None else err[mask], fmt="o", color="k",
@@ -96,7 +90,7 @@ def plot_cie(x: ArrayLike, y: ArrayLike, *, ax: Axes | None = None, pressure_gpa
     wl, lx, ly = spectral_locus_xy(observer)
     keep = (wl >= 380) & (wl <= 700)
     wl, lx, ly = wl[keep], lx[keep], ly[keep]
-    fig, ax = _axes(ax, (4.0, 4.2))
+    fig, ax = axes_or_new(ax, (4.0, 4.2))
     ax.plot(np.append(lx, lx[0]), np.append(ly, ly[0]), color="k", lw=1)
     for w in (460, 480, 490, 500, 510, 520, 540, 560, 580, 600, 620, 650):
         i = int(np.argmin(np.abs(wl - w)))
@@ -120,7 +114,7 @@ def plot_tauc(res: Any, *, ax: Axes | None = None, title: str = "") -> Figure:
     gap, the raw (uncorrected) curve faint."""
     e, t = res.energy_ev, res.tauc
     lo, hi = res.window_ev
-    fig, ax = _axes(ax, (4.2, 3.4))
+    fig, ax = axes_or_new(ax, (4.2, 3.4))
     ax.plot(e, res.tauc_raw, color="0.75", lw=0.8, label="raw")
     ax.plot(e, t, color="k", lw=1.0, label="background removed")
     win = (e >= lo) & (e <= hi)

@@ -11,18 +11,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
-from dackit.core.figures import figure_of, new_figure, save_figure
+from dackit.core.figures import axes_or_new, figure_of, new_figure, save_figure
 from dackit.saxs.analysis import SaxsResult
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
-
-
-def _axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
-    if ax is None:
-        return new_figure(figsize)
-    return figure_of(ax), ax
 
 
 def _labels(res: SaxsResult):
@@ -33,7 +27,7 @@ def _labels(res: SaxsResult):
 
 def plot_pattern(res: SaxsResult, ax: Axes | None = None) -> Figure:
     """Data, background, background + fitted peaks (log–log), peaks marked with their index."""
-    fig, ax = _axes(ax, (6, 4))
+    fig, ax = axes_or_new(ax, (6, 4))
     ps = res.peakset
     ax.loglog(ps.q, np.clip(ps.intensity, 1e-12, None), ".", ms=2, color="0.4", label="data")
     ax.loglog(ps.q, np.clip(ps.background, 1e-12, None), "-", color="tab:orange", label="background")
@@ -67,7 +61,7 @@ def plot_waterfall(results: Sequence[SaxsResult], pressures_gpa: Sequence[float]
     """Patterns stacked by pressure (lowest at the bottom), each normalised to its first peak,
     with its indexed peaks marked. ``offset`` is in decades when ``log`` else in units of
     the normalised intensity."""
-    fig, ax = _axes(ax, (5, 7))
+    fig, ax = axes_or_new(ax, (5, 7))
     order = np.argsort(pressures_gpa, kind="stable")
     for k, i in enumerate(order):
         res, p = results[i], pressures_gpa[i]
@@ -92,7 +86,7 @@ def plot_d_vs_pressure(pressures_gpa: ArrayLike, d_angstrom: ArrayLike, d_err: A
                        directions: Sequence[str] | None = None, ax: Axes | None = None) -> Figure:
     """First-peak d against pressure; ``directions`` ("compression"/"decompression") per point
     chooses filled black vs open magenta markers, as in the study's Fig. 3e."""
-    fig, ax = _axes(ax, (5, 4))
+    fig, ax = axes_or_new(ax, (5, 4))
     p = np.asarray(pressures_gpa, float)
     d = np.asarray(d_angstrom, float)
     e = None if d_err is None else np.asarray(d_err, float)

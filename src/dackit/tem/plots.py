@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
-from dackit.core.figures import figure_of, new_figure, save_figure
+from dackit.core.figures import axes_or_new, figure_of, new_figure, save_figure
 from dackit.tem.detect import Detection
 from dackit.tem.stats import FORMS, fit_size_distribution, size_statistics
 
@@ -21,15 +21,9 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 
-def _axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
-    if ax is None:
-        return new_figure(figsize)
-    return figure_of(ax), ax
-
-
 def plot_overlay(det: Detection, ax: Axes | None = None) -> Figure:
     """Image in grey with the contours of counted particles (red) and rejected ones (blue)."""
-    fig, ax = _axes(ax, (5, 5))
+    fig, ax = axes_or_new(ax, (5, 5))
     h, w = det.image.shape
     extent = (0, w * det.pixel_nm, h * det.pixel_nm, 0)
     ax.imshow(det.image, cmap="gray", extent=extent)
@@ -50,7 +44,7 @@ def plot_overlay(det: Detection, ax: Axes | None = None) -> Figure:
 
 def plot_histogram(diameters_nm: ArrayLike, ax: Axes | None = None, bins: int | str = "auto") -> Figure:
     """Histogram (as density) with the ML Gaussian and log-normal fits and their AIC."""
-    fig, ax = _axes(ax, (5, 4))
+    fig, ax = axes_or_new(ax, (5, 4))
     d = np.asarray(diameters_nm, float)
     s = size_statistics(d)
     ax.hist(d, bins=bins, density=True, color="0.75", edgecolor="0.4")

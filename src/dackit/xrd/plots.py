@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from dackit.core.figures import figure_of, new_figure
+from dackit.core.figures import axes_or_new, figure_of, new_figure
 from dackit.xrd.structure_factor import reflections
 
 if TYPE_CHECKING:
@@ -38,12 +38,6 @@ if TYPE_CHECKING:
 DPI = 150
 
 _TICK_COLOURS = ("tab:blue", "tab:red", "tab:green", "tab:purple", "tab:orange", "tab:brown")
-
-
-def _axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
-    if ax is None:
-        return new_figure(figsize)
-    return figure_of(ax), ax
 
 
 def _fit_axes(axes: Sequence[Axes] | None) -> tuple[Figure, Axes, Axes]:
@@ -135,7 +129,7 @@ def plot_waterfall(patterns: Sequence[Pattern], pressures: ArrayLike, *, ax: Axe
     order = np.argsort(pressures, kind="stable")
     norm = colors.Normalize(vmin=float(pressures.min()), vmax=float(pressures.max()) or 1.0)
     cmap_ = colormaps[cmap]
-    fig, ax = _axes(ax, (5, 1.8 + 0.45 * len(patterns)))
+    fig, ax = axes_or_new(ax, (5, 1.8 + 0.45 * len(patterns)))
     step = 0.8 if offset is None else offset
     x_lo, x_hi = np.inf, -np.inf
     for rank, i in enumerate(order):
@@ -168,7 +162,7 @@ def plot_waterfall(patterns: Sequence[Pattern], pressures: ArrayLike, *, ax: Axe
 def plot_lattice_vs_pressure(series: Mapping[str, Sequence[Any]], *, ax: Axes | None = None,
                              ylabel: str = "a (Å)", title: str = "") -> Figure:
     """a(P) with error bars. ``series``: phase name → (pressure, a, a_err[, pressure_err])."""
-    fig, ax = _axes(ax, (4.2, 3.2))
+    fig, ax = axes_or_new(ax, (4.2, 3.2))
     markers = "osD^v<>"
     for k, (name, data) in enumerate(series.items()):
         p, a, a_err = (np.asarray(v, dtype=float) for v in data[:3])
