@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from dackit.core.figures import axes_or_new, figure_of, new_figure, save_figure
+from dackit.core.figures import axes_or_new, save_figure
 from dackit.experiment.series import fit_phase_eos, fit_pl_branch
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from dackit.core.figures import axes_or_new, figure_of, new_figure
+from dackit.core.figures import axes_or_new
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
-from dackit.core.figures import axes_or_new, figure_of, new_figure, save_figure
+from dackit.core.figures import axes_or_new, save_figure
 from dackit.saxs.analysis import SaxsResult
 
 if TYPE_CHECKING:
