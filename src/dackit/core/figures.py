@@ -61,6 +61,20 @@ def axes_or_new(ax: Axes | None, figsize: tuple[float, float], *,
     return figure_of(ax), ax
 
 
+def residual_axes(axes: Sequence[Axes] | None, figsize: tuple[float, float], *,
+                  layout: Literal["constrained", "compressed", "tight"] | None = None) -> tuple[Figure, Axes, Axes]:
+    """``(figure, data_ax, residual_ax)`` for a fit figure: the caller's two Axes, or a new
+    Figure with a data panel over a residual panel a third its height, sharing x."""
+    if axes is not None:
+        ax, axr = axes
+        return figure_of(ax), ax, axr
+    gridspec_kw: dict[str, Any] = {"height_ratios": [3, 1]}
+    if layout is None:
+        gridspec_kw["hspace"] = 0.05
+    fig, (ax, axr) = new_figure(figsize, 2, 1, layout=layout, sharex=True, gridspec_kw=gridspec_kw)
+    return fig, ax, axr
+
+
 def save_figure(fig: Figure, path: str | Path, *, dpi: int = 200) -> Path:
     """Save ``fig`` to ``path`` (format from the suffix); without a suffix, to ``path.png``
     and ``path.svg``. Returns the PNG (or the single) path.
@@ -89,12 +103,7 @@ def plot_fit(x: ArrayLike, y: ArrayLike, fit: FitResult, *, axes: Sequence[Axes]
     lo, hi = (float(x[0]), float(x[-1])) if window is None else (float(window[0]), float(window[1]))
     inside = (x >= lo) & (x <= hi)
     xs = np.linspace(lo, hi, 2000)
-    if axes is None:
-        fig, (ax, axr) = new_figure((6.4, 5.2), 2, 1, sharex=True,
-                                    gridspec_kw={"height_ratios": [3, 1], "hspace": 0.05})
-    else:
-        ax, axr = axes
-        fig = figure_of(ax)
+    fig, ax, axr = residual_axes(axes, (6.4, 5.2))
     ax.plot(x[inside], y[inside], ".", ms=3, color="0.25", label="data")
     comps = fit.components(xs)
     base = comps.get("baseline", np.zeros_like(xs))

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from dackit.core.figures import axes_or_new, figure_of, new_figure, save_figure
+from dackit.core.figures import axes_or_new, residual_axes, save_figure
 from dackit.eos.ff import STRAIN_FOR_FORM, confidence_ellipse, ff_from_fit, ff_line
 
 if TYPE_CHECKING:
@@ -45,12 +45,7 @@ def _style(ax: Axes) -> None:
 def plot_pv(fit: EosFit, *, axes: Sequence[Axes] | None = None) -> Figure:
     """V against P: data with esd bars, the fitted V(P) and its 1σ band, and ΔP residuals
     (``axes``: the data and residual Axes to draw on)."""
-    if axes is None:
-        fig, (ax, axr) = new_figure((3.5, 3.4), 2, 1, layout="constrained", sharex=True,
-                                    gridspec_kw={"height_ratios": [3, 1]})
-    else:
-        ax, axr = axes
-        fig = figure_of(ax)
+    fig, ax, axr = residual_axes(axes, (3.5, 3.4), layout="constrained")
     p, v = fit.pressure_gpa, fit.volume_a3
     pgrid = np.linspace(min(0.0, p.min()), p.max() * 1.05, 300)
     vfit = fit.volume(pgrid)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from dackit.core.figures import axes_or_new, figure_of, new_figure
+from dackit.core.figures import axes_or_new, residual_axes
 from dackit.xrd.structure_factor import reflections
 
 if TYPE_CHECKING:
@@ -40,15 +40,6 @@ DPI = 150
 _TICK_COLOURS = ("tab:blue", "tab:red", "tab:green", "tab:purple", "tab:orange", "tab:brown")
 
 
-def _fit_axes(axes: Sequence[Axes] | None) -> tuple[Figure, Axes, Axes]:
-    if axes is None:
-        fig, (ax, axr) = new_figure((7, 5), 2, 1, sharex=True,
-                                    gridspec_kw={"height_ratios": [3, 1], "hspace": 0.05})
-        return fig, ax, axr
-    ax, axr = axes
-    return figure_of(ax), ax, axr
-
-
 def _ticks(ax, phase, wavelength_a, x_lo, x_hi, y_lo, y_hi, colour, label_strongest=6):
     table = reflections(phase, wavelength_a, min(179.0, x_hi + 1))
     table = table[(table.twotheta_deg >= x_lo) & (table.twotheta_deg <= x_hi)]
@@ -61,7 +52,7 @@ def _ticks(ax, phase, wavelength_a, x_lo, x_hi, y_lo, y_hi, colour, label_strong
 def plot_lattice_fit(fit: LatticeFit, *, axes: Sequence[Axes] | None = None, title: str = "") -> Figure:
     """Data, fitted model and background, the phase's tick marks, and residuals of a
     :class:`~dackit.xrd.lattice.LatticeFit`."""
-    fig, ax, axr = _fit_axes(axes)
+    fig, ax, axr = residual_axes(axes, (7, 5))
     ax.plot(fit.x, fit.y, ".", ms=2, color="0.3", label="data")
     ax.plot(fit.x, fit.model, lw=1.2, color="crimson", label="peak fits")
     ax.plot(fit.x, fit.background, lw=0.8, ls="--", color="0.5", label="background")
@@ -87,7 +78,7 @@ def plot_phase_fit(result: PhaseIdentification, *, axes: Sequence[Axes] | None =
                    title: str = "") -> Figure:
     """Whole-pattern fit of :func:`~dackit.xrd.transitions.identify_phases`: data, total
     model, each present phase's contribution, tick marks and residuals."""
-    fig, ax, axr = _fit_axes(axes)
+    fig, ax, axr = residual_axes(axes, (7, 5))
     ax.plot(result.x, result.y, ".", ms=2, color="0.3", label="data")
     ax.plot(result.x, result.model, lw=1.2, color="k", label="model")
     span = np.ptp(result.y)
