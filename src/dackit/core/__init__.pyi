@@ -17,8 +17,10 @@ from .broadening import scherrer_fwhm_q as scherrer_fwhm_q
 from .broadening import scherrer_size_nm as scherrer_size_nm
 from .broadening import scherrer_size_q_nm as scherrer_size_q_nm
 from .broadening import williamson_hall as williamson_hall
+from .figures import axes_or_new as axes_or_new
 from .figures import new_figure as new_figure
 from .figures import plot_fit as plot_fit
+from .figures import residual_axes as residual_axes
 from .figures import save_figure as save_figure
 from .fitting import BatchFit as BatchFit
 from .fitting import FitResult as FitResult
