@@ -71,7 +71,7 @@ def test_outputs_written(virtual):
 
 
 def test_report_renders_in_browser(virtual):
-    from dackit.report.browser import check_in_browser
+    from browser_check import check_in_browser
 
     check = check_in_browser(virtual[1].report_path)
     assert check.ok, check.summary()

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dackit.errors import DackitError, InputError
-from dackit.report.browser import check_in_browser, check_pages, find_chromium
+from browser_check import check_in_browser, check_pages, find_chromium
 from dackit.report.html import format_value_err, render_report, write_report
 
 # --------------------------------------------------------------------------- helpers

@@ -200,8 +200,6 @@ def test_cli_peaks_and_thickness(tmp_path):
 
 
 def test_figures(tmp_path):
-    import matplotlib.pyplot as plt
-
     from dackit.saxs.plots import plot_d_vs_pressure, plot_waterfall, save_pattern_figure
 
     pressures = [0.0, 4.0, 9.0, 0.0]
@@ -209,12 +207,11 @@ def test_figures(tmp_path):
     phases = ["fcc", "fcc", "fcc", "lamellar"]
     results = [analyse_saxs(simulate_saxs(ph, a, seed=i, n_lines=5).pattern)
                for i, (ph, a) in enumerate(zip(phases, lattices))]
-    ax = plot_waterfall(results, pressures)
+    ax = plot_waterfall(results, pressures).axes[0]
     assert len(ax.lines) >= len(results)
     ax2 = plot_d_vs_pressure(pressures, [r.d_first_angstrom for r in results],
                              [r.d_first_err for r in results],
-                             ["compression"] * 3 + ["decompression"])
+                             ["compression"] * 3 + ["decompression"]).axes[0]
     assert {t.get_text() for t in ax2.get_legend().get_texts()} == {"compression", "decompression"}
     assert save_pattern_figure(results[-1], tmp_path / "p.png").stat().st_size > 1000
-    plt.close("all")
     assert [r.d_first_angstrom for r in results] == pytest.approx([83, 72, 63, 120], rel=0.01)

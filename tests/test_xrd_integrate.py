@@ -8,12 +8,13 @@ from scipy.optimize import curve_fit
 
 from dackit.cli import cli
 from dackit.core import units
+from dackit.core.lineshapes import pseudo_voigt
 from dackit.errors import DackitError, InputError
 from dackit.io.images import read_image, read_mask
 from dackit.io.patterns import read_pattern
 from dackit.xrd.geometry import Geometry, read_poni, write_poni
 from dackit.xrd.integrate import Integrator, default_bins, hot_pixel_mask, integrate_image
-from dackit.xrd.simulate import pilatus_gaps, pseudo_voigt, simulate_image
+from dackit.xrd.simulate import pilatus_gaps, simulate_image
 
 LAM = 0.4066
 CEO2_A = 5.41165  # NIST SRM 674b
@@ -180,7 +181,7 @@ def _fit_peak(p, center, half_width):
     sel = np.abs(p.x - center) < half_width
 
     def model(x, c, h, w, eta, b0, b1):
-        return h * pseudo_voigt(x, c, w, eta) + b0 + b1 * (x - c)
+        return pseudo_voigt(x, h, c, w, eta) + b0 + b1 * (x - c)
 
     popt, pcov = curve_fit(model, p.x[sel], p.intensity[sel], sigma=p.sigma[sel], absolute_sigma=True,
                            p0=[center, p.intensity[sel].max(), half_width / 3, 0.5, p.intensity[sel].min(), 0],

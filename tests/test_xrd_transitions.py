@@ -165,16 +165,24 @@ def test_cli_real_image_with_poni(real_data):
 
 
 def test_figures(tmp_path, series):
+    from matplotlib.figure import Figure
+
+    from dackit.core.figures import new_figure, save_figure
     from dackit.xrd.plots import plot_lattice_vs_pressure, plot_phase_fit, plot_waterfall
 
     pats = [_series_pattern(i) for i in range(len(PRESSURES))]
-    plot_waterfall(pats, PRESSURES, phases=[zincblende(a=a_zb(10)), rocksalt()], path=tmp_path / "wf.png")
+    wf = plot_waterfall(pats, PRESSURES, phases=[zincblende(a=a_zb(10)), rocksalt()])
     zb = [(p, r.phases[0].a_angstrom, r.phases[0].a_angstrom_err) for p, r in zip(PRESSURES, series)
           if r.phases[0].present]
-    plot_lattice_vs_pressure({"zinc blende": list(zip(*zb))}, path=tmp_path / "ap.png")
-    plot_phase_fit(series[3], path=tmp_path / "fit.png")
-    for name in ("wf.png", "ap.png", "fit.png"):
-        assert (tmp_path / name).stat().st_size > 10_000
+    ap = plot_lattice_vs_pressure({"zinc blende": list(zip(*zb))})
+    fit = plot_phase_fit(series[3])
+    for name, fig in (("wf.png", wf), ("ap.png", ap), ("fit.png", fit)):
+        assert isinstance(fig, Figure)
+        assert save_figure(fig, tmp_path / name).stat().st_size > 10_000
+    # drawn into a caller's axes: the same figure comes back, nothing else is made
+    own, (left, right) = new_figure((8, 3), 1, 2)
+    assert plot_lattice_vs_pressure({"zinc blende": list(zip(*zb))}, ax=right) is own
+    assert len(right.lines) + len(right.collections) > 0 and not left.has_data()
 
 
 def test_real_ceo2_only_ceo2_found(real_data):
@@ -197,7 +205,8 @@ def test_image_round_trip_mixture():
     from dackit.xrd.lattice import fit_lattice
     from dackit.xrd.phases import reflections
     from dackit.xrd.simulate import simulate_image
-    from dackit.xrd.structure_factor import pseudo_voigt_area, scherrer_fwhm_deg
+    from dackit.core.lineshapes import pseudo_voigt_unit_area
+    from dackit.xrd.structure_factor import scherrer_fwhm_deg
 
     geom = Geometry(dist_m=0.2, poni1_m=0.0819, poni2_m=0.0819, wavelength_a=LAM, pixel1_m=1.6e-4,
                     pixel2_m=1.6e-4, shape=(1024, 1024))
@@ -206,7 +215,7 @@ def test_image_round_trip_mixture():
     for ph, s in zip(phases, scale_for_fraction(phases, [0.8, 0.2])):
         t = reflections(ph, LAM, 40)
         fw = scherrer_fwhm_deg(t.twotheta_deg, LAM, 6)
-        rings += list(zip(t.twotheta_deg, s * t.intensity * pseudo_voigt_area(0, 0, fw, 0.5), fw))
+        rings += list(zip(t.twotheta_deg, s * t.intensity * pseudo_voigt_unit_area(0, 0, fw, 0.5), fw))
     top = max(r[1] for r in rings)
     rings = [(p, 200 * h / top, w) for p, h, w in rings]
     image = simulate_image(rings, geom, background=lambda x: 30 * np.exp(-x / 15), seed=1)

@@ -28,10 +28,10 @@ def run_gauge(files, fit, columns, *, keys, as_json: bool, plot_dir: Path | None
     for i, spectrum, result in zip(index, spectra, fit(spectra) if spectra else []):
         rows[i] = result
         if plot_dir is not None and not isinstance(result, Failure):
-            from dackit.report.fitplot import plot_fit
-            plot_fit(spectrum.x, spectrum.y, result.fit, Path(plot_dir) / f"{Path(spectrum.source).stem}.png",
-                     window=result.window_nm, title=Path(spectrum.source).name,
-                     annotation=annotate(result))
+            from dackit.core.figures import plot_fit, save_figure
+            fig = plot_fit(spectrum.x, spectrum.y, result.fit, window=result.window_nm,
+                           title=Path(spectrum.source).name, annotation=annotate(result))
+            save_figure(fig, Path(plot_dir) / f"{Path(spectrum.source).stem}.png", dpi=150)
     out = [gauge_row(r, keys) for r in rows]
     for r in rows:
         if isinstance(r, Failure):

@@ -159,19 +159,22 @@ def pl_command(files, pressure, runsheet, n_peaks, shape, baseline, peak, as_jso
                 text += f", β = {pfit.beta_mev_per_gpa2:.3f} ± {pfit.beta_mev_per_gpa2_err:.3f} meV/GPa²"
             click.echo(text + f", χ²_ν = {pfit.redchi:.3g}")
     if plot_dir is not None and good:
+        from dackit.core.figures import save_figure
         from dackit.optics import plots
         plot_dir = Path(plot_dir)
-        plots.plot_pl_stack([fits[i] for i in good], plot_dir / "pl_stack.png")
+        save_figure(plots.plot_pl_stack([fits[i] for i in good]), plot_dir / "pl_stack.png", dpi=plots.DPI)
         if pfit is not None:
             dec = None if labels is None else [lbl == "decompression" for lbl in labels]
-            plots.plot_energy_vs_pressure([pressures[i] for i in good], [fits[i].peak_ev for i in good],
-                                          plot_dir / "pl_energy_vs_pressure.png",
-                                          e_err=[fits[i].peak_ev_err for i in good], fit=pfit, decompression=dec)
+            save_figure(plots.plot_energy_vs_pressure([pressures[i] for i in good],
+                                                      [fits[i].peak_ev for i in good],
+                                                      e_err=[fits[i].peak_ev_err for i in good], fit=pfit,
+                                                      decompression=dec),
+                        plot_dir / "pl_energy_vs_pressure.png", dpi=plots.DPI)
         xy = [(rows[i]["cie_x"], rows[i]["cie_y"], pressures[i]) for i in good
               if rows[i]["cie_x"] is not None and math.isfinite(rows[i]["cie_x"])]
         if xy:
-            plots.plot_cie([v[0] for v in xy], [v[1] for v in xy], plot_dir / "pl_cie1931.png",
-                           pressure_gpa=[v[2] for v in xy])
+            save_figure(plots.plot_cie([v[0] for v in xy], [v[1] for v in xy], pressure_gpa=[v[2] for v in xy]),
+                        plot_dir / "pl_cie1931.png", dpi=plots.DPI)
     finish(2 if any("error" in r for r in rows) else 0)
 
 
@@ -215,8 +218,9 @@ def tauc_command(files, transition, background, kind, as_json, plot_dir):
         full = {**res.to_dict(), "file": str(path)}
         extras[str(path)] = full
         if plot_dir is not None:
-            from dackit.optics.plots import plot_tauc
-            plot_tauc(res, Path(plot_dir) / f"{path.stem}_tauc.png", title=path.name)
+            from dackit.core.figures import save_figure
+            from dackit.optics.plots import DPI, plot_tauc
+            save_figure(plot_tauc(res, title=path.name), Path(plot_dir) / f"{path.stem}_tauc.png", dpi=DPI)
         return contract.pick(full, contract.TAUC)
 
     rows, status = run_per_file(files, analyse)

@@ -118,9 +118,10 @@ def lattice(files, poni, flip_ud, wavelength, phase_spec, tth_range, zero_shift,
         for note in fit.notes:
             click.echo(f"note: {path.name}: {note}", err=True)
         if plot_dir is not None:
-            from dackit.xrd.plots import plot_lattice_fit
+            from dackit.core.figures import save_figure
+            from dackit.xrd.plots import DPI, plot_lattice_fit
 
-            plot_lattice_fit(fit, Path(plot_dir) / f"{path.stem}_lattice.png")
+            save_figure(plot_lattice_fit(fit), Path(plot_dir) / f"{path.stem}_lattice.png", dpi=DPI)
         return {"file": str(path), "phase": name, "a_angstrom": fit.a, "a_angstrom_err": fit.a_err,
                 "volume_a3": fit.volume_a3, "volume_a3_err": fit.volume_a3_err,
                 "_n_peaks": len(fit.peaks), "_size_nm": fit.scherrer_size_nm}
@@ -175,9 +176,10 @@ def phases(files, poni, flip_ud, wavelength, candidates, tth_range, threshold, a
         pattern = source(path)
         result = identify_phases(pattern, phase_list, twotheta_range=tth_range, threshold=threshold)
         if plot_dir is not None:
-            from dackit.xrd.plots import plot_phase_fit
+            from dackit.core.figures import save_figure
+            from dackit.xrd.plots import DPI, plot_phase_fit
 
-            plot_phase_fit(result, Path(plot_dir) / f"{path.stem}_phases.png")
+            save_figure(plot_phase_fit(result), Path(plot_dir) / f"{path.stem}_phases.png", dpi=DPI)
         return {"file": str(path), "phases": [
             {"name": n, "present": bool(p.present), "fraction": p.fraction if p.present else 0.0,
              "a_angstrom": p.a_angstrom if p.present else None} for n, p in zip(names, result.phases)]}

@@ -48,14 +48,20 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from dackit.core.lineshapes import LN2, SHAPES
 from dackit.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Working memory of one chunk of spectra (Jacobian and temporaries), bytes. Small chunks stay
 #: in cache across the iterations of the chunk; the batch is cut into as many as needed.
@@ -145,7 +151,7 @@ class PeakModel:
                              f"({', '.join(self.param_names)})")
         return p
 
-    def components(self, x, params, x_ref=0.0) -> dict[str, np.ndarray]:
+    def components(self, x: ArrayLike, params: ArrayLike, x_ref: ArrayLike = 0.0) -> dict[str, np.ndarray]:
         """Each peak (``"peak0"``, ...) and the ``"baseline"`` evaluated on ``x``."""
         p = self._as_params(params)
         xa = _float_array("x", x)
@@ -168,9 +174,9 @@ class PeakModel:
             out = {k: v[0] for k, v in out.items()}
         return out
 
-    def evaluate(self, x, params, x_ref=0.0) -> np.ndarray:
+    def evaluate(self, x: ArrayLike, params: ArrayLike, x_ref: ArrayLike = 0.0) -> np.ndarray:
         """The model on ``x``: params ``(P,)`` or ``(N, P)``, x ``(M,)`` or ``(N, M)``."""
-        return sum(self.components(x, params, x_ref).values())
+        return np.asarray(sum(self.components(x, params, x_ref).values()))
 
     # -- the hot path: weighted Jacobian and residual, written into out (n, P + 1, m) --
     def _jac_resid(self, out, x, swy, sw, bj, p, tmp):
@@ -292,11 +298,11 @@ class FitResult:
     def _vector(self) -> np.ndarray:
         return np.array([self.params[n] for n in self.model.param_names])
 
-    def eval(self, x) -> np.ndarray:
+    def eval(self, x: ArrayLike) -> np.ndarray:
         """The fitted model on ``x``."""
         return self.model.evaluate(x, self._vector(), self.x_ref)
 
-    def components(self, x) -> dict[str, np.ndarray]:
+    def components(self, x: ArrayLike) -> dict[str, np.ndarray]:
         """The fitted peaks and baseline on ``x``."""
         return self.model.components(x, self._vector(), self.x_ref)
 
@@ -380,7 +386,7 @@ class BatchFit:
             nfev=int(self.nfev[i]), success=bool(self.success[i]), message=self.message[i],
             x_ref=float(self.x_ref[i]))
 
-    def to_frame(self):
+    def to_frame(self) -> pd.DataFrame:
         """One row per spectrum: each parameter and ``<param>_err``, fit statistics."""
         import pandas as pd
 
@@ -841,8 +847,10 @@ def _covariance(M, P, scale):
     return cov, singular
 
 
-def fit_batch(x, y, model: PeakModel, p0=None, *, sigma=None, window=None, bounds=None,
-              max_iter: int = 200, tol: float = 1e-10, scale_covar: bool = True,
+def fit_batch(x: ArrayLike, y: ArrayLike, model: PeakModel, p0: ArrayLike | None = None, *,
+              sigma: ArrayLike | None = None, window: ArrayLike | None = None,
+              bounds: Mapping[str, tuple[ArrayLike, ArrayLike]] | None = None, max_iter: int = 200,
+              tol: float = 1e-10, scale_covar: bool = True,
               backend: str = "auto") -> BatchFit:
     """Fit ``model`` to every spectrum of a batch; never raises for one bad spectrum.
 
@@ -974,7 +982,8 @@ def fit_batch(x, y, model: PeakModel, p0=None, *, sigma=None, window=None, bound
                     message=tuple(messages), x_ref=packed.x_ref.astype(float))
 
 
-def fit_spectrum(x, y, model: PeakModel, p0=None, **kw) -> FitResult:
+def fit_spectrum(x: ArrayLike, y: ArrayLike, model: PeakModel, p0: ArrayLike | None = None,
+                 **kw: Any) -> FitResult:
     """Fit one spectrum (``fit_batch`` with N = 1); same keywords.
 
     >>> import numpy as np
@@ -1128,7 +1137,7 @@ def _guess_rows(x, y, valid, x_ref, model: PeakModel) -> np.ndarray:
     return out
 
 
-def guess_peaks(x, y, model: PeakModel, *, window=None) -> np.ndarray:
+def guess_peaks(x: ArrayLike, y: ArrayLike, model: PeakModel, *, window: ArrayLike | None = None) -> np.ndarray:
     """Starting values (N, P) for :func:`fit_batch`, vectorised over the batch.
 
     The data are smoothed with a 5-point running mean; the baseline is the line through the

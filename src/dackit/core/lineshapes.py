@@ -23,6 +23,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
+
+from dackit.core.types import FloatOrArray
 
 LN2 = float(np.log(2.0))
 #: Gaussian area / (height * FWHM) = sqrt(pi / (4 ln 2)).
@@ -31,7 +34,7 @@ GAUSS_AREA_FACTOR = float(np.sqrt(np.pi / (4.0 * LN2)))
 LORENTZ_AREA_FACTOR = float(np.pi / 2.0)
 
 
-def gaussian(x, amplitude, center, fwhm):
+def gaussian(x: ArrayLike, amplitude: FloatOrArray, center: FloatOrArray, fwhm: FloatOrArray) -> np.ndarray:
     """Gaussian of height ``amplitude`` at ``center`` with full width at half maximum ``fwhm``.
 
     ``amplitude * exp(-4 ln2 (x - center)**2 / fwhm**2)``.
@@ -40,7 +43,7 @@ def gaussian(x, amplitude, center, fwhm):
     return amplitude * np.exp(-4.0 * LN2 * d * d)
 
 
-def lorentzian(x, amplitude, center, fwhm):
+def lorentzian(x: ArrayLike, amplitude: FloatOrArray, center: FloatOrArray, fwhm: FloatOrArray) -> np.ndarray:
     """Lorentzian (Cauchy) of height ``amplitude`` at ``center`` with FWHM ``fwhm``.
 
     ``amplitude / (1 + 4 (x - center)**2 / fwhm**2)``.
@@ -49,7 +52,8 @@ def lorentzian(x, amplitude, center, fwhm):
     return amplitude / (1.0 + 4.0 * d * d)
 
 
-def pseudo_voigt(x, amplitude, center, fwhm, eta):
+def pseudo_voigt(x: ArrayLike, amplitude: FloatOrArray, center: FloatOrArray, fwhm: FloatOrArray,
+                 eta: FloatOrArray) -> np.ndarray:
     """Pseudo-Voigt: ``amplitude * (eta * L + (1 - eta) * G)``, L and G of unit height, same FWHM.
 
     ``eta`` in [0, 1] is the Lorentzian fraction (Wertheim et al. 1974; Thompson, Cox &
@@ -61,21 +65,42 @@ def pseudo_voigt(x, amplitude, center, fwhm, eta):
     return amplitude * (g + eta * (1.0 / (1.0 + q) - g))
 
 
-def gaussian_area(amplitude, fwhm):
+def gaussian_area(amplitude: FloatOrArray, fwhm: FloatOrArray) -> np.ndarray:
     """Integrated area of :func:`gaussian`: ``amplitude * fwhm * sqrt(pi / (4 ln 2))``."""
     return np.asarray(amplitude) * np.asarray(fwhm) * GAUSS_AREA_FACTOR
 
 
-def lorentzian_area(amplitude, fwhm):
+def lorentzian_area(amplitude: FloatOrArray, fwhm: FloatOrArray) -> np.ndarray:
     """Integrated area of :func:`lorentzian`: ``amplitude * fwhm * pi / 2``."""
     return np.asarray(amplitude) * np.asarray(fwhm) * LORENTZ_AREA_FACTOR
 
 
-def pseudo_voigt_area(amplitude, fwhm, eta):
+def pseudo_voigt_area(amplitude: FloatOrArray, fwhm: FloatOrArray, eta: FloatOrArray) -> np.ndarray:
     """Integrated area of :func:`pseudo_voigt`: ``eta`` times the Lorentzian area plus the rest."""
     eta = np.asarray(eta)
     return np.asarray(amplitude) * np.asarray(fwhm) * (
         eta * LORENTZ_AREA_FACTOR + (1.0 - eta) * GAUSS_AREA_FACTOR)
+
+
+def pseudo_voigt_unit_area(x: ArrayLike, center: FloatOrArray, fwhm: FloatOrArray, eta: FloatOrArray) -> np.ndarray:
+    """Area-normalised pseudo-Voigt (integral 1 over x), for forward powder patterns.
+
+    ``eta * L + (1 - eta) * G`` with L and G each of *unit area* and the same FWHM, so here
+    ``eta`` is the Lorentzian fraction of the area (Thompson, Cox & Hastings, J. Appl. Cryst.
+    20, 79 (1987), eq. 3), whereas in :func:`pseudo_voigt` it is the fraction of the height.
+    Not to be confused with :func:`pseudo_voigt_area`, the integral of :func:`pseudo_voigt`.
+
+    >>> import numpy as np
+    >>> x = np.linspace(-400.0, 400.0, 800001)
+    >>> round(float(np.sum(pseudo_voigt_unit_area(x, 0.0, 1.0, 0.0)) * (x[1] - x[0])), 6)
+    1.0
+    """
+    dx = np.asarray(x) - center
+    sig = fwhm / (2 * np.sqrt(2 * np.log(2)))
+    gauss = np.exp(-0.5 * (dx / sig) ** 2) / (sig * np.sqrt(2 * np.pi))
+    hw = fwhm / 2
+    lor = hw / (np.pi * (dx**2 + hw**2))
+    return eta * lor + (1 - eta) * gauss
 
 
 # Derivatives. Each returns (value, d/d amplitude, d/d center, d/d fwhm[, d/d eta]); the
@@ -83,7 +108,8 @@ def pseudo_voigt_area(amplitude, fwhm, eta):
 # With d = x - c, q = 4 d^2 / w^2:  G = exp(-ln2 q), dG/dc = G * 8 ln2 d / w^2,
 # dG/dw = dG/dc * d / w;  L = 1 / (1 + q), dL/dc = L^2 * 8 d / w^2, dL/dw = dL/dc * d / w.
 
-def gaussian_derivatives(x, amplitude, center, fwhm):
+def gaussian_derivatives(x: np.ndarray, amplitude: FloatOrArray, center: FloatOrArray,
+                         fwhm: FloatOrArray) -> tuple[np.ndarray, ...]:
     """:func:`gaussian` and its partial derivatives (amplitude, center, fwhm)."""
     d = x - center
     s = 4.0 / (fwhm * fwhm)
@@ -94,7 +120,8 @@ def gaussian_derivatives(x, amplitude, center, fwhm):
     return f, g, dc, dw
 
 
-def lorentzian_derivatives(x, amplitude, center, fwhm):
+def lorentzian_derivatives(x: np.ndarray, amplitude: FloatOrArray, center: FloatOrArray,
+                           fwhm: FloatOrArray) -> tuple[np.ndarray, ...]:
     """:func:`lorentzian` and its partial derivatives (amplitude, center, fwhm)."""
     d = x - center
     s = 4.0 / (fwhm * fwhm)
@@ -105,7 +132,8 @@ def lorentzian_derivatives(x, amplitude, center, fwhm):
     return f, lz, dc, dw
 
 
-def pseudo_voigt_derivatives(x, amplitude, center, fwhm, eta):
+def pseudo_voigt_derivatives(x: np.ndarray, amplitude: FloatOrArray, center: FloatOrArray, fwhm: FloatOrArray,
+                             eta: FloatOrArray) -> tuple[np.ndarray, ...]:
     """:func:`pseudo_voigt` and its partial derivatives (amplitude, center, fwhm, eta)."""
     d = x - center
     s = 4.0 / (fwhm * fwhm)
@@ -137,7 +165,7 @@ class LineShape:
     width_params: tuple[str, ...]
     doc: str
 
-    def __call__(self, x, *params):
+    def __call__(self, x: ArrayLike, *params: ArrayLike) -> np.ndarray:
         return self.func(x, *params)
 
 

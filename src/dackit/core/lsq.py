@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,8 @@ class Covariance:
         return self.rank < self.matrix.shape[0]
 
 
-def covariance_from_jacobian(jac, residuals=None, *, scale: bool = True, rcond: float = 1e-10) -> Covariance:
+def covariance_from_jacobian(jac: ArrayLike, residuals: ArrayLike | None = None, *, scale: bool = True,
+                             rcond: float = 1e-10) -> Covariance:
     """Parameter covariance from the Jacobian of the residuals at the optimum.
 
     Parameters

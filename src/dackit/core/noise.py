@@ -7,10 +7,16 @@ dark noise). An unweighted fit then misjudges the error of a peak position: the 
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+from numpy.typing import ArrayLike
+
+if TYPE_CHECKING:
+    from dackit.core.fitting import FitResult
 
 
-def counting_sigma(x, y, fit, window) -> np.ndarray:
+def counting_sigma(x: ArrayLike, y: ArrayLike, fit: FitResult, window: tuple[float, float]) -> np.ndarray:
     """σ of each point of ``y`` from a first fit: σ² = a + g·max(signal, 0), a > 0, g >= 0.
 
     ``signal`` is the fitted peaks above the fitted baseline, ``(a, g)`` a least-squares
@@ -43,7 +49,7 @@ def counting_sigma(x, y, fit, window) -> np.ndarray:
 MAD_TO_SIGMA = 1.482602218505602
 
 
-def robust_sigma(values) -> float:
+def robust_sigma(values: ArrayLike) -> float:
     """Robust standard deviation of ``values``: 1.4826 × median absolute deviation.
 
     The one place dackit writes this constant (Rousseeuw & Croux, J. Am. Stat. Assoc. 88,
@@ -59,7 +65,7 @@ def robust_sigma(values) -> float:
     return float(MAD_TO_SIGMA * np.median(np.abs(v - np.median(v))))
 
 
-def white_noise_sigma(y, order: int = 1) -> float:
+def white_noise_sigma(y: ArrayLike, order: int = 1) -> float:
     """White-noise σ of a sampled curve from the robust spread of its ``order``-th differences.
 
     Differencing cancels smooth signal (peaks wider than a few points, slopes); for white

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from dackit.core import units
 from dackit.errors import InputError, where
@@ -74,8 +75,9 @@ class Pattern:
         return units.q_to_d(self.q_inv_a)
 
 
-def make_pattern(x, intensity, *, axis="2th_deg", wavelength_a=None, sigma=None,
-                 metadata=None, source="", min_points: int = 10) -> Pattern:
+def make_pattern(x: ArrayLike, intensity: ArrayLike, *, axis: str = "2th_deg", wavelength_a: float | None = None,
+                 sigma: ArrayLike | None = None, metadata: dict | None = None, source: str | Path = "",
+                 min_points: int = 10) -> Pattern:
     """Check raw numbers and build a :class:`Pattern` sorted by x.
 
     Non-finite intensities (masked bins) are dropped; a non-finite or duplicate axis value,

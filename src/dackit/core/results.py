@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -19,7 +20,7 @@ class Failure:
     kind: str = "InputError"
 
     @classmethod
-    def from_exception(cls, source, exc: Exception) -> "Failure":
+    def from_exception(cls, source: str | Path, exc: Exception) -> Failure:
         msg = str(exc) if isinstance(exc, DackitError) else f"unexpected {type(exc).__name__}: {exc}"
         return cls(source=str(source), error=msg, kind=type(exc).__name__)
 
@@ -27,7 +28,7 @@ class Failure:
         return {"file": self.source, "error": self.error}
 
 
-def to_jsonable(obj, *, keep_nan: bool = False):
+def to_jsonable(obj: Any, *, keep_nan: bool = False) -> Any:
     """numpy scalars/arrays → Python containers and numbers, paths → str.
 
     NaN/inf become None (JSON has no NaN) unless ``keep_nan``, for files only dackit reads

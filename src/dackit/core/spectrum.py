@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from dackit.errors import InputError, where
 
@@ -59,7 +60,7 @@ class Spectrum:
         return replace(self, x=self.x[keep], y=self.y[keep])
 
 
-def make_spectrum(x, y, *, x_unit: str = "nm", y_unit: str = "counts",
+def make_spectrum(x: ArrayLike, y: ArrayLike, *, x_unit: str = "nm", y_unit: str = "counts",
                   metadata: dict | None = None, source: str | Path = "",
                   min_points: int = MIN_POINTS) -> Spectrum:
     """Check raw numbers and build a :class:`Spectrum` sorted by x.

@@ -1,7 +1,9 @@
 """Figures of an EoS fit: P–V with the curve and its 1σ band, F–f, (K0, K′) ellipses.
 
 Figures are built with :class:`matplotlib.figure.Figure` directly (no pyplot state, no GUI
-backend needed), sized for a journal column.
+backend needed), sized for a journal column. Every ``plot_*`` draws into ``ax`` (``axes``
+for P–V and its residuals) or a new Figure and returns the Figure (the convention of
+:mod:`dackit.core.figures`).
 
 >>> import numpy as np, tempfile
 >>> from dackit.eos.forms import EOS_FORMS
@@ -14,34 +16,36 @@ backend needed), sized for a journal column.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from dackit.core.figures import axes_or_new, residual_axes, save_figure
 from dackit.eos.ff import STRAIN_FOR_FORM, confidence_ellipse, ff_from_fit, ff_line
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from dackit.eos.fit import EosFit
 
 _STRAIN_LABELS = {"eulerian": ("Eulerian strain $f_E$", "Normalised stress $F_E$ (GPa)"),
                   "natural": ("Natural strain $f_N$", "Normalised stress $F_N$ (GPa)"),
                   "vinet": ("Vinet strain $1-\\eta^{1/3}$", "Normalised stress $F_V$ (GPa)")}
 
 
-def _figure(width=3.5, height=2.8):
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width, height), dpi=150, layout="constrained")
-    return fig
-
-
-def _style(ax):
+def _style(ax: Axes) -> None:
     ax.tick_params(direction="in", top=True, right=True, labelsize=8)
-    ax.xaxis.label.set_size(9)
-    ax.yaxis.label.set_size(9)
+    ax.xaxis.label.set_fontsize(9)
+    ax.yaxis.label.set_fontsize(9)
 
 
-def plot_pv(fit, fig=None):
-    """V against P: data with esd bars, the fitted V(P) and its 1σ band, and ΔP residuals."""
-    fig = fig or _figure(3.5, 3.4)
-    ax, axr = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1]})
+def plot_pv(fit: EosFit, *, axes: Sequence[Axes] | None = None) -> Figure:
+    """V against P: data with esd bars, the fitted V(P) and its 1σ band, and ΔP residuals
+    (``axes``: the data and residual Axes to draw on)."""
+    fig, ax, axr = residual_axes(axes, (3.5, 3.4), layout="constrained")
     p, v = fit.pressure_gpa, fit.volume_a3
     pgrid = np.linspace(min(0.0, p.min()), p.max() * 1.05, 300)
     vfit = fit.volume(pgrid)
@@ -67,12 +71,11 @@ def plot_pv(fit, fig=None):
     return fig
 
 
-def plot_ff(fit, strain: str | None = None, fig=None):
+def plot_ff(fit: EosFit, strain: str | None = None, *, ax: Axes | None = None) -> Figure:
     """F–f: the points with Heinz–Jeanloz error bars and the fitted EoS as a line."""
     strain = strain or STRAIN_FOR_FORM.get(fit.form, "eulerian")
     ff = ff_from_fit(fit, strain)
-    fig = fig or _figure()
-    ax = fig.subplots()
+    fig, ax = axes_or_new(ax, (3.5, 2.8), layout="constrained")
     ok = ff.valid
     ax.errorbar(ff.f[ok], ff.F_gpa[ok], xerr=ff.f_err[ok], yerr=ff.F_err[ok], fmt="o", ms=3,
                 color="k", elinewidth=0.8, capsize=1.5, label="data")
@@ -96,10 +99,10 @@ def plot_ff(fit, strain: str | None = None, fig=None):
     return fig
 
 
-def plot_ellipse(fit, params=("k0", "kp"), levels=(0.683, 0.954), fig=None):
+def plot_ellipse(fit: EosFit, params: tuple[str, str] = ("k0", "kp"),
+                 levels: Sequence[float] = (0.683, 0.954), *, ax: Axes | None = None) -> Figure:
     """Joint confidence ellipses of two parameters (default K0 and K′)."""
-    fig = fig or _figure(3.2, 2.8)
-    ax = fig.subplots()
+    fig, ax = axes_or_new(ax, (3.2, 2.8), layout="constrained")
     for k, level in enumerate(levels):
         x, y = confidence_ellipse(fit, params, level)
         ax.plot(x, y, color=f"C{k}", lw=1.1, label=f"{100 * level:.1f} %")
@@ -113,7 +116,7 @@ def plot_ellipse(fit, params=("k0", "kp"), levels=(0.683, 0.954), fig=None):
     return fig
 
 
-def save_eos_figures(fit, out_dir, stem: str) -> list[Path]:
+def save_eos_figures(fit: EosFit, out_dir: str | Path, stem: str) -> list[Path]:
     """Write ``<stem>_pv.png``, ``<stem>_ff.png`` and (if K0 and K′ are free)
     ``<stem>_k0_kp.png`` into ``out_dir``; returns their paths."""
     out = Path(out_dir)
@@ -121,9 +124,4 @@ def save_eos_figures(fit, out_dir, stem: str) -> list[Path]:
     figs = [("pv", plot_pv(fit)), ("ff", plot_ff(fit))]
     if {"k0", "kp"} <= set(fit.names) and not {"k0", "kp"} & set(fit.fixed):
         figs.append(("k0_kp", plot_ellipse(fit)))
-    paths = []
-    for tag, fig in figs:
-        path = out / f"{stem}_{tag}.png"
-        fig.savefig(path, dpi=300)
-        paths.append(path)
-    return paths
+    return [save_figure(fig, out / f"{stem}_{tag}.png", dpi=300) for tag, fig in figs]

@@ -7,41 +7,37 @@ with a note in the results' inconsistencies, never fatal.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from dackit.core.figures import axes_or_new, save_figure
 from dackit.experiment.series import fit_phase_eos, fit_pl_branch
-from dackit.core.figures import save_figure
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 
-def _plt():
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    return plt
-
-
-def plot_steps(steps: pd.DataFrame, path) -> Path:
+def plot_steps(steps: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
     """Pressure of every step, compression filled and decompression open."""
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(4.2, 3.0))
-    for direction, style in (("compression", dict(mfc="crimson")), ("decompression", dict(mfc="white"))):
+    fig, ax = axes_or_new(ax, (4.2, 3.0))
+    for direction, mfc in (("compression", "crimson"), ("decompression", "white")):
         part = steps[steps["direction"] == direction]
         if len(part):
             ax.errorbar(part["step"], part["pressure_gpa"], yerr=part["pressure_gpa_err"], fmt="o",
-                        color="crimson", ms=5, label=direction, **style)
+                        color="crimson", ms=5, label=direction, mfc=mfc)
     ax.set_xlabel("Step")
     ax.set_ylabel("Pressure (GPa)")
     ax.legend(frameon=False, fontsize=8)
-    return save_figure(fig, path)
+    return fig
 
 
-def plot_gap_vs_pressure(rows: list[dict], path) -> Path:
+def plot_gap_vs_pressure(rows: list[dict[str, Any]], *, ax: Axes | None = None) -> Figure:
     """Tauc gap vs pressure, compression filled and decompression open."""
-    plt = _plt()
     df = pd.DataFrame(rows)
-    fig, ax = plt.subplots(figsize=(4.2, 3.2))
+    fig, ax = axes_or_new(ax, (4.2, 3.2))
     for direction, mfc in (("compression", "navy"), ("decompression", "white")):
         part = df[df["direction"] == direction]
         if len(part):
@@ -50,12 +46,12 @@ def plot_gap_vs_pressure(rows: list[dict], path) -> Path:
     ax.set_xlabel("Pressure (GPa)")
     ax.set_ylabel("Tauc gap (eV)")
     ax.legend(frameon=False, fontsize=8)
-    return save_figure(fig, path)
+    return fig
 
 
 def _pl_figures(results, exp, sheet, by_row, folder: Path) -> list:
     from dackit.io import read_spectrum
-    from dackit.optics.plots import plot_cie, plot_energy_vs_pressure, plot_pl_stack
+    from dackit.optics.plots import DPI, plot_cie, plot_energy_vs_pressure, plot_pl_stack
     from dackit.optics.pl import fit_pl
 
     rows = results["pl"]
@@ -69,7 +65,8 @@ def _pl_figures(results, exp, sheet, by_row, folder: Path) -> list:
             fits.append(type(f)(**{**f.__dict__, "pressure_gpa": pressure.get(r.file, np.nan)}))
     comp = [f for f, d in zip(fits, df["direction"]) if d == "compression"]
     figs.append(("PL spectra under compression, each in its emission colour",
-                 plot_pl_stack(comp or fits, folder / "pl_stack", title="PL under pressure")))
+                 save_figure(plot_pl_stack(comp or fits, title="PL under pressure"), folder / "pl_stack",
+                             dpi=DPI)))
     fit = None
     if "pl_fit" in results:
         c = df[df["direction"] == "compression"]
@@ -77,33 +74,35 @@ def _pl_figures(results, exp, sheet, by_row, folder: Path) -> list:
         c = c[(c["pressure_gpa"] >= rng[0]) & (c["pressure_gpa"] <= rng[1])]
         fit = fit_pl_branch(c, results["pl_fit"]["order"])  # the fit results.json reports
     figs.append(("PL peak energy vs pressure with the E(P) fit and its 95 % prediction band",
-                 plot_energy_vs_pressure(df["pressure_gpa"], df["peak_ev"], folder / "pl_energy",
-                                         e_err=df["peak_ev_err"], fit=fit,
-                                         decompression=(df["direction"] == "decompression").to_numpy())))
+                 save_figure(plot_energy_vs_pressure(df["pressure_gpa"], df["peak_ev"], e_err=df["peak_ev_err"],
+                                                     fit=fit,
+                                                     decompression=(df["direction"] == "decompression").to_numpy()),
+                             folder / "pl_energy", dpi=DPI)))
     figs.append(("CIE 1931 chromaticity of the emission along the pressure path",
-                 plot_cie(df["cie_x"], df["cie_y"], folder / "pl_cie", pressure_gpa=df["pressure_gpa"])))
+                 save_figure(plot_cie(df["cie_x"], df["cie_y"], pressure_gpa=df["pressure_gpa"]), folder / "pl_cie",
+                             dpi=DPI)))
     return figs
 
 
 def _xrd_figures(results, patterns, exp, folder: Path) -> list:
     from dackit.eos.plots import plot_ff, plot_pv
     from dackit.xrd.phases import get_phase
-    from dackit.xrd.plots import plot_lattice_vs_pressure, plot_waterfall
+    from dackit.xrd.plots import DPI, plot_lattice_vs_pressure, plot_waterfall
 
     figs = []
     if patterns:
         phases = [get_phase(p) for p in exp.xrd.phases]
-        plot_waterfall([p for _, _, p in patterns], [pr for _, pr, _ in patterns], phases=phases,
-                       path=folder / "xrd_waterfall", title="XRD patterns under pressure")
+        fig = plot_waterfall([p for _, _, p in patterns], [pr for _, pr, _ in patterns], phases=phases,
+                             title="XRD patterns under pressure")
         figs.append(("XRD patterns coloured by pressure, with phase reflections",
-                     (folder / "xrd_waterfall").with_suffix(".png")))
+                     save_figure(fig, folder / "xrd_waterfall", dpi=DPI)))
     df = pd.DataFrame(results.get("xrd", []))
     if len(df):
         present = df[df["present"]]
         series = {ph: (g["pressure_gpa"], g["a_angstrom"], g["a_angstrom_err"])
                   for ph, g in present.groupby("phase", sort=False)}
-        plot_lattice_vs_pressure(series, path=folder / "xrd_lattice")
-        figs.append(("Lattice parameter of each phase vs pressure", (folder / "xrd_lattice").with_suffix(".png")))
+        figs.append(("Lattice parameter of each phase vs pressure",
+                     save_figure(plot_lattice_vs_pressure(series), folder / "xrd_lattice", dpi=DPI)))
     for phase, e in results.get("eos", {}).items():
         fit = fit_phase_eos(e["points"], e["form"], {k: e[k] for k in e.get("fixed", [])})
         figs.append((f"{phase}: P-V with the {e['form'].upper()} fit and its 1σ band",
@@ -118,11 +117,11 @@ def draw_figures(results: dict, exp, sheet, by_row, patterns, folder) -> list[tu
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     figs = [("Pressure of each step (ruby, mean of before and after)",
-             plot_steps(pd.DataFrame(results["steps"]), folder / "steps"))]
+             save_figure(plot_steps(pd.DataFrame(results["steps"])), folder / "steps"))]
     notes = results.setdefault("inconsistencies", [])
     groups = [("pl", lambda: _pl_figures(results, exp, sheet, by_row, folder)),
               ("tauc", lambda: [("Tauc band gap vs pressure",
-                                 plot_gap_vs_pressure(results["tauc"], folder / "tauc_gap"))]),
+                                 save_figure(plot_gap_vs_pressure(results["tauc"]), folder / "tauc_gap"))]),
               ("xrd", lambda: _xrd_figures(results, patterns, exp, folder))]
     for key, draw in groups:
         if results.get(key):

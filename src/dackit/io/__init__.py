@@ -3,10 +3,14 @@
 Spectra: :func:`read_spectrum` detects the format (plain or named columns, Ocean Optics
 text and .ProcSpec, Princeton SPE, Andor SIF, Horiba LabSpec XML, JASCO, CRAIC-style) and
 returns a validated :class:`~dackit.core.spectrum.Spectrum`; :func:`write_spectrum`
-writes one back (dackit, CSV or Ocean Optics flavour). :func:`kind_of` says whether a file
-is a pattern, a detector image or a spectrum (one table for the CLI and the pipeline).
-"""
-from dackit.io.kinds import kind_of
-from dackit.io.spectra import FORMATS, detect_format, read_spectrum, supported_formats, write_spectrum
+writes one back (dackit, CSV or Ocean Optics flavour). Patterns: :func:`read_pattern`,
+:func:`write_xy`, :func:`write_chi`; detector images and masks: :func:`read_image`,
+:func:`read_mask`; canSAS SAXS files: :func:`read_cansas`. :func:`kind_of` says whether a
+file is a pattern, a detector image or a spectrum (one table for the CLI and the pipeline).
 
-__all__ = ["FORMATS", "detect_format", "kind_of", "read_spectrum", "supported_formats", "write_spectrum"]
+The names (listed in ``__init__.pyi``) import on first use, so reading a spectrum does not
+load the image libraries.
+"""
+import lazy_loader as _lazy
+
+__getattr__, __dir__, __all__ = _lazy.attach_stub(__name__, __file__)

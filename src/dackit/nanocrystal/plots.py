@@ -1,4 +1,5 @@
-"""Figures of the core–shell model (matplotlib, Agg-safe; every function returns a Figure).
+"""Figures of the core–shell model (every ``plot_*`` draws into ``ax``/``axes`` or a new
+Figure and returns the Figure: the convention of :mod:`dackit.core.figures`).
 
 * :func:`plot_band_diagram` — band edges of core | shell | outside at two pressures with
   the confined electron and hole levels and their radial densities (like the study's Fig. S14);
@@ -15,32 +16,26 @@ Example
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 
+from dackit.core.figures import axes_or_new, figure_of, new_figure, save_figure
 from dackit.errors import InputError
 from dackit.nanocrystal.coreshell import (STUDY, CoreShell, ModelOptions, core_shell, exciton_state,
                                           pl_vs_pressure)
 
-_E_COLOR, _H_COLOR = "#1f5fa8", "#b8321a"
-
-
-def _figure(width=7.0, height=3.4, ncols=1, sharey=False):
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(width, height), constrained_layout=True)
-    axes = fig.subplots(1, ncols, sharey=sharey)
-    return fig, np.atleast_1d(axes)
+__all__ = ["plot_band_diagram", "plot_wavefunctions", "plot_pl_vs_pressure", "DesignMap",
+           "alpha_design_map", "plot_design_map", "save_figure"]
 
-
-def save_figure(fig, path, dpi: int = 300) -> Path:
-    """Write ``fig`` (format from the suffix: png, pdf, svg)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=dpi)
-    return path
+_E_COLOR, _H_COLOR = "#1f5fa8", "#b8321a"
 
 
 def _profile(state, r_out):
@@ -58,15 +53,19 @@ def _profile(state, r_out):
     return x, ec, ev
 
 
-def plot_band_diagram(geometry: CoreShell, pressures_gpa=(0.0, 5.6), options: ModelOptions | None = None,
-                      density_scale_ev: float = 0.25):
+def plot_band_diagram(geometry: CoreShell, pressures_gpa: Sequence[float] = (0.0, 5.6),
+                      options: ModelOptions | None = None, density_scale_ev: float = 0.25, *,
+                      axes: Sequence[Axes] | None = None) -> Figure:
     """Band edges (solid), confined levels (dashed) and |ψ(r)|² (shaded, scaled) at two pressures.
 
     The ligand/vacuum barrier outside the particle is off the scale and not drawn.
     """
     if len(pressures_gpa) != 2:
         raise InputError(f"band diagram: give exactly two pressures, got {pressures_gpa}")
-    fig, axes = _figure(7.2, 3.6, ncols=2, sharey=True)
+    if axes is None:
+        fig, axes = new_figure((7.2, 3.6), 1, 2, layout="constrained", sharey=True)
+    else:
+        fig = figure_of(axes[0])
     r_out = geometry.outer_radius_nm * 1.35
     for ax, p in zip(axes, pressures_gpa):
         s = exciton_state(geometry, p, options)
@@ -94,10 +93,11 @@ def plot_band_diagram(geometry: CoreShell, pressures_gpa=(0.0, 5.6), options: Mo
     return fig
 
 
-def plot_wavefunctions(geometry: CoreShell, pressure_gpa: float = 0.0, options: ModelOptions | None = None):
+def plot_wavefunctions(geometry: CoreShell, pressure_gpa: float = 0.0, options: ModelOptions | None = None, *,
+                       ax: Axes | None = None) -> Figure:
     """Radial functions u(r) = rψ(r) (normalised ∫u² dr = 1) of electron and hole."""
     s = exciton_state(geometry, pressure_gpa, options)
-    fig, (ax,) = _figure(4.2, 3.2)
+    fig, ax = axes_or_new(ax, (4.2, 3.2), layout="constrained")
     ax.plot(s.electron.r_nm, s.electron.u, color=_E_COLOR, label=f"electron ({s.electron_in_shell_fraction:.0%} in shell)")
     ax.plot(s.hole.r_nm, s.hole.u, color=_H_COLOR, label=f"hole ({s.hole_in_shell_fraction:.0%} in shell)")
     ax.axvline(s.core_radius_nm, color="0.5", lw=0.8)
@@ -110,12 +110,14 @@ def plot_wavefunctions(geometry: CoreShell, pressure_gpa: float = 0.0, options: 
     return fig
 
 
-def plot_pl_vs_pressure(geometry: CoreShell, pressures_gpa=None, options: ModelOptions | None = None,
-                        measured_pressure_gpa=None, measured_energy_ev=None, fit_range_gpa=(0.0, 5.6)):
+def plot_pl_vs_pressure(geometry: CoreShell, pressures_gpa: ArrayLike | None = None,
+                        options: ModelOptions | None = None, measured_pressure_gpa: ArrayLike | None = None,
+                        measured_energy_ev: ArrayLike | None = None,
+                        fit_range_gpa: tuple[float, float] = (0.0, 5.6), *, ax: Axes | None = None) -> Figure:
     """Model PL energy vs pressure with its quadratic fit; optional measured points."""
     p = np.linspace(0.0, 8.0, 33) if pressures_gpa is None else np.asarray(pressures_gpa, dtype=float)
     series = pl_vs_pressure(geometry, p, options, fit_range_gpa=fit_range_gpa, on_transition="ignore")
-    fig, (ax,) = _figure(4.4, 3.3)
+    fig, ax = axes_or_new(ax, (4.4, 3.3), layout="constrained")
     ax.plot(p, series.pl_ev, color="k", lw=1.6, label="model")
     pf = np.linspace(*fit_range_gpa, 50)
     fit = series.e0_ev + series.alpha_mev_per_gpa * 1e-3 * pf + series.beta_mev_per_gpa2 * 1e-3 * pf ** 2
@@ -141,8 +143,9 @@ class DesignMap:
     shell: str
 
 
-def alpha_design_map(core="InP", shell="ZnSe", core_diameters_nm=None, shell_thicknesses_nm=None,
-                     options: ModelOptions | None = None, fit_range_gpa=(0.0, 5.6), n_fit: int = 6) -> DesignMap:
+def alpha_design_map(core: str = "InP", shell: str = "ZnSe", core_diameters_nm: ArrayLike | None = None,
+                     shell_thicknesses_nm: ArrayLike | None = None, options: ModelOptions | None = None,
+                     fit_range_gpa: tuple[float, float] = (0.0, 5.6), n_fit: int = 6) -> DesignMap:
     """α and E0 over a (coarse) grid of geometries; cost ≈ n_core × n_shell × n_fit model calls."""
     cd = np.linspace(1.5, 5.0, 8) if core_diameters_nm is None else np.asarray(core_diameters_nm, float)
     st = np.linspace(0.0, 4.0, 9) if shell_thicknesses_nm is None else np.asarray(shell_thicknesses_nm, float)
@@ -156,9 +159,9 @@ def alpha_design_map(core="InP", shell="ZnSe", core_diameters_nm=None, shell_thi
     return DesignMap(cd, st, alpha, e0, str(core), str(shell))
 
 
-def plot_design_map(design: DesignMap, mark_study: bool = True):
+def plot_design_map(design: DesignMap, mark_study: bool = True, *, ax: Axes | None = None) -> Figure:
     """Filled contours of α with E0 contour lines; the study's sample marked."""
-    fig, (ax,) = _figure(4.8, 3.6)
+    fig, ax = axes_or_new(ax, (4.8, 3.6), layout="constrained")
     x, y = np.meshgrid(design.core_diameters_nm, design.shell_thicknesses_nm)
     cf = ax.contourf(x, y, design.alpha_mev_per_gpa, levels=12, cmap="viridis")
     fig.colorbar(cf, ax=ax, label="α (meV/GPa)")

@@ -9,5 +9,11 @@
 - :mod:`~dackit.optics.plqy` — PL quantum yield under pressure (Lorentz–Lorenz n²)
 - :mod:`~dackit.optics.plots` — figures
 
-Submodules are imported on use, so ``import dackit.optics`` stays light.
+The main names are exported here (listed in ``__init__.pyi``) and imported on first use, so
+``import dackit.optics`` stays light:
+
+>>> from dackit.optics import fit_pl, tauc_gap
 """
+import lazy_loader as _lazy
+
+__getattr__, __dir__, __all__ = _lazy.attach_stub(__name__, __file__)

@@ -1,38 +1,36 @@
-"""Figures of the optical analyses (matplotlib, Agg): the study's Fig. 2 and Tauc plots.
+"""Figures of the optical analyses: the study's Fig. 2 and Tauc plots.
 
-Every function takes the result objects of :mod:`dackit.optics` and writes a PNG (300 dpi)
-to ``path`` (PNG and SVG when ``path`` has no suffix), returning the path.
+Every function takes the result objects of :mod:`dackit.optics`, draws into ``ax`` (a new
+Figure when None) and returns the Figure (the convention of :mod:`dackit.core.figures`);
+save it with :func:`dackit.core.figures.save_figure` (the CLI uses ``dpi=300``).
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import ArrayLike
+
+from dackit.core.figures import axes_or_new
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+#: dpi the CLI and the run save these figures with
+DPI = 300
 
 
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _save(fig, path) -> Path:
-    from dackit.core.figures import save_figure
-
-    return save_figure(fig, path, dpi=300)
-
-
-def plot_pl_stack(fits, path, *, offset: float = 1.1, title: str = "") -> Path:
+def plot_pl_stack(fits: Iterable[Any], *, ax: Axes | None = None, offset: float = 1.1,
+                  title: str = "") -> Figure:
     """PL spectra (per nm, baseline removed, each normalised to its fitted maximum) stacked
     upward with pressure; each line drawn in the sRGB colour of its own chromaticity."""
     from dackit.optics.colour import chromaticity_xy
 
-    plt = _plt()
     fits = sorted([f for f in fits if f is not None], key=lambda f: (np.nan_to_num(f.pressure_gpa), f.source))
-    fig, ax = plt.subplots(figsize=(4.2, 1.2 + 0.55 * max(len(fits), 1)))
+    fig, ax = axes_or_new(ax, (4.2, 1.2 + 0.55 * max(len(fits), 1)))
     for k, f in enumerate(fits):
         emission = f.emission_nm()
         model = f.model_nm()
@@ -50,23 +48,23 @@ def plot_pl_stack(fits, path, *, offset: float = 1.1, title: str = "") -> Path:
     ax.set_yticks([])
     if title:
         ax.set_title(title, fontsize=9)
-    return _save(fig, path)
+    return fig
 
 
-def plot_energy_vs_pressure(pressure_gpa, energy_ev, path, *, e_err=None, fit=None, decompression=None,
-                            level: float = 0.95) -> Path:
+def plot_energy_vs_pressure(pressure_gpa: ArrayLike, energy_ev: ArrayLike, *, ax: Axes | None = None,
+                            e_err: ArrayLike | None = None, fit: Any = None,
+                            decompression: ArrayLike | None = None, level: float = 0.95) -> Figure:
     """Peak energy vs pressure with error bars, the E(P) fit and its prediction band;
     decompression points (boolean mask) drawn open."""
-    plt = _plt()
     p = np.asarray(pressure_gpa, float)
     e = np.asarray(energy_ev, float)
     err = None if e_err is None else np.asarray(e_err, float)
     dec = np.zeros(p.size, bool) if decompression is None else np.asarray(decompression, bool)
-    fig, ax = plt.subplots(figsize=(4.2, 3.4))
-    for mask, style, label in ((~dec, dict(mfc="k"), "compression"), (dec, dict(mfc="w"), "decompression")):
+    fig, ax = axes_or_new(ax, (4.2, 3.4))
+    for mask, mfc, label in ((~dec, "k", "compression"), (dec, "w", "decompression")):
         if mask.any():
             ax.errorbar(p[mask], e[mask], yerr=None if err is None else err[mask], fmt="o", color="k",
-                        ms=4, capsize=2, label=label, **style)
+                        ms=4, capsize=2, label=label, mfc=mfc)
     if fit is not None:
         grid = np.linspace(min(0.0, p.min()), p.max() * 1.05, 200)
         ec, lo, hi = fit.predict(grid, level=level)
@@ -80,19 +78,19 @@ def plot_energy_vs_pressure(pressure_gpa, energy_ev, path, *, e_err=None, fit=No
     ax.set_xlabel("Pressure (GPa)")
     ax.set_ylabel("PL peak energy (eV)")
     ax.legend(fontsize=7, frameon=False, loc="lower right")
-    return _save(fig, path)
+    return fig
 
 
-def plot_cie(x, y, path, *, pressure_gpa=None, observer: str = "CIE 1931 2 Degree Standard Observer") -> Path:
+def plot_cie(x: ArrayLike, y: ArrayLike, *, ax: Axes | None = None, pressure_gpa: ArrayLike | None = None,
+             observer: str = "CIE 1931 2 Degree Standard Observer") -> Figure:
     """CIE 1931 chromaticity diagram: spectral locus from colour's CMFs (with wavelength
     ticks), purple line, equal-energy white, and the trajectory of the emission with pressure."""
     from dackit.optics.colour import spectral_locus_xy
 
-    plt = _plt()
     wl, lx, ly = spectral_locus_xy(observer)
     keep = (wl >= 380) & (wl <= 700)
     wl, lx, ly = wl[keep], lx[keep], ly[keep]
-    fig, ax = plt.subplots(figsize=(4.0, 4.2))
+    fig, ax = axes_or_new(ax, (4.0, 4.2))
     ax.plot(np.append(lx, lx[0]), np.append(ly, ly[0]), color="k", lw=1)
     for w in (460, 480, 490, 500, 510, 520, 540, 560, 580, 600, 620, 650):
         i = int(np.argmin(np.abs(wl - w)))
@@ -108,16 +106,15 @@ def plot_cie(x, y, path, *, pressure_gpa=None, observer: str = "CIE 1931 2 Degre
     ax.set_aspect("equal")
     ax.set_xlabel("CIE x")
     ax.set_ylabel("CIE y")
-    return _save(fig, path)
+    return fig
 
 
-def plot_tauc(res, path, *, title: str = "") -> Path:
+def plot_tauc(res: Any, *, ax: Axes | None = None, title: str = "") -> Figure:
     """Tauc plot: corrected curve, the chosen window highlighted, the line extrapolated to the
     gap, the raw (uncorrected) curve faint."""
-    plt = _plt()
     e, t = res.energy_ev, res.tauc
     lo, hi = res.window_ev
-    fig, ax = plt.subplots(figsize=(4.2, 3.4))
+    fig, ax = axes_or_new(ax, (4.2, 3.4))
     ax.plot(e, res.tauc_raw, color="0.75", lw=0.8, label="raw")
     ax.plot(e, t, color="k", lw=1.0, label="background removed")
     win = (e >= lo) & (e <= hi)
@@ -137,4 +134,4 @@ def plot_tauc(res, path, *, title: str = "") -> Path:
     ax.legend(fontsize=7, frameon=False, loc="center left")
     if title:
         ax.set_title(title, fontsize=9)
-    return _save(fig, path)
+    return fig

@@ -3,7 +3,7 @@
 One file that opens anywhere with no network: the figures are embedded as ``data:`` URIs, the
 style sheet is inline, there is no script, and a Content-Security-Policy meta tag forbids every
 fetch, so a page that tried one would show as a console error in the browser test
-(:mod:`dackit.report.browser`). Every string from the results — file names, error messages,
+(``tests/browser_check.py``). Every string from the results — file names, error messages,
 keys — is HTML-escaped, because they come from users' files.
 
 The report only reads ``results`` (the content of ``results.json``); any key may be missing, and

@@ -39,24 +39,9 @@ from dackit.errors import FitError, InputError, where
 SHAPES = {"pseudo_voigt": None, "lorentzian": 1.0, "gaussian": 0.0}  # fixed eta (None = free)
 
 
-def _whittaker(y, w, lam):
-    """Solve (W + λ D₂ᵀD₂) z = W y, D₂ the second-difference matrix (pentadiagonal, banded)."""
-    from scipy.linalg import solveh_banded
-
-    n = y.size
-    main = np.full(n, 6.0)
-    main[[0, -1]] = 1.0
-    main[[1, -2]] = 5.0
-    off1 = np.full(n - 1, -4.0)
-    off1[[0, -1]] = -2.0
-    ab = np.zeros((3, n))
-    ab[0, 2:] = lam
-    ab[1, 1:] = lam * off1
-    ab[2] = lam * main + w
-    return solveh_banded(ab, w * y)
-
-
 def _background_loglog(q, y, smooth_decades=0.15, noise=None):
+    from pybaselines.utils import whittaker_smooth
+
     pos = y[y > 0]
     if pos.size < 10:
         raise InputError("too few positive intensities for a log-log background; use background='none'")
@@ -71,8 +56,9 @@ def _background_loglog(q, y, smooth_decades=0.15, noise=None):
     per_decade = (n - 1) / max(lq[-1] - lq[0], 1e-9)
     period = 2 * smooth_decades * per_decade  # points of the slowest feature left to peaks
     lam = (period / np.pi) ** 4
-    # Whittaker smoother (Eilers, Anal. Chem. 75, 3631 (2003)) with peak stripping: points
-    # more than 2 σ above the current baseline are peaks and get (almost) no weight.
+    # Whittaker smoother (Eilers, Anal. Chem. 75, 3631 (2003); pybaselines' banded solver)
+    # with peak stripping (the stripping rule is ours): points more than 2 σ above the
+    # current baseline are peaks and get (almost) no weight.
     # A run of points above the baseline longer than ``smooth_decades`` is background
     # curvature the smoother has not followed yet (a Guinier roll-off), not a peak: it keeps
     # its weight, which stops the baseline from sinking under concave regions.
@@ -80,7 +66,7 @@ def _background_loglog(q, y, smooth_decades=0.15, noise=None):
     w = np.ones(n)
     z = ly
     for _ in range(50):
-        z = _whittaker(ly, w, lam)
+        z = whittaker_smooth(ly, lam=lam, diff_order=2, weights=w)
         above = ly - z > 2 * sig_log
         w_new = np.where(above, 1e-6, 1.0)
         edges = np.flatnonzero(np.diff(np.r_[0, above.astype(int), 0]))

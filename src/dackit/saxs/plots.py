@@ -1,14 +1,22 @@
 """SAXS figures: one pattern with its fit and indexing, a waterfall against pressure with
 indexed peaks, and d-spacing against pressure for compression and decompression (the
-reference study's Fig. 3d–e)."""
+reference study's Fig. 3d–e). Every ``plot_*`` draws into ``ax`` (a new Figure when None)
+and returns the Figure (the convention of :mod:`dackit.core.figures`)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from dackit.core.figures import save_figure
+from dackit.core.figures import axes_or_new, save_figure
 from dackit.saxs.analysis import SaxsResult
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 
 def _labels(res: SaxsResult):
@@ -17,12 +25,9 @@ def _labels(res: SaxsResult):
     return list(res.indexing.best.assignment)
 
 
-def plot_pattern(res: SaxsResult, ax=None):
+def plot_pattern(res: SaxsResult, ax: Axes | None = None) -> Figure:
     """Data, background, background + fitted peaks (log–log), peaks marked with their index."""
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 4))
+    fig, ax = axes_or_new(ax, (6, 4))
     ps = res.peakset
     ax.loglog(ps.q, np.clip(ps.intensity, 1e-12, None), ".", ms=2, color="0.4", label="data")
     ax.loglog(ps.q, np.clip(ps.background, 1e-12, None), "-", color="tab:orange", label="background")
@@ -40,26 +45,23 @@ def plot_pattern(res: SaxsResult, ax=None):
     ax.set_xlabel("q (Å⁻¹)")
     ax.set_ylabel("intensity")
     ax.legend(fontsize=7)
-    return ax
+    return fig
 
 
-def save_pattern_figure(res: SaxsResult, path) -> Path:
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6, 4))
-    plot_pattern(res, ax)
+def save_pattern_figure(res: SaxsResult, path: str | Path) -> Path:
+    """:func:`plot_pattern` written to ``path`` (format from the suffix)."""
+    fig = plot_pattern(res)
     fig.tight_layout()
     return save_figure(fig, path, dpi=120)
 
 
-def plot_waterfall(results, pressures_gpa, ax=None, *, offset=1.0, log=True):
+def plot_waterfall(results: Sequence[SaxsResult], pressures_gpa: Sequence[float] | np.ndarray,
+                   ax: Axes | None = None, *,
+                   offset: float = 1.0, log: bool = True) -> Figure:
     """Patterns stacked by pressure (lowest at the bottom), each normalised to its first peak,
     with its indexed peaks marked. ``offset`` is in decades when ``log`` else in units of
     the normalised intensity."""
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5, 7))
+    fig, ax = axes_or_new(ax, (5, 7))
     order = np.argsort(pressures_gpa, kind="stable")
     for k, i in enumerate(order):
         res, p = results[i], pressures_gpa[i]
@@ -77,27 +79,25 @@ def plot_waterfall(results, pressures_gpa, ax=None, *, offset=1.0, log=True):
     ax.set_xlabel("q (Å⁻¹)")
     ax.set_ylabel("log₁₀ I/I(q₁) + offset" if log else "I/I(q₁) + offset")
     ax.set_yticks([])
-    return ax
+    return fig
 
 
-def plot_d_vs_pressure(pressures_gpa, d_angstrom, d_err=None, directions=None, ax=None):
+def plot_d_vs_pressure(pressures_gpa: ArrayLike, d_angstrom: ArrayLike, d_err: ArrayLike | None = None,
+                       directions: Sequence[str] | None = None, ax: Axes | None = None) -> Figure:
     """First-peak d against pressure; ``directions`` ("compression"/"decompression") per point
     chooses filled black vs open magenta markers, as in the study's Fig. 3e."""
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5, 4))
+    fig, ax = axes_or_new(ax, (5, 4))
     p = np.asarray(pressures_gpa, float)
     d = np.asarray(d_angstrom, float)
     e = None if d_err is None else np.asarray(d_err, float)
     dirs = np.asarray(["compression"] * p.size if directions is None else directions)
-    styles = {"compression": dict(fmt="s-", color="k", mfc="k"),
-              "decompression": dict(fmt="o--", color="m", mfc="none")}
-    for name, st in styles.items():
+    styles = {"compression": ("s-", "k", "k"), "decompression": ("o--", "m", "none")}
+    for name, (fmt, colour, mfc) in styles.items():
         m = dirs == name
         if m.any():
-            ax.errorbar(p[m], d[m], yerr=None if e is None else e[m], label=name, ms=5, capsize=2, **st)
+            ax.errorbar(p[m], d[m], yerr=None if e is None else e[m], label=name, ms=5, capsize=2, fmt=fmt,
+                        color=colour, mfc=mfc)
     ax.set_xlabel("pressure (GPa)")
     ax.set_ylabel("d (Å)")
     ax.legend(fontsize=8)
-    return ax
+    return fig

@@ -1,4 +1,5 @@
-"""Scherrer domain size (thickness) from a peak width.
+"""Scherrer domain size (thickness) from a peak width (the formulas and their convention:
+:mod:`dackit.core.broadening`).
 
 Angle form (Scherrer 1918; Patterson, Phys. Rev. 56, 978 (1939)): D = K λ / (B cos θ), B the
 FWHM in radians of 2θ, θ half the scattering angle of the peak. q form: since
@@ -25,11 +26,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dackit.core import units
+from dackit.core import broadening, units
 from dackit.errors import FitError, InputError
 
 #: instrumental-broadening corrections by profile shape
-CORRECTIONS = {"gaussian": "quadrature", "lorentzian": "linear"}
+CORRECTIONS = broadening.INSTRUMENT_CORRECTIONS
 
 
 @dataclass(frozen=True)
@@ -61,26 +62,21 @@ def scherrer_thickness(q_inv_a, fwhm_inv_a, *, fwhm_err=0.0, k=0.89, wavelength_
     if instrument_shape not in CORRECTIONS:
         raise InputError(f"instrument_shape {instrument_shape!r}: use one of {tuple(CORRECTIONS)}")
     inst = float(instrument_fwhm_inv_a or 0.0)
-    err = float(fwhm_err or 0.0)
+    if inst > 0 and fw <= inst:
+        raise FitError(f"peak FWHM {fw:.4g} Å⁻¹ is not broader than the instrumental "
+                       f"{inst:.4g} Å⁻¹: the domain size is not measurable")
+    d_nm, d_err = broadening.scherrer_size_q_nm(fw, k=k, fwhm_err=float(fwhm_err or 0.0),
+                                                instrumental_fwhm_inv_a=inst,
+                                                instrument_shape=instrument_shape)
     if inst > 0:
-        if fw <= inst:
-            raise FitError(f"peak FWHM {fw:.4g} Å⁻¹ is not broader than the instrumental "
-                           f"{inst:.4g} Å⁻¹: the domain size is not measurable")
-        if CORRECTIONS[instrument_shape] == "quadrature":
-            corrected = np.sqrt(fw**2 - inst**2)
-            err = err * fw / corrected
-        else:
-            corrected = fw - inst
-        fw = float(corrected)
-    d_nm = 2 * np.pi * k / fw / 10
-    d_err = d_nm * err / fw
+        fw = float(broadening.remove_instrumental(fw, inst, shape=instrument_shape))
     angle_nm, b_deg = float("nan"), float("nan")
     if wavelength_a is not None:
         lam = float(wavelength_a)
+        # the angle form with the exact 2θ breadth of q ± Δq/2, as a check of the q form
         tth = units.q_to_twotheta(np.array([q - fw / 2, q, q + fw / 2]), lam)
         if np.all(np.isfinite(tth)):
-            b = np.radians(tth[2] - tth[0])
-            angle_nm = float(k * lam / (b * np.cos(np.radians(tth[1]) / 2)) / 10)
             b_deg = float(tth[2] - tth[0])
+            angle_nm = float(broadening.scherrer_size_nm(tth[1], b_deg, lam, k=k)[0])
     return ScherrerResult(float(d_nm), float(d_err), angle_nm, q, fw, b_deg, float(k),
                           None if wavelength_a is None else float(wavelength_a))

@@ -37,9 +37,11 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import least_squares
 
+from dackit.core import broadening
+from dackit.core.lineshapes import pseudo_voigt_unit_area
 from dackit.errors import FitError, InputError, where
 from dackit.xrd.phases import Phase, get_phase
-from dackit.xrd.structure_factor import pseudo_voigt_area, reflections
+from dackit.xrd.structure_factor import reflections
 
 #: peak shapes: Lorentzian fraction eta fixed (number) or fitted (None)
 PEAK_SHAPES = {"pseudo_voigt": None, "gaussian": 0.0, "lorentzian": 1.0}
@@ -247,7 +249,7 @@ def _group_fit(x, y, sig, peaks, fwhm0, eta_fixed, bg_line):
         eta = eta_fixed if eta_fixed is not None else p[2 * n + 1]
         out = p[-2] + p[-1] * (x - x_ref)
         for i in range(n):
-            out = out + p[2 * i] * pseudo_voigt_area(x, p[2 * i + 1], fw, eta)
+            out = out + p[2 * i] * pseudo_voigt_unit_area(x, p[2 * i + 1], fw, eta)
         return out
 
     lo_b, hi_b = np.array(lo_b), np.array(hi_b)
@@ -287,7 +289,7 @@ def fit_peaks(x, y, sigma, phase: Phase, wavelength_a: float, *, scale: float, a
     edge = 0.5 * fwhm_deg
     table = table[(table.twotheta_deg > x.min() + edge) & (table.twotheta_deg < x.max() - edge)]
     dropped = []
-    peak_height = pseudo_voigt_area(0.0, 0.0, fwhm_deg, 0.5)
+    peak_height = pseudo_voigt_unit_area(0.0, 0.0, fwhm_deg, 0.5)
     peaks: list[_Peak] = []
     for row in table.itertuples():
         area = amplitude * row.intensity
@@ -388,7 +390,7 @@ def _residual_peaks(x, resid, fitted_mask, fwhm_deg, fitted, predicted):
         if any(abs(pos - t) < 0.75 * fwhm_deg for t in predicted):
             continue
         near = [pk for pk in fitted if abs(pk["twotheta"] - pos) < 1.5 * pk["fwhm"]]
-        if any(r[i] < 0.1 * pk["area"] * pseudo_voigt_area(0.0, 0.0, pk["fwhm"], pk["eta"]) for pk in near):
+        if any(r[i] < 0.1 * pk["area"] * pseudo_voigt_unit_area(0.0, 0.0, pk["fwhm"], pk["eta"]) for pk in near):
             continue
         extras.append(_Peak(_EXTRA, [], pos, float(r[i]) * fwhm_deg))
     return extras
@@ -453,45 +455,20 @@ def _volume_error(phase: Phase, names, values, cov) -> float:
 
 
 # --- size -------------------------------------------------------------------------------
-def scherrer_sizes(twotheta_deg, fwhm_deg, fwhm_err, wavelength_a, *, k: float = 0.9, instrumental_fwhm_deg=0.0):
-    """Scherrer size D = Kλ/(β cosθ) in nm per peak, β = √(FWHM² − FWHM_inst²) in rad
-    (quadrature subtraction, exact for Gaussian profiles); Scherrer (1918), K = 0.9
-    (Langford & Wilson, J. Appl. Cryst. 11, 102 (1978)). Returns (size, size_err)."""
-    fw = np.asarray(fwhm_deg, float)
-    inst = np.asarray(instrumental_fwhm_deg, float)
-    beta2 = fw**2 - inst**2
-    beta = np.radians(np.sqrt(np.where(beta2 > 0, beta2, np.nan)))
-    cos_t = np.cos(np.radians(np.asarray(twotheta_deg) / 2))
-    size = k * wavelength_a / (beta * cos_t) / 10.0
-    dbeta = np.radians(fw * np.asarray(fwhm_err, float)) / np.maximum(np.degrees(beta), 1e-12)
-    return size, size * dbeta / beta
+def scherrer_sizes(twotheta_deg, fwhm_deg, fwhm_err, wavelength_a, *, k: float = 0.9,
+                   instrumental_fwhm_deg=0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Scherrer size in nm per peak, FWHM convention, instrument removed in quadrature:
+    :func:`dackit.core.broadening.scherrer_size_nm` (K = 0.9 here). Returns (size, size_err)."""
+    return broadening.scherrer_size_nm(twotheta_deg, fwhm_deg, wavelength_a, k=k, fwhm_err=fwhm_err,
+                                       instrumental_fwhm_deg=instrumental_fwhm_deg)
 
 
-def williamson_hall(twotheta_deg, fwhm_deg, fwhm_err, wavelength_a, *, k: float = 0.9, instrumental_fwhm_deg=0.0):
-    """Williamson & Hall (Acta Metall. 1, 22 (1953)): β cosθ = Kλ/D + 4ε sinθ, weighted
-    straight line. Returns (D_nm, D_err, ε, ε_err), NaN with fewer than 3 distinct peaks."""
-    tth = np.asarray(twotheta_deg, float)
-    fw = np.asarray(fwhm_deg, float)
-    beta2 = fw**2 - np.asarray(instrumental_fwhm_deg, float) ** 2
-    ok = beta2 > 0
-    if np.unique(np.round(tth[ok], 3)).size < 3 or np.unique(np.round(fw[ok], 6)).size < 2:
-        return (float("nan"),) * 4
-    theta = np.radians(tth[ok] / 2)
-    beta = np.radians(np.sqrt(beta2[ok]))
-    yv = beta * np.cos(theta)
-    ye = np.radians(np.asarray(fwhm_err, float)[ok]) * fw[ok] / np.sqrt(beta2[ok]) * np.cos(theta)
-    ye = np.where(ye > 0, ye, np.nanmedian(ye[ye > 0]) if np.any(ye > 0) else 1.0)
-    xv = 4 * np.sin(theta)
-    a_mat = np.stack([np.ones_like(xv), xv], 1) / ye[:, None]
-    coef, *_ = np.linalg.lstsq(a_mat, yv / ye, rcond=None)
-    resid = (yv - (coef[0] + coef[1] * xv)) / ye
-    dof = len(yv) - 2
-    cov = np.linalg.inv(a_mat.T @ a_mat) * (np.sum(resid**2) / dof if dof > 0 else 1.0)
-    inter, slope = coef
-    if inter <= 0:
-        return float("nan"), float("nan"), float(slope), float(np.sqrt(cov[1, 1]))
-    size = k * wavelength_a / inter / 10.0
-    return float(size), float(size * np.sqrt(cov[0, 0]) / inter), float(slope), float(np.sqrt(cov[1, 1]))
+def williamson_hall(twotheta_deg, fwhm_deg, fwhm_err, wavelength_a, *, k: float = 0.9,
+                    instrumental_fwhm_deg=0.0) -> broadening.WilliamsonHall:
+    """Williamson & Hall size and strain: :func:`dackit.core.broadening.williamson_hall`.
+    Returns (D_nm, D_err, ε, ε_err), NaN with fewer than 3 distinct peaks."""
+    return broadening.williamson_hall(twotheta_deg, fwhm_deg, fwhm_err, wavelength_a, k=k,
+                                      instrumental_fwhm_deg=instrumental_fwhm_deg)
 
 
 # --- the whole procedure --------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """XRD figures: per-pattern lattice/phase fits, a pressure waterfall with tick marks, a(P).
 
-All functions return the matplotlib Figure and, given ``path``, also write it there (PNG/PDF/SVG
-by suffix). They use the Agg backend, so they work headless.
+Every function draws into ``ax`` (``axes``: data and residual panels) or a new Figure and
+returns the Figure (the convention of :mod:`dackit.core.figures`; no backend is selected);
+save it with :func:`dackit.core.figures.save_figure` (the CLI and the run use ``dpi=150``).
 
 Example
 -------
@@ -14,30 +15,29 @@ Example
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
+from dackit.core.figures import axes_or_new, residual_axes
 from dackit.xrd.structure_factor import reflections
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from dackit.core.pattern import Pattern
+    from dackit.xrd.lattice import LatticeFit
+    from dackit.xrd.phases import Phase
+    from dackit.xrd.transitions import PhaseIdentification
+
+#: dpi the CLI and the run save these figures with
+DPI = 150
+
 _TICK_COLOURS = ("tab:blue", "tab:red", "tab:green", "tab:purple", "tab:orange", "tab:brown")
-
-
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _save(fig, path):
-    if path is not None:
-        from dackit.core.figures import save_figure
-
-        save_figure(fig, path, dpi=150)
-    return fig
 
 
 def _ticks(ax, phase, wavelength_a, x_lo, x_hi, y_lo, y_hi, colour, label_strongest=6):
@@ -49,12 +49,10 @@ def _ticks(ax, phase, wavelength_a, x_lo, x_hi, y_lo, y_hi, colour, label_strong
                 ha="center", va="top")
 
 
-def plot_lattice_fit(fit, path=None, *, title: str = ""):
+def plot_lattice_fit(fit: LatticeFit, *, axes: Sequence[Axes] | None = None, title: str = "") -> Figure:
     """Data, fitted model and background, the phase's tick marks, and residuals of a
     :class:`~dackit.xrd.lattice.LatticeFit`."""
-    plt = _plt()
-    fig, (ax, axr) = plt.subplots(2, 1, figsize=(7, 5), sharex=True,
-                                  gridspec_kw={"height_ratios": [3, 1], "hspace": 0.05})
+    fig, ax, axr = residual_axes(axes, (7, 5))
     ax.plot(fit.x, fit.y, ".", ms=2, color="0.3", label="data")
     ax.plot(fit.x, fit.model, lw=1.2, color="crimson", label="peak fits")
     ax.plot(fit.x, fit.background, lw=0.8, ls="--", color="0.5", label="background")
@@ -73,15 +71,14 @@ def plot_lattice_fit(fit, path=None, *, title: str = ""):
     axr.axhline(0, color="crimson", lw=0.6)
     axr.set_xlabel("2θ (°)")
     axr.set_ylabel("resid.")
-    return _save(fig, path)
+    return fig
 
 
-def plot_phase_fit(result, path=None, *, title: str = ""):
+def plot_phase_fit(result: PhaseIdentification, *, axes: Sequence[Axes] | None = None,
+                   title: str = "") -> Figure:
     """Whole-pattern fit of :func:`~dackit.xrd.transitions.identify_phases`: data, total
     model, each present phase's contribution, tick marks and residuals."""
-    plt = _plt()
-    fig, (ax, axr) = plt.subplots(2, 1, figsize=(7, 5), sharex=True,
-                                  gridspec_kw={"height_ratios": [3, 1], "hspace": 0.05})
+    fig, ax, axr = residual_axes(axes, (7, 5))
     ax.plot(result.x, result.y, ".", ms=2, color="0.3", label="data")
     ax.plot(result.x, result.model, lw=1.2, color="k", label="model")
     span = np.ptp(result.y)
@@ -106,24 +103,24 @@ def plot_phase_fit(result, path=None, *, title: str = ""):
     axr.axhline(0, color="k", lw=0.6)
     axr.set_xlabel("2θ (°)")
     axr.set_ylabel("resid.")
-    return _save(fig, path)
+    return fig
 
 
-def plot_waterfall(patterns, pressures, *, phases=(), offset: float | None = None, normalise: bool = True,
-                   wavelength_a: float | None = None, path=None, cmap: str = "viridis", title: str = ""):
+def plot_waterfall(patterns: Sequence[Pattern], pressures: ArrayLike, *, ax: Axes | None = None,
+                   phases: Sequence[Phase] = (), offset: float | None = None, normalise: bool = True,
+                   wavelength_a: float | None = None, cmap: str = "viridis", title: str = "") -> Figure:
     """Patterns stacked by pressure, coloured by pressure (colour bar), with the reflections
     of ``phases`` as tick marks below (the layout of the reference study's Fig. 3a).
 
     ``offset``: vertical step between traces (default 0.8 of the normalised height).
     """
-    plt = _plt()
-    from matplotlib import cm, colors
+    from matplotlib import cm, colormaps, colors
 
     pressures = np.asarray(pressures, dtype=float)
     order = np.argsort(pressures, kind="stable")
     norm = colors.Normalize(vmin=float(pressures.min()), vmax=float(pressures.max()) or 1.0)
-    cmap_ = plt.get_cmap(cmap)
-    fig, ax = plt.subplots(figsize=(5, 1.8 + 0.45 * len(patterns)))
+    cmap_ = colormaps[cmap]
+    fig, ax = axes_or_new(ax, (5, 1.8 + 0.45 * len(patterns)))
     step = 0.8 if offset is None else offset
     x_lo, x_hi = np.inf, -np.inf
     for rank, i in enumerate(order):
@@ -150,13 +147,13 @@ def plot_waterfall(patterns, pressures, *, phases=(), offset: float | None = Non
     fig.colorbar(cm.ScalarMappable(norm=norm, cmap=cmap_), ax=ax, label="Pressure (GPa)", pad=0.02)
     if title:
         ax.set_title(title, fontsize=9)
-    return _save(fig, path)
+    return fig
 
 
-def plot_lattice_vs_pressure(series: dict, path=None, *, ylabel: str = "a (Å)", title: str = ""):
+def plot_lattice_vs_pressure(series: Mapping[str, Sequence[Any]], *, ax: Axes | None = None,
+                             ylabel: str = "a (Å)", title: str = "") -> Figure:
     """a(P) with error bars. ``series``: phase name → (pressure, a, a_err[, pressure_err])."""
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(4.2, 3.2))
+    fig, ax = axes_or_new(ax, (4.2, 3.2))
     markers = "osD^v<>"
     for k, (name, data) in enumerate(series.items()):
         p, a, a_err = (np.asarray(v, dtype=float) for v in data[:3])
@@ -168,4 +165,4 @@ def plot_lattice_vs_pressure(series: dict, path=None, *, ylabel: str = "a (Å)",
     ax.legend(fontsize=7, frameon=False)
     if title:
         ax.set_title(title, fontsize=9)
-    return _save(fig, path)
+    return fig

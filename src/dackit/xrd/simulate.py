@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 
 from dackit.core import units
+from dackit.core.lineshapes import pseudo_voigt
 from dackit.errors import InputError
 from dackit.xrd.geometry import Geometry
 
@@ -41,12 +42,6 @@ def pilatus_gaps(shape) -> np.ndarray:
         else:
             gap[:, idx] = True
     return gap
-
-
-def pseudo_voigt(x, center, fwhm, eta=0.5):
-    """Pseudo-Voigt of unit height: η·Lorentzian + (1−η)·Gaussian with a common FWHM."""
-    u = (np.asarray(x, dtype=float) - center) / fwhm
-    return eta / (1.0 + 4.0 * u * u) + (1.0 - eta) * np.exp(-4.0 * np.log(2.0) * u * u)
 
 
 def _reflections(reflections, position, wavelength_a):
@@ -119,7 +114,7 @@ def simulate_image(reflections: Iterable, geometry: Geometry, *, shape=None,
     grid = np.arange(lo - step, hi + 2 * step, step)
     profile = np.zeros_like(grid)
     for pos, height, fwhm in refs:
-        profile += height * pseudo_voigt(grid, pos, fwhm, eta)
+        profile += pseudo_voigt(grid, height, pos, fwhm, eta)
     if callable(background):
         profile += np.asarray(background(grid), dtype=float)
     else:

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from dackit.core import broadening
+from dackit.core.lineshapes import pseudo_voigt_unit_area
 from dackit.errors import InputError
 
 if TYPE_CHECKING:
@@ -185,23 +187,10 @@ def _merge_equal_d(table: pd.DataFrame, rel_tol: float = 1e-7) -> pd.DataFrame:
 
 
 # --- profiles and the forward pattern ------------------------------------------------------
-def pseudo_voigt_area(x, center, fwhm, eta):
-    """Area-normalised pseudo-Voigt (integral 1 over x); FWHM shared by both parts, eta the
-    Lorentzian fraction (Thompson, Cox & Hastings, J. Appl. Cryst. 20, 79 (1987) form)."""
-    dx = np.asarray(x) - center
-    sig = fwhm / (2 * np.sqrt(2 * np.log(2)))
-    gauss = np.exp(-0.5 * (dx / sig) ** 2) / (sig * np.sqrt(2 * np.pi))
-    hw = fwhm / 2
-    lor = hw / (np.pi * (dx**2 + hw**2))
-    return eta * lor + (1 - eta) * gauss
-
-
 def scherrer_fwhm_deg(twotheta_deg, wavelength_a: float, size_nm: float, k: float = 0.9):
-    """Scherrer breadth (FWHM, degrees 2θ) of crystallites of size ``size_nm``:
-    β = Kλ/(D cosθ) (Scherrer, Nachr. Ges. Wiss. Göttingen 26, 98 (1918); K = 0.9 for FWHM of
-    spherical crystallites, Langford & Wilson, J. Appl. Cryst. 11, 102 (1978))."""
-    theta = np.radians(np.asarray(twotheta_deg) / 2)
-    return np.degrees(k * wavelength_a / (size_nm * 10.0 * np.cos(theta)))
+    """Scherrer breadth (FWHM, degrees 2θ) of crystallites of size ``size_nm``, K = 0.9:
+    :func:`dackit.core.broadening.scherrer_fwhm_deg` (conventions and citations there)."""
+    return broadening.scherrer_fwhm_deg(twotheta_deg, wavelength_a, size_nm, k=k)
 
 
 def powder_pattern(twotheta_deg, phase: Phase, wavelength_a: float, *, scale: float = 1.0,
@@ -220,7 +209,7 @@ def powder_pattern(twotheta_deg, phase: Phase, wavelength_a: float, *, scale: fl
     out = np.zeros_like(x)
     for c, w, i in zip(centres, widths, table["intensity"].to_numpy()):
         lo, hi = np.searchsorted(x, [c - 40 * w, c + 40 * w])
-        out[lo:hi] += scale * i * pseudo_voigt_area(x[lo:hi], c, w, eta)
+        out[lo:hi] += scale * i * pseudo_voigt_unit_area(x[lo:hi], c, w, eta)
     return out
 
 

@@ -35,10 +35,11 @@ import pandas as pd
 from numpy.polynomial import chebyshev as cheb
 from scipy.optimize import least_squares
 
+from dackit.core.lineshapes import pseudo_voigt_unit_area
 from dackit.errors import FitError, InputError, where
 from dackit.xrd.lattice import coarse_scale, pattern_arrays, prepare, twotheta_of
 from dackit.xrd.phases import Phase, get_phase
-from dackit.xrd.structure_factor import pseudo_voigt_area, reflections
+from dackit.xrd.structure_factor import reflections
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ class _WholePattern:
         for c, w, inten in zip(pos, fw, self.inten[k]):
             lo, hi = np.searchsorted(self.x, [c - 20 * w, c + 20 * w])
             if hi > lo:
-                out[lo:hi] += scale * inten * pseudo_voigt_area(self.x[lo:hi], c, w, eta)
+                out[lo:hi] += scale * inten * pseudo_voigt_unit_area(self.x[lo:hi], c, w, eta)
         return out
 
     def lines(self, p, k):
@@ -123,7 +124,7 @@ class _WholePattern:
         ph = self.phase_at(p, k)
         pos = twotheta_of(ph.d_spacing(self.hkl[k]), self.lam)
         fw = np.maximum(w0 + w1 * (pos - self.mid), 1e-4)
-        return pos, fw, scale * self.inten[k] * pseudo_voigt_area(0.0, 0.0, fw, eta)
+        return pos, fw, scale * self.inten[k] * pseudo_voigt_unit_area(0.0, 0.0, fw, eta)
 
     def background(self, p):
         return self.snip + cheb.chebval(self.t, p[self.n_phase_params:])
@@ -298,7 +299,7 @@ def _template(x, phase, lam, fwhm, polarization):
     table = reflections(phase, lam, min(179.0, float(x.max()) + 1), polarization=polarization)
     out = np.zeros_like(x)
     for c, inten in zip(table["twotheta_deg"], table["intensity"]):
-        out += inten * pseudo_voigt_area(x, c, fwhm, 0.0)
+        out += inten * pseudo_voigt_unit_area(x, c, fwhm, 0.0)
     return out
 
 

@@ -62,3 +62,37 @@ def test_pseudo_voigt_limits():
     x = np.linspace(-5, 5, 41)
     np.testing.assert_allclose(ls.pseudo_voigt(x, 1, 0, 2, 0.0), ls.gaussian(x, 1, 0, 2))
     np.testing.assert_allclose(ls.pseudo_voigt(x, 1, 0, 2, 1.0), ls.lorentzian(x, 1, 0, 2))
+
+
+def test_pseudo_voigt_lives_only_in_core():
+    """Issue 11: one implementation of each line shape; techniques import core's."""
+    import ast
+    from pathlib import Path
+
+    import dackit
+
+    src = Path(dackit.__file__).parent
+    defs = [f"{p.relative_to(src)}:{n.name}" for p in src.rglob("*.py")
+            for n in ast.walk(ast.parse(p.read_text()))
+            if isinstance(n, ast.FunctionDef) and n.name.startswith(("pseudo_voigt", "gaussian", "lorentzian"))
+            and p.relative_to(src).as_posix() != "core/lineshapes.py"]
+    assert not defs, defs
+
+
+def test_unit_area_pseudo_voigt_integrates_to_one_and_mixes_areas():
+    x = np.linspace(-2000.0, 2000.0, 4_000_001)
+    dx = x[1] - x[0]
+    for eta in (0.0, 0.3, 1.0):
+        area = np.sum(ls.pseudo_voigt_unit_area(x, 1.5, 0.7, eta)) * dx
+        # the Lorentzian tail beyond ±2000 holds 2/π·atan(0.35/2000) of its area
+        assert area == pytest.approx(1.0 - eta * 2 / np.pi * np.arctan(0.35 / 2000), abs=1e-6)
+    # eta is the Lorentzian fraction of the AREA: the peak height follows from both unit-area parts
+    w = 0.7
+    h_g = 2 * np.sqrt(np.log(2) / np.pi) / w
+    h_l = 2 / (np.pi * w)
+    assert ls.pseudo_voigt_unit_area(1.5, 1.5, w, 0.3) == pytest.approx(0.3 * h_l + 0.7 * h_g)
+    # the same shape as the height-normalised pseudo-Voigt with the height-fraction eta'
+    eta_h = 0.3 * h_l / (0.3 * h_l + 0.7 * h_g)
+    xs = np.linspace(-3, 6, 101)
+    np.testing.assert_allclose(ls.pseudo_voigt_unit_area(xs, 1.5, w, 0.3),
+                               ls.pseudo_voigt(xs, 0.3 * h_l + 0.7 * h_g, 1.5, w, eta_h), rtol=1e-12)
