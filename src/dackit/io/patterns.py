@@ -125,12 +125,9 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
     """
     path = Path(path)
     pre = where(path)
-    if not path.is_file():
-        raise InputError(f"{pre}pattern file not found")
-    try:
-        text = path.read_text(errors="replace")
-    except OSError as exc:
-        raise InputError(f"{pre}cannot read the file ({exc})") from None
+    from dackit.io.guard import read_text_bytes
+
+    text = read_text_bytes(path, "pattern file").decode("utf-8", errors="replace")
     lines = text.splitlines()
     if not any(line.strip() for line in lines):
         raise InputError(f"{pre}the file is empty")

@@ -95,11 +95,10 @@ def detect_format(path, head: bytes | None = None) -> SpectrumFormat:
 
 
 def _open_check(path: Path) -> bytes:
+    from dackit.io.guard import regular_file
+
     pre = where(str(path))
-    if not path.exists():
-        raise InputError(f"{pre}file not found; check the path and name")
-    if path.is_dir():
-        raise InputError(f"{pre}is a folder, not a spectrum file; give the files inside it")
+    regular_file(path, "spectrum file")  # a FIFO would block the open below for ever
     try:
         with open(path, "rb") as fh:
             head = fh.read(HEAD_BYTES)

@@ -108,12 +108,15 @@ def _read_dm(path: Path):
 def _read_hspy(path: Path):
     import h5py
 
+    from dackit.io.guard import check_pixels
+
     try:
         with h5py.File(path, "r") as h:
             exps = h.get("Experiments")
             if exps is None or not len(exps):
                 raise InputError(f"{path}: HDF5 file has no HyperSpy 'Experiments' group")
             grp = exps[next(iter(exps))]
+            check_pixels(path, grp["data"].shape)
             data = np.asarray(grp["data"])
             axis = grp.get("axis-1") or grp.get("axis-0")
             pixel = None
@@ -134,9 +137,12 @@ def _read_hspy(path: Path):
 def _read_tiff(path: Path):
     import tifffile
 
+    from dackit.io.guard import check_pixels
+
     try:
         with tifffile.TiffFile(path) as tf:
             page = tf.pages[0]
+            check_pixels(path, page.shape[:2])  # before allocating what the header declares
             data = page.asarray()
             pixel = None
             ij = tf.imagej_metadata or {}
@@ -179,10 +185,10 @@ def read_tem_image(path, *, pixel_nm=None) -> TemImage:
     ``pixel_nm`` overrides the file's calibration. Raises :class:`InputError` for a missing,
     empty or unreadable file, an unknown extension, or no calibration and no ``pixel_nm``.
     """
+    from dackit.io.guard import regular_file
+
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: file not found")
-    if path.stat().st_size == 0:
+    if regular_file(path, "TEM image").st_size == 0:
         raise InputError(f"{path}: file is empty")
     reader = READERS.get(path.suffix.lower())
     if reader is None:
