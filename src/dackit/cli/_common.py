@@ -17,7 +17,7 @@ json_option = click.option("--json", "as_json", is_flag=True,
 plot_option = click.option("--plot", "plot_dir", type=click.Path(file_okay=False, path_type=Path),
                            default=None, help="Write a figure per input into this folder.")
 files_argument = click.argument("files", nargs=-1, required=True,
-                                type=click.Path(path_type=Path, dir_okay=False))
+                                type=click.Path(path_type=Path))  # a folder fails per file, not the call
 
 
 def dump_json(obj) -> None:

@@ -8,6 +8,7 @@ and the dackit version.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -16,9 +17,36 @@ from pathlib import Path
 
 from dackit import __version__
 from dackit.core.results import to_jsonable
+from dackit.errors import OutputError
+
+#: what a failed write needs, by errno (the one line a user reads)
+_NEEDS = {errno.ENOSPC: "no space left on the device: free some space or choose another --out",
+          errno.EDQUOT: "disk quota exceeded: free some space or choose another --out",
+          errno.EROFS: "the file system is read-only: choose another --out",
+          errno.EACCES: "permission denied: make the folder writable or choose another --out",
+          errno.EPERM: "permission denied: make the folder writable or choose another --out"}
+
+
+def output_error(path, exc: OSError) -> OutputError:
+    """One-line :class:`OutputError` naming the folder that could not be written and what it needs."""
+    if isinstance(exc, OutputError):
+        return exc
+    folder = Path(path).parent
+    need = _NEEDS.get(exc.errno, f"{exc.strerror or exc}")
+    return OutputError(f"{folder}: cannot write {Path(path).name} ({need})")
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
+
+
+def safe_name(text: str) -> str:
+    """``text`` as one file name inside an output folder: a phase named by a path
+    (``../phases/x.cif``) must not write next to that path."""
+    import re
+
+    name = Path(str(text)).name if Path(str(text)).suffix else str(text)
+    name = re.sub(r"[^A-Za-z0-9._+-]+", "_", name).strip("._")
+    return name or "unnamed"
 
 
 def sha256_file(path, chunk: int = 1 << 20) -> str:
@@ -33,8 +61,11 @@ def sha256_file(path, chunk: int = 1 << 20) -> str:
 def atomic_write_bytes(path, data: bytes) -> Path:
     """Write ``data`` to ``path`` through a temporary file and a rename."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    except OSError as exc:
+        raise output_error(path, exc) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -42,6 +73,9 @@ def atomic_write_bytes(path, data: bytes) -> Path:
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are meant to be shared
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise output_error(path, exc) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -73,21 +107,72 @@ def cache_normalise(value):
     return json.loads(cache_encode(value))
 
 
+#: layout of a cache entry; entries of another schema are recomputed
+CACHE_SCHEMA = 2
+
+
+def _payload_digest(payload) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, allow_nan=True).encode()).hexdigest()
+
+
+def _valid_outcome(payload) -> bool:
+    if not isinstance(payload, dict) or not isinstance(payload.get("ok"), bool):
+        return False
+    if payload["ok"]:
+        return "value" in payload
+    return isinstance(payload.get("error"), str)
+
+
 class ResultCache:
-    """Per-file results as JSON files under ``folder``, keyed by :func:`settings_key`."""
+    """Per-file results as JSON files under ``folder``, keyed by :func:`settings_key`.
+
+    Each entry is ``{"schema", "key", "sha256", "payload"}``: the SHA-256 of the payload's
+    canonical JSON is checked on every read, so a damaged or edited entry (binary garbage,
+    a truncated file, an altered number, another layout) is never used: :meth:`get`
+    returns None, the result is recomputed, and the reason is kept in :attr:`warnings`.
+    """
 
     def __init__(self, folder):
         self.folder = Path(folder)
+        self.warnings: list[str] = []
 
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.json"
 
+    def _bad(self, path: Path, why: str) -> None:
+        self.warnings.append(f"{path}: damaged cache entry ({why}); recomputed")
+
     def get(self, key: str):
         path = self._path(key)
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except (FileNotFoundError, json.JSONDecodeError):
+            raw = path.read_bytes()
+        except FileNotFoundError:
             return None
+        except OSError as exc:  # a folder, a FIFO cannot be here unless put there by hand
+            self._bad(path, exc.strerror or str(exc))
+            return None
+        try:
+            entry = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+            self._bad(path, "not JSON")
+            return None
+        if not isinstance(entry, dict) or entry.get("schema") != CACHE_SCHEMA or "payload" not in entry:
+            self._bad(path, f"not a schema-{CACHE_SCHEMA} entry")
+            return None
+        if entry.get("key") != key:
+            self._bad(path, "stored under another key")
+            return None
+        payload = entry["payload"]
+        if entry.get("sha256") != _payload_digest(payload):
+            self._bad(path, "checksum does not match its content")
+            return None
+        if not _valid_outcome(payload):
+            self._bad(path, "not an analysis outcome")
+            return None
+        return payload
 
     def put(self, key: str, value) -> None:
-        atomic_write_text(self._path(key), cache_encode(value))
+        payload = json.loads(cache_encode(value))
+        entry = {"schema": CACHE_SCHEMA, "key": key, "sha256": _payload_digest(payload),
+                 "payload": payload}
+        atomic_write_text(self._path(key), json.dumps(entry, allow_nan=True))

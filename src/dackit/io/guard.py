@@ -89,9 +89,9 @@ def text_file(path, what: str = "file") -> os.stat_result:
 def check_text_size(path, size: int, *, env: str = TEXT_MB_ENV, kind: str = "text") -> None:
     cap = limit(env)
     if size > cap * 1e6:
-        raise InputError(f"{where(path)}{size / 1e6:.0f} MB of {kind} is more than the {cap:g} MB "
-                         f"dackit reads by default (a spectrum or pattern is < 1 MB; is this the "
-                         f"right file?); to read it anyway set {env}={int(size / 1e6) + 1}")
+        raise InputError(f"{where(path)}{size / 1e6:.3g} MB of {kind} is more than the limit of "
+                         f"{cap:g} MB (a spectrum or pattern is < 1 MB; is this the right file?); "
+                         f"to read it anyway set {env}={int(size / 1e6) + 1}")
 
 
 def check_pixels(path, shape) -> None:
@@ -103,7 +103,7 @@ def check_pixels(path, shape) -> None:
     cap = limit(IMAGE_PIXELS_ENV)
     if pixels > cap:
         raise InputError(f"{where(path)}the image declares {' × '.join(map(str, dims[-2:]))} = "
-                         f"{pixels:.3g} pixels, more than the {cap:.3g} dackit reads by default "
+                         f"{pixels:.3g} pixels, more than the limit of {cap:.3g} "
                          f"(damaged header?); to read it anyway set {IMAGE_PIXELS_ENV}={pixels}")
 
 

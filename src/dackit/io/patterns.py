@@ -274,12 +274,13 @@ def write_xy(pattern, path) -> Path:
     head.append("\t ".join(cols))
     body = np.column_stack([pattern.x, pattern.intensity]
                            + ([pattern.sigma] if pattern.sigma is not None else []))
-    try:
-        np.savetxt(path, body, fmt="%.9E", delimiter="  ",
-                   header="\n".join(head), comments="# ")
-    except OSError as exc:
-        raise InputError(f"{where(path)}cannot write the pattern ({exc})") from None
-    return path
+    import io
+
+    from dackit.experiment.store import atomic_write_text
+
+    buf = io.StringIO()
+    np.savetxt(buf, body, fmt="%.9E", delimiter="  ", header="\n".join(head), comments="# ")
+    return atomic_write_text(path, buf.getvalue())  # never half-written under its name
 
 
 def write_chi(pattern, path) -> Path:
@@ -295,8 +296,6 @@ def write_chi(pattern, path) -> Path:
     xtitle = "2-Theta Angle (Degrees)" if pattern.axis == "2th_deg" else "Q (A-1)"
     lines = [title, xtitle, "Intensity", f"{pattern.x.size:>11d}"]
     lines += [f"{x: .7E} {y: .7E}" for x, y in zip(pattern.x, pattern.intensity)]
-    try:
-        path.write_text("\n".join(lines) + "\n")
-    except OSError as exc:
-        raise InputError(f"{where(path)}cannot write the pattern ({exc})") from None
-    return path
+    from dackit.experiment.store import atomic_write_text
+
+    return atomic_write_text(path, "\n".join(lines) + "\n")

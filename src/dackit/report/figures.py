@@ -13,11 +13,16 @@ def save_figure(fig, path, *, dpi: int = 200) -> Path:
     Closes pyplot figures so long runs do not accumulate them. Returns the PNG (or the
     single) path.
     """
+    import io
+
+    from dackit.experiment.store import atomic_write_bytes
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     targets = [path] if path.suffix else [path.with_suffix(s) for s in FORMATS]
-    for target in targets:
-        fig.savefig(target, dpi=dpi, bbox_inches="tight")
+    for target in targets:  # through memory and a rename: a full disk leaves no half PNG
+        buf = io.BytesIO()
+        fig.savefig(buf, dpi=dpi, bbox_inches="tight", format=target.suffix.lstrip(".") or None)
+        atomic_write_bytes(target, buf.getvalue())
     try:
         import matplotlib.pyplot as plt
         plt.close(fig)
