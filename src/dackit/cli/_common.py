@@ -105,15 +105,19 @@ def read_csv_table(path: Path, required, expected: str):
     InputError names the file when it is missing, unreadable, empty or lacks ``required``
     columns (``expected`` shows the user the layout).
     """
+    import io
+
     import pandas as pd
 
+    from dackit.io.guard import read_text_bytes
+
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: file not found")
+    raw = read_text_bytes(path, "CSV table")  # a FIFO, a folder, 5 GB of text: refused first
     try:
-        table = pd.read_csv(path, skipinitialspace=True, comment="#")
+        table = pd.read_csv(io.BytesIO(raw), skipinitialspace=True, comment="#")
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read as CSV ({exc})") from None
+        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(f"{path}: cannot read as CSV ({msg})") from None
     table.columns = [str(c).strip().lower() for c in table.columns]
     missing = [c for c in required if c not in table.columns]
     if missing:

@@ -254,7 +254,7 @@ def tauc_command(files, transition, background, kind, as_json, plot_dir):
 
 
 @click.command("plqy")
-@click.argument("table", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("table", type=click.Path(path_type=Path))
 @click.option("--qy0", type=float, required=True, help="PL quantum yield at ambient, in percent.")
 @click.option("--n0", type=float, required=True, help="Refractive index at ambient (e.g. 4.489 for InP).")
 @json_option

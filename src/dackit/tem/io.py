@@ -12,12 +12,13 @@ without calibration needs ``pixel_nm`` (``--pixel-nm``), otherwise :class:`Input
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from dackit.errors import InputError, where
+from dackit.errors import DackitError, InputError, where
 
 #: length unit → nm. Both the micro sign (U+00B5) and Greek mu (U+03BC) occur in files.
 UNIT_TO_NM = {"nm": 1.0, "nanometer": 1.0, "nanometers": 1.0, "um": 1e3, "\u00b5m": 1e3,
@@ -139,6 +140,7 @@ def _read_tiff(path: Path):
 
     from dackit.io.guard import check_pixels
 
+    logging.getLogger("tifffile").setLevel(logging.CRITICAL)  # it logs damaged headers to stderr
     try:
         with tifffile.TiffFile(path) as tf:
             page = tf.pages[0]
@@ -159,8 +161,11 @@ def _read_tiff(path: Path):
                         res_unit = int(tags["ResolutionUnit"].value) if "ResolutionUnit" in tags else 2
                         if res_unit == 3:  # pixels per cm
                             pixel = 1e7 / per_unit
-    except (tifffile.TiffFileError, ValueError, OSError) as exc:
-        raise InputError(f"{path}: not a readable TIFF file ({exc})") from None
+    except DackitError:
+        raise
+    except (tifffile.TiffFileError, ValueError, OSError, IndexError, KeyError) as exc:
+        # a TIFF cut after its header has no page: tifffile says IndexError
+        raise InputError(f"{path}: not a readable TIFF file ({type(exc).__name__}: {exc})") from None
     return data, pixel, {}
 
 
