@@ -418,3 +418,68 @@ def test_tally_printed(capsys):
     with capsys.disabled():
         print(f"\nbad-input corpus: {clean}/{total} clean over {len(TALLY)} commands")
     assert clean == total
+
+
+# --- limits and the PONI parser, one by one ------------------------------------------------------
+
+def test_huge_inputs_refused_before_reading(tmp_path, monkeypatch):
+    """A 300 MB text file, a 1.6 GB zip member and a 1e10-pixel header are refused in well
+    under a second with almost no memory (the audit: 34 s and 4.5 GB, MemoryError)."""
+    import tracemalloc
+    import zipfile
+
+    from dackit.errors import InputError
+    from dackit.eos.eosfit_io import read_pv
+    from dackit.io import read_spectrum
+    from dackit.io.images import read_image
+
+    text = tmp_path / "huge.txt"
+    with open(text, "wb") as fh:
+        fh.write(b"wavelength_nm\tcounts\n" + b"694.0\t1.0\n" * 100_000)
+        fh.truncate(300_000_000)
+    bomb = tmp_path / "bomb.ProcSpec"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        with z.open("ps_0.xml", "w", force_zip64=True) as fh:
+            for _ in range(100):
+                fh.write(b" " * (1 << 20))
+    edf = tmp_path / "huge.edf"
+    _edf_declaring(edf, 100000, 100000)
+    monkeypatch.setenv("DACKIT_MAX_UNZIPPED_MB", "50")
+    tracemalloc.start()
+    start = time.perf_counter()
+    for reader, path, env in ((read_spectrum, text, "DACKIT_MAX_TEXT_MB"), (read_pv, text, "DACKIT_MAX_TEXT_MB"),
+                              (read_spectrum, bomb, "DACKIT_MAX_UNZIPPED_MB"),
+                              (read_image, edf, "DACKIT_MAX_IMAGE_PIXELS")):
+        with pytest.raises(InputError, match=env) as exc:
+            reader(path)
+        assert str(path) in str(exc.value) and "\n" not in str(exc.value)
+    elapsed = time.perf_counter() - start
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert elapsed < 5 and peak < 50e6, (elapsed, peak)
+
+
+def test_limit_can_be_raised(tmp_path, monkeypatch):
+    from dackit.errors import InputError
+    from dackit.io import read_spectrum
+
+    path = _write(tmp_path, "ruby.txt", *_ruby())
+    monkeypatch.setenv("DACKIT_MAX_TEXT_MB", "0.001")
+    with pytest.raises(InputError, match="DACKIT_MAX_TEXT_MB"):
+        read_spectrum(path)
+    monkeypatch.setenv("DACKIT_MAX_TEXT_MB", "1")
+    assert read_spectrum(path).x.size == 600
+    monkeypatch.setenv("DACKIT_MAX_TEXT_MB", "lots")
+    with pytest.raises(InputError, match="DACKIT_MAX_TEXT_MB='lots' is not a number"):
+        read_spectrum(path)
+
+
+def test_malformed_poni_is_one_line_without_pyfai_traceback(tmp_path):
+    poni = tmp_path / "bad.poni"
+    poni.write_text(PONI.replace('"pixel2": 0.0001', '"pixel2": garbage'))
+    image = tmp_path / "img.tif"
+    _tiff(image, RNG.poisson(100, (64, 64)).astype(np.float32))
+    code, _, err = run_dackit("xrd", "integrate", image, "--poni", poni, "--out", tmp_path / "o")
+    assert code == 2 and "Traceback" not in err
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1 and str(poni) in lines[0] and "malformed PONI" in lines[0], err
