@@ -63,7 +63,7 @@ def regular_file(path, what: str = "file") -> os.stat_result:
     except FileNotFoundError:
         if os.path.islink(path):
             raise InputError(f"{pre}{what} is a symbolic link to a missing file") from None
-        raise InputError(f"{pre}{what} not found; check the path and name") from None
+        raise InputError(f"{pre}file not found; check the path and name") from None
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise InputError(f"{pre}symbolic link loop; point the link at a real file") from None
