@@ -120,8 +120,11 @@ def output_lock(out_dir: Path):
     """Hold ``out_dir/.dackit.lock`` for a run; a second run into the same folder stops with a
     message. flock is released by the kernel when the holder exits, also when killed, so a
     stale lock file never blocks anyone."""
-    import fcntl
-
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock; runs are not serialised there
+        yield
+        return
     path = out_dir / ".dackit.lock"
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
