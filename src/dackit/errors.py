@@ -25,3 +25,7 @@ class ConfigError(DackitError, ValueError):
 def where(source) -> str:
     """Prefix for messages: ``"file.txt: "`` or ``""`` when there is no source."""
     return f"{source}: " if source else ""
+
+
+class OutputError(DackitError, OSError):
+    """An output file cannot be written: no space left, read-only or not permitted."""

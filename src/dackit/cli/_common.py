@@ -17,7 +17,7 @@ json_option = click.option("--json", "as_json", is_flag=True,
 plot_option = click.option("--plot", "plot_dir", type=click.Path(file_okay=False, path_type=Path),
                            default=None, help="Write a figure per input into this folder.")
 files_argument = click.argument("files", nargs=-1, required=True,
-                                type=click.Path(path_type=Path, dir_okay=False))
+                                type=click.Path(path_type=Path))  # a folder fails per file, not the call
 
 
 def dump_json(obj) -> None:
@@ -105,15 +105,19 @@ def read_csv_table(path: Path, required, expected: str):
     InputError names the file when it is missing, unreadable, empty or lacks ``required``
     columns (``expected`` shows the user the layout).
     """
+    import io
+
     import pandas as pd
 
+    from dackit.io.guard import read_text_bytes
+
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: file not found")
+    raw = read_text_bytes(path, "CSV table")  # a FIFO, a folder, 5 GB of text: refused first
     try:
-        table = pd.read_csv(path, skipinitialspace=True, comment="#")
+        table = pd.read_csv(io.BytesIO(raw), skipinitialspace=True, comment="#")
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read as CSV ({exc})") from None
+        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(f"{path}: cannot read as CSV ({msg})") from None
     table.columns = [str(c).strip().lower() for c in table.columns]
     missing = [c for c in required if c not in table.columns]
     if missing:

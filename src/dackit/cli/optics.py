@@ -60,7 +60,7 @@ def _pressures(files, pressure, runsheet):
 
 
 @click.command("pl")
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--pressure", default=None, help="Comma-separated pressures (GPa), one per FILE.")
 @click.option("--runsheet", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="CSV with columns file,pressure_gpa[,pressure_gpa_err][,direction].")
@@ -184,7 +184,7 @@ TAUC_COLUMNS = [("file", "file", ""), ("gap_ev", "E_g (eV)", ".4f"), ("gap_ev_er
 
 
 @click.command("tauc")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--transition", type=click.Choice(["direct", "indirect"]), default="direct", show_default=True,
               help="Allowed transition: direct → (αhν)², indirect → (αhν)^½.")
 @click.option("--background", type=click.Choice(["auto", "none", "constant", "linear", "rayleigh", "power"]),
@@ -234,7 +234,7 @@ def tauc_command(files, transition, background, kind, as_json, plot_dir):
 
 
 @click.command("plqy")
-@click.argument("table", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("table", type=click.Path(path_type=Path))
 @click.option("--qy0", type=float, required=True, help="PL quantum yield at ambient, in percent.")
 @click.option("--n0", type=float, required=True, help="Refractive index at ambient (e.g. 4.489 for InP).")
 @json_option

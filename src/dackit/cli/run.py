@@ -3,7 +3,7 @@ from pathlib import Path
 
 import click
 
-from dackit.cli._common import dump_json
+from dackit.cli._common import dump_json, finish
 
 
 @click.command("run")
@@ -22,7 +22,9 @@ def command(experiment, out_dir, workers, scheduler, quiet, no_report, as_json):
 
     EXPERIMENT is an experiment.toml naming its run sheet. Results are cached per input file
     (content hash + settings), so a re-run only computes what changed or was not finished.
-    A file that fails is listed with its reason; the rest is analysed.
+    A file that fails is listed with its reason; the rest is analysed and written, and the
+    exit status is 2 (as for every command). An invalid description, an output folder that
+    cannot be written or another run writing to it: one line, exit 2, nothing half-written.
 
     \b
     Example:
@@ -45,8 +47,11 @@ def command(experiment, out_dir, workers, scheduler, quiet, no_report, as_json):
 
             summary = run_experiment(experiment, out_dir, workers=workers, scheduler=scheduler,
                                      progress=progress, report=not no_report)
+    for warning in summary.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if as_json:
         dump_json(summary.to_dict())
+        finish(summary.exit_status)
         return
     s = summary.to_dict()
     click.echo(f"{s['steps']} steps, {s['computed']} files analysed, {s['cached']} from cache, "
@@ -56,3 +61,4 @@ def command(experiment, out_dir, workers, scheduler, quiet, no_report, as_json):
     click.echo(f"results: {s['results']}")
     if s["report"]:
         click.echo(f"report:  {s['report']}")
+    finish(summary.exit_status)

@@ -26,7 +26,7 @@ INTEGRATE_COLUMNS = [("file", "image", ""), ("output", "pattern", ""), ("points"
 
 
 @command.command("integrate")
-@click.argument("images", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("images", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--poni", "poni_path", required=True, type=click.Path(path_type=Path, dir_okay=False),
               help="pyFAI/Dioptas calibration (PONI v1, v2 or v2.1).")
 @click.option("--mask", "mask_path", type=click.Path(path_type=Path, dir_okay=False), default=None,

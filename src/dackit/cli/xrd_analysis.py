@@ -76,7 +76,7 @@ def _spec_name(spec: str) -> str:
 
 
 @command.command("lattice")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @_source_options
 @click.option("--phase", "phase_spec", required=True,
               help="Library phase with optional parameters (zincblende, rocksalt, fluorite/ceo2, "
@@ -137,7 +137,7 @@ def lattice(files, poni, flip_ud, wavelength, phase_spec, tth_range, zero_shift,
 
 
 @command.command("phases")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @_source_options
 @click.option("--candidates", required=True,
               help="Comma-separated candidate phases (library names with optional ':key=value' "

@@ -81,11 +81,16 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: int = 200) -> Path:
 
     A figure that pyplot manages is closed afterwards, so long runs do not accumulate them.
     """
+    import io
+
+    from dackit.core.files import atomic_write_bytes
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     targets = [path] if path.suffix else [path.with_suffix(s) for s in FORMATS]
-    for target in targets:
-        fig.savefig(target, dpi=dpi, bbox_inches="tight")
+    for target in targets:  # through memory and a rename: a full disk leaves no half PNG
+        buf = io.BytesIO()
+        fig.savefig(buf, dpi=dpi, bbox_inches="tight", format=target.suffix.lstrip(".") or None)
+        atomic_write_bytes(target, buf.getvalue())
     if "matplotlib.pyplot" in sys.modules:  # never import pyplot just to close a figure
         sys.modules["matplotlib.pyplot"].close(fig)  # no-op for a Figure pyplot does not manage
     return targets[0]

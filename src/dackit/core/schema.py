@@ -292,6 +292,8 @@ class Results(_Model):
     doubtful: list[DoubtfulResult] = Field(description='Per-file results whose quality is "doubtful"')
     failures: list[FailureRow]
     waiting: list[WaitingRow] | None = Field(default=None, description="Rows not analysable yet (dackit watch)")
+    warnings: list[str] | None = Field(default=None, description="Things the run repaired on its way, e.g. "
+                                       "damaged cache entries it recomputed")
     provenance: Provenance
 
 

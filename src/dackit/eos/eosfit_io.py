@@ -110,10 +110,9 @@ def read_eosfit(path) -> PVData:
     """Read an EosFit7 ``.dat`` file (either layout, see the module docstring)."""
     path = Path(path)
     src = str(path)
-    try:
-        text = path.read_text(errors="replace")
-    except OSError as exc:
-        raise InputError(f"{src}: cannot read ({exc.strerror})") from None
+    from dackit.io.guard import read_text_bytes
+
+    text = read_text_bytes(path, "P–V data file").decode("utf-8", errors="replace")
     lines = [ln.split("#", 1)[0].split("!", 1)[0].strip() for ln in text.splitlines()]
     lines = [ln for ln in lines if ln]
     if not lines:
@@ -191,9 +190,10 @@ def read_pv_csv(path) -> PVData:
 
 def read_pv(path) -> PVData:
     """P–V data from ``.csv`` (by extension) or any EosFit7 data file."""
+    from dackit.io.guard import text_file
+
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: file not found")
+    text_file(path, "P–V data file")
     if path.suffix.lower() == ".csv":
         return read_pv_csv(path)
     return read_eosfit(path)
@@ -225,5 +225,6 @@ def write_eosfit(path, pressure_gpa, volume_a3, pressure_err=None, volume_err=No
     lines = [f"TITLE {title}".rstrip(), "FORMAT 1 " + " ".join(keywords)]
     table = np.column_stack(list(cols.values()))
     lines += ["  ".join(f"{x:.10g}" for x in row) for row in table]
-    path.write_text("\n".join(lines) + "\n")
-    return path
+    from dackit.experiment.store import atomic_write_text
+
+    return atomic_write_text(path, "\n".join(lines) + "\n")

@@ -81,7 +81,8 @@ def analyse_xrd(path: str, settings: dict) -> dict:
     from dackit.xrd.transitions import identify_phases
 
     pattern = _pattern_or_image(path, settings)
-    ident = identify_phases(pattern, settings["phases"])
+    files = settings.get("phase_files", {})
+    ident = identify_phases(pattern, [files.get(spec, spec) for spec in settings["phases"]])
     # named by the candidate as the experiment lists it ("rocksalt"), so results match truth.json
     phases = [{"name": spec, "structure": r.name, "present": bool(r.present), "significance": r.significance,
                "fraction": r.fraction, "fraction_err": r.fraction_err,
@@ -141,7 +142,7 @@ ANALYSES = {
     "pl": (analyse_pl, lambda exp: {"n_peaks": exp.pl.n_peaks}),
     "absorption": (analyse_absorption, lambda exp: exp.absorption.model_dump()),
     "xrd": (analyse_xrd, lambda exp: {**_xray_settings(exp, exp.xrd, "2th_deg"),
-                                      "phases": list(exp.xrd.phases)}),
+                                      "phases": list(exp.xrd.phases), **_phase_files(exp)}),
     "saxs": (analyse_saxs, lambda exp: {**_xray_settings(exp, exp.saxs, "q_A^-1"), "k": exp.saxs.k}),
     "tem": (analyse_tem, lambda exp: exp.tem.model_dump()),
 }
@@ -157,6 +158,14 @@ def _sha(exp: Experiment, relative):
     from dackit.experiment.store import sha256_file
     p = exp.path(relative)
     return None if p is None else sha256_file(p)
+
+
+def _phase_files(exp: Experiment) -> dict:
+    """Phase files of xrd.phases resolved against the experiment folder, with their content
+    hashes: editing a .cif must recompute the XRD rows that used it."""
+    files = {spec: exp.phase_spec(spec) for spec in exp.xrd.phases if exp.phase_spec(spec) != spec}
+    from dackit.experiment.store import sha256_file
+    return {"phase_files": files, "phase_sha256": {spec: sha256_file(p) for spec, p in files.items()}}
 
 
 def settings_for(technique: str, exp: Experiment) -> dict:

@@ -24,11 +24,18 @@ or the run-sheet row, before any analysis runs.
     poni = "xrd/geometry.poni"
     phases = ["zincblende", "rocksalt"]
 
+Paths (run-sheet files, PONI, mask, phase files) are relative to the folder of
+experiment.toml, and a run-sheet file must lie inside that folder: ``../../etc/passwd`` is
+refused. Data kept elsewhere (a beamline's data folder) is allowed by naming its root::
+
+    data_roots = ["/beamline/data"]      # absolute, or relative to experiment.toml
+
 Run sheet columns: ``step, direction, technique, file[, pressure_gpa, pressure_gpa_err, note]``;
 ``direction`` is ``compression`` or ``decompression``; ``technique`` one of :data:`TECHNIQUES`.
 """
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
 from typing import Literal
@@ -42,6 +49,8 @@ from dackit.errors import ConfigError
 
 #: what a run-sheet row can be
 TECHNIQUES = ("ruby", "pl", "absorption", "xrd", "saxs", "tem")
+#: phase specs that name a file (see dackit.xrd.phases.get_phase)
+PHASE_FILE_SUFFIXES = (".jcpds", ".cif", ".mcif")
 DIRECTIONS = ("compression", "decompression")
 
 
@@ -126,6 +135,7 @@ class Experiment(_Section):
     xrd: XRDSettings = XRDSettings()
     saxs: SAXSSettings = SAXSSettings()
     tem: TEMSettings = TEMSettings()
+    data_roots: list[str] = []
     base_dir: str = "."
 
     def path(self, relative: str | None) -> Path | None:
@@ -134,6 +144,26 @@ class Experiment(_Section):
             return None
         p = Path(relative)
         return p if p.is_absolute() else Path(self.base_dir) / p
+
+    def allowed(self, path) -> bool:
+        """Whether ``path`` lies in the experiment folder or one of ``data_roots``.
+
+        Judged on the path as written (``..`` collapsed, symlinks not followed): a link the
+        user put inside the folder is theirs to follow; a run sheet's ``../../etc/passwd`` is not.
+        """
+        target = os.path.normpath(os.path.abspath(path))
+        for root in [self.base_dir, *self.data_roots]:
+            root = os.path.normpath(os.path.abspath(self.path(root)))
+            if target == root or target.startswith(root.rstrip(os.sep) + os.sep):
+                return True
+        return False
+
+    def phase_spec(self, spec: str) -> str:
+        """A phase of ``xrd.phases`` as :func:`dackit.xrd.phases.get_phase` needs it: a
+        .jcpds/.cif file resolved against the experiment folder, a library name unchanged."""
+        if Path(str(spec).strip()).suffix.lower() in PHASE_FILE_SUFFIXES:
+            return str(self.path(str(spec).strip()))
+        return spec
 
 
 def _location(err) -> str:
@@ -158,12 +188,37 @@ def load_experiment(path) -> Experiment:
     from dackit.gauge.ruby import RUBY_SCALES
     if exp.ruby.scale not in RUBY_SCALES:
         raise ConfigError(f"{path}: ruby.scale {exp.ruby.scale!r} is not one of {', '.join(sorted(RUBY_SCALES))}")
-    for key in ("xrd.poni", "xrd.mask", "saxs.poni", "runsheet"):
+    for key in ("xrd.poni", "xrd.mask", "saxs.poni", "saxs.mask", "runsheet"):
         section, _, name = key.rpartition(".")
         value = getattr(getattr(exp, section) if section else exp, name)
         if value is not None and not exp.path(value).is_file():
             raise ConfigError(f"{path}: {key} = {value!r} does not exist (looked in {exp.base_dir})")
+    _check_inputs(path, exp)
     return exp
+
+
+def _check_inputs(path: Path, exp: Experiment) -> None:
+    """Read the PONI, mask and phase files now: one bad setting would otherwise fail every
+    XRD/SAXS row of the run, each with the same message."""
+    from dackit.errors import DackitError
+
+    def check(key, value, reader):
+        try:
+            reader()
+        except DackitError as exc:
+            raise ConfigError(f"{path}: {key} = {value!r} cannot be used: {exc}") from None
+
+    for section in ("xrd", "saxs"):
+        settings = getattr(exp, section)
+        if settings.poni is not None:
+            from dackit.xrd.geometry import read_poni
+            check(f"{section}.poni", settings.poni, lambda: read_poni(exp.path(settings.poni)))
+        if settings.mask is not None:
+            from dackit.io.images import read_mask
+            check(f"{section}.mask", settings.mask, lambda: read_mask(exp.path(settings.mask)))
+    for i, spec in enumerate(exp.xrd.phases):
+        from dackit.xrd.phases import get_phase
+        check(f"xrd.phases[{i}]", spec, lambda: get_phase(exp.phase_spec(spec)))
 
 
 def read_runsheet(exp: Experiment, *, allow_missing: bool = False) -> pd.DataFrame:
@@ -201,7 +256,11 @@ def read_runsheet(exp: Experiment, *, allow_missing: bool = False) -> pd.DataFra
         except (TypeError, ValueError):
             raise ConfigError(f"{where}: step must be an integer and pressure_gpa a number") from None
         file = exp.path(str(row["file"]).strip())
-        if not file.is_file() and not allow_missing:
+        if not exp.allowed(file):
+            raise ConfigError(f"{where}: file {row['file']!r} lies outside the experiment folder "
+                              f"{exp.base_dir}; move it there, or name its folder in experiment.toml "
+                              "as data_roots = [\"/path/to/data\"]")
+        if _missing(file) and not allow_missing:
             raise ConfigError(f"{where}: file {row['file']!r} does not exist (looked in {exp.base_dir})")
         rows.append({"row": i + 2, "step": step, "direction": direction, "technique": technique,
                      "file": str(row["file"]).strip(), "path": str(file), "pressure_gpa": typed,
@@ -279,9 +338,21 @@ def read_pressure_sheet(path) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _missing(path) -> bool:
+    """Nothing there yet (a link to nothing counts as nothing). A folder, a FIFO or a link
+    loop *is* there: its analysis fails with the reason, it does not wait for ever."""
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
 def _hold_back_missing(table: pd.DataFrame) -> pd.DataFrame:
     """``table`` without the rows that cannot be analysed yet, those listed in attrs["waiting"]."""
-    exists = table["path"].map(lambda p: Path(p).is_file())
+    exists = table["path"].map(lambda p: not _missing(p))
     ruby_there = table[(table["technique"] == "ruby") & exists].groupby("step").size()
     typed = table.groupby("step")["pressure_gpa"].agg(lambda p: p.notna().any())
     unmeasured = [s for s, group in table.groupby("step")

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+from dackit.experiment.store import safe_name
+
 
 def plot_steps(steps: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
     """Pressure of every step, compression filled and decompression open."""
@@ -91,7 +93,7 @@ def _xrd_figures(results, patterns, exp, folder: Path) -> list:
 
     figs = []
     if patterns:
-        phases = [get_phase(p) for p in exp.xrd.phases]
+        phases = [get_phase(exp.phase_spec(p)) for p in exp.xrd.phases]
         fig = plot_waterfall([p for _, _, p in patterns], [pr for _, pr, _ in patterns], phases=phases,
                              title="XRD patterns under pressure")
         figs.append(("XRD patterns coloured by pressure, with phase reflections",
@@ -106,9 +108,9 @@ def _xrd_figures(results, patterns, exp, folder: Path) -> list:
     for phase, e in results.get("eos", {}).items():
         fit = fit_phase_eos(e["points"], e["form"], {k: e[k] for k in e.get("fixed", [])})
         figs.append((f"{phase}: P-V with the {e['form'].upper()} fit and its 1σ band",
-                     save_figure(plot_pv(fit), folder / f"eos_{phase}_pv")))
+                     save_figure(plot_pv(fit), folder / f"eos_{safe_name(phase)}_pv")))
         figs.append((f"{phase}: normalised stress vs Eulerian strain",
-                     save_figure(plot_ff(fit), folder / f"eos_{phase}_ff")))
+                     save_figure(plot_ff(fit), folder / f"eos_{safe_name(phase)}_ff")))
     return figs
 
 

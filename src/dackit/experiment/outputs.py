@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from dackit.core.results import to_jsonable
-from dackit.experiment.store import atomic_write_bytes, atomic_write_text
+from dackit.experiment.store import (atomic_write_bytes, atomic_write_json, atomic_write_text,
+                                     output_error, safe_name)
 
 #: results keys written as CSV tables (one row per measurement or step)
 TABLES = ("steps", "ruby", "pl", "tauc", "xrd", "saxs")
@@ -43,8 +44,22 @@ def write_tables(results: dict, out_dir: Path) -> list[Path]:
     return paths
 
 
+def unique_names(files) -> list[str]:
+    """One output name per run-sheet file: its stem, or, when two files share a stem
+    (``a/x.tif`` and ``b/x.tif``), its path below the experiment folder (``a_x``, ``b_x``)."""
+    stems = [safe_name(Path(f).stem) for f in files]
+    names = [s if stems.count(s) == 1 else safe_name(str(Path(f).with_suffix("")).replace("/", "_"))
+             for s, f in zip(stems, files)]
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:  # the same file listed twice, or a/b_x.tif next to a_b/x.tif
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
+    return out
+
+
 def _patterns(sheet, by_row, steps) -> list[tuple[str, float, object]]:
-    """(file, step pressure, Pattern) of every XRD row analysed."""
+    """(output name, step pressure, Pattern) of every XRD row analysed; names unique per row."""
     from dackit.core.pattern import make_pattern
 
     pressure = steps.set_index("step")["pressure_gpa"]
@@ -56,7 +71,8 @@ def _patterns(sheet, by_row, steps) -> list[tuple[str, float, object]]:
             out.append((r.file, float(pressure.loc[r.step]),
                         make_pattern(pat["twotheta_deg"], pat["intensity"],
                                      wavelength_a=o["value"]["wavelength_a"], source=r.file)))
-    return out
+    names = unique_names([f for f, _, _ in out])
+    return [(name, p, pat) for name, (_, p, pat) in zip(names, out)]
 
 
 def write_patterns(patterns, out_dir: Path) -> list[Path]:
@@ -64,18 +80,16 @@ def write_patterns(patterns, out_dir: Path) -> list[Path]:
     from dackit.io.patterns import write_xy
 
     folder = out_dir / "patterns"
-    folder.mkdir(parents=True, exist_ok=True)
-    return [write_xy(p, folder / f"{Path(f).stem}.xy") for f, _, p in patterns]
+    return [write_xy(p, folder / f"{name}.xy") for name, _, p in patterns]
 
 
 def write_eosfit_files(results: dict, out_dir: Path) -> list[Path]:
     from dackit.eos.eosfit_io import write_eosfit
 
     paths = []
-    (out_dir / "eos").mkdir(parents=True, exist_ok=True)
     for phase, fit in results.get("eos", {}).items():
         pts = fit["points"]
-        paths.append(write_eosfit(out_dir / "eos" / f"{phase}.dat", pts["pressure_gpa"], pts["volume_a3"],
+        paths.append(write_eosfit(out_dir / "eos" / f"{safe_name(phase)}.dat", pts["pressure_gpa"], pts["volume_a3"],
                                   pts["pressure_gpa_err"], pts["volume_a3_err"],
                                   title=f"{phase} P-V from dackit run"))
     return paths
@@ -83,10 +97,35 @@ def write_eosfit_files(results: dict, out_dir: Path) -> list[Path]:
 
 def write_nexus(results: dict, patterns, out_dir: Path) -> Path:
     """Reduced data in NeXus/HDF5: steps, per-technique tables, integrated patterns."""
+    import os
+    import tempfile
+
     import h5py
 
     path = out_dir / "reduced.nxs"
-    tmp = path.with_name(f".{path.name}.part")
+    # a name of its own: two runs (or a run and a killed one's leftovers) never share it
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=out_dir)
+        os.close(fd)
+    except OSError as exc:
+        raise output_error(path, exc) from None
+    tmp = Path(tmp)
+    try:
+        _fill_nexus(tmp, results, patterns)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise output_error(path, exc) from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _fill_nexus(tmp: Path, results: dict, patterns) -> None:
+    import h5py
+
     with h5py.File(tmp, "w") as h5:
         h5.attrs["default"] = "entry"
         entry = h5.create_group("entry")
@@ -111,8 +150,8 @@ def write_nexus(results: dict, patterns, out_dir: Path) -> Path:
         if patterns:
             xrd = entry.create_group("xrd_patterns")
             xrd.attrs["NX_class"] = "NXcollection"
-            for file, pressure, p in patterns:
-                g = xrd.create_group(Path(file).stem)
+            for name, pressure, p in patterns:
+                g = xrd.create_group(name)
                 g.attrs["NX_class"] = "NXdata"
                 g.attrs["signal"] = "intensity"
                 g.attrs["axes"] = "two_theta"
@@ -121,8 +160,6 @@ def write_nexus(results: dict, patterns, out_dir: Path) -> Path:
                 g.create_dataset("intensity", data=p.intensity)
                 if p.wavelength_a:
                     g.attrs["wavelength_angstrom"] = p.wavelength_a
-    tmp.replace(path)
-    return path
 
 
 def results_digest(results: dict) -> str:
@@ -131,10 +168,29 @@ def results_digest(results: dict) -> str:
     return hashlib.sha256(json.dumps(to_jsonable(stable), sort_keys=True).encode()).hexdigest()
 
 
+def write_results_json(results: dict, out_dir: Path) -> Path:
+    """results.json, checked against the schema ``dackit schema`` prints before it is written:
+    a key the schema does not describe is a bug in dackit, and must not reach users' files."""
+    from dackit.core.schema import validate_results
+
+    document = to_jsonable(results)
+    validate_results(document)
+    return atomic_write_json(out_dir / "results.json", document)
+
+
 def write_outputs(results: dict, exp, sheet, by_row, out_dir: Path, *, report: bool = True) -> Path | None:
-    """Write tables, patterns, EosFit files and NeXus; figures and report.html if asked
-    (and only when the results changed since they were last drawn)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Write results.json first (every number is safe once it exists), then tables,
+    patterns, EosFit files and NeXus; figures and report.html if asked (and only when the
+    results changed since they were last drawn), and results.json again if drawing added notes.
+
+    Every file is written atomically; a full or read-only disk raises a one-line
+    :class:`~dackit.errors.OutputError` naming the folder.
+    """
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise output_error(out_dir / "results.json", exc) from None
+    write_results_json(results, out_dir)
     steps = pd.DataFrame(results["steps"])
     patterns = _patterns(sheet, by_row, steps)
     write_tables(results, out_dir)
@@ -152,13 +208,17 @@ def write_outputs(results: dict, exp, sheet, by_row, out_dir: Path, *, report: b
         drawn = {}
     if report_path.exists() and drawn.get("digest") == digest:
         # same results as last time: keep the figures, and the notes drawing them gave
-        results.setdefault("inconsistencies", []).extend(drawn.get("notes", []))
+        if drawn.get("notes"):
+            results.setdefault("inconsistencies", []).extend(drawn["notes"])
+            write_results_json(results, out_dir)
         return report_path
     from dackit.experiment.figures import draw_figures
     from dackit.report.html import write_report
 
     before = len(results.setdefault("inconsistencies", []))
     figures = draw_figures(results, exp, sheet, by_row, patterns, out_dir / "figures")
+    if len(results["inconsistencies"]) > before:
+        write_results_json(results, out_dir)
     write_report(results, figures, report_path, title=f"dackit report: {exp.name}")
     atomic_write_bytes(stamp, json.dumps({"digest": digest,
                                           "notes": results["inconsistencies"][before:]}).encode())

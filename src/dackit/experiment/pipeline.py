@@ -3,24 +3,27 @@
 Stages: validate the description → analyse every file (cached, through Dask) → step
 pressures → series fits across pressure → outputs. A file that fails is recorded with its
 reason and the run goes on; only an invalid description stops it.
+
+One run at a time writes into an output folder: a second one finds the lock
+(``OUT/.dackit.lock``, released by the kernel when its holder exits, even killed) and stops
+with a message instead of mixing its files with the first one's.
 """
 from __future__ import annotations
 
+import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from dackit import __version__
-from dackit.core.results import to_jsonable
-from dackit.core.schema import validate_results
-from dackit.errors import ConfigError
+from dackit.errors import ConfigError, DackitError, OutputError
 from dackit.experiment.analyses import ANALYSES, settings_for
 from dackit.experiment.description import load_experiment, read_runsheet
 from dackit.experiment.execute import Task, run_tasks
 from dackit.experiment.steps import step_pressures
-from dackit.experiment.store import (ResultCache, atomic_write_json, cache_normalise, settings_key,
-                                     sha256_file)
+from dackit.experiment.store import ResultCache, cache_normalise, output_error, settings_key, sha256_file
 
 
 @dataclass(frozen=True)
@@ -35,12 +38,19 @@ class RunSummary:
     cached: int = 0
     wall_time_s: float = 0.0
     waiting: list = field(default_factory=list)  # run-sheet rows not analysable yet (allow_missing)
+    warnings: list = field(default_factory=list)  # damaged cache entries recomputed, cache not written
 
     def to_dict(self) -> dict:
         return {"results": str(self.results_path),
                 "report": None if self.report_path is None else str(self.report_path),
                 "steps": self.steps, "failures": len(self.failures), "computed": self.computed,
-                "cached": self.cached, "wall_time_s": round(self.wall_time_s, 3)}
+                "cached": self.cached, "wall_time_s": round(self.wall_time_s, 3),
+                "warnings": list(self.warnings)}
+
+    @property
+    def exit_status(self) -> int:
+        """2 when any file failed (its results are still written), else 0: as every command."""
+        return 2 if self.failures else 0
 
 
 #: relative cost of one file of each technique (measured on the virtual experiment)
@@ -52,18 +62,34 @@ def analyse_files(sheet, exp, out_dir: Path, *, workers=None, scheduler=None, pr
 
     ``progress(done, total, label)`` is called as files finish.
     """
+    from dackit.io.guard import regular_file
+
     cache = ResultCache(out_dir / ".cache")
-    # once per technique: the settings hash the PONI and mask files
+    # once per technique: the settings hash the PONI, mask and phase files
     settings = {t: settings_for(t, exp) for t in sheet["technique"].unique()}
-    outcomes, tasks, keys, provenance = {}, {}, {}, {}
+    outcomes, tasks, keys, provenance, unreadable = {}, {}, {}, {}, 0
     for row in sheet.itertuples():
-        sha = sha256_file(row.path)
+        try:  # hashing a FIFO would block for ever, /dev/zero never end
+            regular_file(row.path)
+            sha = sha256_file(row.path)
+        except (DackitError, OSError) as exc:
+            msg = str(exc) if isinstance(exc, DackitError) else f"{row.path}: cannot be read ({exc.strerror})"
+            key = f"unreadable:{row.row}"
+            keys[row.row] = key
+            outcomes[key] = {"ok": False, "error": msg, "kind": "InputError"}
+            unreadable += 1
+            provenance[row.row] = {"file": row.file, "sha256": None, "technique": row.technique,
+                                   "method": settings[row.technique]}
+            continue
         key = settings_key(row.technique, settings[row.technique], sha)
         keys[row.row] = key
         provenance[row.row] = {"file": row.file, "sha256": sha, "technique": row.technique,
                                "method": settings[row.technique]}
         hit = cache.get(key)
-        if hit is not None:
+        # A failure is served from the cache only when the file and settings alone decide it
+        # (a fit that does not converge); one that a limit, a permission or a file next to
+        # this one may have caused is tried again, so fixing the cause is enough.
+        if hit is not None and (hit["ok"] or hit.get("kind") == "FitError"):
             outcomes[key] = hit
         elif key not in tasks:
             tasks[key] = (COST[row.technique], Task(key, ANALYSES[row.technique][0],
@@ -74,7 +100,11 @@ def analyse_files(sheet, exp, out_dir: Path, *, workers=None, scheduler=None, pr
     total = len(set(keys.values()))
 
     def finished(task, outcome):
-        cache.put(task.key, outcome)
+        try:
+            cache.put(task.key, outcome)
+        except OutputError as exc:  # the result is kept in memory; results.json says so too
+            if not cache.warnings or not cache.warnings[-1].startswith("cache not written"):
+                cache.warnings.append(f"cache not written: {exc}")
         done[0] += 1
         if progress:
             progress(done[0], total, task.label)
@@ -82,7 +112,41 @@ def analyse_files(sheet, exp, out_dir: Path, *, workers=None, scheduler=None, pr
     computed = run_tasks(tasks, on_done=finished, workers=workers, scheduler=scheduler)
     outcomes.update({k: cache_normalise(v) for k, v in computed.items()})
     by_row = {r: outcomes[k] for r, k in keys.items()}
-    return by_row, provenance, len(tasks), total - len(tasks)
+    return by_row, provenance, len(tasks), total - len(tasks) - unreadable, cache.warnings
+
+
+@contextmanager
+def output_lock(out_dir: Path):
+    """Hold ``out_dir/.dackit.lock`` for a run; a second run into the same folder stops with a
+    message. flock is released by the kernel when the holder exits, also when killed, so a
+    stale lock file never blocks anyone."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock; runs are not serialised there
+        yield
+        return
+    path = out_dir / ".dackit.lock"
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise output_error(path, exc) from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "another process"
+            raise ConfigError(f"{out_dir}: another dackit run is writing to this folder ({holder}); "
+                              "wait for it to finish or choose another --out") from None
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"pid {os.getpid()}, started {datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC"
+                      .encode(), 0)
+        except OSError:
+            pass  # the lock holds without its note
+        yield
+    finally:
+        os.close(fd)
 
 
 def run_experiment(experiment_path, out_dir, *, workers: int | None = None,
@@ -94,9 +158,6 @@ def run_experiment(experiment_path, out_dir, *, workers: int | None = None,
     file has not arrived yet (see :func:`read_runsheet`) are left out, listed in
     ``RunSummary.waiting`` and in results.json under ``waiting``.
     """
-    from dackit.experiment.series import assemble_results
-    from dackit.experiment.outputs import write_outputs
-
     start = time.perf_counter()
     out_dir = Path(out_dir)
     exp = load_experiment(experiment_path)
@@ -105,8 +166,19 @@ def run_experiment(experiment_path, out_dir, *, workers: int | None = None,
     if sheet.empty:
         raise ConfigError(f"{exp.path(exp.runsheet)}: none of the {len(waiting)} files of the run sheet "
                           "can be analysed yet")
-    by_row, provenance, computed, cached = analyse_files(sheet, exp, out_dir, workers=workers,
-                                                         scheduler=scheduler, progress=progress)
+    with output_lock(out_dir):
+        return _run_locked(experiment_path, exp, sheet, waiting, out_dir, start, workers=workers,
+                           scheduler=scheduler, progress=progress, report=report,
+                           allow_missing=allow_missing)
+
+
+def _run_locked(experiment_path, exp, sheet, waiting, out_dir, start, *, workers, scheduler, progress,
+                report, allow_missing) -> RunSummary:
+    from dackit.experiment.outputs import write_outputs
+    from dackit.experiment.series import assemble_results
+
+    by_row, provenance, computed, cached, warnings = analyse_files(
+        sheet, exp, out_dir, workers=workers, scheduler=scheduler, progress=progress)
     failures = [{"file": r.file, "technique": r.technique, "step": int(r.step),
                  "error": by_row[r.row]["error"]}
                 for r in sheet.itertuples() if not by_row[r.row]["ok"]]
@@ -123,10 +195,12 @@ def run_experiment(experiment_path, out_dir, *, workers: int | None = None,
         "experiment": str(Path(experiment_path).resolve()),
         "files": [provenance[r] for r in sorted(provenance)],
     }
-    report_path = write_outputs(results, exp, sheet, by_row, out_dir, report=report)
-    document = to_jsonable(results)
-    validate_results(document)  # what results.json says is what `dackit schema` describes
-    results_path = atomic_write_json(out_dir / "results.json", document)
-    return RunSummary(results_path=results_path, report_path=report_path, steps=len(steps),
+    if warnings:
+        results["warnings"] = list(warnings)
+    try:
+        report_path = write_outputs(results, exp, sheet, by_row, out_dir, report=report)
+    except OSError as exc:  # h5py, matplotlib: anything not already an OutputError
+        raise output_error(exc.filename or out_dir / "outputs", exc) from None
+    return RunSummary(results_path=out_dir / "results.json", report_path=report_path, steps=len(steps),
                       failures=failures, computed=computed, cached=cached,
-                      wall_time_s=time.perf_counter() - start, waiting=waiting)
+                      wall_time_s=time.perf_counter() - start, waiting=waiting, warnings=list(warnings))

@@ -50,9 +50,9 @@ def read_cansas(path, *, entry: int = 0, q_unit: str | None = None) -> Pattern:
     ``q_unit`` overrides (or supplies, when the file has none) the unit of Q.
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: file not found")
-    if path.stat().st_size == 0:
+    from dackit.io.guard import text_file
+
+    if text_file(path, "canSAS file").st_size == 0:
         raise InputError(f"{path}: file is empty")
     try:
         root = ET.parse(path).getroot()

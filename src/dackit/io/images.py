@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from dackit.errors import InputError, where
+from dackit.io.guard import IMAGE_PIXELS_ENV, check_pixels, regular_file
 
 _HDF5_SUFFIXES = (".h5", ".hdf5", ".hdf", ".nxs", ".nx5", ".nexus")
 
@@ -72,6 +73,7 @@ def _read_h5(path: Path, inner: str | None, frame: int) -> np.ndarray:
                 dset = _h5_default_dataset(h5)
                 if dset is None:
                     raise InputError(f"{pre}no 2D or 3D image dataset in the HDF5 file")
+            check_pixels(path, dset.shape)
             if dset.ndim == 2:
                 if frame != 0:
                     raise InputError(f"{pre}frame {frame} requested but {dset.name} holds one image")
@@ -95,8 +97,17 @@ def _read_fabio(path: Path, frame: int) -> np.ndarray:
     pre = where(path)
     # fabio logs tracebacks for every format it tries before it finds the right one.
     logging.getLogger("fabio").setLevel(logging.CRITICAL)
+    try:  # the header alone: a declared 100000 × 100000 must not be allocated
+        shape = getattr(fabio.openheader(str(path)), "shape", None)
+    except Exception:  # noqa: BLE001 - fabio.open below says what is wrong with the file
+        shape = None
+    if shape:
+        check_pixels(path, shape)
     try:
         img = fabio.open(str(path))
+    except MemoryError:
+        raise InputError(f"{pre}not enough memory to read this image (damaged header?); "
+                         f"lower {IMAGE_PIXELS_ENV} to refuse such files sooner") from None
     except Exception as exc:  # noqa: BLE001 - fabio raises anything from IOError to struct.error
         raise InputError(f"{pre}cannot read the image ({type(exc).__name__}: {exc}); "
                          "is it a complete detector image in a format fabio knows?") from None
@@ -106,6 +117,8 @@ def _read_fabio(path: Path, frame: int) -> np.ndarray:
             raise InputError(f"{pre}frame {frame} out of range: the file holds {nframes} frame(s)")
         try:
             data = img.data if frame == 0 else img.getframe(frame).data
+        except MemoryError:
+            raise InputError(f"{pre}not enough memory to read frame {frame}") from None
         except Exception as exc:  # noqa: BLE001
             raise InputError(f"{pre}cannot read frame {frame} ({type(exc).__name__}: {exc})") from None
     return data
@@ -126,9 +139,7 @@ def read_image(path, frame: int = 0) -> np.ndarray:
     """
     file_path, inner = _split_h5_path(path)
     pre = where(file_path)
-    if not file_path.is_file():
-        raise InputError(f"{pre}image file not found")
-    if file_path.stat().st_size == 0:
+    if regular_file(file_path, "image file").st_size == 0:
         raise InputError(f"{pre}image file is empty")
     frame = int(frame)
     if inner is not None or file_path.suffix.lower() in _HDF5_SUFFIXES:
@@ -161,8 +172,7 @@ def read_mask(path, shape=None) -> np.ndarray:
     path = Path(path)
     pre = where(path)
     if path.suffix.lower() == ".npy":
-        if not path.is_file():
-            raise InputError(f"{pre}mask file not found")
+        regular_file(path, "mask file")
         try:
             data = np.load(path, allow_pickle=False)
         except (OSError, ValueError) as exc:

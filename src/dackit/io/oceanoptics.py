@@ -64,7 +64,9 @@ def read_text(path) -> Spectrum:
     """
     src = str(path)
     pre = where(src)
-    lines = decode_text(Path(path).read_bytes()).splitlines()
+    from dackit.io.guard import read_text_bytes
+
+    lines = decode_text(read_text_bytes(path)).splitlines()
     markers = [i for i, line in enumerate(lines) if _MARKER.search(line)]
     if not markers:
         raise InputError(f"{pre}no '>>>>>Begin Spectral Data<<<<<' line; not an Ocean Optics export")
@@ -149,8 +151,11 @@ def read_procspec(path) -> Spectrum:
     spectrum. Metadata: ``exposure_s`` (from ``integrationTime`` in µs), ``serial``,
     ``instrument``, ``date`` (acquisition time, UTC), ``scans_averaged``, ``boxcar``.
     """
+    from dackit.io.guard import UNZIPPED_MB_ENV, check_text_size, regular_file
+
     src = str(path)
     pre = where(src)
+    regular_file(path, ".ProcSpec file")
     if not zipfile.is_zipfile(path):
         raise InputError(f"{pre}not a zip archive, so not a readable .ProcSpec file (it may be "
                          "truncated); export it again or save it as text from SpectraSuite")
@@ -159,6 +164,9 @@ def read_procspec(path) -> Spectrum:
             names = sorted(n for n in archive.namelist() if re.fullmatch(r"ps_\d+\.xml", n))
             if not names:
                 raise InputError(f"{pre}zip archive without a ps_N.xml spectrum; not a .ProcSpec file")
+            # the declared size bounds what zipfile inflates: a 1.5 MB zip bomb stops here
+            check_text_size(src, archive.getinfo(names[0]).file_size, env=UNZIPPED_MB_ENV,
+                            kind=f"XML inflated from {names[0]}")
             raw = archive.read(names[0])
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         raise InputError(f"{pre}damaged .ProcSpec archive ({exc}); export it again") from None

@@ -125,12 +125,9 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
     """
     path = Path(path)
     pre = where(path)
-    if not path.is_file():
-        raise InputError(f"{pre}pattern file not found")
-    try:
-        text = path.read_text(errors="replace")
-    except OSError as exc:
-        raise InputError(f"{pre}cannot read the file ({exc})") from None
+    from dackit.io.guard import read_text_bytes
+
+    text = read_text_bytes(path, "pattern file").decode("utf-8", errors="replace")
     lines = text.splitlines()
     if not any(line.strip() for line in lines):
         raise InputError(f"{pre}the file is empty")
@@ -179,6 +176,12 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
     sigma = data[:, 2] if data.shape[1] >= 3 else None
     if not np.all(np.isfinite(x)):
         raise InputError(f"{pre}the radial column holds NaN or infinite values")
+    if np.isinf(y).any():
+        raise InputError(f"{pre}the intensity column holds infinite values (data row "
+                         f"{int(np.argmax(np.isinf(y))) + 1}); export the pattern again")
+    if np.isnan(y).mean() > 0.2:
+        # a few empty (masked) bins are NaN in pyFAI's output and are dropped; most of them is no pattern
+        raise InputError(f"{pre}{np.isnan(y).sum()} of {y.size} intensities are NaN; export the pattern again")
     dx = np.diff(x)
     if np.all(dx < 0):
         x, y = x[::-1], y[::-1]
@@ -199,6 +202,12 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
             raise InputError(f"{pre}the radial column runs {x.min():g}…{x.max():g}, not 2θ in degrees; "
                              "give axis='q_A^-1' or a header stating the unit")
     x = x * unit[1]
+    if unit[0] == "2th_deg" and not assumed and x.max() >= 180:
+        raise InputError(f"{pre}the 2θ column runs up to {x.max():g}°, beyond 180°: is the unit right?")
+    if unit[0] == "q_A^-1" and x.max() > 65:
+        # q = 4π sinθ/λ < 4π/λ: 63 Å⁻¹ even at λ = 0.2 Å (62 keV)
+        raise InputError(f"{pre}the q column runs up to {x.max():g} Å⁻¹, beyond 4π/λ of any X-ray "
+                         "beam: is q in m⁻¹ or nm⁻¹ but labelled Å⁻¹?")
     meta = {"header": header, "format": fmt}
     if assumed:
         meta["axis_assumed"] = True
@@ -277,12 +286,13 @@ def write_xy(pattern, path) -> Path:
     head.append("\t ".join(cols))
     body = np.column_stack([pattern.x, pattern.intensity]
                            + ([pattern.sigma] if pattern.sigma is not None else []))
-    try:
-        np.savetxt(path, body, fmt="%.9E", delimiter="  ",
-                   header="\n".join(head), comments="# ")
-    except OSError as exc:
-        raise InputError(f"{where(path)}cannot write the pattern ({exc})") from None
-    return path
+    import io
+
+    from dackit.experiment.store import atomic_write_text
+
+    buf = io.StringIO()
+    np.savetxt(buf, body, fmt="%.9E", delimiter="  ", header="\n".join(head), comments="# ")
+    return atomic_write_text(path, buf.getvalue())  # never half-written under its name
 
 
 def write_chi(pattern, path) -> Path:
@@ -298,8 +308,6 @@ def write_chi(pattern, path) -> Path:
     xtitle = "2-Theta Angle (Degrees)" if pattern.axis == "2th_deg" else "Q (A-1)"
     lines = [title, xtitle, "Intensity", f"{pattern.x.size:>11d}"]
     lines += [f"{x: .7E} {y: .7E}" for x, y in zip(pattern.x, pattern.intensity)]
-    try:
-        path.write_text("\n".join(lines) + "\n")
-    except OSError as exc:
-        raise InputError(f"{where(path)}cannot write the pattern ({exc})") from None
-    return path
+    from dackit.experiment.store import atomic_write_text
+
+    return atomic_write_text(path, "\n".join(lines) + "\n")

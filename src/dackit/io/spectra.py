@@ -95,11 +95,10 @@ def detect_format(path, head: bytes | None = None) -> SpectrumFormat:
 
 
 def _open_check(path: Path) -> bytes:
+    from dackit.io.guard import regular_file
+
     pre = where(str(path))
-    if not path.exists():
-        raise InputError(f"{pre}file not found; check the path and name")
-    if path.is_dir():
-        raise InputError(f"{pre}is a folder, not a spectrum file; give the files inside it")
+    regular_file(path, "spectrum file")  # a FIFO would block the open below for ever
     try:
         with open(path, "rb") as fh:
             head = fh.read(HEAD_BYTES)
@@ -150,13 +149,23 @@ def read_spectrum(path, *, x_unit: str | None = None, frame: int = 0) -> Spectru
     meta = dict(spectrum.metadata)
     meta["format"] = fmt.name
     if x_unit is None:
-        return replace(spectrum, metadata=meta)
+        return _plausible(replace(spectrum, metadata=meta), src)
     if x_unit != spectrum.x_unit and meta.get("x_unit_from") == "file":
         raise InputError(f"{where(src)}the file gives x in {spectrum.x_unit} but x_unit={x_unit!r} "
                          "was asked; drop x_unit, or convert with dackit.core.units")
     if meta.get("x_unit_from") != "file":
         meta["x_unit_from"] = "argument"
-    return replace(spectrum, x_unit=x_unit, metadata=meta)
+    return _plausible(replace(spectrum, x_unit=x_unit, metadata=meta), src)
+
+
+def _plausible(spectrum: Spectrum, src: str) -> Spectrum:
+    """Optical spectra (UV to NIR, 150–3000 nm): an x axis in nm that ends below 100 nm is
+    in another unit (µm, eV) under an nm label or assumption."""
+    if spectrum.x_unit == "nm" and float(np.max(spectrum.x)) < 100:
+        raise InputError(f"{where(src)}x runs {float(np.min(spectrum.x)):g}…{float(np.max(spectrum.x)):g} "
+                         "taken as nm, below any optical spectrum: is it in µm or eV? Write the "
+                         "unit in the column name (wavelength_nm, energy_eV) or convert it")
+    return spectrum
 
 
 # --- writing -------------------------------------------------------------------------

@@ -88,7 +88,9 @@ def decode_text(raw: bytes) -> str:
 
 def read_lines(path: Path) -> list[str]:
     """The text lines of ``path`` (any of \\n, \\r\\n, \\r endings)."""
-    return decode_text(Path(path).read_bytes()).splitlines()
+    from dackit.io.guard import read_text_bytes
+
+    return decode_text(read_text_bytes(path)).splitlines()
 
 
 def _tokens(line: str, delimiter: str | None) -> list[str]:

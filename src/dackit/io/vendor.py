@@ -268,7 +268,9 @@ def read_labspec(path, frame: int = 0) -> Spectrum:
     src = str(path)
     pre = where(src)
     try:
-        root = ET.fromstring(Path(path).read_bytes())
+        from dackit.io.guard import read_text_bytes
+
+        root = ET.fromstring(read_text_bytes(path))
     except ET.ParseError as exc:
         raise InputError(f"{pre}LabSpec XML is damaged or truncated ({exc})") from None
     rows = [r for r in root.iter("LSX_Row")]

@@ -95,6 +95,10 @@ def plqy_under_pressure(pressure_gpa, intensity_ratio, volume_ratio, *, qy0: flo
         raise InputError("intensity_ratio: I/I0 cannot be negative")
     if np.any(absr <= 0):
         raise InputError("absorptance_ratio: A/A0 must be positive")
+    if np.any((v <= 0) | (v > 1.5)):
+        # compression gives V/V0 <= 1; 1.5 leaves room for any thermal expansion
+        raise InputError(f"volume_ratio: V/V0 must lie in (0, 1.5], got {v.min():g}…{v.max():g}"
+                         + ("; values like these look like percent: divide by 100" if v.max() > 10 else ""))
     if not np.isfinite(qy0) or qy0 < 0:
         raise InputError(f"qy0: the ambient quantum yield must be ≥ 0, got {qy0!r}")
     n_sq = n_squared_lorentz_lorenz(v, n0)

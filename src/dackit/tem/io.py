@@ -12,12 +12,13 @@ without calibration needs ``pixel_nm`` (``--pixel-nm``), otherwise :class:`Input
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from dackit.errors import InputError, where
+from dackit.errors import DackitError, InputError, where
 
 #: length unit → nm. Both the micro sign (U+00B5) and Greek mu (U+03BC) occur in files.
 UNIT_TO_NM = {"nm": 1.0, "nanometer": 1.0, "nanometers": 1.0, "um": 1e3, "\u00b5m": 1e3,
@@ -108,12 +109,15 @@ def _read_dm(path: Path):
 def _read_hspy(path: Path):
     import h5py
 
+    from dackit.io.guard import check_pixels
+
     try:
         with h5py.File(path, "r") as h:
             exps = h.get("Experiments")
             if exps is None or not len(exps):
                 raise InputError(f"{path}: HDF5 file has no HyperSpy 'Experiments' group")
             grp = exps[next(iter(exps))]
+            check_pixels(path, grp["data"].shape)
             data = np.asarray(grp["data"])
             axis = grp.get("axis-1") or grp.get("axis-0")
             pixel = None
@@ -134,9 +138,13 @@ def _read_hspy(path: Path):
 def _read_tiff(path: Path):
     import tifffile
 
+    from dackit.io.guard import check_pixels
+
+    logging.getLogger("tifffile").setLevel(logging.CRITICAL)  # it logs damaged headers to stderr
     try:
         with tifffile.TiffFile(path) as tf:
             page = tf.pages[0]
+            check_pixels(path, page.shape[:2])  # before allocating what the header declares
             data = page.asarray()
             pixel = None
             ij = tf.imagej_metadata or {}
@@ -153,8 +161,11 @@ def _read_tiff(path: Path):
                         res_unit = int(tags["ResolutionUnit"].value) if "ResolutionUnit" in tags else 2
                         if res_unit == 3:  # pixels per cm
                             pixel = 1e7 / per_unit
-    except (tifffile.TiffFileError, ValueError, OSError) as exc:
-        raise InputError(f"{path}: not a readable TIFF file ({exc})") from None
+    except DackitError:
+        raise
+    except (tifffile.TiffFileError, ValueError, OSError, IndexError, KeyError) as exc:
+        # a TIFF cut after its header has no page: tifffile says IndexError
+        raise InputError(f"{path}: not a readable TIFF file ({type(exc).__name__}: {exc})") from None
     return data, pixel, {}
 
 
@@ -179,10 +190,10 @@ def read_tem_image(path, *, pixel_nm=None) -> TemImage:
     ``pixel_nm`` overrides the file's calibration. Raises :class:`InputError` for a missing,
     empty or unreadable file, an unknown extension, or no calibration and no ``pixel_nm``.
     """
+    from dackit.io.guard import regular_file
+
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: file not found")
-    if path.stat().st_size == 0:
+    if regular_file(path, "TEM image").st_size == 0:
         raise InputError(f"{path}: file is empty")
     reader = READERS.get(path.suffix.lower())
     if reader is None:

@@ -204,6 +204,25 @@ def _float_or_none(value):
     return None if value is None else float(value)
 
 
+def _quiet_ponifile(PoniFile, path):
+    """pyFAI logs a full traceback (logger.error(..., exc_info)) for a damaged Detector_config
+    before raising; the user must see dackit's one-line message only."""
+    import logging
+    import warnings
+
+    loggers = [logging.getLogger(name) for name in ("pyFAI", "pyFAI.detectors", "pyFAI.io")]
+    levels = [lg.level for lg in loggers]
+    try:
+        for lg in loggers:
+            lg.setLevel(logging.CRITICAL + 1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return PoniFile(str(path))
+    finally:
+        for lg, level in zip(loggers, levels):
+            lg.setLevel(level)
+
+
 def read_poni(path) -> Geometry:
     """Read a pyFAI/Dioptas PONI file (v1, v2, v2.1, v3) into a :class:`Geometry`.
 
@@ -220,10 +239,11 @@ def read_poni(path) -> Geometry:
     """
     from pyFAI.io.ponifile import PoniFile
 
+    from dackit.io.guard import text_file
+
     path = Path(path)
     pre = where(path)
-    if not path.is_file():
-        raise InputError(f"{pre}PONI file not found")
+    text_file(path, "PONI file")
     try:
         text = path.read_text(errors="strict")
     except (OSError, UnicodeDecodeError) as exc:
@@ -240,8 +260,8 @@ def read_poni(path) -> Geometry:
                          "re-save the calibration from pyFAI or Dioptas (a wavelength is needed "
                          "to convert pixel positions to 2θ)")
     try:
-        poni = PoniFile(str(path))
-    except (ValueError, KeyError, TypeError, RuntimeError, json.JSONDecodeError) as exc:
+        poni = _quiet_ponifile(PoniFile, path)
+    except Exception as exc:  # noqa: BLE001 - pyFAI raises anything for a damaged file
         raise InputError(f"{pre}malformed PONI file ({type(exc).__name__}: {exc})") from None
     det = poni.detector
     name = det.__class__.__name__ if det is not None else "Detector"

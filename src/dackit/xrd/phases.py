@@ -312,8 +312,11 @@ def read_jcpds(path) -> Phase:
     ``d I h k l`` rows). d-spacings are recomputed from the cell, as Dioptas does, so the
     phase scales with its lattice parameters; intensities are taken as listed.
     """
+    from dackit.io.guard import text_file
+
     path = Path(path)
     pre = where(path)
+    text_file(path, "JCPDS file")  # a FIFO would block read_text for ever
     try:
         text = path.read_text(errors="replace")
     except OSError as exc:
@@ -381,10 +384,13 @@ def read_cif(path, block: int | str = 0) -> Phase:
     """
     import gemmi
 
+    from dackit.io.guard import text_file
+
     path = Path(path)
     pre = where(path)
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         raise InputError(f"{pre}no such CIF file")
+    text_file(path, "CIF file")
     try:
         doc = gemmi.cif.read(str(path))
         blk = doc[block] if isinstance(block, int) else doc.find_block(block)
