@@ -131,9 +131,10 @@ def test_cli_phases_and_lattice(tmp_path):
     code, rows, err = run_json("xrd", "phases", good, bad, "--wavelength", LAM,
                                "--candidates", "zincblende,rocksalt")
     assert code == 2 and "broken.xy" in err
-    assert set(rows[0]) == {"file", "phases"}
+    assert set(rows[0]) == {"file", "phases", "quality", "quality_notes"}
+    assert rows[0]["quality"] == "ok"
     zb, rs = rows[0]["phases"]
-    assert set(zb) == {"name", "present", "fraction", "a_angstrom"}
+    assert set(zb) == {"name", "present", "fraction", "fraction_err", "a_angstrom", "quality", "quality_notes"}
     assert (zb["name"], zb["present"], rs["name"], rs["present"]) == ("zincblende", True, "rocksalt", True)
     assert rs["fraction"] == pytest.approx(0.3, abs=0.03)
     assert abs(rs["a_angstrom"] - a_rs(15.9)) < 0.004
@@ -143,7 +144,9 @@ def test_cli_phases_and_lattice(tmp_path):
     code, rows, _ = run_json("xrd", "lattice", single, "--wavelength", LAM, "--phase", "zincblende",
                              "--plot", tmp_path / "figs")
     assert code == 0
-    assert set(rows[0]) == {"file", "phase", "a_angstrom", "a_angstrom_err", "volume_a3", "volume_a3_err"}
+    assert set(rows[0]) == {"file", "phase", "a_angstrom", "a_angstrom_err", "volume_a3", "volume_a3_err",
+                            "quality", "quality_notes"}
+    assert rows[0]["quality"] == "ok", rows[0]["quality_notes"]
     assert abs(rows[0]["a_angstrom"] - a_zb(0.5)) < 0.004
     assert (tmp_path / "figs" / "p0.5_lattice.png").stat().st_size > 10_000
     code, out, err = run_dackit("xrd", "lattice", single, "--wavelength", LAM, "--phase", "garnet")
