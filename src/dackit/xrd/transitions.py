@@ -8,7 +8,12 @@ data where the other phases put (almost) nothing: the matched-filter signal-to-n
 residual (data − background − other phases) against the candidate's profile, over the points
 where it has signal outside the lines (± 1.5 FWHM) of phases already accepted (candidates
 are judged from the largest contribution down), must reach ``threshold`` (default 5σ; noise
-inflated by √χ²_red when the model misfits), with at least two lines at ≥ 3σ each.
+inflated by √χ²_red when the model misfits), with at least two lines at ≥ 3σ each and at
+least one fitted line predicted 3σ high. The phases passing are refitted alone and judged
+again, and a phase whose Hill–Howard weight fraction is not 3 standard errors above zero is
+dropped (one at a time, weakest first): a phase of nil fraction cannot be present, whatever
+numerical noise its first-pass evidence carried. Without per-point σ the fit is weighted by
+the pattern's white-noise σ (second differences), so χ²_red is dimensionless.
 Weight fractions follow Hill & Howard, J. Appl. Cryst. 20, 467 (1987):
 w_i = S_i (ZMV)_i / Σ_j S_j (ZMV)_j.
 
@@ -203,6 +208,10 @@ def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12
     if not np.max(net) > threshold * noise:
         raise FitError(f"{pre}no peak rises above {threshold:g}× the noise; cannot identify phases")
     weights = None if sig is None else 1 / sig**2
+    # Without per-point σ, weight by the white-noise σ, so χ²_red is dimensionless and the
+    # noise inflation √χ²_red used in the presence test means what it says
+    if sig is None:
+        sig = np.full_like(x, noise if noise > 0 else 1.0)
 
     # greedy coarse search: the best-matching candidate first, then the others on what is left
     starts: dict[int, tuple[float, float]] = {}
