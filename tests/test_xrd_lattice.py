@@ -194,3 +194,24 @@ def test_broad_humps_are_not_reported_as_fine():
 def test_wrong_phase_on_real_pattern_is_doubtful(real_data):
     fit = fit_lattice(_ceo2_pattern(real_data), "lab6")
     assert fit.quality == "doubtful"
+
+
+def test_usable_range_leaves_subtracted_and_broad_patterns_alone():
+    """No cut where there is no step: a background-subtracted pattern (baseline ≈ 0, negative
+    noise) and broad nanocrystal peaks on a low background keep every point; a zero tail and
+    a constant fill are cut."""
+    from dackit.xrd.lattice import usable_range
+
+    rng = np.random.default_rng(2)
+    x = np.linspace(5, 30, 1500)
+    subtracted = rng.normal(0, 5, x.size) + 800 * np.exp(-0.5 * ((x - 12) / 0.05) ** 2)
+    assert usable_range(x, subtracted)[:2] == (0, x.size)
+    broad = 20 + sum(500 * np.exp(-0.5 * ((x - t) / 0.3) ** 2) for t in (8, 13, 19, 24))
+    assert usable_range(x, rng.poisson(broad).astype(float))[:2] == (0, x.size)
+    tail = rng.poisson(broad).astype(float)
+    tail[x > 27] = 0.0
+    i0, i1, notes = usable_range(x, tail)
+    assert (i0, x[i1 - 1] <= 27) == (0, True) and "zero" in notes[0]
+    fill = rng.poisson(broad).astype(float)
+    fill[x > 28] = -1.0
+    assert x[usable_range(x, fill)[1] - 1] <= 28

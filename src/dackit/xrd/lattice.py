@@ -170,8 +170,11 @@ def usable_range(x, y) -> tuple[int, int, list[str]]:
         return 0, n, notes
     i0, i1 = int(idx[0]), int(idx[-1]) + 1
     # constant fill at the end (a masked region written as one value)
-    while i1 - i0 > 20 and y[i1 - 1] == y[i1 - 2]:
-        i1 -= 1
+    run = 1
+    while i1 - run - i0 > 20 and y[i1 - run - 1] == y[i1 - 1]:
+        run += 1
+    if run >= 3:
+        i1 -= run
     if i0 > 0:
         notes.append(f"{i0} point(s) of zero or missing intensity below {x[i0]:.3f}° cut")
     if i1 < n:
