@@ -166,8 +166,13 @@ def test_integrate_image_one_call_and_default_bins(real_data):
     d = real_data / "dioptas"
     p = integrate_image(d / "CeO2_Pilatus1M.tif", d / "CeO2_Pilatus1M.poni", flip_ud=True)
     g = read_poni(d / "CeO2_Pilatus1M.poni")
-    # beam centre (Fit2D) x=487.26, y=512.55 on 981×1043: farthest corner 724.6 px away
-    assert p.metadata["bins"] == default_bins(g, (1043, 981)) == 725
+    # Dioptas' rule: centre (Fit2D) x=487.26, y=512.55, shape (1043, 981) → sides 555.7 and
+    # 512.6 px → int(2 × 756.0) = 1512, the length of Dioptas' own pattern of this image
+    ref = read_pattern(d / "CeO2_Pilatus1M.xy")
+    assert p.metadata["bins"] == default_bins(g, (1043, 981)) == ref.x.size == 1512
+    # same image, default settings → Dioptas' pattern (0.988 with the former pixel-count rule)
+    corr = np.corrcoef(np.interp(ref.x, p.x, p.intensity), ref.intensity)[0, 1]
+    assert corr >= 0.995
     assert p.metadata["flip_ud"] is True
     # CeO2 (111) is the first strong ring: d = a/√3
     peak = p.x[np.argmax(np.where(p.x < 8, p.intensity, 0))]

@@ -133,3 +133,85 @@ def test_bad_input():
         fit_lattice(pat, zincblende(), peak_shape="voigt")
     with pytest.raises(InputError, match="unknown name"):
         fit_lattice(pat, "diamondoid")
+
+
+# -- adversarial: detector images reduced the hard way (built with numpy, not dackit's simulator)
+
+LAB6_A = 4.15689                   # NIST SRM 660b certificate
+
+
+def _lab6_lines(a, lam, tth_max):
+    """Bragg angles of primitive-cubic reflections (all hkl allowed) below tth_max."""
+    q = sorted({h * h + k * k + l * l for h in range(7) for k in range(7) for l in range(7)} - {0})
+    tth = [np.degrees(2 * np.arcsin(lam * np.sqrt(s) / (2 * a))) for s in q if lam * np.sqrt(s) / (2 * a) < 1]
+    return [t for t in tth if t < tth_max]
+
+
+def _fit2d_like_lab6(seed=0):
+    """A Fit2D-style un-normalised sum: background rising ×6 with 2θ, a beamstop shadow
+    (intensity ×0.02) below 1.5° with a ramp, a broad strong hump at 2.3°, zeros beyond the
+    detector edge at 22.4°; LaB6 lines 0.07° wide on it, Poisson noise."""
+    rng = np.random.default_rng(seed)
+    lam = 0.31
+    x = np.arange(0.01, 30.0, 0.0208)
+    bg = 4e5 * (1 + x / 4.0)
+    y = bg.copy()
+    sig = 0.07 / 2.3548
+    for i, t in enumerate(_lab6_lines(LAB6_A, lam, 30)):
+        y += 2.5e5 / (1 + 0.15 * i) * np.exp(-0.5 * ((x - t) / sig) ** 2)
+    y += 6e5 * np.exp(-0.5 * ((x - 2.3) / 0.5) ** 2)              # beamstop hump
+    shadow = 0.02 + 0.98 / (1 + np.exp(-(x - 1.5) / 0.05))
+    y = rng.poisson(y * shadow).astype(float)
+    y[x > 22.4] = 0.0
+    return make_pattern(x, y, wavelength_a=lam, source="fit2d_like.chi")
+
+
+def test_shadowed_edges_and_hump_found_by_default():
+    fit = fit_lattice(_fit2d_like_lab6(), "lab6")
+    assert abs(fit.a - LAB6_A) < 0.002
+    assert fit.quality == "ok", fit.quality_notes
+    notes = " ".join(fit.quality_notes)
+    assert "beamstop" in notes and "zero" in notes
+    assert fit.x.min() > 1.5 and fit.x.max() < 22.4
+
+
+def test_broad_humps_are_not_reported_as_fine():
+    """Only broad humps (1.2° FWHM, a halo-like pattern) where a cubic cell could index them:
+    the fit may return a number but must not call it ok."""
+    rng = np.random.default_rng(4)
+    x = np.linspace(2, 25, 1200)
+    y = 500 + 5 * x
+    for t, h in ((6.1, 800), (8.7, 500), (10.6, 400), (12.3, 300), (13.8, 250)):
+        y = y + h * np.exp(-0.5 * ((x - t) / (1.2 / 2.3548)) ** 2)
+    pat = make_pattern(x, rng.poisson(y).astype(float), wavelength_a=0.31, source="humps.xy")
+    try:
+        fit = fit_lattice(pat, "lab6")
+    except FitError:
+        return
+    assert fit.quality == "doubtful"
+
+
+def test_wrong_phase_on_real_pattern_is_doubtful(real_data):
+    fit = fit_lattice(_ceo2_pattern(real_data), "lab6")
+    assert fit.quality == "doubtful"
+
+
+def test_usable_range_leaves_subtracted_and_broad_patterns_alone():
+    """No cut where there is no step: a background-subtracted pattern (baseline ≈ 0, negative
+    noise) and broad nanocrystal peaks on a low background keep every point; a zero tail and
+    a constant fill are cut."""
+    from dackit.xrd.lattice import usable_range
+
+    rng = np.random.default_rng(2)
+    x = np.linspace(5, 30, 1500)
+    subtracted = rng.normal(0, 5, x.size) + 800 * np.exp(-0.5 * ((x - 12) / 0.05) ** 2)
+    assert usable_range(x, subtracted)[:2] == (0, x.size)
+    broad = 20 + sum(500 * np.exp(-0.5 * ((x - t) / 0.3) ** 2) for t in (8, 13, 19, 24))
+    assert usable_range(x, rng.poisson(broad).astype(float))[:2] == (0, x.size)
+    tail = rng.poisson(broad).astype(float)
+    tail[x > 27] = 0.0
+    i0, i1, notes = usable_range(x, tail)
+    assert (i0, x[i1 - 1] <= 27) == (0, True) and "zero" in notes[0]
+    fill = rng.poisson(broad).astype(float)
+    fill[x > 28] = -1.0
+    assert x[usable_range(x, fill)[1] - 1] <= 28

@@ -131,9 +131,10 @@ def test_cli_phases_and_lattice(tmp_path):
     code, rows, err = run_json("xrd", "phases", good, bad, "--wavelength", LAM,
                                "--candidates", "zincblende,rocksalt")
     assert code == 2 and "broken.xy" in err
-    assert set(rows[0]) == {"file", "phases"}
+    assert set(rows[0]) == {"file", "phases", "quality", "quality_notes"}
+    assert rows[0]["quality"] == "ok"
     zb, rs = rows[0]["phases"]
-    assert set(zb) == {"name", "present", "fraction", "a_angstrom"}
+    assert set(zb) == {"name", "present", "fraction", "fraction_err", "a_angstrom", "quality", "quality_notes"}
     assert (zb["name"], zb["present"], rs["name"], rs["present"]) == ("zincblende", True, "rocksalt", True)
     assert rs["fraction"] == pytest.approx(0.3, abs=0.03)
     assert abs(rs["a_angstrom"] - a_rs(15.9)) < 0.004
@@ -143,7 +144,9 @@ def test_cli_phases_and_lattice(tmp_path):
     code, rows, _ = run_json("xrd", "lattice", single, "--wavelength", LAM, "--phase", "zincblende",
                              "--plot", tmp_path / "figs")
     assert code == 0
-    assert set(rows[0]) == {"file", "phase", "a_angstrom", "a_angstrom_err", "volume_a3", "volume_a3_err"}
+    assert set(rows[0]) == {"file", "phase", "a_angstrom", "a_angstrom_err", "volume_a3", "volume_a3_err",
+                            "quality", "quality_notes"}
+    assert rows[0]["quality"] == "ok", rows[0]["quality_notes"]
     assert abs(rows[0]["a_angstrom"] - a_zb(0.5)) < 0.004
     assert (tmp_path / "figs" / "p0.5_lattice.png").stat().st_size > 10_000
     code, out, err = run_dackit("xrd", "lattice", single, "--wavelength", LAM, "--phase", "garnet")
@@ -225,3 +228,32 @@ def test_image_round_trip_mixture():
     assert abs(res.phases[0].a_angstrom - 5.55) < 0.004 and abs(res.phases[1].a_angstrom - 5.26) < 0.004
     assert res.phases[1].fraction == pytest.approx(0.2, abs=0.03)
     assert abs(fit_lattice(pat, "zincblende").a - 5.55) < 0.004
+
+
+def _fcc_lines(a, lam, tth_max):
+    """Bragg angles of face-centred reflections (h, k, l all odd or all even) below tth_max."""
+    q = sorted({h * h + k * k + l * l for h in range(8) for k in range(8) for l in range(8)
+                if len({h % 2, k % 2, l % 2}) == 1} - {0})
+    return [np.degrees(2 * np.arcsin(lam * np.sqrt(s) / (2 * a))) for s in q
+            if lam * np.sqrt(s) / (2 * a) < 1 and np.degrees(2 * np.arcsin(lam * np.sqrt(s) / (2 * a))) < tth_max]
+
+
+def test_phantom_phase_with_nil_fraction_is_not_present():
+    """A bright calibrant-like fluorite pattern (built with numpy: Lorentzian-tailed lines with
+    intensities that no structure model matches, 10⁶ counts, so χ²_red is large): rock salt and
+    zinc blende — whose lines partly fall on the fluorite ones — must not be declared present,
+    and every phase that is present has a fraction well above its error."""
+    rng = np.random.default_rng(11)
+    lam, x = 0.4066, np.linspace(3, 30, 2700)
+    y = 2e3 + 40 * x
+    for i, t in enumerate(_fcc_lines(5.41165, lam, 30)):
+        h = 1e6 / (1 + 0.4 * i) * (1.6 if i % 3 == 0 else 1.0)       # intensities off any model
+        y = y + h * (0.7 * np.exp(-0.5 * ((x - t) / 0.03) ** 2) + 0.3 / (1 + ((x - t) / 0.035) ** 2))
+    from dackit.core.pattern import make_pattern
+
+    pat = make_pattern(x, rng.poisson(y).astype(float), wavelength_a=lam, source="fluorite_like.xy")
+    for cands in (["ceo2", "zincblende", "rocksalt"], ["ceo2", "rocksalt"], ["rocksalt", "ceo2", "zincblende"]):
+        res = identify_phases(pat, cands)
+        present = {p.name.split()[0]: p for p in res.phases if p.present}
+        assert set(present) == {"fluorite"}, [(p.name, p.present, p.significance, p.fraction) for p in res.phases]
+        assert abs(present["fluorite"].a_angstrom - 5.41165) < 0.002

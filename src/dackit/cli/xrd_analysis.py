@@ -13,7 +13,8 @@ from dackit.cli.xrd import command
 
 LATTICE_COLUMNS = [("file", "file", ""), ("phase", "phase", ""), ("a_angstrom", "a (Å)", ".5f"),
                    ("a_angstrom_err", "± a", ".5f"), ("volume_a3", "V (Å³)", ".3f"),
-                   ("volume_a3_err", "± V", ".3f"), ("n_peaks", "peaks", "d"), ("size_nm", "Scherrer (nm)", ".1f")]
+                   ("volume_a3_err", "± V", ".3f"), ("n_peaks", "peaks", "d"), ("size_nm", "Scherrer (nm)", ".1f"),
+                   ("quality", "quality", "")]
 
 
 class _PatternSource:
@@ -123,7 +124,7 @@ def lattice(files, poni, flip_ud, wavelength, phase_spec, tth_range, zero_shift,
 
             save_figure(plot_lattice_fit(fit), Path(plot_dir) / f"{path.stem}_lattice.png", dpi=DPI)
         return {"file": str(path), "phase": name, "a_angstrom": fit.a, "a_angstrom_err": fit.a_err,
-                "volume_a3": fit.volume_a3, "volume_a3_err": fit.volume_a3_err,
+                "volume_a3": fit.volume_a3, "volume_a3_err": fit.volume_a3_err, **fit.verdict.to_dict(),
                 "_n_peaks": len(fit.peaks), "_size_nm": fit.scherrer_size_nm}
 
     rows, status = run_per_file(files, one)
@@ -153,8 +154,10 @@ def phases(files, poni, flip_ud, wavelength, candidates, tth_range, threshold, a
 
     Whole-pattern fit (one scale, cell and width per phase; structure-factor intensities;
     Chebyshev background). A phase is present when its own peaks, where the others have
-    none, stand above the noise by --threshold σ. Weight fractions by Hill & Howard (1987).
-    JSON: list of {file, phases: [{name, present, fraction, a_angstrom}]}.
+    none, stand above the noise by --threshold σ, and — refitted with the other present
+    phases — its weight fraction stands 3σ above zero. Weight fractions by Hill & Howard
+    (1987). JSON: list of {file, phases: [{name, present, fraction, fraction_err, a_angstrom,
+    quality, quality_notes}], quality, quality_notes}.
 
     \b
     Example:
@@ -182,7 +185,9 @@ def phases(files, poni, flip_ud, wavelength, candidates, tth_range, threshold, a
             save_figure(plot_phase_fit(result), Path(plot_dir) / f"{path.stem}_phases.png", dpi=DPI)
         return {"file": str(path), "phases": [
             {"name": n, "present": bool(p.present), "fraction": p.fraction if p.present else 0.0,
-             "a_angstrom": p.a_angstrom if p.present else None} for n, p in zip(names, result.phases)]}
+             "fraction_err": p.fraction_err if p.present else 0.0,
+             "a_angstrom": p.a_angstrom if p.present else None, **p.verdict.to_dict()}
+            for n, p in zip(names, result.phases)], **result.verdict.to_dict()}
 
     rows, status = run_per_file(files, one)
     if as_json:
@@ -195,8 +200,10 @@ def phases(files, poni, flip_ud, wavelength, candidates, tth_range, threshold, a
                 continue
             for p in r["phases"]:
                 flat.append({"file": r["file"], "name": p["name"], "present": "yes" if p["present"] else "no",
-                             "fraction": p["fraction"], "a_angstrom": p["a_angstrom"]})
+                             "fraction": p["fraction"], "a_angstrom": p["a_angstrom"],
+                             "quality": p["quality"] if p["present"] else ""})
         print_table(flat, [("file", "file", ""), ("name", "phase", ""), ("present", "present", ""),
-                           ("fraction", "weight fraction", ".3f"), ("a_angstrom", "a (Å)", ".5f")],
+                           ("fraction", "weight fraction", ".3f"), ("a_angstrom", "a (Å)", ".5f"),
+                           ("quality", "quality", "")],
                     title="Phases")
     finish(status)

@@ -17,9 +17,9 @@ Masking
 * **hot pixels**: :func:`hot_pixel_mask` finds isolated outliers on a frame (a pixel far
   above all its neighbours) for the static mask.
 
-Default number of bins (:func:`default_bins`): the number of pixels along the longest
-radius (beam centre to the farthest detector corner), i.e. about one bin per pixel, so
-neighbouring bins share few pixels and no peak is sampled more coarsely than the detector.
+Default number of bins (:func:`default_bins`): Dioptas' own rule (about two bins per pixel
+of the beam-centre-to-corner distance), so an image integrated by dackit and by Dioptas with
+the same calibration gives the same pattern.
 
 >>> from dackit.xrd.geometry import Geometry
 >>> from dackit.xrd.simulate import simulate_image
@@ -50,24 +50,40 @@ _NEG_DUMMY = -float(2 ** 20)
 _NEG_DELTA = float(2 ** 20) - 0.5
 
 
-def default_bins(geometry: Geometry, shape=None) -> int:
-    """Number of bins: the number of pixels along the longest radius.
+#: Dioptas' oversampling of the beam-centre-to-corner distance (``max_dist_factor=2`` in
+#: ``CalibrationModel.integrate_1d``, Dioptas/Dioptas ``dioptas/model/CalibrationModel.py``,
+#: commit 82adbfab, v0.7.1).
+DIOPTAS_BIN_FACTOR = 2.0
 
-    That is the distance, in pixels, from the direct-beam centre (pyFAI's Fit2D-style
-    centre, which accounts for tilts) to the farthest detector corner — one bin per pixel
-    at the beam centre, a little finer than a pixel at high angle, where a flat detector's
-    pixels subtend less (d2θ/dr = cos²2θ / D). Give ``bins`` explicitly to oversample
-    (Dioptas uses about twice as many).
+
+def default_bins(geometry: Geometry, shape=None) -> int:
+    """Number of bins as Dioptas chooses it, so the same image gives the same pattern.
+
+    Dioptas (``CalibrationModel.calculate_number_of_pattern_points(img_shape, 2)``,
+    Dioptas/Dioptas ``dioptas/model/CalibrationModel.py`` at commit 82adbfab, v0.7.1) takes the
+    Fit2D beam centre (centerX, centerY) of the calibration, the larger distance from it to
+    either image edge along each axis — pairing, as its code does, the first array dimension
+    (rows) with centerX and the second with centerY; a centre outside the image counts the
+    whole dimension — and returns ``int(2 × √(side1² + side2²))``: about two bins per pixel of
+    the longest radius. Computed on the geometry as calibrated (before any ``flip_ud``), which
+    is the frame Dioptas integrates in.
+
+    >>> from dackit.xrd.geometry import Geometry
+    >>> g = Geometry(dist_m=0.2, poni1_m=0.0516, poni2_m=0.0516, wavelength_a=0.4,
+    ...              pixel1_m=172e-6, pixel2_m=172e-6, shape=(600, 600))
+    >>> default_bins(g)      # centre (300, 300): 2 × √(300² + 300²)
+    848
     """
     shape = tuple(shape or geometry.shape or ())
     if len(shape) != 2:
         raise InputError(f"{where(geometry.source)}the image shape is needed to choose the number of bins")
     ai = geometry.with_shape(shape).azimuthal_integrator()
     fit2d = ai.getFit2D()
-    x0, y0 = fit2d["centerX"], fit2d["centerY"]
-    corners = [(0, 0), (shape[1], 0), (0, shape[0]), (shape[1], shape[0])]
-    radius = max(math.hypot(x - x0, y - y0) for x, y in corners)
-    return max(10, int(math.ceil(radius)))
+    center_x, center_y = fit2d["centerX"], fit2d["centerY"]
+    width, height = shape
+    side1 = max(abs(width - center_x), center_x) if 0 < center_x < width else width
+    side2 = max(abs(height - center_y), center_y) if 0 < center_y < height else height
+    return max(10, int(math.hypot(side1, side2) * DIOPTAS_BIN_FACTOR))
 
 
 def hot_pixel_mask(images, *, nsigma: float = 10.0, ratio: float = 2.0) -> np.ndarray:
@@ -205,7 +221,8 @@ class Integrator:
             # Set on the detector, pyFAI checksums it once instead of on every frame.
             ai.detector.mask = mask.astype(np.int8)
         ai.empty = float("nan")  # bins without pixels → NaN → dropped from the Pattern
-        self.bins = self._bins_arg or default_bins(geometry, shape)
+        # the calibrated (unflipped) frame, as Dioptas counts it
+        self.bins = self._bins_arg or default_bins(self.geometry.with_shape(shape), shape)
         self.shape = shape
         self._ai = ai
         self._kwargs = dict(unit=UNITS[self.unit], method=self.method,

@@ -39,6 +39,8 @@ from scipy.optimize import least_squares
 
 from dackit.core import broadening
 from dackit.core.lineshapes import pseudo_voigt_unit_area
+from dackit.core.lsq import covariance_from_jacobian
+from dackit.core.quality import Verdict
 from dackit.errors import FitError, InputError, where
 from dackit.xrd.phases import Phase, get_phase
 from dackit.xrd.structure_factor import reflections
@@ -81,6 +83,15 @@ class LatticeFit:
     model: np.ndarray = field(repr=False)
     background: np.ndarray = field(repr=False)
     source: str = ""
+    verdict: Verdict = field(default_factory=Verdict)
+
+    @property
+    def quality(self) -> str:
+        return self.verdict.quality
+
+    @property
+    def quality_notes(self) -> tuple[str, ...]:
+        return self.verdict.notes
 
     @property
     def a(self) -> float:
@@ -97,12 +108,14 @@ class LatticeFit:
             out[key], out[key + "_err"] = self.params[name], self.stderr[name]
         out.update(volume_a3=self.volume_a3, volume_a3_err=self.volume_a3_err, n_peaks=len(self.peaks),
                    redchi=self.redchi, scherrer_size_nm=self.scherrer_size_nm)
+        out.update(self.verdict.to_dict())
         return out
 
 
 # --- pattern helpers -----------------------------------------------------------------------
-def pattern_arrays(pattern, twotheta_range=None):
-    """(2θ, intensity, sigma-or-None, wavelength) of a Pattern cropped to ``twotheta_range``."""
+def pattern_arrays(pattern, twotheta_range=None, *, auto_range: bool = True):
+    """(2θ, intensity, sigma-or-None, wavelength) of a Pattern cropped to ``twotheta_range``,
+    or — when none is given and ``auto_range`` — to its usable range (:func:`usable_range`)."""
     lam = pattern._need_wavelength()
     x = np.asarray(pattern.twotheta_deg, dtype=float)
     y = np.asarray(pattern.intensity, dtype=float)
@@ -115,17 +128,91 @@ def pattern_arrays(pattern, twotheta_range=None):
         if keep.sum() < 20:
             raise InputError(f"{where(pattern.source)}fewer than 20 points of the pattern fall in "
                              f"2θ range {lo}–{hi}°; the pattern spans {x.min():.2f}–{x.max():.2f}°")
-        x, y = x[keep], y[keep]
-        sig = None if sig is None else sig[keep]
+    elif auto_range:
+        i0, i1, _ = usable_range(x, y)
+        keep = np.zeros(x.size, dtype=bool)
+        keep[i0:i1] = True
+        if keep.sum() < 20:
+            raise InputError(f"{where(pattern.source)}fewer than 20 usable points (after removing zero "
+                             "tails and shadowed edges); give the 2θ range to fit")
+    else:
+        keep = np.ones(x.size, dtype=bool)
+    x, y = x[keep], y[keep]
+    sig = None if sig is None else sig[keep]
     if sig is not None and not np.all(sig > 0):
         sig = None
     return x, y, sig, lam
 
 
+def usable_range(x, y) -> tuple[int, int, list[str]]:
+    """Index range [i0, i1) of the pattern that holds diffraction data, and notes on what was cut.
+
+    Cut from either end: (1) non-finite and zero-intensity tails, and a constant run at the
+    end (pixels beyond the detector or the mask write zeros or one fill value); (2) a shadowed
+    end — the beamstop at low angle, the detector edge at high angle — where the intensity
+    lies below half the lowest value of all points from W to W + L further in (W = 2 %, L = 25 %
+    of the pattern): no background doubles that fast and stays up, and a Bragg peak — however
+    broad — comes back down, so the test only fires on a step, even one spread over W points. Only applied where that lowest
+    value stands 10 σ above the noise, so background-subtracted patterns (baseline ≈ 0) are
+    left alone. A margin of W/2 points past each step drops the partly shadowed ramp.
+    """
+    from dackit.core.noise import white_noise_sigma
+
+    x = np.asarray(x, float)
+    y = np.asarray(y, float)
+    n = y.size
+    notes = []
+    ok = np.isfinite(y) & (y != 0)
+    idx = np.flatnonzero(ok)
+    if idx.size < 20:
+        return 0, n, notes
+    i0, i1 = int(idx[0]), int(idx[-1]) + 1
+    # constant fill at the end (a masked region written as one value)
+    run = 1
+    while i1 - run - i0 > 20 and y[i1 - run - 1] == y[i1 - 1]:
+        run += 1
+    if run >= 3:
+        i1 -= run
+    if i0 > 0:
+        notes.append(f"{i0} point(s) of zero or missing intensity below {x[i0]:.3f}° cut")
+    if i1 < n:
+        notes.append(f"{n - i1} point(s) of zero, constant or missing intensity above {x[i1 - 1]:.3f}° cut")
+    seg = y[i0:i1]
+    m = seg.size
+    noise = white_noise_sigma(seg, order=2)
+    w = max(5, m // 50)
+    margin = max(2, w // 2)
+    from scipy.ndimage import minimum_filter1d
+
+    # lowest value of the points w…w+L ahead (after) and behind (before), L = a quarter of the
+    # pattern: a shadow edge (spread over up to w points) is followed by data that all stand
+    # higher; a peak, however broad, returns to the background within L
+    span = max(w, m // 4)
+    low_span = minimum_filter1d(seg, size=span, origin=-(span // 2), mode="nearest")   # min seg[i:i+span]
+    after = np.concatenate([low_span[w:], np.full(w, low_span[-1])])
+    high_span = minimum_filter1d(seg, size=span, origin=(span - 1) // 2, mode="nearest")  # min seg[i-span+1:i+1]
+    before = np.concatenate([np.full(w, high_span[0]), high_span[:-w]])
+    first = m // 3
+    low = np.flatnonzero((seg[:first] < 0.5 * after[:first]) & (after[:first] > 10 * noise))
+    cut_lo = int(low[-1]) + 1 + margin if low.size else 0
+    high = np.flatnonzero((seg[m - first:] < 0.5 * before[m - first:]) & (before[m - first:] > 10 * noise))
+    cut_hi = m - first + int(high[0]) - margin if high.size else m
+    if cut_lo > 0 and cut_hi - cut_lo >= 20:
+        notes.append(f"shadowed low-angle end (beamstop) up to {x[i0 + cut_lo]:.3f}° cut")
+        i0 += cut_lo
+        cut_hi -= cut_lo
+    if cut_hi < i1 - i0 and cut_hi >= 20:
+        notes.append(f"shadowed high-angle end (detector edge) above {x[i0 + cut_hi - 1]:.3f}° cut")
+        i1 = i0 + cut_hi
+    return i0, i1, notes
+
+
 def noise_level(y) -> float:
-    """Robust noise σ from second differences (smooth peaks cancel): 1.4826·MAD/√6."""
-    d2 = np.diff(np.asarray(y, dtype=float), 2)
-    return float(1.4826 * np.median(np.abs(d2 - np.median(d2))) / np.sqrt(6.0)) or float(np.std(d2) / np.sqrt(6.0))
+    """White-noise σ of a pattern from its second differences (smooth peaks cancel)."""
+    from dackit.core.noise import white_noise_sigma
+
+    y = np.asarray(y, dtype=float)
+    return white_noise_sigma(y, order=2) or float(np.std(np.diff(y, 2)) / np.sqrt(6.0))
 
 
 def snip_background(x, y, fwhm_deg: float) -> np.ndarray:
@@ -139,8 +226,36 @@ def snip_background(x, y, fwhm_deg: float) -> np.ndarray:
     return baseline
 
 
-def estimate_fwhm(x, y_net) -> float:
-    """FWHM (degrees) of the strongest feature from its half-maximum crossings."""
+def estimate_fwhm(x, y_net, noise: float | None = None, *, above_zero: bool = False) -> float:
+    """FWHM (degrees) of the pattern's sharp peaks.
+
+    The widths of the 12 most prominent peaks standing 8 σ above the noise — at half
+    prominence (scipy ``peak_widths``), or, with ``above_zero`` (background already
+    subtracted), at half their height above zero, which overlapping neighbours do not shrink;
+    the lower quartile of those widths is taken, so broad humps (a beamstop shoulder, an
+    amorphous halo, a poorly subtracted background) — however strong — do not set the width
+    every reflection is searched with. Falls back to the half-maximum width of the strongest
+    feature when no such peak exists.
+    """
+    from scipy.signal import find_peaks, peak_widths
+
+    step = float(np.median(np.diff(x)))
+    if noise is None:
+        noise = noise_level(y_net)
+    if noise > 0:
+        idx, props = find_peaks(y_net, prominence=8 * noise, width=1.0)
+        if idx.size:
+            order = np.argsort(props["prominences"])[::-1][:12]
+            if above_zero:
+                top = idx[order]
+                heights = y_net[top]
+                widths = peak_widths(y_net, top, rel_height=0.5,
+                                     prominence_data=(heights, np.full(top.size, 0), np.full(top.size, len(y_net) - 1)))[0]
+                widths = widths[heights > 0]
+            else:
+                widths = props["widths"][order]
+            if widths.size:
+                return float(max(np.percentile(widths * step, 25), 3 * step))
     i = int(np.argmax(y_net))
     half = y_net[i] / 2
     left = i
@@ -149,18 +264,16 @@ def estimate_fwhm(x, y_net) -> float:
     right = i
     while right < len(y_net) - 1 and y_net[right] > half:
         right += 1
-    step = float(np.median(np.diff(x)))
     return float(max(x[right] - x[left], 3 * step))
 
 
 def prepare(x, y, sigma=None):
     """Background, net signal, FWHM estimate and noise of a pattern region."""
     noise = float(np.median(sigma)) if sigma is not None else noise_level(y)
-    bg0 = snip_background(x, y, fwhm_deg=min(1.5, np.ptp(x) / 20))
-    fwhm = estimate_fwhm(x, y - bg0)
+    fwhm = estimate_fwhm(x, y, noise_level(y))
     bg = snip_background(x, y, fwhm)
     net = y - bg
-    fwhm = estimate_fwhm(x, net)
+    fwhm = estimate_fwhm(x, net, noise_level(y), above_zero=True)
     return bg, net, fwhm, noise
 
 
@@ -256,14 +369,9 @@ def _group_fit(x, y, sig, peaks, fwhm0, eta_fixed, bg_line):
     margin = 1e-9 * np.where(np.isfinite(hi_b - lo_b), hi_b - lo_b, 1.0)
     p0 = np.clip(p0, lo_b + margin, hi_b - margin)
     res = least_squares(lambda p: (model(p) - y) * w, p0, bounds=(lo_b, hi_b), x_scale="jac", max_nfev=2000)
-    dof = max(len(x) - len(p0), 1)
-    redchi = float(np.sum(res.fun**2) / dof)
-    jtj = res.jac.T @ res.jac
-    try:
-        cov = np.linalg.inv(jtj) * redchi
-    except np.linalg.LinAlgError:
-        cov = np.full((len(p0), len(p0)), np.nan)
-    err = np.sqrt(np.clip(np.diag(cov), 0, None))
+    # scaled by χ²_red even with known σ (as lmfit does): profile misfit of real peaks widens
+    # the errors instead of being ignored
+    err = covariance_from_jacobian(res.jac, res.fun, scale=True).stderr
     p = res.x
     out = []
     for i, pk in enumerate(peaks):
@@ -376,10 +484,12 @@ def _residual_peaks(x, resid, fitted_mask, fwhm_deg, fitted, predicted):
     away in the first pass) and — near a fitted peak — at least 10 % of its height."""
     from scipy.signal import find_peaks
 
+    from dackit.core.noise import robust_sigma
+
     if fitted_mask.sum() < 10:
         return []
     inside = resid[fitted_mask]
-    scatter = 1.4826 * float(np.median(np.abs(inside - np.median(inside))))
+    scatter = robust_sigma(inside)
     step = float(np.median(np.diff(x)))
     r = np.where(fitted_mask, resid, 0.0)
     idx, _ = find_peaks(r, height=5.0 * scatter, width=max(1.0, 0.5 * fwhm_deg / step),
@@ -427,16 +537,13 @@ def refine_cell(phase: Phase, peaks: list[dict], wavelength_a: float, *, zero_sh
 
     p0 = np.array([getattr(phase, k) for k in phase.free_parameters] + ([0.0] if zero_shift else []))
     res = least_squares(lambda p: (calc(p) - obs) / err, p0, x_scale="jac", method="lm")
-    dof = len(obs) - n_par
-    chi2 = float(np.sum(res.fun**2))
-    redchi = chi2 / dof if dof > 0 else float("nan")
-    try:
-        cov = np.linalg.inv(res.jac.T @ res.jac)
-    except np.linalg.LinAlgError:
+    # σ of the positions are known, but scaled by χ²_red (as lmfit does) so that position
+    # scatter beyond the fit errors (sample displacement, profile asymmetry) widens the errors
+    covar = covariance_from_jacobian(res.jac, res.fun, scale=True)
+    if covar.singular:
         raise FitError(f"{phase.name}: the peak positions do not determine {', '.join(names)} "
-                       "(singular normal matrix)") from None
-    if dof > 0:
-        cov = cov * redchi
+                       "(singular normal matrix)")
+    cov, redchi = covar.matrix, covar.redchi
     refined = phase.with_cell(**{k: v for k, v in zip(names, res.x) if k != "zero_deg"})
     return names, res.x, np.sqrt(np.diag(cov)), cov, redchi, calc(res.x), refined
 
@@ -527,11 +634,101 @@ def fit_lattice(pattern, phase, *, twotheta_range=None, peak_shape: str = "pseud
     params = dict(zip(names, map(float, values)))
     stderr = dict(zip(names, map(float, errs)))
     vol = refined.volume_a3
+    range_notes = usable_range(*_raw_xy(pattern))[2] if twotheta_range is None else []
+    verdict = lattice_verdict(peaks, dropped, x, net, noise, fwhm, params, stderr, redchi, s, a_search,
+                              sch, instrumental_fwhm_deg, refined, lam, n_params=len(names), info=range_notes)
     return LatticeFit(phase=refined, wavelength_a=lam, param_names=tuple(names), params=params, stderr=stderr,
                       covar=cov, volume_a3=vol, volume_a3_err=_volume_error(refined, names, values, cov),
                       redchi=redchi, peaks=peaks, dropped=dropped, notes=notes, scherrer_size_nm=sch,
                       scherrer_size_nm_err=sch_err, wh_size_nm=wh[0], wh_size_nm_err=wh[1], wh_strain=wh[2],
-                      wh_strain_err=wh[3], x=x, y=y, model=model, background=bg_fit, source=pattern.source)
+                      wh_strain_err=wh[3], x=x, y=y, model=model, background=bg_fit, source=pattern.source,
+                      verdict=verdict)
+
+
+def _raw_xy(pattern):
+    return np.asarray(pattern.twotheta_deg, dtype=float), np.asarray(pattern.intensity, dtype=float)
+
+
+#: A fitted peak whose position misses the refined cell's line by more than this fraction of
+#: its FWHM is not that reflection (a misindexed or foreign peak): a correct cell on a real
+#: pattern leaves residuals of a few hundredths of a FWHM (sample displacement, asymmetry).
+MAX_RESIDUAL_FWHM = 0.25
+#: A cell that leaves more than a third of the reflections it predicts above the noise unseen
+#: is not the sample's cell (a wrong phase or a wrong scale finds a few coincidences only).
+MIN_FOUND_FRACTION = 2.0 / 3.0
+#: Fitted peaks broader than this multiple of the pattern's sharpest peaks are humps (beamstop
+#: shoulder, amorphous halo, background misfit), not the reflections of a crystal.
+MAX_WIDTH_RATIO = 4.0
+#: Smallest crystallite size (nm) that still gives Bragg peaks: below ~1.5 nm (a few unit
+#: cells) the pattern is a diffuse halo (e.g. Cervellino et al., J. Appl. Cryst. 43, 1543 (2010)).
+MIN_SIZE_NM = 1.5
+#: Relative standard error of the cell length above which the value is not reported as sure:
+#: 2.5e-4 × 4.16 Å ≈ 0.001 Å, half the 0.002 Å a lattice parameter is used at.
+MAX_REL_ERR = 2.5e-4
+
+
+def lattice_verdict(peaks, dropped, x, net, noise, fwhm_pattern, params, stderr, redchi, scale, a_search,
+                    size_nm, instrumental_fwhm_deg, phase, wavelength_a, *, n_params=1, info=()) -> Verdict:
+    """Checks a lattice fit must pass to be "ok"; each failure becomes a quality note.
+
+    Peaks found vs expected; enough peaks to cross-check the indexing (parameters + 2);
+    position residuals vs the peak widths (misindexing) and their χ²_red; widths vs the
+    pattern's sharpest peaks, vs the instrument and vs a physical crystallite size; the
+    relative error of the cell; the cell not at the edge of the search; the strongest peaks
+    of the pattern explained by the phase.
+    """
+    from scipy.signal import find_peaks
+
+    doubts, notes = [], list(info)
+    n = len(peaks)
+    missing = [r for r in dropped.itertuples()
+               if not r.reason.startswith("predicted height") and not r.reason.startswith("not of this phase")]
+    n_expected = n + len(missing)
+    notes.append(f"{n} of {n_expected} expected reflections fitted")
+    if n < n_params + 2:
+        doubts.append(f"only {n} peak(s) for {n_params} cell parameter(s): the indexing is not cross-checked")
+    if n_expected and n < MIN_FOUND_FRACTION * n_expected:
+        doubts.append(f"only {n} of {n_expected} reflections expected above the noise were found")
+    if n:
+        fw = peaks["fwhm_deg"].to_numpy()
+        off = np.abs(peaks["residual_deg"].to_numpy()) / fw
+        worst = int(np.argmax(off))
+        if off[worst] > MAX_RESIDUAL_FWHM:
+            doubts.append(f"peak {peaks['hkl'].iloc[worst]} lies {off[worst]:.2f} FWHM from its calculated "
+                          f"position (> {MAX_RESIDUAL_FWHM:g}): misindexed or not this phase")
+        if np.isfinite(redchi):
+            notes.append(f"position χ²_red {redchi:.3g}")
+        ratio = float(np.median(fw)) / fwhm_pattern
+        if ratio > MAX_WIDTH_RATIO:
+            doubts.append(f"fitted peaks {ratio:.1f}× broader than the pattern's sharpest peaks "
+                          f"({np.median(fw):.3f}° vs {fwhm_pattern:.3f}°): humps, not reflections")
+        if np.isfinite(size_nm) and size_nm < MIN_SIZE_NM:
+            doubts.append(f"peaks implausibly broad: Scherrer size {size_nm:.2f} nm (< {MIN_SIZE_NM:g} nm)")
+        if instrumental_fwhm_deg > 0 and np.median(fw) < 0.7 * instrumental_fwhm_deg:
+            doubts.append(f"peaks ({np.median(fw):.4f}°) narrower than the instrument "
+                          f"({instrumental_fwhm_deg:.4f}°): noise or spikes fitted")
+    for name, value in params.items():
+        if name in ("a", "b", "c"):
+            err = stderr[name]
+            if not np.isfinite(err) or err > MAX_REL_ERR * value:
+                doubts.append(f"{name} = {value:.5f} ± {err:.2g} Å: too uncertain (> {MAX_REL_ERR:g} relative)")
+    lo, hi = 1 + a_search[0], 1 + a_search[1]
+    step = 0.002 * (hi - lo)
+    if scale < lo + step or scale > hi - step:
+        doubts.append(f"cell found at the edge of the search range ({scale - 1:+.1%} of the nominal cell)")
+    # the strongest features of the pattern should be this phase's reflections
+    idx, props = find_peaks(net, prominence=10 * noise, width=1.0)
+    if idx.size and n:
+        strongest = idx[np.argsort(props["prominences"])[::-1][:3]]
+        pos = peaks["twotheta_obs"].to_numpy()
+        tol = np.maximum(peaks["fwhm_deg"].to_numpy(), fwhm_pattern)
+        unexplained = [float(x[i]) for i in strongest if not np.any(np.abs(pos - x[i]) < tol)]
+        if float(x[strongest[0]]) in unexplained or 2 * len(unexplained) > len(strongest):
+            doubts.append("the strongest peaks of the pattern (at " + ", ".join(f"{t:.3f}°" for t in unexplained)
+                          + ") are not reflections of this phase: another phase dominates, or the cell is wrong")
+        elif unexplained:
+            notes.append("strong peak(s) not of this phase at " + ", ".join(f"{t:.3f}°" for t in unexplained))
+    return Verdict.from_checks(doubts, info=notes)
 
 
 def _split_labels(label: str) -> list[str]:

@@ -248,6 +248,26 @@ def wurtzite(a: float = 4.30, c: float = 7.01, cation: str = "Cd", anion: str = 
                  atoms=(Atom(cation, 1 / 3, 2 / 3, 0.0), Atom(anion, 1 / 3, 2 / 3, u)), b_iso=b_iso)
 
 
+def lab6(a: float = 4.156826, *, x_b: float = 0.1992, b_iso: float = 0.3, name: str | None = None) -> Phase:
+    """LaB6, Pm-3m: La 1a (0,0,0), B 6f (x,½,½), the line-position standard of synchrotron DACs.
+
+    a = 4.156826 Å at 22.5 °C: NIST SRM 660c certificate (SRM 660a: 4.1569162 Å, 660b:
+    4.15689 Å — all three agree within 0.0001 Å). Boron x = 0.1992 (Eliseev et al.,
+    Kristallografiya 31, 803 (1986); COD 1000057); intensities only guide the peak search.
+    """
+    return Phase(name=name or "LaB6", system="cubic", a=a, b=a, c=a, space_group="P m -3 m",
+                 atoms=(Atom("La", 0, 0, 0), Atom("B", x_b, 0.5, 0.5)), b_iso=b_iso)
+
+
+def silicon(a: float = 5.431144, *, b_iso: float = 0.47, name: str | None = None) -> Phase:
+    """Silicon, diamond structure Fd-3m: Si 8a (0,0,0 and ¼,¼,¼ in origin choice 1 of F-43m).
+
+    a = 5.431144 Å at 22.5 °C: NIST SRM 640e certificate (SRM 640 series, a ≈ 5.4311 Å).
+    """
+    return Phase(name=name or "Si", system="cubic", a=a, b=a, c=a, space_group="F -4 3 m",
+                 atoms=(Atom("Si", 0, 0, 0), Atom("Si", 0.25, 0.25, 0.25)), b_iso=b_iso)
+
+
 #: library name → factory taking keyword parameters
 PHASES = {
     "zincblende": zincblende,
@@ -256,6 +276,9 @@ PHASES = {
     "fluorite": fluorite,
     "ceo2": fluorite,
     "wurtzite": wurtzite,
+    "lab6": lab6,
+    "si": silicon,
+    "silicon": silicon,
 }
 
 
@@ -445,4 +468,4 @@ def _system_from_spacegroup(sg, cell) -> str:
 
 
 __all__ = ["Atom", "Phase", "PHASES", "SYSTEMS", "get_phase", "read_cif", "read_jcpds", "reflections",
-           "fluorite", "nacl", "rocksalt", "wurtzite", "zincblende"]
+           "fluorite", "lab6", "nacl", "rocksalt", "silicon", "wurtzite", "zincblende"]

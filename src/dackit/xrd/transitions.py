@@ -8,7 +8,12 @@ data where the other phases put (almost) nothing: the matched-filter signal-to-n
 residual (data − background − other phases) against the candidate's profile, over the points
 where it has signal outside the lines (± 1.5 FWHM) of phases already accepted (candidates
 are judged from the largest contribution down), must reach ``threshold`` (default 5σ; noise
-inflated by √χ²_red when the model misfits), with at least two lines at ≥ 3σ each.
+inflated by √χ²_red when the model misfits), with at least two lines at ≥ 3σ each and at
+least one fitted line predicted 3σ high. The phases passing are refitted alone and judged
+again, and a phase whose Hill–Howard weight fraction is not 3 standard errors above zero is
+dropped (one at a time, weakest first): a phase of nil fraction cannot be present, whatever
+numerical noise its first-pass evidence carried. Without per-point σ the fit is weighted by
+the pattern's white-noise σ (second differences), so χ²_red is dimensionless.
 Weight fractions follow Hill & Howard, J. Appl. Cryst. 20, 467 (1987):
 w_i = S_i (ZMV)_i / Σ_j S_j (ZMV)_j.
 
@@ -36,6 +41,8 @@ from numpy.polynomial import chebyshev as cheb
 from scipy.optimize import least_squares
 
 from dackit.core.lineshapes import pseudo_voigt_unit_area
+from dackit.core.lsq import covariance_from_jacobian
+from dackit.core.quality import Verdict
 from dackit.errors import FitError, InputError, where
 from dackit.xrd.lattice import coarse_scale, pattern_arrays, prepare, twotheta_of
 from dackit.xrd.phases import Phase, get_phase
@@ -57,6 +64,16 @@ class PhaseResult:
     scale_err: float
     phase: Phase
     note: str = ""
+    verdict: Verdict = field(default_factory=Verdict)
+
+    @property
+    def quality(self) -> str:
+        return self.verdict.quality
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "present": self.present, "significance": self.significance,
+                "fraction": self.fraction, "fraction_err": self.fraction_err, "a_angstrom": self.a_angstrom,
+                "a_angstrom_err": self.a_angstrom_err, **self.verdict.to_dict()}
 
 
 @dataclass(frozen=True)
@@ -74,6 +91,15 @@ class PhaseIdentification:
     background: np.ndarray = field(repr=False)
     components: dict = field(repr=False)
     source: str = ""
+    verdict: Verdict = field(default_factory=Verdict)
+
+    @property
+    def quality(self) -> str:
+        return self.verdict.quality
+
+    @property
+    def quality_notes(self) -> tuple[str, ...]:
+        return self.verdict.notes
 
 
 class _WholePattern:
@@ -157,13 +183,9 @@ def _fit_whole(x, y, sig, phases, starts, lam, bg_init, fwhm, bg_degree, polariz
     w = 1.0 / sig if sig is not None else np.ones_like(x)
     res = least_squares(lambda p: (wp(p) - y) * w, p0, bounds=(lo, hi), x_scale="jac", max_nfev=400,
                         tr_solver="lsmr")
-    dof = max(len(x) - len(p0), 1)
-    redchi = float(np.sum(res.fun**2) / dof)
-    try:
-        cov = np.linalg.pinv(res.jac.T @ res.jac) * redchi
-    except np.linalg.LinAlgError:
-        cov = np.full((len(p0), len(p0)), np.nan)
-    return wp, res.x, cov, redchi
+    covar = covariance_from_jacobian(res.jac.toarray() if hasattr(res.jac, "toarray") else res.jac, res.fun,
+                                     scale=True)
+    return wp, res.x, covar.matrix, covar.redchi
 
 
 def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12, 0.05),
@@ -187,6 +209,10 @@ def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12
     if not np.max(net) > threshold * noise:
         raise FitError(f"{pre}no peak rises above {threshold:g}× the noise; cannot identify phases")
     weights = None if sig is None else 1 / sig**2
+    # Without per-point σ, weight by the white-noise σ, so χ²_red is dimensionless and the
+    # noise inflation √χ²_red used in the presence test means what it says
+    if sig is None:
+        sig = np.full_like(x, noise if noise > 0 else 1.0)
 
     # greedy coarse search: the best-matching candidate first, then the others on what is left
     starts: dict[int, tuple[float, float]] = {}
@@ -214,61 +240,39 @@ def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12
     except (ValueError, np.linalg.LinAlgError) as exc:
         raise FitError(f"{pre}whole-pattern fit failed ({exc})") from None
 
-    sigma_pt = (sig if sig is not None else np.full_like(x, noise)) * np.sqrt(max(redchi, 1.0))
-    comps = [wp.component(p, k) for k in range(len(phases))]
-    bgv = wp.background(p)
-    # Judge candidates from the largest contribution down; each must show its own peaks
-    # outside the lines (± 1.5 FWHM) of the phases already accepted, so a phantom phase that
-    # only re-distributes intensity among another phase's lines is not counted.
-    rank = sorted(range(len(phases)), key=lambda k: -float(np.sum(comps[k])))
-    signif = [0.0] * len(phases)
-    lines_seen = [0] * len(phases)
-    present = [False] * len(phases)
-    taken = np.zeros(x.size, dtype=bool)
-    floor = 3 * float(np.median(sigma_pt))
-    for k in rank:
-        mine = comps[k]
-        others = sum((comps[j] for j in range(len(phases)) if j != k), np.zeros_like(x))
-        resid = y - bgv - others
-        mask = (mine > 3 * sigma_pt) & ~taken
-        if mask.any():
-            signif[k] = _matched_snr(resid[mask], mine[mask], sigma_pt[mask])
-        # ... and from at least two separate lines (one bump of misfit background is not a phase)
-        strong = [(pos, fw) for pos, fw, h in zip(*wp.lines(p, k)) if h > floor and x[0] < pos < x[-1]]
-        n_lines = sum(1 for pos, fw in strong
-                      if (m := mask & (np.abs(x - pos) < 1.5 * fw)).any()
-                      and _matched_snr(resid[m], mine[m], sigma_pt[m]) >= 3.0)
-        lines_seen[k] = n_lines
-        present[k] = signif[k] >= threshold and n_lines >= min(2, len(strong))
-        if present[k]:
-            for pos, fw in strong:
-                taken |= np.abs(x - pos) < 1.5 * fw
-
+    present, signif, lines_seen, why = _judge(x, y, wp, p, redchi, sig, noise, len(phases), threshold)
     if not any(present):
         raise FitError(f"{pre}none of the candidates {', '.join(names)} is found in the pattern")
     keep = [k for k in range(len(phases)) if present[k]]
-    if len(keep) < len(phases):
-        kept_starts = []
-        for k in keep:
-            i, _ = wp.layout[k]
-            scale_k = wp.phase_at(p, k).a / phases[k].a
-            kept_starts.append((scale_k, p[i]))
-        wp2, p2, cov2, redchi2 = _fit_whole(x, y, sig, [phases[k] for k in keep], kept_starts, lam, bg, fwhm,
-                                            background_degree, polarization)
-    else:
-        wp2, p2, cov2, redchi2 = wp, p, cov, redchi
-
-    # Hill–Howard fractions with errors from the scale covariance
-    idx_s = [wp2.layout[j][0] for j in range(len(keep))]
-    scales = p2[idx_s]
-    zmv = np.array([phases[k].cell_mass_amu * wp2.phase_at(p2, j).volume_a3 for j, k in enumerate(keep)])
-    mass = scales * zmv
-    total = mass.sum()
-    frac = mass / total if total > 0 else np.full(len(keep), np.nan)
-    cs = cov2[np.ix_(idx_s, idx_s)] * np.outer(zmv, zmv)
-    # ∂w_i/∂m_j = (δ_ij − w_i) / Σm
-    jac = (np.eye(len(keep)) - frac[:, None]) / total if total > 0 else np.zeros((len(keep),) * 2)
-    frac_err = np.sqrt(np.clip(np.diag(jac @ cs @ jac.T), 0, None))
+    scale_of = {k: (wp.phase_at(p, k).a / phases[k].a, p[wp.layout[k][0]]) for k in range(len(phases))}
+    wp2, p2, cov2, redchi2 = wp, p, cov, redchi
+    fitted_set = list(range(len(phases)))
+    # A phase stays present only if, in a fit of the present phases alone, its own peaks still
+    # carry the evidence and its weight fraction stands 3 σ above zero: a phantom that took
+    # a share of misfit in the first fit loses it when refitted (fraction → 0), and must go.
+    while True:
+        if keep != fitted_set:
+            wp2, p2, cov2, redchi2 = _fit_whole(x, y, sig, [phases[k] for k in keep], [scale_of[k] for k in keep],
+                                                lam, bg, fwhm, background_degree, polarization)
+            fitted_set = list(keep)
+        frac, frac_err = _hill_howard(wp2, p2, cov2, [phases[k] for k in keep])
+        ok2, sig2, lines2, why2 = _judge(x, y, wp2, p2, redchi2, sig, noise, len(keep), threshold)
+        failing = []
+        for j, k in enumerate(keep):
+            signif[k], lines_seen[k] = sig2[j], lines2[j]
+            if not ok2[j]:
+                failing.append((sig2[j], j, k, why2[j]))
+            elif len(keep) > 1 and not frac[j] > FRACTION_SIGMAS * frac_err[j]:
+                failing.append((frac[j] / frac_err[j] if frac_err[j] > 0 else 0.0, j, k,
+                                f"weight fraction {frac[j]:.3g} ± {frac_err[j]:.2g} not {FRACTION_SIGMAS:g}σ above zero"))
+        if not failing or len(keep) == 1:
+            break
+        _, _, k_out, reason = min(failing)
+        why[k_out] = reason
+        present[k_out] = False
+        keep.remove(k_out)
+    if not keep or (len(keep) == 1 and not ok2[0]):
+        raise FitError(f"{pre}none of the candidates {', '.join(names)} is found in the pattern")
 
     results = []
     comps2 = {}
@@ -279,14 +283,99 @@ def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12
             refined = wp2.phase_at(p2, j)
             a_err = float(np.sqrt(max(cov2[i + 1, i + 1], 0.0)))
             comps2[ph.name] = wp2.component(p2, j)
+            verdict = _phase_verdict(signif[k], threshold, float(frac[j]), float(frac_err[j]), len(keep),
+                                     lines_seen[k], refined.a, a_err, redchi2)
             results.append(PhaseResult(ph.name, True, signif[k], float(frac[j]), float(frac_err[j]), refined.a,
-                                       a_err, float(p2[i]), float(np.sqrt(max(cov2[i, i], 0.0))), refined))
+                                       a_err, float(p2[i]), float(np.sqrt(max(cov2[i, i], 0.0))), refined,
+                                       verdict=verdict))
         else:
+            note = why[k] or (f"own-peak evidence {signif[k]:.1f}σ (needs {threshold:g}σ), "
+                              f"{lines_seen[k]} line(s) at ≥ 3σ (needs 2)")
             results.append(PhaseResult(ph.name, False, signif[k], 0.0, 0.0, float("nan"), float("nan"), 0.0, 0.0, ph,
-                                       note=f"own-peak evidence {signif[k]:.1f}σ (needs {threshold:g}σ), "
-                                            f"{lines_seen[k]} line(s) at ≥ 3σ (needs 2)"))
+                                       note=note, verdict=Verdict.from_checks([], info=[f"absent: {note}"])))
+    verdict = Verdict.from_checks([d for r in results for d in r.verdict.notes if r.present and not r.verdict.ok],
+                                  info=[f"χ²_red of the whole-pattern fit {redchi2:.3g}"])
     return PhaseIdentification(phases=tuple(results), redchi=redchi2, wavelength_a=lam, x=x, y=y, model=wp2(p2),
-                               background=wp2.background(p2), components=comps2, source=pattern.source)
+                               background=wp2.background(p2), components=comps2, source=pattern.source,
+                               verdict=verdict)
+
+
+#: A present phase's weight fraction must stand this many standard errors above zero.
+FRACTION_SIGMAS = 3.0
+#: Relative standard error of a present phase's cell length above which it is doubtful
+#: (the same bound as :data:`dackit.xrd.lattice.MAX_REL_ERR`).
+PHASE_MAX_REL_ERR = 2.5e-4
+
+
+def _phase_verdict(signif, threshold, frac, frac_err, n_present, n_lines, a, a_err, redchi) -> Verdict:
+    doubts = []
+    if n_present > 1 and not frac > 5 * frac_err:
+        doubts.append(f"weight fraction {frac:.3g} ± {frac_err:.2g}: less than 5σ above zero")
+    if signif < 2 * threshold:
+        doubts.append(f"own-peak evidence {signif:.1f}σ, close to the {threshold:g}σ threshold")
+    if n_lines < 3:
+        doubts.append(f"only {n_lines} line(s) of its own seen at ≥ 3σ")
+    if not np.isfinite(a_err) or a_err > PHASE_MAX_REL_ERR * a:
+        doubts.append(f"a = {a:.5f} ± {a_err:.2g} Å: too uncertain")
+    return Verdict.from_checks(doubts, info=[f"own-peak evidence {signif:.1f}σ, {n_lines} own line(s)"])
+
+
+def _hill_howard(wp, p, cov, phases):
+    """Hill–Howard weight fractions w_i = S_i (ZMV)_i / Σ S_j (ZMV)_j and their errors from
+    the scale covariance (∂w_i/∂m_j = (δ_ij − w_i) / Σm)."""
+    idx_s = [wp.layout[j][0] for j in range(len(phases))]
+    scales = p[idx_s]
+    zmv = np.array([ph.cell_mass_amu * wp.phase_at(p, j).volume_a3 for j, ph in enumerate(phases)])
+    mass = scales * zmv
+    total = mass.sum()
+    frac = mass / total if total > 0 else np.full(len(phases), np.nan)
+    cs = cov[np.ix_(idx_s, idx_s)] * np.outer(zmv, zmv)
+    jac = (np.eye(len(phases)) - frac[:, None]) / total if total > 0 else np.zeros((len(phases),) * 2)
+    frac_err = np.sqrt(np.clip(np.diag(jac @ cs @ jac.T), 0, None))
+    return frac, frac_err
+
+
+def _judge(x, y, wp, p, redchi, sig, noise, n_phases, threshold):
+    """Presence of each phase of a whole-pattern fit from its own peaks.
+
+    Phases are judged from the largest contribution down; each must show its own peaks
+    outside the lines (± 1.5 FWHM) of the phases already accepted, so a phantom phase that
+    only re-distributes intensity among another phase's lines is not counted. Evidence: the
+    matched-filter S/N of the residual (data − background − other phases) against the
+    phase's profile where that profile stands 3 σ above the noise, ≥ ``threshold``; and at
+    least two separate lines (one, if only one is predicted in range) each ≥ 3σ on its own
+    and predicted ≥ 3σ high (a phase whose fitted lines are all below the noise has no
+    evidence, whatever the residual). Returns (present, significance, lines, reason) lists.
+    """
+    sigma_pt = (sig if sig is not None else np.full_like(x, noise)) * np.sqrt(max(redchi, 1.0))
+    comps = [wp.component(p, k) for k in range(n_phases)]
+    bgv = wp.background(p)
+    rank = sorted(range(n_phases), key=lambda k: -float(np.sum(comps[k])))
+    signif = [0.0] * n_phases
+    lines_seen = [0] * n_phases
+    present = [False] * n_phases
+    why = [""] * n_phases
+    taken = np.zeros(x.size, dtype=bool)
+    floor = 3 * float(np.median(sigma_pt))
+    for k in rank:
+        mine = comps[k]
+        others = sum((comps[j] for j in range(n_phases) if j != k), np.zeros_like(x))
+        resid = y - bgv - others
+        mask = (mine > 3 * sigma_pt) & ~taken
+        if mask.any():
+            signif[k] = _matched_snr(resid[mask], mine[mask], sigma_pt[mask])
+        strong = [(pos, fw) for pos, fw, h in zip(*wp.lines(p, k)) if h > floor and x[0] < pos < x[-1]]
+        n_lines = sum(1 for pos, fw in strong
+                      if (m := mask & (np.abs(x - pos) < 1.5 * fw)).any()
+                      and _matched_snr(resid[m], mine[m], sigma_pt[m]) >= 3.0)
+        lines_seen[k] = n_lines
+        if not strong:
+            why[k] = "no line of its fitted pattern stands 3σ above the noise"
+        present[k] = bool(strong) and signif[k] >= threshold and n_lines >= min(2, len(strong))
+        if present[k]:
+            for pos, fw in strong:
+                taken |= np.abs(x - pos) < 1.5 * fw
+    return present, signif, lines_seen, why
 
 
 def _matched_snr(resid, profile, sigma) -> float:

@@ -1,0 +1,73 @@
+"""Real-data corpus for `dackit xrd lattice` (tests/corpus/xrd/manifest.toml), with default settings.
+
+Each case must give the independent lattice parameter within its tolerance and the expected
+quality; and wrong answers (a pattern without the phase, the wrong phase for a pattern) must
+never carry quality "ok".
+"""
+import hashlib
+import tomllib
+
+import pytest
+
+from cli_helpers import run_json
+from conftest import REAL
+from corpus_manifest import CORPUS, load_cases, within
+
+
+def _cases():
+    """The manifest's cases; those reading the shared real-data folder only when it exists."""
+    if REAL.is_dir():
+        return load_cases("xrd")
+    with open(CORPUS / "xrd" / "manifest.toml", "rb") as fh:
+        raw = [c for c in tomllib.load(fh)["case"] if not c.get("shared")]
+    for case in raw:
+        case["path_on_disk"] = CORPUS / "xrd" / case["file"]
+        assert hashlib.sha256(case["path_on_disk"].read_bytes()).hexdigest() == case["sha256"]
+    return raw
+
+
+CASES = _cases()
+
+
+def test_corpus_has_five_real_cases():
+    assert len([c for c in CASES if "a_angstrom" in c["expected"]]) >= (5 if REAL.is_dir() else 3)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_corpus_lattice(case):
+    args = list(case.get("args", []))
+    if "poni" in case:
+        args += ["--poni", (CORPUS / "xrd" / case["poni"]).resolve()]
+    code, rows, err = run_json("xrd", "lattice", case["path_on_disk"], *args)
+    assert code == 0, err
+    row = rows[0]
+    a = row["a_angstrom"]
+    assert within(a, case["expected"]["a_angstrom"], "a_angstrom", case["tolerance"]), (a, case["expected"])
+    assert row["quality"] == case["expect_quality"], row["quality_notes"]
+
+
+WRONG = [
+    # a Dioptas pattern of another sample (FoG_D3_001 in its header), fitted as LaB6
+    ("dioptas/pattern_001.xy", ["--phase", "lab6"]),
+    # the CeO2 pattern fitted as LaB6, the LaB6 patterns fitted as CeO2 and as Si
+    ("dioptas/CeO2_Pilatus1M.xy", ["--phase", "lab6"]),
+    ("corpus:lab6_p49_001_fit2d.chi", ["--phase", "ceo2", "--wavelength", "0.3099604823"]),
+    ("corpus:lab6_p49_001_pyfai.xy", ["--phase", "si"]),
+]
+
+
+@pytest.mark.parametrize("name,args", WRONG, ids=[w[0] + " " + w[1][1] for w in WRONG])
+def test_wrong_answers_never_ok(name, args):
+    """Refused (exit 2) or flagged doubtful: a confident wrong lattice parameter is the worst outcome."""
+    if name.startswith("corpus:"):
+        path = CORPUS / "xrd" / name.split(":", 1)[1]
+    else:
+        if not REAL.is_dir():
+            pytest.skip(f"real data folder {REAL} is absent")
+        path = REAL / name
+    code, rows, err = run_json("xrd", "lattice", path, *args)
+    if code == 0:
+        assert rows[0]["quality"] == "doubtful", rows[0]
+        assert "doubtful result" in err
+    else:
+        assert code == 2 and "error" in rows[0]
