@@ -94,6 +94,7 @@ def analyse_xrd(path: str, settings: dict) -> dict:
         if ph["present"]:
             ph["volume_a3_err"] = 3 * ph["volume_a3"] * r.a_angstrom_err / r.a_angstrom
     return {"file": path, "wavelength_a": pattern.wavelength_a, "redchi": ident.redchi, "phases": phases,
+            **ident.verdict.to_dict(),
             "pattern": {"twotheta_deg": pattern.twotheta_deg, "intensity": pattern.intensity}}
 
 
