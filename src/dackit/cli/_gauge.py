@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from dackit.cli._common import dump_json, print_table
+from dackit.cli._common import dump_json, print_table, warn_if_doubtful
 from dackit.core.results import Failure
 from dackit.errors import DackitError
 
@@ -31,9 +31,11 @@ def run_gauge(files, fit, columns, *, as_json: bool, plot_dir: Path | None, titl
                      window=result.window_nm, title=Path(spectrum.source).name,
                      annotation=annotate(result))
     out = [r.as_dict() for r in rows]
-    for r in rows:
+    for r, row in zip(rows, out):
         if isinstance(r, Failure):
             click.echo(f"error: {r.error}", err=True)
+        else:
+            warn_if_doubtful(row)
     if as_json:
         dump_json(out)
     else:
