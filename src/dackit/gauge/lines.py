@@ -22,6 +22,9 @@ MIN_SNR = 8.0
 #: Width (nm) of the blocks whose minima trace the background under a gauge line: wider
 #: than an R1/R2 doublet with broadened lines (~6 nm), narrower than background curvature.
 BLOCK_NM = 10.0
+#: An axis wholly inside this range (nm) that holds the gauge's window is read as nm even if
+#: the file's words say cm-1: visible/NIR spectrometers used for gauges cover 400–1100 nm.
+NM_AXIS_PLAUSIBLE = (400.0, 1100.0)
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,10 @@ def spectrum_in_nm(spectrum: Spectrum, what: str,
     if lam is not None and covers(lam):
         order = np.argsort(lam)
         return lam[order], y[order], notes
-    if unit in ("cm-1", "raman_cm-1") and search_nm is not None and covers(x):
+    # the whole axis must look like an optical spectrum in nm, not merely pass through the
+    # gauge's range (a Raman spectrum of 100–3000 cm⁻¹ does that too)
+    if (unit in ("cm-1", "raman_cm-1") and search_nm is not None and covers(x)
+            and NM_AXIS_PLAUSIBLE[0] <= float(np.min(x)) and float(np.max(x)) <= NM_AXIS_PLAUSIBLE[1]):
         said = "Raman shift" if unit == "raman_cm-1" else "wavenumbers (cm-1)"
         notes.append(f"the file calls x {said}, but its values ({x[0]:.1f}–{x[-1]:.1f}) lie where "
                      f"the {what} line lies in nm and nowhere near it in {unit}: x read as nm")
@@ -80,8 +86,15 @@ def spectrum_in_nm(spectrum: Spectrum, what: str,
 
 
 def noise_sigma(y: np.ndarray) -> float:
-    """White-noise σ of a spectrum from its first differences (insensitive to peaks and slopes)."""
-    return white_noise_sigma(y, order=1)
+    """White-noise σ of a spectrum from its first differences (insensitive to peaks and slopes).
+
+    Integer counts with a spread under one count have a median absolute difference of 0;
+    their noise is then the RMS of the differences / √2, not nothing.
+    """
+    sigma = white_noise_sigma(y, order=1)
+    if sigma == 0.0 and np.size(y) > 2:
+        sigma = float(np.std(np.diff(y)) / np.sqrt(2))
+    return sigma
 
 
 def lower_envelope(x: np.ndarray, y: np.ndarray, block_nm: float) -> np.ndarray:

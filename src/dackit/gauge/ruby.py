@@ -392,14 +392,12 @@ def _verdict(x, y, fit: FitResult, model_name: str, pressure: float, p_err: floa
     doubts, info = [], list(notes_in) + [model_note]
     step = float(np.median(np.diff(x)))
     ratio = r2["height"] / r1["height"] if r1["height"] > 0 else float("nan")
-    if model_name == "tied-splitting":
-        msg = (f"R1 and R2 not resolved (fitted with the ambient splitting; {step:.2f} nm per point, "
-               f"R1 FWHM {r1['fwhm']:.2f} nm)")
-        if step > MAX_UNRESOLVED_STEP_NM:
-            doubts.append(msg + ": the spectrometer samples the 1.5 nm doublet too coarsely for R1 "
-                          "to be located; use a finer grating")
-        else:
-            info.append(msg)
+    if step > MAX_UNRESOLVED_STEP_NM:
+        doubts.append(f"R1 and R2 not resolved: {step:.2f} nm per point samples the 1.5 nm doublet too "
+                      "coarsely for R1 to be located to a few hundredths of a GPa; use a finer grating")
+    elif model_name == "tied-splitting":
+        info.append(f"R1 and R2 not resolved (fitted with the ambient splitting; {step:.3f} nm per point, "
+                    f"R1 FWHM {r1['fwhm']:.2f} nm)")
     if not (R2_R1_RATIO_RANGE[0] <= ratio <= R2_R1_RATIO_RANGE[1]):
         doubts.append(f"R2/R1 height ratio {ratio:.2f} is outside {R2_R1_RATIO_RANGE[0]}–"
                       f"{R2_R1_RATIO_RANGE[1]} of ruby: another line may overlap, or this is not R1/R2")
