@@ -137,7 +137,8 @@ def test_real_spectra_ok(real_data):
 def test_flat_spectrum_is_no_line_not_saturated(kind):
     """Issue 17: `sm` called a flat file "saturated"."""
     x = np.linspace(675, 700, 1024)
-    y = np.full(x.size, 500.0) if kind == "constant" else np.round(500 + np.random.default_rng(0).normal(0, 0.3, x.size))
+    noise = np.random.default_rng(0).normal(0, 0.3, x.size)
+    y = np.full(x.size, 500.0) if kind == "constant" else np.round(500 + noise)
     for fit in (fit_sm, fit_ruby):
         with pytest.raises(InputError) as exc:
             fit(make_spectrum(x if fit is fit_sm else x + 15, y, source="flat.txt"))

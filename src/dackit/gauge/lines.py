@@ -12,7 +12,7 @@ import numpy as np
 from scipy.ndimage import uniform_filter1d
 
 from dackit.core import units
-from dackit.core.fitting import BatchFit, PeakModel, fit_batch
+from dackit.core.fitting import PeakModel, fit_batch
 from dackit.core.noise import counting_sigma, white_noise_sigma
 from dackit.core.spectrum import Spectrum
 from dackit.errors import InputError, where

@@ -446,7 +446,9 @@ def _result(spectrum, x, y, fit: FitResult, model_name, window, notes, model_not
     if not (fit.success and np.isfinite(r1["err"]) and 0 < r1["err"] < 1.0):
         raise InputError(f"{pre}the R1/R2 doublet fit failed ({fit.message}); the spectrum may "
                          "hold no ruby line or too few points across it")
-    lam = r1["center"] if temperature_k is None else r1["center"] - float(r1_temperature_shift(temperature_k, t_correction))
+    lam = r1["center"]
+    if temperature_k is not None:
+        lam = lam - float(r1_temperature_shift(temperature_k, t_correction))
     sc = get_scale(RUBY_SCALES, scale, "ruby")
     pressure = float(sc.pressure(lam, lambda0_nm))
     dp_dlam, dp_dlam0 = sc.sensitivity(lam, lambda0_nm)

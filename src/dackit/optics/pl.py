@@ -257,8 +257,9 @@ def _prepare(spectrum: Spectrum, *, baseline: str, dark, window_nm) -> _Prepared
     smooth = signal.savgol_filter(y_nm, win, 2)
     sigma_smooth = sigma * float(np.sqrt(np.sum(signal.savgol_coeffs(win, 2) ** 2)))
     if not np.max(smooth) > 6 * max(sigma_smooth, 1e-300):
-        raise InputError(f"{pre}no PL peak: no emission peak above the noise; the largest smoothed signal ({np.max(smooth):.3g}) is below "
-                         f"6× its noise ({sigma_smooth:.3g}); check the exposure, the spectral range or the file")
+        raise InputError(f"{pre}no PL peak: no emission peak above the noise; the largest smoothed signal "
+                         f"({np.max(smooth):.3g}) is below 6× its noise ({sigma_smooth:.3g}); check the exposure, "
+                         "the spectral range or the file")
     e = HC_EV_NM / s.x[::-1]
     y_e = intensity_per_nm_to_per_ev(s.x, y_nm)[::-1]
     # point noise from the local scatter of neighbours (shot noise makes it larger on the
