@@ -6,7 +6,8 @@ from dackit.gauge.ruby import simulate_ruby
 from dackit.gauge.sm import simulate_sm
 from dackit.io import write_spectrum
 
-RUBY_KEYS = {"file", "pressure_gpa", "pressure_gpa_err", "r1_nm", "r1_nm_err", "r2_nm", "scale"}
+RUBY_KEYS = {"file", "pressure_gpa", "pressure_gpa_err", "r1_nm", "r1_nm_err", "r2_nm", "scale",
+             "fwhm_nm", "model", "quality", "quality_notes"}  # issue 10: model and verdict added
 
 
 @pytest.fixture()

@@ -9,7 +9,8 @@ from dackit.io.spectra import write_spectrum
 from dackit.optics.absorption import simulate_absorption
 from dackit.optics.pl import simulate_pl
 
-PEAK_KEYS = {"file", "pressure_gpa", "peak_ev", "peak_ev_err", "peak_nm", "fwhm_mev", "area", "cie_x", "cie_y"}
+PEAK_KEYS = {"file", "pressure_gpa", "peak_ev", "peak_ev_err", "peak_nm", "fwhm_mev", "area", "cie_x", "cie_y",
+             "quality", "quality_notes"}  # issue 10: verdict added
 FIT_KEYS = {"e0_ev", "e0_ev_err", "alpha_mev_per_gpa", "alpha_mev_per_gpa_err", "beta_mev_per_gpa2",
             "beta_mev_per_gpa2_err", "chi2_red"}
 PRESSURES = [0.0, 0.6, 1.7, 2.5, 3.5, 4.6, 5.6]
@@ -106,7 +107,7 @@ def test_tauc_json_contract(abs_files, capsys, tmp_path, real_data):
     assert code == 2
     rows = json.loads(out)
     for row, g in zip(rows[:3], gaps):
-        assert set(row) == {"file", "gap_ev", "gap_ev_err", "window_ev"}
+        assert set(row) == {"file", "gap_ev", "gap_ev_err", "window_ev", "quality", "quality_notes"}
         assert abs(row["gap_ev"] - g) < 0.02
         lo, hi = row["window_ev"]
         assert row["gap_ev"] < lo < hi

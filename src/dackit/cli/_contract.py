@@ -14,8 +14,8 @@ RENAMED = {"redchi": "chi2_red"}
 #: the verdict every per-file row carries once its analysis gives one (issue 10)
 VERDICT = ("quality", "quality_notes")
 
-RUBY = ("file", "pressure_gpa", "pressure_gpa_err", "r1_nm", "r1_nm_err", "r2_nm", "scale")
-SM = ("file", "pressure_gpa", "pressure_gpa_err", "line_nm", "line_nm_err", "scale")
+RUBY = ("file", "pressure_gpa", "pressure_gpa_err", "r1_nm", "r1_nm_err", "r2_nm", "scale", "fwhm_nm", "model")
+SM = ("file", "pressure_gpa", "pressure_gpa_err", "line_nm", "line_nm_err", "scale", "fwhm_nm")
 TAUC = ("file", "gap_ev", "gap_ev_err", "window_ev")
 PL_PEAK = ("file", "pressure_gpa", "peak_ev", "peak_ev_err", "peak_nm", "fwhm_mev", "area", "cie_x", "cie_y")
 PL_FIT = ("e0_ev", "e0_ev_err", "alpha_mev_per_gpa", "alpha_mev_per_gpa_err", "beta_mev_per_gpa2",

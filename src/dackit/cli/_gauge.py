@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from dackit.cli._common import dump_json, print_table
+from dackit.cli._common import dump_json, print_table, warn_if_doubtful
 from dackit.cli._contract import gauge_row
 from dackit.core.results import Failure
 from dackit.errors import DackitError
@@ -33,9 +33,11 @@ def run_gauge(files, fit, columns, *, keys, as_json: bool, plot_dir: Path | None
                            title=Path(spectrum.source).name, annotation=annotate(result))
             save_figure(fig, Path(plot_dir) / f"{Path(spectrum.source).stem}.png", dpi=150)
     out = [gauge_row(r, keys) for r in rows]
-    for r in rows:
+    for r, row in zip(rows, out):
         if isinstance(r, Failure):
             click.echo(f"error: {r.error}", err=True)
+        else:
+            warn_if_doubtful(row)
     if as_json:
         dump_json(out)
     else:

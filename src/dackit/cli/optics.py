@@ -12,13 +12,13 @@ import click
 
 from dackit.cli import _contract as contract
 from dackit.cli._common import (dump_json, finish, json_option, parse_float_list, plot_option, print_table,
-                               read_csv_table)
+                               read_csv_table, warn_if_doubtful)
 from dackit.errors import DackitError, InputError
 
 
 PL_COLUMNS = [("file", "file", ""), ("pressure_gpa", "P (GPa)", ".2f"), ("peak_ev", "E (eV)", ".4f"),
               ("peak_ev_err", "±", ".4f"), ("peak_nm", "λ (nm)", ".1f"), ("fwhm_mev", "FWHM (meV)", ".1f"),
-              ("area", "area", ".4g"), ("cie_x", "x", ".4f"), ("cie_y", "y", ".4f")]
+              ("area", "area", ".4g"), ("cie_x", "x", ".4f"), ("cie_y", "y", ".4f"), ("quality", "quality", "")]
 
 
 def _read_runsheet(path: Path) -> list:
@@ -121,7 +121,13 @@ def pl_command(files, pressure, runsheet, n_peaks, shape, baseline, peak, as_jso
     for r in rows:
         if "error" in r:
             click.echo(f"error: {r['error']}", err=True)
-    good = [i for i, f in enumerate(fits) if f is not None]
+        else:
+            warn_if_doubtful(r)
+    # only results the checks trust enter E(P); doubtful ones are listed, not fitted
+    good = [i for i, f in enumerate(fits) if f is not None and f.quality == "ok"]
+    n_doubtful = sum(f is not None and f.quality != "ok" for f in fits)
+    if n_doubtful:
+        click.echo(f"note: {n_doubtful} doubtful file(s) left out of the E(P) fit", err=True)
     fit_out = {k: None for k in contract.PL_FIT}
     pfit = None
     if directions is not None:
@@ -180,7 +186,7 @@ def pl_command(files, pressure, runsheet, n_peaks, shape, baseline, peak, as_jso
 
 TAUC_COLUMNS = [("file", "file", ""), ("gap_ev", "E_g (eV)", ".4f"), ("gap_ev_err", "±", ".4f"),
                 ("window", "window (eV)", ""), ("baseline_intersection_ev", "baseline ∩ (eV)", ".4f"),
-                ("background", "background", "")]
+                ("background", "background", ""), ("quality", "quality", "")]
 
 
 @click.command("tauc")

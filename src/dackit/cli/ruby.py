@@ -7,7 +7,7 @@ from dackit.gauge import ruby
 
 COLUMNS = [("file", "file", ""), ("pressure_gpa", "P (GPa)", ".3f"), ("pressure_gpa_err", "±", ".3f"),
            ("r1_nm", "R1 (nm)", ".4f"), ("r1_nm_err", "±", ".4f"), ("r2_nm", "R2 (nm)", ".4f"),
-           ("scale", "scale", "")]
+           ("scale", "scale", ""), ("model", "model", ""), ("quality", "quality", "")]
 
 
 @click.command("ruby")
@@ -27,8 +27,10 @@ COLUMNS = [("file", "file", ""), ("pressure_gpa", "P (GPa)", ".3f"), ("pressure_
 def command(files, scale, ref_nm, ref_err_nm, temperature_k, t_correction, as_json, plot_dir):
     """Pressure from ruby R1/R2 fluorescence spectra.
 
-    Fits the R1/R2 doublet (two pseudo-Voigts sharing width and shape, linear baseline)
-    of every FILE in one batch and converts R1 to pressure with the chosen scale. Reads
+    Fits the R1/R2 doublet (two pseudo-Voigts on a linear baseline; shared or free widths,
+    as an F-test on the data decides) of every FILE in one batch, takes R1 at its maximum
+    and converts it to pressure with the chosen scale. Each row says which model was used
+    and carries quality ok/doubtful with notes (a doubtful row warns on stderr). Reads
     two-column text, CSV, Ocean Optics, SPE and SIF files. A file that cannot be measured
     is reported (exit status 2) and the others are still measured.
 

@@ -6,7 +6,8 @@ from dackit.cli._common import files_argument, finish, json_option, plot_option
 from dackit.gauge import sm
 
 COLUMNS = [("file", "file", ""), ("pressure_gpa", "P (GPa)", ".3f"), ("pressure_gpa_err", "±", ".3f"),
-           ("line_nm", "0-0 (nm)", ".4f"), ("line_nm_err", "±", ".4f"), ("scale", "scale", "")]
+           ("line_nm", "0-0 (nm)", ".4f"), ("line_nm_err", "±", ".4f"), ("scale", "scale", ""),
+           ("quality", "quality", "")]
 
 
 @click.command("sm")

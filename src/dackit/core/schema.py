@@ -88,6 +88,9 @@ class RubyRow(_StepRow, _Verdict):
     temperature_k: Number = None
     window_nm: list[Number] | None = None
     redchi: Number = Field(default=None, title="χ²_red")
+    model: str | None = Field(default=None, description='R1/R2 model the data chose: "shared-width", '
+                              '"free-width" or "tied-splitting"')
+    r2_r1_ratio: Number = Field(default=None, title="R2/R1 height ratio")
     pressure_gpa_file: Number
     pressure_gpa_file_err: Number
 

@@ -142,7 +142,9 @@ def _fill_nexus(tmp: Path, results: dict, patterns) -> None:
             group.attrs["NX_class"] = "NXdata"
             numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
             for col in frame.columns:
-                data = frame[col].to_numpy(float) if col in numeric else frame[col].astype(str).to_numpy().astype("S")
+                # text as UTF-8 (quality notes hold χ², ×, –): fixed-width "S" is ASCII-only
+                data = (frame[col].to_numpy(float) if col in numeric else
+                        np.array([str(v) for v in frame[col].tolist()], dtype=h5py.string_dtype("utf-8")))
                 group.create_dataset(col, data=data)
             if "pressure_gpa" in numeric:
                 group.attrs["axes"] = "pressure_gpa"

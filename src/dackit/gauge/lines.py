@@ -12,8 +12,8 @@ import numpy as np
 from scipy.ndimage import uniform_filter1d
 
 from dackit.core import units
-from dackit.core.fitting import BatchFit, PeakModel, fit_batch
-from dackit.core.noise import counting_sigma
+from dackit.core.fitting import PeakModel, fit_batch
+from dackit.core.noise import counting_sigma, white_noise_sigma
 from dackit.core.spectrum import Spectrum
 from dackit.errors import InputError, where
 
@@ -22,6 +22,9 @@ MIN_SNR = 8.0
 #: Width (nm) of the blocks whose minima trace the background under a gauge line: wider
 #: than an R1/R2 doublet with broadened lines (~6 nm), narrower than background curvature.
 BLOCK_NM = 10.0
+#: An axis wholly inside this range (nm) that holds the gauge's window is read as nm even if
+#: the file's words say cm-1: visible/NIR spectrometers used for gauges cover 400–1100 nm.
+NM_AXIS_PLAUSIBLE = (400.0, 1100.0)
 
 
 @dataclass(frozen=True)
@@ -33,22 +36,65 @@ class LineGuess:
     noise: float
 
 
-def spectrum_in_nm(spectrum: Spectrum, what: str) -> tuple[np.ndarray, np.ndarray]:
-    """x in nm (absolute wavenumbers converted), y; other axes are an InputError."""
-    if spectrum.x_unit == "nm":
-        return spectrum.x, spectrum.y
-    if spectrum.x_unit == "cm-1":
-        lam = units.wavenumber_to_nm(spectrum.x)
+def spectrum_in_nm(spectrum: Spectrum, what: str,
+                   search_nm: tuple[float, float] | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """x in nm, y, and notes on how the axis was read; an axis that cannot hold the line is an InputError.
+
+    Absolute wavenumbers are converted; a Raman shift is converted when the file gives the
+    laser wavelength. When the file's words and its numbers disagree — a header that says
+    "Raman shift" or "cm-1" over values that lie where the gauge line lies in nm (650–750
+    for ruby; as cm⁻¹ those are 13–15 µm, or a Raman shift with no laser to anchor it) —
+    the numbers win: a gauge line cannot sit at such an axis in any other reading. The
+    note says so (issue 10: a ruby file in nm refused because its header said Raman shift).
+    """
+    notes: list[str] = []
+    x, y = spectrum.x, spectrum.y
+    unit = spectrum.x_unit
+    if unit == "nm":
+        return x, y, notes
+
+    def covers(lam) -> bool:
+        if search_nm is None:
+            return True
+        lo, hi = search_nm
+        return int(np.count_nonzero((lam >= lo) & (lam <= hi))) >= 5
+
+    lam = None
+    if unit == "cm-1":
+        lam = units.wavenumber_to_nm(x)
+    elif unit == "raman_cm-1" and spectrum.metadata.get("laser_nm"):
+        laser = float(spectrum.metadata["laser_nm"])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lam = 1e7 / (1e7 / laser - x)
+        if not np.all(np.isfinite(lam) & (lam > 0)):
+            lam = None
+        elif lam is not None:
+            notes.append(f"x read as Raman shift from a {laser:g} nm laser and converted to nm")
+    if lam is not None and covers(lam):
         order = np.argsort(lam)
-        return lam[order], spectrum.y[order]
-    raise InputError(f"{where(spectrum.source)}x axis is in {spectrum.x_unit}; a {what} fit needs "
+        return lam[order], y[order], notes
+    # the whole axis must look like an optical spectrum in nm, not merely pass through the
+    # gauge's range (a Raman spectrum of 100–3000 cm⁻¹ does that too)
+    if (unit in ("cm-1", "raman_cm-1") and search_nm is not None and covers(x)
+            and NM_AXIS_PLAUSIBLE[0] <= float(np.min(x)) and float(np.max(x)) <= NM_AXIS_PLAUSIBLE[1]):
+        said = "Raman shift" if unit == "raman_cm-1" else "wavenumbers (cm-1)"
+        notes.append(f"the file calls x {said}, but its values ({x[0]:.1f}–{x[-1]:.1f}) lie where "
+                     f"the {what} line lies in nm and nowhere near it in {unit}: x read as nm")
+        return x, y, notes
+    raise InputError(f"{where(spectrum.source)}x axis is in {unit}; a {what} fit needs "
                      "wavelengths in nm (calibrate the spectrometer or export in nm)")
 
 
 def noise_sigma(y: np.ndarray) -> float:
-    """Robust white-noise σ from first differences (insensitive to peaks and slopes)."""
-    d = np.diff(y)
-    return float(1.4826 * np.median(np.abs(d - np.median(d))) / np.sqrt(2))
+    """White-noise σ of a spectrum from its first differences (insensitive to peaks and slopes).
+
+    Integer counts with a spread under one count have a median absolute difference of 0;
+    their noise is then the RMS of the differences / √2, not nothing.
+    """
+    sigma = white_noise_sigma(y, order=1)
+    if sigma == 0.0 and np.size(y) > 2:
+        sigma = float(np.std(np.diff(y)) / np.sqrt(2))
+    return sigma
 
 
 def lower_envelope(x: np.ndarray, y: np.ndarray, block_nm: float) -> np.ndarray:
@@ -79,13 +125,17 @@ def locate_line(x: np.ndarray, y: np.ndarray, search_nm: tuple[float, float], *,
     if inside.sum() < 5:
         raise InputError(f"{pre}the spectrum spans {x[0]:.1f}–{x[-1]:.1f} nm but a {what} line lies in "
                          f"{lo:.0f}–{hi:.0f} nm; wrong file or wrong wavelength calibration?")
+    noise = max(noise_sigma(y), 1e-12 * max(1.0, float(np.max(np.abs(y)))))
     top = float(np.max(y[inside]))
     at_top = np.flatnonzero(y[inside] == top)
-    # Three or more neighbouring pixels at exactly the same maximum: a clipped detector.
-    if at_top.size >= 3 and np.any(np.diff(at_top) == 1) and top > 0:
+    # Three or more neighbouring pixels at exactly the same maximum, standing well above the
+    # rest: a clipped detector. A flat or quantised spectrum also repeats its maximum, but
+    # that plateau is not above anything — it is "no line", not "saturated" (issue 17).
+    rise = top - float(np.median(y[inside]))
+    if (at_top.size >= 3 and np.any(np.diff(at_top) == 1) and top > 0
+            and rise > MIN_SNR * noise):
         raise InputError(f"{pre}the {what} line is saturated ({at_top.size} pixels at {top:g} counts); "
                          "measure again with a shorter exposure or lower laser power")
-    noise = max(noise_sigma(y), 1e-12 * max(1.0, float(np.max(np.abs(y)))))
     smooth = uniform_filter1d(y, 3, mode="nearest")
     base = lower_envelope(x, smooth, BLOCK_NM)
     xi, si, bi = x[inside], (smooth - base)[inside], base[inside]
@@ -111,16 +161,18 @@ def locate_line(x: np.ndarray, y: np.ndarray, search_nm: tuple[float, float], *,
                      fwhm_nm=fwhm, noise=noise)
 
 
-def fit_weighted(xs, ys, model: PeakModel, p0, windows) -> BatchFit:
+def fit_weighted(xs, ys, model: PeakModel, p0, windows, *, return_sigma: bool = False):
     """Batch fit in two passes: unweighted, then weighted by counting statistics.
 
     Shot noise makes a line noisier than the baseline around it; weighting by the variance
     estimated from the first pass (:func:`~dackit.core.noise.counting_sigma`) gives the
-    line position its true standard error.
+    line position its true standard error. With ``return_sigma`` the per-spectrum σ arrays
+    come back too, so a rival model can be fitted with the same weights and compared by χ².
     """
     windows = np.asarray(windows, dtype=float)
     first = fit_batch(xs, ys, model, p0, window=windows)
     sigmas = [counting_sigma(x, y, first[k], w) if first.success[k] else np.ones_like(y)
               for k, (x, y, w) in enumerate(zip(xs, ys, windows))]
     start = np.where(first.success[:, None], first.params, np.asarray(p0, dtype=float))
-    return fit_batch(xs, ys, model, start, sigma=sigmas, window=windows)
+    second = fit_batch(xs, ys, model, start, sigma=sigmas, window=windows)
+    return (second, sigmas) if return_sigma else second

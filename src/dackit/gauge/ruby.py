@@ -16,9 +16,12 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import least_squares
+from scipy.stats import f as f_dist
 
 from dackit.core import lineshapes
-from dackit.core.fitting import FitResult, PeakModel
+from dackit.core.fitting import FitResult, PeakModel, fit_batch
+from dackit.core.lsq import covariance_from_jacobian
+from dackit.core.quality import Verdict
 from dackit.core.results import Failure
 from dackit.core.spectrum import Spectrum, make_spectrum
 from dackit.errors import DackitError, InputError, where
@@ -173,6 +176,13 @@ class RubyFit:
     resolved: bool          # False: R1/R2 unresolved, splitting tied to its ambient value
     window_nm: tuple[float, float]
     fit: FitResult
+    model: str = "shared-width"     # "shared-width" | "free-width" | "tied-splitting"
+    r2_r1_ratio: float = float("nan")
+    verdict: Verdict = Verdict()
+
+    @property
+    def quality(self) -> str:
+        return self.verdict.quality
 
     def to_dict(self) -> dict:
         """Every scalar result of the fit (the CLI picks its contract keys from these)."""
@@ -182,10 +192,27 @@ class RubyFit:
                 "scale": self.scale, "fwhm_nm": self.fwhm_nm, "resolved": self.resolved,
                 "lambda0_nm": self.lambda0_nm, "lambda0_nm_err": self.lambda0_nm_err,
                 "temperature_k": self.temperature_k, "window_nm": [float(w) for w in self.window_nm],
-                "redchi": float(self.fit.redchi)}
+                "redchi": float(self.fit.redchi), "model": self.model, "r2_r1_ratio": self.r2_r1_ratio,
+                **self.verdict.to_dict()}
 
 
 MODEL = PeakModel(shape="pseudo_voigt", n_peaks=2, shared_width=True, baseline_degree=1)
+#: R1 and R2 each with their own width and shape. Under pressure (and non-hydrostatic
+#: stress) R2 broadens more than R1; a shared width then pulls R1 towards R2 (≈ +0.03 nm
+#: at 14 GPa, issue 10). The data choose between the two (:func:`_choose_model`).
+FREE_MODEL = PeakModel(shape="pseudo_voigt", n_peaks=2, shared_width=False, baseline_degree=1)
+#: The free-width model replaces the shared one only when its χ² improvement is significant
+#: at this level (F-test for nested models, 2 extra parameters).
+MODEL_CHOICE_P = 0.01
+#: A doublet sampled coarser than this (nm per point) cannot be resolved: R1 rests on the
+#: ambient splitting and the line shape, and its pressure is marked doubtful.
+MAX_UNRESOLVED_STEP_NM = 0.3
+#: Plausible R2/R1 peak-height ratio (≈0.5–0.7 for ruby at room temperature; outside this
+#: band the pair is likely not R1/R2, or another line overlaps).
+R2_R1_RATIO_RANGE = (0.15, 1.0)
+#: Residual structure: the misfit (smoothed over half a line width) near R1 above this
+#: fraction of the R1 height means the model does not describe the lines.
+MAX_MISFIT_FRACTION = 0.10
 
 
 def _window(guess: LineGuess, x: np.ndarray) -> tuple[float, float]:
@@ -236,10 +263,7 @@ def _tied_fit(x, y, guess: LineGuess, window, degree: int) -> FitResult:
     sol = least_squares(lambda q: model(q, xw) - yw, q0, bounds=(lo, hi), x_scale="jac")
     dof = max(xw.size - q0.size, 1)
     chi2 = float(np.sum(sol.fun**2))
-    try:
-        cov = np.linalg.inv(sol.jac.T @ sol.jac) * chi2 / dof
-    except np.linalg.LinAlgError:
-        cov = np.full((q0.size, q0.size), np.nan)
+    cov = covariance_from_jacobian(sol.jac, sol.fun, scale=True).matrix
     a1, c1, ratio, fwhm, eta, *b = sol.x
     # Map (a1, c1, ratio, ...) onto the free doublet's parameters so the result reads the same.
     names = MODEL.param_names
@@ -262,34 +286,185 @@ def _tied_fit(x, y, guess: LineGuess, window, degree: int) -> FitResult:
 
 
 def _prepare(spectrum: Spectrum):
-    x, y = spectrum_in_nm(spectrum, "ruby")
+    x, y, notes = spectrum_in_nm(spectrum, "ruby", R1_SEARCH_NM)
     guess = locate_line(x, y, R1_SEARCH_NM, what="ruby R1", source=spectrum.source)
-    return x, y, guess
+    return x, y, guess, notes
 
 
-def _result(spectrum, fit: FitResult, resolved, window, *, scale, lambda0_nm, lambda0_err_nm,
-            temperature_k, t_correction) -> RubyFit:
+def _line_params(fit: FitResult) -> dict:
+    """R1 and R2 (by wavelength) of a shared- or free-width doublet fit: centre, error, height, FWHM."""
     p, e = fit.params, fit.stderr
-    (r1, r1_err), (r2, r2_err) = sorted([(p["center0"], e["center0"]), (p["center1"], e["center1"])],
-                                        reverse=True)
+    shared = fit.model.shared_width
+    lines = []
+    for i in (0, 1):
+        sfx = "" if shared else str(i)
+        lines.append({"center": p[f"center{i}"], "err": e[f"center{i}"], "height": p[f"amplitude{i}"],
+                      "fwhm": p["fwhm" + sfx], "eta": p["eta" + sfx]})
+    r1, r2 = sorted(lines, key=lambda d: d["center"], reverse=True)
+    return {"r1": r1, "r2": r2}
+
+
+def _free_doublet_ok(fit: FitResult) -> bool:
+    """Is a free-width fit still a physical R1/R2 pair (not one line split, not noise)?"""
+    d = _line_params(fit)
+    r1, r2 = d["r1"], d["r2"]
+    sep = r1["center"] - r2["center"]
+    widths = (r1["fwhm"], r2["fwhm"])
+    return (fit.success and 0.7 < sep < 3.0 and max(widths) < 0.9 * sep + 0.3
+            and 1 / 3 < widths[1] / widths[0] < 3 and r1["height"] > 0 and r2["height"] > 0.05 * r1["height"]
+            and np.isfinite(r1["err"]) and 0 < r1["err"] < 1.0)
+
+
+def _choose_model(shared: FitResult, free: FitResult) -> tuple[FitResult, str, str]:
+    """Shared or free widths, by an F-test on the weighted χ² of the two nested fits.
+
+    Both fits use the same per-point σ, so their χ² are comparable; the free model has
+    two more parameters (a second FWHM and η). Returns (fit, model name, note).
+    """
+    extra = free.nvarys - shared.nvarys
+    dof = free.ndata - free.nvarys
+    if not (_free_doublet_ok(free) and dof > 0 and extra > 0 and free.chi2 < shared.chi2):
+        return shared, "shared-width", "model: R1 and R2 share width and shape"
+    f_stat = ((shared.chi2 - free.chi2) / extra) / (free.chi2 / dof)
+    p_value = float(f_dist.sf(f_stat, extra, dof))
+    if p_value < MODEL_CHOICE_P:
+        return free, "free-width", (f"model: R1 and R2 with their own widths (F-test p = {p_value:.2g} "
+                                    "against a shared width)")
+    return shared, "shared-width", (f"model: R1 and R2 share width and shape (free widths not "
+                                    f"significant, F-test p = {p_value:.2g})")
+
+
+def _misfit_fraction(x, y, fit: FitResult, r1: dict) -> float:
+    """Largest smoothed residual within ±2 FWHM of R1, as a fraction of the R1 height."""
+    from scipy.ndimage import uniform_filter1d
+
+    near = np.abs(x - r1["center"]) <= 2 * max(r1["fwhm"], 1e-3)
+    if near.sum() < 5 or r1["height"] <= 0:
+        return 0.0
+    step = float(np.median(np.diff(x)))
+    k = max(1, int(round(0.5 * r1["fwhm"] / step)))
+    resid = uniform_filter1d(y - fit.eval(x), k, mode="nearest")
+    return float(np.max(np.abs(resid[near])) / r1["height"])
+
+
+#: Half-width of the R1 top refit, in units of the R1 FWHM: the top ~85 % of the line,
+#: where an asymmetric tail has not yet pulled the shape away from the maximum.
+TOP_HALF_WIDTH = 0.25
+
+
+def _r1_top(x, y, sigma, fit: FitResult) -> tuple[float, float] | None:
+    """R1's maximum: a Gaussian refit of ±``TOP_HALF_WIDTH``·FWHM around the fitted centre,
+    after subtracting the fitted R2 line and baseline.
+
+    Why: real R1 lines are often asymmetric (a red tail from stress gradients, two grains);
+    a symmetric shape fitted to the whole line then puts its centre off the maximum, which
+    is what the ruby scales were calibrated on and what other tools (pRuby, T-Rax) report.
+    For a symmetric line the top's centre is the line's centre. None when too few points.
+    """
+    d = _line_params(fit)
+    r1 = d["r1"]
+    half = TOP_HALF_WIDTH * r1["fwhm"]
+    near = np.abs(x - r1["center"]) <= half
+    if near.sum() < 7:
+        return None
+    comps = fit.components(x)
+    centres = [fit.params["center0"], fit.params["center1"]]
+    i_r2 = int(np.argmin(centres))
+    other = comps.get(f"peak{i_r2}", 0.0) + comps.get("baseline", 0.0)
+    xs, ys = x[near], (y - other)[near]
+    ws = 1.0 / np.asarray(sigma, dtype=float)[near] if sigma is not None else np.ones_like(xs)
+
+    def resid(q):
+        return (lineshapes.gaussian(xs, q[0], q[1], q[2]) - ys) * ws
+
+    q0 = np.array([r1["height"], r1["center"], r1["fwhm"]])
+    sol = least_squares(resid, q0, bounds=([0, r1["center"] - half, 1e-3], [np.inf, r1["center"] + half, 10.0]),
+                        x_scale="jac")
+    if not sol.success:
+        return None
+    cov = covariance_from_jacobian(sol.jac, sol.fun, scale=True)
+    err = float(cov.stderr[1])
+    if not (np.isfinite(err) and 0 < err < half):
+        return None
+    return float(sol.x[1]), err
+
+
+def _verdict(x, y, fit: FitResult, model_name: str, pressure: float, p_err: float, sc: Scale,
+             notes_in, model_note: str) -> tuple[Verdict, float]:
+    d = _line_params(fit)
+    r1, r2 = d["r1"], d["r2"]
+    doubts, info = [], list(notes_in) + [model_note]
+    step = float(np.median(np.diff(x)))
+    ratio = r2["height"] / r1["height"] if r1["height"] > 0 else float("nan")
+    if step > MAX_UNRESOLVED_STEP_NM:
+        doubts.append(f"R1 and R2 not resolved: {step:.2f} nm per point samples the 1.5 nm doublet too "
+                      "coarsely for R1 to be located to a few hundredths of a GPa; use a finer grating")
+    elif model_name == "tied-splitting":
+        info.append(f"R1 and R2 not resolved (fitted with the ambient splitting; {step:.3f} nm per point, "
+                    f"R1 FWHM {r1['fwhm']:.2f} nm)")
+    if not (R2_R1_RATIO_RANGE[0] <= ratio <= R2_R1_RATIO_RANGE[1]):
+        doubts.append(f"R2/R1 height ratio {ratio:.2f} is outside {R2_R1_RATIO_RANGE[0]}–"
+                      f"{R2_R1_RATIO_RANGE[1]} of ruby: another line may overlap, or this is not R1/R2")
+    misfit = _misfit_fraction(x, y, fit, r1)
+    if misfit > MAX_MISFIT_FRACTION:
+        doubts.append(f"residual structure: the fit misses the data near R1 by {100 * misfit:.0f} % "
+                      "of the line height (another line, a shoulder or a distorted shape)")
+    # Ruby R1 broadens from ~0.5 nm with stress; beyond 1 nm + 0.1 nm/GPa even a solid medium
+    # does not explain it (Chervin et al., High Press. Res. 21, 305 (2001): ~2 nm at 50 GPa
+    # without medium) — likely two grains at different pressures or a non-ruby band.
+    max_w = 1.0 + 0.1 * max(pressure, 0.0)
+    if r1["fwhm"] > max_w:
+        doubts.append(f"R1 FWHM {r1['fwhm']:.2f} nm is implausibly broad for {pressure:.1f} GPa "
+                      f"(> {max_w:.1f} nm): strong stress gradients or not a ruby line")
+    if pressure > sc.max_pressure_gpa:
+        doubts.append(f"{pressure:.1f} GPa is beyond the {sc.name} scale's calibrated range "
+                      f"(≤ {sc.max_pressure_gpa:g} GPa)")
+    if pressure < -0.5:
+        doubts.append(f"pressure {pressure:.2f} GPa is below ambient: check the reference λ0 "
+                      "(--ref) and the spectrometer calibration")
+    if not p_err < 0.5:
+        doubts.append(f"pressure error {p_err:.2f} GPa is large: the R1 position is poorly determined")
+    info.append(f"χ²_ν = {fit.redchi:.3g} (weighted by counting noise)" if model_name != "tied-splitting"
+                else f"χ²_ν = {fit.redchi:.3g} (unweighted, counts²)")
+    return Verdict.from_checks(doubts, info), float(ratio)
+
+
+def _result(spectrum, x, y, fit: FitResult, model_name, window, notes, model_note, *, scale,
+            lambda0_nm, lambda0_err_nm, temperature_k, t_correction, sigma=None) -> RubyFit:
+    d = _line_params(fit)
+    r1, r2 = d["r1"], d["r2"]
     pre = where(spectrum.source)
-    if p["fwhm"] >= MAX_FWHM_NM:
-        raise InputError(f"{pre}the line near {r1:.1f} nm is {p['fwhm']:.1f} nm wide, far broader than "
-                         f"ruby R1/R2 (< {MAX_FWHM_NM:.0f} nm even in a solid medium); is this ruby "
+    notes = list(notes)
+    top = _r1_top(x, y, sigma, fit) if (fit.success and np.isfinite(r1["err"])) else None
+    if top is not None:
+        shift = top[0] - r1["center"]
+        if abs(shift) > 3 * np.hypot(top[1], r1["err"]):
+            notes.append(f"R1 asymmetric: its maximum is {shift:+.3f} nm from the centre of the "
+                         "symmetric fit; the maximum is used")
+        r1 = {**r1, "center": top[0], "err": top[1]}
+        notes.append("R1 position: maximum from a refit of the line's top")
+    if r1["fwhm"] >= MAX_FWHM_NM:
+        raise InputError(f"{pre}the line near {r1['center']:.1f} nm is {r1['fwhm']:.1f} nm wide, far broader "
+                         f"than ruby R1/R2 (< {MAX_FWHM_NM:.0f} nm even in a solid medium); is this ruby "
                          "fluorescence and not a broad emission of the sample?")
-    if not (fit.success and np.isfinite(r1_err) and 0 < r1_err < 1.0):
+    if not (fit.success and np.isfinite(r1["err"]) and 0 < r1["err"] < 1.0):
         raise InputError(f"{pre}the R1/R2 doublet fit failed ({fit.message}); the spectrum may "
                          "hold no ruby line or too few points across it")
-    lam = r1 if temperature_k is None else r1 - float(r1_temperature_shift(temperature_k, t_correction))
+    lam = r1["center"]
+    if temperature_k is not None:
+        lam = lam - float(r1_temperature_shift(temperature_k, t_correction))
     sc = get_scale(RUBY_SCALES, scale, "ruby")
     pressure = float(sc.pressure(lam, lambda0_nm))
     dp_dlam, dp_dlam0 = sc.sensitivity(lam, lambda0_nm)
-    p_err = float(np.hypot(dp_dlam * r1_err, dp_dlam0 * lambda0_err_nm))
+    p_err = float(np.hypot(dp_dlam * r1["err"], dp_dlam0 * lambda0_err_nm))
+    verdict, ratio = _verdict(x, y, fit, model_name, pressure, p_err, sc, notes, model_note)
     return RubyFit(source=spectrum.source, pressure_gpa=pressure, pressure_gpa_err=p_err,
-                   r1_nm=float(r1), r1_nm_err=float(r1_err), r2_nm=float(r2), r2_nm_err=float(r2_err),
-                   fwhm_nm=float(p["fwhm"]), scale=scale, lambda0_nm=float(lambda0_nm),
-                   lambda0_nm_err=float(lambda0_err_nm), temperature_k=temperature_k,
-                   resolved=resolved, window_nm=tuple(map(float, window)), fit=fit)
+                   r1_nm=float(r1["center"]), r1_nm_err=float(r1["err"]), r2_nm=float(r2["center"]),
+                   r2_nm_err=float(r2["err"]), fwhm_nm=float(r1["fwhm"]), scale=scale,
+                   lambda0_nm=float(lambda0_nm), lambda0_nm_err=float(lambda0_err_nm),
+                   temperature_k=temperature_k, resolved=model_name != "tied-splitting",
+                   window_nm=tuple(map(float, window)), fit=fit, model=model_name,
+                   r2_r1_ratio=ratio, verdict=verdict)
 
 
 def fit_ruby(spectra: Spectrum | Sequence[Spectrum], *, scale: str = DEFAULT_SCALE,
@@ -297,9 +472,12 @@ def fit_ruby(spectra: Spectrum | Sequence[Spectrum], *, scale: str = DEFAULT_SCA
              temperature_k: float | None = None, t_correction: str = "datchi2007"):
     """Fit the R1/R2 doublet and convert R1 to pressure.
 
-    Model: two pseudo-Voigts sharing FWHM and shape (R2 on the short-wavelength side) on a
-    linear baseline, fitted in a window around the doublet. Where the spectrometer does not
-    resolve the doublet, the splitting is tied to its ambient value in cm⁻¹.
+    Model: two pseudo-Voigts (R2 on the short-wavelength side) on a linear baseline, fitted
+    in a window around the doublet, weighted by counting noise. Shared FWHM and shape, or
+    each line its own when an F-test on the two weighted fits says the data need it
+    (``model`` says which). Where the spectrometer does not resolve the doublet, the
+    splitting is tied to its ambient value in cm⁻¹. Every result carries a ``verdict``
+    (resolution, R2/R1 ratio, residual structure, width, scale range).
 
     The pressure error combines the R1 position error from the fit's covariance and the
     uncertainty of the reference λ0: σP² = (∂P/∂λ·σλ)² + (∂P/∂λ0·σλ0)².
@@ -335,19 +513,27 @@ def fit_ruby(spectra: Spectrum | Sequence[Spectrum], *, scale: str = DEFAULT_SCA
             results[i] = Failure.from_exception(s.source, exc)
     if prepared:
         xs, ys, p0, windows = [], [], [], []
-        for _, _, x, y, guess in prepared:
+        for _, _, x, y, guess, _ in prepared:
             window = _window(guess, x)
             xs.append(x)
             ys.append(y)
             windows.append(window)
             p0.append(_start(guess, 0.5 * (window[0] + window[1])))
-        batch_fit = fit_weighted(xs, ys, MODEL, np.array(p0), windows)
-        for k, (i, s, x, y, guess) in enumerate(prepared):
+        batch_fit, sigmas = fit_weighted(xs, ys, MODEL, np.array(p0), windows, return_sigma=True)
+        # the rival with free widths, same weights, started from the shared fit
+        pf = np.array([[q[0], q[1], q[4], q[5], q[2], q[3], q[4], q[5], q[6], q[7]]
+                       for q in np.where(batch_fit.success[:, None], batch_fit.params, np.array(p0))])
+        free_fit = fit_batch(xs, ys, FREE_MODEL, pf, sigma=sigmas, window=np.asarray(windows, dtype=float))
+        for k, (i, s, x, y, guess, notes) in enumerate(prepared):
             try:
-                fit, resolved = batch_fit[k], True
-                if not (fit.success and _doublet_ok(fit.params, guess)):
-                    fit, resolved = _tied_fit(x, y, guess, windows[k], MODEL.baseline_degree), False
-                results[i] = _result(s, fit, resolved, windows[k], **settings)
+                shared = batch_fit[k]
+                if shared.success and _doublet_ok(shared.params, guess):
+                    fit, name, note = _choose_model(shared, free_fit[k])
+                else:
+                    fit, name = _tied_fit(x, y, guess, windows[k], MODEL.baseline_degree), "tied-splitting"
+                    note = "model: R1/R2 splitting tied to its ambient value (31 cm⁻¹), widths shared"
+                results[i] = _result(s, x, y, fit, name, windows[k], notes, note,
+                                     sigma=sigmas[k] if name != "tied-splitting" else None, **settings)
             except DackitError as exc:
                 if single:
                     raise

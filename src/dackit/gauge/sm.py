@@ -15,6 +15,7 @@ import numpy as np
 
 from dackit.core import lineshapes
 from dackit.core.fitting import FitResult, PeakModel
+from dackit.core.quality import Verdict
 from dackit.core.results import Failure
 from dackit.core.spectrum import Spectrum, make_spectrum
 from dackit.errors import DackitError, InputError, where
@@ -69,6 +70,11 @@ class SmFit:
     lambda0_nm: float
     window_nm: tuple[float, float]
     fit: FitResult
+    verdict: Verdict = Verdict()
+
+    @property
+    def quality(self) -> str:
+        return self.verdict.quality
 
     def to_dict(self) -> dict:
         """Every scalar result of the fit (the CLI picks its contract keys from these)."""
@@ -76,7 +82,47 @@ class SmFit:
                 "pressure_gpa_err": self.pressure_gpa_err, "line_nm": self.line_nm,
                 "line_nm_err": self.line_nm_err, "scale": self.scale, "fwhm_nm": self.fwhm_nm,
                 "lambda0_nm": self.lambda0_nm, "window_nm": [float(w) for w in self.window_nm],
-                "redchi": float(self.fit.redchi)}
+                "redchi": float(self.fit.redchi), **self.verdict.to_dict()}
+
+
+#: The 0–0 line is narrow (≈0.2–0.3 nm FWHM at ambient in a typical spectrometer, broadening
+#: to ≲1 nm at 100 GPa; Datchi et al. 1997); broader than this it is another band.
+MAX_PLAUSIBLE_FWHM_NM = 1.5
+#: Misfit (smoothed over half a line width) near the line above this fraction of its height:
+#: the single-line model does not describe the data.
+MAX_MISFIT_FRACTION = 0.10
+
+
+def _verdict(x, y, fit: FitResult, pressure: float, p_err: float, sc: Scale, notes) -> Verdict:
+    from scipy.ndimage import uniform_filter1d
+
+    p = fit.params
+    doubts, info = [], list(notes)
+    step = float(np.median(np.diff(x)))
+    fwhm, height, centre = p["fwhm0"], p["amplitude0"], p["center0"]
+    if fwhm < 2 * step:
+        doubts.append(f"line FWHM {fwhm:.3f} nm is under two points ({step:.3f} nm per point): "
+                      "undersampled, its position is uncertain")
+    if fwhm > MAX_PLAUSIBLE_FWHM_NM:
+        doubts.append(f"line FWHM {fwhm:.2f} nm is too broad for the Sm:SrB4O7 0-0 line "
+                      f"(≤ {MAX_PLAUSIBLE_FWHM_NM} nm): another band?")
+    near = np.abs(x - centre) <= 2 * max(fwhm, step)
+    if near.sum() >= 5 and height > 0:
+        k = max(1, int(round(0.5 * fwhm / step)))
+        resid = uniform_filter1d(y - fit.eval(x), k, mode="nearest")
+        misfit = float(np.max(np.abs(resid[near])) / height)
+        if misfit > MAX_MISFIT_FRACTION:
+            doubts.append(f"residual structure: the fit misses the data near the line by "
+                          f"{100 * misfit:.0f} % of its height (a second line or a distorted shape)")
+    if pressure > sc.max_pressure_gpa:
+        doubts.append(f"{pressure:.1f} GPa is beyond the {sc.name} scale's calibrated range "
+                      f"(≤ {sc.max_pressure_gpa:g} GPa)")
+    if pressure < -0.5:
+        doubts.append(f"pressure {pressure:.2f} GPa is below ambient: check the reference λ0 (--ref)")
+    if not p_err < 0.5:
+        doubts.append(f"pressure error {p_err:.2f} GPa is large: the line position is poorly determined")
+    info.append(f"χ²_ν = {fit.redchi:.3g} (weighted by counting noise)")
+    return Verdict.from_checks(doubts, info)
 
 
 def fit_sm(spectra: Spectrum | Sequence[Spectrum], *, scale: str = DEFAULT_SCALE,
@@ -93,30 +139,32 @@ def fit_sm(spectra: Spectrum | Sequence[Spectrum], *, scale: str = DEFAULT_SCALE
     prepared = []
     for i, s in enumerate(batch):
         try:
-            x, y = spectrum_in_nm(s, "Sm:SrB4O7")
+            x, y, notes = spectrum_in_nm(s, "Sm:SrB4O7", SM_SEARCH_NM)
             prepared.append((i, s, x, y, locate_line(x, y, SM_SEARCH_NM, what="Sm:SrB4O7 0-0",
-                                                    source=s.source)))
+                                                    source=s.source), notes))
         except DackitError as exc:
             if single:
                 raise
             results[i] = Failure.from_exception(s.source, exc)
     if prepared:
         windows, p0 = [], []
-        for _, _, x, _, g in prepared:
+        for _, _, x, _, g, _ in prepared:
             w = max(g.fwhm_nm, 0.2)
             windows.append((max(g.center_nm - 5 * w - 0.5, x[0]), min(g.center_nm + 5 * w + 0.5, x[-1])))
             p0.append([g.height, g.center_nm, w, 0.5, g.baseline, 0.0])
         bf = fit_weighted([p[2] for p in prepared], [p[3] for p in prepared], MODEL, np.array(p0),
                           windows)
-        for k, (i, s, *_rest) in enumerate(prepared):
+        for k, (i, s, x, y, _, notes) in enumerate(prepared):
             fit = bf[k]
             pos, err = fit.params["center0"], fit.stderr["center0"]
             try:
                 if not (fit.success and np.isfinite(err) and 0 < err < 1.0 and fit.params["fwhm0"] < 5):
                     raise InputError(f"{where(s.source)}the Sm:SrB4O7 line fit failed ({fit.message})")
                 dp, dp0 = sc.sensitivity(pos, lambda0_nm)
-                results[i] = SmFit(source=s.source, pressure_gpa=float(sc.pressure(pos, lambda0_nm)),
-                                   pressure_gpa_err=float(np.hypot(dp * err, dp0 * lambda0_err_nm)),
+                pressure = float(sc.pressure(pos, lambda0_nm))
+                p_err = float(np.hypot(dp * err, dp0 * lambda0_err_nm))
+                results[i] = SmFit(source=s.source, pressure_gpa=pressure, pressure_gpa_err=p_err,
+                                   verdict=_verdict(x, y, fit, pressure, p_err, sc, notes),
                                    line_nm=float(pos), line_nm_err=float(err),
                                    fwhm_nm=float(fit.params["fwhm0"]), scale=scale,
                                    lambda0_nm=float(lambda0_nm),

@@ -58,6 +58,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import optimize, signal, stats
 
+from dackit.core.noise import white_noise_sigma
+from dackit.core.quality import Verdict
 from dackit.core.spectrum import Spectrum, make_spectrum
 from dackit.core.units import HC_EV_NM
 from dackit.errors import FitError, InputError, where
@@ -289,11 +291,10 @@ def fit_background(energy_ev, absorbance, region_ev, *, form: str = "auto") -> B
 
 
 def _noise_of(y) -> float:
-    """White-noise σ from the MAD of second differences (var(Δ²y) = 6σ²)."""
-    d2 = np.diff(np.asarray(y, float), 2)
-    if d2.size < 3:
+    """White-noise σ from second differences (they cancel the sloping edge; var(Δ²y) = 6σ²)."""
+    if np.size(y) < 5:
         return 0.0
-    return float(1.4826 * np.median(np.abs(d2 - np.median(d2))) / np.sqrt(6))
+    return white_noise_sigma(y, order=2)
 
 
 def _smooth(e, y, width_ev):
@@ -336,6 +337,13 @@ class TaucFit:
     tauc: np.ndarray = field(repr=False)          # background-corrected Tauc curve
     tauc_raw: np.ndarray = field(repr=False)      # without background correction
     source: str = ""
+    r_squared: float = float("nan")               # of the straight line in the window
+    n_window_points: int = 0
+    verdict: Verdict = field(default_factory=Verdict)
+
+    @property
+    def quality(self) -> str:
+        return self.verdict.quality
 
     def line(self, energy_ev) -> np.ndarray:
         return self.slope * np.asarray(energy_ev, float) + self.intercept
@@ -347,7 +355,43 @@ class TaucFit:
                 "gap_spread": self.gap_spread, "gap_curvature": self.gap_curvature,
                 "baseline_intersection_ev": self.baseline_intersection_ev, "redchi": self.redchi,
                 "n_windows": self.n_windows, "transition": self.transition,
-                "background": self.background.form if self.background else "none"}
+                "background": self.background.form if self.background else "none",
+                "r_squared": self.r_squared, "n_window_points": self.n_window_points,
+                **self.verdict.to_dict()}
+
+
+#: Quality limits of a Tauc fit: points in the straight window, R² of the line there,
+#: curvature term (disagreement of the window halves) against the fit error and in eV,
+#: and how close to the low-energy end of the data the gap may fall (eV).
+MIN_WINDOW_POINTS = 8
+MIN_R_SQUARED = 0.99
+MAX_CURVATURE_EV = 0.02
+MIN_GAP_TO_DATA_EDGE_EV = 0.05
+
+
+def _tauc_verdict(e, t, result, curvature, bg, transition) -> tuple[Verdict, float, int]:
+    lo, hi = result["window"]
+    k = (e >= lo) & (e <= hi)
+    n = int(k.sum())
+    line = result["slope"] * e[k] + result["intercept"]
+    ss_res = float(np.sum((t[k] - line) ** 2))
+    ss_tot = float(np.sum((t[k] - t[k].mean()) ** 2))
+    r2 = 1.0 - ss_res / ss_tot if ss_tot > 0 else float("nan")
+    doubts, info = [], []
+    if n < MIN_WINDOW_POINTS:
+        doubts.append(f"short linear window: {n} points ({lo:.3f}–{hi:.3f} eV); the gap rests on too "
+                      "little of the edge")
+    if not r2 >= MIN_R_SQUARED:
+        doubts.append(f"the Tauc plot is not straight in the window (R² = {r2:.4f} < {MIN_R_SQUARED})")
+    if curvature > max(MAX_CURVATURE_EV, 3 * result["fit_err"]):
+        doubts.append(f"the edge bends: the two halves of the window extrapolate {1e3 * curvature:.0f} meV "
+                      f"apart (fit error {1e3 * result['fit_err']:.1f} meV); a {transition} Tauc law "
+                      "may not hold (exciton, Urbach tail, size distribution)")
+    if result["gap"] - e[0] < MIN_GAP_TO_DATA_EDGE_EV:
+        doubts.append(f"gap {result['gap']:.3f} eV at the low-energy end of the data ({e[0]:.3f} eV): "
+                      "no transparent region below it was measured")
+    info.append(f"R² = {r2:.4f} over {n} points; background: {bg.form if bg is not None else 'none'}")
+    return Verdict.from_checks(doubts, info), float(r2), n
 
 
 def _window_search(e, t, sigma_t, *, min_span_ev, smooth_ev, e_max=np.inf, max_nodes=160):
@@ -601,13 +645,14 @@ def tauc_gap(data, absorbance=None, *, transition: str = "direct", background: s
         bi = (base_line[1] - result["intercept"]) / (result["slope"] - base_line[0])
     curvature = _half_window_shift(e, t_corr, result["window"])
     err = float(np.sqrt(result["fit_err"] ** 2 + result["spread"] ** 2 + curvature ** 2))
+    verdict, r2, n_win = _tauc_verdict(e, t_corr, result, curvature, bg, tr.name)
     return TaucFit(gap_ev=result["gap"], gap_ev_err=err, gap_fit_err=result["fit_err"],
                    gap_spread=result["spread"], gap_curvature=curvature, window_ev=result["window"],
                    slope=result["slope"],
                    intercept=result["intercept"], redchi=result["redchi"],
                    n_windows=result["n_windows"], baseline_intersection_ev=float(bi),
                    transition=tr.name, background=bg, energy_ev=e, tauc=t_corr, tauc_raw=t_raw,
-                   source=src)
+                   source=src, r_squared=r2, n_window_points=n_win, verdict=verdict)
 
 
 # --------------------------------------------------------------------------- first exciton

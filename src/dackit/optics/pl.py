@@ -42,6 +42,8 @@ from scipy import signal
 
 from dackit.core.fitting import PeakModel, fit_batch, guess_peaks
 from dackit.core.lineshapes import SHAPES
+from dackit.core.noise import white_noise_sigma
+from dackit.core.quality import Verdict
 from dackit.core.spectrum import Spectrum, make_spectrum
 from dackit.core.units import HC_EV_NM, intensity_per_nm_to_per_ev
 from dackit.errors import FitError, InputError, where
@@ -138,6 +140,11 @@ class PLFit:
     baseline_nm: np.ndarray = field(repr=False)
     energy_ev: np.ndarray = field(repr=False)
     intensity_ev: np.ndarray = field(repr=False)     # baseline-removed, per eV
+    verdict: Verdict = field(default_factory=Verdict)
+
+    @property
+    def quality(self) -> str:
+        return self.verdict.quality
 
     def model_ev(self, energy_ev=None) -> np.ndarray:
         """Fitted curve (per eV) on ``energy_ev`` (default: the data's energies)."""
@@ -165,7 +172,8 @@ class PLFit:
         return {"file": self.source, "pressure_gpa": self.pressure_gpa, "peak_ev": self.peak_ev,
                 "peak_ev_err": self.peak_ev_err, "peak_nm": self.peak_nm, "fwhm_mev": self.fwhm_mev,
                 "area": self.area, "peak_nm_err": self.peak_nm_err, "fwhm_nm": self.fwhm_nm,
-                "fwhm_mev_err": self.fwhm_mev_err, "area_err": self.area_err, "redchi": self.redchi}
+                "fwhm_mev_err": self.fwhm_mev_err, "area_err": self.area_err, "redchi": self.redchi,
+                **self.verdict.to_dict()}
 
 
 @dataclass(frozen=True)
@@ -208,13 +216,13 @@ class _Prepared:
 
 
 def _noise_sigma(y) -> float:
-    d = np.diff(np.asarray(y, float))
-    return float(1.4826 * np.median(np.abs(d - np.median(d))) / np.sqrt(2)) if d.size > 2 else 0.0
+    return white_noise_sigma(y, order=1) if np.size(y) > 3 else 0.0
 
 
 def _local_noise(y, sigma_global) -> np.ndarray:
-    """σ of each point: 1.4826 × running median of |Δy|/√2 over ~41 points, floored at half
-    the global estimate (a flat stretch must not get an infinite weight)."""
+    """σ of each point: running median of |Δy|/√2 over ~41 points (÷ 0.6745, the median of
+    |N(0, 1)|), floored at half the global estimate (a flat stretch must not get an
+    infinite weight)."""
     from scipy.ndimage import median_filter
 
     d = np.abs(np.diff(y)) / np.sqrt(2)
@@ -251,8 +259,9 @@ def _prepare(spectrum: Spectrum, *, baseline: str, dark, window_nm) -> _Prepared
     smooth = signal.savgol_filter(y_nm, win, 2)
     sigma_smooth = sigma * float(np.sqrt(np.sum(signal.savgol_coeffs(win, 2) ** 2)))
     if not np.max(smooth) > 6 * max(sigma_smooth, 1e-300):
-        raise InputError(f"{pre}no PL peak: the largest smoothed signal ({np.max(smooth):.3g}) is below "
-                         f"6× its noise ({sigma_smooth:.3g}); check the exposure, the spectral range or the file")
+        raise InputError(f"{pre}no PL peak: no emission peak above the noise; the largest smoothed signal "
+                         f"({np.max(smooth):.3g}) is below 6× its noise ({sigma_smooth:.3g}); check the exposure, "
+                         "the spectral range or the file")
     e = HC_EV_NM / s.x[::-1]
     y_e = intensity_per_nm_to_per_ev(s.x, y_nm)[::-1]
     # point noise from the local scatter of neighbours (shot noise makes it larger on the
@@ -305,6 +314,7 @@ def _finish(prep: _Prepared, fr, model: PeakModel, pressure, top=None) -> PLFit:
         raise InputError(f"{pre}no significant PL peak (height {main.amplitude:.3g} ± "
                          f"{main.amplitude_err:.3g}): noise, or no band one peak shape describes; "
                          "try two peaks or a narrower window")
+    _check_band_vs_background(prep, fr, main, pre)
     # the band maximum: from the refit of the band's top when it worked, else the centre
     use_top = top is not None and top.success and abs(top.params["center0"] - main.center_ev) < 0.5 * main.fwhm_mev * 1e-3
     if use_top:
@@ -343,7 +353,122 @@ def _finish(prep: _Prepared, fr, model: PeakModel, pressure, top=None) -> PLFit:
                  fwhm_mev=main.fwhm_mev, fwhm_mev_err=main.fwhm_mev_err, fwhm_nm=fwhm_nm,
                  area=main.area, area_err=main.area_err, redchi=fr.redchi, peaks=tuple(comps),
                  fit=fr, wavelength_nm=prep.wavelength_nm, intensity_nm=prep.intensity_nm,
-                 baseline_nm=prep.baseline_nm, energy_ev=prep.energy_ev, intensity_ev=prep.intensity_ev)
+                 baseline_nm=prep.baseline_nm, energy_ev=prep.energy_ev, intensity_ev=prep.intensity_ev,
+                 verdict=_verdict(prep, fr, main, float(peak_ev), top if use_top else None))
+
+
+#: A band must beat a smooth quadratic background by this F-test level to count as a peak.
+PEAK_EVIDENCE_P = 1e-6
+#: Quality limits: peak height over its error, weighted χ²_ν, misfit near the band top
+#: (fraction of the height), distance of the maximum from the window edge (in FWHM).
+MIN_PEAK_SNR = 10.0
+MAX_REDCHI = 4.0
+MAX_MISFIT_FRACTION = 0.10
+MAX_SECOND_BAND_FRACTION = 0.25
+MIN_EDGE_DISTANCE_FWHM = 0.5
+
+
+def _check_band_vs_background(prep: _Prepared, fr, main: PLPeak, pre: str) -> None:
+    """Refuse a "peak" that a smooth background explains as well (issue 17: a flat file
+    became a band at 1.81 eV and dragged the E(P) fit).
+
+    After the linear baseline a featureless spectrum keeps some curvature, and one broad
+    Gaussian plus a constant follows it. A quadratic in energy, fitted with the same
+    weights, describes such curvature equally well but not an emission band; the band
+    counts only when an F-test prefers it at ``PEAK_EVIDENCE_P``.
+    """
+    e, y, w = prep.energy_ev, prep.intensity_ev, 1.0 / prep.sigma_ev
+    design = np.stack([np.ones_like(e), e - e.mean(), (e - e.mean()) ** 2], axis=1) * w[:, None]
+    coef, *_ = np.linalg.lstsq(design, y * w, rcond=None)
+    chi2_quad = float(np.sum((design @ coef - y * w) ** 2))
+    chi2_peak = float(fr.chi2)
+    n_par = fr.nvarys
+    dof = max(fr.ndata - n_par, 1)
+    extra = max(n_par - 3, 1)
+    from scipy.stats import f as f_dist
+
+    f_stat = ((chi2_quad - chi2_peak) / extra) / max(chi2_peak / dof, 1e-300)
+    p_value = float(f_dist.sf(f_stat, extra, dof)) if f_stat > 0 else 1.0
+    if p_value > PEAK_EVIDENCE_P:
+        raise InputError(f"{pre}no PL peak: no emission peak above the noise; a smooth quadratic background "
+                         f"describes the spectrum as well as a band (F-test p = {p_value:.2g}); "
+                         "check the exposure, the spectral range or the file")
+
+
+def _verdict(prep: _Prepared, fr, main: PLPeak, peak_ev: float, top=None) -> Verdict:
+    """Peak significance, residual structure at the band's top, band width and window edges.
+
+    The reported energy comes from the band's top (or the whole-band centre); a tail the
+    single shape misses (trap emission, size-distribution skew) does not move it, so the
+    whole-band χ²_ν is information, and the misfit is judged where the energy is measured.
+    """
+    doubts, info = [], []
+    snr = main.amplitude / main.amplitude_err if main.amplitude_err > 0 else np.inf
+    if snr < MIN_PEAK_SNR:
+        doubts.append(f"weak peak: height only {snr:.1f}× its error (need {MIN_PEAK_SNR:.0f}×)")
+    e = prep.energy_ev
+    fw = main.fwhm_mev * 1e-3
+    span = float(e[-1] - e[0])
+    if fw > 0.5 * span:
+        doubts.append(f"the band ({main.fwhm_mev:.0f} meV FWHM) is as wide as half the {1e3 * span:.0f} meV "
+                      "window: its maximum is not defined by the data (a plateau, several bands, or a "
+                      "curved background)")
+    use_top = top is not None and top.success and abs(top.params["center0"] - main.center_ev) < 0.5 * fw
+    if use_top:
+        half = TOP_HALF_WIDTH * fw
+        comps = fr.components(e)
+        # the other peaks of the whole-band fit plus the top refit (Gaussian + its constant)
+        model_top = fr.eval(e) - comps[f"peak{_main_index(fr)}"] - comps.get("baseline", 0.0) + top.eval(e)
+        # judged on the inner half of the refit window: where the maximum is decided (the
+        # refit's own edges meet the band's skew and would flag every asymmetric band)
+        near = np.abs(e - top.params["center0"]) <= 0.5 * half
+        height = top.params["amplitude0"]
+    else:
+        model_top = fr.eval(e)
+        near = np.abs(e - main.center_ev) <= 0.5 * fw
+        height = main.amplitude
+    if near.sum() >= 5 and height > 0:
+        from scipy.ndimage import uniform_filter1d
+
+        step = float(np.median(np.diff(e)))
+        k = max(1, int(round(0.1 * fw / step)))
+        resid = uniform_filter1d(prep.intensity_ev - model_top, k, mode="nearest")
+        misfit = float(np.max(np.abs(resid[near])) / height)
+        if misfit > MAX_MISFIT_FRACTION:
+            doubts.append(f"residual structure at the band's top: the fit misses it by {100 * misfit:.0f} % "
+                          "of its height (several bands or a distorted shape; try --n-peaks 2)")
+    # a band the model left out: a positive residual hump, ≥ 1 FWHM from the peak and away
+    # from the window's ends (where filters and the laser tail live), of a sizeable fraction
+    # of the height. Skewed tails of one band sit next to the peak and are not counted.
+    if main.amplitude > 0 and e.size > 10:
+        from scipy.ndimage import uniform_filter1d
+
+        step = float(np.median(np.diff(e)))
+        k = max(1, int(round(0.25 * fw / step)))
+        resid = uniform_filter1d(prep.intensity_ev - fr.eval(e), k, mode="nearest")
+        away = (np.abs(e - peak_ev) >= fw) & (e - e[0] >= 0.5 * fw) & (e[-1] - e >= 0.5 * fw)
+        if away.any():
+            j = int(np.argmax(np.where(away, resid, -np.inf)))
+            frac = float(resid[j] / main.amplitude)
+            if frac > MAX_SECOND_BAND_FRACTION:
+                doubts.append(f"another band the fit misses: the residual rises to {100 * frac:.0f} % of the "
+                              f"peak height at {e[j]:.3f} eV; try --n-peaks 2")
+    if fr.redchi > MAX_REDCHI:
+        info.append(f"whole-band χ²_ν = {fr.redchi:.3g}: the single shape misses the tails "
+                    "(the energy is taken from the band's top)" if use_top else
+                    f"whole-band χ²_ν = {fr.redchi:.3g}")
+    edge = min(peak_ev - e[0], e[-1] - peak_ev)
+    if edge < MIN_EDGE_DISTANCE_FWHM * fw:
+        doubts.append(f"peak at the window edge: the maximum ({peak_ev:.3f} eV) is {1e3 * edge:.0f} meV "
+                      f"from the end of the data, under half the band width ({1e3 * fw:.0f} meV FWHM); "
+                      "its position is not measured")
+    info.append(f"peak height {snr:.0f}× its error; χ²_ν = {fr.redchi:.3g}")
+    return Verdict.from_checks(doubts, info)
+
+
+def _main_index(fr) -> int:
+    n = sum(1 for k in fr.params if k.startswith("center"))
+    return int(np.argmax([fr.params[f"center{i}"] for i in range(n)]))
 
 
 def _check_peak(peak: str) -> None:

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from dackit.core.lsq import covariance_from_jacobian
 from dackit.errors import FitError, InputError
 
 COMPRESSION = "compression"
@@ -182,7 +183,8 @@ def _wls(p, e, sigma, order):
     a = design * w[:, None]
     b = e * w
     coef, *_ = np.linalg.lstsq(a, b, rcond=None)
-    cov = np.linalg.inv(a.T @ a)
+    # unscaled (JᵀJ)⁻¹ of the weighted design; the caller decides on χ² scaling
+    cov = covariance_from_jacobian(a, scale=False).matrix
     return coef, cov
 
 
