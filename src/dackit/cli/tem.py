@@ -31,9 +31,10 @@ def command():
 def size(files, pixel_nm, contrast, level, min_diameter_nm, as_json, plot_dir):
     """Count particles and measure their diameters (equivalent-area circle).
 
-    Objects touching the edge or not convex (solidity < 0.85) are not counted; touching
-    particles are split by a distance/intensity watershed. Prints N, mean, SD, standard
-    error and median diameter per image.
+    Touching particles are split by a distance/intensity watershed. Not counted, and
+    listed in quality_notes: objects touching the edge, scale bars with their labels and
+    information bars, fragments below 25 % of the median area, clusters that could not be
+    split. Prints N, mean, SD, standard error, median diameter and quality per image.
 
     \b
     Example:
@@ -54,7 +55,7 @@ def size(files, pixel_nm, contrast, level, min_diameter_nm, as_json, plot_dir):
 
             save_tem_figure(det, plot_dir / f"{path.stem}_tem.png")
         return {"file": str(path), "n": s.n, "mean_nm": s.mean_nm, "sd_nm": s.sd_nm,
-                "se_nm": s.se_nm, "median_nm": s.median_nm}
+                "se_nm": s.se_nm, "median_nm": s.median_nm, **det.verdict.to_dict()}
 
     rows, status = run_per_file(files, analyse)
     if as_json:
@@ -62,5 +63,5 @@ def size(files, pixel_nm, contrast, level, min_diameter_nm, as_json, plot_dir):
     else:
         print_table(rows, [("file", "file", ""), ("n", "N", "d"), ("mean_nm", "mean (nm)", ".2f"),
                            ("sd_nm", "SD (nm)", ".2f"), ("se_nm", "SE (nm)", ".2f"),
-                           ("median_nm", "median (nm)", ".2f")], title="TEM particle sizes")
+                           ("median_nm", "median (nm)", ".2f"), ("quality", "quality", "")], title="TEM particle sizes")
     finish(status)

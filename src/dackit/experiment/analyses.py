@@ -128,7 +128,8 @@ def analyse_tem(path: str, settings: dict) -> dict:
         raise InputError(f"{path}: no particle was found; check --contrast and the pixel size")
     st = size_statistics(det.diameters_nm)
     return {"file": path, "n": st.n, "mean_nm": st.mean_nm, "sd_nm": st.sd_nm, "se_nm": st.se_nm,
-            "median_nm": st.median_nm, "pixel_nm": det.pixel_nm, "diameters_nm": det.diameters_nm}
+            "median_nm": st.median_nm, "pixel_nm": det.pixel_nm, "diameters_nm": det.diameters_nm,
+            **det.verdict.to_dict()}
 
 
 def _xray_settings(exp: Experiment, section, unit: str) -> dict:

@@ -206,7 +206,7 @@ def tem_series(sheet, by_row) -> tuple[dict, list[dict]]:
     per_step = {}
     for r in sheet[sheet["technique"] == "tem"].itertuples():
         o = by_row[r.row]
-        if o["ok"]:
+        if o["ok"] and is_ok(o["value"]):  # a doubtful image's particles do not enter the statistics
             per_step.setdefault(int(r.step), []).extend(o["value"]["diameters_nm"])
     if not per_step:
         return {}, []

@@ -1,0 +1,152 @@
+"""TEM adversarial cases built here with numpy (not with dackit's simulator): scale bars,
+their labels, information bars, touching clusters, watershed fragments, verdicts."""
+import numpy as np
+import pytest
+from scipy import ndimage as ndi
+
+from dackit.tem import detect_particles
+
+
+def _field(centres, d_px, shape=(600, 600), dark=True, seed=0, blur=1.0, noise=0.03):
+    """Uniform disks of diameter ``d_px`` (scalar or per disk), blurred, with Gaussian noise.
+    Returns the image on a 0..1 scale: background 0.8 and particles 0.2 for bright field."""
+    rr, cc = np.mgrid[:shape[0], :shape[1]]
+    mask = np.zeros(shape, bool)
+    d_px = np.broadcast_to(np.asarray(d_px, float), (len(centres),))
+    for (r, c), d in zip(centres, d_px):
+        mask |= (rr - r) ** 2 + (cc - c) ** 2 <= (d / 2) ** 2
+    img = ndi.gaussian_filter(mask.astype(float), blur)
+    img = img + np.random.default_rng(seed).normal(0, noise, shape)
+    return (0.8 - 0.6 * img) if dark else (0.2 + 0.6 * img)
+
+
+def _grid(n_side, step, offset=60):
+    return [(offset + i * step, offset + j * step) for i in range(n_side) for j in range(n_side)]
+
+
+D = 24.0  # px; pixel 0.5 nm → 12 nm particles
+
+
+def _text(img, r0, c0, value, height=18, stroke=3):
+    """Block letters '2', '0', 'n', 'm' drawn as strokes, like a burned-in label."""
+    w = height // 2 + 2
+    for k in range(4):
+        c = c0 + k * (w + 5)
+        img[r0:r0 + stroke, c:c + w] = value
+        img[r0 + height - stroke:r0 + height, c:c + w] = value
+        img[r0:r0 + height, c:c + stroke] = value if k != 0 else img[r0:r0 + height, c:c + stroke]
+        if k in (1, 2):
+            img[r0:r0 + height, c + w - stroke:c + w] = value
+
+
+@pytest.mark.parametrize("dark", [True, False])
+def test_scale_bar_and_label_excluded(dark):
+    img = _field(_grid(5, 80), D, dark=dark, seed=1)
+    value = 0.0 if dark else 1.0  # burned-in pure black (bright field) or white (HAADF)
+    img[540:552, 300:500] = value  # 200 px bar, 12 px thick: area ≈ 5 particles
+    _text(img, 515, 510, value)
+    det = detect_particles(img, 0.5, contrast="dark" if dark else "bright")
+    assert det.n == 25
+    assert det.diameters_nm.max() < 1.1 * D * 0.5
+    assert det.diameters_nm.mean() == pytest.approx(D * 0.5, rel=0.03)
+    notes = " ".join(det.verdict.notes)
+    assert "scale bar at row 546" in notes
+    assert det.verdict.quality == "ok"
+
+
+def test_info_bar_at_bottom_excluded():
+    # FEI-style export: a black band over the bottom 12 % with white text and a white bar
+    img = _field(_grid(5, 80), D, seed=2)
+    img[528:, :] = 0.02
+    img[545:553, 40:240] = 1.0
+    _text(img, 560, 300, 1.0)
+    _text(img, 560, 420, 1.0)
+    det = detect_particles(img, 0.5)
+    assert det.contrast == "dark"
+    assert det.n == 25
+    assert det.diameters_nm.mean() == pytest.approx(D * 0.5, rel=0.03)
+    assert any("information bar excluded" in n for n in det.verdict.notes)
+    assert det.labels[528:].max() == 0
+
+
+def test_touching_pairs_and_triplets_split():
+    # 16 pairs and 8 triplets of touching disks (centre distance 0.9 d) plus 12 singles
+    centres = []
+    rng = np.random.default_rng(3)
+    for i in range(6):
+        for j in range(6):
+            r, c = 60 + 100 * i, 60 + 100 * j
+            k = (i * 6 + j) % 3
+            centres.append((r, c))
+            if k >= 1:
+                centres.append((r, c + 0.9 * D))
+            if k == 2:
+                centres.append((r + 0.78 * D, c + 0.45 * D))
+    d = rng.normal(D, 1.0, len(centres))
+    img = _field(centres, d, shape=(680, 680), seed=4)
+    det = detect_particles(img, 0.5)
+    # pairs are split; a compact triplet may stay one blob but is then rejected, not measured
+    assert det.n >= 12 + 24 - 2
+    acc = det.table[det.table.accepted]
+    assert acc.area_px.max() < 1.5 * np.pi * (D / 2) ** 2
+    # merged pairs would inflate the mean by ≥ 10 %
+    assert det.diameters_nm.mean() == pytest.approx(np.mean(d) * 0.5, rel=0.04)
+    n_cl = (det.table.reason == "cluster").sum()
+    if n_cl:
+        assert any(f"{n_cl} unsplit cluster" in n for n in det.verdict.notes)
+
+
+def test_unsplittable_blob_rejected_not_measured():
+    # 20 singles and a bent chain of 6 overlapping disks (spacing 0.6 d): a sausage whose
+    # distance transform has no separate maxima; it must be split or rejected, not measured
+    centres = _grid(5, 90)[:20]
+    lump = [(470 + 1.2 * D * np.sin(a), 470 + 1.2 * D * np.cos(a)) for a in np.linspace(0, 2.6, 6)]
+    img = _field(centres + lump, D, seed=5)
+    det = detect_particles(img, 0.5)
+    assert det.diameters_nm.max() < 1.3 * D * 0.5
+    # pieces of a chain this tight are partly hidden by their neighbours (each ≈ 0.8 of a
+    # particle): measured as pieces they may pull the mean of 26 down by ≤ 4 %, inside the
+    # issue's 5 % budget; measured as one object it would be +12 %
+    assert det.diameters_nm.mean() == pytest.approx(D * 0.5, rel=0.05)
+
+
+def test_round_clump_kept_but_doubtful():
+    # the same 7 disks packed tight (0.5 d) make one round object of 2 d: nothing shows it is
+    # a clump, but it carries the mean: the verdict must not be ok
+    centres = _grid(5, 90)[:20]
+    lump = [(500, 500)] + [(500 + 0.5 * D * np.sin(a), 500 + 0.5 * D * np.cos(a))
+                           for a in np.linspace(0, 2 * np.pi, 6, endpoint=False)]
+    det = detect_particles(_field(centres + lump, D, seed=5), 0.5)
+    assert det.verdict.quality == "doubtful"
+    assert any("3× the median area" in n for n in det.verdict.notes)
+
+
+def test_fragments_rejected_and_counted():
+    img = _field(_grid(5, 80), D, seed=6)
+    # 12 specks of 2-3 px: noise or watershed slivers that a fixed 3-px minimum lets through
+    for k in range(12):
+        r, c = 100 + 80 * (k % 4), 100 + 80 * (k // 4)
+        img[r:r + 3, c:c + 3] = 0.2
+    det = detect_particles(img, 0.5)
+    assert det.n == 25
+    note = [n for n in det.verdict.notes if "fragment" in n]
+    assert note and note[0].startswith("12 fragment")
+
+
+def test_verdict_doubtful_for_few_particles_and_ok_for_clean():
+    few = detect_particles(_field(_grid(2, 150, offset=150), D, seed=7), 0.5)
+    assert few.n == 4 and few.verdict.quality == "doubtful"
+    assert any("only 4 particle" in n for n in few.verdict.notes)
+    clean = detect_particles(_field(_grid(6, 80), D, seed=8), 0.5)
+    assert clean.verdict.quality == "ok"
+    assert any("given by the user" in n for n in clean.verdict.notes)
+
+
+def test_bimodal_population_is_doubtful():
+    # half the objects are round disks of twice the area: a second mode an unsplit-cluster
+    # check must report, even though each object is round
+    centres = _grid(6, 90)
+    d = np.where(np.arange(36) % 2 == 0, D, D * np.sqrt(2))
+    det = detect_particles(_field(centres, d, shape=(620, 620), seed=9), 0.5)
+    assert det.verdict.quality == "doubtful"
+    assert any("second mode" in n for n in det.verdict.notes)
