@@ -73,7 +73,10 @@ class SaxsResult:
 def load_saxs(path, *, poni=None, wavelength_a=None, mask=None, bins=None) -> Pattern:
     """Read a SAXS input as a q pattern.
 
-    canSAS XML → :func:`dackit.io.cansas.read_cansas`; detector images (with ``poni``) →
+    canSAS XML → :func:`dackit.io.cansas.read_cansas`; NXcanSAS HDF5 (``.h5``, ``.hdf``,
+    ``.hdf5``, ``.nxs`` or any file with the HDF5 signature) →
+    :func:`dackit.io.nxcansas.read_nxcansas` (an HDF5 file without SASdata is read as a
+    detector image only with ``poni``, otherwise an InputError names the format); detector images (with ``poni``) →
     pyFAI integration in q (Å⁻¹) through :class:`dackit.xrd.integrate.Integrator`; any other
     file → :func:`dackit.io.patterns.read_pattern`, whose header decides the axis (q in
     nm⁻¹/Å⁻¹ or 2θ); a header-less two-column file is taken as q in Å⁻¹.
@@ -81,6 +84,16 @@ def load_saxs(path, *, poni=None, wavelength_a=None, mask=None, bins=None) -> Pa
     """
     path = Path(path)
     suffix = path.suffix.lower()
+    from dackit.io.nxcansas import HDF5_SUFFIXES, is_hdf5, read_nxcansas
+
+    if suffix in HDF5_SUFFIXES or is_hdf5(path):
+        # an HDF5 file is a reduced NXcanSAS curve unless a PONI says it is a detector image
+        # and it holds no SASdata group
+        try:
+            return read_nxcansas(path, wavelength_a=wavelength_a)
+        except InputError as exc:
+            if poni is None or "without an NXcanSAS SASdata group" not in str(exc):
+                raise
     if suffix == ".xml":
         from dackit.io.cansas import read_cansas
 
