@@ -118,7 +118,14 @@ def load_saxs(path, *, poni=None, wavelength_a=None, mask=None, bins=None) -> Pa
         return Integrator(geom, mask=mask, bins=bins, unit="q_A^-1").integrate(image, source=str(path))
     from dackit.io.patterns import read_pattern
 
-    return read_pattern(path, wavelength_a=wavelength_a, axis="q_A^-1")
+    try:
+        pat = read_pattern(path, wavelength_a=wavelength_a)
+    except InputError:
+        # e.g. a header-less q column running past 180: not 2θ, so read it as q
+        return read_pattern(path, wavelength_a=wavelength_a, axis="q_A^-1")
+    if pat.metadata.get("axis_assumed"):  # no unit in the header: SAXS curves are in q (Å⁻¹)
+        return read_pattern(path, wavelength_a=wavelength_a, axis="q_A^-1")
+    return pat
 
 
 def analyse_saxs(pattern: Pattern, *, background="loglog", min_significance=5.0,

@@ -477,8 +477,15 @@ def find_peaks(pattern: Pattern, *, background="loglog", min_significance=5.0, s
             raise InputError(f"{pre}fewer than 10 points inside q_range {q_range}")
         q, y = q[m], y[m]
         sigma = None if sigma is None else sigma[m]
-    if np.any(q <= 0) and background != "none":
+    n_nonpos = int(np.sum(q <= 0))
+    if n_nonpos:
+        # 2θ ≤ 0 (the other side of the beam, or a wrong zero): q = 0 has no d-spacing
+        unit = "2θ" if pattern.axis == "2th_deg" else "q"
         keep = q > 0
+        if keep.sum() < 10 or n_nonpos > keep.sum():
+            raise InputError(f"{pre}{n_nonpos} of {q.size} points have {unit} ≤ 0 "
+                             f"({unit} runs {np.min(pattern.x):g}…{np.max(pattern.x):g}); SAXS "
+                             f"needs {unit} > 0: mirror the axis (use |{unit}|) or integrate again")
         q, y = q[keep], y[keep]
         sigma = None if sigma is None else sigma[keep]
     noise = noise_estimate(y) if sigma is None else np.maximum(sigma, 1e-12 * np.max(np.abs(y)))
