@@ -333,10 +333,14 @@ MAX_REL_FWHM = 0.5
 
 
 def _merge(cands):
-    """Merge maxima closer than the FWHM of the stronger one (a shoulder in a peak's wings)."""
+    """Merge maxima closer than the FWHM of the narrower one (noise on one peak's top).
+
+    Two maxima of the smoothed residual further apart than the narrower one's width are
+    two features: a narrow Bragg peak on a broad form-factor hump must survive the hump
+    (the broad one is dropped later by :func:`_consistent_widths`)."""
     out = []
     for c in sorted(cands, key=lambda c: -c[3]):
-        if all(abs(c[0] - o[0]) > max(o[1], c[1]) for o in out):
+        if all(abs(c[0] - o[0]) > min(o[1], c[1]) for o in out):
             out.append(c)
     return sorted(out)
 
@@ -546,7 +550,11 @@ def find_peaks(pattern: Pattern, *, background="loglog", min_significance=5.0, s
                 # smooth background with the local fits
                 local = PeakSet(q, y, bg, noise, tuple(peaks), shape, background, mode=mode)
                 chi2_local = float(np.sum(((local.fitted_intensity() - y) / noise)[win] ** 2))
-                if chi2 <= chi2_local:
+                # ... and only if it keeps every peak the local fits confirmed: a joint fit
+                # over a window that ends before a confirmed peak cannot vote it away
+                kept = all(any(abs(j.q_inv_a - pk.q_inv_a) <= pk.fwhm_inv_a for j in jpeaks)
+                           for pk in peaks)
+                if chi2 <= chi2_local and kept:
                     peaks, bg = jpeaks, jbg
                     fits = [(p, cov, (q[win][0], q[win][-1]))]
                 break
