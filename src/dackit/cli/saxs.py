@@ -70,15 +70,7 @@ def peaks(files, poni, wavelength_a, energy_kev, background, min_significance, a
             from dackit.saxs.plots import save_pattern_figure
 
             save_pattern_figure(res, plot_dir / f"{path.stem}_saxs.png")
-        row = {"file": str(path),
-               "peaks": [{"q_inv_a": p.q_inv_a, "d_angstrom": p.d_angstrom,
-                          "fwhm_inv_a": p.fwhm_inv_a} for p in res.peaks],
-               "d_first_angstrom": res.d_first_angstrom,
-               "mesophase": res.mesophase,
-               "lattice_angstrom": None if res.indexing is None else res.lattice_angstrom}
-        if res.indexing is not None and len(res.indexing.tie) > 1:
-            row["mesophase_tie"] = list(res.indexing.tie)
-        return row
+        return {"file": str(path), **res.to_dict()}
 
     rows, status = run_per_file(files, analyse)
     if as_json:
@@ -121,7 +113,7 @@ def thickness(file, wavelength_a, energy_kev, k, poni, instrument_fwhm, backgrou
     from pathlib import Path
 
     from dackit.cli._common import dump_json, print_table, run_per_file
-    from dackit.saxs.analysis import load_saxs, thickness_from_pattern
+    from dackit.saxs.analysis import load_saxs, thickness_with_verdict
     from dackit.saxs.wavelength import resolve_wavelength
 
     _capture_warnings()
@@ -129,10 +121,11 @@ def thickness(file, wavelength_a, energy_kev, k, poni, instrument_fwhm, backgrou
 
     def analyse(path):
         pat = load_saxs(path, poni=poni, wavelength_a=lam)
-        r = thickness_from_pattern(pat, wavelength_a=lam, k=k, peak=peak, background=background,
-                                   instrument_fwhm_inv_a=instrument_fwhm)
+        r, verdict = thickness_with_verdict(pat, wavelength_a=lam, k=k, peak=peak,
+                                            background=background,
+                                            instrument_fwhm_inv_a=instrument_fwhm)
         return {"file": str(path), "thickness_nm": r.thickness_nm,
-                "thickness_nm_err": r.thickness_nm_err}
+                "thickness_nm_err": r.thickness_nm_err, **verdict.to_dict()}
 
     rows, status = run_per_file([Path(file)], analyse)
     if as_json:
