@@ -141,6 +141,42 @@ def estimate_background(q, intensity, method="loglog", **kw) -> np.ndarray:
     return BACKGROUNDS[method](q, y, **kw)
 
 
+def usable_low_q(q, y) -> int:
+    """Index of the first usable point: past the beamstop shadow and its edge.
+
+    Near the beamstop the intensity *rises* with q (shadow, then the half-shadowed edge)
+    before the sample's scattering, which falls with q, takes over. A background through
+    that rise bends up under the first Bragg peak (a hump that shifts and swallows it), so
+    the rise and the edge maximum are cut: a run that rises from the first point by more
+    than a factor 2 to a maximum is an edge, cut at the maximum plus the width of the rise
+    (the penumbra is about as wide on both sides). A maximum that falls back below its
+    half-rise level within twice the rise width is a peak, not an edge, and is kept.
+    Leading non-positive intensities (fully masked bins) are cut as well.
+    """
+    from scipy.ndimage import gaussian_filter1d
+
+    n = q.size
+    pos = np.flatnonzero(y > 0)
+    if pos.size < 10:
+        return 0
+    start = int(pos[0])
+    ly = np.log(np.maximum(y[start:], y[pos].min()))
+    ls = gaussian_filter1d(ly, 2.0, mode="nearest")
+    look = max(10, (n - start) // 3)  # an edge sits in the low-q third of the data
+    d = np.diff(ls[:look])
+    if d.size < 3 or d[:3].mean() <= 0:
+        return start
+    k = int(np.argmax(d <= 0)) if np.any(d <= 0) else d.size  # first maximum
+    if k < 2 or ls[k] - ls[0] < np.log(2):
+        return start
+    half = int(np.argmax(ls[:k + 1] >= 0.5 * (ls[0] + ls[k])))
+    width = max(2, k - half)
+    after = ls[k:k + 2 * width + 1]
+    if after.size > width and after.min() < 0.5 * (ls[0] + ls[k]):
+        return start  # symmetric: a Bragg peak sitting on the shadow's rise
+    return int(min(start + k + width, n - 10))
+
+
 def noise_estimate(y, window=41) -> np.ndarray:
     """Local noise SD of a curve: running median absolute deviation of second differences.
 
@@ -444,7 +480,12 @@ def _consistent_widths(peaks, ratio):
     a few times): a peak much broader than the most significant one is background."""
     if not peaks:
         return peaks
-    ref = max(peaks, key=lambda p: p.significance).fwhm_inv_a
+    # the reference is the best-determined peak of the fit (height / its error): the
+    # smoothed-residual significance favours broad humps over narrow Bragg peaks
+    def determined(p):
+        return p.amplitude / p.amplitude_err if p.amplitude_err > 0 else p.significance
+
+    ref = max(peaks, key=determined).fwhm_inv_a
     return [p for p in peaks if p.fwhm_inv_a <= ratio * ref]
 
 
@@ -492,6 +533,11 @@ def find_peaks(pattern: Pattern, *, background="loglog", min_significance=5.0, s
                              f"needs {unit} > 0: mirror the axis (use |{unit}|) or integrate again")
         q, y = q[keep], y[keep]
         sigma = None if sigma is None else sigma[keep]
+    if background != "none" and q_range is None:
+        i0 = usable_low_q(q, y)
+        if i0:
+            q, y = q[i0:], y[i0:]
+            sigma = None if sigma is None else sigma[i0:]
     noise = noise_estimate(y) if sigma is None else np.maximum(sigma, 1e-12 * np.max(np.abs(y)))
     if background == "loglog":
         bg_kw = {"noise": noise, **bg_kw}

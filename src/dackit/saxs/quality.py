@@ -53,10 +53,15 @@ def _left_structure(ps, min_significance):
 
     r = ps.intensity - ps.fitted_intensity()
     try:
-        idx, snr, _, _ = _detect(ps.q, r, ps.noise, max(min_significance, 5.0) * 1.6)
+        idx, snr, _, fw = _detect(ps.q, r, ps.noise, max(min_significance, 5.0) * 1.6)
     except Exception:  # noqa: BLE001 - a check must not break the measurement
         return []
-    return [float(ps.q[i]) for i in idx]
+    if not ps.peaks or idx.size == 0:
+        return []
+    # only structure as narrow as the Bragg peaks counts: broad form-factor oscillations
+    # left by a smooth background are not missed reflections
+    ref = float(np.median([p.fwhm_inv_a for p in ps.peaks]))
+    return [float(ps.q[i]) for i, w in zip(idx, fw) if w <= 3 * ref]
 
 
 def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
