@@ -180,16 +180,19 @@ def usable_low_q(q, y) -> int:
 def noise_estimate(y, window=41) -> np.ndarray:
     """Local noise SD of a curve: running median absolute deviation of second differences.
 
-    For white noise σ, the second difference has SD √6 σ; MAD × 1.4826 estimates SD robustly
+    For white noise σ, the second difference has SD √6 σ; a running MAD (scaled by
+    :data:`dackit.core.noise.MAD_TO_SIGMA`, as in ``robust_sigma``) estimates SD robustly
     against the peaks' own curvature.
     """
     from scipy.ndimage import median_filter
+
+    from dackit.core.noise import MAD_TO_SIGMA
 
     d2 = np.zeros_like(y, dtype=float)
     d2[1:-1] = y[2:] - 2 * y[1:-1] + y[:-2]
     d2[0], d2[-1] = d2[1], d2[-2]
     mad = median_filter(np.abs(d2 - median_filter(d2, window, mode="nearest")), window, mode="nearest")
-    sig = 1.4826 * mad / np.sqrt(6)
+    sig = MAD_TO_SIGMA * mad / np.sqrt(6)
     pos = sig[sig > 0]
     if pos.size:  # the noise level varies slowly: average out the estimate's own scatter
         from scipy.ndimage import uniform_filter1d
@@ -308,11 +311,10 @@ def _fit_cluster(q, r, sig, cands, shape, pre):
                         max_nfev=2000)
     if not np.all(np.isfinite(res.x)):
         raise FitError(f"{pre}peak fit near q = {cands[0][0]:.4g} Å⁻¹ gave non-finite values")
-    J = res.jac
-    dof = max(x.size - len(p0), 1)
-    redchi = float(np.sum(res.fun**2) / dof)
+    from dackit.core.lsq import covariance_from_jacobian
+
     try:
-        cov = np.linalg.pinv(J.T @ J) * redchi
+        cov = covariance_from_jacobian(res.jac, res.fun, scale=True).matrix
     except np.linalg.LinAlgError:
         cov = np.full((len(p0), len(p0)), np.nan)
     err = np.sqrt(np.clip(np.diag(cov), 0, None))
@@ -447,9 +449,9 @@ def _refine_joint(q, y, noise, bg, peaks, shape, mode, degree=4):
         return None
     if not (res.success and np.all(np.isfinite(res.x))):
         return None
-    dof = max(x.size - res.x.size, 1)
-    redchi = float(np.sum(res.fun**2) / dof)
-    cov = np.linalg.pinv(res.jac.T @ res.jac) * redchi
+    from dackit.core.lsq import covariance_from_jacobian
+
+    cov = covariance_from_jacobian(res.jac, res.fun, scale=True).matrix
     err = np.sqrt(np.clip(np.diag(cov), 0, None))
     out = []
     for i, pk in enumerate(peaks):
