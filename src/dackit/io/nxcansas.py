@@ -70,7 +70,7 @@ def _find_sasdata(h5):
         if not isinstance(obj, h5py.Group):
             return
         cls = _attr(obj, "canSAS_class")
-        if cls == "SASdata":
+        if cls == "SASdata" or _attr(obj, "NX_class") == "SASdata":  # the latter: canSAS 2016 drafts
             found.append(obj)
         elif cls is None and _attr(obj, "NX_class") == "NXdata":
             parent = obj.parent
