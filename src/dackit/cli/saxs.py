@@ -44,7 +44,9 @@ def peaks(files, poni, wavelength_a, energy_kev, background, min_significance, a
     """Find and fit SAXS peaks, give d = 2π/q and index the mesophase.
 
     Inputs: two-column q/I text (.dat, .xy, q in Å⁻¹ or nm⁻¹ from the header; Å⁻¹ if none),
-    canSAS XML, or detector images with --poni (integrated in q by pyFAI). The mesophase is
+    canSAS XML, NXcanSAS HDF5 (.h5, .hdf, .hdf5, .nxs), or detector images with --poni
+    (integrated in q by pyFAI). Every row carries quality ("ok" | "doubtful") and
+    quality_notes (ties, missing or unexplained peaks, beamstop edge, background humps). The mesophase is
     the best of lamellar, hexagonal, bcc, fcc, sc, hcp, pn3m, ia3d; with fewer than two
     peaks it is null, and phases that fit equally well are listed in a tie.
 
