@@ -194,7 +194,7 @@ def test_cli_peaks_and_thickness(tmp_path):
                               "13.3", "--json"])
     assert res.exit_code == 0, res.output
     row = json.loads(res.stdout)
-    assert set(row) == {"file", "thickness_nm", "thickness_nm_err"}
+    assert set(row) == {"file", "thickness_nm", "thickness_nm_err", "quality", "quality_notes"}
     assert row["thickness_nm"] == pytest.approx(60.0, rel=0.05)
     assert "disagree" in res.stderr
 

@@ -44,7 +44,9 @@ def peaks(files, poni, wavelength_a, energy_kev, background, min_significance, a
     """Find and fit SAXS peaks, give d = 2π/q and index the mesophase.
 
     Inputs: two-column q/I text (.dat, .xy, q in Å⁻¹ or nm⁻¹ from the header; Å⁻¹ if none),
-    canSAS XML, or detector images with --poni (integrated in q by pyFAI). The mesophase is
+    canSAS XML, NXcanSAS HDF5 (.h5, .hdf, .hdf5, .nxs), or detector images with --poni
+    (integrated in q by pyFAI). Every row carries quality ("ok" | "doubtful") and
+    quality_notes (ties, missing or unexplained peaks, beamstop edge, background humps). The mesophase is
     the best of lamellar, hexagonal, bcc, fcc, sc, hcp, pn3m, ia3d; with fewer than two
     peaks it is null, and phases that fit equally well are listed in a tie.
 
@@ -70,15 +72,7 @@ def peaks(files, poni, wavelength_a, energy_kev, background, min_significance, a
             from dackit.saxs.plots import save_pattern_figure
 
             save_pattern_figure(res, plot_dir / f"{path.stem}_saxs.png")
-        row = {"file": str(path),
-               "peaks": [{"q_inv_a": p.q_inv_a, "d_angstrom": p.d_angstrom,
-                          "fwhm_inv_a": p.fwhm_inv_a} for p in res.peaks],
-               "d_first_angstrom": res.d_first_angstrom,
-               "mesophase": res.mesophase,
-               "lattice_angstrom": None if res.indexing is None else res.lattice_angstrom}
-        if res.indexing is not None and len(res.indexing.tie) > 1:
-            row["mesophase_tie"] = list(res.indexing.tie)
-        return row
+        return {"file": str(path), **res.to_dict()}
 
     rows, status = run_per_file(files, analyse)
     if as_json:
@@ -121,7 +115,7 @@ def thickness(file, wavelength_a, energy_kev, k, poni, instrument_fwhm, backgrou
     from pathlib import Path
 
     from dackit.cli._common import dump_json, print_table, run_per_file
-    from dackit.saxs.analysis import load_saxs, thickness_from_pattern
+    from dackit.saxs.analysis import load_saxs, thickness_with_verdict
     from dackit.saxs.wavelength import resolve_wavelength
 
     _capture_warnings()
@@ -129,10 +123,11 @@ def thickness(file, wavelength_a, energy_kev, k, poni, instrument_fwhm, backgrou
 
     def analyse(path):
         pat = load_saxs(path, poni=poni, wavelength_a=lam)
-        r = thickness_from_pattern(pat, wavelength_a=lam, k=k, peak=peak, background=background,
-                                   instrument_fwhm_inv_a=instrument_fwhm)
+        r, verdict = thickness_with_verdict(pat, wavelength_a=lam, k=k, peak=peak,
+                                            background=background,
+                                            instrument_fwhm_inv_a=instrument_fwhm)
         return {"file": str(path), "thickness_nm": r.thickness_nm,
-                "thickness_nm_err": r.thickness_nm_err}
+                "thickness_nm_err": r.thickness_nm_err, **verdict.to_dict()}
 
     rows, status = run_per_file([Path(file)], analyse)
     if as_json:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from dackit.core.pattern import Pattern
+from dackit.core.quality import Verdict
 from dackit.errors import InputError, where
 from dackit.io.kinds import kind_of
 from dackit.saxs.mesophase import MESOPHASES, Indexing, index_peaks
@@ -31,6 +32,27 @@ class SaxsResult:
     source: str
     peakset: PeakSet
     indexing: Indexing | None
+    verdict: Verdict = field(default_factory=Verdict)
+
+    @property
+    def quality(self) -> str:
+        return self.verdict.quality
+
+    @property
+    def quality_notes(self) -> tuple:
+        return self.verdict.notes
+
+    def to_dict(self) -> dict:
+        """The per-file row: peaks, d of the first, mesophase, lattice, verdict."""
+        row = {"peaks": [{"q_inv_a": p.q_inv_a, "d_angstrom": p.d_angstrom,
+                          "fwhm_inv_a": p.fwhm_inv_a} for p in self.peaks],
+               "d_first_angstrom": self.d_first_angstrom,
+               "mesophase": self.mesophase,
+               "lattice_angstrom": None if self.indexing is None else self.lattice_angstrom}
+        if self.indexing is not None and len(self.indexing.tie) > 1:
+            row["mesophase_tie"] = list(self.indexing.tie)
+        row.update(self.verdict.to_dict())
+        return row
 
     @property
     def peaks(self):
@@ -71,7 +93,10 @@ class SaxsResult:
 def load_saxs(path, *, poni=None, wavelength_a=None, mask=None, bins=None) -> Pattern:
     """Read a SAXS input as a q pattern.
 
-    canSAS XML → :func:`dackit.io.cansas.read_cansas`; detector images (with ``poni``) →
+    canSAS XML → :func:`dackit.io.cansas.read_cansas`; NXcanSAS HDF5 (``.h5``, ``.hdf``,
+    ``.hdf5``, ``.nxs`` or any file with the HDF5 signature) →
+    :func:`dackit.io.nxcansas.read_nxcansas` (an HDF5 file without SASdata is read as a
+    detector image only with ``poni``, otherwise an InputError names the format); detector images (with ``poni``) →
     pyFAI integration in q (Å⁻¹) through :class:`dackit.xrd.integrate.Integrator`; any other
     file → :func:`dackit.io.patterns.read_pattern`, whose header decides the axis (q in
     nm⁻¹/Å⁻¹ or 2θ); a header-less two-column file is taken as q in Å⁻¹.
@@ -79,6 +104,16 @@ def load_saxs(path, *, poni=None, wavelength_a=None, mask=None, bins=None) -> Pa
     """
     path = Path(path)
     suffix = path.suffix.lower()
+    from dackit.io.nxcansas import HDF5_SUFFIXES, is_hdf5, read_nxcansas
+
+    if suffix in HDF5_SUFFIXES or is_hdf5(path):
+        # an HDF5 file is a reduced NXcanSAS curve unless a PONI says it is a detector image
+        # and it holds no SASdata group
+        try:
+            return read_nxcansas(path, wavelength_a=wavelength_a)
+        except InputError as exc:
+            if poni is None or "without an NXcanSAS SASdata group" not in str(exc):
+                raise
     if suffix == ".xml":
         from dackit.io.cansas import read_cansas
 
@@ -103,7 +138,14 @@ def load_saxs(path, *, poni=None, wavelength_a=None, mask=None, bins=None) -> Pa
         return Integrator(geom, mask=mask, bins=bins, unit="q_A^-1").integrate(image, source=str(path))
     from dackit.io.patterns import read_pattern
 
-    return read_pattern(path, wavelength_a=wavelength_a, axis="q_A^-1")
+    try:
+        pat = read_pattern(path, wavelength_a=wavelength_a)
+    except InputError:
+        # e.g. a header-less q column running past 180: not 2θ, so read it as q
+        return read_pattern(path, wavelength_a=wavelength_a, axis="q_A^-1")
+    if pat.metadata.get("axis_assumed"):  # no unit in the header: SAXS curves are in q (Å⁻¹)
+        return read_pattern(path, wavelength_a=wavelength_a, axis="q_A^-1")
+    return pat
 
 
 def analyse_saxs(pattern: Pattern, *, background="loglog", min_significance=5.0,
@@ -116,18 +158,35 @@ def analyse_saxs(pattern: Pattern, *, background="loglog", min_significance=5.0,
         idx = index_peaks([p.q_inv_a for p in ps.peaks], [p.q_err for p in ps.peaks],
                           fwhm_inv_a=[p.fwhm_inv_a for p in ps.peaks], q_min=float(ps.q[0]),
                           phases=phases or tuple(MESOPHASES))
-    return SaxsResult(pattern.source, ps, idx)
+    from dackit.saxs.quality import saxs_verdict
+
+    res = SaxsResult(pattern.source, ps, idx)
+    return dataclasses.replace(res, verdict=saxs_verdict(res, min_significance=min_significance))
 
 
 def thickness_from_pattern(pattern: Pattern, *, wavelength_a=None, k=0.89, peak="first",
                            instrument_fwhm_inv_a=0.0, instrument_shape="gaussian",
                            **peak_kw) -> ScherrerResult:
     """Scherrer thickness from the first (or ``peak="strongest"``) fitted peak."""
-    ps = find_peaks(pattern, **peak_kw)
+    return thickness_with_verdict(pattern, wavelength_a=wavelength_a, k=k, peak=peak,
+                                  instrument_fwhm_inv_a=instrument_fwhm_inv_a,
+                                  instrument_shape=instrument_shape, **peak_kw)[0]
+
+
+def thickness_with_verdict(pattern: Pattern, *, wavelength_a=None, k=0.89, peak="first",
+                           instrument_fwhm_inv_a=0.0, instrument_shape="gaussian",
+                           **peak_kw) -> tuple[ScherrerResult, Verdict]:
+    """:func:`thickness_from_pattern` and the verdict on it (width vs instrument, width
+    determined, and the pattern-level checks on background and usable range)."""
+    from dackit.saxs.quality import saxs_verdict, thickness_verdict
+
     if peak not in ("first", "strongest"):
         raise InputError(f"peak={peak!r}: use 'first' or 'strongest'")
+    ps = find_peaks(pattern, **peak_kw)
     p = ps.peaks[0] if peak == "first" else max(ps.peaks, key=lambda p: p.area)
     lam = wavelength_a if wavelength_a is not None else pattern.wavelength_a
-    return scherrer_thickness(p.q_inv_a, p.fwhm_inv_a, fwhm_err=p.fwhm_err, k=k, wavelength_a=lam,
-                              instrument_fwhm_inv_a=instrument_fwhm_inv_a,
-                              instrument_shape=instrument_shape)
+    r = scherrer_thickness(p.q_inv_a, p.fwhm_inv_a, fwhm_err=p.fwhm_err, k=k, wavelength_a=lam,
+                           instrument_fwhm_inv_a=instrument_fwhm_inv_a,
+                           instrument_shape=instrument_shape)
+    base = saxs_verdict(SaxsResult(pattern.source, ps, None))
+    return r, thickness_verdict(p, instrument_fwhm_inv_a, base)

@@ -289,17 +289,39 @@ def _fit_one(phase: Mesophase, q, sig, q_lo, merge_rel, anchor_obs, anchor_line,
     matched_q = q[m]
     missing, miss_pen = [], 0.0
     top = lorentz[inside].max() if inside.any() else 1.0
-    for j in np.flatnonzero(inside & strong):
+    # a line predicted stronger than a line observed beyond it should be seen too (unless
+    # a form-factor minimum hides it: a moderate penalty, not a veto)
+    matched_lines = assign[m]
+    weakest_beyond = np.full(pred.size, np.inf)
+    for j in range(pred.size):
+        beyond = matched_lines[refl.s[matched_lines] > refl.s[j] + 1e-9]
+        if beyond.size:
+            weakest_beyond[j] = lorentz[beyond].min()
+    expected = inside & (strong | (lorentz >= 0.5 * weakest_beyond))
+    for j in np.flatnonzero(expected):
         if matched_q.size and np.min(np.abs(matched_q - pred[j])) <= merge_rel * pred[j]:
             continue
         missing.append(refl.hkl[j])
-        miss_pen += MISSING_PENALTY * min(1.0, lorentz[j] / top / 0.5)
+        miss_pen += MISSING_PENALTY * max(0.5, min(1.0, lorentz[j] / top / 0.5))
     n_unexp = int((~m).sum())
     score = chi2 + UNEXPLAINED_PENALTY * n_unexp + miss_pen
     a = 2 * np.pi / k
     return Candidate(phase.name, float(a), float(2 * np.pi * k_err / k**2),
                      tuple(refl.hkl[j] if j >= 0 else "" for j in assign), resid, chi2, n_unexp,
                      tuple(missing), float(score))
+
+
+def _smallest_cell(cands, margin):
+    """Best-scoring cell of one phase, but the smallest cell among those that explain the
+    peaks as well: a supercell (3 × d001 for a lamellar stack) explains every peak of the
+    true cell, so a score within ``margin`` of the best, no more unexplained peaks and a
+    smaller lattice constant win (the smallest consistent cell, as in powder indexing)."""
+    if not cands:
+        return None
+    best = min(cands, key=lambda c: c.score)
+    pool = [c for c in cands if c.n_unexplained <= best.n_unexplained
+            and c.score <= best.score + margin]
+    return min(pool, key=lambda c: (round(c.lattice_angstrom, 6), c.score))
 
 
 def index_peaks(q_inv_a, q_err=None, *, fwhm_inv_a=None, q_min=0.0, phases=None,
@@ -338,7 +360,7 @@ def index_peaks(q_inv_a, q_err=None, *, fwhm_inv_a=None, q_min=0.0, phases=None,
     cands = []
     for name in names:
         phase = MESOPHASES[name]
-        best = None
+        tried = []
         for anchor_obs in range(min(2, q.size)):
             s_need = 4.0 * q.max() / q[anchor_obs] * 1.1 + 1
             refl = phase.reflections(s_need)
@@ -346,8 +368,9 @@ def index_peaks(q_inv_a, q_err=None, *, fwhm_inv_a=None, q_min=0.0, phases=None,
                 s_max = refl.s[anchor_line] * q.max() / q[anchor_obs] * 1.05
                 refl_use = phase.reflections(max(s_max, refl.s[anchor_line]) + 1e-6)
                 c = _fit_one(phase, q, sig, q_min, merge_rel, anchor_obs, anchor_line, refl_use)
-                if c is not None and (best is None or c.score < best.score - 1e-9):
-                    best = c
+                if c is not None:
+                    tried.append(c)
+        best = _smallest_cell(tried, tie_margin)
         if best is not None:
             # residuals and assignments back in the caller's peak order
             inv = np.argsort(order)

@@ -127,19 +127,58 @@ def estimate_background(q, intensity, method="loglog", **kw) -> np.ndarray:
     return BACKGROUNDS[method](q, y, **kw)
 
 
+def usable_low_q(q, y) -> int:
+    """Index of the first usable point: past the beamstop shadow and its edge.
+
+    Near the beamstop the intensity *rises* with q (shadow, then the half-shadowed edge)
+    before the sample's scattering, which falls with q, takes over. A background through
+    that rise bends up under the first Bragg peak (a hump that shifts and swallows it), so
+    the rise and the edge maximum are cut: a run that rises from the first point by more
+    than a factor 2 to a maximum is an edge, cut at the maximum plus the width of the rise
+    (the penumbra is about as wide on both sides). A maximum that falls back below its
+    half-rise level within twice the rise width is a peak, not an edge, and is kept.
+    Leading non-positive intensities (fully masked bins) are cut as well.
+    """
+    from scipy.ndimage import gaussian_filter1d
+
+    n = q.size
+    pos = np.flatnonzero(y > 0)
+    if pos.size < 10:
+        return 0
+    start = int(pos[0])
+    ly = np.log(np.maximum(y[start:], y[pos].min()))
+    ls = gaussian_filter1d(ly, 2.0, mode="nearest")
+    look = max(10, (n - start) // 3)  # an edge sits in the low-q third of the data
+    d = np.diff(ls[:look])
+    if d.size < 3 or d[:3].mean() <= 0:
+        return start
+    k = int(np.argmax(d <= 0)) if np.any(d <= 0) else d.size  # first maximum
+    if k < 2 or ls[k] - ls[0] < np.log(2):
+        return start
+    half = int(np.argmax(ls[:k + 1] >= 0.5 * (ls[0] + ls[k])))
+    width = max(2, k - half)
+    after = ls[k:k + 2 * width + 1]
+    if after.size > width and after.min() < 0.5 * (ls[0] + ls[k]):
+        return start  # symmetric: a Bragg peak sitting on the shadow's rise
+    return int(min(start + k + width, n - 10))
+
+
 def noise_estimate(y, window=41) -> np.ndarray:
     """Local noise SD of a curve: running median absolute deviation of second differences.
 
-    For white noise σ, the second difference has SD √6 σ; MAD × 1.4826 estimates SD robustly
+    For white noise σ, the second difference has SD √6 σ; a running MAD (scaled by
+    :data:`dackit.core.noise.MAD_TO_SIGMA`, as in ``robust_sigma``) estimates SD robustly
     against the peaks' own curvature.
     """
     from scipy.ndimage import median_filter
+
+    from dackit.core.noise import MAD_TO_SIGMA
 
     d2 = np.zeros_like(y, dtype=float)
     d2[1:-1] = y[2:] - 2 * y[1:-1] + y[:-2]
     d2[0], d2[-1] = d2[1], d2[-2]
     mad = median_filter(np.abs(d2 - median_filter(d2, window, mode="nearest")), window, mode="nearest")
-    sig = 1.4826 * mad / np.sqrt(6)
+    sig = MAD_TO_SIGMA * mad / np.sqrt(6)
     pos = sig[sig > 0]
     if pos.size:  # the noise level varies slowly: average out the estimate's own scatter
         from scipy.ndimage import uniform_filter1d
@@ -258,11 +297,10 @@ def _fit_cluster(q, r, sig, cands, shape, pre):
                         max_nfev=2000)
     if not np.all(np.isfinite(res.x)):
         raise FitError(f"{pre}peak fit near q = {cands[0][0]:.4g} Å⁻¹ gave non-finite values")
-    J = res.jac
-    dof = max(x.size - len(p0), 1)
-    redchi = float(np.sum(res.fun**2) / dof)
+    from dackit.core.lsq import covariance_from_jacobian
+
     try:
-        cov = np.linalg.pinv(J.T @ J) * redchi
+        cov = covariance_from_jacobian(res.jac, res.fun, scale=True).matrix
     except np.linalg.LinAlgError:
         cov = np.full((len(p0), len(p0)), np.nan)
     err = np.sqrt(np.clip(np.diag(cov), 0, None))
@@ -319,10 +357,14 @@ MAX_REL_FWHM = 0.5
 
 
 def _merge(cands):
-    """Merge maxima closer than the FWHM of the stronger one (a shoulder in a peak's wings)."""
+    """Merge maxima closer than the FWHM of the narrower one (noise on one peak's top).
+
+    Two maxima of the smoothed residual further apart than the narrower one's width are
+    two features: a narrow Bragg peak on a broad form-factor hump must survive the hump
+    (the broad one is dropped later by :func:`_consistent_widths`)."""
     out = []
     for c in sorted(cands, key=lambda c: -c[3]):
-        if all(abs(c[0] - o[0]) > max(o[1], c[1]) for o in out):
+        if all(abs(c[0] - o[0]) > min(o[1], c[1]) for o in out):
             out.append(c)
     return sorted(out)
 
@@ -393,9 +435,9 @@ def _refine_joint(q, y, noise, bg, peaks, shape, mode, degree=4):
         return None
     if not (res.success and np.all(np.isfinite(res.x))):
         return None
-    dof = max(x.size - res.x.size, 1)
-    redchi = float(np.sum(res.fun**2) / dof)
-    cov = np.linalg.pinv(res.jac.T @ res.jac) * redchi
+    from dackit.core.lsq import covariance_from_jacobian
+
+    cov = covariance_from_jacobian(res.jac, res.fun, scale=True).matrix
     err = np.sqrt(np.clip(np.diag(cov), 0, None))
     out = []
     for i, pk in enumerate(peaks):
@@ -426,7 +468,12 @@ def _consistent_widths(peaks, ratio):
     a few times): a peak much broader than the most significant one is background."""
     if not peaks:
         return peaks
-    ref = max(peaks, key=lambda p: p.significance).fwhm_inv_a
+    # the reference is the best-determined peak of the fit (height / its error): the
+    # smoothed-residual significance favours broad humps over narrow Bragg peaks
+    def determined(p):
+        return p.amplitude / p.amplitude_err if p.amplitude_err > 0 else p.significance
+
+    ref = max(peaks, key=determined).fwhm_inv_a
     return [p for p in peaks if p.fwhm_inv_a <= ratio * ref]
 
 
@@ -463,10 +510,22 @@ def find_peaks(pattern: Pattern, *, background="loglog", min_significance=5.0, s
             raise InputError(f"{pre}fewer than 10 points inside q_range {q_range}")
         q, y = q[m], y[m]
         sigma = None if sigma is None else sigma[m]
-    if np.any(q <= 0) and background != "none":
+    n_nonpos = int(np.sum(q <= 0))
+    if n_nonpos:
+        # 2θ ≤ 0 (the other side of the beam, or a wrong zero): q = 0 has no d-spacing
+        unit = "2θ" if pattern.axis == "2th_deg" else "q"
         keep = q > 0
+        if keep.sum() < 10 or n_nonpos > keep.sum():
+            raise InputError(f"{pre}{n_nonpos} of {q.size} points have {unit} ≤ 0 "
+                             f"({unit} runs {np.min(pattern.x):g}…{np.max(pattern.x):g}); SAXS "
+                             f"needs {unit} > 0: mirror the axis (use |{unit}|) or integrate again")
         q, y = q[keep], y[keep]
         sigma = None if sigma is None else sigma[keep]
+    if background != "none" and q_range is None:
+        i0 = usable_low_q(q, y)
+        if i0:
+            q, y = q[i0:], y[i0:]
+            sigma = None if sigma is None else sigma[i0:]
     noise = noise_estimate(y) if sigma is None else np.maximum(sigma, 1e-12 * np.max(np.abs(y)))
     if background == "loglog":
         bg_kw = {"noise": noise, **bg_kw}
@@ -525,7 +584,11 @@ def find_peaks(pattern: Pattern, *, background="loglog", min_significance=5.0, s
                 # smooth background with the local fits
                 local = PeakSet(q, y, bg, noise, tuple(peaks), shape, background, mode=mode)
                 chi2_local = float(np.sum(((local.fitted_intensity() - y) / noise)[win] ** 2))
-                if chi2 <= chi2_local:
+                # ... and only if it keeps every peak the local fits confirmed: a joint fit
+                # over a window that ends before a confirmed peak cannot vote it away
+                kept = all(any(abs(j.q_inv_a - pk.q_inv_a) <= pk.fwhm_inv_a for j in jpeaks)
+                           for pk in peaks)
+                if chi2 <= chi2_local and kept:
                     peaks, bg = jpeaks, jbg
                     fits = [(p, cov, (q[win][0], q[win][-1]))]
                 break

@@ -1,0 +1,140 @@
+"""How far a SAXS result can be trusted: the checks behind its ``quality`` verdict.
+
+Each check names what it saw, in words a user can act on. Doubts (the result may be wrong):
+
+* fewer than two peaks (no mesophase can be indexed from one d-spacing);
+* the indexing cannot separate two mesophases (scores within the tie margin): the tie is
+  named; SC and BCC cannot be told apart before the √7 line of SC's sequence;
+* too few peaks to fix a 3D lattice (fewer than 3 for a cubic or HCP assignment);
+* observed peaks the chosen mesophase does not explain, or position residuals far above
+  their errors (reduced χ² of the indexing > 9, i.e. 3σ on average);
+* more than half of the lines the mesophase predicts as strong are missing;
+* the first peak within 10 % of the usable low-q limit (beamstop edge or data start);
+* a background hump (local maximum of the background) under a peak;
+* significant structure left in the residual (a peak the fit did not take up).
+
+Information (kept with an ok verdict): peaks found vs expected, figure of merit and margin
+over the runner-up, the usable low-q limit.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from dackit.core.quality import Verdict
+
+#: phases whose lattice a 3D cell needs at least three peaks to fix
+_THREE_D = ("sc", "bcc", "fcc", "hcp", "pn3m", "ia3d")
+
+
+def _background_humps(ps):
+    """q of local maxima of the background lying under a fitted peak (within 2 FWHM)."""
+    bg = np.asarray(ps.background, float)
+    q = np.asarray(ps.q, float)
+    if bg.size < 5:
+        return []
+    d = np.diff(bg)
+    tops = np.flatnonzero((d[:-1] > 0) & (d[1:] <= 0)) + 1
+    out = []
+    for i in tops:
+        for p in ps.peaks:
+            if abs(q[i] - p.q_inv_a) <= 2 * p.fwhm_inv_a:
+                # a hump that matters: the background rises by more than the peak's noise
+                lo = max(0, i - 20)
+                rise = bg[i] - bg[lo:i + 1].min()
+                if rise > 3 * float(np.median(ps.noise[lo:i + 1])):
+                    out.append(float(q[i]))
+                break
+    return out
+
+
+def _left_structure(ps, min_significance):
+    """q of significant maxima left in data − fit (peaks the fit did not take up)."""
+    from dackit.saxs.peaks import _detect
+
+    r = ps.intensity - ps.fitted_intensity()
+    try:
+        idx, snr, _, fw = _detect(ps.q, r, ps.noise, max(min_significance, 5.0) * 1.6)
+    except Exception:  # noqa: BLE001 - a check must not break the measurement
+        return []
+    if not ps.peaks or idx.size == 0:
+        return []
+    # only structure as narrow as the Bragg peaks counts: broad form-factor oscillations
+    # left by a smooth background are not missed reflections
+    ref = float(np.median([p.fwhm_inv_a for p in ps.peaks]))
+    return [float(ps.q[i]) for i, w in zip(idx, fw) if w <= 3 * ref]
+
+
+def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
+    """Verdict of a :class:`~dackit.saxs.analysis.SaxsResult` (see module docstring)."""
+    ps = result.peakset
+    doubts, info = [], []
+    peaks = ps.peaks
+    q_lo = float(getattr(ps, "q_usable_min", ps.q[0]))
+    info.append(f"usable q from {q_lo:.4g} Å⁻¹")
+    if len(peaks) < 2:
+        doubts.append("only one peak: the mesophase cannot be indexed from one d-spacing")
+    idx = result.indexing
+    if idx is not None:
+        best = idx.best
+        if len(idx.tie) > 1:
+            doubts.append("indexing cannot separate " + " / ".join(idx.tie)
+                          + f" (scores within {tie_margin:g})")
+        if len(idx.candidates) > 1:
+            margin = idx.candidates[1].score - best.score
+            info.append(f"indexing figure of merit {best.score:.2f} ({best.name}), margin "
+                        f"{margin:.2f} over {idx.candidates[1].name}")
+        n_obs = len(best.assignment)
+        n_exp = n_obs - best.n_unexplained + len(best.missing_hkl)
+        info.append(f"{n_obs - best.n_unexplained} of {n_exp} expected {best.name} lines found")
+        if best.name in _THREE_D and len(peaks) < 3:
+            doubts.append(f"{len(peaks)} peaks cannot fix a {best.name} lattice (3 or more needed)")
+        if best.n_unexplained:
+            qs = [f"{p.q_inv_a:.4g}" for p, a in zip(peaks, best.assignment) if not a]
+            doubts.append(f"{best.n_unexplained} peak(s) not explained by {best.name} "
+                          f"(q = {', '.join(qs)} Å⁻¹)")
+        n_match = n_obs - best.n_unexplained
+        if n_match > 1:
+            redchi = best.chi2 / (n_match - 1)
+            if redchi > 9:
+                doubts.append(f"peak positions off the {best.name} lattice: reduced χ² {redchi:.1f}")
+        n_strong = n_match + len(best.missing_hkl)
+        if best.missing_hkl and len(best.missing_hkl) > 0.5 * n_strong:
+            doubts.append(f"{len(best.missing_hkl)} of {n_strong} predicted {best.name} lines missing "
+                          f"({', '.join(best.missing_hkl[:5])})")
+    if peaks:
+        p1 = peaks[0]
+        if p1.q_inv_a - 2 * p1.fwhm_inv_a < q_lo or p1.q_inv_a < 1.1 * q_lo:
+            doubts.append(f"first peak (q = {p1.q_inv_a:.4g} Å⁻¹) at the edge of the usable "
+                          f"range (from {q_lo:.4g} Å⁻¹): a peak below may be missed")
+    humps = _background_humps(ps)
+    if humps:
+        doubts.append("background hump under a peak at q = "
+                      + ", ".join(f"{h:.4g}" for h in humps) + " Å⁻¹")
+    left = _left_structure(ps, min_significance)
+    if left:
+        doubts.append("unfitted peak-like structure in the residual at q = "
+                      + ", ".join(f"{v:.4g}" for v in left[:5]) + " Å⁻¹")
+    return Verdict.from_checks(doubts, info)
+
+
+def thickness_verdict(peak, instrument_fwhm_inv_a=0.0, base: Verdict | None = None) -> Verdict:
+    """Checks on a Scherrer width: resolved from the instrument, not implausibly broad."""
+    doubts, info = [], []
+    w = peak.fwhm_inv_a
+    if instrument_fwhm_inv_a and instrument_fwhm_inv_a > 0:
+        if w < 1.2 * instrument_fwhm_inv_a:
+            doubts.append(f"peak FWHM {w:.3g} Å⁻¹ is within 20 % of the instrument's "
+                          f"{instrument_fwhm_inv_a:.3g} Å⁻¹: the thickness is only a lower bound")
+    else:
+        info.append("instrument broadening not removed (give --instrument-fwhm)")
+    if w > 0.3 * peak.q_inv_a:
+        doubts.append(f"peak FWHM is {w / peak.q_inv_a:.0%} of its q: fewer than ~3 periods "
+                      "per domain, Scherrer does not apply")
+    if not np.isfinite(peak.fwhm_err) or peak.fwhm_err > 0.3 * w:
+        doubts.append(f"peak width poorly determined (±{peak.fwhm_err:.2g} Å⁻¹ on {w:.3g})")
+    v = Verdict.from_checks(doubts, info)
+    if base is not None:
+        # the pattern-level doubts that bear on one peak's width
+        keep = [n for n in base.notes if n.startswith(("background hump", "first peak", "unfitted"))]
+        v = v.plus(keep) if base.quality == "doubtful" and keep else v
+    return v

@@ -1,0 +1,141 @@
+"""Adversarial SAXS patterns with the particle form factor in the data, built with numpy only.
+
+I(q) = P(q; R, polydispersity) · S(q) + A q⁻⁴ + c, Poisson noise. S(q) = 1 + Σ Bragg peaks of
+the lattice (multiplicity × |F|² / q², Gaussian of fixed Δq), so form-factor minima of P
+suppress the structure peaks that fall on them, as in real nanocrystal superlattices.
+Reflection lists are enumerated here from the International Tables conditions, on purpose
+not taken from dackit (dackit.saxs.simulate shares the assumptions under test).
+
+Form factors: spheres (cubic, HCP, bicontinuous: a network of nodes is modelled as spheres),
+infinitely long cylinders seen end-on for 2D hexagonal, flat sheets for lamellar.
+"""
+from __future__ import annotations
+
+from itertools import product
+
+import numpy as np
+
+LATTICES = ("lamellar", "hexagonal", "sc", "bcc", "fcc", "hcp", "pn3m", "ia3d")
+
+
+def _cubic_lines(cond, nmax=9):
+    lines = {}
+    for h, k, l in product(range(-nmax, nmax + 1), repeat=3):
+        n = h * h + k * k + l * l
+        if n and cond(abs(h), abs(k), abs(l)):
+            lines[n] = lines.get(n, 0) + 1
+    return [(np.sqrt(n), m, 1.0) for n, m in sorted(lines.items())]
+
+
+def _perms(h, k, l):
+    return {(h, k, l), (h, l, k), (k, h, l), (k, l, h), (l, h, k), (l, k, h)}
+
+
+def _pn3m(h, k, l):
+    return all(not (a == 0 and (b + c) % 2) for a, b, c in _perms(h, k, l))
+
+
+def _ia3d(h, k, l):
+    if (h + k + l) % 2:
+        return False
+    for a, b, c in _perms(h, k, l):
+        if a == 0 and (b % 2 or c % 2):
+            return False
+        if a == b and (2 * a + c) % 4:
+            return False
+    return True
+
+
+def lines(name):
+    """(s, multiplicity, |F|²) with s = q·a/2π, a the lattice constant (layer period)."""
+    if name == "lamellar":
+        return [(float(l), 2, 1.0) for l in range(1, 16)]
+    if name == "hexagonal":
+        out = {}
+        for h, k in product(range(-9, 10), repeat=2):
+            m = h * h + h * k + k * k
+            if m:
+                out[m] = out.get(m, 0) + 1
+        return [(np.sqrt(4 * m / 3), c, 1.0) for m, c in sorted(out.items())]
+    if name == "sc":
+        return _cubic_lines(lambda h, k, l: True)
+    if name == "bcc":
+        return _cubic_lines(lambda h, k, l: (h + k + l) % 2 == 0)
+    if name == "fcc":
+        return _cubic_lines(lambda h, k, l: len({h % 2, k % 2, l % 2}) == 1)
+    if name == "pn3m":
+        return _cubic_lines(_pn3m)
+    if name == "ia3d":
+        return _cubic_lines(_ia3d)
+    if name == "hcp":
+        ca = np.sqrt(8 / 3)
+        out = {}
+        for h, k, l in product(range(-7, 8), range(-7, 8), range(-10, 11)):
+            s2 = 4 / 3 * (h * h + h * k + k * k) + (l / ca) ** 2
+            f2 = 4 * np.cos(np.pi * ((h - k) / 3 + l / 2)) ** 2
+            if s2 == 0 or f2 < 1e-9:
+                continue
+            key = round(s2, 8)
+            m, f = out.get(key, (0, 0.0))
+            out[key] = (m + 1, f + f2)
+        return [(np.sqrt(k), m, f / m) for k, (m, f) in sorted(out.items())]
+    raise ValueError(name)
+
+
+def nn_distance(name, a):
+    """Centre-to-centre distance of neighbouring objects (sets the particle size scale)."""
+    return {"lamellar": a, "hexagonal": a, "sc": a, "bcc": a * np.sqrt(3) / 2,
+            "fcc": a / np.sqrt(2), "hcp": a, "pn3m": a / 2, "ia3d": a / 3}[name]
+
+
+def form_factor(name, q, radius, poly, rng_n=41):
+    """Orientation- and size-averaged P(q), size distribution Gaussian of relative SD ``poly``."""
+    rs = radius * (1 + poly * np.linspace(-3, 3, rng_n))
+    w = np.exp(-0.5 * np.linspace(-3, 3, rng_n) ** 2)
+    rs, w = rs[rs > 0], w[rs > 0]
+    x = np.outer(rs, q)
+    if name == "lamellar":  # sheet of thickness 2R
+        f = np.sinc(x / np.pi) ** 2 / q**2
+        vol = rs
+    elif name == "hexagonal":  # cylinder cross-section, 1/q for the length
+        from scipy.special import j1
+
+        f = (2 * j1(x) / x) ** 2 / q
+        vol = rs**2
+    else:
+        f = (3 * (np.sin(x) - x * np.cos(x)) / x**3) ** 2
+        vol = rs**3
+    p = np.sum((w * vol**2)[:, None] * f, axis=0) / np.sum(w * vol**2)
+    return p
+
+
+def synth(name, a, *, r_over_nn=0.4, poly=0.08, q=None, fwhm_rel=0.02, counts=2e4, peak_gain=3.0,
+          porod=0.05, flat=0.01, seed=0):
+    """Return (q, I, sigma) of one adversarial pattern. ``a`` in Å; q in Å⁻¹.
+
+    ``fwhm_rel``: peak FWHM as a fraction of q1 (same Δq for every line: size broadening);
+    ``peak_gain``: height of S(q) − 1 at the first line; ``counts``: counts at the first
+    line (sets the Poisson noise); ``porod``, ``flat``: background relative to I(q1).
+    """
+    rng = np.random.default_rng(seed)
+    ls = lines(name)
+    q1 = 2 * np.pi * ls[0][0] / a
+    if q is None:
+        q = np.linspace(0.3 * q1, 6.0 * q1, 1200)
+    radius = r_over_nn * nn_distance(name, a)
+    fw = fwhm_rel * q1
+    sg = fw / 2.3548
+    s = np.ones_like(q)
+    w0 = ls[0][1] * ls[0][2] / ls[0][0] ** 2
+    for sv, m, f2 in ls:
+        qc = 2 * np.pi * sv / a
+        if qc > q[-1] + 5 * fw:
+            break
+        s += peak_gain * (m * f2 / sv**2) / w0 * np.exp(-0.5 * ((q - qc) / sg) ** 2)
+    p = form_factor(name, q, radius, poly)
+    clean = p * s
+    i1 = np.interp(q1, q, clean)
+    clean = clean / i1 + porod * (q / q1) ** -4 + flat
+    lam = counts * clean / np.interp(q1, q, clean)
+    y = rng.poisson(lam).astype(float)
+    return q, y, np.sqrt(np.maximum(y, 1.0))
