@@ -169,7 +169,8 @@ def test_ruby_cli_row_is_picked_from_the_library_dict(tmp_path):
     code, text, err = run_dackit("ruby", f, "--scale", "mao1986-hydrostatic", "--json")
     assert code == 0, err
     row = json.loads(text)[0]
-    assert list(row) == list(contract.RUBY)           # contract keys, in their order
+    # contract keys, in their order, then the verdict every per-file row carries (issue 10)
+    assert list(row) == list(contract.RUBY) + list(contract.VERDICT)
     assert row["pressure_gpa"] == pytest.approx(lib["pressure_gpa"], rel=1e-12)
 
 

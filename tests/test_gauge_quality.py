@@ -129,7 +129,7 @@ def test_real_spectra_ok(real_data):
     for f in ("pruby/test_data1.txt", "pruby/test_data2.txt", "trax/Ruby.spe", "rubycond_of/Ruby_example.dat"):
         r = fit_ruby(read_spectrum(real_data / f))
         assert r.quality == "ok", (f, r.verdict.notes)
-        d = r.as_dict()
+        d = r.to_dict()
         assert d["quality"] == "ok" and isinstance(d["quality_notes"], list) and d["model"]
 
 
@@ -158,7 +158,7 @@ def test_sm_verdict_ok_and_doubtful():
     x = np.linspace(680, 695, 1024)
     y = rng.poisson(1e4 * lineshapes.pseudo_voigt(x, 1.0, 687.9, 0.2, 0.5) + 200).astype(float)
     r = fit_sm(make_spectrum(x, y))
-    assert r.quality == "ok" and r.as_dict()["quality"] == "ok"
+    assert r.quality == "ok" and r.to_dict()["quality"] == "ok"
     # a second line 0.25 nm away (a second grain): the single-line model misses it
     y2 = y + rng.poisson(6e3 * lineshapes.pseudo_voigt(x, 1.0, 688.15, 0.2, 0.5)).astype(float)
     r2 = fit_sm(make_spectrum(x, y2))

@@ -107,13 +107,13 @@ def test_two_bands_fitted_with_one_is_doubtful():
 def test_clean_pl_ok():
     f = fit_pl(simulate_pl(2.0, seed=7))
     assert f.quality == "ok"
-    assert f.as_dict()["quality"] == "ok"
+    assert f.to_dict()["quality"] == "ok"
 
 
 def test_tauc_clean_ok_and_edge_doubtful():
     good = tauc_gap(simulate_absorption(gap_ev=2.0, scattering=0.05, noise=0.001, seed=1))
     assert good.quality == "ok", good.verdict.notes
-    assert good.as_dict()["quality"] == "ok" and good.r_squared > 0.99
+    assert good.to_dict()["quality"] == "ok" and good.r_squared > 0.99
     # a spectrum that starts right at the edge: no transparent region below the gap
     s = simulate_absorption(gap_ev=2.0, scattering=0.0, noise=0.001, seed=2,
                             wavelength_nm=np.linspace(400, 622, 600))

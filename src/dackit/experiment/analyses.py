@@ -114,7 +114,7 @@ def analyse_saxs(path: str, settings: dict) -> dict:
            "pattern": {"q_inv_a": pattern.q_inv_a, "intensity": pattern.intensity}}
     sch = scherrer_thickness(first.q_inv_a, first.fwhm_inv_a, fwhm_err=first.fwhm_err, k=settings["k"],
                              wavelength_a=pattern.wavelength_a)
-    out.update(thickness_nm=sch.thickness_nm, thickness_nm_err=sch.thickness_nm_err)
+    out.update(thickness_nm=sch.thickness_nm, thickness_nm_err=sch.thickness_nm_err, **result.verdict.to_dict())
     return out
 
 
