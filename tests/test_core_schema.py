@@ -177,7 +177,7 @@ def test_read_results_names_the_file(tmp_path):
 def test_keys_fail_loudly():
     assert schema.keys(schema.Results).pl_fit == "pl_fit"
     with pytest.raises(AttributeError, match="has no key 'chi2_red'"):
-        schema.keys(schema.PlFit).chi2_red
+        _ = schema.keys(schema.PlFit).chi2_red
 
 
 # --------------------------------------------------------------------------- the report reads through it

@@ -167,7 +167,7 @@ class PeakModel:
         if self._index["baseline"]:
             dx = x2 - ref
             base = np.zeros(np.broadcast_shapes(dx.shape, p2[:, 0].shape))
-            for k, ib in reversed(list(enumerate(self._index["baseline"]))):
+            for ib in reversed(self._index["baseline"]):
                 base = base * dx + p2[:, ib]
             out["baseline"] = base
         if single:

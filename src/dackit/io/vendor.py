@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import struct
 import xml.etree.ElementTree as ET
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 import numpy as np
@@ -230,7 +230,7 @@ def read_sif(path, frame: int = 0) -> Spectrum:
     if "DetectorType" in info:
         meta["instrument"] = f"Andor {text(info['DetectorType'])}"
     if info.get("ExperimentTime"):
-        meta["date"] = datetime.fromtimestamp(int(info["ExperimentTime"]), timezone.utc).isoformat()
+        meta["date"] = datetime.fromtimestamp(int(info["ExperimentTime"]), UTC).isoformat()
     if "AccumulatedCycles" in info:
         meta["accumulations"] = int(info["AccumulatedCycles"])
     if info.get("RamanExWavelength"):

@@ -98,7 +98,8 @@ def plot_wavefunctions(geometry: CoreShell, pressure_gpa: float = 0.0, options: 
     """Radial functions u(r) = rψ(r) (normalised ∫u² dr = 1) of electron and hole."""
     s = exciton_state(geometry, pressure_gpa, options)
     fig, ax = axes_or_new(ax, (4.2, 3.2), layout="constrained")
-    ax.plot(s.electron.r_nm, s.electron.u, color=_E_COLOR, label=f"electron ({s.electron_in_shell_fraction:.0%} in shell)")
+    ax.plot(s.electron.r_nm, s.electron.u, color=_E_COLOR,
+            label=f"electron ({s.electron_in_shell_fraction:.0%} in shell)")
     ax.plot(s.hole.r_nm, s.hole.u, color=_H_COLOR, label=f"hole ({s.hole_in_shell_fraction:.0%} in shell)")
     ax.axvline(s.core_radius_nm, color="0.5", lw=0.8)
     ax.axvline(s.outer_radius_nm, color="0.5", lw=0.8, ls=":")

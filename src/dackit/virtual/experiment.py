@@ -25,7 +25,7 @@ import dataclasses
 import json
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from pathlib import Path
 
 import numpy as np
@@ -41,7 +41,7 @@ _EXTENSIONS = {"text": ".txt", "csv": ".csv", "oceanoptics": ".txt"}
 # One independent random stream per (step, instrument, repeat): files do not depend on which
 # other files were written, and the same seed gives the same bytes.
 _STREAM = {"drift": 0, "ruby": 1, "pl": 2, "absorption": 3, "xrd": 4, "saxs": 5, "tem": 6}
-_START = datetime(2024, 5, 14, 9, 0, tzinfo=timezone.utc)   # fixed clock of the virtual beamtime
+_START = datetime(2024, 5, 14, 9, 0, tzinfo=UTC)   # fixed clock of the virtual beamtime
 
 
 @dataclass(frozen=True)

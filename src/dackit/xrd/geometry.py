@@ -18,7 +18,6 @@ v1 (``PixelSize1/2`` lines), v2 (``Detector_config`` JSON) and v2.1 (detector or
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
