@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
-OK = "ok"
-DOUBTFUL = "doubtful"
+OK: Final = "ok"
+DOUBTFUL: Final = "doubtful"
 QualityLabel = Literal["ok", "doubtful"]
 
 
