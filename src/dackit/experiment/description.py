@@ -38,7 +38,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -137,6 +137,12 @@ class Experiment(_Section):
     tem: TEMSettings = TEMSettings()
     data_roots: list[str] = []
     base_dir: str = "."
+
+    @overload
+    def path(self, relative: str) -> Path: ...
+
+    @overload
+    def path(self, relative: None) -> None: ...
 
     def path(self, relative: str | None) -> Path | None:
         """A path of the description, resolved against the folder of experiment.toml."""

@@ -88,7 +88,8 @@ def plot_band_diagram(geometry: CoreShell, pressures_gpa: Sequence[float] = (0.0
         ax.set_xlabel("r (nm)")
         ax.set_xlim(-r_out, r_out)
     axes[0].set_ylabel("energy (eV, natural band-offset scale)")
-    label = geometry.core.name + (f"/{geometry.shell.name}" if geometry.has_shell else "")
+    shell = geometry.shell if geometry.has_shell else None
+    label = geometry.core.name + (f"/{shell.name}" if shell is not None else "")
     fig.suptitle(f"{label}: band edges, confined levels and |ψ|²", fontsize=10)
     return fig
 

@@ -327,13 +327,13 @@ def _summary(results: dict, present: list[str], absent: list[str]) -> str:
     doubtful = _rows(results.get(R.doubtful), R.doubtful)
     files = (results.get(R.provenance) or {}).get(PROV.files) or []
     sample = results.get(R.sample)
-    rows = {}
+    rows: dict[str, object] = {}
     if isinstance(sample, dict):
         rows["sample"] = ", ".join(f"{k}: {v}" for k, v in sample.items())
     elif sample is not None:
         rows["sample"] = sample
     if steps:
-        directions = {}
+        directions: dict[object, int] = {}
         for s in steps:
             directions[s.get(STEP.direction, "?")] = directions.get(s.get(STEP.direction, "?"), 0) + 1
         pressures = [s[STEP.pressure_gpa] for s in steps if _finite(s.get(STEP.pressure_gpa))]
@@ -509,7 +509,9 @@ def render_report(results: dict, figures=(), *, title: str = "dackit report") ->
         ("inconsistencies", "Internal inconsistencies", _inconsistencies(results)),
         ("provenance", "Provenance", _provenance(results)),
     ]
-    prov = results.get(R.provenance) if isinstance(results.get(R.provenance), dict) else {}
+    prov = results.get(R.provenance)
+    if not isinstance(prov, dict):
+        prov = {}
     created = prov.get(PROV.created) or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     version = prov.get(PROV.dackit_version, "")
     nav = "".join(f'<li><a href="#{sid}">{_esc(name)}</a></li>' for sid, name, _ in sections)

@@ -283,7 +283,7 @@ def _toml_value(value) -> str:
 
 def _experiment_toml(d: VirtualExperiment) -> str:
     ins, ev = d.instruments, d.events
-    sections = {
+    sections: dict[str, dict[str, object]] = {
         "sample": {"name": f"{d.sample.core}/{d.sample.shell} nanocrystals in {d.medium}", "core": d.sample.core,
                    "shell": d.sample.shell, "core_diameter_nm": d.sample.core_diameter_nm,
                    "shell_thickness_nm": d.sample.shell_thickness_nm},
@@ -389,7 +389,8 @@ def write_experiment(outdir, description: VirtualExperiment) -> WrittenExperimen
     _write_poni(xrd_geom, out / "xrd" / "geometry.poni")
     _write_poni(saxs_geom, out / "saxs" / "geometry.poni")
     tth_max = _max_twotheta(xrd_geom)
-    pl_grid = np.linspace(*ins.pl.grid_nm[:2], int(ins.pl.grid_nm[2]))
+    pl_lo, pl_hi, pl_n = ins.pl.grid_nm
+    pl_grid = np.linspace(pl_lo, pl_hi, int(pl_n))
     lo, hi, dx = ins.absorption.grid_nm
     abs_grid = np.arange(lo, hi + dx / 2, dx)
     rows, tem_rows, n_ruby = [], [], 0
