@@ -67,4 +67,4 @@ def test_pattern_axes():
     p = make_pattern(np.linspace(5, 30, 50), np.ones(50), wavelength_a=0.6199)
     assert np.allclose(units.q_to_twotheta(p.q_inv_a, 0.6199), p.x)
     with pytest.raises(InputError, match="wavelength"):
-        make_pattern(np.linspace(5, 30, 50), np.ones(50)).q_inv_a
+        _ = make_pattern(np.linspace(5, 30, 50), np.ones(50)).q_inv_a

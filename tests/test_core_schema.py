@@ -118,6 +118,15 @@ def test_one_name_for_reduced_chi2(run):
     assert "redchi" in results["pl_fit"] and all("redchi" in e for e in results["eos"].values())
 
 
+def test_unreadable_file_has_null_hash(run):
+    # the pipeline records sha256 None for a file it could not read (tests/test_experiment_faults.py)
+    _, results, printed = run
+    unread = copy.deepcopy(results)
+    unread["provenance"]["files"][0]["sha256"] = None
+    assert check(unread, printed, printed) == []
+    schema.validate_results(unread)
+
+
 @pytest.mark.parametrize("mutate, problem", [
     (lambda r: r["pl_fit"].update(chi2_red=1.0), "chi2_red"),
     (lambda r: r["steps"][0].pop("pressure_gpa"), "pressure_gpa"),
@@ -177,7 +186,7 @@ def test_read_results_names_the_file(tmp_path):
 def test_keys_fail_loudly():
     assert schema.keys(schema.Results).pl_fit == "pl_fit"
     with pytest.raises(AttributeError, match="has no key 'chi2_red'"):
-        schema.keys(schema.PlFit).chi2_red
+        _ = schema.keys(schema.PlFit).chi2_red
 
 
 # --------------------------------------------------------------------------- the report reads through it

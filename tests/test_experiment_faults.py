@@ -9,8 +9,7 @@ import threading
 
 import pytest
 
-from dackit.errors import ConfigError, OutputError
-from dackit.experiment import pipeline
+from dackit.errors import ConfigError
 from dackit.experiment.description import load_experiment, read_runsheet
 from dackit.experiment.pipeline import output_lock, run_experiment
 from dackit.experiment.store import CACHE_SCHEMA, ResultCache

@@ -14,10 +14,11 @@ from dackit.io import write_spectrum
 from dackit.optics.pl import simulate_pl
 
 PRESSURES = (0.5, 2.0, 3.5)  # GPa, one step each
+ALL_STEPS = range(len(PRESSURES))
 TOML = 'name = "live test"\nrunsheet = "runsheet.csv"\n\n[ruby]\nscale = "shen2020"\nlambda0_nm = 694.24\n'
 
 
-def _sheet(folder, steps=range(len(PRESSURES))):
+def _sheet(folder, steps=ALL_STEPS):
     rows = ["step,direction,technique,file,pressure_gpa,pressure_gpa_err,note"]
     for s in steps:
         rows += [f"{s},compression,ruby,ruby/step{s:02d}.txt,,,ruby before",

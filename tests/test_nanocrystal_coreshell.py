@@ -63,7 +63,8 @@ def test_study_comparison_docstring_reports_what_the_model_computes():
     result = study_comparison()
     doc = coreshell.study_comparison.__doc__
     m = result["model"]
-    for value in (f"{m['e0_ev']:.3f}", f"{m['alpha_mev_per_gpa']:.1f}", f"{m['beta_mev_per_gpa2']:.2f}".replace("-", "−")):
+    for value in (f"{m['e0_ev']:.3f}", f"{m['alpha_mev_per_gpa']:.1f}",
+                  f"{m['beta_mev_per_gpa2']:.2f}".replace("-", "−")):
         assert value in doc, value
     assert result["study"] == {"e0_ev": 2.012, "alpha_mev_per_gpa": 53.0, "beta_mev_per_gpa2": -2.0}
 

@@ -82,12 +82,14 @@ def pl(core, core_diameter, shell, shell_thickness, pressure, stokes_shift_mev, 
                             on_transition="error" if strict else "warn")
     for msg in series.warnings:
         click.echo(f"warning: {msg}", err=True)
+    shell_mat = geometry.shell if geometry.has_shell else None
+    wavelengths_nm = ev_to_nm(series.pl_ev)
     result = {
         "core": geometry.core.name, "core_diameter_nm": geometry.core_diameter_nm,
-        "shell": geometry.shell.name if geometry.has_shell else None,
+        "shell": shell_mat.name if shell_mat is not None else None,
         "shell_thickness_nm": geometry.shell_thickness_nm,
         "pressures_gpa": series.pressures_gpa, "energies_ev": series.pl_ev,
-        "wavelengths_nm": ev_to_nm(series.pl_ev), "absorption_ev": series.absorption_ev,
+        "wavelengths_nm": wavelengths_nm, "absorption_ev": series.absorption_ev,
         "e0_ev": series.e0_ev, "e0_ev_err": series.e0_ev_err,
         "alpha_mev_per_gpa": series.alpha_mev_per_gpa, "alpha_mev_per_gpa_err": series.alpha_mev_per_gpa_err,
         "beta_mev_per_gpa2": series.beta_mev_per_gpa2, "beta_mev_per_gpa2_err": series.beta_mev_per_gpa2_err,
@@ -100,10 +102,10 @@ def pl(core, core_diameter, shell, shell_thickness, pressure, stokes_shift_mev, 
         dump_json(result)
         return
     rows = [{"p": p, "e": e, "nm": nm, "abs": a, "fs": f}
-            for p, e, nm, a, f in zip(series.pressures_gpa, series.pl_ev, result["wavelengths_nm"],
+            for p, e, nm, a, f in zip(series.pressures_gpa, series.pl_ev, wavelengths_nm,
                                       series.absorption_ev, series.electron_in_shell_fraction)]
     title = (f"{geometry.core.name} {geometry.core_diameter_nm:g} nm"
-             + (f" / {geometry.shell.name} {geometry.shell_thickness_nm:g} nm" if geometry.has_shell else "")
+             + (f" / {shell_mat.name} {geometry.shell_thickness_nm:g} nm" if shell_mat is not None else "")
              + f": E0 = {series.e0_ev:.4f} eV, α = {series.alpha_mev_per_gpa:.2f} meV/GPa, "
              f"β = {series.beta_mev_per_gpa2:.3f} meV/GPa² (fit {window[0]:g}–{window[1]:g} GPa)")
     print_table(rows, [("p", "P (GPa)", ".2f"), ("e", "PL (eV)", ".4f"), ("nm", "PL (nm)", ".1f"),

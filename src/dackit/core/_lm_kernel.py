@@ -39,7 +39,8 @@ from dackit.core.lineshapes import LN2
 # here, measured). The workqueue must not be entered by two threads at once: fitting.py
 # holds a lock around every call. A layer chosen through the environment stands.
 if "NUMBA_THREADING_LAYER" not in os.environ:
-    numba.config.THREADING_LAYER = "forksafe"
+    # numba.config fills its settings into globals() at import time, so mypy cannot see them
+    numba.config.THREADING_LAYER = "forksafe"  # type: ignore[attr-defined]
 
 
 def _compiled(**options):

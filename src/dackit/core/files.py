@@ -18,8 +18,8 @@ _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
-#: what a failed write needs, by errno (the one line a user reads)
-_NEEDS = {errno.ENOSPC: "no space left on the device: free some space or choose another --out",
+#: what a failed write needs, by errno (the one line a user reads); OSError.errno may be None
+_NEEDS: dict[int | None, str] = {errno.ENOSPC: "no space left on the device: free some space or choose another --out",
           errno.EDQUOT: "disk quota exceeded: free some space or choose another --out",
           errno.EROFS: "the file system is read-only: choose another --out",
           errno.EACCES: "permission denied: make the folder writable or choose another --out",

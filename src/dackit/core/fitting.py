@@ -167,7 +167,7 @@ class PeakModel:
         if self._index["baseline"]:
             dx = x2 - ref
             base = np.zeros(np.broadcast_shapes(dx.shape, p2[:, 0].shape))
-            for k, ib in reversed(list(enumerate(self._index["baseline"]))):
+            for ib in reversed(self._index["baseline"]):
                 base = base * dx + p2[:, ib]
             out["baseline"] = base
         if single:
@@ -390,7 +390,7 @@ class BatchFit:
         """One row per spectrum: each parameter and ``<param>_err``, fit statistics."""
         import pandas as pd
 
-        cols: dict[str, np.ndarray] = {}
+        cols: dict[str, np.ndarray | list[str]] = {}
         for j, n in enumerate(self.model.param_names):
             cols[n] = self.params[:, j]
             cols[f"{n}_err"] = self.stderr[:, j]
@@ -1094,8 +1094,8 @@ def _guess_rows(x, y, valid, x_ref, model: PeakModel) -> np.ndarray:
     # so that a shoulder of the first peak shows up as the next maximum.
     func = SHAPES[model.shape].func
     taken = np.zeros((n, L), bool)
-    first_fwhm = None
-    first_height = None
+    first_fwhm: np.ndarray | None = None
+    first_height: np.ndarray | None = None
     for i, (ia, ic, iw, ie) in enumerate(model._index["peaks"]):
         zi = np.where(taken, -np.inf, z)
         top = np.argmax(zi, axis=1)
@@ -1122,6 +1122,7 @@ def _guess_rows(x, y, valid, x_ref, model: PeakModel) -> np.ndarray:
         if i == 0:
             first_fwhm, first_height = fwhm, h
         else:
+            assert first_height is not None  # set by the first peak (i == 0)
             # A peak that is not there still needs a small positive height to be found.
             h = np.where(h > 0.01 * first_height, h, 0.01 * np.maximum(first_height, 0.0))
         out[:, ia] = h

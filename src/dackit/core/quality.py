@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
-OK = "ok"
-DOUBTFUL = "doubtful"
+OK: Final = "ok"
+DOUBTFUL: Final = "doubtful"
 QualityLabel = Literal["ok", "doubtful"]
 
 
@@ -32,7 +32,7 @@ class Verdict:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     @classmethod
-    def from_checks(cls, doubts: Iterable[str], info: Iterable[str] = ()) -> "Verdict":
+    def from_checks(cls, doubts: Iterable[str], info: Iterable[str] = ()) -> Verdict:
         """Doubtful iff any of ``doubts``; the notes list the doubts first, then ``info``."""
         d = tuple(str(s) for s in doubts if s)
         return cls(quality=DOUBTFUL if d else OK, notes=d + tuple(str(s) for s in info if s))
@@ -41,7 +41,7 @@ class Verdict:
     def ok(self) -> bool:
         return self.quality == OK
 
-    def plus(self, doubts: Iterable[str] = (), info: Iterable[str] = ()) -> "Verdict":
+    def plus(self, doubts: Iterable[str] = (), info: Iterable[str] = ()) -> Verdict:
         """This verdict with more checks folded in (a doubt makes it doubtful)."""
         d = tuple(str(s) for s in doubts if s)
         quality: QualityLabel = DOUBTFUL if (d or self.quality == DOUBTFUL) else OK

@@ -25,7 +25,7 @@ chi2_red: Extra inputs are not permitted
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -254,7 +254,10 @@ class WaitingRow(_Model):
 
 class ProvenanceFile(_Model):
     file: str
-    sha256: str = Field(pattern="^[0-9a-f]{64}$")
+    # None for a run-sheet file that could not be read (a FIFO, a folder, /dev/zero): the
+    # pipeline lists it under failures and still writes results.json
+    sha256: Annotated[str, Field(pattern="^[0-9a-f]{64}$")] | None = Field(
+        description="SHA-256 of the file; null when it could not be read")
     technique: str
     method: dict[str, Any] = Field(description="The analysis settings (they enter the cache key)")
 

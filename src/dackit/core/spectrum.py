@@ -54,7 +54,7 @@ class Spectrum:
         """File name without folders (or ``"<memory>"``)."""
         return Path(self.source).name if self.source else "<memory>"
 
-    def crop(self, lo: float, hi: float) -> "Spectrum":
+    def crop(self, lo: float, hi: float) -> Spectrum:
         """The part of the spectrum with ``lo <= x <= hi``."""
         keep = (self.x >= lo) & (self.x <= hi)
         return replace(self, x=self.x[keep], y=self.y[keep])

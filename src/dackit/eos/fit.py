@@ -25,6 +25,7 @@ reports esd's); for unweighted data (no σ given) always by χ²_red (ordinary l
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy.optimize import least_squares
@@ -74,7 +75,7 @@ class EosFit:
     source: str = ""
     implied_kpp: float = float("nan")
     implied_kpp_err: float = float("nan")
-    _form: EosForm = field(default=None, repr=False)
+    _form: EosForm | None = field(default=None, repr=False)
 
     # --- access ------------------------------------------------------------------------
     def value(self, name: str) -> float:
@@ -136,7 +137,7 @@ class EosFit:
     def to_dict(self) -> dict:
         """Flat dict: ``<name>`` and ``<name>_err`` with units in the keys, χ², n, warnings."""
         keys = {"v0": "v0_a3", "k0": "k0_gpa", "kp": "kp", "kpp": "kpp_per_gpa"}
-        out = {"form": self.form, "method": self.method}
+        out: dict[str, Any] = {"form": self.form, "method": self.method}
         for name in PARAM_ORDER:
             key = keys[name]
             if name in self.names:

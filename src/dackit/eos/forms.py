@@ -63,7 +63,7 @@ class EosForm:
         return _IMPLIED_KPP.get(self.name, lambda k0, kp: np.nan)(k0, kp)
 
 
-def _invert(form: EosForm, p: np.ndarray, params) -> np.ndarray:
+def _invert(form: EosForm, p: np.ndarray, params) -> np.ndarray | float:
     """Vectorised V(P) by bisection inside the branch of P(V) that contains V0.
 
     A form can turn over (BM3 with small K′ has a pressure maximum under strong compression,

@@ -38,7 +38,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -138,6 +138,12 @@ class Experiment(_Section):
     data_roots: list[str] = []
     base_dir: str = "."
 
+    @overload
+    def path(self, relative: str) -> Path: ...
+
+    @overload
+    def path(self, relative: None) -> None: ...
+
     def path(self, relative: str | None) -> Path | None:
         """A path of the description, resolved against the folder of experiment.toml."""
         if relative is None:
@@ -212,13 +218,13 @@ def _check_inputs(path: Path, exp: Experiment) -> None:
         settings = getattr(exp, section)
         if settings.poni is not None:
             from dackit.xrd.geometry import read_poni
-            check(f"{section}.poni", settings.poni, lambda: read_poni(exp.path(settings.poni)))
+            check(f"{section}.poni", settings.poni, lambda p=settings.poni: read_poni(exp.path(p)))
         if settings.mask is not None:
             from dackit.io.images import read_mask
-            check(f"{section}.mask", settings.mask, lambda: read_mask(exp.path(settings.mask)))
+            check(f"{section}.mask", settings.mask, lambda p=settings.mask: read_mask(exp.path(p)))
     for i, spec in enumerate(exp.xrd.phases):
         from dackit.xrd.phases import get_phase
-        check(f"xrd.phases[{i}]", spec, lambda: get_phase(exp.phase_spec(spec)))
+        check(f"xrd.phases[{i}]", spec, lambda s=spec: get_phase(exp.phase_spec(s)))
 
 
 def read_runsheet(exp: Experiment, *, allow_missing: bool = False) -> pd.DataFrame:

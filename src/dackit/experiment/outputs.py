@@ -100,8 +100,6 @@ def write_nexus(results: dict, patterns, out_dir: Path) -> Path:
     import os
     import tempfile
 
-    import h5py
-
     path = out_dir / "reduced.nxs"
     # a name of its own: two runs (or a run and a killed one's leftovers) never share it
     try:

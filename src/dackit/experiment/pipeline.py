@@ -14,7 +14,7 @@ import os
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 from dackit import __version__
@@ -140,7 +140,7 @@ def output_lock(out_dir: Path):
                               "wait for it to finish or choose another --out") from None
         try:
             os.ftruncate(fd, 0)
-            os.pwrite(fd, f"pid {os.getpid()}, started {datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC"
+            os.pwrite(fd, f"pid {os.getpid()}, started {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC"
                       .encode(), 0)
         except OSError:
             pass  # the lock holds without its note
@@ -191,7 +191,7 @@ def _run_locked(experiment_path, exp, sheet, waiting, out_dir, start, *, workers
         results["waiting"] = waiting
     results["provenance"] = {
         "dackit_version": __version__,
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "experiment": str(Path(experiment_path).resolve()),
         "files": [provenance[r] for r in sorted(provenance)],
     }

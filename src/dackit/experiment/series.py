@@ -6,6 +6,7 @@ Everything here reads the per-file outcomes and the step table; nothing reads fi
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -85,7 +86,8 @@ def pl_series(rows: list[dict], sheet, steps, by_row, exp) -> tuple[dict, list[s
     """E(P) fits per branch, reversibility and quenching pressure from the PL rows."""
     from dackit.optics.pressure_coeff import ep_fit_order, reversibility
 
-    out, notes = {}, []
+    out: dict[str, Any] = {}
+    notes: list[str] = []
     if not rows:
         return out, notes
     df = pd.DataFrame(rows)
@@ -137,7 +139,8 @@ def xrd_series(rows: list[dict], exp) -> tuple[list[dict], dict, dict, list[str]
     """Per-step lattice table, EoS per phase, and the transition onset."""
     from dackit.xrd.transitions import transition_onset
 
-    table, notes = [], []
+    table: list[dict] = []
+    notes: list[str] = []
     for r in rows:
         for ph in r["phases"]:
             table.append({"file": r["file"], "step": r["step"], "direction": r["direction"],
@@ -146,7 +149,8 @@ def xrd_series(rows: list[dict], exp) -> tuple[list[dict], dict, dict, list[str]
                           "a_angstrom": ph["a_angstrom"], "a_angstrom_err": ph["a_angstrom_err"],
                           "volume_a3": ph["volume_a3"], "volume_a3_err": ph.get("volume_a3_err"),
                           **_verdict(r)})
-    eos, transition = {}, {}
+    eos: dict[str, Any] = {}
+    transition: dict[str, Any] = {}
     if not table:
         return table, eos, transition, notes
     df = pd.DataFrame(table)
@@ -203,7 +207,7 @@ def tem_series(sheet, by_row) -> tuple[dict, list[dict]]:
     and per step (e.g. before compression and after release)."""
     from dackit.tem.stats import fit_size_distribution, size_statistics
 
-    per_step = {}
+    per_step: dict[int, list[float]] = {}
     for r in sheet[sheet["technique"] == "tem"].itertuples():
         o = by_row[r.row]
         if o["ok"] and is_ok(o["value"]):  # a doubtful image's particles do not enter the statistics

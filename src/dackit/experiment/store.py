@@ -8,7 +8,6 @@ and the dackit version.
 """
 from __future__ import annotations
 
-import errno
 import hashlib
 import json
 from pathlib import Path
@@ -21,7 +20,7 @@ from dackit.core.files import (  # noqa: F401  (re-exported)
     output_error,
 )
 from dackit.core.results import to_jsonable
-from dackit.errors import OutputError
+
 
 def safe_name(text: str) -> str:
     """``text`` as one file name inside an output folder: a phase named by a path

@@ -77,9 +77,10 @@ def read_cansas(path, *, entry: int = 0, q_unit: str | None = None) -> Pattern:
         if "Q" not in vals or "I" not in vals:
             raise InputError(f"{path}: Idata point {n + 1} lacks Q or I")
         try:
-            q.append(float(vals["Q"].text))
-            i.append(float(vals["I"].text))
-            di.append(float(vals["Idev"].text) if "Idev" in vals else np.nan)
+            # an empty element has text None: float("") fails the same way as any non-number
+            q.append(float(vals["Q"].text or ""))
+            i.append(float(vals["I"].text or ""))
+            di.append(float(vals["Idev"].text or "") if "Idev" in vals else np.nan)
         except (TypeError, ValueError):
             raise InputError(f"{path}: Idata point {n + 1} holds a non-numeric Q, I or Idev") from None
         if unit is None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import struct
 import xml.etree.ElementTree as ET
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 import numpy as np
@@ -69,19 +69,19 @@ def _spe3_footer_metadata(path: Path, xml_offset: int) -> dict:
     with open(path, "rb") as fh:
         fh.seek(xml_offset)
         root = ET.fromstring(fh.read())
-    meta = {}
+    meta: dict[str, float | str] = {}
     exposure = _find(root, "Cameras", "Camera", "ShutterTiming", "ExposureTime")
     if exposure is not None and exposure.text:
         meta["exposure_s"] = float(exposure.text) / 1e3  # LightField stores milliseconds
     for el in root.iter():
-        if _local(el.tag) == "Camera" and el.get("model"):
-            meta["instrument"] = el.get("model")
-            if el.get("serialNumber"):
-                meta["serial"] = el.get("serialNumber")
+        if _local(el.tag) == "Camera" and (model := el.get("model")):
+            meta["instrument"] = model
+            if serial := el.get("serialNumber"):
+                meta["serial"] = serial
             break
     for el in root.iter():
-        if _local(el.tag) == "Spectrometer" and el.get("model"):
-            meta["spectrometer"] = el.get("model")
+        if _local(el.tag) == "Spectrometer" and (model := el.get("model")):
+            meta["spectrometer"] = model
             break
     grating = _find(root, "Spectrometers", "Spectrometer", "Grating", "Selected")
     if grating is not None and grating.text:
@@ -230,7 +230,7 @@ def read_sif(path, frame: int = 0) -> Spectrum:
     if "DetectorType" in info:
         meta["instrument"] = f"Andor {text(info['DetectorType'])}"
     if info.get("ExperimentTime"):
-        meta["date"] = datetime.fromtimestamp(int(info["ExperimentTime"]), timezone.utc).isoformat()
+        meta["date"] = datetime.fromtimestamp(int(info["ExperimentTime"]), UTC).isoformat()
     if "AccumulatedCycles" in info:
         meta["accumulations"] = int(info["AccumulatedCycles"])
     if info.get("RamanExWavelength"):
@@ -282,7 +282,9 @@ def read_labspec(path, frame: int = 0) -> Spectrum:
     except ValueError as exc:
         raise InputError(f"{pre}non-numeric intensity in LSX_Row {k} ({exc})") from None
 
-    x, unit = None, None
+    # unit is set together with x; without an x the file is rejected below
+    x: np.ndarray | None = None
+    unit = ""
     for axes in root.iter("LSX"):
         if axes.get("ID") != _LSX_AXES:
             continue
@@ -304,7 +306,7 @@ def read_labspec(path, frame: int = 0) -> Spectrum:
         raise InputError(f"{pre}unknown LabSpec axis unit {unit!r}; known: {', '.join(_LSX_UNITS)}")
 
     # Each parameter node holds a name, a display text and, for numbers, the exact value.
-    params = {}
+    params: dict[str, tuple[str, str]] = {}
     for node in root.iter("LSX"):
         name = next((c.text for c in node if c.get("ID") == _LSX_PARAM_NAME), None)
         if name is None:
@@ -446,7 +448,10 @@ def read_jcamp(path) -> Spectrum:
     """
     src = str(path)
     pre = where(src)
-    labels, table, form, start = {}, [], None, 0
+    labels: dict[str, str] = {}
+    table: list[tuple[int, str]] = []
+    form: str | None = None
+    start = 0
     for i, line in enumerate(read_lines(path)):
         text = line.split("$$", 1)[0].strip()
         if text.startswith("##"):

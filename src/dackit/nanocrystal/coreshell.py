@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TypedDict
 
 import numpy as np
 
@@ -39,7 +40,19 @@ from dackit.nanocrystal.materials import Material, material
 from dackit.nanocrystal.strain import core_shell_strain
 
 #: the reference study's PL fit, 0–5.6 GPa (E0 eV, α meV/GPa, β meV/GPa²) and geometry (nm)
-STUDY = {"core_diameter_nm": 2.5, "shell_thickness_nm": 1.9, "e0_ev": 2.012,
+class _Study(TypedDict):
+    core_diameter_nm: float
+    shell_thickness_nm: float
+    e0_ev: float
+    alpha_mev_per_gpa: float
+    beta_mev_per_gpa2: float
+    fit_range_gpa: tuple[float, float]
+    pl_nm: float
+    pl_fwhm_nm: float
+    absorption_nm: float
+
+
+STUDY: _Study = {"core_diameter_nm": 2.5, "shell_thickness_nm": 1.9, "e0_ev": 2.012,
          "alpha_mev_per_gpa": 53.0, "beta_mev_per_gpa2": -2.0, "fit_range_gpa": (0.0, 5.6),
          "pl_nm": 619.0, "pl_fwhm_nm": 51.0, "absorption_nm": 576.0}
 
@@ -181,21 +194,22 @@ def _wells(geom: CoreShell, core_b: BandEdges, shell_b: BandEdges | None, a: flo
 @lru_cache(maxsize=512)   # a state holds ~50 kB of wavefunction arrays
 def _state(geom: CoreShell, pressure_gpa: float, opt: ModelOptions) -> ExcitonState:
     a0, b0 = geom.core_radius_nm, geom.outer_radius_nm
-    strain = core_shell_strain(geom.core, geom.shell if geom.has_shell else None, a0, b0,
+    shell = geom.shell if geom.has_shell else None
+    strain = core_shell_strain(geom.core, shell, a0, b0,
                                [0.0, pressure_gpa], opt.relaxation)
     sc, ss = strain.core_volume_strain, strain.shell_volume_strain
     a = a0 * math.exp((sc[1] - sc[0]) / 3.0)
     core_b = band_edges(geom.core, sc[1], opt.temperature_k)
     shell_b = None
     b = a
-    if geom.has_shell:
+    if shell is not None:
         b = (a ** 3 + (b0 ** 3 - a0 ** 3) * math.exp(ss[1] - ss[0])) ** (1.0 / 3.0)
-        shell_b = band_edges(geom.shell, ss[1], opt.temperature_k)
+        shell_b = band_edges(shell, ss[1], opt.temperature_k)
     e_well, h_well = _wells(geom, core_b, shell_b, a, b, opt)
     try:
         ee, eh = ground_energy(e_well), ground_energy(h_well)
     except FitError as exc:
-        raise FitError(f"{geom.core.name}/{geom.shell.name if geom.has_shell else '-'} "
+        raise FitError(f"{geom.core.name}/{shell.name if shell is not None else '-'} "
                        f"at {pressure_gpa} GPa: {exc}") from None
     tail = max(decay_length_nm(e_well, ee), decay_length_nm(h_well, eh))
     r = np.linspace(0.0, b + min(12.0 * tail, 20.0 * b), 2001)
@@ -256,12 +270,13 @@ def transition_warnings(geometry: CoreShell, pressures_gpa, options: ModelOption
     """
     opt = options or ModelOptions()
     p = np.atleast_1d(np.asarray(pressures_gpa, dtype=float))
-    strain = core_shell_strain(geometry.core, geometry.shell if geometry.has_shell else None,
+    shell = geometry.shell if geometry.has_shell else None
+    strain = core_shell_strain(geometry.core, shell,
                                geometry.core_radius_nm, geometry.outer_radius_nm, p, opt.relaxation)
     msgs = []
     layers = [(geometry.core, strain.core_pressure_gpa, "core")]
-    if geometry.has_shell:
-        layers.append((geometry.shell, strain.shell_pressure_gpa, "shell"))
+    if shell is not None:
+        layers.append((shell, strain.shell_pressure_gpa, "shell"))
     for mat, own, label in layers:
         beyond = p[own > mat.p_zb_rs_gpa]
         if len(beyond):

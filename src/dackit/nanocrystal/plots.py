@@ -88,7 +88,8 @@ def plot_band_diagram(geometry: CoreShell, pressures_gpa: Sequence[float] = (0.0
         ax.set_xlabel("r (nm)")
         ax.set_xlim(-r_out, r_out)
     axes[0].set_ylabel("energy (eV, natural band-offset scale)")
-    label = geometry.core.name + (f"/{geometry.shell.name}" if geometry.has_shell else "")
+    shell = geometry.shell if geometry.has_shell else None
+    label = geometry.core.name + (f"/{shell.name}" if shell is not None else "")
     fig.suptitle(f"{label}: band edges, confined levels and |ψ|²", fontsize=10)
     return fig
 
@@ -98,7 +99,8 @@ def plot_wavefunctions(geometry: CoreShell, pressure_gpa: float = 0.0, options: 
     """Radial functions u(r) = rψ(r) (normalised ∫u² dr = 1) of electron and hole."""
     s = exciton_state(geometry, pressure_gpa, options)
     fig, ax = axes_or_new(ax, (4.2, 3.2), layout="constrained")
-    ax.plot(s.electron.r_nm, s.electron.u, color=_E_COLOR, label=f"electron ({s.electron_in_shell_fraction:.0%} in shell)")
+    ax.plot(s.electron.r_nm, s.electron.u, color=_E_COLOR,
+            label=f"electron ({s.electron_in_shell_fraction:.0%} in shell)")
     ax.plot(s.hole.r_nm, s.hole.u, color=_H_COLOR, label=f"hole ({s.hole_in_shell_fraction:.0%} in shell)")
     ax.axvline(s.core_radius_nm, color="0.5", lw=0.8)
     ax.axvline(s.outer_radius_nm, color="0.5", lw=0.8, ls=":")

@@ -24,7 +24,7 @@ import json
 import math
 import numbers
 import re
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 from dackit.core import schema
@@ -131,7 +131,8 @@ def format_value_err(value, err=None) -> str:
     J. R. Taylor, *An Introduction to Error Analysis*, 2nd ed. (University Science Books, 1997),
     §2.2, rules (2.5) and (2.9) with the exception for a leading 1 discussed there: round an
     uncertainty to one significant figure, or two if its leading digit is 1; the last significant
-    figure of the answer sits in the same decimal place as the uncertainty. Very large or small numbers get a common power of ten. A missing error
+    figure of the answer sits in the same decimal place as the uncertainty. Very large or small
+    numbers get a common power of ten. A missing error
     (``None``) prints the value alone; an error that is not a finite non-negative number prints
     ``± n/a`` rather than a made-up precision.
 
@@ -326,13 +327,13 @@ def _summary(results: dict, present: list[str], absent: list[str]) -> str:
     doubtful = _rows(results.get(R.doubtful), R.doubtful)
     files = (results.get(R.provenance) or {}).get(PROV.files) or []
     sample = results.get(R.sample)
-    rows = {}
+    rows: dict[str, object] = {}
     if isinstance(sample, dict):
         rows["sample"] = ", ".join(f"{k}: {v}" for k, v in sample.items())
     elif sample is not None:
         rows["sample"] = sample
     if steps:
-        directions = {}
+        directions: dict[object, int] = {}
         for s in steps:
             directions[s.get(STEP.direction, "?")] = directions.get(s.get(STEP.direction, "?"), 0) + 1
         pressures = [s[STEP.pressure_gpa] for s in steps if _finite(s.get(STEP.pressure_gpa))]
@@ -508,8 +509,10 @@ def render_report(results: dict, figures=(), *, title: str = "dackit report") ->
         ("inconsistencies", "Internal inconsistencies", _inconsistencies(results)),
         ("provenance", "Provenance", _provenance(results)),
     ]
-    prov = results.get(R.provenance) if isinstance(results.get(R.provenance), dict) else {}
-    created = prov.get(PROV.created) or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    prov = results.get(R.provenance)
+    if not isinstance(prov, dict):
+        prov = {}
+    created = prov.get(PROV.created) or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     version = prov.get(PROV.dackit_version, "")
     nav = "".join(f'<li><a href="#{sid}">{_esc(name)}</a></li>' for sid, name, _ in sections)
     body = "\n".join(f'<section id="{sid}">\n<h2>{_esc(name)}</h2>\n{content}\n</section>'

@@ -64,7 +64,7 @@ class RubyInstrument:
     fwhm_nm: float = 0.5
     broadening_nm_per_gpa: float = 0.03
     drift_sd_gpa: float = 0.05
-    flavours: tuple = ("text", "oceanoptics", "csv")
+    flavours: tuple[str, ...] = ("text", "oceanoptics", "csv")
 
 
 @dataclass(frozen=True)
@@ -72,10 +72,10 @@ class PLInstrument:
     """CCD spectrometer for PL: wavelength grid (start nm, stop nm, pixels), peak counts at 0 GPa,
     e-fold pressure of the emission intensity (3.7 GPa ≈ the study's Table S1 I/I0), file flavours."""
 
-    grid_nm: tuple = (380.0, 800.0, 1340)
+    grid_nm: tuple[float, float, int] = (380.0, 800.0, 1340)
     peak_counts: float = 20000.0
     intensity_efold_gpa: float = 3.7
-    flavours: tuple = ("oceanoptics", "text")
+    flavours: tuple[str, ...] = ("oceanoptics", "text")
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ class AbsorptionInstrument:
     """UV-Vis through the cell: wavelength grid (start, stop, step nm), absorbance noise (SD),
     scattering and reflection offsets, and the Urbach-like width of the ensemble edge."""
 
-    grid_nm: tuple = (330.0, 800.0, 1.0)
+    grid_nm: tuple[float, float, float] = (330.0, 800.0, 1.0)
     noise: float = 0.002
     scattering: float = 0.05
     offset: float = 0.02
@@ -97,7 +97,7 @@ class XRDInstrument:
 
     wavelength_a: float = 0.6199
     pixel_m: float = 158e-6          # MAR165 CCD read out 2×2 binned: 1024² pixels of 158 µm
-    shape: tuple = (1024, 1024)
+    shape: tuple[int, int] = (1024, 1024)
     dist_m: float = 0.200
     poni1_m: float = 0.0815
     poni2_m: float = 0.0800
@@ -114,7 +114,7 @@ class SAXSInstrument:
 
     wavelength_a: float = 0.4859
     pixel_m: float = 172e-6
-    shape: tuple = (600, 600)
+    shape: tuple[int, int] = (600, 600)
     dist_m: float = 2.5
     poni1_m: float = 0.0516
     poni2_m: float = 0.0510

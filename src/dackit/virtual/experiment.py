@@ -25,7 +25,7 @@ import dataclasses
 import json
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from pathlib import Path
 
 import numpy as np
@@ -41,7 +41,7 @@ _EXTENSIONS = {"text": ".txt", "csv": ".csv", "oceanoptics": ".txt"}
 # One independent random stream per (step, instrument, repeat): files do not depend on which
 # other files were written, and the same seed gives the same bytes.
 _STREAM = {"drift": 0, "ruby": 1, "pl": 2, "absorption": 3, "xrd": 4, "saxs": 5, "tem": 6}
-_START = datetime(2024, 5, 14, 9, 0, tzinfo=timezone.utc)   # fixed clock of the virtual beamtime
+_START = datetime(2024, 5, 14, 9, 0, tzinfo=UTC)   # fixed clock of the virtual beamtime
 
 
 @dataclass(frozen=True)
@@ -283,7 +283,7 @@ def _toml_value(value) -> str:
 
 def _experiment_toml(d: VirtualExperiment) -> str:
     ins, ev = d.instruments, d.events
-    sections = {
+    sections: dict[str, dict[str, object]] = {
         "sample": {"name": f"{d.sample.core}/{d.sample.shell} nanocrystals in {d.medium}", "core": d.sample.core,
                    "shell": d.sample.shell, "core_diameter_nm": d.sample.core_diameter_nm,
                    "shell_thickness_nm": d.sample.shell_thickness_nm},
@@ -389,7 +389,8 @@ def write_experiment(outdir, description: VirtualExperiment) -> WrittenExperimen
     _write_poni(xrd_geom, out / "xrd" / "geometry.poni")
     _write_poni(saxs_geom, out / "saxs" / "geometry.poni")
     tth_max = _max_twotheta(xrd_geom)
-    pl_grid = np.linspace(*ins.pl.grid_nm[:2], int(ins.pl.grid_nm[2]))
+    pl_lo, pl_hi, pl_n = ins.pl.grid_nm
+    pl_grid = np.linspace(pl_lo, pl_hi, int(pl_n))
     lo, hi, dx = ins.absorption.grid_nm
     abs_grid = np.arange(lo, hi + dx / 2, dx)
     rows, tem_rows, n_ruby = [], [], 0

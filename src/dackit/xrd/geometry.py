@@ -18,10 +18,10 @@ v1 (``PixelSize1/2`` lines), v2 (``Detector_config`` JSON) and v2.1 (detector or
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from dackit.errors import InputError, where
 
@@ -137,14 +137,17 @@ class Geometry:
     @property
     def pixel_angle_deg(self) -> float:
         """Angle (degrees) one pixel subtends at normal incidence: atan(pixel / distance)."""
-        det = self._pyfai_detector() if self.pixel1_m is None else None
-        p1 = self.pixel1_m if det is None else det.pixel1
-        p2 = self.pixel2_m if det is None else det.pixel2
+        if self.pixel1_m is None or self.pixel2_m is None:
+            det = self._pyfai_detector()
+            p1, p2 = det.pixel1, det.pixel2
+        else:
+            p1, p2 = self.pixel1_m, self.pixel2_m
         return math.degrees(math.atan(min(p1, p2) / self.dist_m))
 
     def with_shape(self, shape) -> Geometry:
         """The same geometry with the image shape set."""
-        return dataclasses.replace(self, shape=tuple(int(n) for n in shape))
+        # __post_init__ rejects a shape that is not (rows, columns)
+        return dataclasses.replace(self, shape=cast(tuple[int, int], tuple(int(n) for n in shape)))
 
     def flipped_ud(self) -> Geometry:
         """Geometry for the image as stored when this PONI was calibrated on it flipped upside down.
@@ -283,7 +286,8 @@ def read_poni(path) -> Geometry:
                     rot1=poni.rot1, rot2=poni.rot2, rot3=poni.rot3,
                     wavelength_a=float(f"{wavelength_m * 1e10:.12g}"), detector=name,
                     pixel1_m=pixel1, pixel2_m=pixel2,
-                    shape=None if shape is None else tuple(int(n) for n in shape),
+                    # __post_init__ rejects a shape that is not (rows, columns)
+                    shape=None if shape is None else cast(tuple[int, int], tuple(int(n) for n in shape)),
                     orientation=orientation, splinefile=spline, source=str(path))
 
 
