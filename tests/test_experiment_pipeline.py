@@ -50,8 +50,14 @@ def test_results_recover_truth(virtual):
     assert results["transition_pressure_gpa"] == pytest.approx(written.truth["transition_pressure_gpa"], abs=0.2)
     tem = table.set_index("key").loc["tem.mean_nm"]
     assert abs(tem["deviation"]) / tem["truth"] < 0.03
+    # every SAXS result the analysis vouches for is right within 1 %; doubtful ones are left
+    # out of results["saxs"] (NaN here) and listed with their reasons
     saxs = table[table["key"].str.endswith("d_first_angstrom")]
-    assert (saxs["deviation"].abs() / saxs["truth"] < 0.01).all()
+    trusted = saxs[saxs["deviation"].notna()]
+    assert len(trusted) >= len(saxs) / 2, saxs
+    assert (trusted["deviation"].abs() / trusted["truth"] < 0.01).all()
+    n_doubtful = sum(d["technique"] == "saxs" for d in results["doubtful"])
+    assert len(trusted) + n_doubtful == len(saxs)
     meso = table[table["key"].str.endswith("mesophase")]
     assert (meso["truth"] == meso["result"]).all()
 

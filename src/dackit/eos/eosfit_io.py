@@ -225,6 +225,6 @@ def write_eosfit(path, pressure_gpa, volume_a3, pressure_err=None, volume_err=No
     lines = [f"TITLE {title}".rstrip(), "FORMAT 1 " + " ".join(keywords)]
     table = np.column_stack(list(cols.values()))
     lines += ["  ".join(f"{x:.10g}" for x in row) for row in table]
-    from dackit.experiment.store import atomic_write_text
+    from dackit.core.files import atomic_write_text
 
     return atomic_write_text(path, "\n".join(lines) + "\n")

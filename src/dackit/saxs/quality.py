@@ -112,8 +112,16 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
                       + ", ".join(f"{h:.4g}" for h in humps) + " Å⁻¹")
     left = _left_structure(ps, min_significance)
     if left:
-        doubts.append("unfitted peak-like structure in the residual at q = "
-                      + ", ".join(f"{v:.4g}" for v in left[:5]) + " Å⁻¹")
+        # Above the first peak, under a confident indexing (no tie, every peak explained),
+        # these are weak orders the finder left unfitted: they move neither the first d nor
+        # the mesophase (too many missing lines is its own check). Below the first peak, or
+        # without a confident indexing, they may be the missed line that would change both.
+        note = ("unfitted peak-like structure in the residual at q = "
+                + ", ".join(f"{v:.4g}" for v in left[:5]) + " Å⁻¹")
+        q_first = min((p.q_inv_a for p in peaks), default=np.inf)
+        confident = (idx is not None and len(idx.tie) <= 1 and len(peaks) >= 3
+                     and idx.best.n_unexplained == 0)
+        (info if confident and min(left) > q_first else doubts).append(note)
     return Verdict.from_checks(doubts, info)
 
 
