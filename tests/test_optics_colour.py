@@ -71,7 +71,7 @@ def test_series_vectorised():
     stack = np.stack([gauss(wl, c, 50.0) for c in centres])
     many = chromaticity_xy(wl, stack)
     assert many.x.shape == (4,) and many.srgb.shape == (4, 3)
-    for k, cen in enumerate(centres):
+    for k in range(len(centres)):
         one = chromaticity_xy(wl, stack[k])
         assert one.x == pytest.approx(many.x[k]) and one.y == pytest.approx(many.y[k])
     assert np.all(np.diff(many.x) < 0)                    # blue shift: x falls

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import zipfile
 import xml.etree.ElementTree as ET
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 import numpy as np
@@ -201,7 +201,7 @@ def read_procspec(path) -> Spectrum:
         meta["instrument"] = f"Ocean Optics {firmware or ''} {serial}".replace("  ", " ").strip()
     millis = _text(root, "acquisitionTime/milliTime")
     if millis:
-        meta["date"] = datetime.fromtimestamp(int(millis) / 1000, timezone.utc).isoformat()
+        meta["date"] = datetime.fromtimestamp(int(millis) / 1000, UTC).isoformat()
     for tag, key in (("scansToAverage", "scans_averaged"), ("boxcarWidth", "boxcar")):
         value = _text(root, tag)
         if value is not None:
@@ -228,7 +228,7 @@ def write_text(spectrum: Spectrum, path) -> Path:
                          f"this spectrum is in {spectrum.x_unit}; convert it or use the default flavour")
     meta = spectrum.metadata
     serial = str(meta.get("serial", "DACKIT0001"))
-    date = meta.get("date") or datetime.now(timezone.utc).strftime("%a %b %d %H:%M:%S UTC %Y")
+    date = meta.get("date") or datetime.now(UTC).strftime("%a %b %d %H:%M:%S UTC %Y")
     lines = ["SpectraSuite Data File", "+" * 36, f"Date: {date}", "User: dackit",
              "Dark Spectrum Present: No", "Reference Spectrum Present: No",
              "Number of Sampled Component Spectra: 1", f"Spectrometers: {serial}"]

@@ -239,7 +239,7 @@ def fit_energy_vs_pressure(pressure_gpa, energy_ev, *, e_err=None, pressure_err=
     sigma = sigma_e
     n_iter = 1
     if sp is not None and np.any(sp > 0):
-        for n_iter in range(1, max_iter + 1):
+        for n_iter in range(1, max_iter + 1):  # noqa: B007 - the count is reported after the loop
             slope = np.polynomial.polynomial.polyval(p, np.polynomial.polynomial.polyder(coef))
             sigma = np.sqrt(sigma_e ** 2 + (slope * sp) ** 2)
             new, cov = _wls(p, e, sigma, order)

@@ -91,7 +91,7 @@ def _background_powerlaw(q, y):
     w = np.ones_like(y)
     scale = np.median(np.abs(y)) or 1.0
     for _ in range(30):
-        def resid(p):
+        def resid(p, w=w):
             return w * (np.exp(p[0]) * q ** -p[1] + p[2] - y) / scale
         p = least_squares(resid, p, bounds=([-np.inf, -1, 0], [np.inf, 8, np.inf])).x
         model = np.exp(p[0]) * q ** -p[1] + p[2]
