@@ -14,6 +14,8 @@ the format.
 """
 from __future__ import annotations
 
+import os
+
 from pathlib import Path
 
 import numpy as np
@@ -36,8 +38,15 @@ _Q_UNITS = {
 
 
 def is_hdf5(path) -> bool:
-    """True if the file starts with the HDF5 signature (at offset 0; user blocks are rare)."""
+    """True if the file starts with the HDF5 signature (at offset 0; user blocks are rare).
+
+    Only a regular file is opened: opening a FIFO would block for ever (issue 17).
+    """
+    import stat
+
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False
         with open(path, "rb") as fh:
             return fh.read(8) == _HDF5_MAGIC
     except OSError:
