@@ -463,7 +463,7 @@ def _result(spectrum, x, y, fit: FitResult, model_name, window, notes, model_not
                    r2_nm_err=float(r2["err"]), fwhm_nm=float(r1["fwhm"]), scale=scale,
                    lambda0_nm=float(lambda0_nm), lambda0_nm_err=float(lambda0_err_nm),
                    temperature_k=temperature_k, resolved=model_name != "tied-splitting",
-                   window_nm=tuple(map(float, window)), fit=fit, model=model_name,
+                   window_nm=(float(window[0]), float(window[1])), fit=fit, model=model_name,
                    r2_r1_ratio=ratio, verdict=verdict)
 
 
@@ -492,7 +492,7 @@ def fit_ruby(spectra: Spectrum | Sequence[Spectrum], *, scale: str = DEFAULT_SCA
     True
     """
     single = isinstance(spectra, Spectrum)
-    batch = [spectra] if single else list(spectra)
+    batch: list[Spectrum] = [spectra] if isinstance(spectra, Spectrum) else list(spectra)
     settings = dict(scale=scale, lambda0_nm=lambda0_nm, lambda0_err_nm=lambda0_err_nm,
                     temperature_k=temperature_k, t_correction=t_correction)
     get_scale(RUBY_SCALES, scale, "ruby")

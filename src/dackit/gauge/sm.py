@@ -133,7 +133,7 @@ def fit_sm(spectra: Spectrum | Sequence[Spectrum], *, scale: str = DEFAULT_SCALE
     or InputError; a sequence → list of :class:`SmFit` / :class:`Failure`, fitted as a batch.
     """
     single = isinstance(spectra, Spectrum)
-    batch = [spectra] if single else list(spectra)
+    batch: list[Spectrum] = [spectra] if isinstance(spectra, Spectrum) else list(spectra)
     sc = get_scale(SM_SCALES, scale, "Sm:SrB4O7")
     results: list = [None] * len(batch)
     prepared = []
@@ -168,7 +168,7 @@ def fit_sm(spectra: Spectrum | Sequence[Spectrum], *, scale: str = DEFAULT_SCALE
                                    line_nm=float(pos), line_nm_err=float(err),
                                    fwhm_nm=float(fit.params["fwhm0"]), scale=scale,
                                    lambda0_nm=float(lambda0_nm),
-                                   window_nm=tuple(map(float, windows[k])), fit=fit)
+                                   window_nm=(float(windows[k][0]), float(windows[k][1])), fit=fit)
             except DackitError as exc:
                 if single:
                     raise

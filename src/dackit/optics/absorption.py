@@ -53,6 +53,7 @@ True
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -185,7 +186,7 @@ class BackgroundForm:
 
     name: str
     n_params: int
-    function: object
+    function: Callable[..., np.ndarray]
     doc: str
 
 
@@ -617,6 +618,7 @@ def tauc_gap(data, absorbance=None, *, transition: str = "direct", background: s
         return result, bg, a_corr
 
     if background == "none":
+        assert first is not None  # search(a) failing re-raises above when background == "none"
         result, bg, a_corr = first, None, a
         _check_edge(e, a, result, sigma_a, pre)
     elif background != "auto":

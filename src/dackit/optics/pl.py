@@ -38,9 +38,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import signal
 
-from dackit.core.fitting import PeakModel, fit_batch, guess_peaks
+from dackit.core.fitting import FitResult, PeakModel, fit_batch, guess_peaks
 from dackit.core.lineshapes import SHAPES
 from dackit.core.noise import white_noise_sigma
 from dackit.core.quality import Verdict
@@ -134,7 +135,7 @@ class PLFit:
     peak_method: str            # "top" (refit of the band's top) or "center" (whole-band centre)
     redchi: float
     peaks: tuple
-    fit: object = field(repr=False)                  # dackit.core.fitting.FitResult
+    fit: FitResult = field(repr=False)
     wavelength_nm: np.ndarray = field(repr=False)
     intensity_nm: np.ndarray = field(repr=False)     # baseline-removed, per nm
     baseline_nm: np.ndarray = field(repr=False)
@@ -512,7 +513,8 @@ def _fit(preps, model: PeakModel):
     e_lo = np.array([x[0] for x in xs])
     e_hi = np.array([x[-1] for x in xs])
     step = np.array([np.median(np.diff(x)) for x in xs])
-    bounds = {"amplitude": (0.0, np.inf), "center": (e_lo, e_hi), "fwhm": (3 * step, e_hi - e_lo)}
+    bounds: dict[str, tuple[ArrayLike, ArrayLike]] = {"amplitude": (0.0, np.inf), "center": (e_lo, e_hi),
+                                                      "fwhm": (3 * step, e_hi - e_lo)}
     p0 = np.stack([_start(pr, model) for pr in preps])
     return fit_batch(xs, [pr.intensity_ev for pr in preps], model, p0,
                      sigma=[pr.sigma_ev for pr in preps], bounds=bounds)
@@ -566,7 +568,8 @@ def fit_pl_series(spectra, pressures=None, *, n_peaks: int = 1, shape: str = "ga
         raise InputError(f"pressures: {p.size} values for {len(spectra)} spectra")
     model = _model(n_peaks, shape)
     _check_peak(peak)
-    preps, errors = [], [None] * len(spectra)
+    preps: list[_Prepared | None] = []
+    errors: list[str | None] = [None] * len(spectra)
     for i, s in enumerate(spectra):
         try:
             preps.append(_prepare(s, baseline=baseline, dark=dark, window_nm=window_nm))
@@ -574,13 +577,14 @@ def fit_pl_series(spectra, pressures=None, *, n_peaks: int = 1, shape: str = "ga
             preps.append(None)
             errors[i] = str(exc)
     good = [i for i, pr in enumerate(preps) if pr is not None]
-    fits = [None] * len(spectra)
+    good_preps = [pr for pr in preps if pr is not None]
+    fits: list[PLFit | None] = [None] * len(spectra)
     if good:
-        batch = _fit([preps[i] for i in good], model)
-        tops = _top_fits([preps[i] for i in good], batch, model) if peak == "top" else [None] * len(good)
+        batch = _fit(good_preps, model)
+        tops = _top_fits(good_preps, batch, model) if peak == "top" else [None] * len(good)
         for k, i in enumerate(good):
             try:
-                fits[i] = _finish(preps[i], batch[k], model, p[i], tops[k])
+                fits[i] = _finish(good_preps[k], batch[k], model, p[i], tops[k])
             except (InputError, FitError) as exc:
                 errors[i] = str(exc)
     sources = tuple(getattr(s, "source", "") for s in spectra)
