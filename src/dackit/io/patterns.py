@@ -288,7 +288,7 @@ def write_xy(pattern, path) -> Path:
                            + ([pattern.sigma] if pattern.sigma is not None else []))
     import io
 
-    from dackit.experiment.store import atomic_write_text
+    from dackit.core.files import atomic_write_text
 
     buf = io.StringIO()
     np.savetxt(buf, body, fmt="%.9E", delimiter="  ", header="\n".join(head), comments="# ")
@@ -308,6 +308,6 @@ def write_chi(pattern, path) -> Path:
     xtitle = "2-Theta Angle (Degrees)" if pattern.axis == "2th_deg" else "Q (A-1)"
     lines = [title, xtitle, "Intensity", f"{pattern.x.size:>11d}"]
     lines += [f"{x: .7E} {y: .7E}" for x, y in zip(pattern.x, pattern.intensity)]
-    from dackit.experiment.store import atomic_write_text
+    from dackit.core.files import atomic_write_text
 
     return atomic_write_text(path, "\n".join(lines) + "\n")
