@@ -66,7 +66,7 @@ def _wavelength_from_text(text: str, pre: str):
 def _pyfai_geometry(lines) -> dict:
     """Geometry from a pyFAI/Dioptas '# == pyFAI calibration ==' block (keys as Geometry's)."""
     text = "\n".join(lines)
-    out = {}
+    out: dict[str, float] = {}
 
     def grab(pattern, n=1):
         m = re.search(pattern + r"\s*[:=]?\s*" + r"[,\s]+".join([f"({_NUMBER})"] * n), text, re.I)

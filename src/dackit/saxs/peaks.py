@@ -28,6 +28,7 @@ squares (scipy ``least_squares``); standard errors from the covariance scaled by
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -103,7 +104,7 @@ def _background_powerlaw(q, y):
 
 
 #: background methods for :func:`estimate_background` (see module docstring)
-BACKGROUNDS = {
+BACKGROUNDS: dict[str, Callable[..., np.ndarray]] = {
     "loglog": _background_loglog,
     "powerlaw": lambda q, y, **kw: _background_powerlaw(q, y),
     "none": lambda q, y, **kw: np.zeros_like(y),
@@ -566,8 +567,9 @@ def find_peaks(pattern: Pattern, *, background="loglog", min_significance=5.0, s
                 peaks.append(pk)
                 guesses.append(pk)
             else:  # a poor local fit (e.g. on a wing) may still be a peak of the joint fit
+                fixed_eta = SHAPES[shape]
                 guesses.append(SaxsPeak(cand[0], np.nan, cand[1], np.nan, cand[2], np.nan,
-                                        0.5 if SHAPES[shape] is None else SHAPES[shape], np.nan,
+                                        0.5 if fixed_eta is None else fixed_eta, np.nan,
                                         float(cand[3])))
     peaks = _consistent_widths(peaks, max_width_ratio)
     if refine and guesses:

@@ -269,7 +269,8 @@ def detect_particles(image, pixel_nm=None, *, contrast="auto", level=0.5, smooth
     px = image.pixel_nm
     full = image.data.astype(float)
     H, W = full.shape
-    info, doubts = [], []
+    info: list[str] = []
+    doubts: list[str] = []
 
     # information bars are cut first: they would skew every level computed below
     top, bottom = _edge_bands(full)
@@ -370,7 +371,7 @@ def detect_particles(image, pixel_nm=None, *, contrast="auto", level=0.5, smooth
         return table, area, d_px, med, ratio
 
     table, area, d_px, med, ratio = measure(labels)
-    groups = []
+    groups: list[np.ndarray] = []
     if split:
         # second pass: clusters (≥ 1.5× the median area, not round) are split again on their
         # own distance transform with the marker spacing of one median particle

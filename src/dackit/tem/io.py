@@ -148,6 +148,8 @@ def _read_tiff(path: Path):
             data = page.asarray()
             pixel = None
             ij = tf.imagej_metadata or {}
+            if not isinstance(page, tifffile.TiffPage):  # the first page is always a TiffPage, never a TiffFrame
+                raise AttributeError(f"{type(page).__name__!r} object has no attribute 'tags'")
             tags = page.tags
             if "XResolution" in tags:
                 num, den = tags["XResolution"].value

@@ -32,6 +32,7 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -102,7 +103,7 @@ class LatticeFit:
         return self.stderr["a"]
 
     def to_dict(self) -> dict:
-        out = {"phase": self.phase.name}
+        out: dict[str, Any] = {"phase": self.phase.name}
         for name in self.param_names:
             key = {"a": "a_angstrom", "b": "b_angstrom", "c": "c_angstrom"}.get(name, name)
             out[key], out[key + "_err"] = self.params[name], self.stderr[name]
@@ -161,7 +162,7 @@ def usable_range(x, y) -> tuple[int, int, list[str]]:
     x = np.asarray(x, float)
     y = np.asarray(y, float)
     n = y.size
-    notes = []
+    notes: list[str] = []
     ok = np.isfinite(y) & (y != 0)
     idx = np.flatnonzero(ok)
     if idx.size < 20:
@@ -737,6 +738,6 @@ def _split_labels(label: str) -> list[str]:
 
 def _hkl_from_label(label: str) -> tuple[int, int, int]:
     first = label.split("/")[0]
-    if "," in first:
-        return tuple(int(v) for v in first.split(","))
-    return tuple(int(ch) for ch in first)
+    parts = first.split(",") if "," in first else list(first)
+    h, k, ell = (int(v) for v in parts)
+    return (h, k, ell)

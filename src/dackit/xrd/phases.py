@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -169,7 +170,7 @@ class Phase:
     def unit_cell_atoms(self) -> list[tuple[str, np.ndarray, float, float]]:
         """All sites in the cell: (element, fractional xyz, occupancy, B), duplicates merged."""
         ops = self.group_ops()
-        out = []
+        out: list[tuple[str, np.ndarray, float, float]] = []
         for atom in self.atoms:
             b = self.b_iso if atom.b_iso is None else atom.b_iso
             xyz0 = [atom.x, atom.y, atom.z]
@@ -304,7 +305,7 @@ def get_phase(spec) -> Phase:
     if factory is None:
         raise InputError(f"phase {text!r}: unknown name; use one of {sorted(PHASES)} "
                          "or a .jcpds/.cif file")
-    kwargs = {}
+    kwargs: dict[str, Any] = {}  # float where the value parses, else str
     for pair in pairs:
         key, sep, value = pair.partition("=")
         key, value = key.strip(), value.strip()

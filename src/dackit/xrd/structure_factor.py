@@ -255,6 +255,8 @@ def simulate_pattern(twotheta_deg, phases, wavelength_a: float, *, weight_fracti
     model = sum(powder_pattern(x, p, wavelength_a, scale=s, fwhm_deg=fwhm_deg,
                                crystallite_size_nm=crystallite_size_nm, eta=eta, polarization=polarization)
                 for p, s in zip(phases, scales))
+    if not isinstance(model, np.ndarray):  # no phases: sum() of nothing is the int 0
+        raise AttributeError(f"{type(model).__name__!r} object has no attribute 'max'")
     model = model * (peak_counts / model.max())
     if background is None:
         bg = 0.05 * peak_counts * (1.5 - (x - x.min()) / (np.ptp(x) or 1.0))

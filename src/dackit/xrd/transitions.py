@@ -230,6 +230,8 @@ def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12
             gain = float(np.sum((weights if weights is not None else 1.0) * (2 * residual * tmpl - tmpl**2)))
             if best is None or gain > best[0]:
                 best = (gain, k, s, amp, tmpl)
+        if best is None:  # unreachable: todo is not empty, so the loop above set best
+            raise TypeError("cannot unpack non-iterable NoneType object")
         _, k, s, amp, tmpl = best
         starts[k] = (s, amp)
         residual = residual - tmpl
