@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench clean install browser lock test-latest lint typecheck
+.PHONY: demo test bench clean install browser lock test-latest lint
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,12 +39,9 @@ browser:
 	    || echo "make: apt-get could not install chromium; the browser test will fail"; \
 	fi
 
-# The habits of issue 11: lint before the suite, so a red line is cheap.
+# The habits of issue 11: lint and type-check before the suite, so a red line is cheap.
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
-
-# Not yet part of 'make test': mypy still reports errors in the technique modules (issue 11).
-typecheck: $(STAMP)
 	$(BIN)/mypy src/dackit
 
 test: $(STAMP) browser lint
