@@ -51,6 +51,20 @@ class Verdict:
         return {"quality": self.quality, "quality_notes": list(self.notes)}
 
 
+class Judged:
+    """Mixin of a result dataclass with a ``verdict`` field: ``quality`` and ``quality_notes``."""
+
+    verdict: Verdict
+
+    @property
+    def quality(self) -> str:
+        return self.verdict.quality
+
+    @property
+    def quality_notes(self) -> tuple[str, ...]:
+        return self.verdict.notes
+
+
 def is_ok(row: Mapping[str, Any]) -> bool:
     """True for a result row whose ``quality`` is "ok" or absent (older cached results)."""
     return row.get("quality", OK) == OK

@@ -176,3 +176,18 @@ def fit_weighted(xs, ys, model: PeakModel, p0, windows, *, return_sigma: bool = 
     start = np.where(first.success[:, None], first.params, np.asarray(p0, dtype=float))
     second = fit_batch(xs, ys, model, start, sigma=sigmas, window=windows)
     return (second, sigmas) if return_sigma else second
+
+
+def pressure_doubts(pressure: float, pressure_err: float, scale, line: str = "line") -> list[str]:
+    """The checks every gauge makes on its pressure: inside the ``scale``'s calibrated range,
+    not below ambient (a wrong reference λ0), and an error small enough to be a reading."""
+    doubts = []
+    if pressure > scale.max_pressure_gpa:
+        doubts.append(f"{pressure:.1f} GPa is beyond the {scale.name} scale's calibrated range "
+                      f"(≤ {scale.max_pressure_gpa:g} GPa)")
+    if pressure < -0.5:
+        doubts.append(f"pressure {pressure:.2f} GPa is below ambient: check the reference λ0 "
+                      "(--ref) and the spectrometer calibration")
+    if not pressure_err < 0.5:
+        doubts.append(f"pressure error {pressure_err:.2f} GPa is large: the {line} position is poorly determined")
+    return doubts

@@ -21,11 +21,11 @@ from scipy.stats import f as f_dist
 from dackit.core import lineshapes
 from dackit.core.fitting import FitResult, PeakModel, fit_batch
 from dackit.core.lsq import covariance_from_jacobian
-from dackit.core.quality import Verdict
+from dackit.core.quality import Judged, Verdict
 from dackit.core.results import Failure
 from dackit.core.spectrum import Spectrum, make_spectrum
 from dackit.errors import DackitError, InputError, where
-from dackit.gauge.lines import LineGuess, fit_weighted, locate_line, spectrum_in_nm
+from dackit.gauge.lines import LineGuess, fit_weighted, locate_line, pressure_doubts, spectrum_in_nm
 from dackit.gauge.scales import Scale, get_scale
 
 #: Ambient R1 wavelength (nm) and its uncertainty used when the user gives no reference:
@@ -158,7 +158,7 @@ def r2_from_r1(r1_nm):
 # --- the fit ------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class RubyFit:
+class RubyFit(Judged):
     """Pressure from one ruby spectrum, with the fit behind it."""
 
     source: str
@@ -180,9 +180,6 @@ class RubyFit:
     r2_r1_ratio: float = float("nan")
     verdict: Verdict = Verdict()
 
-    @property
-    def quality(self) -> str:
-        return self.verdict.quality
 
     def to_dict(self) -> dict:
         """Every scalar result of the fit (the CLI picks its contract keys from these)."""
@@ -416,14 +413,7 @@ def _verdict(x, y, fit: FitResult, model_name: str, pressure: float, p_err: floa
     if r1["fwhm"] > max_w:
         doubts.append(f"R1 FWHM {r1['fwhm']:.2f} nm is implausibly broad for {pressure:.1f} GPa "
                       f"(> {max_w:.1f} nm): strong stress gradients or not a ruby line")
-    if pressure > sc.max_pressure_gpa:
-        doubts.append(f"{pressure:.1f} GPa is beyond the {sc.name} scale's calibrated range "
-                      f"(≤ {sc.max_pressure_gpa:g} GPa)")
-    if pressure < -0.5:
-        doubts.append(f"pressure {pressure:.2f} GPa is below ambient: check the reference λ0 "
-                      "(--ref) and the spectrometer calibration")
-    if not p_err < 0.5:
-        doubts.append(f"pressure error {p_err:.2f} GPa is large: the R1 position is poorly determined")
+    doubts += pressure_doubts(pressure, p_err, sc, line="R1")
     info.append(f"χ²_ν = {fit.redchi:.3g} (weighted by counting noise)" if model_name != "tied-splitting"
                 else f"χ²_ν = {fit.redchi:.3g} (unweighted, counts²)")
     return Verdict.from_checks(doubts, info), float(ratio)

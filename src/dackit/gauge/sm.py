@@ -15,11 +15,11 @@ import numpy as np
 
 from dackit.core import lineshapes
 from dackit.core.fitting import FitResult, PeakModel
-from dackit.core.quality import Verdict
+from dackit.core.quality import Judged, Verdict
 from dackit.core.results import Failure
 from dackit.core.spectrum import Spectrum, make_spectrum
 from dackit.errors import DackitError, InputError, where
-from dackit.gauge.lines import fit_weighted, locate_line, spectrum_in_nm
+from dackit.gauge.lines import fit_weighted, locate_line, pressure_doubts, spectrum_in_nm
 from dackit.gauge.scales import Scale, get_scale
 
 DEFAULT_SCALE = "datchi1997"
@@ -57,7 +57,7 @@ def sm_from_pressure(pressure_gpa, *, scale: str = DEFAULT_SCALE, lambda0_nm: fl
 
 
 @dataclass(frozen=True)
-class SmFit:
+class SmFit(Judged):
     """Pressure from one Sm:SrB4O7 spectrum."""
 
     source: str
@@ -72,9 +72,6 @@ class SmFit:
     fit: FitResult
     verdict: Verdict = Verdict()
 
-    @property
-    def quality(self) -> str:
-        return self.verdict.quality
 
     def to_dict(self) -> dict:
         """Every scalar result of the fit (the CLI picks its contract keys from these)."""
@@ -114,13 +111,7 @@ def _verdict(x, y, fit: FitResult, pressure: float, p_err: float, sc: Scale, not
         if misfit > MAX_MISFIT_FRACTION:
             doubts.append(f"residual structure: the fit misses the data near the line by "
                           f"{100 * misfit:.0f} % of its height (a second line or a distorted shape)")
-    if pressure > sc.max_pressure_gpa:
-        doubts.append(f"{pressure:.1f} GPa is beyond the {sc.name} scale's calibrated range "
-                      f"(≤ {sc.max_pressure_gpa:g} GPa)")
-    if pressure < -0.5:
-        doubts.append(f"pressure {pressure:.2f} GPa is below ambient: check the reference λ0 (--ref)")
-    if not p_err < 0.5:
-        doubts.append(f"pressure error {p_err:.2f} GPa is large: the line position is poorly determined")
+    doubts += pressure_doubts(pressure, p_err, sc, line="0-0 line")
     info.append(f"χ²_ν = {fit.redchi:.3g} (weighted by counting noise)")
     return Verdict.from_checks(doubts, info)
 

@@ -60,7 +60,7 @@ import numpy as np
 from scipy import optimize, signal, stats
 
 from dackit.core.noise import white_noise_sigma
-from dackit.core.quality import Verdict
+from dackit.core.quality import Judged, Verdict
 from dackit.core.spectrum import Spectrum, make_spectrum
 from dackit.core.units import HC_EV_NM
 from dackit.errors import FitError, InputError, where
@@ -317,7 +317,7 @@ def _smooth(e, y, width_ev):
 
 
 @dataclass(frozen=True)
-class TaucFit:
+class TaucFit(Judged):
     """One Tauc analysis. ``gap_ev_err`` = fit error ⊕ spread over near-best windows ⊕
     ``gap_curvature`` (how far the intercepts of the window's two halves disagree)."""
 
@@ -342,9 +342,6 @@ class TaucFit:
     n_window_points: int = 0
     verdict: Verdict = field(default_factory=Verdict)
 
-    @property
-    def quality(self) -> str:
-        return self.verdict.quality
 
     def line(self, energy_ev) -> np.ndarray:
         return self.slope * np.asarray(energy_ev, float) + self.intercept

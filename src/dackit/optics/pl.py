@@ -44,7 +44,7 @@ from scipy import signal
 from dackit.core.fitting import FitResult, PeakModel, fit_batch, guess_peaks
 from dackit.core.lineshapes import SHAPES
 from dackit.core.noise import white_noise_sigma
-from dackit.core.quality import Verdict
+from dackit.core.quality import Judged, Verdict
 from dackit.core.spectrum import Spectrum, make_spectrum
 from dackit.core.units import HC_EV_NM, intensity_per_nm_to_per_ev
 from dackit.errors import FitError, InputError, where
@@ -118,7 +118,7 @@ class PLPeak:
 
 
 @dataclass(frozen=True)
-class PLFit:
+class PLFit(Judged):
     """PL analysis of one spectrum; ``peaks`` sorted by energy, band edge = ``peaks[-1]``."""
 
     source: str
@@ -143,9 +143,6 @@ class PLFit:
     intensity_ev: np.ndarray = field(repr=False)     # baseline-removed, per eV
     verdict: Verdict = field(default_factory=Verdict)
 
-    @property
-    def quality(self) -> str:
-        return self.verdict.quality
 
     def model_ev(self, energy_ev=None) -> np.ndarray:
         """Fitted curve (per eV) on ``energy_ev`` (default: the data's energies)."""

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from dackit.core.pattern import Pattern
-from dackit.core.quality import Verdict
+from dackit.core.quality import Judged, Verdict
 from dackit.errors import InputError, where
 from dackit.io.kinds import kind_of
 from dackit.saxs.mesophase import MESOPHASES, Indexing, index_peaks
@@ -26,7 +26,7 @@ from dackit.saxs.wavelength import WavelengthMismatchWarning
 
 
 @dataclass(frozen=True)
-class SaxsResult:
+class SaxsResult(Judged):
     """Everything measured on one pattern. ``indexing`` is None with a single peak."""
 
     source: str
@@ -34,13 +34,6 @@ class SaxsResult:
     indexing: Indexing | None
     verdict: Verdict = field(default_factory=Verdict)
 
-    @property
-    def quality(self) -> str:
-        return self.verdict.quality
-
-    @property
-    def quality_notes(self) -> tuple:
-        return self.verdict.notes
 
     def to_dict(self) -> dict:
         """The per-file row: peaks, d of the first, mesophase, lattice, verdict."""

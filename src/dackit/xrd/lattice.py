@@ -41,7 +41,7 @@ from scipy.optimize import least_squares
 from dackit.core import broadening
 from dackit.core.lineshapes import pseudo_voigt_unit_area
 from dackit.core.lsq import covariance_from_jacobian
-from dackit.core.quality import Verdict
+from dackit.core.quality import Judged, Verdict
 from dackit.errors import FitError, InputError, where
 from dackit.xrd.phases import Phase, get_phase
 from dackit.xrd.structure_factor import reflections
@@ -51,7 +51,7 @@ PEAK_SHAPES = {"pseudo_voigt": None, "gaussian": 0.0, "lorentzian": 1.0}
 
 
 @dataclass(frozen=True)
-class LatticeFit:
+class LatticeFit(Judged):
     """Result of :func:`fit_lattice`.
 
     ``params``/``stderr``/``covar`` hold the refined free cell parameters (and ``zero_deg``
@@ -86,13 +86,6 @@ class LatticeFit:
     source: str = ""
     verdict: Verdict = field(default_factory=Verdict)
 
-    @property
-    def quality(self) -> str:
-        return self.verdict.quality
-
-    @property
-    def quality_notes(self) -> tuple[str, ...]:
-        return self.verdict.notes
 
     @property
     def a(self) -> float:

@@ -42,7 +42,7 @@ from scipy.optimize import least_squares
 
 from dackit.core.lineshapes import pseudo_voigt_unit_area
 from dackit.core.lsq import covariance_from_jacobian
-from dackit.core.quality import Verdict
+from dackit.core.quality import Judged, Verdict
 from dackit.errors import FitError, InputError, where
 from dackit.xrd.lattice import coarse_scale, pattern_arrays, prepare, twotheta_of
 from dackit.xrd.phases import Phase, get_phase
@@ -50,7 +50,7 @@ from dackit.xrd.structure_factor import reflections
 
 
 @dataclass(frozen=True)
-class PhaseResult:
+class PhaseResult(Judged):
     """One candidate: presence, its evidence (σ), Hill–Howard weight fraction and cell."""
 
     name: str
@@ -66,9 +66,6 @@ class PhaseResult:
     note: str = ""
     verdict: Verdict = field(default_factory=Verdict)
 
-    @property
-    def quality(self) -> str:
-        return self.verdict.quality
 
     def to_dict(self) -> dict:
         return {"name": self.name, "present": self.present, "significance": self.significance,
@@ -77,7 +74,7 @@ class PhaseResult:
 
 
 @dataclass(frozen=True)
-class PhaseIdentification:
+class PhaseIdentification(Judged):
     """Result of :func:`identify_phases`: one :class:`PhaseResult` per candidate (input
     order), the fit's χ²_red, and the data, model, background and per-phase components
     (present phases) for figures."""
@@ -93,13 +90,6 @@ class PhaseIdentification:
     source: str = ""
     verdict: Verdict = field(default_factory=Verdict)
 
-    @property
-    def quality(self) -> str:
-        return self.verdict.quality
-
-    @property
-    def quality_notes(self) -> tuple[str, ...]:
-        return self.verdict.notes
 
 
 class _WholePattern:
