@@ -134,14 +134,29 @@ def _symlink_loop(path):
     os.symlink(path.name, other)
 
 
+def _special_file(path, case) -> bool:
+    """Make the cases every reader shares (nothing, a FIFO, a folder, a link loop); False otherwise."""
+    if case == "empty":
+        path.write_bytes(b"")
+    elif case == "fifo":
+        os.mkfifo(path)
+    elif case == "directory":
+        path.mkdir()
+    elif case == "symlink_loop":
+        _symlink_loop(path)
+    else:
+        return False
+    return True
+
+
 def text_corpus(folder, name, head, data, sep, suffix, wrong_units):
     """The bad text files of one command: {case: path}."""
     text = lambda lines: ("\n".join(lines) + "\n").encode()  # noqa: E731
     files = {}
     for case in TEXT_CASES:
         path = folder / f"{name}_{case}{suffix}"
-        if case == "empty":
-            path.write_bytes(b"")
+        if _special_file(path, case):
+            pass
         elif case == "binary":
             path.write_bytes(b"\x00\x01" + RNG.bytes(4000))
         elif case == "truncated":  # a few rows, the last one cut in the middle of a number
@@ -161,12 +176,6 @@ def text_corpus(folder, name, head, data, sep, suffix, wrong_units):
                 while fh.tell() < 1_000_000:
                     fh.write(block)
                 fh.truncate(300_000_000)
-        elif case == "fifo":
-            os.mkfifo(path)
-        elif case == "directory":
-            path.mkdir()
-        elif case == "symlink_loop":
-            _symlink_loop(path)
         elif case == "non_utf8":  # numbers replaced by Latin-1/invalid UTF-8 bytes
             raw = text(head) + b"".join(line.encode()[:3] + b"\xe9\xff\xfe" + line.encode()[6:] + b"\n"
                                         for line in data)
@@ -206,8 +215,8 @@ def image_corpus(folder, name, good: np.ndarray):
     files = {}
     for case in IMAGE_CASES:
         path = folder / f"{name}_{case}.tif"
-        if case == "empty":
-            path.write_bytes(b"")
+        if _special_file(path, case):
+            pass
         elif case == "binary":
             path.write_bytes(RNG.bytes(5000))
         elif case == "truncated":
@@ -230,12 +239,6 @@ def image_corpus(folder, name, good: np.ndarray):
                 _edf_declaring(path, 100000, 100000)
             else:
                 _tiff_declaring(path, 100000, 100000)
-        elif case == "fifo":
-            os.mkfifo(path)
-        elif case == "directory":
-            path.mkdir()
-        elif case == "symlink_loop":
-            _symlink_loop(path)
         files[case] = path
     return files
 

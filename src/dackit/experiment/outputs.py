@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from dackit.core.results import to_jsonable
-from dackit.experiment.store import (atomic_write_bytes, atomic_write_json, atomic_write_text,
-                                     output_error, safe_name)
+from dackit.core.files import atomic_write_bytes, atomic_write_json, atomic_write_text, output_error
+from dackit.experiment.store import safe_name
 
 #: results keys written as CSV tables (one row per measurement or step)
 TABLES = ("steps", "ruby", "pl", "tauc", "xrd", "saxs")

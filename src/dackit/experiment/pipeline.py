@@ -23,7 +23,8 @@ from dackit.experiment.analyses import ANALYSES, settings_for
 from dackit.experiment.description import load_experiment, read_runsheet
 from dackit.experiment.execute import Task, run_tasks
 from dackit.experiment.steps import step_pressures
-from dackit.experiment.store import ResultCache, cache_normalise, output_error, settings_key, sha256_file
+from dackit.core.files import output_error
+from dackit.experiment.store import ResultCache, cache_normalise, settings_key, sha256_file
 
 
 @dataclass(frozen=True)

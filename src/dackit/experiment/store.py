@@ -13,12 +13,7 @@ import json
 from pathlib import Path
 
 from dackit import __version__
-from dackit.core.files import (  # noqa: F401  (re-exported)
-    atomic_write_bytes,
-    atomic_write_json,
-    atomic_write_text,
-    output_error,
-)
+from dackit.core.files import atomic_write_text
 from dackit.core.results import to_jsonable
 
 
