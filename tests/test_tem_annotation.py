@@ -45,7 +45,7 @@ def test_scale_bar_and_label_excluded(dark):
     value = 0.0 if dark else 1.0  # burned-in pure black (bright field) or white (HAADF)
     img[540:552, 300:500] = value  # 200 px bar, 12 px thick: area ≈ 5 particles
     _text(img, 515, 510, value)
-    det = detect_particles(img, 0.5, contrast="dark" if dark else "bright")
+    det = detect_particles(img, 0.5, contrast="dark" if dark else "bright", level=0.5)  # uniform disks: half level
     assert det.n == 25
     assert det.diameters_nm.max() < 1.1 * D * 0.5
     assert det.diameters_nm.mean() == pytest.approx(D * 0.5, rel=0.03)
@@ -137,7 +137,7 @@ def test_verdict_doubtful_for_few_particles_and_ok_for_clean():
     few = detect_particles(_field(_grid(2, 150, offset=150), D, seed=7), 0.5)
     assert few.n == 4 and few.verdict.quality == "doubtful"
     assert any("only 4 particle" in n for n in few.verdict.notes)
-    clean = detect_particles(_field(_grid(6, 80), D, seed=8), 0.5)
+    clean = detect_particles(_field(_grid(6, 80), D, seed=8), 0.5, level=0.5)
     assert clean.verdict.quality == "ok"
     assert any("given by the user" in n for n in clean.verdict.notes)
 
@@ -150,3 +150,16 @@ def test_bimodal_population_is_doubtful():
     det = detect_particles(_field(centres, d, shape=(620, 620), seed=9), 0.5)
     assert det.verdict.quality == "doubtful"
     assert any("second mode" in n for n in det.verdict.notes)
+
+
+def test_edge_level_sensitivity_makes_default_doubtful():
+    # the same blurred disks without a stated edge level: the mean moves by more than 5 %
+    # between the ¼ and ¾ contrast edges, so the default half level cannot be trusted
+    img = _field(_grid(6, 80), D, seed=8, blur=2.0)
+    det = detect_particles(img, 0.5)
+    assert det.verdict.quality == "doubtful"
+    assert any(n.startswith("edge sensitivity") for n in det.verdict.notes)
+    # sharp edges on larger particles: the edge level hardly matters, the default is ok
+    sharp = detect_particles(_field(_grid(6, 80), 48.0, seed=8, blur=0.5), 0.5)
+    assert sharp.verdict.quality == "ok", sharp.verdict.notes
+    assert sharp.diameters_nm.mean() == pytest.approx(24.0, rel=0.02)

@@ -22,8 +22,10 @@ def command():
               help="Pixel size in nm (overrides the file's calibration; needed for TIFF/PNG without one).")
 @click.option("--contrast", type=click.Choice(["auto", "dark", "bright"]), default="auto",
               show_default=True, help="dark: bright-field (dark particles); bright: HAADF.")
-@click.option("--level", type=float, default=0.5, show_default=True,
-              help="Boundary at this fraction of the particle contrast (0.2 for projected spheres).")
+@click.option("--level", type=float, default=None,
+              help="Boundary at this fraction of the particle contrast (0.2 for projected spheres). "
+                   "Default 0.5, and the result is doubtful when the mean depends on the edge "
+                   "level by more than 5 %; giving --level states the particles' edge profile.")
 @click.option("--min-diameter-nm", type=float, default=None,
               help="Smallest particle counted (default 3 pixels).")
 @json_option

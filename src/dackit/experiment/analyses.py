@@ -123,7 +123,8 @@ def analyse_tem(path: str, settings: dict) -> dict:
     from dackit.tem.io import read_tem_image
     from dackit.tem.stats import size_statistics
 
-    det = detect_particles(read_tem_image(path, pixel_nm=settings["pixel_nm"]), contrast=settings["contrast"])
+    det = detect_particles(read_tem_image(path, pixel_nm=settings["pixel_nm"]), contrast=settings["contrast"],
+                           level=settings.get("level"))
     if det.n == 0:
         raise InputError(f"{path}: no particle was found; check --contrast and the pixel size")
     st = size_statistics(det.diameters_nm)

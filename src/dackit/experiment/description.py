@@ -121,6 +121,8 @@ class SAXSSettings(_XraySettings):
 class TEMSettings(_Section):
     pixel_nm: float | None = Field(default=None, gt=0)
     contrast: Literal["dark", "bright", "auto"] = "auto"
+    #: edge level as a fraction of the particle contrast; unset = 0.5 with the edge-sensitivity check
+    level: float | None = Field(default=None, gt=0, lt=1)
 
 
 class Experiment(_Section):

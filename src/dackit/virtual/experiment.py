@@ -293,7 +293,8 @@ def _experiment_toml(d: VirtualExperiment) -> str:
         "xrd": {"wavelength_a": ins.xrd.wavelength_a, "poni": "xrd/geometry.poni",
                 "phases": ["zincblende", "rocksalt"], "eos_form": "bm3"},
         "saxs": {"wavelength_a": ins.saxs.wavelength_a, "poni": "saxs/geometry.poni"},
-        "tem": {"pixel_nm": ins.tem.pixel_nm, "contrast": ins.tem.contrast},
+        # the simulator draws uniform disks, whose edge is at half the contrast
+        "tem": {"pixel_nm": ins.tem.pixel_nm, "contrast": ins.tem.contrast, "level": 0.5},
     }
     lines = ["# Virtual DAC experiment written by dackit " + __version__ + " (dackit simulate experiment).",
              "# The true values are in truth.json beside this file.",
