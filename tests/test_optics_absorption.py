@@ -95,6 +95,7 @@ def test_first_exciton_simulated():
         # fraction of the width; a tenth of the FWHM bounds it
         assert abs(fx.energy_ev - ex) < 0.008
         assert fx.energy_ev_err < 0.008
+        assert fx.quality == "ok", fx.quality_notes
 
 
 def test_absorption_model_tauc_is_linear_above_gap():
@@ -114,6 +115,7 @@ def test_real_pbse_first_exciton(real_data):
     s = read_spectrum(real_data / "spectra" / "PbSe_batch1_JASCO_absorbance.txt")
     fx = first_exciton(s)
     assert fx.energy_ev == pytest.approx(0.8562, abs=0.005)
+    assert fx.quality == "ok", fx.quality_notes
     assert fx.wavelength_nm == pytest.approx(1448, abs=10)
     res = tauc_gap(s)
     # the Tauc edge of a nanocrystal lies on the low-energy flank of its first exciton
@@ -148,3 +150,39 @@ def test_bad_spectra():
         tauc_gap(np.linspace(1.5, 3, 50), np.r_[np.nan, np.ones(49)], source="abs.txt")
     with pytest.raises(DackitError):
         first_exciton(np.linspace(1.5, 3, 50), np.linspace(0, 1, 50), smooth_ev=5.0)
+
+
+def _np_exciton_spectrum(strength, noise, seed):
+    """Built with numpy, not dackit's simulator: a smooth scattering slope 0.02·(E/2 eV)⁴ (as
+    in dilute colloids, where the band edge is buried), a Gaussian exciton at 2.25 eV (FWHM
+    80 meV) of absorbance ``strength``, white noise of SD ``noise``."""
+    e = np.linspace(1.7, 3.0, 651)
+    a = 0.02 * (e / 2.0) ** 4 + strength * np.exp(-4 * np.log(2) * ((e - 2.25) / 0.08) ** 2)
+    return e, a + np.random.default_rng(seed).normal(0, noise, e.size)
+
+
+def test_first_exciton_verdict_ok_on_clear_feature():
+    e, a = _np_exciton_spectrum(0.3, 0.001, 0)
+    fx = first_exciton(e, a)
+    assert fx.quality == "ok", fx.quality_notes
+    assert fx.energy_ev == pytest.approx(2.25, abs=0.01)
+    assert fx.snr > 20
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_first_exciton_doubtful_when_feature_is_in_the_noise(seed):
+    # a 0.002 absorbance exciton under 0.003 noise: whatever minimum is picked, it must not be ok
+    e, a = _np_exciton_spectrum(0.002, 0.003, seed)
+    fx = first_exciton(e, a)
+    assert fx.quality == "doubtful", (fx.energy_ev, fx.snr)
+    assert any("σ deep" in n or "moves" in n or "smoothing" in n for n in fx.quality_notes)
+
+
+def test_first_exciton_pure_noise_never_ok():
+    e = np.linspace(1.7, 3.0, 651)
+    a = 0.01 + np.random.default_rng(3).normal(0, 0.002, e.size)
+    try:
+        fx = first_exciton(e, a)
+    except InputError:
+        return
+    assert fx.quality == "doubtful"

@@ -657,13 +657,23 @@ def tauc_gap(data, absorbance=None, *, transition: str = "direct", background: s
 # --------------------------------------------------------------------------- first exciton
 
 
+#: the exciton minimum of d²A/dE² must stand this many noise SDs below zero: the deepest of
+#: a few hundred independent noise minima reaches about 3.5 σ, so 5 σ leaves room
+EXCITON_MIN_SNR = 5.0
+
+
 @dataclass(frozen=True)
-class FirstExciton:
+class FirstExciton(Judged):
+    """First excitonic transition with its verdict (``snr``: depth of the d²A/dE² minimum in
+    units of the noise of the smoothed second derivative)."""
+
     energy_ev: float
     energy_ev_err: float
     wavelength_nm: float
     energy_grid_ev: np.ndarray = field(repr=False)
     second_derivative: np.ndarray = field(repr=False)
+    snr: float = float("nan")
+    verdict: Verdict = field(default_factory=lambda: Verdict.from_checks([], []))
 
 
 def _second_derivative(e, a, smooth_ev):
@@ -710,8 +720,31 @@ def first_exciton(data, absorbance=None, *, smooth_ev: float = 0.05, depth_fract
     ex2 = _exciton_min(g2, d2b, depth_fraction)
     step = grid[1] - grid[0]
     err = float(np.hypot(step / 2, (ex2 - ex) if ex2 is not None else 0.0))
+    # noise of the smoothed second derivative: white absorbance noise through the same
+    # Savitzky–Golay filter (its coefficients' norm), so the depth of the minimum is in σ
+    win = max(7, int(round(smooth_ev / step)) | 1)
+    sigma_a = white_noise_sigma(np.interp(grid, e, a), order=2)
+    sigma_d2 = sigma_a * float(np.linalg.norm(signal.savgol_coeffs(win, 3, deriv=2, delta=step)))
+    depth = -float(np.interp(ex, grid, d2))
+    snr = depth / sigma_d2 if sigma_d2 > 0 else float("inf")
+    doubts: list[str] = []
+    info = [f"exciton minimum of d²A/dE² at {snr:.3g} σ of its noise"]
+    if snr < EXCITON_MIN_SNR:
+        doubts.append(f"the exciton minimum is only {snr:.2g} σ deep in d²A/dE² (needs "
+                      f"{EXCITON_MIN_SNR:g}); it may be noise: average more spectra or widen smooth_ev")
+    if ex2 is None:
+        doubts.append(f"no exciton minimum with {1.5 * smooth_ev:.3g} eV smoothing: the feature "
+                      "depends on the smoothing width")
+    elif abs(ex2 - ex) > smooth_ev / 2:
+        doubts.append(f"the exciton moves {1000 * abs(ex2 - ex):.0f} meV when the smoothing widens "
+                      f"1.5×: the minimum is not a resolved feature")
+    half = (win // 2) * step
+    if ex < grid[0] + half or ex > grid[-1] - half:
+        doubts.append("the exciton lies within half a smoothing window of the spectrum's end, where "
+                      "the second derivative is extrapolated: extend energy_range_ev")
     return FirstExciton(energy_ev=ex, energy_ev_err=err, wavelength_nm=float(HC_EV_NM / ex),
-                        energy_grid_ev=grid, second_derivative=d2)
+                        energy_grid_ev=grid, second_derivative=d2, snr=float(snr),
+                        verdict=Verdict.from_checks(doubts, info))
 
 
 # --------------------------------------------------------------------------- simulator
