@@ -7,12 +7,22 @@ command or group named ``command`` and list it in :data:`COMMANDS`.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import click
 
 from dackit import __version__
 from dackit.errors import DackitError
+
+# Every fit dackit runs is a small dense least-squares problem (a SAXS joint fit: a 1200 × 30
+# Jacobian and one SVD per iteration). OpenBLAS's thread pool makes such an SVD ~100× slower
+# on a machine whose cores are shared (measured, bench/saxs.py: 775 ms vs 4 ms with one
+# thread; a SAXS pattern 150–250 s vs 2–3 s). numpy is not imported yet here, so the
+# setting takes effect for the command and the worker processes it starts; a value the
+# user set wins.
+for _var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
 #: command name → module (under dackit.cli) defining ``command``
 COMMANDS = {

@@ -158,13 +158,44 @@ def read_spectrum(path, *, x_unit: str | None = None, frame: int = 0) -> Spectru
     return _plausible(replace(spectrum, x_unit=x_unit, metadata=meta), src)
 
 
+class UnitMismatchWarning(UserWarning):
+    """The numbers of a file contradict the x unit its header states; the numbers were used."""
+
+
+#: optical spectra (UV to NIR) in nm and in photon energy (eV): the two ranges are disjoint
+OPTICAL_NM = (150.0, 3000.0)
+OPTICAL_EV_MAX = 20.0
+
+
 def _plausible(spectrum: Spectrum, src: str) -> Spectrum:
-    """Optical spectra (UV to NIR, 150–3000 nm): an x axis in nm that ends below 100 nm is
-    in another unit (µm, eV) under an nm label or assumption."""
-    if spectrum.x_unit == "nm" and float(np.max(spectrum.x)) < 100:
-        raise InputError(f"{where(src)}x runs {float(np.min(spectrum.x)):g}…{float(np.max(spectrum.x)):g} "
+    """Check the x unit against the numbers of an optical spectrum (UV to NIR, 150–3000 nm).
+
+    An x axis in nm that ends below 100 nm is in another unit (µm or eV — 0.4–3 could be
+    either, so no guess) under an nm label or assumption: a clear error. An axis labelled eV
+    whose numbers all lie within 150–3000 can only be wavelengths in nm (issue 10: the
+    header text must not override the numbers): it is read as nm, with a
+    :class:`UnitMismatchWarning` and ``metadata["x_unit_from"] = "numbers"``. Any other eV
+    axis above 20 eV is an error.
+    """
+    import warnings
+
+    lo, hi = float(np.min(spectrum.x)), float(np.max(spectrum.x))
+    if spectrum.x_unit == "nm" and hi < 100:
+        raise InputError(f"{where(src)}x runs {lo:g}…{hi:g} "
                          "taken as nm, below any optical spectrum: is it in µm or eV? Write the "
                          "unit in the column name (wavelength_nm, energy_eV) or convert it")
+    if spectrum.x_unit == "eV" and hi > OPTICAL_EV_MAX:
+        if OPTICAL_NM[0] <= lo and hi <= OPTICAL_NM[1]:
+            said = spectrum.metadata.get("x_unit_from", "file")
+            warnings.warn(f"{where(src)}x is labelled eV ({said}) but runs {lo:g}…{hi:g}, which "
+                          "are wavelengths in nm, not photon energies; read as nm",
+                          UnitMismatchWarning, stacklevel=3)
+            meta = dict(spectrum.metadata, x_unit_from="numbers",
+                        x_unit_note=f"labelled eV, values {lo:g}–{hi:g} read as nm")
+            return replace(spectrum, x_unit="nm", metadata=meta)
+        raise InputError(f"{where(src)}x runs {lo:g}…{hi:g} taken as eV, above any optical photon "
+                         "energy: give x in nm or eV and write the unit in the column name "
+                         "(wavelength_nm, energy_eV)")
     return spectrum
 
 
