@@ -172,7 +172,9 @@ def test_decimal_comma_example_from_the_issue(tmp_path):
 ])
 def test_named_columns_set_units(tmp_path, header, unit, y_unit):
     delimiter = ";" if ";" in header else "\t" if "\t" in header else ","
-    body = header + "\n" + _rows("{}" + delimiter + "{}")
+    # photon energies under an eV label (wavelength numbers there are read as nm: issue 10)
+    x = X / 400 if unit == "eV" else X
+    body = header + "\n" + _rows("{}" + delimiter + "{}", x=x)
     s = read_spectrum(_write(tmp_path, "named.csv", body))
     assert (s.x_unit, s.y_unit, s.metadata["x_unit_from"]) == (unit, y_unit, "file")
 
@@ -287,6 +289,8 @@ def _ruby(unit="nm"):
     rng = np.random.default_rng(7)
     x = np.linspace(685.0, 705.0, 1024)
     y = 200 + 5000 / (1 + ((x - 694.24) / 0.3) ** 2) + rng.normal(0, 3, x.size)
+    if unit == "eV":  # an eV axis holds photon energies (wavelength numbers would be read as nm)
+        x = 1239.84193 / x[::-1]
     return make_spectrum(x, y, x_unit=unit, metadata={"exposure_s": 0.25, "serial": "SIM0001",
                                                       "instrument": "simulated", "np": np.float64(2.5)},
                          source="simulated")
