@@ -258,7 +258,7 @@ def detect_particles(image, pixel_nm=None, *, contrast="auto", level=None, smoot
 
     >>> from dackit.tem.simulate import simulate_tem
     >>> sim = simulate_tem(30, 8.0, 0.5, 0.5, touching_fraction=0.0, seed=2)
-    >>> det = detect_particles(sim.image, 0.5, contrast="bright")
+    >>> det = detect_particles(sim.image, 0.5, contrast="bright", level=0.5)  # simulated disks
     >>> det.n, det.verdict.quality
     (30, 'ok')
     """
