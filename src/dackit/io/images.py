@@ -134,7 +134,15 @@ def read_image(path, frame: int = 0) -> np.ndarray:
     frame : int
         Frame index for multi-frame files (HDF5 stacks, multi-frame EDF/SPE).
 
-    A missing, empty, truncated or unreadable file, or data that is not 2D, is an
+    Returns
+    -------
+    numpy.ndarray
+        The frame as 2D float counts.
+
+    Raises
+    ------
+    InputError
+        A missing, empty, truncated or unreadable file, or data that is not 2D, is an
     :class:`~dackit.errors.InputError`.
     """
     file_path, inner = _split_h5_path(path)

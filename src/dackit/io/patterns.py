@@ -113,15 +113,19 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
     Parameters
     ----------
     path : str or Path
+        The pattern file.
     wavelength_a : float, optional
         X-ray wavelength in Å; overrides the header's.
     axis : ``"2th_deg"`` or ``"q_A^-1"``, optional
         Radial axis of files whose header does not say; plain two-column files are
         otherwise taken as 2θ in degrees (checked: values must lie in (−5, 180)).
 
-    Returns a :class:`~dackit.core.pattern.Pattern` with ``metadata`` holding ``header``
-    (comment lines), ``format`` and, for pyFAI/Dioptas headers, ``geometry`` (keys of
-    :class:`~dackit.xrd.geometry.Geometry`) and ``polarization_factor``.
+    Returns
+    -------
+    Pattern
+        A :class:`~dackit.core.pattern.Pattern` with ``metadata`` holding ``header``
+        (comment lines), ``format`` and, for pyFAI/Dioptas headers, ``geometry`` (keys of
+        :class:`~dackit.xrd.geometry.Geometry`) and ``polarization_factor``.
     """
     path = Path(path)
     pre = where(path)

@@ -115,6 +115,7 @@ def read_spectrum(path, *, x_unit: str | None = None, frame: int = 0) -> Spectru
     Parameters
     ----------
     path : str or Path
+        The spectrum file.
     x_unit : str, optional
         Unit of x when the file does not state one (plain columns without names); by
         default such x is taken as nm. Asking for a unit other than the one the file
@@ -122,13 +123,19 @@ def read_spectrum(path, *, x_unit: str | None = None, frame: int = 0) -> Spectru
     frame : int
         Frame of a multi-frame SPE/SIF file or row of a LabSpec map (default 0).
 
-    Returns a :class:`Spectrum` sorted by x with ``source=str(path)`` and metadata:
-    ``format``, ``n_frames`` and, where the file says, ``exposure_s``, ``instrument``,
-    ``serial``, ``date``; ``x_unit_from`` is ``"file"``, ``"assumed"`` or ``"argument"``.
+    Returns
+    -------
+    Spectrum
+        Sorted by x with ``source=str(path)`` and metadata: ``format``, ``n_frames`` and,
+        where the file says, ``exposure_s``, ``instrument``, ``serial``, ``date``;
+        ``x_unit_from`` is ``"file"``, ``"assumed"`` or ``"argument"``.
 
-    Raises :class:`InputError` naming the file for a missing file, a folder, an empty,
-    truncated or unreadable file, non-numeric/NaN/duplicate/all-zero data, fewer than
-    10 points, or an unknown format (the message lists the supported ones).
+    Raises
+    ------
+    InputError
+        Naming the file, for a missing file, a folder, an empty, truncated or unreadable
+        file, non-numeric/NaN/duplicate/all-zero data, fewer than 10 points, or an unknown
+        format (the message lists the supported ones).
     """
     if x_unit is not None and x_unit not in X_UNITS:
         raise InputError(f"x_unit={x_unit!r} is not a known unit; use one of {', '.join(X_UNITS)}")

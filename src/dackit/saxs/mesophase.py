@@ -204,7 +204,7 @@ class Candidate:
     ``residual_inv_a[i]`` its q_obs − q_calc (NaN if unexplained). ``missing_hkl``: strong
     predicted lines inside the observed range with no peak. ``score`` = χ² + 16 per
     unexplained peak + 3 per missing strong line (scaled down for lines whose multiplicity ×
-    |F|²/q² is under half the strongest in range; lines under 20 % are not counted).
+    ``|F|²/q²`` is under half the strongest in range; lines under 20 % are not counted).
     """
 
     name: str

@@ -83,7 +83,7 @@ def _canonical(hkl: np.ndarray, ops) -> tuple[np.ndarray, np.ndarray]:
 
 
 def structure_factor_sq(phase: Phase, hkl: np.ndarray, d: np.ndarray) -> np.ndarray:
-    """|F(hkl)|² (electrons²) with xraydb form factors and Debye–Waller factors."""
+    """``|F(hkl)|²`` (electrons²) with xraydb form factors and Debye–Waller factors."""
     import xraydb
 
     s = 1.0 / (2.0 * d)
@@ -109,10 +109,10 @@ def reflections(phase: Phase, wavelength_a: float, twotheta_max: float, *, twoth
 
     Returns a DataFrame sorted by 2θ with columns ``hkl`` (label, e.g. ``"511/333"`` when
     lines coincide), ``h, k, l`` (strongest member), ``multiplicity``, ``d_a``,
-    ``twotheta_deg``, ``f2`` (|F|² of the strongest member), ``intensity`` (m|F|²LP summed
+    ``twotheta_deg``, ``f2`` (``|F|²`` of the strongest member), ``intensity`` (``m|F|²LP`` summed
     over coinciding members; absolute, used as the scale-1 intensity in whole-pattern fits)
     and ``intensity_rel`` (0–100). Systematic absences are dropped by the space group
-    (gemmi) and by |F|² below ``min_relative_f2`` of the largest. Lines of equal d are merged
+    (gemmi) and by ``|F|²`` below ``min_relative_f2`` of the largest. Lines of equal d are merged
     when ``merge``. A phase without atoms (JCPDS) yields its listed lines and intensities,
     with ``f2`` and ``multiplicity`` NaN.
     """
