@@ -176,6 +176,13 @@ def read_mask(path, shape=None) -> np.ndarray:
 
     Any image :func:`read_image` reads (a Dioptas ``.mask`` is a tif) or a ``.npy`` array.
     If ``shape`` is given, a mask of another shape is an :class:`~dackit.errors.InputError`.
+
+    Parameters
+    ----------
+    path : str or Path
+        Mask file: any fabio-readable image, a Dioptas ``.mask`` or a ``.npy`` array.
+    shape : tuple of int, optional
+        Expected (rows, columns); a mask of another shape is an InputError.
     """
     path = Path(path)
     pre = where(path)

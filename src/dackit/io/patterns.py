@@ -282,7 +282,15 @@ def _header_lines(pattern) -> list[str]:
 
 
 def write_xy(pattern, path) -> Path:
-    """Write a Dioptas-style ``.xy``: ``#`` header (geometry, wavelength in m), then x, I[, σ]."""
+    """Write a Dioptas-style ``.xy``: ``#`` header (geometry, wavelength in m), then x, I[, σ].
+
+    Parameters
+    ----------
+    pattern : Pattern
+        The pattern to write.
+    path : str or Path
+        Output file.
+    """
     path = Path(path)
     head = _header_lines(pattern)
     cols = [pattern.axis, "I"] + (["sigma"] if pattern.sigma is not None else [])
@@ -304,6 +312,13 @@ def write_chi(pattern, path) -> Path:
 
     Fit2D's header has no room for the calibration; the title line carries the wavelength
     so :func:`read_pattern` gets it back.
+
+    Parameters
+    ----------
+    pattern : Pattern
+        The pattern to write.
+    path : str or Path
+        Output file.
     """
     path = Path(path)
     title = pattern.source or "dackit pattern"

@@ -82,6 +82,13 @@ def detect_format(path, head: bytes | None = None) -> SpectrumFormat:
 
     Raises :class:`InputError` listing the supported formats when none does (binary
     data of an unknown kind).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    head : bytes, optional
+        The file's first bytes, when already read.
     """
     path = Path(path)
     if head is None:
@@ -234,6 +241,16 @@ def write_spectrum(spectrum: Spectrum, path, *, flavour: str = "text") -> Path:
 
     Values are written in their shortest exact decimal form, so x and y read back
     unchanged. Returns the path written.
+
+    Parameters
+    ----------
+    spectrum : Spectrum
+        The spectrum to write.
+    path : str or Path
+        Output file.
+    flavour : str, default 'text'
+        A key of :data:`~dackit.io.spectra.WRITERS`: ``"text"`` (dackit's own header),
+        ``"csv"`` or ``"oceanoptics"``.
     """
     if flavour not in WRITERS:
         raise InputError(f"flavour={flavour!r} is not known; use one of {', '.join(WRITERS)}")
