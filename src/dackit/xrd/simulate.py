@@ -31,7 +31,13 @@ PILATUS_GAP = (17, 7)
 
 
 def pilatus_gaps(shape) -> np.ndarray:
-    """True on the inter-module gaps of a Pilatus-like detector of ``shape``."""
+    """True on the inter-module gaps of a Pilatus-like detector of ``shape``.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        Detector (rows, columns).
+    """
     rows, cols = (int(n) for n in shape)
     gap = np.zeros((rows, cols), dtype=bool)
     for axis, (module, width) in enumerate(zip(PILATUS_MODULE, PILATUS_GAP)):
