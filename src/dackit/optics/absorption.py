@@ -112,7 +112,20 @@ def tauc_curve(energy_ev, absorbance, transition: str = "direct") -> np.ndarray:
 def to_absorbance(y, *, kind: str = "absorbance", reference=None, source: str = "") -> np.ndarray:
     """Absorbance from ``kind`` = ``"absorbance"``, ``"od"`` (optical density, same thing) or
     ``"transmittance"`` (fraction or percent; with ``reference`` the transmitted intensity
-    through the empty cell/medium, A = −log10(T/T_ref))."""
+    through the empty cell/medium, A = −log10(T/T_ref)).
+
+    Parameters
+    ----------
+    y : array_like
+        The measured quantity.
+    kind : {"absorbance", "od", "transmittance"}, default 'absorbance'
+        What ``y`` is; transmittance may be a fraction or in percent.
+    reference : array_like, optional
+        Transmitted intensity through the empty cell or medium; A = −log10(T/T_ref).
+    source : str, default ''
+        Where the data came from (usually the file path); kept in the result for messages
+        and tables.
+    """
     pre = where(source)
     y = np.asarray(y, dtype=float)
     if kind in ("absorbance", "od"):

@@ -123,16 +123,32 @@ def simulate_saxs(mesophase, lattice_a, *, q=None, n_lines=8, domain_nm=None, ra
 
     Parameters
     ----------
+    mesophase : str
+        Mesophase key of :data:`~dackit.saxs.MESOPHASES` (``"fcc"``, ``"hexagonal"``, …).
+    lattice_a : float
+        Lattice constant in Å.
     q : array, optional
         Å⁻¹; default 1200 points from 0.4 q1 to 1.06× the ``n_lines``-th allowed line.
+    n_lines : int
+        Number of allowed lines the default q range covers.
     domain_nm : float, optional
         Crystalline domain (thickness) giving the FWHM Δq = 2πK/D; default 20 lattice constants.
     radius_a : float, optional
         Sphere radius (Å) of the form factor; default 0.15 a (form-factor zero beyond most lines).
+    shape : {"lorentzian", "gaussian", "pseudo_voigt"}
+        Peak shape.
+    k : float
+        Scherrer constant relating the domain size to the peak width.
     peak_contrast : float
         Height of the first line relative to the form factor under it (S = 1 + contrast).
+    background : float
+        Flat background (relative units).
     counts : float
         Counts at the first line; Poisson noise (``None`` for noise-free), sigma returned.
+    wavelength_a : float
+        X-ray wavelength in Å recorded with the pattern (default that of the study's SAXS).
+    seed : int, optional
+        Seed of the Poisson noise.
     porod : float
         Low-q upturn A·q⁻⁴ (aggregates, DAC windows), A set so it equals ``porod`` × P(q1)
         at the first line.
