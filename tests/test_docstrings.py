@@ -33,6 +33,7 @@ def _documented_names(doc: str) -> set[str] | None:
         if line.strip() == "Parameters" and re.fullmatch(r"\s*-{3,}\s*", lines[i + 1]):
             indent = len(line) - len(line.lstrip())
             names: set[str] = set()
+            prev = ""
             for entry in lines[i + 2:]:
                 if not entry.strip():
                     continue
