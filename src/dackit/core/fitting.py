@@ -879,6 +879,8 @@ def fit_batch(x: ArrayLike, y: ArrayLike, model: PeakModel, p0: ArrayLike | None
     Failures are per spectrum: ``success`` False and ``message`` "non-finite values ...",
     "singular Jacobian ...", "did not converge in N iterations" or "fewer points ...".
 
+    Examples
+    --------
     >>> import numpy as np
     >>> x = np.linspace(0, 10, 300)
     >>> m = PeakModel("lorentzian", 1, baseline_degree=-1)
@@ -999,6 +1001,8 @@ def fit_spectrum(x: ArrayLike, y: ArrayLike, model: PeakModel, p0: ArrayLike | N
         :func:`guess_peaks` when None.
     **kw : | Any keyword of :func:`fit_batch` (``window``, ``sigma``, ``bounds``, …).
 
+    Examples
+    --------
     >>> import numpy as np
     >>> x = np.linspace(690, 698, 400)
     >>> m = PeakModel("pseudo_voigt", 1, baseline_degree=1)
@@ -1172,6 +1176,8 @@ def guess_peaks(x: ArrayLike, y: ArrayLike, model: PeakModel, *, window: ArrayLi
     window : array_like, optional
         (lo, hi) or one (lo, hi) per spectrum: look for peaks only there.
 
+    Examples
+    --------
     >>> import numpy as np
     >>> x = np.linspace(0, 10, 500)
     >>> m = PeakModel("gaussian", 2, baseline_degree=-1)

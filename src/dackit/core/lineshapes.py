@@ -146,6 +146,8 @@ def pseudo_voigt_unit_area(x: ArrayLike, center: FloatOrArray, fwhm: FloatOrArra
     eta : float or array_like
         Lorentzian fraction of the pseudo-Voigt: 0 is a Gaussian, 1 a Lorentzian.
 
+    Examples
+    --------
     >>> import numpy as np
     >>> x = np.linspace(-400.0, 400.0, 800001)
     >>> round(float(np.sum(pseudo_voigt_unit_area(x, 0.0, 1.0, 0.0)) * (x[1] - x[0])), 6)

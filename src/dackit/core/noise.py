@@ -71,6 +71,8 @@ def robust_sigma(values: ArrayLike) -> float:
     values : array_like
         Sample values (NaNs ignored).
 
+    Examples
+    --------
     >>> round(robust_sigma([1.0, 2.0, 3.0, 4.0, 100.0]), 4)
     1.4826
     """
@@ -97,6 +99,8 @@ def white_noise_sigma(y: ArrayLike, order: int = 1) -> float:
         Order of the differences: 2 removes a linear trend between neighbours (use it on
         steep peaks).
 
+    Examples
+    --------
     >>> import numpy as np
     >>> rng = np.random.default_rng(0)
     >>> abs(white_noise_sigma(rng.normal(0, 2.0, 20000), order=2) - 2.0) < 0.05

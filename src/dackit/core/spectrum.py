@@ -86,6 +86,8 @@ def make_spectrum(x: ArrayLike, y: ArrayLike, *, x_unit: str = "nm", y_unit: str
     min_points : int, default 10
         Fewer points than this is an InputError.
 
+    Examples
+    --------
     >>> s = make_spectrum([3, 1, 2] + list(range(4, 12)), range(11), source="demo.txt")
     >>> s.x[:3].tolist(), s.y[:3].tolist()
     ([1.0, 2.0, 3.0], [1.0, 2.0, 0.0])

@@ -527,6 +527,8 @@ def fit_ruby(spectra: Spectrum | Sequence[Spectrum], *, scale: str = DEFAULT_SCA
         Temperature correction of the R1 line: a key of
         ``dackit.gauge.ruby.TEMPERATURE_CORRECTIONS`` (``"datchi2007"`` or ``"ragan1992"``).
 
+    Examples
+    --------
     >>> s = simulate_ruby(12.0, scale="mao1986-hydrostatic", seed=1)
     >>> r = fit_ruby(s, scale="mao1986-hydrostatic")
     >>> abs(r.pressure_gpa - 12.0) < 0.05

@@ -371,6 +371,8 @@ def pl_vs_pressure(geometry: CoreShell, pressures_gpa, options: ModelOptions | N
         What to do with pressures beyond a material's phase transition: a message in
         ``warnings``, an InputError, or nothing.
 
+    Examples
+    --------
     >>> s = pl_vs_pressure(core_shell("InP", 2.5, "ZnSe", 1.9), [0, 2, 4])
     >>> len(s.pl_ev), bool(s.alpha_mev_per_gpa > 0)
     (3, True)

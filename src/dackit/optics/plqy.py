@@ -51,6 +51,8 @@ def n_squared_lorentz_lorenz(volume_ratio, n0: float) -> np.ndarray:
     n0 : float
         Refractive index at ambient pressure.
 
+    Examples
+    --------
     >>> round(float(n_squared_lorentz_lorenz(1.0, 4.489)[0]), 3)
     20.151
     """

@@ -81,6 +81,8 @@ def infer_direction(pressure_gpa) -> np.ndarray:
     pressure_gpa : array_like
         Pressures in GPa, in measurement order.
 
+    Examples
+    --------
     >>> list(infer_direction([0, 2, 5, 3, 0.1]))
     ['compression', 'compression', 'compression', 'decompression', 'decompression']
     """
@@ -365,6 +367,8 @@ def reversibility(pressure_gpa, energy_ev, *, e_err=None, direction=None) -> Rev
         One label per point, ``"compression"`` or ``"decompression"`` (aliases
         ``up``/``down``); None infers them from the order of the pressures.
 
+    Examples
+    --------
     >>> r = reversibility([0, 2, 5.6, 2, 0], [2.012, 2.11, 2.27, 2.11, 2.014], e_err=0.001)
     >>> round(r.residual_shift_mev, 1), r.reversible
     (2.0, True)

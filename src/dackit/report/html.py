@@ -144,6 +144,8 @@ def format_value_err(value, err=None) -> str:
         Its standard error; the value alone when None, ``± n/a`` when not a finite non-
         negative number.
 
+    Examples
+    --------
     >>> format_value_err(2.01234, 0.0031)
     '2.012 ± 0.003'
     >>> format_value_err(57.13, 0.148)
@@ -583,6 +585,8 @@ def write_report(results: dict, figures=(), out_path="report.html", *, title: st
     title : str, default 'dackit report'
         Title of the page.
 
+    Examples
+    --------
     >>> import tempfile, pathlib
     >>> out = write_report({"steps": [{"step": 1, "direction": "compression", "pressure_gpa": 2.31,
     ...                                "pressure_gpa_err": 0.04}]}, [],

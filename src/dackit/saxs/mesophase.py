@@ -201,6 +201,8 @@ def centre_distance_factor(name: str) -> float:
     name : str
         Mesophase key of :data:`~dackit.saxs.MESOPHASES`.
 
+    Examples
+    --------
     >>> round(centre_distance_factor("fcc"), 4), round(centre_distance_factor("hcp"), 4)
     (1.2247, 1.1547)
     """
@@ -368,6 +370,8 @@ def index_peaks(q_inv_a, q_err=None, *, fwhm_inv_a=None, q_min=0.0, phases=None,
     tie_margin : float, default 1.0
         Phases whose scores are within this of the best are reported as a tie.
 
+    Examples
+    --------
     >>> import numpy as np
     >>> idx = index_peaks(2 * np.pi / 120 * np.array([1, 2, 3]))
     >>> idx.mesophase, round(idx.best.lattice_angstrom, 1)

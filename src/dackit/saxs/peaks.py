@@ -521,6 +521,8 @@ def find_peaks(pattern: Pattern, *, background="loglog", min_significance=5.0, s
         Refit the peaks together after the search.
     **bg_kw : | Keywords of the background method.
 
+    Examples
+    --------
     >>> from dackit.saxs.simulate import simulate_saxs
     >>> sim = simulate_saxs("lamellar", 120.0, seed=1)
     >>> ps = find_peaks(sim.pattern)

@@ -267,6 +267,8 @@ def detect_particles(image, pixel_nm=None, *, contrast="auto", level=0.5, smooth
     split : bool, default True
         Split touching particles by a watershed.
 
+    Examples
+    --------
     >>> from dackit.tem.simulate import simulate_tem
     >>> sim = simulate_tem(30, 8.0, 0.5, 0.5, touching_fraction=0.0, seed=2)
     >>> det = detect_particles(sim.image, 0.5, contrast="bright")

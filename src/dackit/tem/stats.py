@@ -151,6 +151,8 @@ def shell_thickness(core, core_shell, layer_nm=ZNSE_111_NM) -> ShellThickness:
     layer_nm : float, default np.float64(0.3272421325766799)
         Thickness of one monolayer in nm (default the ZnSe (111) spacing, 0.327 nm).
 
+    Examples
+    --------
     >>> round(shell_thickness(SizeStats(300, 2.5, 1.7, 0.1, 2.5),
     ...                       SizeStats(300, 6.2, 1.7, 0.1, 6.2)).monolayers, 2)
     5.65

@@ -238,6 +238,8 @@ def read_poni(path) -> Geometry:
     path : str or Path
         The PONI file.
 
+    Examples
+    --------
     >>> from pathlib import Path; import tempfile
     >>> p = Path(tempfile.mkdtemp()) / "x.poni"
     >>> _ = p.write_text("PixelSize1: 1e-4\\nPixelSize2: 1e-4\\nDistance: 0.2\\nPoni1: 0.1\\n"

@@ -75,6 +75,8 @@ def default_bins(geometry: Geometry, shape=None) -> int:
     shape : tuple of int, optional
         Image (rows, columns); the geometry's detector shape when None.
 
+    Examples
+    --------
     >>> from dackit.xrd.geometry import Geometry
     >>> g = Geometry(dist_m=0.2, poni1_m=0.0516, poni2_m=0.0516, wavelength_a=0.4,
     ...              pixel1_m=172e-6, pixel2_m=172e-6, shape=(600, 600))

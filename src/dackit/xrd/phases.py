@@ -361,6 +361,8 @@ def get_phase(spec) -> Phase:
         A library spec ``NAME[:key=value...]``, a ``.jcpds``/``.cif`` path, or a Phase
         (returned as is).
 
+    Examples
+    --------
     >>> get_phase("rocksalt:a=5.3:cation=In:anion=P").name
     'rocksalt InP'
     """

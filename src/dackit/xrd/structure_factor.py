@@ -320,6 +320,8 @@ def simulate_pattern(twotheta_deg, phases, wavelength_a: float, *, weight_fracti
         Where the data came from (usually the file path); kept in the result for messages
         and tables.
 
+    Examples
+    --------
     >>> import numpy as np
     >>> from dackit.xrd.phases import zincblende
     >>> p = simulate_pattern(np.linspace(5, 30, 2501), [zincblende()], 0.6199,

@@ -414,6 +414,8 @@ def series_table(results, pressures) -> pd.DataFrame:
     pressures : array_like
         Pressure of each step in GPa.
 
+    Examples
+    --------
     >>> import numpy as np
     >>> from dackit.xrd.phases import zincblende
     >>> from dackit.xrd.structure_factor import simulate_pattern
@@ -469,6 +471,8 @@ def transition_onset(pressures, presence, *, direction: str = "auto") -> Transit
     direction : {"auto", "compression", "decompression"}, default 'auto'
         Direction of the series; ``"auto"`` from the first and last pressure.
 
+    Examples
+    --------
     >>> transition_onset([2, 6, 10, 14.2, 15.9, 18], [0, 0, 0, 0, 1, 1]).onset_gpa
     15.9
     """
