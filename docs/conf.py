@@ -55,6 +55,28 @@ html_theme_options = {
 }
 html_show_sourcelink = False
 
+def dackit_figure_scraper(block, block_vars, gallery_conf):
+    """Capture the Figures dackit's ``plot_*`` functions return.
+
+    dackit draws on pyplot-free Figures (so that a library call never opens a window or
+    leaks pyplot state); sphinx-gallery's matplotlib scraper only sees pyplot's figures.
+    This one saves every Figure bound to a name of the tutorial that it has not saved yet.
+    """
+    from matplotlib.figure import Figure
+    from sphinx_gallery.scrapers import figure_rst
+
+    namespace = block_vars["example_globals"]
+    done = namespace.setdefault("_dackit_saved_figures", [])
+    paths = []
+    for value in list(namespace.values()):
+        if isinstance(value, Figure) and value.canvas.manager is None and not any(value is f for f in done):
+            path = next(block_vars["image_path_iterator"])
+            value.savefig(path, dpi=90, bbox_inches="tight")
+            done.append(value)
+            paths.append(path)
+    return figure_rst(paths, gallery_conf["src_dir"])
+
+
 sphinx_gallery_conf = {
     "examples_dirs": "tutorials",
     "gallery_dirs": "auto_tutorials",
@@ -63,7 +85,7 @@ sphinx_gallery_conf = {
     "download_all_examples": False,
     "remove_config_comments": True,
     "within_subsection_order": "FileNameSortKey",
-    "image_scrapers": ("matplotlib",),
+    "image_scrapers": ("matplotlib", dackit_figure_scraper),
     "matplotlib_animations": False,
     "plot_gallery": "True",
     "abort_on_example_error": False,       # report every broken tutorial, then fail (-W)
