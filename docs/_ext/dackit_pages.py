@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import math
+import re
 from pathlib import Path
 
 #: the subpackages in the order of the data flow (DESIGN.md)
@@ -25,7 +26,9 @@ def _title(text: str, char: str = "=") -> str:
 def _cell(text) -> str:
     """One line of text for a list-table cell (no newlines, no stray RST markup)."""
     out = " ".join(str(text).split())
-    return out.replace("*", r"\*").replace("|", r"\|").replace("`", "'") or "—"
+    if re.fullmatch(r"``[^`]+``( \(default\))?", out):
+        return out                       # a literal key written by this module
+    return out.replace("\\", "\\\\").replace("*", r"\*").replace("|", r"\|").replace("`", "'") or "—"
 
 
 def _table(header: list[str], rows: list[list], widths: list[int] | None = None) -> str:

@@ -49,7 +49,9 @@ fig = plot_pv(bm3)
 from dackit.eos import ff_from_fit
 
 ff = ff_from_fit(bm3)
-print(f"f from {ff.f.min():.4f} to {ff.f.max():.4f}; F from {ff.F_gpa.min():.0f} to {ff.F_gpa.max():.0f} GPa")
+ok = ff.valid          # F is undefined at f = 0 (the P = 0 point)
+print(f"{ok.sum()} of {ok.size} points: f from {ff.f[ok].min():.4f} to {ff.f[ok].max():.4f}, "
+      f"F from {ff.F_gpa[ok].min():.0f} to {ff.F_gpa[ok].max():.0f} GPa")
 fig = plot_ff(bm3)
 
 # %%
