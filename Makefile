@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench clean install browser lock test-latest lint
+.PHONY: demo test bench clean install browser lock test-latest lint docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,19 @@ $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The documentation (issue 18): Sphinx with its pinned extensions in the 'docs' extra, a stamp
+# of its own so 'make test' does not reinstall them. Offline, warnings are errors, and the
+# tutorials execute, so a broken example or docstring fails the build.
+DOCS_STAMP := $(VENV)/.installed-docs
+
+$(DOCS_STAMP): $(STAMP) pyproject.toml constraints.txt
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,docs]"
+	touch $(DOCS_STAMP)
+
+docs: $(DOCS_STAMP)
+	MPLBACKEND=Agg $(BIN)/python -m sphinx -b html -W --keep-going -q -j 1 docs docs/_build/html
+	@echo "docs: docs/_build/html/index.html"
 
 demo: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/dackit demo --out demo_output
@@ -44,7 +57,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy src/dackit
 
-test: $(STAMP) browser lint
+test: $(STAMP) browser lint docs
 	MPLBACKEND=Agg $(BIN)/python -m pytest -q
 
 # Newest releases, unpinned, in a venv of their own: what 'make lock' would adopt.
@@ -57,7 +70,7 @@ test-latest: browser
 # Re-pin to what the newest releases resolve to (run test-latest first).
 lock:
 	$(PYTHON) -m venv .venv-lock && .venv-lock/bin/python -m pip install --quiet --upgrade pip
-	.venv-lock/bin/python -m pip install --quiet --upgrade -e ".[test]"
+	.venv-lock/bin/python -m pip install --quiet --upgrade -e ".[test,docs]"
 	{ echo "# Pinned versions for 'make test' and 'make demo' (pip -c). Refresh on purpose with 'make lock';"; \
 	  echo "# 'make test-latest' tries the newest releases in a separate venv."; \
 	  .venv-lock/bin/python -m pip freeze --exclude-editable; } > constraints.txt
@@ -67,4 +80,4 @@ bench: $(STAMP)
 	@for b in bench/*.py; do echo "== $$b"; MPLBACKEND=Agg $(BIN)/python $$b; done
 
 clean:
-	rm -rf $(VENV) .venv-latest .venv-lock demo_output .pytest_cache
+	rm -rf $(VENV) .venv-latest .venv-lock demo_output .pytest_cache docs/_build docs/api docs/registries docs/auto_tutorials

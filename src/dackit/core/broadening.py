@@ -56,7 +56,17 @@ class WilliamsonHall(NamedTuple):
 def remove_instrumental(fwhm: ArrayLike, instrumental_fwhm: ArrayLike = 0.0, *,
                         shape: str = "gaussian") -> np.ndarray:
     """Sample FWHM after removing the instrument's (same units): quadrature for Gaussian
-    profiles, linear for Lorentzian ones; NaN where the peak is not broader than the instrument."""
+    profiles, linear for Lorentzian ones; NaN where the peak is not broader than the instrument.
+
+    Parameters
+    ----------
+    fwhm : float or array_like
+        Measured FWHM.
+    instrumental_fwhm : float or array_like, default 0.0
+        FWHM of the instrument function, same units.
+    shape : {"gaussian", "lorentzian"}, default 'gaussian'
+        Profile shape: Gaussian widths subtract in quadrature, Lorentzian widths linearly.
+    """
     if shape not in INSTRUMENT_CORRECTIONS:
         raise InputError(f"instrument shape {shape!r}: use one of {tuple(INSTRUMENT_CORRECTIONS)}")
     fw = np.asarray(fwhm, float)
@@ -75,6 +85,21 @@ def scherrer_size_nm(twotheta_deg: ArrayLike, fwhm_deg: ArrayLike, wavelength_a:
     β is the FWHM with the instrumental FWHM removed in quadrature, in radians. Returns
     ``(size_nm, size_nm_err)``, the error propagated from ``fwhm_err``; NaN where the peak
     is not broader than the instrument.
+
+    Parameters
+    ----------
+    twotheta_deg : array_like
+        Peak positions in degrees 2θ.
+    fwhm_deg : array_like
+        Measured peak FWHM in degrees 2θ.
+    wavelength_a : float
+        X-ray wavelength in Å.
+    k : float
+        Scherrer shape factor K (0.89–0.94 for spheres and cubes; 0.9 is usual).
+    fwhm_err : float or array_like, default 0.0
+        Standard error(s) of the FWHM, same units; 0 when unknown.
+    instrumental_fwhm_deg : float or array_like, default 0.0
+        Instrumental FWHM in degrees 2θ, removed from the measured FWHM (0 for none).
     """
     fw = np.asarray(fwhm_deg, float)
     beta = np.radians(remove_instrumental(fw, instrumental_fwhm_deg))
@@ -87,7 +112,19 @@ def scherrer_size_nm(twotheta_deg: ArrayLike, fwhm_deg: ArrayLike, wavelength_a:
 
 def scherrer_fwhm_deg(twotheta_deg: ArrayLike, wavelength_a: float, size_nm: float, *,
                       k: float) -> np.ndarray:
-    """Forward Scherrer: FWHM (degrees 2θ) of crystallites of size ``size_nm`` at 2θ."""
+    """Forward Scherrer: FWHM (degrees 2θ) of crystallites of size ``size_nm`` at 2θ.
+
+    Parameters
+    ----------
+    twotheta_deg : array_like
+        Peak positions in degrees 2θ.
+    wavelength_a : float
+        X-ray wavelength in Å.
+    size_nm : float
+        Crystallite size D in nm.
+    k : float
+        Scherrer shape factor K (0.89–0.94 for spheres and cubes; 0.9 is usual).
+    """
     theta = np.radians(np.asarray(twotheta_deg) / 2)
     return np.degrees(k * wavelength_a / (size_nm * 10.0 * np.cos(theta)))
 
@@ -100,6 +137,20 @@ def scherrer_size_q_nm(fwhm_inv_a: ArrayLike, *, k: float, fwhm_err: ArrayLike =
     The instrumental FWHM is removed first (``instrument_shape`` "gaussian": quadrature,
     "lorentzian": linear). Returns ``(size_nm, size_nm_err)``; NaN where the peak is not
     broader than the instrument.
+
+    Parameters
+    ----------
+    fwhm_inv_a : float or array_like
+        Measured peak FWHM Δq in Å⁻¹.
+    k : float
+        Scherrer shape factor K (0.89–0.94 for spheres and cubes; 0.9 is usual).
+    fwhm_err : float or array_like, default 0.0
+        Standard error(s) of the FWHM, same units; 0 when unknown.
+    instrumental_fwhm_inv_a : float or array_like, default 0.0
+        Instrumental FWHM in Å⁻¹, removed first (0 for none).
+    instrument_shape : {"gaussian", "lorentzian"}, default 'gaussian'
+        Profile shape of the instrument function: Gaussian widths subtract in quadrature,
+        Lorentzian widths linearly.
     """
     fw_obs = np.asarray(fwhm_inv_a, float)
     err = np.asarray(fwhm_err, float)
@@ -114,7 +165,15 @@ def scherrer_size_q_nm(fwhm_inv_a: ArrayLike, *, k: float, fwhm_err: ArrayLike =
 
 
 def scherrer_fwhm_q(size_nm: ArrayLike, *, k: float) -> np.ndarray:
-    """Forward Scherrer in q form: FWHM Δq = 2πK/D (Å⁻¹) of domains of size ``size_nm``."""
+    """Forward Scherrer in q form: FWHM Δq = 2πK/D (Å⁻¹) of domains of size ``size_nm``.
+
+    Parameters
+    ----------
+    size_nm : float or array_like
+        Domain size D in nm.
+    k : float
+        Scherrer shape factor K (0.89–0.94 for spheres and cubes; 0.9 is usual).
+    """
     return 2 * np.pi * k / (np.asarray(size_nm, float) * 10)
 
 
@@ -126,6 +185,21 @@ def williamson_hall(twotheta_deg: ArrayLike, fwhm_deg: ArrayLike, fwhm_err: Arra
     β is the FWHM with the instrumental FWHM removed in quadrature (radians). Needs at
     least 3 peaks at distinct angles and 2 distinct widths, else all NaN; a non-positive
     intercept (width falling with angle) gives a NaN size with the fitted strain.
+
+    Parameters
+    ----------
+    twotheta_deg : array_like
+        Peak positions in degrees 2θ.
+    fwhm_deg : array_like
+        Measured peak FWHM in degrees 2θ.
+    fwhm_err : array_like
+        Standard errors of the FWHM in degrees (the fit's weights).
+    wavelength_a : float
+        X-ray wavelength in Å.
+    k : float
+        Scherrer shape factor K (0.89–0.94 for spheres and cubes; 0.9 is usual).
+    instrumental_fwhm_deg : float or array_like, default 0.0
+        Instrumental FWHM in degrees 2θ, removed from the measured FWHM (0 for none).
     """
     tth = np.asarray(twotheta_deg, float)
     fw = np.asarray(fwhm_deg, float)

@@ -39,7 +39,20 @@ def new_figure(figsize: tuple[float, float], nrows: int = 1, ncols: int = 1, *,
                layout: Literal["constrained", "compressed", "tight"] | None = None,
                **subplots_kw: Any) -> tuple[Figure, Any]:
     """A new (pyplot-free) Figure of ``figsize`` inches and its axes (``Figure.subplots``);
-    ``layout`` as for :class:`~matplotlib.figure.Figure` (e.g. "constrained")."""
+    ``layout`` as for :class:`~matplotlib.figure.Figure` (e.g. "constrained").
+
+    Parameters
+    ----------
+    figsize : tuple of float
+        Size (width, height) in inches of a new figure.
+    nrows : int, default 1
+        Rows of subplots.
+    ncols : int, default 1
+        Columns of subplots.
+    layout : {"constrained", "compressed", "tight"} or None, default None
+        Matplotlib layout engine of a new figure.
+    **subplots_kw : | Passed on to :meth:`matplotlib.figure.Figure.subplots` (``sharex``, ``gridspec_kw``, …).
+    """
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=figsize, layout=layout)
@@ -55,7 +68,17 @@ def figure_of(ax: Axes) -> Figure:
 def axes_or_new(ax: Axes | None, figsize: tuple[float, float], *,
                 layout: Literal["constrained", "compressed", "tight"] | None = None) -> tuple[Figure, Axes]:
     """``(figure, ax)`` for a ``plot_*`` function: the caller's Axes and its Figure, or a new
-    Figure of ``figsize`` with one Axes."""
+    Figure of ``figsize`` with one Axes.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes or None
+        The caller's Axes; None makes a new figure.
+    figsize : tuple of float
+        Size (width, height) in inches of a new figure.
+    layout : {"constrained", "compressed", "tight"} or None, default None
+        Matplotlib layout engine of a new figure.
+    """
     if ax is None:
         return new_figure(figsize, layout=layout)
     return figure_of(ax), ax
@@ -64,7 +87,17 @@ def axes_or_new(ax: Axes | None, figsize: tuple[float, float], *,
 def residual_axes(axes: Sequence[Axes] | None, figsize: tuple[float, float], *,
                   layout: Literal["constrained", "compressed", "tight"] | None = None) -> tuple[Figure, Axes, Axes]:
     """``(figure, data_ax, residual_ax)`` for a fit figure: the caller's two Axes, or a new
-    Figure with a data panel over a residual panel a third its height, sharing x."""
+    Figure with a data panel over a residual panel a third its height, sharing x.
+
+    Parameters
+    ----------
+    axes : sequence of two matplotlib.axes.Axes or None
+        The caller's data and residual Axes; None makes a new figure.
+    figsize : tuple of float
+        Size (width, height) in inches of a new figure.
+    layout : {"constrained", "compressed", "tight"} or None, default None
+        Matplotlib layout engine of a new figure.
+    """
     if axes is not None:
         ax, axr = axes
         return figure_of(ax), ax, axr
@@ -80,6 +113,15 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: int = 200) -> Path:
     and ``path.svg``. Returns the PNG (or the single) path.
 
     A figure that pyplot manages is closed afterwards, so long runs do not accumulate them.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure to save.
+    path : str or Path
+        Output path; the suffix chooses the format, none writes PNG and SVG.
+    dpi : int, default 200
+        Resolution of raster formats.
     """
     import io
 
@@ -103,6 +145,27 @@ def plot_fit(x: ArrayLike, y: ArrayLike, fit: FitResult, *, axes: Sequence[Axes]
     baseline on top, residuals below (``axes``: the two Axes to draw on).
 
     ``window`` (lo, hi) is the fitted range shown; by default the whole spectrum.
+
+    Parameters
+    ----------
+    x : array_like
+        Abscissa of the data.
+    y : array_like
+        Data.
+    fit : FitResult
+        The fit to draw: model, components and baseline.
+    axes : sequence of two matplotlib.axes.Axes, optional
+        The data and residual Axes to draw on; a new figure when None.
+    window : tuple of float, optional
+        (lo, hi) fitted range to show; the whole data when None.
+    title : str, default ''
+        Figure title; none when empty.
+    xlabel : str, default 'Wavelength (nm)'
+        Label of the x axis.
+    ylabel : str, default 'Counts'
+        Label of the y axis of the data panel.
+    annotation : str, default ''
+        Text written in the upper left corner of the data panel.
     """
     x, y = np.asarray(x), np.asarray(y)
     lo, hi = (float(x[0]), float(x[-1])) if window is None else (float(window[0]), float(window[1]))

@@ -879,6 +879,8 @@ def fit_batch(x: ArrayLike, y: ArrayLike, model: PeakModel, p0: ArrayLike | None
     Failures are per spectrum: ``success`` False and ``message`` "non-finite values ...",
     "singular Jacobian ...", "did not converge in N iterations" or "fewer points ...".
 
+    Examples
+    --------
     >>> import numpy as np
     >>> x = np.linspace(0, 10, 300)
     >>> m = PeakModel("lorentzian", 1, baseline_degree=-1)
@@ -986,6 +988,21 @@ def fit_spectrum(x: ArrayLike, y: ArrayLike, model: PeakModel, p0: ArrayLike | N
                  **kw: Any) -> FitResult:
     """Fit one spectrum (``fit_batch`` with N = 1); same keywords.
 
+    Parameters
+    ----------
+    x : array_like
+        Abscissa of the spectrum (1D).
+    y : array_like
+        Intensities, same length as ``x``.
+    model : PeakModel
+        Line shape, number of peaks, baseline degree and constraints.
+    p0 : array_like, optional
+        Starting parameters in the order of ``model.param_names``; guessed by
+        :func:`guess_peaks` when None.
+    **kw : | Any keyword of :func:`fit_batch` (``window``, ``sigma``, ``bounds``, …).
+
+    Examples
+    --------
     >>> import numpy as np
     >>> x = np.linspace(690, 698, 400)
     >>> m = PeakModel("pseudo_voigt", 1, baseline_degree=1)
@@ -1148,6 +1165,19 @@ def guess_peaks(x: ArrayLike, y: ArrayLike, model: PeakModel, *, window: ArrayLi
     second peak. ``peak0`` is the tallest. ``x``, ``y`` and ``window`` are as in
     :func:`fit_batch`; pass the same window so that the baseline refers to the same ``x_ref``.
 
+    Parameters
+    ----------
+    x : array_like
+        Abscissa, (M,) shared by the batch or (N, M).
+    y : array_like
+        Intensities, (M,) or (N, M).
+    model : PeakModel
+        The model whose parameters are guessed.
+    window : array_like, optional
+        (lo, hi) or one (lo, hi) per spectrum: look for peaks only there.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> x = np.linspace(0, 10, 500)
     >>> m = PeakModel("gaussian", 2, baseline_degree=-1)

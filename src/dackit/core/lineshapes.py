@@ -38,6 +38,17 @@ def gaussian(x: ArrayLike, amplitude: FloatOrArray, center: FloatOrArray, fwhm: 
     """Gaussian of height ``amplitude`` at ``center`` with full width at half maximum ``fwhm``.
 
     ``amplitude * exp(-4 ln2 (x - center)**2 / fwhm**2)``.
+
+    Parameters
+    ----------
+    x : array_like
+        Where to evaluate the line.
+    amplitude : float or array_like
+        Peak height (the value at the centre).
+    center : float or array_like
+        Peak centre, in the units of ``x``.
+    fwhm : float or array_like
+        Full width at half maximum, in the units of ``x``.
     """
     d = (np.asarray(x, dtype=float) - center) / fwhm
     return amplitude * np.exp(-4.0 * LN2 * d * d)
@@ -47,6 +58,17 @@ def lorentzian(x: ArrayLike, amplitude: FloatOrArray, center: FloatOrArray, fwhm
     """Lorentzian (Cauchy) of height ``amplitude`` at ``center`` with FWHM ``fwhm``.
 
     ``amplitude / (1 + 4 (x - center)**2 / fwhm**2)``.
+
+    Parameters
+    ----------
+    x : array_like
+        Where to evaluate the line.
+    amplitude : float or array_like
+        Peak height (the value at the centre).
+    center : float or array_like
+        Peak centre, in the units of ``x``.
+    fwhm : float or array_like
+        Full width at half maximum, in the units of ``x``.
     """
     d = (np.asarray(x, dtype=float) - center) / fwhm
     return amplitude / (1.0 + 4.0 * d * d)
@@ -58,6 +80,19 @@ def pseudo_voigt(x: ArrayLike, amplitude: FloatOrArray, center: FloatOrArray, fw
 
     ``eta`` in [0, 1] is the Lorentzian fraction (Wertheim et al. 1974; Thompson, Cox &
     Hastings 1987). The height is ``amplitude`` for every ``eta``.
+
+    Parameters
+    ----------
+    x : array_like
+        Where to evaluate the line.
+    amplitude : float or array_like
+        Peak height (the value at the centre).
+    center : float or array_like
+        Peak centre, in the units of ``x``.
+    fwhm : float or array_like
+        Full width at half maximum, in the units of ``x``.
+    eta : float or array_like
+        Lorentzian fraction of the pseudo-Voigt: 0 is a Gaussian, 1 a Lorentzian.
     """
     d = (np.asarray(x, dtype=float) - center) / fwhm
     q = 4.0 * d * d
@@ -76,7 +111,17 @@ def lorentzian_area(amplitude: FloatOrArray, fwhm: FloatOrArray) -> np.ndarray:
 
 
 def pseudo_voigt_area(amplitude: FloatOrArray, fwhm: FloatOrArray, eta: FloatOrArray) -> np.ndarray:
-    """Integrated area of :func:`pseudo_voigt`: ``eta`` times the Lorentzian area plus the rest."""
+    """Integrated area of :func:`pseudo_voigt`: ``eta`` times the Lorentzian area plus the rest.
+
+    Parameters
+    ----------
+    amplitude : float or array_like
+        Peak height (the value at the centre).
+    fwhm : float or array_like
+        Full width at half maximum.
+    eta : float or array_like
+        Lorentzian fraction of the pseudo-Voigt: 0 is a Gaussian, 1 a Lorentzian.
+    """
     eta = np.asarray(eta)
     return np.asarray(amplitude) * np.asarray(fwhm) * (
         eta * LORENTZ_AREA_FACTOR + (1.0 - eta) * GAUSS_AREA_FACTOR)
@@ -90,6 +135,19 @@ def pseudo_voigt_unit_area(x: ArrayLike, center: FloatOrArray, fwhm: FloatOrArra
     20, 79 (1987), eq. 3), whereas in :func:`pseudo_voigt` it is the fraction of the height.
     Not to be confused with :func:`pseudo_voigt_area`, the integral of :func:`pseudo_voigt`.
 
+    Parameters
+    ----------
+    x : array_like
+        Where to evaluate the line.
+    center : float or array_like
+        Peak centre, in the units of ``x``.
+    fwhm : float or array_like
+        Full width at half maximum, in the units of ``x``.
+    eta : float or array_like
+        Lorentzian fraction of the pseudo-Voigt: 0 is a Gaussian, 1 a Lorentzian.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> x = np.linspace(-400.0, 400.0, 800001)
     >>> round(float(np.sum(pseudo_voigt_unit_area(x, 0.0, 1.0, 0.0)) * (x[1] - x[0])), 6)

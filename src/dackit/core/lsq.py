@@ -59,6 +59,8 @@ def covariance_from_jacobian(jac: ArrayLike, residuals: ArrayLike | None = None,
         Singular values below ``rcond`` × the largest count as zero: the parameter
         combination along them gets an infinite variance.
 
+    Examples
+    --------
     >>> import numpy as np
     >>> x = np.linspace(0, 1, 11)
     >>> J = np.stack([np.ones_like(x), x], axis=1)          # straight line a + b x

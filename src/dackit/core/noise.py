@@ -22,6 +22,17 @@ def counting_sigma(x: ArrayLike, y: ArrayLike, fit: FitResult, window: tuple[flo
     ``signal`` is the fitted peaks above the fitted baseline, ``(a, g)`` a least-squares
     fit of the squared residuals inside ``window`` against it. Points outside the window get
     the floor σ. With too few points or no signal, the residual variance is used throughout.
+
+    Parameters
+    ----------
+    x : array_like
+        Abscissa of the spectrum.
+    y : array_like
+        Measured counts.
+    fit : FitResult
+        A first, unweighted fit of the spectrum; its model is the signal.
+    window : tuple of float
+        (lo, hi) range of ``x`` that was fitted; the noise model is estimated there.
     """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
@@ -55,6 +66,13 @@ def robust_sigma(values: ArrayLike) -> float:
     The one place dackit writes this constant (Rousseeuw & Croux, J. Am. Stat. Assoc. 88,
     1273 (1993)). NaNs are ignored; fewer than three finite values give 0.0.
 
+    Parameters
+    ----------
+    values : array_like
+        Sample values (NaNs ignored).
+
+    Examples
+    --------
     >>> round(robust_sigma([1.0, 2.0, 3.0, 4.0, 100.0]), 4)
     1.4826
     """
@@ -73,6 +91,16 @@ def white_noise_sigma(y: ArrayLike, order: int = 1) -> float:
     differences). ``order=2`` also cancels straight-line slopes and is the safer choice under
     peaks; ``order=1`` has lower variance on a flat baseline.
 
+    Parameters
+    ----------
+    y : array_like
+        A sampled curve (evenly spaced or nearly so).
+    order : {1, 2}, default 1
+        Order of the differences: 2 removes a linear trend between neighbours (use it on
+        steep peaks).
+
+    Examples
+    --------
     >>> import numpy as np
     >>> rng = np.random.default_rng(0)
     >>> abs(white_noise_sigma(rng.normal(0, 2.0, 20000), order=2) - 2.0) < 0.05

@@ -82,6 +82,26 @@ def make_pattern(x: ArrayLike, intensity: ArrayLike, *, axis: str = "2th_deg", w
 
     Non-finite intensities (masked bins) are dropped; a non-finite or duplicate axis value,
     too few points or an all-zero pattern is an :class:`~dackit.errors.InputError`.
+
+    Parameters
+    ----------
+    x : array_like
+        Radial axis: 2θ in degrees or q in Å⁻¹ (see ``axis``).
+    intensity : array_like
+        Intensities, same length as ``x``.
+    axis : {"2th_deg", "q_A^-1"}, default '2th_deg'
+        What ``x`` is.
+    wavelength_a : float, optional
+        X-ray wavelength in Å, needed to convert between 2θ and q.
+    sigma : array_like, optional
+        Standard errors of the intensities.
+    metadata : dict, optional
+        Anything worth keeping (header, format, geometry).
+    source : str, default ''
+        Where the data came from (usually the file path); kept in the result for messages
+        and tables.
+    min_points : int, default 10
+        Fewer points than this is an InputError.
     """
     pre = where(source)
     if axis not in AXES:

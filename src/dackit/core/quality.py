@@ -66,5 +66,11 @@ class Judged:
 
 
 def is_ok(row: Mapping[str, Any]) -> bool:
-    """True for a result row whose ``quality`` is "ok" or absent (older cached results)."""
+    """True for a result row whose ``quality`` is "ok" or absent (older cached results).
+
+    Parameters
+    ----------
+    row : mapping
+        A per-file result row (a dict with an optional ``"quality"`` key).
+    """
     return row.get("quality", OK) == OK

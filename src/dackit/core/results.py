@@ -33,6 +33,14 @@ def to_jsonable(obj: Any, *, keep_nan: bool = False) -> Any:
 
     NaN/inf become None (JSON has no NaN) unless ``keep_nan``, for files only dackit reads
     back (the result cache), where a number must come back as the same number.
+
+    Parameters
+    ----------
+    obj : object
+        Any nesting of dicts, lists, tuples, numpy scalars and arrays, paths and plain
+        values.
+    keep_nan : bool, default False
+        Keep NaN and infinities as floats; by default they become None (JSON has no NaN).
     """
     if isinstance(obj, dict):
         return {str(k): to_jsonable(v, keep_nan=keep_nan) for k, v in obj.items()}

@@ -68,6 +68,26 @@ def make_spectrum(x: ArrayLike, y: ArrayLike, *, x_unit: str = "nm", y_unit: str
     Raises :class:`~dackit.errors.InputError` naming ``source`` when the data are empty,
     of unequal length, non-finite, too short, have duplicate x, or are all zero.
 
+    Parameters
+    ----------
+    x : array_like
+        Abscissa (wavelength, energy or wavenumber, see ``x_unit``).
+    y : array_like
+        Intensities, same length as ``x``.
+    x_unit : str, default 'nm'
+        Unit of ``x``: ``"nm"``, ``"eV"``, ``"cm-1"`` or ``"raman_cm-1"``.
+    y_unit : str, default 'counts'
+        Unit or quantity of ``y`` (``"counts"``, ``"absorbance"``, …).
+    metadata : dict, optional
+        Anything worth keeping (exposure, instrument, format).
+    source : str, default ''
+        Where the data came from (usually the file path); kept in the result for messages
+        and tables.
+    min_points : int, default 10
+        Fewer points than this is an InputError.
+
+    Examples
+    --------
     >>> s = make_spectrum([3, 1, 2] + list(range(4, 12)), range(11), source="demo.txt")
     >>> s.x[:3].tolist(), s.y[:3].tolist()
     ([1.0, 2.0, 3.0], [1.0, 2.0, 0.0])

@@ -107,7 +107,13 @@ def _build(rows: list[list[str]], names: list[str], title: str, source: str) -> 
 
 
 def read_eosfit(path) -> PVData:
-    """Read an EosFit7 ``.dat`` file (either layout, see the module docstring)."""
+    """Read an EosFit7 ``.dat`` file (either layout, see the module docstring).
+
+    Parameters
+    ----------
+    path : str or Path
+        The EosFit7 ``.dat`` file.
+    """
     path = Path(path)
     src = str(path)
     from dackit.io.guard import read_text_bytes
@@ -157,7 +163,13 @@ def read_eosfit(path) -> PVData:
 
 
 def read_pv_csv(path) -> PVData:
-    """CSV with columns ``pressure_gpa,volume_a3[,pressure_gpa_err,volume_a3_err]``."""
+    """CSV with columns ``pressure_gpa,volume_a3[,pressure_gpa_err,volume_a3_err]``.
+
+    Parameters
+    ----------
+    path : str or Path
+        The CSV file.
+    """
     import pandas as pd
 
     path = Path(path)
@@ -189,7 +201,13 @@ def read_pv_csv(path) -> PVData:
 
 
 def read_pv(path) -> PVData:
-    """P–V data from ``.csv`` (by extension) or any EosFit7 data file."""
+    """P–V data from ``.csv`` (by extension) or any EosFit7 data file.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.csv`` file or an EosFit7 data file.
+    """
     from dackit.io.guard import text_file
 
     path = Path(path)
@@ -205,6 +223,23 @@ def write_eosfit(path, pressure_gpa, volume_a3, pressure_err=None, volume_err=No
 
     ``extra``: further columns by dackit name (``a_angstrom``, ``a_angstrom_err``, ...).
     Missing σ's are written as 0 (EosFit7 then treats that variable as exact).
+
+    Parameters
+    ----------
+    path : str or Path
+        Output file.
+    pressure_gpa : array_like
+        Pressures in GPa.
+    volume_a3 : array_like
+        Unit-cell volumes in Å³.
+    pressure_err : float or array_like, optional
+        Standard error(s) of the pressures in GPa, one value or one per point.
+    volume_err : float or array_like, optional
+        Standard error(s) of the volumes in Å³, one value or one per point.
+    title : str, default 'written by dackit'
+        The file's TITLE line.
+    extra : dict, optional
+        More columns by EosFit7 name (``"T"``, ``"A"``, …) → values.
     """
     p = np.asarray(pressure_gpa, dtype=float)
     n = p.size

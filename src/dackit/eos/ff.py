@@ -99,7 +99,25 @@ def _derivatives(eta, f, strain):
 
 def normalized_stress(pressure_gpa, volume_a3, v0_a3: float, *, strain: str = "eulerian",
                       pressure_err=None, volume_err=None, v0_err: float = 0.0) -> FfData:
-    """F–f data of P–V points for a given V0 (and its esd), with Heinz–Jeanloz esd's."""
+    """F–f data of P–V points for a given V0 (and its esd), with Heinz–Jeanloz esd's.
+
+    Parameters
+    ----------
+    pressure_gpa : array_like
+        Pressures in GPa.
+    volume_a3 : array_like
+        Unit-cell volumes in Å³.
+    v0_a3 : float
+        Zero-pressure volume V0 in Å³.
+    strain : {"eulerian", "natural"}, default 'eulerian'
+        Finite-strain measure.
+    pressure_err : float or array_like, optional
+        Standard error(s) of the pressures in GPa, one value or one per point.
+    volume_err : float or array_like, optional
+        Standard error(s) of the volumes in Å³, one value or one per point.
+    v0_err : float, default 0.0
+        Standard error of V0 in Å³.
+    """
     if strain not in STRAINS:
         raise InputError(f"strain: unknown strain {strain!r}; choose one of {', '.join(STRAINS)}")
     p = np.asarray(pressure_gpa, dtype=float)
@@ -125,7 +143,15 @@ def normalized_stress(pressure_gpa, volume_a3, v0_a3: float, *, strain: str = "e
 
 def ff_from_fit(fit, strain: str | None = None) -> FfData:
     """F–f data of a fit's points, using its V0 and V0 esd; strain defaults to the one
-    in which the fitted form is linear (Eulerian for BM, natural, Vinet)."""
+    in which the fitted form is linear (Eulerian for BM, natural, Vinet).
+
+    Parameters
+    ----------
+    fit : EosFit
+        The fit whose points are converted.
+    strain : {"eulerian", "natural"}, optional
+        Finite-strain measure; the one in which the fitted form is linear when None.
+    """
     strain = strain or STRAIN_FOR_FORM.get(fit.form, "eulerian")
     v0_err = fit.err("v0")
     return normalized_stress(fit.pressure_gpa, fit.volume_a3, fit.value("v0"), strain=strain,
@@ -133,7 +159,17 @@ def ff_from_fit(fit, strain: str | None = None) -> FfData:
 
 
 def ff_line(fit, f, strain: str | None = None):
-    """Normalised stress F(f) of the fitted EoS, for drawing over the F–f points."""
+    """Normalised stress F(f) of the fitted EoS, for drawing over the F–f points.
+
+    Parameters
+    ----------
+    fit : EosFit
+        The fit.
+    f : array_like
+        Strains at which to evaluate F.
+    strain : {"eulerian", "natural"}, optional
+        Finite-strain measure; the fit's own when None.
+    """
     strain = strain or STRAIN_FOR_FORM.get(fit.form, "eulerian")
     eta = eta_from_strain(f, strain)
     p = fit.pressure(eta * fit.value("v0"))
@@ -145,6 +181,17 @@ def confidence_ellipse(fit, params=("k0", "kp"), level: float = 0.683, n_points:
 
     Δχ² for 2 parameters: 2.30 at 68.3 %, 6.18 at 95.4 %, 11.8 at 99.73 % (χ² with 2 dof).
     Built from the (already scaled) covariance, so it is the region EosFit7 draws.
+
+    Parameters
+    ----------
+    fit : EosFit
+        The fit.
+    params : tuple of str, default ('k0', 'kp')
+        The two parameters (``"v0"``, ``"k0"``, ``"kp"``, ``"kpp"``).
+    level : float, default 0.683
+        Confidence level of the region.
+    n_points : int, default 200
+        Points on the boundary.
     """
     a, b = params
     if a in fit.fixed or b in fit.fixed:

@@ -231,6 +231,28 @@ def fit_eos(pressure_gpa, volume_a3, *, form: str = "bm3", pressure_err=None, vo
     Raises InputError for unusable data (NaN, V ≤ 0, V rising with P, fewer points than
     free parameters, bad fix names) and FitError when the fit does not converge or leaves a
     parameter undetermined. Physically odd results are reported in ``warnings``.
+
+    Parameters
+    ----------
+    pressure_gpa : array_like
+        Pressures in GPa.
+    volume_a3 : array_like
+        Unit-cell volumes in Å³.
+    form : str, default 'bm3'
+        EoS form, a key of :data:`~dackit.eos.EOS_FORMS`.
+    pressure_err : float or array_like, optional
+        Standard error(s) of the pressures in GPa, one value or one per point.
+    volume_err : float or array_like, optional
+        Standard error(s) of the volumes in Å³, one value or one per point.
+    fix : dict, optional
+        Parameters held fixed, e.g. ``{"v0": 112.98, "kp": 4}``.
+    p0 : dict, optional
+        Starting values overriding the automatic ones.
+    method : {"effective-variance", "odr"}, default 'effective-variance'
+        Weighting of the errors in P and V: EosFit7's effective variance, or orthogonal
+        distance regression.
+    source : str, optional
+        Where the data came from, kept in the result.
     """
     src = where(source)
     eos = get_form(form)

@@ -271,7 +271,13 @@ EOS_FORMS: dict[str, EosForm] = {
 
 
 def get_form(name: str) -> EosForm:
-    """The registered form ``name`` (case-insensitive), or an InputError listing the choices."""
+    """The registered form ``name`` (case-insensitive), or an InputError listing the choices.
+
+    Parameters
+    ----------
+    name : str
+        Key of :data:`~dackit.eos.EOS_FORMS` (case-insensitive).
+    """
     from dackit.errors import InputError
 
     key = str(name).lower()

@@ -93,6 +93,17 @@ def pressure_from_volume(volume_a3, standard: str = "au", volume_err=None, *, so
     With ``volume_err`` (1σ, Å³) returns ``(pressure, pressure_err)``, propagated through
     the isotherm's slope: σP = K(V)/V · σV. Only the volume error is propagated, not that
     of the scale's own parameters.
+
+    Parameters
+    ----------
+    volume_a3 : float or array_like
+        Measured unit-cell volume(s) of the standard in Å³.
+    standard : str, default 'au'
+        Key of :data:`~dackit.eos.STANDARDS` (``"au"``, ``"pt"``, ``"mgo"``, …).
+    volume_err : float or array_like, optional
+        Standard error(s) of the volumes in Å³, one value or one per point.
+    source : str, optional
+        Where the volumes came from, for error messages.
     """
     std = get_standard(standard)
     try:

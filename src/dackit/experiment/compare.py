@@ -50,7 +50,15 @@ def _match(items, want):
 
 
 def compare_with_truth(results: dict, truth: dict) -> pd.DataFrame:
-    """One row per compared number: key, truth, result, uncertainty, deviation, sigma (deviation/uncertainty)."""
+    """One row per compared number: key, truth, result, uncertainty, deviation, sigma (deviation/uncertainty).
+
+    Parameters
+    ----------
+    results : dict
+        The content of ``results.json``.
+    truth : dict
+        The content of ``truth.json`` of a virtual experiment.
+    """
     rows = []
     for section, names in SCALARS.items():
         t, r = truth.get(section) or {}, results.get(section) or {}

@@ -179,7 +179,13 @@ def _location(err) -> str:
 
 
 def load_experiment(path) -> Experiment:
-    """Read and validate ``experiment.toml``; ConfigError names the key at fault."""
+    """Read and validate ``experiment.toml``; ConfigError names the key at fault.
+
+    Parameters
+    ----------
+    path : str or Path
+        Path of ``experiment.toml``.
+    """
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"{path}: experiment description not found")
@@ -240,6 +246,14 @@ def read_runsheet(exp: Experiment, *, allow_missing: bool = False) -> pd.DataFra
     the rows of a step whose pressure cannot be measured yet (no typed pressure and none of
     its ruby files there). The rows left out are listed in ``table.attrs["waiting"]`` as
     ``{"row", "step", "technique", "file", "reason"}`` dicts; the table may then be empty.
+
+    Parameters
+    ----------
+    exp : Experiment
+        The validated experiment description, from :func:`load_experiment`.
+    allow_missing : bool, default False
+        Leave out run-sheet rows whose file has not arrived yet (during a beamtime) instead
+        of failing.
     """
     path = exp.path(exp.runsheet)
     assert path is not None  # runsheet is a str, so it always resolves

@@ -115,7 +115,26 @@ def _xrd_figures(results, patterns, exp, folder: Path) -> list:
 
 
 def draw_figures(results: dict, exp, sheet, by_row, patterns, folder) -> list[tuple[str, Path]]:
-    """Draw every figure the results support; returns (caption, PNG path) pairs."""
+    """Draw every figure the results support; returns (caption, PNG path) pairs.
+
+    Parameters
+    ----------
+    results : dict
+        The results dict (see :func:`assemble_results`).
+    exp : Experiment
+        The validated experiment description, from
+        :func:`~dackit.experiment.load_experiment`.
+    sheet : pandas.DataFrame
+        The run sheet, from :func:`~dackit.experiment.read_runsheet`.
+    by_row : dict
+        Outcome of each run-sheet row (row number → result dict or failure), from
+        :func:`~dackit.experiment.analyse_files`.
+    patterns : list of (str, float, Pattern)
+        (file, pressure in GPa, pattern) of each integrated XRD pattern, for the waterfall
+        figure.
+    folder : str or Path
+        Folder the PNG files are written to.
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     figs = [("Pressure of each step (ruby, mean of before and after)",

@@ -185,6 +185,23 @@ def write_outputs(results: dict, exp, sheet, by_row, out_dir: Path, *, report: b
 
     Every file is written atomically; a full or read-only disk raises a one-line
     :class:`~dackit.errors.OutputError` naming the folder.
+
+    Parameters
+    ----------
+    results : dict
+        The results dict (see :func:`~dackit.experiment.assemble_results`).
+    exp : Experiment
+        The validated experiment description, from
+        :func:`~dackit.experiment.load_experiment`.
+    sheet : pandas.DataFrame
+        The run sheet, from :func:`~dackit.experiment.read_runsheet`.
+    by_row : dict
+        Outcome of each run-sheet row (row number → result dict or failure), from
+        :func:`~dackit.experiment.analyse_files`.
+    out_dir : Path
+        Output folder.
+    report : bool, default True
+        Also write ``report.html``.
     """
     try:
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -62,6 +62,24 @@ def analyse_files(sheet, exp, out_dir: Path, *, workers=None, scheduler=None, pr
     """Outcome of every run-sheet row, from the cache or computed; plus (computed, cached) counts.
 
     ``progress(done, total, label)`` is called as files finish.
+
+    Parameters
+    ----------
+    sheet : pandas.DataFrame
+        The run sheet, from :func:`~dackit.experiment.read_runsheet`.
+    exp : Experiment
+        The validated experiment description, from
+        :func:`~dackit.experiment.load_experiment`.
+    out_dir : Path
+        Output folder; the cache lives in ``out_dir/.cache``.
+    workers : int, optional
+        Run on a local Dask cluster of this many processes; None uses threads in this
+        process.
+    scheduler : str, optional
+        Address of a running ``dask.distributed`` scheduler (``tcp://host:8786``) to run on
+        instead.
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each file; None for silence.
     """
     from dackit.io.guard import regular_file
 
@@ -158,6 +176,26 @@ def run_experiment(experiment_path, out_dir, *, workers: int | None = None,
     ``allow_missing=True`` analyses what is there during a beamtime: run-sheet rows whose
     file has not arrived yet (see :func:`read_runsheet`) are left out, listed in
     ``RunSummary.waiting`` and in results.json under ``waiting``.
+
+    Parameters
+    ----------
+    experiment_path : str or Path
+        Path of ``experiment.toml``.
+    out_dir : str or Path
+        Folder for results.json, tables, figures, the report and the cache.
+    workers : int, optional
+        Run on a local Dask cluster of this many processes; None uses threads in this
+        process.
+    scheduler : str, optional
+        Address of a running ``dask.distributed`` scheduler (``tcp://host:8786``) to run on
+        instead.
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each file; None for silence.
+    report : bool, default True
+        Also write ``report.html``.
+    allow_missing : bool, default False
+        Leave out run-sheet rows whose file has not arrived yet (during a beamtime) instead
+        of failing.
     """
     start = time.perf_counter()
     out_dir = Path(out_dir)

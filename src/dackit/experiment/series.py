@@ -247,7 +247,21 @@ def step_checks(steps: pd.DataFrame, ruby_rows: list[dict]) -> list[str]:
 
 
 def assemble_results(exp, sheet: pd.DataFrame, steps: pd.DataFrame, by_row: dict) -> dict:
-    """The results dict (results.json without failures and provenance)."""
+    """The results dict (results.json without failures and provenance).
+
+    Parameters
+    ----------
+    exp : Experiment
+        The validated experiment description, from
+        :func:`~dackit.experiment.load_experiment`.
+    sheet : pandas.DataFrame
+        The run sheet, from :func:`~dackit.experiment.read_runsheet`.
+    steps : pandas.DataFrame
+        Step pressures, from :func:`~dackit.experiment.step_pressures`.
+    by_row : dict
+        Outcome of each run-sheet row (row number → result dict or failure), from
+        :func:`~dackit.experiment.analyse_files`.
+    """
     results: dict = {"experiment": exp.name, "sample": exp.sample.model_dump()}
     results["steps"] = steps.to_dict("records")
     notes: list[str] = []

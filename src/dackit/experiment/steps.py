@@ -17,6 +17,13 @@ def step_pressures(sheet: pd.DataFrame, ruby: dict[int, dict]) -> pd.DataFrame:
     the step could be measured; TEM-only steps (outside the cell) are at ambient pressure.
     Ruby results marked "doubtful" are used only when a step has no other ruby reading, and
     the step's ``source`` then says so.
+
+    Parameters
+    ----------
+    sheet : pandas.DataFrame
+        The run sheet, from :func:`~dackit.experiment.read_runsheet`.
+    ruby : dict
+        Run-sheet row number → that ruby spectrum's result (failed ones absent).
     """
     rows = []
     for step, group in sheet.groupby("step", sort=True):

@@ -150,6 +150,30 @@ def watch_experiment(experiment_path, out_dir, *, interval_s: float = 2.0, max_c
 
     With ``workers`` and no ``scheduler``, one local Dask cluster is started for the whole
     session (not one per cycle) and closed at the end, also on Ctrl-C.
+
+    Parameters
+    ----------
+    experiment_path : str or Path
+        Path of ``experiment.toml``.
+    out_dir : str or Path
+        Folder for results, report and cache.
+    interval_s : float, default 2.0
+        Seconds between polls.
+    max_cycles : int, optional
+        Stop after this many cycles; None runs until interrupted.
+    workers : int, optional
+        Run on a local Dask cluster of this many processes; None uses threads in this
+        process.
+    scheduler : str, optional
+        Address of a running ``dask.distributed`` scheduler (``tcp://host:8786``) to run on
+        instead.
+    report : bool, default True
+        Also write ``report.html``.
+    on_cycle : callable, optional
+        Called with every :class:`~dackit.experiment.watch.Cycle`.
+    sleep : callable
+        Called with ``interval_s`` between cycles (tests pass one that writes the next
+        files).
     """
     cluster = None
     if workers and not scheduler:

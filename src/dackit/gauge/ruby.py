@@ -134,6 +134,22 @@ def pressure_from_r1(r1_nm, *, scale: str = DEFAULT_SCALE, lambda0_nm: float = D
     ``lambda0_nm`` is the ambient R1 of the same ruby at room temperature. With
     ``temperature_k`` the measured line is first brought back to 296 K with the chosen
     correction (the reference is assumed measured at room temperature).
+
+    Parameters
+    ----------
+    r1_nm : float or array_like
+        R1 wavelength(s) in nm.
+    scale : str, default 'shen2020'
+        Calibration, a key of :data:`~dackit.gauge.RUBY_SCALES`.
+    lambda0_nm : float, default 694.24
+        Reference (ambient-pressure) wavelength of the line in nm, measured on the same
+        crystal where possible.
+    temperature_k : float, optional
+        Sample temperature in K; None means the scale's reference temperature (no
+        correction).
+    t_correction : str, default 'datchi2007'
+        Temperature correction of the R1 line: a key of
+        ``dackit.gauge.ruby.TEMPERATURE_CORRECTIONS`` (``"datchi2007"`` or ``"ragan1992"``).
     """
     lam = np.asarray(r1_nm, dtype=float)
     if temperature_k is not None:
@@ -143,7 +159,24 @@ def pressure_from_r1(r1_nm, *, scale: str = DEFAULT_SCALE, lambda0_nm: float = D
 
 def r1_from_pressure(pressure_gpa, *, scale: str = DEFAULT_SCALE, lambda0_nm: float = DEFAULT_R1_0_NM,
                      temperature_k=None, t_correction: str = "datchi2007"):
-    """R1 wavelength (nm) at a pressure (GPa) — the exact inverse of :func:`pressure_from_r1`."""
+    """R1 wavelength (nm) at a pressure (GPa) — the exact inverse of :func:`pressure_from_r1`.
+
+    Parameters
+    ----------
+    pressure_gpa : float or array_like
+        Pressure in GPa.
+    scale : str, default 'shen2020'
+        Calibration, a key of :data:`~dackit.gauge.RUBY_SCALES`.
+    lambda0_nm : float, default 694.24
+        Reference (ambient-pressure) wavelength of the line in nm, measured on the same
+        crystal where possible.
+    temperature_k : float, optional
+        Sample temperature in K; None means the scale's reference temperature (no
+        correction).
+    t_correction : str, default 'datchi2007'
+        Temperature correction of the R1 line: a key of
+        ``dackit.gauge.ruby.TEMPERATURE_CORRECTIONS`` (``"datchi2007"`` or ``"ragan1992"``).
+    """
     lam = get_scale(RUBY_SCALES, scale, "ruby").wavelength(pressure_gpa, lambda0_nm)
     if temperature_k is not None:
         lam = lam + r1_temperature_shift(temperature_k, t_correction)
@@ -476,6 +509,26 @@ def fit_ruby(spectra: Spectrum | Sequence[Spectrum], *, scale: str = DEFAULT_SCA
     a sequence is fitted as one batch by the vectorised engine and gives a list holding a
     :class:`RubyFit` or a :class:`~dackit.core.results.Failure` per spectrum.
 
+    Parameters
+    ----------
+    spectra : Spectrum or sequence of Spectrum
+        One spectrum, or several to fit as one batch.
+    scale : str, default 'shen2020'
+        Calibration, a key of :data:`~dackit.gauge.RUBY_SCALES`.
+    lambda0_nm : float, default 694.24
+        Reference (ambient-pressure) wavelength of the line in nm, measured on the same
+        crystal where possible.
+    lambda0_err_nm : float, default 0.01
+        Standard error of ``lambda0_nm`` in nm, propagated into the pressure error.
+    temperature_k : float, optional
+        Sample temperature in K; None means the scale's reference temperature (no
+        correction).
+    t_correction : str, default 'datchi2007'
+        Temperature correction of the R1 line: a key of
+        ``dackit.gauge.ruby.TEMPERATURE_CORRECTIONS`` (``"datchi2007"`` or ``"ragan1992"``).
+
+    Examples
+    --------
     >>> s = simulate_ruby(12.0, scale="mao1986-hydrostatic", seed=1)
     >>> r = fit_ruby(s, scale="mao1986-hydrostatic")
     >>> abs(r.pressure_gpa - 12.0) < 0.05
@@ -548,6 +601,43 @@ def simulate_ruby(pressure_gpa: float, *, scale: str = DEFAULT_SCALE,
     ``(offset, slope per nm)``; convolution with a Gaussian instrument function of FWHM
     ``resolution_nm``; integration over each pixel; Poisson shot noise plus Gaussian read
     noise. The default grid is 1340 pixels over ±~15 nm around R1 (0.022 nm/pixel).
+
+    Parameters
+    ----------
+    pressure_gpa : float
+        True pressure in GPa.
+    scale : str, default 'shen2020'
+        Calibration used to place R1, a key of :data:`~dackit.gauge.RUBY_SCALES`.
+    lambda0_nm : float, default 694.24
+        Reference (ambient-pressure) wavelength of the line in nm, measured on the same
+        crystal where possible.
+    temperature_k : float, optional
+        Sample temperature in K; None means the scale's reference temperature (no
+        correction).
+    wavelength_nm : array_like, optional
+        Wavelength grid in nm; a default grid around the line when None.
+    fwhm_nm : float, optional
+        Line FWHM in nm; by default 0.5 nm + 0.02 nm/GPa.
+    eta : float, default 0.6
+        Lorentzian fraction of both lines.
+    r2_ratio : float, default 0.6
+        Height of R2 relative to R1.
+    peak_counts : float, default 20000.0
+        Counts at the maximum of the line before noise.
+    baseline : tuple of float, default (300.0, 2.0)
+        (offset in counts, slope in counts per nm) of the background.
+    resolution_nm : float, default 0.1
+        FWHM in nm of the Gaussian instrument function (0 for none).
+    read_noise : float, default 8.0
+        Gaussian read-out noise of the detector in counts (added to Poisson shot noise).
+    exposure_s : float, default 1.0
+        Exposure time recorded in the metadata.
+    seed : int, numpy.random.Generator or None, default None
+        Seed of the random noise; None draws a fresh one, an int makes the result
+        reproducible.
+    source : str, default ''
+        Where the data came from (usually the file path); kept in the result for messages
+        and tables.
     """
     rng = np.random.default_rng(seed)
     r1 = float(r1_from_pressure(pressure_gpa, scale=scale, lambda0_nm=lambda0_nm,

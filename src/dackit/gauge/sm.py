@@ -47,12 +47,34 @@ MODEL = PeakModel(shape="pseudo_voigt", n_peaks=1, baseline_degree=1)
 
 
 def pressure_from_sm(line_nm, *, scale: str = DEFAULT_SCALE, lambda0_nm: float = DEFAULT_SM_0_NM):
-    """Pressure (GPa) from the 0–0 line wavelength (nm); vectorised."""
+    """Pressure (GPa) from the 0–0 line wavelength (nm); vectorised.
+
+    Parameters
+    ----------
+    line_nm : float or array_like
+        0–0 line wavelength(s) in nm.
+    scale : str, default 'datchi1997'
+        Calibration, a key of :data:`~dackit.gauge.SM_SCALES`.
+    lambda0_nm : float, default 685.41
+        Reference (ambient-pressure) wavelength of the line in nm, measured on the same
+        crystal where possible.
+    """
     return get_scale(SM_SCALES, scale, "Sm:SrB4O7").pressure(line_nm, lambda0_nm)
 
 
 def sm_from_pressure(pressure_gpa, *, scale: str = DEFAULT_SCALE, lambda0_nm: float = DEFAULT_SM_0_NM):
-    """0–0 line wavelength (nm) at a pressure (GPa): exact inverse of :func:`pressure_from_sm`."""
+    """0–0 line wavelength (nm) at a pressure (GPa): exact inverse of :func:`pressure_from_sm`.
+
+    Parameters
+    ----------
+    pressure_gpa : float or array_like
+        Pressure in GPa.
+    scale : str, default 'datchi1997'
+        Calibration, a key of :data:`~dackit.gauge.SM_SCALES`.
+    lambda0_nm : float, default 685.41
+        Reference (ambient-pressure) wavelength of the line in nm, measured on the same
+        crystal where possible.
+    """
     return get_scale(SM_SCALES, scale, "Sm:SrB4O7").wavelength(pressure_gpa, lambda0_nm)
 
 
@@ -122,6 +144,18 @@ def fit_sm(spectra: Spectrum | Sequence[Spectrum], *, scale: str = DEFAULT_SCALE
 
     Same conventions as :func:`dackit.gauge.ruby.fit_ruby`: one spectrum → :class:`SmFit`
     or InputError; a sequence → list of :class:`SmFit` / :class:`Failure`, fitted as a batch.
+
+    Parameters
+    ----------
+    spectra : Spectrum or sequence of Spectrum
+        One spectrum, or several to fit as one batch.
+    scale : str, default 'datchi1997'
+        Calibration, a key of :data:`~dackit.gauge.SM_SCALES`.
+    lambda0_nm : float, default 685.41
+        Reference (ambient-pressure) wavelength of the line in nm, measured on the same
+        crystal where possible.
+    lambda0_err_nm : float, default 0.01
+        Standard error of ``lambda0_nm`` in nm, propagated into the pressure error.
     """
     single = isinstance(spectra, Spectrum)
     batch: list[Spectrum] = [spectra] if isinstance(spectra, Spectrum) else list(spectra)
@@ -170,7 +204,32 @@ def fit_sm(spectra: Spectrum | Sequence[Spectrum], *, scale: str = DEFAULT_SCALE
 def simulate_sm(pressure_gpa: float, *, scale: str = DEFAULT_SCALE, lambda0_nm: float = DEFAULT_SM_0_NM,
                 fwhm_nm: float = 0.15, peak_counts: float = 1.0e4, baseline: float = 200.0,
                 read_noise: float = 6.0, seed=None, source: str = "") -> Spectrum:
-    """An Sm:SrB4O7 spectrum: the 0–0 line (pseudo-Voigt) on a flat background, Poisson + read noise."""
+    """An Sm:SrB4O7 spectrum: the 0–0 line (pseudo-Voigt) on a flat background, Poisson + read noise.
+
+    Parameters
+    ----------
+    pressure_gpa : float
+        True pressure in GPa.
+    scale : str, default 'datchi1997'
+        Calibration used to place the line, a key of :data:`~dackit.gauge.SM_SCALES`.
+    lambda0_nm : float, default 685.41
+        Reference (ambient-pressure) wavelength of the line in nm, measured on the same
+        crystal where possible.
+    fwhm_nm : float, default 0.15
+        Line FWHM in nm.
+    peak_counts : float, default 10000.0
+        Counts at the maximum of the line before noise.
+    baseline : float, default 200.0
+        Flat background in counts.
+    read_noise : float, default 6.0
+        Gaussian read-out noise of the detector in counts (added to Poisson shot noise).
+    seed : int, numpy.random.Generator or None, default None
+        Seed of the random noise; None draws a fresh one, an int makes the result
+        reproducible.
+    source : str, default ''
+        Where the data came from (usually the file path); kept in the result for messages
+        and tables.
+    """
     rng = np.random.default_rng(seed)
     line = float(sm_from_pressure(pressure_gpa, scale=scale, lambda0_nm=lambda0_nm))
     x = np.linspace(line - 8.0, line + 8.0, 1024)

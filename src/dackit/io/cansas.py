@@ -48,6 +48,15 @@ def read_cansas(path, *, entry: int = 0, q_unit: str | None = None) -> Pattern:
     """Read SASentry number ``entry`` of a canSAS 1D XML file as a q-axis :class:`Pattern`.
 
     ``q_unit`` overrides (or supplies, when the file has none) the unit of Q.
+
+    Parameters
+    ----------
+    path : str or Path
+        The canSAS 1D XML file.
+    entry : int, default 0
+        Index of the SASentry to read.
+    q_unit : str, optional
+        Unit of Q when the file does not state it (``"1/A"`` or ``"1/nm"``).
     """
     path = Path(path)
     from dackit.io.guard import text_file

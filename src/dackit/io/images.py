@@ -134,7 +134,15 @@ def read_image(path, frame: int = 0) -> np.ndarray:
     frame : int
         Frame index for multi-frame files (HDF5 stacks, multi-frame EDF/SPE).
 
-    A missing, empty, truncated or unreadable file, or data that is not 2D, is an
+    Returns
+    -------
+    numpy.ndarray
+        The frame as 2D float counts.
+
+    Raises
+    ------
+    InputError
+        A missing, empty, truncated or unreadable file, or data that is not 2D, is an
     :class:`~dackit.errors.InputError`.
     """
     file_path, inner = _split_h5_path(path)
@@ -168,6 +176,13 @@ def read_mask(path, shape=None) -> np.ndarray:
 
     Any image :func:`read_image` reads (a Dioptas ``.mask`` is a tif) or a ``.npy`` array.
     If ``shape`` is given, a mask of another shape is an :class:`~dackit.errors.InputError`.
+
+    Parameters
+    ----------
+    path : str or Path
+        Mask file: any fabio-readable image, a Dioptas ``.mask`` or a ``.npy`` array.
+    shape : tuple of int, optional
+        Expected (rows, columns); a mask of another shape is an InputError.
     """
     path = Path(path)
     pre = where(path)

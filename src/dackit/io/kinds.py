@@ -27,7 +27,13 @@ SPECTRUM_SUFFIXES = (".procspec", ".sif", ".scope", ".jdx", ".dx")
 
 
 def kind_of(path) -> Kind:
-    """``"pattern"``, ``"image"`` or ``"spectrum"`` for a file, by its ending (case ignored)."""
+    """``"pattern"``, ``"image"`` or ``"spectrum"`` for a file, by its ending (case ignored).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file (only its name is used).
+    """
     suffix = Path(path).suffix.lower()
     if suffix in PATTERN_SUFFIXES:
         return "pattern"

@@ -113,15 +113,19 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
     Parameters
     ----------
     path : str or Path
+        The pattern file.
     wavelength_a : float, optional
         X-ray wavelength in Å; overrides the header's.
     axis : ``"2th_deg"`` or ``"q_A^-1"``, optional
         Radial axis of files whose header does not say; plain two-column files are
         otherwise taken as 2θ in degrees (checked: values must lie in (−5, 180)).
 
-    Returns a :class:`~dackit.core.pattern.Pattern` with ``metadata`` holding ``header``
-    (comment lines), ``format`` and, for pyFAI/Dioptas headers, ``geometry`` (keys of
-    :class:`~dackit.xrd.geometry.Geometry`) and ``polarization_factor``.
+    Returns
+    -------
+    Pattern
+        A :class:`~dackit.core.pattern.Pattern` with ``metadata`` holding ``header``
+        (comment lines), ``format`` and, for pyFAI/Dioptas headers, ``geometry`` (keys of
+        :class:`~dackit.xrd.geometry.Geometry`) and ``polarization_factor``.
     """
     path = Path(path)
     pre = where(path)
@@ -278,7 +282,15 @@ def _header_lines(pattern) -> list[str]:
 
 
 def write_xy(pattern, path) -> Path:
-    """Write a Dioptas-style ``.xy``: ``#`` header (geometry, wavelength in m), then x, I[, σ]."""
+    """Write a Dioptas-style ``.xy``: ``#`` header (geometry, wavelength in m), then x, I[, σ].
+
+    Parameters
+    ----------
+    pattern : Pattern
+        The pattern to write.
+    path : str or Path
+        Output file.
+    """
     path = Path(path)
     head = _header_lines(pattern)
     cols = [pattern.axis, "I"] + (["sigma"] if pattern.sigma is not None else [])
@@ -300,6 +312,13 @@ def write_chi(pattern, path) -> Path:
 
     Fit2D's header has no room for the calibration; the title line carries the wavelength
     so :func:`read_pattern` gets it back.
+
+    Parameters
+    ----------
+    pattern : Pattern
+        The pattern to write.
+    path : str or Path
+        Output file.
     """
     path = Path(path)
     title = pattern.source or "dackit pattern"

@@ -82,6 +82,13 @@ def detect_format(path, head: bytes | None = None) -> SpectrumFormat:
 
     Raises :class:`InputError` listing the supported formats when none does (binary
     data of an unknown kind).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    head : bytes, optional
+        The file's first bytes, when already read.
     """
     path = Path(path)
     if head is None:
@@ -115,6 +122,7 @@ def read_spectrum(path, *, x_unit: str | None = None, frame: int = 0) -> Spectru
     Parameters
     ----------
     path : str or Path
+        The spectrum file.
     x_unit : str, optional
         Unit of x when the file does not state one (plain columns without names); by
         default such x is taken as nm. Asking for a unit other than the one the file
@@ -122,13 +130,19 @@ def read_spectrum(path, *, x_unit: str | None = None, frame: int = 0) -> Spectru
     frame : int
         Frame of a multi-frame SPE/SIF file or row of a LabSpec map (default 0).
 
-    Returns a :class:`Spectrum` sorted by x with ``source=str(path)`` and metadata:
-    ``format``, ``n_frames`` and, where the file says, ``exposure_s``, ``instrument``,
-    ``serial``, ``date``; ``x_unit_from`` is ``"file"``, ``"assumed"`` or ``"argument"``.
+    Returns
+    -------
+    Spectrum
+        Sorted by x with ``source=str(path)`` and metadata: ``format``, ``n_frames`` and,
+        where the file says, ``exposure_s``, ``instrument``, ``serial``, ``date``;
+        ``x_unit_from`` is ``"file"``, ``"assumed"`` or ``"argument"``.
 
-    Raises :class:`InputError` naming the file for a missing file, a folder, an empty,
-    truncated or unreadable file, non-numeric/NaN/duplicate/all-zero data, fewer than
-    10 points, or an unknown format (the message lists the supported ones).
+    Raises
+    ------
+    InputError
+        Naming the file, for a missing file, a folder, an empty, truncated or unreadable
+        file, non-numeric/NaN/duplicate/all-zero data, fewer than 10 points, or an unknown
+        format (the message lists the supported ones).
     """
     if x_unit is not None and x_unit not in X_UNITS:
         raise InputError(f"x_unit={x_unit!r} is not a known unit; use one of {', '.join(X_UNITS)}")
@@ -258,6 +272,16 @@ def write_spectrum(spectrum: Spectrum, path, *, flavour: str = "text") -> Path:
 
     Values are written in their shortest exact decimal form, so x and y read back
     unchanged. Returns the path written.
+
+    Parameters
+    ----------
+    spectrum : Spectrum
+        The spectrum to write.
+    path : str or Path
+        Output file.
+    flavour : str, default 'text'
+        A key of :data:`~dackit.io.spectra.WRITERS`: ``"text"`` (dackit's own header),
+        ``"csv"`` or ``"oceanoptics"``.
     """
     if flavour not in WRITERS:
         raise InputError(f"flavour={flavour!r} is not known; use one of {', '.join(WRITERS)}")

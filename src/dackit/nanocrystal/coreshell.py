@@ -84,6 +84,17 @@ def core_shell(core="InP", core_diameter_nm: float = 2.5, shell="ZnSe",
     """Validated geometry from material names (or :class:`Material`) and sizes in nm.
 
     ``shell=None`` or a zero thickness gives a bare core.
+
+    Parameters
+    ----------
+    core : str or Material, default 'InP'
+        Core material, a name in :data:`~dackit.nanocrystal.MATERIALS` or a Material.
+    core_diameter_nm : float, default 2.5
+        Core diameter in nm.
+    shell : str, Material or None, default 'ZnSe'
+        Shell material; None for a bare core.
+    shell_thickness_nm : float, default 1.9
+        Shell thickness in nm (0 for a bare core).
     """
     for name, value in (("core diameter", core_diameter_nm), ("shell thickness", shell_thickness_nm)):
         try:
@@ -236,7 +247,17 @@ def _state(geom: CoreShell, pressure_gpa: float, opt: ModelOptions) -> ExcitonSt
 
 def exciton_state(geometry: CoreShell, pressure_gpa: float = 0.0,
                   options: ModelOptions | None = None) -> ExcitonState:
-    """Full model state at one external pressure (GPa)."""
+    """Full model state at one external pressure (GPa).
+
+    Parameters
+    ----------
+    geometry : CoreShell
+        The core–shell geometry, from :func:`~dackit.nanocrystal.core_shell`.
+    pressure_gpa : float, default 0.0
+        External pressure in GPa.
+    options : ModelOptions, optional
+        Physics choices of the model (strain, barrier, Coulomb, …); the defaults when None.
+    """
     p = float(pressure_gpa)
     if not math.isfinite(p):
         raise InputError(f"pressure: must be finite, got {pressure_gpa}")
@@ -244,14 +265,34 @@ def exciton_state(geometry: CoreShell, pressure_gpa: float = 0.0,
 
 
 def exciton_energy(geometry: CoreShell, pressure_gpa=0.0, options: ModelOptions | None = None):
-    """Absorption (exciton) energy in eV; array in, array out."""
+    """Absorption (exciton) energy in eV; array in, array out.
+
+    Parameters
+    ----------
+    geometry : CoreShell
+        The core–shell geometry, from :func:`~dackit.nanocrystal.core_shell`.
+    pressure_gpa : float or array_like, default 0.0
+        External pressure(s) in GPa.
+    options : ModelOptions, optional
+        Physics choices of the model (strain, barrier, Coulomb, …); the defaults when None.
+    """
     p = np.asarray(pressure_gpa, dtype=float)
     out = np.array([exciton_state(geometry, x, options).absorption_ev for x in p.ravel()])
     return out.reshape(p.shape) if p.ndim else float(out[0])
 
 
 def pl_energy(geometry: CoreShell, pressure_gpa=0.0, options: ModelOptions | None = None):
-    """PL energy (absorption − Stokes shift) in eV; array in, array out."""
+    """PL energy (absorption − Stokes shift) in eV; array in, array out.
+
+    Parameters
+    ----------
+    geometry : CoreShell
+        The core–shell geometry, from :func:`~dackit.nanocrystal.core_shell`.
+    pressure_gpa : float or array_like, default 0.0
+        External pressure(s) in GPa.
+    options : ModelOptions, optional
+        Physics choices of the model (strain, barrier, Coulomb, …); the defaults when None.
+    """
     shift = (options or ModelOptions()).stokes_shift_ev
     return exciton_energy(geometry, pressure_gpa, options) - shift
 
@@ -314,6 +355,24 @@ def pl_vs_pressure(geometry: CoreShell, pressures_gpa, options: ModelOptions | N
     GPa fit); its standard errors measure how far the model departs from a quadratic there.
     ``on_transition``: "warn" (messages in ``warnings``), "error" (InputError), "ignore".
 
+    Parameters
+    ----------
+    geometry : CoreShell
+        The core–shell geometry, from :func:`~dackit.nanocrystal.core_shell`.
+    pressures_gpa : array_like
+        Pressures in GPa at which to compute the PL energy.
+    options : ModelOptions, optional
+        Physics choices of the model (strain, barrier, Coulomb, …); the defaults when None.
+    fit_range_gpa : tuple of float, default (0.0, 5.6)
+        (lo, hi) in GPa of the quadratic fit (the study fitted 0–5.6 GPa).
+    n_fit : int, default 15
+        Model points evenly spread over the fit range.
+    on_transition : {"warn", "error", "ignore"}, default 'warn'
+        What to do with pressures beyond a material's phase transition: a message in
+        ``warnings``, an InputError, or nothing.
+
+    Examples
+    --------
     >>> s = pl_vs_pressure(core_shell("InP", 2.5, "ZnSe", 1.9), [0, 2, 4])
     >>> len(s.pl_ev), bool(s.alpha_mev_per_gpa > 0)
     (3, True)
@@ -379,6 +438,11 @@ def study_comparison(options: ModelOptions | None = None) -> dict:
     parabolic electron 2.337 / 76.4; hard wall at the surface 2.345 / 74.0; ε∞ of InP in the
     Coulomb term 2.292 / 75.7. None reaches α ≈ 53: within this model the piezochromic
     coefficient is set by the InP gap deformation potential.
+
+    Parameters
+    ----------
+    options : ModelOptions, optional
+        Physics choices of the model (strain, barrier, Coulomb, …); the defaults when None.
     """
     nc = core_shell("InP", STUDY["core_diameter_nm"], "ZnSe", STUDY["shell_thickness_nm"])
     series = pl_vs_pressure(nc, [0.0], options, fit_range_gpa=STUDY["fit_range_gpa"])

@@ -103,6 +103,29 @@ def ensemble_spectra(geometry: CoreShell, diameter_sd_nm: float, *, distribution
     The mean is the geometry's own core (``vary="core"``) or total (``"total"``) diameter.
     ``homogeneous_fwhm_mev`` (default 60 meV) is an assumption: a room-temperature
     single-dot width of the order reported for InP-based dots; set it from your data.
+
+    Parameters
+    ----------
+    geometry : CoreShell
+        The core–shell geometry, from :func:`~dackit.nanocrystal.core_shell`.
+    diameter_sd_nm : float
+        Standard deviation of the varied diameter in nm.
+    distribution : {"gaussian", "lognormal"}, default 'gaussian'
+        Size distribution of that diameter.
+    vary : {"core", "total"}, default 'core'
+        Which diameter varies: the core, or the whole particle (core plus shell).
+    pressure_gpa : float, default 0.0
+        External pressure in GPa.
+    homogeneous_fwhm_mev : float, default 60.0
+        Width in meV of a single dot's line (an assumption; set it from your data).
+    pl_weighting : {"volume", "number"}, default 'volume'
+        Weight of each size in the PL: by its absorption (volume) or by number.
+    options : ModelOptions, optional
+        Physics choices of the model (strain, barrier, Coulomb, …); the defaults when None.
+    n_table : int, default 15
+        Sizes at which the model is solved (interpolated in between).
+    n_nodes : int, default 121
+        Quadrature nodes over the size distribution.
     """
     opt = options or ModelOptions()
     if vary not in ("core", "total"):
@@ -151,6 +174,16 @@ def diameter_sd_for_fwhm(geometry: CoreShell, target_fwhm: float, unit: str = "n
     FitError if the homogeneous line alone is already wider than the target.
     Note that 51 nm at 619 nm (the study) is 165 meV; at a bluer model peak the same width in
     nm is a wider line in eV, so compare in the unit that matters to you.
+
+    Parameters
+    ----------
+    geometry : CoreShell
+        The core–shell geometry, from :func:`~dackit.nanocrystal.core_shell`.
+    target_fwhm : float
+        The PL FWHM to reach, in ``unit``.
+    unit : {"nm", "ev"}, default 'nm'
+        Unit of ``target_fwhm``: nm on a wavelength axis, or eV.
+    **kwargs : | Other arguments of :func:`ensemble_spectra` (``distribution``, ``vary``, ``pressure_gpa``, …).
     """
     if unit not in ("nm", "ev"):
         raise InputError(f"unit: 'nm' or 'ev', got {unit!r}")

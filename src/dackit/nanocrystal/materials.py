@@ -229,6 +229,14 @@ def material(name: str | Material, **overrides) -> Material:
 
     Overridden fields are tagged ``[user]`` in ``sources``.
 
+    Parameters
+    ----------
+    name : str or Material
+        A name in :data:`~dackit.nanocrystal.MATERIALS` (case-insensitive), or a Material.
+    **overrides : | Fields of :class:`~dackit.nanocrystal.Material` to replace (e.g. ``b0_gpa=75.0``).
+
+    Examples
+    --------
     >>> material("znse", m_hh=1.04).m_hh
     1.04
     """

@@ -90,7 +90,18 @@ def _transition(name: str) -> Transition:
 
 
 def tauc_curve(energy_ev, absorbance, transition: str = "direct") -> np.ndarray:
-    """(A·E)^(1/r); negative absorbance (noise after background removal) counts as 0."""
+    """(A·E)^(1/r); negative absorbance (noise after background removal) counts as 0.
+
+    Parameters
+    ----------
+    energy_ev : array_like
+        Photon energies in eV.
+    absorbance : array_like
+        Absorbance (decadic, optical density) at each energy.
+    transition : str, default 'direct'
+        Tauc transition, a key of :data:`~dackit.optics.TRANSITIONS`: ``"direct"`` (allowed,
+        r = ½) or ``"indirect"`` (r = 2).
+    """
     t = _transition(transition)
     return np.clip(np.asarray(absorbance, float) * np.asarray(energy_ev, float), 0, None) ** (1 / t.r)
 
@@ -101,7 +112,20 @@ def tauc_curve(energy_ev, absorbance, transition: str = "direct") -> np.ndarray:
 def to_absorbance(y, *, kind: str = "absorbance", reference=None, source: str = "") -> np.ndarray:
     """Absorbance from ``kind`` = ``"absorbance"``, ``"od"`` (optical density, same thing) or
     ``"transmittance"`` (fraction or percent; with ``reference`` the transmitted intensity
-    through the empty cell/medium, A = −log10(T/T_ref))."""
+    through the empty cell/medium, A = −log10(T/T_ref)).
+
+    Parameters
+    ----------
+    y : array_like
+        The measured quantity.
+    kind : {"absorbance", "od", "transmittance"}, default 'absorbance'
+        What ``y`` is; transmittance may be a fraction or in percent.
+    reference : array_like, optional
+        Transmitted intensity through the empty cell or medium; A = −log10(T/T_ref).
+    source : str, default ''
+        Where the data came from (usually the file path); kept in the result for messages
+        and tables.
+    """
     pre = where(source)
     y = np.asarray(y, dtype=float)
     if kind in ("absorbance", "od"):
@@ -235,7 +259,19 @@ class Background:
 def fit_background(energy_ev, absorbance, region_ev, *, form: str = "auto") -> Background:
     """Fit the sub-gap background over ``region_ev`` = (lo, hi). ``form="auto"`` compares the
     forms by BIC = n ln(RSS/n) + k ln n (Schwarz, Ann. Stat. 6, 461 (1978)): a form later in
-    :data:`BACKGROUNDS` is taken only if it lowers the BIC by more than 10."""
+    :data:`BACKGROUNDS` is taken only if it lowers the BIC by more than 10.
+
+    Parameters
+    ----------
+    energy_ev : array_like
+        Photon energies in eV.
+    absorbance : array_like
+        Absorbance at each energy.
+    region_ev : tuple of float
+        (lo, hi) sub-gap range in eV where the sample is transparent.
+    form : str, default 'auto'
+        ``"auto"`` (choose by BIC) or a key of :data:`~dackit.optics.BACKGROUNDS`.
+    """
     e = np.asarray(energy_ev, float)
     a = np.asarray(absorbance, float)
     keep = (e >= region_ev[0]) & (e <= region_ev[1])
@@ -562,6 +598,39 @@ def tauc_gap(data, absorbance=None, *, transition: str = "direct", background: s
     and the absorbance onset. Windows lie below the absorbance onset + ``reach_ev``.
     ``energy_range_ev`` restricts the
     analysis (e.g. to exclude a detector change-over).
+
+    Parameters
+    ----------
+    data : Spectrum or array_like
+        An absorbance Spectrum (x in nm or eV) or an energy array with ``absorbance``.
+    absorbance : array_like, optional
+        Absorbance when ``data`` is an energy array.
+    transition : str, default 'direct'
+        Tauc transition, a key of :data:`~dackit.optics.TRANSITIONS`: ``"direct"`` (allowed,
+        r = ½) or ``"indirect"`` (r = 2).
+    background : str, default 'auto'
+        ``"auto"`` (form chosen by BIC), a key of :data:`~dackit.optics.BACKGROUNDS`, or
+        ``"none"``.
+    transparent_ev : tuple of float, optional
+        (lo, hi) in eV where the background is fitted; by default from the lowest energy to
+        the edge minus ``margin_ev``.
+    margin_ev : float, default 0.1
+        Distance in eV kept between the background region and the edge.
+    min_span_ev : float, default 0.04
+        Shortest linear window in eV.
+    reach_ev : float, default 0.6
+        Windows lie below the absorbance onset plus this, in eV (the Tauc law holds near the
+        edge only).
+    smooth_ev : float, default 0.03
+        Width in eV of the Savitzky–Golay smoothing window.
+    energy_range_ev : tuple of float, optional
+        (lo, hi) in eV: analyse only this range (e.g. to leave out a detector change-over).
+    x_unit : str, default 'eV'
+        Unit of the x values when ``data`` is a plain array (``"eV"`` or ``"nm"``); a
+        Spectrum states its own.
+    source : str, default ''
+        Where the data came from (usually the file path); kept in the result for messages
+        and tables.
     """
     e, a, src = _energy_absorbance(data, absorbance, x_unit=x_unit, source=source,
                                    energy_range_ev=energy_range_ev)
@@ -708,7 +777,27 @@ def first_exciton(data, absorbance=None, *, smooth_ev: float = 0.05, depth_fract
     """Energy of the first excitonic transition: the lowest-energy minimum of the
     Savitzky–Golay (cubic, ``smooth_ev`` wide) second derivative d²A/dE² that is at least
     ``depth_fraction`` as deep as the deepest one. The error combines half a grid step with
-    the change when the smoothing width is 1.5× larger (smoothing bias)."""
+    the change when the smoothing width is 1.5× larger (smoothing bias).
+
+    Parameters
+    ----------
+    data : Spectrum or array_like
+        An absorbance Spectrum (x in nm or eV) or an energy array with ``absorbance``.
+    absorbance : array_like, optional
+        Absorbance when ``data`` is an energy array.
+    smooth_ev : float, default 0.05
+        Width in eV of the cubic Savitzky–Golay window of the second derivative.
+    depth_fraction : float, default 0.25
+        A minimum of d²A/dE² counts when at least this fraction as deep as the deepest one.
+    energy_range_ev : tuple of float, optional
+        (lo, hi) in eV: analyse only this range (e.g. to leave out a detector change-over).
+    x_unit : str, default 'eV'
+        Unit of the x values when ``data`` is a plain array (``"eV"`` or ``"nm"``); a
+        Spectrum states its own.
+    source : str, default ''
+        Where the data came from (usually the file path); kept in the result for messages
+        and tables.
+    """
     e, a, src = _energy_absorbance(data, absorbance, x_unit=x_unit, source=source,
                                    energy_range_ev=energy_range_ev)
     pre = where(src)
@@ -759,6 +848,26 @@ def absorption_model(energy_ev, *, gap_ev, transition="direct", continuum=1.0, u
     E_g + 0.25 eV (indirect). The edge is convolved with a symmetric exponential of width
     ``urbach_mev`` (an Urbach-like tail, exp(−|ΔE|/E_U), Urbach, Phys. Rev. 92, 1324 (1953)).
     An optional Gaussian exciton of height ``exciton_strength`` (absorbance) is added.
+
+    Parameters
+    ----------
+    energy_ev : array_like
+        Photon energies in eV.
+    gap_ev : float
+        Band gap E_g in eV.
+    transition : str, default 'direct'
+        Tauc transition, a key of :data:`~dackit.optics.TRANSITIONS`: ``"direct"`` (allowed,
+        r = ½) or ``"indirect"`` (r = 2).
+    continuum : float, default 1.0
+        Absorbance of the continuum at E_g + 0.5 eV (direct) or E_g + 0.25 eV (indirect).
+    urbach_mev : float, default 20.0
+        Width in meV of the exponential (Urbach-like) tail the edge is convolved with.
+    exciton_ev : float, optional
+        Energy of a Gaussian exciton peak in eV; none when None.
+    exciton_fwhm_mev : float, default 80.0
+        FWHM of the exciton peak in meV.
+    exciton_strength : float, default 0.3
+        Height of the exciton peak (absorbance).
     """
     e = np.asarray(energy_ev, float)
     tr = _transition(transition)
@@ -793,6 +902,40 @@ def simulate_absorption(*, gap_ev: float, wavelength_nm=None, transition: str = 
     ``scattering``·(620 nm/λ)^``scatter_exponent`` + Gaussian noise of σ = ``noise``.
     Default grid: 1 nm steps over hc/(E_g + 1.2 eV) … hc/(E_g − 0.6 eV). The truth is in
     ``metadata["truth"]``.
+
+    Parameters
+    ----------
+    gap_ev : float
+        True band gap in eV.
+    wavelength_nm : array_like, optional
+        Wavelength grid in nm; a default grid around the line when None.
+    transition : str, default 'direct'
+        Tauc transition, a key of :data:`~dackit.optics.TRANSITIONS`: ``"direct"`` (allowed,
+        r = ½) or ``"indirect"`` (r = 2).
+    continuum : float, default 1.0
+        Absorbance of the continuum above the gap (see :func:`absorption_model`).
+    urbach_mev : float, default 20.0
+        Width in meV of the Urbach-like tail.
+    exciton_ev : float, optional
+        Energy of a Gaussian exciton peak in eV; none when None.
+    exciton_fwhm_mev : float, default 80.0
+        FWHM of the exciton in meV.
+    exciton_strength : float, default 0.3
+        Height of the exciton (absorbance).
+    scattering : float, default 0.05
+        Scattering absorbance at 620 nm.
+    scatter_exponent : float, default 4.0
+        Exponent of the scattering background (620 nm/λ)^n; 4 is Rayleigh.
+    offset : float, default 0.02
+        Constant absorbance (reflection losses).
+    noise : float, default 0.002
+        Standard deviation of the Gaussian noise (absorbance).
+    seed : int, numpy.random.Generator or None, default None
+        Seed of the random noise; None draws a fresh one, an int makes the result
+        reproducible.
+    source : str, default ''
+        Where the data came from (usually the file path); kept in the result for messages
+        and tables.
     """
     if wavelength_nm is None:
         lo = HC_EV_NM / (gap_ev + 1.2)

@@ -121,6 +121,11 @@ def srgb_swatch(XYZ) -> np.ndarray:
     clipped to 0 and the colour is scaled so that its largest channel is 1 (hue kept,
     brightness normalised). XYZ are converted without chromatic adaptation, so the
     equal-energy point maps near display white.
+
+    Parameters
+    ----------
+    XYZ : array_like
+        CIE XYZ tristimulus values, (3,) or (N, 3).
     """
     import colour
 
@@ -142,6 +147,18 @@ def chromaticity_xy(wavelength_nm, intensity, *, observer: str = "CIE 1931 2 Deg
     ``intensity`` is (M,) for one spectrum or (N, M) for a series on a shared wavelength
     grid (nm); the result then holds scalars or arrays of length N. Background must be
     removed first (the dark offset would otherwise add white light).
+
+    Parameters
+    ----------
+    wavelength_nm : array_like
+        Wavelength grid in nm, shared by all spectra.
+    intensity : array_like
+        Emission, (M,) for one spectrum or (N, M) for a series, background removed.
+    observer : str
+        CIE standard observer, a name known to colour-science (default the CIE 1931 2°
+        observer).
+    white : {"E", "D65"}, default 'E'
+        White point for the dominant wavelength.
     """
     import colour
 
@@ -164,7 +181,14 @@ def chromaticity_xy(wavelength_nm, intensity, *, observer: str = "CIE 1931 2 Deg
 
 
 def spectral_locus_xy(observer: str = "CIE 1931 2 Degree Standard Observer"):
-    """(wavelength_nm, x, y) of the monochromatic locus from colour's CMFs."""
+    """(wavelength_nm, x, y) of the monochromatic locus from colour's CMFs.
+
+    Parameters
+    ----------
+    observer : str
+        CIE standard observer, a name known to colour-science (default the CIE 1931 2°
+        observer).
+    """
     table = cmfs(observer)
     v = np.asarray(table.values)
     s = v.sum(axis=1)

@@ -79,7 +79,17 @@ BASELINES = {"imodpoly": _bl_imodpoly, "snip": _bl_snip, "asls": _bl_asls, "none
 
 
 def remove_baseline(spectrum: Spectrum, method: str = "imodpoly", *, dark=None) -> tuple[np.ndarray, np.ndarray]:
-    """(corrected y, subtracted baseline) of ``spectrum`` after an optional dark spectrum."""
+    """(corrected y, subtracted baseline) of ``spectrum`` after an optional dark spectrum.
+
+    Parameters
+    ----------
+    spectrum : Spectrum
+        A PL spectrum.
+    method : str, default 'imodpoly'
+        A key of :data:`~dackit.optics.pl.BASELINES`.
+    dark : Spectrum, array_like or float, optional
+        Dark spectrum or constant subtracted first.
+    """
     pre = where(spectrum.source)
     if method not in BASELINES:
         raise InputError(f"{pre}baseline: use one of {', '.join(BASELINES)}, not {method!r}")
@@ -556,6 +566,25 @@ def fit_pl_series(spectra, pressures=None, *, n_peaks: int = 1, shape: str = "ga
 
     ``pressures``: one value (GPa) per spectrum, or None (NaN). Other keywords as in
     :func:`fit_pl`.
+
+    Parameters
+    ----------
+    spectra : sequence of Spectrum
+        The spectra of a series.
+    pressures : array_like, optional
+        Pressure of each spectrum in GPa.
+    n_peaks : int, default 1
+        Number of bands per spectrum (see :func:`fit_pl`).
+    shape : {"gaussian", "pseudo_voigt"}, default 'gaussian'
+        Band shape in energy.
+    baseline : str, default 'imodpoly'
+        Baseline method, a key of :data:`~dackit.optics.pl.BASELINES`.
+    dark : Spectrum, array_like or float, optional
+        Dark spectrum or constant subtracted from each.
+    window_nm : tuple of float, optional
+        (lo, hi) in nm: crop each spectrum to this range.
+    peak : {"top", "center"}, default 'top'
+        Energy of the band (see :func:`fit_pl`).
     """
     spectra = list(spectra)
     if not spectra:
@@ -597,6 +626,26 @@ def fit_pl(spectrum: Spectrum, *, n_peaks: int = 1, shape: str = "gaussian", bas
     ``"pseudo_voigt"``; ``baseline`` a key of :data:`BASELINES`; ``dark`` a dark spectrum
     (Spectrum, array or constant) subtracted first; ``window_nm`` (lo, hi) crops; ``peak``
     ``"top"`` or ``"center"`` (see the module docstring). Raises InputError when there is no peak, FitError when the fit does not converge.
+
+    Parameters
+    ----------
+    spectrum : Spectrum
+        A PL spectrum (x in nm).
+    n_peaks : int, default 1
+        Number of bands: 1, or 2–3 to add broad trap emission below the band edge.
+    shape : {"gaussian", "pseudo_voigt"}, default 'gaussian'
+        Band shape in energy (Gaussian: the size distribution of an ensemble).
+    baseline : str, default 'imodpoly'
+        Baseline method, a key of :data:`~dackit.optics.pl.BASELINES` (``"imodpoly"``,
+        ``"snip"``, ``"asls"``, ``"none"``).
+    dark : Spectrum, array_like or float, optional
+        Dark spectrum or constant subtracted first.
+    window_nm : tuple of float, optional
+        (lo, hi) in nm: crop the spectrum to this range.
+    peak : {"top", "center"}, default 'top'
+        Energy of the band: a refit of its top (default) or the whole-band centre.
+    pressure_gpa : float, default nan
+        Pressure of the spectrum, kept in the result (NaN when unknown).
     """
     model = _model(n_peaks, shape)
     _check_peak(peak)
@@ -610,7 +659,19 @@ def fit_pl(spectrum: Spectrum, *, n_peaks: int = 1, shape: str = "gaussian", bas
 
 
 def pl_energy(pressure_gpa, *, e0_ev=2.012, alpha_mev_per_gpa=53.0, beta_mev_per_gpa2=-2.0):
-    """E(P) = E0 + αP + βP² in eV; defaults are the study's InP/ZnSe fit (0–5.6 GPa)."""
+    """E(P) = E0 + αP + βP² in eV; defaults are the study's InP/ZnSe fit (0–5.6 GPa).
+
+    Parameters
+    ----------
+    pressure_gpa : float or array_like
+        Pressure in GPa.
+    e0_ev : float, default 2.012
+        E0, the energy at zero pressure, in eV.
+    alpha_mev_per_gpa : float, default 53.0
+        Linear coefficient α in meV/GPa.
+    beta_mev_per_gpa2 : float, default -2.0
+        Quadratic coefficient β in meV/GPa².
+    """
     p = np.asarray(pressure_gpa, float)
     return e0_ev + 1e-3 * (alpha_mev_per_gpa * p + beta_mev_per_gpa2 * p ** 2)
 
@@ -632,6 +693,49 @@ def simulate_pl(pressure_gpa: float, *, e0_ev: float = 2.012, alpha_mev_per_gpa:
     per-nm density × pixel width; + ``dark_counts`` + a stray-light slope (counts per nm) +
     Poisson and Gaussian read noise. ``metadata["truth"]`` holds peak_ev, fwhm_mev,
     pressure_gpa.
+
+    Parameters
+    ----------
+    pressure_gpa : float
+        True pressure in GPa.
+    e0_ev : float, default 2.012
+        E0 of E(P) in eV.
+    alpha_mev_per_gpa : float, default 53.0
+        α of E(P) in meV/GPa.
+    beta_mev_per_gpa2 : float, default -2.0
+        β of E(P) in meV/GPa².
+    fwhm_mev : float, default 165.0
+        FWHM of the band in meV.
+    shape : {"gaussian", "pseudo_voigt"}, default 'gaussian'
+        Band shape in energy.
+    eta : float, default 0.0
+        Lorentzian fraction when ``shape`` is ``"pseudo_voigt"``.
+    peak_counts : float, default 2000.0
+        Height of the band in counts per pixel at 0 GPa.
+    intensity_efold_gpa : float, optional
+        The intensity falls as exp(−P/this); None keeps it constant.
+    trap_fraction : float, default 0.0
+        Area of a Gaussian trap band relative to the band edge (0 for none).
+    trap_shift_mev : float, default 300.0
+        Distance of the trap band below the band edge in meV.
+    trap_fwhm_mev : float, default 350.0
+        FWHM of the trap band in meV.
+    wavelength_nm : array_like, optional
+        Wavelength grid in nm; a default grid around the line when None.
+    dark_counts : float, default 300.0
+        Dark offset in counts.
+    stray_slope : float, default 0.2
+        Stray-light slope in counts per nm.
+    read_noise : float, default 4.0
+        Gaussian read-out noise of the detector in counts (added to Poisson shot noise).
+    shot_noise : bool, default True
+        Add Poisson noise.
+    seed : int, numpy.random.Generator or None, default None
+        Seed of the random noise; None draws a fresh one, an int makes the result
+        reproducible.
+    source : str, default ''
+        Where the data came from (usually the file path); kept in the result for messages
+        and tables.
     """
     if wavelength_nm is None:
         wavelength_nm = np.linspace(450.0, 800.0, 1340)

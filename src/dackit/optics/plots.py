@@ -26,7 +26,19 @@ DPI = 300
 def plot_pl_stack(fits: Iterable[Any], *, ax: Axes | None = None, offset: float = 1.1,
                   title: str = "") -> Figure:
     """PL spectra (per nm, baseline removed, each normalised to its fitted maximum) stacked
-    upward with pressure; each line drawn in the sRGB colour of its own chromaticity."""
+    upward with pressure; each line drawn in the sRGB colour of its own chromaticity.
+
+    Parameters
+    ----------
+    fits : iterable of PLFit
+        The fits to draw, in the order to stack them.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when None.
+    offset : float, default 1.1
+        Vertical step between spectra, in units of each spectrum's maximum.
+    title : str, default ''
+        Figure title; none when empty.
+    """
     from dackit.optics.colour import chromaticity_xy
 
     fits = sorted([f for f in fits if f is not None], key=lambda f: (np.nan_to_num(f.pressure_gpa), f.source))
@@ -55,7 +67,25 @@ def plot_energy_vs_pressure(pressure_gpa: ArrayLike, energy_ev: ArrayLike, *, ax
                             e_err: ArrayLike | None = None, fit: Any = None,
                             decompression: ArrayLike | None = None, level: float = 0.95) -> Figure:
     """Peak energy vs pressure with error bars, the E(P) fit and its prediction band;
-    decompression points (boolean mask) drawn open."""
+    decompression points (boolean mask) drawn open.
+
+    Parameters
+    ----------
+    pressure_gpa : array_like
+        Pressures in GPa.
+    energy_ev : array_like
+        Peak energies in eV.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when None.
+    e_err : float or array_like, optional
+        Standard error(s) of the energies in eV, one value or one per point.
+    fit : PressureFit, optional
+        The E(P) fit to draw with its prediction band.
+    decompression : array_like of bool, optional
+        True for decompression points (drawn open).
+    level : float, default 0.95
+        Confidence level of the prediction band.
+    """
     p = np.asarray(pressure_gpa, float)
     e = np.asarray(energy_ev, float)
     err = None if e_err is None else np.asarray(e_err, float)
@@ -84,7 +114,22 @@ def plot_energy_vs_pressure(pressure_gpa: ArrayLike, energy_ev: ArrayLike, *, ax
 def plot_cie(x: ArrayLike, y: ArrayLike, *, ax: Axes | None = None, pressure_gpa: ArrayLike | None = None,
              observer: str = "CIE 1931 2 Degree Standard Observer") -> Figure:
     """CIE 1931 chromaticity diagram: spectral locus from colour's CMFs (with wavelength
-    ticks), purple line, equal-energy white, and the trajectory of the emission with pressure."""
+    ticks), purple line, equal-energy white, and the trajectory of the emission with pressure.
+
+    Parameters
+    ----------
+    x : array_like
+        CIE x chromaticity of each point.
+    y : array_like
+        CIE y chromaticity of each point.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when None.
+    pressure_gpa : array_like, optional
+        Pressure of each point, used to colour and label the trajectory.
+    observer : str
+        CIE standard observer, a name known to colour-science (default the CIE 1931 2°
+        observer).
+    """
     from dackit.optics.colour import spectral_locus_xy
 
     wl, lx, ly = spectral_locus_xy(observer)
@@ -111,7 +156,17 @@ def plot_cie(x: ArrayLike, y: ArrayLike, *, ax: Axes | None = None, pressure_gpa
 
 def plot_tauc(res: Any, *, ax: Axes | None = None, title: str = "") -> Figure:
     """Tauc plot: corrected curve, the chosen window highlighted, the line extrapolated to the
-    gap, the raw (uncorrected) curve faint."""
+    gap, the raw (uncorrected) curve faint.
+
+    Parameters
+    ----------
+    res : TaucFit
+        The result of :func:`~dackit.optics.tauc_gap`.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when None.
+    title : str, default ''
+        Figure title; none when empty.
+    """
     e, t = res.energy_ev, res.tauc
     lo, hi = res.window_ev
     fig, ax = axes_or_new(ax, (4.2, 3.4))

@@ -44,6 +44,15 @@ def _as_1d(values, name: str) -> np.ndarray:
 def n_squared_lorentz_lorenz(volume_ratio, n0: float) -> np.ndarray:
     """n² at relative volume V/V0 from the ambient index ``n0`` (Lorentz–Lorenz, ρ ∝ 1/V).
 
+    Parameters
+    ----------
+    volume_ratio : float or array_like
+        Relative volume V/V0.
+    n0 : float
+        Refractive index at ambient pressure.
+
+    Examples
+    --------
     >>> round(float(n_squared_lorentz_lorenz(1.0, 4.489)[0]), 3)
     20.151
     """
@@ -83,6 +92,21 @@ def plqy_under_pressure(pressure_gpa, intensity_ratio, volume_ratio, *, qy0: flo
 
     ``absorptance_ratio`` is A/A0 (absorbed fraction of the excitation relative to ambient;
     1 when not given, as in the study's Table S1).
+
+    Parameters
+    ----------
+    pressure_gpa : array_like
+        Pressures in GPa.
+    intensity_ratio : array_like
+        Integrated PL intensity relative to ambient, I/I0.
+    volume_ratio : array_like
+        Relative volume V/V0 of the emitter at each pressure.
+    qy0 : float
+        Quantum yield Φ0 at ambient pressure.
+    n0 : float
+        Refractive index at ambient pressure.
+    absorptance_ratio : array_like, optional
+        Absorbed fraction of the excitation relative to ambient, A/A0; 1 when None.
     """
     p = _as_1d(pressure_gpa, "pressure_gpa")
     ratio = _as_1d(intensity_ratio, "intensity_ratio")

@@ -53,7 +53,16 @@ def _vector(values, name: str, n: int | None = None) -> np.ndarray:
 
 
 def direction_labels(direction, n: int) -> np.ndarray:
-    """Normalise per-point labels (compression/up/c, decompression/down/d/release)."""
+    """Normalise per-point labels (compression/up/c, decompression/down/d/release).
+
+    Parameters
+    ----------
+    direction : str or array_like of str
+        One label for all points or one per point: compression/up/c/comp,
+        decompression/down/d/release.
+    n : int
+        Number of points.
+    """
     labels = np.asarray([str(d).strip().lower() for d in direction], dtype=object)
     if labels.size != n:
         raise InputError(f"direction: has {labels.size} labels but there are {n} points")
@@ -67,6 +76,13 @@ def infer_direction(pressure_gpa) -> np.ndarray:
     """Label points of a series *in measurement order*: up to the highest pressure is
     compression, after it decompression.
 
+    Parameters
+    ----------
+    pressure_gpa : array_like
+        Pressures in GPa, in measurement order.
+
+    Examples
+    --------
     >>> list(infer_direction([0, 2, 5, 3, 0.1]))
     ['compression', 'compression', 'compression', 'decompression', 'decompression']
     """
@@ -198,6 +214,31 @@ def fit_energy_vs_pressure(pressure_gpa, energy_ev, *, e_err=None, pressure_err=
     χ²_ν; if ``pressure_err`` is then given, σ_E is first estimated from the scatter of an
     unweighted fit so that the two error sources can be combined. ``direction``: one label
     per point (``"compression"``/``"decompression"``); only the ``branch`` points are fitted.
+
+    Parameters
+    ----------
+    pressure_gpa : array_like
+        Pressures in GPa.
+    energy_ev : array_like
+        Peak energies in eV.
+    e_err : float or array_like, optional
+        Standard error(s) of the energies in eV, one value or one per point.
+    pressure_err : float or array_like, optional
+        Standard error(s) of the pressures in GPa, one value or one per point.
+    order : {1, 2, 3}, default 2
+        Polynomial order: 1 linear, 2 quadratic.
+    direction : array_like of str, optional
+        One label per point; with it only the ``branch`` points are fitted.
+    branch : str, default 'compression'
+        Which branch to fit when ``direction`` is given: ``"compression"`` or
+        ``"decompression"``.
+    scale_covar : bool, optional
+        Scale the covariance by χ²_ν; None scales only without energy errors or when χ²_ν >
+        1.
+    max_iter : int, default 50
+        Most passes of the effective-variance iteration (with pressure errors).
+    tol : float, default 1e-12
+        Convergence tolerance on the coefficients of that iteration.
     """
     p = _vector(pressure_gpa, "pressure_gpa")
     e = _vector(energy_ev, "energy_ev", p.size)
@@ -265,7 +306,18 @@ def fit_energy_vs_pressure(pressure_gpa, energy_ev, *, e_err=None, pressure_err=
 
 
 def fit_branches(pressure_gpa, energy_ev, direction, **kw) -> dict[str, PressureFit]:
-    """One :class:`PressureFit` per branch present in ``direction`` (with enough points)."""
+    """One :class:`PressureFit` per branch present in ``direction`` (with enough points).
+
+    Parameters
+    ----------
+    pressure_gpa : array_like
+        Pressures in GPa, in measurement order.
+    energy_ev : array_like
+        Peak energies in eV.
+    direction : array_like of str
+        One label per point (``"compression"``/``"decompression"``).
+    **kw : | Keywords of :func:`fit_energy_vs_pressure` (``e_err``, ``order``, …).
+    """
     p = _vector(pressure_gpa, "pressure_gpa")
     labels = direction_labels(direction, p.size)
     out = {}
@@ -303,6 +355,20 @@ def reversibility(pressure_gpa, energy_ev, *, e_err=None, direction=None) -> Rev
 
     ``direction`` defaults to :func:`infer_direction` (points in measurement order).
 
+    Parameters
+    ----------
+    pressure_gpa : array_like
+        Pressures in GPa, in measurement order.
+    energy_ev : array_like
+        Peak energies in eV.
+    e_err : float or array_like, optional
+        Standard error(s) of the energies in eV, one value or one per point.
+    direction : array_like of str, optional
+        One label per point, ``"compression"`` or ``"decompression"`` (aliases
+        ``up``/``down``); None infers them from the order of the pressures.
+
+    Examples
+    --------
     >>> r = reversibility([0, 2, 5.6, 2, 0], [2.012, 2.11, 2.27, 2.11, 2.014], e_err=0.001)
     >>> round(r.residual_shift_mev, 1), r.reversible
     (2.0, True)

@@ -136,6 +136,16 @@ def format_value_err(value, err=None) -> str:
     (``None``) prints the value alone; an error that is not a finite non-negative number prints
     ``± n/a`` rather than a made-up precision.
 
+    Parameters
+    ----------
+    value : float
+        The value.
+    err : float, optional
+        Its standard error; the value alone when None, ``± n/a`` when not a finite non-
+        negative number.
+
+    Examples
+    --------
     >>> format_value_err(2.01234, 0.0031)
     '2.012 ± 0.003'
     >>> format_value_err(57.13, 0.148)
@@ -478,7 +488,17 @@ def _provenance(results: dict) -> str:
 
 
 def render_report(results: dict, figures=(), *, title: str = "dackit report") -> str:
-    """The report as one HTML string (see :func:`write_report`)."""
+    """The report as one HTML string (see :func:`write_report`).
+
+    Parameters
+    ----------
+    results : dict
+        The content of ``results.json``.
+    figures : sequence of (str, Path), default ()
+        (caption, image path) pairs, embedded in the page.
+    title : str, default 'dackit report'
+        Title of the page.
+    """
     if not isinstance(results, dict):
         raise InputError(f"results: expected a dict (the content of results.json), got {type(results).__name__}")
     figs_by_section: dict[str | None, list[str]] = {}
@@ -554,6 +574,19 @@ def write_report(results: dict, figures=(), out_path="report.html", *, title: st
     entirely in memory and written through a temporary file and a rename, so ``out_path`` is
     never half-written. Returns ``out_path``.
 
+    Parameters
+    ----------
+    results : dict
+        The content of ``results.json``.
+    figures : sequence of (str, Path), default ()
+        (caption, image path) pairs, embedded in the page.
+    out_path : str or Path, default 'report.html'
+        Output HTML file.
+    title : str, default 'dackit report'
+        Title of the page.
+
+    Examples
+    --------
     >>> import tempfile, pathlib
     >>> out = write_report({"steps": [{"step": 1, "direction": "compression", "pressure_gpa": 2.31,
     ...                                "pressure_gpa_err": 0.04}]}, [],

@@ -94,6 +94,20 @@ def load_saxs(path, *, poni=None, wavelength_a=None, mask=None, bins=None) -> Pa
     file → :func:`dackit.io.patterns.read_pattern`, whose header decides the axis (q in
     nm⁻¹/Å⁻¹ or 2θ); a header-less two-column file is taken as q in Å⁻¹.
     A ``wavelength_a`` different from the PONI's by > 0.5 % replaces it, with a warning.
+
+    Parameters
+    ----------
+    path : str or Path
+        canSAS XML, NXcanSAS HDF5, a detector image (with ``poni``) or a 1D text pattern.
+    poni : str or Path, optional
+        PONI file to integrate a detector image.
+    wavelength_a : float, optional
+        X-ray wavelength in Å; replaces the PONI's when they differ by more than 0.5 % (with
+        a warning).
+    mask : array_like, str or Path, optional
+        Mask of a detector image (nonzero = masked).
+    bins : int, optional
+        Number of q points of an integrated image.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -143,7 +157,22 @@ def load_saxs(path, *, poni=None, wavelength_a=None, mask=None, bins=None) -> Pa
 
 def analyse_saxs(pattern: Pattern, *, background="loglog", min_significance=5.0,
                  shape="pseudo_voigt", phases=None, **peak_kw) -> SaxsResult:
-    """Find and fit the peaks of one pattern and index them (≥ 2 peaks) against ``phases``."""
+    """Find and fit the peaks of one pattern and index them (≥ 2 peaks) against ``phases``.
+
+    Parameters
+    ----------
+    pattern : Pattern
+        A SAXS pattern on a q axis (or 2θ with its wavelength).
+    background : str, default 'loglog'
+        Background method, a key of :data:`~dackit.saxs.BACKGROUNDS`.
+    min_significance : float, default 5.0
+        Peaks below this many σ above the background are ignored.
+    shape : {"pseudo_voigt", "lorentzian", "gaussian"}, default 'pseudo_voigt'
+        Peak shape.
+    phases : sequence of str, optional
+        Mesophases to try (keys of :data:`~dackit.saxs.MESOPHASES`); all when None.
+    **peak_kw : | Further keywords of :func:`find_peaks`.
+    """
     ps = find_peaks(pattern, background=background, min_significance=min_significance,
                     shape=shape, **peak_kw)
     idx = None
@@ -160,7 +189,25 @@ def analyse_saxs(pattern: Pattern, *, background="loglog", min_significance=5.0,
 def thickness_from_pattern(pattern: Pattern, *, wavelength_a=None, k=0.89, peak="first",
                            instrument_fwhm_inv_a=0.0, instrument_shape="gaussian",
                            **peak_kw) -> ScherrerResult:
-    """Scherrer thickness from the first (or ``peak="strongest"``) fitted peak."""
+    """Scherrer thickness from the first (or ``peak="strongest"``) fitted peak.
+
+    Parameters
+    ----------
+    pattern : Pattern
+        A SAXS pattern.
+    wavelength_a : float, optional
+        X-ray wavelength in Å (only to report the angle form).
+    k : float, default 0.89
+        Scherrer shape factor K (0.89–0.94 for spheres and cubes; 0.9 is usual).
+    peak : {"first", "strongest"}, default 'first'
+        Which fitted peak gives the width.
+    instrument_fwhm_inv_a : float, default 0.0
+        Instrumental FWHM in Å⁻¹, removed first.
+    instrument_shape : {"gaussian", "lorentzian"}, default 'gaussian'
+        Profile shape of the instrument function: Gaussian widths subtract in quadrature,
+        Lorentzian widths linearly.
+    **peak_kw : | Keywords of :func:`find_peaks`.
+    """
     return thickness_with_verdict(pattern, wavelength_a=wavelength_a, k=k, peak=peak,
                                   instrument_fwhm_inv_a=instrument_fwhm_inv_a,
                                   instrument_shape=instrument_shape, **peak_kw)[0]

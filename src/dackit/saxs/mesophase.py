@@ -179,6 +179,13 @@ MESOPHASES = {
 
 
 def get_mesophase(name: str) -> Mesophase:
+    """The registered mesophase ``name`` (case-insensitive), or an InputError listing the choices.
+
+    Parameters
+    ----------
+    name : str
+        Mesophase key of :data:`~dackit.saxs.MESOPHASES` (case-insensitive).
+    """
     key = str(name).lower()
     if key not in MESOPHASES:
         raise InputError(f"mesophase {name!r} unknown; use one of {tuple(MESOPHASES)}")
@@ -189,6 +196,13 @@ def centre_distance_factor(name: str) -> float:
     """Centre-to-centre distance in units of 2π/q1 (first allowed peak): 1.2247 for FCC/BCC,
     1.1547 for HCP and hexagonal, 1 for SC and lamellar, NaN for Pn3m/Ia3d.
 
+    Parameters
+    ----------
+    name : str
+        Mesophase key of :data:`~dackit.saxs.MESOPHASES`.
+
+    Examples
+    --------
     >>> round(centre_distance_factor("fcc"), 4), round(centre_distance_factor("hcp"), 4)
     (1.2247, 1.1547)
     """
@@ -204,7 +218,7 @@ class Candidate:
     ``residual_inv_a[i]`` its q_obs − q_calc (NaN if unexplained). ``missing_hkl``: strong
     predicted lines inside the observed range with no peak. ``score`` = χ² + 16 per
     unexplained peak + 3 per missing strong line (scaled down for lines whose multiplicity ×
-    |F|²/q² is under half the strongest in range; lines under 20 % are not counted).
+    ``|F|²/q²`` is under half the strongest in range; lines under 20 % are not counted).
     """
 
     name: str
@@ -338,6 +352,26 @@ def index_peaks(q_inv_a, q_err=None, *, fwhm_inv_a=None, q_min=0.0, phases=None,
     seven peaks give identical scores. Exact ties keep the registry order (BCC before SC:
     nanocrystal superlattices are far more often BCC).
 
+    Parameters
+    ----------
+    q_inv_a : array_like
+        Observed peak positions in Å⁻¹.
+    q_err : array_like, optional
+        Their standard errors in Å⁻¹.
+    fwhm_inv_a : array_like, optional
+        Observed FWHM in Å⁻¹ (to judge whether missing lines would be resolved).
+    q_min : float, default 0.0
+        Usable low-q limit in Å⁻¹; lines below it are not counted as missing.
+    phases : sequence of str, optional
+        Mesophases to try; all of :data:`~dackit.saxs.MESOPHASES` when None.
+    rel_floor : float, default 0.003
+        Relative floor on the position errors (systematic shifts from background and
+        overlap).
+    tie_margin : float, default 1.0
+        Phases whose scores are within this of the best are reported as a tie.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> idx = index_peaks(2 * np.pi / 120 * np.array([1, 2, 3]))
     >>> idx.mesophase, round(idx.best.lattice_angstrom, 1)

@@ -112,7 +112,18 @@ BACKGROUNDS: dict[str, Callable[..., np.ndarray]] = {
 
 
 def estimate_background(q, intensity, method="loglog", **kw) -> np.ndarray:
-    """Background under the Bragg peaks, same length as ``q`` (see :data:`BACKGROUNDS`)."""
+    """Background under the Bragg peaks, same length as ``q`` (see :data:`BACKGROUNDS`).
+
+    Parameters
+    ----------
+    q : array_like
+        q grid in Å⁻¹.
+    intensity : array_like
+        Intensities.
+    method : str, default 'loglog'
+        A key of :data:`~dackit.saxs.BACKGROUNDS`.
+    **kw : | Keywords of that background method.
+    """
     if method not in BACKGROUNDS:
         raise InputError(f"background method {method!r} unknown; use one of {tuple(BACKGROUNDS)}")
     q = np.asarray(q, float)
@@ -487,6 +498,31 @@ def find_peaks(pattern: Pattern, *, background="loglog", min_significance=5.0, s
     broader than ``max_width_ratio`` × the FWHM of the most significant peak are dropped.
     Raises :class:`InputError` if no peak is significant.
 
+    Parameters
+    ----------
+    pattern : Pattern
+        A SAXS pattern on a q axis (or 2θ with its wavelength).
+    background : str, default 'loglog'
+        Background method, a key of :data:`~dackit.saxs.BACKGROUNDS`.
+    min_significance : float, default 5.0
+        Peaks below this many σ above the background are ignored.
+    shape : {"pseudo_voigt", "lorentzian", "gaussian"}, default 'pseudo_voigt'
+        Peak shape.
+    max_peaks : int, default 30
+        Most peaks kept (the most significant).
+    q_range : tuple of float, optional
+        (lo, hi) in Å⁻¹ to analyse.
+    max_width_ratio : float, default 5.0
+        Peaks broader than this many times the FWHM of the most significant one are dropped.
+    mode : str, default 'divide'
+        ``"divide"``: the background is divided out (I/B − 1, exact peak shapes under a
+        steep form factor); any other value subtracts it.
+    refine : bool, default True
+        Refit the peaks together after the search.
+    **bg_kw : | Keywords of the background method.
+
+    Examples
+    --------
     >>> from dackit.saxs.simulate import simulate_saxs
     >>> sim = simulate_saxs("lamellar", 120.0, seed=1)
     >>> ps = find_peaks(sim.pattern)

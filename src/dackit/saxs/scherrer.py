@@ -53,6 +53,24 @@ def scherrer_thickness(q_inv_a, fwhm_inv_a, *, fwhm_err=0.0, k=0.89, wavelength_
 
     ``thickness_angle_nm`` (and ``fwhm_2theta_deg``) need ``wavelength_a``; NaN otherwise.
     Raises :class:`FitError` if the peak is not broader than the instrument.
+
+    Parameters
+    ----------
+    q_inv_a : float
+        Peak position in Å⁻¹.
+    fwhm_inv_a : float
+        Peak FWHM in Å⁻¹.
+    fwhm_err : float, default 0.0
+        Standard error of the FWHM in Å⁻¹.
+    k : float, default 0.89
+        Scherrer shape factor K (0.89–0.94 for spheres and cubes; 0.9 is usual).
+    wavelength_a : float, optional
+        X-ray wavelength in Å (only to report the angle form).
+    instrument_fwhm_inv_a : float, default 0.0
+        Instrumental FWHM in Å⁻¹, removed first.
+    instrument_shape : {"gaussian", "lorentzian"}, default 'gaussian'
+        Profile shape of the instrument function: Gaussian widths subtract in quadrature,
+        Lorentzian widths linearly.
     """
     q, fw = float(q_inv_a), float(fwhm_inv_a)
     if not (q > 0 and fw > 0 and np.isfinite(q) and np.isfinite(fw)):

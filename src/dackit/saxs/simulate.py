@@ -29,7 +29,15 @@ from dackit.saxs.mesophase import get_mesophase
 
 
 def sphere_form_factor(q, radius_a):
-    """Normalised sphere form factor P(q) (P(0) = 1)."""
+    """Normalised sphere form factor P(q) (P(0) = 1).
+
+    Parameters
+    ----------
+    q : array_like
+        q in Å⁻¹.
+    radius_a : float
+        Sphere radius in Å.
+    """
     x = np.asarray(q, float) * float(radius_a)
     with np.errstate(invalid="ignore", divide="ignore"):
         f = np.where(x > 1e-6, 3 * (np.sin(x) - x * np.cos(x)) / x**3, 1.0)
@@ -56,7 +64,32 @@ class SimulatedSAXS:
 
 def saxs_profile(q, mesophase, lattice_a, *, domain_nm=None, radius_a=None, shape="lorentzian",
                  k=0.89, peak_contrast=3.0, background=0.02, porod=0.0):
-    """Noise-free I(q) (relative units, P(0) = 1) and the lines used; see the module docstring."""
+    """Noise-free I(q) (relative units, P(0) = 1) and the lines used; see the module docstring.
+
+    Parameters
+    ----------
+    q : array_like
+        q grid in Å⁻¹.
+    mesophase : str
+        Mesophase key of :data:`~dackit.saxs.MESOPHASES` (``"fcc"``, ``"hexagonal"``, …).
+    lattice_a : float
+        Lattice constant in Å.
+    domain_nm : float, optional
+        Crystalline domain size giving the peak FWHM Δq = 2πK/D; 20 lattice constants when
+        None.
+    radius_a : float, optional
+        Sphere radius in Å of the form factor; by default 0.15 of the lattice constant.
+    shape : {"lorentzian", "gaussian", "pseudo_voigt"}, default 'lorentzian'
+        Peak shape.
+    k : float, default 0.89
+        Scherrer shape factor K (0.89–0.94 for spheres and cubes; 0.9 is usual).
+    peak_contrast : float, default 3.0
+        Height of the first line relative to the form factor under it.
+    background : float, default 0.02
+        Flat background (relative units).
+    porod : float, default 0.0
+        Amplitude A of a low-q Porod upturn A·q⁻⁴.
+    """
     phase = get_mesophase(mesophase)
     q = np.asarray(q, float)
     if lattice_a <= 0:
@@ -90,16 +123,32 @@ def simulate_saxs(mesophase, lattice_a, *, q=None, n_lines=8, domain_nm=None, ra
 
     Parameters
     ----------
+    mesophase : str
+        Mesophase key of :data:`~dackit.saxs.MESOPHASES` (``"fcc"``, ``"hexagonal"``, …).
+    lattice_a : float
+        Lattice constant in Å.
     q : array, optional
         Å⁻¹; default 1200 points from 0.4 q1 to 1.06× the ``n_lines``-th allowed line.
+    n_lines : int
+        Number of allowed lines the default q range covers.
     domain_nm : float, optional
         Crystalline domain (thickness) giving the FWHM Δq = 2πK/D; default 20 lattice constants.
     radius_a : float, optional
         Sphere radius (Å) of the form factor; default 0.15 a (form-factor zero beyond most lines).
+    shape : {"lorentzian", "gaussian", "pseudo_voigt"}
+        Peak shape.
+    k : float
+        Scherrer constant relating the domain size to the peak width.
     peak_contrast : float
         Height of the first line relative to the form factor under it (S = 1 + contrast).
+    background : float
+        Flat background (relative units).
     counts : float
         Counts at the first line; Poisson noise (``None`` for noise-free), sigma returned.
+    wavelength_a : float
+        X-ray wavelength in Å recorded with the pattern (default that of the study's SAXS).
+    seed : int, optional
+        Seed of the Poisson noise.
     porod : float
         Low-q upturn A·q⁻⁴ (aggregates, DAC windows), A set so it equals ``porod`` × P(q1)
         at the first line.
@@ -138,6 +187,23 @@ def simulate_saxs_image(geometry, mesophase, lattice_a, *, shape=None, counts=1e
     ``azimuthal_integrator()`` method) or a pyFAI ``AzimuthalIntegrator``. Each pixel gets
     I(q) at its q (pyFAI's ``qArray``, nm⁻¹ → Å⁻¹) with Poisson noise (``counts`` at the first
     line). Isotropic powder rings: no texture, polarisation or solid-angle factor.
+
+    Parameters
+    ----------
+    geometry : Geometry
+        Detector geometry (pyFAI).
+    mesophase : str
+        Mesophase key of :data:`~dackit.saxs.MESOPHASES` (``"fcc"``, ``"hexagonal"``, …).
+    lattice_a : float
+        Lattice constant in Å.
+    shape : tuple of int, optional
+        Image (rows, columns); the geometry's detector shape when None.
+    counts : float, default 10000.0
+        Counts at the first line before noise.
+    seed : int, numpy.random.Generator or None, default None
+        Seed of the random noise; None draws a fresh one, an int makes the result
+        reproducible.
+    **profile_kw : | Keywords of :func:`saxs_profile`.
     """
     ai = geometry.azimuthal_integrator() if hasattr(geometry, "azimuthal_integrator") else geometry
     if shape is None:

@@ -31,6 +31,17 @@ def resolve_wavelength(wavelength_a=None, energy_kev=None, *, rtol=0.005, prefer
     Raises :class:`InputError` if neither is given or a value is not positive; warns with
     :class:`WavelengthMismatchWarning` when both are given and disagree by more than ``rtol``,
     naming the one used (``prefer``).
+
+    Parameters
+    ----------
+    wavelength_a : float, optional
+        X-ray wavelength in Å.
+    energy_kev : float, optional
+        Photon energy in keV.
+    rtol : float, default 0.005
+        Relative disagreement between the two above which a warning is issued.
+    prefer : {"wavelength", "energy"}, default 'wavelength'
+        Which one to use when both are given.
     """
     if prefer not in ("wavelength", "energy"):
         raise InputError(f"prefer={prefer!r}: use 'wavelength' or 'energy'")

@@ -256,6 +256,31 @@ def detect_particles(image, pixel_nm=None, *, contrast="auto", level=None, smoot
     right) from a projected sphere or a soft rim (a lower level right). A ``level`` given by
     the caller states that knowledge, and the sensitivity is then only reported.
 
+    Parameters
+    ----------
+    image : TemImage or array_like
+        The image (a 2D array needs ``pixel_nm``).
+    pixel_nm : float, optional
+        Pixel size in nm; taken from a TemImage when None.
+    contrast : {"auto", "bright", "dark"}, default 'auto'
+        Particles brighter (HAADF) or darker (bright field) than the background; ``"auto"``
+        decides.
+    level : float, optional
+        Threshold between background (0) and particle (1) levels; None draws it at 0.5 and
+        checks the edge sensitivity (see above).
+    smooth_px : float, default 1.0
+        σ in pixels of the Gaussian smoothing before thresholding.
+    min_diameter_nm : float, optional
+        Smaller objects are rejected; a default from the pixel size when None.
+    min_solidity : float, default 0.85
+        Objects less convex than this (area / convex-hull area) are not single particles.
+    exclude_edge : bool, default True
+        Reject objects touching the image edge.
+    split : bool, default True
+        Split touching particles by a watershed.
+
+    Examples
+    --------
     >>> from dackit.tem.simulate import simulate_tem
     >>> sim = simulate_tem(30, 8.0, 0.5, 0.5, touching_fraction=0.0, seed=2)
     >>> det = detect_particles(sim.image, 0.5, contrast="bright", level=0.5)  # simulated disks

@@ -60,7 +60,22 @@ def unit_to_nm(unit: str, source="") -> float:
 
 
 def make_tem_image(data, pixel_nm, *, calibration="given", metadata=None, source="") -> TemImage:
-    """Validate a 2D image and pixel size and build a :class:`TemImage`."""
+    """Validate a 2D image and pixel size and build a :class:`TemImage`.
+
+    Parameters
+    ----------
+    data : array_like
+        The 2D image.
+    pixel_nm : float
+        Pixel size in nm.
+    calibration : str, default 'given'
+        Where the pixel size came from (``"given"``, ``"file"``, …).
+    metadata : dict, optional
+        Anything worth keeping.
+    source : str, default ''
+        Where the data came from (usually the file path); kept in the result for messages
+        and tables.
+    """
     pre = where(source)
     try:
         arr = np.asarray(data, dtype=float)
@@ -191,6 +206,13 @@ def read_tem_image(path, *, pixel_nm=None) -> TemImage:
 
     ``pixel_nm`` overrides the file's calibration. Raises :class:`InputError` for a missing,
     empty or unreadable file, an unknown extension, or no calibration and no ``pixel_nm``.
+
+    Parameters
+    ----------
+    path : str or Path
+        The image (``.dm3``, ``.dm4``, ``.hspy``/``.h5``, TIFF, …).
+    pixel_nm : float, optional
+        Pixel size in nm; overrides the file's calibration when given.
     """
     from dackit.io.guard import regular_file
 

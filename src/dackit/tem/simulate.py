@@ -38,12 +38,26 @@ def simulate_tem(n=100, mean_nm=6.2, sd_nm=0.6, pixel_nm=0.25, touching_fraction
 
     Parameters
     ----------
+    n : int
+        Number of particles.
+    mean_nm : float
+        Mean diameter in nm.
+    sd_nm : float
+        Standard deviation of the diameters in nm.
+    pixel_nm : float
+        Pixel size in nm.
     touching_fraction : float
         Fraction of particles placed in contact (centre distance R1 + R2) with an earlier one.
     noise : float
         Gaussian noise SD relative to the particle contrast (1).
     contrast : ``"bright"`` (HAADF: bright particles) or ``"dark"`` (bright-field).
+    seed : int, optional
+        Seed of the random placement, sizes and noise.
     profile : ``"disk"`` or ``"sphere"`` (see module docstring).
+    psf_px : float
+        σ in pixels of the Gaussian point-spread function blurring the particles.
+    background_tilt : float
+        Linear background ramp across the image, relative to the particle contrast.
     size_px : int, optional
         Image side; by default chosen so particles cover about 15 % of the area.
     """

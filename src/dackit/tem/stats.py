@@ -65,7 +65,13 @@ def _check(d, name="diameters") -> np.ndarray:
 
 
 def size_statistics(diameters_nm) -> SizeStats:
-    """Descriptive statistics; SD uses n − 1, SE = SD/√n (NaN for a single particle)."""
+    """Descriptive statistics; SD uses n − 1, SE = SD/√n (NaN for a single particle).
+
+    Parameters
+    ----------
+    diameters_nm : array_like
+        Particle diameters in nm.
+    """
     d = _check(diameters_nm)
     sd = float(np.std(d, ddof=1)) if d.size > 1 else float("nan")
     return SizeStats(int(d.size), float(d.mean()), sd, sd / np.sqrt(d.size), float(np.median(d)))
@@ -102,6 +108,13 @@ def fit_size_distribution(diameters_nm, form="gaussian") -> DistributionFit:
 
     Fitting the raw diameters by ML avoids the bin-choice dependence of a histogram fit
     (the study fitted a Gaussian to the histogram in Origin).
+
+    Parameters
+    ----------
+    diameters_nm : array_like
+        Particle diameters in nm.
+    form : {"gaussian", "lognormal"}, default 'gaussian'
+        The distribution to fit.
     """
     if form not in FORMS:
         raise InputError(f"form {form!r} unknown; use one of {tuple(FORMS)}")
@@ -129,6 +142,17 @@ def shell_thickness(core, core_shell, layer_nm=ZNSE_111_NM) -> ShellThickness:
     the two standard errors in quadrature (independent samples). ``layer_nm`` defaults to
     the ZnSe (111) spacing, 0.327 nm.
 
+    Parameters
+    ----------
+    core : array_like or SizeStats
+        Diameters (nm) of the cores, or their statistics.
+    core_shell : array_like or SizeStats
+        Diameters (nm) of the core/shell particles, or their statistics.
+    layer_nm : float, default np.float64(0.3272421325766799)
+        Thickness of one monolayer in nm (default the ZnSe (111) spacing, 0.327 nm).
+
+    Examples
+    --------
     >>> round(shell_thickness(SizeStats(300, 2.5, 1.7, 0.1, 2.5),
     ...                       SizeStats(300, 6.2, 1.7, 0.1, 6.2)).monolayers, 2)
     5.65

@@ -229,6 +229,17 @@ def pressure_steps(n_steps: int, *, p_max_gpa: float, quench_gpa: float, transit
     a quadratic E(P)), some between quenching and the transition, one exactly at the
     transition pressure (the first step where the new phase shows) and the rest up to the
     maximum; the others come down evenly to 0. Pressures are rounded to 0.1 GPa.
+
+    Parameters
+    ----------
+    n_steps : int
+        Number of steps (at least 6).
+    p_max_gpa : float
+        Highest pressure in GPa.
+    quench_gpa : float
+        Pressure in GPa at which the PL quenches (at least three steps lie below it).
+    transition_gpa : float
+        Pressure in GPa of the phase transition (one step lies exactly on it).
     """
     n = int(n_steps)
     if n < 6:
@@ -304,7 +315,17 @@ PRESETS = {"inp-znse": _inp_znse}
 
 
 def preset(name: str = "inp-znse", *, steps: int | None = None, seed: int = 0) -> VirtualExperiment:
-    """A named virtual experiment (``steps`` changes the number of pressure steps)."""
+    """A named virtual experiment (``steps`` changes the number of pressure steps).
+
+    Parameters
+    ----------
+    name : str, default 'inp-znse'
+        Key of :data:`~dackit.virtual.PRESETS` (``"inp-znse"``: the reference study).
+    steps : int, optional
+        Number of pressure steps (at least 6); the preset's own when None.
+    seed : int, default 0
+        Seed of every random draw of the simulation.
+    """
     if name not in PRESETS:
         raise InputError(f"preset {name!r} unknown; use one of {', '.join(sorted(PRESETS))}")
     return PRESETS[name](steps=steps, seed=seed)

@@ -123,7 +123,13 @@ def _saxs_d(ev, pressure, direction, p_max_reached) -> tuple[str, float]:
 
 
 def plan_experiment(description: VirtualExperiment) -> Plan:
-    """The true state of the sample at every step (no file is written)."""
+    """The true state of the sample at every step (no file is written).
+
+    Parameters
+    ----------
+    description : VirtualExperiment
+        The virtual experiment, e.g. from :func:`~dackit.virtual.preset`.
+    """
     from dackit.eos.forms import get_form
     from dackit.nanocrystal import ModelOptions, core_shell, ensemble_spectra
 
@@ -369,6 +375,13 @@ def write_experiment(outdir, description: VirtualExperiment) -> WrittenExperimen
     Layout: ``ruby/``, ``pl/``, ``absorption/`` (spectrometer text files), ``xrd/`` and
     ``saxs/`` (detector TIFFs and ``geometry.poni``), ``tem/`` (calibrated TIFFs). Files
     already there under the same names are overwritten; others are left alone.
+
+    Parameters
+    ----------
+    outdir : str or Path
+        Output folder; created when missing.
+    description : VirtualExperiment
+        The virtual experiment, e.g. from :func:`~dackit.virtual.preset`.
     """
     from dackit.gauge.ruby import simulate_ruby
     from dackit.io import write_spectrum

@@ -233,6 +233,13 @@ def read_poni(path) -> Geometry:
     A missing file, a missing key (distance, PONI, rotations, wavelength, pixel size)
     or a value in the wrong unit is an :class:`~dackit.errors.InputError`.
 
+    Parameters
+    ----------
+    path : str or Path
+        The PONI file.
+
+    Examples
+    --------
     >>> from pathlib import Path; import tempfile
     >>> p = Path(tempfile.mkdtemp()) / "x.poni"
     >>> _ = p.write_text("PixelSize1: 1e-4\\nPixelSize2: 1e-4\\nDistance: 0.2\\nPoni1: 0.1\\n"
@@ -295,6 +302,13 @@ def write_poni(geometry: Geometry, path) -> Path:
     """Write ``geometry`` as a PONI v2.1 file (with detector orientation), pyFAI's writer.
 
     Returns the path written. ``read_poni(write_poni(g, p))`` gives ``g`` back.
+
+    Parameters
+    ----------
+    geometry : Geometry
+        The geometry to write.
+    path : str or Path
+        Output file.
     """
     from pyFAI.io.ponifile import PoniFile
 

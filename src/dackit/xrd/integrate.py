@@ -68,6 +68,15 @@ def default_bins(geometry: Geometry, shape=None) -> int:
     the longest radius. Computed on the geometry as calibrated (before any ``flip_ud``), which
     is the frame Dioptas integrates in.
 
+    Parameters
+    ----------
+    geometry : Geometry
+        The detector geometry.
+    shape : tuple of int, optional
+        Image (rows, columns); the geometry's detector shape when None.
+
+    Examples
+    --------
     >>> from dackit.xrd.geometry import Geometry
     >>> g = Geometry(dist_m=0.2, poni1_m=0.0516, poni2_m=0.0516, wavelength_a=0.4,
     ...              pixel1_m=172e-6, pixel2_m=172e-6, shape=(600, 600))
@@ -99,6 +108,17 @@ def hot_pixel_mask(images, *, nsigma: float = 10.0, ratio: float = 2.0) -> np.nd
     and only pixels that spike in *every* frame, i.e. defects of the detector, are
     returned. Two adjacent hot pixels are not found (use ``saturation`` or a mask file).
     Use the result as (part of) the static ``mask`` of an :class:`Integrator`.
+
+    Parameters
+    ----------
+    images : array_like
+        One frame (rows, cols) or a stack (n, rows, cols); a pixel is hot only when it
+        spikes in every frame.
+    nsigma : float, default 10.0
+        A spike exceeds its brightest neighbour by more than this many Poisson σ of that
+        neighbour.
+    ratio : float, default 2.0
+        ... and by at least this factor.
     """
     from scipy import ndimage
 
@@ -282,6 +302,24 @@ def integrate_image(image_path, poni_path, *, mask=None, flip_ud=False, bins=Non
     """Read one image and its PONI file and integrate it: the one-call path.
 
     For many frames build one :class:`Integrator` and call its ``integrate`` instead.
+
+    Parameters
+    ----------
+    image_path : str or Path
+        Detector image (any fabio-readable format, or ``file.h5::/dataset``).
+    poni_path : str or Path
+        PONI file of the calibration.
+    mask : array_like, str or Path, optional
+        Static mask, nonzero = masked (array or mask file).
+    flip_ud : bool, default False
+        Flip the image up–down first (for calibrations made on the flipped image, as old
+        Dioptas did).
+    bins : int, optional
+        Number of output points; :func:`default_bins` when None.
+    unit : {"2th_deg", "q_A^-1"}, default '2th_deg'
+        Radial unit of the pattern.
+    polarization : float, optional
+        Polarisation factor for pyFAI's correction (−1 to 1); none when None.
     """
     from dackit.io.images import read_image
 

@@ -581,6 +581,31 @@ def fit_lattice(pattern, phase, *, twotheta_range=None, peak_shape: str = "pseud
 
     ``phase``: a :class:`Phase` or a spec for :func:`~dackit.xrd.phases.get_phase`.
     ``a_search``: relative range of the coarse cell-scale search (compression negative).
+
+    Parameters
+    ----------
+    pattern : Pattern
+        A 1D pattern on a 2θ axis with its wavelength.
+    phase : Phase or str
+        The phase, or a spec for :func:`~dackit.xrd.get_phase` (``"zincblende"``,
+        ``"rocksalt:a=5.3"``, a ``.cif`` file).
+    twotheta_range : tuple of float, optional
+        (lo, hi) in degrees 2θ to fit; the whole pattern when None.
+    peak_shape : str, default 'pseudo_voigt'
+        A key of ``PEAK_SHAPES``: ``"pseudo_voigt"``, ``"gaussian"`` or ``"lorentzian"``.
+    zero_shift : bool, default False
+        Also refine a zero shift of the 2θ axis.
+    a_search : tuple of float, default (-0.12, 0.05)
+        Relative range of the coarse cell-scale search (compression negative).
+    instrumental_fwhm_deg : float or array_like, default 0.0
+        Instrumental FWHM in degrees 2θ, removed from the measured FWHM (0 for none).
+    scherrer_k : float, default 0.9
+        Scherrer constant for the crystallite size from the peak widths.
+    min_significance : float, default 3.0
+        Peaks below this many σ are dropped (and listed).
+    polarization : {"unpolarized", "corrected"}, default 'unpolarized'
+        Lorentz–polarisation factor of the intensities: an unpolarised laboratory beam, or
+        data already corrected for polarisation (synchrotron).
     """
     phase = get_phase(phase)
     x, y, sig, lam = pattern_arrays(pattern, twotheta_range)

@@ -198,6 +198,19 @@ def zincblende(a: float = 5.8697, cation: str = "In", anion: str = "P", *, b_iso
 
     Default InP, a = 5.8697 Å at 300 K (Vurgaftman, Meyer, Ram-Mohan, J. Appl. Phys. 89,
     5815 (2001), Table III).
+
+    Parameters
+    ----------
+    a : float, default 5.8697
+        Lattice constant in Å.
+    cation : str, default 'In'
+        Element symbol of the cation (e.g. ``"In"``).
+    anion : str, default 'P'
+        Element symbol of the anion (e.g. ``"P"``).
+    b_iso : float, default 0.5
+        Isotropic Debye–Waller factor B (Å²) of every site.
+    name : str, optional
+        Name of the phase; by default built from the structure and the elements.
     """
     return Phase(name=name or f"zincblende {cation}{anion}", system="cubic", a=a, b=a, c=a,
                  space_group="F -4 3 m", atoms=(Atom(cation, 0, 0, 0), Atom(anion, 0.25, 0.25, 0.25)),
@@ -214,6 +227,19 @@ def rocksalt(a: float = 5.31, cation: str = "In", anion: str = "P", *, b_iso: fl
     7520 (1987) (B0 = 76 GPa, B0' = 4; V/V0 = 0.894), less a 17 % volume collapse typical of
     III–V zinc-blende → rock-salt transitions (an assumed figure, not from that paper). It is a
     starting point for the cell search, which covers −12 %…+5 %. For NaCl use :func:`nacl`.
+
+    Parameters
+    ----------
+    a : float, default 5.31
+        Lattice constant in Å.
+    cation : str, default 'In'
+        Element symbol of the cation (e.g. ``"In"``).
+    anion : str, default 'P'
+        Element symbol of the anion (e.g. ``"P"``).
+    b_iso : float, default 0.5
+        Isotropic Debye–Waller factor B (Å²) of every site.
+    name : str, optional
+        Name of the phase; by default built from the structure and the elements.
     """
     return Phase(name=name or f"rocksalt {cation}{anion}", system="cubic", a=a, b=a, c=a,
                  space_group="F m -3 m", atoms=(Atom(cation, 0, 0, 0), Atom(anion, 0.5, 0.5, 0.5)),
@@ -222,7 +248,17 @@ def rocksalt(a: float = 5.31, cation: str = "In", anion: str = "P", *, b_iso: fl
 
 def nacl(a: float = 5.6402, *, b_iso: float = 0.5, name: str | None = None) -> Phase:
     """NaCl (B1), a = 5.6402 Å at 26 °C (Swanson & Fuyat, NBS Circular 539, vol. 2, 41 (1953));
-    a common DAC pressure medium and standard."""
+    a common DAC pressure medium and standard.
+
+    Parameters
+    ----------
+    a : float, default 5.6402
+        Lattice constant in Å.
+    b_iso : float, default 0.5
+        Isotropic Debye–Waller factor B (Å²) of every site.
+    name : str, optional
+        Name of the phase; by default built from the structure and the elements.
+    """
     return rocksalt(a=a, cation="Na", anion="Cl", b_iso=b_iso, name=name or "NaCl")
 
 
@@ -231,6 +267,19 @@ def fluorite(a: float = 5.41165, cation: str = "Ce", anion: str = "O", *, b_iso:
     """Fluorite, Fm-3m: cation 4a (0,0,0), anion 8c (¼,¼,¼).
 
     Default CeO2, a = 5.41165 Å (NIST SRM 674b certificate, 22.5 °C).
+
+    Parameters
+    ----------
+    a : float, default 5.41165
+        Lattice constant in Å.
+    cation : str, default 'Ce'
+        Element symbol of the cation (e.g. ``"In"``).
+    anion : str, default 'O'
+        Element symbol of the anion (e.g. ``"P"``).
+    b_iso : float, default 0.5
+        Isotropic Debye–Waller factor B (Å²) of every site.
+    name : str, optional
+        Name of the phase; by default built from the structure and the elements.
     """
     return Phase(name=name or f"fluorite {cation}{anion}2", system="cubic", a=a, b=a, c=a,
                  space_group="F m -3 m", atoms=(Atom(cation, 0, 0, 0), Atom(anion, 0.25, 0.25, 0.25)),
@@ -243,6 +292,23 @@ def wurtzite(a: float = 4.30, c: float = 7.01, cation: str = "Cd", anion: str = 
 
     Default CdSe, a = 4.30 Å, c = 7.01 Å (Madelung, Semiconductors: Data Handbook, 3rd ed.,
     Springer 2004, as tabulated in shared/reference/physics.md).
+
+    Parameters
+    ----------
+    a : float, default 4.3
+        Lattice constant a in Å.
+    c : float, default 7.01
+        Lattice constant c in Å.
+    cation : str, default 'Cd'
+        Element symbol of the cation (e.g. ``"In"``).
+    anion : str, default 'Se'
+        Element symbol of the anion (e.g. ``"P"``).
+    u : float, default 0.375
+        Internal parameter of the anion position (ideal 3/8).
+    b_iso : float, default 0.5
+        Isotropic Debye–Waller factor B (Å²) of every site.
+    name : str, optional
+        Name of the phase; by default built from the structure and the elements.
     """
     return Phase(name=name or f"wurtzite {cation}{anion}", system="hexagonal", a=a, b=a, c=c,
                  gamma=120.0, space_group="P 63 m c",
@@ -289,6 +355,14 @@ def get_phase(spec) -> Phase:
     Spec syntax: ``NAME[:key=value[:key=value...]]``, e.g. ``"zincblende"``,
     ``"rocksalt:a=5.30:cation=In:anion=P"``; or a path to a ``.jcpds`` or ``.cif`` file.
 
+    Parameters
+    ----------
+    spec : Phase, str or Path
+        A library spec ``NAME[:key=value...]``, a ``.jcpds``/``.cif`` path, or a Phase
+        (returned as is).
+
+    Examples
+    --------
     >>> get_phase("rocksalt:a=5.3:cation=In:anion=P").name
     'rocksalt InP'
     """
@@ -335,6 +409,11 @@ def read_jcpds(path) -> Phase:
     ``symmetry-code a K0 K0P c/a`` with code 1 cubic, 2 hexagonal; line 3 labels; then
     ``d I h k l`` rows). d-spacings are recomputed from the cell, as Dioptas does, so the
     phase scales with its lattice parameters; intensities are taken as listed.
+
+    Parameters
+    ----------
+    path : str or Path
+        The JCPDS file.
     """
     from dackit.io.guard import text_file
 
@@ -405,6 +484,13 @@ def read_cif(path, block: int | str = 0) -> Phase:
 
     The crystal system is taken from the space group; sites keep their occupancy and
     U_iso/B_iso (converted to B = 8π²U).
+
+    Parameters
+    ----------
+    path : str or Path
+        The CIF file.
+    block : int or str, default 0
+        Data block to read, by index or name.
     """
     import gemmi
 

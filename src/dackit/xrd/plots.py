@@ -51,7 +51,17 @@ def _ticks(ax, phase, wavelength_a, x_lo, x_hi, y_lo, y_hi, colour, label_strong
 
 def plot_lattice_fit(fit: LatticeFit, *, axes: Sequence[Axes] | None = None, title: str = "") -> Figure:
     """Data, fitted model and background, the phase's tick marks, and residuals of a
-    :class:`~dackit.xrd.lattice.LatticeFit`."""
+    :class:`~dackit.xrd.lattice.LatticeFit`.
+
+    Parameters
+    ----------
+    fit : LatticeFit
+        The result of :func:`~dackit.xrd.fit_lattice`.
+    axes : sequence of two matplotlib.axes.Axes, optional
+        The data and residual Axes to draw on; a new figure when None.
+    title : str, default ''
+        Figure title; none when empty.
+    """
     fig, ax, axr = residual_axes(axes, (7, 5))
     ax.plot(fit.x, fit.y, ".", ms=2, color="0.3", label="data")
     ax.plot(fit.x, fit.model, lw=1.2, color="crimson", label="peak fits")
@@ -77,7 +87,17 @@ def plot_lattice_fit(fit: LatticeFit, *, axes: Sequence[Axes] | None = None, tit
 def plot_phase_fit(result: PhaseIdentification, *, axes: Sequence[Axes] | None = None,
                    title: str = "") -> Figure:
     """Whole-pattern fit of :func:`~dackit.xrd.transitions.identify_phases`: data, total
-    model, each present phase's contribution, tick marks and residuals."""
+    model, each present phase's contribution, tick marks and residuals.
+
+    Parameters
+    ----------
+    result : PhaseIdentification
+        The result of :func:`~dackit.xrd.identify_phases`.
+    axes : sequence of two matplotlib.axes.Axes, optional
+        The data and residual Axes to draw on; a new figure when None.
+    title : str, default ''
+        Figure title; none when empty.
+    """
     fig, ax, axr = residual_axes(axes, (7, 5))
     ax.plot(result.x, result.y, ".", ms=2, color="0.3", label="data")
     ax.plot(result.x, result.model, lw=1.2, color="k", label="model")
@@ -113,6 +133,27 @@ def plot_waterfall(patterns: Sequence[Pattern], pressures: ArrayLike, *, ax: Axe
     of ``phases`` as tick marks below (the layout of the reference study's Fig. 3a).
 
     ``offset``: vertical step between traces (default 0.8 of the normalised height).
+
+    Parameters
+    ----------
+    patterns : sequence of Pattern
+        The patterns, one per step.
+    pressures : array_like
+        Pressure of each pattern in GPa.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when None.
+    phases : sequence of Phase, default ()
+        Phases whose reflections are drawn as tick marks below the traces.
+    offset : float, optional
+        Vertical step between traces; 0.8 of the normalised height when None.
+    normalise : bool, default True
+        Scale each pattern to its maximum.
+    wavelength_a : float, optional
+        Wavelength for the tick marks; the patterns' own when None.
+    cmap : str, default 'viridis'
+        Matplotlib colour map of the pressure colours.
+    title : str, default ''
+        Figure title; none when empty.
     """
     from matplotlib import cm, colormaps, colors
 
@@ -152,7 +193,19 @@ def plot_waterfall(patterns: Sequence[Pattern], pressures: ArrayLike, *, ax: Axe
 
 def plot_lattice_vs_pressure(series: Mapping[str, Sequence[Any]], *, ax: Axes | None = None,
                              ylabel: str = "a (Å)", title: str = "") -> Figure:
-    """a(P) with error bars. ``series``: phase name → (pressure, a, a_err[, pressure_err])."""
+    """a(P) with error bars. ``series``: phase name → (pressure, a, a_err[, pressure_err]).
+
+    Parameters
+    ----------
+    series : mapping
+        Phase name → (pressure, a, a_err[, pressure_err]) sequences.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when None.
+    ylabel : str, default 'a (Å)'
+        Label of the y axis.
+    title : str, default ''
+        Figure title; none when empty.
+    """
     fig, ax = axes_or_new(ax, (4.2, 3.2))
     markers = "osD^v<>"
     for k, (name, data) in enumerate(series.items()):

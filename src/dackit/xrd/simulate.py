@@ -31,7 +31,13 @@ PILATUS_GAP = (17, 7)
 
 
 def pilatus_gaps(shape) -> np.ndarray:
-    """True on the inter-module gaps of a Pilatus-like detector of ``shape``."""
+    """True on the inter-module gaps of a Pilatus-like detector of ``shape``.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        Detector (rows, columns).
+    """
     rows, cols = (int(n) for n in shape)
     gap = np.zeros((rows, cols), dtype=bool)
     for axis, (module, width) in enumerate(zip(PILATUS_MODULE, PILATUS_GAP)):
@@ -77,6 +83,7 @@ def simulate_image(reflections: Iterable, geometry: Geometry, *, shape=None,
         Ring position (2θ in degrees, or d in Å with ``position="d_a"``), peak height in
         counts per pixel at normal incidence, and FWHM in degrees 2θ.
     geometry : Geometry
+        Detector geometry (distance, PONI, rotations, pixel size, wavelength).
     shape : (rows, columns), optional
         Defaults to ``geometry.shape``.
     background : float or callable
@@ -90,6 +97,8 @@ def simulate_image(reflections: Iterable, geometry: Geometry, *, shape=None,
     polarization : float, optional
         pyFAI polarisation factor applied to the intensities (integrate with the same
         factor to undo it).
+    position : {"2th_deg", "d_a"}
+        What the first number of each reflection is: 2θ in degrees, or d in Å.
     gaps : bool
         Set Pilatus-like module gaps (:func:`pilatus_gaps`) to −1, as Dectris detectors do.
 

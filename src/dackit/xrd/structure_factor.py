@@ -83,7 +83,17 @@ def _canonical(hkl: np.ndarray, ops) -> tuple[np.ndarray, np.ndarray]:
 
 
 def structure_factor_sq(phase: Phase, hkl: np.ndarray, d: np.ndarray) -> np.ndarray:
-    """|F(hkl)|² (electrons²) with xraydb form factors and Debye–Waller factors."""
+    """``|F(hkl)|²`` (electrons²) with xraydb form factors and Debye–Waller factors.
+
+    Parameters
+    ----------
+    phase : Phase
+        The phase.
+    hkl : numpy.ndarray
+        (n, 3) Miller indices.
+    d : numpy.ndarray
+        d-spacings in Å of the reflections (for the form factors at sinθ/λ = 1/2d).
+    """
     import xraydb
 
     s = 1.0 / (2.0 * d)
@@ -109,12 +119,30 @@ def reflections(phase: Phase, wavelength_a: float, twotheta_max: float, *, twoth
 
     Returns a DataFrame sorted by 2θ with columns ``hkl`` (label, e.g. ``"511/333"`` when
     lines coincide), ``h, k, l`` (strongest member), ``multiplicity``, ``d_a``,
-    ``twotheta_deg``, ``f2`` (|F|² of the strongest member), ``intensity`` (m|F|²LP summed
+    ``twotheta_deg``, ``f2`` (``|F|²`` of the strongest member), ``intensity`` (``m|F|²LP`` summed
     over coinciding members; absolute, used as the scale-1 intensity in whole-pattern fits)
     and ``intensity_rel`` (0–100). Systematic absences are dropped by the space group
-    (gemmi) and by |F|² below ``min_relative_f2`` of the largest. Lines of equal d are merged
+    (gemmi) and by ``|F|²`` below ``min_relative_f2`` of the largest. Lines of equal d are merged
     when ``merge``. A phase without atoms (JCPDS) yields its listed lines and intensities,
     with ``f2`` and ``multiplicity`` NaN.
+
+    Parameters
+    ----------
+    phase : Phase
+        The phase.
+    wavelength_a : float
+        X-ray wavelength in Å.
+    twotheta_max : float
+        Highest 2θ in degrees.
+    twotheta_min : float, default 0.0
+        Lowest 2θ in degrees.
+    polarization : {"unpolarized", "corrected"}, default 'unpolarized'
+        Lorentz–polarisation factor of the intensities: an unpolarised laboratory beam, or
+        data already corrected for polarisation (synchrotron).
+    merge : bool, default True
+        Merge lines of equal d into one row.
+    min_relative_f2 : float, default 1e-06
+        Drop reflections whose ``|F|²`` is below this fraction of the largest.
     """
     if not (wavelength_a and 0.01 < float(wavelength_a) < 10):
         raise InputError(f"wavelength {wavelength_a!r} Å is not usable; give the X-ray wavelength in Å")
@@ -200,6 +228,29 @@ def powder_pattern(twotheta_deg, phase: Phase, wavelength_a: float, *, scale: fl
 
     Width: ``fwhm_deg`` (constant, or a callable of 2θ), or Scherrer broadening of
     ``crystallite_size_nm``; with both, they add in quadrature (instrument ⊕ size).
+
+    Parameters
+    ----------
+    twotheta_deg : array_like
+        2θ grid in degrees.
+    phase : Phase
+        The phase.
+    wavelength_a : float
+        X-ray wavelength in Å.
+    scale : float, default 1.0
+        Scale factor of the intensities.
+    fwhm_deg : float or callable, optional
+        Peak FWHM in degrees 2θ (a constant or a function of 2θ); from
+        ``crystallite_size_nm`` when None.
+    crystallite_size_nm : float, optional
+        Crystallite size giving Scherrer widths.
+    eta : float, default 0.5
+        Lorentzian fraction of the pseudo-Voigt profiles.
+    polarization : {"unpolarized", "corrected"}, default 'unpolarized'
+        Lorentz–polarisation factor of the intensities: an unpolarised laboratory beam, or
+        data already corrected for polarisation (synchrotron).
+    table : pandas.DataFrame, optional
+        Precomputed :func:`reflections` of the phase (to save time in fits).
     """
     x = np.asarray(twotheta_deg, dtype=float)
     if table is None:
@@ -239,6 +290,38 @@ def simulate_pattern(twotheta_deg, phases, wavelength_a: float, *, weight_fracti
     ``background`` is an array or callable of 2θ (default: a gentle slope, 5 % of
     ``peak_counts``). Weight fractions enter through Hill–Howard scale factors.
 
+    Parameters
+    ----------
+    twotheta_deg : array_like
+        2θ grid in degrees.
+    phases : sequence of Phase
+        The phases of the mixture.
+    wavelength_a : float
+        X-ray wavelength in Å.
+    weight_fractions : array_like, optional
+        Weight fraction of each phase; equal when None.
+    crystallite_size_nm : float, optional
+        Crystallite size giving Scherrer widths.
+    fwhm_deg : float, optional
+        Peak FWHM in degrees 2θ (instead of a crystallite size).
+    eta : float, default 0.5
+        Lorentzian fraction of the profiles.
+    peak_counts : float, default 10000.0
+        Counts at the strongest peak before noise.
+    background : array_like or float, optional
+        Background counts added before noise.
+    seed : int, numpy.random.Generator or None, default None
+        Seed of the random noise; None draws a fresh one, an int makes the result
+        reproducible.
+    polarization : {"unpolarized", "corrected"}, default 'unpolarized'
+        Lorentz–polarisation factor of the intensities: an unpolarised laboratory beam, or
+        data already corrected for polarisation (synchrotron).
+    source : str, default '<simulated>'
+        Where the data came from (usually the file path); kept in the result for messages
+        and tables.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> from dackit.xrd.phases import zincblende
     >>> p = simulate_pattern(np.linspace(5, 30, 2501), [zincblende()], 0.6199,

@@ -186,6 +186,24 @@ def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12
     Returns a :class:`PhaseIdentification`; each :class:`PhaseResult` carries the presence
     decision, its significance in σ, the weight fraction (± error; 0 when absent; NaN for
     phases without atoms, e.g. JCPDS) and the refined cell parameter a.
+
+    Parameters
+    ----------
+    pattern : Pattern
+        A 1D pattern on a 2θ axis with its wavelength.
+    candidates : sequence of Phase or str
+        The candidate phases (or specs for :func:`~dackit.xrd.get_phase`).
+    twotheta_range : tuple of float, optional
+        (lo, hi) in degrees 2θ to fit; the whole pattern when None.
+    a_search : tuple of float, default (-0.12, 0.05)
+        Relative range of each phase's cell-scale search (compression negative).
+    threshold : float, default 5.0
+        A phase is present when removing it worsens the fit by more than this many σ.
+    background_degree : int, default 6
+        Degree of the background polynomial.
+    polarization : {"unpolarized", "corrected"}, default 'unpolarized'
+        Lorentz–polarisation factor of the intensities: an unpolarised laboratory beam, or
+        data already corrected for polarisation (synchrotron).
     """
     phases = [get_phase(c) for c in candidates]
     if not phases:
@@ -389,6 +407,15 @@ def series_table(results, pressures) -> pd.DataFrame:
     ``pressure_gpa, file, phase, present, significance, fraction, fraction_err, a_angstrom,
     a_angstrom_err`` — the input of :func:`transition_onset` and of a(P) / EoS fits.
 
+    Parameters
+    ----------
+    results : sequence of PhaseIdentification
+        One result per step.
+    pressures : array_like
+        Pressure of each step in GPa.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> from dackit.xrd.phases import zincblende
     >>> from dackit.xrd.structure_factor import simulate_pattern
@@ -435,6 +462,17 @@ def transition_onset(pressures, presence, *, direction: str = "auto") -> Transit
     The onset is the first step from which the phase stays present (compression), or, on
     decompression, the lowest pressure at which it is still present before it vanishes.
 
+    Parameters
+    ----------
+    pressures : array_like
+        Pressure of each step in GPa, in measurement order.
+    presence : array_like of bool
+        Whether the phase is present at each step.
+    direction : {"auto", "compression", "decompression"}, default 'auto'
+        Direction of the series; ``"auto"`` from the first and last pressure.
+
+    Examples
+    --------
     >>> transition_onset([2, 6, 10, 14.2, 15.9, 18], [0, 0, 0, 0, 1, 1]).onset_gpa
     15.9
     """
