@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 
 from dackit.core.noise import robust_sigma
-from dackit.core.quality import Verdict
+from dackit.core.quality import Judged, Verdict
 from dackit.errors import InputError, where
 from dackit.tem.io import TemImage, make_tem_image
 
@@ -61,7 +61,7 @@ CONTRASTS = ("auto", "bright", "dark")
 
 
 @dataclass(frozen=True)
-class Detection:
+class Detection(Judged):
     """Result of :func:`detect_particles`.
 
     ``labels`` holds the accepted particles only (0 = not counted); ``table`` one row per
