@@ -193,7 +193,9 @@ def solve_hole(well: HoleWell, r_max_nm: float | None = None, step_nm: float | N
     # by far the largest eigenvalue of the shift-inverted problem (fast Lanczos convergence)
     sigma = float(np.min(v)) - 1e-3
     try:
-        vals, vecs = eigsh(k_mat, k=1, M=m_mat, sigma=sigma, which="LM", tol=1e-12)
+        # fixed start vector: ARPACK's default is random, which would make results differ in
+        # the last bits from run to run (byte-identical simulated data sets need determinism)
+        vals, vecs = eigsh(k_mat, k=1, M=m_mat, sigma=sigma, which="LM", tol=1e-12, v0=np.ones(size))
     except Exception as exc:   # ARPACK non-convergence or a singular factorisation
         raise FitError(f"hole solver: eigenproblem failed ({exc})") from None
     energy = float(vals[0])

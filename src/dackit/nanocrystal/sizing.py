@@ -30,9 +30,10 @@ TETRAHEDRON_VOLUME_PER_EDGE3 = 1.0 / (6.0 * np.sqrt(2.0))
 
 
 def _in_range(edge_nm):
+    # 2 % margin: the end points themselves carry ±0.2–0.5 nm size spreads
     e = np.asarray(edge_nm, dtype=float)
     lo, hi = EDGE_RANGE_NM
-    if np.any(e < lo - 1e-9) or np.any(e > hi + 1e-9):
+    if np.any(e < lo * 0.98) or np.any(e > hi * 1.02):
         raise InputError(f"Almeida 2023 sizing: edge length {edge_nm} nm outside the data range {lo}–{hi} nm")
     return e
 
