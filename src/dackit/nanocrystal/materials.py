@@ -116,7 +116,13 @@ def _kane_term(ep, eg, dso):
     return ep * (eg + 2.0 * dso / 3.0) / (eg * (eg + dso))
 
 
+_OPTIONAL_X = ("eg_x0_ev", "eg_x_dt_ev_per_k", "a_x_ev", "m_x")
+
+
 def _entry(name, src, **values):
+    for key in _OPTIONAL_X:   # the X valley is only tabulated where it matters (InP)
+        if key not in values:
+            src.setdefault(key, "[A] not tabulated (NaN/0): no X-valley level is computed for this material")
     return Material(name=name, sources=src, **values)
 
 
