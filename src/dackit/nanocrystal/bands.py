@@ -30,7 +30,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dackit.errors import InputError
 from dackit.nanocrystal.materials import Material
 
 
@@ -60,14 +59,13 @@ def kane_mass(ep_ev: float, kane_f: float, delta_so_ev: float, gap_ev: float, en
     """Three-level Kane energy-dependent electron mass m(ε) in m0 (Pokatilov et al. 2001).
 
     ε below −``floor_fraction``·E_g (deep tunnelling) is clamped there: the k·p expansion has
-    no meaning near the valence band. Raises InputError if the mass is not positive.
+    no meaning near the valence band. With a negative F the inverse mass would turn negative
+    ~10 eV above the edge (InP: 12.8 eV), equally far outside the model; there the mass is
+    capped at 20 m0 so that root searches may scan such energies.
     """
     eps = np.maximum(np.asarray(energy_above_edge_ev, dtype=float), -floor_fraction * gap_ev)
     inv = 1.0 + 2.0 * kane_f + ep_ev / 3.0 * (2.0 / (gap_ev + eps) + 1.0 / (gap_ev + delta_so_ev + eps))
-    if np.any(inv <= 0):
-        raise InputError(f"Kane mass: non-positive inverse mass for E_P = {ep_ev}, F = {kane_f}, "
-                         f"E_g = {gap_ev:.3f} eV at ε up to {float(np.max(eps)):.2f} eV")
-    return 1.0 / inv
+    return 1.0 / np.maximum(inv, 0.05)
 
 
 def luttinger_at_gap(mat: Material, gap_ev: float) -> tuple[float, float, float]:

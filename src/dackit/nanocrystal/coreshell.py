@@ -55,6 +55,13 @@ within 0.05 eV. The pressure coefficient is set by the InP gap deformation poten
 (−6.35(5) eV measured); confinement, non-parabolicity, hole mixing and misfit relaxation
 change α by less than 10 meV/GPa, so the study's 53 meV/GPa is not reached by this physics.
 
+The largest uncertainty of a *bare* core is the ligand/vacuum barrier, which no tabulated
+parameter fixes. With BenDaniel–Duke matching a heavy outside mass lets both carriers leak:
+2.5 nm sphere, first absorption / α: 3 eV barrier with m0 outside (default) 2.116 eV /
+94.6 meV/GPa; 5 eV 2.307 / 89.1; outside mass 0.2 m0 2.759 / 73.2; hard wall 3.492 / 50.4.
+The InP/ZnSe results hardly depend on it (2.38–2.41 eV, α 72.0–73.7 meV/GPa): there the
+carriers meet the ZnSe interface first.
+
 Example
 -------
 >>> nc = core_shell("InP", 2.5, "ZnSe", 1.9)
