@@ -88,3 +88,16 @@ def test_default_study_geometry_numbers_and_speed():
     # recorded in the study_comparison docstring: shelling *blue*-shifts in this model
     assert s.absorption_ev[0] > bare.absorption_ev
     assert 0.01 < s.stokes_shift_ev[0] < 0.04      # ensemble Stokes shift, not the measured 0.14 eV
+
+
+def test_outside_barrier_matters_for_the_bare_core_not_for_the_core_shell():
+    # the docstring's claim: hard wall vs the default 3 eV / m0 ligand barrier
+    hard = ModelOptions(outside_barrier_ev=float("inf"), size_dispersion=0.0)
+    bare_hard = pl_vs_pressure(core_shell("InP", 2.5, None, 0.0), [0.0], hard, n_fit=6)
+    bare_soft = pl_vs_pressure(core_shell("InP", 2.5, None, 0.0), [0.0], NO_STOKES, n_fit=6)
+    cs_hard = pl_vs_pressure(core_shell("InP", 2.5, "ZnSe", 1.9), [0.0], hard, n_fit=6)
+    cs_soft = pl_vs_pressure(core_shell("InP", 2.5, "ZnSe", 1.9), [0.0], NO_STOKES, n_fit=6)
+    assert bare_hard.absorption_ev[0] - bare_soft.absorption_ev[0] > 1.0
+    assert 45 < bare_hard.alpha_mev_per_gpa < 56 and bare_soft.alpha_mev_per_gpa > 85
+    assert abs(cs_hard.absorption_ev[0] - cs_soft.absorption_ev[0]) < 0.05
+    assert abs(cs_hard.alpha_mev_per_gpa - cs_soft.alpha_mev_per_gpa) < 3
