@@ -38,7 +38,8 @@ def test_table_by_default_and_bare_core(capsys):
 
 
 def test_stokes_shift_option(capsys):
-    _, out0, _ = run(BASE + ["--pressure", "0", "--json"], capsys)
+    # the default Stokes shift is computed by the model; 0 switches it off
+    _, out0, _ = run(BASE + ["--pressure", "0", "--json", "--stokes-shift-mev", "0"], capsys)
     _, out1, _ = run(BASE + ["--pressure", "0", "--json", "--stokes-shift-mev", "150"], capsys)
     assert json.loads(out0)["energies_ev"][0] - json.loads(out1)["energies_ev"][0] == pytest.approx(0.15)
 
@@ -70,3 +71,22 @@ def test_clear_errors(args, match, capsys):
 def test_help_has_example(capsys):
     code, out, _ = run(["model", "pl", "--help"], capsys)
     assert code == 0 and "Example" in out and "--json" in out
+
+
+def test_new_keys_bare_core_and_tetrahedral_core(capsys):
+    code, out, _ = run(["model", "pl", "--core-diameter", "2.5", "--shell-thickness", "0", "--pressure", "0,1",
+                        "--json"], capsys)
+    assert code == 0
+    bare = json.loads(out)
+    assert bare["shell_thickness_nm"] == 0.0 and bare["electron_in_shell_fraction"] == 0.0
+    assert len(bare["stokes_shift_ev"]) == 2 and 0 < bare["stokes_shift_ev"][0] < 0.1
+    assert bare["energies_ev"][0] == pytest.approx(bare["absorption_ev"][0] - bare["stokes_shift_ev"][0])
+    assert bare["lowest_conduction_valley"] == ["Γ", "Γ"]
+    code, out, _ = run(["model", "pl", "--core-diameter", "2.5", "--shell-thickness", "0", "--pressure", "0",
+                        "--core-shape", "tetrahedron", "--json"], capsys)
+    tet = json.loads(out)
+    # same nominal size, smaller volume-equivalent sphere (0.608 × 2.5 nm) ⇒ bluer
+    assert tet["core_diameter_nm"] == 2.5 and tet["model_core_diameter_nm"] == pytest.approx(1.521, abs=1e-3)
+    assert tet["absorption_ev"][0] > bare["absorption_ev"][0] + 0.3
+    code, _, err = run(["model", "pl", "--core-diameter", "2.5", "--pressure", "0", "--core-shape", "cube"], capsys)
+    assert code == 2 and "core-shape" in err

@@ -65,3 +65,15 @@ def test_natural_offsets_make_inp_znse_type_one():
     inp, znse = material("InP"), material("ZnSe")
     assert znse.vbm_ev < inp.vbm_ev                               # hole confined in InP
     assert znse.vbm_ev + znse.eg_ev() > inp.vbm_ev + inp.eg_ev()  # electron confined in InP
+
+
+@pytest.mark.parametrize("name", list(MATERIALS))
+def test_luttinger_parameters_and_kane_mass_follow_the_gap(name):
+    from dackit.nanocrystal.bands import kane_mass, luttinger_at_gap
+    m = MATERIALS[name]
+    assert luttinger_at_gap(m, m.eg0_ev) == pytest.approx((m.gamma1, m.gamma2, m.gamma3), rel=1e-12)
+    g1, g2, g3 = luttinger_at_gap(m, m.eg0_ev + 0.5)          # compressed: heavier holes
+    assert g1 < m.gamma1 and g1 > 2 * (2 * g2 + 3 * g3) / 5 > 0
+    # the energy-dependent (8-band) mass is the Vurgaftman band-edge mass at the edge, heavier above it
+    assert kane_mass(m.ep_ev, m.kane_f, m.delta_so_ev, m.eg0_ev, 0.0) == pytest.approx(m.m_e, rel=1e-12)
+    assert kane_mass(m.ep_ev, m.kane_f, m.delta_so_ev, m.eg0_ev, 0.5) > m.m_e

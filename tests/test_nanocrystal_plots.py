@@ -5,7 +5,8 @@ import pytest
 from dackit.errors import InputError
 from dackit.nanocrystal.coreshell import core_shell, pl_vs_pressure
 from dackit.nanocrystal.plots import (alpha_design_map, plot_band_diagram, plot_design_map,
-                                      plot_pl_vs_pressure, plot_wavefunctions, save_figure)
+                                      plot_pl_vs_pressure, plot_study_comparison, plot_wavefunctions,
+                                      save_figure)
 
 NC = core_shell("InP", 2.5, "ZnSe", 1.9)
 
@@ -35,3 +36,12 @@ def test_design_map_values_match_direct_model_and_plot():
     assert m.alpha_mev_per_gpa[0, 1] == pytest.approx(direct, rel=1e-12)
     fig = plot_design_map(m)
     assert fig.axes[0].get_xlabel().startswith("InP core diameter")
+
+
+def test_study_comparison_figure_shows_the_study_beside_the_model(tmp_path):
+    fig = plot_study_comparison()
+    assert len(fig.axes) == 2
+    labels = [t.get_text() for ax in fig.axes for t in ax.get_legend().get_texts()]
+    assert any("study fit" in x for x in labels) and any("Almeida" in x for x in labels)
+    assert any("576 nm" in x for x in labels) and any("518 nm" in x for x in labels)
+    assert save_figure(fig, tmp_path / "study.png", dpi=60).stat().st_size > 5_000

@@ -24,14 +24,21 @@ def command():
 @click.option("--core", default="InP", show_default=True,
               help="Core material: InP, GaP, ZnSe, ZnS, CdSe or CdS.")
 @click.option("--core-diameter", "core_diameter", type=float, required=True, help="Core diameter (nm).")
+@click.option("--core-shape", "core_shape", type=click.Choice(["sphere", "tetrahedron"]), default="sphere",
+              show_default=True,
+              help="How to read --core-diameter: a sphere diameter, or the edge length of a tetrahedral "
+                   "core (InP; modelled as the sphere of equal volume, outer size kept).")
 @click.option("--shell", default="ZnSe", show_default=True,
               help="Shell material, or 'none' for a bare core.")
 @click.option("--shell-thickness", "shell_thickness", type=float, default=0.0, show_default=True,
               help="Shell thickness (nm).")
 @click.option("--pressure", "pressure", required=True,
               help="Comma-separated pressures (GPa), e.g. 0,1,2,5.6.")
-@click.option("--stokes-shift-mev", type=float, default=0.0, show_default=True,
-              help="PL = absorption − Stokes shift.")
+@click.option("--stokes-shift-mev", type=float, default=None,
+              help="PL = absorption − Stokes shift. Default: computed (ensemble shift of a 10 %% "
+                   "core-size dispersion, see --size-dispersion); 0 switches it off.")
+@click.option("--size-dispersion", type=float, default=0.10, show_default=True,
+              help="Relative SD of the core size used by the computed Stokes shift.")
 @click.option("--relaxation", type=float, default=0.0, show_default=True,
               help="Misfit relaxation: 0 coherent … 1 fully relaxed.")
 @click.option("--temperature", type=float, default=300.0, show_default=True, help="Temperature (K).")
@@ -42,8 +49,8 @@ def command():
 @click.option("--strict", is_flag=True,
               help="Error (instead of a warning) if a pressure is past a layer's bulk ZB→RS transition.")
 @json_option
-def pl(core, core_diameter, shell, shell_thickness, pressure, stokes_shift_mev, relaxation,
-       temperature, barrier_ev, fit_range, strict, as_json):
+def pl(core, core_diameter, core_shape, shell, shell_thickness, pressure, stokes_shift_mev, size_dispersion,
+       relaxation, temperature, barrier_ev, fit_range, strict, as_json):
     """Predict PL energies E(P) of a core/shell nanocrystal and fit E0 + αP + βP².
 
     Literature parameters only (nothing fitted to data); see dackit.nanocrystal.materials
@@ -51,9 +58,17 @@ def pl(core, core_diameter, shell, shell_thickness, pressure, stokes_shift_mev, 
     the model extrapolates the zinc-blende phase and prints a warning (--strict: error).
 
     \b
-    JSON keys: energies_ev (one per pressure), wavelengths_nm, absorption_ev, e0_ev,
-    alpha_mev_per_gpa, beta_mev_per_gpa2 (+ *_err), electron_in_shell_fraction (at the
-    first pressure), electron_in_shell_fractions, overlap, warnings.
+    JSON keys: energies_ev (PL, one per pressure), wavelengths_nm, absorption_ev (first
+    excitonic absorption), e0_ev, alpha_mev_per_gpa, beta_mev_per_gpa2 (+ *_err),
+    electron_in_shell_fraction (at the first pressure), electron_in_shell_fractions, overlap,
+    warnings, stokes_shift_ev, lowest_conduction_valley ("Γ" or "X" per pressure), core_shape,
+    model_core_diameter_nm (the sphere actually modelled).
+
+    \b
+    Physics (dackit.nanocrystal): 8-band energy-dependent electron mass with BenDaniel–Duke
+    matching, 4-band spherical Luttinger 1S3/2 hole (heavy/light mixing) on a radial grid,
+    coherent misfit strain and BM3 compression through deformation potentials, Coulomb term,
+    computed ensemble Stokes shift, X-valley electron level. --shell-thickness 0 = bare core.
 
     \b
     Example:
@@ -74,10 +89,12 @@ def pl(core, core_diameter, shell, shell_thickness, pressure, stokes_shift_mev, 
     if shell_thickness < 0:
         raise InputError(f"--shell-thickness: must be ≥ 0 nm, got {shell_thickness}")
     shell_name = None if str(shell).strip().lower() in ("none", "", "-") else shell
-    geometry = core_shell(core, core_diameter, shell_name, shell_thickness if shell_name else 0.0)
+    geometry = core_shell(core, core_diameter, shell_name, shell_thickness if shell_name else 0.0,
+                          core_shape=core_shape)
     options = ModelOptions(temperature_k=temperature, relaxation=relaxation,
                            outside_barrier_ev=math.inf if math.isinf(barrier_ev) else barrier_ev,
-                           stokes_shift_ev=stokes_shift_mev * 1e-3)
+                           stokes_shift_ev=None if stokes_shift_mev is None else stokes_shift_mev * 1e-3,
+                           size_dispersion=size_dispersion)
     series = pl_vs_pressure(geometry, pressures, options, fit_range_gpa=tuple(window),
                             on_transition="error" if strict else "warn")
     for msg in series.warnings:
@@ -85,7 +102,8 @@ def pl(core, core_diameter, shell, shell_thickness, pressure, stokes_shift_mev, 
     shell_mat = geometry.shell if geometry.has_shell else None
     wavelengths_nm = ev_to_nm(series.pl_ev)
     result = {
-        "core": geometry.core.name, "core_diameter_nm": geometry.core_diameter_nm,
+        "core": geometry.core.name, "core_diameter_nm": float(core_diameter), "core_shape": core_shape,
+        "model_core_diameter_nm": geometry.core_diameter_nm,
         "shell": shell_mat.name if shell_mat is not None else None,
         "shell_thickness_nm": geometry.shell_thickness_nm,
         "pressures_gpa": series.pressures_gpa, "energies_ev": series.pl_ev,
@@ -97,6 +115,8 @@ def pl(core, core_diameter, shell, shell_thickness, pressure, stokes_shift_mev, 
         "electron_in_shell_fraction": float(series.electron_in_shell_fraction[0]),
         "electron_in_shell_fractions": series.electron_in_shell_fraction,
         "overlap": series.overlap, "warnings": list(series.warnings),
+        "stokes_shift_ev": series.stokes_shift_ev,
+        "lowest_conduction_valley": list(series.lowest_valley),
     }
     if as_json:
         dump_json(result)

@@ -1,9 +1,10 @@
 """Physics of a core–shell nanocrystal under pressure.
 
 One concept a module: :mod:`.materials` (parameters with sources), :mod:`.strain` (BM3 and
-the Lamé misfitting sphere), :mod:`.bands` (deformation potentials, Kane masses),
-:mod:`.confinement` (radial BenDaniel–Duke solver), :mod:`.coulomb` (electron–hole
-attraction), :mod:`.coreshell` (the exciton model and E(P) fits), :mod:`.ensemble` (size
+the Lamé misfitting sphere), :mod:`.bands` (deformation potentials, Kane masses, Luttinger parameters),
+:mod:`.confinement` (radial BenDaniel–Duke solver), :mod:`.luttinger` (4-band spherical
+1S3/2 hole), :mod:`.coulomb` (electron–hole attraction), :mod:`.sizing` (an independent InP
+sizing curve), :mod:`.coreshell` (the exciton model and E(P) fits), :mod:`.ensemble` (size
 distribution line shapes) and :mod:`.plots` (figures).
 
 Example
@@ -15,12 +16,12 @@ True
 """
 from dackit.nanocrystal.coreshell import (CoreShell, ExcitonState, ModelOptions, PressureSeries, core_shell,
                                           exciton_energy, exciton_state, pl_energy, pl_vs_pressure,
-                                          study_comparison)
+                                          stokes_shift, study_comparison)
 from dackit.nanocrystal.ensemble import EnsembleSpectrum, diameter_sd_for_fwhm, ensemble_spectra
 from dackit.nanocrystal.materials import MATERIALS, Material, material
 
 __all__ = [
     "CoreShell", "ExcitonState", "ModelOptions", "PressureSeries", "core_shell", "exciton_energy",
-    "exciton_state", "pl_energy", "pl_vs_pressure", "study_comparison", "EnsembleSpectrum",
+    "exciton_state", "pl_energy", "pl_vs_pressure", "stokes_shift", "study_comparison", "EnsembleSpectrum",
     "diameter_sd_for_fwhm", "ensemble_spectra", "MATERIALS", "Material", "material",
 ]

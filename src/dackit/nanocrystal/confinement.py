@@ -16,8 +16,9 @@ is scanned on a grid fine enough that the phase in every layer advances < π/6 p
 then refined by Brent's method. This is equally valid above and below a shell's barrier top
 (the layer functions switch continuously through k = 0), unlike shooting integrations.
 
-Energy-dependent (non-parabolic) masses m_i(E) = m_i (1 + (E − V_i)/g_i) enter F(E)
-directly, so the eigenvalue is self-consistent without an outer iteration.
+Energy-dependent (non-parabolic) masses — two-band m_i(E) = m_i (1 + (E − V_i)/g_i) or the
+three-level Kane m_i(E) of :func:`dackit.nanocrystal.bands.kane_mass` — enter F(E) directly,
+so the eigenvalue is self-consistent without an outer iteration.
 
 Example
 -------
@@ -37,7 +38,7 @@ from scipy.linalg import eigh_tridiagonal
 from scipy.optimize import brentq
 
 from dackit.errors import FitError, InputError
-from dackit.nanocrystal.bands import nonparabolic_mass
+from dackit.nanocrystal.bands import kane_mass, nonparabolic_mass
 
 #: ħ²/(2 m0) in eV·nm²
 HBAR2_2M0 = _c.hbar ** 2 / (2 * _c.m_e) / _c.e * 1e18
@@ -55,7 +56,9 @@ class RadialWell:
     ``edges_nm`` are the layer boundaries. With ``hard_wall`` the last edge is an infinite
     wall and there are ``len(edges_nm)`` layers; otherwise the last layer extends to
     infinity and there are ``len(edges_nm) + 1``. ``gap_ev`` (optional, one per layer, None
-    for parabolic) switches on the two-band non-parabolic mass of that layer.
+    for parabolic) switches on the two-band non-parabolic mass of that layer; ``kane``
+    (optional, one per layer: ``(E_P, F, Δso, E_g)`` or None) the three-level Kane mass, which
+    takes precedence (``mass`` is then only the band-edge value, for reference).
     """
 
     edges_nm: tuple
@@ -63,6 +66,7 @@ class RadialWell:
     mass: tuple
     gap_ev: tuple | None = None
     hard_wall: bool = False
+    kane: tuple | None = None
 
     def __post_init__(self):
         edges = np.asarray(self.edges_nm, dtype=float)
@@ -78,6 +82,8 @@ class RadialWell:
             raise InputError(f"radial well: masses must be positive, got {self.mass}")
         if self.gap_ev is not None and len(self.gap_ev) != n:
             raise InputError(f"radial well: need {n} gap entries (None for parabolic layers)")
+        if self.kane is not None and len(self.kane) != n:
+            raise InputError(f"radial well: need {n} Kane entries (None for parabolic layers)")
 
     @property
     def n_layers(self) -> int:
@@ -93,7 +99,11 @@ class RadialWell:
         out = np.empty((self.n_layers,) + e.shape)
         for i, (v, m) in enumerate(zip(self.potential_ev, self.mass)):
             g = None if self.gap_ev is None else self.gap_ev[i]
-            out[i] = m if g is None else nonparabolic_mass(m, e - v, g)
+            k = None if self.kane is None else self.kane[i]
+            if k is not None:
+                out[i] = kane_mass(k[0], k[1], k[2], k[3], e - v)
+            else:
+                out[i] = m if g is None else nonparabolic_mass(m, e - v, g)
         return out
 
 

@@ -140,9 +140,12 @@ def ensemble_spectra(geometry: CoreShell, diameter_sd_nm: float, *, distribution
     lower = 0.3 if vary == "core" else 2 * geometry.core_radius_nm
     d, w = _size_nodes(mean, float(diameter_sd_nm), distribution, n_nodes, lower)
     table_d = np.linspace(d.min(), d.max(), n_table)
-    states = [exciton_state(_resized(geometry, x, vary), pressure_gpa, opt) for x in table_d]
+    table_opt = opt if opt.stokes_shift_ev is not None else dataclasses.replace(opt, size_dispersion=0.0)
+    states = [exciton_state(_resized(geometry, x, vary), pressure_gpa, table_opt) for x in table_d]
     e_abs = CubicSpline(table_d, [s.absorption_ev for s in states])(d)
-    e_pl = e_abs - opt.stokes_shift_ev
+    # per-dot shift only: the size-dispersion part of the Stokes shift (the model's default
+    # when stokes_shift_ev is None) is what this ensemble sum produces itself
+    e_pl = e_abs - (opt.stokes_shift_ev if opt.stokes_shift_ev is not None else 0.0)
     volume = CubicSpline(table_d, [s.outer_radius_nm ** 3 for s in states])(d)
     w_abs = w * volume
     w_pl = w_abs if pl_weighting == "volume" else w

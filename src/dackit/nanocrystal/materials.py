@@ -65,6 +65,13 @@ class Material:
     eps_inf: float
     vbm_ev: float               #: VBM on the Wei–Zunger natural scale
     p_zb_rs_gpa: float          #: bulk zinc blende → rock salt (or other) transition pressure
+    gamma1: float = float("nan")    #: Luttinger parameters (4-band hole; tabulated at eg0_ev)
+    gamma2: float = float("nan")
+    gamma3: float = float("nan")
+    eg_x0_ev: float = float("nan")  #: Γ8v → X6c (indirect) gap at 0 K
+    eg_x_dt_ev_per_k: float = 0.0   #: its linear temperature coefficient
+    a_x_ev: float = float("nan")    #: X-gap volume deformation potential dE_X/d ln V
+    m_x: float = float("nan")       #: X-valley electron mass (isotropic average, m0)
     sources: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -81,6 +88,15 @@ class Material:
     def kane_f(self) -> float:
         """Remote-band parameter F that makes the Kane relation give ``m_e`` at ``eg0_ev``."""
         return 0.5 * (1.0 / self.m_e - 1.0 - _kane_term(self.ep_ev, self.eg0_ev, self.delta_so_ev))
+
+    @property
+    def gamma_bar(self) -> float:
+        """Spherical Luttinger parameter γ̄ = (2γ2 + 3γ3)/5 (Baldereschi & Lipari 1973)."""
+        return (2.0 * self.gamma2 + 3.0 * self.gamma3) / 5.0
+
+    def eg_x_ev(self, temperature_k: float = 300.0) -> float:
+        """Unstrained X gap E_X(T) = E_X0 − (dE/dT)·T (NaN if not tabulated)."""
+        return self.eg_x0_ev - self.eg_x_dt_ev_per_k * float(temperature_k)
 
     def eg_ev(self, temperature_k: float = 300.0) -> float:
         """Unstrained Γ gap by Varshni: E_g(T) = E_g0 − αT²/(T + β)."""
@@ -100,7 +116,13 @@ def _kane_term(ep, eg, dso):
     return ep * (eg + 2.0 * dso / 3.0) / (eg * (eg + dso))
 
 
+_OPTIONAL_X = ("eg_x0_ev", "eg_x_dt_ev_per_k", "a_x_ev", "m_x")
+
+
 def _entry(name, src, **values):
+    for key in _OPTIONAL_X:   # the X valley is only tabulated where it matters (InP)
+        if key not in values:
+            src.setdefault(key, "[A] not tabulated (NaN/0): no X-valley level is computed for this material")
     return Material(name=name, sources=src, **values)
 
 
@@ -123,11 +145,21 @@ MATERIALS: dict[str, Material] = {
              eps_static="[S] Landolt–Börnstein via nextnano db (12.61)",
              eps_inf="[S] Landolt–Börnstein via nextnano db",
              vbm_ev=f"[S] {_WZ98} via {_NEXTNANO}: E_v,av = 1.064 eV, + Δso/3",
-             p_zb_rs_gpa="[M] 10.8 GPa, Menoni & Spain, PRB 35, 7520 (1987), value as quoted in physics.md"),
+             p_zb_rs_gpa="[M] 10.8 GPa, Menoni & Spain, PRB 35, 7520 (1987), value as quoted in physics.md",
+             gamma1=f"[M] {_VURG} (5.08, 1.60, 2.10 as widely quoted); cross-check: Lawaetz PRB 4, 3460 (1971) "
+                    "4.95, 1.65, 2.35 [V vincent-michal/quantum_box_Luttinger_Kohn material_parameters.py]",
+             gamma2="[M] as gamma1", gamma3="[M] as gamma1",
+             eg_x0_ev=f"[V] {_VURG} via PLaSK InP.cpp: E_X = 2.384 − 3.7e-4 T",
+             eg_x_dt_ev_per_k=f"[V] {_VURG} via PLaSK InP.cpp",
+             a_x_ev="[C] from the measured X-gap pressure coefficient −(3±1) meV/kbar of Müller, Trommer, "
+                    "Cardona & Vogl, PRB 21, 4879 (1980) [V physics.md] times B0 = 71.1 GPa: +2.1(7) eV",
+             m_x="[V] Adachi (2009) via PLaSK InP.cpp (1.09)"),
         lattice_a=5.8697, c11=101.1, c12=56.1, c44=45.6, b0_gpa=71.1, b0_prime=4.6,
         eg0_ev=1.4236, varshni_alpha_ev_per_k=0.363e-3, varshni_beta_k=162.0, delta_so_ev=0.108,
         a_c_ev=-6.34, a_v_ev=-0.41, ep_ev=20.7, m_e=0.0795, m_hh=0.46,
-        eps_static=12.61, eps_inf=9.61, vbm_ev=1.064 + 0.108 / 3, p_zb_rs_gpa=10.8),
+        eps_static=12.61, eps_inf=9.61, vbm_ev=1.064 + 0.108 / 3, p_zb_rs_gpa=10.8,
+        gamma1=5.08, gamma2=1.60, gamma3=2.10, eg_x0_ev=2.384, eg_x_dt_ev_per_k=3.7e-4, a_x_ev=2.1,
+        m_x=1.09),
     "GaP": _entry(
         "GaP",
         dict(lattice_a=f"[V] {_VURG} via PLaSK GaP.cpp", c11=f"[V] {_VURG}", c12=f"[V] {_VURG}",
@@ -141,11 +173,13 @@ MATERIALS: dict[str, Material] = {
              m_hh="[V] Adachi via PLaSK GaP.cpp", eps_static="[S] Landolt–Börnstein via nextnano db",
              eps_inf="[S] Landolt–Börnstein via nextnano db",
              vbm_ev=f"[S] {_WZ98} via {_NEXTNANO}: E_v,av = 0.963 eV, + Δso/3",
-             p_zb_rs_gpa="[M] ≈22 GPa (to a Cmcm/β-Sn-like phase, physics.md)"),
+             p_zb_rs_gpa="[M] ≈22 GPa (to a Cmcm/β-Sn-like phase, physics.md)",
+             gamma1=f"[M] {_VURG} (4.05, 0.49, 2.93)", gamma2="[M]", gamma3="[M]"),
         lattice_a=5.4505, c11=140.5, c12=62.03, c44=70.33, b0_gpa=88.2, b0_prime=4.5,
         eg0_ev=2.886, varshni_alpha_ev_per_k=0.5771e-3, varshni_beta_k=372.0, delta_so_ev=0.08,
         a_c_ev=-9.41, a_v_ev=-0.58, ep_ev=31.4, m_e=0.13, m_hh=0.34,
-        eps_static=11.1, eps_inf=9.075, vbm_ev=0.963 + 0.08 / 3, p_zb_rs_gpa=22.0),
+        eps_static=11.1, eps_inf=9.075, vbm_ev=0.963 + 0.08 / 3, p_zb_rs_gpa=22.0,
+        gamma1=4.05, gamma2=0.49, gamma3=2.93),
     "ZnSe": _entry(
         "ZnSe",
         dict(lattice_a="[S] Karzel et al., PRB 53, 11425 (1996) via nextnano db (5.6674 Å); study: 5.67 Å",
@@ -161,11 +195,15 @@ MATERIALS: dict[str, Material] = {
              m_hh="[A] 0.6, inside the quoted range 0.53 (yungkuo/QD) … 1.04 (Isshiki via nextnano db)",
              eps_static="[S] Adachi et al. via nextnano db", eps_inf="[S] Adachi et al. via nextnano db",
              vbm_ev=f"[S] {_WZ98} via {_NEXTNANO}: E_v,av = 0.39 eV, + Δso/3",
-             p_zb_rs_gpa="[V] 13.5(3) GPa, Ves et al., NATO ASI B 286 (physics.md)"),
+             p_zb_rs_gpa="[V] 13.5(3) GPa, Ves et al., NATO ASI B 286 (physics.md)",
+             gamma1="[M] Hölscher, Nöthe & Uihlein, PRB 31, 2379 (1985) (two-photon magneto-absorption) as "
+                    "compiled in Landolt–Börnstein: 4.30, 1.14, 1.84; not checked against the paper",
+             gamma2="[M] as gamma1", gamma3="[M] as gamma1"),
         lattice_a=5.6674, c11=82.6, c12=49.8, c44=40.0, b0_gpa=62.4, b0_prime=4.8,
         eg0_ev=2.825, varshni_alpha_ev_per_k=0.73e-3, varshni_beta_k=295.0, delta_so_ev=0.45,
         a_c_ev=-5.93, a_v_ev=-1.97, ep_ev=24.2, m_e=0.145, m_hh=0.6,
-        eps_static=8.6, eps_inf=5.73, vbm_ev=0.39 + 0.45 / 3, p_zb_rs_gpa=13.5),
+        eps_static=8.6, eps_inf=5.73, vbm_ev=0.39 + 0.45 / 3, p_zb_rs_gpa=13.5,
+        gamma1=4.30, gamma2=1.14, gamma3=1.84),
     "ZnS": _entry(
         "ZnS",
         dict(lattice_a="[M] 5.409 Å (physics.md)", c11="[M] physics.md", c12="[M] physics.md",
@@ -178,12 +216,13 @@ MATERIALS: dict[str, Material] = {
              ep_ev="[A] 20 eV", m_e="[M] 0.28 (physics.md)", m_hh="[A] 1.0 (physics.md quotes ≈1.7)",
              eps_static="[M] physics.md", eps_inf="[M] physics.md",
              vbm_ev="[A] electron-affinity rule against ZnSe: χ(ZnS) = 3.9, χ(ZnSe) = 4.09 eV",
-             p_zb_rs_gpa="[V] 15.0(3) GPa, Ves et al. (physics.md)"),
+             p_zb_rs_gpa="[V] 15.0(3) GPa, Ves et al. (physics.md)",
+             gamma1="[A] Lawaetz-type estimate 2.54, 0.75, 1.09 (not checked)", gamma2="[A]", gamma3="[A]"),
         lattice_a=5.409, c11=104.6, c12=65.3, c44=46.1, b0_gpa=77.1, b0_prime=4.9,
         eg0_ev=3.80, varshni_alpha_ev_per_k=0.5e-3, varshni_beta_k=260.0, delta_so_ev=0.07,
         a_c_ev=-6.97, a_v_ev=-1.97, ep_ev=20.0, m_e=0.28, m_hh=1.0,
         eps_static=8.3, eps_inf=5.1, vbm_ev=0.39 + 0.45 / 3 - ((3.9 + 3.72) - (4.09 + 2.713)),
-        p_zb_rs_gpa=15.0),
+        p_zb_rs_gpa=15.0, gamma1=2.54, gamma2=0.75, gamma3=1.09),
     "CdSe": _entry(
         "CdSe",
         dict(lattice_a="[S] Wei & Zunger via nextnano db (6.052 Å)",
@@ -197,11 +236,14 @@ MATERIALS: dict[str, Material] = {
              m_hh="[V] 0.45 as used by yungkuo/QD (Furdyna via nextnano db: 0.9)",
              eps_static="[S] Landolt–Börnstein via nextnano db", eps_inf="[S] same",
              vbm_ev="[S] nextnano db: E_v,av = 0.7162 eV ('30 % VBO to ZnSe', not Wei–Zunger), + Δso/3",
-             p_zb_rs_gpa="[M] ≈2.7 GPa (wurtzite bulk value, physics.md; zinc blende similar)"),
+             p_zb_rs_gpa="[M] ≈2.7 GPa (wurtzite bulk value, physics.md; zinc blende similar)",
+             gamma1="[M] γ1 = 2.04, γ = 0.58 as used for CdSe dots by Ekimov et al., JOSA B 10, 100 (1993)",
+             gamma2="[M]", gamma3="[M]"),
         lattice_a=6.052, c11=74.6, c12=46.1, c44=13.0, b0_gpa=55.6, b0_prime=4.4,
         eg0_ev=1.846, varshni_alpha_ev_per_k=6.96e-4, varshni_beta_k=281.0, delta_so_ev=0.42,
         a_c_ev=-3.77, a_v_ev=-1.81, ep_ev=20.0, m_e=0.12, m_hh=0.45,
-        eps_static=9.7, eps_inf=5.8, vbm_ev=0.7162 + 0.42 / 3, p_zb_rs_gpa=2.7),
+        eps_static=9.7, eps_inf=5.8, vbm_ev=0.7162 + 0.42 / 3, p_zb_rs_gpa=2.7,
+        gamma1=2.04, gamma2=0.58, gamma3=0.58),
     "CdS": _entry(
         "CdS",
         dict(lattice_a="[A] 5.818 Å (zinc blende)", c11="[A]", c12="[A]", c44="[A]",
@@ -213,12 +255,13 @@ MATERIALS: dict[str, Material] = {
              m_e="[V] 0.18 as quoted in yungkuo/QD sub/parameter.py", m_hh="[V] 0.6, same source",
              eps_static="[V] 8.6, same source", eps_inf="[A] 5.3",
              vbm_ev="[A] electron-affinity rule against ZnSe: χ(CdS) = 4.79 eV (yungkuo/QD)",
-             p_zb_rs_gpa="[M] ≈2.7 GPa (wurtzite bulk)"),
+             p_zb_rs_gpa="[M] ≈2.7 GPa (wurtzite bulk)",
+             gamma1="[A] 1.71, γ = 0.62 (typical CdS values, not checked)", gamma2="[A]", gamma3="[A]"),
         lattice_a=5.818, c11=77.0, c12=53.9, c44=23.6, b0_gpa=62.0, b0_prime=4.5,
         eg0_ev=2.50, varshni_alpha_ev_per_k=0.4e-3, varshni_beta_k=150.0, delta_so_ev=0.07,
         a_c_ev=-4.71, a_v_ev=-1.81, ep_ev=21.0, m_e=0.18, m_hh=0.6,
         eps_static=8.6, eps_inf=5.3, vbm_ev=0.39 + 0.45 / 3 - ((4.79 + 2.42) - (4.09 + 2.713)),
-        p_zb_rs_gpa=2.7),
+        p_zb_rs_gpa=2.7, gamma1=1.71, gamma2=0.62, gamma3=0.62),
 }
 
 _FIELDS = {f.name for f in dataclasses.fields(Material)} - {"name", "sources"}

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["plot_band_diagram", "plot_wavefunctions", "plot_pl_vs_pressure", "DesignMap",
+__all__ = ["plot_band_diagram", "plot_wavefunctions", "plot_pl_vs_pressure", "plot_study_comparison", "DesignMap",
            "alpha_design_map", "plot_design_map", "save_figure"]
 
 _E_COLOR, _H_COLOR = "#1f5fa8", "#b8321a"
@@ -117,7 +117,7 @@ def plot_pl_vs_pressure(geometry: CoreShell, pressures_gpa: ArrayLike | None = N
                         measured_energy_ev: ArrayLike | None = None,
                         fit_range_gpa: tuple[float, float] = (0.0, 5.6), *, ax: Axes | None = None) -> Figure:
     """Model PL energy vs pressure with its quadratic fit; optional measured points."""
-    p = np.linspace(0.0, 8.0, 33) if pressures_gpa is None else np.asarray(pressures_gpa, dtype=float)
+    p = np.linspace(0.0, 8.0, 17) if pressures_gpa is None else np.asarray(pressures_gpa, dtype=float)
     series = pl_vs_pressure(geometry, p, options, fit_range_gpa=fit_range_gpa, on_transition="ignore")
     fig, ax = axes_or_new(ax, (4.4, 3.3), layout="constrained")
     ax.plot(p, series.pl_ev, color="k", lw=1.6, label="model")
@@ -130,6 +130,58 @@ def plot_pl_vs_pressure(geometry: CoreShell, pressures_gpa: ArrayLike | None = N
     ax.set_xlabel("pressure (GPa)")
     ax.set_ylabel("PL energy (eV)")
     ax.legend(fontsize=7, frameon=False)
+    return fig
+
+
+def plot_study_comparison(options: ModelOptions | None = None, *, axes: Sequence[Axes] | None = None) -> Figure:
+    """The model beside the reference study and the independent InP sizing curve (two panels).
+
+    Left: first absorption vs volume-equivalent sphere diameter — the model (bare InP sphere),
+    the Almeida et al. (2023) sizing curve over its data range, and the study's bare core
+    (518 nm) placed at 2.5 nm (sphere reading) and at 1.52 nm (2.5 nm tetrahedron edge), plus
+    the model's InP/ZnSe absorption beside the study's 576 nm. Right: model PL(P) for the
+    study geometry beside the study's fit E0 + αP + βP² (0–5.6 GPa) and its 619/546 nm ends.
+    """
+    from dackit.nanocrystal.sizing import (EDGE_RANGE_NM, TETRAHEDRON_VOLUME_PER_EDGE3,
+                                           almeida_e1s_from_volume, equivalent_sphere_diameter_nm)
+
+    if axes is None:
+        fig, axes = new_figure((8.4, 3.4), 1, 2, layout="constrained")
+    else:
+        fig = figure_of(axes[0])
+    ax1, ax2 = axes
+    plain = ModelOptions(size_dispersion=0.0) if options is None else options
+    d = np.linspace(0.9, 4.0, 14)
+    ax1.plot(d, [exciton_state(core_shell("InP", x, None, 0.0), 0.0, plain).absorption_ev for x in d],
+             color="k", lw=1.5, label="model, bare InP sphere")
+    edges = np.linspace(*EDGE_RANGE_NM, 30)
+    vol = TETRAHEDRON_VOLUME_PER_EDGE3 * edges ** 3
+    ax1.plot(equivalent_sphere_diameter_nm(vol), almeida_e1s_from_volume(vol), color="C2", lw=1.5,
+             label="Almeida et al. 2023 (sizing curve)")
+    e_core = 1239.84 / STUDY["absorption_core_nm"]
+    d_eq = 2.5 * (1.0 / (np.sqrt(2.0) * np.pi)) ** (1.0 / 3.0)
+    ax1.plot([2.5, d_eq], [e_core, e_core], "s", mfc="none", color="C3",
+             label="study core, 518 nm (2.5 nm as sphere / as tetrahedron edge)")
+    cs = exciton_state(core_shell("InP", 2.5, "ZnSe", 1.9), 0.0, options)
+    ax1.plot([2.5], [cs.absorption_ev], "^", color="k", label="model InP/ZnSe 2.5/1.9 nm")
+    ax1.plot([2.5], [1239.84 / STUDY["absorption_nm"]], "^", mfc="none", color="C3", label="study InP/ZnSe, 576 nm")
+    ax1.set_xlabel("volume-equivalent core diameter (nm)")
+    ax1.set_ylabel("first absorption (eV)")
+    ax1.legend(fontsize=6.5, frameon=False)
+    p = np.linspace(0.0, 8.0, 17)
+    nc = core_shell("InP", STUDY["core_diameter_nm"], "ZnSe", STUDY["shell_thickness_nm"])
+    series = pl_vs_pressure(nc, p, options, on_transition="ignore")
+    ax2.plot(p, series.pl_ev, color="k", lw=1.5,
+             label=f"model PL: α = {series.alpha_mev_per_gpa:.1f} meV/GPa")
+    ax2.plot(p, series.absorption_ev, color="0.5", lw=1.0, ls=":", label="model absorption")
+    pf = np.linspace(*STUDY["fit_range_gpa"], 30)
+    ax2.plot(pf, STUDY["e0_ev"] + 1e-3 * (STUDY["alpha_mev_per_gpa"] * pf + STUDY["beta_mev_per_gpa2"] * pf ** 2),
+             color="C3", lw=1.5, label=f"study fit: α = {STUDY['alpha_mev_per_gpa']:g} meV/GPa")
+    ax2.plot([0.0, 5.6], [1239.84 / 619.0, 1239.84 / 546.0], "o", mfc="none", color="C3", label="study PL 619 / 546 nm")
+    ax2.set_xlabel("pressure (GPa)")
+    ax2.set_ylabel("energy (eV)")
+    ax2.legend(fontsize=6.5, frameon=False)
+    fig.suptitle("InP/ZnSe: model (literature parameters, nothing fitted) vs the study", fontsize=10)
     return fig
 
 
