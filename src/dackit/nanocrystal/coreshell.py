@@ -421,6 +421,15 @@ def stokes_shift(geometry: CoreShell, pressure_gpa: float = 0.0, options: ModelO
     difference over ±2 % of the core size). The resonant part (bright–dark exchange splitting,
     InP/ZnSe: a few meV, Brodu et al., *J. Phys. Chem. Lett.* 10, 5468 (2019)) and the polaron
     (LO-phonon) shift are not included — they are of the order of 10 meV in InP-based dots.
+
+    Parameters
+    ----------
+    geometry : CoreShell
+        The core–shell geometry, from :func:`~dackit.nanocrystal.core_shell`.
+    pressure_gpa : float, default 0.0
+        External pressure in GPa.
+    options : ModelOptions, optional
+        ``size_dispersion`` sets s; a fixed ``stokes_shift_ev`` is returned as given.
     """
     opt = options or ModelOptions()
     if opt.stokes_shift_ev is not None:
