@@ -19,12 +19,12 @@ from pathlib import Path
 
 from dackit import __version__
 from dackit.errors import ConfigError, DackitError, OutputError
-from dackit.experiment.analyses import ANALYSES, settings_for
+from dackit.experiment.analyses import ANALYSES, key_settings, settings_for
 from dackit.experiment.description import load_experiment, read_runsheet
 from dackit.experiment.execute import Task, run_tasks
 from dackit.experiment.steps import step_pressures
 from dackit.core.files import output_error
-from dackit.experiment.store import ResultCache, cache_normalise, settings_key, sha256_file
+from dackit.experiment.store import FileHashes, ResultCache, cache_normalise, settings_key
 
 
 @dataclass(frozen=True)
@@ -66,13 +66,15 @@ def analyse_files(sheet, exp, out_dir: Path, *, workers=None, scheduler=None, pr
     from dackit.io.guard import regular_file
 
     cache = ResultCache(out_dir / ".cache")
+    hashes = FileHashes(cache.folder / "file-hashes.json")
     # once per technique: the settings hash the PONI, mask and phase files
     settings = {t: settings_for(t, exp) for t in sheet["technique"].unique()}
+    keyed = {t: key_settings(s) for t, s in settings.items()}
     outcomes, tasks, keys, provenance, unreadable = {}, {}, {}, {}, 0
     for row in sheet.itertuples():
         try:  # hashing a FIFO would block for ever, /dev/zero never end
             regular_file(row.path)
-            sha = sha256_file(row.path)
+            sha = hashes.sha256(row.path)
         except (DackitError, OSError) as exc:
             msg = str(exc) if isinstance(exc, DackitError) else f"{row.path}: cannot be read ({exc.strerror})"
             key = f"unreadable:{row.row}"
@@ -82,7 +84,7 @@ def analyse_files(sheet, exp, out_dir: Path, *, workers=None, scheduler=None, pr
             provenance[row.row] = {"file": row.file, "sha256": None, "technique": row.technique,
                                    "method": settings[row.technique]}
             continue
-        key = settings_key(row.technique, settings[row.technique], sha)
+        key = settings_key(row.technique, keyed[row.technique], sha)
         keys[row.row] = key
         provenance[row.row] = {"file": row.file, "sha256": sha, "technique": row.technique,
                                "method": settings[row.technique]}
@@ -95,6 +97,10 @@ def analyse_files(sheet, exp, out_dir: Path, *, workers=None, scheduler=None, pr
         elif key not in tasks:
             tasks[key] = (COST[row.technique], Task(key, ANALYSES[row.technique][0],
                                                     (row.path, settings[row.technique]), label=row.file))
+    try:  # before any analysis, so that a run killed later still skips the hashing next time
+        hashes.save()
+    except OutputError as exc:
+        cache.warnings.append(f"file hashes not remembered: {exc}")
     # Longest first, so that no slow image is left for the end while other workers idle.
     tasks = [task for _, task in sorted(tasks.values(), key=lambda ct: -ct[0])]
     done = [len(outcomes)]
