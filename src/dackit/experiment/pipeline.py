@@ -58,7 +58,8 @@ class RunSummary:
 COST = {"saxs": 5, "xrd": 4, "tem": 3, "pl": 2, "absorption": 1, "ruby": 0}
 
 
-def analyse_files(sheet, exp, out_dir: Path, *, workers=None, scheduler=None, progress=None):
+def analyse_files(sheet, exp, out_dir: Path, *, workers=None, scheduler=None, progress=None,
+                  client=None, dashboard=False):
     """Outcome of every run-sheet row, from the cache or computed; plus (computed, cached) counts.
 
     ``progress(done, total, label)`` is called as files finish.
@@ -116,7 +117,8 @@ def analyse_files(sheet, exp, out_dir: Path, *, workers=None, scheduler=None, pr
         if progress:
             progress(done[0], total, task.label)
 
-    computed = run_tasks(tasks, on_done=finished, workers=workers, scheduler=scheduler)
+    computed = run_tasks(tasks, on_done=finished, workers=workers, scheduler=scheduler, client=client,
+                         dashboard=dashboard)
     outcomes.update({k: cache_normalise(v) for k, v in computed.items()})
     by_row = {r: outcomes[k] for r, k in keys.items()}
     return by_row, provenance, len(tasks), total - len(tasks) - unreadable, cache.warnings
@@ -158,8 +160,13 @@ def output_lock(out_dir: Path):
 
 def run_experiment(experiment_path, out_dir, *, workers: int | None = None,
                    scheduler: str | None = None, progress=None, report: bool = True,
-                   allow_missing: bool = False) -> RunSummary:
+                   allow_missing: bool = False, client=None, dashboard: bool = False) -> RunSummary:
     """Run the whole analysis of an experiment; see :mod:`dackit.experiment`.
+
+    Files are analysed on threads of this process, on a private local cluster of
+    ``workers`` processes (its dashboard only with ``dashboard=True``), on the cluster of
+    ``scheduler``, or on that of an open ``distributed.Client`` (see
+    :func:`dackit.experiment.execute.dask_client`).
 
     ``allow_missing=True`` analyses what is there during a beamtime: run-sheet rows whose
     file has not arrived yet (see :func:`read_runsheet`) are left out, listed in
@@ -176,16 +183,17 @@ def run_experiment(experiment_path, out_dir, *, workers: int | None = None,
     with output_lock(out_dir):
         return _run_locked(experiment_path, exp, sheet, waiting, out_dir, start, workers=workers,
                            scheduler=scheduler, progress=progress, report=report,
-                           allow_missing=allow_missing)
+                           allow_missing=allow_missing, client=client, dashboard=dashboard)
 
 
 def _run_locked(experiment_path, exp, sheet, waiting, out_dir, start, *, workers, scheduler, progress,
-                report, allow_missing) -> RunSummary:
+                report, allow_missing, client, dashboard) -> RunSummary:
     from dackit.experiment.outputs import write_outputs
     from dackit.experiment.series import assemble_results
 
     by_row, provenance, computed, cached, warnings = analyse_files(
-        sheet, exp, out_dir, workers=workers, scheduler=scheduler, progress=progress)
+        sheet, exp, out_dir, workers=workers, scheduler=scheduler, progress=progress, client=client,
+        dashboard=dashboard)
     failures = [{"file": r.file, "technique": r.technique, "step": int(r.step),
                  "error": by_row[r.row]["error"]}
                 for r in sheet.itertuples() if not by_row[r.row]["ok"]]
