@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from dackit.core.results import Failure
 
@@ -37,6 +38,51 @@ def _safe(func, *args):
         return {"ok": True, "value": func(*args)}
     except Exception as exc:  # noqa: BLE001 - a batch records a failure and carries on
         return {"ok": False, "error": Failure.from_exception("", exc).error, "kind": type(exc).__name__}
+
+
+def _safe_stored(folder: str, key: str, func, *args):
+    """Run one analysis on a worker that sees the cache: the worker writes the result there
+    and only a few bytes travel back through the scheduler (an XRD row carries its pattern:
+    tens of kB, which the client would otherwise receive, unpickle and write itself)."""
+    from dackit.errors import OutputError
+    from dackit.experiment.store import ResultCache
+
+    outcome = _safe(func, *args)
+    try:
+        ResultCache(folder).put(key, outcome)
+    except OutputError:  # cache not writable from this worker: the result travels back whole
+        return outcome
+    return {"stored": True, "ok": outcome["ok"]}
+
+
+def _sees(path: str, token: str) -> bool:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return fh.read() == token
+    except OSError:
+        return False
+
+
+def workers_see(client, folder) -> bool:
+    """Whether every worker of ``client`` sees ``folder`` as this process does (one shared
+    file system, same path): a file with a random token written here is read there."""
+    import secrets
+
+    from dackit.core.files import atomic_write_text
+
+    token = secrets.token_hex(16)
+    probe = Path(folder) / f".probe-{token}"
+    try:
+        atomic_write_text(probe, token)
+    except OSError:
+        return False
+    try:
+        seen = client.run(_sees, str(probe), token)
+        return bool(seen) and all(seen.values())
+    except Exception:  # noqa: BLE001 - a worker that cannot answer does not share the folder
+        return False
+    finally:
+        probe.unlink(missing_ok=True)
 
 
 #: one thread per worker process for every numeric library: a worker is one core's worth of
@@ -79,7 +125,7 @@ def dask_client(*, workers: int | None = None, scheduler: str | None = None,
 
     if dashboard:
         web: dict = {"dashboard_address": "127.0.0.1:8787"}
-        routes = {}
+        routes: dict = {}
     else:
         # distributed serves status pages, task names and metrics over plain HTTP even with
         # the dashboard off (on :8787); without it, its HTTP servers have no pages at all
@@ -95,21 +141,25 @@ def dask_client(*, workers: int | None = None, scheduler: str | None = None,
 
 def run_tasks(tasks: list[Task], *, on_done: Callable[[Task, dict], None],
               workers: int | None = None, scheduler: str | None = None, client=None,
-              dashboard: bool = False) -> dict[str, dict]:
+              dashboard: bool = False, cache_folder=None) -> dict[str, dict]:
     """Compute every task; call ``on_done(task, outcome)`` as each finishes; return all outcomes.
 
     ``outcome`` is ``{"ok": True, "value": ...}`` or ``{"ok": False, "error": "..."}``.
     With a ``client`` the tasks run on its cluster (a watch session keeps one for all its
     cycles); with ``workers`` or ``scheduler`` one is opened for this call
     (:func:`dask_client`); otherwise they run on threads of this process.
+
+    On a cluster whose workers all see ``cache_folder`` (a local cluster, or a facility's
+    shared file system), workers write each result into the cache themselves and send back
+    a few bytes; ``outcome`` then has ``"stored": True`` and comes from the cache.
     """
     if not tasks:
         return {}
     if client is not None:
-        return _run_distributed(tasks, on_done, client)
+        return _run_distributed(tasks, on_done, client, cache_folder)
     if scheduler or workers:
         with dask_client(workers=workers, scheduler=scheduler, dashboard=dashboard) as opened:
-            return _run_distributed(tasks, on_done, opened)
+            return _run_distributed(tasks, on_done, opened, cache_folder)
     import dask
     from dask.callbacks import Callback
 
@@ -133,14 +183,33 @@ def run_tasks(tasks: list[Task], *, on_done: Callable[[Task, dict], None],
     return outcomes
 
 
-def _run_distributed(tasks, on_done, client):
+def _run_distributed(tasks, on_done, client, cache_folder=None):
     from distributed import as_completed
 
-    futures = {client.submit(_safe, t.func, *t.args, key=t.key, pure=False): t for t in tasks}
-    outcomes = {}
-    for fut in as_completed(futures):
+    from dackit.experiment.store import ResultCache
+
+    cache = ResultCache(cache_folder) if cache_folder is not None and workers_see(client, cache_folder) else None
+
+    def submit(t, stored):
+        if stored:
+            return client.submit(_safe_stored, str(cache.folder), t.key, t.func, *t.args, key=t.key, pure=False)
+        return client.submit(_safe, t.func, *t.args, key=f"{t.key}-whole" if cache else t.key, pure=False)
+
+    futures = {submit(t, cache is not None): t for t in tasks}
+    outcomes: dict[str, dict] = {}
+    pending = as_completed(futures)
+    for fut in pending:
         t = futures[fut]
-        outcomes[t.key] = fut.result()
+        outcome = fut.result()
         fut.release()  # the worker may drop it: results live in the cache and here, not twice
-        on_done(t, outcomes[t.key])
+        if outcome.get("stored"):
+            outcome = cache.get(t.key) if cache is not None else None
+            if outcome is None:  # written but not readable here after all: ask for it whole
+                again = submit(t, False)
+                futures[again] = t
+                pending.add(again)
+                continue
+            outcome = {**outcome, "stored": True}
+        outcomes[t.key] = outcome
+        on_done(t, outcome)
     return outcomes

@@ -109,7 +109,8 @@ def analyse_files(sheet, exp, out_dir: Path, *, workers=None, scheduler=None, pr
 
     def finished(task, outcome):
         try:
-            cache.put(task.key, outcome)
+            if not outcome.pop("stored", False):  # else a worker wrote it there already
+                cache.put(task.key, outcome)
         except OutputError as exc:  # the result is kept in memory; results.json says so too
             if not cache.warnings or not cache.warnings[-1].startswith("cache not written"):
                 cache.warnings.append(f"cache not written: {exc}")
@@ -118,7 +119,7 @@ def analyse_files(sheet, exp, out_dir: Path, *, workers=None, scheduler=None, pr
             progress(done[0], total, task.label)
 
     computed = run_tasks(tasks, on_done=finished, workers=workers, scheduler=scheduler, client=client,
-                         dashboard=dashboard)
+                         dashboard=dashboard, cache_folder=cache.folder)
     outcomes.update({k: cache_normalise(v) for k, v in computed.items()})
     by_row = {r: outcomes[k] for r, k in keys.items()}
     return by_row, provenance, len(tasks), total - len(tasks) - unreadable, cache.warnings
