@@ -70,13 +70,13 @@ class FileHashes:
     >>> hashes.save()                                          # doctest: +SKIP
     """
 
-    def __init__(self, index_path):
+    def __init__(self, index_path) -> None:
         self.index_path = Path(index_path)
         self.reads = 0
         self._used: dict[str, str] = {}
         try:
             known = json.loads(self.index_path.read_text(encoding="utf-8"))
-            self._known = {k: v for k, v in known.get("files", {}).items()
+            self._known: dict[str, str] = {k: v for k, v in known.get("files", {}).items()
                            if isinstance(k, str) and isinstance(v, str) and len(v) == 64}
         except (OSError, ValueError, AttributeError):
             self._known = {}
