@@ -15,7 +15,7 @@ from dackit.cli._common import dump_json, finish
                    "credentials made for this run; default: threads).")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Address of a running dask.distributed scheduler, e.g. tls://10.0.0.5:8786 "
-                   "(TLS files from the dask config, see README 'Running on a cluster').")
+                   "(TLS files from the dask config, see README 'Running on several cores or a cluster').")
 @click.option("--dashboard", is_flag=True,
               help="With --workers: serve the Dask dashboard on 127.0.0.1:8787 (off by default).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
