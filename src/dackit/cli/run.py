@@ -11,13 +11,17 @@ from dackit.cli._common import dump_json, finish
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Output folder (results.json, tables, figures, report.html).")
 @click.option("--workers", type=click.IntRange(1, 256), default=None,
-              help="Analyse files on a local Dask cluster of N processes (default: threads).")
+              help="Analyse files on a private local Dask cluster of N processes (TLS with "
+                   "credentials made for this run; default: threads).")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
-              help="Address of a running dask.distributed scheduler, e.g. tcp://10.0.0.5:8786.")
+              help="Address of a running dask.distributed scheduler, e.g. tls://10.0.0.5:8786 "
+                   "(TLS files from the dask config, see README 'Running on several cores or a cluster').")
+@click.option("--dashboard", is_flag=True,
+              help="With --workers: serve the Dask dashboard on 127.0.0.1:8787 (off by default).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--no-report", is_flag=True, help="Skip figures and report.html (numbers only).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def command(experiment, out_dir, workers, scheduler, quiet, no_report, as_json):
+def command(experiment, out_dir, workers, scheduler, dashboard, quiet, no_report, as_json):
     """Analyse every file of an experiment and write results, tables, figures and a report.
 
     EXPERIMENT is an experiment.toml naming its run sheet. Results are cached per input file
@@ -35,7 +39,7 @@ def command(experiment, out_dir, workers, scheduler, quiet, no_report, as_json):
 
     if quiet or as_json:
         summary = run_experiment(experiment, out_dir, workers=workers, scheduler=scheduler,
-                                 report=not no_report)
+                                 report=not no_report, dashboard=dashboard)
     else:
         from rich.progress import Progress
 
@@ -46,7 +50,7 @@ def command(experiment, out_dir, workers, scheduler, quiet, no_report, as_json):
                 bar.update(job, completed=done, total=total, description=f"analysing {label}")
 
             summary = run_experiment(experiment, out_dir, workers=workers, scheduler=scheduler,
-                                     progress=progress, report=not no_report)
+                                     progress=progress, report=not no_report, dashboard=dashboard)
     for warning in summary.warnings:
         click.echo(f"warning: {warning}", err=True)
     if as_json:

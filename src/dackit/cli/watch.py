@@ -33,10 +33,12 @@ def _line(cycle) -> str:
 @click.option("--max-cycles", type=click.IntRange(1), default=None, help="Stop after N cycles.")
 @click.option("--workers", type=click.IntRange(1, 256), default=None,
               help="Analyse files on a local Dask cluster of N processes, kept for the session.")
+@click.option("--dashboard", is_flag=True,
+              help="With --workers: serve the Dask dashboard on 127.0.0.1:8787 (off by default).")
 @click.option("--quiet", is_flag=True, help="Print only errors, failures and the final line.")
 @click.option("--json", "as_json", is_flag=True,
               help="One JSON object per cycle that did something (JSON Lines).")
-def command(experiment, out_dir, interval, once, max_cycles, workers, quiet, as_json):
+def command(experiment, out_dir, interval, once, max_cycles, workers, dashboard, quiet, as_json):
     """Follow an experiment folder during a beamtime and keep results and report current.
 
     Every INTERVAL seconds the folder is polled (mtime and size of experiment.toml, the run
@@ -80,7 +82,7 @@ def command(experiment, out_dir, interval, once, max_cycles, workers, quiet, as_
     interrupted = False
     try:
         cycles = watch_experiment(experiment, out_dir, interval_s=interval, max_cycles=1 if once else max_cycles,
-                                  workers=workers, on_cycle=report)
+                                  workers=workers, on_cycle=report, dashboard=dashboard)
         ending = f"done after {cycles} cycle{'s' * (cycles != 1)}"
     except KeyboardInterrupt:
         interrupted, ending = True, "stopped watching (Ctrl-C)"

@@ -21,6 +21,7 @@ from .description import TEMSettings as TEMSettings
 from .description import XRDSettings as XRDSettings
 from .description import load_experiment as load_experiment
 from .description import read_runsheet as read_runsheet
+from .execute import dask_client as dask_client
 from .figures import draw_figures as draw_figures
 from .outputs import write_outputs as write_outputs
 from .pipeline import RunSummary as RunSummary
@@ -28,6 +29,7 @@ from .pipeline import analyse_files as analyse_files
 from .pipeline import run_experiment as run_experiment
 from .series import assemble_results as assemble_results
 from .steps import step_pressures as step_pressures
+from .store import FileHashes as FileHashes
 from .store import ResultCache as ResultCache
 from .watch import Watcher as Watcher
 from .watch import watch_experiment as watch_experiment

@@ -172,5 +172,17 @@ def _phase_files(exp: Experiment) -> dict:
 
 
 def settings_for(technique: str, exp: Experiment) -> dict:
-    """The analysis settings of one technique, with paths resolved (they enter the cache key)."""
+    """The analysis settings of one technique, with paths resolved (for the analysis to read;
+    :func:`key_settings` is what enters the cache key)."""
     return ANALYSES[technique][1](exp)
+
+
+#: settings that say where a file is: the analysis needs them, the cache key does not, since
+#: the files' contents enter it (``geometry_sha256``, ``phase_sha256``) and a moved
+#: experiment folder must find its results again
+LOCATIONS = frozenset({"poni", "mask", "phase_files"})
+
+
+def key_settings(settings: dict) -> dict:
+    """``settings`` as they enter the cache key: without file locations, with file contents."""
+    return {k: v for k, v in settings.items() if k not in LOCATIONS}

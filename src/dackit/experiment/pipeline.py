@@ -19,12 +19,12 @@ from pathlib import Path
 
 from dackit import __version__
 from dackit.errors import ConfigError, DackitError, OutputError
-from dackit.experiment.analyses import ANALYSES, settings_for
+from dackit.experiment.analyses import ANALYSES, key_settings, settings_for
 from dackit.experiment.description import load_experiment, read_runsheet
 from dackit.experiment.execute import Task, run_tasks
 from dackit.experiment.steps import step_pressures
 from dackit.core.files import output_error
-from dackit.experiment.store import ResultCache, cache_normalise, settings_key, sha256_file
+from dackit.experiment.store import FileHashes, ResultCache, cache_normalise, settings_key
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,8 @@ class RunSummary:
 COST = {"saxs": 5, "xrd": 4, "tem": 3, "pl": 2, "absorption": 1, "ruby": 0}
 
 
-def analyse_files(sheet, exp, out_dir: Path, *, workers=None, scheduler=None, progress=None):
+def analyse_files(sheet, exp, out_dir: Path, *, workers=None, scheduler=None, progress=None,
+                  client=None, dashboard=False):
     """Outcome of every run-sheet row, from the cache or computed; plus (computed, cached) counts.
 
     ``progress(done, total, label)`` is called as files finish.
@@ -84,13 +85,15 @@ def analyse_files(sheet, exp, out_dir: Path, *, workers=None, scheduler=None, pr
     from dackit.io.guard import regular_file
 
     cache = ResultCache(out_dir / ".cache")
+    hashes = FileHashes(cache.folder / "file-hashes.json")
     # once per technique: the settings hash the PONI, mask and phase files
     settings = {t: settings_for(t, exp) for t in sheet["technique"].unique()}
+    keyed = {t: key_settings(s) for t, s in settings.items()}
     outcomes, tasks, keys, provenance, unreadable = {}, {}, {}, {}, 0
     for row in sheet.itertuples():
         try:  # hashing a FIFO would block for ever, /dev/zero never end
             regular_file(row.path)
-            sha = sha256_file(row.path)
+            sha = hashes.sha256(row.path)
         except (DackitError, OSError) as exc:
             msg = str(exc) if isinstance(exc, DackitError) else f"{row.path}: cannot be read ({exc.strerror})"
             key = f"unreadable:{row.row}"
@@ -100,7 +103,7 @@ def analyse_files(sheet, exp, out_dir: Path, *, workers=None, scheduler=None, pr
             provenance[row.row] = {"file": row.file, "sha256": None, "technique": row.technique,
                                    "method": settings[row.technique]}
             continue
-        key = settings_key(row.technique, settings[row.technique], sha)
+        key = settings_key(row.technique, keyed[row.technique], sha)
         keys[row.row] = key
         provenance[row.row] = {"file": row.file, "sha256": sha, "technique": row.technique,
                                "method": settings[row.technique]}
@@ -113,6 +116,10 @@ def analyse_files(sheet, exp, out_dir: Path, *, workers=None, scheduler=None, pr
         elif key not in tasks:
             tasks[key] = (COST[row.technique], Task(key, ANALYSES[row.technique][0],
                                                     (row.path, settings[row.technique]), label=row.file))
+    try:  # before any analysis, so that a run killed later still skips the hashing next time
+        hashes.save()
+    except OutputError as exc:
+        cache.warnings.append(f"file hashes not remembered: {exc}")
     # Longest first, so that no slow image is left for the end while other workers idle.
     tasks = [task for _, task in sorted(tasks.values(), key=lambda ct: -ct[0])]
     done = [len(outcomes)]
@@ -120,7 +127,8 @@ def analyse_files(sheet, exp, out_dir: Path, *, workers=None, scheduler=None, pr
 
     def finished(task, outcome):
         try:
-            cache.put(task.key, outcome)
+            if not outcome.pop("stored", False):  # else a worker wrote it there already
+                cache.put(task.key, outcome)
         except OutputError as exc:  # the result is kept in memory; results.json says so too
             if not cache.warnings or not cache.warnings[-1].startswith("cache not written"):
                 cache.warnings.append(f"cache not written: {exc}")
@@ -128,7 +136,8 @@ def analyse_files(sheet, exp, out_dir: Path, *, workers=None, scheduler=None, pr
         if progress:
             progress(done[0], total, task.label)
 
-    computed = run_tasks(tasks, on_done=finished, workers=workers, scheduler=scheduler)
+    computed = run_tasks(tasks, on_done=finished, workers=workers, scheduler=scheduler, client=client,
+                         dashboard=dashboard, cache_folder=cache.folder)
     outcomes.update({k: cache_normalise(v) for k, v in computed.items()})
     by_row = {r: outcomes[k] for r, k in keys.items()}
     return by_row, provenance, len(tasks), total - len(tasks) - unreadable, cache.warnings
@@ -170,8 +179,13 @@ def output_lock(out_dir: Path):
 
 def run_experiment(experiment_path, out_dir, *, workers: int | None = None,
                    scheduler: str | None = None, progress=None, report: bool = True,
-                   allow_missing: bool = False) -> RunSummary:
+                   allow_missing: bool = False, client=None, dashboard: bool = False) -> RunSummary:
     """Run the whole analysis of an experiment; see :mod:`dackit.experiment`.
+
+    Files are analysed on threads of this process, on a private local cluster of
+    ``workers`` processes (its dashboard only with ``dashboard=True``), on the cluster of
+    ``scheduler``, or on that of an open ``distributed.Client`` (see
+    :func:`dackit.experiment.execute.dask_client`).
 
     ``allow_missing=True`` analyses what is there during a beamtime: run-sheet rows whose
     file has not arrived yet (see :func:`read_runsheet`) are left out, listed in
@@ -208,16 +222,17 @@ def run_experiment(experiment_path, out_dir, *, workers: int | None = None,
     with output_lock(out_dir):
         return _run_locked(experiment_path, exp, sheet, waiting, out_dir, start, workers=workers,
                            scheduler=scheduler, progress=progress, report=report,
-                           allow_missing=allow_missing)
+                           allow_missing=allow_missing, client=client, dashboard=dashboard)
 
 
 def _run_locked(experiment_path, exp, sheet, waiting, out_dir, start, *, workers, scheduler, progress,
-                report, allow_missing) -> RunSummary:
+                report, allow_missing, client, dashboard) -> RunSummary:
     from dackit.experiment.outputs import write_outputs
     from dackit.experiment.series import assemble_results
 
     by_row, provenance, computed, cached, warnings = analyse_files(
-        sheet, exp, out_dir, workers=workers, scheduler=scheduler, progress=progress)
+        sheet, exp, out_dir, workers=workers, scheduler=scheduler, progress=progress, client=client,
+        dashboard=dashboard)
     failures = [{"file": r.file, "technique": r.technique, "step": int(r.step),
                  "error": by_row[r.row]["error"]}
                 for r in sheet.itertuples() if not by_row[r.row]["ok"]]

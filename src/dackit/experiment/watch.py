@@ -110,10 +110,10 @@ class Watcher:
     """
 
     def __init__(self, experiment_path, out_dir, *, workers: int | None = None,
-                 scheduler: str | None = None, report: bool = True):
+                 scheduler: str | None = None, report: bool = True, client=None):
         self.experiment_path = Path(experiment_path)
         self.out_dir = Path(out_dir)
-        self.workers, self.scheduler, self.report = workers, scheduler, report
+        self.workers, self.scheduler, self.report, self.client = workers, scheduler, report, client
         self.cycles = 0
         self._last: tuple | None = None  # (signature, error) of the last cycle that acted
 
@@ -131,7 +131,8 @@ class Watcher:
             return Cycle(self.cycles, "waiting", waiting=snap.waiting)
         try:
             summary = run_experiment(self.experiment_path, self.out_dir, workers=self.workers,
-                                     scheduler=self.scheduler, report=self.report, allow_missing=True)
+                                     scheduler=self.scheduler, report=self.report, allow_missing=True,
+                                     client=self.client)
         except Exception as exc:  # noqa: BLE001 - a live session reports and keeps watching
             # e.g. a file removed or the toml rewritten between snapshot and run: the next
             # change of the folder retries
@@ -143,13 +144,14 @@ class Watcher:
 def watch_experiment(experiment_path, out_dir, *, interval_s: float = 2.0, max_cycles: int | None = None,
                      workers: int | None = None, scheduler: str | None = None, report: bool = True,
                      on_cycle: Callable[[Cycle], None] | None = None,
-                     sleep: Callable[[float], None] = time.sleep) -> int:
+                     sleep: Callable[[float], None] = time.sleep, dashboard: bool = False) -> int:
     """Poll every ``interval_s`` seconds until ``max_cycles`` (forever if None); return the
     number of cycles. ``on_cycle`` sees every :class:`Cycle`; ``sleep`` is called between
     cycles (tests pass one that writes the next files instead of waiting).
 
-    With ``workers`` and no ``scheduler``, one local Dask cluster is started for the whole
-    session (not one per cycle) and closed at the end, also on Ctrl-C.
+    With ``workers`` or ``scheduler``, one client (and with ``workers`` one private local
+    cluster, see :func:`~dackit.experiment.execute.dask_client`) serves the whole session,
+    not one per cycle, and is closed at the end, also on Ctrl-C.
 
     Parameters
     ----------
@@ -169,21 +171,22 @@ def watch_experiment(experiment_path, out_dir, *, interval_s: float = 2.0, max_c
         instead.
     report : bool, default True
         Also write ``report.html``.
+    dashboard : bool, default False
+        With ``workers``, serve the Dask dashboard (off by default: a private cluster).
     on_cycle : callable, optional
         Called with every :class:`~dackit.experiment.watch.Cycle`.
     sleep : callable
         Called with ``interval_s`` between cycles (tests pass one that writes the next
         files).
     """
-    cluster = None
-    if workers and not scheduler:
-        from distributed import LocalCluster
+    from contextlib import nullcontext
 
-        cluster = LocalCluster(n_workers=int(workers), threads_per_worker=1, processes=True,
-                               dashboard_address=None)
-        scheduler = cluster.scheduler_address
-    try:
-        watcher = Watcher(experiment_path, out_dir, scheduler=scheduler, report=report)
+    from dackit.experiment.execute import dask_client
+
+    session = dask_client(workers=workers, scheduler=scheduler, dashboard=dashboard) \
+        if workers or scheduler else nullcontext()
+    with session as client:
+        watcher = Watcher(experiment_path, out_dir, report=report, client=client)
         while True:
             cycle = watcher.poll()
             if on_cycle is not None:
@@ -191,6 +194,3 @@ def watch_experiment(experiment_path, out_dir, *, interval_s: float = 2.0, max_c
             if max_cycles is not None and watcher.cycles >= max_cycles:
                 return watcher.cycles
             sleep(interval_s)
-    finally:
-        if cluster is not None:
-            cluster.close()
