@@ -81,6 +81,10 @@ def analyse_files(sheet, exp, out_dir: Path, *, workers=None, scheduler=None, pr
         instead.
     progress : callable, optional
         Called as ``progress(done, total)`` after each file; None for silence.
+    client : distributed.Client, optional
+        An open Dask client to run on (wins over ``workers`` and ``scheduler``).
+    dashboard : bool, default False
+        With ``workers``, serve the Dask dashboard (off by default: a private cluster).
     """
     from dackit.io.guard import regular_file
 
@@ -210,6 +214,10 @@ def run_experiment(experiment_path, out_dir, *, workers: int | None = None,
     allow_missing : bool, default False
         Leave out run-sheet rows whose file has not arrived yet (during a beamtime) instead
         of failing.
+    client : distributed.Client, optional
+        An open Dask client to run on (wins over ``workers`` and ``scheduler``).
+    dashboard : bool, default False
+        With ``workers``, serve the Dask dashboard (off by default: a private cluster).
     """
     start = time.perf_counter()
     out_dir = Path(out_dir)
