@@ -231,6 +231,8 @@ class Integrator:
             self._dummy, self._delta_dummy = float(dummy), 0.0
         self._replacement = self._dummy if dummy is not None else -1.0
         self._mask_arg = mask
+        self._extra_mask: np.ndarray | None = None
+        self.last_clipped = 0
         self._bins_arg = None if bins is None else int(bins)
         self.shape = None
         self._ai = None
@@ -250,6 +252,11 @@ class Integrator:
         if det_shape is not None and tuple(det_shape) != shape:
             raise InputError(self._shape_message(shape, det_shape))
         mask = _as_mask(self._mask_arg, shape, self._pre)
+        if self._extra_mask is not None:
+            if self._extra_mask.shape != shape:
+                raise InputError(f"{self._pre}the file's pixel mask has shape {self._extra_mask.shape}, "
+                                 f"the images {shape}")
+            mask = self._extra_mask if mask is None else (mask | self._extra_mask)
         det_mask = ai.detector.mask
         if det_mask is not None:
             det_mask = det_mask != 0
@@ -317,6 +324,18 @@ class Integrator:
         return (f"{self._pre}image shape {tuple(image_shape)} differs from the detector shape "
                 f"{tuple(det_shape)} of the calibration{hint}; use the PONI of this detector "
                 "and binning (--flip-ud only fixes an upside-down image, it keeps the shape)")
+
+    def add_mask(self, mask) -> None:
+        """Mask these pixels too (True = masked), e.g. the pixel mask of an Eiger master file.
+
+        The pyFAI set-up is redone only when the mask differs from the one already added.
+        """
+        mask = np.asarray(mask, dtype=bool)
+        if self._extra_mask is not None and np.array_equal(mask, self._extra_mask):
+            return
+        self._extra_mask = mask
+        if self._ai is not None:
+            self._setup(self.shape)
 
     @property
     def azimuthal_integrator(self):
@@ -578,3 +597,41 @@ def integrate_image(image_path, poni_path, *, mask=None, flip_ud=False, bins=Non
     integrator = Integrator(read_poni(poni_path), shape=image.shape, mask=mask, bins=bins,
                             unit=unit, polarization=polarization, flip_ud=flip_ud)
     return integrator.integrate(image, source=str(image_path))
+
+
+@dataclass(frozen=True)
+class IntegrationSettings:
+    """Everything that decides how an image becomes a pattern, apart from the geometry.
+
+    The one description of integration choices shared by ``xrd integrate``, ``xrd cake``,
+    ``xrd lattice``, ``xrd phases`` and ``dackit run`` (experiment.toml): build it once,
+    then :meth:`integrator` for each geometry. Field meanings as in :class:`Integrator`.
+
+    Examples
+    --------
+    >>> IntegrationSettings(sigma_clip=3.0, polarization=0.99).kwargs()["sigma_clip"]
+    3.0
+    """
+
+    mask: object = None
+    flip_ud: bool = False
+    polarization: float | None = None
+    solid_angle: bool = True
+    saturation: float | None = None
+    dark: object = None
+    flat: object = None
+    background: object = None
+    background_scale: float | None = None
+    background_region: tuple[float, float] | None = None
+    sigma_clip: float | None = None
+    azimuth_range: tuple[float, float] | None = None
+
+    def kwargs(self) -> dict:
+        """Keyword arguments of :class:`Integrator`."""
+        from dataclasses import asdict
+
+        return asdict(self)
+
+    def integrator(self, geometry, **extra) -> Integrator:
+        """An :class:`Integrator` for ``geometry`` with these settings (``extra``: bins, unit, shape, …)."""
+        return Integrator(geometry, **{**self.kwargs(), **extra})
