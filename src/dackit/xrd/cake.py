@@ -168,9 +168,9 @@ def ring_texture(cake: Cake, *, min_snr: float = 8.0) -> list[RingTexture]:
         core = np.arange(max(0, p - half), min(n_rad, p + half + 1))
         lo = np.arange(max(0, p - int(np.ceil(3 * w)) - 1), max(0, p - int(np.floor(1.5 * w)) - 1))
         hi = np.arange(min(n_rad, p + int(np.floor(1.5 * w)) + 2), min(n_rad, p + int(np.ceil(3 * w)) + 2))
+        if p - 3 * w - 1 < 0 or p + 3 * w + 2 > n_rad or lo.size == 0 or hi.size == 0:
+            continue  # a ring needs background on both sides (not the beam centre, not the edge)
         flank = np.concatenate([lo, hi])
-        if core.size == 0 or flank.size == 0:
-            continue
         block = np.concatenate([core, flank])
         rows = np.isfinite(inten[:, block]).all(axis=1) & np.isfinite(sig[:, block]).all(axis=1)
         coverage = float(rows.mean())
