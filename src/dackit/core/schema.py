@@ -155,6 +155,18 @@ class XrdRow(_StepRow, _Verdict):
     volume_a3_err: Number
 
 
+class XrdTextureRow(_StepRow, _Verdict):
+    """Azimuthal uniformity of one powder ring of one image (dackit.xrd.cake.ring_texture)."""
+
+    twotheta_deg: Number = Field(title="2θ (°)")
+    texture_index: Number = Field(title="texture index",
+                                  description="azimuthal coefficient of variation beyond counting noise")
+    low_order_fraction: Number = Field(title="smooth share",
+                                       description="share of the excess variance in harmonics k ≤ 4 of χ")
+    coverage: Number = Field(description="share of the azimuth where the ring is measured")
+    label: str = Field(description='"uniform", "textured" or "spotty"')
+
+
 class EosPoints(_Model):
     pressure_gpa: list[Number]
     pressure_gpa_err: list[Number]
@@ -288,6 +300,7 @@ class Results(_Model):
     pl_quench_pressure_gpa: Number = None
     tauc: list[TaucRow] | None = None
     xrd: list[XrdRow] | None = None
+    xrd_texture: list[XrdTextureRow] | None = Field(default=None, description="texture index of each ring")
     eos: dict[str, EosFit] | None = Field(default=None, description="phase → EoS fit")
     transition_pressure_gpa: Number = Field(default=None, title="onset pressure (GPa)")
     transition: Transition | None = None

@@ -48,7 +48,7 @@ TECHNIQUES = (
                                           "chromaticity", "colour", "color")),
     ("absorption", ("absorption", R.tauc), "Absorption and Tauc band gap",
      ("absorption", "absorbance", "tauc", "gap")),
-    ("xrd", (R.xrd,), "X-ray diffraction", ("xrd", "adxrd", "diffraction", "lattice", "eos",
+    ("xrd", (R.xrd, R.xrd_texture), "X-ray diffraction", ("xrd", "adxrd", "diffraction", "lattice", "eos",
                                             "pattern", "patterns", "waterfall", "volume", "pv")),
     ("saxs", (R.saxs,), "Small-angle X-ray scattering", ("saxs", "mesophase")),
     ("tem", (R.tem,), "Transmission electron microscopy", ("tem", "size", "sizes", "histogram")),
