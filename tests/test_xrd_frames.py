@@ -264,3 +264,20 @@ def test_azimuth_sector(setup):
     full = Integrator(g).integrate(img)
     k = np.argmin(np.abs(full.x - 8.1))
     assert _on_grid(inside, full.x[k:k + 1])[0] > 1.5 * full.intensity[k]
+
+
+def test_pattern_series_is_one_nexus_file(setup):
+    from dackit.xrd.frames import write_pattern_series
+
+    d, g, _ = setup
+    mu = ring_image(g)
+    with h5py.File(d / "series.h5", "w") as h:
+        h.create_dataset("entry/data/data", data=np.stack([mu * k for k in (1, 2, 3, 4)]).astype(np.float32),
+                         chunks=(1, *g.shape), **hdf5plugin.LZ4())
+    info = write_pattern_series(Integrator(g), d / "series.h5", d / "series.nxs", frames="1:4")
+    assert info["frames"] == 3
+    assert np.array(info["total_intensity"]) / info["total_intensity"][0] == pytest.approx([1, 1.5, 2], rel=1e-5)
+    with h5py.File(d / "series.nxs", "r") as h:
+        nx = h["entry/patterns"]
+        assert nx.attrs["signal"] == "intensity" and nx["intensity"].shape == (3, nx["twotheta"].size)
+        assert list(nx["frame"][()]) == [1, 2, 3]

@@ -74,6 +74,7 @@ def cake(images, poni_path, settings, frames, azimuth_bins, bins, out_dir, as_js
                 for _, f in src.frames(selection.indices):
                     total = f.astype(np.float64) if total is None else total + f
                 n = len(selection.indices)
+                assert total is not None
                 items = [(selection.combine, total / n if selection.combine == "mean" else total,
                           1 if selection.combine == "mean" else n)]
             for label, image, n_frames in items:

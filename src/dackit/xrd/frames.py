@@ -121,7 +121,9 @@ def write_pattern_series(integrator, path, output, frames: str | None = "all") -
             data.attrs.update(NX_class="NXdata", signal="intensity", axes=["frame", axis],
                               frame_indices=0, **{f"{axis}_indices": 1})
             data["frame"] = np.asarray(selection.indices, dtype=np.int64)
-            inten = errs = scales = None
+            inten: h5py.Dataset | None = None
+            errs: h5py.Dataset | None = None
+            scales: h5py.Dataset | None = None
             for row, (index, frame) in enumerate(src.frames(selection.indices)):
                 x, y, s, info = integrator.integrate_arrays(frame, source=f"{source} frame {index}")
                 if inten is None:
@@ -134,9 +136,10 @@ def write_pattern_series(integrator, path, output, frames: str | None = "all") -
                                                chunks=(1, x.size), compression="gzip", fillvalue=np.nan)
                     if info["background_scale"] is not None:
                         scales = data.create_dataset("background_scale", shape=(n,), dtype="f8")
+                assert inten is not None and errs is not None
                 inten[row] = y
                 errs[row] = s
-                if scales is not None:
+                if scales is not None and info["background_scale"] is not None:
                     scales[row] = info["background_scale"]
                 totals.append(float(np.nansum(y)))
             entry["wavelength_a"] = float(integrator.geometry.wavelength_a)
