@@ -281,3 +281,42 @@ def test_pattern_series_is_one_nexus_file(setup):
         nx = h["entry/patterns"]
         assert nx.attrs["signal"] == "intensity" and nx["intensity"].shape == (3, nx["twotheta"].size)
         assert list(nx["frame"][()]) == [1, 2, 3]
+
+
+# -- the pipeline --------------------------------------------------------------------------
+
+def test_pipeline_texture_and_frame_series(tmp_path):
+    """experiment.toml corrections reach the integration; XRD images get ring textures in
+    results.json and the report; an xrd_frames step becomes one NeXus file of patterns."""
+    from dackit.experiment.pipeline import run_experiment
+
+    g = geometry()
+    write_poni(g, tmp_path / "g.poni")
+    rng = np.random.default_rng(8)
+    # zinc-blende InP (a = 5.8687 Å) at λ = 0.4066 Å: 111, 200, 220, 311
+    inp = [(6.884, 1000.0, 0.04), (7.952, 120.0, 0.04), (11.25, 600.0, 0.045), (13.20, 350.0, 0.045)]
+    clean = rng.poisson(ring_image(g, rings=inp)).astype(np.float32)
+    fabio.edfimage.EdfImage(data=clean).write(str(tmp_path / "p1.edf"))
+    spotty = add_zingers(add_spots(clean, rng), rng).astype(np.float32)
+    fabio.edfimage.EdfImage(data=spotty).write(str(tmp_path / "p2.edf"))
+    with h5py.File(tmp_path / "scan.h5", "w") as h:
+        h.create_dataset("entry/data/data", data=np.stack([clean, 2 * clean, 0 * clean + 1, 3 * clean]),
+                         chunks=(1, *g.shape), **hdf5plugin.LZ4())
+    (tmp_path / "experiment.toml").write_text(
+        'name = "t"\n[xrd]\nponi = "g.poni"\nphases = ["zincblende"]\npolarization = 0.0\nsigma_clip = 3\n')
+    (tmp_path / "runsheet.csv").write_text(
+        "step,direction,technique,file,pressure_gpa\n1,compression,xrd,p1.edf,1.0\n"
+        "2,compression,xrd,p2.edf,2.0\n3,compression,xrd_frames,scan.h5,3.0\n")
+    run_experiment(tmp_path / "experiment.toml", tmp_path / "out", workers=1)
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    frames = results["xrd_frames"][0]
+    assert frames["frames"] == 4 and "3 of 4" not in " ".join(frames["quality_notes"])
+    assert any("frames 2" in n for n in frames["quality_notes"])  # the dark frame is named
+    with h5py.File(frames["output"], "r") as h:
+        assert h["entry/patterns/intensity"].shape[0] == 4
+    texture = results["xrd_texture"]
+    assert {r["file"].split("/")[-1] for r in texture} == {"p1.edf", "p2.edf"}
+    # sigma_clip from experiment.toml: the spots of p2 do not make its rings spotty
+    assert all(r["label"] == "uniform" for r in texture), texture
+    report = (tmp_path / "out" / "report.html").read_text()
+    assert "texture" in report.lower()

@@ -137,6 +137,45 @@ def analyse_xrd(path: str, settings: dict) -> dict:
             "pattern": {"twotheta_deg": pattern.twotheta_deg, "intensity": pattern.intensity}}
 
 
+def analyse_xrd_frames(path: str, settings: dict) -> dict:
+    """A time-resolved step: every frame of a stack integrated into one NeXus file of patterns.
+
+    Written to ``settings["series_dir"]`` (the run's ``xrd_series`` folder) as
+    ``<stem>.nxs``; the result holds the total intensity of each frame. Frames whose total
+    falls below half the median (beam lost, shutter closed) are named in the notes; the
+    step is doubtful when they are more than half the frames.
+    """
+    from pathlib import Path
+
+    import numpy as np
+
+    from dackit.io.frames import open_frames
+    from dackit.xrd.frames import write_pattern_series
+
+    with open_frames(path) as src:
+        shape = src.shape
+    integ = _integrator(path, settings, shape)
+    out_dir = Path(settings.get("series_dir") or Path(path).parent)
+    output = out_dir / f"{Path(path).stem}.nxs"
+    with _INTEGRATOR_LOCK:
+        info = write_pattern_series(integ, path, output, frames="all")
+    totals = np.asarray(info["total_intensity"], float)
+    median = float(np.median(totals)) if totals.size else 0.0
+    dim = [i for i, t in enumerate(totals) if not t >= 0.5 * median]
+    doubts, notes = [], []
+    if dim:
+        text = (f"{len(dim)} of {totals.size} frames hold less than half the median intensity "
+                f"(beam lost or shutter closed?): frames {', '.join(map(str, dim[:20]))}"
+                + (" …" if len(dim) > 20 else ""))
+        (doubts if len(dim) > totals.size / 2 else notes).append(text)
+    from dackit.core.quality import Verdict
+
+    verdict = Verdict.from_checks(doubts, notes)
+    return {"file": path, "output": info["output"], "frames": info["frames"], "bins": info["bins"],
+            "wavelength_a": integ.geometry.wavelength_a, "total_intensity": info["total_intensity"],
+            **verdict.to_dict()}
+
+
 def analyse_saxs(path: str, settings: dict) -> dict:
     from dackit.saxs.analysis import analyse_saxs as saxs_peaks
     from dackit.saxs.scherrer import scherrer_thickness
@@ -190,6 +229,7 @@ ANALYSES = {
     "absorption": (analyse_absorption, lambda exp: exp.absorption.model_dump()),
     "xrd": (analyse_xrd, lambda exp: {**_xray_settings(exp, exp.xrd, "2th_deg"),
                                       "phases": list(exp.xrd.phases), **_phase_files(exp)}),
+    "xrd_frames": (analyse_xrd_frames, lambda exp: _xray_settings(exp, exp.xrd, "2th_deg")),
     "saxs": (analyse_saxs, lambda exp: {**_xray_settings(exp, exp.saxs, "q_A^-1"), "k": exp.saxs.k}),
     "tem": (analyse_tem, lambda exp: exp.tem.model_dump()),
 }

@@ -35,6 +35,9 @@ refused. Data kept elsewhere (a beamline's data folder) is allowed by naming its
 
 Run sheet columns: ``step, direction, technique, file[, pressure_gpa, pressure_gpa_err, note]``;
 ``direction`` is ``compression`` or ``decompression``; ``technique`` one of :data:`TECHNIQUES`.
+``xrd_frames`` is a time-resolved XRD step: a multi-frame file (HDF5/Eiger stack, EDF…)
+integrated frame by frame with the ``[xrd]`` settings into one NeXus file of patterns
+(``OUT/xrd_series/<file stem>.nxs``).
 """
 from __future__ import annotations
 
@@ -51,7 +54,7 @@ from dackit.core.units import kev_to_angstrom
 from dackit.errors import ConfigError
 
 #: what a run-sheet row can be
-TECHNIQUES = ("ruby", "pl", "absorption", "xrd", "saxs", "tem")
+TECHNIQUES = ("ruby", "pl", "absorption", "xrd", "xrd_frames", "saxs", "tem")
 #: phase specs that name a file (see dackit.xrd.phases.get_phase)
 PHASE_FILE_SUFFIXES = (".jcpds", ".cif", ".mcif")
 DIRECTIONS = ("compression", "decompression")

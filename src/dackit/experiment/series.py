@@ -296,6 +296,12 @@ def assemble_results(exp, sheet: pd.DataFrame, steps: pd.DataFrame, by_row: dict
         texture = texture_table(technique_rows("xrd", sheet, steps, by_row, trusted_only=False))
         if texture:
             results["xrd_texture"] = texture
+    frames = technique_rows("xrd_frames", sheet, steps, by_row, trusted_only=False)
+    if frames:
+        results["xrd_frames"] = [{k: r[k] for k in ("file", "step", "direction", "pressure_gpa",
+                                                    "pressure_gpa_err", "output", "frames", "bins",
+                                                    "wavelength_a", "total_intensity", *VERDICT) if k in r}
+                                 for r in frames]
     saxs = technique_rows("saxs", sheet, steps, by_row)
     if saxs:
         results["saxs"] = saxs_series(saxs)
