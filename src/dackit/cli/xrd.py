@@ -99,6 +99,9 @@ def integrate(images, poni_path, settings, frames, bins, unit, fmt, out_dir, as_
             if settings.background is not None:
                 row["background_scale"] = fp.pattern.metadata.get("background_scale")
             rows.append(row)
+            if frames is None and fp.file_frames > 1:  # do not hide the other frames
+                click.echo(f"note: {path}: holds {fp.file_frames} frames; only frame 0 was integrated "
+                           "(use --frames all, sum, mean or N:M)", err=True)
         return rows
 
     nested, status = run_per_file(images, one)
@@ -108,30 +111,12 @@ def integrate(images, poni_path, settings, frames, bins, unit, fmt, out_dir, as_
             if isinstance(item, list):
                 warn_if_doubtful(row)
             rows.append(row)
-    if frames is None:
-        _warn_unread_frames(images)
     if as_json:
         dump_json(rows)
     else:
         print_table(rows, INTEGRATE_COLUMNS, title=f"Integrated with {poni_path.name}"
                     + (" (flipped up-down)" if settings.flip_ud else ""))
     finish(status)
-
-
-def _warn_unread_frames(images) -> None:
-    """Without --frames only frame 0 of a stack is integrated: say so, do not hide it."""
-    from dackit.errors import DackitError
-    from dackit.io.frames import open_frames
-
-    for path in images:
-        try:
-            with open_frames(path) as src:
-                n = src.nframes
-        except DackitError:
-            continue
-        if n > 1:
-            click.echo(f"note: {path}: holds {n} frames; only frame 0 was integrated "
-                       "(use --frames all, sum, mean or N:M)", err=True)
 
 
 import dackit.cli.xrd_analysis  # noqa: E402,F401  (registers the `lattice` and `phases` subcommands)

@@ -148,9 +148,15 @@ class FrameSource:
     def _open_fabio(self):
         img = None
         self._invalid = None
-        try:
-            import fabio
+        import fabio
 
+        try:  # the header alone first: a declared 100000 × 100000 must not be allocated
+            shape = getattr(fabio.openheader(str(self.path)), "shape", None)
+        except Exception:  # noqa: BLE001 - fabio.open below says what is wrong with the file
+            shape = None
+        if shape:
+            check_pixels(self.path, shape)
+        try:
             img = fabio.open(str(self.path))
             self.nframes = int(getattr(img, "nframes", 1) or 1)
             self.shape = tuple(int(n) for n in img.data.shape[-2:])

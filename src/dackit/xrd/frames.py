@@ -24,11 +24,13 @@ from dackit.io.frames import open_frames, parse_frames
 
 @dataclass(frozen=True)
 class FramePattern:
-    """One pattern of a stack: ``frame`` (int, or "sum"/"mean"), ``n_frames`` combined, ``pattern``."""
+    """One pattern of a stack: ``frame`` (int, or "sum"/"mean"), ``n_frames`` combined, ``pattern``,
+    and ``file_frames``, the number of frames the file holds."""
 
     frame: int | str
     n_frames: int
     pattern: Pattern
+    file_frames: int = 1
 
 
 def _combined(integrator, src, selection, source: str) -> FramePattern:
@@ -47,7 +49,7 @@ def _combined(integrator, src, selection, source: str) -> FramePattern:
     if selection.combine == "mean":
         pattern = replace(pattern, intensity=pattern.intensity / n,
                           sigma=None if pattern.sigma is None else pattern.sigma / n)
-    return FramePattern(frame=str(selection.combine), n_frames=n, pattern=pattern)
+    return FramePattern(frame=str(selection.combine), n_frames=n, pattern=pattern, file_frames=src.nframes)
 
 
 def iter_frame_patterns(integrator, path, frames: str | None = "all") -> Iterator[FramePattern]:
@@ -75,7 +77,7 @@ def iter_frame_patterns(integrator, path, frames: str | None = "all") -> Iterato
             yield _combined(integrator, src, selection, source)
             return
         for index, frame in src.frames(selection.indices):
-            yield FramePattern(frame=index, n_frames=1,
+            yield FramePattern(frame=index, n_frames=1, file_frames=src.nframes,
                                pattern=integrator.integrate(frame, source=f"{source} frame {index}"))
 
 
