@@ -4,6 +4,7 @@ Registered on the ``xrd`` group of :mod:`dackit.cli.xrd` (imported at its end).
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -50,6 +51,7 @@ def cake(images, poni_path, settings, frames, azimuth_bins, bins, out_dir, as_js
     from dackit.errors import InputError
     from dackit.io.frames import open_frames, parse_frames
     from dackit.xrd.cake import cake_image, cake_verdict, plot_cake, ring_texture, write_cake_nexus
+    from dackit.xrd.frames import sum_frames
     from dackit.xrd.geometry import read_poni
 
     integrator = settings.integrator(read_poni(poni_path), bins=None if bins is None else 2 * bins)
@@ -67,16 +69,9 @@ def cake(images, poni_path, settings, frames, azimuth_bins, bins, out_dir, as_js
                 integrator.add_mask(src.mask)
             if selection.combine is None:
                 items = [(i, f, 1) for i, f in src.frames(selection.indices)]
-            else:
-                import numpy as np
-
-                total = None
-                for _, f in src.frames(selection.indices):
-                    total = f.astype(np.float64) if total is None else total + f
-                n = len(selection.indices)
-                assert total is not None
-                items = [(selection.combine, total / n if selection.combine == "mean" else total,
-                          1 if selection.combine == "mean" else n)]
+            else:  # the summed counts (Poisson σ right for the texture); "mean" rescales below
+                items = [(selection.combine, sum_frames(integrator, src, selection.indices),
+                          len(selection.indices))]
             for label, image, n_frames in items:
                 stem = path.stem if frames is None else (
                     f"{path.stem}_f{label:05d}" if isinstance(label, int) else f"{path.stem}_{label}")
@@ -86,6 +81,8 @@ def cake(images, poni_path, settings, frames, azimuth_bins, bins, out_dir, as_js
                                      f"{output} (use different --out folders)")
                 c = cake_image(integrator, image, azimuth_bins=azimuth_bins, radial_bins=bins,
                                source=str(path), n_frames=n_frames)
+                if label == "mean":
+                    c = replace(c, intensity=c.intensity / n_frames, sigma=c.sigma / n_frames)
                 rings = ring_texture(c)
                 write_cake_nexus(c, output, rings)
                 png = save_figure(plot_cake(c, rings), out_dir / f"{stem}_cake.png")

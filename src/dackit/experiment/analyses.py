@@ -87,9 +87,10 @@ def _texture(path: str, integ) -> dict:
     """Per-ring texture indices of an image (dackit.xrd.cake), for the report."""
     from dackit.io.frames import open_frames
     from dackit.xrd.cake import cake_image, cake_verdict, ring_texture
+    from dackit.xrd.frames import sum_frames
 
     with open_frames(path) as src, _INTEGRATOR_LOCK:
-        image = src.frame(0) if src.nframes == 1 else sum(f.astype(float) for _, f in src.frames(range(src.nframes)))
+        image = src.frame(0) if src.nframes == 1 else sum_frames(integ, src, range(src.nframes))
         cake = cake_image(integ, image, n_frames=src.nframes)
     rings = ring_texture(cake)
     verdict = cake_verdict(cake, rings)
@@ -162,7 +163,8 @@ def analyse_xrd_frames(path: str, settings: dict) -> dict:
     totals = np.asarray(info["total_intensity"], float)
     median = float(np.median(totals)) if totals.size else 0.0
     dim = [i for i, t in enumerate(totals) if not t >= 0.5 * median]
-    doubts, notes = [], []
+    doubts: list[str] = []
+    notes: list[str] = []
     if dim:
         text = (f"{len(dim)} of {totals.size} frames hold less than half the median intensity "
                 f"(beam lost or shutter closed?): frames {', '.join(map(str, dim[:20]))}"

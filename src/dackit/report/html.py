@@ -421,14 +421,14 @@ def _technique(results: dict, keys: tuple[str, ...], figures: list[str]) -> str:
             out.append(_defs(shown, labels=schema.titles(schema.TemPooled)))
         elif key == R.xrd_frames and isinstance(value, list):
             # a series of thousands of frames: its intensity range, not every number
-            shown = []
+            frame_rows: list[dict] = []
             for row in value:
                 row = dict(row)
                 totals = [t for t in row.pop("total_intensity", None) or [] if _finite(t)]
                 if totals:
                     row["total_intensity_min_max"] = [min(totals), max(totals)]
-                shown.append(row)
-            out.append(_table(shown, first=(STEP.step, STEP.direction, STEP.pressure_gpa)))
+                frame_rows.append(row)
+            out.append(_table(frame_rows, first=(STEP.step, STEP.direction, STEP.pressure_gpa)))
         elif isinstance(value, (list, tuple)) and all(isinstance(v, dict) for v in value):
             out.append(_table(list(value), first=(STEP.step, STEP.direction, STEP.pressure_gpa)) if value
                        else _absent("(no rows)"))

@@ -33,18 +33,26 @@ class FramePattern:
     file_frames: int = 1
 
 
-def _combined(integrator, src, selection, source: str) -> FramePattern:
+def sum_frames(integrator, src, indices) -> np.ndarray:
+    """The sum of frames ``indices`` of an open :class:`~dackit.io.frames.FrameSource`, one frame
+    in memory at a time; a pixel saturated in any frame is set to the integrator's dead-pixel
+    value (gap pixels, −1 in each frame, sum to −n: still negative, still masked)."""
     total = None
-    for _, frame in src.frames(selection.indices):
+    for _, frame in src.frames(indices):
         if total is None:
             total = np.zeros(frame.shape, dtype=np.float64)
         if integrator.saturation is not None:  # saturated in any frame → masked in the sum
             frame = np.where(frame >= integrator.saturation, -np.inf, frame)
         total += frame
-    n = len(selection.indices)
-    assert total is not None
+    if total is None:
+        raise InputError(f"{where(src.path)}no frame selected")
     total[~np.isfinite(total)] = integrator._replacement  # noqa: SLF001 - the dead-pixel value
-    # summed gap pixels are −n: still negative, still masked
+    return total
+
+
+def _combined(integrator, src, selection, source: str) -> FramePattern:
+    n = len(selection.indices)
+    total = sum_frames(integrator, src, selection.indices)
     pattern = integrator.integrate(total, source=source, n_frames=n)
     if selection.combine == "mean":
         pattern = replace(pattern, intensity=pattern.intensity / n,

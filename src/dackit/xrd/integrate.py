@@ -342,7 +342,7 @@ class Integrator:
         """The underlying pyFAI integrator (None until the shape is known)."""
         return self._ai
 
-    def _check_frame(self, image, source):
+    def _check_frame(self, image, source, n_frames: int = 1):
         image = np.asarray(image)
         if self._ai is None:
             if image.ndim != 2:
@@ -351,7 +351,8 @@ class Integrator:
         if image.shape != self.shape:
             raise InputError(f"{where(source)}" + self._shape_message(image.shape, self.shape)
                              .removeprefix(self._pre))
-        if self.saturation is not None and image.max() >= self.saturation:
+        # a sum of frames had its saturated pixels masked frame by frame (xrd.frames.sum_frames)
+        if self.saturation is not None and n_frames == 1 and image.max() >= self.saturation:
             image = np.where(image >= self.saturation, self._replacement, image)
         return image
 
@@ -408,7 +409,7 @@ class Integrator:
         no pixel reaches (so frames of a series share one grid), and ``info`` a dict with
         ``background_scale``, ``background_scale_err`` and ``doubts`` (reasons to doubt).
         """
-        image = self._check_frame(image, source)
+        image = self._check_frame(image, source, n_frames)
         info: dict = {"background_scale": None, "background_scale_err": None, "doubts": []}
         scale = None
         if self._background is not None:
@@ -453,7 +454,7 @@ class Integrator:
         Same geometry, mask and corrections as the 1D patterns (a fitted background scale is
         fitted on the 1D pattern; sigma-clipped pixels are left out). Empty bins are NaN.
         """
-        image = self._check_frame(image, source)
+        image = self._check_frame(image, source, n_frames)
         scale = None
         if self._background is not None:
             scale = (n_frames * self.background_scale if self.background_scale is not None
