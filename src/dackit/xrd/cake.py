@@ -41,6 +41,8 @@ from dackit.errors import InputError
 UNIFORM_INDEX = 0.1
 #: a ring is measured only where its signal exists on at least this share of the azimuth
 MIN_COVERAGE = 0.5
+#: fewest radial bins of a cake by default
+MIN_RADIAL_BINS = 180
 #: harmonics of χ counted as smooth (preferred-orientation) modulation
 LOW_ORDERS = 4
 
@@ -91,7 +93,8 @@ def cake_image(integrator, image, *, azimuth_bins: int = 360, radial_bins: int |
     azimuth_bins : int
         Bins over 360° of χ (at least 4).
     radial_bins : int, optional
-        Default: half the integrator's 1D bins (about one per pixel of radius).
+        Default: half the integrator's 1D bins (about one per pixel of radius), at least
+        :data:`MIN_RADIAL_BINS`.
 
     Returns
     -------
@@ -101,7 +104,8 @@ def cake_image(integrator, image, *, azimuth_bins: int = 360, radial_bins: int |
         raise InputError(f"azimuth_bins={azimuth_bins}: at least 4 bins are needed")
     if integrator.shape is None:
         integrator.integrate_arrays(image, source=source)  # sets up geometry and bins
-    radial_bins = int(radial_bins or max(10, integrator.bins // 2))
+    # about one bin per pixel of radius, and never so few that rings merge on a small detector
+    radial_bins = int(radial_bins or max(MIN_RADIAL_BINS, integrator.bins // 2))
     r, chi, inten, sig = integrator.integrate2d(image, azimuth_bins=int(azimuth_bins), radial_bins=radial_bins,
                                                 source=source, n_frames=n_frames)
     return Cake(radial=r, azimuth_deg=chi, intensity=inten, sigma=sig, unit=integrator.unit,
