@@ -11,7 +11,9 @@ pixel splitting, CSR, Cython), bins, unit (2θ°), Poisson error model and negat
   :class:`~dackit.xrd.integrate.Integrator`, patterns written to one NeXus file.
 
 Both build the sparse matrix on a warm-up frame that is not timed. ``--rounds`` alternating
-runs each, best round counts (shared machine). Peak RSS (``ru_maxrss``) of dackit is also
+runs each, best round counts (shared machine); ``alternating_*``: both integrations in one
+process on the same frames, order swapped each frame (no I/O), the fairest per-frame ratio
+when the machine's load changes between runs. Peak RSS (``ru_maxrss``) of dackit is also
 measured on a quarter of the frames: flat memory means the two agree. Targets: rate ratio
 dackit/pyFAI ≥ 0.95, peak RSS ≤ 1.5 GB. Prints JSON.
 
@@ -103,6 +105,37 @@ def run_dackit(path: str, frames: int, out: str) -> dict:
     return {"seconds": time.perf_counter() - t0}
 
 
+def alternating(path: str, frames: int) -> dict:
+    """Both integrations in one process on the same frame, order swapped every frame: the
+    fairest per-frame comparison on a shared machine (reading and writing left out)."""
+    from dackit.io.frames import open_frames
+    from dackit.xrd.integrate import Integrator
+
+    integ = Integrator(geometry(), bins=BINS)
+    ai = geometry().azimuthal_integrator()
+    ai.empty = float("nan")
+    kw = dict(unit="2th_deg", method=METHOD, dummy=-float(2**20), delta_dummy=float(2**20) - 0.5,
+              error_model="poisson", correctSolidAngle=True)
+    td = tp = 0.0
+    with open_frames(path) as src:
+        f0 = src.frame(0)
+        integ.integrate_arrays(f0)
+        ai.integrate1d(f0, BINS, **kw)
+        for i, f in src.frames(range(frames)):
+            order = ("d", "p") if i % 2 else ("p", "d")
+            for who in order:
+                t = time.perf_counter()
+                if who == "d":
+                    integ.integrate_arrays(f)
+                    td += time.perf_counter() - t
+                else:
+                    ai.integrate1d(f, BINS, **kw)
+                    tp += time.perf_counter() - t
+    return {"alternating_pyfai_s_per_frame": round(tp / frames, 4),
+            "alternating_dackit_s_per_frame": round(td / frames, 4),
+            "alternating_rate_ratio": round(tp / td, 3)}
+
+
 def child(kind: str, path: str, frames: int, out: str) -> None:
     res = run_pyfai(path, frames) if kind == "pyfai" else run_dackit(path, frames, out)
     res["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
@@ -140,6 +173,7 @@ def main() -> None:
                 r = spawn(kind, stack, args.frames, out)
                 best[kind] = r["seconds"] if best[kind] is None else min(best[kind], r["seconds"])
                 rss[kind] = max(rss[kind], r["peak_rss_mb"])
+        alt = alternating(str(stack), args.frames)
         quarter = max(1, args.frames // 4)
         rss_quarter = spawn("dackit", stack, quarter, out)["peak_rss_mb"]
         size_mb = stack.stat().st_size / 2**20
@@ -151,7 +185,8 @@ def main() -> None:
         "rate_ratio": round(rate["dackit"] / rate["pyfai"], 3),
         "pyfai_peak_rss_mb": round(rss["pyfai"], 1), "dackit_peak_rss_mb": round(rss["dackit"], 1),
         f"dackit_peak_rss_mb_{quarter}_frames": round(rss_quarter, 1),
-        "cpus": os.cpu_count(),
+        **alt,
+        "cpus": os.cpu_count(), "load_average_1min": round(os.getloadavg()[0], 1),
     }, indent=2))
 
 
