@@ -357,7 +357,8 @@ def test_cli_integrate(tmp_path, real_data):
                                    "--flip-ud", "--bins", "1512", "--out", str(out), "--json"])
     assert res.exit_code == 2
     rows = json.loads(res.stdout)
-    assert set(rows[0]) == {"file", "output", "points", "wavelength_a"}
+    assert set(rows[0]) == {"file", "output", "points", "wavelength_a", "quality", "quality_notes"}
+    assert rows[0]["quality"] == "ok"
     assert rows[0]["wavelength_a"] == 0.4066 and rows[0]["points"] > 1400
     assert set(rows[1]) == {"file", "error"} and "not found" in rows[1]["error"]
     p = read_pattern(out / "CeO2_Pilatus1M.xy")

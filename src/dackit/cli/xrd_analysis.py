@@ -10,6 +10,7 @@ import click
 
 from dackit.cli._common import dump_json, finish, json_option, plot_option, print_table, run_per_file
 from dackit.cli.xrd import command
+from dackit.cli.xrd_options import integration_options
 
 LATTICE_COLUMNS = [("file", "file", ""), ("phase", "phase", ""), ("a_angstrom", "a (Å)", ".5f"),
                    ("a_angstrom_err", "± a", ".5f"), ("volume_a3", "V (Å³)", ".3f"),
@@ -21,8 +22,8 @@ class _PatternSource:
     """Turns each FILE into a Pattern: patterns are read, images integrated with one
     Integrator built from the PONI and reused for every image."""
 
-    def __init__(self, poni, flip_ud, wavelength):
-        self.poni, self.flip_ud, self.wavelength = poni, flip_ud, wavelength
+    def __init__(self, poni, settings, wavelength):
+        self.poni, self.settings, self.wavelength = poni, settings, wavelength
         self._integrator = None
         self._geometry = None
 
@@ -49,12 +50,11 @@ class _PatternSource:
             raise InputError(f"{path}: an image needs --poni FILE to be integrated "
                              "(or give an integrated pattern: .xy, .chi, .dat)")
         if self._integrator is None:
-            from dackit.xrd.integrate import Integrator
+            self._integrator = self.settings.integrator(self.geometry())
+        from dackit.xrd.frames import iter_frame_patterns
 
-            self._integrator = Integrator(self.geometry(), flip_ud=self.flip_ud)
-        from dackit.io.images import read_image
-
-        pattern = self._integrator.integrate(read_image(path), source=str(path))
+        # a stack counts as the sum of its frames (one exposure split in time)
+        pattern = next(iter(iter_frame_patterns(self._integrator, path, "sum"))).pattern
         if self.wavelength is not None:
             from dataclasses import replace
 
@@ -65,8 +65,7 @@ class _PatternSource:
 def _source_options(f):
     f = click.option("--wavelength", type=click.FloatRange(0.01, 10, min_open=True), default=None,
                      help="X-ray wavelength in Å (overrides the PONI or pattern header).")(f)
-    f = click.option("--flip-ud", is_flag=True,
-                     help="The PONI was calibrated on the image flipped upside down (old Dioptas).")(f)
+    f = integration_options(f)
     f = click.option("--poni", type=click.Path(path_type=Path, dir_okay=False), default=None,
                      help="Calibration (PONI) to integrate images; also gives the wavelength.")(f)
     return f
@@ -89,7 +88,7 @@ def _spec_name(spec: str) -> str:
               help="Instrumental FWHM (degrees 2θ) subtracted in quadrature for Scherrer sizes.")
 @json_option
 @plot_option
-def lattice(files, poni, flip_ud, wavelength, phase_spec, tth_range, zero_shift, instrumental_fwhm, as_json,
+def lattice(files, poni, settings, wavelength, phase_spec, tth_range, zero_shift, instrumental_fwhm, as_json,
             plot_dir):
     """Refine the lattice parameter of one phase in each FILE (image or pattern).
 
@@ -108,7 +107,7 @@ def lattice(files, poni, flip_ud, wavelength, phase_spec, tth_range, zero_shift,
     from dackit.xrd.lattice import fit_lattice
     from dackit.xrd.phases import get_phase
 
-    source = _PatternSource(poni, flip_ud, wavelength)
+    source = _PatternSource(poni, settings, wavelength)
     phase = get_phase(phase_spec)
     name = _spec_name(phase_spec)
 
@@ -149,7 +148,7 @@ def lattice(files, poni, flip_ud, wavelength, phase_spec, tth_range, zero_shift,
               help="Evidence (in σ of the noise) a phase's own peaks need to count as present.")
 @json_option
 @plot_option
-def phases(files, poni, flip_ud, wavelength, candidates, tth_range, threshold, as_json, plot_dir):
+def phases(files, poni, settings, wavelength, candidates, tth_range, threshold, as_json, plot_dir):
     """Identify which candidate phases are present in each FILE, with weight fractions.
 
     Whole-pattern fit (one scale, cell and width per phase; structure-factor intensities;
@@ -173,7 +172,7 @@ def phases(files, poni, flip_ud, wavelength, candidates, tth_range, threshold, a
         raise InputError("--candidates: give at least one phase name")
     phase_list = [get_phase(s) for s in specs]
     names = [_spec_name(s) for s in specs]
-    source = _PatternSource(poni, flip_ud, wavelength)
+    source = _PatternSource(poni, settings, wavelength)
 
     def one(path: Path) -> dict:
         pattern = source(path)

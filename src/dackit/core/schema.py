@@ -155,6 +155,28 @@ class XrdRow(_StepRow, _Verdict):
     volume_a3_err: Number
 
 
+class XrdTextureRow(_StepRow, _Verdict):
+    """Azimuthal uniformity of one powder ring of one image (dackit.xrd.cake.ring_texture)."""
+
+    twotheta_deg: Number = Field(title="2θ (°)")
+    texture_index: Number = Field(title="texture index",
+                                  description="azimuthal coefficient of variation beyond counting noise")
+    low_order_fraction: Number = Field(title="smooth share",
+                                       description="share of the excess variance in harmonics k ≤ 4 of χ")
+    coverage: Number = Field(description="share of the azimuth where the ring is measured")
+    label: str = Field(description='"uniform", "textured" or "spotty"')
+
+
+class XrdFramesRow(_StepRow, _Verdict):
+    """A time-resolved XRD step: a frame stack integrated into one NeXus file of patterns."""
+
+    output: str = Field(description="NeXus file of the patterns (/entry/patterns: frame × 2θ)")
+    frames: int
+    bins: int
+    wavelength_a: Number = Field(title="λ (Å)")
+    total_intensity: list[Number] = Field(description="sum of each frame's pattern")
+
+
 class EosPoints(_Model):
     pressure_gpa: list[Number]
     pressure_gpa_err: list[Number]
@@ -288,6 +310,8 @@ class Results(_Model):
     pl_quench_pressure_gpa: Number = None
     tauc: list[TaucRow] | None = None
     xrd: list[XrdRow] | None = None
+    xrd_frames: list[XrdFramesRow] | None = Field(default=None, description="time-resolved XRD steps")
+    xrd_texture: list[XrdTextureRow] | None = Field(default=None, description="texture index of each ring")
     eos: dict[str, EosFit] | None = Field(default=None, description="phase → EoS fit")
     transition_pressure_gpa: Number = Field(default=None, title="onset pressure (GPa)")
     transition: Transition | None = None

@@ -23,6 +23,9 @@ or the run-sheet row, before any analysis runs.
     wavelength_a = 0.6199
     poni = "xrd/geometry.poni"
     phases = ["zincblende", "rocksalt"]
+    polarization = 0.99                  # optional image corrections:
+    sigma_clip = 3                       # diamond spots and zingers out
+    background = "xrd/empty_cell.tif"    # scale fitted, or background_scale = 0.8
 
 Paths (run-sheet files, PONI, mask, phase files) are relative to the folder of
 experiment.toml, and a run-sheet file must lie inside that folder: ``../../etc/passwd`` is
@@ -32,6 +35,9 @@ refused. Data kept elsewhere (a beamline's data folder) is allowed by naming its
 
 Run sheet columns: ``step, direction, technique, file[, pressure_gpa, pressure_gpa_err, note]``;
 ``direction`` is ``compression`` or ``decompression``; ``technique`` one of :data:`TECHNIQUES`.
+``xrd_frames`` is a time-resolved XRD step: a multi-frame file (HDF5/Eiger stack, EDF…)
+integrated frame by frame with the ``[xrd]`` settings into one NeXus file of patterns
+(``OUT/xrd_series/<file stem>.nxs``).
 """
 from __future__ import annotations
 
@@ -48,7 +54,7 @@ from dackit.core.units import kev_to_angstrom
 from dackit.errors import ConfigError
 
 #: what a run-sheet row can be
-TECHNIQUES = ("ruby", "pl", "absorption", "xrd", "saxs", "tem")
+TECHNIQUES = ("ruby", "pl", "absorption", "xrd", "xrd_frames", "saxs", "tem")
 #: phase specs that name a file (see dackit.xrd.phases.get_phase)
 PHASE_FILE_SUFFIXES = (".jcpds", ".cif", ".mcif")
 DIRECTIONS = ("compression", "decompression")
@@ -91,6 +97,15 @@ class _XraySettings(_Section):
     mask: str | None = None
     flip_ud: bool = False
     bins: int | None = Field(default=None, gt=10)
+    # image corrections (dackit.xrd.integrate.IntegrationSettings; paths like poni)
+    polarization: float | None = Field(default=None, ge=-1, le=1)
+    solid_angle: bool = True
+    dark: str | None = None
+    flat: str | None = None
+    background: str | None = None
+    background_scale: float | None = None
+    background_region: list[float] | None = Field(default=None, min_length=2, max_length=2)
+    sigma_clip: float | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")
     def _consistent(self):
@@ -202,7 +217,8 @@ def load_experiment(path) -> Experiment:
     from dackit.gauge.ruby import RUBY_SCALES
     if exp.ruby.scale not in RUBY_SCALES:
         raise ConfigError(f"{path}: ruby.scale {exp.ruby.scale!r} is not one of {', '.join(sorted(RUBY_SCALES))}")
-    for key in ("xrd.poni", "xrd.mask", "saxs.poni", "saxs.mask", "runsheet"):
+    for key in ("xrd.poni", "xrd.mask", "saxs.poni", "saxs.mask", "runsheet", "xrd.dark", "xrd.flat",
+                "xrd.background", "saxs.dark", "saxs.flat", "saxs.background"):
         section, _, name = key.rpartition(".")
         value = getattr(getattr(exp, section) if section else exp, name)
         if value is not None and not exp.path(value).is_file():

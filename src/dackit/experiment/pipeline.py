@@ -55,7 +55,9 @@ class RunSummary:
 
 
 #: relative cost of one file of each technique (measured on the virtual experiment)
-COST = {"saxs": 5, "xrd": 4, "tem": 3, "pl": 2, "absorption": 1, "ruby": 0}
+COST = {"xrd_frames": 9, "saxs": 5, "xrd": 4, "tem": 3, "pl": 2, "absorption": 1, "ruby": 0}
+#: techniques whose analysis writes a file of its own into OUT/<folder>
+SIDE_OUTPUTS = {"xrd_frames": "xrd_series"}
 
 
 def analyse_files(sheet, exp, out_dir: Path, *, workers=None, scheduler=None, progress=None,
@@ -118,8 +120,11 @@ def analyse_files(sheet, exp, out_dir: Path, *, workers=None, scheduler=None, pr
         if hit is not None and (hit["ok"] or hit.get("kind") == "FitError"):
             outcomes[key] = hit
         elif key not in tasks:
+            args = settings[row.technique]
+            if row.technique in SIDE_OUTPUTS:  # not in the cache key: the cache lives in OUT too
+                args = {**args, "series_dir": str(out_dir / SIDE_OUTPUTS[row.technique])}
             tasks[key] = (COST[row.technique], Task(key, ANALYSES[row.technique][0],
-                                                    (row.path, settings[row.technique]), label=row.file))
+                                                    (row.path, args), label=row.file))
     try:  # before any analysis, so that a run killed later still skips the hashing next time
         hashes.save()
     except OutputError as exc:

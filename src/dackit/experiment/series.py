@@ -195,6 +195,26 @@ def xrd_series(rows: list[dict], exp) -> tuple[list[dict], dict, dict, list[str]
     return table, eos, transition, notes
 
 
+def texture_table(rows: list[dict]) -> list[dict]:
+    """One row per ring of every XRD image: its texture index along the compression.
+
+    A ring turning from "uniform" to "spotty" marks recrystallisation into coarse grains; a
+    rising index with a large smooth share, a preferred orientation (dackit.xrd.cake).
+    """
+    table = []
+    for r in rows:
+        for ring in (r.get("texture") or {}).get("rings", []):
+            if "twotheta_deg" not in ring:
+                continue
+            table.append({"file": r["file"], "step": r["step"], "direction": r["direction"],
+                          "pressure_gpa": r["pressure_gpa"], "pressure_gpa_err": r["pressure_gpa_err"],
+                          "twotheta_deg": ring["twotheta_deg"], "texture_index": ring["texture_index"],
+                          "low_order_fraction": ring["low_order_fraction"], "coverage": ring["coverage"],
+                          "label": ring["label"], "quality": ring["quality"],
+                          "quality_notes": ring["quality_notes"]})
+    return table
+
+
 def saxs_series(rows: list[dict]) -> list[dict]:
     keep = ("file", "step", "direction", "pressure_gpa", "pressure_gpa_err", "d_first_angstrom",
             "d_first_angstrom_err", "mesophase", "lattice_angstrom", "lattice_angstrom_err",
@@ -287,6 +307,15 @@ def assemble_results(exp, sheet: pd.DataFrame, steps: pd.DataFrame, by_row: dict
             results["transition_pressure_gpa"] = transition["transition_pressure_gpa"]
             results["transition"] = transition
         notes += xrd_notes
+        texture = texture_table(technique_rows("xrd", sheet, steps, by_row, trusted_only=False))
+        if texture:
+            results["xrd_texture"] = texture
+    frames = technique_rows("xrd_frames", sheet, steps, by_row, trusted_only=False)
+    if frames:
+        results["xrd_frames"] = [{k: r[k] for k in ("file", "step", "direction", "pressure_gpa",
+                                                    "pressure_gpa_err", "output", "frames", "bins",
+                                                    "wavelength_a", "total_intensity", *VERDICT) if k in r}
+                                 for r in frames]
     saxs = technique_rows("saxs", sheet, steps, by_row)
     if saxs:
         results["saxs"] = saxs_series(saxs)

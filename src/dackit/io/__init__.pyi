@@ -1,5 +1,6 @@
 # Public names of dackit.io, loaded lazily by lazy_loader.attach_stub (see __init__.py).
 from . import cansas as cansas
+from . import frames as frames
 from . import images as images
 from . import kinds as kinds
 from . import oceanoptics as oceanoptics
@@ -8,6 +9,10 @@ from . import spectra as spectra
 from . import textcols as textcols
 from . import vendor as vendor
 from .cansas import read_cansas as read_cansas
+from .frames import FrameSource as FrameSource
+from .frames import mean_image as mean_image
+from .frames import open_frames as open_frames
+from .frames import parse_frames as parse_frames
 from .images import read_image as read_image
 from .kinds import kind_of as kind_of
 from .images import read_mask as read_mask

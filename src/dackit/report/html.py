@@ -48,7 +48,7 @@ TECHNIQUES = (
                                           "chromaticity", "colour", "color")),
     ("absorption", ("absorption", R.tauc), "Absorption and Tauc band gap",
      ("absorption", "absorbance", "tauc", "gap")),
-    ("xrd", (R.xrd,), "X-ray diffraction", ("xrd", "adxrd", "diffraction", "lattice", "eos",
+    ("xrd", (R.xrd, R.xrd_texture, R.xrd_frames), "X-ray diffraction", ("xrd", "adxrd", "diffraction", "lattice", "eos",
                                             "pattern", "patterns", "waterfall", "volume", "pv")),
     ("saxs", (R.saxs,), "Small-angle X-ray scattering", ("saxs", "mesophase")),
     ("tem", (R.tem,), "Transmission electron microscopy", ("tem", "size", "sizes", "histogram")),
@@ -429,6 +429,16 @@ def _technique(results: dict, keys: tuple[str, ...], figures: list[str]) -> str:
             if TEM.mean_nm in shown and TEM.se_nm in shown and TEM.mean_nm_err not in shown:
                 shown[TEM.mean_nm_err] = shown.pop(TEM.se_nm)
             out.append(_defs(shown, labels=schema.titles(schema.TemPooled)))
+        elif key == R.xrd_frames and isinstance(value, list):
+            # a series of thousands of frames: its intensity range, not every number
+            frame_rows: list[dict] = []
+            for row in value:
+                row = dict(row)
+                totals = [t for t in row.pop("total_intensity", None) or [] if _finite(t)]
+                if totals:
+                    row["total_intensity_min_max"] = [min(totals), max(totals)]
+                frame_rows.append(row)
+            out.append(_table(frame_rows, first=(STEP.step, STEP.direction, STEP.pressure_gpa)))
         elif isinstance(value, (list, tuple)) and all(isinstance(v, dict) for v in value):
             out.append(_table(list(value), first=(STEP.step, STEP.direction, STEP.pressure_gpa)) if value
                        else _absent("(no rows)"))

@@ -1,4 +1,6 @@
 # Public names of dackit.xrd, loaded lazily by lazy_loader.attach_stub (see __init__.py).
+from . import cake as cake
+from . import frames as frames
 from . import geometry as geometry
 from . import integrate as integrate
 from . import lattice as lattice
@@ -7,10 +9,21 @@ from . import plots as plots
 from . import simulate as simulate
 from . import structure_factor as structure_factor
 from . import transitions as transitions
+from .cake import Cake as Cake
+from .cake import RingTexture as RingTexture
+from .cake import cake_image as cake_image
+from .cake import plot_cake as plot_cake
+from .cake import ring_texture as ring_texture
+from .cake import write_cake_nexus as write_cake_nexus
+from .frames import FramePattern as FramePattern
+from .frames import iter_frame_patterns as iter_frame_patterns
+from .frames import write_pattern_series as write_pattern_series
 from .geometry import Geometry as Geometry
 from .geometry import read_poni as read_poni
 from .geometry import write_poni as write_poni
+from .integrate import IntegrationSettings as IntegrationSettings
 from .integrate import Integrator as Integrator
+from .integrate import fit_background_scale as fit_background_scale
 from .integrate import default_bins as default_bins
 from .integrate import hot_pixel_mask as hot_pixel_mask
 from .integrate import integrate_image as integrate_image

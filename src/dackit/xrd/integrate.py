@@ -33,6 +33,7 @@ True
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -178,11 +179,32 @@ class Integrator:
         Value of dead pixels; replaces the default rule "negative pixels are masked".
     saturation : float, optional
         Pixels at or above this value are masked, frame by frame.
+    solid_angle : bool
+        Correct each pixel for the solid angle it subtends (pyFAI ``correctSolidAngle``).
+    dark, flat : array or path, optional
+        Dark image (subtracted) and flat field (divided by), in the pixel frame of the image
+        file. A multi-frame file is averaged frame by frame.
+    background : array or path, optional
+        Empty-cell (or empty-gasket) image measured with the same detector and dark.
+        What is integrated is ``(image − dark − s·(background − dark)) / flat``.
+    background_scale : float, optional
+        The scale ``s``. None (default): fitted to each image by :func:`fit_background_scale`
+        over ``background_region`` (2θ or q range; default the whole pattern with the
+        sample's own peaks left out).
+    sigma_clip : float, optional
+        Use pyFAI's sigma-clipping integrator (``sigma_clip_ng``, ``error_model="azimuthal"``):
+        pixels more than this many standard deviations of their ring from the ring mean are
+        discarded, iteratively (``sigma_clip_iterations``), so single-crystal (diamond) spots
+        and zingers do not reach the pattern. pyFAI's clipping works on unsplit pixels; the
+        pixels it discards are then masked and the frame integrated with ``method`` as
+        without clipping, so a clean image gives the same pattern either way.
     """
 
     def __init__(self, geometry, *, shape=None, mask=None, bins=None, unit="2th_deg",
                  method=("full", "csr", "cython"), polarization=None, flip_ud=False,
-                 radial_range=None, azimuth_range=None, dummy=None, saturation=None):
+                 radial_range=None, azimuth_range=None, dummy=None, saturation=None,
+                 solid_angle=True, dark=None, flat=None, background=None, background_scale=None,
+                 background_region=None, sigma_clip=None, sigma_clip_iterations=5):
         if isinstance(geometry, (str, Path)):
             geometry = read_poni(geometry)
         if not isinstance(geometry, Geometry):
@@ -198,9 +220,26 @@ class Integrator:
         for name, rng in (("radial_range", radial_range), ("azimuth_range", azimuth_range)):
             if rng is not None and (len(rng) != 2 or not float(rng[0]) < float(rng[1])):
                 raise InputError(f"{name}={rng!r} must be (min, max) with min < max")
+        if sigma_clip is not None and not float(sigma_clip) > 0:
+            raise InputError(f"sigma_clip={sigma_clip}: give a positive number of standard deviations (e.g. 3)")
+        if background_scale is not None and not math.isfinite(float(background_scale)):
+            raise InputError(f"background_scale={background_scale} must be a finite number")
+        if background_region is not None and (len(background_region) != 2
+                                              or not float(background_region[0]) < float(background_region[1])):
+            raise InputError(f"background_region={background_region!r} must be (min, max) with min < max")
         self.geometry = geometry
         self.unit = unit
-        self.method = tuple(method) if not isinstance(method, str) else method
+        method = tuple(method) if not isinstance(method, str) else method
+        self.sigma_clip = None if sigma_clip is None else float(sigma_clip)
+        self.sigma_clip_iterations = int(sigma_clip_iterations)
+        self.method = method
+        # sigma_clip_ng is written for unsplit pixels: it finds the outliers, the pattern is
+        # then integrated with ``method`` without them (same peak shapes as an unclipped run)
+        self._clip_method = ("no", "csr", "cython") if isinstance(method, str) else ("no", *method[1:])
+        self.solid_angle = bool(solid_angle)
+        self._dark_arg, self._flat_arg, self._background_arg = dark, flat, background
+        self.background_scale = None if background_scale is None else float(background_scale)
+        self.background_region = None if background_region is None else tuple(map(float, background_region))
         self.polarization = None if polarization is None else float(polarization)
         self.flip_ud = bool(flip_ud)
         self.radial_range = None if radial_range is None else tuple(map(float, radial_range))
@@ -212,6 +251,8 @@ class Integrator:
             self._dummy, self._delta_dummy = float(dummy), 0.0
         self._replacement = self._dummy if dummy is not None else -1.0
         self._mask_arg = mask
+        self._extra_mask: np.ndarray | None = None
+        self.last_clipped = 0
         self._bins_arg = None if bins is None else int(bins)
         self.shape = None
         self._ai = None
@@ -231,6 +272,11 @@ class Integrator:
         if det_shape is not None and tuple(det_shape) != shape:
             raise InputError(self._shape_message(shape, det_shape))
         mask = _as_mask(self._mask_arg, shape, self._pre)
+        if self._extra_mask is not None:
+            if self._extra_mask.shape != shape:
+                raise InputError(f"{self._pre}the file's pixel mask has shape {self._extra_mask.shape}, "
+                                 f"the images {shape}")
+            mask = self._extra_mask if mask is None else (mask | self._extra_mask)
         det_mask = ai.detector.mask
         if det_mask is not None:
             det_mask = det_mask != 0
@@ -241,15 +287,35 @@ class Integrator:
             # Set on the detector, pyFAI checksums it once instead of on every frame.
             ai.detector.mask = mask.astype(np.int8)
         ai.empty = float("nan")  # bins without pixels → NaN → dropped from the Pattern
+        self._dark = _as_reference(self._dark_arg, shape, "dark", self._pre)
+        self._flat = _as_reference(self._flat_arg, shape, "flat", self._pre)
+        if self._flat is not None and not (np.isfinite(self._flat) & (self._flat > 0)).any():
+            raise InputError(f"{self._pre}the flat field has no positive pixel")
+        self._background = _as_reference(self._background_arg, shape, "background", self._pre)
+        self._background_pattern = None
         # the calibrated (unflipped) frame, as Dioptas counts it
         self.bins = self._bins_arg or default_bins(self.geometry.with_shape(shape), shape)
         self.shape = shape
         self._ai = ai
         self._kwargs = dict(unit=UNITS[self.unit], method=self.method,
-                            polarization_factor=self.polarization,
+                            polarization_factor=self.polarization, correctSolidAngle=self.solid_angle,
                             radial_range=self.radial_range, azimuth_range=self.azimuth_range,
-                            dummy=self._dummy, delta_dummy=self._delta_dummy,
-                            error_model="poisson")
+                            dummy=self._dummy, delta_dummy=self._delta_dummy, flat=self._flat)
+        self._kwargs["error_model"] = "poisson"
+        self._clip_index = None
+        if self.sigma_clip is not None:
+            self._clip_kwargs = {**self._kwargs, "method": self._clip_method, "error_model": "azimuthal",
+                                 "thres": self.sigma_clip, "max_iter": self.sigma_clip_iterations}
+            # per-pixel normalisation pyFAI divides by (flat × solid angle × polarisation)
+            norm = np.ones(shape, dtype=np.float32)
+            if self._flat is not None:
+                norm = norm * self._flat.astype(np.float32)
+            if self.solid_angle:
+                norm = norm * ai.solidAngleArray(shape).astype(np.float32)
+            if self.polarization is not None:
+                norm = norm * ai.polarization(shape, self.polarization).astype(np.float32)
+            self._clip_norm = norm
+            self._clip_position = ai.center_array(shape, unit=UNITS[self.unit]).astype(np.float32)
         self.metadata = {
             "geometry": self.geometry.to_dict(),
             "flip_ud": self.flip_ud,
@@ -262,6 +328,11 @@ class Integrator:
             "radial_range": self.radial_range,
             "azimuth_range": self.azimuth_range,
             "saturation": self.saturation,
+            "solid_angle": self.solid_angle,
+            "sigma_clip": self.sigma_clip,
+            "dark": _reference_name(self._dark_arg),
+            "flat": _reference_name(self._flat_arg),
+            "background": _reference_name(self._background_arg),
         }
 
     def _shape_message(self, image_shape, det_shape) -> str:
@@ -274,13 +345,24 @@ class Integrator:
                 f"{tuple(det_shape)} of the calibration{hint}; use the PONI of this detector "
                 "and binning (--flip-ud only fixes an upside-down image, it keeps the shape)")
 
+    def add_mask(self, mask) -> None:
+        """Mask these pixels too (True = masked), e.g. the pixel mask of an Eiger master file.
+
+        The pyFAI set-up is redone only when the mask differs from the one already added.
+        """
+        mask = np.asarray(mask, dtype=bool)
+        if self._extra_mask is not None and np.array_equal(mask, self._extra_mask):
+            return
+        self._extra_mask = mask
+        if self._ai is not None:
+            self._setup(self.shape)
+
     @property
     def azimuthal_integrator(self):
         """The underlying pyFAI integrator (None until the shape is known)."""
         return self._ai
 
-    def integrate(self, image, *, source="") -> Pattern:
-        """Integrate one frame into a :class:`~dackit.core.pattern.Pattern` with Poisson σ."""
+    def _check_frame(self, image, source, n_frames: int = 1):
         image = np.asarray(image)
         if self._ai is None:
             if image.ndim != 2:
@@ -289,12 +371,239 @@ class Integrator:
         if image.shape != self.shape:
             raise InputError(f"{where(source)}" + self._shape_message(image.shape, self.shape)
                              .removeprefix(self._pre))
-        if self.saturation is not None and image.max() >= self.saturation:
+        # a sum of frames had its saturated pixels masked frame by frame (xrd.frames.sum_frames)
+        if self.saturation is not None and n_frames == 1 and image.max() >= self.saturation:
             image = np.where(image >= self.saturation, self._replacement, image)
-        res = self._ai.integrate1d(image, self.bins, **self._kwargs)
-        return make_pattern(res.radial, res.intensity, axis=self.unit,
-                            wavelength_a=self.geometry.wavelength_a, sigma=res.sigma,
-                            metadata=self.metadata, source=str(source))
+        return image
+
+    def _run(self, image, dark):
+        if self.sigma_clip is not None:
+            image = self._clipped(image, dark)
+        return self._ai.integrate1d(image, self.bins, dark=dark, **self._kwargs)
+
+    def _clipped(self, image, dark):
+        """The frame with pyFAI's sigma-clipping outliers replaced by the dead-pixel value.
+
+        ``sigma_clip_ng`` (azimuthal error model) iterates to the mean and standard deviation
+        of each ring's pixels without outliers; a pixel whose corrected value lies more than
+        ``sigma_clip`` of those standard deviations from its ring's mean is what it discarded
+        in its last pass, and is masked here.
+        """
+        res = self._ai.sigma_clip_ng(image, self.bins, dark=dark, **self._clip_kwargs)
+        mean, std = np.asarray(res.intensity), np.asarray(res.std)
+        if self._clip_index is None:
+            radial = np.asarray(res.radial)
+            edges = 0.5 * (radial[1:] + radial[:-1])
+            self._clip_index = np.searchsorted(edges, self._clip_position).astype(np.int32)
+        value = image - dark if dark is not None else image
+        value = value / self._clip_norm
+        deviation = np.abs(value - mean[self._clip_index])
+        outliers = deviation > self.sigma_clip * std[self._clip_index]  # NaN (empty bin) → False
+        self.last_clipped = int(np.count_nonzero(outliers))
+        if not self.last_clipped:
+            return image
+        return np.where(outliers, self._replacement, image)
+
+    def _scaled_dark(self, n_frames: int, scale: float | None):
+        """What pyFAI subtracts: n·dark + s·(background − dark) (None when nothing is)."""
+        dark = None if self._dark is None else n_frames * self._dark
+        if scale is None or self._background is None:
+            return dark
+        empty = self._background if self._dark is None else self._background - self._dark
+        return scale * empty if dark is None else dark + scale * empty
+
+    def background_pattern(self):
+        """The background image integrated as the frames are (radial, intensity, σ), cached."""
+        if self._background is None:
+            return None
+        if self._background_pattern is None:
+            res = self._run(self._background, self._dark)
+            self._background_pattern = (np.asarray(res.radial), np.asarray(res.intensity),
+                                        np.asarray(res.sigma))
+        return self._background_pattern
+
+    def integrate_arrays(self, image, *, n_frames: int = 1, source=""):
+        """One frame (or a sum of ``n_frames`` frames) integrated on the full radial grid.
+
+        Returns ``(radial, intensity, sigma, info)``: arrays of ``bins`` values, NaN in bins
+        no pixel reaches (so frames of a series share one grid), and ``info`` a dict with
+        ``background_scale``, ``background_scale_err`` and ``doubts`` (reasons to doubt).
+        """
+        image = self._check_frame(image, source, n_frames)
+        info: dict = {"background_scale": None, "background_scale_err": None, "doubts": []}
+        scale = None
+        if self._background is not None:
+            if self.background_scale is not None:
+                scale, scale_err = n_frames * self.background_scale, 0.0
+            else:
+                plain = self._run(image, self._scaled_dark(n_frames, None))
+                bx, bi, bs = self.background_pattern()
+                fit = fit_background_scale(plain.radial, plain.intensity, plain.sigma, bi, bs,
+                                           region=self.background_region, source=source)
+                scale, scale_err = fit.scale, fit.scale_err
+                info["doubts"].extend(fit.doubts)
+            info["background_scale"] = scale / n_frames
+            info["background_scale_err"] = scale_err / n_frames
+        res = self._run(image, self._scaled_dark(n_frames, scale))
+        intensity, sigma = np.asarray(res.intensity), np.asarray(res.sigma)
+        if scale is not None:
+            info["doubts"].extend(_over_subtraction(intensity, sigma))
+        return np.asarray(res.radial), intensity, sigma, info
+
+    def integrate(self, image, *, source="", n_frames: int = 1) -> Pattern:
+        """Integrate one frame into a :class:`~dackit.core.pattern.Pattern` with its σ.
+
+        ``n_frames`` > 1 says ``image`` is the sum of that many frames (dark and a fixed
+        background scale are then subtracted that many times). The pattern's metadata
+        gains ``background_scale`` (per frame) and ``quality_notes`` when a background is used.
+        """
+        radial, intensity, sigma, info = self.integrate_arrays(image, n_frames=n_frames, source=source)
+        metadata = self.metadata
+        if self._background is not None:
+            metadata = {**metadata, "background_scale": info["background_scale"],
+                        "background_scale_err": info["background_scale_err"],
+                        "quality_notes": list(info["doubts"])}
+        return make_pattern(radial, intensity, axis=self.unit,
+                            wavelength_a=self.geometry.wavelength_a, sigma=sigma,
+                            metadata=metadata, source=str(source))
+
+    def integrate2d(self, image, *, azimuth_bins: int = 360, radial_bins: int | None = None,
+                    source="", n_frames: int = 1):
+        """The cake: ``(radial, azimuth_deg, intensity[azimuth, radial], sigma)`` (pyFAI ``integrate2d_ng``).
+
+        Same geometry, mask and corrections as the 1D patterns (a fitted background scale is
+        fitted on the 1D pattern; sigma-clipped pixels are left out). Empty bins are NaN.
+        """
+        image = self._check_frame(image, source, n_frames)
+        scale = None
+        if self._background is not None:
+            scale = (n_frames * self.background_scale if self.background_scale is not None
+                     else self.integrate_arrays(image, n_frames=n_frames)[3]["background_scale"] * n_frames)
+        dark = self._scaled_dark(n_frames, scale)
+        if self.sigma_clip is not None:
+            image = self._clipped(image, dark)
+        res = self._ai.integrate2d_ng(image, int(radial_bins or self.bins), int(azimuth_bins),
+                                      dark=dark, **self._kwargs)
+        return (np.asarray(res.radial), np.asarray(res.azimuthal), np.asarray(res.intensity),
+                np.asarray(res.sigma))
+
+
+@dataclass(frozen=True)
+class BackgroundScale:
+    """A fitted background scale with its standard error and the reasons to doubt it."""
+
+    scale: float
+    scale_err: float
+    points: int
+    doubts: tuple[str, ...] = ()
+
+
+def fit_background_scale(x, intensity, sigma, bg_intensity, bg_sigma, *, region=None,
+                         source="") -> BackgroundScale:
+    """Scale ``s`` of an empty-cell background pattern under a sample pattern, by least squares.
+
+    Minimises Σ ((I − s·B) / σ)² with σ² = σ_I² + s²σ_B², over the bins of ``region`` (x range,
+    where the user knows the sample does not scatter) or, without one, over all bins from
+    which the sample's own scattering is removed iteratively: bins more than 3σ *above*
+    s·B (the sample's peaks only ever add to the background) are left out and ``s``
+    refitted until the set is stable. That is a lower-envelope fit: a sample with smooth
+    scattering of its own everywhere gets a slightly high ``s`` — give ``region`` then.
+
+    Parameters
+    ----------
+    x, intensity, sigma : arrays
+        The sample's pattern on the integrator's grid (NaN in empty bins).
+    bg_intensity, bg_sigma : arrays
+        The background image's pattern on the same grid.
+    region : (min, max), optional
+        Range of ``x`` used for the fit.
+
+    Returns
+    -------
+    BackgroundScale
+        ``scale``, ``scale_err`` (from the fit's covariance), ``points`` used, ``doubts``.
+
+    Examples
+    --------
+    >>> x = np.linspace(5, 30, 200); bg = 100 + 0 * x; sample = 0.7 * bg
+    >>> round(fit_background_scale(x, sample, np.ones(200), bg, np.ones(200)).scale, 3)
+    0.7
+    """
+    from dackit.core.lsq import covariance_from_jacobian
+
+    pre = where(source)
+    x, y, sy, b, sb = (np.asarray(a, dtype=float) for a in (x, intensity, sigma, bg_intensity, bg_sigma))
+    use = np.isfinite(y) & np.isfinite(b) & np.isfinite(sy) & np.isfinite(sb) & (b > 0)
+    if region is not None:
+        use &= (x >= region[0]) & (x <= region[1])
+    if use.sum() < 3:
+        where_text = f"in the background region {tuple(region)}" if region is not None else ""
+        raise InputError(f"{pre}the background image has fewer than 3 usable bins {where_text}; "
+                         "check the background image and --background-region")
+    keep = use.copy()
+    scale = 0.0
+    for _ in range(20):
+        w = 1.0 / np.clip(sy[keep] ** 2 + scale**2 * sb[keep] ** 2, 1e-300, None)
+        scale = float(np.sum(w * y[keep] * b[keep]) / np.sum(w * b[keep] ** 2))
+        if region is not None:
+            break
+        z = (y - scale * b) / np.sqrt(np.clip(sy**2 + scale**2 * sb**2, 1e-300, None))
+        new = use & (z <= 3.0)
+        if new.sum() < 3 or np.array_equal(new, keep):
+            break
+        keep = new
+    sig = np.sqrt(sy[keep] ** 2 + scale**2 * sb[keep] ** 2)
+    cov = covariance_from_jacobian((b[keep] / sig)[:, None], (y[keep] - scale * b[keep]) / sig)
+    scale_err = float(cov.stderr[0])
+    doubts = []
+    if scale <= 0:
+        doubts.append(f"fitted background scale {scale:.3g} is not positive: the background image "
+                      "does not match this image (wrong file, or give --background-scale)")
+    elif not scale_err < 0.1 * scale:
+        doubts.append(f"background scale {scale:.3g} ± {scale_err:.2g} is poorly determined; "
+                      "give --background-region where only the cell scatters, or --background-scale")
+    if region is None and keep.sum() < 0.2 * use.sum():
+        doubts.append(f"only {int(keep.sum())} of {int(use.sum())} bins look like background; "
+                      "the fitted background scale may be wrong (give --background-region)")
+    return BackgroundScale(scale=scale, scale_err=scale_err, points=int(keep.sum()), doubts=tuple(doubts))
+
+
+def _over_subtraction(intensity, sigma) -> list[str]:
+    """A background subtracted too strongly leaves a negative pattern: say so."""
+    ok = np.isfinite(intensity) & np.isfinite(sigma) & (sigma > 0)
+    if not ok.any():
+        return []
+    negative = float(np.mean(intensity[ok] < -3 * sigma[ok]))
+    if negative > 0.05:
+        return [f"{100 * negative:.0f} % of the pattern lies more than 3σ below zero after the "
+                "background subtraction: the background scale is too large"]
+    return []
+
+
+def _reference_name(arg):
+    if arg is None:
+        return None
+    return str(arg) if isinstance(arg, (str, Path)) else "array"
+
+
+def _as_reference(arg, shape, what: str, pre: str):
+    """A dark/flat/background image (array, or a file averaged over its frames) as float64."""
+    if arg is None:
+        return None
+    if isinstance(arg, (str, Path)):
+        from dackit.io.frames import mean_image
+
+        data = mean_image(arg)
+        label = f"{arg}: "
+    else:
+        data = np.asarray(arg, dtype=np.float64)
+        label = pre
+    if data.shape != tuple(shape):
+        raise InputError(f"{label}the {what} image has shape {data.shape} but the images have shape "
+                         f"{tuple(shape)}; use a {what} taken with the same detector and binning")
+    if not np.isfinite(data).all():
+        raise InputError(f"{label}the {what} image holds NaN or infinite pixels")
+    return data
 
 
 def integrate_image(image_path, poni_path, *, mask=None, flip_ud=False, bins=None,
@@ -327,3 +636,41 @@ def integrate_image(image_path, poni_path, *, mask=None, flip_ud=False, bins=Non
     integrator = Integrator(read_poni(poni_path), shape=image.shape, mask=mask, bins=bins,
                             unit=unit, polarization=polarization, flip_ud=flip_ud)
     return integrator.integrate(image, source=str(image_path))
+
+
+@dataclass(frozen=True)
+class IntegrationSettings:
+    """Everything that decides how an image becomes a pattern, apart from the geometry.
+
+    The one description of integration choices shared by ``xrd integrate``, ``xrd cake``,
+    ``xrd lattice``, ``xrd phases`` and ``dackit run`` (experiment.toml): build it once,
+    then :meth:`integrator` for each geometry. Field meanings as in :class:`Integrator`.
+
+    Examples
+    --------
+    >>> IntegrationSettings(sigma_clip=3.0, polarization=0.99).kwargs()["sigma_clip"]
+    3.0
+    """
+
+    mask: object = None
+    flip_ud: bool = False
+    polarization: float | None = None
+    solid_angle: bool = True
+    saturation: float | None = None
+    dark: object = None
+    flat: object = None
+    background: object = None
+    background_scale: float | None = None
+    background_region: tuple[float, float] | None = None
+    sigma_clip: float | None = None
+    azimuth_range: tuple[float, float] | None = None
+
+    def kwargs(self) -> dict:
+        """Keyword arguments of :class:`Integrator`."""
+        from dataclasses import asdict
+
+        return asdict(self)
+
+    def integrator(self, geometry, **extra) -> Integrator:
+        """An :class:`Integrator` for ``geometry`` with these settings (``extra``: bins, unit, shape, …)."""
+        return Integrator(geometry, **{**self.kwargs(), **extra})
