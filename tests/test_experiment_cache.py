@@ -157,3 +157,17 @@ def test_sigkill_mid_run_keeps_every_finished_result(written, tmp_path):
     assert resumed.cached >= kept  # nothing finished before the kill is computed again
     rows = len((toml.parent / "runsheet.csv").read_text().splitlines()) - 1
     assert resumed.computed + resumed.cached == rows and resumed.failures == []
+
+
+def test_correction_files_enter_the_key_by_content_only(tmp_path):
+    """dark/flat/background images of [xrd] are absolute paths in the analysis settings; the
+    key takes their hashes (geometry_sha256), so a run with corrections can be keyed and moved."""
+    from dackit.experiment.analyses import key_settings
+
+    where = str(tmp_path / "dark.tif")
+    settings = {"poni": str(tmp_path / "a.poni"), "geometry_sha256": ["ab", None, "cd", None, None],
+                "corrections": {"dark": where, "flat": None, "background": None, "sigma_clip": 3.0}}
+    keyed = key_settings(settings)
+    assert keyed["corrections"] == {"sigma_clip": 3.0} and "poni" not in keyed
+    settings_key("xrd", keyed, "0" * 64)          # no absolute path left: no ValueError
+    assert settings["corrections"]["dark"] == where   # the analysis still finds the file

@@ -268,8 +268,13 @@ def settings_for(technique: str, exp: Experiment) -> dict:
 #: the files' contents enter it (``geometry_sha256``, ``phase_sha256``) and a moved
 #: experiment folder must find its results again
 LOCATIONS = frozenset({"poni", "mask", "phase_files"})
+#: the image corrections' files (their contents are in ``geometry_sha256``)
+CORRECTION_FILES = frozenset({"dark", "flat", "background"})
 
 
 def key_settings(settings: dict) -> dict:
     """``settings`` as they enter the cache key: without file locations, with file contents."""
-    return {k: v for k, v in settings.items() if k not in LOCATIONS}
+    out = {k: v for k, v in settings.items() if k not in LOCATIONS}
+    if isinstance(out.get("corrections"), dict):
+        out["corrections"] = {k: v for k, v in out["corrections"].items() if k not in CORRECTION_FILES}
+    return out
