@@ -101,3 +101,4 @@ def integrate(images, poni_path, mask_path, flip_ud, bins, polarization, saturat
 
 
 import dackit.cli.xrd_analysis  # noqa: E402,F401  (registers the `lattice` and `phases` subcommands)
+import dackit.cli.xrd_calibrate  # noqa: E402,F401  (registers the `calibrate` subcommand)
