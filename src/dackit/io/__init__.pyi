@@ -1,5 +1,6 @@
 # Public names of dackit.io, loaded lazily by lazy_loader.attach_stub (see __init__.py).
 from . import cansas as cansas
+from . import gsas as gsas
 from . import images as images
 from . import kinds as kinds
 from . import oceanoptics as oceanoptics
@@ -8,6 +9,9 @@ from . import spectra as spectra
 from . import textcols as textcols
 from . import vendor as vendor
 from .cansas import read_cansas as read_cansas
+from .gsas import read_fxye as read_fxye
+from .gsas import write_fxye as write_fxye
+from .gsas import write_instprm as write_instprm
 from .images import read_image as read_image
 from .kinds import kind_of as kind_of
 from .images import read_mask as read_mask

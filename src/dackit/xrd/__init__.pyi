@@ -1,4 +1,5 @@
 # Public names of dackit.xrd, loaded lazily by lazy_loader.attach_stub (see __init__.py).
+from . import calibrate as calibrate
 from . import geometry as geometry
 from . import integrate as integrate
 from . import lattice as lattice
@@ -7,6 +8,11 @@ from . import plots as plots
 from . import simulate as simulate
 from . import structure_factor as structure_factor
 from . import transitions as transitions
+from .calibrate import Calibration as Calibration
+from .calibrate import calibrant_rings as calibrant_rings
+from .calibrate import calibrate_image as calibrate_image
+from .calibrate import find_beam_centre as find_beam_centre
+from .calibrate import plot_calibration as plot_calibration
 from .geometry import Geometry as Geometry
 from .geometry import read_poni as read_poni
 from .geometry import write_poni as write_poni
