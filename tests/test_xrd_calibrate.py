@@ -244,3 +244,60 @@ def test_geometry_of_a_calibration_round_trips_through_poni(small_ceo2, tmp_path
 
 def test_errors_are_dackit_errors():
     assert issubclass(FitError, DackitError) and issubclass(InputError, DackitError)
+
+
+# -- the pipeline: calibrant_image instead of poni ------------------------------------------
+
+def test_pipeline_calibrates_once_and_records_the_geometry(small_ceo2, tmp_path, monkeypatch):
+    import fabio
+
+    from dackit.experiment import calibration
+    from dackit.experiment.pipeline import run_experiment
+
+    img, ai = small_ceo2
+    folder = tmp_path / "exp"
+    (folder / "xrd").mkdir(parents=True)
+    fabio.tifimage.TifImage(data=img.astype(np.float32)).write(str(folder / "xrd" / "cal.tif"))
+    fabio.tifimage.TifImage(data=img.astype(np.float32)).write(str(folder / "xrd" / "s0.tif"))
+    (folder / "runsheet.csv").write_text("step,direction,technique,file,pressure_gpa\n"
+                                         "0,compression,xrd,xrd/s0.tif,0.0\n")
+    (folder / "experiment.toml").write_text(
+        '[xrd]\nwavelength_a = 0.4066\ncalibrant_image = "xrd/cal.tif"\ncalibrant = "CeO2"\n'
+        'pixel_um = 172\nphases = ["ceo2"]\n')
+    calibration._MEMO.clear()
+    run_experiment(folder / "experiment.toml", tmp_path / "out", report=False)
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    method = results["provenance"]["files"][0]["method"]
+    assert method["calibration"]["quality"] == "ok" and method["calibration"]["calibrant"] == "CeO2"
+    assert method["geometry"]["dist_m"] == pytest.approx(0.12, rel=2e-3)
+    assert list((folder / ".dackit").glob("calibration-*.json"))
+    row = results["xrd"][0]
+    # the sample is CeO2 itself: its lattice parameter comes back through the calibrated geometry
+    assert row["a_angstrom"] == pytest.approx(5.41165, abs=0.002) and row["quality"] == "ok"
+    # a second run (new process: memo empty) reads the cached calibration instead of recalibrating
+    calibration._MEMO.clear()
+
+    def boom(*a, **k):
+        raise AssertionError("recalibrated")
+
+    monkeypatch.setattr("dackit.xrd.calibrate.calibrate_image", boom)
+    run_experiment(folder / "experiment.toml", tmp_path / "out2", report=False)
+    again = json.loads((tmp_path / "out2" / "results.json").read_text())
+    assert again["provenance"]["files"][0]["method"]["geometry"] == method["geometry"]
+
+
+@pytest.mark.parametrize("extra,match", [
+    ('poni = "x.poni"\n', "not both"),
+    ("", None),
+])
+def test_experiment_toml_calibrant_image_rules(tmp_path, extra, match):
+    from dackit.errors import ConfigError
+    from dackit.experiment.description import load_experiment
+
+    (tmp_path / "cal.tif").write_bytes(b"x")
+    (tmp_path / "x.poni").write_text("")
+    (tmp_path / "runsheet.csv").write_text("step,direction,technique,file,pressure_gpa\n")
+    toml = tmp_path / "experiment.toml"
+    toml.write_text('[xrd]\nwavelength_a = 0.4066\ncalibrant_image = "cal.tif"\n' + extra)
+    with pytest.raises(ConfigError, match=match or "needs calibrant"):
+        load_experiment(toml)

@@ -48,17 +48,18 @@ _INTEGRATOR_LOCK = threading.Lock()
 def _integrate(path: str, settings: dict):
     """Integrate one detector image, reusing one pyFAI integrator per geometry (per process)."""
     from dackit.io.images import read_image, read_mask
-    from dackit.xrd.geometry import read_poni
+    from dackit.xrd.geometry import Geometry, read_poni
     from dackit.xrd.integrate import Integrator
 
     image = read_image(path)
-    key = (settings["poni"], settings["mask"], settings["flip_ud"], settings["bins"], settings["unit"],
+    key = (settings["poni"] or repr(settings.get("geometry")), settings["mask"], settings["flip_ud"], settings["bins"], settings["unit"],
            image.shape)
     with _INTEGRATOR_LOCK:  # pyFAI builds its lookup tables on first use: not concurrently
         integ = _INTEGRATORS.get(key)
         if integ is None:
             mask = read_mask(settings["mask"], image.shape) if settings["mask"] else None
-            integ = Integrator(read_poni(settings["poni"]), shape=image.shape, mask=mask,
+            geometry = read_poni(settings["poni"]) if settings["poni"] else Geometry(**settings["geometry"])
+            integ = Integrator(geometry, shape=image.shape, mask=mask,
                                bins=settings["bins"], unit=settings["unit"], flip_ud=settings["flip_ud"])
             _INTEGRATORS[key] = integ
         return integ.integrate(image, source=path)
@@ -72,8 +73,9 @@ def _pattern_or_image(path: str, settings: dict):
         if settings["unit"] == "q_A^-1":  # as `dackit saxs` reads it (canSAS XML included)
             return load_saxs(path, wavelength_a=settings["wavelength_a"])
         return read_pattern(path, wavelength_a=settings["wavelength_a"])
-    if not settings["poni"]:
-        raise InputError(f"{path}: a detector image needs a PONI file (xrd.poni in experiment.toml)")
+    if not settings["poni"] and not settings.get("geometry"):
+        raise InputError(f"{path}: a detector image needs a PONI file (xrd.poni in experiment.toml) "
+                         "or a calibrant image (xrd.calibrant_image + xrd.calibrant)")
     return _integrate(path, settings)
 
 
@@ -93,8 +95,11 @@ def analyse_xrd(path: str, settings: dict) -> dict:
     for ph, r in zip(phases, ident.phases):
         if ph["present"]:
             ph["volume_a3_err"] = 3 * ph["volume_a3"] * r.a_angstrom_err / r.a_angstrom
+    verdict = ident.verdict
+    if settings.get("calibration", {}).get("quality") == "doubtful":
+        verdict = verdict.plus(["the detector calibration from xrd.calibrant_image is doubtful"])
     return {"file": path, "wavelength_a": pattern.wavelength_a, "redchi": ident.redchi, "phases": phases,
-            **ident.verdict.to_dict(),
+            **verdict.to_dict(),
             "pattern": {"twotheta_deg": pattern.twotheta_deg, "intensity": pattern.intensity}}
 
 
@@ -133,9 +138,16 @@ def analyse_tem(path: str, settings: dict) -> dict:
 
 
 def _xray_settings(exp: Experiment, section, unit: str) -> dict:
-    return {"poni": _path(exp, section.poni), "mask": _path(exp, section.mask), "flip_ud": section.flip_ud,
-            "geometry_sha256": [_sha(exp, section.poni), _sha(exp, section.mask)],
-            "bins": section.bins, "unit": unit, "wavelength_a": section.resolved_wavelength_a}
+    out = {"poni": _path(exp, section.poni), "mask": _path(exp, section.mask), "flip_ud": section.flip_ud,
+           "geometry_sha256": [_sha(exp, section.poni), _sha(exp, section.mask)],
+           "bins": section.bins, "unit": unit, "wavelength_a": section.resolved_wavelength_a}
+    if section.calibrant_image is not None:  # calibrated once, cached; recorded in the provenance
+        from dackit.experiment.calibration import calibration_settings
+
+        cal = calibration_settings(exp, section, "xrd" if unit == "2th_deg" else "saxs")
+        out.update(geometry=cal["geometry"], calibration=cal["calibration"],
+                   geometry_sha256=[cal["image_sha256"], _sha(exp, section.mask)])
+    return out
 
 
 #: technique → (analysis function, settings of the experiment it depends on)
