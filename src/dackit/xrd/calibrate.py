@@ -299,7 +299,8 @@ def _nearest_ring(tth, ring_tth) -> np.ndarray:
     return np.where(np.abs(tth - ring_tth[j - 1]) < np.abs(tth - ring_tth[j]), j - 1, j)
 
 
-def _control_points(intensity, rows, cols, tth, chi, ring_tth, half_width, dist_px):
+def _control_points(intensity, rows, cols, tth, chi, ring_tth, half_width, dist_px, *, counts=True,
+                    floor=0.0):
     """Ring control points (row, col, ring index): weighted centroids of the ring pixels
     above background in arcs of about _ARC_PX pixels."""
     j = _nearest_ring(tth, ring_tth)
@@ -314,8 +315,9 @@ def _control_points(intensity, rows, cols, tth, chi, ring_tth, half_width, dist_
     uk, start, count = np.unique(ks, return_index=True, return_counts=True)
     median = Is[start + count // 2]
     p16 = Is[start + (0.16 * count).astype(np.int64)]
-    # Poisson floor for counting detectors; median − 16th percentile ≈ 1σ of a Gaussian background
-    noise = np.maximum(median - p16, np.sqrt(np.maximum(median, 1.0)))
+    # median − 16th percentile ≈ 1σ of a Gaussian background; for counts at least the Poisson
+    # σ (a background of a few counts is discrete); for noise-free or scaled data a tiny floor
+    noise = np.maximum(median - p16, np.sqrt(np.maximum(median, 1.0)) if counts else floor)
     g = np.searchsorted(uk, key)
     weight = I - median[g]
     signal = (weight > _SIGNAL_NSIGMA * noise[g]) & (count[g] >= 10)
@@ -509,7 +511,11 @@ def calibrate(image, calibrant: str, *, wavelength_a: float | None = None, energ
     if float(np.ptp(good)) <= 0:
         raise FitError(f"{pre}the image is flat: no calibrant rings to calibrate on")
     # Hot pixels and zingers would dominate the centroids: clip at the 99.95th percentile.
-    work = np.where(valid, np.minimum(img, np.percentile(good, 99.95)), 0.0)
+    top = float(np.percentile(good, 99.95))
+    work = np.where(valid, np.minimum(img, top), 0.0)
+    sample = good[:: max(1, good.size // 100_000)]
+    counts = bool(np.all(sample == np.round(sample))) and top >= 10
+    floor = 1e-4 * max(top - float(np.median(good)), 1e-300)
 
     pixel_m = float(min(det.pixel1, det.pixel2))
     cy, cx, interior = find_beam_centre(work, valid)
@@ -560,7 +566,8 @@ def calibrate(image, calibrant: str, *, wavelength_a: float | None = None, energ
         use = ring_tth <= max(limit, ring_tth[inside][min(3, int(inside.sum())) - 1])
         half = np.minimum(0.45 * gap, band_px * pixel_m / p[0] * np.cos(ring_tth) ** 2)
         half = np.where(use, half, 0.0)
-        pts = _control_points(intensity, rows_f, cols_f, tth, chi, ring_tth, half, p[0] / pixel_m)
+        pts = _control_points(intensity, rows_f, cols_f, tth, chi, ring_tth, half, p[0] / pixel_m,
+                              counts=counts, floor=floor)
         if pts.shape[0] < 10:
             raise FitError(f"{pre}found no {cal_name} ring pixels above the background; check the "
                            "calibrant, the wavelength and the mask")
