@@ -35,7 +35,7 @@ busy machine; the residuals here are pyFAI's own ``calc_pos_zyx`` (numpy path).
 >>> import numpy as np
 >>> from dackit.xrd.calibrate import calibrant_rings
 >>> np.round(calibrant_rings("ceo2", 0.4066)[:3], 3)      # 2θ (°) of (111), (200), (220)
-array([7.46 , 8.616, 12.2  ])
+array([ 7.462,  8.618, 12.199])
 """
 from __future__ import annotations
 
@@ -68,8 +68,9 @@ _MIN_POINTS_PER_RING = 10
 # Doubt thresholds (see Calibration.verdict).
 _MIN_RINGS_OK = 4
 _MAX_RMS_PIXELS = 0.5
-_MIN_FOUND_FRACTION = 0.6
-_AMBIGUITY_RATIO = 0.9
+# Beyond this the points are not on rings at all: an error, not a doubtful result.
+_MAX_RMS_FIT_PIXELS = 2.0
+_MIN_FOUND_FRACTION = 0.5
 
 
 def _lookup_calibrant(name: str):
@@ -248,7 +249,10 @@ def _snr_profile(image, valid, cy, cx, rstep=0.5) -> tuple[np.ndarray, np.ndarra
     bg = ndimage.uniform_filter1d(ndimage.percentile_filter(prof, 20, size=size), size)
     hp = prof - bg
     # robust σ of first differences over a window: the noise of the profile
-    noise = ndimage.median_filter(np.abs(np.diff(hp, prepend=hp[0])), size=size) * 1.0 + 1e-12
+    noise = ndimage.median_filter(np.abs(np.diff(hp, prepend=hp[0])), size=size)
+    # noise-free (simulated) images: 1 % of the strong rings' height stands in for the noise
+    strong = float(np.percentile(hp[ok], 99.5) - np.median(hp[ok]))
+    noise = np.maximum(noise, 0.01 * strong if strong > 0 else 1e-12)
     z = hp / noise
     z[~ok] = np.nan
     return (idx + 0.5) * rstep, z
@@ -432,6 +436,102 @@ def _fit(gr, points, ring_tth, p0, scale):
     return res.x, res
 
 
+@dataclass(frozen=True)
+class _Pixels:
+    """The unmasked pixels the refinement works on."""
+
+    intensity: np.ndarray
+    rows: np.ndarray
+    cols: np.ndarray
+    counts: bool
+    floor: float
+
+
+def _distance_candidates(dists, scores, *, ratio=0.6, most=3) -> list[float]:
+    """Starting distances: the best score and up to ``most`` − 1 other local maxima within
+    ``ratio`` of it, at least 3 % apart."""
+    finite = np.where(np.isfinite(scores), scores, -np.inf)
+    best = float(finite.max())
+    peaks = [i for i in range(len(finite)) if finite[i] >= ratio * best
+             and finite[i] >= finite[max(i - 1, 0)] and finite[i] >= finite[min(i + 1, len(finite) - 1)]]
+    peaks.sort(key=lambda i: finite[i], reverse=True)
+    chosen: list[float] = []
+    for i in peaks:
+        if all(abs(math.log(dists[i] / c)) > 0.03 for c in chosen):
+            chosen.append(float(dists[i]))
+        if len(chosen) >= most:
+            break
+    return chosen or [float(dists[int(np.argmax(finite))])]
+
+
+def _refine(gr, data: _Pixels, ring_tth, p, pixel_m):
+    """Control points and least squares, rings added from the inside out, bands narrowing.
+
+    Starts with the innermost four rings in wide bands (their positions about a rough
+    centre suffer least from tilts); each round admits rings out to 1.6× the tangent of
+    the outermost ring fitted, and once all are in, the bands narrow to 8 then 6 pixels
+    until the 2θ map moves by less than 0.02 pixel.
+    """
+    from dackit.core.noise import robust_sigma
+
+    scale = np.array([0.01, 1e-3, 1e-3, 1e-3, 1e-3])
+    gaps = np.diff(ring_tth)
+    if gaps.size:
+        gap = np.minimum(np.r_[gaps[:1], gaps], np.r_[gaps, gaps[-1:]])
+    else:
+        gap = np.full(ring_tth.size, np.inf)
+    reach = None
+    narrow = iter([8.0, 6.0])
+    band_px = 20.0
+    tth_prev = None
+    points, fit = np.zeros((0, 3)), None
+    for _ in range(12):
+        tth, chi = _pixel_angles(gr, data.rows, data.cols, (*p, 0.0))
+        visible = ring_tth[ring_tth <= float(tth.max())]
+        if visible.size == 0:
+            break
+        if reach is None:
+            use = ring_tth <= visible[min(4, visible.size) - 1]
+        else:
+            use = ring_tth <= math.atan(1.6 * math.tan(reach))
+        all_in = bool(use[ring_tth <= visible[-1]].all())
+        if fit is not None and all_in:
+            if band_px <= 6.0 and tth_prev is not None and \
+                    float(np.max(np.abs(tth - tth_prev))) * p[0] / pixel_m < 0.02:
+                break
+            band_px = next(narrow, 6.0)
+        elif fit is not None:
+            band_px = 12.0
+        tth_prev = tth
+        half = np.where(use, np.minimum(0.45 * gap, band_px * pixel_m / p[0] * np.cos(ring_tth) ** 2), 0.0)
+        pts = _control_points(data.intensity, data.rows, data.cols, tth, chi, ring_tth, half, p[0] / pixel_m,
+                              counts=data.counts, floor=data.floor)
+        if pts.shape[0] < 10:
+            if fit is None:
+                raise FitError("no ring pixels above the background")
+            break
+        p_new, fit_new = _fit(gr, pts, ring_tth, p, scale)
+        res = fit_new.fun
+        sig = max(robust_sigma(res), 0.05 * pixel_m / p_new[0])
+        keep = np.abs(res - np.median(res)) < _OUTLIER_NSIGMA * sig
+        if keep.sum() >= 10 and not keep.all():
+            pts = pts[keep]
+            p_new, fit_new = _fit(gr, pts, ring_tth, p_new, scale)
+        p, points, fit = p_new, pts, fit_new
+        reach = float(ring_tth[int(points[:, 2].max())])
+    if fit is None:
+        raise FitError("no ring pixels above the background")
+    return p, points, fit
+
+
+def _merit(gr, data: _Pixels, ring_tth, p, points, fit, pixel_m) -> tuple:
+    """(fits within half a pixel, rings found, −rms in pixels): larger is better."""
+    ids, per_ring = np.unique(points[:, 2].astype(np.int64), return_counts=True)
+    found = int((per_ring >= _MIN_POINTS_PER_RING).sum())
+    rms_px = float(np.sqrt(np.mean(fit.fun ** 2))) * p[0] / pixel_m
+    return (rms_px <= _MAX_RMS_PIXELS, found, -round(rms_px, 2))
+
+
 def calibrate(image, calibrant: str, *, wavelength_a: float | None = None, energy_kev: float | None = None,
               detector: str | None = None, pixel_um: float | None = None,
               distance_mm: float | None = None, mask=None, source: str = "") -> Calibration:
@@ -531,7 +631,7 @@ def calibrate(image, calibrant: str, *, wavelength_a: float | None = None, energ
     if not np.isfinite(scores).any():
         raise FitError(f"{pre}no distance puts two or more {cal_name} rings on the detector; "
                        "check the calibrant, wavelength and distance guess")
-    dist0, best, runner = _best_and_runner_up(dists, scores)
+    dist0, best, _ = _best_and_runner_up(dists, scores)
     if best < 3.0:
         raise FitError(f"{pre}no {cal_name} rings found in the image (best ring match {best:.1f}σ); "
                        "check the calibrant name, the wavelength and the mask")
@@ -541,47 +641,31 @@ def calibrate(image, calibrant: str, *, wavelength_a: float | None = None, energ
     rows_f, cols_f = rows_all.astype(float), cols_all.astype(float)
     gr = GeometryRefinement(None, calibrant=cal, dist=dist0, poni1=cy * det.pixel1, poni2=cx * det.pixel2,
                             detector=det, wavelength=lam * 1e-10)
-    p = np.array([dist0, cy * det.pixel1, cx * det.pixel2, 0.0, 0.0])
-    scale = np.array([0.01, 1e-3, 1e-3, 1e-3, 1e-3])
-    gaps = np.diff(ring_tth)
-    gap = np.minimum(np.r_[gaps[:1] if gaps.size else [np.inf], gaps], np.r_[gaps, gaps[-1:] if gaps.size else [np.inf]])
-    # Inner rings first (their positions about a rough centre are least affected by tilts),
-    # then all rings with narrowing bands.
-    schedule = [(0.5, 20.0), (0.8, 12.0), (1.0, 8.0), (1.0, 6.0), (1.0, 6.0), (1.0, 6.0)]
-    tth_prev = None
-    points = np.zeros((0, 3))
-    fit = None
-    for it, (reach, band_px) in enumerate(schedule):
-        tth, chi = _pixel_angles(gr, rows_f, cols_f, (*p, 0.0))
-        if tth_prev is not None and it >= 3:
-            moved = float(np.max(np.abs(tth - tth_prev)) * p[0] / pixel_m)
-            if moved < 0.02:
-                break
-        tth_prev = tth
-        tmax = float(tth.max())
-        inside = ring_tth <= tmax
-        if not inside.any():
-            break
-        limit = math.atan(reach * math.tan(tmax))
-        use = ring_tth <= max(limit, ring_tth[inside][min(3, int(inside.sum())) - 1])
-        half = np.minimum(0.45 * gap, band_px * pixel_m / p[0] * np.cos(ring_tth) ** 2)
-        half = np.where(use, half, 0.0)
-        pts = _control_points(intensity, rows_f, cols_f, tth, chi, ring_tth, half, p[0] / pixel_m,
-                              counts=counts, floor=floor)
-        if pts.shape[0] < 10:
-            raise FitError(f"{pre}found no {cal_name} ring pixels above the background; check the "
-                           "calibrant, the wavelength and the mask")
-        p_new, fit = _fit(gr, pts, ring_tth, p, scale)
-        from dackit.core.noise import robust_sigma
-
-        res = fit.fun
-        sig = max(robust_sigma(res), 0.05 * pixel_m / p_new[0])
-        keep = np.abs(res - np.median(res)) < _OUTLIER_NSIGMA * sig
-        if keep.sum() >= 10 and not keep.all():
-            pts = pts[keep]
-            p_new, fit = _fit(gr, pts, ring_tth, p_new, scale)
-        p, points = p_new, pts
-    assert fit is not None
+    data = _Pixels(intensity, rows_f, cols_f, counts, floor)
+    # Several distances can put a comb of rings on the profile (LaB6's ring N and 2N at √2 the
+    # distance); each candidate is refined and the one whose rings fit best is kept.
+    candidates = _distance_candidates(dists, scores)
+    trials = []
+    for d0 in candidates:
+        try:
+            p, points, fit = _refine(gr, data, ring_tth, np.array([d0, cy * det.pixel1, cx * det.pixel2, 0.0, 0.0]),
+                                     pixel_m)
+        except FitError:
+            continue
+        trials.append((_merit(gr, data, ring_tth, p, points, fit, pixel_m), p, points, fit))
+    if not trials:
+        raise FitError(f"{pre}found no {cal_name} ring pixels above the background; check the "
+                       "calibrant, the wavelength and the mask")
+    trials.sort(key=lambda t: t[0], reverse=True)
+    _, p, points, fit = trials[0]
+    rms_px = float(np.sqrt(np.mean(fit.fun ** 2))) * p[0] / pixel_m
+    if rms_px > _MAX_RMS_FIT_PIXELS:
+        # real ring pixels lie within a fraction of a pixel of their ring; noise fills the band
+        raise FitError(f"{pre}no {cal_name} rings could be fitted: the points picked scatter by {rms_px:.1f} "
+                       "pixels about the rings (noise, or another material); check the calibrant, "
+                       "the wavelength and the mask")
+    alternatives = [t for t in trials[1:] if t[0][0] == trials[0][0][0] and t[0][1] == trials[0][0][1]
+                    and abs(t[1][0] / p[0] - 1) > 0.03]
 
     from dackit.core.lsq import covariance_from_jacobian
 
@@ -619,9 +703,9 @@ def calibrate(image, calibrant: str, *, wavelength_a: float | None = None, energ
     if extra:
         doubts.append(f"{len(extra)} strong ring(s) at 2θ = {', '.join(f'{t:.3f}' for t in extra[:5])}° "
                       f"are not {cal_name} rings (another calibrant, or an impurity?)")
-    if runner > _AMBIGUITY_RATIO * best:
-        doubts.append(f"distance ambiguous: another distance matches the rings almost as well "
-                      f"({runner:.1f} vs {best:.1f}); give --distance-mm")
+    if alternatives:
+        doubts.append(f"distance ambiguous: {alternatives[0][1][0] * 1e3:.1f} mm fits the rings as well as "
+                      f"{p[0] * 1e3:.1f} mm; give --distance-mm")
     if not interior:
         doubts.append("the beam centre lies at the edge of the search area (rings centred far off the detector)")
     if cov.singular or stderr["rot1"] > math.radians(0.5) or stderr["rot2"] > math.radians(0.5):
