@@ -116,6 +116,19 @@ def test_simulated_lab6_random_geometry(seed, noise):
     assert c.geometry.dist_m == pytest.approx(ai.dist, rel=2e-3)
 
 
+def test_lab6_beam_near_the_edge_and_4_7_degree_tilt():
+    """Beam 16 pixels below the top edge, 4.7° tilt, a background of about one count: only
+    arcs of strongly elliptical rings."""
+    from pyFAI.detectors import detector_factory
+
+    det = detector_factory("Pilatus1M")
+    img, ai = fake_image("LaB6", detector=det, dist=0.1902, poni1=0.01798, poni2=0.04611, rot1=-0.0211,
+                         rot2=-0.0797, imax=200.0, bg=1.0, fwhm_deg=0.02, seed=25)
+    c = calibrate(img, "LaB6", wavelength_a=LAM, detector="Pilatus1M")
+    diff = np.abs(tth_map(c.geometry.azimuthal_integrator(), img.shape) - tth_map(ai, img.shape))
+    assert np.median(diff) < 0.005 and diff.max() < 0.02, (np.median(diff), diff.max())
+
+
 def test_orientation_2_detector_from_dioptas_marccd_poni(real_data):
     """An image whose calibration is stored with detector orientation 2 (Dioptas' LaB6 MarCCD
     PONI, here on a 2×2-binned 1024² frame): the calibration of the image as stored reproduces

@@ -250,9 +250,9 @@ def _snr_profile(image, valid, cy, cx, rstep=0.5) -> tuple[np.ndarray, np.ndarra
     hp = prof - bg
     # robust σ of first differences over a window: the noise of the profile
     noise = ndimage.median_filter(np.abs(np.diff(hp, prepend=hp[0])), size=size)
-    # noise-free (simulated) images: 1 % of the strong rings' height stands in for the noise
+    # noise-free (simulated) images: 0.1 % of the strong rings' height stands in for the noise
     strong = float(np.percentile(hp[ok], 99.5) - np.median(hp[ok]))
-    noise = np.maximum(noise, 0.01 * strong if strong > 0 else 1e-12)
+    noise = np.maximum(noise, 1e-3 * strong if strong > 0 else 1e-12)
     z = hp / noise
     z[~ok] = np.nan
     return (idx + 0.5) * rstep, z
