@@ -38,8 +38,8 @@ INTEGRATE_COLUMNS = [("file", "image", ""), ("frame", "frame", ""), ("output", "
               help="Number of points [default: pixels along the longest radius].")
 @click.option("--unit", type=click.Choice(["2th_deg", "q_A^-1"]), default="2th_deg", show_default=True,
               help="Radial axis of the patterns.")
-@click.option("--format", "fmt", type=click.Choice(["xy", "chi"]), default="xy", show_default=True,
-              help="Output format: Dioptas .xy or Fit2D .chi.")
+@click.option("--format", "fmt", type=click.Choice(["xy", "chi", "fxye"]), default="xy", show_default=True,
+              help="Output format: Dioptas .xy, Fit2D .chi, or GSAS-II .fxye (with a matching .instprm).")
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path, file_okay=False),
               help="Folder for the patterns (created if needed).")
 @json_option
@@ -74,7 +74,7 @@ def integrate(images, poni_path, settings, frames, bins, unit, fmt, out_dir, as_
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"{out_dir}: cannot create the output folder ({exc})") from None
-    writer = write_xy if fmt == "xy" else write_chi
+    writer = {"xy": write_xy, "chi": write_chi}.get(fmt) or _fxye_writer(settings.polarization)
     written: dict = {}
 
     def one(path: Path) -> list[dict]:
@@ -119,5 +119,12 @@ def integrate(images, poni_path, settings, frames, bins, unit, fmt, out_dir, as_
     finish(status)
 
 
+def _fxye_writer(polarization):
+    from dackit.io.gsas import write_fxye
+
+    return lambda pattern, output: write_fxye(pattern, output, polarization=polarization)
+
+
 import dackit.cli.xrd_analysis  # noqa: E402,F401  (registers the `lattice` and `phases` subcommands)
 import dackit.cli.xrd_cake  # noqa: E402,F401  (registers the `cake` subcommand)
+import dackit.cli.xrd_calibrate  # noqa: E402,F401  (registers the `calibrate` subcommand)

@@ -47,11 +47,12 @@ _INTEGRATOR_LOCK = threading.Lock()
 
 def _integrator(path: str, settings: dict, shape):
     """One pyFAI integrator per geometry, corrections and image shape (per process)."""
-    from dackit.xrd.geometry import read_poni
+    from dackit.xrd.geometry import Geometry, read_poni
     from dackit.xrd.integrate import IntegrationSettings
 
     corr = settings.get("corrections", {})
-    key = (settings["poni"], settings["mask"], settings["flip_ud"], settings["bins"], settings["unit"],
+    key = (settings["poni"] or repr(settings.get("geometry")), settings["mask"], settings["flip_ud"],
+           settings["bins"], settings["unit"],
            tuple(sorted((k, str(v)) for k, v in corr.items())), tuple(shape))
     with _INTEGRATOR_LOCK:  # pyFAI builds its lookup tables on first use: not concurrently
         integ = _INTEGRATORS.get(key)
@@ -64,7 +65,8 @@ def _integrator(path: str, settings: dict, shape):
                                     background_scale=corr.get("background_scale"),
                                     background_region=tuple(region) if region else None,
                                     sigma_clip=corr.get("sigma_clip"))
-            integ = s.integrator(read_poni(settings["poni"]), shape=tuple(shape), bins=settings["bins"],
+            geometry = read_poni(settings["poni"]) if settings["poni"] else Geometry(**settings["geometry"])
+            integ = s.integrator(geometry, shape=tuple(shape), bins=settings["bins"],
                                  unit=settings["unit"])
             _INTEGRATORS[key] = integ
         return integ
@@ -106,8 +108,9 @@ def _pattern_or_image(path: str, settings: dict):
         if settings["unit"] == "q_A^-1":  # as `dackit saxs` reads it (canSAS XML included)
             return load_saxs(path, wavelength_a=settings["wavelength_a"])
         return read_pattern(path, wavelength_a=settings["wavelength_a"])
-    if not settings["poni"]:
-        raise InputError(f"{path}: a detector image needs a PONI file (xrd.poni in experiment.toml)")
+    if not settings["poni"] and not settings.get("geometry"):
+        raise InputError(f"{path}: a detector image needs a PONI file (xrd.poni in experiment.toml) "
+                         "or a calibrant image (xrd.calibrant_image + xrd.calibrant)")
     return _integrate(path, settings)
 
 
@@ -132,9 +135,12 @@ def analyse_xrd(path: str, settings: dict) -> dict:
     for ph, r in zip(phases, ident.phases):
         if ph["present"]:
             ph["volume_a3_err"] = 3 * ph["volume_a3"] * r.a_angstrom_err / r.a_angstrom
+    verdict = ident.verdict
+    if settings.get("calibration", {}).get("quality") == "doubtful":
+        verdict = verdict.plus(["the detector calibration from xrd.calibrant_image is doubtful"])
     out_texture = {} if texture is None else {"texture": texture}
     return {"file": path, "wavelength_a": pattern.wavelength_a, "redchi": ident.redchi, "phases": phases,
-            **ident.verdict.to_dict(), **out_texture,
+            **verdict.to_dict(), **out_texture,
             "pattern": {"twotheta_deg": pattern.twotheta_deg, "intensity": pattern.intensity}}
 
 
@@ -218,11 +224,18 @@ def _xray_settings(exp: Experiment, section, unit: str) -> dict:
                    "dark": _path(exp, section.dark), "flat": _path(exp, section.flat),
                    "background": _path(exp, section.background), "background_scale": section.background_scale,
                    "background_region": section.background_region, "sigma_clip": section.sigma_clip}
-    return {"poni": _path(exp, section.poni), "mask": _path(exp, section.mask), "flip_ud": section.flip_ud,
-            "geometry_sha256": [_sha(exp, section.poni), _sha(exp, section.mask), _sha(exp, section.dark),
-                                _sha(exp, section.flat), _sha(exp, section.background)],
-            "bins": section.bins, "unit": unit, "wavelength_a": section.resolved_wavelength_a,
-            "corrections": corrections}
+    corrections_sha = [_sha(exp, section.dark), _sha(exp, section.flat), _sha(exp, section.background)]
+    out = {"poni": _path(exp, section.poni), "mask": _path(exp, section.mask), "flip_ud": section.flip_ud,
+           "geometry_sha256": [_sha(exp, section.poni), _sha(exp, section.mask), *corrections_sha],
+           "bins": section.bins, "unit": unit, "wavelength_a": section.resolved_wavelength_a,
+           "corrections": corrections}
+    if section.calibrant_image is not None:  # calibrated once, cached; recorded in the provenance
+        from dackit.experiment.calibration import calibration_settings
+
+        cal = calibration_settings(exp, section, "xrd" if unit == "2th_deg" else "saxs")
+        out.update(geometry=cal["geometry"], calibration=cal["calibration"],
+                   geometry_sha256=[cal["image_sha256"], _sha(exp, section.mask), *corrections_sha])
+    return out
 
 
 #: technique → (analysis function, settings of the experiment it depends on)
@@ -264,10 +277,11 @@ def settings_for(technique: str, exp: Experiment) -> dict:
     return ANALYSES[technique][1](exp)
 
 
-#: settings that say where a file is: the analysis needs them, the cache key does not, since
-#: the files' contents enter it (``geometry_sha256``, ``phase_sha256``) and a moved
-#: experiment folder must find its results again
-LOCATIONS = frozenset({"poni", "mask", "phase_files"})
+#: settings that say where a file is, or what was derived from one: the analysis needs them,
+#: the cache key does not, since the files' contents enter it (``geometry_sha256``,
+#: ``phase_sha256``) and a moved experiment folder must find its results again. (The
+#: calibration summary names its image; the geometry it gives stays in the key.)
+LOCATIONS = frozenset({"poni", "mask", "phase_files", "calibration"})
 #: the image corrections' files (their contents are in ``geometry_sha256``)
 CORRECTION_FILES = frozenset({"dark", "flat", "background"})
 

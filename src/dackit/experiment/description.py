@@ -21,7 +21,7 @@ or the run-sheet row, before any analysis runs.
 
     [xrd]
     wavelength_a = 0.6199
-    poni = "xrd/geometry.poni"
+    poni = "xrd/geometry.poni"           # or calibrant_image + calibrant + detector|pixel_um
     phases = ["zincblende", "rocksalt"]
     polarization = 0.99                  # optional image corrections:
     sigma_clip = 3                       # diamond spots and zingers out
@@ -106,9 +106,24 @@ class _XraySettings(_Section):
     background_scale: float | None = None
     background_region: list[float] | None = Field(default=None, min_length=2, max_length=2)
     sigma_clip: float | None = Field(default=None, gt=0)
+    # instead of poni: calibrate from a calibrant image (see dackit.experiment.calibration)
+    calibrant_image: str | None = None
+    calibrant: str | None = None
+    detector: str | None = None
+    pixel_um: float | None = Field(default=None, gt=0)
+    distance_mm: float | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")
     def _consistent(self):
+        if self.calibrant_image is not None:
+            if self.poni is not None:
+                raise ValueError("give either poni or calibrant_image, not both")
+            if not self.calibrant:
+                raise ValueError("calibrant_image needs calibrant (a pyFAI name such as CeO2 or LaB6)")
+            if (self.detector is None) == (self.pixel_um is None):
+                raise ValueError("calibrant_image needs detector (a pyFAI name) or pixel_um, one of the two")
+            if not (self.wavelength_a or self.energy_kev):
+                raise ValueError("calibrant_image needs the X-ray wavelength_a or energy_kev")
         if self.wavelength_a and self.energy_kev:
             lam = float(kev_to_angstrom(self.energy_kev))
             if abs(lam - self.wavelength_a) / self.wavelength_a > 0.005:
@@ -217,8 +232,8 @@ def load_experiment(path) -> Experiment:
     from dackit.gauge.ruby import RUBY_SCALES
     if exp.ruby.scale not in RUBY_SCALES:
         raise ConfigError(f"{path}: ruby.scale {exp.ruby.scale!r} is not one of {', '.join(sorted(RUBY_SCALES))}")
-    for key in ("xrd.poni", "xrd.mask", "saxs.poni", "saxs.mask", "runsheet", "xrd.dark", "xrd.flat",
-                "xrd.background", "saxs.dark", "saxs.flat", "saxs.background"):
+    for key in ("xrd.poni", "xrd.mask", "xrd.calibrant_image", "saxs.poni", "saxs.mask", "saxs.calibrant_image",
+                "runsheet", "xrd.dark", "xrd.flat", "xrd.background", "saxs.dark", "saxs.flat", "saxs.background"):
         section, _, name = key.rpartition(".")
         value = getattr(getattr(exp, section) if section else exp, name)
         if value is not None and not exp.path(value).is_file():

@@ -1,6 +1,7 @@
 # Public names of dackit.io, loaded lazily by lazy_loader.attach_stub (see __init__.py).
 from . import cansas as cansas
 from . import frames as frames
+from . import gsas as gsas
 from . import images as images
 from . import kinds as kinds
 from . import oceanoptics as oceanoptics
@@ -13,6 +14,9 @@ from .frames import FrameSource as FrameSource
 from .frames import mean_image as mean_image
 from .frames import open_frames as open_frames
 from .frames import parse_frames as parse_frames
+from .gsas import read_fxye as read_fxye
+from .gsas import write_fxye as write_fxye
+from .gsas import write_instprm as write_instprm
 from .images import read_image as read_image
 from .kinds import kind_of as kind_of
 from .images import read_mask as read_mask

@@ -1,6 +1,7 @@
 # Public names of dackit.xrd, loaded lazily by lazy_loader.attach_stub (see __init__.py).
 from . import cake as cake
 from . import frames as frames
+from . import calibrate as calibrate
 from . import geometry as geometry
 from . import integrate as integrate
 from . import lattice as lattice
@@ -18,6 +19,11 @@ from .cake import write_cake_nexus as write_cake_nexus
 from .frames import FramePattern as FramePattern
 from .frames import iter_frame_patterns as iter_frame_patterns
 from .frames import write_pattern_series as write_pattern_series
+from .calibrate import Calibration as Calibration
+from .calibrate import calibrant_rings as calibrant_rings
+from .calibrate import calibrate_image as calibrate_image
+from .calibrate import find_beam_centre as find_beam_centre
+from .calibrate import plot_calibration as plot_calibration
 from .geometry import Geometry as Geometry
 from .geometry import read_poni as read_poni
 from .geometry import write_poni as write_poni
