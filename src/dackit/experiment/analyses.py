@@ -291,4 +291,6 @@ def key_settings(settings: dict) -> dict:
     out = {k: v for k, v in settings.items() if k not in LOCATIONS}
     if isinstance(out.get("corrections"), dict):
         out["corrections"] = {k: v for k, v in out["corrections"].items() if k not in CORRECTION_FILES}
+    if isinstance(out.get("geometry"), dict):  # a calibrated geometry names the image it came from
+        out["geometry"] = {k: v for k, v in out["geometry"].items() if k != "source"}
     return out
