@@ -19,8 +19,8 @@ Scales (Δν = ν_edge − ν0, x = Δν/ν0)::
   constants extended to 410 GPa (the extension is the change: its validity range).
 
 >>> round(float(pressure_from_edge(1500.0)), 2)
-76.85
->>> round(float(edge_from_pressure(76.85)), 2)
+79.71
+>>> round(float(edge_from_pressure(79.71)), 2)
 1500.0
 """
 from __future__ import annotations
