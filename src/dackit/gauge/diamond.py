@@ -38,6 +38,7 @@ from dackit.core.quality import Judged, Verdict
 from dackit.core.results import Failure
 from dackit.core.spectrum import Spectrum, make_spectrum
 from dackit.errors import DackitError, InputError, where
+from dackit.gauge.scales import warn_outside
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,8 @@ def pressure_from_edge(edge_cm1, *, scale: str = DEFAULT_SCALE, nu0_cm1: float |
     float or ndarray
         Pressure in GPa.
     """
-    return get_diamond_scale(scale).pressure(edge_cm1, nu0_cm1)
+    sc = get_diamond_scale(scale)
+    return warn_outside(sc, sc.pressure(edge_cm1, nu0_cm1), "diamond-edge")
 
 
 def edge_from_pressure(pressure_gpa, *, scale: str = DEFAULT_SCALE, nu0_cm1: float | None = None):
