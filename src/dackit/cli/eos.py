@@ -152,6 +152,8 @@ def pressure_command(volumes, standard, volume_err, temperature_k, convert_to, a
         p, sp = pressure_from_volume(list(volumes), standard, [volume_err] * len(volumes), source="VOLUMES")
         t_used = 300.0
     else:
+        from dackit.eos.thermal import pressure_at_temperature
+
         p, sp = pressure_at_temperature(list(volumes), standard, temperature_k, volume_err)
         t_used = temperature_k
     rows = [{"volume_a3": v, "pressure_gpa": float(pi), "pressure_gpa_err": float(si),
@@ -180,26 +182,3 @@ def pressure_command(volumes, standard, volume_err, temperature_k, convert_to, a
             cols.append(("converted_pressure_gpa", f"P {convert_to} (GPa)", ".3f"))
         when = "300 K isotherm" if temperature_k is None else f"{temperature_k:g} K"
         print_table(rows, cols, title=f"{std.name}: {when} — {std.citation.split(':')[0]}")
-
-
-def pressure_at_temperature(volumes, standard, temperature_k, volume_err=0.0, *, source="VOLUMES"):
-    """(P, σP) arrays at temperature from the thermal EoS; σP = |∂P/∂V|·σV."""
-    import numpy as np
-
-    from dackit.eos.standards import get_standard
-    from dackit.eos.thermal import get_thermal
-
-    model = get_thermal(standard)
-    std = get_standard(model.isotherm)
-    if not (0.0 < float(temperature_k) <= 5000.0) or not np.isfinite(temperature_k):
-        raise InputError(f"--temperature {temperature_k}: expected a temperature in K (0-5000)")
-    v = np.asarray(volumes, dtype=float)
-    if np.any(~np.isfinite(v)) or np.any(v <= 0):
-        raise InputError(f"{source}: volumes must be finite and > 0")
-    if np.any(v > 1.3 * std.v0_a3) or np.any(v < 0.1 * std.v0_a3):
-        raise InputError(f"{source}: volume outside 0.1-1.3 x V0 of {std.name} "
-                         f"({std.v0_a3} A^3 per cell, Z = {std.z}); is it the conventional cell volume?")
-    p = model.pressure(v, temperature_k)
-    h = 1e-4 * std.v0_a3
-    dpdv = (model.pressure(v + h, temperature_k) - model.pressure(v - h, temperature_k)) / (2 * h)
-    return p, np.abs(dpdv) * float(volume_err)

@@ -246,3 +246,38 @@ def convert_pressure(pressure_gpa, *, from_standard: str, to_standard: str, temp
     p = np.atleast_1d(np.asarray(pressure_gpa, dtype=float))
     out = [float(to.pressure(volume_at(pi, temperature_k, standard=from_standard), temperature_k)) for pi in p]
     return np.asarray(out)
+
+
+def pressure_at_temperature(volumes, standard, temperature_k, volume_err=0.0, *, source="VOLUMES"):
+    """(P, σP) arrays from unit-cell volumes at a temperature (thermal EoS); σP = |∂P/∂V|·σV.
+
+    Parameters
+    ----------
+    volumes : sequence of float
+        Conventional unit-cell volumes (Å³).
+    standard : str
+        A key of :data:`THERMAL`.
+    temperature_k : float
+        Temperature (K).
+    volume_err : float
+        1σ of each volume (Å³).
+
+    Returns
+    -------
+    (ndarray, ndarray)
+        Pressures and their errors (GPa).
+    """
+    model = get_thermal(standard)
+    std = get_standard(model.isotherm)
+    if not (0.0 < float(temperature_k) <= 5000.0) or not np.isfinite(temperature_k):
+        raise InputError(f"--temperature {temperature_k}: expected a temperature in K (0-5000)")
+    v = np.asarray(volumes, dtype=float)
+    if np.any(~np.isfinite(v)) or np.any(v <= 0):
+        raise InputError(f"{source}: volumes must be finite and > 0")
+    if np.any(v > 1.3 * std.v0_a3) or np.any(v < 0.1 * std.v0_a3):
+        raise InputError(f"{source}: volume outside 0.1-1.3 x V0 of {std.name} "
+                         f"({std.v0_a3} A^3 per cell, Z = {std.z}); is it the conventional cell volume?")
+    p = model.pressure(v, temperature_k)
+    h = 1e-4 * std.v0_a3
+    dpdv = (model.pressure(v + h, temperature_k) - model.pressure(v - h, temperature_k)) / (2 * h)
+    return p, np.abs(dpdv) * float(volume_err)

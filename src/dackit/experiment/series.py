@@ -254,6 +254,14 @@ def assemble_results(exp, sheet: pd.DataFrame, steps: pd.DataFrame, by_row: dict
     ruby = technique_rows("ruby", sheet, steps, by_row, trusted_only=False)
     results["ruby"] = ruby
     notes += step_checks(steps, ruby)
+    for gauge in ("sm", "diamond"):
+        rows = technique_rows(gauge, sheet, steps, by_row, trusted_only=False)
+        if rows:
+            results[gauge] = rows
+    for s in steps.itertuples():
+        if s.gauges_disagree:
+            notes.append(f"step {s.step}: gauges disagree by more than 2σ: " + ", ".join(
+                f"{g['gauge']} {g['pressure_gpa']:.2f} ± {g['pressure_gpa_err']:.2f} GPa" for g in s.gauges))
 
     pl = technique_rows("pl", sheet, steps, by_row, trusted_only=False)
     if pl:
