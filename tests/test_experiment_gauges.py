@@ -89,13 +89,13 @@ def gold_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("gold")
     d = dataclasses.replace(preset("inp-znse", steps=6, seed=4), pressure_standard="au", sm_chip=True)
     written = write_experiment(out, d)
-    rows = list(csv.DictReader(written.runsheet.open()))
+    rows = list(csv.DictReader(written.runsheet_csv.open()))
     keep = [r for r in rows if r["technique"] in ("ruby", "sm", "xrd")]
-    with written.runsheet.open("w", newline="") as fh:
+    with written.runsheet_csv.open("w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(rows[0]))
         w.writeheader()
         w.writerows(keep)
-    run_experiment(written.experiment, out / "out", workers=1, report=True)
+    run_experiment(written.experiment_toml, out / "out", workers=1, report=True)
     results = json.loads((out / "out" / "results.json").read_text())
     return results, written.truth, out
 
