@@ -154,7 +154,17 @@ def xrd_series(rows: list[dict], exp) -> tuple[list[dict], dict, dict, list[str]
     if not table:
         return table, eos, transition, notes
     df = pd.DataFrame(table)
+    # the pressure standard's own P-V points are its calibration, not a measurement to fit
+    standard_phase = None
+    if getattr(exp.xrd, "pressure_standard", None):
+        from dackit.experiment.analyses import STANDARD_PHASES
+        from dackit.eos.thermal import material_of
+
+        mat = material_of(exp.xrd.pressure_standard)
+        standard_phase = STANDARD_PHASES.get(mat, mat)
     for phase, part in df[df["present"] & (df["direction"] == COMPRESSION)].groupby("phase", sort=False):
+        if phase == standard_phase:
+            continue
         part = part[_finite(part["pressure_gpa"])]
         if len(part) < 3:
             notes.append(f"EoS {phase}: {len(part)} compression points, too few for a fit")
