@@ -56,6 +56,14 @@ def _sm(p_gpa=2.0):
     return _spectrum_text(x, y + RNG.normal(0, 8, x.size))
 
 
+def _diamond(p_gpa=40.0):
+    x = np.arange(1250.0, 1800.0, 1.0)
+    edge = 1334.0 * (1 + p_gpa / 547.0)  # ~ Akahama & Kawamura (2006) at low pressure
+    band = np.where((x > 1333) & (x < edge), 500 + 1500 * (x - 1333) / (edge - 1333), 0.0)
+    y = 300 + band + 5000 / (1 + ((x - 1332.5) / 1.5) ** 2)
+    return _spectrum_text(x, y + RNG.normal(0, 10, x.size), xname="raman_shift_cm-1")
+
+
 def _pl(e0=2.0):
     x = np.linspace(450, 800, 700)
     e = 1239.84193 / x
@@ -267,6 +275,8 @@ def build(tmp_path):
     c["ruby"] = (["ruby"], g, text_corpus(folder, "ruby", *_ruby(), "\t", ".txt", _to_ev), [])
     g = [_write(folder, f"sm_good{i}.txt", *_sm(p)) for i, p in enumerate((1.0, 3.0))]
     c["sm"] = (["sm"], g, text_corpus(folder, "sm", *_sm(), "\t", ".txt", _to_ev), [])
+    g = [_write(folder, f"diamond_good{i}.txt", *_diamond(p)) for i, p in enumerate((40.0, 80.0))]
+    c["diamond"] = (["diamond"], g, text_corpus(folder, "diamond", *_diamond(), "\t", ".txt", _to_ev), [])
     g = [_write(folder, f"pl_good{i}.txt", *_pl(e)) for i, e in enumerate((2.0, 1.95, 1.9))]
     c["pl"] = (["pl"], g, text_corpus(folder, "pl", *_pl(), "\t", ".txt", _units(x_scale=1e-3)), [])
     g = [_write(folder, f"tauc_good{i}.txt", *_absorbance(e)) for i, e in enumerate((2.1, 2.0))]
@@ -393,7 +403,7 @@ def _run_single(name, spec):
     return verdicts, measured, elapsed, "".join(err for _, _, err in results)
 
 
-COMMANDS = ("ruby", "sm", "pl", "tauc", "plqy", "eos fit", "xrd lattice", "xrd phases", "saxs peaks",
+COMMANDS = ("ruby", "sm", "diamond", "pl", "tauc", "plqy", "eos fit", "xrd lattice", "xrd phases", "saxs peaks",
             "xrd integrate", "tem size")
 TALLY: dict = {}
 

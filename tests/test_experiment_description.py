@@ -42,7 +42,7 @@ def test_bad_description_names_the_key(tmp_path, toml, match):
     ("step,direction,technique,file\n0,compression,ruby,absent.txt\n", "row 2: file 'absent.txt' does not exist"),
     ("step,direction,technique,file\n0,upwards,ruby,r0.txt\n", "row 2: direction 'upwards'"),
     ("step,direction,technique,file\n0,compression,ruby,r0.txt\n1,compression,pl,r0.txt\n",
-     "step 1 has neither a typed pressure_gpa nor a ruby spectrum"),
+     "step 1 has neither a typed pressure_gpa nor a gauge measurement"),
     ("step,technique,file\n0,ruby,r0.txt\n", "missing column"),
     ("step,direction,technique,file\nx,compression,ruby,r0.txt\n", "row 2: step must be an integer"),
 ])

@@ -147,3 +147,52 @@ def test_pixel_axis_rejected():
 def test_bad_reference():
     with pytest.raises(InputError, match="reference R1"):
         fit_ruby(simulate_ruby(1.0, seed=1), lambda0_nm=0.69424)
+
+
+# --- issue 13: Vos & Schouten (1991) temperature correction, scale ranges -----------------------
+
+def test_vos1991_correction_values():
+    from dackit.gauge.ruby import r1_temperature_shift
+
+    # Vos & Schouten (1991) Eq. 3 by hand: at 400 K, 6.591e-3·100 + 7.624e-6·100² − 1.733e-8·100³
+    # = 0.71801 nm from 300 K; from 296 K add 0.026241 nm (ΔT = −4 K)
+    assert float(r1_temperature_shift(400.0, "vos1991")) == pytest.approx(0.71801 + 0.026241, abs=1e-5)
+    assert float(r1_temperature_shift(296.0, "vos1991")) == pytest.approx(0.0, abs=1e-12)
+    # an independent calibration (Datchi et al. 2007) agrees within 0.05 nm (~0.14 GPa) to 600 K
+    t = np.linspace(300, 600, 7)
+    assert np.max(np.abs(r1_temperature_shift(t, "vos1991") - r1_temperature_shift(t, "datchi2007"))) < 0.05
+    with pytest.raises(InputError, match="15–600"):
+        r1_temperature_shift(700.0, "vos1991")
+
+
+def test_vos1991_in_the_fit_and_cli(tmp_path):
+    s = simulate_ruby(10.0, temperature_k=500.0, seed=4)
+    r = fit_ruby(s, temperature_k=500.0, t_correction="vos1991")
+    # the simulator uses Datchi 2007; the two corrections differ by < 0.03 nm ≈ 0.08 GPa at 500 K
+    assert r.pressure_gpa == pytest.approx(10.0, abs=0.15)
+    assert any("vos1991" in n for n in r.quality_notes)
+
+
+def test_scale_range_warns_not_silently():
+    from dackit.gauge.scales import ScaleRangeWarning
+
+    with pytest.warns(ScaleRangeWarning, match="piermarini1975"):
+        pressure_from_r1(710.0, scale="piermarini1975")
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pressure_from_r1(700.0, scale="piermarini1975")   # 15.9 GPa: inside, no warning
+
+
+def test_fit_beyond_range_is_doubtful_with_stderr_warning(tmp_path):
+    from click.testing import CliRunner
+
+    from dackit.cli import cli
+    from dackit.io import write_spectrum
+
+    s = simulate_ruby(30.0, scale="piermarini1975", seed=5)
+    f = tmp_path / "high.txt"
+    write_spectrum(s, f)
+    res = CliRunner().invoke(cli, ["ruby", str(f), "--scale", "piermarini1975", "--json"])
+    assert res.exit_code == 0
+    assert "calibrated range" in res.stderr and "warning:" in res.stderr

@@ -28,6 +28,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 COMMANDS = {
     "ruby": "ruby",
     "sm": "sm",
+    "diamond": "diamond",
     "demo": "demo",
     "run": "run",
     "watch": "watch",
@@ -47,6 +48,7 @@ COMMANDS = {
 SUMMARIES = {
     "ruby": "Pressure from ruby R1/R2 fluorescence spectra.",
     "sm": "Pressure from Sm:SrB4O7 0-0 line spectra.",
+    "diamond": "Pressure from the Raman edge of a stressed diamond anvil.",
     "demo": "Simulate a virtual DAC experiment and analyse it end to end.",
     "run": "Analyse a whole experiment (experiment.toml + run sheet) into results and a report.",
     "watch": "Follow an experiment folder during a beamtime; keep results and report current.",

@@ -12,7 +12,9 @@ from dackit.errors import InputError
 
 FIX_KEYS = ("v0", "k0", "kp", "kpp")
 FORMS = ("bm2", "bm3", "bm4", "vinet", "murnaghan", "natural", "tait")
-STANDARD_NAMES = ("au", "au-fei2007-bm3", "pt", "mgo", "mgo-speziale2001", "nacl-b1", "nacl-b2", "ne")
+STANDARD_NAMES = ("au", "au-fei2007-bm3", "au-dorogokupets2007", "pt", "pt-dorogokupets2007", "mgo",
+                  "mgo-speziale2001", "mgo-dorogokupets2007", "nacl-b1", "nacl-b2",
+                  "nacl-b2-dorogokupets2007", "ne")
 
 FIT_COLUMNS = [("file", "file", ""), ("form", "form", ""), ("v0_a3", "V0 (Å³)", ".5f"),
                ("v0_a3_err", "±", ".5f"), ("k0_gpa", "K0 (GPa)", ".3f"), ("k0_gpa_err", "±", ".3f"),
@@ -117,29 +119,66 @@ def fit_command(files, form, fix_items, method, show_report, as_json, plot_dir):
 @click.argument("volumes", nargs=-1, required=True, type=float)
 @click.option("--standard", default="au", show_default=True,
               type=click.Choice(STANDARD_NAMES, case_sensitive=False),
-              help="Internal standard and its 300 K scale.")
+              help="Internal standard and its scale.")
 @click.option("--err", "volume_err", type=float, default=0.0, show_default=True,
               help="1-sigma of each volume (Å³), propagated to the pressure.")
+@click.option("--temperature", "temperature_k", type=float, default=None,
+              help="Temperature (K); without it the 300 K isotherm is used. With it the scale's "
+                   "P-V-T equation of state (Mie-Grüneisen thermal pressure) is used.")
+@click.option("--convert-to", "convert_to", default=None,
+              type=click.Choice(STANDARD_NAMES, case_sensitive=False),
+              help="Also give each pressure on another scale of the same material (same volume).")
 @json_option
-def pressure_command(volumes, standard, volume_err, as_json):
+def pressure_command(volumes, standard, volume_err, temperature_k, convert_to, as_json):
     """Pressure from the unit-cell volume (Å³, conventional cell) of an internal standard.
 
     Uses the standard's published 300 K isotherm (Au, Pt, NaCl-B2, Ne: Fei et al. 2007;
-    MgO: Tange et al. 2009 or Speziale et al. 2001; NaCl-B1: Dorogokupets & Dewaele 2007).
+    MgO: Tange et al. 2009 or Speziale et al. 2001; NaCl-B1: Dorogokupets & Dewaele 2007;
+    *-dorogokupets2007: Dorogokupets & Dewaele 2007), or with --temperature the same
+    papers' P-V-T equations of state.
 
     \b
     Example:
       dackit eos pressure 60.0 61.2 --standard au --err 0.02 --json
+      dackit eos pressure 160.0 --standard nacl-b1 --temperature 1500 --json
+      dackit eos pressure 62.0 --standard au --temperature 1000 --convert-to au-dorogokupets2007
     """
+    import numpy as np
+
     from dackit.eos.standards import get_standard, pressure_from_volume
 
     std = get_standard(standard)
-    p, sp = pressure_from_volume(list(volumes), standard, [volume_err] * len(volumes), source="VOLUMES")
+    if temperature_k is None:
+        p, sp = pressure_from_volume(list(volumes), standard, [volume_err] * len(volumes), source="VOLUMES")
+        t_used = 300.0
+    else:
+        from dackit.eos.thermal import pressure_at_temperature
+
+        p, sp = pressure_at_temperature(list(volumes), standard, temperature_k, volume_err)
+        t_used = temperature_k
     rows = [{"volume_a3": v, "pressure_gpa": float(pi), "pressure_gpa_err": float(si),
              "standard": std.name} for v, pi, si in zip(volumes, p, sp)]
+    if temperature_k is not None:
+        for r in rows:
+            r["temperature_k"] = float(temperature_k)
+    if convert_to is not None:
+        from dackit.eos.thermal import convert_pressure, get_thermal, material_of
+
+        if material_of(convert_to) != material_of(standard):
+            raise InputError(f"--convert-to {convert_to}: not a scale of {material_of(standard)}; a "
+                             "pressure converts between scales of the same material")
+        get_thermal(convert_to)
+        conv = convert_pressure(np.asarray(p), from_standard=standard, to_standard=convert_to,
+                                temperature_k=t_used)
+        for r, c in zip(rows, conv):
+            r["converted_standard"] = convert_to
+            r["converted_pressure_gpa"] = float(c)
     if as_json:
         dump_json(rows)
     else:
-        print_table(rows, [("volume_a3", "V (Å³)", ".4f"), ("pressure_gpa", "P (GPa)", ".3f"),
-                           ("pressure_gpa_err", "±", ".3f"), ("standard", "standard", "")],
-                    title=f"{std.name}: {std.form} isotherm, 300 K — {std.citation.split(':')[0]}")
+        cols = [("volume_a3", "V (Å³)", ".4f"), ("pressure_gpa", "P (GPa)", ".3f"),
+                ("pressure_gpa_err", "±", ".3f"), ("standard", "standard", "")]
+        if convert_to is not None:
+            cols.append(("converted_pressure_gpa", f"P {convert_to} (GPa)", ".3f"))
+        when = "300 K isotherm" if temperature_k is None else f"{temperature_k:g} K"
+        print_table(rows, cols, title=f"{std.name}: {when} — {std.citation.split(':')[0]}")

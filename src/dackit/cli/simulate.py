@@ -26,8 +26,13 @@ def command():
               help="Random seed; the same seed writes identical files.")
 @click.option("--steps", type=click.IntRange(6, 200), default=None,
               help="Number of pressure steps (default 16: 13 up to 21.5 GPa, 3 down).")
+@click.option("--standard", "pressure_standard", default=None,
+              type=click.Choice(["au", "pt", "mgo", "nacl-b1", "nacl-b2", "ne"], case_sensitive=False),
+              help="Mix an X-ray pressure standard with the sample (its rings in every XRD image; "
+                   "experiment.toml names it as xrd.pressure_standard).")
+@click.option("--sm", "sm_chip", is_flag=True, help="Put a Sm:SrB4O7 chip in the cell (one spectrum a step).")
 @click.option("--json", "as_json", is_flag=True, help="Print paths and truth summary as JSON.")
-def experiment(outdir, preset_name, seed, steps, as_json):
+def experiment(outdir, preset_name, seed, steps, pressure_standard, sm_chip, as_json):
     """Write a whole virtual DAC experiment into OUTDIR.
 
     Raw files as the instruments write them (ruby before/after each step, PL, absorption,
@@ -38,6 +43,7 @@ def experiment(outdir, preset_name, seed, steps, as_json):
     \b
     Example:
       dackit simulate experiment virtual_inp --steps 12 --seed 3
+      dackit simulate experiment virtual_au --steps 6 --standard au --sm
       dackit run virtual_inp/experiment.toml --out virtual_inp/results
     """
     import time
@@ -46,7 +52,13 @@ def experiment(outdir, preset_name, seed, steps, as_json):
     from dackit.virtual.experiment import write_experiment
 
     t0 = time.perf_counter()
-    written = write_experiment(outdir, preset(preset_name, steps=steps, seed=seed))
+    import dataclasses
+
+    description = preset(preset_name, steps=steps, seed=seed)
+    if pressure_standard or sm_chip:
+        description = dataclasses.replace(description, pressure_standard=pressure_standard and
+                                          pressure_standard.lower(), sm_chip=sm_chip)
+    written = write_experiment(outdir, description)
     seconds = time.perf_counter() - t0
     truth = written.truth
     summary = {

@@ -65,12 +65,28 @@ class _Verdict(_Model):
     quality_notes: list[str] | None = Field(default=None, description="Why a result is doubtful")
 
 
+class GaugeReading(_Model):
+    """One gauge's reading of a step (its spectra or patterns of that step averaged)."""
+
+    gauge: str = Field(description='"ruby", "Sm:SrB4O7", "diamond edge" or "xrd:<standard>"')
+    pressure_gpa: Number = Field(title="P (GPa)")
+    pressure_gpa_err: Number
+    n: int = Field(description="spectra or patterns of this gauge in the step")
+    doubtful: bool = Field(description="every reading of this gauge in the step is doubtful")
+    notes: list[str] = Field(default_factory=list, description="temperature corrections applied")
+
+
 class Step(_Model):
     step: int
     direction: Direction
     pressure_gpa: Number = Field(title="pressure (GPa)")
     pressure_gpa_err: Number
-    source: str = Field(description='"ruby (n spectra)", "typed", "ambient (TEM)" or why unmeasured')
+    source: str = Field(description='"ruby (n spectra)", "weighted mean of ...", "typed", "ambient (TEM)" '
+                        "or why unmeasured")
+    gauges: list[GaugeReading] = Field(default_factory=list, description="each gauge's reading; the step "
+                                       "pressure is their weighted mean")
+    gauges_disagree: bool = Field(default=False, description="two gauges differ by more than 2σ")
+    temperature_k: Number = Field(default=None, title="T (K)", description="from the run sheet; null = room")
 
 
 class RubyRow(_StepRow, _Verdict):
@@ -91,6 +107,35 @@ class RubyRow(_StepRow, _Verdict):
     model: str | None = Field(default=None, description='R1/R2 model the data chose: "shared-width", '
                               '"free-width" or "tied-splitting"')
     r2_r1_ratio: Number = Field(default=None, title="R2/R1 height ratio")
+    pressure_gpa_file: Number
+    pressure_gpa_file_err: Number
+
+
+class SmRow(_StepRow, _Verdict):
+    """One Sm:SrB4O7 spectrum; ``pressure_gpa_file`` is its own reading."""
+
+    line_nm: Number
+    line_nm_err: Number
+    scale: str
+    fwhm_nm: Number
+    lambda0_nm: Number = None
+    window_nm: list[Number] | None = None
+    redchi: Number = Field(default=None, title="χ²_red")
+    pressure_gpa_file: Number
+    pressure_gpa_file_err: Number
+
+
+class DiamondRow(_StepRow, _Verdict):
+    """One stressed-diamond Raman spectrum; ``pressure_gpa_file`` is its own reading."""
+
+    edge_cm1: Number = Field(title="edge (cm⁻¹)")
+    edge_cm1_err: Number
+    scale: str
+    nu0_cm1: Number = None
+    window_cm1: Number = None
+    edge_snr: Number = None
+    unstressed_cm1: Number = None
+    pressure_gpa_err_edge: Number = None
     pressure_gpa_file: Number
     pressure_gpa_file_err: Number
 
@@ -303,6 +348,8 @@ class Results(_Model):
     sample: dict[str, Any] = Field(description="the [sample] table of experiment.toml")
     steps: list[Step]
     ruby: list[RubyRow]
+    sm: list[SmRow] | None = None
+    diamond: list[DiamondRow] | None = None
     pl: list[PlRow] | None = None
     pl_fit: PlFit | None = Field(default=None, description="E(P) of the compression branch")
     pl_fit_decompression: PlFit | None = None

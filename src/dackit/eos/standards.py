@@ -1,7 +1,7 @@
 """Pressure from the unit-cell volume of an internal standard (Au, Pt, MgO, NaCl, Ne).
 
-Each entry is a published 300 K isotherm (the thermal part of these scales is not included:
-use them at room temperature only). Constants checked against the scale implementations in
+Each entry is a published 300 K isotherm; the thermal part of each scale is in
+:mod:`dackit.eos.thermal` (P–V–T, :func:`dackit.eos.thermal.thermal_pressure`). Constants checked against the scale implementations in
 SHDShim/pytheos (``pytheos/scales/gold.py``, ``platinum.py``, ``periclase.py``,
 ``sodium_chloride.py``, ``sodium_chloride_b2.py``, ``neon.py``), which reproduce the papers'
 tables. Volumes are per conventional unit cell in Å³ (Z = 4 for fcc Au, Pt, Ne and rock-salt
@@ -72,6 +72,22 @@ STANDARDS: dict[str, PressureStandard] = {
         "nacl-b2", "vinet", 41.35, 26.86, 5.25, 1,
         "Fei et al., PNAS 104, 9182 (2007): NaCl-B2 Vinet, V0 = 41.35 A^3 (24.90 cm^3/mol; "
         "24.53 cm^3/mol is Dorogokupets & Dewaele 2007's V0), K0 = 26.86(2.9) GPa, K' = 5.25(26)"),
+    "nacl-b2-dorogokupets2007": PressureStandard(
+        "nacl-b2-dorogokupets2007", "vinet", 40.733, 29.72, 5.14, 1,
+        "Dorogokupets & Dewaele, High Press. Res. 27, 431 (2007): NaCl-B2 Vinet, V0 = 24.53 cm^3/mol "
+        "(40.733 A^3), K0 = 29.72 GPa, K' = 5.14"),
+    "au-dorogokupets2007": PressureStandard(
+        "au-dorogokupets2007", "vinet", 67.847, 167.0, 5.90, 4,
+        "Dorogokupets & Dewaele, High Press. Res. 27, 431 (2007): Au Vinet, V0 = 4.0786^3 A^3, "
+        "K0 = 167.0 GPa, K' = 5.90"),
+    "pt-dorogokupets2007": PressureStandard(
+        "pt-dorogokupets2007", "vinet", 60.38, 277.3, 5.12, 4,
+        "Dorogokupets & Dewaele, High Press. Res. 27, 431 (2007): Pt Vinet, V0 = 3.9231^3 A^3, "
+        "K0 = 277.3 GPa, K' = 5.12"),
+    "mgo-dorogokupets2007": PressureStandard(
+        "mgo-dorogokupets2007", "vinet", 74.698, 160.3, 4.18, 4,
+        "Dorogokupets & Dewaele, High Press. Res. 27, 431 (2007): MgO Vinet, V0 = 74.698 A^3, "
+        "K0 = 160.3 GPa, K' = 4.18"),
     "ne": PressureStandard(
         "ne", "vinet", 88.967, 1.16, 8.23, 4,
         "Fei et al., PNAS 104, 9182 (2007): Ne Vinet, V0 = 88.967 A^3, K0 = 1.16(14) GPa, "

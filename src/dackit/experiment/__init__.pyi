@@ -28,7 +28,9 @@ from .pipeline import RunSummary as RunSummary
 from .pipeline import analyse_files as analyse_files
 from .pipeline import run_experiment as run_experiment
 from .series import assemble_results as assemble_results
+from .steps import gauge_readings as gauge_readings
 from .steps import step_pressures as step_pressures
+from .steps import weighted_pressure as weighted_pressure
 from .store import FileHashes as FileHashes
 from .store import ResultCache as ResultCache
 from .watch import Watcher as Watcher

@@ -23,6 +23,24 @@ def analyse_ruby(path: str, settings: dict) -> dict:
     return r.to_dict()
 
 
+def analyse_sm(path: str, settings: dict) -> dict:
+    from dackit.gauge.sm import fit_sm
+    from dackit.io import read_spectrum
+
+    r = fit_sm(read_spectrum(path), scale=settings["scale"], lambda0_nm=settings["lambda0_nm"],
+               lambda0_err_nm=settings["lambda0_err_nm"])
+    return r.to_dict()
+
+
+def analyse_diamond(path: str, settings: dict) -> dict:
+    from dackit.gauge.diamond import fit_diamond_edge
+    from dackit.io import read_spectrum
+
+    r = fit_diamond_edge(read_spectrum(path), scale=settings["scale"], laser_nm=settings["laser_nm"],
+                         nu0_cm1=settings["nu0_cm1"])
+    return r.to_dict()
+
+
 def analyse_pl(path: str, settings: dict) -> dict:
     from dackit.io import read_spectrum
     from dackit.optics.colour import chromaticity_xy
@@ -125,6 +143,7 @@ def analyse_xrd(path: str, settings: dict) -> dict:
         pattern = _pattern_or_image(path, settings)
     files = settings.get("phase_files", {})
     ident = identify_phases(pattern, [files.get(spec, spec) for spec in settings["phases"]])
+    standard = settings.get("pressure_standard")
     # named by the candidate as the experiment lists it ("rocksalt"), so results match truth.json
     phases = [{"name": spec, "structure": r.name, "present": bool(r.present), "significance": r.significance,
                "fraction": r.fraction, "fraction_err": r.fraction_err,
@@ -135,12 +154,19 @@ def analyse_xrd(path: str, settings: dict) -> dict:
     for ph, r in zip(phases, ident.phases):
         if ph["present"]:
             ph["volume_a3_err"] = 3 * ph["volume_a3"] * r.a_angstrom_err / r.a_angstrom
+    out_standard = {}
+    if standard:
+        # the standard is one of the candidates (added by the settings); its cell volume is the
+        # gauge's reading, turned into a pressure at the step's temperature in the step stage
+        ph = next(p for p in phases if p["name"] == settings["standard_phase"])
+        out_standard = {"standard": {"name": standard, "present": ph["present"],
+                                     "volume_a3": ph["volume_a3"], "volume_a3_err": ph.get("volume_a3_err")}}
     verdict = ident.verdict
     if settings.get("calibration", {}).get("quality") == "doubtful":
         verdict = verdict.plus(["the detector calibration from xrd.calibrant_image is doubtful"])
     out_texture = {} if texture is None else {"texture": texture}
     return {"file": path, "wavelength_a": pattern.wavelength_a, "redchi": ident.redchi, "phases": phases,
-            **verdict.to_dict(), **out_texture,
+            **out_standard, **verdict.to_dict(), **out_texture,
             "pattern": {"twotheta_deg": pattern.twotheta_deg, "intensity": pattern.intensity}}
 
 
@@ -241,14 +267,34 @@ def _xray_settings(exp: Experiment, section, unit: str) -> dict:
 #: technique → (analysis function, settings of the experiment it depends on)
 ANALYSES = {
     "ruby": (analyse_ruby, lambda exp: exp.ruby.model_dump()),
+    "sm": (analyse_sm, lambda exp: exp.sm.model_dump()),
+    "diamond": (analyse_diamond, lambda exp: exp.diamond.model_dump()),
     "pl": (analyse_pl, lambda exp: {"n_peaks": exp.pl.n_peaks}),
     "absorption": (analyse_absorption, lambda exp: exp.absorption.model_dump()),
     "xrd": (analyse_xrd, lambda exp: {**_xray_settings(exp, exp.xrd, "2th_deg"),
-                                      "phases": list(exp.xrd.phases), **_phase_files(exp)}),
+                                      **_xrd_phases(exp), **_phase_files(exp)}),
     "xrd_frames": (analyse_xrd_frames, lambda exp: _xray_settings(exp, exp.xrd, "2th_deg")),
     "saxs": (analyse_saxs, lambda exp: {**_xray_settings(exp, exp.saxs, "q_A^-1"), "k": exp.saxs.k}),
     "tem": (analyse_tem, lambda exp: exp.tem.model_dump()),
 }
+
+
+#: the library phase of each standard's material (dackit.xrd.phases)
+STANDARD_PHASES = {"au": "au", "pt": "pt", "ne": "ne", "mgo": "mgo", "nacl-b1": "nacl", "nacl-b2": "nacl-b2"}
+
+
+def _xrd_phases(exp: Experiment) -> dict:
+    """xrd.phases, plus the pressure standard's phase when one is named (and not listed)."""
+    phases = list(exp.xrd.phases)
+    std = exp.xrd.pressure_standard
+    if not std:
+        return {"phases": phases}
+    from dackit.eos.thermal import material_of
+
+    phase = STANDARD_PHASES.get(material_of(std), material_of(std))
+    if phase not in phases:
+        phases.append(phase)
+    return {"phases": phases, "pressure_standard": std.lower(), "standard_phase": phase}
 
 
 def _path(exp: Experiment, relative):

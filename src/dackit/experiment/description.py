@@ -33,7 +33,9 @@ refused. Data kept elsewhere (a beamline's data folder) is allowed by naming its
 
     data_roots = ["/beamline/data"]      # absolute, or relative to experiment.toml
 
-Run sheet columns: ``step, direction, technique, file[, pressure_gpa, pressure_gpa_err, note]``;
+Run sheet columns: ``step, direction, technique, file[, pressure_gpa, pressure_gpa_err,
+temperature_k, note]`` (``temperature_k``: the cell's temperature, used by the ruby
+temperature correction and the thermal EoS of an X-ray standard; 300 K when empty);
 ``direction`` is ``compression`` or ``decompression``; ``technique`` one of :data:`TECHNIQUES`.
 ``xrd_frames`` is a time-resolved XRD step: a multi-frame file (HDF5/Eiger stack, EDF…)
 integrated frame by frame with the ``[xrd]`` settings into one NeXus file of patterns
@@ -54,7 +56,10 @@ from dackit.core.units import kev_to_angstrom
 from dackit.errors import ConfigError
 
 #: what a run-sheet row can be
-TECHNIQUES = ("ruby", "pl", "absorption", "xrd", "xrd_frames", "saxs", "tem")
+TECHNIQUES = ("ruby", "sm", "diamond", "pl", "absorption", "xrd", "xrd_frames", "saxs", "tem")
+#: techniques whose spectra give a step's pressure (an XRD pattern too, when
+#: ``xrd.pressure_standard`` names the standard mixed with the sample)
+GAUGE_TECHNIQUES = ("ruby", "sm", "diamond")
 #: phase specs that name a file (see dackit.xrd.phases.get_phase)
 PHASE_FILE_SUFFIXES = (".jcpds", ".cif", ".mcif")
 DIRECTIONS = ("compression", "decompression")
@@ -77,6 +82,18 @@ class RubySettings(_Section):
     lambda0_nm: float = Field(default=694.24, gt=600, lt=800)
     lambda0_err_nm: float = Field(default=0.01, ge=0)
     temperature_k: float | None = Field(default=None, gt=0)
+
+
+class SmSettings(_Section):
+    scale: str = "datchi1997"
+    lambda0_nm: float = Field(default=685.41, gt=600, lt=800)
+    lambda0_err_nm: float = Field(default=0.01, ge=0)
+
+
+class DiamondSettings(_Section):
+    scale: str = "akahama2006"
+    laser_nm: float | None = Field(default=None, gt=200, lt=1200)
+    nu0_cm1: float | None = Field(default=None, gt=1300, lt=1360)
 
 
 class PLSettings(_Section):
@@ -142,6 +159,9 @@ class _XraySettings(_Section):
 class XRDSettings(_XraySettings):
     phases: list[str] = ["zincblende", "rocksalt"]
     eos_form: str = "bm3"
+    #: a pressure standard mixed with the sample (a key of dackit.eos.standards.STANDARDS:
+    #: "au", "pt", "mgo", "nacl-b1", "nacl-b2", "ne", ...); its lattice gives the step pressure
+    pressure_standard: str | None = None
 
 
 class SAXSSettings(_XraySettings):
@@ -162,6 +182,8 @@ class Experiment(_Section):
     runsheet: str = "runsheet.csv"
     sample: Sample = Sample()
     ruby: RubySettings = RubySettings()
+    sm: SmSettings = SmSettings()
+    diamond: DiamondSettings = DiamondSettings()
     pl: PLSettings = PLSettings()
     absorption: AbsorptionSettings = AbsorptionSettings()
     xrd: XRDSettings = XRDSettings()
@@ -232,6 +254,18 @@ def load_experiment(path) -> Experiment:
     from dackit.gauge.ruby import RUBY_SCALES
     if exp.ruby.scale not in RUBY_SCALES:
         raise ConfigError(f"{path}: ruby.scale {exp.ruby.scale!r} is not one of {', '.join(sorted(RUBY_SCALES))}")
+    from dackit.gauge.diamond import DIAMOND_SCALES
+    from dackit.gauge.sm import SM_SCALES
+    if exp.sm.scale not in SM_SCALES:
+        raise ConfigError(f"{path}: sm.scale {exp.sm.scale!r} is not one of {', '.join(sorted(SM_SCALES))}")
+    if exp.diamond.scale not in DIAMOND_SCALES:
+        raise ConfigError(f"{path}: diamond.scale {exp.diamond.scale!r} is not one of "
+                          f"{', '.join(sorted(DIAMOND_SCALES))}")
+    if exp.xrd.pressure_standard is not None:
+        from dackit.eos.standards import STANDARDS
+        if exp.xrd.pressure_standard.lower() not in STANDARDS:
+            raise ConfigError(f"{path}: xrd.pressure_standard {exp.xrd.pressure_standard!r} is not one of "
+                              f"{', '.join(STANDARDS)}")
     for key in ("xrd.poni", "xrd.mask", "xrd.calibrant_image", "saxs.poni", "saxs.mask", "saxs.calibrant_image",
                 "runsheet", "xrd.dark", "xrd.flat", "xrd.background", "saxs.dark", "saxs.flat", "saxs.background"):
         section, _, name = key.rpartition(".")
@@ -290,7 +324,7 @@ def read_runsheet(exp: Experiment, *, allow_missing: bool = False) -> pd.DataFra
     assert path is not None  # runsheet is a str, so it always resolves
     sheet = _read_sheet(path, ("step", "direction", "technique", "file"),
                         "step,direction,technique,file[,pressure_gpa,pressure_gpa_err,note]")
-    for col in ("pressure_gpa", "pressure_gpa_err"):
+    for col in ("pressure_gpa", "pressure_gpa_err", "temperature_k"):
         if col not in sheet:
             sheet[col] = float("nan")
     if "note" not in sheet:
@@ -306,8 +340,11 @@ def read_runsheet(exp: Experiment, *, allow_missing: bool = False) -> pd.DataFra
             step = int(row["step"])
             typed = float(row["pressure_gpa"]) if pd.notna(row["pressure_gpa"]) else float("nan")
             typed_err = float(row["pressure_gpa_err"]) if pd.notna(row["pressure_gpa_err"]) else float("nan")
+            temperature = float(row["temperature_k"]) if pd.notna(row["temperature_k"]) else float("nan")
         except (TypeError, ValueError):
-            raise ConfigError(f"{where}: step must be an integer and pressure_gpa a number") from None
+            raise ConfigError(f"{where}: step must be an integer and pressure_gpa, temperature_k numbers") from None
+        if np.isfinite(temperature) and not 0 < temperature <= 5000:
+            raise ConfigError(f"{where}: temperature_k {temperature} is not a temperature in K (0-5000)")
         file = exp.path(str(row["file"]).strip())
         if not exp.allowed(file):
             raise ConfigError(f"{where}: file {row['file']!r} lies outside the experiment folder "
@@ -317,19 +354,20 @@ def read_runsheet(exp: Experiment, *, allow_missing: bool = False) -> pd.DataFra
             raise ConfigError(f"{where}: file {row['file']!r} does not exist (looked in {exp.base_dir})")
         rows.append({"row": i + 2, "step": step, "direction": direction, "technique": technique,
                      "file": str(row["file"]).strip(), "path": str(file), "pressure_gpa": typed,
-                     "pressure_gpa_err": typed_err,
+                     "pressure_gpa_err": typed_err, "temperature_k": temperature,
                      "note": "" if pd.isna(row["note"]) else str(row["note"])})
     table = pd.DataFrame(rows)
     if table.empty:
         raise ConfigError(f"{path}: the run sheet has no measurements")
+    gauges = gauge_techniques(exp)
     for step, group in table.groupby("step"):
-        if group["pressure_gpa"].isna().all() and not (group["technique"] == "ruby").any():
+        if group["pressure_gpa"].isna().all() and not group["technique"].isin(gauges).any():
             if group["technique"].eq("tem").all():
                 continue  # TEM is measured outside the cell, at ambient
-            raise ConfigError(f"{path}: step {step} has neither a typed pressure_gpa nor a ruby "
-                              f"spectrum (rows {', '.join(map(str, group['row']))})")
+            raise ConfigError(f"{path}: step {step} has neither a typed pressure_gpa nor a gauge "
+                              f"measurement ({', '.join(gauges)}) (rows {', '.join(map(str, group['row']))})")
     if allow_missing:
-        table = _hold_back_missing(table)
+        table = _hold_back_missing(table, gauges)
     return table
 
 
@@ -403,19 +441,24 @@ def _missing(path) -> bool:
     return False
 
 
-def _hold_back_missing(table: pd.DataFrame) -> pd.DataFrame:
+def gauge_techniques(exp: Experiment) -> tuple[str, ...]:
+    """Run-sheet techniques that measure a step's pressure in this experiment."""
+    return GAUGE_TECHNIQUES + (("xrd",) if exp.xrd.pressure_standard else ())
+
+
+def _hold_back_missing(table: pd.DataFrame, gauges=("ruby",)) -> pd.DataFrame:
     """``table`` without the rows that cannot be analysed yet, those listed in attrs["waiting"]."""
     exists = table["path"].map(lambda p: not _missing(p))
-    ruby_there = table[(table["technique"] == "ruby") & exists].groupby("step").size()
+    ruby_there = table[table["technique"].isin(gauges) & exists].groupby("step").size()
     typed = table.groupby("step")["pressure_gpa"].agg(lambda p: p.notna().any())
     unmeasured = [s for s, group in table.groupby("step")
-                  if not typed[s] and (group["technique"] == "ruby").any() and s not in ruby_there.index]
+                  if not typed[s] and group["technique"].isin(gauges).any() and s not in ruby_there.index]
     waiting = []
     for r, there in zip(table.itertuples(), exists):
         if not there:
             reason = "file not there yet"
         elif r.step in unmeasured:
-            reason = "waiting for a ruby spectrum of its step (no pressure yet)"
+            reason = "waiting for a gauge measurement of its step (no pressure yet)"
         else:
             continue
         waiting.append({"row": r.row, "step": int(r.step), "technique": r.technique, "file": r.file,

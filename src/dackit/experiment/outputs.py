@@ -18,7 +18,7 @@ from dackit.core.files import atomic_write_bytes, atomic_write_json, atomic_writ
 from dackit.experiment.store import safe_name
 
 #: results keys written as CSV tables (one row per measurement or step)
-TABLES = ("steps", "ruby", "pl", "tauc", "xrd", "saxs")
+TABLES = ("steps", "ruby", "sm", "diamond", "pl", "tauc", "xrd", "saxs")
 
 
 def _table_frame(rows: list[dict]) -> pd.DataFrame:

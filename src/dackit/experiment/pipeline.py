@@ -22,7 +22,7 @@ from dackit.errors import ConfigError, DackitError, OutputError
 from dackit.experiment.analyses import ANALYSES, key_settings, settings_for
 from dackit.experiment.description import load_experiment, read_runsheet
 from dackit.experiment.execute import Task, run_tasks
-from dackit.experiment.steps import step_pressures
+from dackit.experiment.steps import gauge_readings, step_pressures
 from dackit.core.files import output_error
 from dackit.experiment.store import FileHashes, ResultCache, cache_normalise, settings_key
 
@@ -55,7 +55,8 @@ class RunSummary:
 
 
 #: relative cost of one file of each technique (measured on the virtual experiment)
-COST = {"xrd_frames": 9, "saxs": 5, "xrd": 4, "tem": 3, "pl": 2, "absorption": 1, "ruby": 0}
+COST = {"xrd_frames": 9, "saxs": 5, "xrd": 4, "tem": 3, "pl": 2, "absorption": 1, "diamond": 1, "ruby": 0,
+        "sm": 0}
 #: techniques whose analysis writes a file of its own into OUT/<folder>
 SIDE_OUTPUTS = {"xrd_frames": "xrd_series"}
 
@@ -251,7 +252,7 @@ def _run_locked(experiment_path, exp, sheet, waiting, out_dir, start, *, workers
                 for r in sheet.itertuples() if not by_row[r.row]["ok"]]
     ruby_ok = {r.row: by_row[r.row]["value"] for r in sheet.itertuples()
                if r.technique == "ruby" and by_row[r.row]["ok"]}
-    steps = step_pressures(sheet, ruby_ok)
+    steps = step_pressures(sheet, ruby_ok, gauges=gauge_readings(sheet, by_row, exp))
     results = assemble_results(exp, sheet, steps, by_row)
     results["failures"] = failures
     if allow_missing:

@@ -154,7 +154,17 @@ def xrd_series(rows: list[dict], exp) -> tuple[list[dict], dict, dict, list[str]
     if not table:
         return table, eos, transition, notes
     df = pd.DataFrame(table)
+    # the pressure standard's own P-V points are its calibration, not a measurement to fit
+    standard_phase = None
+    if getattr(exp.xrd, "pressure_standard", None):
+        from dackit.experiment.analyses import STANDARD_PHASES
+        from dackit.eos.thermal import material_of
+
+        mat = material_of(exp.xrd.pressure_standard)
+        standard_phase = STANDARD_PHASES.get(mat, mat)
     for phase, part in df[df["present"] & (df["direction"] == COMPRESSION)].groupby("phase", sort=False):
+        if phase == standard_phase:
+            continue
         part = part[_finite(part["pressure_gpa"])]
         if len(part) < 3:
             notes.append(f"EoS {phase}: {len(part)} compression points, too few for a fit")
@@ -288,6 +298,14 @@ def assemble_results(exp, sheet: pd.DataFrame, steps: pd.DataFrame, by_row: dict
     ruby = technique_rows("ruby", sheet, steps, by_row, trusted_only=False)
     results["ruby"] = ruby
     notes += step_checks(steps, ruby)
+    for gauge in ("sm", "diamond"):
+        rows = technique_rows(gauge, sheet, steps, by_row, trusted_only=False)
+        if rows:
+            results[gauge] = rows
+    for s in steps.itertuples():
+        if s.gauges_disagree:
+            notes.append(f"step {s.step}: gauges disagree by more than 2σ: " + ", ".join(
+                f"{g['gauge']} {g['pressure_gpa']:.2f} ± {g['pressure_gpa_err']:.2f} GPa" for g in s.gauges))
 
     pl = technique_rows("pl", sheet, steps, by_row, trusted_only=False)
     if pl:

@@ -26,7 +26,7 @@ from dackit.core.results import Failure
 from dackit.core.spectrum import Spectrum, make_spectrum
 from dackit.errors import DackitError, InputError, where
 from dackit.gauge.lines import LineGuess, fit_weighted, locate_line, pressure_doubts, spectrum_in_nm
-from dackit.gauge.scales import Scale, get_scale
+from dackit.gauge.scales import Scale, get_scale, warn_outside
 
 #: Ambient R1 wavelength (nm) and its uncertainty used when the user gives no reference:
 #: 694.24(1) nm, the λ0 of Mao et al. (1986) and of pRuby's constants (Baharis/pRuby).
@@ -100,10 +100,21 @@ def _ragan1992(t):
     return 1e7 / nu(t) - 1e7 / nu(T_REF_K)
 
 
+def _vos1991(t):
+    """Vos & Schouten, J. Appl. Phys. 69, 6744 (1991), Eq. 3, 15–600 K: λ(T) − λ(300 K) =
+    6.591e-3ΔT + 7.624e-6ΔT² − 1.733e-8ΔT³ nm, ΔT = T − 300 K; returned relative to 296 K.
+    (Cited in the issue as J. Appl. Phys. 69, 6519; the paper is at p. 6744.)"""
+    def shift(tt):
+        dt = tt - 300.0
+        return 6.591e-3 * dt + 7.624e-6 * dt**2 - 1.733e-8 * dt**3
+    return shift(t) - shift(T_REF_K)
+
+
 #: method → (function of T giving the R1 shift in nm from 296 K, valid T range in K)
 TEMPERATURE_CORRECTIONS = {
     "datchi2007": (_datchi2007, (0.0, 900.0)),
     "ragan1992": (_ragan1992, (0.0, 600.0)),
+    "vos1991": (_vos1991, (15.0, 600.0)),
 }
 
 
@@ -154,7 +165,8 @@ def pressure_from_r1(r1_nm, *, scale: str = DEFAULT_SCALE, lambda0_nm: float = D
     lam = np.asarray(r1_nm, dtype=float)
     if temperature_k is not None:
         lam = lam - r1_temperature_shift(temperature_k, t_correction)
-    return get_scale(RUBY_SCALES, scale, "ruby").pressure(lam, lambda0_nm)
+    sc = get_scale(RUBY_SCALES, scale, "ruby")
+    return warn_outside(sc, sc.pressure(lam, lambda0_nm), "ruby")
 
 
 def r1_from_pressure(pressure_gpa, *, scale: str = DEFAULT_SCALE, lambda0_nm: float = DEFAULT_R1_0_NM,
@@ -476,6 +488,8 @@ def _result(spectrum, x, y, fit: FitResult, model_name, window, notes, model_not
     lam = r1["center"]
     if temperature_k is not None:
         lam = lam - float(r1_temperature_shift(temperature_k, t_correction))
+        notes.append(f"R1 brought from {temperature_k:g} K to {T_REF_K:g} K with the {t_correction} "
+                     "correction (taken as independent of pressure)")
     sc = get_scale(RUBY_SCALES, scale, "ruby")
     pressure = float(sc.pressure(lam, lambda0_nm))
     dp_dlam, dp_dlam0 = sc.sensitivity(lam, lambda0_nm)

@@ -80,6 +80,24 @@ class Scale:
         return dp_dlam, dp_dlam0
 
 
+class ScaleRangeWarning(UserWarning):
+    """A pressure outside the range a scale was calibrated over (extrapolated, not refused)."""
+
+
+def warn_outside(scale, pressure, what: str):
+    """Return ``pressure`` unchanged, warning (``ScaleRangeWarning``) where it leaves the
+    scale's calibrated range: the public conversion functions never extrapolate silently.
+    (Fits put the same fact in the result's quality notes instead.)"""
+    import warnings
+
+    p = np.asarray(pressure, dtype=float)
+    top = getattr(scale, "max_pressure_gpa", np.inf)
+    if np.any(p > top):
+        warnings.warn(f"{float(np.max(p)):.1f} GPa is beyond the {scale.name} {what} scale's calibrated "
+                      f"range (<= {top:g} GPa): extrapolated", ScaleRangeWarning, stacklevel=3)
+    return pressure
+
+
 def get_scale(registry: dict[str, Scale], name: str, what: str) -> Scale:
     """Look a scale up by name, with an error listing the valid names."""
     try:

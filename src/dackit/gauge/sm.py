@@ -20,7 +20,7 @@ from dackit.core.results import Failure
 from dackit.core.spectrum import Spectrum, make_spectrum
 from dackit.errors import DackitError, InputError, where
 from dackit.gauge.lines import fit_weighted, locate_line, pressure_doubts, spectrum_in_nm
-from dackit.gauge.scales import Scale, get_scale
+from dackit.gauge.scales import Scale, get_scale, warn_outside
 
 DEFAULT_SCALE = "datchi1997"
 #: Ambient 0–0 line (nm) of Datchi et al. (1997) and a typical uncertainty of its measurement.
@@ -59,7 +59,8 @@ def pressure_from_sm(line_nm, *, scale: str = DEFAULT_SCALE, lambda0_nm: float =
         Reference (ambient-pressure) wavelength of the line in nm, measured on the same
         crystal where possible.
     """
-    return get_scale(SM_SCALES, scale, "Sm:SrB4O7").pressure(line_nm, lambda0_nm)
+    sc = get_scale(SM_SCALES, scale, "Sm:SrB4O7")
+    return warn_outside(sc, sc.pressure(line_nm, lambda0_nm), "Sm:SrB4O7")
 
 
 def sm_from_pressure(pressure_gpa, *, scale: str = DEFAULT_SCALE, lambda0_nm: float = DEFAULT_SM_0_NM):

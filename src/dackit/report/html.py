@@ -44,6 +44,8 @@ PROV_FILE = schema.keys(schema.ProvenanceFile)
 # hand from `dackit tauc` / `dackit plqy` output, which the report shows as well.)
 TECHNIQUES = (
     ("ruby", (R.ruby,), "Ruby pressure gauge", ("ruby", "gauge", "sm", "samarium")),
+    ("sm", (R.sm,), "Sm:SrB4O7 pressure gauge", ()),
+    ("diamond", (R.diamond,), "Diamond Raman edge gauge", ("diamond", "edge")),
     ("pl", (R.pl,), "Photoluminescence", ("pl", "photoluminescence", "emission", "cie",
                                           "chromaticity", "colour", "color")),
     ("absorption", ("absorption", R.tauc), "Absorption and Tauc band gap",
@@ -379,7 +381,39 @@ def _steps(results: dict) -> str:
     steps = _rows(results.get(R.steps), R.steps)
     if not steps:
         return _absent("No pressure steps in these results.")
-    return _table(steps, first=(STEP.step, STEP.direction, STEP.pressure_gpa))
+    # each gauge's reading has its own section (_gauges); here the step's combined pressure
+    shown = [{k: v for k, v in s.items() if k != STEP.gauges} for s in steps]
+    return _table(shown, first=(STEP.step, STEP.direction, STEP.pressure_gpa))
+
+
+GAUGE = schema.keys(schema.GaugeReading)
+
+
+def _gauges(results: dict) -> str | None:
+    """Each gauge's pressure per step beside the step's weighted mean; None when the steps
+    have no gauge readings (typed pressures, older results)."""
+    steps = _rows(results.get(R.steps), R.steps)
+    rows = []
+    for s in steps:
+        for g in s.get(STEP.gauges) or []:
+            if not isinstance(g, dict):
+                continue
+            rows.append({STEP.step: s.get(STEP.step), GAUGE.gauge: g.get(GAUGE.gauge),
+                         "gauge_pressure_gpa": g.get(GAUGE.pressure_gpa),
+                         "gauge_pressure_gpa_err": g.get(GAUGE.pressure_gpa_err), GAUGE.n: g.get(GAUGE.n),
+                         GAUGE.doubtful: g.get(GAUGE.doubtful),
+                         "step_pressure_gpa": s.get(STEP.pressure_gpa),
+                         "step_pressure_gpa_err": s.get(STEP.pressure_gpa_err),
+                         STEP.gauges_disagree: s.get(STEP.gauges_disagree),
+                         GAUGE.notes: "; ".join(g.get(GAUGE.notes) or [])})
+    if not rows:
+        return None
+    flagged = sorted({str(r[STEP.step]) for r in rows if r[STEP.gauges_disagree]}, key=lambda s: (len(s), s))
+    note = ("<p>Gauges disagree by more than 2σ in step(s) " + ", ".join(map(str, flagged)) + ".</p>"
+            if flagged else "<p>Where a step has several gauges they agree within 2σ.</p>")
+    labels = {"gauge_pressure_gpa": "gauge P (GPa)", "step_pressure_gpa": "step P, weighted mean (GPa)",
+              STEP.gauges_disagree: "disagree > 2σ"}
+    return note + _table(rows, first=(STEP.step, GAUGE.gauge), labels=labels)
 
 
 def _fits(results: dict) -> str:
@@ -515,10 +549,11 @@ def render_report(results: dict, figures=(), *, title: str = "dackit report") ->
     for caption, path in _figure_items(figures):
         figs_by_section.setdefault(_figure_section(path), []).append(_embed(caption, path))
 
-    sections: list[tuple[str, str, str]] = [
-        ("pressures", "Pressure per step", _steps(results)),
-        ("fits", "Fitted parameters", _fits(results)),
-    ]
+    sections: list[tuple[str, str, str]] = [("pressures", "Pressure per step", _steps(results))]
+    gauges = _gauges(results)
+    if gauges is not None:
+        sections.append(("gauges", "Pressure gauges", gauges))
+    sections.append(("fits", "Fitted parameters", _fits(results)))
     present, absent = [], []
     for key, keys, heading, _ in TECHNIQUES:
         figs = figs_by_section.get(key, [])

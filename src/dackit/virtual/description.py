@@ -208,6 +208,11 @@ class VirtualExperiment:
     instruments: Instruments = Instruments()
     events: Events = Events()
     seed: int = 0
+    #: an X-ray pressure standard mixed with the sample (a key of dackit.eos.standards, e.g.
+    #: "au"): its rings join each XRD image, at the volume of its 300 K isotherm at the step
+    pressure_standard: str | None = None
+    #: a Sm:SrB4O7 chip beside the ruby: one 0-0 line spectrum per step (sm/stepNN.txt)
+    sm_chip: bool = False
 
     def __post_init__(self):
         if not self.steps:

@@ -40,7 +40,7 @@ RUNSHEET_COLUMNS = ("step", "direction", "technique", "file", "pressure_gpa", "p
 _EXTENSIONS = {"text": ".txt", "csv": ".csv", "oceanoptics": ".txt"}
 # One independent random stream per (step, instrument, repeat): files do not depend on which
 # other files were written, and the same seed gives the same bytes.
-_STREAM = {"drift": 0, "ruby": 1, "pl": 2, "absorption": 3, "xrd": 4, "saxs": 5, "tem": 6}
+_STREAM = {"drift": 0, "ruby": 1, "pl": 2, "absorption": 3, "xrd": 4, "saxs": 5, "tem": 6, "sm": 7}
 _START = datetime(2024, 5, 14, 9, 0, tzinfo=UTC)   # fixed clock of the virtual beamtime
 
 
@@ -254,20 +254,45 @@ def _max_twotheta(geometry) -> float:
     return math.degrees(math.atan(max(math.hypot(*c) for c in corners) / geometry.dist_m)) + 2.0
 
 
-def _xrd_rings(state: StepState, ins, ev, tth_max: float) -> list[tuple[float, float, float]]:
-    from dackit.xrd.phases import rocksalt, zincblende
+#: weight fraction of an X-ray standard mixed with the sample, and its crystallite size (nm):
+#: a few % of gold powder with micron grains gives sharp rings next to the nanocrystals' broad ones
+STANDARD_FRACTION = 0.15
+STANDARD_CRYSTALLITE_NM = 200.0
+
+
+def standard_cell_a(standard: str, pressure_gpa: float) -> float:
+    """Cubic cell edge (Å) of a pressure standard at a pressure, from its 300 K isotherm."""
+    from dackit.eos.standards import get_standard
+
+    return float(get_standard(standard).volume(pressure_gpa)) ** (1 / 3)
+
+
+def _xrd_rings(state: StepState, ins, ev, tth_max: float, standard: str | None = None
+               ) -> list[tuple[float, float, float]]:
+    from dackit.xrd.phases import get_phase, rocksalt, zincblende
     from dackit.xrd.structure_factor import reflections, scale_for_fraction, scherrer_fwhm_deg
 
-    phases = [(zincblende(a=state.zb_a), 1.0 - state.rs_fraction)]
+    own = 1.0 - (STANDARD_FRACTION if standard else 0.0)
+    phases = [(zincblende(a=state.zb_a), own * (1.0 - state.rs_fraction))]
+    sizes = [state.crystallite_nm]
     if state.rs_fraction > 0:
-        phases.append((rocksalt(a=state.rs_a), state.rs_fraction))
+        phases.append((rocksalt(a=state.rs_a), own * state.rs_fraction))
+        sizes.append(state.crystallite_nm)
+    if standard:
+        from dackit.eos.thermal import material_of
+        from dackit.experiment.analyses import STANDARD_PHASES
+
+        spec = STANDARD_PHASES.get(material_of(standard), material_of(standard))
+        phases.append((get_phase(spec).with_cell(a=standard_cell_a(standard, state.pressure_gpa)),
+                       STANDARD_FRACTION))
+        sizes.append(STANDARD_CRYSTALLITE_NM)
     scales = scale_for_fraction([ph for ph, _ in phases], [w for _, w in phases])
     eta = 0.5
     rings = []
-    for (phase, _), scale in zip(phases, scales):
+    for (phase, _), scale, size in zip(phases, scales, sizes):
         table = reflections(phase, ins.wavelength_a, tth_max)
         tth = table["twotheta_deg"].to_numpy()
-        fwhm = np.hypot(ins.instrument_fwhm_deg, scherrer_fwhm_deg(tth, ins.wavelength_a, state.crystallite_nm))
+        fwhm = np.hypot(ins.instrument_fwhm_deg, scherrer_fwhm_deg(tth, ins.wavelength_a, size))
         # integrated intensity → height of a unit-area pseudo-Voigt of that FWHM
         unit_area = fwhm * (eta * math.pi / 2 + (1 - eta) * math.sqrt(math.pi / (4 * math.log(2))))
         height = scale * table["intensity"].to_numpy() / unit_area
@@ -297,7 +322,8 @@ def _experiment_toml(d: VirtualExperiment) -> str:
         "pl": {"n_peaks": 1, "order": 2, "fit_max_pressure_gpa": ev.pl_quench_gpa},
         "absorption": {"transition": "direct", "quantity": "absorbance"},
         "xrd": {"wavelength_a": ins.xrd.wavelength_a, "poni": "xrd/geometry.poni",
-                "phases": ["zincblende", "rocksalt"], "eos_form": "bm3"},
+                "phases": ["zincblende", "rocksalt"], "eos_form": "bm3",
+                "pressure_standard": d.pressure_standard},
         "saxs": {"wavelength_a": ins.saxs.wavelength_a, "poni": "saxs/geometry.poni"},
         # the simulator draws uniform disks, whose edge is at half the contrast
         "tem": {"pixel_nm": ins.tem.pixel_nm, "contrast": ins.tem.contrast, "level": 0.5},
@@ -353,7 +379,9 @@ def _truth(plan: Plan, tem_rows: list[dict]) -> dict:
                         for k in steps_by_tem],
         "steps": [{"step": s.step, "direction": s.direction, "pressure_gpa": s.pressure_gpa,
                    "pressure_gpa_err": abs(s.ruby_after_gpa - s.ruby_before_gpa) / 2,
-                   "ruby_before_gpa": s.ruby_before_gpa, "ruby_after_gpa": s.ruby_after_gpa} for s in states],
+                   "ruby_before_gpa": s.ruby_before_gpa, "ruby_after_gpa": s.ruby_after_gpa,
+                   **({"standard_a_angstrom": standard_cell_a(d.pressure_standard, s.pressure_gpa)}
+                      if d.pressure_standard else {})} for s in states],
         "pl": [{"step": s.step, "direction": s.direction, "pressure_gpa": s.pressure_gpa, "peak_ev": s.pl_peak_ev,
                 "fwhm_mev": s.pl_fwhm_mev} for s in states if s.pl_peak_ev is not None],
         "xrd": xrd,
@@ -397,7 +425,7 @@ def write_experiment(outdir, description: VirtualExperiment) -> WrittenExperimen
     d = description
     ins, ev = d.instruments, d.events
     plan = plan_experiment(d)
-    for sub in ("ruby", "pl", "absorption", "xrd", "saxs", "tem"):
+    for sub in ("ruby", "pl", "absorption", "xrd", "saxs", "tem") + (("sm",) if d.sm_chip else ()):
         (out / sub).mkdir(parents=True, exist_ok=True)
     xrd_geom, saxs_geom = _xrd_geometry(ins.xrd), _saxs_geometry(ins.saxs)
     _write_poni(xrd_geom, out / "xrd" / "geometry.poni")
@@ -447,6 +475,14 @@ def write_experiment(outdir, description: VirtualExperiment) -> WrittenExperimen
         if i == 0:
             tem_images(st, ins.tem.images_before, "before")
         ruby(st, st.ruby_before_gpa, "before", t0)
+        if d.sm_chip:
+            from dackit.gauge.sm import simulate_sm
+
+            rel = f"sm/step{st.step:02d}.txt"
+            s = simulate_sm(st.pressure_gpa, seed=_rng(d.seed, st.step, "sm"), source=str(out / rel))
+            write_spectrum(_clean(s, rel, _START + timedelta(minutes=t0 + 2), exposure_s=1.0), out / rel,
+                           flavour="text")
+            row(st, "sm", rel, "Sm:SrB4O7 chip")
         if st.pl_peak_ev is not None:
             flavour = ins.pl.flavours[i % len(ins.pl.flavours)]
             rel = f"pl/step{st.step:02d}{_EXTENSIONS[flavour]}"
@@ -465,7 +501,7 @@ def write_experiment(outdir, description: VirtualExperiment) -> WrittenExperimen
         write_spectrum(_clean(s, rel, _START + timedelta(minutes=t0 + 10)), out / rel, flavour="text")
         row(st, "absorption", rel, "absorbance")
         rel = f"xrd/step{st.step:02d}.tif"
-        image = simulate_image(_xrd_rings(st, ins.xrd, ev, tth_max), xrd_geom,
+        image = simulate_image(_xrd_rings(st, ins.xrd, ev, tth_max, d.pressure_standard), xrd_geom,
                                background=lambda tth: ins.xrd.background_counts * (1.0 + 2.0 * np.exp(-tth / 4.0)),
                                seed=_rng(d.seed, st.step, "xrd"), eta=0.5)
         # a CCD writes 16-bit counts (MAR165); wider only if a ring would overflow

@@ -335,8 +335,51 @@ def silicon(a: float = 5.431144, *, b_iso: float = 0.47, name: str | None = None
                  atoms=(Atom("Si", 0, 0, 0), Atom("Si", 0.25, 0.25, 0.25)), b_iso=b_iso)
 
 
+def fcc(a: float, element: str, *, b_iso: float = 0.5, name: str | None = None) -> Phase:
+    """A face-centred cubic element, Fm-3m, atom at 4a (0,0,0): Au, Pt, solid Ne."""
+    return Phase(name=name or element, system="cubic", a=a, b=a, c=a, space_group="F m -3 m",
+                 atoms=(Atom(element, 0, 0, 0),), b_iso=b_iso)
+
+
+def gold(a: float = 4.0786, *, b_iso: float = 0.6, name: str | None = None) -> Phase:
+    """Au, a = 4.0786 Å at 300 K (V0 = 67.850 Å³ of Fei et al., PNAS 104, 9182 (2007))."""
+    return fcc(a, "Au", b_iso=b_iso, name=name or "Au")
+
+
+def platinum(a: float = 3.9231, *, b_iso: float = 0.3, name: str | None = None) -> Phase:
+    """Pt, a = 3.9231 Å at 300 K (Fei et al., PNAS 104, 9182 (2007))."""
+    return fcc(a, "Pt", b_iso=b_iso, name=name or "Pt")
+
+
+def neon(a: float = 4.4644, *, b_iso: float = 1.0, name: str | None = None) -> Phase:
+    """Solid Ne (fcc), a = V0^(1/3) = 4.4644 Å of the Vinet EoS of Fei et al. (2007), V0 = 88.967 Å³
+    (a reference volume at zero pressure: neon is solid only above 4.7 GPa at 300 K)."""
+    return fcc(a, "Ne", b_iso=b_iso, name=name or "Ne")
+
+
+def periclase(a: float = 4.2112, *, b_iso: float = 0.3, name: str | None = None) -> Phase:
+    """MgO (B1), a = 4.2112 Å = V0^(1/3), V0 = 74.698 Å³ (Tange et al., J. Geophys. Res. 114,
+    B03208 (2009))."""
+    return rocksalt(a=a, cation="Mg", anion="O", b_iso=b_iso, name=name or "MgO")
+
+
+def nacl_b2(a: float = 3.4574, *, b_iso: float = 0.5, name: str | None = None) -> Phase:
+    """NaCl-B2 (CsCl type, Pm-3m: Na 1a, Cl 1b), a = V0^(1/3), V0 = 41.35 Å³ (Fei et al. 2007)."""
+    return Phase(name=name or "NaCl-B2", system="cubic", a=a, b=a, c=a, space_group="P m -3 m",
+                 atoms=(Atom("Na", 0, 0, 0), Atom("Cl", 0.5, 0.5, 0.5)), b_iso=b_iso)
+
+
 #: library name → factory taking keyword parameters
 PHASES = {
+    "au": gold,
+    "gold": gold,
+    "pt": platinum,
+    "platinum": platinum,
+    "ne": neon,
+    "neon": neon,
+    "mgo": periclase,
+    "periclase": periclase,
+    "nacl-b2": nacl_b2,
     "zincblende": zincblende,
     "rocksalt": rocksalt,
     "nacl": nacl,
@@ -555,4 +598,5 @@ def _system_from_spacegroup(sg, cell) -> str:
 
 
 __all__ = ["Atom", "Phase", "PHASES", "SYSTEMS", "get_phase", "read_cif", "read_jcpds", "reflections",
-           "fluorite", "lab6", "nacl", "rocksalt", "silicon", "wurtzite", "zincblende"]
+           "fcc", "fluorite", "gold", "lab6", "nacl", "nacl_b2", "neon", "periclase", "platinum", "rocksalt",
+           "silicon", "wurtzite", "zincblende"]
