@@ -197,7 +197,27 @@ def material_of(standard: str) -> str:
 
 
 def volume_at(pressure_gpa: float, temperature_k: float, *, standard: str) -> float:
-    """Unit-cell volume (Å³) of a standard at (P, T): the inverse of :func:`thermal_pressure`."""
+    """Unit-cell volume (Å³) of a standard at (P, T): the inverse of :func:`thermal_pressure`.
+
+    Parameters
+    ----------
+    pressure_gpa : float
+        Pressure (GPa) on the standard's scale.
+    temperature_k : float
+        Temperature (K).
+    standard : str
+        A key of :data:`THERMAL`.
+
+    Returns
+    -------
+    float
+        The conventional unit-cell volume (Å³), found between 0.2 and 1.3 × V0.
+
+    Raises
+    ------
+    InputError
+        When (P, T) puts the volume outside 0.2–1.3 × V0 of the standard.
+    """
     from scipy.optimize import brentq
 
     model = get_thermal(standard)
@@ -261,6 +281,8 @@ def pressure_at_temperature(volumes, standard, temperature_k, volume_err=0.0, *,
         Temperature (K).
     volume_err : float
         1σ of each volume (Å³).
+    source : str
+        Name of the input (file or option) used in error messages.
 
     Returns
     -------

@@ -139,7 +139,22 @@ def pressure_from_edge(edge_cm1, *, scale: str = DEFAULT_SCALE, nu0_cm1: float |
 
 
 def edge_from_pressure(pressure_gpa, *, scale: str = DEFAULT_SCALE, nu0_cm1: float | None = None):
-    """Edge frequency (cm⁻¹) at a pressure (GPa): exact inverse of :func:`pressure_from_edge`."""
+    """Edge frequency (cm⁻¹) at a pressure (GPa): exact inverse of :func:`pressure_from_edge`.
+
+    Parameters
+    ----------
+    pressure_gpa : float or array
+        Pressure (GPa).
+    scale : str
+        A key of :data:`DIAMOND_SCALES`.
+    nu0_cm1 : float, optional
+        Ambient edge frequency of the anvils; default the scale's ν0.
+
+    Returns
+    -------
+    float or ndarray
+        Edge frequency (Raman shift, cm⁻¹).
+    """
     return get_diamond_scale(scale).edge(pressure_gpa, nu0_cm1)
 
 
@@ -498,6 +513,34 @@ def simulate_diamond_edge(pressure_gpa: float, *, scale: str = DEFAULT_SCALE, st
     The band's intensity rises towards the edge (the stressed culet region dominates in a
     confocal measurement) and falls at the edge; the sharp unstressed line sits at
     1332.5 cm⁻¹; a Gaussian instrument function, a sloping background, Poisson noise.
+
+    Parameters
+    ----------
+    pressure_gpa : float
+        True pressure (GPa); the edge is put where ``scale`` places it.
+    scale : str
+        A key of :data:`DIAMOND_SCALES`.
+    step_cm1 : float
+        Spacing of the Raman-shift axis (cm⁻¹); the axis runs from 1200 cm⁻¹ to 250 cm⁻¹
+        above the edge (at least to 1600 cm⁻¹).
+    band_counts : float
+        Peak counts of the stressed band (at the edge, before smoothing).
+    line_counts : float
+        Peak counts of the unstressed 1332.5 cm⁻¹ line.
+    resolution_cm1 : float
+        FWHM of the Gaussian instrument function (cm⁻¹).
+    background : (float, float)
+        Background counts at the first point and its slope (counts per cm⁻¹).
+    seed : int or numpy Generator, optional
+        Seed of the Poisson noise (``numpy.random.default_rng``).
+    source : str
+        Name given to the spectrum.
+
+    Returns
+    -------
+    Spectrum
+        Raman shift axis (``raman_cm-1``); metadata ``simulated``, ``true_pressure_gpa``
+        and ``true_edge_cm1``.
     """
     rng = np.random.default_rng(seed)
     edge = float(edge_from_pressure(pressure_gpa, scale=scale))

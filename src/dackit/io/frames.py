@@ -44,7 +44,23 @@ class FrameSelection:
 
 
 def parse_frames(spec: str | None, nframes: int, *, source="") -> FrameSelection:
-    """Turn ``--frames`` text into frame indices; an InputError names the option and the range."""
+    """Turn ``--frames`` text into frame indices; an InputError names the option and the range.
+
+    Parameters
+    ----------
+    spec : str or None
+        ``all`` (default when None), ``sum``, ``mean``, ``N`` (one frame) or ``N:M``
+        (frames N to M−1; either end may be left out).
+    nframes : int
+        Number of frames in the file.
+    source : str
+        File name for error messages.
+
+    Returns
+    -------
+    FrameSelection
+        ``indices``, ``combine`` (``"sum"``, ``"mean"`` or None) and the normalised ``spec``.
+    """
     pre = where(source)
     text = "all" if spec is None else str(spec).strip().lower()
     if nframes < 1:
@@ -239,7 +255,19 @@ def open_frames(path) -> FrameSource:
 
 
 def mean_image(path) -> np.ndarray:
-    """The mean of every frame of a file (a dark or flat series), accumulated one frame at a time."""
+    """The mean of every frame of a file (a dark or flat series), accumulated one frame at a time.
+
+    Parameters
+    ----------
+    path : str or Path
+        Image file (any format :func:`open_frames` reads; ``file.h5::/dataset`` for an
+        HDF5 dataset).
+
+    Returns
+    -------
+    ndarray
+        The mean frame (float64).
+    """
     with open_frames(path) as src:
         total = np.zeros(src.shape, dtype=np.float64)
         for _, frame in src.frames(range(src.nframes)):

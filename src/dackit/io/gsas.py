@@ -146,6 +146,18 @@ def read_fxye(path, *, wavelength_a: float | None = None):
 
     The wavelength comes from ``wavelength_a``, else from the ``.instprm`` named on line 2
     (``Lam`` or ``Lam1``), else from a ``# wavelength`` comment.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.fxye`` file.
+    wavelength_a : float, optional
+        X-ray wavelength (Å); overrides the one the file or its ``.instprm`` gives.
+
+    Returns
+    -------
+    Pattern
+        2θ (°), intensity and σ of the first FXYE bank.
     """
     import re
 

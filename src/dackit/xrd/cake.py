@@ -90,11 +90,17 @@ def cake_image(integrator, image, *, azimuth_bins: int = 360, radial_bins: int |
     integrator : Integrator
         Geometry, mask and corrections (reused across images).
     image : 2D array
+        The detector frame (or a sum of frames, see ``n_frames``).
     azimuth_bins : int
         Bins over 360° of χ (at least 4).
     radial_bins : int, optional
         Default: half the integrator's 1D bins (about one per pixel of radius), at least
         :data:`MIN_RADIAL_BINS`.
+    source : str
+        File name for messages and the result.
+    n_frames : int
+        Number of frames summed into ``image`` (dark and a fixed background scale are
+        subtracted that many times).
 
     Returns
     -------
@@ -151,6 +157,14 @@ def find_rings(cake: Cake, *, min_snr: float = 8.0) -> list[tuple[int, float]]:
 
 def ring_texture(cake: Cake, *, min_snr: float = 8.0) -> list[RingTexture]:
     """The texture index of every ring found in ``cake`` (definitions in the module docstring).
+
+    Parameters
+    ----------
+    cake : Cake
+        From :func:`cake_image`.
+    min_snr : float
+        A ring counts when the prominence of its peak in the azimuthal profile exceeds this
+        many times the profile's white noise (see :func:`find_rings`).
 
     Returns
     -------
@@ -237,6 +251,20 @@ def write_cake_nexus(cake: Cake, path, rings: list[RingTexture] | None = None) -
     ``twotheta`` (degrees) or ``q`` (1/angstrom) (axis 1). ``/entry/texture``: per ring its
     position, texture_index, low_order_fraction, coverage and label. The root and entry carry
     NeXus ``default`` attributes, so NeXus viewers open the cake directly.
+
+    Parameters
+    ----------
+    cake : Cake
+        From :func:`cake_image`.
+    path : str or Path
+        Output file (overwritten; parent folders are created).
+    rings : list of RingTexture, optional
+        From :func:`ring_texture`; without them no ``/entry/texture`` group is written.
+
+    Returns
+    -------
+    Path
+        The file written.
     """
     import h5py
 
@@ -277,7 +305,21 @@ def write_cake_nexus(cake: Cake, path, rings: list[RingTexture] | None = None) -
 
 
 def plot_cake(cake: Cake, rings: list[RingTexture] | None = None, *, title: str = ""):
-    """The cake as an image (χ vertical, 2θ horizontal), rings marked with their texture index."""
+    """The cake as an image (χ vertical, 2θ horizontal), rings marked with their texture index.
+
+    Parameters
+    ----------
+    cake : Cake
+        From :func:`cake_image`.
+    rings : list of RingTexture, optional
+        From :func:`ring_texture`; each is marked by a dotted line and its index.
+    title : str
+        Axes title; default the cake's file name.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     from dackit.core.figures import new_figure
 
     fig, ax = new_figure((8.0, 4.5))

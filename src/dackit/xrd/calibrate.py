@@ -208,6 +208,18 @@ def find_beam_centre(image: np.ndarray, valid: np.ndarray) -> tuple[float, float
     search covers the image and a quarter of its size beyond each edge; the flag is False
     when the best centre lies on the border of that search (the rings' centre is probably
     further away and the result is unreliable).
+
+    Parameters
+    ----------
+    image : 2D array
+        The calibrant image (clip hot pixels first: they would dominate the score).
+    valid : 2D bool array
+        True for pixels to use (same shape as ``image``).
+
+    Returns
+    -------
+    (float, float, bool)
+        Row and column of the centre (pixels) and whether it lies inside the search area.
     """
     values = np.where(valid, image, 0.0)
     shape = image.shape
@@ -718,7 +730,22 @@ def calibrate(image, calibrant: str, *, wavelength_a: float | None = None, energ
 
 def calibrate_image(image_path, calibrant: str, **kwargs) -> Calibration:
     """Read a calibrant image (any format :func:`~dackit.io.images.read_image` reads) and
-    :func:`calibrate` it; keyword arguments as for :func:`calibrate`."""
+    :func:`calibrate` it.
+
+    Parameters
+    ----------
+    image_path : str or Path
+        The calibrant image file; its path becomes the result's ``source``.
+    calibrant : str
+        pyFAI calibrant name (``"CeO2"``, ``"LaB6"``, ...) or a ``.D`` file.
+    **kwargs
+        As for :func:`calibrate`: ``wavelength_a`` or ``energy_kev``, ``detector`` or
+        ``pixel_um``, ``distance_mm``, ``mask``.
+
+    Returns
+    -------
+    Calibration
+    """
     from dackit.io.images import read_image
 
     return calibrate(read_image(image_path), calibrant, source=str(image_path), **kwargs)
@@ -727,7 +754,21 @@ def calibrate_image(image_path, calibrant: str, **kwargs) -> Calibration:
 def plot_calibration(image, calibration: Calibration, *, ax=None, title: str = ""):
     """The image (log scale) with the fitted calibrant rings and the control points.
 
-    Returns the matplotlib Figure (save it with :func:`dackit.core.figures.save_figure`).
+    Parameters
+    ----------
+    image : 2D array
+        The calibrant image that was calibrated.
+    calibration : Calibration
+        From :func:`calibrate` or :func:`calibrate_image`.
+    ax : matplotlib Axes, optional
+        Draw into these axes; default a new figure.
+    title : str
+        Axes title; default the calibrant, rings found, distance and rms residual.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Save it with :func:`dackit.core.figures.save_figure`.
     """
     from dackit.core.figures import axes_or_new
 

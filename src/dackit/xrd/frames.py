@@ -97,6 +97,18 @@ def write_pattern_series(integrator, path, output, frames: str | None = "all") -
     ``/entry/patterns/background_scale`` when a background is subtracted. Rows are written
     as frames are integrated: memory does not grow with the number of frames.
 
+    Parameters
+    ----------
+    integrator : Integrator
+        Geometry, mask and corrections; a mask stored in the file is added to it.
+    path : str or Path
+        Multi-frame image file (``file.h5::/dataset`` for an HDF5 dataset).
+    output : str or Path
+        The NeXus/HDF5 file to write (overwritten; parent folders are created).
+    frames : str or None
+        ``all`` or ``N:M`` (see :func:`dackit.io.parse_frames`); ``sum`` and ``mean`` are
+        refused (a series has one pattern a frame).
+
     Returns
     -------
     dict

@@ -517,6 +517,8 @@ def fit_background_scale(x, intensity, sigma, bg_intensity, bg_sigma, *, region=
         The background image's pattern on the same grid.
     region : (min, max), optional
         Range of ``x`` used for the fit.
+    source : str
+        File name for messages.
 
     Returns
     -------
