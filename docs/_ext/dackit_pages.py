@@ -119,7 +119,9 @@ def api_index() -> str:
 # -------------------------------------------------------------------------- registry pages
 REGISTRY_OF = {
     "dackit.gauge.RUBY_SCALES": "gauge_scales", "dackit.gauge.SM_SCALES": "gauge_scales",
+    "dackit.gauge.DIAMOND_SCALES": "gauge_scales",
     "dackit.eos.EOS_FORMS": "eos_forms", "dackit.eos.STANDARDS": "pressure_standards",
+    "dackit.eos.THERMAL": "pressure_standards",
     "dackit.nanocrystal.MATERIALS": "materials", "dackit.xrd.PHASES": "phases_mesophases",
     "dackit.saxs.MESOPHASES": "phases_mesophases", "dackit.optics.TRANSITIONS": "phases_mesophases",
 }
@@ -134,12 +136,13 @@ def _num(value) -> str:
 
 
 def gauge_scales() -> str:
-    from dackit.gauge import RUBY_SCALES, SM_SCALES
-    from dackit.gauge import ruby, scales, sm
+    from dackit.gauge import DIAMOND_SCALES, RUBY_SCALES, SM_SCALES
+    from dackit.gauge import diamond, ruby, scales, sm
 
     forms = inspect.getdoc(scales).split("\n\n", 1)[1]
     out = [_title("Optical pressure gauge scales"),
-           "Generated from :data:`dackit.gauge.RUBY_SCALES` and :data:`dackit.gauge.SM_SCALES`. "
+           "Generated from :data:`dackit.gauge.RUBY_SCALES`, :data:`dackit.gauge.SM_SCALES` and "
+           ":data:`dackit.gauge.DIAMOND_SCALES`. "
            "Choose one with ``scale=`` (Python) or ``--scale`` (command line).\n",
            forms + "\n"]
     for title, registry, default in (("Ruby R1 scales", RUBY_SCALES, ruby.DEFAULT_SCALE),
@@ -151,6 +154,17 @@ def gauge_scales() -> str:
         out.append(_title(title, "-"))
         out.append(_table(["key", "form", "A", "B", "C", "λ0 (nm)", "medium", "P max (GPa)", "citation"],
                           rows, [14, 6, 6, 6, 6, 7, 6, 6, 43]))
+    out += [_title("Diamond Raman edge scales", "-"),
+            "Generated from :data:`dackit.gauge.DIAMOND_SCALES` (:func:`dackit.gauge.fit_diamond_edge`, "
+            "``dackit diamond``): pressure from the high-frequency edge ν of the stressed first-order "
+            "Raman band of the anvil, P = K0·x·[1 + ½(K0′ − 1)·x] with x = (ν − ν0)/ν0. "
+            "K0 and K0′ carry the published 1σ, propagated into ``pressure_gpa_err``.\n"]
+    rows = [[f"``{s.name}``" + (" (default)" if s.name == diamond.DEFAULT_SCALE else ""),
+             f"{_num(s.k0_gpa)} ± {_num(s.k0_gpa_err)}", f"{_num(s.kp)} ± {_num(s.kp_err)}",
+             _num(s.nu0_cm1), _num(s.max_pressure_gpa), s.citation]
+            for s in DIAMOND_SCALES.values()]
+    out.append(_table(["key", "K0 (GPa)", "K0′", "ν0 (cm⁻¹)", "P max (GPa)", "citation"],
+                      rows, [14, 9, 8, 8, 8, 53]))
     return "\n".join(out)
 
 
@@ -166,16 +180,29 @@ def eos_forms() -> str:
 
 
 def pressure_standards() -> str:
-    from dackit.eos import STANDARDS
+    from dackit.eos import STANDARDS, THERMAL
+    from dackit.eos import thermal
 
     rows = [[f"``{s.name}``", s.form, _num(s.v0_a3), _num(s.k0_gpa), _num(s.kp), s.z, s.citation]
             for s in STANDARDS.values()]
-    return "\n".join([_title("Pressure standards"),
-                      "Generated from :data:`dackit.eos.STANDARDS`: 300 K isotherms of internal "
-                      "pressure standards used by :func:`dackit.eos.pressure_from_volume`. V0 is per "
-                      "conventional cell (Z formula units).\n",
-                      _table(["key", "form", "V0 (Å³)", "K0 (GPa)", "K′", "Z", "citation"], rows,
-                             [12, 7, 8, 8, 6, 4, 55])])
+    out = [_title("Pressure standards"),
+           "Generated from :data:`dackit.eos.STANDARDS`: 300 K isotherms of internal "
+           "pressure standards used by :func:`dackit.eos.pressure_from_volume`. V0 is per "
+           "conventional cell (Z formula units).\n",
+           _table(["key", "form", "V0 (Å³)", "K0 (GPa)", "K′", "Z", "citation"], rows,
+                  [12, 7, 8, 8, 6, 4, 55])]
+    out += [_title("Thermal (P–V–T) standards", "-"),
+            "Generated from :data:`dackit.eos.THERMAL`: the thermal pressure added to the 300 K "
+            "isotherm of the same key (column *isotherm*) by :func:`dackit.eos.thermal_pressure`, "
+            ":func:`dackit.eos.pressure_at_temperature` and ``dackit eos pressure --temperature``. "
+            "The forms of γ(V) and θ(V) are described in the module notes below.\n",
+            "\n\n".join(inspect.getdoc(thermal).split("\n\n>>>")[0].split("\n\n")[1:]) + "\n"]
+    rows = [[f"``{m.name}``", f"``{m.isotherm}``", m.oscillator, m.gamma_form, m.n_atoms,
+             _num(m.theta0_k), _num(m.gamma0), _num(m.t_ref_k), m.citation]
+            for m in THERMAL.values()]
+    out.append(_table(["key", "isotherm", "oscillator", "γ(V) form", "n", "θ0 (K)", "γ0", "T ref (K)",
+                       "citation"], rows, [11, 11, 7, 7, 3, 6, 5, 6, 44]))
+    return "\n".join(out)
 
 
 def materials() -> str:
