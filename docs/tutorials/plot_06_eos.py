@@ -71,3 +71,22 @@ from dackit.eos import pressure_from_volume
 
 for std in ("au", "pt"):
     print(f"{std:3s} V = 60.0 Å³ -> P = {float(pressure_from_volume(60.0, standard=std)):.2f} GPa")
+
+# %%
+# Pressure at high temperature
+# ----------------------------
+# In a heated cell the same volume means a higher pressure: the thermal pressure of a
+# Mie–Grüneisen–Debye model is added to the 300 K isotherm (:data:`dackit.eos.THERMAL`,
+# listed with their parameters in :doc:`/registries/pressure_standards`). MgO on the scale
+# of Tange, Nishihara & Tsuchiya (2009), one cell volume, three temperatures:
+from dackit.eos import pressure_at_temperature
+
+v_mgo = 0.9 * 74.698           # 90 % of MgO's ambient cell volume (Å³)
+for t_k in (300.0, 1000.0, 2000.0):
+    p, p_err = pressure_at_temperature([v_mgo], "mgo", t_k, volume_err=0.02)
+    print(f"MgO V = {v_mgo:.3f} Å³, T = {t_k:6.0f} K -> P = {p[0]:.2f} ± {p_err[0]:.2f} GPa")
+
+# %%
+# From the command line::
+#
+#     dackit eos pressure 67.228 --standard mgo --temperature 2000 --err 0.02 --json
