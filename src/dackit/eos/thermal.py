@@ -269,7 +269,7 @@ def convert_pressure(pressure_gpa, *, from_standard: str, to_standard: str, temp
 
 
 def pressure_at_temperature(volumes, standard, temperature_k, volume_err=0.0, *, source="VOLUMES"):
-    """(P, σP) arrays from unit-cell volumes at a temperature (thermal EoS); σP = |∂P/∂V|·σV.
+    """(P, σP) arrays from unit-cell volumes at a temperature (thermal EoS); σP = ``|∂P/∂V|·σV``.
 
     Parameters
     ----------

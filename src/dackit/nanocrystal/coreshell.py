@@ -412,7 +412,7 @@ def stokes_shift(geometry: CoreShell, pressure_gpa: float = 0.0, options: ModelO
     far above the gap (the study: 355 nm) is absorbed ∝ particle volume, so the emitting
     population is weighted by d³ while the first-exciton absorption peak (oscillator strength of
     the band-edge transition nearly size independent in strong confinement) is number weighted.
-    To first order in σ the mean emitting size is larger by 3σ²/d, so
+    To first order in σ the mean emitting size is larger by 3σ²/d, so::
 
         ΔE_Stokes = 3 σ_d² |dE_X/dd| / d = 3 s² · d |dE_X/dd|,   s = σ_d/d,
 
