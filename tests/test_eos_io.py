@@ -21,7 +21,7 @@ def test_reads_job_format_data_file(real_data):
     assert d.n == 25
     assert d.pressure_gpa[0] == 0.0001 and d.pressure_gpa[-1] == 45.33
     assert d.volume_a3[0] == 345.46 and d.volume_err[-1] == 0.20
-    assert d.columns["a_angstrom"][0] == 4.6627 and d.columns["c_angstrom_err"][-1] == 0.003
+    assert d.columns["a_a"][0] == 4.6627 and d.columns["c_a_err"][-1] == 0.003
 
 
 def test_write_read_round_trip(tmp_path):
@@ -31,13 +31,13 @@ def test_write_read_round_trip(tmp_path):
     sp, sv = rng.uniform(0.01, 0.1, 9), rng.uniform(0.01, 0.05, 9)
     a = v ** (1 / 3)
     path = write_eosfit(tmp_path / "rt.dat", p, v, sp, sv, title="round trip",
-                        extra={"a_angstrom": a, "a_angstrom_err": np.full(9, 1e-4)})
+                        extra={"a_a": a, "a_a_err": np.full(9, 1e-4)})
     text = path.read_text().splitlines()
     assert text[0] == "TITLE round trip" and text[1] == "FORMAT 1 P SIGP V SIGV A SIGA"
     d = read_eosfit(path)
     np.testing.assert_allclose(d.pressure_gpa, p, rtol=1e-9)
     np.testing.assert_allclose(d.volume_err, sv, rtol=1e-9)
-    np.testing.assert_allclose(d.columns["a_angstrom"], a, rtol=1e-9)
+    np.testing.assert_allclose(d.columns["a_a"], a, rtol=1e-9)
     assert d.title == "round trip"
 
 

@@ -48,7 +48,7 @@ def test_index_exact_and_with_gaps(name):
     q = 2 * np.pi * s / a
     idx = index_peaks(q, q_min=0.5 * q[0])
     assert idx.mesophase == name
-    assert idx.best.lattice_angstrom == pytest.approx(a, rel=1e-6)
+    assert idx.best.lattice_a == pytest.approx(a, rel=1e-6)
     assert np.allclose(idx.best.residual_inv_a, 0, atol=1e-9)
     if name not in ("lamellar", "sc", "bcc"):  # these need their full run to be told apart
         gappy = np.delete(q, 2)  # a missing reflection is allowed
@@ -75,7 +75,7 @@ def test_lattice_error_consistent_with_position_noise():
     for _ in range(200):
         q = 2 * np.pi * s / a + rng.normal(0, sig, s.size)
         best = index_peaks(q, np.full(s.size, sig), rel_floor=0, phases=["fcc"]).best
-        pulls.append((best.lattice_angstrom - a) / best.lattice_angstrom_err)
+        pulls.append((best.lattice_a - a) / best.lattice_a_err)
     # errors scaled up by sqrt(redchi) when > 1: pull SD at most 1, not much below
     assert 0.7 < np.std(pulls) < 1.15
     assert abs(np.mean(pulls)) < 0.25

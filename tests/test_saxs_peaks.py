@@ -23,9 +23,9 @@ def test_round_trip_mesophase(name, a, seed):
     sim = simulate_saxs(name, a, n_lines=9, seed=seed, counts=3e4,
                         shape="gaussian" if seed % 2 else "lorentzian")
     res = analyse_saxs(sim.pattern)
-    assert res.d_first_angstrom == pytest.approx(sim.d_first_angstrom, rel=0.01)
+    assert res.d_first_a == pytest.approx(sim.d_first_a, rel=0.01)
     assert res.mesophase == name
-    assert res.lattice_angstrom == pytest.approx(a, rel=0.005)
+    assert res.lattice_a == pytest.approx(a, rel=0.005)
     # the first peak's position error covers the truth (4σ, plus the indexing's floor)
     p = res.first_peak
     assert abs(p.q_inv_a - sim.lines_q[0]) < 4 * p.q_err + 1e-3 * sim.lines_q[0]
@@ -104,7 +104,7 @@ def test_twotheta_pattern_needs_wavelength():
     with pytest.raises(InputError, match="wavelength"):
         find_peaks(pat)
     pat = make_pattern(tth, sim.pattern.intensity, axis="2th_deg", wavelength_a=0.4859)
-    assert find_peaks(pat).peaks[0].d_angstrom == pytest.approx(120.0, rel=0.01)
+    assert find_peaks(pat).peaks[0].d_a == pytest.approx(120.0, rel=0.01)
 
 
 def _write_cansas(path, q, i, di=None, unit="1/A", extra=""):
@@ -168,7 +168,7 @@ def test_two_dimensional_round_trip(tmp_path):
     poni = write_poni(geom, tmp_path / "saxs.poni")
     pat = load_saxs(path, poni=poni)
     res = analyse_saxs(pat)
-    assert res.d_first_angstrom == pytest.approx(150 / np.sqrt(3), rel=0.01)
+    assert res.d_first_a == pytest.approx(150 / np.sqrt(3), rel=0.01)
     assert res.mesophase == "fcc"
 
 
@@ -209,9 +209,9 @@ def test_figures(tmp_path):
                for i, (ph, a) in enumerate(zip(phases, lattices))]
     ax = plot_waterfall(results, pressures).axes[0]
     assert len(ax.lines) >= len(results)
-    ax2 = plot_d_vs_pressure(pressures, [r.d_first_angstrom for r in results],
+    ax2 = plot_d_vs_pressure(pressures, [r.d_first_a for r in results],
                              [r.d_first_err for r in results],
                              ["compression"] * 3 + ["decompression"]).axes[0]
     assert {t.get_text() for t in ax2.get_legend().get_texts()} == {"compression", "decompression"}
     assert save_pattern_figure(results[-1], tmp_path / "p.png").stat().st_size > 1000
-    assert [r.d_first_angstrom for r in results] == pytest.approx([83, 72, 63, 120], rel=0.01)
+    assert [r.d_first_a for r in results] == pytest.approx([83, 72, 63, 120], rel=0.01)

@@ -49,8 +49,8 @@ def test_agbeh_beamstop_edge_lamellar_first_order():
     q, y, s = _agbeh_curve()
     res = analyse_saxs(make_pattern(q, y, axis="q_A^-1", sigma=s))
     assert res.mesophase == "lamellar"
-    assert res.lattice_angstrom == pytest.approx(AGBEH_D, rel=0.005)
-    assert res.d_first_angstrom == pytest.approx(AGBEH_D, rel=0.005)
+    assert res.lattice_a == pytest.approx(AGBEH_D, rel=0.005)
+    assert res.d_first_a == pytest.approx(AGBEH_D, rel=0.005)
     assert res.quality == "ok", res.quality_notes
 
 
@@ -58,11 +58,11 @@ def test_smallest_consistent_cell_lamellar():
     q = 2 * np.pi / AGBEH_D * np.arange(1, 13)
     idx = index_peaks(q)
     assert idx.mesophase == "lamellar"
-    assert idx.best.lattice_angstrom == pytest.approx(AGBEH_D, rel=1e-6)
+    assert idx.best.lattice_a == pytest.approx(AGBEH_D, rel=1e-6)
     # orders 2, 4, 6 … alone are a lamellar stack of d/2 with nothing missing: the smallest
     # cell that explains every peak wins over d (half its orders missing) and 3d
     idx = index_peaks(q[1::2], q_min=0.1)
-    assert idx.best.lattice_angstrom == pytest.approx(AGBEH_D / 2, rel=1e-6)
+    assert idx.best.lattice_a == pytest.approx(AGBEH_D / 2, rel=1e-6)
     assert idx.mesophase == "lamellar"
 
 
@@ -76,7 +76,7 @@ def test_nxcansas_read_nm_units(tmp_path):
     assert pat.sigma is not None
     res = analyse_saxs(pat)
     assert res.mesophase == "lamellar"
-    assert res.lattice_angstrom == pytest.approx(AGBEH_D, rel=0.005)
+    assert res.lattice_a == pytest.approx(AGBEH_D, rel=0.005)
 
 
 @pytest.mark.parametrize("suffix", [".h5", ".hdf", ".hdf5", ".nxs"])
@@ -161,9 +161,9 @@ def test_form_factor_superlattice(name, r_over_nn):
     a = A_OF[name]
     q, y, s = synth(name, a, r_over_nn=r_over_nn, poly=0.08, seed=1)
     res = analyse_saxs(make_pattern(q, y, axis="q_A^-1", sigma=s))
-    right = (res.mesophase == name and abs(res.lattice_angstrom / a - 1) < 0.01)
+    right = (res.mesophase == name and abs(res.lattice_a / a - 1) < 0.01)
     if not right:
-        assert res.quality == "doubtful", (res.mesophase, res.lattice_angstrom, res.quality_notes)
+        assert res.quality == "doubtful", (res.mesophase, res.lattice_a, res.quality_notes)
     # d of the first observed peak is a Bragg spacing of the lattice in any case
     d_lines = [a / l[0] for l in lines(name)[:12]]
-    assert min(abs(res.d_first_angstrom / d - 1) for d in d_lines) < 0.01
+    assert min(abs(res.d_first_a / d - 1) for d in d_lines) < 0.01

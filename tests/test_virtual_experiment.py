@@ -159,7 +159,7 @@ def test_xrd_image_gives_both_phases_at_the_transition(written, truth):
     for result in found.phases:
         key = result.name.split()[0]
         assert result.present
-        assert abs(result.a_angstrom - true[key]["a_angstrom"]) < max(5 * result.a_angstrom_err, 2e-3)
+        assert abs(result.a_a - true[key]["a_angstrom"]) < max(5 * result.a_a_err, 2e-3)
 
 
 def test_saxs_images_give_the_first_d_spacing(written, truth):
@@ -178,7 +178,7 @@ def test_saxs_images_give_the_first_d_spacing(written, truth):
     # marks doubtful (a background hump under the first peak) may be off by up to 2 %.
     for row in (truth["saxs"][0], truth["saxs"][-1]):
         peak, quality = first_peak(row)
-        off = abs(peak.d_angstrom - row["d_first_angstrom"])
+        off = abs(peak.d_a - row["d_first_angstrom"])
         if quality == "ok":
             assert off < 5 * peak.d_err + 0.005 * row["d_first_angstrom"], row
         else:

@@ -47,10 +47,10 @@ def test_series_phases_fractions_and_lattice(series):
         # simulated slope) allows a small bias, hence the 0.03 floor
         if rs.present:
             assert rs.fraction == pytest.approx(f, abs=max(0.03, 5 * rs.fraction_err))
-            assert abs(rs.a_angstrom - a_rs(PRESSURES[i])) < 0.004
+            assert abs(rs.a_a - a_rs(PRESSURES[i])) < 0.004
         if zb.present:
             assert zb.fraction == pytest.approx(1 - f, abs=max(0.03, 5 * zb.fraction_err))
-            assert abs(zb.a_angstrom - a_zb(PRESSURES[i])) < 0.004
+            assert abs(zb.a_a - a_zb(PRESSURES[i])) < 0.004
         assert res.phases[0].fraction + res.phases[1].fraction == pytest.approx(1.0)
 
 
@@ -175,7 +175,7 @@ def test_figures(tmp_path, series):
 
     pats = [_series_pattern(i) for i in range(len(PRESSURES))]
     wf = plot_waterfall(pats, PRESSURES, phases=[zincblende(a=a_zb(10)), rocksalt()])
-    zb = [(p, r.phases[0].a_angstrom, r.phases[0].a_angstrom_err) for p, r in zip(PRESSURES, series)
+    zb = [(p, r.phases[0].a_a, r.phases[0].a_a_err) for p, r in zip(PRESSURES, series)
           if r.phases[0].present]
     ap = plot_lattice_vs_pressure({"zinc blende": list(zip(*zb))})
     fit = plot_phase_fit(series[3])
@@ -197,7 +197,7 @@ def test_real_ceo2_only_ceo2_found(real_data):
     res = identify_phases(pat, ["ceo2", "zincblende", "rocksalt"])
     assert [p.present for p in res.phases] == [True, False, False]
     assert res.phases[0].fraction == 1.0
-    assert abs(res.phases[0].a_angstrom - 5.41165) < 0.002
+    assert abs(res.phases[0].a_a - 5.41165) < 0.002
 
 
 def test_image_round_trip_mixture():
@@ -225,7 +225,7 @@ def test_image_round_trip_mixture():
     pat = Integrator(geom).integrate(image, source="sim.tif")
     res = identify_phases(pat, ["zincblende", "rocksalt"])
     assert [p.present for p in res.phases] == [True, True]
-    assert abs(res.phases[0].a_angstrom - 5.55) < 0.004 and abs(res.phases[1].a_angstrom - 5.26) < 0.004
+    assert abs(res.phases[0].a_a - 5.55) < 0.004 and abs(res.phases[1].a_a - 5.26) < 0.004
     assert res.phases[1].fraction == pytest.approx(0.2, abs=0.03)
     assert abs(fit_lattice(pat, "zincblende").a - 5.55) < 0.004
 
@@ -256,4 +256,4 @@ def test_phantom_phase_with_nil_fraction_is_not_present():
         res = identify_phases(pat, cands)
         present = {p.name.split()[0]: p for p in res.phases if p.present}
         assert set(present) == {"fluorite"}, [(p.name, p.present, p.significance, p.fraction) for p in res.phases]
-        assert abs(present["fluorite"].a_angstrom - 5.41165) < 0.002
+        assert abs(present["fluorite"].a_a - 5.41165) < 0.002

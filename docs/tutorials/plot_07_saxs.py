@@ -25,7 +25,7 @@ pattern = load_saxs(corpus("saxs/33837rear_1D_1.75_16.5_NXcanSAS_v3.h5"))
 print(f"{pattern.x.size} points, q = {pattern.x.min():.4f}–{pattern.x.max():.3f} Å⁻¹")
 res = analyse_saxs(pattern)
 for pk in res.peakset.peaks:
-    print(f"peak q = {pk.q_inv_a:.4f} Å⁻¹  d = {pk.d_angstrom:.1f} Å  FWHM = {pk.fwhm_inv_a:.4f} Å⁻¹")
+    print(f"peak q = {pk.q_inv_a:.4f} Å⁻¹  d = {pk.d_a:.1f} Å  FWHM = {pk.fwhm_inv_a:.4f} Å⁻¹")
 print("quality:", res.quality)
 for note in res.quality_notes:
     print("  -", note)
@@ -40,8 +40,8 @@ from dackit.saxs import centre_distance_factor, simulate_saxs
 
 sim = simulate_saxs("fcc", 150.0, seed=2)
 fcc = analyse_saxs(sim.pattern)
-print(f"mesophase {fcc.mesophase}, a = {fcc.lattice_angstrom:.2f} ± "
-      f"{fcc.lattice_angstrom_err:.2f} Å (truth 150), quality {fcc.quality}")
+print(f"mesophase {fcc.mesophase}, a = {fcc.lattice_a:.2f} ± "
+      f"{fcc.lattice_a_err:.2f} Å (truth 150), quality {fcc.quality}")
 d1 = 2 * 3.141592653589793 / fcc.peakset.peaks[0].q_inv_a
 print(f"centre-to-centre distance = {centre_distance_factor('fcc') * d1:.1f} Å")
 fig = plot_pattern(fcc)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-#: library key → key of the CLI's JSON output
-RENAMED = {"redchi": "chi2_red"}
+#: library key → key of the CLI's JSON output (lengths in Å are ``_a`` in the library, ``_angstrom``
+#: in the SAXS and XRD contracts and in results.json)
+RENAMED = {"redchi": "chi2_red", "d_first_a": "d_first_angstrom", "lattice_a": "lattice_angstrom",
+           "d_a": "d_angstrom", "a_a": "a_angstrom", "a_a_err": "a_angstrom_err"}
 #: the verdict every per-file row carries once its analysis gives one (issue 10)
 VERDICT = ("quality", "quality_notes")
 
@@ -23,8 +25,11 @@ PL_FIT = ("e0_ev", "e0_ev_err", "alpha_mev_per_gpa", "alpha_mev_per_gpa_err", "b
 
 
 def renamed(row: dict) -> dict:
-    """``row`` with library keys renamed to their CLI contract names, order kept."""
-    return {RENAMED.get(k, k): v for k, v in row.items()}
+    """``row`` with library keys renamed to their CLI contract names, order kept (nested rows too)."""
+    def value(v):
+        return [renamed(x) if isinstance(x, dict) else x for x in v] if isinstance(v, list) else v
+
+    return {RENAMED.get(k, k): value(v) for k, v in row.items()}
 
 
 def pick(row: dict, keys: Iterable[str]) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from dackit.cli._common import files_argument, finish, json_option, plot_option
+from dackit.cli._contract import renamed
 
 
 @click.group(name="saxs")
@@ -72,7 +73,7 @@ def peaks(files, poni, wavelength_a, energy_kev, background, min_significance, a
             from dackit.saxs.plots import save_pattern_figure
 
             save_pattern_figure(res, plot_dir / f"{path.stem}_saxs.png")
-        return {"file": str(path), **res.to_dict()}
+        return {"file": str(path), **renamed(res.to_dict())}
 
     rows, status = run_per_file(files, analyse)
     if as_json:

@@ -185,7 +185,7 @@ def phases(files, poni, settings, wavelength, candidates, tth_range, threshold, 
         return {"file": str(path), "phases": [
             {"name": n, "present": bool(p.present), "fraction": p.fraction if p.present else 0.0,
              "fraction_err": p.fraction_err if p.present else 0.0,
-             "a_angstrom": p.a_angstrom if p.present else None, **p.verdict.to_dict()}
+             "a_angstrom": p.a_a if p.present else None, **p.verdict.to_dict()}
             for n, p in zip(names, result.phases)], **result.verdict.to_dict()}
 
     rows, status = run_per_file(files, one)

@@ -33,13 +33,13 @@ from dackit.errors import InputError
 #: EosFit column keyword (upper case) → dackit column name
 COLUMN_ALIASES = {
     "P": "pressure_gpa", "V": "volume_a3", "T": "temperature_k",
-    "A": "a_angstrom", "B": "b_angstrom", "C": "c_angstrom",
+    "A": "a_a", "B": "b_a", "C": "c_a",
     "ALPHA": "alpha_deg", "BETA": "beta_deg", "GAMMA": "gamma_deg",
 }
 _SIGMA_PREFIXES = ("SIGMA", "SIG", "ESD", "S")
 #: how EosFit7 spells the σ of each column when writing (its own FORMAT keywords)
-_EOSFIT_NAMES = {"pressure_gpa": "P", "volume_a3": "V", "temperature_k": "T", "a_angstrom": "A",
-                 "b_angstrom": "B", "c_angstrom": "C", "alpha_deg": "ALPHA", "beta_deg": "BETA",
+_EOSFIT_NAMES = {"pressure_gpa": "P", "volume_a3": "V", "temperature_k": "T", "a_a": "A",
+                 "b_a": "B", "c_a": "C", "alpha_deg": "ALPHA", "beta_deg": "BETA",
                  "gamma_deg": "GAMMA"}
 _NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eEdD][-+]?\d+)?$")
 
@@ -221,7 +221,7 @@ def write_eosfit(path, pressure_gpa, volume_a3, pressure_err=None, volume_err=No
                  title: str = "written by dackit", extra: dict | None = None) -> Path:
     """Write an EosFit7 data file: ``TITLE``, ``FORMAT 1 P SIGP V SIGV [...]`` and the rows.
 
-    ``extra``: further columns by dackit name (``a_angstrom``, ``a_angstrom_err``, ...).
+    ``extra``: further columns by dackit name (``a_a``, ``a_a_err``, ...).
     Missing σ's are written as 0 (EosFit7 then treats that variable as exact).
 
     Parameters

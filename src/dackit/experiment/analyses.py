@@ -147,13 +147,13 @@ def analyse_xrd(path: str, settings: dict) -> dict:
     # named by the candidate as the experiment lists it ("rocksalt"), so results match truth.json
     phases = [{"name": spec, "structure": r.name, "present": bool(r.present), "significance": r.significance,
                "fraction": r.fraction, "fraction_err": r.fraction_err,
-               "a_angstrom": r.a_angstrom if r.present else None,
-               "a_angstrom_err": r.a_angstrom_err if r.present else None,
-               "volume_a3": r.phase.with_cell(a=r.a_angstrom).volume_a3 if r.present else None}
+               "a_angstrom": r.a_a if r.present else None,
+               "a_angstrom_err": r.a_a_err if r.present else None,
+               "volume_a3": r.phase.with_cell(a=r.a_a).volume_a3 if r.present else None}
               for spec, r in zip(settings["phases"], ident.phases)]
     for ph, r in zip(phases, ident.phases):
         if ph["present"]:
-            ph["volume_a3_err"] = 3 * ph["volume_a3"] * r.a_angstrom_err / r.a_angstrom
+            ph["volume_a3_err"] = 3 * ph["volume_a3"] * r.a_a_err / r.a_a
     out_standard = {}
     if standard:
         # the standard is one of the candidates (added by the settings); its cell volume is the
@@ -217,11 +217,11 @@ def analyse_saxs(path: str, settings: dict) -> dict:
     pattern = _pattern_or_image(path, settings)
     result = saxs_peaks(pattern)
     first = result.first_peak
-    out = {"file": path, "d_first_angstrom": result.d_first_angstrom,
+    out = {"file": path, "d_first_angstrom": result.d_first_a,
            "d_first_angstrom_err": result.d_first_err, "mesophase": result.mesophase,
-           "lattice_angstrom": result.lattice_angstrom, "lattice_angstrom_err": result.lattice_angstrom_err,
-           "centre_distance_angstrom": result.centre_distance_angstrom,
-           "peaks": [{"q_inv_a": p.q_inv_a, "q_inv_a_err": p.q_err, "d_angstrom": p.d_angstrom,
+           "lattice_angstrom": result.lattice_a, "lattice_angstrom_err": result.lattice_a_err,
+           "centre_distance_angstrom": result.centre_distance_a,
+           "peaks": [{"q_inv_a": p.q_inv_a, "q_inv_a_err": p.q_err, "d_angstrom": p.d_a,
                       "fwhm_inv_a": p.fwhm_inv_a} for p in result.peaks],
            "pattern": {"q_inv_a": pattern.q_inv_a, "intensity": pattern.intensity}}
     sch = scherrer_thickness(first.q_inv_a, first.fwhm_inv_a, fwhm_err=first.fwhm_err, k=settings["k"],

@@ -2,7 +2,7 @@
 
 >>> from dackit.saxs.simulate import simulate_saxs
 >>> res = analyse_saxs(simulate_saxs("bcc", 160.0, seed=2).pattern)
->>> res.mesophase, round(res.lattice_angstrom)
+>>> res.mesophase, round(res.lattice_a)
 ('bcc', 160)
 """
 from __future__ import annotations
@@ -37,11 +37,11 @@ class SaxsResult(Judged):
 
     def to_dict(self) -> dict:
         """The per-file row: peaks, d of the first, mesophase, lattice, verdict."""
-        row = {"peaks": [{"q_inv_a": p.q_inv_a, "d_angstrom": p.d_angstrom,
+        row = {"peaks": [{"q_inv_a": p.q_inv_a, "d_a": p.d_a,
                           "fwhm_inv_a": p.fwhm_inv_a} for p in self.peaks],
-               "d_first_angstrom": self.d_first_angstrom,
+               "d_first_a": self.d_first_a,
                "mesophase": self.mesophase,
-               "lattice_angstrom": None if self.indexing is None else self.lattice_angstrom}
+               "lattice_a": None if self.indexing is None else self.lattice_a}
         if self.indexing is not None and len(self.indexing.tie) > 1:
             row["mesophase_tie"] = list(self.indexing.tie)
         row.update(self.verdict.to_dict())
@@ -56,8 +56,8 @@ class SaxsResult(Judged):
         return self.peaks[0]
 
     @property
-    def d_first_angstrom(self) -> float:
-        return self.first_peak.d_angstrom
+    def d_first_a(self) -> float:
+        return self.first_peak.d_a
 
     @property
     def d_first_err(self) -> float:
@@ -68,19 +68,19 @@ class SaxsResult(Judged):
         return None if self.indexing is None else self.indexing.mesophase
 
     @property
-    def lattice_angstrom(self) -> float:
-        return float("nan") if self.indexing is None else self.indexing.best.lattice_angstrom
+    def lattice_a(self) -> float:
+        return float("nan") if self.indexing is None else self.indexing.best.lattice_a
 
     @property
-    def lattice_angstrom_err(self) -> float:
-        return float("nan") if self.indexing is None else self.indexing.best.lattice_angstrom_err
+    def lattice_a_err(self) -> float:
+        return float("nan") if self.indexing is None else self.indexing.best.lattice_a_err
 
     @property
-    def centre_distance_angstrom(self) -> float:
+    def centre_distance_a(self) -> float:
         """Centre-to-centre distance for the identified lattice (NaN for Pn3m/Ia3d/unindexed)."""
         if self.indexing is None:
             return float("nan")
-        return self.indexing.best.centre_distance_angstrom
+        return self.indexing.best.centre_distance_a
 
 
 def load_saxs(path, *, poni=None, wavelength_a=None, mask=None, bins=None) -> Pattern:

@@ -222,8 +222,8 @@ class Candidate:
     """
 
     name: str
-    lattice_angstrom: float
-    lattice_angstrom_err: float
+    lattice_a: float
+    lattice_a_err: float
     assignment: tuple
     residual_inv_a: np.ndarray
     chi2: float
@@ -232,8 +232,8 @@ class Candidate:
     score: float
 
     @property
-    def centre_distance_angstrom(self) -> float:
-        return self.lattice_angstrom * MESOPHASES[self.name].nn_factor
+    def centre_distance_a(self) -> float:
+        return self.lattice_a * MESOPHASES[self.name].nn_factor
 
 
 @dataclass(frozen=True)
@@ -335,7 +335,7 @@ def _smallest_cell(cands, margin):
     best = min(cands, key=lambda c: c.score)
     pool = [c for c in cands if c.n_unexplained <= best.n_unexplained
             and c.score <= best.score + margin]
-    return min(pool, key=lambda c: (round(c.lattice_angstrom, 6), c.score))
+    return min(pool, key=lambda c: (round(c.lattice_a, 6), c.score))
 
 
 def index_peaks(q_inv_a, q_err=None, *, fwhm_inv_a=None, q_min=0.0, phases=None,
@@ -374,7 +374,7 @@ def index_peaks(q_inv_a, q_err=None, *, fwhm_inv_a=None, q_min=0.0, phases=None,
     --------
     >>> import numpy as np
     >>> idx = index_peaks(2 * np.pi / 120 * np.array([1, 2, 3]))
-    >>> idx.mesophase, round(idx.best.lattice_angstrom, 1)
+    >>> idx.mesophase, round(idx.best.lattice_a, 1)
     ('lamellar', 120.0)
     """
     q = np.asarray(q_inv_a, dtype=float).ravel()
@@ -408,7 +408,7 @@ def index_peaks(q_inv_a, q_err=None, *, fwhm_inv_a=None, q_min=0.0, phases=None,
         if best is not None:
             # residuals and assignments back in the caller's peak order
             inv = np.argsort(order)
-            best = Candidate(best.name, best.lattice_angstrom, best.lattice_angstrom_err,
+            best = Candidate(best.name, best.lattice_a, best.lattice_a_err,
                              tuple(best.assignment[i] for i in inv), best.residual_inv_a[inv],
                              best.chi2, best.n_unexplained, best.missing_hkl, best.score)
             cands.append(best)

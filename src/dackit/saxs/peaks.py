@@ -216,7 +216,7 @@ class SaxsPeak:
     significance: float
 
     @property
-    def d_angstrom(self) -> float:
+    def d_a(self) -> float:
         return 2 * np.pi / self.q_inv_a
 
     @property
@@ -526,7 +526,7 @@ def find_peaks(pattern: Pattern, *, background="loglog", min_significance=5.0, s
     >>> from dackit.saxs.simulate import simulate_saxs
     >>> sim = simulate_saxs("lamellar", 120.0, seed=1)
     >>> ps = find_peaks(sim.pattern)
-    >>> round(ps.peaks[0].d_angstrom)
+    >>> round(ps.peaks[0].d_a)
     120
     """
     pre = where(pattern.source)

@@ -35,12 +35,12 @@ def plot_pattern(res: SaxsResult, ax: Axes | None = None) -> Figure:
               label="fit")
     for p, lab in zip(res.peaks, _labels(res)):
         y = np.interp(p.q_inv_a, ps.q, ps.intensity)
-        ax.annotate(lab or f"{p.d_angstrom:.0f} Å", (p.q_inv_a, y), textcoords="offset points",
+        ax.annotate(lab or f"{p.d_a:.0f} Å", (p.q_inv_a, y), textcoords="offset points",
                     xytext=(0, 6), ha="center", fontsize=7)
-    title = f"d₁ = {res.d_first_angstrom:.1f} Å"
+    title = f"d₁ = {res.d_first_a:.1f} Å"
     if res.indexing is not None:
         tie = res.indexing.tie
-        title += f", {'/'.join(tie) if len(tie) > 1 else res.mesophase} a = {res.lattice_angstrom:.1f} Å"
+        title += f", {'/'.join(tie) if len(tie) > 1 else res.mesophase} a = {res.lattice_a:.1f} Å"
     ax.set_title(title, fontsize=9)
     ax.set_xlabel("q (Å⁻¹)")
     ax.set_ylabel("intensity")
@@ -82,13 +82,13 @@ def plot_waterfall(results: Sequence[SaxsResult], pressures_gpa: Sequence[float]
     return fig
 
 
-def plot_d_vs_pressure(pressures_gpa: ArrayLike, d_angstrom: ArrayLike, d_err: ArrayLike | None = None,
+def plot_d_vs_pressure(pressures_gpa: ArrayLike, d_a: ArrayLike, d_err: ArrayLike | None = None,
                        directions: Sequence[str] | None = None, ax: Axes | None = None) -> Figure:
     """First-peak d against pressure; ``directions`` ("compression"/"decompression") per point
     chooses filled black vs open magenta markers, as in the study's Fig. 3e."""
     fig, ax = axes_or_new(ax, (5, 4))
     p = np.asarray(pressures_gpa, float)
-    d = np.asarray(d_angstrom, float)
+    d = np.asarray(d_a, float)
     e = None if d_err is None else np.asarray(d_err, float)
     dirs = np.asarray(["compression"] * p.size if directions is None else directions)
     styles = {"compression": ("s-", "k", "k"), "decompression": ("o--", "m", "none")}

@@ -54,11 +54,11 @@ class SimulatedSAXS:
     fwhm_inv_a: float
     domain_nm: float
     mesophase: str
-    lattice_angstrom: float
-    radius_angstrom: float
+    lattice_a: float
+    radius_a: float
 
     @property
-    def d_first_angstrom(self) -> float:
+    def d_first_a(self) -> float:
         return float(2 * np.pi / self.lines_q[0])
 
 

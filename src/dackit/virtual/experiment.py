@@ -63,7 +63,7 @@ class StepState:
     urbach_mev: float
     absorption_note: str
     mesophase: str
-    d_first_angstrom: float
+    d_first_a: float
     saxs_domain_nm: float
     saxs_radius_a: float | None
 
@@ -172,7 +172,7 @@ def plan_experiment(description: VirtualExperiment) -> Plan:
             crystallite_nm=ev.released_size_nm if reverted else ev.crystallite_size_nm,
             pl_peak_ev=spec.pl_peak_ev if has_pl else None,
             pl_fwhm_mev=spec.pl_fwhm_ev * 1e3 if has_pl else None,
-            gap_ev=gap, urbach_mev=urbach, absorption_note=note, mesophase=mesophase, d_first_angstrom=d_first,
+            gap_ev=gap, urbach_mev=urbach, absorption_note=note, mesophase=mesophase, d_first_a=d_first,
             saxs_domain_nm=ev.lamellar_thickness_nm if lamellar else ev.superlattice_domain_nm,
             # The form factor only carries the lattice peaks here. With the true 31 Å radius the steep
             # P(q) moves the apparent first fcc peak by +0.2 % (measured), a bias the SAXS analysis
@@ -372,7 +372,7 @@ def _truth(plan: Plan, tem_rows: list[dict]) -> dict:
         "tauc": [{"step": s.step, "direction": s.direction, "pressure_gpa": s.pressure_gpa, "gap_ev": s.gap_ev,
                   "note": s.absorption_note} for s in states],
         "saxs": [{"step": s.step, "pressure_gpa": s.pressure_gpa, "direction": s.direction,
-                  "d_first_angstrom": s.d_first_angstrom, "mesophase": s.mesophase,
+                  "d_first_angstrom": s.d_first_a, "mesophase": s.mesophase,
                   **({"thickness_nm": s.saxs_domain_nm} if s.mesophase == "lamellar" else {})} for s in states],
         "tem": tem_stats(all_d) if all_d.size else None,
         "tem_by_step": [{"step": k, **tem_stats(np.concatenate([r["diameters"] for r in tem_rows if r["step"] == k]))}
@@ -508,7 +508,7 @@ def write_experiment(outdir, description: VirtualExperiment) -> WrittenExperimen
         _write_tiff(out / rel, image.astype(np.uint16 if image.max() < 65535 else np.int32))
         row(st, "xrd", rel, "ADXRD")
         rel = f"saxs/step{st.step:02d}.tif"
-        image = simulate_saxs_image(saxs_geom, st.mesophase, st.d_first_angstrom * _s_first(st.mesophase),
+        image = simulate_saxs_image(saxs_geom, st.mesophase, st.d_first_a * _s_first(st.mesophase),
                                     counts=ins.saxs.counts, seed=_rng(d.seed, st.step, "saxs"),
                                     domain_nm=st.saxs_domain_nm, radius_a=st.saxs_radius_a)
         _write_tiff(out / rel, image.astype(np.int32))

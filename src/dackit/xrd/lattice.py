@@ -98,7 +98,7 @@ class LatticeFit(Judged):
     def to_dict(self) -> dict:
         out: dict[str, Any] = {"phase": self.phase.name}
         for name in self.param_names:
-            key = {"a": "a_angstrom", "b": "b_angstrom", "c": "c_angstrom"}.get(name, name)
+            key = {"a": "a_a", "b": "b_a", "c": "c_a"}.get(name, name)
             out[key], out[key + "_err"] = self.params[name], self.stderr[name]
         out.update(volume_a3=self.volume_a3, volume_a3_err=self.volume_a3_err, n_peaks=len(self.peaks),
                    redchi=self.redchi, scherrer_size_nm=self.scherrer_size_nm)

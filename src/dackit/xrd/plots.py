@@ -114,7 +114,7 @@ def plot_phase_fit(result: PhaseIdentification, *, axes: Sequence[Axes] | None =
         k += 1
     ax.set_ylim(y0 - (k + 1.5) * 0.06 * span, None)
     lines = [f"{p.name}: {'present' if p.present else 'absent'}"
-             + (f", w = {p.fraction:.2f}, a = {p.a_angstrom:.4f} Å" if p.present else "") for p in result.phases]
+             + (f", w = {p.fraction:.2f}, a = {p.a_a:.4f} Å" if p.present else "") for p in result.phases]
     ax.text(0.98, 0.95, "\n".join(lines), transform=ax.transAxes, ha="right", va="top", fontsize=7)
     ax.legend(fontsize=7, frameon=False, loc="upper center")
     ax.set_ylabel("Intensity")

@@ -58,8 +58,8 @@ class PhaseResult(Judged):
     significance: float
     fraction: float
     fraction_err: float
-    a_angstrom: float
-    a_angstrom_err: float
+    a_a: float
+    a_a_err: float
     scale: float
     scale_err: float
     phase: Phase
@@ -69,8 +69,8 @@ class PhaseResult(Judged):
 
     def to_dict(self) -> dict:
         return {"name": self.name, "present": self.present, "significance": self.significance,
-                "fraction": self.fraction, "fraction_err": self.fraction_err, "a_angstrom": self.a_angstrom,
-                "a_angstrom_err": self.a_angstrom_err, **self.verdict.to_dict()}
+                "fraction": self.fraction, "fraction_err": self.fraction_err, "a_a": self.a_a,
+                "a_a_err": self.a_a_err, **self.verdict.to_dict()}
 
 
 @dataclass(frozen=True)
@@ -404,8 +404,8 @@ def _template(x, phase, lam, fwhm, polarization):
 
 def series_table(results, pressures) -> pd.DataFrame:
     """One row per (step, candidate) of a pressure series of :func:`identify_phases` results:
-    ``pressure_gpa, file, phase, present, significance, fraction, fraction_err, a_angstrom,
-    a_angstrom_err`` — the input of :func:`transition_onset` and of a(P) / EoS fits.
+    ``pressure_gpa, file, phase, present, significance, fraction, fraction_err, a_a,
+    a_a_err`` — the input of :func:`transition_onset` and of a(P) / EoS fits.
 
     Parameters
     ----------
@@ -433,8 +433,8 @@ def series_table(results, pressures) -> pd.DataFrame:
         for ph in res.phases:
             rows.append({"pressure_gpa": float(p), "file": res.source, "phase": ph.name, "present": ph.present,
                          "significance": ph.significance, "fraction": ph.fraction,
-                         "fraction_err": ph.fraction_err, "a_angstrom": ph.a_angstrom,
-                         "a_angstrom_err": ph.a_angstrom_err})
+                         "fraction_err": ph.fraction_err, "a_a": ph.a_a,
+                         "a_a_err": ph.a_a_err})
     return pd.DataFrame(rows)
 
 
