@@ -19,7 +19,7 @@ from pathlib import Path
 
 from dackit import __version__
 from dackit.errors import ConfigError, DackitError, OutputError
-from dackit.experiment.analyses import ANALYSES, settings_for
+from dackit.experiment.analyses import ANALYSES, settings_for, settings_with_override
 from dackit.experiment.description import load_experiment, read_runsheet
 from dackit.experiment.execute import Task, run_tasks
 from dackit.experiment.steps import step_pressures
@@ -58,10 +58,11 @@ class RunSummary:
 COST = {"saxs": 5, "xrd": 4, "tem": 3, "pl": 2, "absorption": 1, "ruby": 0}
 
 
-def analyse_files(sheet, exp, out_dir: Path, *, workers=None, scheduler=None, progress=None):
+def analyse_files(sheet, exp, out_dir: Path, *, workers=None, scheduler=None, progress=None, overrides=None):
     """Outcome of every run-sheet row, from the cache or computed; plus (computed, cached) counts.
 
-    ``progress(done, total, label)`` is called as files finish.
+    ``progress(done, total, label)`` is called as files finish. ``overrides`` (an
+    :class:`~dackit.experiment.overrides.Overrides`) changes the settings of single files.
     """
     from dackit.io.guard import regular_file
 
@@ -70,6 +71,7 @@ def analyse_files(sheet, exp, out_dir: Path, *, workers=None, scheduler=None, pr
     settings = {t: settings_for(t, exp) for t in sheet["technique"].unique()}
     outcomes, tasks, keys, provenance, unreadable = {}, {}, {}, {}, 0
     for row in sheet.itertuples():
+        own = settings_with_override(settings[row.technique], overrides.settings(row.file) if overrides else {})
         try:  # hashing a FIFO would block for ever, /dev/zero never end
             regular_file(row.path)
             sha = sha256_file(row.path)
@@ -80,12 +82,12 @@ def analyse_files(sheet, exp, out_dir: Path, *, workers=None, scheduler=None, pr
             outcomes[key] = {"ok": False, "error": msg, "kind": "InputError"}
             unreadable += 1
             provenance[row.row] = {"file": row.file, "sha256": None, "technique": row.technique,
-                                   "method": settings[row.technique]}
+                                   "method": own}
             continue
-        key = settings_key(row.technique, settings[row.technique], sha)
+        key = settings_key(row.technique, own, sha)
         keys[row.row] = key
         provenance[row.row] = {"file": row.file, "sha256": sha, "technique": row.technique,
-                               "method": settings[row.technique]}
+                               "method": own}
         hit = cache.get(key)
         # A failure is served from the cache only when the file and settings alone decide it
         # (a fit that does not converge); one that a limit, a permission or a file next to
@@ -94,7 +96,7 @@ def analyse_files(sheet, exp, out_dir: Path, *, workers=None, scheduler=None, pr
             outcomes[key] = hit
         elif key not in tasks:
             tasks[key] = (COST[row.technique], Task(key, ANALYSES[row.technique][0],
-                                                    (row.path, settings[row.technique]), label=row.file))
+                                                    (row.path, own), label=row.file))
     # Longest first, so that no slow image is left for the end while other workers idle.
     tasks = [task for _, task in sorted(tasks.values(), key=lambda ct: -ct[0])]
     done = [len(outcomes)]
@@ -164,22 +166,28 @@ def run_experiment(experiment_path, out_dir, *, workers: int | None = None,
     exp = load_experiment(experiment_path)
     sheet = read_runsheet(exp, allow_missing=allow_missing)
     waiting = sheet.attrs.pop("waiting", [])
+    from dackit.experiment.overrides import apply_overrides, load_overrides, overrides_path
+    overrides = load_overrides(exp, sheet, waiting=waiting)
+    sheet, exclusions, changed = apply_overrides(sheet, overrides)
+    if sheet.empty and exclusions:
+        raise ConfigError(f"{overrides_path(exp)}: every file of the run sheet is excluded; delete an "
+                          "[[exclude]] entry")
     if sheet.empty:
         raise ConfigError(f"{exp.path(exp.runsheet)}: none of the {len(waiting)} files of the run sheet "
                           "can be analysed yet")
     with output_lock(out_dir):
         return _run_locked(experiment_path, exp, sheet, waiting, out_dir, start, workers=workers,
                            scheduler=scheduler, progress=progress, report=report,
-                           allow_missing=allow_missing)
+                           allow_missing=allow_missing, overrides=(overrides, exclusions, changed))
 
 
 def _run_locked(experiment_path, exp, sheet, waiting, out_dir, start, *, workers, scheduler, progress,
-                report, allow_missing) -> RunSummary:
+                report, allow_missing, overrides=(None, [], [])) -> RunSummary:
     from dackit.experiment.outputs import write_outputs
     from dackit.experiment.series import assemble_results
 
     by_row, provenance, computed, cached, warnings = analyse_files(
-        sheet, exp, out_dir, workers=workers, scheduler=scheduler, progress=progress)
+        sheet, exp, out_dir, workers=workers, scheduler=scheduler, progress=progress, overrides=overrides[0])
     failures = [{"file": r.file, "technique": r.technique, "step": int(r.step),
                  "error": by_row[r.row]["error"]}
                 for r in sheet.itertuples() if not by_row[r.row]["ok"]]
@@ -190,6 +198,10 @@ def _run_locked(experiment_path, exp, sheet, waiting, out_dir, start, *, workers
     results["failures"] = failures
     if allow_missing:
         results["waiting"] = waiting
+    if overrides[1]:
+        results["exclusions"] = overrides[1]
+    if overrides[2]:
+        results["overrides"] = overrides[2]
     results["provenance"] = {
         "dackit_version": __version__,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),

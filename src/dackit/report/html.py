@@ -57,7 +57,7 @@ TECHNIQUES = (
 
 # Keys shown in their own sections; every other key goes to "Other results".
 _HANDLED = {R.sample, R.steps, R.pl_fit, R.eos, R.transition_pressure_gpa, "transition_pressure_gpa_err",
-            R.failures, R.inconsistencies, R.doubtful, R.provenance} | {k for _, keys, _, _ in TECHNIQUES
+            R.failures, R.inconsistencies, R.doubtful, R.provenance, R.exclusions, R.overrides} | {k for _, keys, _, _ in TECHNIQUES
                                                                         for k in keys}
 
 # Unit suffixes of dackit's column names → what a reader sees in a header.
@@ -352,8 +352,13 @@ def _summary(results: dict, present: list[str], absent: list[str]) -> str:
     if absent:
         rows["not in this run"] = ", ".join(absent)
     out = [_defs(rows, labels={k: k for k in rows})]
-    if failures or incons or doubtful:
+    n_excl, n_over = len(results.get(R.exclusions) or []), len(results.get(R.overrides) or [])
+    if n_excl or n_over:
+        rows["your changes"] = f"{n_excl} file(s) excluded, {n_over} with their own settings (overrides.toml)"
+    if failures or incons or doubtful or n_excl or n_over:
         links = []
+        if n_excl or n_over:
+            links.append(f'<a href="#changes">{n_excl} excluded, {n_over} overridden</a>')
         if failures:
             links.append(f'<a href="#failures">{len(failures)} file(s) failed</a>')
         if doubtful:
@@ -447,6 +452,22 @@ def _doubtful(results: dict) -> str:
     return intro + '<div class="warn">' + _table(doubtful, labels=schema.titles(schema.DoubtfulResult)) + "</div>"
 
 
+def _changes(results: dict) -> str:
+    """The user's judgement (overrides.toml): every exclusion and override with its reason."""
+    exclusions = _rows(results.get(R.exclusions), R.exclusions)
+    overrides = _rows(results.get(R.overrides), R.overrides)
+    out = []
+    if exclusions:
+        out.append("<h3>Excluded files</h3><p>Left out of this run by <code>overrides.toml</code>:</p>")
+        out.append(_table(exclusions, first=("file", "technique", "step", "reason")))
+    if overrides:
+        out.append("<h3>Files analysed with their own settings</h3>")
+        rows = [{**o, "settings": ", ".join(f"{k} = {json.dumps(v)}" for k, v in (o.get("settings") or {}).items())}
+                for o in overrides]
+        out.append(_table(rows, first=("file", "technique", "step", "settings", "reason")))
+    return "\n".join(out)
+
+
 def _inconsistencies(results: dict) -> str:
     if R.inconsistencies not in results:
         return _absent("These results carry no consistency checks.")
@@ -504,6 +525,8 @@ def render_report(results: dict, figures=(), *, title: str = "dackit report") ->
     if figs_by_section.get(None):
         sections.append(("figures", "Other figures", "\n".join(figs_by_section[None])))
     sections += [
+        *([("changes", "Exclusions and overrides", _changes(results))]
+          if results.get(R.exclusions) or results.get(R.overrides) else []),
         ("failures", "Failures", _failures(results)),
         *([("doubtful", "Doubtful results", _doubtful(results))] if R.doubtful in results else []),
         ("inconsistencies", "Internal inconsistencies", _inconsistencies(results)),
