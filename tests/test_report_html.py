@@ -122,7 +122,8 @@ def _full_results() -> dict:
     (-0.00004, 0.003, "0.0000 ± 0.0030"),     # no negative zero
     (-3.25, 0.25, "-3.25 ± 0.25"),
     (3.2e-7, 4.1e-8, "(3.20 ± 0.41)×10⁻⁷"),
-    (1.0e6, 2.0e4, "(1.000 ± 0.020)×10⁶"),
+    (1.0e6, 2.0e4, "1000000 ± 20000"),
+    (1.0e8, 2.0e4, "(1.00000 ± 0.00020)×10⁸"),
     (15.9, None, "15.9"),
     (15.9, float("nan"), "15.9 ± n/a"),
     (15.9, -0.2, "15.9 ± n/a"),
@@ -353,3 +354,30 @@ def test_a_page_that_never_loads_times_out(tmp_path, chromium):
     page = _page(tmp_path, "hang.html", "<script>while (true) {}</script>")
     with pytest.raises(DackitError, match="did not answer in time"):
         check_in_browser(page, timeout_s=3)
+
+
+# --------------------------------------------------------------------------- issue 14: no long decimals
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e12, max_value=1e12),
+       st.one_of(st.none(), st.floats(min_value=0, max_value=1e9)))
+def test_no_number_is_written_with_six_decimals(value, err):
+    from dackit.core.formatting import format_value
+
+    for text in (format_value(value), format_value_err(value, err)):
+        assert not re.search(r"\d\.\d{6,}", text), text
+        mantissa = re.sub(r"×10.*$", "", text).strip("()")
+        assert len(re.sub(r"\D", "", mantissa.split(" ± ")[0]).lstrip("0")) <= 9, text
+
+
+def test_report_of_raw_floats_has_no_long_decimals():
+    results = {"steps": [{"step": 1, "direction": "compression", "pressure_gpa": 0.0009280119721347391,
+                          "pressure_gpa_err": 0.0123456789}],
+               "pl": [{"step": 1, "cie_y": 0.080984123, "redchi": 0.514538, "slope": -0.00020727,
+                       "quality_notes": ["χ² 1.23456789 above 1.2"], "window": [[1.1234567, 2.7654321]]}],
+               "extra": {"deep": [{"x": 3.14159265358979}]}}
+    html = render_report(results)
+    assert not re.search(r"\d\.\d{6,}", html), re.findall(r"\d+\.\d{6,}", html)
+    for shown in ("0.08098", "0.51454", "-2.0727×10⁻⁴", "χ² 1.2346 above 1.2"):
+        assert shown in html, shown

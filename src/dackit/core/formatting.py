@@ -11,8 +11,8 @@
 
 >>> format_value_err(2.01234, 0.0031)
 '2.0123 ± 0.0031'
->>> format_value(0.514538), format_value(-0.00020727), format_value(57123456.0)
-('0.51454', '-2.0727×10⁻⁴', '5.7123×10⁷')
+>>> format_value(0.514538), format_value(0.080984), format_value(-0.00020727), format_value(57123456.0)
+('0.51454', '0.08098', '-2.0727×10⁻⁴', '5.7123×10⁷')
 """
 from __future__ import annotations
 
@@ -41,7 +41,8 @@ def _power(exponent: int) -> str:
 
 def format_value(x, digits: int = VALUE_DIGITS) -> str:
     """A number without an uncertainty: integers in full, floats to ``digits`` significant
-    digits (trailing zeros dropped), a power of ten below 10⁻³ and from 10⁷ on.
+    digits but never more than five decimals (trailing zeros dropped), a power of ten below
+    10⁻³ and from 10⁷ on.
 
     Parameters
     ----------
@@ -72,11 +73,11 @@ def format_value(x, digits: int = VALUE_DIGITS) -> str:
         return "∞" if x > 0 else "-∞"
     if x == 0:
         return "0"
-    magnitude = math.floor(math.log10(abs(float(f"{x:.{digits - 1}e}"))))
+    mantissa, _, exponent = f"{x:.{digits - 1}e}".partition("e")  # rounded, carry included
+    magnitude = int(exponent)
     if magnitude < -3 or magnitude >= 7:
-        mantissa = float(f"{x:.{digits - 1}e}") / 10.0 ** magnitude
-        return f"{mantissa:.{digits - 1}f}".rstrip("0").rstrip(".") + _power(magnitude)
-    decimals = max(digits - 1 - magnitude, 0)
+        return mantissa.rstrip("0").rstrip(".") + _power(magnitude)
+    decimals = min(max(digits - 1 - magnitude, 0), MAX_DECIMALS)  # 0.080984 → 0.08098
     text = f"{x:.{decimals}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
@@ -97,7 +98,7 @@ def format_value_err(value, err=None) -> str:
     Returns
     -------
     str
-        With a common power of ten when the value is 10⁵ or more, or when σ would need more
+        With a common power of ten when the value is 10⁷ or more, or when σ would need more
         than five decimals.
 
     Examples
@@ -121,13 +122,14 @@ def format_value_err(value, err=None) -> str:
     e_r = float(f"{e:.{ERROR_DIGITS - 1}e}")  # carry included: 0.00996 → 0.010
     exp_e = math.floor(math.log10(e_r))
     magnitude = math.floor(math.log10(max(abs(v), e_r)))
-    shift = magnitude if magnitude >= 5 else 0  # a common power of ten: 10^shift
-    if ERROR_DIGITS - 1 - exp_e + shift > MAX_DECIMALS:
+    shift = 0  # a common power of ten, 10^shift, only when plain decimals would not do
+    if magnitude >= 7 or ERROR_DIGITS - 1 - exp_e > MAX_DECIMALS:
         # the value's own power of ten when σ then fits in the decimals, else σ's
-        shift = magnitude if ERROR_DIGITS - 1 - exp_e + magnitude <= MAX_DECIMALS else exp_e + ERROR_DIGITS - 1
-    if magnitude - shift >= 7:
+        fits = 0 <= ERROR_DIGITS - 1 - exp_e + magnitude <= MAX_DECIMALS
+        shift = magnitude if fits else exp_e + ERROR_DIGITS - 1
+    if magnitude - shift >= 7 or abs(shift) > 300:
         # σ below the value's seventh digit: a shared power of ten would print a long mantissa
-        return f"{format_value(v, digits=7)} ± {format_value(e, digits=ERROR_DIGITS)}"
+        return f"{format_value(v, digits=MAX_DECIMALS + 1)} ± {format_value(e, digits=ERROR_DIGITS)}"
     scale = 10.0 ** shift
     decimals = ERROR_DIGITS - 1 - exp_e + shift
     places = max(decimals, 0)
