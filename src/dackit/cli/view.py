@@ -1,4 +1,5 @@
 """`dackit view`: a local review app over a results folder."""
+import json
 from pathlib import Path
 
 import click
@@ -10,7 +11,8 @@ import click
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. Anything but loopback requires the token printed in the URL.")
 @click.option("--no-browser", is_flag=True, help="Do not open a browser; just print the URL.")
-def command(out_dir, port, host, no_browser):
+@click.option("--json", "as_json", is_flag=True, help='First line as JSON: {"url": ..., "out": ...}.')
+def command(out_dir, port, host, no_browser, as_json):
     """Look at every fit of a run, exclude a file, watch results arrive.
 
     OUT_DIR is the --out folder of `dackit run` (or `dackit watch`). The first line printed is
@@ -22,6 +24,7 @@ def command(out_dir, port, host, no_browser):
     Example:
       dackit view demo_output/results --no-browser
       dackit view res --host 0.0.0.0 --port 5006     # prints a URL with ?token=...
+      dackit view res --no-browser --json            # {"url": "http://127.0.0.1:.../", ...}
     """
     from dackit.errors import InputError
 
@@ -32,7 +35,7 @@ def command(out_dir, port, host, no_browser):
                          "install them with: pip install 'dackit[view]'") from None
 
     def ready(url):
-        click.echo(url)
+        click.echo(json.dumps({"url": url, "out": str(out_dir.resolve())}) if as_json else url)
         import sys
         sys.stdout.flush()
 

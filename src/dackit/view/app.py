@@ -353,10 +353,13 @@ def serve(out_dir, *, port: int = 0, host: str = "127.0.0.1", show: bool = True,
     loopback = host in ("127.0.0.1", "localhost", "::1")
     if not loopback and token is None:
         token = secrets.token_urlsafe(16)
-    if not port:
+    try:  # a taken port or an address not of this machine: one line, before any server starts
         with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
-            s.bind((host, 0))
+            s.bind((host, port))
             port = s.getsockname()[1]
+    except (OSError, OverflowError) as exc:
+        raise InputError(f"--host {host} --port {port}: cannot listen there ({getattr(exc, 'strerror', None) or exc}); "
+                         "choose another --port or an address of this machine") from None
 
     def page():
         if token is not None:
