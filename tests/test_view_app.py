@@ -17,7 +17,7 @@ import pytest
 pytest.importorskip("panel")
 from browser_check import _FLAGS, find_chromium  # noqa: E402
 from dackit.experiment.pipeline import run_experiment  # noqa: E402
-from dackit.view.app import exclude_and_rerun  # noqa: E402
+from dackit.view.app import exclude_and_rerun, override_and_rerun  # noqa: E402
 from dackit.virtual.description import Step, preset  # noqa: E402
 from dackit.virtual.experiment import write_experiment  # noqa: E402
 
@@ -175,3 +175,20 @@ def test_other_hosts_need_the_token(out):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_setting_from_the_app_goes_through_overrides_toml(out):
+    from dackit.errors import ConfigError
+
+    results = json.loads((out / "results.json").read_text())
+    target = [r for r in results["pl"] if r["quality"] == "ok"][-1]["file"]
+    summary = override_and_rerun(out, target, "n_peaks = 2", "trap emission")
+    assert summary.computed == 1
+    after = json.loads((out / "results.json").read_text())
+    assert {o["file"]: o["settings"] for o in after["overrides"]}[target] == {"n_peaks": 2}
+    experiment = Path(after["provenance"]["experiment"]).parent
+    assert "n_peaks = 2" in (experiment / "overrides.toml").read_text()
+    with pytest.raises(ConfigError, match=r"overrides\.toml.*n_peaks = 7.*between 1 and 4"):
+        override_and_rerun(out, target, "n_peaks = 7")
+    with pytest.raises(ConfigError, match="key = value"):
+        override_and_rerun(out, target, "n_peaks two")

@@ -60,12 +60,16 @@ class Review:
         self.reason = pn.widgets.TextInput(name="reason", placeholder="why (goes to overrides.toml)", width=420)
         self.exclude_button = pn.widgets.Button(name="Exclude this file and re-run", button_type="danger")
         self.exclude_button.on_click(self._exclude)
+        self.setting = pn.widgets.TextInput(name="setting for this file", placeholder="n_peaks = 2", width=420)
+        self.setting_button = pn.widgets.Button(name="Apply setting and re-run", button_type="primary")
+        self.setting_button.on_click(self._override)
         self.file_select.param.watch(lambda event: self._show_measurement(), "value")
         self.overview = pn.Column(sizing_mode="stretch_width")
         self.measurement = pn.Column(sizing_mode="stretch_width")
         self.tabs = pn.Tabs(("Overview", self.overview),
                             ("Measurement", pn.Column(pn.Row(self.file_select), self.measurement,
-                                                      pn.Row(self.reason, self.exclude_button))),
+                                                      pn.Row(self.reason, self.exclude_button),
+                                                      pn.Row(self.setting, self.setting_button))),
                             dynamic=False, sizing_mode="stretch_width")
         self.title = pn.pane.HTML("", sizing_mode="stretch_width")
         self.layout = pn.Column(self.title, self.status, self.tabs, sizing_mode="stretch_width")
@@ -286,10 +290,22 @@ class Review:
         threading.Thread(target=self._apply_exclusion, args=(file, self.reason.value or "excluded in dackit view"),
                          daemon=True).start()
 
+    def _override(self, event=None) -> None:
+        file, setting = self.file_select.value, self.setting.value
+        if not file or not setting.strip():
+            return
+        self.status.object = f"{file}: {setting} and re-running…"
+        threading.Thread(target=self._apply, args=(override_and_rerun, file, setting, self.reason.value or "",
+                                                   f"{file}: {setting} (overrides.toml); results updated"),
+                         daemon=True).start()
+
     def _apply_exclusion(self, file: str, reason: str) -> None:
+        self._apply(exclude_and_rerun, file, reason, None, f"{file} excluded (overrides.toml); results updated")
+
+    def _apply(self, action, file: str, first: str, second: str | None, done: str) -> None:
         try:
-            exclude_and_rerun(self.out_dir, file, reason)
-            message = f"{file} excluded (overrides.toml); results updated"
+            action(self.out_dir, file, first) if second is None else action(self.out_dir, file, first, second)
+            message = done
         except DackitError as exc:
             message = f"not done: {exc}"
         doc = self.pn.state.curdoc
@@ -333,6 +349,33 @@ def exclude_and_rerun(out_dir, file: str, reason: str, *, report: bool = False):
         raise InputError(f"{out_dir}: results.json names no experiment; re-run `dackit run`")
     exp = load_experiment(experiment)
     add_exclusion(exp, read_runsheet(exp, allow_missing=True), file, reason)
+    return run_experiment(experiment, out_dir, report=report, allow_missing="waiting" in results)
+
+
+def override_and_rerun(out_dir, file: str, setting: str, reason: str = "", *, report: bool = False):
+    """Change one analysis setting of ``file``, written as TOML (``n_peaks = 2``,
+    ``window_nm = [520, 720]``), in overrides.toml and re-run into ``out_dir``.
+
+    The setting is checked as ``dackit run`` checks overrides.toml (ConfigError naming the
+    entry); only that file is recomputed (its cache key holds the override).
+    """
+    import tomllib
+
+    from dackit.errors import ConfigError
+    from dackit.experiment.description import load_experiment, read_runsheet
+    from dackit.experiment.overrides import set_override
+    from dackit.experiment.pipeline import run_experiment
+
+    try:
+        settings = tomllib.loads(setting)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"setting {setting!r}: write it as key = value, e.g. n_peaks = 2 ({exc})") from None
+    results = read_results(out_dir)
+    experiment = (results.get("provenance") or {}).get("experiment")
+    if not experiment:
+        raise InputError(f"{out_dir}: results.json names no experiment; re-run `dackit run`")
+    exp = load_experiment(experiment)
+    set_override(exp, read_runsheet(exp, allow_missing=True), file, settings, reason)
     return run_experiment(experiment, out_dir, report=report, allow_missing="waiting" in results)
 
 
