@@ -113,15 +113,17 @@ def _full_results() -> dict:
 
 
 @pytest.mark.parametrize("value, err, text", [
-    (2.01234, 0.0031, "2.012 ± 0.003"),       # one significant figure
-    (57.13, 0.148, "57.13 ± 0.15"),           # leading 1 → two figures
+    (2.01234, 0.0031, "2.0123 ± 0.0031"),     # σ to two significant digits (issue 14)
+    (57.13, 0.148, "57.13 ± 0.15"),
     (53.04, 1.46, "53.0 ± 1.5"),
-    (1234.0, 56.0, "1230 ± 60"),              # error above 10: value rounded to tens
-    (2.0, 0.0096, "2.000 ± 0.010"),           # rounding carries into the next decade
-    (-0.0004, 0.003, "0.000 ± 0.003"),        # no negative zero
-    (-3.25, 0.25, "-3.2 ± 0.2"),
-    (3.2e-7, 4.1e-8, "(3.2 ± 0.4)×10⁻⁷"),
-    (1.0e6, 2.0e4, "(1.00 ± 0.02)×10⁶"),
+    (1234.0, 56.0, "1234 ± 56"),
+    (2.0, 0.00996, "2.000 ± 0.010"),          # rounding carries into the next decade
+    (-0.0004, 0.003, "-0.0004 ± 0.0030"),
+    (-0.00004, 0.003, "0.0000 ± 0.0030"),     # no negative zero
+    (-3.25, 0.25, "-3.25 ± 0.25"),
+    (3.2e-7, 4.1e-8, "(3.20 ± 0.41)×10⁻⁷"),
+    (1.0e6, 2.0e4, "1000000 ± 20000"),
+    (1.0e8, 2.0e4, "(1.00000 ± 0.00020)×10⁸"),
     (15.9, None, "15.9"),
     (15.9, float("nan"), "15.9 ± n/a"),
     (15.9, -0.2, "15.9 ± n/a"),
@@ -145,8 +147,8 @@ def test_format_value_err_rounds_to_the_errors_place(value, err):
         unit = 10.0 ** (len(shown_e) - len(shown_e.rstrip("0")))
     assert abs(float(shown_v) - value) <= unit / 2 * (1 + 1e-9) + 1e-12
     assert abs(float(shown_e) - err) <= unit / 2 * (1 + 1e-9) + 1e-12
-    digits = shown_e.replace(".", "").lstrip("0").rstrip("0") or "0"
-    assert len(digits) <= 2 and (len(digits) == 1 or digits[0] == "1"), text
+    digits = shown_e.replace(".", "").lstrip("0") or "0"
+    assert len(digits) == 2 or (decimals == 0 and len(digits.rstrip("0")) <= 2), text
 
 
 # --------------------------------------------------------------------------- content
@@ -157,7 +159,7 @@ def test_minimal_report_says_what_is_absent(tmp_path):
                                    "pressure_gpa_err": 0.04}]}, [], tmp_path / "report.html")
     page = _Page(out.read_text(encoding="utf-8"))
     text = " ".join(page.text)
-    assert "2.31 ± 0.04" in text
+    assert "2.310 ± 0.040" in text
     assert "No E(P) fit in this run." in text
     assert "No equation-of-state fit in this run." in text
     assert "These results do not record failures." in text
@@ -193,8 +195,8 @@ def test_full_report_tables_figures_and_sections(tmp_path):
                                                             "figures": 1}
     assert all(src.startswith(("data:image/png;base64,", "data:image/svg+xml;base64,"))
                for srcs in page.images.values() for src in srcs)
-    for expected in ("2.012 ± 0.003", "53.0 ± 1.5", "-2.1 ± 0.2", "57.13 ± 0.15", "72 ± 6",
-                     "15.9 ± 0.7", "6.21 ± 0.05", "694.382 ± 0.004", "21.7 ± 0.3",
+    for expected in ("2.0123 ± 0.0031", "53.0 ± 1.5", "-2.07 ± 0.23", "57.13 ± 0.15", "71.9 ± 6.3",
+                     "15.90 ± 0.70", "6.210 ± 0.050", "694.3820 ± 0.0040", "21.71 ± 0.31",
                      "PL peak energy versus pressure", "no peak above noise", "ab" * 32,
                      "mao1986-hydrostatic", "LaB6.poni", "fcc", "InP/ZnSe 6.2 nm"):
         assert expected in text, expected
@@ -352,3 +354,30 @@ def test_a_page_that_never_loads_times_out(tmp_path, chromium):
     page = _page(tmp_path, "hang.html", "<script>while (true) {}</script>")
     with pytest.raises(DackitError, match="did not answer in time"):
         check_in_browser(page, timeout_s=3)
+
+
+# --------------------------------------------------------------------------- issue 14: no long decimals
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e12, max_value=1e12),
+       st.one_of(st.none(), st.floats(min_value=0, max_value=1e9)))
+def test_no_number_is_written_with_six_decimals(value, err):
+    from dackit.core.formatting import format_value
+
+    for text in (format_value(value), format_value_err(value, err)):
+        assert not re.search(r"\d\.\d{6,}", text), text
+        mantissa = re.sub(r"×10.*$", "", text).strip("()")
+        assert len(re.sub(r"\D", "", mantissa.split(" ± ")[0]).lstrip("0")) <= 9, text
+
+
+def test_report_of_raw_floats_has_no_long_decimals():
+    results = {"steps": [{"step": 1, "direction": "compression", "pressure_gpa": 0.0009280119721347391,
+                          "pressure_gpa_err": 0.0123456789}],
+               "pl": [{"step": 1, "cie_y": 0.080984123, "redchi": 0.514538, "slope": -0.00020727,
+                       "quality_notes": ["χ² 1.23456789 above 1.2"], "window": [[1.1234567, 2.7654321]]}],
+               "extra": {"deep": [{"x": 3.14159265358979}]}}
+    html = render_report(results)
+    assert not re.search(r"\d\.\d{6,}", html), re.findall(r"\d+\.\d{6,}", html)
+    for shown in ("0.08098", "0.51454", "-2.0727×10⁻⁴", "χ² 1.2346 above 1.2"):
+        assert shown in html, shown

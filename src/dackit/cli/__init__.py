@@ -42,6 +42,7 @@ COMMANDS = {
     "plqy": "plqy",
     "simulate": "simulate",
     "schema": "schema",
+    "view": "view",
 }
 
 #: one-line help shown by ``dackit --help`` without importing the module
@@ -62,6 +63,7 @@ SUMMARIES = {
     "plqy": "PL quantum yield under pressure (Lorentz-Lorenz n).",
     "simulate": "Write a virtual DAC experiment (raw files, run sheet, truth.json).",
     "schema": "Print the JSON Schema of results.json (what `dackit run` writes).",
+    "view": "Review app over a results folder: every fit, exclusions, live updates.",
 }
 
 

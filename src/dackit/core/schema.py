@@ -319,6 +319,25 @@ class WaitingRow(_Model):
     reason: str
 
 
+class ExclusionRow(_Model):
+    """A run-sheet file left out of the run by an ``[[exclude]]`` entry of overrides.toml."""
+
+    file: str
+    technique: str
+    step: int
+    reason: str
+
+
+class OverrideRow(_Model):
+    """A run-sheet file analysed with its own settings (``[[override]]`` in overrides.toml)."""
+
+    file: str
+    technique: str
+    step: int
+    settings: dict[str, Any] = Field(description="The settings changed for this file")
+    reason: str
+
+
 class ProvenanceFile(_Model):
     file: str
     # None for a run-sheet file that could not be read (a FIFO, a folder, /dev/zero): the
@@ -371,6 +390,9 @@ class Results(_Model):
     waiting: list[WaitingRow] | None = Field(default=None, description="Rows not analysable yet (dackit watch)")
     warnings: list[str] | None = Field(default=None, description="Things the run repaired on its way, e.g. "
                                        "damaged cache entries it recomputed")
+    exclusions: list[ExclusionRow] | None = Field(default=None, description="Files excluded in overrides.toml")
+    overrides: list[OverrideRow] | None = Field(default=None, description="Files analysed with their own "
+                                                "settings (overrides.toml)")
     provenance: Provenance
 
 

@@ -5,6 +5,7 @@ from . import description as description
 from . import execute as execute
 from . import figures as figures
 from . import outputs as outputs
+from . import overrides as overrides
 from . import pipeline as pipeline
 from . import series as series
 from . import steps as steps
@@ -24,6 +25,9 @@ from .description import read_runsheet as read_runsheet
 from .execute import dask_client as dask_client
 from .figures import draw_figures as draw_figures
 from .outputs import write_outputs as write_outputs
+from .overrides import Overrides as Overrides
+from .overrides import load_overrides as load_overrides
+from .overrides import write_overrides as write_overrides
 from .pipeline import RunSummary as RunSummary
 from .pipeline import analyse_files as analyse_files
 from .pipeline import run_experiment as run_experiment

@@ -46,7 +46,9 @@ def analyse_pl(path: str, settings: dict) -> dict:
     from dackit.optics.colour import chromaticity_xy
     from dackit.optics.pl import fit_pl
 
-    f = fit_pl(read_spectrum(path), n_peaks=settings["n_peaks"])
+    # window_nm and baseline come only from overrides.toml (absent: the fit's defaults)
+    extra = {k: settings[k] for k in ("window_nm", "baseline") if k in settings}
+    f = fit_pl(read_spectrum(path), n_peaks=settings["n_peaks"], **extra)
     c = chromaticity_xy(f.wavelength_nm, f.emission_nm())
     return {**f.to_dict(), "cie_x": float(c.x), "cie_y": float(c.y), "colour_hex": c.hex}
 
@@ -56,7 +58,8 @@ def analyse_absorption(path: str, settings: dict) -> dict:
     from dackit.optics.absorption import absorbance_spectrum, tauc_gap
 
     spectrum = absorbance_spectrum(read_spectrum(path), quantity=settings["quantity"])
-    return tauc_gap(spectrum, transition=settings["transition"]).to_dict()
+    extra = {k: settings[k] for k in ("background", "energy_range_ev") if k in settings}  # overrides.toml
+    return tauc_gap(spectrum, transition=settings["transition"], **extra).to_dict()
 
 
 _INTEGRATORS: dict = {}
@@ -142,7 +145,8 @@ def analyse_xrd(path: str, settings: dict) -> dict:
     else:
         pattern = _pattern_or_image(path, settings)
     files = settings.get("phase_files", {})
-    ident = identify_phases(pattern, [files.get(spec, spec) for spec in settings["phases"]])
+    ident = identify_phases(pattern, [files.get(spec, spec) for spec in settings["phases"]],
+                            twotheta_range=settings.get("twotheta_range"))  # overrides.toml
     standard = settings.get("pressure_standard")
     # named by the candidate as the experiment lists it ("rocksalt"), so results match truth.json
     phases = [{"name": spec, "structure": r.name, "present": bool(r.present), "significance": r.significance,
@@ -340,3 +344,9 @@ def key_settings(settings: dict) -> dict:
     if isinstance(out.get("geometry"), dict):  # a calibrated geometry names the image it came from
         out["geometry"] = {k: v for k, v in out["geometry"].items() if k != "source"}
     return out
+
+
+def settings_with_override(settings: dict, override: dict) -> dict:
+    """One file's settings: its technique's, changed by its entry of overrides.toml. The
+    override is part of the result so it enters the cache key: only that file recomputes."""
+    return {**settings, **override} if override else settings

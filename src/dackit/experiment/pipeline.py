@@ -19,7 +19,7 @@ from pathlib import Path
 
 from dackit import __version__
 from dackit.errors import ConfigError, DackitError, OutputError
-from dackit.experiment.analyses import ANALYSES, key_settings, settings_for
+from dackit.experiment.analyses import ANALYSES, key_settings, settings_for, settings_with_override
 from dackit.experiment.description import load_experiment, read_runsheet
 from dackit.experiment.execute import Task, run_tasks
 from dackit.experiment.steps import gauge_readings, step_pressures
@@ -62,10 +62,11 @@ SIDE_OUTPUTS = {"xrd_frames": "xrd_series"}
 
 
 def analyse_files(sheet, exp, out_dir: Path, *, workers=None, scheduler=None, progress=None,
-                  client=None, dashboard=False):
+                  client=None, dashboard=False, overrides=None):
     """Outcome of every run-sheet row, from the cache or computed; plus (computed, cached) counts.
 
-    ``progress(done, total, label)`` is called as files finish.
+    ``progress(done, total, label)`` is called as files finish. ``overrides`` (an
+    :class:`~dackit.experiment.overrides.Overrides`) changes the settings of single files.
 
     Parameters
     ----------
@@ -88,6 +89,8 @@ def analyse_files(sheet, exp, out_dir: Path, *, workers=None, scheduler=None, pr
         An open Dask client to run on (wins over ``workers`` and ``scheduler``).
     dashboard : bool, default False
         With ``workers``, serve the Dask dashboard (off by default: a private cluster).
+    overrides : Overrides, optional
+        Per-file settings and exclusions from ``overrides.toml``.
     """
     from dackit.io.guard import regular_file
 
@@ -95,9 +98,9 @@ def analyse_files(sheet, exp, out_dir: Path, *, workers=None, scheduler=None, pr
     hashes = FileHashes(cache.folder / "file-hashes.json")
     # once per technique: the settings hash the PONI, mask and phase files
     settings = {t: settings_for(t, exp) for t in sheet["technique"].unique()}
-    keyed = {t: key_settings(s) for t, s in settings.items()}
     outcomes, tasks, keys, provenance, unreadable = {}, {}, {}, {}, 0
     for row in sheet.itertuples():
+        own = settings_with_override(settings[row.technique], overrides.settings(row.file) if overrides else {})
         try:  # hashing a FIFO would block for ever, /dev/zero never end
             regular_file(row.path)
             sha = hashes.sha256(row.path)
@@ -108,12 +111,12 @@ def analyse_files(sheet, exp, out_dir: Path, *, workers=None, scheduler=None, pr
             outcomes[key] = {"ok": False, "error": msg, "kind": "InputError"}
             unreadable += 1
             provenance[row.row] = {"file": row.file, "sha256": None, "technique": row.technique,
-                                   "method": settings[row.technique]}
+                                   "method": own}
             continue
-        key = settings_key(row.technique, keyed[row.technique], sha)
+        key = settings_key(row.technique, key_settings(own), sha)
         keys[row.row] = key
         provenance[row.row] = {"file": row.file, "sha256": sha, "technique": row.technique,
-                               "method": settings[row.technique]}
+                               "method": own}
         hit = cache.get(key)
         # A failure is served from the cache only when the file and settings alone decide it
         # (a fit that does not converge); one that a limit, a permission or a file next to
@@ -121,7 +124,7 @@ def analyse_files(sheet, exp, out_dir: Path, *, workers=None, scheduler=None, pr
         if hit is not None and (hit["ok"] or hit.get("kind") == "FitError"):
             outcomes[key] = hit
         elif key not in tasks:
-            args = settings[row.technique]
+            args = own
             if row.technique in SIDE_OUTPUTS:  # not in the cache key: the cache lives in OUT too
                 args = {**args, "series_dir": str(out_dir / SIDE_OUTPUTS[row.technique])}
             tasks[key] = (COST[row.technique], Task(key, ANALYSES[row.technique][0],
@@ -230,23 +233,30 @@ def run_experiment(experiment_path, out_dir, *, workers: int | None = None,
     exp = load_experiment(experiment_path)
     sheet = read_runsheet(exp, allow_missing=allow_missing)
     waiting = sheet.attrs.pop("waiting", [])
+    from dackit.experiment.overrides import apply_overrides, load_overrides, overrides_path
+    overrides = load_overrides(exp, sheet, waiting=waiting)
+    sheet, exclusions, changed = apply_overrides(sheet, overrides)
+    if sheet.empty and exclusions:
+        raise ConfigError(f"{overrides_path(exp)}: every file of the run sheet is excluded; delete an "
+                          "[[exclude]] entry")
     if sheet.empty:
         raise ConfigError(f"{exp.path(exp.runsheet)}: none of the {len(waiting)} files of the run sheet "
                           "can be analysed yet")
     with output_lock(out_dir):
         return _run_locked(experiment_path, exp, sheet, waiting, out_dir, start, workers=workers,
                            scheduler=scheduler, progress=progress, report=report,
-                           allow_missing=allow_missing, client=client, dashboard=dashboard)
+                           allow_missing=allow_missing, client=client, dashboard=dashboard,
+                           overrides=(overrides, exclusions, changed))
 
 
 def _run_locked(experiment_path, exp, sheet, waiting, out_dir, start, *, workers, scheduler, progress,
-                report, allow_missing, client, dashboard) -> RunSummary:
+                report, allow_missing, client, dashboard, overrides=(None, [], [])) -> RunSummary:
     from dackit.experiment.outputs import write_outputs
     from dackit.experiment.series import assemble_results
 
     by_row, provenance, computed, cached, warnings = analyse_files(
         sheet, exp, out_dir, workers=workers, scheduler=scheduler, progress=progress, client=client,
-        dashboard=dashboard)
+        dashboard=dashboard, overrides=overrides[0])
     failures = [{"file": r.file, "technique": r.technique, "step": int(r.step),
                  "error": by_row[r.row]["error"]}
                 for r in sheet.itertuples() if not by_row[r.row]["ok"]]
@@ -257,6 +267,10 @@ def _run_locked(experiment_path, exp, sheet, waiting, out_dir, start, *, workers
     results["failures"] = failures
     if allow_missing:
         results["waiting"] = waiting
+    if overrides[1]:
+        results["exclusions"] = overrides[1]
+    if overrides[2]:
+        results["overrides"] = overrides[2]
     results["provenance"] = {
         "dackit_version": __version__,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),

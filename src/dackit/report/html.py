@@ -12,9 +12,13 @@ table) so that nothing a run produced is hidden.
 
 >>> from dackit.report.html import format_value_err
 >>> format_value_err(2.01234, 0.0031)
-'2.012 ± 0.003'
+'2.0123 ± 0.0031'
 >>> format_value_err(53.04, 1.46)
 '53.0 ± 1.5'
+
+Numbers are written by :mod:`dackit.core.formatting` (also used by ``dackit view``): σ to two
+significant digits with the value to the same decimal, plain values to five significant
+digits, never six decimals.
 """
 from __future__ import annotations
 
@@ -28,6 +32,7 @@ from datetime import datetime, UTC
 from pathlib import Path
 
 from dackit.core import schema
+from dackit.core.formatting import format_value, format_value_err, tidy_numbers
 from dackit.errors import InputError
 
 # Keys are named through the schema of results.json (dackit.core.schema), never typed here.
@@ -59,7 +64,7 @@ TECHNIQUES = (
 
 # Keys shown in their own sections; every other key goes to "Other results".
 _HANDLED = {R.sample, R.steps, R.pl_fit, R.eos, R.transition_pressure_gpa, "transition_pressure_gpa_err",
-            R.failures, R.inconsistencies, R.doubtful, R.provenance} | {k for _, keys, _, _ in TECHNIQUES
+            R.failures, R.inconsistencies, R.doubtful, R.provenance, R.exclusions, R.overrides} | {k for _, keys, _, _ in TECHNIQUES
                                                                         for k in keys}
 
 # Unit suffixes of dackit's column names → what a reader sees in a header.
@@ -71,8 +76,6 @@ _UNITS = (
 
 _IMAGE_TYPES = {".png": "image/png", ".svg": "image/svg+xml", ".jpg": "image/jpeg",
                 ".jpeg": "image/jpeg"}
-
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 _CSS = """
 :root { --ink: #1d232a; --muted: #5b6670; --rule: #d5dbe0; --warn: #a12a1c; --warnbg: #fdf0ee; }
@@ -89,7 +92,11 @@ th { background: #f2f4f6; } td.num { text-align: right; font-variant-numeric: ta
 table.defs th { background: none; font-weight: 600; }
 code, .hash { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .85em; }
 .hash { word-break: break-all; }
-.wrap { overflow-x: auto; }
+.wrap { overflow-x: auto; max-width: 100%; }
+td { overflow-wrap: anywhere; max-width: 28rem; } td.num { overflow-wrap: normal; }
+.headline { display: grid; grid-template-columns: repeat(auto-fill, minmax(13rem, 1fr)); gap: .4rem .8rem;
+  margin: .6rem 0; } .headline div { border: 1px solid var(--rule); border-radius: 4px; padding: .3rem .6rem; }
+.headline b { display: block; font-size: .8rem; color: var(--muted); font-weight: 600; }
 .warn { border-left: 4px solid var(--warn); background: var(--warnbg); padding: .5rem 1rem;
         margin: .6rem 0; }
 .warn li { margin: .2rem 0; }
@@ -115,75 +122,8 @@ def _finite(x) -> bool:
 
 
 def _fmt_number(x) -> str:
-    """A number without an error: integers in full, floats to 6 significant figures."""
-    if isinstance(x, bool):
-        return "yes" if x else "no"
-    if isinstance(x, numbers.Integral):
-        return str(int(x))
-    x = float(x)
-    if math.isnan(x):
-        return "n/a"
-    return f"{x:.6g}"
-
-
-def format_value_err(value, err=None) -> str:
-    """``"value ± err"`` with the error to one significant figure (two when its first digit is 1)
-    and the value rounded to the same decimal place.
-
-    J. R. Taylor, *An Introduction to Error Analysis*, 2nd ed. (University Science Books, 1997),
-    §2.2, rules (2.5) and (2.9) with the exception for a leading 1 discussed there: round an
-    uncertainty to one significant figure, or two if its leading digit is 1; the last significant
-    figure of the answer sits in the same decimal place as the uncertainty. Very large or small
-    numbers get a common power of ten. A missing error
-    (``None``) prints the value alone; an error that is not a finite non-negative number prints
-    ``± n/a`` rather than a made-up precision.
-
-    Parameters
-    ----------
-    value : float
-        The value.
-    err : float, optional
-        Its standard error; the value alone when None, ``± n/a`` when not a finite non-
-        negative number.
-
-    Examples
-    --------
-    >>> format_value_err(2.01234, 0.0031)
-    '2.012 ± 0.003'
-    >>> format_value_err(57.13, 0.148)
-    '57.13 ± 0.15'
-    >>> format_value_err(1234.0, 56.0)
-    '1230 ± 60'
-    >>> format_value_err(3.2e-7, 4.1e-8)
-    '(3.2 ± 0.4)×10⁻⁷'
-    >>> format_value_err(15.9, None), format_value_err(15.9, float("nan"))
-    ('15.9', '15.9 ± n/a')
-    """
-    if value is None:
-        return "n/a"
-    if not _finite(value):
-        return _fmt_number(value) if isinstance(value, numbers.Real) else str(value)
-    v = float(value)
-    if err is None:
-        return _fmt_number(value)
-    if not _finite(err) or err < 0:
-        return f"{_fmt_number(value)} ± n/a"
-    e = float(err)
-    if e == 0:
-        return f"{_fmt_number(value)} ± 0"
-    e1 = float(f"{e:.0e}")   # one significant figure, carry included (0.0096 → 0.01)
-    exp1 = math.floor(math.log10(e1))
-    magnitude = math.floor(math.log10(max(abs(v), e1)))
-    if magnitude >= 5 or magnitude <= -4:
-        scale = 10.0 ** magnitude
-        return f"({format_value_err(v / scale, e / scale)})×10{str(magnitude).translate(_SUPERSCRIPT)}"
-    leading = round(e1 / 10.0 ** exp1)
-    decimals = (1 if leading == 1 else 0) - exp1
-    v_r = round(v, decimals) + 0.0
-    if v_r == 0:
-        v_r = 0.0   # no "-0.000": a value that rounds to zero has no sign worth showing
-    places = max(decimals, 0)
-    return f"{v_r:.{places}f} ± {round(e, decimals):.{places}f}"
+    """A number without an error, as everywhere in dackit (:func:`dackit.core.formatting.format_value`)."""
+    return format_value(x)
 
 
 def _label(key: str) -> str:
@@ -205,10 +145,21 @@ def _cell(value) -> str:
         return f"<td>{_defs(value)}</td>"
     if isinstance(value, (list, tuple)):
         if all(not isinstance(v, (dict, list, tuple)) for v in value):
-            return "<td>" + _esc(", ".join(_fmt_number(v) if isinstance(v, numbers.Real) else str(v)
+            return "<td>" + _esc(", ".join(_fmt_number(v) if isinstance(v, numbers.Real) else tidy_numbers(v)
                                            for v in value)) + "</td>"
-        return f"<td><code>{_esc(json.dumps(value, default=str))}</code></td>"
-    return f"<td>{_esc(value)}</td>"
+        return f"<td><code>{_esc(_compact(value))}</code></td>"
+    return f"<td>{_esc(tidy_numbers(value))}</td>"
+
+
+def _compact(value) -> str:
+    """Nested lists and dicts in one line, every number written by :func:`format_value`."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_compact(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_compact(v) for v in value) + "]"
+    if isinstance(value, numbers.Real) or value is None:
+        return _fmt_number(value)
+    return tidy_numbers(value)
 
 
 def _paired(keys) -> tuple[list[str], set[str]]:
@@ -261,7 +212,7 @@ def _generic(value) -> str:
         if all(isinstance(v, dict) for v in value):
             return _table(list(value))
         return f"<table><tbody><tr>{_cell(list(value))}</tr></tbody></table>"
-    return f"<p>{_esc(_fmt_number(value) if isinstance(value, numbers.Real) else value)}</p>"
+    return f"<p>{_esc(_fmt_number(value) if isinstance(value, numbers.Real) else tidy_numbers(value))}</p>"
 
 
 def _absent(text: str) -> str:
@@ -364,8 +315,13 @@ def _summary(results: dict, present: list[str], absent: list[str]) -> str:
     if absent:
         rows["not in this run"] = ", ".join(absent)
     out = [_defs(rows, labels={k: k for k in rows})]
-    if failures or incons or doubtful:
+    n_excl, n_over = len(results.get(R.exclusions) or []), len(results.get(R.overrides) or [])
+    if n_excl or n_over:
+        rows["your changes"] = f"{n_excl} file(s) excluded, {n_over} with their own settings (overrides.toml)"
+    if failures or incons or doubtful or n_excl or n_over:
         links = []
+        if n_excl or n_over:
+            links.append(f'<a href="#changes">{n_excl} excluded, {n_over} overridden</a>')
         if failures:
             links.append(f'<a href="#failures">{len(failures)} file(s) failed</a>')
         if doubtful:
@@ -375,6 +331,31 @@ def _summary(results: dict, present: list[str], absent: list[str]) -> str:
                          f'{"y" if len(incons) == 1 else "ies"} found</a>')
         out.append(f'<div class="warn"><strong>Check:</strong> {" · ".join(links)}.</div>')
     return "\n".join(out)
+
+
+def _headline(results: dict) -> str:
+    """The few numbers a reader came for, as tiles that fit one screen with the summary."""
+    tiles: list[tuple[str, str]] = []
+    pl_fit = results.get(R.pl_fit)
+    if isinstance(pl_fit, dict):
+        tiles.append(("PL E0 (eV)", format_value_err(pl_fit.get("e0_ev"), pl_fit.get("e0_ev_err"))))
+        tiles.append(("PL dE/dP α (meV/GPa)", format_value_err(pl_fit.get("alpha_mev_per_gpa"),
+                                                                pl_fit.get("alpha_mev_per_gpa_err"))))
+    eos = results.get(R.eos)
+    if isinstance(eos, dict):
+        for phase, fit in eos.items():
+            if isinstance(fit, dict) and "k0_gpa" in fit:
+                tiles.append((f"K0 {phase} (GPa)", format_value_err(fit.get("k0_gpa"), fit.get("k0_gpa_err"))))
+    pt = results.get(R.transition_pressure_gpa)
+    if _finite(pt):
+        tiles.append(("transition onset (GPa)", format_value_err(pt, results.get("transition_pressure_gpa_err",
+                      (results.get(R.transition) or {}).get("transition_pressure_gpa_err")))))
+    tem = results.get(R.tem)
+    if isinstance(tem, dict) and _finite(tem.get("mean_nm")):
+        tiles.append(("TEM mean diameter (nm)", format_value_err(tem["mean_nm"], tem.get("se_nm"))))
+    if not tiles:
+        return ""
+    return '<div class="headline">' + "".join(f"<div><b>{_esc(k)}</b>{_esc(v)}</div>" for k, v in tiles) + "</div>"
 
 
 def _steps(results: dict) -> str:
@@ -501,6 +482,22 @@ def _doubtful(results: dict) -> str:
     return intro + '<div class="warn">' + _table(doubtful, labels=schema.titles(schema.DoubtfulResult)) + "</div>"
 
 
+def _changes(results: dict) -> str:
+    """The user's judgement (overrides.toml): every exclusion and override with its reason."""
+    exclusions = _rows(results.get(R.exclusions), R.exclusions)
+    overrides = _rows(results.get(R.overrides), R.overrides)
+    out = []
+    if exclusions:
+        out.append("<h3>Excluded files</h3><p>Left out of this run by <code>overrides.toml</code>:</p>")
+        out.append(_table(exclusions, first=("file", "technique", "step", "reason")))
+    if overrides:
+        out.append("<h3>Files analysed with their own settings</h3>")
+        rows = [{**o, "settings": ", ".join(f"{k} = {json.dumps(v)}" for k, v in (o.get("settings") or {}).items())}
+                for o in overrides]
+        out.append(_table(rows, first=("file", "technique", "step", "settings", "reason")))
+    return "\n".join(out)
+
+
 def _inconsistencies(results: dict) -> str:
     if R.inconsistencies not in results:
         return _absent("These results carry no consistency checks.")
@@ -509,7 +506,7 @@ def _inconsistencies(results: dict) -> str:
         items = [items]
     if not items:
         return '<p class="ok">None found.</p>'
-    lis = "".join(f"<li>{_esc(i) if not isinstance(i, dict) else _defs(i)}</li>" for i in items)
+    lis = "".join(f"<li>{_esc(tidy_numbers(i)) if not isinstance(i, dict) else _defs(i)}</li>" for i in items)
     return f'<div class="warn"><ul>{lis}</ul></div>'
 
 
@@ -569,6 +566,8 @@ def render_report(results: dict, figures=(), *, title: str = "dackit report") ->
     if figs_by_section.get(None):
         sections.append(("figures", "Other figures", "\n".join(figs_by_section[None])))
     sections += [
+        *([("changes", "Exclusions and overrides", _changes(results))]
+          if results.get(R.exclusions) or results.get(R.overrides) else []),
         ("failures", "Failures", _failures(results)),
         *([("doubtful", "Doubtful results", _doubtful(results))] if R.doubtful in results else []),
         ("inconsistencies", "Internal inconsistencies", _inconsistencies(results)),
@@ -636,7 +635,7 @@ def write_report(results: dict, figures=(), out_path="report.html", *, title: st
     >>> out = write_report({"steps": [{"step": 1, "direction": "compression", "pressure_gpa": 2.31,
     ...                                "pressure_gpa_err": 0.04}]}, [],
     ...                    pathlib.Path(tempfile.mkdtemp()) / "report.html")
-    >>> "2.31 ± 0.04" in out.read_text()
+    >>> "2.310 ± 0.040" in out.read_text()
     True
     """
     from dackit.core.files import atomic_write_text
