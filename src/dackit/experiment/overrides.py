@@ -140,6 +140,15 @@ def load_overrides(exp, sheet: pd.DataFrame | None = None, *, waiting: list[dict
     file it does not list, or a key that file's technique does not have, is a ConfigError
     naming overrides.toml, the entry and what to do. ``waiting``: run-sheet rows held back
     by ``allow_missing`` (their files are known too).
+
+    Parameters
+    ----------
+    exp : Experiment
+        The experiment, from :func:`~dackit.experiment.load_experiment`.
+    sheet : pandas.DataFrame, optional
+        Its run sheet, to check every entry against; unchecked when None.
+    waiting : list of dict, optional
+        Run-sheet rows whose files have not arrived yet.
     """
     path = overrides_path(exp)
     if sheet is not None and waiting:
@@ -232,7 +241,15 @@ def render_overrides(overrides: Overrides) -> str:
 
 
 def write_overrides(exp, overrides: Overrides) -> Path:
-    """Write ``overrides`` to the experiment's overrides.toml (atomically); return its path."""
+    """Write ``overrides`` to the experiment's overrides.toml (atomically); return its path.
+
+    Parameters
+    ----------
+    exp : Experiment
+        The experiment, from :func:`~dackit.experiment.load_experiment`.
+    overrides : Overrides
+        Exclusions and per-file settings to write.
+    """
     path = overrides_path(exp)
     atomic_write_text(path, render_overrides(overrides))
     return path
