@@ -77,7 +77,7 @@ def test_hexagonal_a_and_c():
     assert abs(fit.params["a"] - 4.25) < 0.004 and abs(fit.params["c"] - 6.95) < 0.006
     assert fit.volume_a3 == pytest.approx(truth.volume_a3, rel=3e-3)
     summary = fit.to_dict()
-    assert summary["c_angstrom"] == fit.params["c"] and summary["n_peaks"] == len(fit.peaks)
+    assert summary["c_a"] == fit.params["c"] and summary["n_peaks"] == len(fit.peaks)
 
 
 def test_scherrer_and_williamson_hall_recover_size():

@@ -32,8 +32,8 @@ starting profile coefficients to be refined in GSAS-II:
 >>> path = write_fxye(p, Path(tempfile.mkdtemp()) / "p.fxye")
 >>> print(path.read_text().splitlines()[3])
 BANK 1 11 11 CONS 500.00 50.00 0 0 FXYE
->>> read_fxye(path).x[:3]
-array([5. , 5.5, 6. ])
+>>> read_fxye(path).x[:3].tolist()
+[5.0, 5.5, 6.0]
 """
 from __future__ import annotations
 

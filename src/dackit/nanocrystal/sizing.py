@@ -14,7 +14,7 @@ fits); the paper itself was not read here.
 
 Example
 -------
->>> round(almeida_e1s_from_edge(2.5), 2)
+>>> print(round(float(almeida_e1s_from_edge(2.5)), 2))
 2.34
 """
 from __future__ import annotations

@@ -34,8 +34,8 @@ busy machine; the residuals here are pyFAI's own ``calc_pos_zyx`` (numpy path).
 
 >>> import numpy as np
 >>> from dackit.xrd.calibrate import calibrant_rings
->>> np.round(calibrant_rings("ceo2", 0.4066)[:3], 3)      # 2θ (°) of (111), (200), (220)
-array([ 7.462,  8.618, 12.199])
+>>> np.round(calibrant_rings("ceo2", 0.4066)[:3], 3).tolist()      # 2θ (°) of (111), (200), (220)
+[7.462, 8.618, 12.199]
 """
 from __future__ import annotations
 
