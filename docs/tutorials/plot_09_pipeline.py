@@ -98,6 +98,72 @@ ax.set_axis_off()
 ax.set_title(figures[0].name, fontsize=9)
 
 # %%
+# Excluding a file, changing one file's settings
+# ------------------------------------------------
+# A judgement about one file ("the beam hit the gasket", "this band needs a narrower
+# window") goes into ``overrides.toml`` beside experiment.toml, not into the data or the
+# code, so the run stays reproducible. To have something to exclude, say step 1 also has a
+# second PL spectrum:
+with open(folder / "runsheet.csv", "a") as f:
+    f.write(f"1,compression,pl,{optics / 'cdse_run7_FL_emission.csv'}\n")
+before = json.loads(run_experiment(folder / "experiment.toml", folder / "results").results_path.read_text())
+print("E(P) fit before:", before["pl_fit"]["n"], "points")
+
+# %%
+# An ``[[exclude]]`` entry names a file as the run sheet writes it, with a reason; the
+# run goes on as if that row were not there. An ``[[override]]`` entry changes settings of
+# one file; which keys a technique accepts is listed in :mod:`dackit.experiment.overrides`
+# (PL: ``n_peaks``, ``window_nm``, ``baseline``; ruby: ``scale``, ``lambda0_nm``,
+# ``temperature_k``; …). A key the file's technique does not have, or a file the run sheet
+# does not list, is an error naming the entry.
+(folder / "overrides.toml").write_text(f'''
+[[exclude]]
+file = "{optics / 'cdse_run7_FL_emission.csv'}"
+reason = "beam on the gasket (for the tutorial)"
+
+[[override]]
+file = "{optics / 'cdse_run3_FL_emission.csv'}"
+window_nm = [490, 560]
+reason = "fit the band only, not the tail towards 600 nm"
+''')
+after_summary = run_experiment(folder / "experiment.toml", folder / "results")
+after = json.loads(after_summary.results_path.read_text())
+print("E(P) fit after:", after["pl_fit"]["n"], "points;",
+      after_summary.computed, "file(s) recomputed,", after_summary.cached, "from the cache")
+print("exclusions:", json.dumps(after["exclusions"], indent=1))
+print("overrides:", json.dumps(after["overrides"], indent=1))
+
+# %%
+# Only the overridden file was analysed again (its settings are part of its cache key);
+# the excluded one is listed with its reason in results.json and in the report.
+peak = {Path(r["file"]).name: r["peak_ev"] for r in before["pl"]}
+for row in after["pl"]:
+    name = Path(row["file"]).name
+    print(f"{name}: {peak[name]:.4f} eV -> {row['peak_ev']:.4f} eV ({row['quality']})")
+
+# %%
+# Looking at every fit: ``dackit view``
+# -------------------------------------
+# ``dackit view OUT`` opens a review app (Panel/Bokeh) on the output folder of
+# ``dackit run`` or ``dackit watch``. Its overview shows every series (clicking a point
+# opens that measurement); each measurement's page shows the raw data with its fit and
+# residual, quality and notes. Results arriving from ``dackit watch`` appear as they are
+# written. "Exclude" (with a reason) writes the same ``[[exclude]]`` entry into
+# overrides.toml, and a setting typed as TOML (``window_nm = [490, 560]``) an
+# ``[[override]]`` entry; the app then re-runs the experiment (only the touched file is
+# recomputed), so ``dackit run`` afterwards gives the same results as the app shows. It is
+# not run here, since it serves a web page::
+#
+#     dackit view results                      # opens a browser on http://127.0.0.1:PORT/
+#     dackit view results --no-browser         # only print the URL (first line of output)
+#     dackit view results --no-browser --json  # {"url": "...", "out": "..."}
+#     dackit view results --host 0.0.0.0 --port 5006
+#
+# By default the app listens on loopback (127.0.0.1) only, on a free port. With ``--host``
+# set to any other address, every request needs the token printed in the URL
+# (``...?token=...``): give that URL only to the people who should see the data.
+
+# %%
 # The whole virtual experiment
 # ----------------------------
 # ``make demo`` (or ``dackit demo --out demo_output``) simulates the InP/ZnSe study at every

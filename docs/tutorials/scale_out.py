@@ -14,7 +14,9 @@ Each finished file's result is written to the cache (``results/.cache``) at once
 the file's content, its technique's settings and the dackit version. A run that is killed keeps everything
 done so far, and a rerun computes only what is missing or changed.
 
-This page is not executed when the docs build: it needs a cluster.
+This page is not executed when the docs build: it needs a cluster. :doc:`/scaleout` has
+what the cache guarantees, the facility recipe (shared file system, scheduler, TLS
+certificates) and SLURM/PBS through dask-jobqueue.
 """
 
 # %%
@@ -40,7 +42,9 @@ print(summary.computed, "computed,", summary.cached, "from the cache")
 #     dask worker tcp://head:8786 --nworkers 16       # on each compute node
 #
 # then point the run at it. On a SLURM machine, ``dask-jobqueue`` can start the workers as
-# batch jobs; any scheduler address works.
+# batch jobs; any scheduler address works. Plain ``tcp://`` lets anyone who reaches the
+# port run code on the workers: outside a network you trust, use ``tls://`` with the
+# certificates described in :doc:`/scaleout`.
 summary = run_experiment("experiment.toml", "results", scheduler="tcp://head:8786")
 
 # %%
