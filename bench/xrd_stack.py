@@ -13,7 +13,7 @@ pixel splitting, CSR, Cython), bins, unit (2θ°), Poisson error model and negat
 Both build the sparse matrix on a warm-up frame that is not timed. ``--rounds`` alternating
 runs each, best round counts (shared machine); ``alternating_*``: both integrations in one
 process on the same frames, order swapped each frame (no I/O), the fairest per-frame ratio
-when the machine's load changes between runs. Peak RSS (``ru_maxrss``) of dackit is also
+when the machine's load changes between runs. Peak RSS (``VmHWM``) of dackit is also
 measured on a quarter of the frames: flat memory means the two agree. Targets: rate ratio
 dackit/pyFAI ≥ 0.95, peak RSS ≤ 1.5 GB. Prints JSON.
 
@@ -136,9 +136,20 @@ def alternating(path: str, frames: int) -> dict:
             "alternating_rate_ratio": round(tp / td, 3)}
 
 
+def peak_rss_mb() -> float:
+    """This process's own peak RSS. Not ``ru_maxrss``: Linux carries it over ``execve``, so a
+    child spawned by a parent that had grown (``alternating`` holds two integrators) reported
+    the parent's 1.6 GB peak as its own."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
 def child(kind: str, path: str, frames: int, out: str) -> None:
     res = run_pyfai(path, frames) if kind == "pyfai" else run_dackit(path, frames, out)
-    res["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    res["peak_rss_mb"] = peak_rss_mb()
     print(json.dumps(res))
 
 
