@@ -24,18 +24,20 @@ def dump_json(obj) -> None:
     click.echo(json.dumps(to_jsonable(obj), indent=2))
 
 
-def run_per_file(files: Iterable, analyse: Callable[[Path], dict]) -> tuple[list[dict], int]:
+def run_per_file(files: Iterable, analyse: Callable[[Path], dict | list[dict]]) -> tuple[list[dict], int]:
     """Analyse each file; a failure becomes ``{"file", "error"}`` and the rest go on.
 
-    Returns the rows (in input order) and the exit status: 0, or 2 if any file failed.
-    The reason for each failure goes to stderr as it happens.
+    ``analyse`` gives one row, or a list of rows (one per frame of a multi-frame file).
+    Returns the rows (in input order, flattened) and the exit status: 0, or 2 if any file
+    failed. The reason for each failure, and for each doubtful row, goes to stderr as it happens.
     """
     rows, status = [], 0
     for path in files:
         try:
-            row = analyse(Path(path))
-            rows.append(row)
-            warn_if_doubtful(row)
+            out = analyse(Path(path))
+            for row in out if isinstance(out, list) else [out]:
+                rows.append(row)
+                warn_if_doubtful(row)
         except DackitError as exc:
             rows.append({"file": str(path), "error": str(exc)})
             click.echo(f"error: {exc}", err=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from dackit.cli._common import dump_json, finish, json_option, print_table, run_per_file, warn_if_doubtful
+from dackit.cli._common import dump_json, finish, json_option, print_table, run_per_file
 from dackit.cli.xrd_options import integration_options
 
 
@@ -104,13 +104,7 @@ def integrate(images, poni_path, settings, frames, bins, unit, fmt, out_dir, as_
                            "(use --frames all, sum, mean or N:M)", err=True)
         return rows
 
-    nested, status = run_per_file(images, one)
-    rows = []
-    for item in nested:
-        for row in item if isinstance(item, list) else [item]:
-            if isinstance(item, list):
-                warn_if_doubtful(row)
-            rows.append(row)
+    rows, status = run_per_file(images, one)
     if as_json:
         dump_json(rows)
     else:

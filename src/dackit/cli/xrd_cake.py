@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from dackit.cli._common import dump_json, finish, json_option, print_table, run_per_file, warn_if_doubtful
+from dackit.cli._common import dump_json, finish, json_option, print_table, run_per_file
 from dackit.cli.xrd import command
 from dackit.cli.xrd_options import integration_options
 
@@ -94,13 +94,7 @@ def cake(images, poni_path, settings, frames, azimuth_bins, bins, out_dir, as_js
                 rows.append(row)
         return rows
 
-    nested, status = run_per_file(images, one)
-    rows = []
-    for item in nested:
-        for row in item if isinstance(item, list) else [item]:
-            if isinstance(item, list):
-                warn_if_doubtful(row)
-            rows.append(row)
+    rows, status = run_per_file(images, one)
     if as_json:
         dump_json(rows)
     else:
