@@ -468,6 +468,13 @@ def exciton_state(geometry: CoreShell, pressure_gpa: float = 0.0,
     return dataclasses.replace(state, pl_ev=state.absorption_ev - shift, stokes_shift_ev=shift)
 
 
+def _per_pressure(geometry: CoreShell, pressure_gpa, options, attr: str):
+    """``attr`` of :func:`exciton_state` at each pressure; array in, array out."""
+    p = np.asarray(pressure_gpa, dtype=float)
+    out = np.array([getattr(exciton_state(geometry, x, options), attr) for x in p.ravel()])
+    return out.reshape(p.shape) if p.ndim else float(out[0])
+
+
 def exciton_energy(geometry: CoreShell, pressure_gpa=0.0, options: ModelOptions | None = None):
     """Absorption (exciton) energy in eV; array in, array out.
 
@@ -480,9 +487,7 @@ def exciton_energy(geometry: CoreShell, pressure_gpa=0.0, options: ModelOptions 
     options : ModelOptions, optional
         Physics choices of the model (strain, barrier, Coulomb, …); the defaults when None.
     """
-    p = np.asarray(pressure_gpa, dtype=float)
-    out = np.array([exciton_state(geometry, x, options).absorption_ev for x in p.ravel()])
-    return out.reshape(p.shape) if p.ndim else float(out[0])
+    return _per_pressure(geometry, pressure_gpa, options, "absorption_ev")
 
 
 def pl_energy(geometry: CoreShell, pressure_gpa=0.0, options: ModelOptions | None = None):
@@ -497,9 +502,7 @@ def pl_energy(geometry: CoreShell, pressure_gpa=0.0, options: ModelOptions | Non
     options : ModelOptions, optional
         Physics choices of the model (strain, barrier, Coulomb, …); the defaults when None.
     """
-    p = np.asarray(pressure_gpa, dtype=float)
-    out = np.array([exciton_state(geometry, x, options).pl_ev for x in p.ravel()])
-    return out.reshape(p.shape) if p.ndim else float(out[0])
+    return _per_pressure(geometry, pressure_gpa, options, "pl_ev")
 
 
 def bulk_gap_coefficient_mev_per_gpa(mat: Material) -> float:
