@@ -94,3 +94,29 @@ def test_bad_input():
         index_peaks([0.1, np.nan])
     with pytest.raises(InputError):
         index_peaks([0.1], phases=["quasicrystal"])
+
+
+def test_spurious_low_q_peak_below_many_orders_stays_cheap(monkeypatch):
+    """Silver behenate: a dozen lamellar orders and a shoulder at 0.43 q1 (a beamstop-edge
+    bump). Anchoring on the shoulder once asked the cubic phases for lines up to s ≈ 120
+    (hours of enumeration); lines beyond the resolution of √N are never generated now."""
+    import dataclasses
+
+    from dackit.saxs import mesophase as mp
+
+    asked = []
+    for name, phase in list(mp.MESOPHASES.items()):
+        def gen(s, _g=phase._gen, _n=name):
+            asked.append((_n, s))
+            return _g(s)
+        monkeypatch.setitem(mp.MESOPHASES, name, dataclasses.replace(phase, _gen=gen))
+    mp._reflections_cached.cache_clear()
+    q1 = 2 * np.pi / 58.38
+    q = np.r_[0.43 * q1, q1 * np.arange(1, 13)]
+    idx = index_peaks(q)
+    mp._reflections_cached.cache_clear()
+    assert idx.mesophase == "lamellar" and abs(idx.best.lattice_a - 58.38) < 0.05
+    assert idx.best.n_unexplained == 1
+    # reflections() caches by the next power of two above the limit
+    assert max(s for n, s in asked if n not in ("lamellar", "hexagonal")) <= 32
+    assert max(s for n, s in asked if n == "hexagonal") <= 64

@@ -261,6 +261,15 @@ class Indexing:
 UNEXPLAINED_PENALTY = 16.0  # a 4σ outlier: an unexplained peak costs more than any match
 MISSING_PENALTY = 3.0
 STRONG_FRACTION = 0.2  # lines with Lorentz-weighted intensity ≥ 20 % of the strongest count
+# Highest s = q·a/2π worth indexing against. Cubic lines sit at s = √N with consecutive
+# allowed N one to three apart, so their relative spacing near s is ≈ ΔN/(2s²): at s = 16
+# it is ≈ 0.2 %, under the 0.3 % position floor, and every peak there matches some line
+# (no information). HCP is denser still; the 2D hexagonal lines thin out as m = h²+hk+k²
+# skips values, so it keeps more. Without a bound, one spurious low-q peak (a beamstop
+# edge) below a dozen real orders asks for s ≈ 300 and enumerating the cubic lines takes
+# hours (silver behenate, APS 15ID-D frame in tests/corpus/saxs).
+INDEX_S_LIMIT = {"hexagonal": 32.0, "bcc": 16.0, "fcc": 16.0, "sc": 16.0, "hcp": 16.0,
+                 "pn3m": 16.0, "ia3d": 16.0}
 
 
 def _fit_one(phase: Mesophase, q, sig, q_lo, merge_rel, anchor_obs, anchor_line, refl):
@@ -394,12 +403,13 @@ def index_peaks(q_inv_a, q_err=None, *, fwhm_inv_a=None, q_min=0.0, phases=None,
     cands = []
     for name in names:
         phase = MESOPHASES[name]
+        s_limit = INDEX_S_LIMIT.get(name, np.inf)
         tried = []
         for anchor_obs in range(min(2, q.size)):
-            s_need = 4.0 * q.max() / q[anchor_obs] * 1.1 + 1
+            s_need = min(4.0 * q.max() / q[anchor_obs] * 1.1 + 1, s_limit)
             refl = phase.reflections(s_need)
             for anchor_line in range(min(4, refl.s.size)):
-                s_max = refl.s[anchor_line] * q.max() / q[anchor_obs] * 1.05
+                s_max = min(refl.s[anchor_line] * q.max() / q[anchor_obs] * 1.05, s_limit)
                 refl_use = phase.reflections(max(s_max, refl.s[anchor_line]) + 1e-6)
                 c = _fit_one(phase, q, sig, q_min, merge_rel, anchor_obs, anchor_line, refl_use)
                 if c is not None:
