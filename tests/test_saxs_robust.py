@@ -54,6 +54,23 @@ def test_agbeh_beamstop_edge_lamellar_first_order():
     assert res.quality == "ok", res.quality_notes
 
 
+def test_stray_low_q_peak_is_not_d_first():
+    """A shoulder at 0.43 q₁ below the orders (the APS AgBeh frame of the corpus has one):
+    the indexing leaves it unexplained, so d₁ (and the Scherrer peak) is the first order,
+    and the shoulder is named in the notes."""
+    q, y, s = _agbeh_curve(edge=0.02)
+    q1 = 2 * np.pi / AGBEH_D
+    clean_bump = 4e3 * np.exp(-0.5 * ((q - 0.43 * q1) / 0.0015) ** 2)
+    y = y + np.random.default_rng(8).poisson(clean_bump)
+    res = analyse_saxs(make_pattern(q, y, axis="q_A^-1", sigma=np.sqrt(np.maximum(y, 1))))
+    stray = [p for p in res.peaks if abs(p.q_inv_a / (0.43 * q1) - 1) < 0.01]
+    assert stray and stray[0].q_inv_a < res.first_peak.q_inv_a  # found, below the first order
+    assert res.mesophase == "lamellar"
+    assert res.d_first_a == pytest.approx(AGBEH_D, rel=0.005)
+    assert res.quality == "doubtful"
+    assert any(f"{stray[0].q_inv_a:.4g}" in n for n in res.quality_notes), res.quality_notes
+
+
 def test_smallest_consistent_cell_lamellar():
     q = 2 * np.pi / AGBEH_D * np.arange(1, 13)
     idx = index_peaks(q)

@@ -53,6 +53,13 @@ class SaxsResult(Judged):
 
     @property
     def first_peak(self):
+        """The lowest-q peak the indexing explains (the mesophase's first line); the lowest
+        peak when nothing is indexed. A stray low-q peak (a beamstop edge, a shoulder) that
+        the indexing leaves unexplained is named in the quality notes, not reported as d₁."""
+        if self.indexing is not None:
+            for peak, label in zip(self.peaks, self.indexing.best.assignment):
+                if label:
+                    return peak
         return self.peaks[0]
 
     @property

@@ -405,7 +405,8 @@ def index_peaks(q_inv_a, q_err=None, *, fwhm_inv_a=None, q_min=0.0, phases=None,
         phase = MESOPHASES[name]
         s_limit = INDEX_S_LIMIT.get(name, np.inf)
         tried = []
-        for anchor_obs in range(min(2, q.size)):
+        # up to three stray low-q peaks (beamstop rim, shoulders) below the first true line
+        for anchor_obs in range(min(3, q.size)):
             s_need = min(4.0 * q.max() / q[anchor_obs] * 1.1 + 1, s_limit)
             refl = phase.reflections(s_need)
             for anchor_line in range(min(4, refl.s.size)):
