@@ -13,3 +13,6 @@ from . import measurement_images as measurement_images
 from .measurement_images import cake_view as cake_view
 from .measurement_images import detector_view as detector_view
 from .measurement_images import tem_view as tem_view
+from . import thumbnails as thumbnails
+from .thumbnails import run_thumbnails as run_thumbnails
+from .thumbnails import thumbnail_png as thumbnail_png
