@@ -88,3 +88,13 @@ def test_tem_outlines_surround_the_particles(tmp_path):
         nearest = min(centres, key=lambda c: np.hypot(c[0] - cy, c[1] - cx))
         assert np.hypot(nearest[0] - cy, nearest[1] - cx) < 1.0
         assert np.mean(np.hypot(o.y - cy, o.x - cx)) == pytest.approx(radius, abs=1.5)
+
+
+def test_mask_is_drawn_where_it_masks(tmp_path):
+    mask = np.zeros(SHAPE, dtype=np.uint8)
+    mask[10:40, 200:260] = 1      # a beam-stop shadow, off-centre so a transposed mask fails
+    np.save(tmp_path / "mask.npy", mask)
+    settings = {**_settings(tmp_path), "mask": str(tmp_path / "mask.npy")}
+    view = detector_view(_image(tmp_path, 12.0), settings)
+    assert view.mask is not None and view.mask.shape == view.image.shape
+    assert np.array_equal(view.mask, mask.astype(bool))
