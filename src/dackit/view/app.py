@@ -18,6 +18,7 @@ import html
 import json
 import secrets
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -287,7 +288,7 @@ class Review:
             return parts
         if found.technique not in ("ruby", "sm", "diamond", "pl", "absorption", "xrd", "saxs"):
             return parts + [self.pn.pane.Str(f"no view for technique {found.technique!r}")]
-        plot = measurement_plot(found.technique, found.path, found.settings, found.rows)
+        plot = replace(measurement_plot(found.technique, found.path, found.settings, found.rows), file=file)
         if plot.notes:
             parts.append(self.pn.pane.Str("; ".join(plot.notes)))
         parts += measurement_figures(plot)

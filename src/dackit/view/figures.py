@@ -23,7 +23,8 @@ def new_figure(title: str, x: str, y: str, **kw):
     from bokeh.plotting import figure
 
     kw.setdefault("height", 300)
-    return figure(title=title, x_axis_label=x, y_axis_label=y, sizing_mode="stretch_width", tools=TOOLS, **kw)
+    kw.setdefault("sizing_mode", "stretch_width")
+    return figure(title=title, x_axis_label=x, y_axis_label=y, tools=TOOLS, **kw)
 
 
 def _finite(x, y):
@@ -118,14 +119,16 @@ def image_figure(view, title: str = ""):
     finite = image[np.isfinite(image)]
     lo, hi = (np.percentile(finite, [1, 99.5]) if finite.size else (0.0, 1.0))
     h, w = view.shape
-    fig = new_figure(title or view.file, "x (px)", "y (px)", match_aspect=True, height=520,
-                     x_range=(0, w), y_range=(h, 0))   # rows go down, as on the detector
-    fig.image(image=[image], x=0, y=0, dw=w, dh=h, color_mapper=LinearColorMapper(palette="Greys256", low=lo, high=hi),
-              origin="top_left", anchor="top_left")
+    side = 560  # square pixels: a fixed frame in the image's aspect ratio
+    fig = new_figure(title or view.file, "x (px)", "y (px)", sizing_mode="fixed", frame_height=side,
+                     frame_width=max(1, int(round(side * w / h))), height=None,
+                     x_range=(0, w), y_range=(h, 0))   # row 0 at the top, as on the detector
+    # row i of the array spans y = i·step … (i+1)·step, which the inverted range puts downwards
+    fig.image(image=[image], x=0, y=0, dw=w, dh=h, color_mapper=LinearColorMapper(palette="Greys256", low=lo, high=hi))
     if view.mask is not None and np.any(view.mask):
         rgba = np.zeros(view.mask.shape, dtype=np.uint32)
         rgba[view.mask] = 0x80_30_30_E0  # ABGR: half-transparent red
-        fig.image_rgba(image=[rgba], x=0, y=0, dw=w, dh=h, origin="top_left", anchor="top_left")
+        fig.image_rgba(image=[rgba], x=0, y=0, dw=w, dh=h)
     groups: dict[str, list] = defaultdict(list)
     for o in view.outlines:
         groups[o.group].append(o)
