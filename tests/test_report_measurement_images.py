@@ -68,26 +68,38 @@ def test_cake_ring_sits_at_its_twotheta(tmp_path):
     assert np.allclose(peaks, 12.0, atol=0.15)
 
 
-def test_tem_outlines_surround_the_particles(tmp_path):
+def _tem_image(folder, radius=14.0):
+    """16 dark discs of ``radius`` px on a bright film with white noise."""
     import tifffile
 
     rng = np.random.default_rng(2)
     rows, cols = np.mgrid[0:400, 0:400]
     centres = [(60 + 90 * i, 60 + 90 * j) for i in range(4) for j in range(4)]
-    radius = 14.0
     image = np.full((400, 400), 200.0)
     for r0, c0 in centres:
         image[np.hypot(rows - r0, cols - c0) <= radius] = 60.0
     image += rng.normal(0, 3.0, image.shape)
-    path = tmp_path / "tem.tif"
+    path = folder / "tem.tif"
     tifffile.imwrite(path, image.astype(np.float32))
-    view = tem_view(path, {"pixel_nm": 0.25, "contrast": "dark", "level": None})
+    return path, centres
+
+
+TEM_SETTINGS = {"pixel_nm": 0.25, "contrast": "dark", "level": None}
+
+
+def test_tem_outlines_surround_the_particles(tmp_path):
+    radius = 14.0
+    path, centres = _tem_image(tmp_path, radius)
+    view = tem_view(path, TEM_SETTINGS)
     assert len(view.outlines) == len(centres)
     for o in view.outlines:
         cy, cx = np.mean(o.y), np.mean(o.x)
         nearest = min(centres, key=lambda c: np.hypot(c[0] - cy, c[1] - cx))
         assert np.hypot(nearest[0] - cy, nearest[1] - cx) < 1.0
         assert np.mean(np.hypot(o.y - cy, o.x - cx)) == pytest.approx(radius, abs=1.5)
+    # the sizes are those of the discs painted: 2 × 14 px × 0.25 nm/px
+    assert view.sizes_nm.size == len(centres)
+    assert np.allclose(view.sizes_nm, 2 * radius * 0.25, rtol=0.06)
 
 
 def test_mask_is_drawn_where_it_masks(tmp_path):

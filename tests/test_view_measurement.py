@@ -13,7 +13,7 @@ from bokeh.models import GlyphRenderer, MultiLine, Plot  # noqa: E402
 
 from dackit.report.measurement import measurement_plot  # noqa: E402
 from test_report_measurement import RUBY_SETTINGS, _pv, _write  # noqa: E402
-from test_report_measurement_images import _image, _settings  # noqa: E402
+from test_report_measurement_images import TEM_SETTINGS, _image, _settings, _tem_image  # noqa: E402
 
 A_REPORTED = 5.80
 RING_DEG = float(2 * np.degrees(np.arcsin(0.6199 / (2 * A_REPORTED / np.sqrt(3)))))  # 111
@@ -31,7 +31,9 @@ def out(tmp_path):
     _write(exp / "ruby.txt", x, _pv(x, 1000.0, 697.3, 0.55, 0.4) + _pv(x, 600.0, float(r2_from_r1(697.3)), 0.55, 0.4) + 5)
     xrd_settings = {**_settings(exp), "phases": ["zincblende"]}
     _image(exp, RING_DEG)
+    _tem_image(exp)
     files = [{"file": "ruby.txt", "technique": "ruby", "method": RUBY_SETTINGS},
+             {"file": "tem.tif", "technique": "tem", "method": TEM_SETTINGS},
              {"file": "ring.tif", "technique": "xrd", "method": xrd_settings},
              {"file": "../escape.txt", "technique": "ruby", "method": RUBY_SETTINGS}]
     results = {"experiment": "t", "sample": {"name": "S <i>1</i>"},
@@ -90,6 +92,17 @@ def test_xrd_image_page_draws_rings_of_the_present_phase_and_the_cake(out):
     for xs, ys, lab in zip(data["xs"], data["ys"], data["label"]):
         if lab == "zincblende 111":
             assert np.allclose(_twotheta(ys, xs), RING_DEG, atol=0.02)
+
+
+def test_tem_page_outlines_every_particle_and_histograms_their_sizes(out):
+    _, objs = _page(out, "tem.tif")
+    figs = [o for o in objs if isinstance(o, Plot)]
+    outlines = [r for f in figs for r in _lines(f) if isinstance(r.glyph, MultiLine)]
+    assert sum(len(r.data_source.data["xs"]) for r in outlines) == 16
+    hist = next(f for f in figs if "particle sizes" in f.title.text)
+    quads = [r.data_source.data for r in _lines(hist) if r.glyph.__class__.__name__ == "Quad"]
+    assert sum(quads[0]["top"]) == 16
+    assert min(quads[0]["left"]) >= 6.3 and max(quads[0]["right"]) <= 7.7   # 2 × 14 px × 0.25 nm
 
 
 def test_a_file_outside_the_experiment_is_not_read(out):

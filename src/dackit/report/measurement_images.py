@@ -44,6 +44,8 @@ class ImageView:
     mask: np.ndarray | None = None
     outlines: tuple[Outline, ...] = ()
     notes: tuple[str, ...] = ()
+    #: TEM: the equivalent-circle diameter (nm) of each particle counted
+    sizes_nm: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -168,7 +170,8 @@ def tem_view(path, settings: dict, *, file: str | None = None) -> ImageView:
     Returns
     -------
     ImageView
-        ``outlines`` holds one closed line per accepted particle (group "particle").
+        ``outlines`` holds one closed line per accepted particle (group "particle"),
+        ``sizes_nm`` their diameters.
     """
     from skimage.measure import find_contours, regionprops
 
@@ -188,7 +191,8 @@ def tem_view(path, settings: dict, *, file: str | None = None) -> ImageView:
                                     c[:, 1] - 1 + c0, c[:, 0] - 1 + r0))
     return ImageView(file=str(file or path), technique="tem", image=image[::step, ::step], step=step,
                      shape=tuple(image.shape), outlines=tuple(outlines),
-                     notes=(f"{det.n} particles counted, pixel {det.pixel_nm:g} nm",))
+                     notes=(f"{det.n} particles counted, pixel {det.pixel_nm:g} nm",),
+                     sizes_nm=np.asarray(det.diameters_nm, float))
 
 
 __all__ = ["CakeView", "ImageView", "Outline", "cake_view", "detector_view", "tem_view"]

@@ -285,6 +285,11 @@ class Review:
         if found.technique == "tem":
             view = tem_view(found.path, found.settings, file=file)
             parts += [self.pn.pane.Str("; ".join(view.notes)), image_figure(view)]
+            if view.sizes_nm is not None and view.sizes_nm.size:
+                fig = self._figure(f"{file}: particle sizes", "diameter (nm)", "count")
+                hist, edges = np.histogram(view.sizes_nm, bins=max(5, min(30, view.sizes_nm.size // 5)))
+                fig.quad(top=hist, bottom=0, left=edges[:-1], right=edges[1:], alpha=0.6)
+                parts.append(fig)
             return parts
         if found.technique not in ("ruby", "sm", "diamond", "pl", "absorption", "xrd", "saxs"):
             return parts + [self.pn.pane.Str(f"no view for technique {found.technique!r}")]
