@@ -111,7 +111,8 @@ def test_xrd_ticks_sit_at_the_reported_lattice(tmp_path):
     settings = {"unit": "2th_deg", "wavelength_a": wavelength, "poni": None, "phases": ["zincblende", "rocksalt"]}
     rows = [{"file": "p.xy", "phase": "zincblende", "present": True, "a_angstrom": a_reported},
             {"file": "p.xy", "phase": "rocksalt", "present": False, "a_angstrom": None}]
-    plot = measurement_plot("xrd", path, settings, rows)
+    plot = measurement_plot("xrd", path, settings, rows, refit=False)   # ticks come from the rows
+    assert plot.fit is None and plot.notes
     ticks = [m for m in plot.markers if m.group == "zincblende"]
     assert ticks and not [m for m in plot.markers if m.group == "rocksalt"]  # absent: no ticks
     d = wavelength / (2 * np.sin(np.radians([m.x for m in ticks]) / 2))
@@ -119,18 +120,18 @@ def test_xrd_ticks_sit_at_the_reported_lattice(tmp_path):
     assert np.allclose(n, np.round(n), atol=1e-6)
     assert {3, 8, 11, 16} <= set(np.round(n).astype(int))
     assert all(8.0 <= m.x <= 30.0 for m in ticks)
+
+
+def test_xrd_whole_pattern_fit_and_no_ticks_without_present_rows(tmp_path):
+    path = _xrd_pattern(tmp_path, 5.80, 0.6199)
+    settings = {"unit": "2th_deg", "wavelength_a": 0.6199, "poni": None, "phases": ["zincblende"]}
+    plot = measurement_plot("xrd", path, settings, [])
+    assert plot.markers == ()
     # the whole-pattern fit is drawn over the data and its residual is what it leaves
     assert plot.fit is not None and plot.residual is not None
     data_on_fit = np.interp(plot.fit.x, plot.data.x, plot.data.y)
     assert np.allclose(plot.residual.y, data_on_fit - plot.fit.y)
     assert np.max(plot.fit.y) > 0.5 * np.max(plot.data.y)
-
-
-def test_xrd_without_present_rows_draws_no_ticks(tmp_path):
-    path = _xrd_pattern(tmp_path, 5.80, 0.6199)
-    settings = {"unit": "2th_deg", "wavelength_a": 0.6199, "poni": None, "phases": ["zincblende"]}
-    plot = measurement_plot("xrd", path, settings, [])
-    assert plot.markers == ()
 
 
 def test_unknown_technique_and_missing_setting_are_input_errors(tmp_path):
@@ -214,3 +215,28 @@ def test_saxs_without_refit_marks_the_reported_peaks(tmp_path):
     assert [m.x for m in plot.markers] == [0.0826, 0.0953]
     assert plot.fit is None and plot.log_y
     assert np.allclose(plot.data.x, q, rtol=1e-5)
+
+
+def test_sm_noise_free_line_leaves_no_residual(tmp_path):
+    x = np.linspace(683.0, 700.0, 851)
+    line = 690.20
+    y = _pv(x, 800.0, line, 0.30, 0.5) + 15.0 + 0.2 * (x - 690.0)
+    settings = {"scale": "datchi1997", "lambda0_nm": 685.41, "lambda0_err_nm": 0.01}
+    plot = measurement_plot("sm", _write(tmp_path / "sm.txt", x, y), settings)
+    assert np.max(np.abs(plot.residual.y)) < 1e-3 * 800.0
+    assert plot.markers[0].x == pytest.approx(line, abs=1e-3)
+
+
+def test_diamond_edge_marker_on_a_raman_shift_axis(tmp_path):
+    """A band ending in a sharp edge at 1400 cm⁻¹ (no model curve: the marker is the edge)."""
+    x = np.arange(1250.0, 1550.0, 1.0)
+    band = np.where((x > 1332.5) & (x < 1400.0), 1000.0 * (x - 1332.5) / 67.5, 0.0)
+    kernel = np.exp(-0.5 * (np.arange(-9, 10) / 3.0) ** 2)
+    y = np.convolve(band, kernel / kernel.sum(), mode="same") + 300.0 + 3000.0 * np.exp(-0.5 * ((x - 1332.5) / 1.5) ** 2)
+    y += np.random.default_rng(5).normal(0, 5.0, x.size)
+    path = _write(tmp_path / "d.txt", x, y, x_unit="cm-1")
+    plot = measurement_plot("diamond", path, {"scale": "akahama2006", "laser_nm": None, "nu0_cm1": None})
+    assert plot.fit is None and plot.residual is None and plot.notes
+    edge = next(m for m in plot.markers if m.group == "edge")
+    assert edge.x == pytest.approx(1400.0, abs=4.0)
+    assert np.all(np.diff(plot.data.x) > 0) and plot.data.x[0] == pytest.approx(1250.0)
