@@ -9,9 +9,9 @@ written here. A fit result's own model (``FitResult.eval``, ``PLFit.model_nm``,
 :func:`~dackit.xrd.transitions.identify_phases`) gives the curve. This module imports
 neither Panel nor Bokeh.
 
->>> from dackit.report.measurement import measurement_plot      # doctest: +SKIP
->>> plot = measurement_plot("ruby", "ruby/step03.txt", settings)  # doctest: +SKIP
->>> plot.residual.y.std()                                         # doctest: +SKIP
+Use: ``measurement_from_results(json.load(open("OUT/results.json")), "ruby/step03.txt")``
+gives the :class:`MeasurementPlot` of that file (``.data``, ``.fit``, ``.residual``,
+``.markers``).
 """
 from __future__ import annotations
 
