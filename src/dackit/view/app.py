@@ -268,7 +268,7 @@ class Review:
         self.shown = file
         try:
             self.measurement.objects = self._measurement_view(file)
-        except (DackitError, OSError, ValueError, KeyError) as exc:
+        except Exception as exc:  # noqa: BLE001 - one page not drawn, the app goes on; the reason is shown
             self.measurement.objects = [self.pn.pane.Str(f"{file}: cannot be shown ({exc})")]
 
     def _measurement_view(self, file: str) -> list:
