@@ -124,6 +124,10 @@ def test_app_in_chromium_plots_name_and_live_update(server, out):
             figures = page.evaluate("() => [...Bokeh.documents[0].all_models]"
                                     ".filter(m => m.constructor.__name__ === 'Figure').length")
             assert figures >= 4
+            # the measurement page: the first file's fit and its residual, drawn when opened
+            page.click("text=Measurement")
+            page.wait_for_function("() => [...Bokeh.documents[0].all_models].some(m => m.constructor.__name__ "
+                                   "=== 'Figure' && m.title && m.title.text === 'residual')", timeout=120_000)
             # an exclusion written from outside the page (what its button does) shows up live
             exclude_and_rerun(out, pl[1]["file"], "test: exclude one PL point")
             page.wait_for_selector("text=1 excluded", timeout=120_000)

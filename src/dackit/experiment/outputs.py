@@ -231,12 +231,14 @@ def write_outputs(results: dict, exp, sheet, by_row, out_dir: Path, *, report: b
         return report_path
     from dackit.experiment.figures import draw_figures
     from dackit.report.html import write_report
+    from dackit.report.thumbnails import run_thumbnails
 
     before = len(results.setdefault("inconsistencies", []))
     figures = draw_figures(results, exp, sheet, by_row, patterns, out_dir / "figures")
     if len(results["inconsistencies"]) > before:
         write_results_json(results, out_dir)
-    write_report(results, figures, report_path, title=f"dackit report: {exp.name}")
+    thumbnails = run_thumbnails(results, {getattr(pat, "source", ""): pat for _, _, pat in patterns})
+    write_report(results, figures, report_path, title=f"dackit report: {exp.name}", thumbnails=thumbnails)
     atomic_write_bytes(stamp, json.dumps({"digest": digest,
                                           "notes": results["inconsistencies"][before:]}).encode())
     return report_path

@@ -94,6 +94,7 @@ code, .hash { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-siz
 .hash { word-break: break-all; }
 .wrap { overflow-x: auto; max-width: 100%; }
 td { overflow-wrap: anywhere; max-width: 28rem; } td.num { overflow-wrap: normal; }
+td.thumb { padding: .1rem .3rem; width: 160px; } td.thumb img { display: block; border: 1px solid var(--rule); }
 .headline { display: grid; grid-template-columns: repeat(auto-fill, minmax(13rem, 1fr)); gap: .4rem .8rem;
   margin: .6rem 0; } .headline div { border: 1px solid var(--rule); border-radius: 4px; padding: .3rem .6rem; }
 .headline b { display: block; font-size: .8rem; color: var(--muted); font-weight: 600; }
@@ -176,17 +177,32 @@ def _value_cell(row: dict, key: str, errs: set[str]) -> str:
     return _cell(value)
 
 
-def _table(rows: list[dict], first: tuple[str, ...] = (), labels: dict | None = None) -> str:
+def _thumb_cell(row: dict, thumbs: dict, seen: set) -> str:
+    """The fit's thumbnail of the row's file (once per file: XRD has a row per phase)."""
+    file = row.get("file")
+    if not isinstance(file, str) or file not in thumbs or file in seen:
+        return '<td class="thumb"></td>'
+    seen.add(file)
+    uri = f"data:image/png;base64,{base64.b64encode(thumbs[file]).decode('ascii')}"
+    return f'<td class="thumb"><img src="{uri}" width="160" height="90" alt="fit of {_esc(file)}"></td>'
+
+
+def _table(rows: list[dict], first: tuple[str, ...] = (), labels: dict | None = None,
+           thumbs: dict | None = None) -> str:
     """A table of a list of dicts: columns in the order first seen (``first`` ahead), each
-    ``x`` with an ``x_err`` beside it shown as ``x ± err``."""
+    ``x`` with an ``x_err`` beside it shown as ``x ± err``; with ``thumbs`` (file → PNG), a
+    first column shows the fit of each row's file."""
     labels = labels or {}
     keys = [k for k in first if any(k in r for r in rows)]
     for row in rows:
         keys += [str(k) for k in row if str(k) not in keys]
     cols, errs = _paired(keys)
-    head = "".join(f"<th>{_esc(labels.get(k, _label(k)))}</th>" for k in cols)
-    body = "".join("<tr>" + "".join(_value_cell({str(k): v for k, v in row.items()}, k, errs)
-                                    for k in cols) + "</tr>\n" for row in rows)
+    thumbs = thumbs if thumbs and any(r.get("file") in thumbs for r in rows) else None
+    seen: set = set()
+    head = ("<th>fit</th>" if thumbs else "") + "".join(f"<th>{_esc(labels.get(k, _label(k)))}</th>" for k in cols)
+    body = "".join("<tr>" + (_thumb_cell(row, thumbs, seen) if thumbs else "")
+                   + "".join(_value_cell({str(k): v for k, v in row.items()}, k, errs)
+                             for k in cols) + "</tr>\n" for row in rows)
     return f'<div class="wrap"><table><thead><tr>{head}</tr></thead>\n<tbody>\n{body}</tbody></table></div>'
 
 
@@ -431,8 +447,9 @@ def _fits(results: dict) -> str:
     return "\n".join(out)
 
 
-def _technique(results: dict, keys: tuple[str, ...], figures: list[str]) -> str:
+def _technique(results: dict, keys: tuple[str, ...], figures: list[str], thumbs: dict | None = None) -> str:
     out = []
+    main = next((k for k in keys if results.get(k) is not None), None)  # the table that gets thumbnails
     for key in keys:
         if key not in results or results[key] is None:
             continue
@@ -455,8 +472,9 @@ def _technique(results: dict, keys: tuple[str, ...], figures: list[str]) -> str:
                 frame_rows.append(row)
             out.append(_table(frame_rows, first=(STEP.step, STEP.direction, STEP.pressure_gpa)))
         elif isinstance(value, (list, tuple)) and all(isinstance(v, dict) for v in value):
-            out.append(_table(list(value), first=(STEP.step, STEP.direction, STEP.pressure_gpa)) if value
-                       else _absent("(no rows)"))
+            # thumbnails in the technique's main table only (not again beside texture rows)
+            out.append(_table(list(value), first=(STEP.step, STEP.direction, STEP.pressure_gpa),
+                              thumbs=thumbs if key == main else None) if value else _absent("(no rows)"))
         else:
             out.append(_generic(value))
     out += figures
@@ -528,7 +546,7 @@ def _provenance(results: dict) -> str:
     return "\n".join(out)
 
 
-def render_report(results: dict, figures=(), *, title: str = "dackit report") -> str:
+def render_report(results: dict, figures=(), *, title: str = "dackit report", thumbnails=None) -> str:
     """The report as one HTML string (see :func:`write_report`).
 
     Parameters
@@ -539,6 +557,9 @@ def render_report(results: dict, figures=(), *, title: str = "dackit report") ->
         (caption, image path) pairs, embedded in the page.
     title : str, default 'dackit report'
         Title of the page.
+    thumbnails : dict, optional
+        file → PNG bytes of its fit (:func:`dackit.report.thumbnails.run_thumbnails`),
+        shown inline at the start of that file's row.
     """
     if not isinstance(results, dict):
         raise InputError(f"results: expected a dict (the content of results.json), got {type(results).__name__}")
@@ -556,7 +577,7 @@ def render_report(results: dict, figures=(), *, title: str = "dackit report") ->
         figs = figs_by_section.get(key, [])
         if any(results.get(k) is not None for k in keys) or figs:
             present.append(heading)
-            sections.append((key, heading, _technique(results, keys, figs)))
+            sections.append((key, heading, _technique(results, keys, figs, thumbnails)))
         else:
             absent.append(heading)
     others = [k for k in results if k not in _HANDLED]
@@ -608,7 +629,8 @@ def render_report(results: dict, figures=(), *, title: str = "dackit report") ->
 """
 
 
-def write_report(results: dict, figures=(), out_path="report.html", *, title: str = "dackit report") -> Path:
+def write_report(results: dict, figures=(), out_path="report.html", *, title: str = "dackit report",
+                 thumbnails=None) -> Path:
     """Write the self-contained HTML report of ``results`` (the content of ``results.json``).
 
     ``figures`` is a list of image paths (PNG, SVG or JPEG) or ``(caption, path)`` pairs; each is
@@ -628,6 +650,8 @@ def write_report(results: dict, figures=(), out_path="report.html", *, title: st
         Output HTML file.
     title : str, default 'dackit report'
         Title of the page.
+    thumbnails : dict, optional
+        file → PNG bytes of its fit, shown at the start of that file's row.
 
     Examples
     --------
@@ -640,4 +664,4 @@ def write_report(results: dict, figures=(), out_path="report.html", *, title: st
     """
     from dackit.core.files import atomic_write_text
 
-    return atomic_write_text(Path(out_path), render_report(results, figures, title=title))
+    return atomic_write_text(Path(out_path), render_report(results, figures, title=title, thumbnails=thumbnails))

@@ -18,12 +18,13 @@ import html
 import json
 import secrets
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from dackit.core.formatting import format_value, format_value_err
+from dackit.core.formatting import format_value_err
 from dackit.errors import DackitError, InputError
 
 COLOURS = {"compression": "#c0392b", "decompression": "#2c7fb8"}
@@ -64,6 +65,7 @@ class Review:
         self.setting_button = pn.widgets.Button(name="Apply setting and re-run", button_type="primary")
         self.setting_button.on_click(self._override)
         self.file_select.param.watch(lambda event: self._show_measurement(), "value")
+        self.shown: str | None = None  # the file whose measurement page is drawn
         self.overview = pn.Column(sizing_mode="stretch_width")
         self.measurement = pn.Column(sizing_mode="stretch_width")
         self.tabs = pn.Tabs(("Overview", self.overview),
@@ -71,6 +73,8 @@ class Review:
                                                       pn.Row(self.reason, self.exclude_button),
                                                       pn.Row(self.setting, self.setting_button))),
                             dynamic=False, sizing_mode="stretch_width")
+        # a measurement is refitted from its raw file: only once its tab is opened (first paint)
+        self.tabs.param.watch(lambda event: self._show_measurement(), "active")
         self.title = pn.pane.HTML("", sizing_mode="stretch_width")
         self.layout = pn.Column(self.title, self.status, self.tabs, sizing_mode="stretch_width")
         self.refresh()
@@ -110,6 +114,7 @@ class Review:
         self.file_select.options = self._files()
         self.overview.objects = [self.pn.GridBox(*self._series_plots(), ncols=3, sizing_mode="stretch_width"),
                                  self._problems()]
+        self.shown = None  # new results: the measurement is drawn again when shown
         self._show_measurement()
 
     def _problems(self):
@@ -123,17 +128,22 @@ class Review:
                                  sizing_mode="stretch_width")
 
     def _figure(self, title: str, x: str, y: str, **kw):
-        from bokeh.plotting import figure
+        from dackit.view.figures import new_figure
 
-        return figure(title=title, x_axis_label=x, y_axis_label=y, height=300, sizing_mode="stretch_width",
-                      tools="pan,wheel_zoom,box_zoom,reset,tap,hover", **kw)
+        return new_figure(title, x, y, **kw)
 
-    def _points(self, fig, rows: list[dict], x: str, y: str, err: str | None = None) -> None:
-        """Scatter ``rows`` (one colour per direction); a tap opens that row's measurement."""
+    def _points(self, fig, rows: list[dict], x: str, y: str, err: str | None = None, *, by: str = "direction",
+                hollow: str | None = None) -> None:
+        """Scatter ``rows``, one colour per value of ``by`` (direction, gauge, phase); a row
+        whose ``hollow`` key is true is drawn open. A tap opens that row's measurement."""
         from bokeh.models import ColumnDataSource, Whisker  # type: ignore[attr-defined]
 
-        for direction, colour in COLOURS.items():
-            part = [r for r in rows if r.get("direction", "compression") == direction
+        from dackit.view.figures import PALETTE
+
+        values = list(dict.fromkeys(str(r.get(by, "compression")) for r in rows))
+        for i, value in enumerate(values):
+            colour = COLOURS.get(value, PALETTE[i % len(PALETTE)]) if by == "direction" else PALETTE[i % len(PALETTE)]
+            part = [r for r in rows if str(r.get(by, "compression")) == value
                     and isinstance(r.get(x), (int, float)) and isinstance(r.get(y), (int, float))]
             if not part:
                 continue
@@ -141,14 +151,52 @@ class Review:
             es = np.array([r.get(err) if isinstance(r.get(err), (int, float)) else 0.0 for r in part], float) if err else 0 * ys
             src = ColumnDataSource({"x": [r[x] for r in part], "y": ys, "lo": ys - es, "hi": ys + es,
                                     "file": [str(r.get("file", "")) for r in part],
+                                    "fill": ["white" if hollow and r.get(hollow) else colour for r in part],
                                     "label": [format_value_err(r[y], r.get(err) if err else None) for r in part]})
-            fig.scatter("x", "y", source=src, color=colour, size=8, legend_label=direction)
+            fig.scatter("x", "y", source=src, color=colour, fill_color="fill", size=8, legend_label=value)
             if err:
                 fig.add_layout(Whisker(source=src, base="x", lower="lo", upper="hi", line_color=colour))
             src.selected.on_change("indices",  # type: ignore[attr-defined]
                                     lambda attr, old, new, s=src: self._open(s, new))
         if fig.legend:
             fig.legend.location = "top_left"
+
+    def _gauges_plot(self):
+        """Every gauge's reading of every step (open: doubtful); failed files marked ×."""
+        from dackit.view.series import gauge_rows
+
+        fig = self._figure("Every gauge per step (open: doubtful, ×: a file failed)", "step", "pressure (GPa)")
+        rows = gauge_rows(self.results)
+        if len({r["gauge"] for r in rows}) < 2 and not self.results.get("failures"):
+            return fig  # one gauge: the step plot says it all (an empty figure is dropped)
+        self._points(fig, rows, "step", "pressure_gpa", "pressure_gpa_err", by="gauge", hollow="doubtful")
+        pressure = {s.get("step"): s.get("pressure_gpa") for s in self.results.get("steps") or []}
+        failed = [(f.get("step"), pressure.get(f.get("step"))) for f in self.results.get("failures") or []]
+        failed = [(s, p) for s, p in failed if isinstance(s, int) and isinstance(p, (int, float))]
+        if failed:
+            fig.scatter([s for s, _ in failed], [p for _, p in failed], marker="x", size=12, color="black",
+                        legend_label="failed file")
+        return fig
+
+    def _eos_plots(self) -> list:
+        """V/V0 against P and the Eulerian F–f plot, with the fitted EoS of each phase."""
+        from dackit.view.figures import PALETTE
+        from dackit.view.series import eos_lines, ff_rows, volume_rows
+
+        lines = eos_lines(self.results)
+        phases = list(dict.fromkeys(r["phase"] for r in volume_rows(self.results)))
+        vfig = self._figure("V/V0 vs pressure", "pressure (GPa)", "V/V0")
+        self._points(vfig, volume_rows(self.results), "pressure_gpa", "v_v0", "v_v0_err", by="phase")
+        ffig = self._figure("EoS F–f (Eulerian)", "f = ((V0/V)^⅔ − 1)/2", "F = P/(3f(1+2f)^5/2) (GPa)")
+        self._points(ffig, ff_rows(self.results), "f", "F_gpa", "F_gpa_err", by="phase")
+        for phase, line in lines.items():
+            colour = PALETTE[phases.index(phase) % len(PALETTE)] if phase in phases else "black"
+            fit = (self.results.get("eos") or {}).get(phase) or {}
+            label = f"{phase} {fit.get('form', '')} fit"
+            vfig.line(line["p"], line["v_v0"], color=colour, legend_label=label)
+            if "f" in line:
+                ffig.line(line["f"], line["F"], color=colour, legend_label=label)
+        return [vfig, ffig]
 
     def _open(self, source, indices) -> None:
         if indices:
@@ -164,6 +212,7 @@ class Review:
         fig = self._figure("Pressure per step", "step", "pressure (GPa)")
         self._points(fig, steps, "step", "pressure_gpa", "pressure_gpa_err")
         plots.append(fig)
+        plots.append(self._gauges_plot())
         pl = [row for row in r.get("pl") or [] if row.get("quality", "ok") == "ok"]
         fig = self._figure("PL peak energy E(P)", "pressure (GPa)", "peak energy (eV)")
         self._points(fig, pl, "pressure_gpa", "peak_ev", "peak_ev_err")
@@ -194,8 +243,9 @@ class Review:
         if not xrd:
             xrd = [row for row in r.get("xrd") or [] if "a_angstrom" in row]
             xrd = [{**row, "a": row.get("a_angstrom"), "a_err": row.get("a_angstrom_err")} for row in xrd]
-        self._points(fig, xrd, "pressure_gpa", "a", "a_err")
+        self._points(fig, xrd, "pressure_gpa", "a", "a_err", by="phase")
         plots.append(fig)
+        plots += self._eos_plots()
         fig = self._figure("SAXS first-peak d vs pressure", "pressure (GPa)", "d (Å)")
         self._points(fig, r.get("saxs") or [], "pressure_gpa", "d_first_angstrom", "d_first_angstrom_err")
         plots.append(fig)
@@ -213,73 +263,47 @@ class Review:
         if not file:
             self.measurement.objects = [self.pn.pane.Str("No measurement selected.")]
             return
+        if self.tabs.active != 1 or file == self.shown:
+            return
+        self.shown = file
         try:
             self.measurement.objects = self._measurement_view(file)
-        except (DackitError, OSError, ValueError, KeyError) as exc:
+        except Exception as exc:  # noqa: BLE001 - one page not drawn, the app goes on; the reason is shown
             self.measurement.objects = [self.pn.pane.Str(f"{file}: cannot be shown ({exc})")]
 
     def _measurement_view(self, file: str) -> list:
-        prov = self._provenance(file)
-        technique = prov.get("technique", "")
-        exp = self._experiment()
-        path = exp.path(file)
-        if not exp.allowed(path):  # provenance edited by hand: never read outside the experiment
-            raise InputError(f"{file}: outside the experiment folder")
-        row = self._row(file) or {}
+        """Raw data, fit and residual of ``file`` (and its image, rings, cake or outlines),
+        recomputed from the raw file with the run's settings (:mod:`dackit.report.measurement`)."""
+        from dackit.report.measurement import locate, measurement_plot
+        from dackit.report.measurement_images import cake_view, detector_view, tem_view
+        from dackit.view.figures import cake_figure, image_figure, measurement_figures
+
+        found = locate(self.results, file)  # refuses a path outside the experiment
+        row = found.rows[0] if found.rows else {}
         notes = "; ".join(row.get("quality_notes") or [])
-        head = self.pn.pane.Str(f"{file} · {technique} · quality {row.get('quality', '?')} {notes}")
-        settings = prov.get("method") or {}
-        if technique in ("ruby", "pl", "absorption"):
-            return [head, *self._spectrum_view(path, technique, settings, row)]
-        if technique in ("xrd", "saxs", "tem"):
-            return [head, self._image_view(path, technique, settings)]
-        return [head]
+        parts: list = [self.pn.pane.Str(f"{file} · {found.technique} · quality {row.get('quality', '?')} {notes}")]
+        if found.technique == "tem":
+            view = tem_view(found.path, found.settings, file=file)
+            parts += [self.pn.pane.Str("; ".join(view.notes)), image_figure(view)]
+            if view.sizes_nm is not None and view.sizes_nm.size:
+                fig = self._figure(f"{file}: particle sizes", "diameter (nm)", "count")
+                hist, edges = np.histogram(view.sizes_nm, bins=max(5, min(30, view.sizes_nm.size // 5)))
+                fig.quad(top=hist, bottom=0, left=edges[:-1], right=edges[1:], alpha=0.6)
+                parts.append(fig)
+            return parts
+        if found.technique not in ("ruby", "sm", "diamond", "pl", "absorption", "xrd", "saxs"):
+            return parts + [self.pn.pane.Str(f"no view for technique {found.technique!r}")]
+        plot = replace(measurement_plot(found.technique, found.path, found.settings, found.rows), file=file)
+        if plot.notes:
+            parts.append(self.pn.pane.Str("; ".join(plot.notes)))
+        parts += measurement_figures(plot)
+        from dackit.io.kinds import kind_of
 
-    def _spectrum_view(self, path: Path, technique: str, settings: dict, row: dict) -> list:
-        from dackit.io import read_spectrum
-
-        spec = read_spectrum(path)
-        fig = self._figure(f"{path.name}", "wavelength (nm)", "intensity")
-        if technique == "pl":
-            from dackit.optics.pl import fit_pl
-
-            kw = {k: settings[k] for k in ("window_nm", "baseline") if k in settings}
-            f = fit_pl(spec, n_peaks=int(settings.get("n_peaks", 1)), **kw)
-            model = f.model_nm()
-            fig.scatter(f.wavelength_nm, f.intensity_nm, size=3, color="grey", legend_label="data (baseline removed)")
-            fig.line(f.wavelength_nm, model, color="crimson", line_width=2, legend_label="fit")
-            res = self._figure("residual", "wavelength (nm)", "data − fit", x_range=fig.x_range)
-            res.height = 160
-            res.scatter(f.wavelength_nm, f.intensity_nm - model, size=2, color="grey")
-            return [fig, res]
-        fig.line(np.asarray(spec.x), np.asarray(spec.y), color="grey", legend_label="data")
-        for key, colour in (("r1_nm", "crimson"), ("r2_nm", "orange")):
-            if isinstance(row.get(key), (int, float)):
-                fig.ray(x=row[key], y=0, length=0, angle=np.pi / 2, color=colour, legend_label=f"{key} {format_value(row[key])}")
-        return [fig]
-
-    def _image_view(self, path: Path, technique: str, settings: dict):
-        if technique == "tem":
-            from dackit.tem.io import read_tem_image
-
-            image = np.asarray(read_tem_image(path, pixel_nm=settings.get("pixel_nm")).data, float)
-        else:
-            from dackit.io.kinds import kind_of
-            if kind_of(str(path)) == "pattern":
-                from dackit.io.patterns import read_pattern
-
-                p = read_pattern(path, wavelength_a=settings.get("wavelength_a"))
-                fig = self._figure(path.name, "2θ (°)", "intensity")
-                fig.line(p.twotheta_deg, p.intensity, color="grey")
-                return fig
-            from dackit.io.images import read_image
-
-            image = np.asarray(read_image(path), float)
-        step = max(1, max(image.shape) // 512)  # a screen's worth of pixels
-        image = image[::step, ::step]
-        fig = self._figure(path.name, "x (px)", "y (px)", match_aspect=True)
-        fig.image(image=[image], x=0, y=0, dw=image.shape[1] * step, dh=image.shape[0] * step, palette="Greys256")
-        return fig
+        if found.technique in ("xrd", "saxs") and kind_of(str(found.path)) != "pattern":
+            parts.append(image_figure(detector_view(found.path, found.settings, plot.markers, file=file),
+                                      title=f"{file}: detector, mask and rings of the ticks above"))
+            parts.append(cake_figure(cake_view(found.path, found.settings, file=file), plot.markers))
+        return parts
 
     # ------------------------------------------------------------------ actions
     def _exclude(self, event=None) -> None:
