@@ -211,10 +211,14 @@ def test_saxs_without_refit_marks_the_reported_peaks(tmp_path):
     path.write_text("".join(f"{a:.6g} {b:.6g}\n" for a, b in zip(q, y)))
     rows = [{"file": "saxs.dat", "peaks": [{"q_inv_a": 0.0826}, {"q_inv_a": 0.0953}]}]
     settings = {"unit": "q_A^-1", "wavelength_a": 0.4859, "poni": None}
-    plot = measurement_plot("saxs", path, settings, rows)      # default: no SAXS refit
+    plot = measurement_plot("saxs", path, settings, rows, refit=False)   # as the thumbnails
     assert [m.x for m in plot.markers] == [0.0826, 0.0953]
     assert plot.fit is None and plot.log_y
     assert np.allclose(plot.data.x, q, rtol=1e-5)
+    plot = measurement_plot("saxs", path, settings, rows)      # default: the peak fit redrawn
+    assert [round(m.x, 3) for m in plot.markers] == [0.083]
+    peak = np.argmin(np.abs(plot.data.x - 0.0826))
+    assert abs(plot.residual.y[peak]) < 0.02 * 500.0  # noise-free: the model meets the peak top
 
 
 def test_sm_noise_free_line_leaves_no_residual(tmp_path):

@@ -243,7 +243,7 @@ def _saxs(path: Path, settings: dict, rows, refit: bool, pattern) -> Measurement
 
     if pattern is None:
         pattern = _pattern_or_image(str(path), settings)
-    if not refit:  # the peak search takes tens of seconds: the reported peaks on the pattern
+    if not refit:  # the peak search takes seconds: the reported peaks on the pattern
         q, y = _arr(pattern.q_inv_a), _arr(pattern.intensity)
         peaks = [p for r in rows for p in r.get("peaks") or [] if isinstance(p.get("q_inv_a"), (int, float))]
         return MeasurementPlot(file=str(path), technique="saxs", x_label="q (Å⁻¹)", y_label="intensity",
@@ -285,9 +285,9 @@ def measurement_plot(technique: str, path, settings: dict, rows=(), *, refit: bo
         The file's result rows (XRD: one per candidate phase); XRD phase ticks are drawn for
         the phases these rows call present, from their reported lattice parameter.
     refit : bool, optional
-        Redo the XRD whole-pattern fit and the SAXS peak fit (seconds, tens of seconds);
-        when False, the pattern is drawn with the reported ticks or peaks only. None: refit
-        all but SAXS. Spectra are always refitted (milliseconds).
+        Redo the XRD whole-pattern fit and the SAXS peak fit (seconds each); when False, the
+        pattern is drawn with the reported ticks or peaks only (the report's thumbnails).
+        None: refit. Spectra are always refitted (milliseconds).
     pattern : Pattern, optional
         The XRD or SAXS pattern, when the caller holds it already (saves integrating the
         image again).
@@ -314,7 +314,7 @@ def measurement_plot(technique: str, path, settings: dict, rows=(), *, refit: bo
         raise InputError(f"{path}: technique {technique!r} has no fitted curve to draw; "
                          f"one of {', '.join(PLOTS)} has")
     try:
-        return draw(Path(path), settings, list(rows), technique != "saxs" if refit is None else bool(refit),
+        return draw(Path(path), settings, list(rows), True if refit is None else bool(refit),
                     pattern)
     except KeyError as exc:
         raise InputError(f"{path}: the settings lack {exc}; re-run `dackit run` to record them") from None
