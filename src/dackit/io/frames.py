@@ -1,7 +1,7 @@
 """Frames of multi-frame detector files, read one at a time.
 
 A beamline stack can hold thousands of 2048² frames: :class:`FrameSource` never holds more
-than one of them. HDF5/NeXus stacks (Eiger master files with ``/entry/data/data`` or the
+than two of them (the one in use and the next, read ahead in a thread). HDF5/NeXus stacks (Eiger master files with ``/entry/data/data`` or the
 chained ``data_000001``, ``data_000002``… external links, Lima files, any 3D dataset) are
 read with h5py, with hdf5plugin registering the compression filters detectors write
 (bitshuffle-LZ4, LZ4, Blosc, Zstd); HDF5 chunks of one frame are decompressed one at a time.
@@ -215,9 +215,26 @@ class FrameSource:
         return data
 
     def frames(self, indices) -> Iterator[tuple[int, np.ndarray]]:
-        """(index, frame) for each index, one frame in memory at a time."""
-        for i in indices:
-            yield int(i), self.frame(i)
+        """(index, frame) for each index; the next frame is read and decompressed in a
+        background thread while the caller works on this one (pyFAI's integration releases
+        the GIL), so at most two frames are in memory at a time."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        order = [int(i) for i in indices]
+        if len(order) < 2:
+            for i in order:
+                yield i, self.frame(i)
+            return
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dackit-frames") as pool:
+            ahead = pool.submit(self.frame, order[0])
+            try:
+                for n, i in enumerate(order):
+                    frame = ahead.result()
+                    ahead = pool.submit(self.frame, order[n + 1]) if n + 1 < len(order) else None
+                    yield i, frame
+            finally:  # the caller stopped early (or failed): let the read in flight finish
+                if ahead is not None:
+                    ahead.cancel()
 
     def close(self) -> None:
         for handle in (self._h5, self._fabio):
