@@ -1,5 +1,5 @@
 """The measurement page of `dackit view` (in process, no browser): for each technique it draws
-the data, the fit and the residual from :mod:`dackit.report.measurement`, the detector image
+the data, the fit and the residual from :mod:`dackit.experiment.measurement`, the detector image
 with the rings of the present phase and the cake, the TEM image with its outlines; a file
 outside the experiment is refused. The figures of the series pages: V/V0 and F–f.
 """
@@ -11,9 +11,9 @@ import pytest
 pytest.importorskip("panel")
 from bokeh.models import GlyphRenderer, MultiLine, Plot  # noqa: E402
 
-from dackit.report.measurement import measurement_plot  # noqa: E402
-from test_report_measurement import RUBY_SETTINGS, _pv, _write  # noqa: E402
-from test_report_measurement_images import TEM_SETTINGS, _image, _settings, _tem_image  # noqa: E402
+from dackit.experiment.measurement import measurement_plot  # noqa: E402
+from test_measurement import RUBY_SETTINGS, _pv, _write  # noqa: E402
+from test_measurement_images import TEM_SETTINGS, _image, _settings, _tem_image  # noqa: E402
 
 A_REPORTED = 5.80
 RING_DEG = float(2 * np.degrees(np.arcsin(0.6199 / (2 * A_REPORTED / np.sqrt(3)))))  # 111
@@ -86,7 +86,7 @@ def test_xrd_image_page_draws_rings_of_the_present_phase_and_the_cake(out):
     labels = [lab for r in rings for lab in r.data_source.data["label"]]
     assert "zincblende 111" in labels
     # the 111 ring is drawn where the geometry puts 2θ(111) of the reported lattice
-    from test_report_measurement_images import _twotheta
+    from test_measurement_images import _twotheta
 
     data = rings[0].data_source.data
     for xs, ys, lab in zip(data["xs"], data["ys"], data["label"]):

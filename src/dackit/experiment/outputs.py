@@ -231,7 +231,7 @@ def write_outputs(results: dict, exp, sheet, by_row, out_dir: Path, *, report: b
         return report_path
     from dackit.experiment.figures import draw_figures
     from dackit.report.html import write_report
-    from dackit.report.thumbnails import run_thumbnails
+    from dackit.experiment.thumbnails import run_thumbnails
 
     before = len(results.setdefault("inconsistencies", []))
     figures = draw_figures(results, exp, sheet, by_row, patterns, out_dir / "figures")

@@ -1,10 +1,11 @@
 """Frames of multi-frame detector files, read one at a time.
 
 A beamline stack can hold thousands of 2048² frames: :class:`FrameSource` never holds more
-than two of them (the one in use and the next, read ahead in a thread). HDF5/NeXus stacks (Eiger master files with ``/entry/data/data`` or the
-chained ``data_000001``, ``data_000002``… external links, Lima files, any 3D dataset) are
-read with h5py, with hdf5plugin registering the compression filters detectors write
-(bitshuffle-LZ4, LZ4, Blosc, Zstd); HDF5 chunks of one frame are decompressed one at a time.
+than two of them (the one in use and the next, read ahead in a thread). HDF5/NeXus stacks
+(Eiger master files with ``/entry/data/data`` or the chained ``data_000001``,
+``data_000002``… external links, Lima files, any 3D dataset) are read with h5py, with
+hdf5plugin registering the compression filters detectors write (bitshuffle-LZ4, LZ4, Blosc,
+Zstd); HDF5 chunks of one frame are decompressed one at a time.
 Multi-frame EDF, CBF and Princeton SPE files are read with fabio's ``getframe``.
 
 Frame selections (:func:`parse_frames`): ``"all"``, ``"sum"``, ``"mean"``, ``"N"`` (one

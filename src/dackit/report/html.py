@@ -558,7 +558,7 @@ def render_report(results: dict, figures=(), *, title: str = "dackit report", th
     title : str, default 'dackit report'
         Title of the page.
     thumbnails : dict, optional
-        file → PNG bytes of its fit (:func:`dackit.report.thumbnails.run_thumbnails`),
+        file → PNG bytes of its fit (:func:`dackit.experiment.thumbnails.run_thumbnails`),
         shown inline at the start of that file's row.
     """
     if not isinstance(results, dict):

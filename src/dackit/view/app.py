@@ -273,9 +273,9 @@ class Review:
 
     def _measurement_view(self, file: str) -> list:
         """Raw data, fit and residual of ``file`` (and its image, rings, cake or outlines),
-        recomputed from the raw file with the run's settings (:mod:`dackit.report.measurement`)."""
-        from dackit.report.measurement import locate, measurement_plot
-        from dackit.report.measurement_images import cake_view, detector_view, tem_view
+        recomputed from the raw file with the run's settings (:mod:`dackit.experiment.measurement`)."""
+        from dackit.experiment.measurement import locate, measurement_plot
+        from dackit.experiment.measurement_images import cake_view, detector_view, tem_view
         from dackit.view.figures import cake_figure, image_figure, measurement_figures
 
         found = locate(self.results, file)  # refuses a path outside the experiment

@@ -1,5 +1,5 @@
-"""Bokeh figures of one measurement: what :mod:`dackit.report.measurement` and
-:mod:`dackit.report.measurement_images` say to draw, zoomable, nothing computed here.
+"""Bokeh figures of one measurement: what :mod:`dackit.experiment.measurement` and
+:mod:`dackit.experiment.measurement_images` say to draw, zoomable, nothing computed here.
 
 * :func:`measurement_figures`: data, fit and extra curves, markers (peaks, phase ticks,
   gap) and the residual below on the same x range;
@@ -49,7 +49,7 @@ def _markers(fig, markers, y_lo: float, y_hi: float) -> None:
 
 
 def measurement_figures(plot) -> list:
-    """The figures of a :class:`~dackit.report.measurement.MeasurementPlot`: the main one
+    """The figures of a :class:`~dackit.experiment.measurement.MeasurementPlot`: the main one
     (data, fit, extra curves, markers) and, when there is a residual, a residual figure
     sharing its x range.
 
@@ -99,7 +99,7 @@ def measurement_figures(plot) -> list:
 
 
 def image_figure(view, title: str = ""):
-    """A :class:`~dackit.report.measurement_images.ImageView`: the image (grey, intensity
+    """A :class:`~dackit.experiment.measurement_images.ImageView`: the image (grey, intensity
     clipped to its 1st–99.5th percentile), the mask in red and each outline as a line.
 
     Parameters
@@ -142,7 +142,7 @@ def image_figure(view, title: str = ""):
 
 
 def cake_figure(cake, markers=()):
-    """A :class:`~dackit.report.measurement_images.CakeView` as an image (radial × azimuth)
+    """A :class:`~dackit.experiment.measurement_images.CakeView` as an image (radial × azimuth)
     with ``markers`` (phase ticks) as vertical lines.
 
     Parameters

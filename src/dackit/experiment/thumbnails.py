@@ -1,6 +1,6 @@
 """Small PNG thumbnails of each measurement's fit, for the rows of the static report.
 
-Each is drawn from :func:`dackit.report.measurement.measurement_plot` with matplotlib's Agg
+Each is drawn from :func:`dackit.experiment.measurement.measurement_plot` with matplotlib's Agg
 backend (no display, no script in the page), :data:`WIDTH_PX` × :data:`HEIGHT_PX` pixels,
 reduced to a 16-colour palette, so a report of a few hundred measurements grows by well
 under a megabyte. The data are grey, the fit red, markers (peaks, phase ticks, gap) thin
@@ -20,7 +20,7 @@ _MARKER_COLOURS = ("#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#0072B2", "#D55E
 
 
 def thumbnail_png(plot, *, width_px: int = WIDTH_PX, height_px: int = HEIGHT_PX) -> bytes:
-    """A PNG of a :class:`~dackit.report.measurement.MeasurementPlot`: data, fit, markers,
+    """A PNG of a :class:`~dackit.experiment.measurement.MeasurementPlot`: data, fit, markers,
     and the residual in a strip below (when there is one). No axes: it sits next to the
     row that holds the numbers.
 
@@ -94,7 +94,7 @@ def run_thumbnails(results: dict, patterns=None) -> dict[str, bytes]:
     dict
         file → PNG bytes.
     """
-    from dackit.report.measurement import PLOTS, locate, measurement_plot
+    from dackit.experiment.measurement import PLOTS, locate, measurement_plot
 
     out: dict[str, bytes] = {}
     failed = {f.get("file") for f in results.get("failures") or []}

@@ -299,7 +299,7 @@ def measurement_plot(technique: str, path, settings: dict, rows=(), *, refit: bo
     Raises
     ------
     InputError
-        The technique has no 1D plot (TEM: see :mod:`dackit.report.measurement_images`) or
+        The technique has no 1D plot (TEM: see :mod:`dackit.experiment.measurement_images`) or
         the file cannot be read; FitError when the fit fails as it did in the run.
 
     Examples

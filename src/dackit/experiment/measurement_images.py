@@ -97,7 +97,7 @@ def detector_view(path, settings: dict, rings=(), *, file: str | None = None) ->
         The run's XRD or SAXS settings for this file (``provenance.files[i].method``).
     rings : sequence of Marker
         Positions in the integrator's radial unit (2θ in degrees for XRD, q in Å⁻¹ for SAXS),
-        e.g. the phase ticks of :func:`dackit.report.measurement.measurement_plot`; each
+        e.g. the phase ticks of :func:`dackit.experiment.measurement.measurement_plot`; each
         becomes the contour of that 2θ (q) on the detector, from the PONI geometry.
     file : str, optional
         The name to show (default: ``path``).

@@ -8,8 +8,8 @@ import pytest
 from PIL import Image
 
 from dackit.report.html import render_report
-from dackit.report.measurement import Curve, Marker, MeasurementPlot
-from dackit.report.thumbnails import HEIGHT_PX, WIDTH_PX, run_thumbnails, thumbnail_png
+from dackit.experiment.measurement import Curve, Marker, MeasurementPlot
+from dackit.experiment.thumbnails import HEIGHT_PX, WIDTH_PX, run_thumbnails, thumbnail_png
 
 
 def _plot(fit_level=0.5, residual=True):

@@ -1,4 +1,4 @@
-"""dackit.report.measurement_images: rings drawn where the PONI geometry puts that 2θ, a cake
+"""dackit.experiment.measurement_images: rings drawn where the PONI geometry puts that 2θ, a cake
 whose ring sits at the 2θ it was painted at, and TEM outlines around the particles painted.
 
 Images and geometry are built here with numpy and a hand-written PONI (flat detector, no
@@ -7,8 +7,8 @@ rotation: 2θ = atan(r / distance)), not with dackit's simulators.
 import numpy as np
 import pytest
 
-from dackit.report.measurement import Marker
-from dackit.report.measurement_images import cake_view, detector_view, tem_view
+from dackit.experiment.measurement import Marker
+from dackit.experiment.measurement_images import cake_view, detector_view, tem_view
 
 PIXEL, DIST, SHAPE = 2.0e-4, 0.1, (300, 320)
 PONI1, PONI2 = 0.0301, 0.0322

@@ -1,4 +1,4 @@
-"""dackit.report.measurement: what is drawn for one measurement is the fit the run made.
+"""dackit.experiment.measurement: what is drawn for one measurement is the fit the run made.
 
 Spectra are built here with numpy (not with dackit's simulators): a noise-free line leaves a
 residual of ~0, the Tauc line meets zero at the reported gap, XRD ticks sit at the
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from dackit.errors import InputError
-from dackit.report.measurement import locate, measurement_from_results, measurement_plot
+from dackit.experiment.measurement import locate, measurement_from_results, measurement_plot
 
 
 def _write(path, x, y, x_unit="nm", y_unit="counts"):
