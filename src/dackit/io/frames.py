@@ -219,7 +219,7 @@ class FrameSource:
         """(index, frame) for each index; the next frame is read and decompressed in a
         background thread while the caller works on this one (pyFAI's integration releases
         the GIL), so at most two frames are in memory at a time."""
-        from concurrent.futures import ThreadPoolExecutor
+        from concurrent.futures import Future, ThreadPoolExecutor
 
         order = [int(i) for i in indices]
         if len(order) < 2:
@@ -227,9 +227,10 @@ class FrameSource:
                 yield i, self.frame(i)
             return
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dackit-frames") as pool:
-            ahead = pool.submit(self.frame, order[0])
+            ahead: Future | None = pool.submit(self.frame, order[0])
             try:
                 for n, i in enumerate(order):
+                    assert ahead is not None
                     frame = ahead.result()
                     ahead = pool.submit(self.frame, order[n + 1]) if n + 1 < len(order) else None
                     yield i, frame
