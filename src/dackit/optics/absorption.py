@@ -25,7 +25,8 @@ Pipeline of :func:`tauc_gap`:
    A window is *admissible* when its slope is at least half the steepest smoothed slope of
    the edge, its x-intercept lies below the window but inside the measured range, and it is
    linear at the noise level: its weighted fit has χ²_ν ≤ s·χ²₀.₉₉(ν)/ν, with each point's σ
-   propagated from the absorbance noise σ_A (second differences of A, floored at 1e-4) through
+   propagated from the absorbance noise σ_A (second differences of A, floored at 10⁻⁴ of the
+   absorbance range, so that the analysis does not depend on the scale of A) through
    (A·E)^(1/r), and s ≥ 1 is the smallest χ²_ν among minimum-span windows (so curves with systematic
    deviations larger than the noise are judged against the most linear stretch they have).
    Among admissible windows the one whose x-intercept has the smallest standard error wins
@@ -297,7 +298,7 @@ def fit_background(energy_ev, absorbance, region_ev, *, form: str = "auto") -> B
                 m = np.stack([np.ones_like(ee), (ee / 2.0) ** 4], axis=1)
                 p = tuple(float(v) for v in np.linalg.lstsq(m, aa, rcond=None)[0])
             else:
-                p0 = (float(aa.min()), float(np.ptp(aa)) + 1e-6, 4.0)
+                p0 = (float(aa.min()), float(np.ptp(aa)) or float(np.max(np.abs(aa))) or 1.0, 4.0)
                 p, _ = optimize.curve_fit(_bg_power, ee, aa, p0=p0,
                                           bounds=([-np.inf, -np.inf, 0.0], [np.inf, np.inf, 6.0]),
                                           maxfev=2000)
@@ -450,46 +451,69 @@ def _window_search(e, t, sigma_t, *, min_span_ev, smooth_ev, e_max=np.inf, max_n
         raise FitError("the Tauc curve never rises: no absorption edge in the data")
     nodes = np.unique(np.linspace(0, ee.size, min(max_nodes, ee.size) + 1).astype(int))
 
-    def csum(v):
-        return np.concatenate([[0.0], np.cumsum(v)])
-
-    c1, cx, cy = csum(ww), csum(ww * ee), csum(ww * tt)
-    cxx, cxy, cyy, cn = csum(ww * ee * ee), csum(ww * ee * tt), csum(ww * tt * tt), csum(np.ones_like(ee))
-    ia, ib = np.meshgrid(nodes, nodes, indexing="ij")
-    ok = ib - ia >= 5
-    ia, ib = ia[ok], ib[ok]
-    span = ee[ib - 1] - ee[ia]
-    keep = span >= min_span_ev
-    ia, ib, span = ia[keep], ib[keep], span[keep]
-    if ia.size == 0:
+    # Sums of every window are accumulated from the window's own first point, in coordinates
+    # centred there (x − E₀, t − t₀). Differences of running sums over the whole curve lose
+    # every digit on smooth data: the sub-gap points carry weights 10⁸ times those of the
+    # edge, and s·Σx² − (Σx)² cancels for narrow windows far from E = 0, so which window won
+    # depended on rounding, i.e. on the scale of the absorbance.
+    cols = {k: [] for k in ("ia", "ib", "s", "sx", "sy", "sxx", "sxy", "syy")}
+    for start in nodes[:-1]:
+        ends = nodes[(nodes - start >= 5) & (nodes <= ee.size)]
+        ends = ends[ee[ends - 1] - ee[start] >= min_span_ev]
+        if ends.size == 0:
+            continue
+        w = ww[start:]
+        x = ee[start:] - ee[start]
+        y = tt[start:] - tt[start]
+        at = ends - start - 1
+        cols["ia"].append(np.full(ends.size, start))
+        cols["ib"].append(ends)
+        for key, v in (("s", w), ("sx", w * x), ("sy", w * y), ("sxx", w * x * x),
+                       ("sxy", w * x * y), ("syy", w * y * y)):
+            cols[key].append(np.cumsum(v)[at])
+    if not cols["ia"]:
         raise FitError(f"the rising edge spans less than min_span_ev = {min_span_ev:g} eV; "
                        "lower min_span_ev or measure a wider range")
-    s = c1[ib] - c1[ia]
-    sx, sy = cx[ib] - cx[ia], cy[ib] - cy[ia]
-    sxx, sxy, syy = cxx[ib] - cxx[ia], cxy[ib] - cxy[ia], cyy[ib] - cyy[ia]
-    nu = cn[ib] - cn[ia] - 2
+    ia, ib, s, sx, sy, sxx, sxy, syy = (np.concatenate(cols[k]) for k in
+                                        ("ia", "ib", "s", "sx", "sy", "sxx", "sxy", "syy"))
+    span = ee[ib - 1] - ee[ia]
+    nu = (ib - ia - 2).astype(float)
+    x0, t0 = ee[ia], tt[ia]
     det = s * sxx - sx * sx
     with np.errstate(invalid="ignore", divide="ignore"):
         m = (s * sxy - sx * sy) / det
-        c = (sy - m * sx) / s
-        chi2 = np.clip(syy - 2 * m * sxy - 2 * c * sy + m * m * sxx + 2 * m * c * sx + c * c * s, 0, None)
+        cl = (sy - m * sx) / s                      # line at x0, centred: t − t0 = m(E − x0) + cl
+        chi2 = np.clip(syy - 2 * m * sxy - 2 * cl * sy + m * m * sxx + 2 * m * cl * sx + cl * cl * s, 0, None)
         chi2r = chi2 / nu
-        gap = -c / m
+        c0 = cl + t0                                # the line's value at x0
+        gap = x0 - c0 / m
+        c = c0 - m * x0                             # intercept at E = 0
     # the edge must have been measured: its intercept inside the data, below the window
     shape_ok = (m >= 0.5 * dmax) & (gap <= ee[ia] + 1e-9) & (gap >= ee[0]) & np.isfinite(gap)
     if not shape_ok.any():
         raise FitError("no absorption edge in the measured range (no steep straight stretch of the "
                        "Tauc curve extrapolating to an energy inside the data); measure further below "
                        "the gap, or check the transition type")
-    shortest = span[shape_ok] <= np.min(span[shape_ok]) * 1.5 + 1e-12
-    scale = max(1.0, float(np.min(chi2r[shape_ok][shortest])))
+    def noise_scale(ok):
+        shortest = span[ok] <= np.min(span[ok]) * 1.5 + 1e-12
+        return max(1.0, float(np.min(chi2r[ok][shortest])))
+
+    # below its window a Tauc line must not pass above the curve: an Urbach tail or exciton
+    # lies above it, but a stretch past the edge's inflection (the curve bending over toward
+    # a plateau) extrapolates far below the foot of the edge, to an energy where the sample
+    # is still transparent
+    above = _line_above_curve(ee, tt, 1.0 / np.sqrt(ww), ia, m, c, gap, shape_ok,
+                              5.0 * np.sqrt(noise_scale(shape_ok)))
+    if np.any(shape_ok & ~above):
+        shape_ok = shape_ok & ~above
+    scale = noise_scale(shape_ok)
     limit = stats.chi2.ppf(0.99, nu) / nu
     admissible = shape_ok & (chi2r <= scale * limit)
     if not admissible.any():
         admissible = shape_ok & (chi2r <= 2 * scale * limit)
     idx = np.flatnonzero(admissible)
     var_scale_all = np.maximum(chi2r[idx], 1.0)
-    mm_, cc_ = m[idx], c[idx]
+    mm_, cc_ = m[idx], c0[idx]
     var_g = var_scale_all / det[idx] * (sxx[idx] / mm_ ** 2 + s[idx] * cc_ ** 2 / mm_ ** 4
                                         - 2 * sx[idx] * cc_ / mm_ ** 3)
     gap_err = np.sqrt(np.clip(var_g, 0, None))
@@ -500,13 +524,29 @@ def _window_search(e, t, sigma_t, *, min_span_ev, smooth_ev, e_max=np.inf, max_n
     var_m = s[best] / det[best] * var_scale
     var_c = sxx[best] / det[best] * var_scale
     cov_mc = -sx[best] / det[best] * var_scale
-    mm, cc = m[best], c[best]
+    mm, cc = m[best], c0[best]       # covariance above is of (slope, line at x0)
     dg_dc, dg_dm = -1 / mm, cc / mm ** 2
     fit_err = float(np.sqrt(max(dg_dc ** 2 * var_c + dg_dm ** 2 * var_m + 2 * dg_dc * dg_dm * cov_mc, 0)))
     spread = float(np.std(gap[near])) if near.size > 1 else 0.0
     return {"gap": float(gap[best]), "fit_err": fit_err, "spread": spread, "slope": float(mm),
-            "intercept": float(cc), "redchi": float(chi2r[best] / scale),
+            "intercept": float(c[best]), "redchi": float(chi2r[best] / scale),
             "window": (float(ee[ia[best]]), float(ee[ib[best] - 1])), "n_windows": int(idx.size)}
+
+
+def _line_above_curve(e, t, sigma_t, ia, m, c, gap, candidates, k_sigma, min_points=3):
+    """For each candidate window (start index ``ia``, line m·E + c, x-intercept ``gap``):
+    does the line exceed the curve by more than ``k_sigma`` of its noise at ``min_points`` or
+    more points between the intercept and the window's start?"""
+    out = np.zeros(ia.size, dtype=bool)
+    for start in np.unique(ia[candidates]):
+        sel = np.flatnonzero(candidates & (ia == start))
+        if start == 0:
+            continue
+        ej, tj, sj = e[:start], t[:start], sigma_t[:start]
+        excess = (m[sel, None] * ej[None, :] + c[sel, None] - tj[None, :]) / sj[None, :]
+        between = ej[None, :] >= gap[sel, None]
+        out[sel] = np.sum((excess > k_sigma) & between, axis=1) >= min_points
+    return out
 
 
 def _tauc_sigma(e, a, transition, sigma_a):
@@ -517,9 +557,19 @@ def _tauc_sigma(e, a, transition, sigma_a):
 
 
 def _absorbance_noise(a) -> float:
-    """σ_A from second differences, floored at 1e-4 absorbance (a spectrophotometer's
-    photometric noise floor; keeps noise-free simulations from getting infinite weights)."""
-    return max(_noise_of(a), 1e-4)
+    """σ_A from second differences, floored at 10⁻⁴ of the absorbance range.
+
+    The floor stands for the photometric precision of a spectrophotometer (about 10⁻⁴ of
+    full scale) and keeps noise-free data (simulations, optical constants from an
+    ellipsometry model) from getting infinite weights. It is relative, not an absolute
+    absorbance: a Tauc gap is the intercept of a straight line through (A·E)^(1/r) and does
+    not change when A is multiplied by a constant (path length, absorbance vs α in cm⁻¹), so
+    nothing in the analysis may compare A with a fixed number.
+    """
+    a = np.asarray(a, float)
+    span = float(np.ptp(a[np.isfinite(a)])) if np.any(np.isfinite(a)) else 0.0
+    floor = 1e-4 * span if span > 0 else 1e-4
+    return max(_noise_of(a), floor)
 
 
 def _onset_ev(e, a, smooth_ev) -> float:
