@@ -221,3 +221,38 @@ def test_first_exciton_pure_noise_never_ok():
     except InputError:
         return
     assert fx.quality == "doubtful"
+
+
+def test_convex_tauc_curve_is_never_a_confident_gap():
+    """(A·E)² rising as (E − E_g)² (not a direct edge; like CdTe film data, whose edge at
+    1.5 eV is a small knee under the E₁ absorption): any straight stretch extrapolates above
+    E_g, so the result must be doubtful, not an ok gap 0.1 eV too high."""
+    e = np.linspace(1.0, 4.0, 600)
+    gap = 1.5
+    soft = 0.015 * np.logaddexp(0.0, (e - gap) / 0.015)
+    a = 1e5 * soft / e                       # (A·E)² ∝ (E − E_g)²: convex
+    for background in ("auto", "none"):
+        try:
+            res = tauc_gap(e, a, background=background)
+        except FitError:
+            continue                         # refused: fine, no number at all
+        assert res.quality == "doubtful" or abs(res.gap_ev - gap) < 0.05, (res.gap_ev, res.quality_notes)
+
+
+def test_absorption_coefficient_input(tmp_path):
+    """α in cm⁻¹ (a film's 4πk/λ): read as such from a named column or with quantity='alpha',
+    and gives the gap of the same spectrum as absorbance of any thickness."""
+    from dackit.io import read_spectrum
+    from dackit.optics.absorption import ALPHA_UNIT, absorbance_spectrum
+
+    wl = np.arange(400.0, 700.0, 1.0)
+    e = 1239.84193 / wl
+    alpha = 1e5 * _film_edge(e, width=0.01)
+    path = tmp_path / "alpha.txt"
+    np.savetxt(path, np.column_stack([wl, alpha]), header="wavelength_nm alpha_cm-1")
+    s = read_spectrum(path)
+    assert s.y_unit == ALPHA_UNIT
+    auto = tauc_gap(absorbance_spectrum(s, quantity="auto"))
+    film = tauc_gap(make_spectrum(wl, alpha * 100e-7 * np.log10(np.e), x_unit="nm"))  # 100 nm
+    assert auto.gap_ev == pytest.approx(film.gap_ev, abs=1e-3)
+    assert absorbance_spectrum(s, quantity="alpha").y_unit == ALPHA_UNIT

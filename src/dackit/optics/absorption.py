@@ -29,6 +29,12 @@ Pipeline of :func:`tauc_gap`:
    absorbance range, so that the analysis does not depend on the scale of A) through
    (A·E)^(1/r), and s ≥ 1 is the smallest χ²_ν among minimum-span windows (so curves with systematic
    deviations larger than the noise are judged against the most linear stretch they have).
+   Nor may its line pass above the curve (by 5 σ, at 3 or more points) between its
+   intercept and the window: past the inflection of an S-shaped film edge a straight stretch
+   extrapolates below the foot of the edge. For spectra rising over more than two decades
+   (α, or films measured far above the gap) the onset is taken on a log scale. Nothing
+   compares A with a fixed number, so the gap does not change when A is scaled (α in cm⁻¹
+   or the absorbance of any thickness give the same gap).
    Among admissible windows the one whose x-intercept has the smallest standard error wins
    (long windows where the curve is precise, short ones where curvature or noise set in).
    Its x-intercept is the gap; the error combines that fit error with the spread of the
@@ -178,8 +184,12 @@ def _energy_absorbance(data, absorbance=None, *, x_unit: str = "eV", source: str
 
 
 
-#: what an absorption file can hold (``quantity`` in experiment.toml, ``--kind`` of ``dackit tauc``)
-QUANTITIES = ("auto", "absorbance", "od", "transmittance")
+#: what an absorption file can hold (``quantity`` in experiment.toml, ``--kind`` of ``dackit tauc``);
+#: ``"alpha"`` is the absorption coefficient α in cm⁻¹ (a film's 4πk/λ)
+QUANTITIES = ("auto", "absorbance", "od", "transmittance", "alpha")
+
+#: y unit of a spectrum of absorption coefficients
+ALPHA_UNIT = "alpha_cm-1"
 
 
 def absorbance_spectrum(spectrum, *, quantity: str = "absorbance", reference=None):
@@ -187,16 +197,24 @@ def absorbance_spectrum(spectrum, *, quantity: str = "absorbance", reference=Non
 
     ``quantity``: ``"absorbance"`` and ``"od"`` are used as they are; ``"transmittance"`` is
     converted by :func:`to_absorbance` (fraction or percent, optional ``reference``);
-    ``"auto"`` reads transmittance when the file's y unit says so and absorbance otherwise.
+    ``"alpha"`` (absorption coefficient α in cm⁻¹) is also used as it is, with y unit
+    :data:`ALPHA_UNIT`: α = ln(10)·A/d only rescales the absorbance, and the Tauc gap does not
+    depend on that scale (its line's intercept is invariant under α → cα);
+    ``"auto"`` reads transmittance or α when the file's y unit says so and absorbance otherwise.
     ``dackit tauc`` and ``dackit run`` both go through here.
     """
     if quantity not in QUANTITIES:
         raise InputError(f"{where(spectrum.source)}quantity: use one of {', '.join(QUANTITIES)}, "
                          f"not {quantity!r}")
+    unit = str(spectrum.y_unit).lower()
     if quantity == "auto":
-        quantity = "transmittance" if "trans" in str(spectrum.y_unit).lower() else "absorbance"
+        quantity = ("transmittance" if "trans" in unit else "alpha" if unit.startswith("alpha")
+                    else "absorbance")
     if quantity == "absorbance":
         return spectrum
+    if quantity == "alpha":
+        return make_spectrum(spectrum.x, spectrum.y, x_unit=spectrum.x_unit, y_unit=ALPHA_UNIT,
+                             metadata=spectrum.metadata, source=spectrum.source)
     return make_spectrum(spectrum.x, to_absorbance(spectrum.y, kind=quantity, reference=reference,
                                                    source=spectrum.source),
                          x_unit=spectrum.x_unit, y_unit="absorbance", metadata=spectrum.metadata,
@@ -298,11 +316,15 @@ def fit_background(energy_ev, absorbance, region_ev, *, form: str = "auto") -> B
                 m = np.stack([np.ones_like(ee), (ee / 2.0) ** 4], axis=1)
                 p = tuple(float(v) for v in np.linalg.lstsq(m, aa, rcond=None)[0])
             else:
-                p0 = (float(aa.min()), float(np.ptp(aa)) or float(np.max(np.abs(aa))) or 1.0, 4.0)
-                p, _ = optimize.curve_fit(_bg_power, ee, aa, p0=p0,
+                # fitted in units of the data's own size: the optimiser's tolerances are
+                # absolute in the parameters, and α in cm⁻¹ and A of a thin film differ by 10⁵
+                unit = float(np.max(np.abs(aa))) or 1.0
+                an = aa / unit
+                p0 = (float(an.min()), float(np.ptp(an)) or 1.0, 4.0)
+                p, _ = optimize.curve_fit(_bg_power, ee, an, p0=p0,
                                           bounds=([-np.inf, -np.inf, 0.0], [np.inf, np.inf, 6.0]),
                                           maxfev=2000)
-                p = tuple(float(v) for v in p)
+                p = (float(p[0]) * unit, float(p[1]) * unit, float(p[2]))
         except (RuntimeError, ValueError, np.linalg.LinAlgError):
             continue
         rss = float(np.sum((aa - f.function(ee, *p)) ** 2))
@@ -402,9 +424,17 @@ MIN_WINDOW_POINTS = 8
 MIN_R_SQUARED = 0.99
 MAX_CURVATURE_EV = 0.02
 MIN_GAP_TO_DATA_EDGE_EV = 0.05
+#: Absorption below the gap: A(E_g − SUBGAP_PROBE_EV) may be at most MAX_SUBGAP_FRACTION of A
+#: at the top of the window. An Urbach tail, α ∝ exp((E − E_g)/E_U) with E_U ≤ 50 meV in
+#: crystalline semiconductors (E_U ≈ 10–30 meV in CdTe/CdS films; 50 meV is already
+#: amorphous-Si-like, Cody et al., Phys. Rev. Lett. 47, 1480 (1981)), leaves at most
+#: e⁻² ≈ 0.14 of α(E_g) 100 meV below the gap, and α(E_g) is well below α at the window top;
+#: more means the line is not the foot of the edge (a convex Tauc curve, a second edge).
+SUBGAP_PROBE_EV = 0.1
+MAX_SUBGAP_FRACTION = 0.1
 
 
-def _tauc_verdict(e, t, result, curvature, bg, transition) -> tuple[Verdict, float, int]:
+def _tauc_verdict(e, t, result, curvature, bg, transition, a_corr=None) -> tuple[Verdict, float, int]:
     lo, hi = result["window"]
     k = (e >= lo) & (e <= hi)
     n = int(k.sum())
@@ -425,6 +455,16 @@ def _tauc_verdict(e, t, result, curvature, bg, transition) -> tuple[Verdict, flo
     if result["gap"] - e[0] < MIN_GAP_TO_DATA_EDGE_EV:
         doubts.append(f"gap {result['gap']:.3f} eV at the low-energy end of the data ({e[0]:.3f} eV): "
                       "no transparent region below it was measured")
+    probe = result["gap"] - SUBGAP_PROBE_EV
+    if a_corr is not None and probe >= e[0]:
+        a_s, _ = _smooth(e, a_corr, 0.03)
+        a_top = float(np.interp(hi, e, a_s))
+        frac = float(np.interp(probe, e, a_s)) / a_top if a_top > 0 else float("nan")
+        if frac > MAX_SUBGAP_FRACTION:
+            doubts.append(f"the absorbance {1e3 * SUBGAP_PROBE_EV:.0f} meV below the extrapolated gap is still "
+                          f"{100 * frac:.0f} % of that at the top of the window: the straight stretch is "
+                          "not the foot of the edge (the Tauc curve bends upward, or a second edge lies "
+                          "below), the true gap is lower")
     info.append(f"R² = {r2:.4f} over {n} points; background: {bg.form if bg is not None else 'none'}")
     return Verdict.from_checks(doubts, info), float(r2), n
 
@@ -572,15 +612,28 @@ def _absorbance_noise(a) -> float:
     return max(_noise_of(a), floor)
 
 
-def _onset_ev(e, a, smooth_ev) -> float:
+def _onset_ev(e, a, smooth_ev, *, decades: bool = False) -> float:
     """Lowest energy where the smoothed absorbance has risen by 5 % of its rise from the
-    sub-gap minimum to its maximum (below it the sample is taken as transparent)."""
+    sub-gap minimum to its maximum (below it the sample is taken as transparent).
+
+    With ``decades``, when the rise spans more than two decades above the noise (10 σ_A) — α or the absorbance
+    of a film measured far above its gap, where the maximum belongs to higher critical
+    points such as E₁ of CdTe near 3.3 eV, a decade above the edge — the 5 % is taken of the
+    rise of log(A − floor) from the noise level instead: on a linear scale the band edge
+    itself can be under 5 % of that maximum and the onset would land far above the gap.
+    """
     a_s, _ = _smooth(e, a, smooth_ev)
     top = int(np.argmax(a_s))
     # the floor is the sub-gap level below the maximum (an over-subtracted background can
     # leave the far high-energy end lower still)
     floor = float(np.min(a_s[:top + 1]))
-    above = np.flatnonzero(a_s[:top + 1] >= floor + 0.05 * (float(a_s[top]) - floor))
+    rise = float(a_s[top]) - floor
+    noise = 10 * _absorbance_noise(a)
+    if decades and rise > 100 * noise:
+        level = np.log(np.maximum(a_s[:top + 1] - floor, noise) / noise)
+        above = np.flatnonzero(level >= 0.05 * float(np.log(rise / noise)))
+    else:
+        above = np.flatnonzero(a_s[:top + 1] >= floor + 0.05 * rise)
     return float(e[above[0]]) if above.size else float(e[-1])
 
 
@@ -597,7 +650,9 @@ def _check_edge(e, a, result, sigma_a, pre):
     if rise < 10 * sigma_a or rise < 0.5 * (a_hi - a_min):
         raise FitError(f"{pre}no absorption edge in the measured range: the absorbance rises only "
                        f"{rise:.3g} between the extrapolated {result['gap']:.3f} eV and the top of the "
-                       "straight stretch; measure across the edge or check the file")
+                       "straight stretch (most of it lies below that energy: the straight stretch is not "
+                       "the foot of an edge); measure across the edge, check the file and the transition "
+                       "type, or restrict energy_range_ev to the edge")
 
 
 def _half_window_shift(e, t, window) -> float:
@@ -694,7 +749,7 @@ def tauc_gap(data, absorbance=None, *, transition: str = "direct", background: s
         # within reach_ev of where the absorbance starts to rise
         return _window_search(e, tauc_curve(e, absorb, transition), _tauc_sigma(e, absorb, transition, sigma_a),
                               min_span_ev=min_span_ev, smooth_ev=smooth_ev,
-                              e_max=_onset_ev(e, absorb, smooth_ev) + reach_ev)
+                              e_max=_onset_ev(e, absorb, smooth_ev, decades=True) + reach_ev)
 
     try:
         first = search(a)
@@ -763,7 +818,7 @@ def tauc_gap(data, absorbance=None, *, transition: str = "direct", background: s
         bi = (base_line[1] - result["intercept"]) / (result["slope"] - base_line[0])
     curvature = _half_window_shift(e, t_corr, result["window"])
     err = float(np.sqrt(result["fit_err"] ** 2 + result["spread"] ** 2 + curvature ** 2))
-    verdict, r2, n_win = _tauc_verdict(e, t_corr, result, curvature, bg, tr.name)
+    verdict, r2, n_win = _tauc_verdict(e, t_corr, result, curvature, bg, tr.name, a_corr)
     return TaucFit(gap_ev=result["gap"], gap_ev_err=err, gap_fit_err=result["fit_err"],
                    gap_spread=result["spread"], gap_curvature=curvature, window_ev=result["window"],
                    slope=result["slope"],
