@@ -630,6 +630,10 @@ def _onset_ev(e, a, smooth_ev, *, decades: bool = False) -> float:
     rise = float(a_s[top]) - floor
     noise = 10 * _absorbance_noise(a)
     if decades and rise > 100 * noise:
+        # the floor on a log scale: the median of the lowest tenth, not the minimum, which
+        # the smoothing's undershoot at a sharp edge pushes below the sub-gap level
+        low = np.sort(a_s[:top + 1])[:max(1, (top + 1) // 10)]
+        floor = float(np.median(low))
         level = np.log(np.maximum(a_s[:top + 1] - floor, noise) / noise)
         above = np.flatnonzero(level >= 0.05 * float(np.log(rise / noise)))
     else:
