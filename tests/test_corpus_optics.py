@@ -1,7 +1,7 @@
 """Real-data corpus of the optical gauges and PL (tests/corpus/optics, issue 10).
 
 Each case runs the command a user types (``dackit ruby FILE --json`` / ``dackit pl FILE
---pressure 0 --json`` plus the instrument facts in ``args``) and compares with the value the
+--pressure 0 --json`` / ``dackit tauc FILE --json`` plus the instrument facts in ``args``) and compares with the value the
 source's own tool computes or publishes. A case the data cannot support must come back
 doubtful (or refused); a number outside the tolerance must never carry quality "ok".
 """
@@ -15,7 +15,7 @@ CASES = load_cases("optics")
 
 def _row(case):
     code, out, err = run_json(case["command"], case["path_on_disk"], *case.get("args", []))
-    row = out[0] if case["command"] == "ruby" else out["peaks"][0]
+    row = out["peaks"][0] if case["command"] == "pl" else out[0]
     return code, row, err
 
 
@@ -47,3 +47,8 @@ def test_corpus_has_five_real_cases_per_group():
     pl = [c for c in CASES if c["command"] == "pl"]
     assert len(ruby) >= 5 and len(pl) >= 5
     assert len({c["source"] for c in ruby}) >= 3
+
+
+def test_corpus_has_absorption_cases():
+    tauc = [c for c in CASES if c["command"] == "tauc"]
+    assert len(tauc) >= 4 and {c["expect_quality"] for c in tauc} == {"ok", "doubtful"}

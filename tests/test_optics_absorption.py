@@ -62,6 +62,41 @@ def test_scale_invariance_and_explicit_background_region():
     assert abs(c.gap_ev - 2.0) < GAP_TOL_EV
 
 
+def _film_edge(e, gap=2.42, width=0.025, plateau=0.12):
+    """A film's direct edge built here with numpy (not dackit's simulator): a square-root
+    edge whose foot is a logistic tail of ``width`` and which bends over to a plateau
+    (α of a film saturates ``plateau`` eV above the gap, as CdS does), so (A·E)² is
+    S-shaped and straight only on its first rise."""
+    soft = width * np.logaddexp(0.0, (e - gap) / width)
+    return np.sqrt(soft) / e / (1.0 + (soft / plateau) ** 2) ** 0.25
+
+
+@pytest.mark.parametrize("noise", [0.0, 0.004])
+def test_gap_and_quality_do_not_depend_on_the_absorbance_scale(noise):
+    """α in cm⁻¹, A for any thickness: the same spectrum times 10⁻³ … 10⁴ must give the same
+    gap (to 1 meV; the window search once summed over the whole curve and lost its digits,
+    and floored σ_A at an absolute 10⁻⁴) and the same verdict."""
+    e = np.linspace(1.9, 3.4, 400)
+    a = _film_edge(e)
+    a = a / a.max() + np.random.default_rng(5).normal(0, noise, e.size)
+    fits = [tauc_gap(e, c * a) for c in (1e-3, 1e-1, 1.0, 30.0, 1e4)]
+    gaps = np.array([f.gap_ev for f in fits])
+    assert np.ptp(gaps) < 1e-3, gaps
+    assert len({f.quality for f in fits}) == 1
+    assert len({f.background.form if f.background else "none" for f in fits}) == 1
+    assert abs(fits[0].gap_ev - 2.42) < 3 * 0.025 + 3 * fits[0].gap_ev_err  # within the tail width
+
+
+def test_window_stays_on_the_first_rise_of_an_s_shaped_edge():
+    """Past the inflection the Tauc curve bends toward a plateau; a straight stretch there
+    extrapolates far below the edge (the line passes above the foot of the curve). It must
+    not win even when it is the straighter one."""
+    e = np.linspace(1.9, 3.4, 400)
+    res = tauc_gap(e, 1e4 * _film_edge(e, width=0.01, plateau=0.05), background="none")
+    assert res.window_ev[0] < 2.42 + 0.1
+    assert abs(res.gap_ev - 2.42) < 0.03   # the 10 meV foot moves the line by about its width
+
+
 def test_baseline_intersection():
     """Makuła et al.: with absorption left below the edge (an uncorrected offset) the x-axis
     intercept is pulled low; intersecting with the sub-gap baseline recovers part of it.
@@ -186,3 +221,38 @@ def test_first_exciton_pure_noise_never_ok():
     except InputError:
         return
     assert fx.quality == "doubtful"
+
+
+def test_convex_tauc_curve_is_never_a_confident_gap():
+    """(A·E)² rising as (E − E_g)² (not a direct edge; like CdTe film data, whose edge at
+    1.5 eV is a small knee under the E₁ absorption): any straight stretch extrapolates above
+    E_g, so the result must be doubtful, not an ok gap 0.1 eV too high."""
+    e = np.linspace(1.0, 4.0, 600)
+    gap = 1.5
+    soft = 0.015 * np.logaddexp(0.0, (e - gap) / 0.015)
+    a = 1e5 * soft / e                       # (A·E)² ∝ (E − E_g)²: convex
+    for background in ("auto", "none"):
+        try:
+            res = tauc_gap(e, a, background=background)
+        except FitError:
+            continue                         # refused: fine, no number at all
+        assert res.quality == "doubtful" or abs(res.gap_ev - gap) < 0.05, (res.gap_ev, res.quality_notes)
+
+
+def test_absorption_coefficient_input(tmp_path):
+    """α in cm⁻¹ (a film's 4πk/λ): read as such from a named column or with quantity='alpha',
+    and gives the gap of the same spectrum as absorbance of any thickness."""
+    from dackit.io import read_spectrum
+    from dackit.optics.absorption import ALPHA_UNIT, absorbance_spectrum
+
+    wl = np.arange(400.0, 700.0, 1.0)
+    e = 1239.84193 / wl
+    alpha = 1e5 * _film_edge(e, width=0.01)
+    path = tmp_path / "alpha.txt"
+    np.savetxt(path, np.column_stack([wl, alpha]), header="wavelength_nm alpha_cm-1")
+    s = read_spectrum(path)
+    assert s.y_unit == ALPHA_UNIT
+    auto = tauc_gap(absorbance_spectrum(s, quantity="auto"))
+    film = tauc_gap(make_spectrum(wl, alpha * 100e-7 * np.log10(np.e), x_unit="nm"))  # 100 nm
+    assert auto.gap_ev == pytest.approx(film.gap_ev, abs=1e-3)
+    assert absorbance_spectrum(s, quantity="alpha").y_unit == ALPHA_UNIT

@@ -179,3 +179,21 @@ def test_pl_runsheet_direction_keeps_branches_apart(pl_files, capsys):
     doc = json.loads(out)
     assert len(doc["peaks"]) == 8
     assert abs(doc["fit"]["alpha_mev_per_gpa"] - 53) < 4 * doc["fit"]["alpha_mev_per_gpa_err"] + 0.1
+
+
+def test_tauc_kind_alpha_gives_the_gap_of_the_absorbance(abs_files, capsys, tmp_path):
+    """--kind alpha: a file of α in cm⁻¹ (here the absorbance of a 100 nm film converted,
+    α = ln(10)·A/d) gives the same gap as the absorbance file itself."""
+    from dackit.io import read_spectrum
+
+    files, _ = abs_files
+    s = read_spectrum(files[0])
+    alpha = tmp_path / "alpha.txt"
+    np.savetxt(alpha, np.column_stack([s.x, s.y * np.log(10) / 100e-7]), header="wavelength_nm value")
+    rows = []
+    for argv in (["tauc", files[0], "--json"], ["tauc", alpha, "--kind", "alpha", "--json"]):
+        code, out, _ = run(argv, capsys)
+        assert code == 0
+        rows.append(json.loads(out)[0])
+    assert rows[1]["gap_ev"] == pytest.approx(rows[0]["gap_ev"], abs=1e-3)
+    assert rows[1]["quality"] == rows[0]["quality"]

@@ -195,8 +195,9 @@ TAUC_COLUMNS = [("file", "file", ""), ("gap_ev", "E_g (eV)", ".4f"), ("gap_ev_er
               help="Allowed transition: direct → (αhν)², indirect → (αhν)^½.")
 @click.option("--background", type=click.Choice(["auto", "none", "constant", "linear", "rayleigh", "power"]),
               default="auto", show_default=True, help="Sub-gap scattering background removed first.")
-@click.option("--kind", type=click.Choice(["auto", "absorbance", "od", "transmittance"]), default="auto",
-              show_default=True, help="What the files hold (auto: from the file's y unit).")
+@click.option("--kind", type=click.Choice(["auto", "absorbance", "od", "transmittance", "alpha"]), default="auto",
+              show_default=True, help="What the files hold (auto: from the file's y unit); alpha: "
+              "absorption coefficient α in cm⁻¹, e.g. a film's 4πk/λ.")
 @json_option
 @plot_option
 def tauc_command(files, transition, background, kind, as_json, plot_dir):
@@ -211,6 +212,7 @@ def tauc_command(files, transition, background, kind, as_json, plot_dir):
     Example:
       dackit tauc abs_0GPa.txt abs_5GPa.txt --transition direct --json
       dackit tauc abs_*.txt --plot figures
+      dackit tauc cds_film_alpha.txt --kind alpha
     """
     from dackit.cli._common import run_per_file
     from dackit.io import read_spectrum

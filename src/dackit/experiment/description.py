@@ -104,7 +104,7 @@ class PLSettings(_Section):
 
 class AbsorptionSettings(_Section):
     transition: Literal["direct", "indirect"] = "direct"
-    quantity: Literal["absorbance", "transmittance", "od"] = "absorbance"
+    quantity: Literal["absorbance", "transmittance", "od", "alpha"] = "absorbance"
 
 
 class _XraySettings(_Section):

@@ -92,7 +92,7 @@ def _keys() -> dict[str, dict[str, Any]]:
         "pl": {"n_peaks": _number(1, 4, integer=True), "window_nm": _window,
                "baseline": _choice(sorted(BASELINES))},
         "absorption": {"transition": _choice(["direct", "indirect"]),
-                       "quantity": _choice(["absorbance", "transmittance", "od"]),
+                       "quantity": _choice(["absorbance", "transmittance", "od", "alpha"]),
                        "background": _choice(["auto", "none", *sorted(BACKGROUNDS)]),
                        "energy_range_ev": _window},
         "xrd": {"phases": _phases, "twotheta_range": _window},

@@ -334,8 +334,11 @@ def x_unit_from_name(name: str) -> str | None:
 
 
 def y_unit_from_name(name: str) -> str:
-    """Free-text y unit from a column name: absorbance, transmittance, reflectance or counts."""
+    """Free-text y unit from a column name: absorbance, absorption coefficient
+    (``alpha_cm-1``), transmittance, reflectance or counts."""
     low = name.lower()
+    if re.search(r"alpha|α|absorption\s*coef", low):
+        return "alpha_cm-1"
     if re.search(r"absorb|\babs\b|\bod\b", low):
         return "absorbance"
     if "transm" in low:

@@ -25,9 +25,16 @@ Pipeline of :func:`tauc_gap`:
    A window is *admissible* when its slope is at least half the steepest smoothed slope of
    the edge, its x-intercept lies below the window but inside the measured range, and it is
    linear at the noise level: its weighted fit has χ²_ν ≤ s·χ²₀.₉₉(ν)/ν, with each point's σ
-   propagated from the absorbance noise σ_A (second differences of A, floored at 1e-4) through
+   propagated from the absorbance noise σ_A (second differences of A, floored at 10⁻⁴ of the
+   absorbance range, so that the analysis does not depend on the scale of A) through
    (A·E)^(1/r), and s ≥ 1 is the smallest χ²_ν among minimum-span windows (so curves with systematic
    deviations larger than the noise are judged against the most linear stretch they have).
+   Nor may its line pass above the curve (by 5 σ, at 3 or more points) between its
+   intercept and the window: past the inflection of an S-shaped film edge a straight stretch
+   extrapolates below the foot of the edge. For spectra rising over more than two decades
+   (α, or films measured far above the gap) the onset is taken on a log scale. Nothing
+   compares A with a fixed number, so the gap does not change when A is scaled (α in cm⁻¹
+   or the absorbance of any thickness give the same gap).
    Among admissible windows the one whose x-intercept has the smallest standard error wins
    (long windows where the curve is precise, short ones where curvature or noise set in).
    Its x-intercept is the gap; the error combines that fit error with the spread of the
@@ -177,8 +184,12 @@ def _energy_absorbance(data, absorbance=None, *, x_unit: str = "eV", source: str
 
 
 
-#: what an absorption file can hold (``quantity`` in experiment.toml, ``--kind`` of ``dackit tauc``)
-QUANTITIES = ("auto", "absorbance", "od", "transmittance")
+#: what an absorption file can hold (``quantity`` in experiment.toml, ``--kind`` of ``dackit tauc``);
+#: ``"alpha"`` is the absorption coefficient α in cm⁻¹ (a film's 4πk/λ)
+QUANTITIES = ("auto", "absorbance", "od", "transmittance", "alpha")
+
+#: y unit of a spectrum of absorption coefficients
+ALPHA_UNIT = "alpha_cm-1"
 
 
 def absorbance_spectrum(spectrum, *, quantity: str = "absorbance", reference=None):
@@ -186,16 +197,24 @@ def absorbance_spectrum(spectrum, *, quantity: str = "absorbance", reference=Non
 
     ``quantity``: ``"absorbance"`` and ``"od"`` are used as they are; ``"transmittance"`` is
     converted by :func:`to_absorbance` (fraction or percent, optional ``reference``);
-    ``"auto"`` reads transmittance when the file's y unit says so and absorbance otherwise.
+    ``"alpha"`` (absorption coefficient α in cm⁻¹) is also used as it is, with y unit
+    :data:`ALPHA_UNIT`: α = ln(10)·A/d only rescales the absorbance, and the Tauc gap does not
+    depend on that scale (its line's intercept is invariant under α → cα);
+    ``"auto"`` reads transmittance or α when the file's y unit says so and absorbance otherwise.
     ``dackit tauc`` and ``dackit run`` both go through here.
     """
     if quantity not in QUANTITIES:
         raise InputError(f"{where(spectrum.source)}quantity: use one of {', '.join(QUANTITIES)}, "
                          f"not {quantity!r}")
+    unit = str(spectrum.y_unit).lower()
     if quantity == "auto":
-        quantity = "transmittance" if "trans" in str(spectrum.y_unit).lower() else "absorbance"
+        quantity = ("transmittance" if "trans" in unit else "alpha" if unit.startswith("alpha")
+                    else "absorbance")
     if quantity == "absorbance":
         return spectrum
+    if quantity == "alpha":
+        return make_spectrum(spectrum.x, spectrum.y, x_unit=spectrum.x_unit, y_unit=ALPHA_UNIT,
+                             metadata=spectrum.metadata, source=spectrum.source)
     return make_spectrum(spectrum.x, to_absorbance(spectrum.y, kind=quantity, reference=reference,
                                                    source=spectrum.source),
                          x_unit=spectrum.x_unit, y_unit="absorbance", metadata=spectrum.metadata,
@@ -297,11 +316,15 @@ def fit_background(energy_ev, absorbance, region_ev, *, form: str = "auto") -> B
                 m = np.stack([np.ones_like(ee), (ee / 2.0) ** 4], axis=1)
                 p = tuple(float(v) for v in np.linalg.lstsq(m, aa, rcond=None)[0])
             else:
-                p0 = (float(aa.min()), float(np.ptp(aa)) + 1e-6, 4.0)
-                p, _ = optimize.curve_fit(_bg_power, ee, aa, p0=p0,
+                # fitted in units of the data's own size: the optimiser's tolerances are
+                # absolute in the parameters, and α in cm⁻¹ and A of a thin film differ by 10⁵
+                unit = float(np.max(np.abs(aa))) or 1.0
+                an = aa / unit
+                p0 = (float(an.min()), float(np.ptp(an)) or 1.0, 4.0)
+                p, _ = optimize.curve_fit(_bg_power, ee, an, p0=p0,
                                           bounds=([-np.inf, -np.inf, 0.0], [np.inf, np.inf, 6.0]),
                                           maxfev=2000)
-                p = tuple(float(v) for v in p)
+                p = (float(p[0]) * unit, float(p[1]) * unit, float(p[2]))
         except (RuntimeError, ValueError, np.linalg.LinAlgError):
             continue
         rss = float(np.sum((aa - f.function(ee, *p)) ** 2))
@@ -401,9 +424,17 @@ MIN_WINDOW_POINTS = 8
 MIN_R_SQUARED = 0.99
 MAX_CURVATURE_EV = 0.02
 MIN_GAP_TO_DATA_EDGE_EV = 0.05
+#: Absorption below the gap: A(E_g − SUBGAP_PROBE_EV) may be at most MAX_SUBGAP_FRACTION of A
+#: at the top of the window. An Urbach tail, α ∝ exp((E − E_g)/E_U) with E_U ≤ 50 meV in
+#: crystalline semiconductors (E_U ≈ 10–30 meV in CdTe/CdS films; 50 meV is already
+#: amorphous-Si-like, Cody et al., Phys. Rev. Lett. 47, 1480 (1981)), leaves at most
+#: e⁻² ≈ 0.14 of α(E_g) 100 meV below the gap, and α(E_g) is well below α at the window top;
+#: more means the line is not the foot of the edge (a convex Tauc curve, a second edge).
+SUBGAP_PROBE_EV = 0.1
+MAX_SUBGAP_FRACTION = 0.1
 
 
-def _tauc_verdict(e, t, result, curvature, bg, transition) -> tuple[Verdict, float, int]:
+def _tauc_verdict(e, t, result, curvature, bg, transition, a_corr=None) -> tuple[Verdict, float, int]:
     lo, hi = result["window"]
     k = (e >= lo) & (e <= hi)
     n = int(k.sum())
@@ -424,6 +455,16 @@ def _tauc_verdict(e, t, result, curvature, bg, transition) -> tuple[Verdict, flo
     if result["gap"] - e[0] < MIN_GAP_TO_DATA_EDGE_EV:
         doubts.append(f"gap {result['gap']:.3f} eV at the low-energy end of the data ({e[0]:.3f} eV): "
                       "no transparent region below it was measured")
+    probe = result["gap"] - SUBGAP_PROBE_EV
+    if a_corr is not None and probe >= e[0]:
+        a_s, _ = _smooth(e, a_corr, 0.03)
+        a_top = float(np.interp(hi, e, a_s))
+        frac = float(np.interp(probe, e, a_s)) / a_top if a_top > 0 else float("nan")
+        if frac > MAX_SUBGAP_FRACTION:
+            doubts.append(f"the absorbance {1e3 * SUBGAP_PROBE_EV:.0f} meV below the extrapolated gap is still "
+                          f"{100 * frac:.0f} % of that at the top of the window: the straight stretch is "
+                          "not the foot of the edge (the Tauc curve bends upward, or a second edge lies "
+                          "below), the true gap is lower")
     info.append(f"R² = {r2:.4f} over {n} points; background: {bg.form if bg is not None else 'none'}")
     return Verdict.from_checks(doubts, info), float(r2), n
 
@@ -450,46 +491,69 @@ def _window_search(e, t, sigma_t, *, min_span_ev, smooth_ev, e_max=np.inf, max_n
         raise FitError("the Tauc curve never rises: no absorption edge in the data")
     nodes = np.unique(np.linspace(0, ee.size, min(max_nodes, ee.size) + 1).astype(int))
 
-    def csum(v):
-        return np.concatenate([[0.0], np.cumsum(v)])
-
-    c1, cx, cy = csum(ww), csum(ww * ee), csum(ww * tt)
-    cxx, cxy, cyy, cn = csum(ww * ee * ee), csum(ww * ee * tt), csum(ww * tt * tt), csum(np.ones_like(ee))
-    ia, ib = np.meshgrid(nodes, nodes, indexing="ij")
-    ok = ib - ia >= 5
-    ia, ib = ia[ok], ib[ok]
-    span = ee[ib - 1] - ee[ia]
-    keep = span >= min_span_ev
-    ia, ib, span = ia[keep], ib[keep], span[keep]
-    if ia.size == 0:
+    # Sums of every window are accumulated from the window's own first point, in coordinates
+    # centred there (x − E₀, t − t₀). Differences of running sums over the whole curve lose
+    # every digit on smooth data: the sub-gap points carry weights 10⁸ times those of the
+    # edge, and s·Σx² − (Σx)² cancels for narrow windows far from E = 0, so which window won
+    # depended on rounding, i.e. on the scale of the absorbance.
+    cols = {k: [] for k in ("ia", "ib", "s", "sx", "sy", "sxx", "sxy", "syy")}
+    for start in nodes[:-1]:
+        ends = nodes[(nodes - start >= 5) & (nodes <= ee.size)]
+        ends = ends[ee[ends - 1] - ee[start] >= min_span_ev]
+        if ends.size == 0:
+            continue
+        w = ww[start:]
+        x = ee[start:] - ee[start]
+        y = tt[start:] - tt[start]
+        at = ends - start - 1
+        cols["ia"].append(np.full(ends.size, start))
+        cols["ib"].append(ends)
+        for key, v in (("s", w), ("sx", w * x), ("sy", w * y), ("sxx", w * x * x),
+                       ("sxy", w * x * y), ("syy", w * y * y)):
+            cols[key].append(np.cumsum(v)[at])
+    if not cols["ia"]:
         raise FitError(f"the rising edge spans less than min_span_ev = {min_span_ev:g} eV; "
                        "lower min_span_ev or measure a wider range")
-    s = c1[ib] - c1[ia]
-    sx, sy = cx[ib] - cx[ia], cy[ib] - cy[ia]
-    sxx, sxy, syy = cxx[ib] - cxx[ia], cxy[ib] - cxy[ia], cyy[ib] - cyy[ia]
-    nu = cn[ib] - cn[ia] - 2
+    ia, ib, s, sx, sy, sxx, sxy, syy = (np.concatenate(cols[k]) for k in
+                                        ("ia", "ib", "s", "sx", "sy", "sxx", "sxy", "syy"))
+    span = ee[ib - 1] - ee[ia]
+    nu = (ib - ia - 2).astype(float)
+    x0, t0 = ee[ia], tt[ia]
     det = s * sxx - sx * sx
     with np.errstate(invalid="ignore", divide="ignore"):
         m = (s * sxy - sx * sy) / det
-        c = (sy - m * sx) / s
-        chi2 = np.clip(syy - 2 * m * sxy - 2 * c * sy + m * m * sxx + 2 * m * c * sx + c * c * s, 0, None)
+        cl = (sy - m * sx) / s                      # line at x0, centred: t − t0 = m(E − x0) + cl
+        chi2 = np.clip(syy - 2 * m * sxy - 2 * cl * sy + m * m * sxx + 2 * m * cl * sx + cl * cl * s, 0, None)
         chi2r = chi2 / nu
-        gap = -c / m
+        c0 = cl + t0                                # the line's value at x0
+        gap = x0 - c0 / m
+        c = c0 - m * x0                             # intercept at E = 0
     # the edge must have been measured: its intercept inside the data, below the window
     shape_ok = (m >= 0.5 * dmax) & (gap <= ee[ia] + 1e-9) & (gap >= ee[0]) & np.isfinite(gap)
     if not shape_ok.any():
         raise FitError("no absorption edge in the measured range (no steep straight stretch of the "
                        "Tauc curve extrapolating to an energy inside the data); measure further below "
                        "the gap, or check the transition type")
-    shortest = span[shape_ok] <= np.min(span[shape_ok]) * 1.5 + 1e-12
-    scale = max(1.0, float(np.min(chi2r[shape_ok][shortest])))
+    def noise_scale(ok):
+        shortest = span[ok] <= np.min(span[ok]) * 1.5 + 1e-12
+        return max(1.0, float(np.min(chi2r[ok][shortest])))
+
+    # below its window a Tauc line must not pass above the curve: an Urbach tail or exciton
+    # lies above it, but a stretch past the edge's inflection (the curve bending over toward
+    # a plateau) extrapolates far below the foot of the edge, to an energy where the sample
+    # is still transparent
+    above = _line_above_curve(ee, tt, 1.0 / np.sqrt(ww), ia, m, c, gap, shape_ok,
+                              5.0 * np.sqrt(noise_scale(shape_ok)))
+    if np.any(shape_ok & ~above):
+        shape_ok = shape_ok & ~above
+    scale = noise_scale(shape_ok)
     limit = stats.chi2.ppf(0.99, nu) / nu
     admissible = shape_ok & (chi2r <= scale * limit)
     if not admissible.any():
         admissible = shape_ok & (chi2r <= 2 * scale * limit)
     idx = np.flatnonzero(admissible)
     var_scale_all = np.maximum(chi2r[idx], 1.0)
-    mm_, cc_ = m[idx], c[idx]
+    mm_, cc_ = m[idx], c0[idx]
     var_g = var_scale_all / det[idx] * (sxx[idx] / mm_ ** 2 + s[idx] * cc_ ** 2 / mm_ ** 4
                                         - 2 * sx[idx] * cc_ / mm_ ** 3)
     gap_err = np.sqrt(np.clip(var_g, 0, None))
@@ -500,13 +564,29 @@ def _window_search(e, t, sigma_t, *, min_span_ev, smooth_ev, e_max=np.inf, max_n
     var_m = s[best] / det[best] * var_scale
     var_c = sxx[best] / det[best] * var_scale
     cov_mc = -sx[best] / det[best] * var_scale
-    mm, cc = m[best], c[best]
+    mm, cc = m[best], c0[best]       # covariance above is of (slope, line at x0)
     dg_dc, dg_dm = -1 / mm, cc / mm ** 2
     fit_err = float(np.sqrt(max(dg_dc ** 2 * var_c + dg_dm ** 2 * var_m + 2 * dg_dc * dg_dm * cov_mc, 0)))
     spread = float(np.std(gap[near])) if near.size > 1 else 0.0
     return {"gap": float(gap[best]), "fit_err": fit_err, "spread": spread, "slope": float(mm),
-            "intercept": float(cc), "redchi": float(chi2r[best] / scale),
+            "intercept": float(c[best]), "redchi": float(chi2r[best] / scale),
             "window": (float(ee[ia[best]]), float(ee[ib[best] - 1])), "n_windows": int(idx.size)}
+
+
+def _line_above_curve(e, t, sigma_t, ia, m, c, gap, candidates, k_sigma, min_points=3):
+    """For each candidate window (start index ``ia``, line m·E + c, x-intercept ``gap``):
+    does the line exceed the curve by more than ``k_sigma`` of its noise at ``min_points`` or
+    more points between the intercept and the window's start?"""
+    out = np.zeros(ia.size, dtype=bool)
+    for start in np.unique(ia[candidates]):
+        sel = np.flatnonzero(candidates & (ia == start))
+        if start == 0:
+            continue
+        ej, tj, sj = e[:start], t[:start], sigma_t[:start]
+        excess = (m[sel, None] * ej[None, :] + c[sel, None] - tj[None, :]) / sj[None, :]
+        between = ej[None, :] >= gap[sel, None]
+        out[sel] = np.sum((excess > k_sigma) & between, axis=1) >= min_points
+    return out
 
 
 def _tauc_sigma(e, a, transition, sigma_a):
@@ -517,20 +597,47 @@ def _tauc_sigma(e, a, transition, sigma_a):
 
 
 def _absorbance_noise(a) -> float:
-    """σ_A from second differences, floored at 1e-4 absorbance (a spectrophotometer's
-    photometric noise floor; keeps noise-free simulations from getting infinite weights)."""
-    return max(_noise_of(a), 1e-4)
+    """σ_A from second differences, floored at 10⁻⁴ of the absorbance range.
+
+    The floor stands for the photometric precision of a spectrophotometer (about 10⁻⁴ of
+    full scale) and keeps noise-free data (simulations, optical constants from an
+    ellipsometry model) from getting infinite weights. It is relative, not an absolute
+    absorbance: a Tauc gap is the intercept of a straight line through (A·E)^(1/r) and does
+    not change when A is multiplied by a constant (path length, absorbance vs α in cm⁻¹), so
+    nothing in the analysis may compare A with a fixed number.
+    """
+    a = np.asarray(a, float)
+    span = float(np.ptp(a[np.isfinite(a)])) if np.any(np.isfinite(a)) else 0.0
+    floor = 1e-4 * span if span > 0 else 1e-4
+    return max(_noise_of(a), floor)
 
 
-def _onset_ev(e, a, smooth_ev) -> float:
+def _onset_ev(e, a, smooth_ev, *, decades: bool = False) -> float:
     """Lowest energy where the smoothed absorbance has risen by 5 % of its rise from the
-    sub-gap minimum to its maximum (below it the sample is taken as transparent)."""
+    sub-gap minimum to its maximum (below it the sample is taken as transparent).
+
+    With ``decades``, when the rise spans more than two decades above the noise (10 σ_A) — α or the absorbance
+    of a film measured far above its gap, where the maximum belongs to higher critical
+    points such as E₁ of CdTe near 3.3 eV, a decade above the edge — the 5 % is taken of the
+    rise of log(A − floor) from the noise level instead: on a linear scale the band edge
+    itself can be under 5 % of that maximum and the onset would land far above the gap.
+    """
     a_s, _ = _smooth(e, a, smooth_ev)
     top = int(np.argmax(a_s))
     # the floor is the sub-gap level below the maximum (an over-subtracted background can
     # leave the far high-energy end lower still)
     floor = float(np.min(a_s[:top + 1]))
-    above = np.flatnonzero(a_s[:top + 1] >= floor + 0.05 * (float(a_s[top]) - floor))
+    rise = float(a_s[top]) - floor
+    noise = 10 * _absorbance_noise(a)
+    if decades and rise > 100 * noise:
+        # the floor on a log scale: the median of the lowest tenth, not the minimum, which
+        # the smoothing's undershoot at a sharp edge pushes below the sub-gap level
+        low = np.sort(a_s[:top + 1])[:max(1, (top + 1) // 10)]
+        floor = float(np.median(low))
+        level = np.log(np.maximum(a_s[:top + 1] - floor, noise) / noise)
+        above = np.flatnonzero(level >= 0.05 * float(np.log(rise / noise)))
+    else:
+        above = np.flatnonzero(a_s[:top + 1] >= floor + 0.05 * rise)
     return float(e[above[0]]) if above.size else float(e[-1])
 
 
@@ -547,7 +654,9 @@ def _check_edge(e, a, result, sigma_a, pre):
     if rise < 10 * sigma_a or rise < 0.5 * (a_hi - a_min):
         raise FitError(f"{pre}no absorption edge in the measured range: the absorbance rises only "
                        f"{rise:.3g} between the extrapolated {result['gap']:.3f} eV and the top of the "
-                       "straight stretch; measure across the edge or check the file")
+                       "straight stretch (most of it lies below that energy: the straight stretch is not "
+                       "the foot of an edge); measure across the edge, check the file and the transition "
+                       "type, or restrict energy_range_ev to the edge")
 
 
 def _half_window_shift(e, t, window) -> float:
@@ -644,7 +753,7 @@ def tauc_gap(data, absorbance=None, *, transition: str = "direct", background: s
         # within reach_ev of where the absorbance starts to rise
         return _window_search(e, tauc_curve(e, absorb, transition), _tauc_sigma(e, absorb, transition, sigma_a),
                               min_span_ev=min_span_ev, smooth_ev=smooth_ev,
-                              e_max=_onset_ev(e, absorb, smooth_ev) + reach_ev)
+                              e_max=_onset_ev(e, absorb, smooth_ev, decades=True) + reach_ev)
 
     try:
         first = search(a)
@@ -713,7 +822,7 @@ def tauc_gap(data, absorbance=None, *, transition: str = "direct", background: s
         bi = (base_line[1] - result["intercept"]) / (result["slope"] - base_line[0])
     curvature = _half_window_shift(e, t_corr, result["window"])
     err = float(np.sqrt(result["fit_err"] ** 2 + result["spread"] ** 2 + curvature ** 2))
-    verdict, r2, n_win = _tauc_verdict(e, t_corr, result, curvature, bg, tr.name)
+    verdict, r2, n_win = _tauc_verdict(e, t_corr, result, curvature, bg, tr.name, a_corr)
     return TaucFit(gap_ev=result["gap"], gap_ev_err=err, gap_fit_err=result["fit_err"],
                    gap_spread=result["spread"], gap_curvature=curvature, window_ev=result["window"],
                    slope=result["slope"],
