@@ -41,6 +41,7 @@ def _sheet(rows):
 class _Exp:
     class ruby:
         temperature_k = None
+        t_correction = "datchi2007"
 
     class xrd:
         pressure_standard = "au"
@@ -69,6 +70,37 @@ def test_gauge_readings_at_temperature():
     steps = step_pressures(sheet, {}, gauges=got)
     assert list(steps["temperature_k"])[0] == 500.0
     assert {g["gauge"] for g in steps.iloc[0]["gauges"]} == {"ruby", "xrd:au"}
+
+
+def test_ruby_temperature_correction_follows_the_experiment():
+    """ruby.t_correction chooses the R1(T) correction of a row's temperature (was always datchi2007)."""
+    from dackit.gauge.ruby import pressure_from_r1, r1_from_pressure
+
+    class _Ragan(_Exp):
+        class ruby:
+            temperature_k = None
+            t_correction = "ragan1992"
+
+    sheet = _sheet([(1, "ruby", 500.0)])
+    r1_hot = float(r1_from_pressure(8.0, scale="shen2020", temperature_k=500.0))
+    value = {"pressure_gpa": 99.0, "pressure_gpa_err": 0.05, "r1_nm": r1_hot, "scale": "shen2020",
+             "lambda0_nm": 694.24, "quality": "ok"}
+    got = gauge_readings(sheet, {2: {"ok": True, "value": value}}, _Ragan)[2]
+    expected = float(pressure_from_r1(r1_hot, scale="shen2020", temperature_k=500.0, t_correction="ragan1992"))
+    assert got["pressure_gpa"] == pytest.approx(expected, abs=1e-9)
+    # the two corrections differ by tens of MPa at 500 K: the choice is not a no-op
+    assert abs(got["pressure_gpa"] - 8.0) > 0.01
+    assert "ragan1992" in got["notes"][0]
+
+
+def test_unknown_ruby_t_correction_is_a_config_error(tmp_path):
+    from dackit.errors import ConfigError
+    from dackit.experiment import load_experiment
+
+    (tmp_path / "runsheet.csv").write_text("step,direction,technique,file\n")
+    (tmp_path / "experiment.toml").write_text('name = "x"\n[ruby]\nt_correction = "vos"\n')
+    with pytest.raises(ConfigError, match="t_correction"):
+        load_experiment(tmp_path / "experiment.toml")
 
 
 def test_ruby_only_keeps_the_old_source_text():

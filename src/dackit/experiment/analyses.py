@@ -19,7 +19,8 @@ def analyse_ruby(path: str, settings: dict) -> dict:
     from dackit.io import read_spectrum
 
     r = fit_ruby(read_spectrum(path), scale=settings["scale"], lambda0_nm=settings["lambda0_nm"],
-                 lambda0_err_nm=settings["lambda0_err_nm"], temperature_k=settings["temperature_k"])
+                 lambda0_err_nm=settings["lambda0_err_nm"], temperature_k=settings["temperature_k"],
+                 t_correction=settings.get("t_correction", "datchi2007"))
     return r.to_dict()
 
 

@@ -18,6 +18,7 @@ or the run-sheet row, before any analysis runs.
     [ruby]
     scale = "mao1986-hydrostatic"
     lambda0_nm = 694.24
+    t_correction = "datchi2007"          # R1(T) at a row's temperature_k: or ragan1992, vos1991
 
     [xrd]
     wavelength_a = 0.6199
@@ -82,6 +83,7 @@ class RubySettings(_Section):
     lambda0_nm: float = Field(default=694.24, gt=600, lt=800)
     lambda0_err_nm: float = Field(default=0.01, ge=0)
     temperature_k: float | None = Field(default=None, gt=0)
+    t_correction: str = "datchi2007"   # a key of dackit.gauge.ruby.TEMPERATURE_CORRECTIONS
 
 
 class SmSettings(_Section):
@@ -254,6 +256,10 @@ def load_experiment(path) -> Experiment:
     from dackit.gauge.ruby import RUBY_SCALES
     if exp.ruby.scale not in RUBY_SCALES:
         raise ConfigError(f"{path}: ruby.scale {exp.ruby.scale!r} is not one of {', '.join(sorted(RUBY_SCALES))}")
+    from dackit.gauge.ruby import TEMPERATURE_CORRECTIONS
+    if exp.ruby.t_correction not in TEMPERATURE_CORRECTIONS:
+        raise ConfigError(f"{path}: ruby.t_correction {exp.ruby.t_correction!r} is not one of "
+                          f"{', '.join(sorted(TEMPERATURE_CORRECTIONS))}")
     from dackit.gauge.diamond import DIAMOND_SCALES
     from dackit.gauge.sm import SM_SCALES
     if exp.sm.scale not in SM_SCALES:

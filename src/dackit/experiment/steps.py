@@ -24,17 +24,18 @@ def _room(t) -> bool:
 
 
 def _ruby_reading(value: dict, temperature_k, exp) -> tuple[float, float, list[str]]:
-    """A ruby reading at the row's temperature: R1 corrected to 296 K (pressure-independent
-    shift), then the same scale and reference as the analysis."""
-    from dackit.gauge.ruby import RUBY_SCALES, r1_temperature_shift
+    """A ruby reading at the row's temperature: the fitted R1 brought to 296 K with the
+    experiment's correction (pressure-independent shift), then the analysis's scale and
+    reference (:func:`dackit.gauge.ruby.pressure_from_r1`, range warnings included)."""
+    from dackit.gauge.ruby import pressure_from_r1
 
     if temperature_k is None or not np.isfinite(temperature_k) or (
             exp.ruby.temperature_k is not None and abs(temperature_k - exp.ruby.temperature_k) < 1e-9):
         return float(value["pressure_gpa"]), float(value["pressure_gpa_err"]), []
-    sc = RUBY_SCALES[value["scale"]]
-    lam = float(value["r1_nm"]) - float(r1_temperature_shift(temperature_k))
-    p = float(sc.pressure(lam, value["lambda0_nm"]))
-    return p, float(value["pressure_gpa_err"]), [f"R1 corrected from {temperature_k:g} K (datchi2007)"]
+    method = exp.ruby.t_correction
+    p = float(pressure_from_r1(float(value["r1_nm"]), scale=value["scale"], lambda0_nm=value["lambda0_nm"],
+                               temperature_k=float(temperature_k), t_correction=method))
+    return p, float(value["pressure_gpa_err"]), [f"R1 corrected from {temperature_k:g} K ({method})"]
 
 
 def _standard_reading(value: dict, temperature_k) -> tuple[float, float, list[str]] | None:
