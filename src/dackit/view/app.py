@@ -249,7 +249,8 @@ class Review:
             fig.line(p, e, color="black", legend_label=f"fit, {fit['n']} points")
         plots.append(fig)
         fig = self._figure("CIE 1931 chromaticity path", "x", "y")
-        cie = [row for row in r.get("pl") or [] if "cie_x" in row]
+        cie = [row for row in r.get("pl") or [] if isinstance(row.get("cie_x"), (int, float))
+               and isinstance(row.get("cie_y"), (int, float))]  # a colour not computed: no point
         if cie:
             fig.line([c["cie_x"] for c in cie], [c["cie_y"] for c in cie], color="grey")
             self._points(fig, cie, "cie_x", "cie_y")
