@@ -221,3 +221,19 @@ def test_tem_steps_carry_every_particle_and_the_overview_histograms_them_by_imag
         assert any(data["left"][i] <= size * 1.03 and data["right"][i] >= size * 0.97 for i in mine)
     quads.data_source.selected.indices = [data["file"].index("b/tem.tif")]
     assert review.file_select.value == "b/tem.tif" and review.tabs.active == 1
+
+
+def test_detector_view_of_a_calibrated_run_draws_the_calibrants_rings_hidden(out):
+    """A geometry calibrated on CeO2 (xrd.calibrant_image): the detector figure holds the
+    calibrant's rings as their own legend group, hidden until clicked."""
+    results = json.loads((out / "results.json").read_text())
+    for f in results["provenance"]["files"]:
+        if f["file"] == "ring.tif":
+            f["method"]["calibration"] = {"calibrant": "CeO2", "wavelength_a": 0.6199}
+    (out / "results.json").write_text(json.dumps(results))
+    _, objs = _page(out, "ring.tif")
+    image = next(o for o in objs if isinstance(o, Plot) and "detector" in o.title.text)
+    assert "calibrant" in image.title.text
+    groups = {r.data_source.data["label"][0].split(" ring")[0]: r for r in _lines(image) if isinstance(r.glyph, MultiLine)}
+    assert groups["CeO2"].visible is False and len(groups["CeO2"].data_source.data["xs"]) >= 5
+    assert groups["zincblende 111"].visible is True

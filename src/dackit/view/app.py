@@ -293,7 +293,7 @@ class Review:
         """Raw data, fit and residual of ``file`` (and its image, rings, cake or outlines),
         recomputed from the raw file with the run's settings (:mod:`dackit.report.measurement`)."""
         from dackit.report.measurement import locate, measurement_plot
-        from dackit.report.measurement_images import cake_view, detector_view, tem_view
+        from dackit.report.measurement_images import calibrant_markers, cake_view, detector_view, tem_view
         from dackit.view.figures import cake_figure, image_figure, measurement_figures
 
         found = locate(self.results, file)  # refuses a path outside the experiment
@@ -318,8 +318,13 @@ class Review:
         from dackit.io.kinds import kind_of
 
         if found.technique in ("xrd", "saxs") and kind_of(str(found.path)) != "pattern":
-            parts.append(image_figure(detector_view(found.path, found.settings, plot.markers, file=file),
-                                      title=f"{file}: detector, mask and rings of the ticks above"))
+            # the calibrant's rings (geometry from xrd.calibrant_image) start hidden: a click on
+            # their legend entry shows where the calibration puts them
+            calibrant = calibrant_markers(found.settings)
+            view = detector_view(found.path, found.settings, [*plot.markers, *calibrant], file=file)
+            parts.append(image_figure(view, title=f"{file}: detector, mask and rings of the ticks above"
+                                      + (" (and of the calibrant)" if calibrant else ""),
+                                      hidden={m.group for m in calibrant}))
             parts.append(cake_figure(cake_view(found.path, found.settings, file=file), plot.markers))
         return parts
 
