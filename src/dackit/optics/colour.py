@@ -14,8 +14,8 @@ zero outside the measured range. No energy Jacobian: the CMFs are per-wavelength
 Negative emission: a spectrum with its baseline removed scatters around zero where there is
 no light, and negative light has no colour. Negative values at noise level (at most
 :data:`NEGATIVE_SIGMAS` σ of the white noise or :data:`NEGATIVE_PEAK_FRACTION` of the peak deep,
-and a negative area at most :data:`NEGATIVE_AREA_FRACTION` of the positive one, both within
-the CMFs' 360–830 nm) are clipped to zero and the result says so in its ``notes``; anything
+within the CMFs' 360–830 nm, and an X+Y+Z at most :data:`NEGATIVE_XYZ_FRACTION` of the
+positive part's) are clipped to zero and the result says so in its ``notes``; anything
 deeper is a wrong baseline and a :class:`NegativeEmissionError` (an InputError) naming the
 spectrum.
 
@@ -53,9 +53,11 @@ OBSERVERS = {
 NEGATIVE_SIGMAS = 5.0
 #: ... or this fraction of the peak (a detector's dark-count step after a baseline fit)
 NEGATIVE_PEAK_FRACTION = 0.02
-#: clipping adds the negative area back as (near-white) light: above this fraction of the
-#: positive area the colour would move visibly, and the baseline is to be fixed instead
-NEGATIVE_AREA_FRACTION = 0.10
+#: clipping adds the negative part back as light: its X+Y+Z, as a fraction of the positive
+#: part's, whitens x, y by about half that fraction (a 620 nm band with white noise: 0.5 % →
+#: 0.003, 2.3 % → 0.013 in x). Not clipping is no cure: noise under z̄ or ȳ alone can put x, y
+#: outside the spectral locus. Above 2 % (a shift ≈ 0.01) the spectrum is to be fixed instead.
+NEGATIVE_XYZ_FRACTION = 0.02
 
 #: white points for the dominant wavelength (CIE 1931 2° chromaticity)
 WHITE_POINTS = {"E": (1 / 3, 1 / 3), "D65": (0.3127, 0.3290)}
@@ -125,15 +127,16 @@ def _check(wavelength_nm, intensity):
     return wl, y
 
 
-def clip_negative_emission(wavelength_nm, intensity, *, source: str = "intensity") -> tuple[np.ndarray, list[str]]:
+def clip_negative_emission(wavelength_nm, intensity, *, source: str = "intensity",
+                           observer: str = "CIE 1931 2 Degree Standard Observer") -> tuple[np.ndarray, list[str]]:
     """Emission with its noise-level negative values set to zero, and a note per spectrum
     clipped; an InputError when the negative part is more than noise (a wrong baseline).
 
     Only the part inside the CMFs' 360–830 nm is judged (the rest never enters XYZ). The
     noise σ is :func:`dackit.core.noise.white_noise_sigma` (second differences, blind to
     the peak). Negative values are noise when the deepest is at most
-    ``NEGATIVE_SIGMAS`` σ or ``NEGATIVE_PEAK_FRACTION`` of the peak, and their area at most
-    ``NEGATIVE_AREA_FRACTION`` of the positive area.
+    ``NEGATIVE_SIGMAS`` σ or ``NEGATIVE_PEAK_FRACTION`` of the peak; they are clipped when,
+    in addition, their X+Y+Z is at most ``NEGATIVE_XYZ_FRACTION`` of the positive part's.
 
     Parameters
     ----------
@@ -143,6 +146,8 @@ def clip_negative_emission(wavelength_nm, intensity, *, source: str = "intensity
         Emission with background removed, (M,) or (N, M).
     source : str, default "intensity"
         What to name in notes and errors (the file).
+    observer : str
+        CIE standard observer (weights of the negative and positive parts).
 
     Returns
     -------
@@ -170,27 +175,30 @@ def clip_negative_emission(wavelength_nm, intensity, *, source: str = "intensity
     wl, y = _check(wavelength_nm, intensity)
     rows = np.atleast_2d(y)
     visible = (wl >= 360.0) & (wl <= 830.0)
+    # what clipping adds, in the units the colour is made of: X+Y+Z of the negative part
+    # against X+Y+Z of the positive part (CMF-weighted, so noise under a strong ȳ or z̄ weighs
+    # more than under the red tail of a red line)
+    below = xyz_from_spectra(wl, np.clip(-rows, 0, None), observer=observer).sum(axis=1)
+    above = xyz_from_spectra(wl, np.clip(rows, 0, None), observer=observer).sum(axis=1)
     notes = []
     for k, row in enumerate(rows):
-        name = source if rows.shape[0] == 1 and y.ndim == 1 else f"{source}[{k}]"
-        v, w = row[visible], wl[visible]
+        name = source if y.ndim == 1 else f"{source}[{k}]"
+        v = row[visible]
         if v.size < 2 or not np.any(v < 0):
             continue
         peak = float(np.max(v))
-        if peak <= 0:
+        if peak <= 0 or above[k] <= 0:
             continue  # no light at all: chromaticity_xy says so
         depth = float(-np.min(v))
         sigma = white_noise_sigma(v, order=2) if v.size >= 5 else 0.0
-        pos = float(np.trapezoid(np.clip(v, 0, None), w))
-        neg = float(np.trapezoid(np.clip(-v, 0, None), w))
-        area = neg / pos if pos > 0 else np.inf
+        share = float(below[k] / above[k])
         said = (f"deepest {-depth:.3g} = {depth / sigma if sigma > 0 else np.inf:.1f} σ of the noise "
-                f"= {100 * depth / peak:.1f} % of the peak; negative area {100 * area:.1f} % of the positive")
+                f"= {100 * depth / peak:.1f} % of the peak; negative X+Y+Z {100 * share:.1f} % of the positive")
         if depth > max(NEGATIVE_SIGMAS * sigma, NEGATIVE_PEAK_FRACTION * peak):
             raise NegativeEmissionError(f"{name}: the emission is negative beyond noise ({said}); negative light "
                                         "has no colour: the baseline removed is too high somewhere, fix the "
                                         "baseline (or the dark/background) before computing the chromaticity")
-        if area > NEGATIVE_AREA_FRACTION:
+        if share > NEGATIVE_XYZ_FRACTION:
             raise NegativeEmissionError(f"{name}: the noise around zero is a large part of the emission ({said}); "
                                         "clipping it would whiten the colour: restrict the spectrum to the band "
                                         "or measure longer before computing the chromaticity")
@@ -269,7 +277,7 @@ def chromaticity_xy(wavelength_nm, intensity, *, observer: str = "CIE 1931 2 Deg
 
     if white not in WHITE_POINTS:
         raise InputError(f"white: use one of {', '.join(WHITE_POINTS)}, not {white!r}")
-    clipped, notes = clip_negative_emission(wavelength_nm, intensity, source=source)
+    clipped, notes = clip_negative_emission(wavelength_nm, intensity, source=source, observer=observer)
     xyz = xyz_from_spectra(wavelength_nm, clipped, observer=observer)
     total = xyz.sum(axis=1)
     if np.any(total <= 0):
