@@ -110,3 +110,30 @@ def test_mask_is_drawn_where_it_masks(tmp_path):
     view = detector_view(_image(tmp_path, 12.0), settings)
     assert view.mask is not None and view.mask.shape == view.image.shape
     assert np.array_equal(view.mask, mask.astype(bool))
+
+
+# CeO2, NIST SRM 674b: a = 5.411651 Å (fluorite, Fm-3m: hkl all odd or all even)
+CEO2_A = 5.411651
+CEO2_HKL_SUM = (3, 4, 8, 11)          # 111, 200, 220, 311
+
+
+def test_calibrant_rings_at_the_calibrants_d_spacings(tmp_path):
+    from dackit.experiment.measurement_images import calibrant_markers
+
+    lam = 0.6199
+    d = CEO2_A / np.sqrt(CEO2_HKL_SUM)
+    settings = {**_settings(tmp_path), "calibration": {"calibrant": "CeO2", "wavelength_a": lam}}
+    markers = calibrant_markers(settings)
+    assert [m.x for m in markers[:4]] == pytest.approx(np.degrees(2 * np.arcsin(lam / (2 * d))), abs=1e-6)
+    assert {m.group for m in markers} == {"calibrant CeO2"}
+    saxs = calibrant_markers({**settings, "unit": "q_A^-1"})
+    assert [m.x for m in saxs[:4]] == pytest.approx(2 * np.pi / d, rel=1e-9)
+    assert calibrant_markers(_settings(tmp_path)) == []          # a PONI file: no calibrant to draw
+    # on the detector each ring is the contour of its 2θ
+    view = detector_view(_image(tmp_path, 12.0), settings, markers)
+    drawn = {o.label for o in view.outlines}
+    corner = float(_twotheta(SHAPE[0] - 1, SHAPE[1] - 1))     # the detector reaches 23.7°
+    assert drawn == {m.label for m in markers if m.x < corner} and len(drawn) == 5
+    by_label = {m.label: m.x for m in markers}
+    for o in view.outlines:
+        assert np.allclose(_twotheta(o.y, o.x), by_label[o.label], atol=0.02)

@@ -112,3 +112,81 @@ def test_unknown_observer_and_white():
         chromaticity_xy(wl, np.ones(100), observer="cat")
     with pytest.raises(InputError, match="white"):
         chromaticity_xy(wl, np.ones(100), white="D50")
+
+
+WL_VIS = np.arange(400.0, 800.0, 0.5)
+
+
+def _noisy_band(sigma, seed=3):
+    """A 620 nm band of height 1 with its baseline removed: white noise around zero."""
+    return gauss(WL_VIS, 620.0, 50.0) + np.random.default_rng(seed).normal(0.0, sigma, WL_VIS.size)
+
+
+def test_noise_level_negative_emission_is_clipped_with_a_note():
+    s = _noisy_band(0.005)                       # 0.5 % of the peak: deepest ≈ 3.5 σ ≈ 1.7 %
+    assert s.min() < 0
+    c = chromaticity_xy(WL_VIS, s, source="s.txt")
+    (note,) = c.notes
+    assert note.startswith("s.txt: negative emission clipped to 0") and "σ of the noise" in note
+    clipped = chromaticity_xy(WL_VIS, np.clip(s, 0, None))
+    assert (c.x, c.y) == (clipped.x, clipped.y) and clipped.notes == ()
+    clean = chromaticity_xy(WL_VIS, gauss(WL_VIS, 620.0, 50.0))
+    assert abs(c.x - clean.x) < 0.005 and abs(c.y - clean.y) < 0.005   # the clipped noise whitens it a little
+
+
+@pytest.mark.parametrize("extra, match", [
+    (-0.05, "baseline removed is too high"),                                   # over-subtracted offset
+    (-0.3 * gauss(WL_VIS, 532.0, 7.0), "baseline removed is too high"),         # a laser line over-subtracted
+])
+def test_negative_emission_beyond_noise_is_an_error_naming_the_file(extra, match):
+    from dackit.optics.colour import NegativeEmissionError
+
+    with pytest.raises(NegativeEmissionError, match=match) as info:
+        chromaticity_xy(WL_VIS, _noisy_band(0.005) + extra, source="s.txt")
+    assert str(info.value).startswith("s.txt: ") and isinstance(info.value, InputError)
+
+
+def test_noise_that_is_much_of_the_light_is_an_error():
+    # each negative point is noise (5 σ is not reached) but noise of 4 % of the peak over
+    # 400 nm has an X+Y+Z below zero of ~4.5 % of the band's: clipping would whiten x by ~0.025
+    with pytest.raises(InputError, match="large part of the emission"):
+        chromaticity_xy(WL_VIS, _noisy_band(0.04), source="s.txt")
+
+
+def test_noise_weighs_by_the_colour_matching_functions():
+    """The same white noise (0.1 % of the peak) beside a 620 nm band is clipped, beside a
+    680 nm line (tiny ȳ, z̄ there; large where the noise is) it is most of the colour: an
+    error, not a whitened x (nor, unclipped, an x beyond the spectral locus)."""
+    noise = np.random.default_rng(1).normal(0.0, 0.001, WL_VIS.size)
+    assert chromaticity_xy(WL_VIS, gauss(WL_VIS, 620.0, 50.0) + noise).notes
+    with pytest.raises(InputError, match="large part of the emission"):
+        chromaticity_xy(WL_VIS, gauss(WL_VIS, 680.0, 12.0) + noise, source="line.txt")
+
+
+def test_series_names_the_spectrum_at_fault():
+    series = np.stack([_noisy_band(0.005), _noisy_band(0.005, seed=4) - 0.05])
+    with pytest.raises(InputError, match=r"^s\.txt\[1\]: "):
+        chromaticity_xy(WL_VIS, series, source="s.txt")
+    c = chromaticity_xy(WL_VIS, series[:1], source="s.txt")
+    assert c.notes[0].startswith("s.txt[0]: ")
+
+
+def test_pipeline_pl_clips_noise_and_doubts_an_over_subtracted_line(tmp_path):
+    """analyse_pl (dackit run): a noisy band on an offset, its baseline removed by the fit, is ok
+    with the clipping noted; the same band with a laser line over-subtracted at 532 nm keeps
+    its peak (judged by its own checks) but gets no colour, with a note naming the file."""
+    from dackit.experiment.analyses import analyse_pl
+
+    wl = np.arange(450.0, 800.0, 0.25)
+    rng = np.random.default_rng(1)
+    band = 1000 * gauss(wl, 620.0, 45.0) + 50 + rng.normal(0, 5, wl.size)
+    np.savetxt(tmp_path / "clean.txt", np.c_[wl, band])
+    np.savetxt(tmp_path / "notch.txt", np.c_[wl, band - 300 * gauss(wl, 532.0, 7.0)])
+    clean = analyse_pl(str(tmp_path / "clean.txt"), {"n_peaks": 1})
+    assert clean["quality"] == "ok" and clean["cie_x"] == pytest.approx(chromaticity_xy(wl, gauss(wl, 620.0, 45.0)).x,
+                                                                       abs=0.005)
+    assert any("clean.txt: negative emission clipped" in n for n in clean["quality_notes"])
+    notch = analyse_pl(str(tmp_path / "notch.txt"), {"n_peaks": 1})
+    assert notch["cie_x"] is None and notch["cie_y"] is None and notch["colour_hex"] == ""
+    assert any(n.startswith("colour not computed: notch.txt: the emission is negative") for n in notch["quality_notes"])
+    assert notch["peak_nm"] == pytest.approx(620.0, abs=1.0)

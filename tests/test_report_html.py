@@ -381,3 +381,12 @@ def test_report_of_raw_floats_has_no_long_decimals():
     assert not re.search(r"\d\.\d{6,}", html), re.findall(r"\d+\.\d{6,}", html)
     for shown in ("0.08098", "0.51454", "-2.0727×10⁻⁴", "χ² 1.2346 above 1.2"):
         assert shown in html, shown
+
+
+def test_per_particle_diameters_stay_out_of_the_tables():
+    """tem_by_step rows carry every particle's size (for `dackit view`); the report shows the
+    step's statistics and images, not hundreds of diameters in one cell."""
+    row = {"step": 0, "n": 3, "mean_nm": 5.0, "sd_nm": 0.1, "se_nm": 0.06, "median_nm": 5.0,
+           "diameters_nm": [4.91234, 5.01234, 5.09876], "images": [{"file": "tem/a.tif", "n": 3}]}
+    html = render_report({"tem_by_step": [row]})
+    assert "tem/a.tif" in html and "5.0987" not in html and "4.9123" not in html

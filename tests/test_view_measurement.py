@@ -176,3 +176,64 @@ def test_overview_draws_gauges_v_v0_and_ff(tmp_path):
     ff = by_title["EoS F–f (Eulerian)"]
     ys = [y for r in _lines(ff) if r.glyph.__class__.__name__ == "Scatter" for y in r.data_source.data["y"]]
     assert np.allclose(ys, 100.0)
+
+
+def test_tem_steps_carry_every_particle_and_the_overview_histograms_them_by_image(tmp_path):
+    """Two images of one step, discs painted 10 nm and 15 nm across: the step row holds all 32
+    diameters (image after image), the overview's bars add up to 32, each image's bars sit on
+    its painted size, and a click on a bar of the second image opens it."""
+    import pandas as pd
+
+    from dackit.core import schema
+    from dackit.experiment.analyses import analyse_tem
+    from dackit.experiment.series import tem_series
+    from dackit.view.app import Review
+
+    exp = tmp_path / "exp"
+    for name, radius in (("a", 20.0), ("b", 30.0)):   # 2 × r px × 0.25 nm/px = 10 and 15 nm
+        (exp / name).mkdir(parents=True)
+        _tem_image(exp / name, radius)
+    sheet = pd.DataFrame({"row": [0, 1], "technique": ["tem", "tem"], "step": [0, 0], "file": ["a/tem.tif", "b/tem.tif"]})
+    by_row = {i: {"ok": True, "value": analyse_tem(str(exp / f), TEM_SETTINGS)} for i, f in enumerate(sheet["file"])}
+    pooled, table = tem_series(sheet, by_row)
+    (row,) = table
+    schema.TemStep.model_validate(row)
+    assert row["n"] == pooled["n"] == 32 and len(row["diameters_nm"]) == 32
+    assert row["images"] == [{"file": "a/tem.tif", "n": 16}, {"file": "b/tem.tif", "n": 16}]
+    assert np.allclose(row["diameters_nm"][:16], 10.0, rtol=0.03) and np.allclose(row["diameters_nm"][16:], 15.0, rtol=0.03)
+
+    files = [{"file": f, "technique": "tem", "method": TEM_SETTINGS} for f in sheet["file"]]
+    results = {"tem": pooled, "tem_by_step": table,
+               "provenance": {"experiment": str(exp / "experiment.toml"), "files": files}}
+    (tmp_path / "results.json").write_text(json.dumps(results))
+    review = Review(tmp_path)
+    figs = [getattr(o, "object", o) for o in review.overview.objects[0].objects]
+    hist = next(f for f in figs if isinstance(f, Plot) and f.title.text.startswith("TEM particle sizes"))
+    (quads,) = [r for r in _lines(hist) if r.glyph.__class__.__name__ == "Quad"]
+    data = quads.data_source.data
+    assert sum(data["count"]) == 32
+    assert np.allclose(np.subtract(data["top"], data["bottom"]), data["count"])
+    for file, size in (("a/tem.tif", 10.0), ("b/tem.tif", 15.0)):
+        mine = [i for i, f in enumerate(data["file"]) if f == file]
+        assert sum(data["count"][i] for i in mine) == 16
+        assert all(size * 0.9 <= data["left"][i] and data["right"][i] <= size * 1.1 for i in mine)
+        # the painted size's bin (within the 3 % a pixelated disc's equivalent diameter is off)
+        assert any(data["left"][i] <= size * 1.03 and data["right"][i] >= size * 0.97 for i in mine)
+    quads.data_source.selected.indices = [data["file"].index("b/tem.tif")]
+    assert review.file_select.value == "b/tem.tif" and review.tabs.active == 1
+
+
+def test_detector_view_of_a_calibrated_run_draws_the_calibrants_rings_hidden(out):
+    """A geometry calibrated on CeO2 (xrd.calibrant_image): the detector figure holds the
+    calibrant's rings as their own legend group, hidden until clicked."""
+    results = json.loads((out / "results.json").read_text())
+    for f in results["provenance"]["files"]:
+        if f["file"] == "ring.tif":
+            f["method"]["calibration"] = {"calibrant": "CeO2", "wavelength_a": 0.6199}
+    (out / "results.json").write_text(json.dumps(results))
+    _, objs = _page(out, "ring.tif")
+    image = next(o for o in objs if isinstance(o, Plot) and "detector" in o.title.text)
+    assert "calibrant" in image.title.text
+    groups = {r.data_source.data["label"][0].split(" ring")[0]: r for r in _lines(image) if isinstance(r.glyph, MultiLine)}
+    assert groups["CeO2"].visible is False and len(groups["CeO2"].data_source.data["xs"]) >= 5
+    assert groups["zincblende 111"].visible is True

@@ -113,11 +113,12 @@ def pl_command(files, pressure, runsheet, n_peaks, shape, baseline, peak, as_jso
                 continue
             fits[i] = f
             try:
-                c = chromaticity_xy(f.wavelength_nm, f.emission_nm())
-                cx, cy = float(c.x), float(c.y)
-            except DackitError:
+                c = chromaticity_xy(f.wavelength_nm, f.emission_nm(), source=str(files[i]))
+                cx, cy, verdict = float(c.x), float(c.y), f.verdict.plus(info=c.notes)
+            except DackitError as exc:  # negative light beyond noise, outside the visible: the fit stands
                 cx = cy = math.nan
-            rows[i] = {**f.to_dict(), "file": str(files[i]), "cie_x": cx, "cie_y": cy}
+                verdict = f.verdict.plus(info=[f"colour not computed: {exc}"])
+            rows[i] = {**f.to_dict(), "file": str(files[i]), "cie_x": cx, "cie_y": cy, **verdict.to_dict()}
     for r in rows:
         if "error" in r:
             click.echo(f"error: {r['error']}", err=True)

@@ -283,6 +283,13 @@ class TemPooled(_Model):
     median_nm: Number
 
 
+class TemImage(_Model):
+    """One TEM image whose particles entered its step's statistics."""
+
+    file: str
+    n: int = Field(description="particles of this image in the step's diameters_nm")
+
+
 class TemStep(_Model):
     step: int
     n: int
@@ -290,6 +297,10 @@ class TemStep(_Model):
     sd_nm: Number
     se_nm: Number
     median_nm: Number
+    diameters_nm: list[float] = Field(default_factory=list, description="every particle's equivalent-circle "
+                                      "diameter, image after image in the order of images")
+    images: list[TemImage] = Field(default_factory=list, description="the step's images, in the order of "
+                                   "diameters_nm, each with its particle count")
     gaussian_mu_nm: Number = None
     gaussian_mu_nm_err: Number = None
     gaussian_sigma_nm: Number = None

@@ -31,6 +31,7 @@ from .measurement import MeasurementPlot as MeasurementPlot
 from .measurement import measurement_from_results as measurement_from_results
 from .measurement import measurement_plot as measurement_plot
 from .measurement_images import cake_view as cake_view
+from .measurement_images import calibrant_markers as calibrant_markers
 from .measurement_images import detector_view as detector_view
 from .measurement_images import tem_view as tem_view
 from .outputs import write_outputs as write_outputs

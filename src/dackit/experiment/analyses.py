@@ -7,6 +7,7 @@ thin: the physics lives in the technique modules.
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 from dackit.errors import InputError
 from dackit.io.kinds import kind_of
@@ -44,14 +45,22 @@ def analyse_diamond(path: str, settings: dict) -> dict:
 
 def analyse_pl(path: str, settings: dict) -> dict:
     from dackit.io import read_spectrum
-    from dackit.optics.colour import chromaticity_xy
+    from dackit.optics.colour import NegativeEmissionError, chromaticity_xy
     from dackit.optics.pl import fit_pl
 
     # window_nm and baseline come only from overrides.toml (absent: the fit's defaults)
     extra = {k: settings[k] for k in ("window_nm", "baseline") if k in settings}
     f = fit_pl(read_spectrum(path), n_peaks=settings["n_peaks"], **extra)
-    c = chromaticity_xy(f.wavelength_nm, f.emission_nm())
-    return {**f.to_dict(), "cie_x": float(c.x), "cie_y": float(c.y), "colour_hex": c.hex}
+    try:
+        # the row names its file (relative); its notes name the file without this machine's folders
+        c = chromaticity_xy(f.wavelength_nm, f.emission_nm(), source=Path(path).name)
+    except NegativeEmissionError as exc:
+        # no colour rather than a colour of negative light; the peak has its own checks (on
+        # real CdSe bands the baseline fails only at the window's edge, the peak is right)
+        return {**f.to_dict(), "cie_x": None, "cie_y": None, "colour_hex": "",
+                **f.verdict.plus(info=[f"colour not computed: {exc}"]).to_dict()}
+    return {**f.to_dict(), "cie_x": float(c.x), "cie_y": float(c.y), "colour_hex": c.hex,
+            **f.verdict.plus(info=c.notes).to_dict()}
 
 
 def analyse_absorption(path: str, settings: dict) -> dict:

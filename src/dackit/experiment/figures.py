@@ -80,9 +80,11 @@ def _pl_figures(results, exp, sheet, by_row, folder: Path) -> list:
                                                      fit=fit,
                                                      decompression=(df["direction"] == "decompression").to_numpy()),
                              folder / "pl_energy", dpi=DPI)))
-    figs.append(("CIE 1931 chromaticity of the emission along the pressure path",
-                 save_figure(plot_cie(df["cie_x"], df["cie_y"], pressure_gpa=df["pressure_gpa"]), folder / "pl_cie",
-                             dpi=DPI)))
+    cie = df[pd.to_numeric(df["cie_x"], errors="coerce").notna() & pd.to_numeric(df["cie_y"], errors="coerce").notna()]
+    if len(cie):  # a spectrum whose colour was not computed (negative light) has no point
+        figs.append(("CIE 1931 chromaticity of the emission along the pressure path",
+                     save_figure(plot_cie(cie["cie_x"].astype(float), cie["cie_y"].astype(float),
+                                          pressure_gpa=cie["pressure_gpa"]), folder / "pl_cie", dpi=DPI)))
     return figs
 
 

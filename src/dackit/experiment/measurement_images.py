@@ -1,6 +1,6 @@
 """What to draw for one image measurement: a detector image with its mask and the rings of
-the present phases, its cake (2θ × azimuth), a TEM image with the outlines of the particles
-counted.
+the present phases (and of the calibrant, :func:`calibrant_markers`), its cake (2θ ×
+azimuth), a TEM image with the outlines of the particles counted.
 
 Shared by ``dackit view`` and any static drawing; it imports neither Panel nor Bokeh. The
 geometry, mask and corrections are the run's (the pyFAI integrator of
@@ -125,6 +125,42 @@ def detector_view(path, settings: dict, rings=(), *, file: str | None = None) ->
                      outlines=tuple(outlines))
 
 
+def calibrant_markers(settings: dict) -> list:
+    """The rings of the calibrant the run's geometry was calibrated with (``xrd.calibrant_image``
+    + ``calibrant``), as markers in the run's radial unit: 2θ (°) from pyFAI's calibrant
+    d-spacings at the calibration's wavelength (:func:`dackit.xrd.calibrate.calibrant_rings`),
+    or q = 4π sin θ / λ (Å⁻¹) for SAXS. None without a calibration in ``settings``.
+
+    Drawn on a detector image (:func:`detector_view`) they show whether the geometry still
+    fits: on the calibrant's own image each ring lies on the contour; on a sample they mark
+    where the calibrant's rings would be.
+
+    Parameters
+    ----------
+    settings : dict
+        The run's XRD or SAXS settings for a file (``provenance.files[i].method``).
+
+    Returns
+    -------
+    list of Marker
+        One per distinct ring, group ``"calibrant <name>"``; empty without a calibrant.
+    """
+    from dackit.experiment.measurement import Marker
+    from dackit.xrd.calibrate import calibrant_rings
+
+    cal = settings.get("calibration") or {}
+    name = cal.get("calibrant") if isinstance(cal, dict) else None
+    wavelength = (cal.get("wavelength_a") if isinstance(cal, dict) else None) or settings.get("wavelength_a")
+    if not name or not wavelength:
+        return []
+    tth = calibrant_rings(str(name), float(wavelength))
+    group = f"calibrant {name}"
+    if settings.get("unit") == "q_A^-1":
+        q = 4 * np.pi * np.sin(np.radians(tth) / 2) / float(wavelength)
+        return [Marker(float(v), f"{name} ring {i + 1}: q = {v:.4f} Å⁻¹", group) for i, v in enumerate(q)]
+    return [Marker(float(v), f"{name} ring {i + 1}: 2θ = {v:.3f}°", group) for i, v in enumerate(tth)]
+
+
 def cake_view(path, settings: dict, *, azimuth_bins: int = 360, file: str | None = None) -> CakeView:
     """The cake (radial × azimuth) of a detector image with the run's geometry, mask and
     corrections (:meth:`dackit.xrd.integrate.Integrator.integrate2d`).
@@ -195,4 +231,4 @@ def tem_view(path, settings: dict, *, file: str | None = None) -> ImageView:
                      sizes_nm=np.asarray(det.diameters_nm, float))
 
 
-__all__ = ["CakeView", "ImageView", "Outline", "cake_view", "detector_view", "tem_view"]
+__all__ = ["CakeView", "ImageView", "Outline", "cake_view", "calibrant_markers", "detector_view", "tem_view"]

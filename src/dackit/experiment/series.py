@@ -238,18 +238,25 @@ def tem_series(sheet, by_row) -> tuple[dict, list[dict]]:
     from dackit.tem.stats import fit_size_distribution, size_statistics
 
     per_step: dict[int, list[float]] = {}
+    images: dict[int, list[dict]] = {}
     for r in sheet[sheet["technique"] == "tem"].itertuples():
         o = by_row[r.row]
         if o["ok"] and is_ok(o["value"]):  # a doubtful image's particles do not enter the statistics
-            per_step.setdefault(int(r.step), []).extend(o["value"]["diameters_nm"])
+            d = [float(x) for x in o["value"]["diameters_nm"]]
+            per_step.setdefault(int(r.step), []).extend(d)
+            images.setdefault(int(r.step), []).append({"file": r.file, "n": len(d)})
     if not per_step:
         return {}, []
     table = []
     for step, d in sorted(per_step.items()):
         st = size_statistics(d)
+        # every particle, image after image in the order of ``images`` (its n), so that a
+        # histogram can be drawn and a bar traced back to the image it came from
         row = {"step": step, "n": st.n, "mean_nm": st.mean_nm, "sd_nm": st.sd_nm, "se_nm": st.se_nm,
-               "median_nm": st.median_nm}
-        if st.n >= 3:  # the study's "Gaussian fit of the histogram", by maximum likelihood
+               "median_nm": st.median_nm, "diameters_nm": d, "images": images[step]}
+        # the study's "Gaussian fit of the histogram", by maximum likelihood; it needs three
+        # distinct sizes (identical discs, e.g. a calibration grid, have one or two)
+        if np.unique(d).size >= 3:
             g = fit_size_distribution(d, "gaussian")
             row.update(gaussian_mu_nm=g.params["mu_nm"], gaussian_mu_nm_err=g.stderr["mu_nm"],
                        gaussian_sigma_nm=g.params["sigma_nm"])

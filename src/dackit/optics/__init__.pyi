@@ -18,7 +18,9 @@ from .absorption import tauc_curve as tauc_curve
 from .absorption import tauc_gap as tauc_gap
 from .absorption import to_absorbance as to_absorbance
 from .colour import Chromaticity as Chromaticity
+from .colour import NegativeEmissionError as NegativeEmissionError
 from .colour import chromaticity_xy as chromaticity_xy
+from .colour import clip_negative_emission as clip_negative_emission
 from .colour import spectral_locus_xy as spectral_locus_xy
 from .colour import srgb_swatch as srgb_swatch
 from .pl import PLFit as PLFit

@@ -67,6 +67,10 @@ _HANDLED = {R.sample, R.steps, R.pl_fit, R.eos, R.transition_pressure_gpa, "tran
             R.failures, R.inconsistencies, R.doubtful, R.provenance, R.exclusions, R.overrides} | {k for _, keys, _, _ in TECHNIQUES
                                                                         for k in keys}
 
+# Per-particle lists (hundreds of numbers a row): in results.json and drawn by `dackit view`,
+# not written into a table cell.
+PER_PARTICLE = {"diameters_nm"}
+
 # Unit suffixes of dackit's column names → what a reader sees in a header.
 _UNITS = (
     ("_mev_per_gpa2", "meV/GPa²"), ("_mev_per_gpa", "meV/GPa"), ("_ev_per_gpa", "eV/GPa"),
@@ -195,7 +199,7 @@ def _table(rows: list[dict], first: tuple[str, ...] = (), labels: dict | None = 
     labels = labels or {}
     keys = [k for k in first if any(k in r for r in rows)]
     for row in rows:
-        keys += [str(k) for k in row if str(k) not in keys]
+        keys += [str(k) for k in row if str(k) not in keys and str(k) not in PER_PARTICLE]
     cols, errs = _paired(keys)
     thumbs = thumbs if thumbs and any(r.get("file") in thumbs for r in rows) else None
     seen: set = set()

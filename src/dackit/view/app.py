@@ -198,6 +198,29 @@ class Review:
                 ffig.line(line["f"], line["F"], color=colour, legend_label=label)
         return [vfig, ffig]
 
+    def _tem_plot(self):
+        """Particle sizes of each TEM step, each bar stacked by image; a click opens the image."""
+        from bokeh.models import ColumnDataSource, HoverTool
+
+        from dackit.view.figures import PALETTE
+        from dackit.view.series import tem_histogram
+
+        fig = self._figure("TEM particle sizes per step", "diameter (nm)", "particles")
+        bars = tem_histogram(self.results)
+        steps = list(dict.fromkeys(b["step"] for b in bars))
+        for i, step in enumerate(steps):
+            part = [b for b in bars if b["step"] == step]
+            src = ColumnDataSource({k: [b[k] for b in part] for k in ("left", "right", "bottom", "top", "count", "file")})
+            fig.quad(left="left", right="right", bottom="bottom", top="top", source=src, fill_alpha=0.5,
+                     color=PALETTE[i % len(PALETTE)], line_color="white", legend_label=f"step {step}")
+            src.selected.on_change("indices", lambda attr, old, new, s=src: self._open(s, new))
+        hover = fig.select_one(HoverTool)
+        if hover is not None:
+            hover.tooltips = [("image", "@file"), ("particles", "@count"), ("size (nm)", "@left{0.0}–@right{0.0}")]
+        if fig.legend:
+            fig.legend.click_policy = "hide"
+        return fig
+
     def _open(self, source, indices) -> None:
         if indices:
             file = source.data["file"][indices[0]]
@@ -226,7 +249,8 @@ class Review:
             fig.line(p, e, color="black", legend_label=f"fit, {fit['n']} points")
         plots.append(fig)
         fig = self._figure("CIE 1931 chromaticity path", "x", "y")
-        cie = [row for row in r.get("pl") or [] if "cie_x" in row]
+        cie = [row for row in r.get("pl") or [] if isinstance(row.get("cie_x"), (int, float))
+               and isinstance(row.get("cie_y"), (int, float))]  # a colour not computed: no point
         if cie:
             fig.line([c["cie_x"] for c in cie], [c["cie_y"] for c in cie], color="grey")
             self._points(fig, cie, "cie_x", "cie_y")
@@ -249,13 +273,7 @@ class Review:
         fig = self._figure("SAXS first-peak d vs pressure", "pressure (GPa)", "d (Å)")
         self._points(fig, r.get("saxs") or [], "pressure_gpa", "d_first_angstrom", "d_first_angstrom_err")
         plots.append(fig)
-        tem = r.get("tem") or {}
-        diam = tem.get("diameters_nm") if isinstance(tem, dict) else None
-        if diam:
-            fig = self._figure("TEM size histogram", "diameter (nm)", "count")
-            hist, edges = np.histogram(np.asarray(diam, float), bins=30)
-            fig.quad(top=hist, bottom=0, left=edges[:-1], right=edges[1:], alpha=0.6)
-            plots.append(fig)
+        plots.append(self._tem_plot())
         return [p for p in plots if p.renderers]  # a technique not in this run: no empty frame
 
     def _show_measurement(self) -> None:
@@ -275,7 +293,7 @@ class Review:
         """Raw data, fit and residual of ``file`` (and its image, rings, cake or outlines),
         recomputed from the raw file with the run's settings (:mod:`dackit.experiment.measurement`)."""
         from dackit.experiment.measurement import locate, measurement_plot
-        from dackit.experiment.measurement_images import cake_view, detector_view, tem_view
+        from dackit.experiment.measurement_images import calibrant_markers, cake_view, detector_view, tem_view
         from dackit.view.figures import cake_figure, image_figure, measurement_figures
 
         found = locate(self.results, file)  # refuses a path outside the experiment
@@ -300,8 +318,13 @@ class Review:
         from dackit.io.kinds import kind_of
 
         if found.technique in ("xrd", "saxs") and kind_of(str(found.path)) != "pattern":
-            parts.append(image_figure(detector_view(found.path, found.settings, plot.markers, file=file),
-                                      title=f"{file}: detector, mask and rings of the ticks above"))
+            # the calibrant's rings (geometry from xrd.calibrant_image) start hidden: a click on
+            # their legend entry shows where the calibration puts them
+            calibrant = calibrant_markers(found.settings)
+            view = detector_view(found.path, found.settings, [*plot.markers, *calibrant], file=file)
+            parts.append(image_figure(view, title=f"{file}: detector, mask and rings of the ticks above"
+                                      + (" (and of the calibrant)" if calibrant else ""),
+                                      hidden={m.group for m in calibrant}))
             parts.append(cake_figure(cake_view(found.path, found.settings, file=file), plot.markers))
         return parts
 

@@ -98,7 +98,7 @@ def measurement_figures(plot) -> list:
     return figures
 
 
-def image_figure(view, title: str = ""):
+def image_figure(view, title: str = "", hidden=()):
     """A :class:`~dackit.experiment.measurement_images.ImageView`: the image (grey, intensity
     clipped to its 1st–99.5th percentile), the mask in red and each outline as a line.
 
@@ -108,6 +108,8 @@ def image_figure(view, title: str = ""):
         What to draw.
     title : str, optional
         Figure title (default: the file).
+    hidden : collection of str, default ()
+        Outline groups drawn hidden (shown by a click on their legend entry).
 
     Returns
     -------
@@ -135,7 +137,8 @@ def image_figure(view, title: str = ""):
     for i, (group, outlines) in enumerate(groups.items()):
         src = ColumnDataSource({"xs": [o.x for o in outlines], "ys": [o.y for o in outlines],
                                 "label": [o.label for o in outlines]})
-        fig.multi_line("xs", "ys", source=src, color=PALETTE[i % len(PALETTE)], line_width=1.5, legend_label=group)
+        fig.multi_line("xs", "ys", source=src, color=PALETTE[i % len(PALETTE)], line_width=1.5, legend_label=group,
+                       visible=group not in hidden)
     if fig.legend:
         fig.legend.click_policy = "hide"
     return fig

@@ -5,7 +5,8 @@
 * :func:`volume_rows`: V/V0 of each present phase against pressure, V0 from its EoS fit;
 * :func:`ff_rows` and :func:`eos_lines`: the F–f points (Eulerian strain
   f = ((V0/V)^⅔ − 1)/2, normalised pressure F = P / (3f(1+2f)^{5/2})) and the fitted EoS
-  as V/V0(P) and F(f), computed by :mod:`dackit.eos` (no formula written here).
+  as V/V0(P) and F(f), computed by :mod:`dackit.eos` (no formula written here);
+* :func:`tem_histogram`: the particle sizes of each TEM step, bars split by image.
 """
 from __future__ import annotations
 
@@ -173,4 +174,59 @@ def eos_lines(results: dict, n: int = 100) -> dict[str, dict]:
     return out
 
 
-__all__ = ["eos_lines", "ff_rows", "gauge_rows", "volume_rows"]
+def tem_histogram(results: dict, max_bins: int = 40) -> list[dict]:
+    """The size histogram of every TEM step's particles, each bar split by the image its
+    particles came from (so that a click opens that image); bins shared by all steps.
+
+    Parameters
+    ----------
+    results : dict
+        The content of results.json (its ``tem_by_step`` rows with ``diameters_nm`` and
+        ``images``; rows of an older dackit without them give no bars).
+    max_bins : int, default 40
+        At most this many bins (numpy's "auto" rule below it).
+
+    Returns
+    -------
+    list of dict
+        One per non-empty (step, image, bin): step, file, left, right, bottom, top, count;
+        within a step the images are stacked (bottom of one = top of the one before).
+
+    Examples
+    --------
+    >>> bars = tem_histogram({"tem_by_step": [{"step": 0, "n": 3, "diameters_nm": [4.0, 4.1, 6.0],
+    ...                                        "images": [{"file": "a.tif", "n": 3}]}]})
+    >>> sum(b["count"] for b in bars)
+    3
+    """
+    steps = []
+    for row in results.get("tem_by_step") or []:
+        d = np.asarray([x for x in row.get("diameters_nm") or [] if _num(x)], float)
+        images = [im for im in row.get("images") or [] if isinstance(im, dict)]
+        if d.size and sum(int(im.get("n", 0)) for im in images) == d.size:
+            steps.append((row.get("step"), d, images))
+        elif d.size:  # counts that do not add up: the particles still show, under the step
+            steps.append((row.get("step"), d, [{"file": "", "n": d.size}]))
+    if not steps:
+        return []
+    everything = np.concatenate([d for _, d, _ in steps])
+    edges = np.histogram_bin_edges(everything, bins="auto")
+    if edges.size - 1 > max_bins:
+        edges = np.histogram_bin_edges(everything, bins=max_bins)
+    out = []
+    for step, d, images in steps:
+        bottom = np.zeros(edges.size - 1)
+        start = 0
+        for im in images:
+            k = int(im.get("n", 0))
+            counts, _ = np.histogram(d[start:start + k], bins=edges)
+            start += k
+            for i in np.flatnonzero(counts):
+                out.append({"step": step, "file": str(im.get("file", "")), "left": float(edges[i]),
+                            "right": float(edges[i + 1]), "bottom": float(bottom[i]),
+                            "top": float(bottom[i] + counts[i]), "count": int(counts[i])})
+            bottom += counts
+    return out
+
+
+__all__ = ["eos_lines", "ff_rows", "gauge_rows", "tem_histogram", "volume_rows"]
