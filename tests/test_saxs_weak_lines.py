@@ -80,3 +80,16 @@ def test_noise_in_the_minimum_is_not_a_line(seed):
     ps = find_peaks(_pattern([], 0.0, seed=seed))
     dip = [p.q_inv_a for p in ps.peaks if 0.16 < p.q_inv_a < 0.26]
     assert not dip, dip
+
+
+def test_sc_with_form_factor_minima_is_not_bcc_ok():
+    """SC (a = 110 Å) with form-factor minima on √2 and √6 (R = 55 Å): the finder now sees
+    the √2 line in the first minimum but not the √6 one in the second. BCC (a√2) explains
+    every peak as well as SC and leads only by the weights of lines not seen (no peak on
+    BCC's 321, a line SC forbids): that is no proof of BCC, so not an ok."""
+    from saxs_ff_synth import synth
+
+    q, y, s = synth("sc", 110.0, r_over_nn=0.5, poly=0.08, seed=2)
+    res = analyse_saxs(make_pattern(q, y, axis="q_A^-1", sigma=s))
+    if not (res.mesophase == "sc" and abs(res.lattice_a / 110.0 - 1) < 0.01):
+        assert res.quality == "doubtful", (res.mesophase, res.lattice_a, res.quality_notes)
