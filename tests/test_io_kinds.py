@@ -67,3 +67,37 @@ def test_pipeline_reads_cansas_xml_like_dackit_saxs(tmp_path):
     ref = load_saxs(xml, wavelength_a=1.0)
     assert np.array_equal(p.q_inv_a, ref.q_inv_a) and np.array_equal(p.intensity, ref.intensity)
     assert p.q_inv_a[np.argmax(p.intensity)] == pytest.approx(0.08, abs=0.002)
+
+
+@pytest.mark.parametrize("ending", [".rad", ".int", ".0001"])
+def test_unknown_ending_text_columns_is_a_pattern(tmp_path, ending):
+    """A 1D text file with an ending in no table (GSAS .rad, Fit2D-like .int) is a pattern,
+    not a detector image that asks for --poni."""
+    path = tmp_path / f"curve{ending}"
+    q = np.linspace(0.01, 0.3, 300)
+    np.savetxt(path, np.column_stack([q, 100 + 1e4 * np.exp(-0.5 * ((q - 0.1) / 0.003) ** 2)]),
+               header="q(A-1) I", comments="# ")
+    assert kind_of(path) == "pattern"
+    from dackit.saxs.analysis import load_saxs
+
+    p = load_saxs(path)
+    assert p.q_inv_a[np.argmax(p.intensity)] == pytest.approx(0.1, abs=0.002)
+
+
+def test_unknown_ending_binary_is_an_image(tmp_path):
+    path = tmp_path / "frame.0001"
+    path.write_bytes(b"\x00\x01\x02" * 1000)
+    assert kind_of(path) == "image"
+
+
+def test_unknown_ending_text_without_numbers_is_refused(tmp_path):
+    from dackit.errors import InputError
+
+    path = tmp_path / "notes.log"
+    path.write_text("beamtime notes\nsample A in the cell\nshutter opened\n" * 5)
+    with pytest.raises(InputError, match=r"notes\.log.*not a known format.*\.xy.*\.tif"):
+        kind_of(path)
+    from dackit.saxs.analysis import load_saxs
+
+    with pytest.raises(InputError, match="not a known format"):
+        load_saxs(path)

@@ -7,36 +7,102 @@ image (integrated with a PONI); optical spectra are recognised by their content
 
 >>> kind_of("step3.xye"), kind_of("frame_0001.cbf"), kind_of("ruby.ProcSpec")
 ('pattern', 'image', 'spectrum')
+
+An ending in none of the tables (``.rad``, ``.int``, ``frame.0001``) is decided by the
+file's content when it exists: text with numeric columns is a pattern, binary data an image
+(fabio recognises many formats by content), and text without numeric columns is refused
+with the list of formats dackit reads.
 """
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
 
+from dackit.errors import InputError
+
 Kind = Literal["pattern", "image", "spectrum"]
 
 #: 1D patterns: text columns (pyFAI/Dioptas .xy/.chi, GSAS .xye, q-space .qxy, generic
 #: .dat/.txt/.csv) and canSAS 1D XML
 PATTERN_SUFFIXES = (".xy", ".xye", ".qxy", ".chi", ".dat", ".txt", ".csv", ".xml")
-#: area-detector images readable by fabio/h5py (and .npy arrays); anything not listed in
-#: either table is taken as an image too, since fabio recognises many more by content
+#: area-detector images readable by fabio/h5py (and .npy arrays); a file with another
+#: ending is sniffed (:func:`kind_of`)
 IMAGE_SUFFIXES = (".tif", ".tiff", ".edf", ".cbf", ".mccd", ".img", ".h5", ".hdf5", ".hdf", ".nxs",
                   ".nx5", ".nexus", ".spe", ".mar3450", ".sfrm", ".npy")
 #: optical spectra in vendor formats that no pattern or image uses
 SPECTRUM_SUFFIXES = (".procspec", ".sif", ".scope", ".jdx", ".dx")
 
 
+#: bytes read to decide the kind of a file with an unknown ending
+SNIFF_BYTES = 65536
+
+
+def _numeric_row(line: str) -> bool:
+    parts = line.replace(",", " ").replace(";", " ").replace("\t", " ").split()
+    if len(parts) < 2:
+        return False
+    try:
+        [float(p) for p in parts[:2]]
+    except ValueError:
+        return False
+    return True
+
+
+def _sniff(path: Path) -> Kind:
+    """Kind of an existing file with an unknown ending, from its first bytes."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(SNIFF_BYTES)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc}); check the path") from exc
+    try:
+        text = head.decode("utf-8") if b"\0" not in head else None
+    except UnicodeDecodeError:
+        text = None
+    if text is None:
+        return "image"
+    lines = [ln.strip() for ln in text.splitlines()]
+    if len(head) == SNIFF_BYTES and lines:
+        lines = lines[:-1]  # the last line may be cut by the read
+    data = [ln for ln in lines if ln and not ln.startswith(("#", "!", ";", "%", "*"))]
+    numeric = sum(_numeric_row(ln) for ln in data)
+    if numeric >= 5 and numeric >= 0.5 * len(data):
+        return "pattern"
+    raise InputError(
+        f"{path}: ending {path.suffix or '(none)'!r} is not a known format and the file is text "
+        "without numeric columns; dackit reads 1D patterns as text columns "
+        f"({', '.join(PATTERN_SUFFIXES)}), detector images ({', '.join(IMAGE_SUFFIXES)}) and "
+        f"spectra ({', '.join(SPECTRUM_SUFFIXES)}): convert the file or rename it")
+
+
 def kind_of(path) -> Kind:
     """``"pattern"``, ``"image"`` or ``"spectrum"`` for a file, by its ending (case ignored).
+
+    An ending in none of the tables is decided by the content of an existing file: text
+    with at least five rows of two or more numbers (most of its non-comment lines) is a
+    pattern, binary data an image; a file that does not exist (yet) is taken as an image.
 
     Parameters
     ----------
     path : str or Path
-        The file (only its name is used).
+        The file.
+
+    Returns
+    -------
+    str
+        ``"pattern"``, ``"image"`` or ``"spectrum"``.
+
+    Raises
+    ------
+    InputError
+        The ending is unknown and the file is text without numeric columns.
     """
-    suffix = Path(path).suffix.lower()
+    path = Path(path)
+    suffix = path.suffix.lower()
     if suffix in PATTERN_SUFFIXES:
         return "pattern"
     if suffix in SPECTRUM_SUFFIXES:
         return "spectrum"
-    return "image"
+    if suffix in IMAGE_SUFFIXES or not path.is_file():
+        return "image"
+    return _sniff(path)

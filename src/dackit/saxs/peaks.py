@@ -8,7 +8,10 @@ Background (``method=`` of :func:`estimate_background`, registry :data:`BACKGROU
   ``smooth_decades`` keep their weight (they are background curvature, not peaks). A power law, Guinier roll-off and
   the slow parts of a form factor are smooth in log–log; Bragg peaks are narrower than
   ``smooth_decades`` (default 0.15, i.e. ±40 % in q) in log q and stay above the baseline;
-  give a larger value (or ``"powerlaw"``) for peaks broader than ~10 % of their q. The
+  give a larger value (or ``"powerlaw"``) for peaks broader than ~10 % of their q. Where
+  the baseline lies more than 20 % (and 3 σ) above the data over a stretch — a form-factor
+  minimum it bridged, which would hide the weak lines there — it is made locally softer
+  (down to ``MIN_SMOOTH_DECADES``) until it follows the dip. The
   baseline is subtracted (as in the study), or, with ``mode="divide"``, divided out
   (I/B − 1 ≈ S(q) − 1 when B is the form factor: exact peak shapes even where P(q) falls
   steeply across a broad peak). (arPLS, Baek et al. 2015, was tried first: with
@@ -41,8 +44,6 @@ SHAPES = {"pseudo_voigt": None, "lorentzian": 1.0, "gaussian": 0.0}  # fixed eta
 
 
 def _background_loglog(q, y, smooth_decades=0.15, noise=None):
-    from pybaselines.utils import whittaker_smooth
-
     pos = y[y > 0]
     if pos.size < 10:
         raise InputError("too few positive intensities for a log-log background; use background='none'")
@@ -57,17 +58,65 @@ def _background_loglog(q, y, smooth_decades=0.15, noise=None):
     per_decade = (n - 1) / max(lq[-1] - lq[0], 1e-9)
     period = 2 * smooth_decades * per_decade  # points of the slowest feature left to peaks
     lam = (period / np.pi) ** 4
-    # Whittaker smoother (Eilers, Anal. Chem. 75, 3631 (2003); pybaselines' banded solver)
+    # Whittaker smoother (Eilers, Anal. Chem. 75, 3631 (2003); a sparse solve, see _whittaker)
     # with peak stripping (the stripping rule is ours): points more than 2 σ above the
     # current baseline are peaks and get (almost) no weight.
     # A run of points above the baseline longer than ``smooth_decades`` is background
     # curvature the smoother has not followed yet (a Guinier roll-off), not a peak: it keeps
     # its weight, which stops the baseline from sinking under concave regions.
     max_run = max(3, int(smooth_decades * per_decade))
+    lam_i = np.full(n - 2, lam)
+    z = _strip_smooth(ly, sig_log, lam_i, max_run)
+    # A background cannot lie above the data over a stretch: a run of points more than 3 σ
+    # and 20 % below it is a form-factor minimum the stiff smoother bridged (its weak lines then sit
+    # at negative residual and are lost). There, and a quarter of the run's length on either
+    # side, the smoother is softened (period halved, down to MIN_SMOOTH_DECADES) until no such run
+    # is left; elsewhere it keeps its stiffness, so no hump grows under strong lines. The
+    # peak-stripping run length stays that of ``smooth_decades``: a cluster of lines is
+    # still stripped, not taken for background curvature.
+    lam_min = (2 * MIN_SMOOTH_DECADES * per_decade / np.pi) ** 4
+    for _ in range(8):
+        runs = _bridged(ly, z, sig_log, max(5, int(0.02 * per_decade)))
+        if not runs:
+            break
+        soft = np.zeros(n - 2, bool)
+        for start, stop in runs:
+            span = stop - start
+            soft[max(0, start - span // 4):min(n - 2, stop + span // 4)] = True
+        if np.all(lam_i[soft] <= lam_min):
+            break
+        lam_i[soft] = np.maximum(lam_i[soft] / 16, lam_min)
+        z = _strip_smooth(ly, sig_log, lam_i, max_run)
+    return 10 ** np.interp(lq, grid, z)
+
+
+#: a bridged dip must reach this far below the baseline (log10 of 1.2: 20 %). Shallower
+#: misfits are left alone: softening there (between the broad orders of a lamellar
+#: pattern) lets the baseline bend up under the neighbouring strong peaks
+BRIDGE_DEPTH = np.log10(1.2)
+#: softest loglog background (decades): lines narrower than ~5 % of q stay above it
+MIN_SMOOTH_DECADES = 0.04
+
+
+def _whittaker(y, lam_i, w):
+    """Whittaker smoother with a penalty λᵢ per second difference (Eilers 2003, eq. 5 with
+    a diagonal Λ): solves (W + Dᵀ Λ D) z = W y."""
+    from scipy.sparse import diags
+    from scipy.sparse.linalg import spsolve
+
+    n = y.size
+    d = diags([np.ones(n - 2), -2 * np.ones(n - 2), np.ones(n - 2)], [0, 1, 2], shape=(n - 2, n))
+    a = diags(w) + d.T @ diags(lam_i) @ d
+    return spsolve(a.tocsc(), w * y)
+
+
+def _strip_smooth(ly, sig_log, lam_i, max_run):
+    """Whittaker smoother of ``ly`` with peak stripping (see :func:`_background_loglog`)."""
+    n = ly.size
     w = np.ones(n)
     z = ly
     for _ in range(50):
-        z = whittaker_smooth(ly, lam=lam, diff_order=2, weights=w)
+        z = _whittaker(ly, lam_i, w)
         above = ly - z > 2 * sig_log
         w_new = np.where(above, 1e-6, 1.0)
         edges = np.flatnonzero(np.diff(np.r_[0, above.astype(int), 0]))
@@ -77,7 +126,15 @@ def _background_loglog(q, y, smooth_decades=0.15, noise=None):
         if np.array_equal(w_new, w):
             break
         w = w_new
-    return 10 ** np.interp(lq, grid, z)
+    return z
+
+
+def _bridged(ly, z, sig_log, min_len) -> list:
+    """(start, stop) of runs where ``z`` lies more than 3 σ (and BRIDGE_DEPTH) above ``ly``
+    for ``min_len`` or more consecutive points."""
+    below = (z - ly > np.maximum(3 * sig_log, BRIDGE_DEPTH)).astype(int)
+    edges = np.flatnonzero(np.diff(np.r_[0, below, 0]))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2]) if b - a >= min_len]
 
 
 def _background_powerlaw(q, y):

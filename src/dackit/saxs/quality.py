@@ -4,7 +4,10 @@ Each check names what it saw, in words a user can act on. Doubts (the result may
 
 * fewer than two peaks (no mesophase can be indexed from one d-spacing);
 * the indexing cannot separate two mesophases (scores within the tie margin): the tie is
-  named; SC and BCC cannot be told apart before the √7 line of SC's sequence;
+  named; SC and BCC cannot be told apart before the √7 line of SC's sequence: BCC is
+  only taken as shown when a peak sits on a line SC forbids (h²+k²+l² of BCC's 321, 521 …
+  over 2 = 4ᵃ(8b+7)); otherwise its lead over SC rests on the weights of lines not seen,
+  which a form-factor minimum can hide in either phase;
 * too few peaks to fix a 3D lattice (fewer than 3 for a cubic or HCP assignment);
 * observed peaks the chosen mesophase does not explain, or position residuals far above
   their errors (reduced χ² of the indexing > 9, i.e. 3σ on average);
@@ -64,6 +67,31 @@ def _left_structure(ps, min_significance):
     return [float(ps.q[i]) for i, w in zip(idx, fw) if w <= 3 * ref]
 
 
+def _sc_forbidden(m: int) -> bool:
+    """True if m is not a sum of three squares (m = 4ᵃ(8b + 7), Legendre): no SC line."""
+    while m and m % 4 == 0:
+        m //= 4
+    return m % 8 == 7
+
+
+def _bcc_not_shown(idx) -> bool:
+    """BCC is best, SC explains the same peaks as well, and no peak is on an SC-forbidden line."""
+    best = idx.best
+    if best.name != "bcc":
+        return False
+    try:
+        sc = idx.candidate("sc")
+    except KeyError:
+        return False
+    if sc.n_unexplained > best.n_unexplained or sc.chi2 > best.chi2 + 1.0:
+        return False
+    for label in best.assignment:
+        for hkl in label.split("/") if label else ():
+            if hkl.isdigit() and _sc_forbidden(sum(int(c) ** 2 for c in hkl) // 2):
+                return False
+    return True
+
+
 def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
     """Verdict of a :class:`~dackit.saxs.analysis.SaxsResult` (see module docstring)."""
     ps = result.peakset
@@ -79,6 +107,9 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
         if len(idx.tie) > 1:
             doubts.append("indexing cannot separate " + " / ".join(idx.tie)
                           + f" (scores within {tie_margin:g})")
+        elif _bcc_not_shown(idx):
+            doubts.append("bcc and sc explain the same peaks; no peak on a line sc forbids "
+                          "(bcc 321, √7 q1): the choice rests on lines not seen")
         if len(idx.candidates) > 1:
             margin = idx.candidates[1].score - best.score
             info.append(f"indexing figure of merit {best.score:.2f} ({best.name}), margin "
