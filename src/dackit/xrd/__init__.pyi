@@ -5,6 +5,7 @@ from . import calibrate as calibrate
 from . import geometry as geometry
 from . import integrate as integrate
 from . import lattice as lattice
+from . import nexus as nexus
 from . import phases as phases
 from . import plots as plots
 from . import simulate as simulate

@@ -268,18 +268,12 @@ def write_cake_nexus(cake: Cake, path, rings: list[RingTexture] | None = None) -
     """
     import h5py
 
+    from dackit.xrd.nexus import create_nexus, radial_axis
+
     path = Path(path)
-    axis = "twotheta" if cake.unit == "2th_deg" else "q"
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        h5 = h5py.File(path, "w")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write the cake ({exc})") from None
+    axis, axis_units = radial_axis(cake.unit)
+    h5, entry = create_nexus(path, default="cake", source=cake.source, what="the cake")
     with h5:
-        h5.attrs["default"] = "entry"
-        entry = h5.create_group("entry")
-        entry.attrs.update(NX_class="NXentry", default="cake")
-        entry["source_file"] = str(cake.source)
         if cake.wavelength_a is not None:
             entry["wavelength_a"] = float(cake.wavelength_a)
             entry["wavelength_a"].attrs["units"] = "angstrom"
@@ -292,7 +286,7 @@ def write_cake_nexus(cake: Cake, path, rings: list[RingTexture] | None = None) -
         data["azimuth"] = np.asarray(cake.azimuth_deg, float)
         data["azimuth"].attrs.update(units="degrees", long_name="azimuth χ (pyFAI)")
         data[axis] = np.asarray(cake.radial, float)
-        data[axis].attrs["units"] = "degrees" if axis == "twotheta" else "1/angstrom"
+        data[axis].attrs["units"] = axis_units
         if rings is not None:
             tex = entry.create_group("texture")
             tex.attrs["NX_class"] = "NXcollection"

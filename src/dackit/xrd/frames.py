@@ -20,6 +20,7 @@ import numpy as np
 from dackit.core.pattern import Pattern
 from dackit.errors import InputError, where
 from dackit.io.frames import open_frames, parse_frames
+from dackit.xrd.nexus import create_nexus, radial_axis
 
 
 @dataclass(frozen=True)
@@ -128,18 +129,10 @@ def write_pattern_series(integrator, path, output, frames: str | None = "all") -
         if src.mask is not None:
             integrator.add_mask(src.mask)
         n = len(selection.indices)
-        try:
-            output.parent.mkdir(parents=True, exist_ok=True)
-            h5 = h5py.File(output, "w")
-        except OSError as exc:
-            raise InputError(f"{output}: cannot write the pattern series ({exc})") from None
+        h5, entry = create_nexus(output, default="patterns", source=source, what="the pattern series")
         with h5:
-            h5.attrs["default"] = "entry"
-            entry = h5.create_group("entry")
-            entry.attrs.update(NX_class="NXentry", default="patterns")
-            entry["source_file"] = source
             data = entry.create_group("patterns")
-            axis = "twotheta" if integrator.unit == "2th_deg" else "q"
+            axis, axis_units = radial_axis(integrator.unit)
             data.attrs.update(NX_class="NXdata", signal="intensity", axes=["frame", axis],
                               frame_indices=0, **{f"{axis}_indices": 1})
             data["frame"] = np.asarray(selection.indices, dtype=np.int64)
@@ -150,7 +143,7 @@ def write_pattern_series(integrator, path, output, frames: str | None = "all") -
                 x, y, s, info = integrator.integrate_arrays(frame, source=f"{source} frame {index}")
                 if inten is None:
                     ax = data.create_dataset(axis, data=x)
-                    ax.attrs["units"] = "degrees" if axis == "twotheta" else "1/angstrom"
+                    ax.attrs["units"] = axis_units
                     inten = data.create_dataset("intensity", shape=(n, x.size), dtype="f4",
                                                 chunks=(1, x.size), compression="gzip", fillvalue=np.nan)
                     inten.attrs["units"] = "counts"
