@@ -52,3 +52,20 @@ def test_corpus_has_five_real_cases_per_group():
 def test_corpus_has_absorption_cases():
     tauc = [c for c in CASES if c["command"] == "tauc"]
     assert len(tauc) >= 4 and {c["expect_quality"] for c in tauc} == {"ok", "doubtful"}
+
+
+# myPGM ships the numbers of Example_Ruby_3.asc in other layouts its own parser must read
+# (AHilberer/myPGM, GPL-3.0; the three variants at f0ba419d, the header/footer file at 98f903ca)
+LAYOUTS = ["mypgm_Example_Ruby_3_comma_header.asc", "mypgm_Example_Ruby_3_semicolon_2lines_header.asc",
+           "mypgm_Example_Ruby_3_tab_very_long_header.asc", "mypgm_Example_Ruby_3_header_footer.asc"]
+
+
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_same_spectrum_in_other_layouts_gives_the_same_r1(name):
+    folder = CASES[0]["path_on_disk"].parent
+    _, plain, _ = run_json("ruby", folder / "mypgm_Example_Ruby_3.asc")
+    code, out, err = run_json("ruby", folder / name)
+    assert code == 0, err
+    # headers, footers, delimiters and a stray "text<TAB>number" line change nothing
+    assert out[0]["r1_nm"] == pytest.approx(plain[0]["r1_nm"], abs=1e-9)
+    assert out[0]["quality"] == "ok"
