@@ -51,4 +51,4 @@ def test_corpus_has_five_real_cases_per_group():
 
 def test_corpus_has_absorption_cases():
     tauc = [c for c in CASES if c["command"] == "tauc"]
-    assert len(tauc) >= 4 and {c["expect_quality"] for c in tauc} == {"ok", "doubtful"}
+    assert len(tauc) >= 10 and {c["expect_quality"] for c in tauc} == {"ok", "doubtful"}

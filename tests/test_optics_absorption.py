@@ -256,3 +256,32 @@ def test_absorption_coefficient_input(tmp_path):
     film = tauc_gap(make_spectrum(wl, alpha * 100e-7 * np.log10(np.e), x_unit="nm"))  # 100 nm
     assert auto.gap_ev == pytest.approx(film.gap_ev, abs=1e-3)
     assert absorbance_spectrum(s, quantity="alpha").y_unit == ALPHA_UNIT
+
+
+def test_a_band_that_falls_back_is_not_an_edge():
+    """A Gaussian absorption band (a defect band, an interference fringe in k) rises like an
+    edge and falls back: a Tauc line on its flank must be refused or doubtful, never ok."""
+    e = np.linspace(1.0, 3.0, 500)
+    a = 1e-3 + np.exp(-0.5 * ((e - 1.8) / 0.08) ** 2)
+    for background in ("auto", "none"):
+        try:
+            res = tauc_gap(e, a, background=background)
+        except FitError:
+            continue
+        assert res.quality == "doubtful", (res.gap_ev, res.quality_notes)
+        assert any("falls back" in n for n in res.quality_notes)
+
+
+def test_unresolved_step_edge_with_a_second_edge_is_doubtful():
+    """A sharp direct edge at 1.35 eV and a second one 0.1 eV up (spin-orbit split, as InP),
+    sampled every 30 meV: the straight stretch holds both edges and extrapolates high; the
+    ×10 jump between two neighbouring points of the foot must make it doubtful."""
+    e = np.arange(0.9, 2.4, 0.03)
+    a = (np.sqrt(np.clip(e - 1.35, 0, None)) + 0.8 * np.sqrt(np.clip(e - 1.45, 0, None))) / e + 0.01
+    res = tauc_gap(e, a)
+    assert res.quality == "doubtful", (res.gap_ev, res.quality_notes)
+    assert any("not resolved" in n for n in res.quality_notes)
+    # the same edges on a 3 meV grid are resolved: no step doubt
+    fine = np.arange(0.9, 2.4, 0.003)
+    af = (np.sqrt(np.clip(fine - 1.35, 0, None)) + 0.8 * np.sqrt(np.clip(fine - 1.45, 0, None))) / fine + 0.01
+    assert not any("not resolved" in n for n in tauc_gap(fine, af).quality_notes)

@@ -432,6 +432,19 @@ MIN_GAP_TO_DATA_EDGE_EV = 0.05
 #: more means the line is not the foot of the edge (a convex Tauc curve, a second edge).
 SUBGAP_PROBE_EV = 0.1
 MAX_SUBGAP_FRACTION = 0.1
+#: An absorption edge is followed by the interband continuum: above the window the smoothed
+#: absorbance may dip after an exciton peak (by tens of per cent in CdS, ZnTe or a nanocrystal's
+#: first exciton) but not fall below MIN_ABOVE_EDGE_FRACTION of its value at the top of the
+#: window. A rise that falls back further is a band (a thin-film interference fringe in k, a
+#: defect or impurity band), not the fundamental edge.
+MIN_ABOVE_EDGE_FRACTION = 0.5
+#: Sampling of the foot: between two neighbouring points below the top of the window the
+#: absorbance may grow at most MAX_STEP_RATIO times once it exceeds a tenth of the window top.
+#: An edge sampled that coarsely is a step: where in the step the gap lies, and whether a
+#: second edge (a spin-orbit split band ~0.1 eV up, as in InP) is inside the window, the
+#: data cannot say. A resolved Urbach foot, α ∝ exp(E/E_U), grows e^(ΔE/E_U) per step ΔE;
+#: ×3 is one step of 1.1 E_U, coarser than any edge at room temperature can be resolved with.
+MAX_STEP_RATIO = 3.0
 
 
 def _tauc_verdict(e, t, result, curvature, bg, transition, a_corr=None) -> tuple[Verdict, float, int]:
@@ -465,8 +478,45 @@ def _tauc_verdict(e, t, result, curvature, bg, transition, a_corr=None) -> tuple
                           f"{100 * frac:.0f} % of that at the top of the window: the straight stretch is "
                           "not the foot of the edge (the Tauc curve bends upward, or a second edge lies "
                           "below), the true gap is lower")
+    if a_corr is not None:
+        doubts.extend(_edge_shape_doubts(e, np.asarray(a_corr, float), result))
     info.append(f"R² = {r2:.4f} over {n} points; background: {bg.form if bg is not None else 'none'}")
     return Verdict.from_checks(doubts, info), float(r2), n
+
+
+def _edge_shape_doubts(e, a, result) -> list[str]:
+    """Is the Tauc window on an absorption edge that the data resolve? The absorbance must not
+    fall back far above the window (:data:`MIN_ABOVE_EDGE_FRACTION`) and must not jump between
+    two neighbouring points of the foot (:data:`MAX_STEP_RATIO`)."""
+    lo, hi = result["window"]
+    doubts = []
+    a_s, _ = _smooth(e, a, 0.03)
+    a_top = float(np.interp(hi, e, a_s))
+    # within a window's length (≥ 0.2 eV) above it: further up, a sub-gap background
+    # extrapolated from below the edge is no longer a measurement of anything
+    near = (e > hi) & (e <= hi + max(hi - lo, 0.2))
+    after = a_s[near]
+    if a_top > 0 and after.size and float(after.min()) < MIN_ABOVE_EDGE_FRACTION * a_top:
+        at = float(e[near][int(np.argmin(after))])
+        doubts.append(f"the absorbance falls back to {100 * float(after.min()) / a_top:.0f} % of the "
+                      f"window's top at {at:.3f} eV: the rise at {lo:.3f}–{hi:.3f} eV is a band (an "
+                      "interference fringe, a defect band), not the absorption edge; restrict "
+                      "energy_range_ev to the edge")
+    foot = np.flatnonzero((e >= result["gap"] - SUBGAP_PROBE_EV) & (e <= hi))
+    if a_top > 0 and foot.size >= 2:
+        # a point at zero after background removal counts as 3 σ_A, so that noise is no step
+        a0 = np.maximum(a[foot[:-1]], 3 * _absorbance_noise(a))
+        a1 = a[foot[1:]]
+        big = a1 >= 0.1 * a_top
+        if np.any(big):
+            ratio = float(np.max(a1[big] / a0[big]))
+            if ratio > MAX_STEP_RATIO:
+                step = 1e3 * float(np.median(np.diff(e[foot])))
+                doubts.append(f"the edge is not resolved: the absorbance grows {ratio:.0f}× between two "
+                              f"neighbouring points ({step:.0f} meV apart) below the window; the gap lies "
+                              "somewhere in that step and the window may hold a second edge: measure "
+                              "on a finer grid")
+    return doubts
 
 
 def _window_search(e, t, sigma_t, *, min_span_ev, smooth_ev, e_max=np.inf, max_nodes=160):
