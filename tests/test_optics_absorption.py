@@ -281,7 +281,27 @@ def test_unresolved_step_edge_with_a_second_edge_is_doubtful():
     res = tauc_gap(e, a)
     assert res.quality == "doubtful", (res.gap_ev, res.quality_notes)
     assert any("not resolved" in n for n in res.quality_notes)
-    # the same edges on a 3 meV grid are resolved: no step doubt
+    # an edge with a 10 meV foot on a 3 meV grid is resolved: no step doubt, and the gap
     fine = np.arange(0.9, 2.4, 0.003)
-    af = (np.sqrt(np.clip(fine - 1.35, 0, None)) + 0.8 * np.sqrt(np.clip(fine - 1.45, 0, None))) / fine + 0.01
-    assert not any("not resolved" in n for n in tauc_gap(fine, af).quality_notes)
+    soft = 0.01 * np.logaddexp(0.0, (fine - 1.35) / 0.01)
+    res = tauc_gap(fine, np.sqrt(soft) / fine + 0.01)
+    assert not any("not resolved" in n for n in res.quality_notes)
+    assert abs(res.gap_ev - 1.35) < 0.01 and res.quality == "ok", (res.gap_ev, res.quality_notes)
+
+
+def test_first_edge_under_stronger_bands_recorded_in_equal_wavelength_steps():
+    """A perovskite-like film (α in cm⁻¹, built here with numpy): a direct edge at 1.6 eV
+    with a 15 meV foot that bends over to a plateau, under E₁-like bands from 1.85 eV that
+    reach ten times higher, recorded every nm from 300 to 1300 nm. On a linear (αE)² scale the
+    edge is a small knee; the Tauc line must still be the edge's (the search ended at the top
+    of the first edge, the smoothing as wide in eV on the wavelength grid's unequal energy
+    steps). It was refused ("no absorption edge") before."""
+    wl = np.arange(300.0, 1300.0, 1.0)
+    e = 1239.84198 / wl
+    soft = 0.015 * np.logaddexp(0.0, (e - 1.6) / 0.015)
+    edge = np.sqrt(soft) / e / (1.0 + (soft / 0.05) ** 2) ** 0.25
+    upper = 0.05 * np.logaddexp(0.0, (e - 1.85) / 0.05)
+    alpha = 3e4 * edge / edge.max() + 3e5 * upper ** 1.5 + 50.0
+    res = tauc_gap(make_spectrum(wl, alpha, x_unit="nm", y_unit="alpha_cm-1"))
+    assert abs(res.gap_ev - 1.6) < 2 * 0.015, (res.gap_ev, res.quality_notes)
+    assert res.window_ev[1] < 1.7

@@ -359,9 +359,26 @@ def _noise_of(y) -> float:
 
 def _smooth(e, y, width_ev):
     """Savitzky–Golay smoothing (quadratic, ``width_ev`` wide) and its derivative; the
-    derivative is NaN within half a window of either end, where the filter extrapolates."""
+    derivative is NaN within half a window of either end, where the filter extrapolates.
+
+    A spectrometer records equal steps in wavelength, which are unequal in energy (×7 over
+    300–800 nm, ×100 over 200–2500 nm): the filter runs on a uniform energy grid so that it
+    is ``width_ev`` wide everywhere, not a fixed number of points."""
     n = y.size
-    step = np.median(np.diff(e))
+    steps = np.diff(e)
+    step = float(np.median(steps))
+    if n > 5 and float(steps.max()) > 1.5 * float(steps.min()):
+        step = max(float(steps.min()), float(e[-1] - e[0]) / 20000)
+        grid = np.arange(e[0], e[-1] + 0.5 * step, step)
+        yg, dg = _smooth_uniform(grid, np.interp(grid, e, y), width_ev, step)
+        ys = np.interp(e, grid, yg)
+        d = np.interp(e, grid, dg)        # NaN spreads to the points next to the blanked ends
+        return ys, d
+    return _smooth_uniform(e, y, width_ev, step)
+
+
+def _smooth_uniform(e, y, width_ev, step):
+    n = y.size
     win = int(round(width_ev / step)) | 1
     win = max(5, min(win, n - (1 - n % 2)))
     if win > n:
@@ -535,11 +552,20 @@ def _window_search(e, t, sigma_t, *, min_span_ev, smooth_ev, e_max=np.inf, max_n
         end = e.size
     ee, tt, ww = e[:end], t[:end], 1.0 / sigma_t[:end] ** 2
     # steepest slope of the edge, from a smoothing 3× wider: noise must not set the bar
-    _, dts = _smooth(ee, tt, 3 * smooth_ev)
+    # (on the whole curve: cut at the top of a first edge, the smoothing would blank the
+    # edge's steepest points, which lie within half a window of the cut)
+    _, dts = _smooth(e, t, 3 * smooth_ev)
+    dts = dts[:end]
     dmax = float(np.nanmax(dts)) if np.any(np.isfinite(dts)) else float("nan")
     if not dmax > 0:
         raise FitError("the Tauc curve never rises: no absorption edge in the data")
-    nodes = np.unique(np.linspace(0, ee.size, min(max_nodes, ee.size) + 1).astype(int))
+    # window ends on a grid even in energy, not in points: a wavelength-uniform spectrum
+    # is dense far below the gap, and equal point counts left the edge a node or two
+    if ee.size > max_nodes:
+        cuts = np.searchsorted(ee, np.linspace(ee[0], ee[-1], max_nodes + 1)[1:-1])
+        nodes = np.unique(np.concatenate([[0], cuts, [ee.size]])).astype(int)
+    else:
+        nodes = np.arange(ee.size + 1)
 
     # Sums of every window are accumulated from the window's own first point, in coordinates
     # centred there (x − E₀, t − t₀). Differences of running sums over the whole curve lose
@@ -691,6 +717,51 @@ def _onset_ev(e, a, smooth_ev, *, decades: bool = False) -> float:
     return float(e[above[0]]) if above.size else float(e[-1])
 
 
+#: The first edge of a spectrum spanning decades: its steepest point rises at least
+#: EDGE_MIN_LOG_SLOPE e-folds per eV (an Urbach foot of E_U ≤ 0.2 eV; crystals have E_U of
+#: 10–50 meV, 20–100 e-folds per eV), and its top is where the rise slows below
+#: KNEE_LOG_SLOPE e-folds per eV. A parabolic-band edge, α ∝ √(E − E_g)/E, slows to that only
+#: about 0.35 eV above E_g (d ln α/dE = 1/(2ΔE) − 1/E); a plateau or an exciton peak above
+#: the edge (perovskite and CdS films, whose (αE)² then climbs far higher on E₁-like bands)
+#: reaches it at once, and the Tauc line belongs below it.
+EDGE_MIN_LOG_SLOPE = 5.0
+KNEE_LOG_SLOPE = 1.0
+
+
+def _first_edge_top_ev(e, a, smooth_ev) -> float:
+    """Top of the first absorption edge of a spectrum spanning more than two decades (α of a
+    film, optical constants), or +inf: above the first rise of ln A steeper than
+    :data:`EDGE_MIN_LOG_SLOPE` that the absorbance does not fall back from (by half, as a
+    fringe or a defect band does), the first energy where ln A rises slower than
+    :data:`KNEE_LOG_SLOPE` per eV. A Tauc line of the fundamental gap lies below it; on a
+    linear (A·E)² scale that edge can be a knee of 1 % of the curve's height."""
+    noise = 10 * _absorbance_noise(a)
+    a_s, _ = _smooth(e, a, smooth_ev)
+    if not float(np.max(a_s)) - float(np.min(a_s)) > 100 * noise:
+        return float("inf")
+    la = np.log(np.maximum(a_s, noise))
+    _, dla = _smooth(e, la, smooth_ev)
+    steep = np.flatnonzero((dla >= EDGE_MIN_LOG_SLOPE) & (a_s > noise))
+    start = 0
+    while True:
+        steep = steep[steep >= start]
+        if steep.size == 0:
+            return float("inf")
+        i = int(steep[0])
+        slow = np.flatnonzero((np.arange(e.size) > i) & (dla < KNEE_LOG_SLOPE))
+        if slow.size == 0:
+            return float("inf")
+        k = int(slow[0])
+        # a rise the absorbance falls back from within 0.2 eV is not an edge, nor is one of
+        # less than ×3 (a wiggle of the smoothing at a sharp corner, a shoulder of the tail)
+        after = a_s[(e > e[k]) & (e <= e[k] + 0.2)]
+        if (la[k] - float(np.min(la[:i + 1])) < np.log(3.0) or
+                (after.size and float(after.min()) < MIN_ABOVE_EDGE_FRACTION * float(a_s[k]))):
+            start = k + 1
+            continue
+        return float(e[k])
+
+
 def _check_edge(e, a, result, sigma_a, pre):
     """Refuse a 'gap' that is not an absorption edge: between the intercept and the top of the
     window the absorbance must rise by ≥ 10 σ_A and by at least half of its total rise from
@@ -800,10 +871,12 @@ def tauc_gap(data, absorbance=None, *, transition: str = "direct", background: s
 
     def search(absorb):
         # the Tauc law describes the edge (parabolic bands near the extremum): windows stay
-        # within reach_ev of where the absorbance starts to rise
+        # within reach_ev of where the absorbance starts to rise, and below the top of the
+        # first edge of a spectrum spanning decades
         return _window_search(e, tauc_curve(e, absorb, transition), _tauc_sigma(e, absorb, transition, sigma_a),
                               min_span_ev=min_span_ev, smooth_ev=smooth_ev,
-                              e_max=_onset_ev(e, absorb, smooth_ev, decades=True) + reach_ev)
+                              e_max=min(_onset_ev(e, absorb, smooth_ev, decades=True) + reach_ev,
+                                        _first_edge_top_ev(e, absorb, smooth_ev)))
 
     try:
         first = search(a)
