@@ -197,3 +197,19 @@ def test_real_cdse_bands_cut_at_480nm_keep_their_peak():
         f = fit_pl(read_spectrum(here / f"cdse_run{run}_FL_emission.csv"))
         assert "blue" in f.truncated, run
         assert abs(f.peak_nm - expected) < 2.0, (run, f.peak_nm)
+
+
+def test_cli_withholds_the_colour_of_a_cut_band():
+    """`dackit pl` on a real CdSe spectrum cut at 480 nm: the peak is given (ok), the colour is
+    not (its cut part is missing), and the notes say why; the JSON keys stay the same."""
+    from pathlib import Path
+
+    from cli_helpers import run_json
+
+    path = Path(__file__).parent / "corpus" / "optics" / "cdse_run3_FL_emission.csv"
+    code, out, _ = run_json("pl", str(path), "--pressure", "0")
+    row = out["peaks"][0]
+    assert code == 0 and row["quality"] == "ok"
+    assert row["cie_x"] is None and row["cie_y"] is None
+    assert any("colour not computed" in n and "cut at the blue end" in n for n in row["quality_notes"])
+    assert abs(row["peak_nm"] - 512.307) < 2.0

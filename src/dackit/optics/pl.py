@@ -154,8 +154,9 @@ def _far_side_baseline(x, y, cut: dict) -> np.ndarray:
     line = np.polynomial.Polynomial(params["coef"])(x)
     if line[top] >= ys[top]:
         # the far side is band too (a plateau filling the window): no baseline is measured
-        # there, and its line carried across would remove the band; the lowest level stands
-        return np.full_like(y, float(np.min(ys)))
+        # there, and its line carried across would remove the band; the line through the
+        # whole spectrum is then no worse (the band's width check judges such a plateau)
+        return _bl_imodpoly(x, y)
     return line
 
 
@@ -163,9 +164,9 @@ def remove_baseline(spectrum: Spectrum, method: str = "imodpoly", *, dark=None) 
     """(corrected y, subtracted baseline) of ``spectrum`` after an optional dark spectrum.
 
     With the default ``"imodpoly"``, when the band is cut at an end of the spectrum
-    (:func:`truncated_ends`) the baseline is a constant taken from the side where the band
-    comes down instead: the line would otherwise pass through the cut end, which is band,
-    not baseline.
+    (:func:`truncated_ends`) the line is fitted to the outer half of the side where the band
+    comes down: through the cut end it would be anchored on the band itself and tilt under
+    it (see ``_far_side_baseline`` for the plateau and both-ends cases).
 
     Parameters
     ----------
@@ -575,8 +576,8 @@ def _verdict(prep: _Prepared, fr, main: PLPeak, peak_ev: float, top=None) -> Ver
 def truncation_note(end: str, level: float) -> str:
     """The quality note of a band cut at ``end`` ("blue"/"red"), rising there by ``level`` of its height."""
     return (f"band cut at the {end} end of the spectrum (still rising by {100 * level:.0f} % of its "
-            "height there): the baseline comes from the other side; area and colour miss the cut part "
-            "and are not reliable (the peak is judged on its own)")
+            "height there): area and colour miss the cut part and are not reliable (the peak is judged "
+            "on its own)")
 
 
 def _main_index(fr) -> int:
