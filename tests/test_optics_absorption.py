@@ -305,3 +305,18 @@ def test_first_edge_under_stronger_bands_recorded_in_equal_wavelength_steps():
     res = tauc_gap(make_spectrum(wl, alpha, x_unit="nm", y_unit="alpha_cm-1"))
     assert abs(res.gap_ev - 1.6) < 2 * 0.015, (res.gap_ev, res.quality_notes)
     assert res.window_ev[1] < 1.7
+
+
+def test_gap_error_covers_the_window_choice():
+    """On the S-shaped film edge (noise-free, numpy-built) the best window's own fit claims
+    about 1 meV while the rounded foot moves the intercept by 5-25 meV depending on the
+    stretch used: the error must grow with the foot and cover the deviation of an ok result
+    within 3 errors (it was 1 meV against 22 meV)."""
+    e = np.linspace(1.9, 3.4, 400)
+    errs = []
+    for width in (0.01, 0.025, 0.04):
+        res = tauc_gap(e, 1e4 * _film_edge(e, width=width), background="none")
+        errs.append(res.gap_ev_err)
+        if res.quality == "ok":
+            assert abs(res.gap_ev - 2.42) < 3 * res.gap_ev_err, (width, res.gap_ev, res.gap_ev_err)
+    assert errs[0] < errs[1] < errs[2]

@@ -21,7 +21,10 @@ Pipeline of :func:`tauc_gap`:
    contiguous window of the Tauc curve spanning at least ``min_span_ev`` on the first rising
    edge — below the first maximum of the smoothed curve (a nanocrystal's first exciton), if
    any, and within ``reach_ev`` = 0.6 eV of the absorbance onset, since the Tauc law rests on
-   parabolic bands near their extrema — is fitted by a straight line.
+   parabolic bands near their extrema; for spectra rising over decades (α of films) also
+   below the top of the first edge, where ln A stops rising steeply (a perovskite or CdS
+   film's edge is a knee of 1 % under its higher bands on the linear scale) — is fitted by a
+   straight line.
    A window is *admissible* when its slope is at least half the steepest smoothed slope of
    the edge, its x-intercept lies below the window but inside the measured range, and it is
    linear at the noise level: its weighted fit has χ²_ν ≤ s·χ²₀.₉₉(ν)/ν, with each point's σ
@@ -38,7 +41,9 @@ Pipeline of :func:`tauc_gap`:
    Among admissible windows the one whose x-intercept has the smallest standard error wins
    (long windows where the curve is precise, short ones where curvature or noise set in).
    Its x-intercept is the gap; the error combines that fit error with the spread of the
-   intercepts of the near-best windows (intercept error within 2× the best). Automated
+   intercepts over the window choice: half the 16–84 % range of the intercepts of every
+   plausible window (steep, extrapolating below itself, under the foot), at least the spread
+   of the near-best windows (intercept error within 2× the best). Automated
    Tauc analyses that mimic an analyst's search for the linear segment are compared in
    Escobedo-Morales, Ruiz-López, Ruiz-Peralta, Tepech-Carrillo, Sánchez-Cantú & Moreno-Orea,
    Heliyon 5, e01505 (2019); the rule here differs in judging linearity against the
@@ -394,7 +399,7 @@ def _smooth_uniform(e, y, width_ev, step):
 
 @dataclass(frozen=True)
 class TaucFit(Judged):
-    """One Tauc analysis. ``gap_ev_err`` = fit error ⊕ spread over near-best windows ⊕
+    """One Tauc analysis. ``gap_ev_err`` = fit error ⊕ spread over the window choice ⊕
     ``gap_curvature`` (how far the intercepts of the window's two halves disagree)."""
 
     gap_ev: float
@@ -644,6 +649,14 @@ def _window_search(e, t, sigma_t, *, min_span_ev, smooth_ev, e_max=np.inf, max_n
     dg_dc, dg_dm = -1 / mm, cc / mm ** 2
     fit_err = float(np.sqrt(max(dg_dc ** 2 * var_c + dg_dm ** 2 * var_m + 2 * dg_dc * dg_dm * cov_mc, 0)))
     spread = float(np.std(gap[near])) if near.size > 1 else 0.0
+    # which stretch of the edge an analyst takes is a choice: the intercepts of every window
+    # that is steep, extrapolates below itself and stays under the foot spread by about the
+    # bias a rounded foot causes (4-5 meV for a 20 meV Urbach tail, whose best window alone
+    # claims 1 meV); half their 16-84 % range is that part of the error
+    plausible = gap[shape_ok]
+    if plausible.size >= 5:
+        p16, p84 = np.percentile(plausible, [16, 84])
+        spread = max(spread, 0.5 * float(p84 - p16))
     return {"gap": float(gap[best]), "fit_err": fit_err, "spread": spread, "slope": float(mm),
             "intercept": float(c[best]), "redchi": float(chi2r[best] / scale),
             "window": (float(ee[ia[best]]), float(ee[ib[best] - 1])), "n_windows": int(idx.size)}
