@@ -213,3 +213,16 @@ def test_cli_withholds_the_colour_of_a_cut_band():
     assert row["cie_x"] is None and row["cie_y"] is None
     assert any("colour not computed" in n and "cut at the blue end" in n for n in row["quality_notes"])
     assert abs(row["peak_nm"] - 512.307) < 2.0
+
+
+def test_dackit_run_withholds_the_colour_of_a_cut_band():
+    """The pipeline's PL analysis (dackit run) treats a cut band as the CLI does."""
+    from pathlib import Path
+
+    from dackit.experiment.analyses import analyse_pl
+
+    path = Path(__file__).parent / "corpus" / "optics" / "cdse_run6_FL_emission.csv"
+    row = analyse_pl(str(path), {"n_peaks": 1})
+    assert row["cie_x"] is None and row["colour_hex"] == ""
+    assert row["quality"] == "ok" and abs(row["peak_nm"] - 505.336) < 2.0
+    assert any("colour not computed" in n for n in row["quality_notes"])
