@@ -51,7 +51,10 @@ def test_corpus_has_five_real_cases_per_group():
 
 def test_corpus_has_absorption_cases():
     tauc = [c for c in CASES if c["command"] == "tauc"]
-    assert len(tauc) >= 4 and {c["expect_quality"] for c in tauc} == {"ok", "doubtful"}
+    assert len(tauc) >= 10 and {c["expect_quality"] for c in tauc} == {"ok", "doubtful"}
+    # cases dackit must get right and call ok (the rest must be doubtful or refused)
+    assert len([c for c in tauc if c["expect_quality"] == "ok"]) >= 3
+    assert len({c["path"].split("/")[-3] for c in tauc}) >= 8      # materials
 
 
 # myPGM ships the numbers of Example_Ruby_3.asc in other layouts its own parser must read

@@ -148,3 +148,81 @@ def test_wrong_unit_and_mismatched_pressures():
         fit_pl_series([simulate_pl(0.0, seed=0)], [0.0, 1.0])
     with pytest.raises(InputError, match="no spectra"):
         fit_pl_series([], None)
+
+
+def _cut_band(cut_fraction=0.25, slope=0.0):
+    """A Gaussian band (in wavelength, numpy only) on a flat or sloped baseline, cut at the blue
+    end where it still stands at ``cut_fraction`` of its height, with mild noise."""
+    x = np.linspace(480.0, 620.0, 141)
+    sigma = 14.0
+    centre = 480.0 + sigma * np.sqrt(-2 * np.log(cut_fraction))
+    rng = np.random.default_rng(7)
+    base = 20.0 + slope * (x - 550.0)
+    return x, base, 100.0 * np.exp(-0.5 * ((x - centre) / sigma) ** 2) + base + rng.normal(0, 0.3, x.size), centre
+
+
+@pytest.mark.parametrize("slope", [0.0, -0.05])
+def test_band_cut_at_the_blue_end(slope):
+    """The blue end is band, not baseline: imodpoly's line through it tilts under the band and
+    eats its area. The cut is detected, the baseline comes from the far side, the peak stays
+    ok and the area is within 10 % of the visible part's true area; the notes say area and
+    colour are not reliable."""
+    from dackit.optics.pl import truncated_ends
+
+    x, base, y, centre = _cut_band(0.25, slope)
+    assert set(truncated_ends(x, y)) == {"blue"}
+    f = fit_pl(make_spectrum(x, y, x_unit="nm"))
+    assert f.truncated and "blue" in f.truncated
+    assert f.quality == "ok", f.quality_notes
+    assert abs(f.peak_nm - centre) < 1.0
+    assert any("band cut at the blue end" in n and "area and colour" in n for n in f.quality_notes)
+    true_area = float(np.trapezoid(y - base, x))
+    assert abs(f.emission_nm().sum() * (x[1] - x[0]) - true_area) < 0.1 * true_area
+    # the whole band (not cut) is not flagged
+    xw = np.linspace(440.0, 640.0, 201)
+    yw = 100.0 * np.exp(-0.5 * ((xw - 530.0) / 14.0) ** 2) + 20.0
+    assert truncated_ends(xw, yw) == {}
+    assert not fit_pl(make_spectrum(xw, yw, x_unit="nm")).truncated
+
+
+def test_real_cdse_bands_cut_at_480nm_keep_their_peak():
+    """Real CdSe spectra (tests/corpus/optics, angzeli/Imperial-MS-3.02-CdSe-quantum-dots, MIT)
+    cut at 470-480 nm: flagged as cut, peak within 2 nm of the author's value."""
+    from pathlib import Path
+
+    from dackit.io import read_spectrum
+
+    here = Path(__file__).parent / "corpus" / "optics"
+    for run, expected in ((3, 512.307), (6, 505.336), (9, 509.049)):
+        f = fit_pl(read_spectrum(here / f"cdse_run{run}_FL_emission.csv"))
+        assert "blue" in f.truncated, run
+        assert abs(f.peak_nm - expected) < 2.0, (run, f.peak_nm)
+
+
+def test_cli_withholds_the_colour_of_a_cut_band():
+    """`dackit pl` on a real CdSe spectrum cut at 480 nm: the peak is given (ok), the colour is
+    not (its cut part is missing), and the notes say why; the JSON keys stay the same."""
+    from pathlib import Path
+
+    from cli_helpers import run_json
+
+    path = Path(__file__).parent / "corpus" / "optics" / "cdse_run3_FL_emission.csv"
+    code, out, _ = run_json("pl", str(path), "--pressure", "0")
+    row = out["peaks"][0]
+    assert code == 0 and row["quality"] == "ok"
+    assert row["cie_x"] is None and row["cie_y"] is None
+    assert any("colour not computed" in n and "cut at the blue end" in n for n in row["quality_notes"])
+    assert abs(row["peak_nm"] - 512.307) < 2.0
+
+
+def test_dackit_run_withholds_the_colour_of_a_cut_band():
+    """The pipeline's PL analysis (dackit run) treats a cut band as the CLI does."""
+    from pathlib import Path
+
+    from dackit.experiment.analyses import analyse_pl
+
+    path = Path(__file__).parent / "corpus" / "optics" / "cdse_run6_FL_emission.csv"
+    row = analyse_pl(str(path), {"n_peaks": 1})
+    assert row["cie_x"] is None and row["colour_hex"] == ""
+    assert row["quality"] == "ok" and abs(row["peak_nm"] - 505.336) < 2.0
+    assert any("colour not computed" in n for n in row["quality_notes"])

@@ -113,6 +113,9 @@ def pl_command(files, pressure, runsheet, n_peaks, shape, baseline, peak, as_jso
                 continue
             fits[i] = f
             try:
+                if f.truncated:   # a cut band's colour is that of its remaining part
+                    raise InputError(f"{files[i]}: the band is cut at the {' and '.join(f.truncated)} "
+                                     "end of the spectrum")
                 c = chromaticity_xy(f.wavelength_nm, f.emission_nm(), source=str(files[i]))
                 cx, cy, verdict = float(c.x), float(c.y), f.verdict.plus(info=c.notes)
             except DackitError as exc:  # negative light beyond noise, outside the visible: the fit stands

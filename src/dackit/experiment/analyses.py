@@ -51,6 +51,10 @@ def analyse_pl(path: str, settings: dict) -> dict:
     # window_nm and baseline come only from overrides.toml (absent: the fit's defaults)
     extra = {k: settings[k] for k in ("window_nm", "baseline") if k in settings}
     f = fit_pl(read_spectrum(path), n_peaks=settings["n_peaks"], **extra)
+    if f.truncated:  # a cut band's colour is that of its remaining part: none is given
+        return {**f.to_dict(), "cie_x": None, "cie_y": None, "colour_hex": "",
+                **f.verdict.plus(info=["colour not computed: the band is cut at the "
+                                       f"{' and '.join(f.truncated)} end of the spectrum"]).to_dict()}
     try:
         # the row names its file (relative); its notes name the file without this machine's folders
         c = chromaticity_xy(f.wavelength_nm, f.emission_nm(), source=Path(path).name)

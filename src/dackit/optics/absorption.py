@@ -21,7 +21,10 @@ Pipeline of :func:`tauc_gap`:
    contiguous window of the Tauc curve spanning at least ``min_span_ev`` on the first rising
    edge — below the first maximum of the smoothed curve (a nanocrystal's first exciton), if
    any, and within ``reach_ev`` = 0.6 eV of the absorbance onset, since the Tauc law rests on
-   parabolic bands near their extrema — is fitted by a straight line.
+   parabolic bands near their extrema; for spectra rising over decades (α of films) also
+   below the top of the first edge, where ln A stops rising steeply (a perovskite or CdS
+   film's edge is a knee of 1 % under its higher bands on the linear scale) — is fitted by a
+   straight line.
    A window is *admissible* when its slope is at least half the steepest smoothed slope of
    the edge, its x-intercept lies below the window but inside the measured range, and it is
    linear at the noise level: its weighted fit has χ²_ν ≤ s·χ²₀.₉₉(ν)/ν, with each point's σ
@@ -38,7 +41,9 @@ Pipeline of :func:`tauc_gap`:
    Among admissible windows the one whose x-intercept has the smallest standard error wins
    (long windows where the curve is precise, short ones where curvature or noise set in).
    Its x-intercept is the gap; the error combines that fit error with the spread of the
-   intercepts of the near-best windows (intercept error within 2× the best). Automated
+   intercepts over the window choice: half the 16–84 % range of the intercepts of every
+   plausible window (steep, extrapolating below itself, under the foot), at least the spread
+   of the near-best windows (intercept error within 2× the best). Automated
    Tauc analyses that mimic an analyst's search for the linear segment are compared in
    Escobedo-Morales, Ruiz-López, Ruiz-Peralta, Tepech-Carrillo, Sánchez-Cantú & Moreno-Orea,
    Heliyon 5, e01505 (2019); the rule here differs in judging linearity against the
@@ -359,9 +364,26 @@ def _noise_of(y) -> float:
 
 def _smooth(e, y, width_ev):
     """Savitzky–Golay smoothing (quadratic, ``width_ev`` wide) and its derivative; the
-    derivative is NaN within half a window of either end, where the filter extrapolates."""
+    derivative is NaN within half a window of either end, where the filter extrapolates.
+
+    A spectrometer records equal steps in wavelength, which are unequal in energy (×7 over
+    300–800 nm, ×100 over 200–2500 nm): the filter runs on a uniform energy grid so that it
+    is ``width_ev`` wide everywhere, not a fixed number of points."""
     n = y.size
-    step = np.median(np.diff(e))
+    steps = np.diff(e)
+    step = float(np.median(steps))
+    if n > 5 and float(steps.max()) > 1.5 * float(steps.min()):
+        step = max(float(steps.min()), float(e[-1] - e[0]) / 20000)
+        grid = np.arange(e[0], e[-1] + 0.5 * step, step)
+        yg, dg = _smooth_uniform(grid, np.interp(grid, e, y), width_ev, step)
+        ys = np.interp(e, grid, yg)
+        d = np.interp(e, grid, dg)        # NaN spreads to the points next to the blanked ends
+        return ys, d
+    return _smooth_uniform(e, y, width_ev, step)
+
+
+def _smooth_uniform(e, y, width_ev, step):
+    n = y.size
     win = int(round(width_ev / step)) | 1
     win = max(5, min(win, n - (1 - n % 2)))
     if win > n:
@@ -377,7 +399,7 @@ def _smooth(e, y, width_ev):
 
 @dataclass(frozen=True)
 class TaucFit(Judged):
-    """One Tauc analysis. ``gap_ev_err`` = fit error ⊕ spread over near-best windows ⊕
+    """One Tauc analysis. ``gap_ev_err`` = fit error ⊕ spread over the window choice ⊕
     ``gap_curvature`` (how far the intercepts of the window's two halves disagree)."""
 
     gap_ev: float
@@ -432,6 +454,19 @@ MIN_GAP_TO_DATA_EDGE_EV = 0.05
 #: more means the line is not the foot of the edge (a convex Tauc curve, a second edge).
 SUBGAP_PROBE_EV = 0.1
 MAX_SUBGAP_FRACTION = 0.1
+#: An absorption edge is followed by the interband continuum: above the window the smoothed
+#: absorbance may dip after an exciton peak (by tens of per cent in CdS, ZnTe or a nanocrystal's
+#: first exciton) but not fall below MIN_ABOVE_EDGE_FRACTION of its value at the top of the
+#: window. A rise that falls back further is a band (a thin-film interference fringe in k, a
+#: defect or impurity band), not the fundamental edge.
+MIN_ABOVE_EDGE_FRACTION = 0.5
+#: Sampling of the foot: between two neighbouring points below the top of the window the
+#: absorbance may grow at most MAX_STEP_RATIO times once it exceeds a tenth of the window top.
+#: An edge sampled that coarsely is a step: where in the step the gap lies, and whether a
+#: second edge (a spin-orbit split band ~0.1 eV up, as in InP) is inside the window, the
+#: data cannot say. A resolved Urbach foot, α ∝ exp(E/E_U), grows e^(ΔE/E_U) per step ΔE;
+#: ×3 is one step of 1.1 E_U, coarser than any edge at room temperature can be resolved with.
+MAX_STEP_RATIO = 3.0
 
 
 def _tauc_verdict(e, t, result, curvature, bg, transition, a_corr=None) -> tuple[Verdict, float, int]:
@@ -465,8 +500,45 @@ def _tauc_verdict(e, t, result, curvature, bg, transition, a_corr=None) -> tuple
                           f"{100 * frac:.0f} % of that at the top of the window: the straight stretch is "
                           "not the foot of the edge (the Tauc curve bends upward, or a second edge lies "
                           "below), the true gap is lower")
+    if a_corr is not None:
+        doubts.extend(_edge_shape_doubts(e, np.asarray(a_corr, float), result))
     info.append(f"R² = {r2:.4f} over {n} points; background: {bg.form if bg is not None else 'none'}")
     return Verdict.from_checks(doubts, info), float(r2), n
+
+
+def _edge_shape_doubts(e, a, result) -> list[str]:
+    """Is the Tauc window on an absorption edge that the data resolve? The absorbance must not
+    fall back far above the window (:data:`MIN_ABOVE_EDGE_FRACTION`) and must not jump between
+    two neighbouring points of the foot (:data:`MAX_STEP_RATIO`)."""
+    lo, hi = result["window"]
+    doubts = []
+    a_s, _ = _smooth(e, a, 0.03)
+    a_top = float(np.interp(hi, e, a_s))
+    # within a window's length (≥ 0.2 eV) above it: further up, a sub-gap background
+    # extrapolated from below the edge is no longer a measurement of anything
+    near = (e > hi) & (e <= hi + max(hi - lo, 0.2))
+    after = a_s[near]
+    if a_top > 0 and after.size and float(after.min()) < MIN_ABOVE_EDGE_FRACTION * a_top:
+        at = float(e[near][int(np.argmin(after))])
+        doubts.append(f"the absorbance falls back to {100 * float(after.min()) / a_top:.0f} % of the "
+                      f"window's top at {at:.3f} eV: the rise at {lo:.3f}–{hi:.3f} eV is a band (an "
+                      "interference fringe, a defect band), not the absorption edge; restrict "
+                      "energy_range_ev to the edge")
+    foot = np.flatnonzero((e >= result["gap"] - SUBGAP_PROBE_EV) & (e <= hi))
+    if a_top > 0 and foot.size >= 2:
+        # a point at zero after background removal counts as 3 σ_A, so that noise is no step
+        a0 = np.maximum(a[foot[:-1]], 3 * _absorbance_noise(a))
+        a1 = a[foot[1:]]
+        big = a1 >= 0.1 * a_top
+        if np.any(big):
+            ratio = float(np.max(a1[big] / a0[big]))
+            if ratio > MAX_STEP_RATIO:
+                step = 1e3 * float(np.median(np.diff(e[foot])))
+                doubts.append(f"the edge is not resolved: the absorbance grows {ratio:.0f}× between two "
+                              f"neighbouring points ({step:.0f} meV apart) below the window; the gap lies "
+                              "somewhere in that step and the window may hold a second edge: measure "
+                              "on a finer grid")
+    return doubts
 
 
 def _window_search(e, t, sigma_t, *, min_span_ev, smooth_ev, e_max=np.inf, max_nodes=160):
@@ -485,11 +557,20 @@ def _window_search(e, t, sigma_t, *, min_span_ev, smooth_ev, e_max=np.inf, max_n
         end = e.size
     ee, tt, ww = e[:end], t[:end], 1.0 / sigma_t[:end] ** 2
     # steepest slope of the edge, from a smoothing 3× wider: noise must not set the bar
-    _, dts = _smooth(ee, tt, 3 * smooth_ev)
+    # (on the whole curve: cut at the top of a first edge, the smoothing would blank the
+    # edge's steepest points, which lie within half a window of the cut)
+    _, dts = _smooth(e, t, 3 * smooth_ev)
+    dts = dts[:end]
     dmax = float(np.nanmax(dts)) if np.any(np.isfinite(dts)) else float("nan")
     if not dmax > 0:
         raise FitError("the Tauc curve never rises: no absorption edge in the data")
-    nodes = np.unique(np.linspace(0, ee.size, min(max_nodes, ee.size) + 1).astype(int))
+    # window ends on a grid even in energy, not in points: a wavelength-uniform spectrum
+    # is dense far below the gap, and equal point counts left the edge a node or two
+    if ee.size > max_nodes:
+        cuts = np.searchsorted(ee, np.linspace(ee[0], ee[-1], max_nodes + 1)[1:-1])
+        nodes = np.unique(np.concatenate([[0], cuts, [ee.size]])).astype(int)
+    else:
+        nodes = np.arange(ee.size + 1)
 
     # Sums of every window are accumulated from the window's own first point, in coordinates
     # centred there (x − E₀, t − t₀). Differences of running sums over the whole curve lose
@@ -568,6 +649,14 @@ def _window_search(e, t, sigma_t, *, min_span_ev, smooth_ev, e_max=np.inf, max_n
     dg_dc, dg_dm = -1 / mm, cc / mm ** 2
     fit_err = float(np.sqrt(max(dg_dc ** 2 * var_c + dg_dm ** 2 * var_m + 2 * dg_dc * dg_dm * cov_mc, 0)))
     spread = float(np.std(gap[near])) if near.size > 1 else 0.0
+    # which stretch of the edge an analyst takes is a choice: the intercepts of every window
+    # that is steep, extrapolates below itself and stays under the foot spread by about the
+    # bias a rounded foot causes (4-5 meV for a 20 meV Urbach tail, whose best window alone
+    # claims 1 meV); half their 16-84 % range is that part of the error
+    plausible = gap[shape_ok]
+    if plausible.size >= 5:
+        p16, p84 = np.percentile(plausible, [16, 84])
+        spread = max(spread, 0.5 * float(p84 - p16))
     return {"gap": float(gap[best]), "fit_err": fit_err, "spread": spread, "slope": float(mm),
             "intercept": float(c[best]), "redchi": float(chi2r[best] / scale),
             "window": (float(ee[ia[best]]), float(ee[ib[best] - 1])), "n_windows": int(idx.size)}
@@ -639,6 +728,51 @@ def _onset_ev(e, a, smooth_ev, *, decades: bool = False) -> float:
     else:
         above = np.flatnonzero(a_s[:top + 1] >= floor + 0.05 * rise)
     return float(e[above[0]]) if above.size else float(e[-1])
+
+
+#: The first edge of a spectrum spanning decades: its steepest point rises at least
+#: EDGE_MIN_LOG_SLOPE e-folds per eV (an Urbach foot of E_U ≤ 0.2 eV; crystals have E_U of
+#: 10–50 meV, 20–100 e-folds per eV), and its top is where the rise slows below
+#: KNEE_LOG_SLOPE e-folds per eV. A parabolic-band edge, α ∝ √(E − E_g)/E, slows to that only
+#: about 0.35 eV above E_g (d ln α/dE = 1/(2ΔE) − 1/E); a plateau or an exciton peak above
+#: the edge (perovskite and CdS films, whose (αE)² then climbs far higher on E₁-like bands)
+#: reaches it at once, and the Tauc line belongs below it.
+EDGE_MIN_LOG_SLOPE = 5.0
+KNEE_LOG_SLOPE = 1.0
+
+
+def _first_edge_top_ev(e, a, smooth_ev) -> float:
+    """Top of the first absorption edge of a spectrum spanning more than two decades (α of a
+    film, optical constants), or +inf: above the first rise of ln A steeper than
+    :data:`EDGE_MIN_LOG_SLOPE` that the absorbance does not fall back from (by half, as a
+    fringe or a defect band does), the first energy where ln A rises slower than
+    :data:`KNEE_LOG_SLOPE` per eV. A Tauc line of the fundamental gap lies below it; on a
+    linear (A·E)² scale that edge can be a knee of 1 % of the curve's height."""
+    noise = 10 * _absorbance_noise(a)
+    a_s, _ = _smooth(e, a, smooth_ev)
+    if not float(np.max(a_s)) - float(np.min(a_s)) > 100 * noise:
+        return float("inf")
+    la = np.log(np.maximum(a_s, noise))
+    _, dla = _smooth(e, la, smooth_ev)
+    steep = np.flatnonzero((dla >= EDGE_MIN_LOG_SLOPE) & (a_s > noise))
+    start = 0
+    while True:
+        steep = steep[steep >= start]
+        if steep.size == 0:
+            return float("inf")
+        i = int(steep[0])
+        slow = np.flatnonzero((np.arange(e.size) > i) & (dla < KNEE_LOG_SLOPE))
+        if slow.size == 0:
+            return float("inf")
+        k = int(slow[0])
+        # a rise the absorbance falls back from within 0.2 eV is not an edge, nor is one of
+        # less than ×3 (a wiggle of the smoothing at a sharp corner, a shoulder of the tail)
+        after = a_s[(e > e[k]) & (e <= e[k] + 0.2)]
+        if (la[k] - float(np.min(la[:i + 1])) < np.log(3.0) or
+                (after.size and float(after.min()) < MIN_ABOVE_EDGE_FRACTION * float(a_s[k]))):
+            start = k + 1
+            continue
+        return float(e[k])
 
 
 def _check_edge(e, a, result, sigma_a, pre):
@@ -750,10 +884,12 @@ def tauc_gap(data, absorbance=None, *, transition: str = "direct", background: s
 
     def search(absorb):
         # the Tauc law describes the edge (parabolic bands near the extremum): windows stay
-        # within reach_ev of where the absorbance starts to rise
+        # within reach_ev of where the absorbance starts to rise, and below the top of the
+        # first edge of a spectrum spanning decades
         return _window_search(e, tauc_curve(e, absorb, transition), _tauc_sigma(e, absorb, transition, sigma_a),
                               min_span_ev=min_span_ev, smooth_ev=smooth_ev,
-                              e_max=_onset_ev(e, absorb, smooth_ev, decades=True) + reach_ev)
+                              e_max=min(_onset_ev(e, absorb, smooth_ev, decades=True) + reach_ev,
+                                        _first_edge_top_ev(e, absorb, smooth_ev)))
 
     try:
         first = search(a)

@@ -78,8 +78,95 @@ def _bl_none(x, y):
 BASELINES = {"imodpoly": _bl_imodpoly, "snip": _bl_snip, "asls": _bl_asls, "none": _bl_none}
 
 
+#: An end of the spectrum is *cut* (the band has not returned to its baseline there: an edge or
+#: long-pass filter, the detector's range) when, over its outer TRUNCATION_END_FRACTION of the
+#: points, the smoothed signal still rises toward the band by more than TRUNCATION_RISE of the
+#: band's height. A band's wing that has come down to the baseline is flat there (a Gaussian
+#: wing beyond 3σ changes by < 3 % of the height over that stretch), and so is a stray-light
+#: slope (a few per cent); a band cut at 2σ (13 % of its height) rises by more than 10 %.
+TRUNCATION_END_FRACTION = 0.08
+TRUNCATION_RISE = 0.10
+
+
+def truncated_ends(wavelength_nm, intensity) -> dict:
+    """Ends of a spectrum where an emission band is cut before it returns to the baseline.
+
+    Parameters
+    ----------
+    wavelength_nm : array_like
+        Wavelengths, ascending.
+    intensity : array_like
+        The spectrum (dark subtracted or not; only shapes are compared).
+
+    Returns
+    -------
+    dict
+        ``{"blue": fraction, "red": fraction}`` for the cut ends only, each with how much
+        the smoothed signal still rises over the end's stretch toward the band, as a fraction
+        of the band's height. Empty when the band comes down at both ends.
+
+    Examples
+    --------
+    >>> x = np.linspace(480, 600, 121)
+    >>> truncated_ends(x, np.exp(-0.5 * ((x - 500) / 12) ** 2))
+    {'blue': 0.411}
+    """
+    x = np.asarray(wavelength_nm, float)
+    y = np.asarray(intensity, float)
+    n = y.size
+    if n < 20:
+        return {}
+    win = max(5, (n // 30) | 1)
+    ys = signal.savgol_filter(y, win, 2)
+    height = float(np.ptp(ys))
+    if not height > 0:
+        return {}
+    m = max(5, int(round(TRUNCATION_END_FRACTION * n)))
+    out = {}
+    for name, seg, inward in (("blue", slice(0, m), 1.0), ("red", slice(n - m, n), -1.0)):
+        slope = float(np.polyfit(x[seg], ys[seg], 1)[0])
+        rise = inward * slope * float(np.ptp(x[seg]))        # rise toward the band's interior
+        if rise > TRUNCATION_RISE * height:
+            out[name] = round(rise / height, 3)
+    return out
+
+
+def _far_side_baseline(x, y, cut: dict) -> np.ndarray:
+    """The baseline from the side of the band that comes down: the default imodpoly line
+    fitted to the outer half of the points between the band's maximum and the uncut end, where it settles on
+    the wing's foot and the stray-light slope; through a cut end it would be anchored on the
+    band itself (or on a filter's edge) and tilt under the band. Both ends cut: the lowest
+    smoothed level, a constant."""
+    from pybaselines import Baseline
+
+    win = max(5, (y.size // 30) | 1)
+    ys = signal.savgol_filter(y, win, 2)
+    top = int(np.argmax(ys))
+    if "blue" in cut and "red" in cut:
+        return np.full_like(y, float(np.min(ys)))
+    # the outer half of the far side: nearer the maximum the wing itself would tilt the line
+    mid = (top + y.size) // 2 if "blue" in cut else top // 2
+    side = slice(mid, None) if "blue" in cut else slice(0, mid + 1)
+    if x[side].size < 5 or np.ptp(x[side]) <= 0:
+        return np.full_like(y, float(np.min(ys)))
+    fitter = Baseline(x[side])
+    _, params = fitter.imodpoly(y[side], poly_order=1, return_coef=True)
+    line = np.polynomial.Polynomial(params["coef"])(x)
+    if line[top] >= ys[top]:
+        # the far side is band too (a plateau filling the window): no baseline is measured
+        # there, and its line carried across would remove the band; the line through the
+        # whole spectrum is then no worse (the band's width check judges such a plateau)
+        return _bl_imodpoly(x, y)
+    return line
+
+
 def remove_baseline(spectrum: Spectrum, method: str = "imodpoly", *, dark=None) -> tuple[np.ndarray, np.ndarray]:
     """(corrected y, subtracted baseline) of ``spectrum`` after an optional dark spectrum.
+
+    With the default ``"imodpoly"``, when the band is cut at an end of the spectrum
+    (:func:`truncated_ends`) the line is fitted to the outer half of the side where the band
+    comes down: through the cut end it would be anchored on the band itself and tilt under
+    it (see ``_far_side_baseline`` for the plateau and both-ends cases).
 
     Parameters
     ----------
@@ -105,7 +192,9 @@ def remove_baseline(spectrum: Spectrum, method: str = "imodpoly", *, dark=None) 
         if d.shape != y.shape:
             raise InputError(f"{pre}dark has {d.size} points but the spectrum {y.size}")
         sub = sub + d
-    base = BASELINES[method](np.asarray(spectrum.x, float), y - sub)
+    x = np.asarray(spectrum.x, float)
+    cut = truncated_ends(x, y - sub) if method == "imodpoly" else {}
+    base = _far_side_baseline(x, y - sub, cut) if cut else BASELINES[method](x, y - sub)
     return y - sub - base, sub + base
 
 
@@ -152,6 +241,9 @@ class PLFit(Judged):
     energy_ev: np.ndarray = field(repr=False)
     intensity_ev: np.ndarray = field(repr=False)     # baseline-removed, per eV
     verdict: Verdict = field(default_factory=Verdict)
+    #: ends where the band is cut before reaching its baseline ("blue"/"red" → level there
+    #: as a fraction of the band's height); area and colour are then not the band's
+    truncated: dict = field(default_factory=dict)
 
 
     def model_ev(self, energy_ev=None) -> np.ndarray:
@@ -215,6 +307,7 @@ class PLSeries:
 @dataclass(frozen=True)
 class _Prepared:
     source: str
+    truncated: dict
     wavelength_nm: np.ndarray
     intensity_nm: np.ndarray
     baseline_nm: np.ndarray
@@ -276,7 +369,8 @@ def _prepare(spectrum: Spectrum, *, baseline: str, dark, window_nm) -> _Prepared
     # band than on the baseline), carried through the same Jacobian: the fit is weighted
     # like a Poisson-limited measurement and χ²_ν is near 1 for a good fit
     sig_e = intensity_per_nm_to_per_ev(s.x, _local_noise(y_nm, sigma))[::-1]
-    return _Prepared(source=s.source, wavelength_nm=s.x, intensity_nm=y_nm, baseline_nm=base,
+    return _Prepared(source=s.source, truncated=truncated_ends(s.x, s.y), wavelength_nm=s.x,
+                     intensity_nm=y_nm, baseline_nm=base,
                      energy_ev=e, intensity_ev=y_e, sigma_ev=sig_e)
 
 
@@ -362,7 +456,8 @@ def _finish(prep: _Prepared, fr, model: PeakModel, pressure, top=None) -> PLFit:
                  area=main.area, area_err=main.area_err, redchi=fr.redchi, peaks=tuple(comps),
                  fit=fr, wavelength_nm=prep.wavelength_nm, intensity_nm=prep.intensity_nm,
                  baseline_nm=prep.baseline_nm, energy_ev=prep.energy_ev, intensity_ev=prep.intensity_ev,
-                 verdict=_verdict(prep, fr, main, float(peak_ev), top if use_top else None))
+                 verdict=_verdict(prep, fr, main, float(peak_ev), top if use_top else None),
+                 truncated=dict(prep.truncated))
 
 
 #: A band must beat a smooth quadratic background by this F-test level to count as a peak.
@@ -470,8 +565,19 @@ def _verdict(prep: _Prepared, fr, main: PLPeak, peak_ev: float, top=None) -> Ver
         doubts.append(f"peak at the window edge: the maximum ({peak_ev:.3f} eV) is {1e3 * edge:.0f} meV "
                       f"from the end of the data, under half the band width ({1e3 * fw:.0f} meV FWHM); "
                       "its position is not measured")
+    for end, level in prep.truncated.items():
+        # the peak is judged by the checks above (edge distance, misfit at the top); what a
+        # cut band cannot give is its whole: area and colour
+        info.append(truncation_note(end, level))
     info.append(f"peak height {snr:.0f}× its error; χ²_ν = {fr.redchi:.3g}")
     return Verdict.from_checks(doubts, info)
+
+
+def truncation_note(end: str, level: float) -> str:
+    """The quality note of a band cut at ``end`` ("blue"/"red"), rising there by ``level`` of its height."""
+    return (f"band cut at the {end} end of the spectrum (still rising by {100 * level:.0f} % of its "
+            "height there): area and colour miss the cut part and are not reliable (the peak is judged "
+            "on its own)")
 
 
 def _main_index(fr) -> int:
