@@ -1,4 +1,5 @@
-"""Read and write 1D diffraction patterns: Dioptas/pyFAI ``.xy``, Fit2D ``.chi``, ``.dat``, two columns.
+"""Read and write 1D diffraction patterns: Dioptas/pyFAI ``.xy``, Fit2D ``.chi``, ``.dat``, two columns,
+and (read only) GSAS powder files (STD, ESD, FXY, FXYE; :func:`dackit.io.gsas.read_gsas`).
 
 Readers recognise the radial unit from the header — pyFAI column names (``2th_deg``,
 ``2th_rad``, ``q_nm^-1``, ``q_A^-1``), Fit2D axis titles (``2-Theta Angle (Degrees)``,
@@ -48,7 +49,7 @@ _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 
 def _wavelength_from_text(text: str, pre: str):
     """Å from 'Wavelength: 3.344e-11 [m]' / '0.3344 A' / '0.03344 nm'; None if absent."""
-    m = re.search(rf"wavelength\s*[:=]?\s*({_NUMBER})\s*(m|nm|a|å|angstrom)?\b", text, re.I)
+    m = re.search(rf"wavelength(?:\s+is)?\s*[:=]?\s*({_NUMBER})\s*(m|nm|a|å|angstrom)?\b", text, re.I)
     if not m:
         return None
     value = float(m.group(1))
@@ -138,6 +139,12 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
     if axis is not None and axis not in ("2th_deg", "q_A^-1"):
         raise InputError(f"axis={axis!r}: use '2th_deg' or 'q_A^-1'")
 
+    from dackit.io.gsas import looks_like_gsas, read_gsas
+
+    if looks_like_gsas(lines):
+        if axis not in (None, "2th_deg"):
+            raise InputError(f"{pre}GSAS constant-wavelength data are in 2θ, not {axis!r}")
+        return read_gsas(path, wavelength_a=wavelength_a, lines=lines)
     header, rows, fmt, unit, declared = [], [], "xy", None, None
     if _looks_like_fit2d_chi(lines):
         fmt = "chi"
