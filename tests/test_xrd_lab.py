@@ -179,3 +179,33 @@ def test_binary_lab_formats_refused_by_name(tmp_path, magic, name):
     path.write_bytes(magic + bytes(range(256)) * 8)
     with pytest.raises(InputError, match=name):
         kind_of(path)
+
+
+def _ras(tmp_path, axis='"2-Theta/Omega"'):
+    head = ["*RAS_DATA_START", "*RAS_HEADER_START", '*FILE_COMMENT "\x83e\x83X\x83g"',
+            '*HW_XG_WAVE_LENGTH_ALPHA1 "1.540593"', f"*MEAS_SCAN_AXIS_X {axis}", '*MEAS_SCAN_UNIT_X "deg"',
+            "*RAS_HEADER_END", "*RAS_INT_START"]
+    rows = [f"{20 + 0.01 * i:.4f} {100 + i} {2.0 if i == 3 else 1.0:.4f}" for i in range(30)]
+    path = tmp_path / "scan.ras"
+    path.write_bytes(("\r\n".join(head + rows + ["*RAS_INT_END", "*RAS_DATA_END"]) + "\r\n").encode("latin-1"))
+    return path
+
+
+def test_rigaku_ras_read_with_attenuator_and_wavelength(tmp_path):
+    path = _ras(tmp_path)
+    assert kind_of(path) == "pattern"
+    pat = read_pattern(path)
+    assert pat.wavelength_a == pytest.approx(1.540593) and pat.x.size == 30
+    assert pat.intensity[3] == pytest.approx(2 * 103)           # counts × attenuator factor
+
+
+def test_rigaku_omega_scan_refused(tmp_path):
+    with pytest.raises(InputError, match="not a 2θ scan"):
+        read_pattern(_ras(tmp_path, axis='"Omega"'))
+
+
+def test_panalytical_xrdml_refused_by_name(tmp_path):
+    path = tmp_path / "scan.xrdml"
+    path.write_text('<?xml version="1.0"?>\n<xrdMeasurements><xrdMeasurement/></xrdMeasurements>\n')
+    with pytest.raises(InputError, match="not a known format"):
+        kind_of(path)

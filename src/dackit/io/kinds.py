@@ -22,10 +22,10 @@ from dackit.errors import InputError
 
 Kind = Literal["pattern", "image", "spectrum"]
 
-#: 1D patterns: text columns (pyFAI/Dioptas .xy/.chi, .xye, GSAS .gsas/.gsa/.gss/.fxye, q-space .qxy, generic
+#: 1D patterns: text columns (pyFAI/Dioptas .xy/.chi, .xye, GSAS .gsas/.gsa/.gss/.fxye, Rigaku .ras, q-space .qxy, generic
 #: .dat/.txt/.csv) and canSAS 1D XML
 PATTERN_SUFFIXES = (".xy", ".xye", ".qxy", ".chi", ".dat", ".txt", ".csv", ".xml", ".gsas", ".gsa", ".gss",
-                    ".fxye", ".fxy")
+                    ".fxye", ".fxy", ".ras")
 #: area-detector images readable by fabio/h5py (and .npy arrays); a file with another
 #: ending is sniffed (:func:`kind_of`)
 IMAGE_SUFFIXES = (".tif", ".tiff", ".edf", ".cbf", ".mccd", ".img", ".h5", ".hdf5", ".hdf", ".nxs",
@@ -56,10 +56,9 @@ def _sniff(path: Path) -> Kind:
             head = fh.read(SNIFF_BYTES)
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror or exc}); check the path") from exc
-    try:
-        text = head.decode("utf-8") if b"\0" not in head else None
-    except UnicodeDecodeError:
-        text = None
+    # NUL bytes mark binary data; text in a legacy code page (Rigaku .ras headers are
+    # Shift-JIS) is still text
+    text = head.decode("latin-1") if b"\0" not in head else None
     if text is None:
         return "image"
     lines = [ln.strip() for ln in text.splitlines()]
