@@ -80,3 +80,15 @@ def test_wrong_answers_never_ok(name, args):
         assert "doubtful result" in err
     else:
         assert code == 2 and "error" in rows[0]
+
+
+def test_phases_on_lab_cu_data_give_the_certified_cell():
+    """`xrd phases` on the NIST LaB6 Cu scan: LaB6 present with a within 0.002 Å of SRM 660c
+    (the whole-pattern model alone was +0.0025 Å off with quality ok), CeO2 absent."""
+    path = CORPUS / "xrd" / "lab6_nist660_cu_gsas2tutorial.gsas"
+    code, rows, err = run_json("xrd", "phases", path, "--candidates", "lab6,ceo2", "--wavelength", "1.5405929")
+    assert code == 0, err
+    la, ce = rows[0]["phases"]
+    assert la["present"] and abs(la["a_angstrom"] - 4.156826) <= 0.002, la
+    assert la["quality"] == "ok", la["quality_notes"]
+    assert not ce["present"]
