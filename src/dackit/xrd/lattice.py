@@ -12,10 +12,16 @@ Steps of :func:`fit_lattice`:
    the rest are fitted with pseudo-Voigt profiles and a linear background, peaks closer than
    3 FWHM fitted together in one group sharing their width (scipy ``least_squares``); fitted
    peaks whose area is not ``min_significance`` standard errors above zero are dropped too;
+   With a laboratory wavelength (a Cu, Co, Fe, Cr, Mo or Ag Kα1 line or Kα mean,
+   :func:`kalpha_doublet`) each reflection is searched for as a Kα1 + Kα2 doublet: the
+   Kα2/Kα1 ratio is fitted on the peak groups where the lines are resolved and then held,
+   or single lines are fitted when no Kα2 is seen (a Kα1 monochromator);
 4. the free cell parameters (cubic a; hexagonal/tetragonal a, c; …) and optionally a zero
    shift are refined by weighted least squares of the fitted peak positions
    2θ_obs = 2 asin(λ / 2d(hkl; cell)) + zero (weights 1/σ², covariance scaled by χ²_red
-   as lmfit does);
+   as lmfit does). For laboratory data (reflection geometry) a zero shift and the specimen
+   displacement term D cos θ are added when the positions demand them (F-test), and the
+   peaks are searched for again on the corrected axis (:func:`refine_cell_auto`);
 5. crystallite size by Scherrer and Williamson–Hall from the fitted widths.
 
 Example
