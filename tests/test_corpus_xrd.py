@@ -30,7 +30,7 @@ CASES = _cases()
 
 
 def test_corpus_has_five_real_cases():
-    assert len([c for c in CASES if "a_angstrom" in c["expected"]]) >= (5 if REAL.is_dir() else 3)
+    assert len([c for c in CASES if "a_angstrom" in c["expected"]]) >= (8 if REAL.is_dir() else 6)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
@@ -39,6 +39,11 @@ def test_corpus_lattice(case):
     if "poni" in case:
         args += ["--poni", (CORPUS / "xrd" / case["poni"]).resolve()]
     code, rows, err = run_json("xrd", "lattice", case["path_on_disk"], *args)
+    if "error" in case["expected"]:
+        # an unsupported format: a clean, named refusal (exit 2), never a number
+        assert code == 2 and case["expected"]["error"] in rows[0]["error"], (code, rows, err)
+        assert "Traceback" not in err
+        return
     assert code == 0, err
     row = rows[0]
     a = row["a_angstrom"]
@@ -53,6 +58,10 @@ WRONG = [
     ("dioptas/CeO2_Pilatus1M.xy", ["--phase", "lab6"]),
     ("corpus:lab6_p49_001_fit2d.chi", ["--phase", "ceo2", "--wavelength", "0.3099604823"]),
     ("corpus:lab6_p49_001_pyfai.xy", ["--phase", "si"]),
+    # laboratory Cu Kα data and the 11-BM scan, fitted as the wrong calibrant
+    ("corpus:lab6_nist660_cu_gsas2tutorial.gsas", ["--phase", "ceo2", "--wavelength", "1.5405929"]),
+    ("corpus:lab6_d500_si_psd_xrayutilities.xye", ["--phase", "si", "--wavelength", "1.5418"]),
+    ("corpus:lab6_11bmb_3844_to20deg.fxye", ["--phase", "ceo2"]),
 ]
 
 
@@ -71,3 +80,15 @@ def test_wrong_answers_never_ok(name, args):
         assert "doubtful result" in err
     else:
         assert code == 2 and "error" in rows[0]
+
+
+def test_phases_on_lab_cu_data_give_the_certified_cell():
+    """`xrd phases` on the NIST LaB6 Cu scan: LaB6 present with a within 0.002 Å of SRM 660c
+    (the whole-pattern model alone was +0.0025 Å off with quality ok), CeO2 absent."""
+    path = CORPUS / "xrd" / "lab6_nist660_cu_gsas2tutorial.gsas"
+    code, rows, err = run_json("xrd", "phases", path, "--candidates", "lab6,ceo2", "--wavelength", "1.5405929")
+    assert code == 0, err
+    la, ce = rows[0]["phases"]
+    assert la["present"] and abs(la["a_angstrom"] - 4.156826) <= 0.002, la
+    assert la["quality"] == "ok", la["quality_notes"]
+    assert not ce["present"]

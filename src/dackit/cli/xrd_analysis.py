@@ -95,6 +95,9 @@ def lattice(files, poni, settings, wavelength, phase_spec, tth_range, zero_shift
     The phase's reflections are located by a coarse search over −12 %…+5 % of its nominal
     cell (so compressed lattices are found), fitted with pseudo-Voigt peaks (overlapping ones
     together), and the cell refined by weighted least squares on all indexed peak positions.
+    With a laboratory wavelength (Cu/Co/Fe/Cr/Mo/Ag Kα1 or Kα mean, e.g. 1.5406 or 1.5418)
+    the Kα2 line of every reflection is fitted when the data show it, and a zero shift or
+    specimen displacement is refined when the peak positions demand it (said in the notes).
     Prints a, V with standard errors (JSON keys: file, phase, a_angstrom, a_angstrom_err,
     volume_a3, volume_a3_err). A file that fails is named (exit status 2); the others go on.
 
@@ -103,6 +106,7 @@ def lattice(files, poni, settings, wavelength, phase_spec, tth_range, zero_shift
       dackit xrd lattice CeO2_Pilatus1M.xy --phase ceo2
       dackit xrd lattice run/*.tif --poni cal.poni --phase zincblende --json --plot figs
       dackit xrd lattice p15.xy --wavelength 0.6199 --phase rocksalt:a=5.3:cation=In:anion=P
+      dackit xrd lattice lab_scan.gsas --wavelength 1.5406 --phase lab6
     """
     from dackit.xrd.lattice import fit_lattice
     from dackit.xrd.phases import get_phase

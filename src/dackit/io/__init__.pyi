@@ -15,6 +15,7 @@ from .frames import mean_image as mean_image
 from .frames import open_frames as open_frames
 from .frames import parse_frames as parse_frames
 from .gsas import read_fxye as read_fxye
+from .gsas import read_gsas as read_gsas
 from .gsas import write_fxye as write_fxye
 from .gsas import write_instprm as write_instprm
 from .images import read_image as read_image

@@ -208,3 +208,151 @@ def read_fxye(path, *, wavelength_a: float | None = None):
         raise InputError(f"{pre}FXYE lines need 2θ, intensity and esd")
     return make_pattern(data[:, 0] / 100.0, data[:, 1], axis="2th_deg", wavelength_a=lam,
                         sigma=data[:, 2], source=str(path))
+
+
+#: GSAS powder-data layouts dackit reads (GSAS manual, "Powder data file format"; the same
+#: ones GSAS-II imports in ``GSASII/imports/G2pwd_GSAS.py``)
+GSAS_LAYOUTS = ("STD", "ESD", "FXY", "FXYE")
+
+
+def looks_like_gsas(lines) -> bool:
+    """A GSAS powder file: a title line, then (before any data) a ``BANK`` record."""
+    for line in lines[1:200]:
+        if line.startswith("BANK"):
+            return True
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#") and not stripped.lower().startswith("instrument parameter"):
+            return False
+    return False
+
+
+def _gsas_wavelength(path: Path, lines, pre: str):
+    """Å from the ``.instprm``/``.prm`` named on line 2 (``Lam``/``Lam1``, ``ICONS``), else None."""
+    if len(lines) < 2 or not lines[1].lower().startswith("instrument parameter") or ":" not in lines[1]:
+        return None
+    prm = path.parent / lines[1].split(":", 1)[1].strip().strip("[]").strip()
+    if not prm.is_file():
+        return None
+    for item in prm.read_text(errors="replace").replace(";", "\n").splitlines():
+        key, _, value = item.partition(":")
+        if key.strip() in ("Lam", "Lam1"):
+            return float(value)
+        fields = item.split()
+        if len(fields) >= 4 and fields[0] == "INS" and fields[2] == "ICONS":
+            return float(fields[3])  # GSAS .prm: INS  1 ICONS  λ1  λ2 ...
+    return None
+
+
+def read_gsas(path, *, wavelength_a: float | None = None, lines=None):
+    """Read the first constant-wavelength bank of a GSAS powder file (STD, ESD, FXY, FXYE).
+
+    Layouts (GSAS manual; GSAS-II ``G2pwd_GSAS.py``): a title line, optional ``Instrument
+    parameter file:NAME`` line and ``#`` comments, then ``BANK n NCHAN NREC CONST|CONS START
+    STEP 0 0 LAYOUT`` with START and STEP in centidegrees 2θ.
+
+    * ``STD``: 10 points per record, each 8 characters: number of counters (2, blank = 1)
+      and counts (6); σ = √(counts / counters);
+    * ``ESD``: 5 (intensity, σ) pairs per record, 8 characters each;
+    * ``FXY``/``FXYE``: one point per line, 2θ in centidegrees, intensity (and σ).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file (``.gsas``, ``.gsa``, ``.gss``, ``.fxye``, ``.raw``…).
+    wavelength_a : float, optional
+        X-ray wavelength (Å); else from the instrument file named on line 2, else from a
+        ``wavelength`` comment.
+    lines : list of str, optional
+        The file's lines when already read.
+
+    Returns
+    -------
+    Pattern
+        2θ (°), intensity and σ; ``metadata["format"]`` is ``"gsas-<layout>"``.
+    """
+    import re
+
+    from dackit.core.pattern import make_pattern
+    from dackit.io.guard import read_text_bytes
+
+    path = Path(path)
+    pre = where(path)
+    if lines is None:
+        lines = read_text_bytes(path, "GSAS powder file").decode("utf-8", errors="replace").splitlines()
+    bank_at = next((i for i, ln in enumerate(lines) if ln.startswith("BANK")), None)
+    if bank_at is None:
+        raise InputError(f"{pre}no GSAS BANK record found")
+    fields = lines[bank_at].split()
+    layout = fields[-1].upper() if len(fields) > 1 else ""
+    if len(fields) < 7 or fields[4].upper() not in ("CONST", "CONS"):
+        raise InputError(f"{pre}GSAS bank record {lines[bank_at].strip()!r} is not constant-step 2θ data "
+                         "(CONST/CONS); time-of-flight and other binnings are not read")
+    if layout not in GSAS_LAYOUTS:
+        raise InputError(f"{pre}GSAS data layout {layout!r} is not read (dackit reads "
+                         f"{', '.join(GSAS_LAYOUTS)}); export the pattern as FXYE or .xy")
+    try:
+        start, step = float(fields[5]) / 100.0, float(fields[6]) / 100.0
+        nchan = int(fields[2])
+    except ValueError:
+        raise InputError(f"{pre}GSAS bank record {lines[bank_at].strip()!r}: START/STEP/NCHAN "
+                         "are not numbers") from None
+    body = []
+    for ln in lines[bank_at + 1:]:
+        if ln.startswith("BANK"):
+            break  # only the first bank
+        if ln.strip() and not ln.startswith("#"):
+            body.append(ln)
+    y: list[float] = []
+    s: list[float] = []
+    x: list[float] = []
+    try:
+        if layout == "STD":
+            for ln in body:
+                ln = ln.rstrip("\n").ljust(80)
+                for k in range(0, 80, 8):
+                    cell = ln[k:k + 8]
+                    if not cell.strip():
+                        continue
+                    counters = int(cell[:2]) if cell[:2].strip() else 1
+                    value = float(cell[2:])
+                    y.append(value)
+                    s.append(np.sqrt(max(value, 0.0) / max(counters, 1)))
+        elif layout == "ESD":
+            for ln in body:
+                ln = ln.rstrip("\n").ljust(80)
+                for k in range(0, 80, 16):
+                    if not ln[k:k + 16].strip():
+                        continue
+                    y.append(float(ln[k:k + 8]))
+                    s.append(float(ln[k + 8:k + 16]))
+        else:
+            for ln in body:
+                vals = ln.split()
+                x.append(float(vals[0]) / 100.0)
+                y.append(float(vals[1]))
+                if layout == "FXYE":
+                    s.append(float(vals[2]))
+    except (ValueError, IndexError):
+        raise InputError(f"{pre}GSAS {layout} data: a record is not in the {layout} layout "
+                         "(numbers in fixed columns); is the file truncated or edited?") from None
+    if not y:
+        raise InputError(f"{pre}GSAS bank has no data points")
+    if layout in ("STD", "ESD"):
+        y = y[:nchan] if nchan > 0 else y
+        s = s[:len(y)]
+        x = list(start + step * np.arange(len(y)))
+    lam = wavelength_a
+    if lam is None:
+        lam = _gsas_wavelength(path, lines, pre)
+    if lam is None:
+        m = re.search(r"wavelength\s*(?:is)?\s*[:=]?\s*([0-9]*\.[0-9]+(?:[eE][-+]?\d+)?)",
+                      "\n".join(lines[:bank_at]), re.I)
+        lam = float(m.group(1)) if m else None
+    if lam is not None and not 0.01 < lam < 10:
+        raise InputError(f"{pre}wavelength {lam:g} Å from the file is implausible; give --wavelength in Å")
+    sig = np.asarray(s, dtype=float) if s else None
+    if sig is not None and not np.any(sig > 0):
+        sig = None
+    return make_pattern(np.asarray(x, dtype=float), np.asarray(y, dtype=float), axis="2th_deg",
+                        wavelength_a=lam, sigma=sig, source=str(path),
+                        metadata={"format": f"gsas-{layout.lower()}", "header": lines[:bank_at]})

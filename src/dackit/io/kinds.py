@@ -22,9 +22,10 @@ from dackit.errors import InputError
 
 Kind = Literal["pattern", "image", "spectrum"]
 
-#: 1D patterns: text columns (pyFAI/Dioptas .xy/.chi, GSAS .xye, q-space .qxy, generic
+#: 1D patterns: text columns (pyFAI/Dioptas .xy/.chi, .xye, GSAS .gsas/.gsa/.gss/.fxye, Rigaku .ras, q-space .qxy, generic
 #: .dat/.txt/.csv) and canSAS 1D XML
-PATTERN_SUFFIXES = (".xy", ".xye", ".qxy", ".chi", ".dat", ".txt", ".csv", ".xml")
+PATTERN_SUFFIXES = (".xy", ".xye", ".qxy", ".chi", ".dat", ".txt", ".csv", ".xml", ".gsas", ".gsa", ".gss",
+                    ".fxye", ".fxy", ".ras")
 #: area-detector images readable by fabio/h5py (and .npy arrays); a file with another
 #: ending is sniffed (:func:`kind_of`)
 IMAGE_SUFFIXES = (".tif", ".tiff", ".edf", ".cbf", ".mccd", ".img", ".h5", ".hdf5", ".hdf", ".nxs",
@@ -55,10 +56,9 @@ def _sniff(path: Path) -> Kind:
             head = fh.read(SNIFF_BYTES)
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror or exc}); check the path") from exc
-    try:
-        text = head.decode("utf-8") if b"\0" not in head else None
-    except UnicodeDecodeError:
-        text = None
+    # NUL bytes mark binary data; text in a legacy code page (Rigaku .ras headers are
+    # Shift-JIS) is still text
+    text = head.decode("latin-1") if b"\0" not in head else None
     if text is None:
         return "image"
     lines = [ln.strip() for ln in text.splitlines()]
@@ -73,6 +73,40 @@ def _sniff(path: Path) -> Kind:
         "without numeric columns; dackit reads 1D patterns as text columns "
         f"({', '.join(PATTERN_SUFFIXES)}), detector images ({', '.join(IMAGE_SUFFIXES)}) and "
         f"spectra ({', '.join(SPECTRUM_SUFFIXES)}): convert the file or rename it")
+
+
+#: Binary 1D-pattern formats of laboratory diffractometers, by their first bytes: dackit
+#: does not read them (no maintained permissive reader), so they are named, not mistaken for
+#: detector images. Magic numbers as xylib and GSAS-II's importers test them.
+BINARY_PATTERN_MAGIC = (
+    (b"RAW1.01", "Bruker/Siemens RAW version 3"), (b"RAW4.00", "Bruker RAW version 4"),
+    (b"RAW2", "Siemens RAW version 2"), (b"RAW ", "Siemens RAW version 1"),
+    (b"V3RD", "Philips RD"), (b"V5RD", "Philips RD"),
+)
+
+
+def binary_pattern_format(path) -> str | None:
+    """Name of the laboratory binary pattern format of an existing file, or None."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except OSError:
+        return None
+    for magic, name in BINARY_PATTERN_MAGIC:
+        if head.startswith(magic):
+            return name
+    if head.startswith(b"PK") and Path(path).suffix.lower() == ".brml":
+        return "Bruker BRML"
+    return None
+
+
+def refuse_binary_pattern(path) -> None:
+    """InputError naming the format when ``path`` is a binary laboratory pattern dackit cannot read."""
+    name = binary_pattern_format(path)
+    if name is not None:
+        raise InputError(f"{path}: {name} is a binary diffractometer format dackit does not read; "
+                         "export the scan as text (2θ and intensity columns: .xy, .xye, or GSAS .fxye) "
+                         "from the instrument software, or convert it (GSAS-II, PowDLL, xylib)")
 
 
 def kind_of(path) -> Kind:
@@ -105,4 +139,5 @@ def kind_of(path) -> Kind:
         return "spectrum"
     if suffix in IMAGE_SUFFIXES or not path.is_file():
         return "image"
+    refuse_binary_pattern(path)
     return _sniff(path)

@@ -1,4 +1,6 @@
-"""Read and write 1D diffraction patterns: Dioptas/pyFAI ``.xy``, Fit2D ``.chi``, ``.dat``, two columns.
+"""Read and write 1D diffraction patterns: Dioptas/pyFAI ``.xy``, Fit2D ``.chi``, ``.dat``, two columns,
+and (read only) GSAS powder files (STD, ESD, FXY, FXYE; :func:`dackit.io.gsas.read_gsas`) and
+Rigaku ``.ras`` scans.
 
 Readers recognise the radial unit from the header — pyFAI column names (``2th_deg``,
 ``2th_rad``, ``q_nm^-1``, ``q_A^-1``), Fit2D axis titles (``2-Theta Angle (Degrees)``,
@@ -48,7 +50,7 @@ _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 
 def _wavelength_from_text(text: str, pre: str):
     """Å from 'Wavelength: 3.344e-11 [m]' / '0.3344 A' / '0.03344 nm'; None if absent."""
-    m = re.search(rf"wavelength\s*[:=]?\s*({_NUMBER})\s*(m|nm|a|å|angstrom)?\b", text, re.I)
+    m = re.search(rf"wavelength(?:\s+is)?\s*[:=]?\s*({_NUMBER})\s*(m|nm|a|å|angstrom)?\b", text, re.I)
     if not m:
         return None
     value = float(m.group(1))
@@ -138,6 +140,15 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
     if axis is not None and axis not in ("2th_deg", "q_A^-1"):
         raise InputError(f"axis={axis!r}: use '2th_deg' or 'q_A^-1'")
 
+    from dackit.io.gsas import looks_like_gsas, read_gsas
+
+    if lines[0].strip().startswith("*RAS_DATA_START"):
+        return _read_ras(path, lines, wavelength_a, axis, pre)
+
+    if looks_like_gsas(lines):
+        if axis not in (None, "2th_deg"):
+            raise InputError(f"{pre}GSAS constant-wavelength data are in 2θ, not {axis!r}")
+        return read_gsas(path, wavelength_a=wavelength_a, lines=lines)
     header, rows, fmt, unit, declared = [], [], "xy", None, None
     if _looks_like_fit2d_chi(lines):
         fmt = "chi"
@@ -235,6 +246,45 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
     wavelength = wavelength_a if wavelength_a is not None else wl_header
     return make_pattern(x, y, axis=unit[0], wavelength_a=wavelength, sigma=sigma,
                         metadata=meta, source=str(path))
+
+
+def _read_ras(path, lines, wavelength_a, axis, pre):
+    """Rigaku ``.ras`` (SmartLab/Ultima text export): ``*KEY "value"`` header lines, then the
+    first scan's rows between ``*RAS_INT_START`` and ``*RAS_INT_END``: angle, counts and an
+    attenuator factor (intensity = counts × factor, as Rigaku's own software reports it).
+    The wavelength is ``*HW_XG_WAVE_LENGTH_ALPHA1`` (Kα1 of the tube) unless given."""
+    header: dict[str, str] = {}
+    rows = []
+    inside = False
+    for i, line in enumerate(lines):
+        text = line.strip()
+        if text.startswith("*RAS_INT_START"):
+            inside = True
+            continue
+        if text.startswith("*RAS_INT_END"):
+            break  # later scans of the file are not read
+        if inside and text:
+            rows.append((i + 1, text))
+        elif text.startswith("*") and " " in text:
+            key, value = text[1:].split(" ", 1)
+            header.setdefault(key, value.strip().strip('"'))
+    scan_axis = header.get("MEAS_SCAN_AXIS_X", "")
+    unit = header.get("MEAS_SCAN_UNIT_X", "deg").lower()
+    if unit != "deg" or not re.search(r"2-?theta|twotheta", scan_axis.replace(" ", ""), re.I):
+        raise InputError(f"{pre}Rigaku scan axis {scan_axis!r} ({unit}) is not a 2θ scan; "
+                         "a powder pattern needs 2θ/θ or 2θ/ω in degrees")
+    if axis not in (None, "2th_deg"):
+        raise InputError(f"{pre}a Rigaku 2θ scan is not on axis {axis!r}")
+    data = _parse_rows(rows, pre)
+    y = data[:, 1] * (data[:, 2] if data.shape[1] >= 3 else 1.0)
+    lam = wavelength_a
+    if lam is None and header.get("HW_XG_WAVE_LENGTH_ALPHA1"):
+        try:
+            lam = float(header["HW_XG_WAVE_LENGTH_ALPHA1"])
+        except ValueError:
+            lam = None
+    return make_pattern(data[:, 0], y, axis="2th_deg", wavelength_a=lam, source=str(path),
+                        metadata={"format": "rigaku-ras", "header": [f"{k} {v}" for k, v in header.items()]})
 
 
 def _starts_numeric(line: str) -> bool:

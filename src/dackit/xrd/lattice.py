@@ -12,10 +12,16 @@ Steps of :func:`fit_lattice`:
    the rest are fitted with pseudo-Voigt profiles and a linear background, peaks closer than
    3 FWHM fitted together in one group sharing their width (scipy ``least_squares``); fitted
    peaks whose area is not ``min_significance`` standard errors above zero are dropped too;
+   With a laboratory wavelength (a Cu, Co, Fe, Cr, Mo or Ag Kα1 line or Kα mean,
+   :func:`kalpha_doublet`) each reflection is searched for as a Kα1 + Kα2 doublet: the
+   Kα2/Kα1 ratio is fitted on the peak groups where the lines are resolved and then held,
+   or single lines are fitted when no Kα2 is seen (a Kα1 monochromator);
 4. the free cell parameters (cubic a; hexagonal/tetragonal a, c; …) and optionally a zero
    shift are refined by weighted least squares of the fitted peak positions
    2θ_obs = 2 asin(λ / 2d(hkl; cell)) + zero (weights 1/σ², covariance scaled by χ²_red
-   as lmfit does);
+   as lmfit does). For laboratory data (reflection geometry) a zero shift and the specimen
+   displacement term D cos θ are added when the positions demand them (F-test), and the
+   peaks are searched for again on the corrected axis (:func:`refine_cell_auto`);
 5. crystallite size by Scherrer and Williamson–Hall from the fitted widths.
 
 Example
@@ -276,9 +282,12 @@ def twotheta_of(d, wavelength_a):
 
 
 def coarse_scale(x, net, phase: Phase, wavelength_a: float, fwhm_deg: float, *, a_search=(-0.12, 0.05),
-                 weights=None, polarization="unpolarized") -> tuple[float, float]:
+                 weights=None, polarization="unpolarized", kalpha2=None) -> tuple[float, float]:
     """Best isotropic cell scale s (and the pattern amplitude at that s) by matching the
     calculated pattern of ``phase`` scaled by s to the background-subtracted data.
+
+    ``kalpha2`` (λ2/λ1 of a laboratory doublet) adds each line's Kα2 partner at half its
+    height, so the Kα1 lines of a cell λ1/λ2 too small cannot pass for the Kα2 lines.
 
     Score(s) = (t_s·y)² / (t_s·t_s) for t_s·y > 0: the χ² reduction of the best
     non-negative amplitude, so patterns at different s are compared fairly.
@@ -289,18 +298,30 @@ def coarse_scale(x, net, phase: Phase, wavelength_a: float, fwhm_deg: float, *, 
         raise FitError(f"{phase.name}: no reflections below 2θ = {x.max():.2f}°")
     d0 = table["d_a"].to_numpy()
     inten = table["intensity"].to_numpy()
+    if kalpha2 is not None:
+        # the Kα2 partner of each line: same d at λ2, i.e. d/(λ2/λ1) at λ1 (Kα2/Kα1 ≈ 0.5)
+        d0 = np.concatenate([d0, d0 / kalpha2])
+        inten = np.concatenate([inten, 0.5 * inten])
     tan_max = np.tan(np.radians(x.max() / 2))
     ds = np.radians(fwhm_deg) / 6 / (2 * tan_max)
     grid = np.arange(lo, hi + ds, ds)
     w = np.ones_like(x) if weights is None else weights
     sig = fwhm_deg / (2 * np.sqrt(2 * np.log(2)))
     scores, amps = np.zeros(len(grid)), np.zeros(len(grid))
+    # each line is evaluated over ± 5σ only (exp(−12.5) < 4e-6 beyond): the full
+    # (grid × lines × points) product took 35 s on a 17 000-point laboratory scan
+    reach = 5 * sig
     for j, s in enumerate(grid):
         pos = twotheta_of(s * d0, wavelength_a)
         inside = (pos > x.min() - 3 * fwhm_deg) & (pos < x.max() + 3 * fwhm_deg)
         if not inside.any():
             continue
-        t = (inten[inside, None] * np.exp(-0.5 * ((x[None, :] - pos[inside, None]) / sig) ** 2)).sum(0)
+        t = np.zeros_like(x)
+        starts = np.searchsorted(x, pos[inside] - reach)
+        stops = np.searchsorted(x, pos[inside] + reach)
+        for c, amp_k, i0, i1 in zip(pos[inside], inten[inside], starts, stops):
+            if i1 > i0:
+                t[i0:i1] += amp_k * np.exp(-0.5 * ((x[i0:i1] - c) / sig) ** 2)
         ty, tt = np.sum(w * t * net), np.sum(w * t * t)
         if ty > 0 and tt > 0:
             scores[j], amps[j] = ty**2 / tt, ty / tt
@@ -327,8 +348,20 @@ class _Peak:
     area0: float
 
 
-def _group_fit(x, y, sig, peaks, fwhm0, eta_fixed, bg_line):
-    """Fit one group of peaks sharing fwhm/eta over a window; returns per-peak dicts."""
+def kalpha2_position(twotheta_deg, ratio: float):
+    """2θ (°) of the Kα2 line of a reflection whose Kα1 line is at ``twotheta_deg``:
+    same d, wavelength × ``ratio`` (λ2/λ1)."""
+    s = np.clip(ratio * np.sin(np.radians(np.asarray(twotheta_deg, dtype=float) / 2)), -1, 1)
+    return np.degrees(2 * np.arcsin(s))
+
+
+def _group_fit(x, y, sig, peaks, fwhm0, eta_fixed, bg_line, doublet=None):
+    """Fit one group of peaks sharing fwhm/eta over a window; returns per-peak dicts.
+
+    ``doublet``: None (one line per reflection) or (λ2/λ1, r) — each reflection is a Kα1
+    line plus a Kα2 line of r × its area at the same d (same width); r None is fitted
+    (0…1) for the group and returned as ``kalpha2_ratio`` of its peaks.
+    """
     n = len(peaks)
     x_ref = float(np.mean([p.twotheta for p in peaks]))
     b0 = float(np.interp(x_ref, x, bg_line))
@@ -346,17 +379,27 @@ def _group_fit(x, y, sig, peaks, fwhm0, eta_fixed, bg_line):
         p0 += [0.5]
         lo_b += [0.0]
         hi_b += [1.0]
+    ratio, r_fixed = doublet if doublet is not None else (None, 0.0)
+    free_r = doublet is not None and r_fixed is None
+    if free_r:
+        p0 += [0.5]
+        lo_b += [0.0]
+        hi_b += [1.0]
     p0 += [b0, b1]
     lo_b += [-np.inf, -np.inf]
     hi_b += [np.inf, np.inf]
     w = 1.0 / sig if sig is not None else np.ones_like(x)
+    i_r = 2 * n + 1 + (eta_fixed is None)
 
     def model(p):
         fw = p[2 * n]
         eta = eta_fixed if eta_fixed is not None else p[2 * n + 1]
+        r = p[i_r] if free_r else r_fixed
         out = p[-2] + p[-1] * (x - x_ref)
         for i in range(n):
             out = out + p[2 * i] * pseudo_voigt_unit_area(x, p[2 * i + 1], fw, eta)
+            if ratio is not None and r > 0:
+                out = out + r * p[2 * i] * pseudo_voigt_unit_area(x, kalpha2_position(p[2 * i + 1], ratio), fw, eta)
         return out
 
     lo_b, hi_b = np.array(lo_b), np.array(hi_b)
@@ -373,6 +416,7 @@ def _group_fit(x, y, sig, peaks, fwhm0, eta_fixed, bg_line):
                         twotheta=p[2 * i + 1], twotheta_err=err[2 * i + 1],
                         fwhm=p[2 * n], fwhm_err=err[2 * n],
                         eta=eta_fixed if eta_fixed is not None else p[2 * n + 1],
+                        kalpha2_ratio=(p[i_r], err[i_r]) if free_r else (r_fixed, 0.0),
                         at_bound=bool(abs(p[2 * i + 1] - lo_b[2 * i + 1]) < 1e-6 * fwhm0
                                       or abs(p[2 * i + 1] - hi_b[2 * i + 1]) < 1e-6 * fwhm0)))
     return out, model(p), p[-2] + p[-1] * (x - x_ref)
@@ -380,14 +424,24 @@ def _group_fit(x, y, sig, peaks, fwhm0, eta_fixed, bg_line):
 
 def fit_peaks(x, y, sigma, phase: Phase, wavelength_a: float, *, scale: float, amplitude: float,
               fwhm_deg: float, noise: float, background: np.ndarray, peak_shape="pseudo_voigt",
-              min_significance: float = 3.0, polarization="unpolarized"):
+              min_significance: float = 3.0, polarization="unpolarized", kalpha2=None, info=None,
+              axis_shift=None):
     """Fit the peaks of ``phase`` (cell scaled by ``scale``) in the pattern; returns
-    (fitted peak dicts, dropped rows, model curve, background curve)."""
+    (fitted peak dicts, dropped rows, model curve, background curve).
+
+    ``kalpha2``: λ2/λ1 of a laboratory Kα doublet the pattern may hold (:func:`kalpha_doublet`),
+    or None. Its presence is decided by the data (:func:`_kalpha2_ratio`): the Kα2/Kα1 ratio
+    is fitted where the lines are resolved and then held for every reflection, or the lines
+    are fitted alone when no Kα2 is seen. ``info`` (a list) receives a note saying which.
+    ``axis_shift`` (a function of 2θ) moves the predicted lines by a known axis error.
+    """
     if peak_shape not in PEAK_SHAPES:
         raise InputError(f"peak_shape {peak_shape!r}: use one of {sorted(PEAK_SHAPES)}")
     eta_fixed = PEAK_SHAPES[peak_shape]
     ph = phase.scaled(scale)
     table = reflections(ph, wavelength_a, min(179.0, float(x.max()) + 1), polarization=polarization)
+    if axis_shift is not None:
+        table = table.assign(twotheta_deg=axis_shift(table["twotheta_deg"].to_numpy()))
     edge = 0.5 * fwhm_deg
     table = table[(table.twotheta_deg > x.min() + edge) & (table.twotheta_deg < x.max() - edge)]
     dropped = []
@@ -413,14 +467,30 @@ def fit_peaks(x, y, sigma, phase: Phase, wavelength_a: float, *, scale: float, a
     if not peaks:
         raise FitError(f"{phase.name}: no reflection is expected above the noise in "
                        f"{x.min():.2f}–{x.max():.2f}°")
-    outs, model, bg_out, too_few, fitted_mask = _fit_groups(x, y, sigma, peaks, fwhm_deg, eta_fixed, background)
+    doublet = None
+    if kalpha2 is not None:
+        first = _fit_groups(x, y, sigma, peaks, fwhm_deg, eta_fixed, background, (kalpha2, None))[0]
+        r, r_err, n_res = _kalpha2_ratio(first, kalpha2)
+        if r > MIN_KALPHA2_RATIO:
+            doublet = (kalpha2, r)
+            note = (f"Kα doublet fitted: Kα2 at λ2/λ1 = {kalpha2:.6f}, intensity ratio Kα2/Kα1 = "
+                    f"{r:.3f} ± {r_err:.3f} (from {n_res} resolved peak group(s))")
+        else:
+            note = f"no Kα2 line found (Kα2/Kα1 = {r:.3f} ± {r_err:.3f}): single lines fitted"
+        if info is not None:
+            info.append(note)
+    outs, model, bg_out, too_few, fitted_mask = _fit_groups(x, y, sigma, peaks, fwhm_deg, eta_fixed, background,
+                                                            doublet)
     # Peaks of something else (a second phase, the pressure medium, the gasket) overlapping the
     # windows would pull the fitted positions: find them in the residual and fit them as
     # nuisance peaks, reported but not indexed.
-    extras = _residual_peaks(x, y - model, fitted_mask, fwhm_deg, outs, [pk.twotheta for pk in peaks])
+    predicted = [pk.twotheta for pk in peaks]
+    if doublet is not None:
+        predicted += [float(kalpha2_position(t, doublet[0])) for t in predicted]
+    extras = _residual_peaks(x, y - model, fitted_mask, fwhm_deg, outs, predicted)
     if extras:
         outs, model, bg_out, too_few, _ = _fit_groups(x, y, sigma, sorted(peaks + extras, key=lambda q: q.twotheta),
-                                                   fwhm_deg, eta_fixed, background)
+                                                   fwhm_deg, eta_fixed, background, doublet)
     for pk in too_few:
         dropped.append({"hkl": pk.label, "twotheta_deg": pk.twotheta, "reason": "too few points"})
     fitted = []
@@ -443,11 +513,18 @@ def fit_peaks(x, y, sigma, phase: Phase, wavelength_a: float, *, scale: float, a
 _EXTRA = "?"
 
 
-def _fit_groups(x, y, sigma, peaks, fwhm_deg, eta_fixed, background):
-    """Group peaks closer than 3 FWHM and fit each group over ± 2 FWHM."""
+def _fit_groups(x, y, sigma, peaks, fwhm_deg, eta_fixed, background, doublet=None):
+    """Group peaks closer than 3 FWHM and fit each group over ± 2 FWHM (beyond the Kα2
+    line of its last peak when ``doublet`` = (λ2/λ1, r) is given)."""
+
+    def top(pk):
+        if doublet is None or pk.label == _EXTRA:
+            return pk.twotheta
+        return float(kalpha2_position(pk.twotheta, doublet[0]))
+
     groups, current = [], [peaks[0]]
     for pk in peaks[1:]:
-        if pk.twotheta - current[-1].twotheta < 3.0 * fwhm_deg:
+        if pk.twotheta - top(current[-1]) < 3.0 * fwhm_deg:
             current.append(pk)
         else:
             groups.append(current)
@@ -458,17 +535,85 @@ def _fit_groups(x, y, sigma, peaks, fwhm_deg, eta_fixed, background):
     model = np.array(background, dtype=float)
     bg_out = np.array(background, dtype=float)
     for grp in groups:
-        lo, hi = grp[0].twotheta - 2.0 * fwhm_deg, grp[-1].twotheta + 2.0 * fwhm_deg
+        lo, hi = grp[0].twotheta - 2.0 * fwhm_deg, max(top(pk) for pk in grp) + 2.0 * fwhm_deg
         sel = (x >= lo) & (x <= hi)
         if sel.sum() < 2 * len(grp) + 5:
             too_few.extend(pk for pk in grp if pk.label != _EXTRA)
             continue
         out, m, b = _group_fit(x[sel], y[sel], None if sigma is None else sigma[sel], grp,
-                               fwhm_deg, eta_fixed, background[sel])
+                               fwhm_deg, eta_fixed, background[sel], doublet)
+        for o in out:
+            o["kalpha2_split"] = (float(kalpha2_position(o["twotheta"], doublet[0])) - o["twotheta"]
+                                  if doublet is not None else 0.0)
         model[sel], bg_out[sel] = m, b
         fitted_mask |= sel
         outs.extend(out)
     return outs, model, bg_out, too_few, fitted_mask
+
+
+#: Kα1 and Kα2 wavelengths (Å) of laboratory anodes. Cu, Co, Fe, Cr: Hölzer et al., Phys.
+#: Rev. A 56, 4554 (1997) (Cu Kα1 1.5405929, Kα2 1.5444140 Å); Mo, Ag: Deslattes et al., Rev.
+#: Mod. Phys. 75, 35 (2003) (Mo Kα1 17479.34 eV, Kα2 17374.29 eV; Ag Kα1 22162.92 eV,
+#: Kα2 21990.30 eV).
+KALPHA_LINES = {"Cu": (1.5405929, 1.5444140), "Co": (1.788996, 1.792835), "Fe": (1.936041, 1.939973),
+                "Cr": (2.289726, 2.293651), "Mo": (0.7093171, 0.7136067), "Ag": (0.5594218, 0.5638131)}
+#: A given wavelength this close (Å) to an anode's Kα1, or to its 2:1 weighted Kα mean, names that anode.
+KALPHA_MATCH_A = 6e-4
+#: Smallest fitted Kα2/Kα1 intensity ratio taken as a doublet (the theoretical ratio is ≈ 0.5;
+#: a Kα1 monochromator leaves < 0.05).
+MIN_KALPHA2_RATIO = 0.15
+
+
+def kalpha_doublet(wavelength_a: float):
+    """(anode, λ1, λ2) when ``wavelength_a`` is a laboratory Kα1 line or the Kα mean of one.
+
+    Parameters
+    ----------
+    wavelength_a : float
+        The wavelength a user gave (Å).
+
+    Returns
+    -------
+    tuple or None
+        ``(anode, kalpha1_a, kalpha2_a)``: the given value as Kα1 when it is Kα1 (within
+        :data:`KALPHA_MATCH_A`), the tabulated Kα1 when it is the 2:1 mean (the peaks are
+        then indexed on Kα1); None for any other wavelength (synchrotron, filtered Kβ…).
+
+    Examples
+    --------
+    >>> kalpha_doublet(1.5406)[0], kalpha_doublet(1.5418)[1], kalpha_doublet(0.4133)
+    ('Cu', 1.5405929, None)
+    """
+    for anode, (l1, l2) in KALPHA_LINES.items():
+        if abs(wavelength_a - l1) < KALPHA_MATCH_A:
+            return anode, float(wavelength_a), float(wavelength_a) * l2 / l1
+        if abs(wavelength_a - (2 * l1 + l2) / 3) < KALPHA_MATCH_A:
+            return anode, l1, l2
+    return None
+
+
+def _kalpha2_ratio(fitted, ratio):
+    """Weighted mean Kα2/Kα1 ratio of the peak groups where the doublet is resolved (split
+    ≥ half a FWHM): (r, σ_r, number of groups); (0, inf, 0) when no group resolves it."""
+    vals, errs = [], []
+    seen = set()
+    for pk in fitted:
+        if pk["label"] == _EXTRA or not np.isfinite(pk["fwhm"]):
+            continue
+        r, r_err = pk["kalpha2_ratio"]
+        key = (round(r, 12), round(r_err, 12))
+        if key in seen:
+            continue  # one value per group
+        seen.add(key)
+        if (pk["kalpha2_split"] >= 0.5 * pk["fwhm"] and np.isfinite(r_err) and r_err > 0
+                and pk["area"] > 3 * pk["area_err"]):
+            vals.append(r)
+            errs.append(r_err)
+    if not vals:
+        return 0.0, float("inf"), 0
+    v, e = np.asarray(vals), np.asarray(errs)
+    w = 1 / e**2
+    return float(np.sum(w * v) / w.sum()), float(1 / np.sqrt(w.sum())), len(vals)
 
 
 def _residual_peaks(x, resid, fitted_mask, fwhm_deg, fitted, predicted):
@@ -501,14 +646,24 @@ def _residual_peaks(x, resid, fitted_mask, fwhm_deg, fitted, predicted):
 
 
 # --- cell refinement -----------------------------------------------------------------------
-def refine_cell(phase: Phase, peaks: list[dict], wavelength_a: float, *, zero_shift: bool = False):
-    """Weighted least squares of peak positions for the free cell parameters (+ zero shift).
+#: Parameters of the 2θ axis, not of the cell: a zero shift, and the sample-displacement
+#: term Δ2θ = D cos θ of Bragg–Brentano reflection geometry (D = −2s/R for a sample s off
+#: the focusing circle of radius R; Klug & Alexander, X-ray Diffraction Procedures, 2nd ed.
+#: (1974), §5-2), both in degrees 2θ.
+AXIS_PARAMETERS = ("zero_deg", "displacement_deg")
+
+
+def refine_cell(phase: Phase, peaks: list[dict], wavelength_a: float, *, zero_shift: bool = False,
+                displacement: bool = False):
+    """Weighted least squares of peak positions for the free cell parameters (+ zero shift,
+    + sample displacement D cos θ).
 
     ``peaks``: dicts with ``members`` [(d at ``phase``'s cell, 2θ, intensity), ...],
     ``twotheta`` and ``twotheta_err``. Returns (names, values, stderr, covar, redchi,
     2θ_calc per peak, refined phase).
     """
-    names = list(phase.free_parameters) + (["zero_deg"] if zero_shift else [])
+    names = (list(phase.free_parameters) + (["zero_deg"] if zero_shift else [])
+             + (["displacement_deg"] if displacement else []))
     n_par = len(names)
     if len(peaks) < n_par:
         raise FitError(f"{phase.name}: {len(peaks)} usable peak(s) cannot determine {n_par} "
@@ -524,12 +679,12 @@ def refine_cell(phase: Phase, peaks: list[dict], wavelength_a: float, *, zero_sh
     err = np.where(err > 0, err, np.nanmedian(err[err > 0]) if np.any(err > 0) else 1e-3)
 
     def calc(p):
-        cell = {k: v for k, v in zip(names, p) if k != "zero_deg"}
-        ph = phase.with_cell(**cell)
-        zero = p[-1] if zero_shift else 0.0
-        return np.array([np.sum(w * twotheta_of(ph.d_spacing(h), wavelength_a)) for h, w in zip(hkls, weights)]) + zero
+        values = dict(zip(names, p))
+        ph = phase.with_cell(**{k: v for k, v in values.items() if k not in AXIS_PARAMETERS})
+        tth = np.array([np.sum(w * twotheta_of(ph.d_spacing(h), wavelength_a)) for h, w in zip(hkls, weights)])
+        return tth + values.get("zero_deg", 0.0) + values.get("displacement_deg", 0.0) * np.cos(np.radians(tth / 2))
 
-    p0 = np.array([getattr(phase, k) for k in phase.free_parameters] + ([0.0] if zero_shift else []))
+    p0 = np.array([getattr(phase, k) for k in phase.free_parameters] + [0.0] * (n_par - len(phase.free_parameters)))
     res = least_squares(lambda p: (calc(p) - obs) / err, p0, x_scale="jac", method="lm")
     # σ of the positions are known, but scaled by χ²_red (as lmfit does) so that position
     # scatter beyond the fit errors (sample displacement, profile asymmetry) widens the errors
@@ -538,15 +693,70 @@ def refine_cell(phase: Phase, peaks: list[dict], wavelength_a: float, *, zero_sh
         raise FitError(f"{phase.name}: the peak positions do not determine {', '.join(names)} "
                        "(singular normal matrix)")
     cov, redchi = covar.matrix, covar.redchi
-    refined = phase.with_cell(**{k: v for k, v in zip(names, res.x) if k != "zero_deg"})
+    refined = phase.with_cell(**{k: v for k, v in zip(names, res.x) if k not in AXIS_PARAMETERS})
     return names, res.x, np.sqrt(np.diag(cov)), cov, redchi, calc(res.x), refined
 
 
+#: Significance (F-test p-value) an axis correction must reach to be added to the cell fit:
+#: strict, so that the scatter of a few peaks never buys a free parameter.
+AXIS_CORRECTION_P = 1e-3
+
+
+def refine_cell_auto(phase: Phase, peaks: list[dict], wavelength_a: float, *, zero_shift: bool = False):
+    """:func:`refine_cell`, adding a zero shift and/or the sample-displacement term only where
+    the peak positions demand it: each is kept when it lowers χ² significantly (F-test,
+    p < :data:`AXIS_CORRECTION_P`) with at least 3 degrees of freedom left. A forced
+    ``zero_shift`` is always refined. Returns refine_cell's tuple and a note (or "")."""
+    from scipy.stats import f as f_dist
+
+    def chi2(result):
+        return result[4] * max(len(peaks) - len(result[0]), 1)
+
+    current = refine_cell(phase, peaks, wavelength_a, zero_shift=zero_shift)
+    have = {"zero": zero_shift, "displacement": False}
+    added = []
+    while True:
+        trials = []
+        for term in ("displacement", "zero"):
+            if have[term]:
+                continue
+            flags = {**have, term: True}
+            n_par = len(phase.free_parameters) + sum(flags.values())
+            if len(peaks) - n_par < 3:
+                continue
+            try:
+                trial = refine_cell(phase, peaks, wavelength_a, zero_shift=flags["zero"],
+                                    displacement=flags["displacement"])
+            except FitError:
+                continue
+            trials.append((chi2(trial), term, trial))
+        if not trials:
+            break
+        c1, term, trial = min(trials, key=lambda t: t[0])
+        c0 = chi2(current)
+        dof1 = len(peaks) - len(trial[0])
+        if not (c1 < c0 and c1 > 0):
+            break
+        p_value = float(f_dist.sf((c0 - c1) / (c1 / dof1), 1, dof1))
+        if p_value >= AXIS_CORRECTION_P:
+            break
+        have[term] = True
+        current = trial
+        added.append(term)
+    note = ""
+    if added:
+        names, values, errs = current[0], current[1], current[2]
+        parts = [f"{n} = {v:+.4f} ± {e:.4f}°" for n, v, e in zip(names, values, errs) if n in AXIS_PARAMETERS]
+        note = ("2θ axis corrected (the peak positions demand it, F-test p < "
+                f"{AXIS_CORRECTION_P:g}): " + ", ".join(parts))
+    return current, note
+
+
 def _volume_error(phase: Phase, names, values, cov) -> float:
-    cell_names = [n for n in names if n != "zero_deg"]
+    cell_names = [n for n in names if n not in AXIS_PARAMETERS]
     grad = np.zeros(len(names))
     for i, n in enumerate(names):
-        if n == "zero_deg":
+        if n in AXIS_PARAMETERS:
             continue
         h = 1e-6 * max(abs(values[i]), 1.0)
         up = phase.with_cell(**{k: v + (h if k == n else 0) for k, v in zip(cell_names, values)}).volume_a3
@@ -576,7 +786,7 @@ def williamson_hall(twotheta_deg, fwhm_deg, fwhm_err, wavelength_a, *, k: float 
 def fit_lattice(pattern, phase, *, twotheta_range=None, peak_shape: str = "pseudo_voigt",
                 zero_shift: bool = False, a_search=(-0.12, 0.05), instrumental_fwhm_deg: float = 0.0,
                 scherrer_k: float = 0.9, min_significance: float = 3.0,
-                polarization: str = "unpolarized") -> LatticeFit:
+                polarization: str = "unpolarized", kalpha2: bool = True) -> LatticeFit:
     """Fit the peaks of ``phase`` in ``pattern`` and refine its cell (see module docstring).
 
     ``phase``: a :class:`Phase` or a spec for :func:`~dackit.xrd.phases.get_phase`.
@@ -606,19 +816,48 @@ def fit_lattice(pattern, phase, *, twotheta_range=None, peak_shape: str = "pseud
     polarization : {"unpolarized", "corrected"}, default 'unpolarized'
         Lorentz–polarisation factor of the intensities: an unpolarised laboratory beam, or
         data already corrected for polarisation (synchrotron).
+    kalpha2 : bool, default True
+        When the wavelength is a laboratory Kα1 line or Kα mean (:func:`kalpha_doublet`),
+        look for the Kα2 line of every reflection and fit it with the Kα1 line (ratio from
+        the data); the cell is then refined on Kα1. False fits single lines.
     """
     phase = get_phase(phase)
     x, y, sig, lam = pattern_arrays(pattern, twotheta_range)
+    doublet = kalpha_doublet(lam) if kalpha2 else None
+    if doublet is not None:
+        try:
+            fit = _fit_lattice_at(pattern, phase, x, y, sig, doublet[1], doublet[2] / doublet[1],
+                                  twotheta_range=twotheta_range, peak_shape=peak_shape, zero_shift=zero_shift,
+                                  a_search=a_search, instrumental_fwhm_deg=instrumental_fwhm_deg,
+                                  scherrer_k=scherrer_k, min_significance=min_significance,
+                                  polarization=polarization)
+        except FitError:
+            fit = None
+        # a Kα mean was given but no Kα2 is there: the given wavelength is the one to index on
+        if fit is not None and (doublet[1] == lam or any(n.startswith("Kα doublet fitted") for n in fit.verdict.notes)):
+            return fit
+    return _fit_lattice_at(pattern, phase, x, y, sig, lam, None, twotheta_range=twotheta_range,
+                           peak_shape=peak_shape, zero_shift=zero_shift, a_search=a_search,
+                           instrumental_fwhm_deg=instrumental_fwhm_deg, scherrer_k=scherrer_k,
+                           min_significance=min_significance, polarization=polarization)
+
+
+def _fit_lattice_at(pattern, phase, x, y, sig, lam, kalpha2_ratio, *, twotheta_range, peak_shape, zero_shift,
+                    a_search, instrumental_fwhm_deg, scherrer_k, min_significance, polarization) -> LatticeFit:
+    """:func:`fit_lattice` at wavelength ``lam`` (Kα1 when ``kalpha2_ratio`` = λ2/λ1 is given)."""
     pre = where(pattern.source)
     bg, net, fwhm, noise = prepare(x, y, sig)
     if not np.max(net) > min_significance * noise:
         raise FitError(f"{pre}no peak rises above {min_significance:g}× the noise; nothing to fit")
+    line_notes: list[str] = []
     try:
         s, amp = coarse_scale(x, net, phase, lam, fwhm, a_search=a_search,
-                              weights=None if sig is None else 1 / sig**2, polarization=polarization)
+                              weights=None if sig is None else 1 / sig**2, polarization=polarization,
+                              kalpha2=kalpha2_ratio)
         fitted, dropped, model, bg_fit = fit_peaks(
             x, y, sig, phase, lam, scale=s, amplitude=amp, fwhm_deg=fwhm, noise=noise, background=bg,
-            peak_shape=peak_shape, min_significance=min_significance, polarization=polarization)
+            peak_shape=peak_shape, min_significance=min_significance, polarization=polarization,
+            kalpha2=kalpha2_ratio, info=line_notes)
     except FitError as exc:
         raise FitError(f"{pre}{exc}") from None
     ref = phase.scaled(s)
@@ -626,7 +865,26 @@ def fit_lattice(pattern, phase, *, twotheta_range=None, peak_shape: str = "pseud
         pk["members"] = [(d, t, i, _hkl_from_label(lbl)) for (d, t, i), lbl
                          in zip(pk["members"], _split_labels(pk["label"]))]
     try:
-        names, values, errs, cov, redchi, calc, refined = refine_cell(ref, fitted, lam, zero_shift=zero_shift)
+        if kalpha_doublet(lam) is not None:
+            # a laboratory anode line: reflection (Bragg–Brentano) geometry, whose zero error and
+            # specimen displacement shift every peak; an area detector's calibration (PONI) on
+            # the other hand fixes its 2θ axis, and a free zero there only trades off against a
+            # (Dioptas LaB6 .xy: +0.0069° zero, a off by 0.0024 Å)
+            (names, values, errs, cov, redchi, calc, refined), axis_note = refine_cell_auto(
+                ref, fitted, lam, zero_shift=zero_shift)
+            if axis_note:
+                # the lines were searched for where the cell alone put them; an axis error of a
+                # FWHM or more (−0.08° at 20° on the NIST Cu scan) lost the low-angle peaks:
+                # search again where the corrected axis puts them
+                ref = refined
+                fitted, dropped, model, bg_fit = _refit_on_axis(
+                    x, y, sig, ref, lam, amp, fwhm, noise, bg, dict(zip(names, values)), peak_shape=peak_shape,
+                    min_significance=min_significance, polarization=polarization, kalpha2=kalpha2_ratio)
+                (names, values, errs, cov, redchi, calc, refined), axis_note = refine_cell_auto(
+                    ref, fitted, lam, zero_shift=zero_shift)
+        else:
+            names, values, errs, cov, redchi, calc, refined = refine_cell(ref, fitted, lam, zero_shift=zero_shift)
+            axis_note = ""
     except FitError as exc:
         raise FitError(f"{pre}{exc}") from None
     rows = []
@@ -654,6 +912,7 @@ def fit_lattice(pattern, phase, *, twotheta_range=None, peak_shape: str = "pseud
     stderr = dict(zip(names, map(float, errs)))
     vol = refined.volume_a3
     range_notes = usable_range(*_raw_xy(pattern))[2] if twotheta_range is None else []
+    range_notes = range_notes + line_notes + ([axis_note] if axis_note else [])
     verdict = lattice_verdict(peaks, dropped, x, net, noise, fwhm, params, stderr, redchi, s, a_search,
                               sch, instrumental_fwhm_deg, refined, lam, n_params=len(names), info=range_notes)
     return LatticeFit(phase=refined, wavelength_a=lam, param_names=tuple(names), params=params, stderr=stderr,
@@ -662,6 +921,22 @@ def fit_lattice(pattern, phase, *, twotheta_range=None, peak_shape: str = "pseud
                       scherrer_size_nm_err=sch_err, wh_size_nm=wh[0], wh_size_nm_err=wh[1], wh_strain=wh[2],
                       wh_strain_err=wh[3], x=x, y=y, model=model, background=bg_fit, source=pattern.source,
                       verdict=verdict)
+
+
+def _refit_on_axis(x, y, sig, phase, lam, amp, fwhm, noise, bg, values, **kw):
+    """:func:`fit_peaks` of the refined ``phase`` with its lines moved by the refined zero and
+    displacement terms; hkl attached to each member as :func:`fit_lattice` does."""
+    zero, disp = values.get("zero_deg", 0.0), values.get("displacement_deg", 0.0)
+
+    def shift(tth):
+        return tth + zero + disp * np.cos(np.radians(tth / 2))
+
+    fitted, dropped, model, bg_fit = fit_peaks(x, y, sig, phase, lam, scale=1.0, amplitude=amp, fwhm_deg=fwhm,
+                                               noise=noise, background=bg, axis_shift=shift, **kw)
+    for pk in fitted:
+        pk["members"] = [(d, t, i, _hkl_from_label(lbl)) for (d, t, i), lbl
+                         in zip(pk["members"], _split_labels(pk["label"]))]
+    return fitted, dropped, model, bg_fit
 
 
 def _raw_xy(pattern):
