@@ -482,6 +482,10 @@ MAX_STEP_RATIO = 3.0
 URBACH_MAX_EV = 0.05
 SHOULDER_MIN_FRACTION = 0.02
 SHOULDER_GAP_MARGIN_EV = 0.03
+#: In the same stretch, absorbance above 20 σ_A and SHOULDER_MIN_FRACTION of the window's top
+#: that falls downward by fewer than SHOULDER_MAX_LOG_SLOPE e-folds per eV — half the slowest
+#: tail, 1/E_U = 20 eV⁻¹ for E_U = 50 meV — is the shoulder of a lower edge, not a tail.
+SHOULDER_MAX_LOG_SLOPE = 0.5 / URBACH_MAX_EV
 #: Phonon-assisted (indirect) absorption is a second-order process, weak near its edge: α of
 #: Si (indirect gap 1.12 eV) is 45 cm⁻¹ 0.1 eV above the gap, 4·10² at 1.42 eV, 1.5·10³ at
 #: 1.7 eV and still 7·10³ cm⁻¹ at 2.3 eV, over 1 eV above it (Green, Sol. Energy Mater. Sol.
@@ -583,7 +587,9 @@ def _lower_edge_doubts(e, a, result) -> list[str]:
     :data:`SUBGAP_PROBE_EV` to :data:`SHOULDER_GAP_MARGIN_EV` below the gap the smoothed
     absorbance must stay under the steepest
     admissible Urbach envelope hanging from the edge (:data:`URBACH_MAX_EV`), up to
-    5 σ_A and :data:`SHOULDER_MIN_FRACTION` of the window's top."""
+    5 σ_A and :data:`SHOULDER_MIN_FRACTION` of the window's top, and where it is clearly
+    above the noise it must fall downward at least :data:`SHOULDER_MAX_LOG_SLOPE` e-folds
+    per eV."""
     gap, hi = result["gap"], result["window"][1]
     below = (e >= gap - SUBGAP_PROBE_EV) & (e <= gap - SHOULDER_GAP_MARGIN_EV)
     if not np.any(below):
@@ -593,14 +599,27 @@ def _lower_edge_doubts(e, a, result) -> list[str]:
     a_gap = float(np.interp(gap, e, a_s))
     if not a_top > 0:
         return []
+    sigma_a = _absorbance_noise(a)
     excess = a_s[below] - max(a_gap, 0.0) * np.exp((e[below] - gap) / URBACH_MAX_EV)
     j = int(np.argmax(excess))
-    if excess[j] > max(5 * _absorbance_noise(a), SHOULDER_MIN_FRACTION * a_top):
+    if excess[j] > max(5 * sigma_a, SHOULDER_MIN_FRACTION * a_top):
         return [f"absorption below the extrapolated gap: at {e[below][j]:.3f} eV the absorbance is "
                 f"{100 * float(a_s[below][j]) / a_top:.0f} % of the window's top, "
                 f"{100 * float(excess[j]) / a_top:.0f} % above what a tail of E_U ≤ "
                 f"{1e3 * URBACH_MAX_EV:.0f} meV leaves there: a weaker edge lies below the Tauc line "
                 "(a second phase, a split band), the gap is lower"]
+    # a weak lower edge can hide under that envelope when the upper edge is 10× stronger; its
+    # shoulder still shows as absorbance that decays downward slower than any tail
+    _, dla = _smooth(e, np.log(np.maximum(a_s, 3 * sigma_a)), 0.03)
+    held = below & (a_s > max(20 * sigma_a, SHOULDER_MIN_FRACTION * a_top)) & np.isfinite(dla)
+    if np.any(held):
+        k = int(np.argmin(np.where(held, dla, np.inf)))
+        if dla[k] < SHOULDER_MAX_LOG_SLOPE:
+            return [f"absorption below the extrapolated gap: at {e[k]:.3f} eV the absorbance "
+                    f"({100 * float(a_s[k]) / a_top:.0f} % of the window's top) falls only "
+                    f"{float(dla[k]):.1f} e-folds per eV downward, slower than a tail "
+                    f"(≥ {1 / URBACH_MAX_EV:.0f}): a shoulder of a weaker edge below the Tauc line "
+                    "(a second phase, a split band), the gap is lower"]
     return []
 
 
