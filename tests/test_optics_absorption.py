@@ -320,3 +320,64 @@ def test_gap_error_covers_the_window_choice():
         if res.quality == "ok":
             assert abs(res.gap_ev - 2.42) < 3 * res.gap_ev_err, (width, res.gap_ev, res.gap_ev_err)
     assert errs[0] < errs[1] < errs[2]
+
+
+def _broadened_direct_edge(e, gap, width):
+    """√(E − E_g)/E convolved with a Gaussian of SD ``width`` (numpy, not dackit's model)."""
+    shifts = np.linspace(-5 * width, 5 * width, 201)
+    weights = np.exp(-0.5 * (shifts / width) ** 2)
+    weights /= weights.sum()
+    return sum(w * np.sqrt(np.clip(e - gap - s, 0.0, None)) for s, w in zip(shifts, weights)) / e
+
+
+@pytest.mark.parametrize("upper,ratio,width,step", [
+    (1.45, 3, 0.01, 0.002), (1.45, 2, 0.015, 0.002), (1.45, 3, 0.02, 0.002), (1.45, 5, 0.01, 0.002),
+    (1.45, 1.5, 0.01, 0.005), (1.45, 10, 0.01, 0.002), (1.45, 30, 0.01, 0.002), (1.5, 1, 0.01, 0.002),
+    (1.5, 10, 0.01, 0.002)])
+def test_two_edges_a_tenth_apart_the_lower_is_the_gap(upper, ratio, width, step):
+    """Two broadened direct edges at 1.35 eV and ``upper`` (0.1-0.15 eV higher), the upper
+    ``ratio`` times stronger, on a fine grid. The Tauc line takes the stronger, upper edge
+    (1.43-1.5 eV): it was called ok. The absorption between 1.35 eV and that intercept, above
+    any Urbach tail (E_U ≤ 50 meV) of the upper edge or decaying slower than one, must make it
+    doubtful unless the gap found is the lower edge. (Edges 50 meV apart still pass as one
+    broadened edge, 1.38-1.40 eV ok: not caught.)"""
+    e = np.arange(1.0, 2.0, step)
+    rng = np.random.default_rng(0)
+    a = (0.3 * _broadened_direct_edge(e, 1.35, width) + 0.3 * ratio * _broadened_direct_edge(e, upper, width)
+         + 0.02 + rng.normal(0.0, 0.002, e.size))
+    res = tauc_gap(e, a)
+    if abs(res.gap_ev - 1.35) > 0.03:
+        assert res.quality == "doubtful", (res.gap_ev, res.quality_notes)
+        assert any("below the extrapolated gap" in n for n in res.quality_notes), res.quality_notes
+
+
+@pytest.mark.parametrize("tail_ev", [0.01, 0.025, 0.05])
+def test_one_edge_with_an_urbach_tail_is_no_second_edge(tail_ev):
+    """A single direct edge at 1.5 eV with an exponential foot of E_U up to 50 meV (numpy):
+    the tail is below the lower-edge envelope; the gap is right and ok."""
+    e = np.arange(1.0, 2.2, 0.002)
+    join = 1.5 + tail_ev / 2
+    edge = np.where(e >= join, np.sqrt(np.clip(e - 1.5, 0.0, None)),
+                    np.sqrt(join - 1.5) * np.exp((e - join) / tail_ev)) / e
+    a = 0.5 * edge + 0.05 + 0.01 * (e - 1.0) + np.random.default_rng(1).normal(0.0, 5e-4, e.size)
+    res = tauc_gap(e, a)
+    assert abs(res.gap_ev - 1.5) < 0.01 and res.quality == "ok", (res.gap_ev, res.quality_notes)
+
+
+def test_indirect_window_on_a_strong_alpha_is_a_direct_edge():
+    """α in cm⁻¹ (numpy) of a direct edge at 2.0 eV reaching 10⁵ cm⁻¹, analysed as indirect:
+    (αE)^½ has a straight stretch, but phonon-assisted absorption never reaches 10⁴ cm⁻¹ near
+    its edge, so the indirect gap found there is doubtful. A weak indirect edge
+    (α ≤ 2·10³ cm⁻¹, as Si) carries no such note, nor does absorbance of unknown scale."""
+    e = np.linspace(1.5, 2.6, 551)
+    rng = np.random.default_rng(2)
+    direct = 1e5 * _broadened_direct_edge(e, 2.0, 0.01) + 20.0 + rng.normal(0.0, 5.0, e.size)
+    res = tauc_gap(make_spectrum(e, direct, x_unit="eV", y_unit="alpha_cm-1"), transition="indirect")
+    assert res.quality == "doubtful"
+    assert any("phonon-assisted" in n for n in res.quality_notes), res.quality_notes
+    as_absorbance = tauc_gap(e, direct / 1e5, transition="indirect")
+    assert not any("phonon-assisted" in n for n in as_absorbance.quality_notes)
+    weak = 2e3 * np.clip(e - 1.8, 0.0, None) ** 2 / e / 0.64 + 5.0 + rng.normal(0.0, 1.0, e.size)
+    res = tauc_gap(make_spectrum(e, weak, x_unit="eV", y_unit="alpha_cm-1"), transition="indirect")
+    assert not any("phonon-assisted" in n for n in res.quality_notes), res.quality_notes
+    assert abs(res.gap_ev - 1.8) < 0.02, res.gap_ev

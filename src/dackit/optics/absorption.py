@@ -467,9 +467,40 @@ MIN_ABOVE_EDGE_FRACTION = 0.5
 #: data cannot say. A resolved Urbach foot, α ∝ exp(E/E_U), grows e^(ΔE/E_U) per step ΔE;
 #: ×3 is one step of 1.1 E_U, coarser than any edge at room temperature can be resolved with.
 MAX_STEP_RATIO = 3.0
+#: A lower edge under the Tauc line: below the extrapolated gap E_g only a tail may absorb,
+#: α(E) ≤ α(E_g)·exp((E − E_g)/E_U) with E_U ≤ URBACH_MAX_EV = 50 meV (the amorphous-Si-like
+#: limit, Cody et al., Phys. Rev. Lett. 47, 1480 (1981); see :data:`SUBGAP_PROBE_EV`). Smoothed
+#: absorbance above that envelope within SUBGAP_PROBE_EV below the gap, by more than
+#: 5 σ_A (σ_A per point; the smoothed curve is less noisy still) and by more than
+#: SHOULDER_MIN_FRACTION of the absorbance at the window's top, is an onset the line does not
+#: explain: a weaker edge below (a second phase, a split-off band, two edges 0.1 eV apart
+#: where the Tauc line picks the stronger, upper one), so the gap is lower.
+#: The last SHOULDER_GAP_MARGIN_EV below the gap are left out: there the smoothing (±15 meV)
+#: still carries the edge's own rise, and an exciton sits a binding energy below the
+#: continuum edge (GaAs 4 meV, CdTe 10 meV, MAPbI₃ ≈ 10–16 meV, CdS 27 meV) — the edge, not
+#: a second one.
+URBACH_MAX_EV = 0.05
+SHOULDER_MIN_FRACTION = 0.02
+SHOULDER_GAP_MARGIN_EV = 0.03
+#: In the same stretch, absorbance above 20 σ_A and SHOULDER_MIN_FRACTION of the window's top
+#: that falls downward by fewer than SHOULDER_MAX_LOG_SLOPE e-folds per eV — half the slowest
+#: tail, 1/E_U = 20 eV⁻¹ for E_U = 50 meV — is the shoulder of a lower edge, not a tail.
+SHOULDER_MAX_LOG_SLOPE = 0.5 / URBACH_MAX_EV
+#: Phonon-assisted (indirect) absorption is a second-order process, weak near its edge: α of
+#: Si (indirect gap 1.12 eV) is 45 cm⁻¹ 0.1 eV above the gap, 4·10² at 1.42 eV, 1.5·10³ at
+#: 1.7 eV and still 7·10³ cm⁻¹ at 2.3 eV, over 1 eV above it (Green, Sol. Energy Mater. Sol.
+#: Cells 92, 1305 (2008); refractiveindex.info-database Si/nk/Green-2008.yml), while direct
+#: allowed edges exceed 2·10⁴ cm⁻¹ 0.1 eV above the gap (GaAs 2.7·10⁴ at 1.52 eV, Ozaki &
+#: Adachi, J. Appl. Phys. 78, 3380 (1995); CdTe 3.8·10⁴ at 1.68 eV, Adachi, Kimura & Suzuki,
+#: J. Appl. Phys. 74, 3435 (1993); both in tests/corpus/optics). When the data are α in cm⁻¹,
+#: an indirect Tauc fit with α > INDIRECT_MAX_ALPHA_CM at the top of its window or 0.1 eV
+#: above its gap (whichever is higher) lies on a direct edge (GaP: the direct E₀ ≈ 2.8 eV edge
+#: instead of the 2.26 eV indirect one).
+INDIRECT_MAX_ALPHA_CM = 1.0e4
 
 
-def _tauc_verdict(e, t, result, curvature, bg, transition, a_corr=None) -> tuple[Verdict, float, int]:
+def _tauc_verdict(e, t, result, curvature, bg, transition, a_corr=None,
+                  alpha_cm: bool = False) -> tuple[Verdict, float, int]:
     lo, hi = result["window"]
     k = (e >= lo) & (e <= hi)
     n = int(k.sum())
@@ -502,6 +533,16 @@ def _tauc_verdict(e, t, result, curvature, bg, transition, a_corr=None) -> tuple
                           "below), the true gap is lower")
     if a_corr is not None:
         doubts.extend(_edge_shape_doubts(e, np.asarray(a_corr, float), result))
+        doubts.extend(_lower_edge_doubts(e, np.asarray(a_corr, float), result))
+        if alpha_cm and transition == "indirect":
+            a_s, _ = _smooth(e, np.asarray(a_corr, float), 0.03)
+            at = min(max(hi, result["gap"] + SUBGAP_PROBE_EV), float(e[-1]))
+            alpha_at = float(np.interp(at, e, a_s))
+            if alpha_at > INDIRECT_MAX_ALPHA_CM:
+                doubts.append(f"α = {alpha_at:.3g} cm⁻¹ at {at:.3f} eV, in or just above the indirect window: "
+                              f"phonon-assisted absorption stays below {INDIRECT_MAX_ALPHA_CM:.0e} cm⁻¹ near "
+                              "its edge, so this is a direct edge and the indirect gap, if any, lies lower "
+                              "(weaker than the data resolve); restrict energy_range_ev below it")
     info.append(f"R² = {r2:.4f} over {n} points; background: {bg.form if bg is not None else 'none'}")
     return Verdict.from_checks(doubts, info), float(r2), n
 
@@ -539,6 +580,47 @@ def _edge_shape_doubts(e, a, result) -> list[str]:
                               "somewhere in that step and the window may hold a second edge: measure "
                               "on a finer grid")
     return doubts
+
+
+def _lower_edge_doubts(e, a, result) -> list[str]:
+    """Is there absorption below the extrapolated gap that a tail cannot explain? From
+    :data:`SUBGAP_PROBE_EV` to :data:`SHOULDER_GAP_MARGIN_EV` below the gap the smoothed
+    absorbance must stay under the steepest
+    admissible Urbach envelope hanging from the edge (:data:`URBACH_MAX_EV`), up to
+    5 σ_A and :data:`SHOULDER_MIN_FRACTION` of the window's top, and where it is clearly
+    above the noise it must fall downward at least :data:`SHOULDER_MAX_LOG_SLOPE` e-folds
+    per eV."""
+    gap, hi = result["gap"], result["window"][1]
+    below = (e >= gap - SUBGAP_PROBE_EV) & (e <= gap - SHOULDER_GAP_MARGIN_EV)
+    if not np.any(below):
+        return []
+    a_s, _ = _smooth(e, a, 0.03)
+    a_top = float(np.interp(hi, e, a_s))
+    a_gap = float(np.interp(gap, e, a_s))
+    if not a_top > 0:
+        return []
+    sigma_a = _absorbance_noise(a)
+    excess = a_s[below] - max(a_gap, 0.0) * np.exp((e[below] - gap) / URBACH_MAX_EV)
+    j = int(np.argmax(excess))
+    if excess[j] > max(5 * sigma_a, SHOULDER_MIN_FRACTION * a_top):
+        return [f"absorption below the extrapolated gap: at {e[below][j]:.3f} eV the absorbance is "
+                f"{100 * float(a_s[below][j]) / a_top:.0f} % of the window's top, "
+                f"{100 * float(excess[j]) / a_top:.0f} % above what a tail of E_U ≤ "
+                f"{1e3 * URBACH_MAX_EV:.0f} meV leaves there: a weaker edge lies below the Tauc line "
+                "(a second phase, a split band), the gap is lower"]
+    # a weak lower edge can hide under that envelope when the upper edge is 10× stronger; its
+    # shoulder still shows as absorbance that decays downward slower than any tail
+    _, dla = _smooth(e, np.log(np.maximum(a_s, 3 * sigma_a)), 0.03)
+    held = below & (a_s > max(20 * sigma_a, SHOULDER_MIN_FRACTION * a_top)) & np.isfinite(dla)
+    if np.any(held):
+        k = int(np.argmin(np.where(held, dla, np.inf)))
+        if dla[k] < SHOULDER_MAX_LOG_SLOPE:
+            return [f"absorption below the extrapolated gap: at {e[k]:.3f} eV the absorbance "
+                    f"({100 * float(a_s[k]) / a_top:.0f} % of the window's top) falls only "
+                    f"{float(dla[k]):.1f} e-folds per eV downward, slower than a tail "
+                    f"(≥ {1 / URBACH_MAX_EV:.0f}): a shoulder of a weaker edge below the Tauc line "
+                    "(a second phase, a split band), the gap is lower"]
+    return []
 
 
 def _window_search(e, t, sigma_t, *, min_span_ev, smooth_ev, e_max=np.inf, max_nodes=160):
@@ -958,7 +1040,8 @@ def tauc_gap(data, absorbance=None, *, transition: str = "direct", background: s
         bi = (base_line[1] - result["intercept"]) / (result["slope"] - base_line[0])
     curvature = _half_window_shift(e, t_corr, result["window"])
     err = float(np.sqrt(result["fit_err"] ** 2 + result["spread"] ** 2 + curvature ** 2))
-    verdict, r2, n_win = _tauc_verdict(e, t_corr, result, curvature, bg, tr.name, a_corr)
+    alpha_cm = isinstance(data, Spectrum) and str(data.y_unit) == ALPHA_UNIT
+    verdict, r2, n_win = _tauc_verdict(e, t_corr, result, curvature, bg, tr.name, a_corr, alpha_cm=alpha_cm)
     return TaucFit(gap_ev=result["gap"], gap_ev_err=err, gap_fit_err=result["fit_err"],
                    gap_spread=result["spread"], gap_curvature=curvature, window_ev=result["window"],
                    slope=result["slope"],
