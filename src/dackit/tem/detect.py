@@ -48,6 +48,7 @@ The pipeline, each step chosen to be insensitive to particle size and density:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -483,6 +484,9 @@ def detect_particles(image, pixel_nm=None, *, contrast="auto", level=None, smoot
     edges = None if level_given else _profile_edges(sm, kept, table)
     if edges is not None:
         table = _apply_profile_edges(table, edges, px, doubts, info)
+    elif not level_given:
+        info.append("edge at half the contrast: the particles are too small or too blurred "
+                    "for a fit of their profiles (R < 6 px or R < 3σ), or fewer than 5 fitted")
     full_labels = np.zeros((H, W), dtype=kept.dtype)
     full_labels[top:H - bottom, left:W - right] = kept
     verdict = _verdict(table, med, px, image.calibration, doubts, info)
@@ -492,74 +496,93 @@ def detect_particles(image, pixel_nm=None, *, contrast="auto", level=None, smoot
 
 #: particles whose full edge profile (shape exponent and blur) is fitted; the population
 #: shares one PSF and, for one sample, one particle shape, so a sample fixes both
-PROFILE_SAMPLE = 60
+PROFILE_SAMPLE = 30
 #: the segmentation's half-contrast size and the fitted profile's half-contrast radius must
 #: agree within this fraction, or the profile describes something else (halo, merged objects)
 PROFILE_CONSISTENCY = 0.05
 
 
-def _profile_curve(r, R, s, p, step=0.1):
-    """Projected thickness (1 − r²/R²)^p of a particle of radius R, blurred by a Gaussian of σ = s.
+def _profile_curve(r, R, s, p, step=0.2):
+    """Projected thickness (1 − r²/R²)^p of a particle of radius R, blurred by a 2D Gaussian of σ = s.
 
     p = 0 is a disk of uniform projected intensity (a faceted crystal, a saturated strong
     scatterer), p = ½ the chord of a sphere (mass–thickness or HAADF contrast ∝ thickness).
-    The blur is applied along the radius (mirrored at r = 0), which is exact for R ≫ s and
-    within a few per cent of the 2D blur from R ≈ 3s.
+    The 2D blur of a radial profile f is the Hankel-type integral
+    ∫ f(ρ) (ρ/σ²) exp(−(r² + ρ²)/2σ²) I₀(rρ/σ²) dρ, evaluated on the band |r − ρ| < 4σ with
+    the scaled Bessel function i0e for stability; unlike a blur along the radius it keeps
+    the inward shift of the half-contrast line of a curved edge (≈ σ²/2R).
     """
-    grid = np.arange(0.0, float(np.max(r)) + 4 * s + 1, step)
+    n = int(np.ceil(float(np.max(r)) / step)) + 2
+    grid, rho, w = _blur_weights(n, float(s), step)
     # the cell containing R is filled in proportion, so the curve moves smoothly with R
-    cover = np.clip((R - grid) / step + 0.5, 0, 1)
-    f = np.clip(1 - (grid / R) ** 2, 1e-12, 1) ** p * cover
-    k = np.arange(-4 * s, 4 * s + step / 2, step)
-    g = np.exp(-0.5 * (k / s) ** 2)
-    g /= g.sum()
-    fe = np.concatenate([f[:0:-1], f])
-    blurred = np.convolve(fe, g, mode="same")[len(f) - 1:]
-    return np.interp(r, grid, blurred)
+    cover = np.clip((R - rho) / step + 0.5, 0, 1)
+    f = np.clip(1 - (rho / R) ** 2, 1e-12, 1) ** p * cover
+    return np.interp(r, grid, np.sum(w * f, axis=1))
 
 
-def _fit_profile_full(r, v, r0):
-    """Background, contrast, radius R, blur σ and exponent p of one particle's radial profile."""
+@lru_cache(maxsize=32)
+def _blur_weights(n, s, step):
+    """Grid, ρ band and weights of the 2D radial Gaussian blur (cached: the radius fits of a
+    population share σ)."""
+    from scipy.special import i0e
+
+    grid = np.arange(n) * step
+    off = np.arange(-4 * s, 4 * s + step / 2, step)
+    rho = grid[:, None] + off[None, :]
+    ok = rho >= 0
+    rho = np.where(ok, rho, 0.0)
+    w = ok * rho / s**2 * np.exp(-0.5 * (off[None, :] / s) ** 2) * i0e(grid[:, None] * rho / s**2) * step
+    return grid, rho, w
+
+
+def _linear_residual(r, v, g, wt):
+    """Weighted residual of v ≈ b + a·g, background b and contrast a solved by least squares."""
+    w2 = wt * wt
+    sw, sg, sv = w2.sum(), (w2 * g).sum(), (w2 * v).sum()
+    sgg, sgv = (w2 * g * g).sum(), (w2 * g * v).sum()
+    det = sw * sgg - sg * sg
+    a = (sw * sgv - sg * sv) / det if det > 0 else 0.0
+    b = (sv - a * sg) / sw
+    res = (b + a * g - v) * wt
+    # a negative contrast is no particle: a finite penalty (inf upsets the minimisers)
+    return res if a > 0 else res + np.sign(res) * np.std(v) * wt
+
+
+def _fit_profile_full(r, v, wt, r0):
+    """Radius R, blur σ and exponent p of one particle's radial profile (background and
+    contrast solved linearly inside)."""
     from scipy.optimize import least_squares
 
-    outside = r > r0 + 2
-    b0 = float(np.median(v[outside])) if outside.sum() >= 5 else float(v.min())
-    a0 = float(np.median(v[r < 0.5 * r0])) - b0
-    if a0 <= 0:
+    if np.median(v[r < 0.5 * r0]) <= np.median(v[r > r0 + 2]) if np.any(r > r0 + 2) else True:
         return None
-    lo = [-np.inf, 0, 0.5 * r0, 0.3, 0.0]
-    hi = [np.inf, np.inf, 2 * r0, max(0.5 * r0, 0.4), 1.5]
+    lo, hi = [0.5 * r0, 0.3, 0.0], [2 * r0, max(0.5 * r0, 0.4), 1.5]
     best = None
     # two starts, disk-like and sphere-like: the cost can have a minimum near each
     for p0 in (0.05, 0.6):
         try:
-            res = least_squares(lambda q: q[0] + q[1] * _profile_curve(r, q[2], q[3], q[4]) - v,
-                                [b0, a0, 1.05 * r0, 1.0, p0], bounds=(lo, hi), x_scale="jac",
-                                diff_step=1e-3, max_nfev=200)
+            res = least_squares(lambda q: _linear_residual(r, v, _profile_curve(r, *q), wt),
+                                [1.05 * r0, 1.0, p0], bounds=(lo, hi), x_scale="jac",
+                                diff_step=1e-3, max_nfev=100, xtol=1e-4, ftol=1e-6)
         except ValueError:
             continue
         if best is None or res.cost < best.cost:
             best = res
     if best is None:
         return None
-    b, a, R, s, p = best.x
+    R, s, p = best.x
     # a radius or blur on its bound is not a measurement
-    if not (0.51 * r0 < R < 1.99 * r0) or s >= 0.99 * hi[3]:
+    if not (0.51 * r0 < R < 1.99 * r0) or s >= 0.99 * hi[1]:
         return None
     return float(R), float(s), float(p)
 
 
-def _fit_radius(r, v, r0, s, p):
+def _fit_radius(r, v, wt, r0, s, p):
     """R of one particle with the population's blur and shape: background and contrast are
     linear, so only R is searched."""
     from scipy.optimize import minimize_scalar
 
     def cost(R):
-        design = np.stack([np.ones_like(r), _profile_curve(r, R, s, p)], axis=1)
-        coef, *_ = np.linalg.lstsq(design, v, rcond=None)
-        ss = float(np.sum((design @ coef - v) ** 2))
-        # a negative contrast is no particle: penalise it with a finite cost (inf upsets Brent)
-        return ss if coef[1] > 0 else ss + float(np.sum((v - v.mean()) ** 2))
+        return float(np.sum(_linear_residual(r, v, _profile_curve(r, R, s, p), wt) ** 2))
 
     res = minimize_scalar(cost, bounds=(0.5 * r0, 2 * r0), method="bounded",
                           options={"xatol": 0.01})
@@ -592,7 +615,7 @@ def _profile_edges(sm, kept, table):
     acc = table.loc[table["accepted"]]
     labs = acc["label"].to_numpy()
     r_eq = np.sqrt(acc["area_px"].to_numpy() / np.pi)
-    # a profile needs a plateau or dome to fit: from 12 px across (and R ≥ 4σ, below)
+    # a profile needs a plateau or dome to fit: from 12 px across (and R ≥ 3σ, below)
     if np.median(r_eq) < 6:
         return None
     terr = expand_labels(kept, distance=max(3.0, 0.6 * float(np.median(r_eq))))
@@ -605,26 +628,31 @@ def _profile_edges(sm, kept, table):
         rr, c2 = rr + bb[0].start, c2 + bb[1].start
         dist = np.hypot(rr - cr, c2 - cc)
         near = dist < 1.8 * r0 + 3
-        samples.append((dist[near], sm[rr[near], c2[near]], r0))
+        # the profile binned in ¼-px shells (mean radius and value, weight √count): the
+        # same least-squares problem at a small fraction of the cost
+        k = (dist[near] / 0.25).astype(int)
+        cnt = np.bincount(k)
+        has = cnt > 0
+        rb = np.bincount(k, dist[near])[has] / cnt[has]
+        vb = np.bincount(k, sm[rr[near], c2[near]])[has] / cnt[has]
+        samples.append((rb, vb, np.sqrt(cnt[has]), r0))
     pick = np.unique(np.linspace(0, len(samples) - 1, min(PROFILE_SAMPLE, len(samples))).astype(int))
     fits = [f for f in (_fit_profile_full(*samples[i]) for i in pick) if f is not None]
     if len(fits) < 5:
         return None
     _, s_all, p_all = np.array(fits).T
     s, p = float(np.median(s_all)), float(np.median(p_all))
-    if np.median(r_eq) < 4 * s:
+    # the exact 2D blur keeps R and p apart down to R ≈ 3σ
+    if np.median(r_eq) < 3 * s:
         return None
     p_lo, p_hi = np.percentile(p_all, [25, 75])
 
-    def diameters(pp):
-        return np.array([2 * _fit_radius(r, v, r0, s, pp) for r, v, r0 in samples])
-
-    d = np.array([2 * _fit_radius(r, v, r0, s, p) for r, v, r0 in samples])
+    d = np.array([2 * _fit_radius(r, v, w, r0, s, p) for r, v, w, r0 in samples])
     d_half = np.array([2 * _half_radius(R / 2, s, p) for R in d])
     # how far the mean moves when the shape is taken at the sample's quartiles instead of
     # its median: the edge uncertainty the particles themselves show (on the sample only)
     sub = [samples[i] for i in pick]
-    ends = [np.mean([2 * _fit_radius(r, v, r0, s, pp) for r, v, r0 in sub]) for pp in (p_lo, p_hi)]
+    ends = [np.mean([2 * _fit_radius(r, v, w, r0, s, pp) for r, v, w, r0 in sub]) for pp in (p_lo, p_hi)]
     spread = abs(ends[1] - ends[0]) / (2 * float(np.mean(d[pick])))
     return d, d_half, {"p": p, "sigma_px": s, "n_fit": len(fits), "n_tried": len(pick),
                        "p_quartiles": (float(p_lo), float(p_hi)), "spread": float(spread)}
