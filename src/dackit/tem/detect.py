@@ -17,9 +17,7 @@ The pipeline, each step chosen to be insensitive to particle size and density:
    under-sizes by ≈ 10 %; ``level=0.2`` measures them within ≈ 1 % when they are 20 px or
    more across (checked on :func:`~dackit.tem.simulate.simulate_tem`, ``profile="sphere"``).
    Uniform particles are measured within 1 % from 12 px across, 2 % at 6 px.
-   The default stays ½ on the evidence of real bright-field images of gold colloids (corpus
-   ``aunp20-*``): strongly scattering particles saturate like uniform disks, and the half
-   level gives 20.4 nm for the nominal 20 nm colloid where 0.25 gives 22.5 nm (+12 %).
+   A single global level cannot serve both profiles, hence the fit below.
    With the default (no ``level``), the threshold only finds the particles: each accepted
    particle's diameter is then 2R from a fit of its radial profile with the projected
    thickness (1 − r²/R²)^p blurred by a 2D Gaussian (:func:`_profile_curve`; p = 0 disk,
