@@ -680,6 +680,12 @@ def _profile_edges(sm, kept, table):
     # the same particles with one shape for all (the sample's median p): when that moves
     # the mean, the size rests on the shape model, not only on the data
     d_one = np.array([2 * _fit_radius(r, v, w, r0, s, p) for r, v, w, r0 in samples])
+    # a radius on its bound is no measurement: that particle keeps the common shape
+    r_eqs = np.array([r0 for *_, r0 in samples])
+    stuck = (d <= 1.02 * r_eqs) | (d >= 3.98 * r_eqs)
+    d = np.where(stuck, d_one, d)
+    p_each = np.where(stuck, p, p_each)
+    d_half = np.where(stuck, [2 * _half_radius(R / 2, s, p) for R in d_one], d_half)
     shift = float(d.mean() / d_one.mean() - 1)
     return d, d_half, {"p": float(np.median(p_each)), "sigma_px": s, "n_fit": len(fits),
                        "n_tried": len(pick), "p_quartiles": tuple(np.percentile(p_each, [25, 75])),
