@@ -25,9 +25,10 @@ The pipeline, each step chosen to be insensitive to particle size and density:
    and p per particle (faceted and round particles share a sample).
    R is where the projected thickness ends, the physical edge whatever the profile: simulated
    spheres and blurred disks come out within 2 %, where the half level is 13 % small for
-   spheres. On 51 EMPS images with hand-drawn masks the half level was 6–17 % (median 14 %)
-   small; the fitted edge brings the first eight to −9..+4 %, and the residual is the observer's:
-   the outlines lie 0–1.6 σ (median 0.6 σ) outside the fitted edge. So the mean is still
+   spheres. Against hand-drawn masks (EMPS) the half level was 6–17 % small on the eight
+   corpus images and 15 % (median) on 43 others; the fitted edge gives −9..+4 % and −6 %
+   (14 of 43 within 5 %, was 8). The residual is partly the observer's: the outlines lie
+   −0.4 to +1.3 σ (median +0.2 σ) from the fitted edge (19 images). So the mean is still
    re-measured with the edge at ¼ and ¾ of the contrast; when that moves it by more than
    ±5 % (:data:`BOUNDARY_TOLERANCE`) the result is doubtful (EMPS: ±9–29 %). Fits also make
    the result doubtful when too few converge, when one shape for all (the median p) would
