@@ -31,9 +31,14 @@ def test_projected_spheres_with_low_level():
     # puts the boundary at r = R·√(1 − 0.2²) ≈ 0.98 R before blur, which the PSF offsets
     sim = simulate_tem(150, 6.2, 0.6, 0.25, touching_fraction=0.3, noise=0.05, seed=1,
                        profile="sphere")
-    half = detect_particles(sim.image, 0.25, contrast="bright")
+    half = detect_particles(sim.image, 0.25, contrast="bright", level=0.5)
     low = detect_particles(sim.image, 0.25, contrast="bright", level=0.2)
     assert half.diameters_nm.mean() < 0.93 * sim.diameters_nm.mean()
+    # the default fits each radial profile (thickness^p, blurred) and finds the sphere's rim
+    default = detect_particles(sim.image, 0.25, contrast="bright")
+    assert default.diameters_nm.mean() == pytest.approx(sim.diameters_nm.mean(), rel=0.03)
+    assert any("p = 0.4" in n or "p = 0.5" in n or "p = 0.6" in n for n in default.verdict.notes), \
+        default.verdict.notes
     assert low.diameters_nm.mean() == pytest.approx(sim.diameters_nm.mean(), rel=0.03)
     assert abs(low.n - 150) <= 7
 

@@ -24,8 +24,9 @@ def command():
               show_default=True, help="dark: bright-field (dark particles); bright: HAADF.")
 @click.option("--level", type=float, default=None,
               help="Boundary at this fraction of the particle contrast (0.2 for projected spheres). "
-                   "Default 0.5, and the result is doubtful when the mean depends on the edge "
-                   "level by more than 5 %; giving --level states the particles' edge profile.")
+                   "Default: each particle is measured at the edge of a fit of its radial profile "
+                   "(blurred disk or sphere), and the result is doubtful when the mean depends on "
+                   "the edge level by more than 5 %; giving --level states the edge and thresholds there.")
 @click.option("--min-diameter-nm", type=float, default=None,
               help="Smallest particle counted (default 3 pixels).")
 @json_option
