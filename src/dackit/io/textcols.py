@@ -317,7 +317,12 @@ _X_NAMES = (
     ("nm", r"wave\s*length|wavelength|lambda|λ|\bnm\b|_nm\b|\(nm\)|\bwl\b"),
     ("pixel", r"pixel|\bpx\b|channel"),
 )
-_Y_NAMES = r"intens|count|cts|absorb|\babs\b|\bod\b|transm|reflect|signal|\bpl\b|\by\b|\bi\b|\bint\b|a\.u\.|arb"
+_Y_NAMES = (r"intens|count|cts|absorb|\babs\b|\bod\b|transm|reflect|signal|\bpl\b|\by\b|\bi\b|\bint\b|a\.u\.|arb"
+            r"|emiss|\bem\b|fluor|lumin")
+#: an excitation (PLE) spectrum: fluorometer, dye-database and SpectraViewer exports list it
+#: beside the emission ("Wavelength, Excitation, Emission"; FPbase "EGFP ex, EGFP em");
+#: no dackit analysis reads one, so the emission beside it is the signal
+_EXCITATION_NAME = r"excit|\bex\b|\bple\b"
 
 
 def x_unit_from_name(name: str) -> str | None:
@@ -353,7 +358,12 @@ def pick_columns(names: tuple) -> tuple[int, int, str | None]:
 
     x is the first column whose name states a physical unit (a pixel column only when
     there is none: exports often list ``Pixel, Wavelength, Intensity``), else column 0;
-    y is the first other column named like an intensity, else the first other column.
+    y is the first other column named like an intensity, else the first other column; a
+    column named as an excitation spectrum is passed over when another column is named like
+    a signal (``Wavelength, Excitation, Emission`` → Emission).
+
+    >>> pick_columns(("Wavelength", "Excitation", "Emission"))
+    (0, 2, 'nm')
     """
     units = [x_unit_from_name(name) if name else None for name in names]
     physical = [i for i, u in enumerate(units) if u not in (None, "pixel")]
@@ -361,7 +371,9 @@ def pick_columns(names: tuple) -> tuple[int, int, str | None]:
     x_idx = (physical or pixel or [0])[0]
     unit = units[x_idx]
     others = [i for i in range(len(names)) if i != x_idx]
-    y_idx = next((i for i in others if names[i] and re.search(_Y_NAMES, names[i].lower())), others[0])
+    named = [i for i in others if names[i] and re.search(_Y_NAMES, names[i].lower())]
+    signal = [i for i in named if not re.search(_EXCITATION_NAME, names[i].lower())]
+    y_idx = (signal or named or others)[0]
     return x_idx, y_idx, unit
 
 

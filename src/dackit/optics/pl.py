@@ -314,6 +314,65 @@ class _Prepared:
     energy_ev: np.ndarray
     intensity_ev: np.ndarray
     sigma_ev: np.ndarray
+    #: note on constant padding left out at the ends (see :func:`drop_padding`), or ""
+    padding: str = ""
+
+
+#: a run of identical values at an end at least this long is padding, not a measurement
+MIN_PADDING_RUN = 5
+
+
+def drop_padding(spectrum: Spectrum) -> tuple[Spectrum, str]:
+    """``spectrum`` without the constant runs at its ends, and a note saying what was left out.
+
+    Tabulated spectra (dye databases, vendors' spectrum viewers, digitised figures) pad the
+    range outside the measured band with one repeated value, often 0. A detector never
+    repeats a value exactly over several pixels (its noise sees to that), so such a run
+    carries no measurement: kept, its zero scatter makes its points weigh without limit in
+    the fit (white-noise σ from differences is 0 there) and the step where the padding meets
+    the data passes for a band edge.
+
+    Parameters
+    ----------
+    spectrum : Spectrum
+        A PL spectrum, x ascending.
+
+    Returns
+    -------
+    (Spectrum, str)
+        The trimmed spectrum (unchanged when no end run reaches ``MIN_PADDING_RUN`` points
+        or fewer than 10 points would be left) and a note ("" when nothing was dropped).
+
+    Examples
+    --------
+    >>> x = np.arange(400.0, 700.0)
+    >>> y = np.where(np.abs(x - 550) < 60, np.exp(-0.5 * ((x - 550) / 20) ** 2), 0.0)
+    >>> trimmed, note = drop_padding(Spectrum(x, y))
+    >>> float(trimmed.x[0]), float(trimmed.x[-1])
+    (491.0, 609.0)
+    """
+    y = np.asarray(spectrum.y, float)
+    n = y.size
+
+    def run(values) -> int:
+        same = values == values[0]
+        return n if same.all() else int(np.argmin(same))
+
+    lead, trail = run(y), run(y[::-1])
+    lead = lead if lead >= MIN_PADDING_RUN else 0
+    trail = trail if trail >= MIN_PADDING_RUN else 0
+    if not (lead or trail) or n - lead - trail < 10:
+        return spectrum, ""
+    kept = slice(lead, n - trail)
+    x = np.asarray(spectrum.x, float)
+    parts = []
+    if lead:
+        parts.append(f"{lead} points {x[0]:.1f}-{x[lead - 1]:.1f} nm all = {y[0]:.4g}")
+    if trail:
+        parts.append(f"{trail} points {x[n - trail]:.1f}-{x[-1]:.1f} nm all = {y[-1]:.4g}")
+    note = ("constant padding left out (" + "; ".join(parts) + "): a repeated value is not a "
+            "measurement; the band is analysed on the rest")
+    return replace(spectrum, x=x[kept], y=y[kept]), note
 
 
 def _noise_sigma(y) -> float:
@@ -350,6 +409,7 @@ def _prepare(spectrum: Spectrum, *, baseline: str, dark, window_nm) -> _Prepared
         s = s.crop(*window_nm)
         if len(s) < 10:
             raise InputError(f"{pre}window_nm {window_nm} keeps only {len(s)} points")
+    s, padding = drop_padding(s)
     y_nm, base = remove_baseline(s, baseline, dark=dark)
     sigma = _noise_sigma(y_nm)
     # a band is real when its smoothed maximum stands 6 σ above zero, σ being the noise left
@@ -371,7 +431,7 @@ def _prepare(spectrum: Spectrum, *, baseline: str, dark, window_nm) -> _Prepared
     sig_e = intensity_per_nm_to_per_ev(s.x, _local_noise(y_nm, sigma))[::-1]
     return _Prepared(source=s.source, truncated=truncated_ends(s.x, s.y), wavelength_nm=s.x,
                      intensity_nm=y_nm, baseline_nm=base,
-                     energy_ev=e, intensity_ev=y_e, sigma_ev=sig_e)
+                     energy_ev=e, intensity_ev=y_e, sigma_ev=sig_e, padding=padding)
 
 
 def _finish(prep: _Prepared, fr, model: PeakModel, pressure, top=None) -> PLFit:
@@ -565,6 +625,8 @@ def _verdict(prep: _Prepared, fr, main: PLPeak, peak_ev: float, top=None) -> Ver
         doubts.append(f"peak at the window edge: the maximum ({peak_ev:.3f} eV) is {1e3 * edge:.0f} meV "
                       f"from the end of the data, under half the band width ({1e3 * fw:.0f} meV FWHM); "
                       "its position is not measured")
+    if prep.padding:
+        info.append(prep.padding)
     for end, level in prep.truncated.items():
         # the peak is judged by the checks above (edge distance, misfit at the top); what a
         # cut band cannot give is its whole: area and colour
