@@ -68,3 +68,18 @@ def test_the_emission_column_is_read_not_the_excitation(tmp_path, header, sep):
     s = read_spectrum(path)
     assert np.allclose(s.y, em, rtol=1e-5, atol=1e-4)
     assert "em" in s.metadata["y_column"].lower()
+
+
+def test_perkinelmer_ascii_header_of_bare_numbers_is_skipped(tmp_path):
+    # PE FL/UV WinLab ASCII: settings one or three numbers a line ("1 0 0", "-1"), then #DATA;
+    # those rows used to end the data at once ("line 41 has a single value '-1'")
+    x = np.arange(405.0, 495.5, 0.5)
+    y = _band(x, 446.0, fwhm_mev=500.0, tail=0.0)
+    header = ["PE FL       SPECTRUM    ASCII       PEDS        1.60", "  -1", "STD6B#01.TXT",
+              "LS50-B", "350.00", "4.50", "405 350 NORM", "1 0 0", "#HDR", "-1", "-1", "#GR", "NM",
+              "", "405.000000", "0.500000", f"{x.size}", "#DATA"]
+    path = tmp_path / "flu.txt"
+    path.write_text("\n".join(header + [f"{a:.6f}\t{b:.6f} " for a, b in zip(x, y)]) + "\n")
+    s = read_spectrum(path)
+    assert s.x.size == x.size and np.allclose(s.y, y, atol=1e-5)
+    assert s.metadata["first_data_line"] == len(header) + 1

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -433,6 +433,28 @@ def exposure_from_pairs(pairs: dict) -> float | None:
     return None
 
 
+#: a line that ends a header of bare numbers and starts the data: PerkinElmer's ASCII export
+#: (FL/UV WinLab, "PE FL SPECTRUM ASCII PEDS") writes dozens of instrument settings, one or
+#: three numbers a line ("1 0 0", "-1"), before ``#DATA``; read as rows they end the data at once
+DATA_MARKER = "#DATA"
+
+
+def data_after_marker(lines: list[str], source) -> Table:
+    """:func:`parse_table` of the lines after a ``#DATA`` marker line, or of all lines.
+
+    >>> t = data_after_marker(["PE FL SPECTRUM ASCII", "1 0 0", "-1", "#DATA",
+    ...                        "405.0\t198.4", "405.5\t209.5", "406.0\t215.8"], "x.txt")
+    >>> t.data.shape, t.first_line, len(t.header)
+    ((3, 2), 5, 4)
+    """
+    marks = [i for i, line in enumerate(lines) if line.strip().upper() == DATA_MARKER]
+    if not marks:
+        return parse_table(lines, source)
+    k = marks[-1]
+    table = parse_table(lines[k + 1:], source, first_lineno=k + 2)
+    return replace(table, header=tuple(lines[:k + 1]) + table.header)
+
+
 def sniff_text(path: Path, head: bytes) -> bool:
     """Any text file may hold columns of numbers."""
     return looks_like_text(head)
@@ -448,7 +470,7 @@ def read_columns(path) -> Spectrum:
     exposure time (Andor ``.asc``: ``Exposure Time (secs): 0.1``).
     """
     src = str(path)
-    table = parse_table(read_lines(path), src)
+    table = data_after_marker(read_lines(path), src)
     x_idx, y_idx, unit = pick_columns(table.names)
     if unit is None and not any(table.names):
         # Names that do not split into the columns ("Raman Shift Intensity") still say
