@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -317,7 +317,12 @@ _X_NAMES = (
     ("nm", r"wave\s*length|wavelength|lambda|λ|\bnm\b|_nm\b|\(nm\)|\bwl\b"),
     ("pixel", r"pixel|\bpx\b|channel"),
 )
-_Y_NAMES = r"intens|count|cts|absorb|\babs\b|\bod\b|transm|reflect|signal|\bpl\b|\by\b|\bi\b|\bint\b|a\.u\.|arb"
+_Y_NAMES = (r"intens|count|cts|absorb|\babs\b|\bod\b|transm|reflect|signal|\bpl\b|\by\b|\bi\b|\bint\b|a\.u\.|arb"
+            r"|emiss|\bem\b|fluor|lumin")
+#: an excitation (PLE) spectrum: fluorometer, dye-database and SpectraViewer exports list it
+#: beside the emission ("Wavelength, Excitation, Emission"; FPbase "EGFP ex, EGFP em");
+#: no dackit analysis reads one, so the emission beside it is the signal
+_EXCITATION_NAME = r"excit|\bex\b|\bple\b"
 
 
 def x_unit_from_name(name: str) -> str | None:
@@ -353,7 +358,12 @@ def pick_columns(names: tuple) -> tuple[int, int, str | None]:
 
     x is the first column whose name states a physical unit (a pixel column only when
     there is none: exports often list ``Pixel, Wavelength, Intensity``), else column 0;
-    y is the first other column named like an intensity, else the first other column.
+    y is the first other column named like an intensity, else the first other column; a
+    column named as an excitation spectrum is passed over when another column is named like
+    a signal (``Wavelength, Excitation, Emission`` → Emission).
+
+    >>> pick_columns(("Wavelength", "Excitation", "Emission"))
+    (0, 2, 'nm')
     """
     units = [x_unit_from_name(name) if name else None for name in names]
     physical = [i for i, u in enumerate(units) if u not in (None, "pixel")]
@@ -361,7 +371,9 @@ def pick_columns(names: tuple) -> tuple[int, int, str | None]:
     x_idx = (physical or pixel or [0])[0]
     unit = units[x_idx]
     others = [i for i in range(len(names)) if i != x_idx]
-    y_idx = next((i for i in others if names[i] and re.search(_Y_NAMES, names[i].lower())), others[0])
+    named = [i for i in others if names[i] and re.search(_Y_NAMES, names[i].lower())]
+    signal = [i for i in named if not re.search(_EXCITATION_NAME, names[i].lower())]
+    y_idx = (signal or named or others)[0]
     return x_idx, y_idx, unit
 
 
@@ -421,6 +433,28 @@ def exposure_from_pairs(pairs: dict) -> float | None:
     return None
 
 
+#: a line that ends a header of bare numbers and starts the data: PerkinElmer's ASCII export
+#: (FL/UV WinLab, "PE FL SPECTRUM ASCII PEDS") writes dozens of instrument settings, one or
+#: three numbers a line ("1 0 0", "-1"), before ``#DATA``; read as rows they end the data at once
+DATA_MARKER = "#DATA"
+
+
+def data_after_marker(lines: list[str], source) -> Table:
+    """:func:`parse_table` of the lines after a ``#DATA`` marker line, or of all lines.
+
+    >>> t = data_after_marker(["PE FL SPECTRUM ASCII", "1 0 0", "-1", "#DATA",
+    ...                        "405.0\t198.4", "405.5\t209.5", "406.0\t215.8"], "x.txt")
+    >>> t.data.shape, t.first_line, len(t.header)
+    ((3, 2), 5, 4)
+    """
+    marks = [i for i, line in enumerate(lines) if line.strip().upper() == DATA_MARKER]
+    if not marks:
+        return parse_table(lines, source)
+    k = marks[-1]
+    table = parse_table(lines[k + 1:], source, first_lineno=k + 2)
+    return replace(table, header=tuple(lines[:k + 1]) + table.header)
+
+
 def sniff_text(path: Path, head: bytes) -> bool:
     """Any text file may hold columns of numbers."""
     return looks_like_text(head)
@@ -436,7 +470,7 @@ def read_columns(path) -> Spectrum:
     exposure time (Andor ``.asc``: ``Exposure Time (secs): 0.1``).
     """
     src = str(path)
-    table = parse_table(read_lines(path), src)
+    table = data_after_marker(read_lines(path), src)
     x_idx, y_idx, unit = pick_columns(table.names)
     if unit is None and not any(table.names):
         # Names that do not split into the columns ("Raman Shift Intensity") still say

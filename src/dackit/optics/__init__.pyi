@@ -31,6 +31,8 @@ from .pl import fit_pl_series as fit_pl_series
 from .pl import pl_energy as pl_energy
 from .pl import remove_baseline as remove_baseline
 from .pl import truncated_ends as truncated_ends
+from .pl import drop_padding as drop_padding
+from .pl import data_maximum_nm as data_maximum_nm
 from .pl import simulate_pl as simulate_pl
 from .plots import plot_cie as plot_cie
 from .plots import plot_energy_vs_pressure as plot_energy_vs_pressure
