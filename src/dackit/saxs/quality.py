@@ -16,6 +16,19 @@ Each check names what it saw, in words a user can act on. Doubts (the result may
 * a background hump (local maximum of the background) under a peak;
 * significant structure left in the residual (a peak the fit did not take up).
 
+* only two indexed peaks and a line the mesophase predicts between or beside them missing:
+  one ratio of d-spacings is shared by many mesophases (1 : 2 is lamellar 001/002,
+  hexagonal 10/20, cubic 100/200 …); only the lines seen and not seen tell them apart;
+* a rival mesophase would tie with the best were one marginal observed peak it leaves
+  unexplained not there (height under 5σ of its fit, or narrower than half the others):
+  one such peak (noise, a stray) is too little to decide;
+* indexed peaks whose widths no single domain size and strain can give (see
+  :data:`WIDTH_RATIO`): a background hump or a second phase indexed as a line.
+
+Lines the particle form factor hides (``visibility`` of
+:func:`dackit.saxs.formfactor.fit_form_factor`) are not counted as missing; a phase that
+leads only because its rival's lines fall in a form-factor minimum is then tied with it.
+
 Information (kept with an ok verdict): peaks found vs expected, figure of merit and margin
 over the runner-up, the usable low-q limit.
 """
@@ -67,6 +80,30 @@ def _left_structure(ps, min_significance):
     return [float(ps.q[i]) for i, w in zip(idx, fw) if w <= 3 * ref]
 
 
+#: FWHM ratio allowed between two indexed peaks beyond what broadening can explain: size
+#: broadening gives every line the same Δq, strain broadening Δq ∝ q, so a line may be at
+#: most (q_hi/q_lo) times broader than a lower one and no broader than a higher one; the
+#: factor 5 (that of ``max_width_ratio`` in the peak finder) leaves room for unresolved
+#: multiplets (HCP 002/101) and overlapping wings
+WIDTH_RATIO = 5.0
+
+
+def _inconsistent_widths(peaks, assignment) -> str:
+    """A note if two peaks of one indexing cannot share one domain size / strain."""
+    pk = [p for p, a in zip(peaks, assignment) if a]
+    for i, lo in enumerate(pk):
+        for hi in pk[i + 1:]:
+            # ratios taken 2σ towards each other: a poorly fitted width proves nothing
+            e_lo, e_hi = (np.nan_to_num(p.fwhm_err, nan=np.inf) for p in (lo, hi))
+            wider_hi = (hi.fwhm_inv_a - 2 * e_hi) / (lo.fwhm_inv_a + 2 * e_lo)
+            wider_lo = (lo.fwhm_inv_a - 2 * e_lo) / (hi.fwhm_inv_a + 2 * e_hi)
+            if wider_hi > WIDTH_RATIO * hi.q_inv_a / lo.q_inv_a or wider_lo > WIDTH_RATIO:
+                return (f"peak widths inconsistent with one lattice: FWHM {lo.fwhm_inv_a:.3g} Å⁻¹ "
+                        f"at q = {lo.q_inv_a:.4g} and {hi.fwhm_inv_a:.3g} Å⁻¹ at "
+                        f"q = {hi.q_inv_a:.4g} Å⁻¹ (a background hump or another phase)")
+    return ""
+
+
 def _sc_forbidden(m: int) -> bool:
     """True if m is not a sum of three squares (m = 4ᵃ(8b + 7), Legendre): no SC line."""
     while m and m % 4 == 0:
@@ -92,6 +129,33 @@ def _bcc_not_shown(idx) -> bool:
     return True
 
 
+def _rests_on_one_peak(idx, peaks, tie_margin, min_significance=5.0) -> str:
+    """A note if a rival phase would tie with the best were one *marginal* observed peak it
+    leaves unexplained not there: a peak whose fitted height is under ``min_significance``
+    times its error (or under half the median width of the others: narrower than the
+    domains allow, a noise spike) is too little to decide between two lattices that agree
+    on every other line."""
+    from dackit.saxs.mesophase import UNEXPLAINED_PENALTY
+
+    best = idx.best
+    widths = np.array([p.fwhm_inv_a for p in peaks])
+    for c in idx.candidates[1:]:
+        if not (c.n_unexplained == best.n_unexplained + 1
+                and c.score - UNEXPLAINED_PENALTY <= best.score + tie_margin):
+            continue
+        for i, (p, a, b) in enumerate(zip(peaks, c.assignment, best.assignment)):
+            if a or not b:
+                continue
+            others = np.delete(widths, i)
+            marginal = (not p.amplitude_err > 0 or p.amplitude < min_significance * p.amplitude_err
+                        or (others.size and p.fwhm_inv_a < 0.5 * np.median(others)))
+            if marginal:
+                return (f"{best.name} leads {c.name} only through one marginal peak "
+                        f"(q = {p.q_inv_a:.4g} Å⁻¹, height {p.amplitude / p.amplitude_err:.1f}σ) "
+                        f"that {c.name} leaves unexplained")
+    return ""
+
+
 def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
     """Verdict of a :class:`~dackit.saxs.analysis.SaxsResult` (see module docstring)."""
     ps = result.peakset
@@ -110,6 +174,9 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
         elif _bcc_not_shown(idx):
             doubts.append("bcc and sc explain the same peaks; no peak on a line sc forbids "
                           "(bcc 321, √7 q1): the choice rests on lines not seen")
+        hinge = _rests_on_one_peak(idx, peaks, tie_margin, min_significance)
+        if hinge and len(idx.tie) <= 1:
+            doubts.append(hinge)
         if len(idx.candidates) > 1:
             margin = idx.candidates[1].score - best.score
             info.append(f"indexing figure of merit {best.score:.2f} ({best.name}), margin "
@@ -128,6 +195,13 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
             redchi = best.chi2 / (n_match - 1)
             if redchi > 9:
                 doubts.append(f"peak positions off the {best.name} lattice: reduced χ² {redchi:.1f}")
+        if n_match <= 2 and best.missing_hkl:
+            doubts.append(f"only {n_match} {best.name} lines seen and a predicted line between "
+                          f"or beside them missing ({', '.join(best.missing_hkl[:3])}): one "
+                          "ratio of d-spacings does not fix the mesophase")
+        odd = _inconsistent_widths(peaks, best.assignment)
+        if odd:
+            doubts.append(odd)
         n_strong = n_match + len(best.missing_hkl)
         if best.missing_hkl and len(best.missing_hkl) > 0.5 * n_strong:
             doubts.append(f"{len(best.missing_hkl)} of {n_strong} predicted {best.name} lines missing "
