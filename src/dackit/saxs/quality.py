@@ -12,9 +12,12 @@ Each check names what it saw, in words a user can act on. Doubts (the result may
 * observed peaks the chosen mesophase does not explain, or position residuals far above
   their errors (reduced χ² of the indexing > 9, i.e. 3σ on average);
 * more than half of the lines the mesophase predicts as strong are missing;
-* the first peak within 10 % of the usable low-q limit (beamstop edge or data start);
+* the first peak within 10 % of the usable low-q limit (beamstop edge or data start),
+  unless the other peaks fix the lattice and the first sits on it (see :func:`_edge_harmless`);
 * a background hump (local maximum of the background) under a peak;
-* significant structure left in the residual (a peak the fit did not take up).
+* significant structure left in the residual (a peak the fit did not take up), unless the
+  indexing is confident and either the structure lies above the first peak or, taken as
+  extra lines, it leaves the mesophase and lattice as they are (:func:`_left_keeps_result`).
 
 * only two indexed peaks and a line the mesophase predicts between or beside them missing:
   one ratio of d-spacings is shared by many mesophases (1 : 2 is lamellar 001/002,
@@ -156,6 +159,22 @@ def _rests_on_one_peak(idx, peaks, tie_margin, min_significance=5.0) -> str:
     return ""
 
 
+def _edge_harmless(idx, peaks) -> bool:
+    """A first peak at the low-q edge leaves the result standing when the lattice is fixed
+    without it and holds it: no tie, three or more peaks, every peak explained, no predicted
+    line missing in the observed range (a larger cell with a line below the edge would put
+    lines between the observed ones), and the first peak on its line within 3σ (its
+    position is not pulled by the cut background)."""
+    if idx is None or len(idx.tie) > 1 or len(peaks) < 3:
+        return False
+    best = idx.best
+    if best.n_unexplained or best.missing_hkl:
+        return False
+    p1 = peaks[0]
+    sig = np.hypot(p1.q_err, 0.003 * p1.q_inv_a) if np.isfinite(p1.q_err) else np.inf
+    return bool(abs(best.residual_inv_a[0]) <= 3 * sig)
+
+
 def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
     """Verdict of a :class:`~dackit.saxs.analysis.SaxsResult` (see module docstring)."""
     ps = result.peakset
@@ -209,8 +228,9 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
     if peaks:
         p1 = peaks[0]
         if p1.q_inv_a - 2 * p1.fwhm_inv_a < q_lo or p1.q_inv_a < 1.1 * q_lo:
-            doubts.append(f"first peak (q = {p1.q_inv_a:.4g} Å⁻¹) at the edge of the usable "
-                          f"range (from {q_lo:.4g} Å⁻¹): a peak below may be missed")
+            note = (f"first peak (q = {p1.q_inv_a:.4g} Å⁻¹) at the edge of the usable "
+                    f"range (from {q_lo:.4g} Å⁻¹): a peak below may be missed")
+            (info if _edge_harmless(idx, peaks) else doubts).append(note)
     humps = _background_humps(ps)
     if humps:
         doubts.append("background hump under a peak at q = "
@@ -226,8 +246,33 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
         q_first = min((p.q_inv_a for p in peaks), default=np.inf)
         confident = (idx is not None and len(idx.tie) <= 1 and len(peaks) >= 3
                      and idx.best.n_unexplained == 0)
-        (info if confident and min(left) > q_first else doubts).append(note)
+        harmless = confident and (min(left) > q_first or _left_keeps_result(result, left))
+        (info if harmless else doubts).append(note)
     return Verdict.from_checks(doubts, info)
+
+
+def _left_keeps_result(result, left) -> bool:
+    """Would the mesophase and lattice stay the same were the unfitted structure real
+    lines? The structure is added to the peaks (position error at the 0.3 % floor, width
+    the median of the peaks) and the pattern indexed again: the same phase winning, with
+    the same lattice within 0.5 % and no tie, means a missed line there changes nothing."""
+    from dackit.saxs.mesophase import index_peaks
+
+    peaks = result.peaks
+    idx = result.indexing
+    fw = float(np.median([p.fwhm_inv_a for p in peaks]))
+    ff = getattr(result, "form_factor", None)
+    vis = ff.visibility if ff is not None and ff.accepted else None
+    q = [p.q_inv_a for p in peaks] + list(left)
+    err = [p.q_err for p in peaks] + [0.0] * len(left)
+    try:
+        again = index_peaks(q, err, fwhm_inv_a=[p.fwhm_inv_a for p in peaks] + [fw] * len(left),
+                            q_min=float(result.peakset.q[0]), phases=[c.name for c in idx.candidates],
+                            visibility=vis)
+    except Exception:  # noqa: BLE001 - a check must not break the measurement
+        return False
+    return bool(len(again.tie) <= 1 and again.mesophase == idx.mesophase
+                and abs(again.best.lattice_a / idx.best.lattice_a - 1) < 0.005)
 
 
 def thickness_verdict(peak, instrument_fwhm_inv_a=0.0, base: Verdict | None = None) -> Verdict:
