@@ -187,7 +187,8 @@ def analyse_saxs(pattern: Pattern, *, background="loglog", min_significance=5.0,
     idx, ff = None, None
     if len(ps.peaks) >= 2:
         # the particle form factor under the peaks: lines in its minima are not expected
-        ff = fit_form_factor(ps.q, ps.intensity, ps.noise, ps.peaks)
+        ff = ps.form_factor if ps.form_factor is not None else fit_form_factor(
+            ps.q, ps.intensity, ps.noise, ps.peaks)
         vis = ff.visibility if ff is not None and ff.accepted else None
         idx = index_peaks([p.q_inv_a for p in ps.peaks], [p.q_err for p in ps.peaks],
                           fwhm_inv_a=[p.fwhm_inv_a for p in ps.peaks], q_min=float(ps.q[0]),

@@ -80,6 +80,15 @@ class FormFactorFit:
     chi2: float
     chi2_without: float
     accepted: bool
+    #: non-negative coefficients of ⟨P⟩·q^-extra, q⁻², q⁻³, q⁻⁴ and 1 (intensity units)
+    coefficients: tuple = ()
+
+    def model(self, q) -> np.ndarray:
+        """The fitted I(q) without the Bragg peaks: A·⟨P⟩ + C₂q⁻² + C₃q⁻³ + C₄q⁻⁴ + D."""
+        q = np.asarray(q, float)
+        cols = [_poly(self.shape, q, self.radius_a, self.polydispersity) * q ** -_EXTRA_Q[self.shape],
+                q**-2.0, q**-3.0, q**-4.0, np.ones_like(q)]
+        return sum(c * col for c, col in zip(self.coefficients, cols))
 
     def visibility(self, q) -> np.ndarray:
         """P(q)/envelope(q) in [0, 1]: how much of a line's strength survives at ``q``."""
@@ -106,16 +115,18 @@ class FormFactorFit:
         return [float(q[j]) for j in i]
 
 
-def _nnls_chi2(a, y_rel, yk, sk, scale):
+def _nnls_chi2(a, y_rel, yk, sk, scale, want_coef=False):
     """χ² (against the noise) of the non-negative fit of ``yk`` by the columns of ``a``
-    (already divided by ``scale``), solved in relative units."""
+    (already divided by ``scale``), solved in relative units; with ``want_coef`` also the
+    coefficients of the undivided columns."""
     from scipy.optimize import nnls
 
     norm = np.sqrt(np.einsum("ij,ij->j", a, a))
     norm[norm == 0] = 1.0
     coef, _ = nnls(a / norm, y_rel)
     model = (a / norm) @ coef * scale
-    return float(np.sum(((yk - model) / sk) ** 2))
+    chi2 = float(np.sum(((yk - model) / sk) ** 2))
+    return (chi2, coef / norm) if want_coef else chi2
 
 
 def _smooth_chi2(qk, yk, sk, y_rel, scale):
@@ -213,7 +224,10 @@ def fit_form_factor(q, intensity, noise, peaks=(), *, shapes=SHAPES, n_points=20
     best = search(best[1], best[2] * np.exp(np.linspace(-0.05, 0.05, 11)), best)
     c, shape, r, sigma = best
     dof = max(qk.size - 3, 1)
+    p = _poly(shape, qk, r, sigma) * qk ** -_EXTRA_Q[shape] / scale
+    _, coef = _nnls_chi2(np.column_stack([p, base]), y_rel, yk, sk, scale, want_coef=True)
     trial = FormFactorFit(shape, float(r), float(sigma), c, chi_without, True)
     accepted = bool(chi_without / dof > 3 and c <= 0.5 * chi_without
                     and trial.dips(q_lo, q_hi))
-    return FormFactorFit(shape, float(r), float(sigma), c, chi_without, accepted)
+    return FormFactorFit(shape, float(r), float(sigma), c, chi_without, accepted,
+                         tuple(float(v) for v in coef))

@@ -161,14 +161,16 @@ def _rests_on_one_peak(idx, peaks, tie_margin, min_significance=5.0) -> str:
 
 def _edge_harmless(idx, peaks) -> bool:
     """A first peak at the low-q edge leaves the result standing when the lattice is fixed
-    without it and holds it: no tie, three or more peaks, every peak explained, no predicted
-    line missing in the observed range (a larger cell with a line below the edge would put
-    lines between the observed ones), and the first peak on its line within 3σ (its
-    position is not pulled by the cut background)."""
+    without it and holds it: no tie, three or more peaks, every peak explained, and the
+    first peak on its line within 3σ (its position is not pulled by the cut background).
+    A line missed below the edge is no further risk: the indexing has already tried every
+    phase with its first lines below the usable range (anchoring the first peak on a
+    phase's 2nd–4th line), and lines below the range are never counted missing, so a
+    larger cell with a line there competed on equal terms and lost by the margin."""
     if idx is None or len(idx.tie) > 1 or len(peaks) < 3:
         return False
     best = idx.best
-    if best.n_unexplained or best.missing_hkl:
+    if best.n_unexplained:
         return False
     p1 = peaks[0]
     sig = np.hypot(p1.q_err, 0.003 * p1.q_inv_a) if np.isfinite(p1.q_err) else np.inf
