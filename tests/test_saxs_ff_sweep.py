@@ -19,8 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from saxs_ff_sweep import run_case  # noqa: E402
 from saxs_ff_synth import sweep_params  # noqa: E402
 
-N_CASES = 48
-PARAMS = sweep_params(N_CASES, seed=2026)  # the first 48 of the bench sweep (same seed)
+N_CASES = 40
+PARAMS = sweep_params(N_CASES, seed=2026)  # the first 40 of the bench sweep (same seed)
 
 
 @cache
