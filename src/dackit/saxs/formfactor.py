@@ -27,6 +27,11 @@ smooth curve without one — a power law C·q⁻ⁿ + D with n free, or a quarti
 log I — (χ² at most half, and the smooth curve misfitting: reduced χ² > 3), and a dip
 (P at most half its envelope) must fall inside the data. Otherwise nothing is excused and every line keeps its full expected strength.
 
+Other shapes whose fits describe the data nearly as well (χ² within a factor 2, themselves
+accepted) are kept as alternatives, and a line counts as hidden if *any* of them puts it in a
+dip: a peak-masked pattern rarely tells a sphere from a rod for certain, and excusing too
+little would let a lattice win on lines the form factor removed.
+
 ``visibility(q)`` = P(q)/envelope(q), between 0 and 1: the envelope is the running maximum
 of P·xᵏ (k = 4 for spheres and sheets, 3 for rods: the asymptotic power, which makes the
 oscillation flat) over ±π/2 in x — half an oscillation period — so at a maximum of P the
@@ -82,6 +87,8 @@ class FormFactorFit:
     accepted: bool
     #: non-negative coefficients of ⟨P⟩·q^-extra, q⁻², q⁻³, q⁻⁴ and 1 (intensity units)
     coefficients: tuple = ()
+    #: fits of other shapes with χ² within a factor 2 of this one, themselves accepted
+    alternatives: tuple = ()
 
     def model(self, q) -> np.ndarray:
         """The fitted I(q) without the Bragg peaks: A·⟨P⟩ + C₂q⁻² + C₃q⁻³ + C₄q⁻⁴ + D."""
@@ -91,10 +98,18 @@ class FormFactorFit:
         return sum(c * col for c, col in zip(self.coefficients, cols))
 
     def visibility(self, q) -> np.ndarray:
-        """P(q)/envelope(q) in [0, 1]: how much of a line's strength survives at ``q``."""
+        """P(q)/envelope(q) in [0, 1]: how much of a line's strength survives at ``q``; the
+        lowest over this fit and its :attr:`alternatives` (a line is excused wherever a form
+        factor that describes the data about as well could hide it)."""
         q = np.atleast_1d(np.asarray(q, float))
         if not self.accepted:
             return np.ones_like(q)
+        own = self._ratio(q)
+        for alt in self.alternatives:
+            own = np.minimum(own, alt._ratio(q))
+        return own
+
+    def _ratio(self, q) -> np.ndarray:
         x_hi = max(float(np.max(q)) * self.radius_a, 1.0) + 2 * np.pi
         x = np.linspace(1e-3, x_hi, 4000)
         g = _poly(self.shape, x, 1.0, self.polydispersity) * x ** _K[self.shape]
@@ -213,21 +228,26 @@ def fit_form_factor(q, intensity, noise, peaks=(), *, shapes=SHAPES, n_points=20
         return best
 
     # coarse: first zero from half the lowest q to the highest q in steps of ~5 % in R;
-    # then ±5 % around the best in steps of 1 %
-    best: tuple | None = None
+    # then ±5 % around each shape's best in steps of 1 %
     span = np.log(2 * q_hi / q_lo)
+    per_shape = []
     for shape in shapes:
-        best = search(shape, np.geomspace(_FIRST_ZERO[shape] / q_hi, _FIRST_ZERO[shape] / (0.5 * q_lo),
-                                          int(np.clip(span / 0.05, 10, 80))), best)
-    if best is None:
-        raise InputError(f"shapes={tuple(shapes)!r}: give at least one of {SHAPES}")
-    best = search(best[1], best[2] * np.exp(np.linspace(-0.05, 0.05, 11)), best)
-    c, shape, r, sigma = best
+        b = search(shape, np.geomspace(_FIRST_ZERO[shape] / q_hi, _FIRST_ZERO[shape] / (0.5 * q_lo),
+                                       int(np.clip(span / 0.05, 10, 80))), None)
+        per_shape.append(search(shape, b[2] * np.exp(np.linspace(-0.05, 0.05, 11)), b))
     dof = max(qk.size - 3, 1)
-    p = _poly(shape, qk, r, sigma) * qk ** -_EXTRA_Q[shape] / scale
-    _, coef = _nnls_chi2(np.column_stack([p, base]), y_rel, yk, sk, scale, want_coef=True)
-    trial = FormFactorFit(shape, float(r), float(sigma), c, chi_without, True)
-    accepted = bool(chi_without / dof > 3 and c <= 0.5 * chi_without
-                    and trial.dips(q_lo, q_hi))
-    return FormFactorFit(shape, float(r), float(sigma), c, chi_without, accepted,
-                         tuple(float(v) for v in coef))
+
+    def make(fit, alternatives=()):
+        c, shape, r, sigma = fit
+        p = _poly(shape, qk, r, sigma) * qk ** -_EXTRA_Q[shape] / scale
+        _, coef = _nnls_chi2(np.column_stack([p, base]), y_rel, yk, sk, scale, want_coef=True)
+        trial = FormFactorFit(shape, float(r), float(sigma), c, chi_without, True)
+        accepted = bool(chi_without / dof > 3 and c <= 0.5 * chi_without and trial.dips(q_lo, q_hi))
+        return FormFactorFit(shape, float(r), float(sigma), c, chi_without, accepted,
+                             tuple(float(v) for v in coef), tuple(alternatives))
+
+    per_shape.sort(key=lambda f: f[0])
+    # other shapes that describe the data nearly as well (χ² within a factor 2) may hide
+    # other lines: their dips count too (see FormFactorFit.visibility)
+    alts = [f for f in (make(x) for x in per_shape[1:] if x[0] <= 2 * per_shape[0][0]) if f.accepted]
+    return make(per_shape[0], alts)

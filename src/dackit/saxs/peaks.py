@@ -543,7 +543,10 @@ def _form_factor_background(q, y, noise, bg, min_significance, smooth_decades):
     describe the data (peaks found on the ``loglog`` residual masked), its fitted model M(q)
     carries the oscillations, and the ``loglog`` smoother of I/M supplies only the slow
     correction the five-parameter model misses (a smooth factor, as stiff as the default
-    background): B = M · smooth(I/M). Without an accepted form factor B is unchanged.
+    background): B = M · smooth(I/M), blended into the smoother's background below the
+    first form-factor minimum (Guinier region). B replaces the smoother's background only if it
+    describes the pattern away from the detected peaks better (smaller χ²); otherwise, or
+    without an accepted form factor, the background is unchanged.
     Returns (B, the form-factor fit or None).
     """
     if np.any(bg <= 0):
@@ -563,7 +566,23 @@ def _form_factor_background(q, y, noise, bg, min_significance, smooth_decades):
         corr = _background_loglog(q, y / m, smooth_decades=smooth_decades, noise=noise / m)
     except InputError:
         return bg, ff
-    return m * corr, ff
+    new = m * corr
+    # below the first form-factor minimum P(q) is smooth (Guinier) and the smoother follows
+    # it to the noise, better than the model; the model takes over from 0.6 to 0.85 of the
+    # first dip's q (geometric blend), where the oscillations begin
+    dips = ff.dips(q[0], q[-1])
+    if dips:
+        lq = np.log(q / dips[0])
+        w = np.clip((lq - np.log(0.6)) / (np.log(0.85) - np.log(0.6)), 0.0, 1.0)
+        new = np.exp((1 - w) * np.log(bg) + w * np.log(new))
+    # it must describe the pattern away from the peaks better than the smoother it replaces
+    # (a form factor that misses a low-q upturn leaves a hump there, taken for a peak)
+    away = np.ones(q.size, bool)
+    for mk in marks:
+        away &= np.abs(q - mk.q_inv_a) > 2.5 * mk.fwhm_inv_a
+    if np.sum(((y - new) / noise)[away] ** 2) >= np.sum(((y - bg) / noise)[away] ** 2):
+        return bg, ff
+    return new, ff
 
 
 def _confirmed(pk: SaxsPeak, q) -> bool:

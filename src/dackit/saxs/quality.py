@@ -25,6 +25,9 @@ Each check names what it saw, in words a user can act on. Doubts (the result may
 * a rival mesophase would tie with the best were one marginal observed peak it leaves
   unexplained not there (height under 5σ of its fit, or narrower than half the others):
   one such peak (noise, a stray) is too little to decide;
+* a lead over the runner-up that rests only on one or two lines the runner-up predicts and
+  nobody sees, while the weakest line seen is under twice the
+  detection threshold (a line that weak can be missed);
 * indexed peaks whose widths no single domain size and strain can give (see
   :data:`WIDTH_RATIO`): a background hump or a second phase indexed as a line.
 
@@ -159,6 +162,32 @@ def _rests_on_one_peak(idx, peaks, tie_margin, min_significance=5.0) -> str:
     return ""
 
 
+def _lead_on_unseen_lines(idx, peaks, min_significance=5.0) -> str:
+    """A note when the best phase leads its runner-up only through one or two lines the
+    runner-up predicts and nobody sees (it explains every peak the best does, and the
+    score margin is at most two missing lines), while the weakest line that
+    *is* seen stands under twice the detection threshold (height < 2·min_significance σ):
+    a predicted line of similar strength may then just as well be under the threshold,
+    so its absence does not decide (two peaks at 1 : 2 are lamellar 001/002 or hexagonal
+    10/20 with 11 not seen)."""
+    best = idx.best
+    matched = [p for p, a in zip(peaks, best.assignment) if a]
+    if not matched or len(idx.candidates) < 2:
+        return ""
+    from dackit.saxs.mesophase import MISSING_PENALTY
+
+    rival = idx.candidates[1]
+    if (rival.n_unexplained > best.n_unexplained or not rival.missing_hkl
+            or rival.score - best.score > 2 * MISSING_PENALTY):
+        return ""
+    weakest = min((p.amplitude / p.amplitude_err if p.amplitude_err > 0 else 0.0) for p in matched)
+    if weakest >= 2 * min_significance:
+        return ""
+    return (f"{best.name} leads {rival.name} only through {rival.name} lines not seen "
+            f"({', '.join(rival.missing_hkl[:3])}) while the weakest line seen is "
+            f"{weakest:.1f}σ: lines that weak may be missed")
+
+
 def _edge_harmless(idx, peaks) -> bool:
     """A first peak at the low-q edge leaves the result standing when the lattice is fixed
     without it and holds it: no tie, three or more peaks, every peak explained, and the
@@ -198,6 +227,9 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
         hinge = _rests_on_one_peak(idx, peaks, tie_margin, min_significance)
         if hinge and len(idx.tie) <= 1:
             doubts.append(hinge)
+        unseen = _lead_on_unseen_lines(idx, peaks, min_significance)
+        if unseen and len(idx.tie) <= 1:
+            doubts.append(unseen)
         if len(idx.candidates) > 1:
             margin = idx.candidates[1].score - best.score
             info.append(f"indexing figure of merit {best.score:.2f} ({best.name}), margin "
