@@ -25,8 +25,8 @@ Each check names what it saw, in words a user can act on. Doubts (the result may
 * a rival mesophase would tie with the best were one marginal observed peak it leaves
   unexplained not there (height under 5σ of its fit, or narrower than half the others):
   one such peak (noise, a stray) is too little to decide;
-* a lead over the runner-up that rests only on one or two lines the runner-up predicts and
-  nobody sees, while the weakest line seen is under twice the
+* a lead over the runner-up (which explains the same peaks) of less than one line the
+  runner-up predicts and nobody sees, while the weakest line seen is under twice the
   detection threshold (a line that weak can be missed);
 * indexed peaks whose widths no single domain size and strain can give (see
   :data:`WIDTH_RATIO`): a background hump or a second phase indexed as a line.
@@ -163,9 +163,9 @@ def _rests_on_one_peak(idx, peaks, tie_margin, min_significance=5.0) -> str:
 
 
 def _lead_on_unseen_lines(idx, peaks, min_significance=5.0) -> str:
-    """A note when the best phase leads its runner-up only through one or two lines the
-    runner-up predicts and nobody sees (it explains every peak the best does, and the
-    score margin is at most two missing lines), while the weakest line that
+    """A note when the best phase leads its runner-up by less than one full missing line
+    (``MISSING_PENALTY``: one line the runner-up predicts and nobody sees, or a weaker
+    one) while the runner-up explains every peak the best does, and the weakest line that
     *is* seen stands under twice the detection threshold (height < 2·min_significance σ):
     a predicted line of similar strength may then just as well be under the threshold,
     so its absence does not decide (two peaks at 1 : 2 are lamellar 001/002 or hexagonal
@@ -178,7 +178,7 @@ def _lead_on_unseen_lines(idx, peaks, min_significance=5.0) -> str:
 
     rival = idx.candidates[1]
     if (rival.n_unexplained > best.n_unexplained or not rival.missing_hkl
-            or rival.score - best.score > 2 * MISSING_PENALTY):
+            or rival.score - best.score >= MISSING_PENALTY):
         return ""
     weakest = min((p.amplitude / p.amplitude_err if p.amplitude_err > 0 else 0.0) for p in matched)
     if weakest >= 2 * min_significance:
