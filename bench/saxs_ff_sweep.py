@@ -47,7 +47,7 @@ def judge(p, res) -> dict:
         out.update(n_unexplained=b.n_unexplained, n_missing=len(b.missing_hkl),
                    score=b.score, runner_up=[(c.name, c.score, c.n_unexplained)
                                              for c in res.indexing.candidates[1:3]])
-    ff = res.form_factor
+    ff = getattr(res, "form_factor", None)  # absent before the form-factor work
     if ff is not None:
         out["form_factor"] = [ff.shape, ff.radius_a, ff.polydispersity, ff.accepted]
     return out
