@@ -40,6 +40,6 @@ def test_never_wrong_and_ok(i):
 def test_right_and_ok_share():
     rows = [_outcome(i) for i in range(N_CASES)]
     right_ok = sum(r["right"] and r["quality"] == "ok" for r in rows)
-    # the bench sweep measures ~60 % right and ok over all cases (many have one visible
+    # the bench sweep measures ~53 % right and ok over all cases (many have one visible
     # line only); half of that is the floor
     assert right_ok >= 0.3 * N_CASES, right_ok
