@@ -110,12 +110,14 @@ def form_factor(name, q, radius, poly, rng_n=41):
 
 
 def synth(name, a, *, r_over_nn=0.4, poly=0.08, q=None, fwhm_rel=0.02, counts=2e4, peak_gain=3.0,
-          porod=0.05, flat=0.01, seed=0):
+          porod=0.05, flat=0.01, seed=0, porod_exp=4.0):
     """Return (q, I, sigma) of one adversarial pattern. ``a`` in Å; q in Å⁻¹.
 
     ``fwhm_rel``: peak FWHM as a fraction of q1 (same Δq for every line: size broadening);
     ``peak_gain``: height of S(q) − 1 at the first line; ``counts``: counts at the first
-    line (sets the Poisson noise); ``porod``, ``flat``: background relative to I(q1).
+    line (sets the Poisson noise); ``porod``, ``flat``: background relative to I(q1);
+    ``porod_exp``: the power of the low-q background (4: Porod; 3–4.5 for rough or diffuse
+    aggregates).
     """
     rng = np.random.default_rng(seed)
     ls = lines(name)
@@ -125,17 +127,67 @@ def synth(name, a, *, r_over_nn=0.4, poly=0.08, q=None, fwhm_rel=0.02, counts=2e
     radius = r_over_nn * nn_distance(name, a)
     fw = fwhm_rel * q1
     sg = fw / 2.3548
+    # a grid that starts above q1 (first line cut) is normalised at q1 all the same
+    q_in = q
+    q = q if q[0] <= q1 <= q[-1] else np.r_[q1, q]
     s = np.ones_like(q)
     w0 = ls[0][1] * ls[0][2] / ls[0][0] ** 2
     for sv, m, f2 in ls:
         qc = 2 * np.pi * sv / a
-        if qc > q[-1] + 5 * fw:
+        if qc > q.max() + 5 * fw:
             break
         s += peak_gain * (m * f2 / sv**2) / w0 * np.exp(-0.5 * ((q - qc) / sg) ** 2)
     p = form_factor(name, q, radius, poly)
     clean = p * s
-    i1 = np.interp(q1, q, clean)
-    clean = clean / i1 + porod * (q / q1) ** -4 + flat
-    lam = counts * clean / np.interp(q1, q, clean)
+    i1 = np.interp(q1, q, clean) if q is q_in else clean[0]
+    clean = clean / i1 + porod * (q / q1) ** -porod_exp + flat
+    lam = counts * clean / (np.interp(q1, q, clean) if q is q_in else clean[0])
+    if q is not q_in:
+        q, lam = q[1:], lam[1:]
     y = rng.poisson(lam).astype(float)
     return q, y, np.sqrt(np.maximum(y, 1.0))
+
+
+#: lattice constant ranges (Å) of the sweep, per mesophase: surfactant and block-copolymer
+#: periods for lamellar/hexagonal/bicontinuous, nanocrystal superlattices for the rest
+A_RANGE = {"lamellar": (30, 150), "hexagonal": (50, 200), "sc": (80, 300), "bcc": (80, 400),
+           "fcc": (100, 400), "hcp": (60, 250), "pn3m": (100, 350), "ia3d": (150, 450)}
+
+
+def sweep_params(n, seed=0):
+    """``n`` seeded, varied parameter sets (dicts) for :func:`sweep_pattern`, cycling through
+    the mesophases: R/nn 0.2–0.5 (form-factor minima land on different lines),
+    polydispersity 4–20 %, counts 10^2.5–10^5.5 at the first line, q_min 0.15–0.95 q1 (one
+    in eight from 1.02–1.3 q1: the first line cut), q_max 3.5–8 q1, Porod power 3–4.5 and
+    level, flat background, peak width 1–5 % of q1, S(q) contrast, linear or logarithmic
+    q grid of 400–2500 points, with or without σ."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(n):
+        name = LATTICES[i % len(LATTICES)]
+        lo, hi = A_RANGE[name]
+        cut = rng.random() < 0.125
+        out.append({
+            "name": name, "a": float(np.round(rng.uniform(lo, hi), 2)),
+            "r_over_nn": float(rng.uniform(0.2, 0.5)), "poly": float(rng.uniform(0.04, 0.20)),
+            "counts": float(10 ** rng.uniform(2.5, 5.5)),
+            "q_min_rel": float(rng.uniform(1.02, 1.3) if cut else rng.uniform(0.15, 0.95)),
+            "q_max_rel": float(rng.uniform(3.5, 8.0)),
+            "porod": float(10 ** rng.uniform(-3, 0.5)), "porod_exp": float(rng.uniform(3.0, 4.5)),
+            "flat": float(10 ** rng.uniform(-3.5, -1)), "fwhm_rel": float(rng.uniform(0.01, 0.05)),
+            "peak_gain": float(10 ** rng.uniform(0, 0.9)), "npts": int(rng.integers(400, 2500)),
+            "log_grid": bool(rng.random() < 0.5), "with_sigma": bool(rng.random() < 0.7),
+            "seed": int(rng.integers(0, 2**31)),
+        })
+    return out
+
+
+def sweep_pattern(p):
+    """(q, I, sigma or None) of one :func:`sweep_params` entry."""
+    q1 = 2 * np.pi * lines(p["name"])[0][0] / p["a"]
+    lo, hi = p["q_min_rel"] * q1, p["q_max_rel"] * q1
+    q = np.geomspace(lo, hi, p["npts"]) if p["log_grid"] else np.linspace(lo, hi, p["npts"])
+    q, y, s = synth(p["name"], p["a"], r_over_nn=p["r_over_nn"], poly=p["poly"], q=q,
+                    fwhm_rel=p["fwhm_rel"], counts=p["counts"], peak_gain=p["peak_gain"],
+                    porod=p["porod"], flat=p["flat"], seed=p["seed"], porod_exp=p["porod_exp"])
+    return q, y, (s if p["with_sigma"] else None)

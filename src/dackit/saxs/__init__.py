@@ -6,6 +6,7 @@
 'hexagonal'
 """
 from dackit.saxs.analysis import SaxsResult, analyse_saxs, load_saxs, thickness_from_pattern
+from dackit.saxs.formfactor import FormFactorFit, fit_form_factor
 from dackit.saxs.mesophase import (MESOPHASES, Candidate, Indexing, Mesophase,
                                    centre_distance_factor, get_mesophase, index_peaks)
 from dackit.saxs.peaks import BACKGROUNDS, PeakSet, SaxsPeak, estimate_background, find_peaks
@@ -14,7 +15,8 @@ from dackit.saxs.simulate import (SimulatedSAXS, saxs_profile, simulate_saxs, si
                                   sphere_form_factor)
 from dackit.saxs.wavelength import WavelengthMismatchWarning, resolve_wavelength
 
-__all__ = ["SaxsResult", "analyse_saxs", "load_saxs", "thickness_from_pattern", "MESOPHASES",
+__all__ = ["SaxsResult", "analyse_saxs", "load_saxs", "thickness_from_pattern", "FormFactorFit",
+           "fit_form_factor", "MESOPHASES",
            "Candidate", "Indexing", "Mesophase", "centre_distance_factor", "get_mesophase",
            "index_peaks", "BACKGROUNDS", "PeakSet", "SaxsPeak", "estimate_background", "find_peaks",
            "ScherrerResult", "scherrer_thickness", "SimulatedSAXS", "saxs_profile", "simulate_saxs",

@@ -18,6 +18,7 @@ from dackit.core.pattern import Pattern
 from dackit.core.quality import Judged, Verdict
 from dackit.errors import InputError, where
 from dackit.io.kinds import kind_of
+from dackit.saxs.formfactor import FormFactorFit, fit_form_factor
 from dackit.saxs.mesophase import MESOPHASES, Indexing, index_peaks
 from dackit.saxs.peaks import PeakSet, find_peaks
 from dackit.saxs.scherrer import ScherrerResult, scherrer_thickness
@@ -33,6 +34,7 @@ class SaxsResult(Judged):
     peakset: PeakSet
     indexing: Indexing | None
     verdict: Verdict = field(default_factory=Verdict)
+    form_factor: FormFactorFit | None = None
 
 
     def to_dict(self) -> dict:
@@ -182,14 +184,18 @@ def analyse_saxs(pattern: Pattern, *, background="loglog", min_significance=5.0,
     """
     ps = find_peaks(pattern, background=background, min_significance=min_significance,
                     shape=shape, **peak_kw)
-    idx = None
+    idx, ff = None, None
     if len(ps.peaks) >= 2:
+        # the particle form factor under the peaks: lines in its minima are not expected
+        ff = ps.form_factor if ps.form_factor is not None else fit_form_factor(
+            ps.q, ps.intensity, ps.noise, ps.peaks)
+        vis = ff.visibility if ff is not None and ff.accepted else None
         idx = index_peaks([p.q_inv_a for p in ps.peaks], [p.q_err for p in ps.peaks],
                           fwhm_inv_a=[p.fwhm_inv_a for p in ps.peaks], q_min=float(ps.q[0]),
-                          phases=phases or tuple(MESOPHASES))
+                          phases=phases or tuple(MESOPHASES), visibility=vis)
     from dackit.saxs.quality import saxs_verdict
 
-    res = SaxsResult(pattern.source, ps, idx)
+    res = SaxsResult(pattern.source, ps, idx, form_factor=ff)
     return dataclasses.replace(res, verdict=saxs_verdict(res, min_significance=min_significance))
 
 

@@ -272,7 +272,8 @@ INDEX_S_LIMIT = {"hexagonal": 32.0, "bcc": 16.0, "fcc": 16.0, "sc": 16.0, "hcp":
                  "pn3m": 16.0, "ia3d": 16.0}
 
 
-def _fit_one(phase: Mesophase, q, sig, q_lo, merge_rel, anchor_obs, anchor_line, refl):
+def _fit_one(phase: Mesophase, q, sig, q_lo, merge_rel, anchor_obs, anchor_line, refl,
+             visibility=None):
     k = q[anchor_obs] / refl.s[anchor_line]  # k = 2π/a
     assign = np.full(q.size, -1)
     for window in (0.03, None):
@@ -307,11 +308,16 @@ def _fit_one(phase: Mesophase, q, sig, q_lo, merge_rel, anchor_obs, anchor_line,
     # resolution are merged (one observed peak can stand for several)
     pred = refl.s * k
     lorentz = refl.weight / refl.s**2
+    if visibility is not None:
+        # a line is only as strong as the form factor lets it be (I = P·S): near a minimum
+        # of P its absence is no evidence against the lattice
+        lorentz = lorentz * np.clip(np.asarray(visibility(pred), float), 0.0, 1.0)
     inside = (pred >= q_lo) & (pred <= q.max() * 1.01)
-    strong = lorentz >= STRONG_FRACTION * lorentz[inside].max() if inside.any() else inside
+    top = lorentz[inside].max() if inside.any() else 0.0
+    top = top if top > 0 else 1.0
+    strong = lorentz >= STRONG_FRACTION * top if inside.any() else inside
     matched_q = q[m]
     missing, miss_pen = [], 0.0
-    top = lorentz[inside].max() if inside.any() else 1.0
     # a line predicted stronger than a line observed beyond it should be seen too (unless
     # a form-factor minimum hides it: a moderate penalty, not a veto)
     matched_lines = assign[m]
@@ -320,7 +326,7 @@ def _fit_one(phase: Mesophase, q, sig, q_lo, merge_rel, anchor_obs, anchor_line,
         beyond = matched_lines[refl.s[matched_lines] > refl.s[j] + 1e-9]
         if beyond.size:
             weakest_beyond[j] = lorentz[beyond].min()
-    expected = inside & (strong | (lorentz >= 0.5 * weakest_beyond))
+    expected = inside & (lorentz > 0) & (strong | (lorentz >= 0.5 * weakest_beyond))
     for j in np.flatnonzero(expected):
         if matched_q.size and np.min(np.abs(matched_q - pred[j])) <= merge_rel * pred[j]:
             continue
@@ -348,7 +354,7 @@ def _smallest_cell(cands, margin):
 
 
 def index_peaks(q_inv_a, q_err=None, *, fwhm_inv_a=None, q_min=0.0, phases=None,
-                rel_floor=0.003, tie_margin=1.0) -> Indexing:
+                rel_floor=0.003, tie_margin=1.0, visibility=None) -> Indexing:
     """Index observed peak positions against the mesophase registry.
 
     For each phase and each hypothesis "observed peak i (of the first two) is allowed line j
@@ -378,6 +384,10 @@ def index_peaks(q_inv_a, q_err=None, *, fwhm_inv_a=None, q_min=0.0, phases=None,
         overlap).
     tie_margin : float, default 1.0
         Phases whose scores are within this of the best are reported as a tie.
+    visibility : callable, optional
+        q (Å⁻¹, array) → factor in [0, 1] by which the particle form factor scales a line's
+        expected strength (:meth:`dackit.saxs.formfactor.FormFactorFit.visibility`); a line
+        in a form-factor dip is then not expected, and its absence not penalised.
 
     Examples
     --------
@@ -412,7 +422,8 @@ def index_peaks(q_inv_a, q_err=None, *, fwhm_inv_a=None, q_min=0.0, phases=None,
             for anchor_line in range(min(4, refl.s.size)):
                 s_max = min(refl.s[anchor_line] * q.max() / q[anchor_obs] * 1.05, s_limit)
                 refl_use = phase.reflections(max(s_max, refl.s[anchor_line]) + 1e-6)
-                c = _fit_one(phase, q, sig, q_min, merge_rel, anchor_obs, anchor_line, refl_use)
+                c = _fit_one(phase, q, sig, q_min, merge_rel, anchor_obs, anchor_line, refl_use,
+                             visibility)
                 if c is not None:
                     tried.append(c)
         best = _smallest_cell(tried, tie_margin)

@@ -39,6 +39,7 @@ import numpy as np
 from dackit.core.lineshapes import pseudo_voigt, pseudo_voigt_area, pseudo_voigt_derivatives
 from dackit.core.pattern import Pattern
 from dackit.errors import FitError, InputError, where
+from dackit.saxs.formfactor import FormFactorFit, fit_form_factor
 
 SHAPES = {"pseudo_voigt": None, "lorentzian": 1.0, "gaussian": 0.0}  # fixed eta (None = free)
 
@@ -299,6 +300,8 @@ class PeakSet:
     source: str = ""
     fits: tuple = field(default=(), repr=False)  # per cluster: (values, covariance, window)
     mode: str = "subtract"
+    #: the particle form factor fitted under the peaks (:mod:`dackit.saxs.formfactor`)
+    form_factor: FormFactorFit | None = field(default=None, repr=False)
 
     @property
     def residual(self) -> np.ndarray:
@@ -522,6 +525,66 @@ def _refine_joint(q, y, noise, bg, peaks, shape, mode, degree=4):
     return out, res.x, cov, b_full, float(np.sum(res.fun**2)), m
 
 
+@dataclass(frozen=True)
+class _Mark:
+    """A detected (not yet fitted) peak: where the form-factor fit must not look."""
+
+    q_inv_a: float
+    fwhm_inv_a: float
+
+
+def _form_factor_background(q, y, noise, bg, min_significance, smooth_decades):
+    """The background of a pattern with a particle form factor: I = P·S + background.
+
+    A smoother of log I (the ``loglog`` background) cannot follow the form-factor
+    oscillations closely without also following broad Bragg lines: it bridges the minima
+    and cuts the maxima, so a line on the steep flank of a form-factor maximum becomes a
+    shoulder of a broad residual hump and is lost. Where a form factor is needed to
+    describe the data (peaks found on the ``loglog`` residual masked), its fitted model M(q)
+    carries the oscillations, and the ``loglog`` smoother of I/M supplies only the slow
+    correction the five-parameter model misses (a smooth factor, as stiff as the default
+    background): B = M · smooth(I/M), blended into the smoother's background below the
+    first form-factor minimum (Guinier region). B replaces the smoother's background only if it
+    describes the pattern away from the detected peaks better (smaller χ²); otherwise, or
+    without an accepted form factor, the background is unchanged.
+    Returns (B, the form-factor fit or None).
+    """
+    if np.any(bg <= 0):
+        return bg, None
+    idx, _, _, fw = _detect(q, y / bg - 1, noise / bg, min_significance)
+    marks = [_Mark(float(q[i]), float(w)) for i, w in zip(idx, fw)]
+    try:
+        ff = fit_form_factor(q, y, noise, marks)
+    except (ValueError, np.linalg.LinAlgError):
+        return bg, None
+    if ff is None or not ff.accepted:
+        return bg, ff
+    m = ff.model(q)
+    if not np.all(np.isfinite(m)) or np.any(m <= 0):
+        return bg, ff
+    try:
+        corr = _background_loglog(q, y / m, smooth_decades=smooth_decades, noise=noise / m)
+    except InputError:
+        return bg, ff
+    new = m * corr
+    # below the first form-factor minimum P(q) is smooth (Guinier) and the smoother follows
+    # it to the noise, better than the model; the model takes over from 0.6 to 0.85 of the
+    # first dip's q (geometric blend), where the oscillations begin
+    dips = ff.dips(q[0], q[-1])
+    if dips:
+        lq = np.log(q / dips[0])
+        w = np.clip((lq - np.log(0.6)) / (np.log(0.85) - np.log(0.6)), 0.0, 1.0)
+        new = np.exp((1 - w) * np.log(bg) + w * np.log(new))
+    # it must describe the pattern away from the peaks better than the smoother it replaces
+    # (a form factor that misses a low-q upturn leaves a hump there, taken for a peak)
+    away = np.ones(q.size, bool)
+    for mk in marks:
+        away &= np.abs(q - mk.q_inv_a) > 2.5 * mk.fwhm_inv_a
+    if np.sum(((y - new) / noise)[away] ** 2) >= np.sum(((y - bg) / noise)[away] ** 2):
+        return bg, ff
+    return new, ff
+
+
 def _confirmed(pk: SaxsPeak, q) -> bool:
     """A fitted peak is kept if its height is resolved (> 3σ), its width bounded (error below
     the width, at least one sampling step — narrower is a noise spike — and at most
@@ -548,7 +611,7 @@ def _consistent_widths(peaks, ratio):
 
 def find_peaks(pattern: Pattern, *, background="loglog", min_significance=5.0, shape="pseudo_voigt",
                max_peaks=30, q_range=None, max_width_ratio=5.0, mode="divide", refine=True,
-               **bg_kw) -> PeakSet:
+               form_factor=True, **bg_kw) -> PeakSet:
     """Background-subtract a SAXS pattern, find significant peaks and fit them.
 
     ``pattern`` may be on a 2θ axis if its wavelength is known (converted to q). Peaks
@@ -576,6 +639,10 @@ def find_peaks(pattern: Pattern, *, background="loglog", min_significance=5.0, s
         steep form factor); any other value subtracts it.
     refine : bool, default True
         Refit the peaks together after the search.
+    form_factor : bool, default True
+        With the ``loglog`` background: where a particle form factor is needed to describe
+        the pattern (:func:`dackit.saxs.formfactor.fit_form_factor`), its model times a
+        smooth correction becomes the background (see :func:`_form_factor_background`).
     **bg_kw : | Keywords of the background method.
 
     Examples
@@ -624,6 +691,10 @@ def find_peaks(pattern: Pattern, *, background="loglog", min_significance=5.0, s
     if background == "loglog":
         bg_kw = {"noise": noise, **bg_kw}
     bg = estimate_background(q, y, background, **bg_kw)
+    ff = None
+    if background == "loglog" and form_factor:
+        bg, ff = _form_factor_background(q, y, noise, bg, min_significance,
+                                         bg_kw.get("smooth_decades", 0.15))
     if background == "none":
         mode = "subtract"  # nothing to divide by
     if mode == "divide":
@@ -695,4 +766,4 @@ def find_peaks(pattern: Pattern, *, background="loglog", min_significance=5.0, s
                          "(height not resolved from noise)")
     peaks = sorted(peaks, key=lambda p: p.q_inv_a)
     return PeakSet(q, y, bg, noise, tuple(peaks), shape, background, pattern.source, tuple(fits),
-                   mode)
+                   mode, ff)

@@ -12,9 +12,28 @@ Each check names what it saw, in words a user can act on. Doubts (the result may
 * observed peaks the chosen mesophase does not explain, or position residuals far above
   their errors (reduced χ² of the indexing > 9, i.e. 3σ on average);
 * more than half of the lines the mesophase predicts as strong are missing;
-* the first peak within 10 % of the usable low-q limit (beamstop edge or data start);
+* the first peak within 10 % of the usable low-q limit (beamstop edge or data start),
+  unless the other peaks fix the lattice and the first sits on it (see :func:`_edge_harmless`);
 * a background hump (local maximum of the background) under a peak;
-* significant structure left in the residual (a peak the fit did not take up).
+* significant structure left in the residual (a peak the fit did not take up), unless the
+  indexing is confident and either the structure lies above the first peak or, taken as
+  extra lines, it leaves the mesophase and lattice as they are (:func:`_left_keeps_result`).
+
+* only two indexed peaks and a line the mesophase predicts between or beside them missing:
+  one ratio of d-spacings is shared by many mesophases (1 : 2 is lamellar 001/002,
+  hexagonal 10/20, cubic 100/200 …); only the lines seen and not seen tell them apart;
+* a rival mesophase would tie with the best were one marginal observed peak it leaves
+  unexplained not there (height under 5σ of its fit, or narrower than half the others):
+  one such peak (noise, a stray) is too little to decide;
+* a lead over the runner-up (which explains the same peaks) of less than one line the
+  runner-up predicts and nobody sees, while the weakest line seen is under twice the
+  detection threshold (a line that weak can be missed);
+* indexed peaks whose widths no single domain size and strain can give (see
+  :data:`WIDTH_RATIO`): a background hump or a second phase indexed as a line.
+
+Lines the particle form factor hides (``visibility`` of
+:func:`dackit.saxs.formfactor.fit_form_factor`) are not counted as missing; a phase that
+leads only because its rival's lines fall in a form-factor minimum is then tied with it.
 
 Information (kept with an ok verdict): peaks found vs expected, figure of merit and margin
 over the runner-up, the usable low-q limit.
@@ -67,6 +86,30 @@ def _left_structure(ps, min_significance):
     return [float(ps.q[i]) for i, w in zip(idx, fw) if w <= 3 * ref]
 
 
+#: FWHM ratio allowed between two indexed peaks beyond what broadening can explain: size
+#: broadening gives every line the same Δq, strain broadening Δq ∝ q, so a line may be at
+#: most (q_hi/q_lo) times broader than a lower one and no broader than a higher one; the
+#: factor 5 (that of ``max_width_ratio`` in the peak finder) leaves room for unresolved
+#: multiplets (HCP 002/101) and overlapping wings
+WIDTH_RATIO = 5.0
+
+
+def _inconsistent_widths(peaks, assignment) -> str:
+    """A note if two peaks of one indexing cannot share one domain size / strain."""
+    pk = [p for p, a in zip(peaks, assignment) if a]
+    for i, lo in enumerate(pk):
+        for hi in pk[i + 1:]:
+            # ratios taken 2σ towards each other: a poorly fitted width proves nothing
+            e_lo, e_hi = (np.nan_to_num(p.fwhm_err, nan=np.inf) for p in (lo, hi))
+            wider_hi = (hi.fwhm_inv_a - 2 * e_hi) / (lo.fwhm_inv_a + 2 * e_lo)
+            wider_lo = (lo.fwhm_inv_a - 2 * e_lo) / (hi.fwhm_inv_a + 2 * e_hi)
+            if wider_hi > WIDTH_RATIO * hi.q_inv_a / lo.q_inv_a or wider_lo > WIDTH_RATIO:
+                return (f"peak widths inconsistent with one lattice: FWHM {lo.fwhm_inv_a:.3g} Å⁻¹ "
+                        f"at q = {lo.q_inv_a:.4g} and {hi.fwhm_inv_a:.3g} Å⁻¹ at "
+                        f"q = {hi.q_inv_a:.4g} Å⁻¹ (a background hump or another phase)")
+    return ""
+
+
 def _sc_forbidden(m: int) -> bool:
     """True if m is not a sum of three squares (m = 4ᵃ(8b + 7), Legendre): no SC line."""
     while m and m % 4 == 0:
@@ -92,6 +135,77 @@ def _bcc_not_shown(idx) -> bool:
     return True
 
 
+def _rests_on_one_peak(idx, peaks, tie_margin, min_significance=5.0) -> str:
+    """A note if a rival phase would tie with the best were one *marginal* observed peak it
+    leaves unexplained not there: a peak whose fitted height is under ``min_significance``
+    times its error (or under half the median width of the others: narrower than the
+    domains allow, a noise spike) is too little to decide between two lattices that agree
+    on every other line."""
+    from dackit.saxs.mesophase import UNEXPLAINED_PENALTY
+
+    best = idx.best
+    widths = np.array([p.fwhm_inv_a for p in peaks])
+    for c in idx.candidates[1:]:
+        if not (c.n_unexplained == best.n_unexplained + 1
+                and c.score - UNEXPLAINED_PENALTY <= best.score + tie_margin):
+            continue
+        for i, (p, a, b) in enumerate(zip(peaks, c.assignment, best.assignment)):
+            if a or not b:
+                continue
+            others = np.delete(widths, i)
+            marginal = (not p.amplitude_err > 0 or p.amplitude < min_significance * p.amplitude_err
+                        or (others.size and p.fwhm_inv_a < 0.5 * np.median(others)))
+            if marginal:
+                return (f"{best.name} leads {c.name} only through one marginal peak "
+                        f"(q = {p.q_inv_a:.4g} Å⁻¹, height {p.amplitude / p.amplitude_err:.1f}σ) "
+                        f"that {c.name} leaves unexplained")
+    return ""
+
+
+def _lead_on_unseen_lines(idx, peaks, min_significance=5.0) -> str:
+    """A note when the best phase leads its runner-up by less than one full missing line
+    (``MISSING_PENALTY``: one line the runner-up predicts and nobody sees, or a weaker
+    one) while the runner-up explains every peak the best does, and the weakest line that
+    *is* seen stands under twice the detection threshold (height < 2·min_significance σ):
+    a predicted line of similar strength may then just as well be under the threshold,
+    so its absence does not decide (two peaks at 1 : 2 are lamellar 001/002 or hexagonal
+    10/20 with 11 not seen)."""
+    best = idx.best
+    matched = [p for p, a in zip(peaks, best.assignment) if a]
+    if not matched or len(idx.candidates) < 2:
+        return ""
+    from dackit.saxs.mesophase import MISSING_PENALTY
+
+    rival = idx.candidates[1]
+    if (rival.n_unexplained > best.n_unexplained or not rival.missing_hkl
+            or rival.score - best.score >= MISSING_PENALTY):
+        return ""
+    weakest = min((p.amplitude / p.amplitude_err if p.amplitude_err > 0 else 0.0) for p in matched)
+    if weakest >= 2 * min_significance:
+        return ""
+    return (f"{best.name} leads {rival.name} only through {rival.name} lines not seen "
+            f"({', '.join(rival.missing_hkl[:3])}) while the weakest line seen is "
+            f"{weakest:.1f}σ: lines that weak may be missed")
+
+
+def _edge_harmless(idx, peaks) -> bool:
+    """A first peak at the low-q edge leaves the result standing when the lattice is fixed
+    without it and holds it: no tie, three or more peaks, every peak explained, and the
+    first peak on its line within 3σ (its position is not pulled by the cut background).
+    A line missed below the edge is no further risk: the indexing has already tried every
+    phase with its first lines below the usable range (anchoring the first peak on a
+    phase's 2nd–4th line), and lines below the range are never counted missing, so a
+    larger cell with a line there competed on equal terms and lost by the margin."""
+    if idx is None or len(idx.tie) > 1 or len(peaks) < 3:
+        return False
+    best = idx.best
+    if best.n_unexplained:
+        return False
+    p1 = peaks[0]
+    sig = np.hypot(p1.q_err, 0.003 * p1.q_inv_a) if np.isfinite(p1.q_err) else np.inf
+    return bool(abs(best.residual_inv_a[0]) <= 3 * sig)
+
+
 def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
     """Verdict of a :class:`~dackit.saxs.analysis.SaxsResult` (see module docstring)."""
     ps = result.peakset
@@ -110,6 +224,12 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
         elif _bcc_not_shown(idx):
             doubts.append("bcc and sc explain the same peaks; no peak on a line sc forbids "
                           "(bcc 321, √7 q1): the choice rests on lines not seen")
+        hinge = _rests_on_one_peak(idx, peaks, tie_margin, min_significance)
+        if hinge and len(idx.tie) <= 1:
+            doubts.append(hinge)
+        unseen = _lead_on_unseen_lines(idx, peaks, min_significance)
+        if unseen and len(idx.tie) <= 1:
+            doubts.append(unseen)
         if len(idx.candidates) > 1:
             margin = idx.candidates[1].score - best.score
             info.append(f"indexing figure of merit {best.score:.2f} ({best.name}), margin "
@@ -128,6 +248,13 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
             redchi = best.chi2 / (n_match - 1)
             if redchi > 9:
                 doubts.append(f"peak positions off the {best.name} lattice: reduced χ² {redchi:.1f}")
+        if n_match <= 2 and best.missing_hkl:
+            doubts.append(f"only {n_match} {best.name} lines seen and a predicted line between "
+                          f"or beside them missing ({', '.join(best.missing_hkl[:3])}): one "
+                          "ratio of d-spacings does not fix the mesophase")
+        odd = _inconsistent_widths(peaks, best.assignment)
+        if odd:
+            doubts.append(odd)
         n_strong = n_match + len(best.missing_hkl)
         if best.missing_hkl and len(best.missing_hkl) > 0.5 * n_strong:
             doubts.append(f"{len(best.missing_hkl)} of {n_strong} predicted {best.name} lines missing "
@@ -135,8 +262,9 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
     if peaks:
         p1 = peaks[0]
         if p1.q_inv_a - 2 * p1.fwhm_inv_a < q_lo or p1.q_inv_a < 1.1 * q_lo:
-            doubts.append(f"first peak (q = {p1.q_inv_a:.4g} Å⁻¹) at the edge of the usable "
-                          f"range (from {q_lo:.4g} Å⁻¹): a peak below may be missed")
+            note = (f"first peak (q = {p1.q_inv_a:.4g} Å⁻¹) at the edge of the usable "
+                    f"range (from {q_lo:.4g} Å⁻¹): a peak below may be missed")
+            (info if _edge_harmless(idx, peaks) else doubts).append(note)
     humps = _background_humps(ps)
     if humps:
         doubts.append("background hump under a peak at q = "
@@ -152,8 +280,33 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
         q_first = min((p.q_inv_a for p in peaks), default=np.inf)
         confident = (idx is not None and len(idx.tie) <= 1 and len(peaks) >= 3
                      and idx.best.n_unexplained == 0)
-        (info if confident and min(left) > q_first else doubts).append(note)
+        harmless = confident and (min(left) > q_first or _left_keeps_result(result, left))
+        (info if harmless else doubts).append(note)
     return Verdict.from_checks(doubts, info)
+
+
+def _left_keeps_result(result, left) -> bool:
+    """Would the mesophase and lattice stay the same were the unfitted structure real
+    lines? The structure is added to the peaks (position error at the 0.3 % floor, width
+    the median of the peaks) and the pattern indexed again: the same phase winning, with
+    the same lattice within 0.5 % and no tie, means a missed line there changes nothing."""
+    from dackit.saxs.mesophase import index_peaks
+
+    peaks = result.peaks
+    idx = result.indexing
+    fw = float(np.median([p.fwhm_inv_a for p in peaks]))
+    ff = getattr(result, "form_factor", None)
+    vis = ff.visibility if ff is not None and ff.accepted else None
+    q = [p.q_inv_a for p in peaks] + list(left)
+    err = [p.q_err for p in peaks] + [0.0] * len(left)
+    try:
+        again = index_peaks(q, err, fwhm_inv_a=[p.fwhm_inv_a for p in peaks] + [fw] * len(left),
+                            q_min=float(result.peakset.q[0]), phases=[c.name for c in idx.candidates],
+                            visibility=vis)
+    except Exception:  # noqa: BLE001 - a check must not break the measurement
+        return False
+    return bool(len(again.tie) <= 1 and again.mesophase == idx.mesophase
+                and abs(again.best.lattice_a / idx.best.lattice_a - 1) < 0.005)
 
 
 def thickness_verdict(peak, instrument_fwhm_inv_a=0.0, base: Verdict | None = None) -> Verdict:

@@ -1,0 +1,104 @@
+"""Sweep: SAXS patterns with the particle form factor, built independently of dackit
+(tests/saxs_ff_synth.py, numpy only), through the default ``analyse_saxs`` (issue 10).
+
+Each pattern is judged *right* when the mesophase is the true one, the lattice constant is
+within 1 % and d of the reported first peak is within 1 % of a Bragg spacing of the true
+lattice. Prints the confusion matrix per mesophase (right & ok, right & doubtful,
+wrong & doubtful, wrong & ok) as JSON; ``--cases FILE`` writes every case with its
+parameters and outcome (for looking at the misses). Wrong & ok must be 0.
+
+    PYTHONPATH=src OPENBLAS_NUM_THREADS=1 .venv/bin/python bench/saxs_ff_sweep.py --n 320
+
+The suite runs a fixed subset (tests/test_saxs_ff_sweep.py).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from saxs_ff_synth import LATTICES, lines, sweep_params, sweep_pattern  # noqa: E402
+
+from dackit.core.pattern import make_pattern  # noqa: E402
+from dackit.errors import DackitError  # noqa: E402
+from dackit.saxs import analyse_saxs  # noqa: E402
+
+
+def judge(p, res) -> dict:
+    """Outcome of one case: found mesophase, lattice, quality and whether it is right."""
+    if res is None:
+        return {"found": None, "lattice_a": None, "quality": "doubtful", "right": False,
+                "notes": ["error"]}
+    a = p["a"]
+    d_lines = [a / s for s, _, _ in lines(p["name"])[:60]]
+    right = bool(res.mesophase == p["name"] and res.indexing is not None
+                 and abs(res.lattice_a / a - 1) < 0.01
+                 and min(abs(res.d_first_a / d - 1) for d in d_lines) < 0.01)
+    out = {"found": res.mesophase, "lattice_a": None if res.indexing is None else res.lattice_a,
+           "quality": res.quality, "right": right, "notes": list(res.quality_notes),
+           "n_peaks": len(res.peaks)}
+    if res.indexing is not None:
+        b = res.indexing.best
+        out.update(n_unexplained=b.n_unexplained, n_missing=len(b.missing_hkl),
+                   score=b.score, runner_up=[(c.name, c.score, c.n_unexplained)
+                                             for c in res.indexing.candidates[1:3]])
+    ff = getattr(res, "form_factor", None)  # absent before the form-factor work
+    if ff is not None:
+        out["form_factor"] = [ff.shape, ff.radius_a, ff.polydispersity, ff.accepted]
+    return out
+
+
+def run_case(p) -> dict:
+    q, y, s = sweep_pattern(p)
+    try:
+        res = analyse_saxs(make_pattern(q, y, axis="q_A^-1", sigma=s))
+    except DackitError as exc:  # a clean refusal counts as doubtful, not as right
+        out = judge(p, None)
+        out["notes"] = [str(exc)]
+        return out
+    return judge(p, res)
+
+
+def confusion(rows) -> dict:
+    table = {}
+    for name in (*LATTICES, "all"):
+        sel = [r for r in rows if name in ("all", r["name"])]
+        table[name] = {
+            "right_ok": sum(r["right"] and r["quality"] == "ok" for r in sel),
+            "right_doubtful": sum(r["right"] and r["quality"] != "ok" for r in sel),
+            "wrong_doubtful": sum(not r["right"] and r["quality"] != "ok" for r in sel),
+            "wrong_ok": sum(not r["right"] and r["quality"] == "ok" for r in sel),
+        }
+    return table
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=320)
+    ap.add_argument("--seed", type=int, default=2026)
+    ap.add_argument("--only", default=None, help="comma-separated mesophases")
+    ap.add_argument("--cases", default=None, help="write every case (JSON) here")
+    args = ap.parse_args(argv)
+    params = sweep_params(args.n, seed=args.seed)
+    if args.only:
+        params = [p for p in params if p["name"] in args.only.split(",")]
+    rows, t0 = [], time.perf_counter()
+    for i, p in enumerate(params):
+        rows.append({"index": i, **p, **run_case(p)})
+        if (i + 1) % 40 == 0:
+            print(f"{i + 1}/{len(params)} {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    out = {"n": len(rows), "seed": args.seed, "seconds": round(time.perf_counter() - t0, 1),
+           "confusion": confusion(rows),
+           "wrong_ok_cases": [r["index"] for r in rows if not r["right"] and r["quality"] == "ok"]}
+    if args.cases:
+        Path(args.cases).write_text(json.dumps(rows, indent=1, default=float))
+    print(json.dumps(out, indent=1))
+
+
+if __name__ == "__main__":
+    main()

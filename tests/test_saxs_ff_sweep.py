@@ -1,0 +1,45 @@
+"""A fixed subset of the form-factor sweep (bench/saxs_ff_sweep.py, issue 10): SAXS patterns
+with the particle form factor, built with numpy in tests/saxs_ff_synth.py (not with dackit's
+simulator), varied in R/nn (form-factor minima on different lines), polydispersity, counts,
+q range (the first line sometimes cut), background and grid.
+
+Each case must be right (mesophase, lattice within 1 %, d₁ a Bragg spacing within 1 %) or
+doubtful: a wrong answer marked ok fails the test. The share of right-and-ok answers is
+checked against a floor well under what the sweep measures, so a change that makes
+everything doubtful fails too.
+"""
+import sys
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+
+from saxs_ff_sweep import run_case  # noqa: E402
+from saxs_ff_synth import sweep_params  # noqa: E402
+
+N_CASES = 40
+PARAMS = sweep_params(N_CASES, seed=2026)  # the first 40 of the bench sweep (same seed)
+
+
+@cache
+def _outcome(i):
+    return run_case(PARAMS[i])
+
+
+@pytest.mark.parametrize("i", range(N_CASES))
+def test_never_wrong_and_ok(i):
+    out = _outcome(i)
+    p = PARAMS[i]
+    if not out["right"]:
+        assert out["quality"] == "doubtful", (p["name"], p["a"], out["found"], out["lattice_a"],
+                                              out["notes"])
+
+
+def test_right_and_ok_share():
+    rows = [_outcome(i) for i in range(N_CASES)]
+    right_ok = sum(r["right"] and r["quality"] == "ok" for r in rows)
+    # the bench sweep measures ~53 % right and ok over all cases (many have one visible
+    # line only); half of that is the floor
+    assert right_ok >= 0.3 * N_CASES, right_ok
