@@ -575,6 +575,24 @@ def data_maximum_nm(wavelength_nm, intensity, near_nm: float, fwhm_nm: float) ->
     is only known to that distance (the second value). ``(nan, nan)`` when the band is too
     narrow to smooth.
 
+    Parameters
+    ----------
+    wavelength_nm : array_like
+        Wavelengths (nm), ascending.
+    intensity : array_like
+        The baseline-corrected spectrum.
+    near_nm : float
+        Where the band is (e.g. the fitted peak); the maximum is searched within ±1 FWHM.
+    fwhm_nm : float
+        The band's full width at half maximum (nm); sets the smoothing window.
+
+    Returns
+    -------
+    tuple of float
+        The maximum's wavelength (nm) and how far noise can move it (nm).
+
+    Examples
+    --------
     >>> x = np.arange(450.0, 650.0)
     >>> m, spread = data_maximum_nm(x, np.exp(-0.5 * ((x - 550.3) / 20) ** 2), 552.0, 47.0)
     >>> round(m, 1), spread < 0.5
