@@ -4,7 +4,9 @@
 Each pattern is judged *right* when the mesophase is the true one, the lattice constant is
 within 1 % and d of the reported first peak is within 1 % of a Bragg spacing of the true
 lattice. Prints the confusion matrix per mesophase (right & ok, right & doubtful,
-wrong & doubtful, wrong & ok) as JSON; ``--cases FILE`` writes every case with its
+wrong & doubtful, wrong & ok; and how many of the wrong ones have fewer than two lines
+that stand out of the noise at all — ``wrong_undetermined``, no analysis can name their
+mesophase) as JSON; ``--cases FILE`` writes every case with its
 parameters and outcome (for looking at the misses). Wrong & ok must be 0.
 
     PYTHONPATH=src OPENBLAS_NUM_THREADS=1 .venv/bin/python bench/saxs_ff_sweep.py --n 320
@@ -22,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from saxs_ff_synth import LATTICES, lines, sweep_params, sweep_pattern  # noqa: E402
+from saxs_ff_synth import LATTICES, lines, sweep_params, sweep_pattern, visible_lines  # noqa: E402
 
 from dackit.core.pattern import make_pattern  # noqa: E402
 from dackit.errors import DackitError  # noqa: E402
@@ -60,8 +62,10 @@ def run_case(p) -> dict:
     except DackitError as exc:  # a clean refusal counts as doubtful, not as right
         out = judge(p, None)
         out["notes"] = [str(exc)]
-        return out
-    return judge(p, res)
+    else:
+        out = judge(p, res)
+    out["visible_lines"] = visible_lines(p)
+    return out
 
 
 def confusion(rows) -> dict:
@@ -73,6 +77,10 @@ def confusion(rows) -> dict:
             "right_doubtful": sum(r["right"] and r["quality"] != "ok" for r in sel),
             "wrong_doubtful": sum(not r["right"] and r["quality"] != "ok" for r in sel),
             "wrong_ok": sum(not r["right"] and r["quality"] == "ok" for r in sel),
+            # of the wrong ones: fewer than two lines at matched-filter S/N >= 10 in the
+            # noise-free pattern (saxs_ff_synth.visible_lines): undetermined by the data
+            "wrong_undetermined": sum(not r["right"] and r.get("visible_lines", 2) < 2
+                                      for r in sel),
         }
     return table
 

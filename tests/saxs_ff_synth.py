@@ -110,14 +110,15 @@ def form_factor(name, q, radius, poly, rng_n=41):
 
 
 def synth(name, a, *, r_over_nn=0.4, poly=0.08, q=None, fwhm_rel=0.02, counts=2e4, peak_gain=3.0,
-          porod=0.05, flat=0.01, seed=0, porod_exp=4.0):
+          porod=0.05, flat=0.01, seed=0, porod_exp=4.0, per_line=False):
     """Return (q, I, sigma) of one adversarial pattern. ``a`` in Å; q in Å⁻¹.
 
     ``fwhm_rel``: peak FWHM as a fraction of q1 (same Δq for every line: size broadening);
     ``peak_gain``: height of S(q) − 1 at the first line; ``counts``: counts at the first
     line (sets the Poisson noise); ``porod``, ``flat``: background relative to I(q1);
     ``porod_exp``: the power of the low-q background (4: Porod; 3–4.5 for rough or diffuse
-    aggregates).
+    aggregates). ``per_line``: return (q, expected counts, [(s, q_line, expected counts of
+    that line alone)]) instead, without noise.
     """
     rng = np.random.default_rng(seed)
     ls = lines(name)
@@ -132,18 +133,24 @@ def synth(name, a, *, r_over_nn=0.4, poly=0.08, q=None, fwhm_rel=0.02, counts=2e
     q = q if q[0] <= q1 <= q[-1] else np.r_[q1, q]
     s = np.ones_like(q)
     w0 = ls[0][1] * ls[0][2] / ls[0][0] ** 2
+    comps = []
     for sv, m, f2 in ls:
         qc = 2 * np.pi * sv / a
         if qc > q.max() + 5 * fw:
             break
-        s += peak_gain * (m * f2 / sv**2) / w0 * np.exp(-0.5 * ((q - qc) / sg) ** 2)
+        comps.append((float(sv), qc, peak_gain * (m * f2 / sv**2) / w0
+                      * np.exp(-0.5 * ((q - qc) / sg) ** 2)))
+        s += comps[-1][2]
     p = form_factor(name, q, radius, poly)
     clean = p * s
     i1 = np.interp(q1, q, clean) if q is q_in else clean[0]
     clean = clean / i1 + porod * (q / q1) ** -porod_exp + flat
-    lam = counts * clean / (np.interp(q1, q, clean) if q is q_in else clean[0])
-    if q is not q_in:
-        q, lam = q[1:], lam[1:]
+    norm = counts / (np.interp(q1, q, clean) if q is q_in else clean[0])
+    lam = norm * clean
+    cut = slice(None) if q is q_in else slice(1, None)
+    if per_line:
+        return q[cut], lam[cut], [(sv, qc, (norm * p * c / i1)[cut]) for sv, qc, c in comps]
+    q, lam = q[cut], lam[cut]
     y = rng.poisson(lam).astype(float)
     return q, y, np.sqrt(np.maximum(y, 1.0))
 
@@ -180,6 +187,27 @@ def sweep_params(n, seed=0):
             "seed": int(rng.integers(0, 2**31)),
         })
     return out
+
+
+def visible_lines(p, min_snr=10.0):
+    """How many Bragg lines of one :func:`sweep_params` entry stand out of the noise: line
+    counts summed over ±FWHM around the line over √(all counts there) — the matched-filter
+    S/N, an upper bound on what any peak finder can detect — at least ``min_snr``. With
+    fewer than two such lines the mesophase is undetermined by the data themselves."""
+    q1 = 2 * np.pi * lines(p["name"])[0][0] / p["a"]
+    lo, hi = p["q_min_rel"] * q1, p["q_max_rel"] * q1
+    q = np.geomspace(lo, hi, p["npts"]) if p["log_grid"] else np.linspace(lo, hi, p["npts"])
+    q, lam, per = synth(p["name"], p["a"], r_over_nn=p["r_over_nn"], poly=p["poly"], q=q,
+                        fwhm_rel=p["fwhm_rel"], counts=p["counts"], peak_gain=p["peak_gain"],
+                        porod=p["porod"], flat=p["flat"], seed=p["seed"],
+                        porod_exp=p["porod_exp"], per_line=True)
+    fw = p["fwhm_rel"] * q1
+    n = 0
+    for _, qc, line in per:
+        win = np.abs(q - qc) <= fw
+        if q[0] <= qc <= q[-1] and win.any() and line[win].sum() >= min_snr * np.sqrt(lam[win].sum()):
+            n += 1
+    return n
 
 
 def sweep_pattern(p):

@@ -71,7 +71,7 @@ def test_too_few_points_is_none():
 def test_line_on_the_flank_of_a_form_factor_maximum_is_found():
     """Lamellar stack (d = 103.9 Å, sheets of half-thickness 0.43 d): the 002 line sits on the
     steep high-q flank of a form-factor maximum. A log-log smoother leaves that maximum as a
-    broad hump and the line as its shoulder (lost); with the fitted form factor as the
+    broad hump and the line as its shoulder; with the fitted form factor as the
     background it is found and the stack indexed."""
     import sys
     from pathlib import Path
@@ -89,8 +89,8 @@ def test_line_on_the_flank_of_a_form_factor_maximum_is_found():
     q2 = 2 * 2 * np.pi / p["a"]
     near = [pk for pk in find_peaks(pat).peaks if abs(pk.q_inv_a / q2 - 1) < 0.01]
     assert near, "002 not found"
-    # without the form-factor background the line is a shoulder of the hump
-    assert not [pk for pk in find_peaks(pat, form_factor=False).peaks
-                if abs(pk.q_inv_a / q2 - 1) < 0.01]
+    # (without the form-factor background the line is a shoulder of the hump; the
+    # peak finder's second pass now fits it alone at the kept peaks' width, so it is
+    # found either way: see peaks._rescue)
     res = analyse_saxs(pat)
     assert res.mesophase == "lamellar" and res.lattice_a == pytest.approx(p["a"], rel=0.01)

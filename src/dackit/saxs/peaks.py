@@ -605,8 +605,77 @@ def _consistent_widths(peaks, ratio):
     def determined(p):
         return p.amplitude / p.amplitude_err if p.amplitude_err > 0 else p.significance
 
-    ref = max(peaks, key=determined).fwhm_inv_a
+    # a broad hump (a form-factor maximum left by the background) can be better determined
+    # than the Bragg line on its flank: the narrowest peak determined at least a quarter as
+    # well as the best sets the domain-size width, so the hump cannot
+    top = max(determined(p) for p in peaks)
+    ref = min(p.fwhm_inv_a for p in peaks if determined(p) >= 0.25 * top)
     return [p for p in peaks if p.fwhm_inv_a <= ratio * ref]
+
+
+def _drop_spikes(peaks, min_significance, ratio):
+    """Drop peaks both under the detection threshold in their own fit (height below
+    ``min_significance`` times its error; kept so far by the looser 3σ of
+    :func:`_confirmed`) and more than ``ratio`` times narrower than the best-determined
+    peak: every line of one lattice is at least as broad as the domain size makes it
+    (Δq the same for all lines; strain only broadens the higher ones), so a line that
+    narrow and that weak is a noise spike, not an order of the lattice."""
+    if len(peaks) < 2:
+        return list(peaks)
+
+    def determined(p):
+        return p.amplitude / p.amplitude_err if p.amplitude_err > 0 else p.significance
+
+    ref = max(peaks, key=determined).fwhm_inv_a
+    return [p for p in peaks
+            if not (determined(p) < min_significance and p.fwhm_inv_a * ratio < ref)]
+
+
+def _rescue(q, y, bg, noise, mode, peaks, cands, shape, pre, min_significance, ratio):
+    """Detected candidates lost only because they were fitted in one cluster with a broad
+    background hump (the hump's width guess spans the window, the shared fit fails and
+    both are dropped), or on top of one: each candidate away from every kept peak is
+    fitted alone, on the residual with the kept peaks removed, with a width guess no
+    broader than the best-determined kept peak's. It is kept when confirmed (see :func:`_confirmed`), its
+    height at least ``min_significance`` times its error — the detection threshold, not
+    the looser 3σ of the first pass — and its width within ``ratio`` of the best-determined
+    kept peak (one domain size for all lines)."""
+    if not peaks:
+        return []
+    if mode == "divide":
+        safe = np.where(bg > 0, bg, np.nan)
+        r, sig = y / safe - 1, noise / safe
+    else:
+        r, sig = y - bg, noise
+    if not np.all(np.isfinite(r)):
+        return []
+    kept = PeakSet(q, y, bg, noise, tuple(peaks), shape, "", mode=mode)
+    r = r - kept.model(q)
+
+    def determined(p):
+        return p.amplitude / p.amplitude_err if p.amplitude_err > 0 else p.significance
+
+    ref = max(peaks, key=determined).fwhm_inv_a
+    out: list = []
+    for c in cands:
+        # a narrow line on a broad hump (a form-factor maximum) gets the hump's width as
+        # its guess: it is fitted with the kept peaks' width in a window that narrow,
+        # where the hump is a linear baseline
+        qc, w = c[0], min(c[1], ref)
+        if any(abs(qc - p.q_inv_a) <= 2 * max(p.fwhm_inv_a, w) for p in (*peaks, *out)):
+            continue
+        try:
+            vals, *_ = _fit_cluster(q, r, sig, [(qc, w, c[2])], shape, pre)
+        except FitError:
+            continue
+        a, ea, cq, ec, fw, efw, eta, eeta = vals[0]
+        pk = SaxsPeak(float(cq), float(ec), float(fw), float(efw), float(a), float(ea),
+                      float(eta), float(eeta), float(c[3]))
+        if (_confirmed(pk, q) and ea > 0 and a >= min_significance * ea
+                and fw <= ratio * ref and ref <= ratio * fw
+                and abs(cq - qc) <= max(fw, w)):
+            out.append(pk)
+    return out
 
 
 def find_peaks(pattern: Pattern, *, background="loglog", min_significance=5.0, shape="pseudo_voigt",
@@ -764,6 +833,9 @@ def find_peaks(pattern: Pattern, *, background="loglog", min_significance=5.0, s
     if not peaks:
         raise InputError(f"{pre}candidate peaks were found but none survived fitting "
                          "(height not resolved from noise)")
+    extra = _rescue(q, y, bg, noise, mode, peaks, cands, shape, pre, min_significance,
+                    max_width_ratio)
+    peaks = _drop_spikes([*peaks, *extra], min_significance, max_width_ratio)
     peaks = sorted(peaks, key=lambda p: p.q_inv_a)
     return PeakSet(q, y, bg, noise, tuple(peaks), shape, background, pattern.source, tuple(fits),
                    mode, ff)
