@@ -56,10 +56,19 @@ def _background_humps(ps):
         return []
     d = np.diff(bg)
     tops = np.flatnonzero((d[:-1] > 0) & (d[1:] <= 0)) + 1
+    # a maximum of an accepted particle form factor is real scattering, not an artefact of
+    # the background: the background rightly follows it (module docstring of formfactor)
+    ff = getattr(ps, "form_factor", None)
+    ff_tops = np.empty(0)
+    if ff is not None and ff.accepted:
+        dm = np.diff(ff.model(q))
+        ff_tops = q[np.flatnonzero((dm[:-1] > 0) & (dm[1:] <= 0)) + 1]
     out = []
     for i in tops:
         for p in ps.peaks:
             if abs(q[i] - p.q_inv_a) <= 2 * p.fwhm_inv_a:
+                if np.any(np.abs(ff_tops - q[i]) <= 2 * p.fwhm_inv_a):
+                    break
                 # a hump that matters: the background rises by more than the peak's noise
                 lo = max(0, i - 20)
                 rise = bg[i] - bg[lo:i + 1].min()
