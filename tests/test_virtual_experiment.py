@@ -185,6 +185,22 @@ def test_saxs_images_give_the_first_d_spacing(written, truth):
             assert off < 0.02 * row["d_first_angstrom"], row
 
 
+def test_fcc_superlattice_images_are_fcc_and_ok(written, truth):
+    # the particles' form factor rises and falls under the FCC lines; a background that
+    # follows a form-factor maximum is real scattering, not a hump (it made these doubtful)
+    from dackit.saxs.analysis import analyse_saxs
+    from dackit.xrd.integrate import integrate_image
+
+    fcc = [row for row in truth["saxs"] if row["mesophase"] == "fcc"]
+    assert len(fcc) >= 2
+    for row in (fcc[0], fcc[-1]):
+        pattern = integrate_image(written.folder / "saxs" / f"step{row['step']:02d}.tif",
+                                  written.folder / "saxs" / "geometry.poni", unit="q_A^-1")
+        res = analyse_saxs(pattern)
+        assert res.indexing is not None and res.indexing.mesophase == "fcc", row
+        assert res.verdict.quality == "ok", (row, res.verdict.quality_notes)
+
+
 def test_tem_images_give_the_true_size(written, truth, sheet):
     from dackit.tem.detect import detect_particles
     from dackit.tem.io import read_tem_image
