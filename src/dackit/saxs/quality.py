@@ -14,7 +14,8 @@ Each check names what it saw, in words a user can act on. Doubts (the result may
 * more than half of the lines the mesophase predicts as strong are missing;
 * the first peak within 10 % of the usable low-q limit (beamstop edge or data start),
   unless the other peaks fix the lattice and the first sits on it (see :func:`_edge_harmless`);
-* a background hump (local maximum of the background) under a peak;
+* a background hump (local maximum of the background) under a peak, unless the accepted
+  particle form factor has its own maximum there (real scattering, not an artefact);
 * significant structure left in the residual (a peak the fit did not take up), unless the
   indexing is confident and either the structure lies above the first peak or, taken as
   extra lines, it leaves the mesophase and lattice as they are (:func:`_left_keeps_result`).
