@@ -110,3 +110,36 @@ def white_noise_sigma(y: ArrayLike, order: int = 1) -> float:
 
     d = np.diff(np.asarray(y, dtype=float), n=order)
     return robust_sigma(d) / float(np.sqrt(comb(2 * order, order)))
+
+
+def savgol_noise_gain(window: int, polyorder: int, deriv: int = 0, delta: float = 1.0) -> float:
+    """How much a Savitzky–Golay filter scales white noise: σ_out = gain · σ_in.
+
+    Each output point is a linear combination Σ cᵢ yᵢ of the window, so for independent
+    noise of SD σ its SD is σ·√Σcᵢ² (the norm of the filter's coefficients). Used to judge
+    a smoothed curve or derivative against the noise that is left in it.
+
+    Parameters
+    ----------
+    window : int
+        Window length in points (odd).
+    polyorder : int
+        Order of the fitted polynomial.
+    deriv : int, default 0
+        Order of the derivative the filter computes.
+    delta : float, default 1.0
+        Sample spacing (for derivatives in x units).
+
+    Returns
+    -------
+    float
+        The gain √Σcᵢ².
+
+    Examples
+    --------
+    >>> round(savgol_noise_gain(5, 2), 3)
+    0.697
+    """
+    from scipy.signal import savgol_coeffs
+
+    return float(np.linalg.norm(savgol_coeffs(window, polyorder, deriv=deriv, delta=delta)))

@@ -30,10 +30,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import least_squares
-from scipy.signal import savgol_coeffs, savgol_filter
+from scipy.signal import savgol_filter
 
 from dackit.core import lineshapes
-from dackit.core.noise import white_noise_sigma
+from dackit.core.noise import savgol_noise_gain, white_noise_sigma
 from dackit.core.quality import Judged, Verdict
 from dackit.core.results import Failure
 from dackit.core.spectrum import Spectrum, make_spectrum
@@ -352,7 +352,7 @@ def _locate(x, y, keep, sigma):
         if n >= x.size // 2:
             break
         d = savgol_filter(y, n, 2, deriv=1, delta=step, mode="interp")
-        noise_d = sigma * float(np.linalg.norm(savgol_coeffs(n, 2, deriv=1, delta=step)))
+        noise_d = sigma * savgol_noise_gain(n, 2, deriv=1, delta=step)
         i, others = _pick_edge(x, d, keep, noise_d, n * step)
         if i is None:
             continue

@@ -71,7 +71,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import optimize, signal, stats
 
-from dackit.core.noise import white_noise_sigma
+from dackit.core.noise import savgol_noise_gain, white_noise_sigma
 from dackit.core.quality import Judged, Verdict
 from dackit.core.spectrum import Spectrum, make_spectrum
 from dackit.core.units import HC_EV_NM
@@ -1141,7 +1141,7 @@ def first_exciton(data, absorbance=None, *, smooth_ev: float = 0.05, depth_fract
     # Savitzky–Golay filter (its coefficients' norm), so the depth of the minimum is in σ
     win = max(7, int(round(smooth_ev / step)) | 1)
     sigma_a = white_noise_sigma(np.interp(grid, e, a), order=2)
-    sigma_d2 = sigma_a * float(np.linalg.norm(signal.savgol_coeffs(win, 3, deriv=2, delta=step)))
+    sigma_d2 = sigma_a * savgol_noise_gain(win, 3, deriv=2, delta=step)
     depth = -float(np.interp(ex, grid, d2))
     snr = depth / sigma_d2 if sigma_d2 > 0 else float("inf")
     doubts: list[str] = []

@@ -43,7 +43,7 @@ from scipy import signal
 
 from dackit.core.fitting import FitResult, PeakModel, fit_batch, guess_peaks
 from dackit.core.lineshapes import SHAPES
-from dackit.core.noise import white_noise_sigma
+from dackit.core.noise import savgol_noise_gain, white_noise_sigma
 from dackit.core.quality import Judged, Verdict
 from dackit.core.spectrum import Spectrum, make_spectrum
 from dackit.core.units import HC_EV_NM, intensity_per_nm_to_per_ev
@@ -88,6 +88,12 @@ TRUNCATION_END_FRACTION = 0.08
 TRUNCATION_RISE = 0.10
 
 
+def _whole_spectrum_window(n: int) -> int:
+    """Savitzky–Golay window (odd, ≥ 5 points) for smoothing a whole spectrum: a thirtieth of
+    it, narrow against any band that fills a good part of the window."""
+    return max(5, (n // 30) | 1)
+
+
 def truncated_ends(wavelength_nm, intensity) -> dict:
     """Ends of a spectrum where an emission band is cut before it returns to the baseline.
 
@@ -116,8 +122,7 @@ def truncated_ends(wavelength_nm, intensity) -> dict:
     n = y.size
     if n < 20:
         return {}
-    win = max(5, (n // 30) | 1)
-    ys = signal.savgol_filter(y, win, 2)
+    ys = signal.savgol_filter(y, _whole_spectrum_window(n), 2)
     height = float(np.ptp(ys))
     if not height > 0:
         return {}
@@ -139,8 +144,7 @@ def _far_side_baseline(x, y, cut: dict) -> np.ndarray:
     smoothed level, a constant."""
     from pybaselines import Baseline
 
-    win = max(5, (y.size // 30) | 1)
-    ys = signal.savgol_filter(y, win, 2)
+    ys = signal.savgol_filter(y, _whole_spectrum_window(y.size), 2)
     top = int(np.argmax(ys))
     if "blue" in cut and "red" in cut:
         return np.full_like(y, float(np.min(ys)))
@@ -414,11 +418,11 @@ def _prepare(spectrum: Spectrum, *, baseline: str, dark, window_nm) -> _Prepared
     sigma = _noise_sigma(y_nm)
     # a band is real when its smoothed maximum stands 6 σ above zero, σ being the noise left
     # after smoothing (white noise × the filter's gain √Σc²); pure noise rarely passes 4 σ
-    win = max(5, (y_nm.size // 30) | 1)
+    win = _whole_spectrum_window(y_nm.size)
     if win >= y_nm.size:
         win = (y_nm.size - 2) | 1
     smooth = signal.savgol_filter(y_nm, win, 2)
-    sigma_smooth = sigma * float(np.sqrt(np.sum(signal.savgol_coeffs(win, 2) ** 2)))
+    sigma_smooth = sigma * savgol_noise_gain(win, 2)
     if not np.max(smooth) > 6 * max(sigma_smooth, 1e-300):
         raise InputError(f"{pre}no PL peak: no emission peak above the noise; the largest smoothed signal "
                          f"({np.max(smooth):.3g}) is below 6× its noise ({sigma_smooth:.3g}); check the exposure, "
@@ -616,7 +620,7 @@ def data_maximum_nm(wavelength_nm, intensity, near_nm: float, fwhm_nm: float) ->
     if not height > 0:
         return nan
     # second differences: the band's own slope does not pass for noise
-    sigma_s = white_noise_sigma(y, order=2) * float(np.sqrt(np.sum(signal.savgol_coeffs(win, 2) ** 2)))
+    sigma_s = white_noise_sigma(y, order=2) * savgol_noise_gain(win, 2)
     spread = fwhm_nm / 2.3548 * float(np.sqrt(2 * sigma_s / height))
     if not 0 < k < y.size - 1:
         return float(x[k]), spread

@@ -49,21 +49,23 @@ from dackit.core.quality import Verdict
 _THREE_D = ("sc", "bcc", "fcc", "hcp", "pn3m", "ia3d")
 
 
+def _local_maxima(y) -> np.ndarray:
+    """Indices where a sampled curve stops rising (the first point of a flat top)."""
+    d = np.diff(y)
+    return np.flatnonzero((d[:-1] > 0) & (d[1:] <= 0)) + 1
+
+
 def _background_humps(ps):
     """q of local maxima of the background lying under a fitted peak (within 2 FWHM)."""
     bg = np.asarray(ps.background, float)
     q = np.asarray(ps.q, float)
     if bg.size < 5:
         return []
-    d = np.diff(bg)
-    tops = np.flatnonzero((d[:-1] > 0) & (d[1:] <= 0)) + 1
+    tops = _local_maxima(bg)
     # a maximum of an accepted particle form factor is real scattering, not an artefact of
     # the background: the background rightly follows it (module docstring of formfactor)
     ff = getattr(ps, "form_factor", None)
-    ff_tops = np.empty(0)
-    if ff is not None and ff.accepted:
-        dm = np.diff(ff.model(q))
-        ff_tops = q[np.flatnonzero((dm[:-1] > 0) & (dm[1:] <= 0)) + 1]
+    ff_tops = q[_local_maxima(ff.model(q))] if ff is not None and ff.accepted else np.empty(0)
     out = []
     for i in tops:
         for p in ps.peaks:
