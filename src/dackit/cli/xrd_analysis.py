@@ -80,7 +80,8 @@ def _spec_name(spec: str) -> str:
 @_source_options
 @click.option("--phase", "phase_spec", required=True,
               help="Library phase with optional parameters (zincblende, rocksalt, fluorite/ceo2, "
-                   "wurtzite; e.g. 'rocksalt:a=5.3:cation=In:anion=P') or a .jcpds/.cif file.")
+                   "wurtzite; calibrants lab6, si, corundum/al2o3; markers au, pt, mgo, nacl, ne; "
+                   "e.g. 'rocksalt:a=5.3:cation=In:anion=P') or a .jcpds/.cif file.")
 @click.option("--range", "tth_range", nargs=2, type=float, default=None,
               help="2θ range in degrees to fit (default: the whole pattern).")
 @click.option("--zero-shift", is_flag=True, help="Refine a 2θ zero shift with the cell.")
@@ -99,6 +100,7 @@ def lattice(files, poni, settings, wavelength, phase_spec, tth_range, zero_shift
     the Kα2 line of every reflection is fitted when the data show it, and a zero shift or
     specimen displacement is refined when the peak positions demand it (said in the notes).
     Prints a, V with standard errors (JSON keys: file, phase, a_angstrom, a_angstrom_err,
+    and c_angstrom/b_angstrom with their errors for a hexagonal, tetragonal or lower cell,
     volume_a3, volume_a3_err). A file that fails is named (exit status 2); the others go on.
 
     \b
@@ -126,7 +128,10 @@ def lattice(files, poni, settings, wavelength, phase_spec, tth_range, zero_shift
             from dackit.xrd.plots import DPI, plot_lattice_fit
 
             save_figure(plot_lattice_fit(fit), Path(plot_dir) / f"{path.stem}_lattice.png", dpi=DPI)
-        return {"file": str(path), "phase": name, "a_angstrom": fit.a, "a_angstrom_err": fit.a_err,
+        # b and c of a non-cubic cell (hexagonal corundum: a and c), beside the contract's a
+        other = {f"{k}_angstrom{e}": (fit.params if not e else fit.stderr)[k]
+                 for k in ("b", "c") if k in fit.param_names for e in ("", "_err")}
+        return {"file": str(path), "phase": name, "a_angstrom": fit.a, "a_angstrom_err": fit.a_err, **other,
                 "volume_a3": fit.volume_a3, "volume_a3_err": fit.volume_a3_err, **fit.verdict.to_dict(),
                 "_n_peaks": len(fit.peaks), "_size_nm": fit.scherrer_size_nm}
 

@@ -40,6 +40,7 @@ from .lattice import kalpha_doublet as kalpha_doublet
 from .phases import PHASES as PHASES
 from .phases import Atom as Atom
 from .phases import Phase as Phase
+from .phases import corundum as corundum
 from .phases import fluorite as fluorite
 from .phases import get_phase as get_phase
 from .phases import nacl as nacl

@@ -335,6 +335,35 @@ def silicon(a: float = 5.431144, *, b_iso: float = 0.47, name: str | None = None
                  atoms=(Atom("Si", 0, 0, 0), Atom("Si", 0.25, 0.25, 0.25)), b_iso=b_iso)
 
 
+def corundum(a: float = 4.759091, c: float = 12.991779, *, z_al: float = 0.35216, x_o: float = 0.30624,
+             b_iso: float = 0.3, name: str | None = None) -> Phase:
+    """Corundum α-Al2O3, R-3c (hexagonal axes): Al 12c (0,0,z), O 18e (x,0,¼).
+
+    a = 4.759091 Å, c = 12.991779 Å at 22.5 °C: NIST SRM 676a certificate (the values
+    GSAS-II's ``ImageCalibrants.py`` lists for "Al2O3 SRM676a"). Positions z(Al) = 0.35216,
+    x(O) = 0.30624: Lewis, Schwarzenbach & Flack, Acta Cryst. A38, 733 (1982).
+
+    Parameters
+    ----------
+    a, c : float
+        Hexagonal cell lengths in Å.
+    z_al, x_o : float
+        Free coordinates of the Al (12c) and O (18e) sites.
+    b_iso : float, default 0.3
+        Isotropic Debye–Waller factor B (Å²) of every site.
+    name : str, optional
+        Name of the phase (default ``"Al2O3"``).
+
+    Examples
+    --------
+    >>> round(float(corundum().d_spacing([[1, 0, 4]])[0]), 4)
+    2.551
+    """
+    return Phase(name=name or "Al2O3", system="hexagonal", a=a, b=a, c=c, gamma=120.0,
+                 space_group="R -3 c:H", atoms=(Atom("Al", 0.0, 0.0, z_al), Atom("O", x_o, 0.0, 0.25)),
+                 b_iso=b_iso)
+
+
 def fcc(a: float, element: str, *, b_iso: float = 0.5, name: str | None = None) -> Phase:
     """A face-centred cubic element, Fm-3m, atom at 4a (0,0,0): Au, Pt, solid Ne."""
     return Phase(name=name or element, system="cubic", a=a, b=a, c=a, space_group="F m -3 m",
@@ -389,6 +418,8 @@ PHASES = {
     "lab6": lab6,
     "si": silicon,
     "silicon": silicon,
+    "al2o3": corundum,
+    "corundum": corundum,
 }
 
 
@@ -598,5 +629,5 @@ def _system_from_spacegroup(sg, cell) -> str:
 
 
 __all__ = ["Atom", "Phase", "PHASES", "SYSTEMS", "get_phase", "read_cif", "read_jcpds", "reflections",
-           "fcc", "fluorite", "gold", "lab6", "nacl", "nacl_b2", "neon", "periclase", "platinum", "rocksalt",
+           "corundum", "fcc", "fluorite", "gold", "lab6", "nacl", "nacl_b2", "neon", "periclase", "platinum", "rocksalt",
            "silicon", "wurtzite", "zincblende"]
