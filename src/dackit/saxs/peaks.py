@@ -322,9 +322,9 @@ def noise_estimate(y, window=41) -> np.ndarray:
 
 #: a stated σ more than this many times the scatter the points show is not their noise
 SIGMA_CAP = 3.0
-#: lag-1 autocorrelation of second differences: −2/3 for white noise, −0.5 after a 3- or
-#: 5-point running mean, ≈ 0 after a [1, 2, 1] smoothing; above this the scatter estimate
-#: is not trusted
+#: lag-1 autocorrelation of second differences (detrended, in units of the local scatter):
+#: −0.57 for white noise, −0.4 after a 3- or 5-point running mean, ≈ 0 after a [1, 2, 1]
+#: smoothing; above this the scatter estimate is not trusted
 WHITE_AC_MAX = -0.2
 
 
@@ -353,19 +353,23 @@ def stated_noise(y, sigma) -> np.ndarray:
     """
     y = np.asarray(y, float)
     sigma = np.maximum(np.asarray(sigma, float), 1e-12 * np.max(np.abs(y)))
-    d2 = np.diff(y, 2)
-    if d2.size < 20:
+    if y.size < 30:
         return sigma
+    from scipy.ndimage import median_filter
+
     from dackit.core.noise import robust_sigma
 
-    lim = 5 * robust_sigma(d2)
-    if lim > 0:
-        d2 = np.clip(d2, -lim, lim)  # Bragg peaks' curvature is not noise
-    d2 = d2 - d2.mean()
-    denom = float(np.sum(d2 * d2))
-    if denom <= 0 or float(np.sum(d2[1:] * d2[:-1])) / denom > WHITE_AC_MAX:
+    scatter = noise_estimate(y)
+    # second differences in units of the local scatter, their slow trend (background
+    # curvature) removed and the lines' curvature (outliers) left out
+    z = np.diff(y, 2) / scatter[1:-1]
+    z = z - median_filter(z, 11, mode="nearest")
+    ok = np.abs(z) <= 5 * robust_sigma(z)
+    pair = ok[1:] & ok[:-1]
+    denom = float(np.sum(z[ok] ** 2))
+    if denom <= 0 or float(np.sum((z[1:] * z[:-1])[pair])) / denom > WHITE_AC_MAX:
         return sigma
-    return np.minimum(sigma, SIGMA_CAP * noise_estimate(y))
+    return np.minimum(sigma, SIGMA_CAP * scatter)
 
 
 @dataclass(frozen=True)
