@@ -273,8 +273,10 @@ def usable_high_q(q, y) -> int:
 
     A reduced curve that keeps the bins past the detector's sensitive area ends in a run of
     points :data:`EDGE_DROP` times fainter than the median of its high-q third (the
-    sample's scattering does not fall that much within a few bins); that run, and :data:`EDGE_MARGIN` of q before it, are cut. Trailing
-    non-positive intensities are cut as well.
+    sample's scattering does not fall that much within a few bins); that run, its fall from
+    the median level and as much again before it (at least :data:`EDGE_MARGIN` of q: the
+    half-lit bins bump the curve up) are cut. Trailing non-positive intensities are cut as
+    well.
     """
     n = q.size
     pos = np.flatnonzero(y > 0)
@@ -290,7 +292,10 @@ def usable_high_q(q, y) -> int:
     if bright.size == 0:
         return end
     j = int(bright[-1]) + 1  # first point of the trailing faint run
-    cut = int(np.searchsorted(q, q[j] * (1 - EDGE_MARGIN)))
+    # the fall from the median level to the faint run is the edge's penumbra; the half-lit
+    # bins before it are about as wide (and at least EDGE_MARGIN of q)
+    k = int(np.flatnonzero(y[:j] >= level)[-1]) if np.any(y[:j] >= level) else j
+    cut = int(np.searchsorted(q, q[k] - max(EDGE_MARGIN * q[k], q[j] - q[k])))
     return max(cut, min(end, 10))
 
 
