@@ -240,7 +240,7 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
     doubts, info = [], []
     peaks = ps.peaks
     q_lo = float(getattr(ps, "q_usable_min", ps.q[0]))
-    info.append(f"usable q from {q_lo:.4g} Å⁻¹")
+    info.append(f"usable q from {q_lo:.4g} to {float(ps.q[-1]):.4g} Å⁻¹")
     if len(peaks) < 2:
         doubts.append("only one peak: the mesophase cannot be indexed from one d-spacing")
     idx = result.indexing
