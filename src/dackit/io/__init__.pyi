@@ -6,6 +6,7 @@ from . import images as images
 from . import kinds as kinds
 from . import oceanoptics as oceanoptics
 from . import patterns as patterns
+from . import pdh as pdh
 from . import spectra as spectra
 from . import textcols as textcols
 from . import vendor as vendor
@@ -22,6 +23,7 @@ from .images import read_image as read_image
 from .kinds import kind_of as kind_of
 from .images import read_mask as read_mask
 from .patterns import read_pattern as read_pattern
+from .pdh import read_pdh as read_pdh
 from .patterns import write_chi as write_chi
 from .patterns import write_xy as write_xy
 from .spectra import FORMATS as FORMATS

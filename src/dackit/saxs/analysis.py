@@ -95,7 +95,8 @@ class SaxsResult(Judged):
 def load_saxs(path, *, poni=None, wavelength_a=None, mask=None, bins=None) -> Pattern:
     """Read a SAXS input as a q pattern.
 
-    canSAS XML → :func:`dackit.io.cansas.read_cansas`; NXcanSAS HDF5 (``.h5``, ``.hdf``,
+    canSAS XML → :func:`dackit.io.cansas.read_cansas`; Anton Paar / PCG ``.pdh`` →
+    :func:`dackit.io.pdh.read_pdh`; NXcanSAS HDF5 (``.h5``, ``.hdf``,
     ``.hdf5``, ``.nxs`` or any file with the HDF5 signature) →
     :func:`dackit.io.nxcansas.read_nxcansas` (an HDF5 file without SASdata is read as a
     detector image only with ``poni``, otherwise an InputError names the format); detector images (with ``poni``) →
@@ -134,6 +135,13 @@ def load_saxs(path, *, poni=None, wavelength_a=None, mask=None, bins=None) -> Pa
         from dackit.io.cansas import read_cansas
 
         pat = read_cansas(path)
+        if wavelength_a is not None:
+            pat = dataclasses.replace(pat, wavelength_a=float(wavelength_a))
+        return pat
+    if suffix == ".pdh":
+        from dackit.io.pdh import read_pdh
+
+        pat = read_pdh(path)
         if wavelength_a is not None:
             pat = dataclasses.replace(pat, wavelength_a=float(wavelength_a))
         return pat

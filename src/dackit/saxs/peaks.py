@@ -197,6 +197,13 @@ def estimate_background(q, intensity, method="loglog", **kw) -> np.ndarray:
     return BACKGROUNDS[method](q, y, **kw)
 
 
+#: a leading run this many times fainter than the brightest point of the low-q third is
+#: the beamstop shadow (SAXSess/SAXSquant curves keep those bins at 1e-5-1e-12 of the
+#: signal); a power law over the low-q third of a SAXS curve does not reach 1000× within
+#: the first points, and a Bragg peak on a background this low still has its flanks kept
+SHADOW_DEPTH = 1e3
+
+
 def usable_low_q(q, y) -> int:
     """Index of the first usable point: past the beamstop shadow and its edge.
 
@@ -207,7 +214,9 @@ def usable_low_q(q, y) -> int:
     than a factor 2 to a maximum is an edge, cut at the maximum plus the width of the rise
     (the penumbra is about as wide on both sides). A maximum that falls back below its
     half-rise level within twice the rise width is a peak, not an edge, and is kept.
-    Leading non-positive intensities (fully masked bins) are cut as well.
+    Leading non-positive intensities (fully masked bins) are cut as well, and so is a
+    leading deep shadow (points :data:`SHADOW_DEPTH` times fainter than the brightest of the
+    low-q third) before the rise is looked for.
     """
     from scipy.ndimage import gaussian_filter1d
 
@@ -216,6 +225,24 @@ def usable_low_q(q, y) -> int:
     if pos.size < 10:
         return 0
     start = int(pos[0])
+    # a deep shadow first: leading points more than SHADOW_DEPTH below the brightest point
+    # of the low-q third. Sample scattering never rises that much with q there, but a
+    # reduced curve that keeps the beamstop's bins (tiny positive counts, noisy, falling
+    # or flat) would hide the rise from the test below, which starts at the first point.
+    # A background-subtracted curve (near zero) under a strong first Bragg peak looks the
+    # same up to the peak: the rise is a shadow's only if it does not fall back.
+    first = start
+    look0 = start + max(10, (n - start) // 3)
+    ly0 = np.log(np.maximum(y[start:look0], 1e-300))
+    deep = np.flatnonzero(ly0 >= ly0.max() - np.log(SHADOW_DEPTH))
+    if deep.size and deep[0] > 0:
+        j = int(deep[0])
+        low = float(np.median(ly0[:j]))
+        k = int(np.argmax(ly0))  # the brightest point, which made the run deep
+        mid = 0.5 * (low + ly0[k])
+        after = ly0[k:k + max(5, 2 * (k - j + 1)) + 1]
+        if after.min() >= mid:  # else a peak on a faint baseline, not a shadow's edge
+            start += j
     ly = np.log(np.maximum(y[start:], y[pos].min()))
     ls = gaussian_filter1d(ly, 2.0, mode="nearest")
     look = max(10, (n - start) // 3)  # an edge sits in the low-q third of the data
@@ -229,8 +256,47 @@ def usable_low_q(q, y) -> int:
     width = max(2, k - half)
     after = ls[k:k + 2 * width + 1]
     if after.size > width and after.min() < 0.5 * (ls[0] + ls[k]):
-        return start  # symmetric: a Bragg peak sitting on the shadow's rise
+        return first  # symmetric: a Bragg peak sitting on the shadow's rise
     return int(min(start + k + width, n - 10))
+
+
+#: a trailing run this many times fainter than the median of the high-q third is past the
+#: detector's edge: even Porod's q⁻⁴ falls only 11 % over the last 3 % of q
+EDGE_DROP = 30.0
+#: fraction of q before a detector edge's deep drop that is cut with it (the half-lit
+#: pixels at the edge of the sensitive area or of a mask bump the curve up before it falls)
+EDGE_MARGIN = 0.03
+
+
+def usable_high_q(q, y) -> int:
+    """End (exclusive) of the usable points: before a trailing detector edge.
+
+    A reduced curve that keeps the bins past the detector's sensitive area ends in a run of
+    points :data:`EDGE_DROP` times fainter than the median of its high-q third (the
+    sample's scattering does not fall that much within a few bins); that run, its fall from
+    the median level and as much again before it (at least :data:`EDGE_MARGIN` of q: the
+    half-lit bins bump the curve up) are cut. Trailing non-positive intensities are cut as
+    well.
+    """
+    n = q.size
+    pos = np.flatnonzero(y > 0)
+    if pos.size < 10:
+        return n
+    end = int(pos[-1]) + 1
+    third = y[max(0, end - max(10, end // 3)):end]
+    level = np.median(third[third > 0])
+    faint = y[:end] < level / EDGE_DROP
+    if not faint[-1]:
+        return end
+    bright = np.flatnonzero(~faint)
+    if bright.size == 0:
+        return end
+    j = int(bright[-1]) + 1  # first point of the trailing faint run
+    # the fall from the median level to the faint run is the edge's penumbra; the half-lit
+    # bins before it are about as wide (and at least EDGE_MARGIN of q)
+    k = int(np.flatnonzero(y[:j] >= level)[-1]) if np.any(y[:j] >= level) else j
+    cut = int(np.searchsorted(q, q[k] - max(EDGE_MARGIN * q[k], q[j] - q[k])))
+    return max(cut, min(end, 10))
 
 
 def noise_estimate(y, window=41) -> np.ndarray:
@@ -257,6 +323,58 @@ def noise_estimate(y, window=41) -> np.ndarray:
         pos = sig[sig > 0]
     floor = pos.min() if pos.size else (np.std(y) * 1e-3 or 1.0)
     return np.maximum(sig, floor)
+
+
+#: a stated σ more than this many times the scatter the points show is not their noise
+SIGMA_CAP = 3.0
+#: lag-1 autocorrelation of second differences (detrended, in units of the local scatter):
+#: −0.57 for white noise, −0.4 after a 3- or 5-point running mean, ≈ 0 after a [1, 2, 1]
+#: smoothing; above this the scatter estimate is not trusted
+WHITE_AC_MAX = -0.2
+
+
+def stated_noise(y, sigma) -> np.ndarray:
+    """The noise to weigh a pattern by when its file states σ: σ, capped at
+    :data:`SIGMA_CAP` times the scatter the points show (:func:`noise_estimate`).
+
+    Some reductions write an error column that is not the points' noise: Anton Paar
+    SAXSquant ``.pdh`` curves carry σ of 30–70 % of I, up to 10× the scatter around a
+    Bragg line, which then never rises 5 σ. The cap is safe for lightly smoothed data: a
+    3- or 5-point running mean makes :func:`noise_estimate` 0.37–0.47 of the smoothed
+    curve's true σ, so 3× stays above it. Smoother curves (lag-1 autocorrelation of the
+    second differences above :data:`WHITE_AC_MAX`) keep σ as stated.
+
+    Parameters
+    ----------
+    y : array_like
+        Intensities.
+    sigma : array_like
+        Their stated standard errors.
+
+    Returns
+    -------
+    numpy.ndarray
+        The standard errors to use.
+    """
+    y = np.asarray(y, float)
+    sigma = np.maximum(np.asarray(sigma, float), 1e-12 * np.max(np.abs(y)))
+    if y.size < 30:
+        return sigma
+    from scipy.ndimage import median_filter
+
+    from dackit.core.noise import robust_sigma
+
+    scatter = noise_estimate(y)
+    # second differences in units of the local scatter, their slow trend (background
+    # curvature) removed and the lines' curvature (outliers) left out
+    z = np.diff(y, 2) / scatter[1:-1]
+    z = z - median_filter(z, 11, mode="nearest")
+    ok = np.abs(z) <= 5 * robust_sigma(z)
+    pair = ok[1:] & ok[:-1]
+    denom = float(np.sum(z[ok] ** 2))
+    if denom <= 0 or float(np.sum((z[1:] * z[:-1])[pair])) / denom > WHITE_AC_MAX:
+        return sigma
+    return np.minimum(sigma, SIGMA_CAP * scatter)
 
 
 @dataclass(frozen=True)
@@ -753,10 +871,11 @@ def find_peaks(pattern: Pattern, *, background="loglog", min_significance=5.0, s
         sigma = None if sigma is None else sigma[keep]
     if background != "none" and q_range is None:
         i0 = usable_low_q(q, y)
-        if i0:
-            q, y = q[i0:], y[i0:]
-            sigma = None if sigma is None else sigma[i0:]
-    noise = noise_estimate(y) if sigma is None else np.maximum(sigma, 1e-12 * np.max(np.abs(y)))
+        i1 = usable_high_q(q, y)
+        if i1 - i0 >= 10 and (i0 or i1 < q.size):
+            q, y = q[i0:i1], y[i0:i1]
+            sigma = None if sigma is None else sigma[i0:i1]
+    noise = noise_estimate(y) if sigma is None else stated_noise(y, sigma)
     if background == "loglog":
         bg_kw = {"noise": noise, **bg_kw}
     bg = estimate_background(q, y, background, **bg_kw)

@@ -95,7 +95,23 @@ def _left_structure(ps, min_significance):
     # only structure as narrow as the Bragg peaks counts: broad form-factor oscillations
     # left by a smooth background are not missed reflections
     ref = float(np.median([p.fwhm_inv_a for p in ps.peaks]))
-    return [float(ps.q[i]) for i, w in zip(idx, fw) if w <= 3 * ref]
+    # a small misfit on a strong line's flank is its profile's asymmetry (slit smearing,
+    # an asymmetric instrument function), not a line: a line that close and that weak
+    # would not be resolved from the profile anyway
+    height = ps.fitted_intensity() - ps.background
+    wing = []
+    for p in ps.peaks:
+        top = float(np.interp(p.q_inv_a, ps.q, height))
+        wing.append((p.q_inv_a, WING_FWHM * p.fwhm_inv_a, LINE_SHAPE_FRACTION * top))
+    return [float(ps.q[i]) for i, w in zip(idx, fw) if w <= 3 * ref
+            and not any(abs(ps.q[i] - c) <= span and r[i] <= lim for c, span, lim in wing)]
+
+
+#: a residual maximum within this many FWHM of a fitted line ...
+WING_FWHM = 2.5
+#: ... and below this fraction of its height is the line's profile misfit (see
+#: :func:`_left_structure`)
+LINE_SHAPE_FRACTION = 0.05
 
 
 #: FWHM ratio allowed between two indexed peaks beyond what broadening can explain: size
@@ -224,7 +240,7 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
     doubts, info = [], []
     peaks = ps.peaks
     q_lo = float(getattr(ps, "q_usable_min", ps.q[0]))
-    info.append(f"usable q from {q_lo:.4g} Å⁻¹")
+    info.append(f"usable q from {q_lo:.4g} to {float(ps.q[-1]):.4g} Å⁻¹")
     if len(peaks) < 2:
         doubts.append("only one peak: the mesophase cannot be indexed from one d-spacing")
     idx = result.indexing
