@@ -22,9 +22,12 @@ COLUMNS = [("file", "file", ""), ("pressure_gpa", "P (GPa)", ".3f"), ("pressure_
               help="Sample temperature (K): correct R1 back to 296 K.")
 @click.option("--t-correction", type=click.Choice(sorted(ruby.TEMPERATURE_CORRECTIONS)),
               default="datchi2007", show_default=True, help="Temperature correction of R1.")
+@click.option("--laser-nm", "laser_nm", type=float, default=None,
+              help="Excitation laser wavelength (nm) when x is a Raman shift (cm-1), as Raman "
+                   "spectrometers record the gauge lines.")
 @json_option
 @plot_option
-def command(files, scale, ref_nm, ref_err_nm, temperature_k, t_correction, as_json, plot_dir):
+def command(files, scale, ref_nm, ref_err_nm, temperature_k, t_correction, laser_nm, as_json, plot_dir):
     """Pressure from ruby R1/R2 fluorescence spectra.
 
     Fits the R1/R2 doublet (two pseudo-Voigts on a linear baseline; shared or free widths,
@@ -37,10 +40,15 @@ def command(files, scale, ref_nm, ref_err_nm, temperature_k, t_correction, as_js
     \b
     Example:
       dackit ruby p01.txt p02.txt --scale mao1986-hydrostatic --ref 694.22 --json
+      dackit ruby raman_export.txt --laser-nm 532 --ref 694.24 --json
+
+    Give --ref, the ambient R1 of your ruby on your spectrometer: the default
+    694.24 nm is not a measurement of your setup (the rows say so in their notes).
     """
     def fit(spectra):
         return ruby.fit_ruby(spectra, scale=scale, lambda0_nm=ref_nm, lambda0_err_nm=ref_err_nm,
-                             temperature_k=temperature_k, t_correction=t_correction)
+                             temperature_k=temperature_k, t_correction=t_correction,
+                             laser_nm=laser_nm)
 
     from dackit.cli._gauge import run_gauge
     finish(run_gauge(files, fit, COLUMNS, keys=contract.RUBY, as_json=as_json, plot_dir=plot_dir,

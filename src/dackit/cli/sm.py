@@ -18,9 +18,12 @@ COLUMNS = [("file", "file", ""), ("pressure_gpa", "P (GPa)", ".3f"), ("pressure_
               help="Ambient 0-0 line wavelength (nm) of the same crystal.")
 @click.option("--ref-err", "ref_err_nm", type=float, default=sm.DEFAULT_SM_0_ERR_NM, show_default=True,
               help="Uncertainty of --ref (nm).")
+@click.option("--laser-nm", "laser_nm", type=float, default=None,
+              help="Excitation laser wavelength (nm) when x is a Raman shift (cm-1), as Raman "
+                   "spectrometers record the gauge lines.")
 @json_option
 @plot_option
-def command(files, scale, ref_nm, ref_err_nm, as_json, plot_dir):
+def command(files, scale, ref_nm, ref_err_nm, laser_nm, as_json, plot_dir):
     """Pressure from the Sm:SrB4O7 0-0 line (685.41 nm at ambient).
 
     \b
@@ -28,7 +31,8 @@ def command(files, scale, ref_nm, ref_err_nm, as_json, plot_dir):
       dackit sm hot_cell_01.txt --scale datchi1997 --json
     """
     def fit(spectra):
-        return sm.fit_sm(spectra, scale=scale, lambda0_nm=ref_nm, lambda0_err_nm=ref_err_nm)
+        return sm.fit_sm(spectra, scale=scale, lambda0_nm=ref_nm, lambda0_err_nm=ref_err_nm,
+                        laser_nm=laser_nm)
 
     from dackit.cli._gauge import run_gauge
     finish(run_gauge(files, fit, COLUMNS, keys=contract.SM, as_json=as_json, plot_dir=plot_dir,

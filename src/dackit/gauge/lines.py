@@ -37,21 +37,45 @@ class LineGuess:
 
 
 def spectrum_in_nm(spectrum: Spectrum, what: str,
-                   search_nm: tuple[float, float] | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """x in nm, y, and notes on how the axis was read; an axis that cannot hold the line is an InputError.
+                   search_nm: tuple[float, float] | None = None, *,
+                   laser_nm: float | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """x in nm (ascending), y, and notes on how the axis was read; an axis that cannot hold the
+    line is an InputError.
 
-    Absolute wavenumbers are converted; a Raman shift is converted when the file gives the
-    laser wavelength. When the file's words and its numbers disagree — a header that says
-    "Raman shift" or "cm-1" over values that lie where the gauge line lies in nm (650–750
-    for ruby; as cm⁻¹ those are 13–15 µm, or a Raman shift with no laser to anchor it) —
-    the numbers win: a gauge line cannot sit at such an axis in any other reading. The
-    note says so (issue 10: a ruby file in nm refused because its header said Raman shift).
+    Absolute wavenumbers and photon energies (eV) are converted; a Raman shift is converted
+    with the excitation wavelength (``laser_nm``, else the file's own ``laser_nm``). A
+    header-less axis whose numbers cannot be wavelengths of the line but can be a Raman
+    shift of it (ruby R1 is ~3200 cm⁻¹ from a 568 nm laser) is read as a Raman shift when
+    ``laser_nm`` is given, and refused with a message naming ``--laser-nm`` when it is not.
+    When the file's words and its numbers disagree — a header that says "Raman shift" or
+    "cm-1" over values that lie where the gauge line lies in nm (650–750 for ruby; as cm⁻¹
+    those are 13–15 µm, or a Raman shift with no laser to anchor it) — the numbers win: a
+    gauge line cannot sit at such an axis in any other reading. The note says so (issue 10:
+    a ruby file in nm refused because its header said Raman shift).
+
+    Parameters
+    ----------
+    spectrum : Spectrum
+        The spectrum as read.
+    what : str
+        The gauge's name, for messages ("ruby", "Sm:SrB4O7").
+    search_nm : tuple of float, optional
+        Where the gauge line can lie (nm); None accepts any axis.
+    laser_nm : float, optional
+        Excitation wavelength (nm) for an axis that is a Raman shift (cm⁻¹).
+
+    Returns
+    -------
+    tuple
+        (x in nm ascending, y in the same order, list of notes).
     """
     notes: list[str] = []
     x, y = spectrum.x, spectrum.y
     unit = spectrum.x_unit
-    if unit == "nm":
-        return x, y, notes
+    pre = where(spectrum.source)
+    if laser_nm is not None and not (150.0 < laser_nm < 1100.0):
+        raise InputError(f"laser wavelength {laser_nm} nm is not a Raman excitation line "
+                         "(expected 200-1100 nm, e.g. 532 or 568.189)")
 
     def covers(lam) -> bool:
         if search_nm is None:
@@ -59,20 +83,58 @@ def spectrum_in_nm(spectrum: Spectrum, what: str,
         lo, hi = search_nm
         return int(np.count_nonzero((lam >= lo) & (lam <= hi))) >= 5
 
+    def from_shift(laser: float):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lam = 1e7 / (1e7 / laser - x)
+        return lam if np.all(np.isfinite(lam) & (lam > 0)) else None
+
+    def ascending(lam, note=None):
+        if note:
+            notes.append(note)
+        order = np.argsort(lam)
+        return lam[order], y[order], notes
+
+    if unit == "nm":
+        if covers(x) or search_nm is None:
+            return x, y, notes
+        plausible_nm = NM_AXIS_PLAUSIBLE[0] <= float(np.min(x)) and float(np.max(x)) <= NM_AXIS_PLAUSIBLE[1]
+        if not plausible_nm:
+            # no header said what x is, and as nm it cannot be an optical spectrum
+            if laser_nm is not None:
+                lam = from_shift(laser_nm)
+                if lam is not None and covers(lam):
+                    return ascending(lam, f"x ({x.min():.1f}–{x.max():.1f}) is not a wavelength in nm; read as "
+                                          f"Raman shift (cm-1) from the {laser_nm:g} nm laser and converted to nm")
+                raise InputError(f"{pre}x runs {x.min():.1f}–{x.max():.1f}: neither wavelengths (nm) nor a Raman "
+                                 f"shift from a {laser_nm:g} nm laser reach the {what} line; wrong file or "
+                                 "wrong laser wavelength?")
+            raise InputError(f"{pre}x runs {x.min():.1f}–{x.max():.1f}, which are not wavelengths (nm) of an "
+                             f"optical spectrum; if x is a Raman shift (cm-1) give the excitation laser with "
+                             "--laser-nm (e.g. --laser-nm 532), if absolute wavenumbers or eV, name the unit "
+                             "in the column header (\"wavenumber (cm-1)\", \"energy (eV)\")")
+        return x, y, notes
+
     lam = None
     if unit == "cm-1":
         lam = units.wavenumber_to_nm(x)
-    elif unit == "raman_cm-1" and spectrum.metadata.get("laser_nm"):
-        laser = float(spectrum.metadata["laser_nm"])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            lam = 1e7 / (1e7 / laser - x)
-        if not np.all(np.isfinite(lam) & (lam > 0)):
-            lam = None
-        elif lam is not None:
-            notes.append(f"x read as Raman shift from a {laser:g} nm laser and converted to nm")
+    elif unit == "eV":
+        with np.errstate(divide="ignore"):
+            lam = units.ev_to_nm(x) if np.all(x > 0) else None
+        if lam is not None:
+            notes.append("x read as photon energy (eV) and converted to nm")
+    elif unit == "raman_cm-1":
+        file_laser = spectrum.metadata.get("laser_nm")
+        laser = laser_nm if laser_nm is not None else (float(file_laser) if file_laser else None)
+        if laser is not None:
+            lam = from_shift(laser)
+            if lam is not None:
+                said = "--laser-nm" if laser_nm is not None else "the file's"
+                notes.append(f"x read as Raman shift from a {laser:g} nm laser ({said}) and converted to nm")
+                if laser_nm is not None and file_laser and abs(float(file_laser) - laser_nm) > 0.01:
+                    notes.append(f"the file states a {float(file_laser):g} nm laser; --laser-nm "
+                                 f"{laser_nm:g} was used")
     if lam is not None and covers(lam):
-        order = np.argsort(lam)
-        return lam[order], y[order], notes
+        return ascending(lam)
     # the whole axis must look like an optical spectrum in nm, not merely pass through the
     # gauge's range (a Raman spectrum of 100–3000 cm⁻¹ does that too)
     if (unit in ("cm-1", "raman_cm-1") and search_nm is not None and covers(x)
@@ -81,8 +143,13 @@ def spectrum_in_nm(spectrum: Spectrum, what: str,
         notes.append(f"the file calls x {said}, but its values ({x[0]:.1f}–{x[-1]:.1f}) lie where "
                      f"the {what} line lies in nm and nowhere near it in {unit}: x read as nm")
         return x, y, notes
-    raise InputError(f"{where(spectrum.source)}x axis is in {unit}; a {what} fit needs "
-                     "wavelengths in nm (calibrate the spectrometer or export in nm)")
+    if unit == "raman_cm-1" and lam is None:
+        raise InputError(f"{pre}x axis is a Raman shift (raman_cm-1) and no laser wavelength is known; give the "
+                         "excitation wavelength with --laser-nm (e.g. --laser-nm 532)")
+    raise InputError(f"{pre}x axis is in {unit}; a {what} fit needs wavelengths in nm (calibrate the "
+                     "spectrometer or export in nm)" + (f"; as converted it spans {lam.min():.1f}–"
+                                                        f"{lam.max():.1f} nm, missing the {what} line"
+                                                        if lam is not None else ""))
 
 
 def noise_sigma(y: np.ndarray) -> float:
@@ -191,3 +258,15 @@ def pressure_doubts(pressure: float, pressure_err: float, scale, line: str = "li
     if not pressure_err < 0.5:
         doubts.append(f"pressure error {pressure_err:.2f} GPa is large: the {line} position is poorly determined")
     return doubts
+
+
+def default_reference_note(line: str, lambda0_nm: float, gpa_per_nm: float) -> str:
+    """The note every gauge result carries when its reference λ0 is dackit's default.
+
+    The ambient line must be measured on the same crystal with the same spectrometer: a
+    calibration offset of the spectrometer goes straight into the pressure (issue 10: a
+    spectrometer reading ambient R1 at 693.66 nm turned a labelled 6.6 GPa into 4.9 GPa).
+    """
+    return (f"reference {line} λ0 = {lambda0_nm:g} nm is dackit's default, not measured on this crystal: "
+            f"give --ref (its ambient {line} on this spectrometer); every 0.1 nm of spectrometer offset "
+            f"is {0.1 * gpa_per_nm:.2f} GPa")
