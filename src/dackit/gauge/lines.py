@@ -25,6 +25,9 @@ BLOCK_NM = 10.0
 #: An axis wholly inside this range (nm) that holds the gauge's window is read as nm even if
 #: the file's words say cm-1: visible/NIR spectrometers used for gauges cover 400–1100 nm.
 NM_AXIS_PLAUSIBLE = (400.0, 1100.0)
+#: Silicon CCD and InGaAs spectrometers end near 1700 nm; a header-less axis running beyond
+#: this is not in nm (a ruby R1 Raman shift is 1400–10000 cm⁻¹ for 405–633 nm lasers).
+MAX_SPECTROMETER_NM = 1700.0
 
 
 @dataclass(frozen=True)
@@ -95,24 +98,24 @@ def spectrum_in_nm(spectrum: Spectrum, what: str,
         return lam[order], y[order], notes
 
     if unit == "nm":
-        if covers(x) or search_nm is None:
+        if covers(x):
             return x, y, notes
-        plausible_nm = NM_AXIS_PLAUSIBLE[0] <= float(np.min(x)) and float(np.max(x)) <= NM_AXIS_PLAUSIBLE[1]
-        if not plausible_nm:
-            # no header said what x is, and as nm it cannot be an optical spectrum
-            if laser_nm is not None:
-                lam = from_shift(laser_nm)
-                if lam is not None and covers(lam):
-                    return ascending(lam, f"x ({x.min():.1f}–{x.max():.1f}) is not a wavelength in nm; read as "
-                                          f"Raman shift (cm-1) from the {laser_nm:g} nm laser and converted to nm")
-                raise InputError(f"{pre}x runs {x.min():.1f}–{x.max():.1f}: neither wavelengths (nm) nor a Raman "
-                                 f"shift from a {laser_nm:g} nm laser reach the {what} line; wrong file or "
-                                 "wrong laser wavelength?")
-            raise InputError(f"{pre}x runs {x.min():.1f}–{x.max():.1f}, which are not wavelengths (nm) of an "
+        if laser_nm is not None:
+            # the user says this is Raman data: an axis that misses the line in nm is a shift
+            lam = from_shift(laser_nm)
+            if lam is not None and covers(lam):
+                return ascending(lam, f"x ({x.min():.1f}–{x.max():.1f}) misses the {what} line as nm; read as "
+                                      f"Raman shift (cm-1) from the {laser_nm:g} nm laser and converted to nm")
+            raise InputError(f"{pre}x runs {x.min():.1f}–{x.max():.1f}: neither as wavelengths (nm) nor as a Raman "
+                             f"shift from a {laser_nm:g} nm laser does it reach the {what} line; wrong file or "
+                             "wrong laser wavelength?")
+        if float(np.max(x)) > MAX_SPECTROMETER_NM:
+            # no header said what x is, and as nm it is beyond any optical spectrometer
+            raise InputError(f"{pre}x runs {x.min():.1f}–{x.max():.1f}, too long for wavelengths (nm) of an "
                              f"optical spectrum; if x is a Raman shift (cm-1) give the excitation laser with "
                              "--laser-nm (e.g. --laser-nm 532), if absolute wavenumbers or eV, name the unit "
                              "in the column header (\"wavenumber (cm-1)\", \"energy (eV)\")")
-        return x, y, notes
+        return x, y, notes   # locate_line says what range the line needs
 
     lam = None
     if unit == "cm-1":

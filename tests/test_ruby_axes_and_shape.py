@@ -1,0 +1,131 @@
+"""Ruby/Sm gauges on the axes and line shapes real files bring (issue 10).
+
+Raman-shift axes (Raman spectrometers record ruby ~3200 cm⁻¹ from a 568 nm laser), photon
+energies, a distorted R1 whose position depends on the estimator, and the reference λ0 a
+user did not give. The spectra are built here with numpy line shapes, not with
+``simulate_ruby`` (which shares the fit's assumptions).
+"""
+import numpy as np
+import pytest
+
+from cli_helpers import run_json
+from dackit.core import lineshapes
+from dackit.core.spectrum import make_spectrum
+from dackit.errors import InputError
+from dackit.gauge.ruby import fit_ruby, r2_from_r1
+from dackit.gauge.sm import fit_sm
+from dackit.io import read_spectrum
+
+LASER = 568.189
+
+
+def doublet(r1, *, w1=0.6, w2=0.6, shoulder=0.0, offset=0.0, step=0.02, counts=2e4, base=300.0, seed=0):
+    """R1/R2 pseudo-Voigts (η = 0.5) on a flat base, Poisson + read noise; ``shoulder`` adds a
+    second R1 component of that relative height ``offset`` nm away (a second grain or a
+    stress gradient)."""
+    rng = np.random.default_rng(seed)
+    x = np.arange(r1 - 12, r1 + 10, step)
+    r2 = float(r2_from_r1(r1))
+    mean = (counts * lineshapes.pseudo_voigt(x, 1.0, r1, w1, 0.5)
+            + counts * 0.6 * lineshapes.pseudo_voigt(x, 1.0, r2, w2, 0.5)
+            + counts * shoulder * lineshapes.pseudo_voigt(x, 1.0, r1 + offset, w1, 0.5) + base)
+    return x, rng.poisson(mean).astype(float) + rng.normal(0, 5, x.size)
+
+
+def test_headerless_raman_shift_axis_needs_the_laser(tmp_path):
+    """An axis of 3000-3400 with no header is no wavelength: refused, naming --laser-nm;
+    with the laser it is read as a Raman shift and R1 comes back where it was put."""
+    x, y = doublet(695.0)
+    shift = 1e7 / LASER - 1e7 / x
+    f = tmp_path / "ruby_raman.txt"
+    np.savetxt(f, np.c_[shift, y])
+    s = read_spectrum(f)
+    with pytest.raises(InputError, match="--laser-nm"):
+        fit_ruby(s)
+    r = fit_ruby(s, laser_nm=LASER)
+    assert r.r1_nm == pytest.approx(695.0, abs=0.005)
+    assert r.quality == "ok"
+    assert any("Raman shift" in n for n in r.verdict.notes)
+    # a wrong laser puts the axis nowhere near ruby: a clean error, not a number
+    with pytest.raises(InputError, match="laser"):
+        fit_ruby(s, laser_nm=405.0)
+
+
+def test_declared_raman_shift_uses_the_given_laser_over_none():
+    x, y = doublet(697.0)
+    s = make_spectrum(1e7 / 532.0 - 1e7 / x, y, x_unit="raman_cm-1")
+    with pytest.raises(InputError, match="--laser-nm"):
+        fit_ruby(s)
+    assert fit_ruby(s, laser_nm=532.0).r1_nm == pytest.approx(697.0, abs=0.005)
+
+
+def test_photon_energy_axis_is_converted():
+    x, y = doublet(700.0)
+    ev = 1239.841984 / x
+    r = fit_ruby(make_spectrum(ev, y, x_unit="eV"))
+    assert r.r1_nm == pytest.approx(700.0, abs=0.005)
+
+
+def test_sm_line_on_a_raman_axis():
+    rng = np.random.default_rng(3)
+    lam = np.arange(680.0, 700.0, 0.02)
+    y = rng.poisson(1e4 * lineshapes.pseudo_voigt(lam, 1.0, 687.5, 0.25, 0.5) + 200).astype(float)
+    s = make_spectrum(1e7 / 532.0 - 1e7 / lam, y, x_unit="raman_cm-1")
+    assert fit_sm(s, laser_nm=532.0).line_nm == pytest.approx(687.5, abs=0.005)
+
+
+@pytest.mark.parametrize("offset", [-0.5, 0.6])
+def test_distorted_r1_is_doubtful_symmetric_is_not(offset):
+    """A shoulder (as on hezy/ruby-luminescence's 6.6 GPa spectra) moves R1's maximum away
+    from the centre of a symmetric fit: which one is "R1" changes P by more than 0.05 GPa,
+    so the number cannot be ok. (A component within the line's width only broadens it: that
+    cannot be told from one line and is not tested.)"""
+    x, y = doublet(696.0, w1=0.8, w2=0.8, shoulder=0.3, offset=offset)
+    r = fit_ruby(make_spectrum(x, y))
+    assert r.quality == "doubtful"
+    assert any("R1 distorted" in n for n in r.verdict.notes)
+    x, y = doublet(696.0, w1=0.8, w2=0.8)
+    clean = fit_ruby(make_spectrum(x, y))
+    assert clean.quality == "ok" and not any("distorted" in n for n in clean.verdict.notes)
+
+
+def test_default_reference_is_said_given_one_is_not():
+    x, y = doublet(695.0)
+    s = make_spectrum(x, y)
+    assert any("dackit's default" in n for n in fit_ruby(s).verdict.notes)
+    assert not any("dackit's default" in n for n in fit_ruby(s, lambda0_nm=694.20).verdict.notes)
+
+
+@pytest.fixture(scope="module")
+def plain_r1(corpus_optics):
+    _, out, _ = run_json("ruby", corpus_optics / "mypgm_Example_Ruby_3.asc")
+    return out[0]["r1_nm"]
+
+
+@pytest.fixture(scope="module")
+def corpus_optics():
+    from pathlib import Path
+    return Path(__file__).parent / "corpus" / "optics"
+
+
+@pytest.mark.parametrize("layout", ["descending", "wavenumber", "energy", "raman"])
+def test_real_spectrum_in_other_axes_gives_the_same_r1(tmp_path, corpus_optics, plain_r1, layout):
+    """myPGM's Example_Ruby_3 (real, 5.4 GPa) written as a user's software might export it."""
+    s = read_spectrum(corpus_optics / "mypgm_Example_Ruby_3.asc")
+    x, y = s.x, s.y
+    f = tmp_path / f"ruby_{layout}.txt"
+    args = []
+    if layout == "descending":
+        np.savetxt(f, np.c_[x[::-1], y[::-1]])
+    elif layout == "wavenumber":
+        np.savetxt(f, np.c_[1e7 / x, y], header="wavenumber (cm-1)\tcounts", comments="")
+    elif layout == "energy":
+        np.savetxt(f, np.c_[1239.841984 / x, y], header="energy (eV)\tcounts", comments="")
+    else:
+        np.savetxt(f, np.c_[1e7 / 532.0 - 1e7 / x, y], header="Raman shift (cm-1)\tcounts", comments="")
+        args = ["--laser-nm", "532"]
+    code, out, err = run_json("ruby", f, *args)
+    assert code == 0, err
+    # the eV constant of the writer and of dackit may differ in the 7th digit
+    assert out[0]["r1_nm"] == pytest.approx(plain_r1, abs=1e-4)
+    assert out[0]["quality"] == "ok"
