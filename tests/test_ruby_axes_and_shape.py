@@ -123,9 +123,11 @@ def test_real_spectrum_in_other_axes_gives_the_same_r1(tmp_path, corpus_optics, 
         np.savetxt(f, np.c_[1239.841984 / x, y], header="energy (eV)\tcounts", comments="")
     else:
         np.savetxt(f, np.c_[1e7 / 532.0 - 1e7 / x, y], header="Raman shift (cm-1)\tcounts", comments="")
-        args = ["--laser-nm", "532"]
+        args = ["--laser-nm", "532", "--plot", tmp_path / "fig"]
     code, out, err = run_json("ruby", f, *args)
     assert code == 0, err
+    if layout == "raman":       # the figure is drawn on the nm axis the fit used
+        assert (tmp_path / "fig" / f"ruby_{layout}.png").stat().st_size > 10_000
     # the eV constant of the writer and of dackit may differ in the 7th digit
     assert out[0]["r1_nm"] == pytest.approx(plain_r1, abs=1e-4)
     assert out[0]["quality"] == "ok"

@@ -50,8 +50,12 @@ def command(files, scale, ref_nm, ref_err_nm, temperature_k, t_correction, laser
                              temperature_k=temperature_k, t_correction=t_correction,
                              laser_nm=laser_nm)
 
+    def to_nm(spectrum):
+        from dackit.gauge.lines import spectrum_in_nm
+        return spectrum_in_nm(spectrum, "ruby", ruby.R1_SEARCH_NM, laser_nm=laser_nm)[:2]
+
     from dackit.cli._gauge import run_gauge
     finish(run_gauge(files, fit, COLUMNS, keys=contract.RUBY, as_json=as_json, plot_dir=plot_dir,
                      title=f"Ruby pressure ({scale}, λ0 = {ref_nm} nm)",
-                     annotate=lambda r: f"R1 = {r.r1_nm:.3f} nm\nP = {r.pressure_gpa:.2f} ± "
+                     to_nm=to_nm, annotate=lambda r: f"R1 = {r.r1_nm:.3f} nm\nP = {r.pressure_gpa:.2f} ± "
                                         f"{r.pressure_gpa_err:.2f} GPa"))

@@ -34,7 +34,11 @@ def command(files, scale, ref_nm, ref_err_nm, laser_nm, as_json, plot_dir):
         return sm.fit_sm(spectra, scale=scale, lambda0_nm=ref_nm, lambda0_err_nm=ref_err_nm,
                         laser_nm=laser_nm)
 
+    def to_nm(spectrum):
+        from dackit.gauge.lines import spectrum_in_nm
+        return spectrum_in_nm(spectrum, "Sm:SrB4O7", sm.SM_SEARCH_NM, laser_nm=laser_nm)[:2]
+
     from dackit.cli._gauge import run_gauge
     finish(run_gauge(files, fit, COLUMNS, keys=contract.SM, as_json=as_json, plot_dir=plot_dir,
                      title=f"Sm:SrB4O7 pressure ({scale})",
-                     annotate=lambda r: f"0-0 = {r.line_nm:.3f} nm\nP = {r.pressure_gpa:.2f} GPa"))
+                     to_nm=to_nm, annotate=lambda r: f"0-0 = {r.line_nm:.3f} nm\nP = {r.pressure_gpa:.2f} GPa"))
