@@ -131,3 +131,32 @@ def test_real_spectrum_in_other_axes_gives_the_same_r1(tmp_path, corpus_optics, 
     # the eV constant of the writer and of dackit may differ in the 7th digit
     assert out[0]["r1_nm"] == pytest.approx(plain_r1, abs=1e-4)
     assert out[0]["quality"] == "ok"
+
+
+def test_a_file_of_several_spectra_says_which_was_measured(tmp_path, corpus_optics, plain_r1):
+    s = read_spectrum(corpus_optics / "mypgm_Example_Ruby_3.asc")
+    f = tmp_path / "two_spectra.txt"
+    np.savetxt(f, np.c_[s.x, s.y, 0.5 * s.y + 100], header="wavelength (nm)\tpoint_A\tpoint_B", comments="")
+    code, out, err = run_json("ruby", f)
+    assert code == 0, err
+    assert out[0]["r1_nm"] == pytest.approx(plain_r1, abs=1e-9)
+    assert any("'point_A' was measured" in n and "point_B" in n for n in out[0]["quality_notes"])
+
+
+def test_overlapping_doublet_at_30_gpa_with_a_broader_r2():
+    """At tens of GPa R2 broadens more than R1 and the two overlap: R1 must still land within
+    0.005 nm (0.02 GPa) of where it was put, and a clean spectrum must stay ok."""
+    x, y = doublet(702.6, w1=1.2, w2=1.6)
+    r = fit_ruby(make_spectrum(x, y))
+    assert r.r1_nm == pytest.approx(702.6, abs=0.005)
+    assert r.quality == "ok"
+
+
+@pytest.mark.parametrize("offset_nm", [0.3, 1.0, 6.0])
+def test_a_cosmic_spike_does_not_move_r1(offset_nm):
+    """One hot pixel (twice the line's height) beside R1, on its flank or far away."""
+    x, y = doublet(700.0, w1=1.0, w2=1.3)
+    y = y.copy()
+    y[np.argmin(np.abs(x - (700.0 + offset_nm)))] += 4e4
+    r = fit_ruby(make_spectrum(x, y))
+    assert r.r1_nm == pytest.approx(700.0, abs=0.01)

@@ -72,7 +72,7 @@ def spectrum_in_nm(spectrum: Spectrum, what: str,
     tuple
         (x in nm ascending, y in the same order, list of notes).
     """
-    notes: list[str] = []
+    notes: list[str] = layout_notes(spectrum)
     x, y = spectrum.x, spectrum.y
     unit = spectrum.x_unit
     pre = where(spectrum.source)
@@ -153,6 +153,26 @@ def spectrum_in_nm(spectrum: Spectrum, what: str,
                      "spectrometer or export in nm)" + (f"; as converted it spans {lam.min():.1f}–"
                                                         f"{lam.max():.1f} nm, missing the {what} line"
                                                         if lam is not None else ""))
+
+
+def layout_notes(spectrum: Spectrum) -> list[str]:
+    """Say what part of a file holding several spectra was measured (the reader takes one).
+
+    A multi-frame SPE/SIF gives frame 0 and a table with several intensity columns its
+    first; the result is right for that spectrum, but the others were not looked at.
+    """
+    meta = spectrum.metadata
+    notes = []
+    n_frames = int(meta.get("n_frames", 1) or 1)
+    if n_frames > 1:
+        notes.append(f"the file holds {n_frames} frames; frame {meta.get('frame', 0)} was measured "
+                     "(the others were not)")
+    columns = meta.get("columns") or []
+    if len(columns) > 2 and meta.get("y_column"):
+        others = [c for c in columns if c not in (meta.get("x_column"), meta.get("y_column"))]
+        notes.append(f"the file holds {len(columns) - 1} intensity columns; {meta['y_column']!r} was measured, "
+                     f"not {', '.join(repr(c) for c in others[:3])}{'…' if len(others) > 3 else ''}")
+    return notes
 
 
 def noise_sigma(y: np.ndarray) -> float:
