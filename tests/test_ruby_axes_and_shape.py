@@ -12,7 +12,7 @@ from cli_helpers import run_json
 from dackit.core import lineshapes
 from dackit.core.spectrum import make_spectrum
 from dackit.errors import InputError
-from dackit.gauge.ruby import fit_ruby, r2_from_r1
+from dackit.gauge.ruby import fit_ruby, pressure_from_r1, r2_from_r1, reference_from_spectrum
 from dackit.gauge.sm import fit_sm
 from dackit.io import read_spectrum
 
@@ -160,3 +160,43 @@ def test_a_cosmic_spike_does_not_move_r1(offset_nm):
     y[np.argmin(np.abs(x - (700.0 + offset_nm)))] += 4e4
     r = fit_ruby(make_spectrum(x, y))
     assert r.r1_nm == pytest.approx(700.0, abs=0.01)
+
+
+def test_ref_file_cancels_a_spectrometer_offset(tmp_path):
+    """A spectrometer reading 0.58 nm short (hezy/ruby-luminescence's reads ambient R1 at
+    693.66 nm): with the ambient spectrum of the same setup as --ref-file the pressure is
+    right; with the default λ0 it is 1.6 GPa short."""
+    offset = -0.58
+    r1_true = 694.24 + 2.0                 # 5.5 GPa with λ0 = 694.24 (Ruby2020)
+    p_true = float(pressure_from_r1(r1_true))
+    files = {}
+    for name, r1 in (("ambient", 694.24), ("loaded", r1_true)):
+        x, y = doublet(r1, seed=len(name))
+        files[name] = tmp_path / f"{name}.txt"
+        np.savetxt(files[name], np.c_[x + offset, y])
+    code, out, err = run_json("ruby", files["loaded"], "--ref-file", files["ambient"])
+    assert code == 0, err
+    assert out[0]["pressure_gpa"] == pytest.approx(p_true, abs=0.02)
+    assert out[0]["quality"] == "ok"
+    assert not any("dackit's default" in n for n in out[0]["quality_notes"])
+    _, wrong, _ = run_json("ruby", files["loaded"])
+    assert wrong[0]["pressure_gpa"] < p_true - 1.4
+    assert any("dackit's default" in n for n in wrong[0]["quality_notes"])
+
+
+def test_ref_file_must_be_an_ambient_clean_line():
+    x, y = doublet(700.0)               # 16 GPa: not a reference
+    with pytest.raises(InputError, match="not an ambient"):
+        reference_from_spectrum(make_spectrum(x, y))
+    x, y = doublet(694.24, w1=0.8, w2=0.8, shoulder=0.3, offset=0.6)
+    with pytest.raises(InputError, match="not a clean ambient R1"):
+        reference_from_spectrum(make_spectrum(x, y))
+
+
+def test_cli_refuses_a_bad_ref_file_with_exit_2(tmp_path):
+    from cli_helpers import run_dackit
+    x, y = doublet(700.0)
+    f = tmp_path / "not_ambient.txt"
+    np.savetxt(f, np.c_[x, y])
+    code, _, err = run_dackit("ruby", f, "--ref-file", f)
+    assert code == 2 and "--ref-file" in err and "not an ambient" in err and "Traceback" not in err

@@ -293,3 +293,16 @@ def default_reference_note(line: str, lambda0_nm: float, gpa_per_nm: float) -> s
     return (f"reference {line} λ0 = {lambda0_nm:g} nm is dackit's default, not measured on this crystal: "
             f"give --ref (its ambient {line} on this spectrometer); every 0.1 nm of spectrometer offset "
             f"is {0.1 * gpa_per_nm:.2f} GPa")
+
+
+#: A reference spectrum's line farther than this (nm) from the literature ambient value is
+#: not an ambient spectrum (2 nm of R1 is 5 GPa), whatever the spectrometer's offset.
+MAX_REFERENCE_OFFSET_NM = 2.0
+
+
+def require_near_ambient(line_nm: float, ambient_nm: float, line: str, source: str) -> None:
+    if abs(line_nm - ambient_nm) > MAX_REFERENCE_OFFSET_NM:
+        raise InputError(f"{where(source)}the reference {line} is at {line_nm:.2f} nm, "
+                         f"{line_nm - ambient_nm:+.2f} nm from its ambient {ambient_nm:g} nm: this is not an "
+                         "ambient-pressure spectrum (or the spectrometer is miscalibrated by more than "
+                         f"{MAX_REFERENCE_OFFSET_NM:g} nm); give the ambient spectrum or --ref")

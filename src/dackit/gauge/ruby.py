@@ -25,8 +25,8 @@ from dackit.core.quality import Judged, Verdict
 from dackit.core.results import Failure
 from dackit.core.spectrum import Spectrum, make_spectrum
 from dackit.errors import DackitError, InputError, where
-from dackit.gauge.lines import (LineGuess, default_reference_note, fit_weighted, locate_line, pressure_doubts,
-                                spectrum_in_nm)
+from dackit.gauge.lines import (LineGuess, default_reference_note, fit_weighted, locate_line,
+                                pressure_doubts, require_near_ambient, spectrum_in_nm)
 from dackit.gauge.scales import Scale, get_scale, warn_outside
 
 #: Ambient R1 wavelength (nm) and its uncertainty used when the user gives no reference:
@@ -615,6 +615,43 @@ def fit_ruby(spectra: Spectrum | Sequence[Spectrum], *, scale: str = DEFAULT_SCA
                     raise
                 results[i] = Failure.from_exception(s.source, exc)
     return results[0] if single else results
+
+
+def reference_from_spectrum(spectrum: Spectrum, *, laser_nm: float | None = None) -> tuple[float, float]:
+    """The ambient R1 (nm) and its error measured on a reference spectrum, for ``lambda0_nm``.
+
+    The reference must come from the same ruby on the same spectrometer at ambient pressure
+    and room temperature: a spectrometer's calibration offset then cancels (issue 10: a
+    spectrometer reading ambient R1 at 693.66 nm). The spectrum is fitted like any other,
+    then refitted with its own R1 as λ0 so that only the line checks judge it; a doubtful
+    line (distorted, unresolved, misfit) is refused rather than used as everyone's zero.
+
+    Parameters
+    ----------
+    spectrum : Spectrum
+        Ruby spectrum at ambient pressure.
+    laser_nm : float, optional
+        Excitation wavelength when x is a Raman shift (cm⁻¹).
+
+    Returns
+    -------
+    tuple of float
+        (R1 in nm, its standard error in nm).
+
+    Examples
+    --------
+    >>> s = simulate_ruby(0.0, lambda0_nm=693.66, seed=2)
+    >>> r1, err = reference_from_spectrum(s)
+    >>> abs(r1 - 693.66) < 0.01
+    True
+    """
+    first = fit_ruby(spectrum, laser_nm=laser_nm)
+    require_near_ambient(first.r1_nm, DEFAULT_R1_0_NM, "R1", spectrum.source)
+    again = fit_ruby(spectrum, laser_nm=laser_nm, lambda0_nm=first.r1_nm, lambda0_err_nm=0.0)
+    if again.quality != "ok":
+        raise InputError(f"{where(spectrum.source)}this reference spectrum is not a clean ambient R1: "
+                         f"{again.verdict.notes[0]}; measure the ambient ruby again or give --ref")
+    return again.r1_nm, again.r1_nm_err
 
 
 # --- simulator ----------------------------------------------------------------------------
