@@ -200,3 +200,17 @@ def test_cli_refuses_a_bad_ref_file_with_exit_2(tmp_path):
     np.savetxt(f, np.c_[x, y])
     code, _, err = run_dackit("ruby", f, "--ref-file", f)
     assert code == 2 and "--ref-file" in err and "not an ambient" in err and "Traceback" not in err
+
+
+def test_experiment_ruby_settings_take_the_laser(tmp_path):
+    """`dackit run`: [ruby] laser_nm in experiment.toml reads a Raman-shift ruby file."""
+    from dackit.experiment.analyses import analyse_ruby
+    from dackit.experiment.description import RubySettings
+
+    x, y = doublet(695.0)
+    f = tmp_path / "ruby_raman.txt"
+    np.savetxt(f, np.c_[1e7 / LASER - 1e7 / x, y])
+    settings = RubySettings(laser_nm=LASER).model_dump()
+    assert analyse_ruby(str(f), settings)["r1_nm"] == pytest.approx(695.0, abs=0.005)
+    with pytest.raises(InputError, match="laser_nm in experiment.toml"):
+        analyse_ruby(str(f), RubySettings().model_dump())

@@ -113,7 +113,8 @@ def spectrum_in_nm(spectrum: Spectrum, what: str,
             # no header said what x is, and as nm it is beyond any optical spectrometer
             raise InputError(f"{pre}x runs {x.min():.1f}–{x.max():.1f}, too long for wavelengths (nm) of an "
                              f"optical spectrum; if x is a Raman shift (cm-1) give the excitation laser with "
-                             "--laser-nm (e.g. --laser-nm 532), if absolute wavenumbers or eV, name the unit "
+                             "--laser-nm (e.g. --laser-nm 532; laser_nm in experiment.toml's [ruby]/[sm]), if absolute "
+                             "wavenumbers or eV, name the unit "
                              "in the column header (\"wavenumber (cm-1)\", \"energy (eV)\")")
         return x, y, notes   # locate_line says what range the line needs
 
@@ -148,7 +149,8 @@ def spectrum_in_nm(spectrum: Spectrum, what: str,
         return x, y, notes
     if unit == "raman_cm-1" and lam is None:
         raise InputError(f"{pre}x axis is a Raman shift (raman_cm-1) and no laser wavelength is known; give the "
-                         "excitation wavelength with --laser-nm (e.g. --laser-nm 532)")
+                         "excitation wavelength with --laser-nm (e.g. --laser-nm 532; laser_nm in experiment.toml's "
+                         "[ruby]/[sm])")
     raise InputError(f"{pre}x axis is in {unit}; a {what} fit needs wavelengths in nm (calibrate the "
                      "spectrometer or export in nm)" + (f"; as converted it spans {lam.min():.1f}–"
                                                         f"{lam.max():.1f} nm, missing the {what} line"
