@@ -214,3 +214,23 @@ def test_experiment_ruby_settings_take_the_laser(tmp_path):
     assert analyse_ruby(str(f), settings)["r1_nm"] == pytest.approx(695.0, abs=0.005)
     with pytest.raises(InputError, match="laser_nm in experiment.toml"):
         analyse_ruby(str(f), RubySettings().model_dump())
+
+
+def test_sm_ref_file_takes_the_ambient_line_and_refuses_a_loaded_one(tmp_path):
+    from cli_helpers import run_dackit
+    from dackit.gauge import sm
+
+    rng = np.random.default_rng(5)
+    lam = np.arange(680.0, 700.0, 0.02)
+    files = {}
+    for name, line in (("ambient", 685.41 - 0.4), ("loaded", 690.0 - 0.4), ("far", 692.0)):
+        y = rng.poisson(1e4 * lineshapes.pseudo_voigt(lam, 1.0, line, 0.25, 0.5) + 200).astype(float)
+        files[name] = tmp_path / f"sm_{name}.txt"
+        np.savetxt(files[name], np.c_[lam, y])
+    ref, err = sm.reference_from_spectrum(read_spectrum(files["ambient"]))
+    assert ref == pytest.approx(685.01, abs=0.005) and 0 < err < 0.005
+    code, out, err_text = run_json("sm", files["loaded"], "--ref-file", files["ambient"])
+    assert code == 0, err_text
+    assert out[0]["pressure_gpa"] == pytest.approx(float(sm.pressure_from_sm(690.0)), abs=0.03)
+    code, _, err_text = run_dackit("sm", files["loaded"], "--ref-file", files["far"])
+    assert code == 2 and "not an ambient" in err_text
