@@ -14,7 +14,10 @@ CASES = load_cases("optics")
 
 
 def _row(case):
-    code, out, err = run_json(case["command"], case["path_on_disk"], *case.get("args", []))
+    folder = case["path_on_disk"].parent
+    # an argument naming a corpus file (a reference spectrum) is that file
+    args = [str(folder / a) if (folder / a).is_file() else a for a in case.get("args", [])]
+    code, out, err = run_json(case["command"], case["path_on_disk"], *args)
     row = out["peaks"][0] if case["command"] == "pl" else out[0]
     return code, row, err
 

@@ -12,9 +12,10 @@ from dackit.errors import DackitError
 
 
 def run_gauge(files, fit, columns, *, keys, as_json: bool, plot_dir: Path | None, title: str,
-              annotate) -> int:
+              annotate, to_nm=None) -> int:
     """Read ``files``, call ``fit(list_of_spectra)``, print rows (the contract ``keys`` of each
-    fit, see :mod:`dackit.cli._contract`); return the exit status."""
+    fit, see :mod:`dackit.cli._contract`); return the exit status. ``to_nm(spectrum)`` gives
+    the (x in nm, y) the fit saw, for the figure (a Raman-shift or eV file is plotted in nm)."""
     from dackit.io import read_spectrum
 
     rows: list = [None] * len(files)
@@ -29,7 +30,8 @@ def run_gauge(files, fit, columns, *, keys, as_json: bool, plot_dir: Path | None
         rows[i] = result
         if plot_dir is not None and not isinstance(result, Failure):
             from dackit.core.figures import plot_fit, save_figure
-            fig = plot_fit(spectrum.x, spectrum.y, result.fit, window=result.window_nm,
+            x, y = to_nm(spectrum) if to_nm is not None else (spectrum.x, spectrum.y)
+            fig = plot_fit(x, y, result.fit, window=result.window_nm,
                            title=Path(spectrum.source).name, annotation=annotate(result))
             save_figure(fig, Path(plot_dir) / f"{Path(spectrum.source).stem}.png", dpi=150)
     out = [gauge_row(r, keys) for r in rows]

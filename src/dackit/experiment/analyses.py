@@ -21,7 +21,7 @@ def analyse_ruby(path: str, settings: dict) -> dict:
 
     r = fit_ruby(read_spectrum(path), scale=settings["scale"], lambda0_nm=settings["lambda0_nm"],
                  lambda0_err_nm=settings["lambda0_err_nm"], temperature_k=settings["temperature_k"],
-                 t_correction=settings.get("t_correction", "datchi2007"))
+                 t_correction=settings.get("t_correction", "datchi2007"), laser_nm=settings.get("laser_nm"))
     return r.to_dict()
 
 
@@ -30,7 +30,7 @@ def analyse_sm(path: str, settings: dict) -> dict:
     from dackit.io import read_spectrum
 
     r = fit_sm(read_spectrum(path), scale=settings["scale"], lambda0_nm=settings["lambda0_nm"],
-               lambda0_err_nm=settings["lambda0_err_nm"])
+               lambda0_err_nm=settings["lambda0_err_nm"], laser_nm=settings.get("laser_nm"))
     return r.to_dict()
 
 

@@ -84,12 +84,14 @@ class RubySettings(_Section):
     lambda0_err_nm: float = Field(default=0.01, ge=0)
     temperature_k: float | None = Field(default=None, gt=0)
     t_correction: str = "datchi2007"   # a key of dackit.gauge.ruby.TEMPERATURE_CORRECTIONS
+    laser_nm: float | None = Field(default=None, gt=200, lt=1200)   # x is a Raman shift from this laser
 
 
 class SmSettings(_Section):
     scale: str = "datchi1997"
     lambda0_nm: float = Field(default=685.41, gt=600, lt=800)
     lambda0_err_nm: float = Field(default=0.01, ge=0)
+    laser_nm: float | None = Field(default=None, gt=200, lt=1200)   # x is a Raman shift from this laser
 
 
 class DiamondSettings(_Section):

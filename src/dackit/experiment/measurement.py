@@ -99,8 +99,9 @@ def _ruby(path: Path, settings: dict, rows, refit: bool, pattern) -> Measurement
 
     spectrum = read_spectrum(path)
     r = fit_ruby(spectrum, scale=settings["scale"], lambda0_nm=settings["lambda0_nm"],
-                 lambda0_err_nm=settings["lambda0_err_nm"], temperature_k=settings["temperature_k"])
-    x, y, _ = spectrum_in_nm(spectrum, "ruby", R1_SEARCH_NM)
+                 lambda0_err_nm=settings["lambda0_err_nm"], temperature_k=settings["temperature_k"],
+                 laser_nm=settings.get("laser_nm"))
+    x, y, _ = spectrum_in_nm(spectrum, "ruby", R1_SEARCH_NM, laser_nm=settings.get("laser_nm"))
     return _gauge_plot(path, "ruby", _arr(x), _arr(y), r.fit, r.window_nm,
                        (Marker(r.r1_nm, f"R1 {r.r1_nm:.3f} nm", "R1"), Marker(r.r2_nm, f"R2 {r.r2_nm:.3f} nm", "R2")))
 
@@ -112,8 +113,8 @@ def _sm(path: Path, settings: dict, rows, refit: bool, pattern) -> MeasurementPl
 
     spectrum = read_spectrum(path)
     r = fit_sm(spectrum, scale=settings["scale"], lambda0_nm=settings["lambda0_nm"],
-               lambda0_err_nm=settings["lambda0_err_nm"])
-    x, y, _ = spectrum_in_nm(spectrum, "Sm:SrB4O7", SM_SEARCH_NM)
+               lambda0_err_nm=settings["lambda0_err_nm"], laser_nm=settings.get("laser_nm"))
+    x, y, _ = spectrum_in_nm(spectrum, "Sm:SrB4O7", SM_SEARCH_NM, laser_nm=settings.get("laser_nm"))
     return _gauge_plot(path, "sm", _arr(x), _arr(y), r.fit, r.window_nm,
                        (Marker(r.line_nm, f"0–0 {r.line_nm:.3f} nm", "0-0"),))
 

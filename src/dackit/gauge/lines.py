@@ -25,6 +25,9 @@ BLOCK_NM = 10.0
 #: An axis wholly inside this range (nm) that holds the gauge's window is read as nm even if
 #: the file's words say cm-1: visible/NIR spectrometers used for gauges cover 400–1100 nm.
 NM_AXIS_PLAUSIBLE = (400.0, 1100.0)
+#: Silicon CCD and InGaAs spectrometers end near 1700 nm; a header-less axis running beyond
+#: this is not in nm (a ruby R1 Raman shift is 1400–10000 cm⁻¹ for 405–633 nm lasers).
+MAX_SPECTROMETER_NM = 1700.0
 
 
 @dataclass(frozen=True)
@@ -37,21 +40,45 @@ class LineGuess:
 
 
 def spectrum_in_nm(spectrum: Spectrum, what: str,
-                   search_nm: tuple[float, float] | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """x in nm, y, and notes on how the axis was read; an axis that cannot hold the line is an InputError.
+                   search_nm: tuple[float, float] | None = None, *,
+                   laser_nm: float | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """x in nm (ascending), y, and notes on how the axis was read; an axis that cannot hold the
+    line is an InputError.
 
-    Absolute wavenumbers are converted; a Raman shift is converted when the file gives the
-    laser wavelength. When the file's words and its numbers disagree — a header that says
-    "Raman shift" or "cm-1" over values that lie where the gauge line lies in nm (650–750
-    for ruby; as cm⁻¹ those are 13–15 µm, or a Raman shift with no laser to anchor it) —
-    the numbers win: a gauge line cannot sit at such an axis in any other reading. The
-    note says so (issue 10: a ruby file in nm refused because its header said Raman shift).
+    Absolute wavenumbers and photon energies (eV) are converted; a Raman shift is converted
+    with the excitation wavelength (``laser_nm``, else the file's own ``laser_nm``). A
+    header-less axis whose numbers cannot be wavelengths of the line but can be a Raman
+    shift of it (ruby R1 is ~3200 cm⁻¹ from a 568 nm laser) is read as a Raman shift when
+    ``laser_nm`` is given, and refused with a message naming ``--laser-nm`` when it is not.
+    When the file's words and its numbers disagree — a header that says "Raman shift" or
+    "cm-1" over values that lie where the gauge line lies in nm (650–750 for ruby; as cm⁻¹
+    those are 13–15 µm, or a Raman shift with no laser to anchor it) — the numbers win: a
+    gauge line cannot sit at such an axis in any other reading. The note says so (issue 10:
+    a ruby file in nm refused because its header said Raman shift).
+
+    Parameters
+    ----------
+    spectrum : Spectrum
+        The spectrum as read.
+    what : str
+        The gauge's name, for messages ("ruby", "Sm:SrB4O7").
+    search_nm : tuple of float, optional
+        Where the gauge line can lie (nm); None accepts any axis.
+    laser_nm : float, optional
+        Excitation wavelength (nm) for an axis that is a Raman shift (cm⁻¹).
+
+    Returns
+    -------
+    tuple
+        (x in nm ascending, y in the same order, list of notes).
     """
-    notes: list[str] = []
+    notes: list[str] = layout_notes(spectrum)
     x, y = spectrum.x, spectrum.y
     unit = spectrum.x_unit
-    if unit == "nm":
-        return x, y, notes
+    pre = where(spectrum.source)
+    if laser_nm is not None and not (150.0 < laser_nm < 1100.0):
+        raise InputError(f"laser wavelength {laser_nm} nm is not a Raman excitation line "
+                         "(expected 200-1100 nm, e.g. 532 or 568.189)")
 
     def covers(lam) -> bool:
         if search_nm is None:
@@ -59,20 +86,59 @@ def spectrum_in_nm(spectrum: Spectrum, what: str,
         lo, hi = search_nm
         return int(np.count_nonzero((lam >= lo) & (lam <= hi))) >= 5
 
+    def from_shift(laser: float):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lam = 1e7 / (1e7 / laser - x)
+        return lam if np.all(np.isfinite(lam) & (lam > 0)) else None
+
+    def ascending(lam, note=None):
+        if note:
+            notes.append(note)
+        order = np.argsort(lam)
+        return lam[order], y[order], notes
+
+    if unit == "nm":
+        if covers(x):
+            return x, y, notes
+        if laser_nm is not None:
+            # the user says this is Raman data: an axis that misses the line in nm is a shift
+            lam = from_shift(laser_nm)
+            if lam is not None and covers(lam):
+                return ascending(lam, f"x ({x.min():.1f}–{x.max():.1f}) misses the {what} line as nm; read as "
+                                      f"Raman shift (cm-1) from the {laser_nm:g} nm laser and converted to nm")
+            raise InputError(f"{pre}x runs {x.min():.1f}–{x.max():.1f}: neither as wavelengths (nm) nor as a Raman "
+                             f"shift from a {laser_nm:g} nm laser does it reach the {what} line; wrong file or "
+                             "wrong laser wavelength?")
+        if float(np.max(x)) > MAX_SPECTROMETER_NM:
+            # no header said what x is, and as nm it is beyond any optical spectrometer
+            raise InputError(f"{pre}x runs {x.min():.1f}–{x.max():.1f}, too long for wavelengths (nm) of an "
+                             f"optical spectrum; if x is a Raman shift (cm-1) give the excitation laser with "
+                             "--laser-nm (e.g. --laser-nm 532; laser_nm in experiment.toml's [ruby]/[sm]), if absolute "
+                             "wavenumbers or eV, name the unit "
+                             "in the column header (\"wavenumber (cm-1)\", \"energy (eV)\")")
+        return x, y, notes   # locate_line says what range the line needs
+
     lam = None
     if unit == "cm-1":
         lam = units.wavenumber_to_nm(x)
-    elif unit == "raman_cm-1" and spectrum.metadata.get("laser_nm"):
-        laser = float(spectrum.metadata["laser_nm"])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            lam = 1e7 / (1e7 / laser - x)
-        if not np.all(np.isfinite(lam) & (lam > 0)):
-            lam = None
-        elif lam is not None:
-            notes.append(f"x read as Raman shift from a {laser:g} nm laser and converted to nm")
+    elif unit == "eV":
+        with np.errstate(divide="ignore"):
+            lam = units.ev_to_nm(x) if np.all(x > 0) else None
+        if lam is not None:
+            notes.append("x read as photon energy (eV) and converted to nm")
+    elif unit == "raman_cm-1":
+        file_laser = spectrum.metadata.get("laser_nm")
+        laser = laser_nm if laser_nm is not None else (float(file_laser) if file_laser else None)
+        if laser is not None:
+            lam = from_shift(laser)
+            if lam is not None:
+                said = "--laser-nm" if laser_nm is not None else "the file's"
+                notes.append(f"x read as Raman shift from a {laser:g} nm laser ({said}) and converted to nm")
+                if laser_nm is not None and file_laser and abs(float(file_laser) - laser_nm) > 0.01:
+                    notes.append(f"the file states a {float(file_laser):g} nm laser; --laser-nm "
+                                 f"{laser_nm:g} was used")
     if lam is not None and covers(lam):
-        order = np.argsort(lam)
-        return lam[order], y[order], notes
+        return ascending(lam)
     # the whole axis must look like an optical spectrum in nm, not merely pass through the
     # gauge's range (a Raman spectrum of 100–3000 cm⁻¹ does that too)
     if (unit in ("cm-1", "raman_cm-1") and search_nm is not None and covers(x)
@@ -81,8 +147,34 @@ def spectrum_in_nm(spectrum: Spectrum, what: str,
         notes.append(f"the file calls x {said}, but its values ({x[0]:.1f}–{x[-1]:.1f}) lie where "
                      f"the {what} line lies in nm and nowhere near it in {unit}: x read as nm")
         return x, y, notes
-    raise InputError(f"{where(spectrum.source)}x axis is in {unit}; a {what} fit needs "
-                     "wavelengths in nm (calibrate the spectrometer or export in nm)")
+    if unit == "raman_cm-1" and lam is None:
+        raise InputError(f"{pre}x axis is a Raman shift (raman_cm-1) and no laser wavelength is known; give the "
+                         "excitation wavelength with --laser-nm (e.g. --laser-nm 532; laser_nm in experiment.toml's "
+                         "[ruby]/[sm])")
+    raise InputError(f"{pre}x axis is in {unit}; a {what} fit needs wavelengths in nm (calibrate the "
+                     "spectrometer or export in nm)" + (f"; as converted it spans {lam.min():.1f}–"
+                                                        f"{lam.max():.1f} nm, missing the {what} line"
+                                                        if lam is not None else ""))
+
+
+def layout_notes(spectrum: Spectrum) -> list[str]:
+    """Say what part of a file holding several spectra was measured (the reader takes one).
+
+    A multi-frame SPE/SIF gives frame 0 and a table with several intensity columns its
+    first; the result is right for that spectrum, but the others were not looked at.
+    """
+    meta = spectrum.metadata
+    notes = []
+    n_frames = int(meta.get("n_frames", 1) or 1)
+    if n_frames > 1:
+        notes.append(f"the file holds {n_frames} frames; frame {meta.get('frame', 0)} was measured "
+                     "(the others were not)")
+    columns = meta.get("columns") or []
+    if len(columns) > 2 and meta.get("y_column"):
+        others = [c for c in columns if c not in (meta.get("x_column"), meta.get("y_column"))]
+        notes.append(f"the file holds {len(columns) - 1} intensity columns; {meta['y_column']!r} was measured, "
+                     f"not {', '.join(repr(c) for c in others[:3])}{'…' if len(others) > 3 else ''}")
+    return notes
 
 
 def noise_sigma(y: np.ndarray) -> float:
@@ -191,3 +283,28 @@ def pressure_doubts(pressure: float, pressure_err: float, scale, line: str = "li
     if not pressure_err < 0.5:
         doubts.append(f"pressure error {pressure_err:.2f} GPa is large: the {line} position is poorly determined")
     return doubts
+
+
+def default_reference_note(line: str, lambda0_nm: float, gpa_per_nm: float) -> str:
+    """The note every gauge result carries when its reference λ0 is dackit's default.
+
+    The ambient line must be measured on the same crystal with the same spectrometer: a
+    calibration offset of the spectrometer goes straight into the pressure (issue 10: a
+    spectrometer reading ambient R1 at 693.66 nm turned a labelled 6.6 GPa into 4.9 GPa).
+    """
+    return (f"reference {line} λ0 = {lambda0_nm:g} nm is dackit's default, not measured on this crystal: "
+            f"give --ref (its ambient {line} on this spectrometer); every 0.1 nm of spectrometer offset "
+            f"is {0.1 * gpa_per_nm:.2f} GPa")
+
+
+#: A reference spectrum's line farther than this (nm) from the literature ambient value is
+#: not an ambient spectrum (2 nm of R1 is 5 GPa), whatever the spectrometer's offset.
+MAX_REFERENCE_OFFSET_NM = 2.0
+
+
+def require_near_ambient(line_nm: float, ambient_nm: float, line: str, source: str) -> None:
+    if abs(line_nm - ambient_nm) > MAX_REFERENCE_OFFSET_NM:
+        raise InputError(f"{where(source)}the reference {line} is at {line_nm:.2f} nm, "
+                         f"{line_nm - ambient_nm:+.2f} nm from its ambient {ambient_nm:g} nm: this is not an "
+                         "ambient-pressure spectrum (or the spectrometer is miscalibrated by more than "
+                         f"{MAX_REFERENCE_OFFSET_NM:g} nm); give the ambient spectrum or --ref")

@@ -19,7 +19,8 @@ from dackit.core.quality import Judged, Verdict
 from dackit.core.results import Failure
 from dackit.core.spectrum import Spectrum, make_spectrum
 from dackit.errors import DackitError, InputError, where
-from dackit.gauge.lines import fit_weighted, locate_line, pressure_doubts, spectrum_in_nm
+from dackit.gauge.lines import (default_reference_note, fit_weighted, locate_line, pressure_doubts,
+                                require_near_ambient, spectrum_in_nm)
 from dackit.gauge.scales import Scale, get_scale, warn_outside
 
 DEFAULT_SCALE = "datchi1997"
@@ -140,7 +141,8 @@ def _verdict(x, y, fit: FitResult, pressure: float, p_err: float, sc: Scale, not
 
 
 def fit_sm(spectra: Spectrum | Sequence[Spectrum], *, scale: str = DEFAULT_SCALE,
-           lambda0_nm: float = DEFAULT_SM_0_NM, lambda0_err_nm: float = DEFAULT_SM_0_ERR_NM):
+           lambda0_nm: float = DEFAULT_SM_0_NM, lambda0_err_nm: float = DEFAULT_SM_0_ERR_NM,
+           laser_nm: float | None = None):
     """Fit the 0–0 line (one pseudo-Voigt on a linear baseline) and convert it to pressure.
 
     Same conventions as :func:`dackit.gauge.ruby.fit_ruby`: one spectrum → :class:`SmFit`
@@ -157,6 +159,8 @@ def fit_sm(spectra: Spectrum | Sequence[Spectrum], *, scale: str = DEFAULT_SCALE
         crystal where possible.
     lambda0_err_nm : float, default 0.01
         Standard error of ``lambda0_nm`` in nm, propagated into the pressure error.
+    laser_nm : float, optional
+        Excitation wavelength (nm) when the spectra's x axis is a Raman shift (cm⁻¹).
     """
     single = isinstance(spectra, Spectrum)
     batch: list[Spectrum] = [spectra] if isinstance(spectra, Spectrum) else list(spectra)
@@ -165,7 +169,7 @@ def fit_sm(spectra: Spectrum | Sequence[Spectrum], *, scale: str = DEFAULT_SCALE
     prepared = []
     for i, s in enumerate(batch):
         try:
-            x, y, notes = spectrum_in_nm(s, "Sm:SrB4O7", SM_SEARCH_NM)
+            x, y, notes = spectrum_in_nm(s, "Sm:SrB4O7", SM_SEARCH_NM, laser_nm=laser_nm)
             prepared.append((i, s, x, y, locate_line(x, y, SM_SEARCH_NM, what="Sm:SrB4O7 0-0",
                                                     source=s.source), notes))
         except DackitError as exc:
@@ -189,6 +193,8 @@ def fit_sm(spectra: Spectrum | Sequence[Spectrum], *, scale: str = DEFAULT_SCALE
                 dp, dp0 = sc.sensitivity(pos, lambda0_nm)
                 pressure = float(sc.pressure(pos, lambda0_nm))
                 p_err = float(np.hypot(dp * err, dp0 * lambda0_err_nm))
+                if lambda0_nm == DEFAULT_SM_0_NM:
+                    notes = [*notes, default_reference_note("0-0 line", DEFAULT_SM_0_NM, float(-dp0))]
                 results[i] = SmFit(source=s.source, pressure_gpa=pressure, pressure_gpa_err=p_err,
                                    verdict=_verdict(x, y, fit, pressure, p_err, sc, notes),
                                    line_nm=float(pos), line_nm_err=float(err),
@@ -200,6 +206,33 @@ def fit_sm(spectra: Spectrum | Sequence[Spectrum], *, scale: str = DEFAULT_SCALE
                     raise
                 results[i] = Failure.from_exception(s.source, exc)
     return results[0] if single else results
+
+
+def reference_from_spectrum(spectrum: Spectrum, *, laser_nm: float | None = None) -> tuple[float, float]:
+    """The ambient 0–0 line (nm) and its error measured on a reference spectrum, for ``lambda0_nm``.
+
+    Same crystal, same spectrometer, ambient pressure: a spectrometer offset then cancels.
+    A doubtful line is refused rather than used as the zero of every pressure.
+
+    Parameters
+    ----------
+    spectrum : Spectrum
+        Sm:SrB4O7 spectrum at ambient pressure.
+    laser_nm : float, optional
+        Excitation wavelength when x is a Raman shift (cm⁻¹).
+
+    Returns
+    -------
+    tuple of float
+        (line position in nm, its standard error in nm).
+    """
+    first = fit_sm(spectrum, laser_nm=laser_nm)
+    require_near_ambient(first.line_nm, DEFAULT_SM_0_NM, "0-0 line", spectrum.source)
+    again = fit_sm(spectrum, laser_nm=laser_nm, lambda0_nm=first.line_nm, lambda0_err_nm=0.0)
+    if again.quality != "ok":
+        raise InputError(f"{where(spectrum.source)}this reference spectrum is not a clean ambient 0-0 line: "
+                         f"{again.verdict.notes[0]}; measure the ambient crystal again or give --ref")
+    return again.line_nm, again.line_nm_err
 
 
 def simulate_sm(pressure_gpa: float, *, scale: str = DEFAULT_SCALE, lambda0_nm: float = DEFAULT_SM_0_NM,
