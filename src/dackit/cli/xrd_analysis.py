@@ -37,9 +37,9 @@ class _PatternSource:
     def __call__(self, path: Path):
         from dackit.errors import InputError
 
-        from dackit.io.kinds import kind_of
+        from dackit.io.kinds import xray_kind
 
-        if kind_of(path) == "pattern":
+        if xray_kind(path) == "pattern":
             from dackit.io.patterns import read_pattern
 
             wl = self.wavelength

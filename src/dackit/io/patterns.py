@@ -133,7 +133,17 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
     pre = where(path)
     from dackit.io.guard import read_text_bytes
 
-    text = read_text_bytes(path, "pattern file").decode("utf-8", errors="replace")
+    from dackit.io.textcols import decode_text
+
+    raw = read_text_bytes(path, "pattern file")
+    if b"\0" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        from dackit.io.signatures import identify
+
+        known = identify(path, raw[:4096])
+        what = f"a {known.name} file" if known is not None else "binary data"
+        advice = known.advice if known is not None else "export the pattern as text (x, I columns)"
+        raise InputError(f"{pre}this is {what}, not a text pattern; {advice}")
+    text = decode_text(raw)  # UTF-8 (BOM or not), UTF-16 with a BOM, else Latin-1
     lines = text.splitlines()
     if not any(line.strip() for line in lines):
         raise InputError(f"{pre}the file is empty")
@@ -141,6 +151,9 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
         raise InputError(f"axis={axis!r}: use '2th_deg' or 'q_A^-1'")
 
     from dackit.io.gsas import looks_like_gsas, read_gsas
+
+    if _looks_like_pdh(path, lines):
+        return _read_pdh(path, lines, wavelength_a, axis, pre)
 
     if lines[0].strip().startswith("*RAS_DATA_START"):
         return _read_ras(path, lines, wavelength_a, axis, pre)
@@ -285,6 +298,52 @@ def _read_ras(path, lines, wavelength_a, axis, pre):
             lam = None
     return make_pattern(data[:, 0], y, axis="2th_deg", wavelength_a=lam, source=str(path),
                         metadata={"format": "rigaku-ras", "header": [f"{k} {v}" for k, v in header.items()]})
+
+
+def _looks_like_pdh(path, lines) -> bool:
+    """Anton Paar PDH (SAXSess/SAXSpace): title, keywords, a line of 8 integers (the first
+    is the number of points), two lines of 5 numbers, then q, I, σ rows and an XML trailer."""
+    if len(lines) < 6:
+        return False
+    counts = lines[2].split()
+    if len(counts) != 8 or not all(c.lstrip("-").isdigit() for c in counts):
+        return False
+    return path.suffix.lower() == ".pdh" or len(lines[3].split()) == 5
+
+
+def _read_pdh(path, lines, wavelength_a, axis, pre):
+    """Read an Anton Paar PDH file as SasView's ``anton_paar_saxs_reader`` does: the first
+    integer of line 3 is the number of rows, the fifth number of line 4 the wavelength in
+    nm, rows of q (nm⁻¹ unless the XML trailer's ``X`` column says ``A^-1``), I and σ."""
+    if axis not in (None, "q_A^-1"):
+        raise InputError(f"{pre}an Anton Paar PDH curve is in q, not {axis!r}")
+    n = int(lines[2].split()[0])
+    rows = [(i + 1, ln) for i, ln in enumerate(lines[5:5 + n], start=5) if ln.strip()]
+    if n < 2 or len(rows) < n:
+        raise InputError(f"{pre}the PDH header announces {n} rows but {len(rows)} follow; "
+                         "the file is truncated")
+    data = _parse_rows(rows, pre)
+    trailer = "\n".join(lines[5 + n:])
+    factor = 0.1  # SAXSquant writes q in nm⁻¹ (XML unit "n_m^-1")
+    unit = re.search(r'key="X">\s*<value key="unit">([^<]*)<', trailer)
+    if unit and unit.group(1).replace("_", "").lower() in ("a^-1", "1/a"):
+        factor = 1.0
+    lam = wavelength_a
+    if lam is None:
+        try:
+            lam_nm = float(lines[3].split()[4])
+        except (IndexError, ValueError):
+            lam_nm = 0.0
+        lam = lam_nm * 10 if 0.001 < lam_nm < 1 else None
+    q = data[:, 0] * factor
+    keep = q > 0
+    sigma = data[keep, 2] if data.shape[1] >= 3 else None
+    if sigma is not None and not np.all(sigma > 0):
+        sigma = None  # a zero error would give its point infinite weight
+    return make_pattern(q[keep], data[keep, 1], axis="q_A^-1", wavelength_a=lam, sigma=sigma,
+                        source=str(path),
+                        metadata={"format": "anton-paar-pdh", "header": lines[:5],
+                                  "q_units": "1/A" if factor == 1.0 else "1/nm"})
 
 
 def _starts_numeric(line: str) -> bool:

@@ -17,7 +17,7 @@ import numpy as np
 from dackit.core.pattern import Pattern
 from dackit.core.quality import Judged, Verdict
 from dackit.errors import InputError, where
-from dackit.io.kinds import kind_of
+from dackit.io.kinds import xray_kind
 from dackit.saxs.formfactor import FormFactorFit, fit_form_factor
 from dackit.saxs.mesophase import MESOPHASES, Indexing, index_peaks
 from dackit.saxs.peaks import PeakSet, find_peaks
@@ -137,7 +137,7 @@ def load_saxs(path, *, poni=None, wavelength_a=None, mask=None, bins=None) -> Pa
         if wavelength_a is not None:
             pat = dataclasses.replace(pat, wavelength_a=float(wavelength_a))
         return pat
-    if kind_of(path) == "image":
+    if xray_kind(path) == "image":
         if poni is None:
             raise InputError(f"{where(path)}a detector image needs its calibration: give --poni FILE")
         from dackit.io.images import read_image
