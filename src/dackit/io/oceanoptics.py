@@ -116,8 +116,11 @@ def read_text(path) -> Spectrum:
 
 
 def sniff_procspec(path: Path, head: bytes) -> bool:
-    """``.ProcSpec`` by extension, or a zip archive (the reader checks for ``ps_N.xml``)."""
-    return path.suffix.lower() == ".procspec" or head.startswith(b"PK\x03\x04")
+    """``.ProcSpec`` by extension, or a zip archive whose first member is ``ps_N.xml`` (its
+    name follows the 30-byte local header). Other zips (xlsx, BRML, Origin) are not taken."""
+    if path.suffix.lower() == ".procspec":
+        return True
+    return head.startswith(b"PK\x03\x04") and head[30:33] == b"ps_"
 
 
 def _parse_xml(raw: bytes) -> ET.Element:

@@ -46,6 +46,9 @@ _FIT2D_TITLES = [
 ]
 _UNSUPPORTED = re.compile(r"\b(r_mm|d\*2_a\^-2|d\*2_nm\^-2|chi_deg|chi_rad)\b", re.I)
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+#: columns a 1D pattern file may hold: x, I, σ and resolution/shadow columns (NIST .ABS
+#: files have 6: q, I, σ(I), σ(q), mean q, shadow factor); more are several patterns
+MAX_PATTERN_COLUMNS = 6
 
 
 def _wavelength_from_text(text: str, pre: str):
@@ -198,6 +201,10 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
                     unit = found
                     break
     data = _parse_rows(rows, pre)
+    if data.shape[1] > MAX_PATTERN_COLUMNS:
+        raise InputError(f"{pre}{data.shape[1]} columns of numbers: a 1D pattern has x, I and at most "
+                         "σ and resolution columns; this looks like several patterns side by side. "
+                         "Save x and one intensity column (and σ) as its own file")
     if data.shape[0] < 2:
         raise InputError(f"{pre}only {data.shape[0]} data row(s)")
     x, y = data[:, 0], data[:, 1]

@@ -68,11 +68,17 @@ def _binary(head: bytes, suffix: str) -> Signature | None:
     if head[:4] in (b"\0\0\0\x03", b"\0\0\0\x04") and suffix in (".dm3", ".dm4"):
         return Signature("Gatan DigitalMicrograph DM3/DM4", "tem", "read micrographs with dackit tem size")
     if head.startswith(b"II\x97\x01") or head.startswith(b"II\x97\x03"):
-        return Signature("FEI/TIA SER", "tem", "save the image as TIFF (with its scale) from TIA/Velox, "
-                         "or open it with ncempy/rosettasciio and save a TIFF, then use dackit tem size")
+        return Signature("FEI/TIA SER", "tem", "read micrographs with dackit tem size")
     if suffix in (".mrc", ".mrcs", ".st", ".rec") and head[208:212] in (b"MAP ", b"MAP\0"):
         return Signature("MRC image stack", "tem", "save a frame as TIFF (with its pixel size) for "
                          "dackit tem size, or pass it to dackit xrd integrate --poni as an image")
+    from dackit.io.kinds import BINARY_PATTERN_MAGIC
+
+    for magic, name in BINARY_PATTERN_MAGIC:
+        if head.startswith(magic):
+            return Signature(name, "pattern", "export the scan as text (2θ and intensity columns: .xy, "
+                             ".xye or GSAS .fxye) from the instrument software, or convert it (GSAS-II, "
+                             "PowDLL, xylib), then use dackit xrd")
     if head.startswith(b"WDF1"):
         return Signature("Renishaw WiRE .wdf", "spectrum", "export the spectrum from WiRE as text "
                          "(File > Save As > .txt), then use dackit ruby/pl/tauc")
@@ -116,6 +122,10 @@ def _text(head: bytes) -> Signature | None:
         return Signature("Bruker Esprit EDS spectrum (.spx)", "spectrum-xray",
                          "an EDS spectrum (X-ray energies), not an optical spectrum or a diffraction "
                          "pattern; dackit has no analysis for it")
+    if "PONI1:" in upper and "DISTANCE:" in upper and ("ROT1:" in upper or "PONI_VERSION" in upper):
+        return Signature("pyFAI/Dioptas PONI calibration", "calibration",
+                         "a PONI file is the geometry of a detector image: give it with --poni, "
+                         "and the image or pattern as FILE")
     if "G N O M" in upper[:2000]:
         return Signature("GNOM output (.out, ATSAS)", "saxs-result",
                          "it holds the P(r) fit of a SAS curve; give dackit saxs peaks the measured "

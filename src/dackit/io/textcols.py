@@ -460,6 +460,11 @@ def sniff_text(path: Path, head: bytes) -> bool:
     return looks_like_text(head)
 
 
+#: unnamed columns a spectrum file may have: x, y and at most an error and a reference/dark
+#: column (x y, x y σ, pixel x y); beyond that the file holds several spectra
+MAX_UNNAMED_COLUMNS = 4
+
+
 def read_columns(path) -> Spectrum:
     """Read a text file of numeric columns (tab, spaces, comma, semicolon; decimal commas).
 
@@ -471,6 +476,12 @@ def read_columns(path) -> Spectrum:
     """
     src = str(path)
     table = data_after_marker(read_lines(path), src)
+    ncols = table.data.shape[1]
+    if ncols > MAX_UNNAMED_COLUMNS and not any(table.names):
+        # several spectra side by side (a map or series export): columns 0 and 1 would be a guess
+        raise InputError(f"{where(src)}{ncols} columns of numbers without names: which is x and which "
+                         "is the spectrum? Add a header line naming them (e.g. wavelength_nm counts) "
+                         "or save x and the one spectrum as two columns")
     x_idx, y_idx, unit = pick_columns(table.names)
     if unit is None and not any(table.names):
         # Names that do not split into the columns ("Raman Shift Intensity") still say
