@@ -139,13 +139,18 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
     from dackit.io.textcols import decode_text
 
     raw = read_text_bytes(path, "pattern file")
-    if b"\0" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    head = raw[:4096]
+    if b"\0" in head and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Fit2D pads its blank third title line with NULs: only a known binary format, or
+        # mostly-NUL bytes, is binary
         from dackit.io.signatures import identify
 
-        known = identify(path, raw[:4096])
-        what = f"a {known.name} file" if known is not None else "binary data"
-        advice = known.advice if known is not None else "export the pattern as text (x, I columns)"
-        raise InputError(f"{pre}this is {what}, not a text pattern; {advice}")
+        known = identify(path, head)
+        if known is not None or head.count(b"\0") > 0.3 * len(head):
+            what = f"a {known.name} file" if known is not None else "binary data"
+            advice = known.advice if known is not None else "export the pattern as text (x, I columns)"
+            raise InputError(f"{pre}this is {what}, not a text pattern; {advice}")
+        raw = raw.replace(b"\0", b" ")
     text = decode_text(raw)  # UTF-8 (BOM or not), UTF-16 with a BOM, else Latin-1
     lines = text.splitlines()
     if not any(line.strip() for line in lines):
