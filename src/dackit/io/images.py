@@ -109,7 +109,7 @@ def _not_an_image(path: Path) -> None:
     if known is not None and known.kind == "container" and known.name != "HDF5":
         raise InputError(f"{where(path)}this is a {known.name}, not a detector image; {known.advice}")
     if known is None and looks_like_text(head):
-        raise InputError(f"{where(path)}this is a text file, not a detector image; a 1D pattern "
+        raise InputError(f"{where(path)}cannot read it as a detector image: this is a text file; a 1D pattern "
                          "(2θ or q, I columns) goes straight to dackit xrd lattice/phases or saxs peaks")
 
 
