@@ -162,7 +162,7 @@ def xray_kind(path) -> Kind:
     path = Path(path)
     known = identify(path) if path.is_file() else None
     if known is not None and known.kind not in ("container", "image", "pattern"):
-        raise InputError(f"{path}: this is a {known.name} file, not an X-ray pattern or detector "
+        raise InputError(f"{path}: this is {known.a_name} file, not an X-ray pattern or detector "
                          f"image; {known.advice}")
     kind = kind_of(path)
     if kind == "spectrum":
@@ -171,13 +171,13 @@ def xray_kind(path) -> Kind:
     if not path.is_file():
         return kind
     if known is not None and known.kind not in ("container", "image", "pattern"):
-        raise InputError(f"{path}: this is a {known.name} file, not an X-ray pattern or detector "
+        raise InputError(f"{path}: this is {known.a_name} file, not an X-ray pattern or detector "
                          f"image; {known.advice}")
     if known is not None and known.kind == "image" and kind == "pattern":
         raise InputError(f"{path}: the ending {path.suffix!r} says text pattern but the content is a "
                          f"{known.name}; rename it to the image's own ending")
     if known is not None and known.kind == "container" and known.name != "HDF5":
-        raise InputError(f"{path}: this is a {known.name}, not an X-ray pattern or detector image; "
+        raise InputError(f"{path}: this is {known.a_name}, not an X-ray pattern or detector image; "
                          f"{known.advice}")
     return kind
 

@@ -147,7 +147,7 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
 
         known = identify(path, head)
         if known is not None or head.count(b"\0") > 0.3 * len(head):
-            what = f"a {known.name} file" if known is not None else "binary data"
+            what = f"{known.a_name} file" if known is not None else "binary data"
             advice = known.advice if known is not None else "export the pattern as text (x, I columns)"
             raise InputError(f"{pre}this is {what}, not a text pattern; {advice}")
         raw = raw.replace(b"\0", b" ")
@@ -183,9 +183,17 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
             raise InputError(f"{pre}unknown radial axis title {lines[1].strip()!r}; give axis=")
         rows = [(i + 1, ln) for i, ln in enumerate(lines[4:], start=4) if ln.strip()]
     else:
+        from dackit.io.signatures import _FORTRAN_FORMAT
+
+        # ISIS COLETTE 1D files: title, ranges, counts, then a Fortran format line ("3
+        # (F12.5,2E16.6)") before the q, I, σ rows; the lines above it are header, not data
+        fortran = next((i for i, ln in enumerate(lines[:8]) if _FORTRAN_FORMAT.match(ln)), -1)
         for i, line in enumerate(lines):
             stripped = line.strip()
             if not stripped:
+                continue
+            if i <= fortran:
+                header.append(stripped)
                 continue
             if stripped[0] in "#!;%" or (not rows and not _starts_numeric(stripped)):
                 header.append(stripped.lstrip("#!;% "))

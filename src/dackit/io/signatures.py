@@ -17,6 +17,7 @@ True
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +36,12 @@ class Signature:
     name: str
     kind: str
     advice: str
+
+    @property
+    def a_name(self) -> str:
+        """The name with its article: "an HDF5", "a TIFF image"."""
+        vowel = self.name[0].upper() in "AEIOU" or self.name.startswith(("HDF", "MRC", "SMV", "FEI", "NXcanSAS"))
+        return f"{'an' if vowel else 'a'} {self.name}"
 
 
 def read_head(path, n: int = HEAD_BYTES) -> bytes:
@@ -126,11 +133,21 @@ def _text(head: bytes) -> Signature | None:
         return Signature("pyFAI/Dioptas PONI calibration", "calibration",
                          "a PONI file is the geometry of a detector image: give it with --poni, "
                          "and the image or pattern as FILE")
+    lines = text.splitlines()
+    if len(lines) > 5 and re.fullmatch(r"\s*(-?\d+\s+){7}-?\d+\s*", lines[2] or "x") \
+            and len(lines[3].split()) == 5:
+        return Signature("Anton Paar PDH SAXS curve", "pattern", "analyse it with dackit saxs peaks")
+    if any(_FORTRAN_FORMAT.match(line) for line in lines[1:8]):
+        return Signature("ISIS COLETTE 1D SANS curve (LOQ)", "pattern", "analyse it with dackit saxs peaks")
     if "G N O M" in upper[:2000]:
         return Signature("GNOM output (.out, ATSAS)", "saxs-result",
                          "it holds the P(r) fit of a SAS curve; give dackit saxs peaks the measured "
                          "curve (.dat: q, I, σ) instead")
     return None
+
+
+#: the Fortran format line of ISIS COLETTE 1D files ("3 (F12.5,2E16.6)"): column count, format
+_FORTRAN_FORMAT = re.compile(r"^\s*\d+\s+\(\s*\d*[FEGI]\d+(\.\d+)?\s*,")
 
 
 def identify(path, head: bytes | None = None) -> Signature | None:
@@ -158,4 +175,4 @@ def identify(path, head: bytes | None = None) -> Signature | None:
 
 def describe(path, signature: Signature, wanted: str) -> str:
     """Message for a file of format ``signature`` handed to a command that wants ``wanted``."""
-    return (f"{path}: this is a {signature.name} file, not {wanted}; {signature.advice}")
+    return (f"{path}: this is {signature.a_name} file, not {wanted}; {signature.advice}")

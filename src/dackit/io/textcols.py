@@ -460,6 +460,10 @@ def sniff_text(path: Path, head: bytes) -> bool:
     return looks_like_text(head)
 
 
+#: x column names of SAXS/XRD curves: q (alone or with an inverse-length unit), 2θ
+_SCATTERING_X = re.compile(r"(^|[\s|,;#(])q\s*(\(|\[|_)?\s*(1/a|a\^?-1|1/nm|nm\^?-1|1/å|å\^?-1|1/angstrom)"
+                           r"|^\s*q\s*$|^\s*q\s*[|,;\t]|^[\s#]*q\s+i\b|2\s*-?\s*theta|two.?theta|\b2th\b|2θ")
+
 #: unnamed columns a spectrum file may have: x, y and at most an error and a reference/dark
 #: column (x y, x y σ, pixel x y); beyond that the file holds several spectra
 MAX_UNNAMED_COLUMNS = 4
@@ -476,17 +480,23 @@ def read_columns(path) -> Spectrum:
     """
     src = str(path)
     table = data_after_marker(read_lines(path), src)
+    x_idx, y_idx, unit = pick_columns(table.names)
+    above = next((line for line in reversed(table.header) if line.strip()), "")
+    xname = table.names[x_idx] if any(table.names) else above
+    if _SCATTERING_X.search(xname.lower()):
+        # a SAXS/XRD curve (columns Q, I(Q), Error; "2theta"): its x is no wavelength, and a
+        # unit named for I ("I(Q) (1/cm)") must not be taken for x's
+        raise InputError(f"{where(src)}the x column is {xname.strip()[:40]!r}: a scattering or diffraction "
+                         "pattern, not an optical spectrum; analyse it with dackit saxs peaks or dackit xrd")
     ncols = table.data.shape[1]
     if ncols > MAX_UNNAMED_COLUMNS and not any(table.names):
         # several spectra side by side (a map or series export): columns 0 and 1 would be a guess
         raise InputError(f"{where(src)}{ncols} columns of numbers without names: which is x and which "
                          "is the spectrum? Add a header line naming them (e.g. wavelength_nm counts) "
                          "or save x and the one spectrum as two columns")
-    x_idx, y_idx, unit = pick_columns(table.names)
     if unit is None and not any(table.names):
         # Names that do not split into the columns ("Raman Shift Intensity") still say
         # what x is.
-        above = next((line for line in reversed(table.header) if line.strip()), "")
         unit = x_unit_from_name(above)
     pairs = header_pairs(table.header + table.trailer)
     meta = {"format": "text", "delimiter": table.delimiter, "decimal": table.decimal,
