@@ -65,6 +65,13 @@ def _read(case):
         p = load_saxs(path)
         return {"n_points": len(p.x), "x_first": float(p.x[0]), "y_first": float(p.intensity[0]),
                 "wavelength_a": p.wavelength_a}
+    if reader == "read_pattern":
+        from dackit.io.patterns import read_pattern
+
+        p = read_pattern(path)
+        return {"n_points": len(p.x), "x_first": float(p.x[0]), "x_second": float(p.x[1]),
+                "x_last": float(p.x[-1]), "y_first": float(p.intensity[0]), "y_last": float(p.intensity[-1]),
+                "wavelength_a": p.wavelength_a, "axis": p.axis}
     if reader == "read_spectrum":
         from dackit.io import read_spectrum
 

@@ -22,10 +22,11 @@ from dackit.errors import InputError
 
 Kind = Literal["pattern", "image", "spectrum"]
 
-#: 1D patterns: text columns (pyFAI/Dioptas .xy/.chi, .xye, GSAS .gsas/.gsa/.gss/.fxye, Rigaku .ras, q-space .qxy, generic
+#: 1D patterns: text columns (pyFAI/Dioptas .xy/.chi, .xye, GSAS .gsas/.gsa/.gss/.fxye, Rigaku .ras, PANalytical
+#: .xrdml, Anton Paar .pdh, q-space .qxy, generic
 #: .dat/.txt/.csv) and canSAS 1D XML
 PATTERN_SUFFIXES = (".xy", ".xye", ".qxy", ".chi", ".dat", ".txt", ".csv", ".xml", ".gsas", ".gsa", ".gss",
-                    ".fxye", ".fxy", ".ras")
+                    ".fxye", ".fxy", ".ras", ".xrdml", ".pdh")
 #: area-detector images readable by fabio/h5py (and .npy arrays); a file with another
 #: ending is sniffed (:func:`kind_of`)
 IMAGE_SUFFIXES = (".tif", ".tiff", ".edf", ".cbf", ".mccd", ".img", ".h5", ".hdf5", ".hdf", ".nxs",
@@ -151,6 +152,16 @@ def xray_kind(path) -> Kind:
     electron-microscopy file (DM3/DM4, SER), an EDS spectrum, an Origin project or a
     spreadsheet — is refused with its format named and what to do, instead of being
     taken for a detector image that "needs --poni" or a pattern whose "line 1 is not numeric".
+
+    Parameters
+    ----------
+    path : str or Path
+        The file given to ``dackit xrd`` or ``dackit saxs``.
+
+    Returns
+    -------
+    str
+        ``"pattern"`` or ``"image"``.
 
     Raises
     ------

@@ -160,6 +160,9 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
 
     from dackit.io.gsas import looks_like_gsas, read_gsas
 
+    if "<xrdMeasurements" in text[:4000]:
+        return _read_xrdml(path, raw, wavelength_a, axis, pre)
+
     if _looks_like_pdh(path, lines):
         return _read_pdh(path, lines, wavelength_a, axis, pre)
 
@@ -318,6 +321,69 @@ def _read_ras(path, lines, wavelength_a, axis, pre):
             lam = None
     return make_pattern(data[:, 0], y, axis="2th_deg", wavelength_a=lam, source=str(path),
                         metadata={"format": "rigaku-ras", "header": [f"{k} {v}" for k, v in header.items()]})
+
+
+def _read_xrdml(path, raw: bytes, wavelength_a, axis, pre):
+    """PANalytical ``.xrdml`` (XML; schema www.xrdml.com/XRDMeasurement/1.x–2.x): the first
+    ``scan`` of the first ``xrdMeasurement``, 2θ from ``positions axis="2Theta"`` (start
+    and end positions, or a ``listPositions``), intensities from ``intensities`` or
+    ``counts``, wavelength from ``usedWavelength/kAlpha1`` (Å) unless given. The same fields
+    GSAS-II's and yadg's PANalytical importers read."""
+    import xml.etree.ElementTree as ET
+
+    if axis not in (None, "2th_deg"):
+        raise InputError(f"{pre}a PANalytical 2θ scan is not on axis {axis!r}")
+    try:
+        root = ET.fromstring(raw)
+    except ET.ParseError as exc:
+        raise InputError(f"{pre}damaged or truncated XRDML file ({exc}); export it again") from None
+
+    def local(el):
+        return el.tag.rsplit("}", 1)[-1]
+
+    def find(node, name):
+        return next((el for el in node.iter() if local(el) == name), None)
+
+    scans = [el for el in root.iter() if local(el) == "scan"]
+    if not scans:
+        raise InputError(f"{pre}XRDML file without a <scan>; no pattern in it")
+    points = find(scans[0], "dataPoints")
+    if points is None:
+        raise InputError(f"{pre}XRDML scan without <dataPoints>; the file is truncated")
+    values_el = find(points, "intensities")  # (an Element with no children is falsy: no `or`)
+    if values_el is None:
+        values_el = find(points, "counts")
+    if values_el is None or not (values_el.text or "").split():
+        raise InputError(f"{pre}XRDML scan without intensities or counts")
+    try:
+        y = np.array(values_el.text.split(), dtype=float)
+    except ValueError:
+        raise InputError(f"{pre}non-numeric intensity in the XRDML scan") from None
+    tth = next((el for el in points if local(el) == "positions" and el.get("axis", "").lower() == "2theta"), None)
+    if tth is None:
+        raise InputError(f"{pre}XRDML scan without 2Theta positions (an omega or chi scan is no powder pattern)")
+    listed = find(tth, "listPositions")
+    try:
+        if listed is not None:
+            x = np.array(listed.text.split(), dtype=float)
+        else:
+            start, end = float(find(tth, "startPosition").text), float(find(tth, "endPosition").text)
+            x = np.linspace(start, end, y.size)
+    except (AttributeError, TypeError, ValueError):
+        raise InputError(f"{pre}XRDML 2Theta positions are missing or not numbers") from None
+    if x.size != y.size:
+        raise InputError(f"{pre}XRDML scan has {x.size} positions but {y.size} intensities; the file is damaged")
+    lam = wavelength_a
+    meta = {"format": "panalytical-xrdml", "header": [], "n_scans": len(scans)}
+    ka1 = find(root, "kAlpha1")
+    if ka1 is not None and ka1.text:
+        meta["kalpha1_a"] = float(ka1.text)
+        if lam is None:
+            lam = float(ka1.text)
+    ratio = find(root, "ratioKAlpha2KAlpha1")
+    if ratio is not None and ratio.text:
+        meta["kalpha2_ratio"] = float(ratio.text)
+    return make_pattern(x, y, axis="2th_deg", wavelength_a=lam, source=str(path), metadata=meta)
 
 
 def _looks_like_pdh(path, lines) -> bool:

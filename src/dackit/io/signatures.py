@@ -133,6 +133,8 @@ def _text(head: bytes) -> Signature | None:
         return Signature("pyFAI/Dioptas PONI calibration", "calibration",
                          "a PONI file is the geometry of a detector image: give it with --poni, "
                          "and the image or pattern as FILE")
+    if "<XRDMEASUREMENTS" in upper:
+        return Signature("PANalytical XRDML scan", "pattern", "analyse it with dackit xrd lattice or phases")
     lines = text.splitlines()
     if len(lines) > 5 and re.fullmatch(r"\s*(-?\d+\s+){7}-?\d+\s*", lines[2] or "x") \
             and len(lines[3].split()) == 5:
