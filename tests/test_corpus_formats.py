@@ -165,6 +165,22 @@ def test_adversarial_spectra(name, content, words, tmp_path):
         _expect_named_error(args, path, tmp_path, *words)
 
 
+@pytest.mark.parametrize("name, content, words", [
+    ("empty.dat", b"", ["empty"]),
+    ("nan.dat", b"".join(b"%.3f nan\n" % (0.01 * (i + 1)) for i in range(40)), ["nan"]),
+    ("words.dat", b"q intensity\nabc def\nghi jkl\n" * 5, []),
+    ("one_column.dat", b"\n".join(b"%.3f" % (0.01 * (i + 1)) for i in range(40)), ["column"]),
+    ("noise.dat", bytes(np.random.default_rng(2).integers(0, 256, 6000, dtype=np.uint8)) + bytes(3000),
+     ["binary data"]),
+    ("spectrum.spc", bytes([0, 0x4B]) + bytes(3000), ["SPC"]),
+])
+def test_adversarial_xray_files(name, content, words, tmp_path):
+    path = tmp_path / name
+    path.write_bytes(content)
+    for args in XRAY_COMMANDS:
+        _expect_named_error(args, path, tmp_path, *words)
+
+
 def test_utf16_spectrum_reads_like_utf8(tmp_path):
     """A Windows export in UTF-16 (BOM) holds the same numbers as its UTF-8 twin."""
     from dackit.io import read_spectrum

@@ -140,13 +140,15 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
 
     raw = read_text_bytes(path, "pattern file")
     head = raw[:4096]
-    if b"\0" in head and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        # Fit2D pads its blank third title line with NULs: only a known binary format, or
-        # mostly-NUL bytes, is binary
+    # control bytes other than tab, newlines, form feed and NUL: text has (almost) none
+    control = len(head.translate(None, bytes([0, 9, 10, 12, 13]) + bytes(range(32, 256))))
+    if (b"\0" in head or control > 0.02 * len(head)) and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Fit2D pads its blank third title line with NULs: only a known binary format,
+        # mostly-NUL bytes or control bytes is binary
         from dackit.io.signatures import identify
 
         known = identify(path, head)
-        if known is not None or head.count(b"\0") > 0.3 * len(head):
+        if known is not None or head.count(b"\0") > 0.3 * len(head) or control > 0.02 * len(head):
             what = f"{known.a_name} file" if known is not None else "binary data"
             advice = known.advice if known is not None else "export the pattern as text (x, I columns)"
             raise InputError(f"{pre}this is {what}, not a text pattern; {advice}")
