@@ -181,6 +181,23 @@ def test_adversarial_xray_files(name, content, words, tmp_path):
         _expect_named_error(args, path, tmp_path, *words)
 
 
+def test_dark_and_reference_columns_are_not_the_spectrum(tmp_path):
+    """An Ocean Optics-style export 'Wavelength, Dark, Reference, Sample, Processed': the
+    ruby line is in Processed; the dark column (first after x) was taken as the spectrum."""
+    from dackit.io import read_spectrum
+
+    x = np.linspace(690, 700, 120)
+    line = 50 + 4000 * np.exp(-0.5 * ((x - 694.3) / 0.15) ** 2)
+    dark = np.full_like(x, 50.0) + np.sin(x)
+    table = np.column_stack([x, dark, dark + 2000, line + dark, line])
+    path = tmp_path / "ocean_full.csv"
+    np.savetxt(path, table, delimiter=",", header="Wavelength,Dark,Reference,Sample,Processed", comments="",
+               fmt="%.4f")
+    s = read_spectrum(path)
+    np.testing.assert_allclose(s.y, np.round(line, 4))
+    assert s.metadata["y_column"] == "Processed"
+
+
 def test_utf16_spectrum_reads_like_utf8(tmp_path):
     """A Windows export in UTF-16 (BOM) holds the same numbers as its UTF-8 twin."""
     from dackit.io import read_spectrum

@@ -325,6 +325,11 @@ _Y_NAMES = (r"intens|count|cts|absorb|\babs\b|\bod\b|transm|reflect|signal|\bpl\
 _EXCITATION_NAME = r"excit|\bex\b|\bple\b"
 
 
+#: auxiliary columns beside a spectrum: dark, reference/lamp, background, blank, baseline, errors
+_AUX_NAME = (r"\bdark|reference|\bref\b|background|\bbkg\b|\bbg\b|blank|baseline|\blamp\b|\berr"
+             r"|sigma|uncert|std\.?\s*dev|\bstd\b")
+
+
 def x_unit_from_name(name: str) -> str | None:
     """The x unit a column name states, or None: ``"Raman shift (cm-1)"`` → ``"raman_cm-1"``.
 
@@ -364,6 +369,8 @@ def pick_columns(names: tuple) -> tuple[int, int, str | None]:
 
     >>> pick_columns(("Wavelength", "Excitation", "Emission"))
     (0, 2, 'nm')
+    >>> pick_columns(("Wavelength", "Dark", "Reference", "Sample", "Processed"))
+    (0, 4, 'nm')
     """
     units = [x_unit_from_name(name) if name else None for name in names]
     physical = [i for i, u in enumerate(units) if u not in (None, "pixel")]
@@ -371,9 +378,14 @@ def pick_columns(names: tuple) -> tuple[int, int, str | None]:
     x_idx = (physical or pixel or [0])[0]
     unit = units[x_idx]
     others = [i for i in range(len(names)) if i != x_idx]
-    named = [i for i in others if names[i] and re.search(_Y_NAMES, names[i].lower())]
+    # dark, reference and error columns are never the spectrum: an Ocean Optics "Wavelength,
+    # Dark, Reference, Sample, Processed" export has its signal in the last columns
+    plain = [i for i in others if not (names[i] and re.search(_AUX_NAME, names[i].lower()))]
+    named = [i for i in plain if names[i] and re.search(_Y_NAMES, names[i].lower())]
     signal = [i for i in named if not re.search(_EXCITATION_NAME, names[i].lower())]
-    y_idx = (signal or named or others)[0]
+    processed = [i for i in plain if names[i] and re.search(r"process|corrected", names[i].lower())]
+    sample = [i for i in plain if names[i] and re.search(r"\bsample\b", names[i].lower())]
+    y_idx = (signal or processed or sample or named or plain or others)[0]
     return x_idx, y_idx, unit
 
 
