@@ -96,6 +96,8 @@ def _binary(head: bytes, suffix: str) -> Signature | None:
         return Signature("Galactic/Thermo SPC spectrum", "spectrum", "export it as text (.csv or .txt) "
                          "from GRAMS, OMNIC or the instrument software, then use dackit ruby/pl/tauc")
     if head.startswith(b"PK\x03\x04"):
+        if suffix == ".procspec" or head[30:33] == b"ps_":
+            return Signature("Ocean Optics .ProcSpec spectrum", "spectrum", "analyse it with dackit ruby, pl or tauc")
         if suffix in (".xlsx", ".xlsm", ".ods"):
             return Signature("spreadsheet (xlsx/ods)", "document", "save the sheet as .csv (one x "
                              "column, one y column) and give that file")
