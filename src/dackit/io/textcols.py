@@ -498,8 +498,10 @@ def read_columns(path) -> Spectrum:
     if _SCATTERING_X.search(xname.lower()):
         # a SAXS/XRD curve (columns Q, I(Q), Error; "2theta"): its x is no wavelength, and a
         # unit named for I ("I(Q) (1/cm)") must not be taken for x's
-        raise InputError(f"{where(src)}the x column is {xname.strip()[:40]!r}: a scattering or diffraction "
-                         "pattern, not an optical spectrum; analyse it with dackit saxs peaks or dackit xrd")
+        what = (f"the x column is {xname.strip()[:40]!r}" if any(table.names)
+                else f"the column header {above.strip()[:60]!r} names q or 2θ")
+        raise InputError(f"{where(src)}{what}: a scattering or diffraction pattern, not an optical "
+                         "spectrum; analyse it with dackit saxs peaks or dackit xrd")
     ncols = table.data.shape[1]
     if ncols > MAX_UNNAMED_COLUMNS and not any(table.names):
         # several spectra side by side (a map or series export): columns 0 and 1 would be a guess
