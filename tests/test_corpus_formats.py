@@ -292,3 +292,13 @@ def test_every_refusal_is_a_dackit_error(tmp_path):
         if case["command"] == ["ruby"] and "error" in case["expected"]:
             with pytest.raises(DackitError, match=case["expected"]["error"].replace("/", ".")):
                 read_spectrum(case["path_on_disk"])
+
+
+def test_real_command_line_names_the_format():
+    """The installed entry point (a subprocess, as a user types it), not only CliRunner."""
+    from cli_helpers import run_dackit
+
+    case = next(c for c in CASES if c["id"] == "galactic-spc-to-ruby")
+    code, out, err = run_dackit("ruby", case["path_on_disk"])
+    assert code == 2 and "Traceback" not in err
+    assert "Galactic/Thermo SPC" in err and case["path_on_disk"].name in err
