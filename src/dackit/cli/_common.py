@@ -39,8 +39,10 @@ def run_per_file(files: Iterable, analyse: Callable[[Path], dict | list[dict]]) 
                 rows.append(row)
                 warn_if_doubtful(row)
         except DackitError as exc:
-            rows.append({"file": str(path), "error": str(exc)})
-            click.echo(f"error: {exc}", err=True)
+            # a library error raised far from the reader may not name the file: a batch must
+            msg = str(exc) if str(path) in str(exc) else f"{path}: {exc}"
+            rows.append({"file": str(path), "error": msg})
+            click.echo(f"error: {msg}", err=True)
             status = 2
         except Exception as exc:  # noqa: BLE001 - a batch must survive any one bad file
             msg = f"{path}: unexpected {type(exc).__name__}: {exc} (please report this)"

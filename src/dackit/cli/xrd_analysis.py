@@ -37,9 +37,9 @@ class _PatternSource:
     def __call__(self, path: Path):
         from dackit.errors import InputError
 
-        from dackit.io.kinds import kind_of
+        from dackit.io.kinds import xray_kind
 
-        if kind_of(path) == "pattern":
+        if xray_kind(path) == "pattern":
             from dackit.io.patterns import read_pattern
 
             wl = self.wavelength
@@ -47,6 +47,9 @@ class _PatternSource:
                 wl = self.geometry().wavelength_a
             return read_pattern(path, wavelength_a=wl)
         if self.poni is None:
+            from dackit.io.images import check_image_file
+
+            check_image_file(Path(path))  # an NXcanSAS curve or text is named, not "needs --poni"
             raise InputError(f"{path}: an image needs --poni FILE to be integrated "
                              "(or give an integrated pattern: .xy, .chi, .dat)")
         if self._integrator is None:

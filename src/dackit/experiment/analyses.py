@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 
 from dackit.errors import InputError
-from dackit.io.kinds import kind_of
+from dackit.io.kinds import xray_kind
 from dackit.experiment.description import Experiment
 
 
@@ -139,7 +139,7 @@ def _pattern_or_image(path: str, settings: dict):
     from dackit.io.patterns import read_pattern
     from dackit.saxs.analysis import load_saxs
 
-    if kind_of(path) == "pattern":
+    if xray_kind(path) == "pattern":
         if settings["unit"] == "q_A^-1":  # as `dackit saxs` reads it (canSAS XML included)
             return load_saxs(path, wavelength_a=settings["wavelength_a"])
         return read_pattern(path, wavelength_a=settings["wavelength_a"])
@@ -153,7 +153,7 @@ def analyse_xrd(path: str, settings: dict) -> dict:
     from dackit.xrd.transitions import identify_phases
 
     texture = None
-    if kind_of(path) != "pattern" and settings["poni"]:
+    if xray_kind(path) != "pattern" and settings["poni"]:
         pattern, integ = _integrate(path, settings, with_image=True)
         texture = _texture(path, integ)
     else:

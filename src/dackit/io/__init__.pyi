@@ -7,6 +7,7 @@ from . import kinds as kinds
 from . import oceanoptics as oceanoptics
 from . import patterns as patterns
 from . import pdh as pdh
+from . import signatures as signatures
 from . import spectra as spectra
 from . import textcols as textcols
 from . import vendor as vendor
@@ -21,9 +22,11 @@ from .gsas import write_fxye as write_fxye
 from .gsas import write_instprm as write_instprm
 from .images import read_image as read_image
 from .kinds import kind_of as kind_of
+from .kinds import xray_kind as xray_kind
 from .images import read_mask as read_mask
 from .patterns import read_pattern as read_pattern
 from .pdh import read_pdh as read_pdh
+from .signatures import identify as identify
 from .patterns import write_chi as write_chi
 from .patterns import write_xy as write_xy
 from .spectra import FORMATS as FORMATS

@@ -27,7 +27,7 @@ import numpy as np
 
 from dackit.errors import InputError, where
 from dackit.io.guard import check_pixels, regular_file
-from dackit.io.images import _HDF5_SUFFIXES, _h5_default_dataset, _read_fabio, _split_h5_path
+from dackit.io.images import _h5_default_dataset, _read_fabio, _split_h5_path, check_image_file
 
 #: Eiger/Lima master files: the NeXus path of the image data (issue 12)
 EIGER_DATA = "/entry/data/data"
@@ -102,8 +102,16 @@ class FrameSource:
         self._fabio = None
         self._parts: list = []
         self.mask: np.ndarray | None = None
-        if inner is not None or self.path.suffix.lower() in _HDF5_SUFFIXES:
-            self._open_h5(inner)
+        if check_image_file(self.path, inner):
+            try:
+                self._open_h5(inner)
+            except InputError:
+                raise
+            except (RuntimeError, KeyError, ValueError, TypeError, OSError) as exc:
+                # h5py's own errors for datasets it cannot map (null dataspace, compound types)
+                self.close()
+                raise InputError(f"{self._pre}cannot read an image from the HDF5 file "
+                                 f"({type(exc).__name__}: {exc})") from None
         else:
             self._open_fabio()
 
@@ -208,7 +216,8 @@ class FrameSource:
             data = self._fabio.data if index == 0 else self._fabio.getframe(index).data
         except Exception as exc:  # noqa: BLE001 - fabio raises anything on a damaged frame
             raise InputError(f"{self._pre}cannot read frame {index} ({type(exc).__name__}: {exc})") from None
-        data = np.asarray(data)
+        # fabio's PIL fallback (JPEG-compressed TIFF) gives a read-only view; pyFAI writes to its input
+        data = np.array(data) if not np.asarray(data).flags.writeable else np.asarray(data)
         if data.ndim == 3 and data.shape[0] == 1:
             data = data[0]
         if data.shape != self.shape:

@@ -48,8 +48,12 @@ def _h5_default_dataset(h5file):
     found = []
 
     def _visit(_, obj):
-        if isinstance(obj, h5py.Dataset) and obj.ndim in (2, 3) and min(obj.shape[-2:]) > 1:
-            found.append(obj)
+        try:  # a dataset with a null dataspace or an unmapped type raises on .ndim/.shape
+            if isinstance(obj, h5py.Dataset) and obj.ndim in (2, 3) and min(obj.shape[-2:]) > 1 \
+                    and np.issubdtype(obj.dtype, np.number):
+                found.append(obj)
+        except (RuntimeError, TypeError, ValueError, KeyError, OSError):
+            pass
 
     h5file.visititems(_visit)
     if not found:
@@ -85,8 +89,58 @@ def _read_h5(path: Path, inner: str | None, frame: int) -> np.ndarray:
                 return np.asarray(dset[frame])
             raise InputError(f"{pre}dataset {dset.name} has {dset.ndim} dimensions; "
                              "an image needs 2 (or 3 for a stack of frames)")
-    except OSError as exc:
-        raise InputError(f"{pre}cannot open the HDF5 file ({exc})") from None
+    except InputError:
+        raise
+    except (OSError, RuntimeError, KeyError, ValueError, TypeError) as exc:
+        # h5py raises RuntimeError/KeyError for datasets it cannot map (compound, external, missing links)
+        raise InputError(f"{pre}cannot read an image from the HDF5 file ({type(exc).__name__}: {exc})") from None
+
+
+def _not_an_image(path: Path) -> None:
+    """InputError naming the format of a file that is no detector image (text, a spectrum, a
+    TEM file, an NXcanSAS curve…), before fabio tries every reader it has on it."""
+    from dackit.io.signatures import identify, read_head
+    from dackit.io.textcols import looks_like_text
+
+    head = read_head(path)
+    known = identify(path, head)
+    if known is not None and known.kind not in ("image", "container"):
+        raise InputError(f"{where(path)}this is {known.a_name} file, not a detector image; {known.advice}")
+    if known is not None and known.kind == "container" and known.name != "HDF5":
+        raise InputError(f"{where(path)}this is {known.a_name}, not a detector image; {known.advice}")
+    if known is None and looks_like_text(head):
+        raise InputError(f"{where(path)}cannot read it as a detector image: this is a text file; a 1D pattern "
+                         "(2θ or q, I columns) goes straight to dackit xrd lattice/phases or saxs peaks")
+
+
+def _nxcansas_curve(path: Path) -> bool:
+    """True if an HDF5 file holds an NXcanSAS SASdata group (a reduced 1D curve)."""
+    try:
+        import h5py
+
+        from dackit.io.nxcansas import _find_sasdata
+
+        with h5py.File(path, "r") as h5:
+            return bool(_find_sasdata(h5))
+    except Exception:  # noqa: BLE001 - only a hint for the message; the reader reports the failure
+        return False
+
+
+def check_image_file(path: Path, inner: str | None = None) -> bool:
+    """Refuse, with its format named, a file that is no detector image; True if it is HDF5.
+
+    Text, spectra, electron-microscopy files and NXcanSAS curves would otherwise reach
+    fabio, whose message ("Fabio could not identify …") does not say what to do.
+    """
+    from dackit.io.nxcansas import is_hdf5
+
+    hdf5 = inner is not None or path.suffix.lower() in _HDF5_SUFFIXES or is_hdf5(path)
+    if not hdf5:
+        _not_an_image(path)
+    elif inner is None and _nxcansas_curve(path):
+        raise InputError(f"{where(path)}this HDF5 file holds an NXcanSAS 1D curve (q, I), not a "
+                         "detector image; analyse it with dackit saxs peaks")
+    return hdf5
 
 
 def _read_fabio(path: Path, frame: int) -> np.ndarray:
@@ -150,7 +204,7 @@ def read_image(path, frame: int = 0) -> np.ndarray:
     if regular_file(file_path, "image file").st_size == 0:
         raise InputError(f"{pre}image file is empty")
     frame = int(frame)
-    if inner is not None or file_path.suffix.lower() in _HDF5_SUFFIXES:
+    if check_image_file(file_path, inner):
         data = None
         if inner is None:
             try:  # Eiger/Lima files: fabio knows their layout

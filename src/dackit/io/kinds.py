@@ -22,10 +22,11 @@ from dackit.errors import InputError
 
 Kind = Literal["pattern", "image", "spectrum"]
 
-#: 1D patterns: text columns (pyFAI/Dioptas .xy/.chi, .xye, GSAS .gsas/.gsa/.gss/.fxye, Rigaku .ras, q-space .qxy, generic
+#: 1D patterns: text columns (pyFAI/Dioptas .xy/.chi, .xye, GSAS .gsas/.gsa/.gss/.fxye, Rigaku .ras, PANalytical
+#: .xrdml, Anton Paar .pdh, q-space .qxy, generic
 #: .dat/.txt/.csv) and canSAS 1D XML
 PATTERN_SUFFIXES = (".xy", ".xye", ".qxy", ".chi", ".dat", ".txt", ".csv", ".xml", ".gsas", ".gsa", ".gss",
-                    ".fxye", ".fxy", ".ras")
+                    ".fxye", ".fxy", ".ras", ".xrdml", ".pdh")
 #: area-detector images readable by fabio/h5py (and .npy arrays); a file with another
 #: ending is sniffed (:func:`kind_of`)
 IMAGE_SUFFIXES = (".tif", ".tiff", ".edf", ".cbf", ".mccd", ".img", ".h5", ".hdf5", ".hdf", ".nxs",
@@ -141,3 +142,53 @@ def kind_of(path) -> Kind:
         return "image"
     refuse_binary_pattern(path)
     return _sniff(path)
+
+
+def xray_kind(path) -> Kind:
+    """:func:`kind_of` for a file given to an X-ray command: ``"pattern"`` or ``"image"``.
+
+    A file whose ending or content says it is something else — an optical spectrum
+    (``.ProcSpec``, ``.sif``, JCAMP-DX, Renishaw ``.wdf``, Galactic ``.spc``), an
+    electron-microscopy file (DM3/DM4, SER), an EDS spectrum, an Origin project or a
+    spreadsheet — is refused with its format named and what to do, instead of being
+    taken for a detector image that "needs --poni" or a pattern whose "line 1 is not numeric".
+
+    Parameters
+    ----------
+    path : str or Path
+        The file given to ``dackit xrd`` or ``dackit saxs``.
+
+    Returns
+    -------
+    str
+        ``"pattern"`` or ``"image"``.
+
+    Raises
+    ------
+    InputError
+        The file is not an X-ray pattern or image (its format named).
+    """
+    from dackit.io.signatures import identify
+
+    path = Path(path)
+    known = identify(path) if path.is_file() else None
+    if known is not None and known.kind not in ("container", "image", "pattern"):
+        raise InputError(f"{path}: this is {known.a_name} file, not an X-ray pattern or detector "
+                         f"image; {known.advice}")
+    kind = kind_of(path)
+    if kind == "spectrum":
+        raise InputError(f"{path}: a {path.suffix} file is an optical spectrum, not an X-ray pattern or "
+                         "detector image; use dackit ruby, pl or tauc for it")
+    if not path.is_file():
+        return kind
+    if known is not None and known.kind not in ("container", "image", "pattern"):
+        raise InputError(f"{path}: this is {known.a_name} file, not an X-ray pattern or detector "
+                         f"image; {known.advice}")
+    if known is not None and known.kind == "image" and kind == "pattern":
+        raise InputError(f"{path}: the ending {path.suffix!r} says text pattern but the content is a "
+                         f"{known.name}; rename it to the image's own ending")
+    if known is not None and known.kind == "container" and known.name != "HDF5":
+        raise InputError(f"{path}: this is {known.a_name}, not an X-ray pattern or detector image; "
+                         f"{known.advice}")
+    return kind
+

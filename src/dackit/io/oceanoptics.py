@@ -116,8 +116,16 @@ def read_text(path) -> Spectrum:
 
 
 def sniff_procspec(path: Path, head: bytes) -> bool:
-    """``.ProcSpec`` by extension, or a zip archive (the reader checks for ``ps_N.xml``)."""
-    return path.suffix.lower() == ".procspec" or head.startswith(b"PK\x03\x04")
+    """``.ProcSpec`` by extension, or a zip archive (the reader checks for ``ps_N.xml``),
+    except zips whose ending names another format (xlsx, BRML, Origin .opju…), which
+    :mod:`dackit.io.signatures` names."""
+    if path.suffix.lower() == ".procspec":
+        return True
+    return head.startswith(b"PK\x03\x04") and path.suffix.lower() not in _OTHER_ZIPS
+
+
+#: zip-based formats that are not spectra (named by dackit.io.signatures)
+_OTHER_ZIPS = (".xlsx", ".xlsm", ".ods", ".docx", ".brml", ".opju", ".emd")
 
 
 def _parse_xml(raw: bytes) -> ET.Element:

@@ -46,6 +46,9 @@ _FIT2D_TITLES = [
 ]
 _UNSUPPORTED = re.compile(r"\b(r_mm|d\*2_a\^-2|d\*2_nm\^-2|chi_deg|chi_rad)\b", re.I)
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+#: columns a 1D pattern file may hold: x, I, σ and resolution/shadow columns (NIST .ABS
+#: files have 6: q, I, σ(I), σ(q), mean q, shadow factor); more are several patterns
+MAX_PATTERN_COLUMNS = 6
 
 
 def _wavelength_from_text(text: str, pre: str):
@@ -133,7 +136,24 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
     pre = where(path)
     from dackit.io.guard import read_text_bytes
 
-    text = read_text_bytes(path, "pattern file").decode("utf-8", errors="replace")
+    from dackit.io.textcols import decode_text
+
+    raw = read_text_bytes(path, "pattern file")
+    head = raw[:4096]
+    # control bytes other than tab, newlines, form feed and NUL: text has (almost) none
+    control = len(head.translate(None, bytes([0, 9, 10, 12, 13]) + bytes(range(32, 256))))
+    if (b"\0" in head or control > 0.02 * len(head)) and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Fit2D pads its blank third title line with NULs: only a known binary format,
+        # mostly-NUL bytes or control bytes is binary
+        from dackit.io.signatures import identify
+
+        known = identify(path, head)
+        if known is not None or head.count(b"\0") > 0.3 * len(head) or control > 0.02 * len(head):
+            what = f"{known.a_name} file" if known is not None else "binary data"
+            advice = known.advice if known is not None else "export the pattern as text (x, I columns)"
+            raise InputError(f"{pre}this is {what}, not a text pattern; {advice}")
+        raw = raw.replace(b"\0", b" ")
+    text = decode_text(raw)  # UTF-8 (BOM or not), UTF-16 with a BOM, else Latin-1
     lines = text.splitlines()
     if not any(line.strip() for line in lines):
         raise InputError(f"{pre}the file is empty")
@@ -141,6 +161,16 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
         raise InputError(f"axis={axis!r}: use '2th_deg' or 'q_A^-1'")
 
     from dackit.io.gsas import looks_like_gsas, read_gsas
+
+    if "<xrdMeasurements" in text[:4000]:
+        return _read_xrdml(path, raw, wavelength_a, axis, pre)
+
+    from dackit.io.pdh import looks_like_pdh, read_pdh
+
+    if looks_like_pdh(lines):
+        if axis not in (None, "q_A^-1"):
+            raise InputError(f"{pre}an Anton Paar PDH curve is in q, not {axis!r}")
+        return read_pdh(path, wavelength_a=wavelength_a)
 
     if lines[0].strip().startswith("*RAS_DATA_START"):
         return _read_ras(path, lines, wavelength_a, axis, pre)
@@ -162,9 +192,17 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
             raise InputError(f"{pre}unknown radial axis title {lines[1].strip()!r}; give axis=")
         rows = [(i + 1, ln) for i, ln in enumerate(lines[4:], start=4) if ln.strip()]
     else:
+        from dackit.io.signatures import _FORTRAN_FORMAT
+
+        # ISIS COLETTE 1D files: title, ranges, counts, then a Fortran format line ("3
+        # (F12.5,2E16.6)") before the q, I, σ rows; the lines above it are header, not data
+        fortran = next((i for i, ln in enumerate(lines[:8]) if _FORTRAN_FORMAT.match(ln)), -1)
         for i, line in enumerate(lines):
             stripped = line.strip()
             if not stripped:
+                continue
+            if i <= fortran:
+                header.append(stripped)
                 continue
             if stripped[0] in "#!;%" or (not rows and not _starts_numeric(stripped)):
                 header.append(stripped.lstrip("#!;% "))
@@ -185,6 +223,10 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
                     unit = found
                     break
     data = _parse_rows(rows, pre)
+    if data.shape[1] > MAX_PATTERN_COLUMNS:
+        raise InputError(f"{pre}{data.shape[1]} columns of numbers: a 1D pattern has x, I and at most "
+                         "σ and resolution columns; this looks like several patterns side by side. "
+                         "Save x and one intensity column (and σ) as its own file")
     if data.shape[0] < 2:
         raise InputError(f"{pre}only {data.shape[0]} data row(s)")
     x, y = data[:, 0], data[:, 1]
@@ -285,6 +327,69 @@ def _read_ras(path, lines, wavelength_a, axis, pre):
             lam = None
     return make_pattern(data[:, 0], y, axis="2th_deg", wavelength_a=lam, source=str(path),
                         metadata={"format": "rigaku-ras", "header": [f"{k} {v}" for k, v in header.items()]})
+
+
+def _read_xrdml(path, raw: bytes, wavelength_a, axis, pre):
+    """PANalytical ``.xrdml`` (XML; schema www.xrdml.com/XRDMeasurement/1.x–2.x): the first
+    ``scan`` of the first ``xrdMeasurement``, 2θ from ``positions axis="2Theta"`` (start
+    and end positions, or a ``listPositions``), intensities from ``intensities`` or
+    ``counts``, wavelength from ``usedWavelength/kAlpha1`` (Å) unless given. The same fields
+    GSAS-II's and yadg's PANalytical importers read."""
+    import xml.etree.ElementTree as ET
+
+    if axis not in (None, "2th_deg"):
+        raise InputError(f"{pre}a PANalytical 2θ scan is not on axis {axis!r}")
+    try:
+        root = ET.fromstring(raw)
+    except ET.ParseError as exc:
+        raise InputError(f"{pre}damaged or truncated XRDML file ({exc}); export it again") from None
+
+    def local(el):
+        return el.tag.rsplit("}", 1)[-1]
+
+    def find(node, name):
+        return next((el for el in node.iter() if local(el) == name), None)
+
+    scans = [el for el in root.iter() if local(el) == "scan"]
+    if not scans:
+        raise InputError(f"{pre}XRDML file without a <scan>; no pattern in it")
+    points = find(scans[0], "dataPoints")
+    if points is None:
+        raise InputError(f"{pre}XRDML scan without <dataPoints>; the file is truncated")
+    values_el = find(points, "intensities")  # (an Element with no children is falsy: no `or`)
+    if values_el is None:
+        values_el = find(points, "counts")
+    if values_el is None or not (values_el.text or "").split():
+        raise InputError(f"{pre}XRDML scan without intensities or counts")
+    try:
+        y = np.array(values_el.text.split(), dtype=float)
+    except ValueError:
+        raise InputError(f"{pre}non-numeric intensity in the XRDML scan") from None
+    tth = next((el for el in points if local(el) == "positions" and el.get("axis", "").lower() == "2theta"), None)
+    if tth is None:
+        raise InputError(f"{pre}XRDML scan without 2Theta positions (an omega or chi scan is no powder pattern)")
+    listed = find(tth, "listPositions")
+    try:
+        if listed is not None:
+            x = np.array(listed.text.split(), dtype=float)
+        else:
+            start, end = float(find(tth, "startPosition").text), float(find(tth, "endPosition").text)
+            x = np.linspace(start, end, y.size)
+    except (AttributeError, TypeError, ValueError):
+        raise InputError(f"{pre}XRDML 2Theta positions are missing or not numbers") from None
+    if x.size != y.size:
+        raise InputError(f"{pre}XRDML scan has {x.size} positions but {y.size} intensities; the file is damaged")
+    lam = wavelength_a
+    meta = {"format": "panalytical-xrdml", "header": [], "n_scans": len(scans)}
+    ka1 = find(root, "kAlpha1")
+    if ka1 is not None and ka1.text:
+        meta["kalpha1_a"] = float(ka1.text)
+        if lam is None:
+            lam = float(ka1.text)
+    ratio = find(root, "ratioKAlpha2KAlpha1")
+    if ratio is not None and ratio.text:
+        meta["kalpha2_ratio"] = float(ratio.text)
+    return make_pattern(x, y, axis="2th_deg", wavelength_a=lam, source=str(path), metadata=meta)
 
 
 def _starts_numeric(line: str) -> bool:

@@ -48,13 +48,15 @@ def _xml_value(xml: str, key: str, field: str) -> str | None:
     return None if m is None else m.group(1).strip()
 
 
-def read_pdh(path) -> Pattern:
+def read_pdh(path, *, wavelength_a=None) -> Pattern:
     """Read a PDH file as a pattern on q (Å⁻¹).
 
     Parameters
     ----------
     path : str or Path
         A ``.pdh`` file.
+    wavelength_a : float, optional
+        X-ray wavelength in Å; replaces the file's.
 
     Returns
     -------
@@ -69,6 +71,7 @@ def read_pdh(path) -> Pattern:
     """
     path = Path(path)
     pre = where(path)
+    given_wavelength = wavelength_a
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
@@ -109,7 +112,13 @@ def read_pdh(path) -> Pattern:
         wavelength_a = None
     if wavelength_a is not None and not 0.1 < wavelength_a < 30:
         wavelength_a = None
+    if given_wavelength is not None:
+        wavelength_a = float(given_wavelength)
+    keep = data[:, 0] > 0  # q = 0 rows (beam centre) have no place on a log-q analysis
+    data = data[keep]
     sigma = data[:, 2] if data.shape[1] >= 3 else None
+    if sigma is not None and not np.all(sigma > 0):
+        sigma = None  # a zero error would give its point infinite weight
     return make_pattern(data[:, 0] * scale, data[:, 1], axis="q_A^-1", wavelength_a=wavelength_a,
                         sigma=sigma, metadata={"format": "pdh", "title": lines[0].strip()},
                         source=str(path))

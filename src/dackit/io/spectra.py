@@ -34,6 +34,9 @@ from dackit.io import oceanoptics, textcols, vendor
 #: Bytes read for sniffing: enough for the 4100-byte SPE header.
 HEAD_BYTES = 8192
 
+_EXPORT_TEXT = ("export the spectrum from the instrument software as two-column text (x in nm, "
+                "intensity: .txt or .csv)")
+
 
 @dataclass(frozen=True)
 class SpectrumFormat:
@@ -94,11 +97,20 @@ def detect_format(path, head: bytes | None = None) -> SpectrumFormat:
     if head is None:
         with open(path, "rb") as fh:
             head = fh.read(HEAD_BYTES)
+    from dackit.io.signatures import identify
+
     for fmt in FORMATS:
+        if fmt.name == "text":
+            # before the generic column parser: a named format that is no optical spectrum
+            # (HDF5, an image, EMSA, GNOM…) must not be read as columns of numbers
+            known = identify(path, head)
+            if known is not None:
+                raise InputError(f"{where(str(path))}this is {known.a_name} file, not an optical "
+                                 f"spectrum dackit reads; {known.advice}")
         if fmt.sniff(path, head):
             return fmt
-    raise InputError(f"{where(str(path))}unknown spectrum format (binary data no reader "
-                     f"recognises). Supported: {supported_formats()}")
+    raise InputError(f"{where(str(path))}unknown spectrum format (binary data no reader recognises); "
+                     f"{_EXPORT_TEXT}. Supported: {supported_formats()}")
 
 
 def _open_check(path: Path) -> bytes:

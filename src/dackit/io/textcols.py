@@ -325,6 +325,11 @@ _Y_NAMES = (r"intens|count|cts|absorb|\babs\b|\bod\b|transm|reflect|signal|\bpl\
 _EXCITATION_NAME = r"excit|\bex\b|\bple\b"
 
 
+#: auxiliary columns beside a spectrum: dark, reference/lamp, background, blank, baseline, errors
+_AUX_NAME = (r"\bdark|reference|\bref\b|background|\bbkg\b|\bbg\b|blank|baseline|\blamp\b|\berr"
+             r"|sigma|uncert|std\.?\s*dev|\bstd\b")
+
+
 def x_unit_from_name(name: str) -> str | None:
     """The x unit a column name states, or None: ``"Raman shift (cm-1)"`` → ``"raman_cm-1"``.
 
@@ -364,6 +369,8 @@ def pick_columns(names: tuple) -> tuple[int, int, str | None]:
 
     >>> pick_columns(("Wavelength", "Excitation", "Emission"))
     (0, 2, 'nm')
+    >>> pick_columns(("Wavelength", "Dark", "Reference", "Sample", "Processed"))
+    (0, 4, 'nm')
     """
     units = [x_unit_from_name(name) if name else None for name in names]
     physical = [i for i, u in enumerate(units) if u not in (None, "pixel")]
@@ -371,9 +378,14 @@ def pick_columns(names: tuple) -> tuple[int, int, str | None]:
     x_idx = (physical or pixel or [0])[0]
     unit = units[x_idx]
     others = [i for i in range(len(names)) if i != x_idx]
-    named = [i for i in others if names[i] and re.search(_Y_NAMES, names[i].lower())]
+    # dark, reference and error columns are never the spectrum: an Ocean Optics "Wavelength,
+    # Dark, Reference, Sample, Processed" export has its signal in the last columns
+    plain = [i for i in others if not (names[i] and re.search(_AUX_NAME, names[i].lower()))]
+    named = [i for i in plain if names[i] and re.search(_Y_NAMES, names[i].lower())]
     signal = [i for i in named if not re.search(_EXCITATION_NAME, names[i].lower())]
-    y_idx = (signal or named or others)[0]
+    processed = [i for i in plain if names[i] and re.search(r"process|corrected", names[i].lower())]
+    sample = [i for i in plain if names[i] and re.search(r"\bsample\b", names[i].lower())]
+    y_idx = (signal or processed or sample or named or plain or others)[0]
     return x_idx, y_idx, unit
 
 
@@ -460,6 +472,15 @@ def sniff_text(path: Path, head: bytes) -> bool:
     return looks_like_text(head)
 
 
+#: x column names of SAXS/XRD curves: q (alone or with an inverse-length unit), 2θ
+_SCATTERING_X = re.compile(r"(^|[\s|,;#(])q\s*(\(|\[|_)?\s*(1/a|a\^?-1|1/nm|nm\^?-1|1/å|å\^?-1|1/angstrom)"
+                           r"|^\s*q\s*$|^\s*q\s*[|,;\t]|^[\s#]*q\s+i\b|2\s*-?\s*theta|two.?theta|\b2th\b|2θ")
+
+#: unnamed columns a spectrum file may have: x, y and at most an error and a reference/dark
+#: column (x y, x y σ, pixel x y); beyond that the file holds several spectra
+MAX_UNNAMED_COLUMNS = 4
+
+
 def read_columns(path) -> Spectrum:
     """Read a text file of numeric columns (tab, spaces, comma, semicolon; decimal commas).
 
@@ -472,10 +493,24 @@ def read_columns(path) -> Spectrum:
     src = str(path)
     table = data_after_marker(read_lines(path), src)
     x_idx, y_idx, unit = pick_columns(table.names)
+    above = next((line for line in reversed(table.header) if line.strip()), "")
+    xname = table.names[x_idx] if any(table.names) else above
+    if _SCATTERING_X.search(xname.lower()):
+        # a SAXS/XRD curve (columns Q, I(Q), Error; "2theta"): its x is no wavelength, and a
+        # unit named for I ("I(Q) (1/cm)") must not be taken for x's
+        what = (f"the x column is {xname.strip()[:40]!r}" if any(table.names)
+                else f"the column header {above.strip()[:60]!r} names q or 2θ")
+        raise InputError(f"{where(src)}{what}: a scattering or diffraction pattern, not an optical "
+                         "spectrum; analyse it with dackit saxs peaks or dackit xrd")
+    ncols = table.data.shape[1]
+    if ncols > MAX_UNNAMED_COLUMNS and not any(table.names):
+        # several spectra side by side (a map or series export): columns 0 and 1 would be a guess
+        raise InputError(f"{where(src)}{ncols} columns of numbers without names: which is x and which "
+                         "is the spectrum? Add a header line naming them (e.g. wavelength_nm counts) "
+                         "or save x and the one spectrum as two columns")
     if unit is None and not any(table.names):
         # Names that do not split into the columns ("Raman Shift Intensity") still say
         # what x is.
-        above = next((line for line in reversed(table.header) if line.strip()), "")
         unit = x_unit_from_name(above)
     pairs = header_pairs(table.header + table.trailer)
     meta = {"format": "text", "delimiter": table.delimiter, "decimal": table.decimal,

@@ -17,7 +17,7 @@ import numpy as np
 from dackit.core.pattern import Pattern
 from dackit.core.quality import Judged, Verdict
 from dackit.errors import InputError, where
-from dackit.io.kinds import kind_of
+from dackit.io.kinds import xray_kind
 from dackit.saxs.formfactor import FormFactorFit, fit_form_factor
 from dackit.saxs.mesophase import MESOPHASES, Indexing, index_peaks
 from dackit.saxs.peaks import PeakSet, find_peaks
@@ -95,13 +95,13 @@ class SaxsResult(Judged):
 def load_saxs(path, *, poni=None, wavelength_a=None, mask=None, bins=None) -> Pattern:
     """Read a SAXS input as a q pattern.
 
-    canSAS XML → :func:`dackit.io.cansas.read_cansas`; Anton Paar / PCG ``.pdh`` →
-    :func:`dackit.io.pdh.read_pdh`; NXcanSAS HDF5 (``.h5``, ``.hdf``,
+    canSAS XML → :func:`dackit.io.cansas.read_cansas`; NXcanSAS HDF5 (``.h5``, ``.hdf``,
     ``.hdf5``, ``.nxs`` or any file with the HDF5 signature) →
     :func:`dackit.io.nxcansas.read_nxcansas` (an HDF5 file without SASdata is read as a
     detector image only with ``poni``, otherwise an InputError names the format); detector images (with ``poni``) →
     pyFAI integration in q (Å⁻¹) through :class:`dackit.xrd.integrate.Integrator`; any other
-    file → :func:`dackit.io.patterns.read_pattern`, whose header decides the axis (q in
+    file → :func:`dackit.io.patterns.read_pattern` (Anton Paar / PCG ``.pdh`` through
+    :func:`dackit.io.pdh.read_pdh`), whose header decides the axis (q in
     nm⁻¹/Å⁻¹ or 2θ); a header-less two-column file is taken as q in Å⁻¹.
     A ``wavelength_a`` different from the PONI's by > 0.5 % replaces it, with a warning.
 
@@ -138,14 +138,7 @@ def load_saxs(path, *, poni=None, wavelength_a=None, mask=None, bins=None) -> Pa
         if wavelength_a is not None:
             pat = dataclasses.replace(pat, wavelength_a=float(wavelength_a))
         return pat
-    if suffix == ".pdh":
-        from dackit.io.pdh import read_pdh
-
-        pat = read_pdh(path)
-        if wavelength_a is not None:
-            pat = dataclasses.replace(pat, wavelength_a=float(wavelength_a))
-        return pat
-    if kind_of(path) == "image":
+    if xray_kind(path) == "image":
         if poni is None:
             raise InputError(f"{where(path)}a detector image needs its calibration: give --poni FILE")
         from dackit.io.images import read_image

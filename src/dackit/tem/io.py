@@ -1,7 +1,7 @@
 """Read TEM/STEM images with their pixel calibration.
 
 Formats: TIFF (tifffile; ImageJ or resolution-tag calibration when present), PNG/JPEG
-(scikit-image, no calibration), Gatan DM3/DM4 (ncempy), HyperSpy ``.hspy`` HDF5 (h5py, the
+(scikit-image, no calibration), Gatan DM3/DM4 and FEI/TIA SER (ncempy), HyperSpy ``.hspy`` HDF5 (h5py, the
 ``Experiments/<name>/axis-*`` scale and units). Pixel sizes are converted to nm; a file
 without calibration needs ``pixel_nm`` (``--pixel-nm``), otherwise :class:`InputError`.
 
@@ -121,6 +121,31 @@ def _read_dm(path: Path):
     return data, pixel, meta
 
 
+def _read_ser(path: Path):
+    """FEI/TIA ``.ser`` (the data file beside a ``.emi``) with ncempy's reader: the first
+    image of the series and its pixel size (``CalibrationDelta``, metres)."""
+    from ncempy.io import ser
+
+    from dackit.io.guard import check_pixels
+
+    try:
+        with ser.fileSER(str(path)) as f:
+            if f.head["DataTypeID"] != 0x4122:  # 0x4120: 1D spectra (EDS/EELS), not images
+                raise InputError(f"{path}: this SER file holds 1D spectra (EDS/EELS), not images; "
+                                 "dackit tem size needs a micrograph")
+            data, meta = f.getDataset(0)
+            check_pixels(path, np.shape(data))
+    except DackitError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - ncempy raises bare errors on corrupt files
+        raise InputError(f"{path}: not a readable FEI/TIA SER file ({type(exc).__name__}: {exc})") from None
+    pixel = None
+    delta = meta.get("Calibration", [{}])[0].get("CalibrationDelta") if meta.get("Calibration") else None
+    if delta and float(delta) > 0:
+        pixel = float(delta) * 1e9  # TIA stores metres
+    return np.asarray(data), pixel, {}
+
+
 def _read_hspy(path: Path):
     import h5py
 
@@ -196,7 +221,7 @@ def _read_plain(path: Path):
     return data, None, {}
 
 
-READERS = {".dm3": _read_dm, ".dm4": _read_dm, ".hspy": _read_hspy, ".h5": _read_hspy,
+READERS = {".dm3": _read_dm, ".dm4": _read_dm, ".hspy": _read_hspy, ".h5": _read_hspy, ".ser": _read_ser,
            ".tif": _read_tiff, ".tiff": _read_tiff, ".png": _read_plain, ".jpg": _read_plain,
            ".jpeg": _read_plain, ".bmp": _read_plain}
 
@@ -221,7 +246,11 @@ def read_tem_image(path, *, pixel_nm=None) -> TemImage:
         raise InputError(f"{path}: file is empty")
     reader = READERS.get(path.suffix.lower())
     if reader is None:
-        raise InputError(f"{path}: unknown image type {path.suffix!r}; use one of "
+        from dackit.io.signatures import identify
+
+        known = identify(path)
+        what = f"this is {known.a_name} file, not a micrograph ({known.advice}); " if known else ""
+        raise InputError(f"{path}: {what}unknown image type {path.suffix!r}; use one of "
                          f"{', '.join(sorted(READERS))}")
     data, file_pixel, meta = reader(path)
     if pixel_nm is not None:

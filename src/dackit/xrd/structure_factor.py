@@ -154,6 +154,11 @@ def reflections(phase: Phase, wavelength_a: float, twotheta_max: float, *, twoth
     d_min = lam / (2 * np.sin(np.radians(twotheta_max) / 2))
     if phase.atoms:
         hkl = _hkl_box(phase, d_min)
+        if not len(hkl):
+            # a SAXS curve (or a wrong wavelength) handed to a powder-diffraction fit
+            raise InputError(f"no reflection of {phase.name} lies below 2θ = {twotheta_max:.3g}° at "
+                             f"λ = {lam:g} Å (d ≥ {d_min:.3g} Å); the pattern ends before the phase's "
+                             "first line: is it a SAXS curve, or is the wavelength wrong?")
         ops = phase.group_ops()
         canon, mult = _canonical(hkl, ops)
         canon, idx = np.unique(canon, axis=0, return_index=True)

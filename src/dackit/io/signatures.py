@@ -1,0 +1,182 @@
+"""Name a file's format from its first bytes, so that a file no dackit reader takes is refused
+with its name and what to do, instead of a parser's complaint about line 1294.
+
+:func:`identify` knows the signatures (magic numbers, header markers) of the formats
+scientists most often hand to the wrong command: containers (HDF5, zip, OLE2, gzip), images
+(TIFF, PNG, JPEG, CBF, EDF, SMV, Bruker frames, NumPy), electron-microscopy files (Gatan
+DM3/DM4, FEI/TIA SER, MRC), spectra dackit does not read (Galactic/Thermo SPC, Renishaw
+WDF, Origin projects, EMSA/MAS, Bruker EDS SPX) and 1D results of SAS programs (GNOM).
+Each :class:`Signature` says what the file holds (``kind``) and how to get it into dackit
+(``advice``). Magic numbers as documented by the formats' own readers (fabio, ncempy,
+rosettasciio, spc-spectra, xylib) and file(1)'s magic database.
+
+>>> identify("x.h5", b"\\x89HDF\\r\\n\\x1a\\n" + bytes(8)).name
+'HDF5'
+>>> identify("x.txt", b"1 2\\n3 4\\n") is None
+True
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+#: bytes :func:`identify` looks at (the SPE/EDF/SMV headers name themselves within them)
+HEAD_BYTES = 4096
+
+_EXPORT_TEXT = ("export it from the instrument software as two-column text (x in nm, "
+                "intensity), e.g. .txt or .csv")
+
+
+@dataclass(frozen=True)
+class Signature:
+    """A recognised format: ``name``, what it holds (``kind``: ``"container"``, ``"image"``,
+    ``"tem"``, ``"spectrum"``, ``"pattern"``, ``"document"``) and ``advice`` for the user."""
+
+    name: str
+    kind: str
+    advice: str
+
+    @property
+    def a_name(self) -> str:
+        """The name with its article: "an HDF5", "a TIFF image"."""
+        vowel = self.name[0].upper() in "AEIOU" or self.name.startswith(("HDF", "MRC", "SMV", "FEI", "NXcanSAS"))
+        return f"{'an' if vowel else 'a'} {self.name}"
+
+
+def read_head(path, n: int = HEAD_BYTES) -> bytes:
+    """The first ``n`` bytes of a regular file (empty on any OS error)."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(n)
+    except OSError:
+        return b""
+
+
+def _binary(head: bytes, suffix: str) -> Signature | None:
+    if head.startswith(b"\x89HDF\r\n\x1a\n"):
+        return Signature("HDF5", "container", "HDF5 files hold NXcanSAS 1D curves (dackit saxs peaks) "
+                         "or detector images (dackit xrd integrate/saxs peaks with --poni)")
+    if head.startswith((b"II*\0", b"MM\0*")):
+        return Signature("TIFF image", "image", "a TIFF is a detector image (dackit xrd integrate "
+                         "--poni) or a micrograph (dackit tem size)")
+    if head.startswith(b"\x89PNG\r\n\x1a\n") or head.startswith(b"\xff\xd8\xff"):
+        return Signature("PNG/JPEG picture", "image", "a picture is read as a micrograph by dackit tem size")
+    if head.startswith(b"\x93NUMPY"):
+        return Signature("NumPy .npy array", "image", "a 2D .npy array is read as a detector image")
+    if head.startswith(b"###CBF") or b"_array_data.data" in head[:4096]:
+        return Signature("CBF detector image", "image", "integrate it with dackit xrd integrate --poni")
+    if head.startswith(b"{") and (b"EDF_" in head[:2048] or b"HeaderID" in head[:2048]):
+        return Signature("ESRF EDF detector image", "image", "integrate it with dackit xrd integrate --poni")
+    if head.startswith(b"{\nHEADER_BYTES=") or head.startswith(b"{\r\nHEADER_BYTES="):
+        return Signature("SMV/ADSC detector image", "image", "integrate it with dackit xrd integrate --poni")
+    if head.startswith(b"FORMAT :") and suffix in (".sfrm", ".gfrm", ".000", ".001"):
+        return Signature("Bruker frame (.sfrm)", "image", "integrate it with dackit xrd integrate --poni")
+    if head[:4] in (b"\0\0\0\x03", b"\0\0\0\x04") and suffix in (".dm3", ".dm4"):
+        return Signature("Gatan DigitalMicrograph DM3/DM4", "tem", "read micrographs with dackit tem size")
+    if head.startswith(b"II\x97\x01") or head.startswith(b"II\x97\x03"):
+        return Signature("FEI/TIA SER", "tem", "read micrographs with dackit tem size")
+    if suffix in (".mrc", ".mrcs", ".st", ".rec") and head[208:212] in (b"MAP ", b"MAP\0"):
+        return Signature("MRC image stack", "tem", "save a frame as TIFF (with its pixel size) for "
+                         "dackit tem size, or pass it to dackit xrd integrate --poni as an image")
+    from dackit.io.kinds import BINARY_PATTERN_MAGIC
+
+    for magic, name in BINARY_PATTERN_MAGIC:
+        if head.startswith(magic):
+            return Signature(name, "pattern", "export the scan as text (2θ and intensity columns: .xy, "
+                             ".xye or GSAS .fxye) from the instrument software, or convert it (GSAS-II, "
+                             "PowDLL, xylib), then use dackit xrd")
+    if head.startswith(b"WDF1"):
+        return Signature("Renishaw WiRE .wdf", "spectrum", "export the spectrum from WiRE as text "
+                         "(File > Save As > .txt), then use dackit ruby/pl/tauc")
+    if head.startswith(b"CPYA"):
+        return Signature("Origin project (.opj)", "document", "export the worksheet columns from Origin "
+                         "as text (.csv or .txt) and give that file")
+    if len(head) >= 2 and head[1] in (0x4B, 0x4C, 0x4D) and suffix == ".spc":
+        return Signature("Galactic/Thermo SPC spectrum", "spectrum", "export it as text (.csv or .txt) "
+                         "from GRAMS, OMNIC or the instrument software, then use dackit ruby/pl/tauc")
+    if head.startswith(b"PK\x03\x04"):
+        if suffix == ".procspec" or head[30:33] == b"ps_":
+            return Signature("Ocean Optics .ProcSpec spectrum", "spectrum", "analyse it with dackit ruby, pl or tauc")
+        if suffix in (".xlsx", ".xlsm", ".ods"):
+            return Signature("spreadsheet (xlsx/ods)", "document", "save the sheet as .csv (one x "
+                             "column, one y column) and give that file")
+        if suffix == ".brml":
+            return Signature("Bruker BRML", "pattern", "export the scan as text (.xy) from DIFFRAC.EVA "
+                             "or convert it with PowDLL/GSAS-II, then use dackit xrd")
+        if suffix == ".opju":
+            return Signature("Origin project (.opju)", "document", "export the worksheet columns "
+                             "from Origin as text (.csv) and give that file")
+        if suffix == ".emd":
+            return Signature("zip archive (.emd)", "tem", "unzip it first; Velox EMD is HDF5")
+        return Signature("zip archive", "container", "unzip it and give the data file inside")
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return Signature("Microsoft OLE2 document (.xls/.doc/old Origin)", "document",
+                         "save the data as .csv (one x column, one y column) and give that file")
+    if head.startswith(b"\x1f\x8b"):
+        return Signature("gzip-compressed file", "container", "decompress it (gunzip) and give the file inside")
+    if head.startswith(b"%PDF"):
+        return Signature("PDF document", "document", "give the data file the figure was made from")
+    return None
+
+
+def _text(head: bytes) -> Signature | None:
+    text = head[:HEAD_BYTES].decode("latin-1", errors="replace")
+    upper = text.upper()
+    if "#FORMAT" in upper and "EMSA/MAS" in upper:
+        return Signature("EMSA/MAS spectral data (.msa, EDS/EELS)", "spectrum-xray",
+                         "an EDS/EELS spectrum has x in eV or keV of X-rays or electrons, not an "
+                         "optical spectrum or a diffraction pattern; dackit has no analysis for it")
+    if "<TRTSPECTRUM" in upper or "<TRTSPECTRUMDATABASE" in upper:
+        return Signature("Bruker Esprit EDS spectrum (.spx)", "spectrum-xray",
+                         "an EDS spectrum (X-ray energies), not an optical spectrum or a diffraction "
+                         "pattern; dackit has no analysis for it")
+    if "PONI1:" in upper and "DISTANCE:" in upper and ("ROT1:" in upper or "PONI_VERSION" in upper):
+        return Signature("pyFAI/Dioptas PONI calibration", "calibration",
+                         "a PONI file is the geometry of a detector image: give it with --poni, "
+                         "and the image or pattern as FILE")
+    if "<XRDMEASUREMENTS" in upper:
+        return Signature("PANalytical XRDML scan", "pattern", "analyse it with dackit xrd lattice or phases")
+    lines = text.splitlines()
+    if len(lines) > 5 and re.fullmatch(r"\s*(-?\d+\s+){7}-?\d+\s*", lines[2] or "x") \
+            and len(lines[3].split()) == 5:
+        return Signature("Anton Paar PDH SAXS curve", "pattern", "analyse it with dackit saxs peaks")
+    if any(_FORTRAN_FORMAT.match(line) for line in lines[1:8]):
+        return Signature("ISIS COLETTE 1D SANS curve (LOQ)", "pattern", "analyse it with dackit saxs peaks")
+    if "G N O M" in upper[:2000]:
+        return Signature("GNOM output (.out, ATSAS)", "saxs-result",
+                         "it holds the P(r) fit of a SAS curve; give dackit saxs peaks the measured "
+                         "curve (.dat: q, I, σ) instead")
+    return None
+
+
+#: the Fortran format line of ISIS COLETTE 1D files ("3 (F12.5,2E16.6)"): column count, format
+_FORTRAN_FORMAT = re.compile(r"^\s*\d+\s+\(\s*\d*[FEGI]\d+(\.\d+)?\s*,")
+
+
+def identify(path, head: bytes | None = None) -> Signature | None:
+    """The :class:`Signature` of a format dackit names but may not read, or None.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file (its ending breaks ties between formats that share a magic number).
+    head : bytes, optional
+        Its first bytes (read when not given; :data:`HEAD_BYTES` are enough).
+
+    Returns
+    -------
+    Signature or None
+        None for plain text without a known marker, and for binary data of no known format.
+    """
+    suffix = Path(str(path)).suffix.lower()
+    if head is None:
+        head = read_head(path)
+    if not head:
+        return None
+    return _binary(head, suffix) or _text(head)
+
+
+def describe(path, signature: Signature, wanted: str) -> str:
+    """Message for a file of format ``signature`` handed to a command that wants ``wanted``."""
+    return (f"{path}: this is {signature.a_name} file, not {wanted}; {signature.advice}")
