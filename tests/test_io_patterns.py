@@ -132,3 +132,42 @@ def test_missing_file_and_axis_conflict(tmp_path):
         read_pattern(f, axis="q_A^-1")
     with pytest.raises(DackitError, match="implausible"):
         read_pattern(f, wavelength_a=4.066e-11)
+
+
+@pytest.mark.parametrize("title,factor", [
+    ("# q (nm-1)  I(a.u.)", 0.1), ("# Q [1/nm] I", 0.1), ("q / nm^-1, I, sigma", 0.1),
+    ("# q(nm⁻¹) I", 0.1), ("# q (1/A) I", 1.0), ("# Q [Å^-1]  Intensity", 1.0),
+])
+def test_free_form_q_titles_set_the_unit(tmp_path, title, factor):
+    # a "q (nm-1)" title used to be ignored outside Fit2D .chi files: q read as Å⁻¹, d 10× too large
+    f = tmp_path / "curve.dat"
+    x = np.linspace(0.5, 2.0, 16)
+    f.write_text(title + "\n" + "".join(f"{v:.4f} {100 - v:.2f} 1.0\n" for v in x), encoding="utf-8")
+    pat = read_pattern(f)
+    assert pat.axis == "q_A^-1"
+    np.testing.assert_allclose(pat.x, x * factor)
+
+
+def test_wavelength_in_nm_is_not_a_q_unit(tmp_path):
+    f = tmp_path / "scan.xy"
+    f.write_text("# wavelength 0.15406 nm\n# 2theta intensity\n"
+                 + "".join(f"{x:.2f} {x * 3:.1f}\n" for x in np.arange(20.0, 21.6, 0.1)))
+    pat = read_pattern(f)
+    assert pat.axis == "2th_deg" and pat.wavelength_a == pytest.approx(1.5406)
+
+
+def test_saxs_curve_without_a_unit_says_so(tmp_path):
+    from dackit.saxs import analyse_saxs, load_saxs
+
+    q = np.linspace(0.02, 0.5, 600)
+    y = 1e3 * q ** -2 + sum(5e4 / k * np.exp(-0.5 * ((q - 2 * np.pi * k / 58.38) / 0.002) ** 2)
+                            for k in range(1, 6))
+    y = np.random.default_rng(1).poisson(y).astype(float)
+    bare, titled = tmp_path / "bare.dat", tmp_path / "titled.dat"
+    bare.write_text("".join(f"{a:.7f} {b:.1f}\n" for a, b in zip(q, y)))
+    titled.write_text("# q (nm-1) I\n" + "".join(f"{a * 10:.7f} {b:.1f}\n" for a, b in zip(q, y)))
+    r_bare, r_titled = analyse_saxs(load_saxs(bare)), analyse_saxs(load_saxs(titled))
+    assert r_titled.d_first_a == pytest.approx(r_bare.d_first_a, rel=1e-5)
+    assert r_bare.d_first_a == pytest.approx(58.38, rel=0.01)
+    assert any("does not state the q unit" in n for n in r_bare.quality_notes)
+    assert not any("does not state the q unit" in n for n in r_titled.quality_notes)

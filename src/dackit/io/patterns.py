@@ -44,6 +44,12 @@ _FIT2D_TITLES = [
     (re.compile(r"q\s*\(?\s*nm", re.I), ("q_A^-1", 0.1)),
     (re.compile(r"q\s*\(?\s*(a|å|angstrom)", re.I), ("q_A^-1", 1.0)),
 ]
+# a free-form column title naming q and a reciprocal length: "q (nm-1)", "Q [1/A]", "q / nm^-1"
+_RECIPROCAL = r"\s*[\(\[]?\s*(?:/|in)?\s*(?:1\s*/\s*{u}|{u}\s*\^?\s*\(?[-−]\s*1\)?|{u}⁻¹|{u}\*\*\s*-1|inv(?:erse)?\.?\s*{u})"
+_Q_TITLES = [
+    (re.compile(r"\bq\b" + _RECIPROCAL.format(u="nm"), re.I), ("q_A^-1", 0.1)),
+    (re.compile(r"\bq\b" + _RECIPROCAL.format(u="(?:a|å|ang|angstrom)"), re.I), ("q_A^-1", 1.0)),
+]
 _UNSUPPORTED = re.compile(r"\b(r_mm|d\*2_a\^-2|d\*2_nm\^-2|chi_deg|chi_rad)\b", re.I)
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 #: columns a 1D pattern file may hold: x, I, σ and resolution/shadow columns (NIST .ABS
@@ -222,6 +228,10 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
                 if any(pattern.search(h) for h in header):
                     unit = found
                     break
+        if unit is None:
+            # without this a "q (nm-1)" column was taken for Å⁻¹: every d 10× too large
+            unit = next((found for line in reversed(header) for pattern, found in _Q_TITLES
+                         if pattern.search(line)), None)
     data = _parse_rows(rows, pre)
     if data.shape[1] > MAX_PATTERN_COLUMNS:
         raise InputError(f"{pre}{data.shape[1]} columns of numbers: a 1D pattern has x, I and at most "

@@ -161,8 +161,16 @@ def load_saxs(path, *, poni=None, wavelength_a=None, mask=None, bins=None) -> Pa
         # e.g. a header-less q column running past 180: not 2θ, so read it as q
         return read_pattern(path, wavelength_a=wavelength_a, axis="q_A^-1")
     if pat.metadata.get("axis_assumed"):  # no unit in the header: SAXS curves are in q (Å⁻¹)
-        return read_pattern(path, wavelength_a=wavelength_a, axis="q_A^-1")
+        pat = read_pattern(path, wavelength_a=wavelength_a, axis="q_A^-1")
+        pat.metadata["q_unit_assumed"] = True
     return pat
+
+
+def _assumed_unit_note(pattern: Pattern) -> list[str]:
+    if not pattern.metadata.get("q_unit_assumed"):
+        return []
+    return ["the file does not state the q unit: read as Å⁻¹ (if it is nm⁻¹, every d is 10× "
+            "too large: add a header line '# q_nm^-1 I')"]
 
 
 def analyse_saxs(pattern: Pattern, *, background="loglog", min_significance=5.0,
@@ -197,7 +205,8 @@ def analyse_saxs(pattern: Pattern, *, background="loglog", min_significance=5.0,
     from dackit.saxs.quality import saxs_verdict
 
     res = SaxsResult(pattern.source, ps, idx, form_factor=ff)
-    return dataclasses.replace(res, verdict=saxs_verdict(res, min_significance=min_significance))
+    verdict = saxs_verdict(res, min_significance=min_significance).plus(info=_assumed_unit_note(pattern))
+    return dataclasses.replace(res, verdict=verdict)
 
 
 def thickness_from_pattern(pattern: Pattern, *, wavelength_a=None, k=0.89, peak="first",
@@ -242,5 +251,5 @@ def thickness_with_verdict(pattern: Pattern, *, wavelength_a=None, k=0.89, peak=
     r = scherrer_thickness(p.q_inv_a, p.fwhm_inv_a, fwhm_err=p.fwhm_err, k=k, wavelength_a=lam,
                            instrument_fwhm_inv_a=instrument_fwhm_inv_a,
                            instrument_shape=instrument_shape)
-    base = saxs_verdict(SaxsResult(pattern.source, ps, None))
+    base = saxs_verdict(SaxsResult(pattern.source, ps, None)).plus(info=_assumed_unit_note(pattern))
     return r, thickness_verdict(p, instrument_fwhm_inv_a, base)
