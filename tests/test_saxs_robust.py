@@ -184,3 +184,17 @@ def test_form_factor_superlattice(name, r_over_nn):
     # d of the first observed peak is a Bragg spacing of the lattice in any case
     d_lines = [a / l[0] for l in lines(name)[:12]]
     assert min(abs(res.d_first_a / d - 1) for d in d_lines) < 0.01
+
+
+def test_narrow_peak_without_instrument_width_is_a_lower_bound(tmp_path):
+    # 0.0059 Å⁻¹ peaks: a lab camera's ≈0.005 Å⁻¹ resolution would be most of that width
+    q, y, s = _agbeh_curve()
+    f = tmp_path / "agbeh.dat"
+    np.savetxt(f, np.c_[q, y, s], header="q_A^-1 I sigma")
+    row = json.loads(CliRunner().invoke(cli, ["saxs", "thickness", str(f), "--wavelength", "1.5418",
+                                              "--json"]).stdout)
+    assert row["quality"] == "doubtful"
+    assert any("lower bound" in n for n in row["quality_notes"])
+    row = json.loads(CliRunner().invoke(cli, ["saxs", "thickness", str(f), "--wavelength", "1.5418",
+                                              "--instrument-fwhm", "0.001", "--json"]).stdout)
+    assert not any("lower bound" in n for n in row["quality_notes"])

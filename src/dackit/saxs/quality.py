@@ -337,14 +337,28 @@ def _left_keeps_result(result, left) -> bool:
                 and abs(again.best.lattice_a / idx.best.lattice_a - 1) < 0.005)
 
 
+# Resolution FWHM (Å⁻¹) of a laboratory pinhole SAXS camera, the order of magnitude an unknown
+# instrument may add; subtracted in quadrature from a peak of FWHM w it moves the width by
+# more than 3 % when w < 4 × that (√(1 − 1/16) = 0.968), so such widths need the real one.
+_LAB_RESOLUTION = 0.005
+_UNKNOWN_INSTRUMENT_MAX_FWHM = 4 * _LAB_RESOLUTION
+
+
 def thickness_verdict(peak, instrument_fwhm_inv_a=0.0, base: Verdict | None = None) -> Verdict:
-    """Checks on a Scherrer width: resolved from the instrument, not implausibly broad."""
+    """Checks on a Scherrer width: resolved from the instrument, not implausibly broad.
+
+    Without an instrument width, a peak narrower than 0.02 Å⁻¹ is doubtful: a laboratory
+    camera's resolution (≈ 0.005 Å⁻¹) alone would move such a thickness by more than 3 %."""
     doubts, info = [], []
     w = peak.fwhm_inv_a
     if instrument_fwhm_inv_a and instrument_fwhm_inv_a > 0:
         if w < 1.2 * instrument_fwhm_inv_a:
             doubts.append(f"peak FWHM {w:.3g} Å⁻¹ is within 20 % of the instrument's "
                           f"{instrument_fwhm_inv_a:.3g} Å⁻¹: the thickness is only a lower bound")
+    elif w < _UNKNOWN_INSTRUMENT_MAX_FWHM:
+        doubts.append(f"peak FWHM {w:.3g} Å⁻¹ with no instrument width given: a laboratory "
+                      f"camera's own {_LAB_RESOLUTION:g} Å⁻¹ would change the thickness by more "
+                      "than 3 %, so it is only a lower bound (give --instrument-fwhm)")
     else:
         info.append("instrument broadening not removed (give --instrument-fwhm)")
     if w > 0.3 * peak.q_inv_a:
