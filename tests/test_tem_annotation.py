@@ -256,3 +256,23 @@ def test_auto_contrast_dense_raft_majority_phase(dark):
     assert det.n >= 100
     assert det.diameters_nm.mean() == pytest.approx(30.0, rel=0.05)
     assert any(n.startswith("contrast auto") for n in det.verdict.notes)
+
+
+@pytest.mark.parametrize("dark", [True, False])
+def test_uneven_illumination_with_scale_bar_and_label_defaults(dark):
+    # bright field or HAADF with the illumination falling off across the field by more than
+    # the particle contrast at its steepest (a condenser not centred, a thickness wedge of the
+    # support), a burned-in scale bar and its "20nm" label: default command, no hints
+    rr, cc = np.mgrid[:600, :600] / 600.0
+    img = _field(_grid(5, 100), 40.0, dark=dark, seed=4)
+    img = img + 0.5 * (cc - 0.5) + 0.3 * (rr - 0.5) ** 2
+    value = float(img.min() - 0.1) if dark else float(img.max() + 0.1)
+    img[560:570, 300:480] = value
+    _text(img, 535, 490, value)
+    det = detect_particles(img, 0.5)
+    assert det.contrast == ("dark" if dark else "bright")
+    assert det.n == 25
+    assert det.diameters_nm.mean() == pytest.approx(20.0, rel=0.03)
+    notes = " ".join(det.verdict.notes)
+    assert "scale bar at row 564" in notes
+    assert "of the label beside the scale bar excluded" in notes
