@@ -136,6 +136,27 @@ def test_tiff_with_imagej_calibration(tmp_path):
     assert detect_particles(img, contrast="bright").n == 15
 
 
+@pytest.mark.parametrize("tag, text, expected", [
+    # Zeiss SmartSEM: an upper-case key line, then "label = value unit" (as in GM 59_20.tif
+    # of biolographer/NanoparticlesSAM, whose resolution tags say 1 pixel per unit)
+    (34118, "\r\nAP_IMAGE_PIXEL_SIZE\r\nImage Pixel Size = 4.466 nm\r\n", 4.466),
+    (34118, "\r\nAP_IMAGE_PIXEL_SIZE\r\nImage Pixel Size = 2.5 \u00b5m\r\n", 2500.0),
+    # FEI/Thermo Fisher Helios: an INI block, PixelWidth in metres
+    (34682, "[User]\r\nDate=01/01/2020\r\n[Scan]\r\nPixelWidth=1.25e-009\r\nPixelHeight=1.25e-009\r\n", 1.25),
+])
+def test_tiff_with_sem_vendor_calibration(tmp_path, tag, text, expected):
+    import tifffile
+    path = tmp_path / "sem.tif"
+    img = (np.random.default_rng(1).random((64, 64)) * 255).astype(np.uint8)
+    tifffile.imwrite(path, img, resolution=(1, 1),
+                     extratags=[(tag, "s", 0, text.encode("latin-1"), True)])
+    got = read_tem_image(path)
+    assert got.pixel_nm == pytest.approx(expected)
+    assert got.calibration == "file"
+    # a pixel size given by the user still wins
+    assert read_tem_image(path, pixel_nm=0.7).pixel_nm == 0.7
+
+
 @pytest.mark.parametrize("content", [b"", b"not an image at all"])
 def test_bad_files(tmp_path, content):
     for ext in (".dm4", ".tif", ".png", ".hspy"):

@@ -1,6 +1,7 @@
 """Read TEM/STEM images with their pixel calibration.
 
-Formats: TIFF (tifffile; ImageJ or resolution-tag calibration when present), PNG/JPEG
+Formats: TIFF (tifffile; the SEM vendors' own calibration tags, Zeiss ``CZ_SEM`` and
+FEI/Thermo ``FEI_HELIOS``/``FEI_SFEG``, else ImageJ or resolution-tag calibration), PNG/JPEG
 (scikit-image, no calibration), Gatan DM3/DM4 and FEI/TIA SER (ncempy), HyperSpy ``.hspy`` HDF5 (h5py, the
 ``Experiments/<name>/axis-*`` scale and units). Pixel sizes are converted to nm; a file
 without calibration needs ``pixel_nm`` (``--pixel-nm``), otherwise :class:`InputError`.
@@ -175,6 +176,37 @@ def _read_hspy(path: Path):
     return data, pixel, meta
 
 
+def _vendor_pixel_nm(tf, path) -> tuple[float | None, str]:
+    """Pixel size from the calibration tags SEM vendors write into their TIFFs.
+
+    Zeiss SmartSEM stores ``ap_image_pixel_size`` = (label, value, unit) in the CZ_SEM tag;
+    FEI/Thermo Fisher store ``[Scan] PixelWidth`` in metres in their FEI_HELIOS/FEI_SFEG tag.
+    Both leave the TIFF resolution tags at a meaningless 1 or 72 per inch, so without this
+    an SEM image from either has no calibration at all.
+    """
+    sem = tf.sem_metadata if tf.is_sem else None
+    if sem:
+        for key in ("ap_image_pixel_size", "ap_pixel_size"):
+            entry = sem.get(key)
+            if isinstance(entry, tuple) and len(entry) >= 3:
+                try:
+                    value = float(entry[1])
+                except (TypeError, ValueError):
+                    continue
+                if value > 0:
+                    return value * unit_to_nm(str(entry[2]), path), "Zeiss CZ_SEM"
+    fei = tf.fei_metadata if tf.is_fei else None
+    if fei:
+        for section in ("Scan", "EScan", "IScan"):
+            width = (fei.get(section) or {}).get("PixelWidth")
+            try:
+                if width is not None and float(width) > 0:
+                    return float(width) * 1e9, f"FEI [{section}] PixelWidth"
+            except (TypeError, ValueError):
+                continue
+    return None, ""
+
+
 def _read_tiff(path: Path):
     import tifffile
 
@@ -191,7 +223,8 @@ def _read_tiff(path: Path):
             if not isinstance(page, tifffile.TiffPage):  # the first page is always a TiffPage, never a TiffFrame
                 raise AttributeError(f"{type(page).__name__!r} object has no attribute 'tags'")
             tags = page.tags
-            if "XResolution" in tags:
+            pixel, vendor = _vendor_pixel_nm(tf, path)
+            if pixel is None and "XResolution" in tags:
                 num, den = tags["XResolution"].value
                 if num and den and num / den not in (1.0, 72.0, 96.0, 300.0):
                     per_unit = num / den
@@ -208,7 +241,7 @@ def _read_tiff(path: Path):
     except (tifffile.TiffFileError, ValueError, OSError, IndexError, KeyError) as exc:
         # a TIFF cut after its header has no page: tifffile says IndexError
         raise InputError(f"{path}: not a readable TIFF file ({type(exc).__name__}: {exc})") from None
-    return data, pixel, {}
+    return data, pixel, ({"calibration_tag": vendor} if vendor else {})
 
 
 def _read_plain(path: Path):
