@@ -204,8 +204,11 @@ def test_rigaku_omega_scan_refused(tmp_path):
         read_pattern(_ras(tmp_path, axis='"Omega"'))
 
 
-def test_panalytical_xrdml_refused_by_name(tmp_path):
+def test_panalytical_xrdml_without_a_scan_is_named(tmp_path):
+    # .xrdml is read (io.patterns, checked against yadg in tests/corpus/formats); one with no
+    # <scan> ends in an error that names the format
     path = tmp_path / "scan.xrdml"
     path.write_text('<?xml version="1.0"?>\n<xrdMeasurements><xrdMeasurement/></xrdMeasurements>\n')
-    with pytest.raises(InputError, match="not a known format"):
-        kind_of(path)
+    assert kind_of(path) == "pattern"
+    with pytest.raises(InputError, match="XRDML file without a <scan>"):
+        read_pattern(path)
