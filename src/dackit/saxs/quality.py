@@ -6,8 +6,9 @@ Each check names what it saw, in words a user can act on. Doubts (the result may
 * the indexing cannot separate two mesophases (scores within the tie margin): the tie is
   named; SC and BCC cannot be told apart before the √7 line of SC's sequence: BCC is
   only taken as shown when a peak sits on a line SC forbids (h²+k²+l² of BCC's 321, 521 …
-  over 2 = 4ᵃ(8b+7)); otherwise its lead over SC rests on the weights of lines not seen,
-  which a form-factor minimum can hide in either phase;
+  over 2 = 4ᵃ(8b+7)) or the strengths of the lines seen rule SC out (the second line of
+  SC is as strong as the first, that of BCC a quarter); otherwise its lead over SC rests
+  on the weights of lines not seen, which a form-factor minimum can hide in either phase;
 * too few peaks to fix a 3D lattice (fewer than 3 for a cubic or HCP assignment);
 * observed peaks the chosen mesophase does not explain, or position residuals far above
   their errors (reduced χ² of the indexing > 9, i.e. 3σ on average);
@@ -28,7 +29,8 @@ Each check names what it saw, in words a user can act on. Doubts (the result may
   one such peak (noise, a stray) is too little to decide;
 * a lead over the runner-up (which explains the same peaks) of less than one line the
   runner-up predicts and nobody sees, while the weakest line seen is under twice the
-  detection threshold (a line that weak can be missed);
+  detection threshold (a line that weak can be missed), unless the strengths of the lines
+  seen rule the runner-up out;
 * indexed peaks whose widths no single domain size and strain can give (see
   :data:`WIDTH_RATIO`): a background hump or a second phase indexed as a line.
 
@@ -129,6 +131,16 @@ def _sc_forbidden(m: int) -> bool:
     return m % 8 == 7
 
 
+def _strengths_decide(best, rival) -> bool:
+    """The observed line strengths rule ``rival`` out against ``best`` (strength χ² worse
+    by :data:`~dackit.saxs.mesophase.STRENGTH_DECISIVE`; see
+    :func:`~dackit.saxs.mesophase.strength_misfit`)."""
+    from dackit.saxs.mesophase import STRENGTH_DECISIVE
+
+    return bool(np.isfinite(best.strength_chi2) and np.isfinite(rival.strength_chi2)
+                and rival.strength_chi2 >= best.strength_chi2 + STRENGTH_DECISIVE)
+
+
 def _bcc_not_shown(idx) -> bool:
     """BCC is best, SC explains the same peaks as well, and no peak is on an SC-forbidden line."""
     best = idx.best
@@ -139,6 +151,8 @@ def _bcc_not_shown(idx) -> bool:
     except KeyError:
         return False
     if sc.n_unexplained > best.n_unexplained or sc.chi2 > best.chi2 + 1.0:
+        return False
+    if _strengths_decide(best, sc):
         return False
     for label in best.assignment:
         for hkl in label.split("/") if label else ():
@@ -190,7 +204,7 @@ def _lead_on_unseen_lines(idx, peaks, min_significance=5.0) -> str:
 
     rival = idx.candidates[1]
     if (rival.n_unexplained > best.n_unexplained or not rival.missing_hkl
-            or rival.score - best.score >= MISSING_PENALTY):
+            or rival.score - best.score >= MISSING_PENALTY or _strengths_decide(best, rival)):
         return ""
     weakest = min((p.amplitude / p.amplitude_err if p.amplitude_err > 0 else 0.0) for p in matched)
     if weakest >= 2 * min_significance:
