@@ -31,6 +31,8 @@ Each check names what it saw, in words a user can act on. Doubts (the result may
   runner-up predicts and nobody sees, while the weakest line seen is under twice the
   detection threshold (a line that weak can be missed), unless the strengths of the lines
   seen rule the runner-up out;
+* a runner-up that explains the same peaks, trails only by lines not seen (at most three)
+  and fits the observed line strengths clearly better (:func:`_strengths_disagree`);
 * indexed peaks whose widths no single domain size and strain can give (see
   :data:`WIDTH_RATIO`): a background hump or a second phase indexed as a line.
 
@@ -139,6 +141,33 @@ def _strengths_decide(best, rival) -> bool:
 
     return bool(np.isfinite(best.strength_chi2) and np.isfinite(rival.strength_chi2)
                 and rival.strength_chi2 >= best.strength_chi2 + STRENGTH_DECISIVE)
+
+
+def _strengths_disagree(idx) -> str:
+    """A note when a rival that explains the same peaks and trails the best only by lines
+    not seen (at most :data:`STRENGTH_OVERRULED_LINES` missing lines' worth of score)
+    describes the observed line strengths clearly better (strength χ² lower by 4, 2σ):
+    the two kinds of evidence disagree — e.g. a BCC pattern whose 200, 220 and 310 lines
+    sit in form-factor minima the form-factor fit did not find, read as hexagonal
+    10/11/21 (1 : √3 : √7) with 20 missing."""
+    from dackit.saxs.mesophase import MISSING_PENALTY
+
+    best = idx.best
+    if not np.isfinite(best.strength_chi2):
+        return ""
+    for c in idx.candidates[1:]:
+        if (c.n_unexplained <= best.n_unexplained and np.isfinite(c.strength_chi2)
+                and c.score - best.score <= STRENGTH_OVERRULED_LINES * MISSING_PENALTY
+                and c.strength_chi2 <= best.strength_chi2 - 4.0):
+            return (f"the line strengths fit {c.name} better than {best.name} (strength χ² "
+                    f"{c.strength_chi2:.1f} against {best.strength_chi2:.1f}); {best.name} "
+                    f"leads only through {c.name} lines not seen "
+                    f"({', '.join(c.missing_hkl[:3]) or 'none'})")
+    return ""
+
+
+#: how many missing lines' worth of indexing score the line strengths may call into doubt
+STRENGTH_OVERRULED_LINES = 3
 
 
 def _bcc_not_shown(idx) -> bool:
@@ -256,6 +285,9 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
         unseen = _lead_on_unseen_lines(idx, peaks, min_significance)
         if unseen and len(idx.tie) <= 1:
             doubts.append(unseen)
+        against = _strengths_disagree(idx)
+        if against and len(idx.tie) <= 1:
+            doubts.append(against)
         if len(idx.candidates) > 1:
             margin = idx.candidates[1].score - best.score
             info.append(f"indexing figure of merit {best.score:.2f} ({best.name}), margin "
