@@ -219,6 +219,8 @@ class Candidate:
     predicted lines inside the observed range with no peak. ``score`` = χ² + 16 per
     unexplained peak + 3 per missing strong line (scaled down for lines whose multiplicity ×
     ``|F|²/q²`` is under half the strongest in range; lines under 20 % are not counted).
+    ``strength_chi2`` compares the observed peak strengths with ``line_weight``; it only
+    reorders phases whose scores tie (see :func:`index_peaks`).
     """
 
     name: str
@@ -378,7 +380,11 @@ def index_peaks(q_inv_a, q_err=None, *, fwhm_inv_a=None, q_min=0.0, phases=None,
     are allowed; see :class:`Candidate` for the score. Phases whose scores are within
     ``tie_margin`` of the best are reported in ``tie`` — e.g. SC and BCC with fewer than
     seven peaks give identical scores. Exact ties keep the registry order (BCC before SC:
-    nanocrystal superlattices are far more often BCC).
+    nanocrystal superlattices are far more often BCC) unless observed ``strengths`` are
+    given: among the tied phases that explain as many peaks, the one whose predicted line
+    strengths fit best (:func:`strength_misfit`) is reported first when it beats the
+    leader by :data:`STRENGTH_PREFER`, and any whose strength χ² is worse than it by
+    :data:`STRENGTH_DECISIVE` leaves the tie.
 
     Parameters
     ----------
