@@ -219,3 +219,28 @@ def sweep_pattern(p):
                     fwhm_rel=p["fwhm_rel"], counts=p["counts"], peak_gain=p["peak_gain"],
                     porod=p["porod"], flat=p["flat"], seed=p["seed"], porod_exp=p["porod_exp"])
     return q, y, (s if p["with_sigma"] else None)
+
+
+def typical_params(n, seed=0):
+    """``n`` parameter sets of *typical* experiments (same keys as :func:`sweep_params`):
+    a well-measured nanocrystal superlattice or mesophase, not the sweep's harshest
+    corners. Counts 10^4–10^5.5 at the first line, polydispersity 5–10 %, R/nn 0.3–0.45,
+    peak FWHM 1–2 % of q1, the first lines inside the data (q_min 0.3–0.8 q1), q_max 4–8 q1,
+    Porod power 4, S(q) contrast 2–8."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(n):
+        name = LATTICES[i % len(LATTICES)]
+        lo, hi = A_RANGE[name]
+        out.append({
+            "name": name, "a": float(np.round(rng.uniform(lo, hi), 2)),
+            "r_over_nn": float(rng.uniform(0.3, 0.45)), "poly": float(rng.uniform(0.05, 0.10)),
+            "counts": float(10 ** rng.uniform(4.0, 5.5)),
+            "q_min_rel": float(rng.uniform(0.3, 0.8)), "q_max_rel": float(rng.uniform(4.0, 8.0)),
+            "porod": float(10 ** rng.uniform(-3, -0.5)), "porod_exp": 4.0,
+            "flat": float(10 ** rng.uniform(-3.5, -1.5)), "fwhm_rel": float(rng.uniform(0.01, 0.02)),
+            "peak_gain": float(10 ** rng.uniform(0.3, 0.9)), "npts": int(rng.integers(600, 2000)),
+            "log_grid": bool(rng.random() < 0.5), "with_sigma": bool(rng.random() < 0.7),
+            "seed": int(rng.integers(0, 2**31)),
+        })
+    return out

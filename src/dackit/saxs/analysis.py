@@ -199,14 +199,64 @@ def analyse_saxs(pattern: Pattern, *, background="loglog", min_significance=5.0,
         ff = ps.form_factor if ps.form_factor is not None else fit_form_factor(
             ps.q, ps.intensity, ps.noise, ps.peaks)
         vis = ff.visibility if ff is not None and ff.accepted else None
+        st, st_err = line_strengths(ps, ff)
         idx = index_peaks([p.q_inv_a for p in ps.peaks], [p.q_err for p in ps.peaks],
                           fwhm_inv_a=[p.fwhm_inv_a for p in ps.peaks], q_min=float(ps.q[0]),
-                          phases=phases or tuple(MESOPHASES), visibility=vis)
+                          phases=phases or tuple(MESOPHASES), visibility=vis,
+                          strengths=st, strength_err=st_err)
     from dackit.saxs.quality import saxs_verdict
 
     res = SaxsResult(pattern.source, ps, idx, form_factor=ff)
     verdict = saxs_verdict(res, min_significance=min_significance).plus(info=_assumed_unit_note(pattern))
     return dataclasses.replace(res, verdict=verdict)
+
+
+#: below this share of particle scattering in the smooth intensity a line's strength is
+#: not used (the structure-factor modulation there is mostly hidden under other scattering)
+MIN_PARTICLE_FRACTION = 0.1
+#: share of the smooth intensity the form-factor fit may misattribute between particle
+#: and other scattering: the strength's relative error gains this over the particle share
+FRACTION_UNCERTAINTY = 0.05
+
+
+def line_strengths(ps: PeakSet, ff: FormFactorFit | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Integrated peak areas in units of S(q) − 1, and their standard errors.
+
+    The peaks of a ``divide``-mode fit are already in those units (pattern / smooth
+    background − 1); ``subtract``-mode areas are divided by the background at the peak.
+    With an accepted form factor the areas are divided by its share of the smooth
+    intensity (:meth:`~dackit.saxs.formfactor.FormFactorFit.particle_fraction`): the
+    structure factor modulates only the particle scattering, not the Porod or flat
+    background. Their relative errors gain :data:`FRACTION_UNCERTAINTY` over that share. Peaks where
+    it is under :data:`MIN_PARTICLE_FRACTION`, or with no
+    finite area, get NaN (not used by the indexing).
+
+    Parameters
+    ----------
+    ps : PeakSet
+        Fitted peaks (:func:`~dackit.saxs.peaks.find_peaks`).
+    ff : FormFactorFit, optional
+        The form factor under the peaks.
+
+    Returns
+    -------
+    (ndarray, ndarray)
+        Strengths and their errors, one per peak of ``ps``.
+    """
+    q = np.array([p.q_inv_a for p in ps.peaks], float)
+    area = np.array([p.area for p in ps.peaks], float)
+    rel = np.array([np.hypot(p.amplitude_err / p.amplitude if p.amplitude > 0 else np.inf,
+                             p.fwhm_err / p.fwhm_inv_a if p.fwhm_inv_a > 0 else np.inf)
+                    for p in ps.peaks], float)
+    if ps.mode != "divide":
+        bg = np.interp(q, ps.q, ps.background)
+        area = np.where(bg > 0, area / np.where(bg > 0, bg, 1.0), np.nan)
+    if ff is not None and ff.accepted:
+        frac = ff.particle_fraction(q)
+        area = np.where(frac >= MIN_PARTICLE_FRACTION, area / np.maximum(frac, 1e-12), np.nan)
+        rel = np.hypot(rel, FRACTION_UNCERTAINTY / np.maximum(frac, 1e-12))
+    area = np.where(np.isfinite(area) & (area > 0), area, np.nan)
+    return area, area * np.nan_to_num(rel, nan=np.inf, posinf=np.inf)
 
 
 def thickness_from_pattern(pattern: Pattern, *, wavelength_a=None, k=0.89, peak="first",

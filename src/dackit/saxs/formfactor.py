@@ -97,6 +97,19 @@ class FormFactorFit:
                 q**-2.0, q**-3.0, q**-4.0, np.ones_like(q)]
         return sum(c * col for c, col in zip(self.coefficients, cols))
 
+    def particle_fraction(self, q) -> np.ndarray:
+        """Share of the fitted smooth intensity that is particle scattering, A⟨P⟩/model, in
+        [0, 1]: the structure factor multiplies this part only, so a pattern divided by its
+        smooth background shows S(q) − 1 scaled by it (1 without coefficients)."""
+        q = np.atleast_1d(np.asarray(q, float))
+        if not self.coefficients:
+            return np.ones_like(q)
+        part = self.coefficients[0] * _poly(self.shape, q, self.radius_a, self.polydispersity) \
+            * q ** -_EXTRA_Q[self.shape]
+        total = self.model(q)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.clip(np.where(total > 0, part / total, 1.0), 0.0, 1.0)
+
     def visibility(self, q) -> np.ndarray:
         """P(q)/envelope(q) in [0, 1]: how much of a line's strength survives at ``q``; the
         lowest over this fit and its :attr:`alternatives` (a line is excused wherever a form

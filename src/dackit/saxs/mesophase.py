@@ -219,6 +219,8 @@ class Candidate:
     predicted lines inside the observed range with no peak. ``score`` = χ² + 16 per
     unexplained peak + 3 per missing strong line (scaled down for lines whose multiplicity ×
     ``|F|²/q²`` is under half the strongest in range; lines under 20 % are not counted).
+    ``strength_chi2`` compares the observed peak strengths with ``line_weight``; it only
+    reorders phases whose scores tie (see :func:`index_peaks`).
     """
 
     name: str
@@ -230,6 +232,12 @@ class Candidate:
     n_unexplained: int
     missing_hkl: tuple
     score: float
+    #: Lorentz-weighted predicted strength (multiplicity × |F|²/s², summed over the lines
+    #: one peak stands for) of each observed peak; NaN where unexplained
+    line_weight: np.ndarray | None = field(default=None, repr=False, compare=False)
+    #: χ² of the observed line strengths against ``line_weight`` (see
+    #: :func:`strength_misfit`); NaN when no strengths were given
+    strength_chi2: float = float("nan")
 
     @property
     def centre_distance_a(self) -> float:
@@ -335,9 +343,15 @@ def _fit_one(phase: Mesophase, q, sig, q_lo, merge_rel, anchor_obs, anchor_line,
     n_unexp = int((~m).sum())
     score = chi2 + UNEXPLAINED_PENALTY * n_unexp + miss_pen
     a = 2 * np.pi / k
+    # predicted strength of each observed peak: every line it stands for (within the
+    # merge distance), without the form factor (the caller's strengths are S(q) − 1)
+    lw = np.full(q.size, np.nan)
+    plain = refl.weight / refl.s**2
+    for i in np.flatnonzero(m):
+        lw[i] = float(np.sum(plain[np.abs(pred - q[i]) <= max(merge_rel * q[i], abs(resid[i]))]))
     return Candidate(phase.name, float(a), float(2 * np.pi * k_err / k**2),
                      tuple(refl.hkl[j] if j >= 0 else "" for j in assign), resid, chi2, n_unexp,
-                     tuple(missing), float(score))
+                     tuple(missing), float(score), lw)
 
 
 def _smallest_cell(cands, margin):
@@ -354,7 +368,8 @@ def _smallest_cell(cands, margin):
 
 
 def index_peaks(q_inv_a, q_err=None, *, fwhm_inv_a=None, q_min=0.0, phases=None,
-                rel_floor=0.003, tie_margin=1.0, visibility=None) -> Indexing:
+                rel_floor=0.003, tie_margin=1.0, visibility=None, strengths=None,
+                strength_err=None) -> Indexing:
     """Index observed peak positions against the mesophase registry.
 
     For each phase and each hypothesis "observed peak i (of the first two) is allowed line j
@@ -365,7 +380,11 @@ def index_peaks(q_inv_a, q_err=None, *, fwhm_inv_a=None, q_min=0.0, phases=None,
     are allowed; see :class:`Candidate` for the score. Phases whose scores are within
     ``tie_margin`` of the best are reported in ``tie`` — e.g. SC and BCC with fewer than
     seven peaks give identical scores. Exact ties keep the registry order (BCC before SC:
-    nanocrystal superlattices are far more often BCC).
+    nanocrystal superlattices are far more often BCC) unless observed ``strengths`` are
+    given: among the tied phases that explain as many peaks, the one whose predicted line
+    strengths fit best (:func:`strength_misfit`) is reported first when it beats the
+    leader by :data:`STRENGTH_PREFER`, and any whose strength χ² is worse than it by
+    :data:`STRENGTH_DECISIVE` leaves the tie.
 
     Parameters
     ----------
@@ -388,6 +407,12 @@ def index_peaks(q_inv_a, q_err=None, *, fwhm_inv_a=None, q_min=0.0, phases=None,
         q (Å⁻¹, array) → factor in [0, 1] by which the particle form factor scales a line's
         expected strength (:meth:`dackit.saxs.formfactor.FormFactorFit.visibility`); a line
         in a form-factor dip is then not expected, and its absence not penalised.
+    strengths, strength_err : array_like, optional
+        Integrated peak areas in units of S(q) − 1 (pattern divided by its smooth
+        background) and their errors, in the order of ``q_inv_a``. Phases tied by position
+        whose strength χ² (:func:`strength_misfit`) is worse than the best tied one's by
+        :data:`STRENGTH_DECISIVE` leave the tie (SC and BCC before the √7 line: the second
+        line of SC is as strong as the first, that of BCC a quarter).
 
     Examples
     --------
@@ -401,6 +426,12 @@ def index_peaks(q_inv_a, q_err=None, *, fwhm_inv_a=None, q_min=0.0, phases=None,
         raise InputError("peak positions: need at least one positive finite q to index")
     order = np.argsort(q)
     q = q[order]
+    if strengths is not None:
+        strengths = np.asarray(strengths, float).ravel()
+        strength_err = (np.full(q.size, np.nan) if strength_err is None
+                        else np.asarray(strength_err, float).ravel())
+        if strengths.size != q.size or strength_err.size != q.size:
+            raise InputError("strengths: give one per peak position")
     err = np.zeros_like(q) if q_err is None else np.nan_to_num(np.asarray(q_err, float).ravel()[order])
     sig = np.sqrt(err**2 + (rel_floor * q) ** 2)
     if fwhm_inv_a is not None:
@@ -430,11 +461,87 @@ def index_peaks(q_inv_a, q_err=None, *, fwhm_inv_a=None, q_min=0.0, phases=None,
         if best is not None:
             # residuals and assignments back in the caller's peak order
             inv = np.argsort(order)
+            lw = best.line_weight[inv]
+            chi_s = (strength_misfit(q[inv], strengths, strength_err, lw)
+                     if strengths is not None else float("nan"))
             best = Candidate(best.name, best.lattice_a, best.lattice_a_err,
                              tuple(best.assignment[i] for i in inv), best.residual_inv_a[inv],
-                             best.chi2, best.n_unexplained, best.missing_hkl, best.score)
+                             best.chi2, best.n_unexplained, best.missing_hkl, best.score, lw,
+                             chi_s)
             cands.append(best)
     rank = {n: i for i, n in enumerate(MESOPHASES)}
     cands.sort(key=lambda c: (round(c.score, 6), rank[c.name]))  # registry order breaks exact ties
-    tie = tuple(c.name for c in cands if c.score <= cands[0].score + tie_margin)
+    tied = [c for c in cands if c.score <= cands[0].score + tie_margin]
+    if strengths is not None and len(tied) > 1:
+        # phases that explain the same peaks equally well by position are told apart by
+        # the relative strengths of those peaks, when they decide (see strength_misfit)
+        n_min = min(c.n_unexplained for c in tied)
+        fair = [c for c in tied if c.n_unexplained == n_min and np.isfinite(c.strength_chi2)]
+        if fair:
+            top = min(fair, key=lambda c: c.strength_chi2)
+            if (top is not cands[0] and (not np.isfinite(cands[0].strength_chi2)
+                                         or cands[0].strength_chi2 >= top.strength_chi2 + STRENGTH_PREFER)):
+                cands = [top, *[c for c in cands if c is not top]]
+                tied = [top, *[c for c in tied if c is not top]]
+            out = {c.name for c in fair if c.strength_chi2 > top.strength_chi2 + STRENGTH_DECISIVE}
+            tied = [c for c in tied if c.name not in out]
+    tie = tuple(c.name for c in tied)
     return Indexing(tuple(cands), tie)
+
+
+#: relative scatter of an observed line strength about its prediction beyond its fit
+#: error (ln 1.35): Lorentz-factor and Debye–Waller approximations, overlapping wings, the
+#: form factor divided out imperfectly
+STRENGTH_SCATTER = float(np.log(1.35))
+#: among phases tied by position, one whose strength χ² is lower than the leader's by
+#: this much (a likelihood ratio of e) is reported first; the tie stays
+STRENGTH_PREFER = 2.0
+#: a phase whose strength χ² exceeds another's (explaining the same peaks as well by
+#: position) by this much (3σ) leaves the tie
+STRENGTH_DECISIVE = 9.0
+
+
+def strength_misfit(q, strengths, strength_err, line_weight) -> float:
+    """χ² of observed line strengths against a phase's predicted ones.
+
+    ``strengths`` are the integrated areas of the peaks in units of S(q) − 1 (the pattern
+    divided by its smooth background, the particle form factor included), so for one
+    particle per lattice point they follow multiplicity × |F|²/s² (the powder Lorentz
+    factor) up to one scale and a Debye–Waller / paracrystalline decay exp(−b q²), b ≥ 0.
+    Both are fitted by weighted least squares of ln(strength) − ln(weight); each point's
+    σ is its relative fit error combined with :data:`STRENGTH_SCATTER`. Peaks without a
+    strength, a weight or a positive area are skipped; NaN with fewer than two left.
+
+    Parameters
+    ----------
+    q : array_like
+        Peak positions (Å⁻¹).
+    strengths, strength_err : array_like
+        Observed areas in units of S(q) − 1 and their standard errors.
+    line_weight : array_like
+        Predicted strengths (:attr:`Candidate.line_weight`).
+
+    Returns
+    -------
+    float
+        The χ², or NaN.
+    """
+    q = np.asarray(q, float)
+    a = np.asarray(strengths, float)
+    ea = np.asarray(strength_err, float)
+    w = np.asarray(line_weight, float)
+    ok = np.isfinite(a) & np.isfinite(w) & (a > 0) & (w > 0)
+    if ok.sum() < 2:
+        return float("nan")
+    rel = np.where(np.isfinite(ea[ok]) & (ea[ok] >= 0), ea[ok] / a[ok], 1.0)
+    sig = np.hypot(np.minimum(rel, 1.0), STRENGTH_SCATTER)
+    r = np.log(a[ok]) - np.log(w[ok])
+    x = q[ok] ** 2
+    wt = 1 / sig**2
+    # r = c − b·x, b ≥ 0
+    xm, rm = np.sum(wt * x) / wt.sum(), np.sum(wt * r) / wt.sum()
+    sxx = np.sum(wt * (x - xm) ** 2)
+    b = -np.sum(wt * (x - xm) * (r - rm)) / sxx if sxx > 0 else 0.0
+    b = max(b, 0.0)
+    c = rm + b * xm
+    return float(np.sum(wt * (r - c + b * x) ** 2))

@@ -6,8 +6,9 @@ Each check names what it saw, in words a user can act on. Doubts (the result may
 * the indexing cannot separate two mesophases (scores within the tie margin): the tie is
   named; SC and BCC cannot be told apart before the √7 line of SC's sequence: BCC is
   only taken as shown when a peak sits on a line SC forbids (h²+k²+l² of BCC's 321, 521 …
-  over 2 = 4ᵃ(8b+7)); otherwise its lead over SC rests on the weights of lines not seen,
-  which a form-factor minimum can hide in either phase;
+  over 2 = 4ᵃ(8b+7)) or the strengths of the lines seen rule SC out (the second line of
+  SC is as strong as the first, that of BCC a quarter); otherwise its lead over SC rests
+  on the weights of lines not seen, which a form-factor minimum can hide in either phase;
 * too few peaks to fix a 3D lattice (fewer than 3 for a cubic or HCP assignment);
 * observed peaks the chosen mesophase does not explain, or position residuals far above
   their errors (reduced χ² of the indexing > 9, i.e. 3σ on average);
@@ -28,7 +29,10 @@ Each check names what it saw, in words a user can act on. Doubts (the result may
   one such peak (noise, a stray) is too little to decide;
 * a lead over the runner-up (which explains the same peaks) of less than one line the
   runner-up predicts and nobody sees, while the weakest line seen is under twice the
-  detection threshold (a line that weak can be missed);
+  detection threshold (a line that weak can be missed), unless the strengths of the lines
+  seen rule the runner-up out;
+* a runner-up that explains the same peaks, trails only by lines not seen (at most three)
+  and fits the observed line strengths clearly better (:func:`_strengths_disagree`);
 * indexed peaks whose widths no single domain size and strain can give (see
   :data:`WIDTH_RATIO`): a background hump or a second phase indexed as a line.
 
@@ -145,6 +149,43 @@ def _sc_forbidden(m: int) -> bool:
     return m % 8 == 7
 
 
+def _strengths_decide(best, rival) -> bool:
+    """The observed line strengths rule ``rival`` out against ``best`` (strength χ² worse
+    by :data:`~dackit.saxs.mesophase.STRENGTH_DECISIVE`; see
+    :func:`~dackit.saxs.mesophase.strength_misfit`)."""
+    from dackit.saxs.mesophase import STRENGTH_DECISIVE
+
+    return bool(np.isfinite(best.strength_chi2) and np.isfinite(rival.strength_chi2)
+                and rival.strength_chi2 >= best.strength_chi2 + STRENGTH_DECISIVE)
+
+
+def _strengths_disagree(idx) -> str:
+    """A note when a rival that explains the same peaks and trails the best only by lines
+    not seen (at most :data:`STRENGTH_OVERRULED_LINES` missing lines' worth of score)
+    describes the observed line strengths clearly better (strength χ² lower by 4, 2σ):
+    the two kinds of evidence disagree — e.g. a BCC pattern whose 200, 220 and 310 lines
+    sit in form-factor minima the form-factor fit did not find, read as hexagonal
+    10/11/21 (1 : √3 : √7) with 20 missing."""
+    from dackit.saxs.mesophase import MISSING_PENALTY
+
+    best = idx.best
+    if not np.isfinite(best.strength_chi2):
+        return ""
+    for c in idx.candidates[1:]:
+        if (c.n_unexplained <= best.n_unexplained and np.isfinite(c.strength_chi2)
+                and c.score - best.score <= STRENGTH_OVERRULED_LINES * MISSING_PENALTY
+                and c.strength_chi2 <= best.strength_chi2 - 4.0):
+            return (f"the line strengths fit {c.name} better than {best.name} (strength χ² "
+                    f"{c.strength_chi2:.1f} against {best.strength_chi2:.1f}); {best.name} "
+                    f"leads only through {c.name} lines not seen "
+                    f"({', '.join(c.missing_hkl[:3]) or 'none'})")
+    return ""
+
+
+#: how many missing lines' worth of indexing score the line strengths may call into doubt
+STRENGTH_OVERRULED_LINES = 3
+
+
 def _bcc_not_shown(idx) -> bool:
     """BCC is best, SC explains the same peaks as well, and no peak is on an SC-forbidden line."""
     best = idx.best
@@ -155,6 +196,8 @@ def _bcc_not_shown(idx) -> bool:
     except KeyError:
         return False
     if sc.n_unexplained > best.n_unexplained or sc.chi2 > best.chi2 + 1.0:
+        return False
+    if _strengths_decide(best, sc):
         return False
     for label in best.assignment:
         for hkl in label.split("/") if label else ():
@@ -206,7 +249,7 @@ def _lead_on_unseen_lines(idx, peaks, min_significance=5.0) -> str:
 
     rival = idx.candidates[1]
     if (rival.n_unexplained > best.n_unexplained or not rival.missing_hkl
-            or rival.score - best.score >= MISSING_PENALTY):
+            or rival.score - best.score >= MISSING_PENALTY or _strengths_decide(best, rival)):
         return ""
     weakest = min((p.amplitude / p.amplitude_err if p.amplitude_err > 0 else 0.0) for p in matched)
     if weakest >= 2 * min_significance:
@@ -258,6 +301,9 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
         unseen = _lead_on_unseen_lines(idx, peaks, min_significance)
         if unseen and len(idx.tie) <= 1:
             doubts.append(unseen)
+        against = _strengths_disagree(idx)
+        if against and len(idx.tie) <= 1:
+            doubts.append(against)
         if len(idx.candidates) > 1:
             margin = idx.candidates[1].score - best.score
             info.append(f"indexing figure of merit {best.score:.2f} ({best.name}), margin "
