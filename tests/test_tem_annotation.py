@@ -276,3 +276,42 @@ def test_uneven_illumination_with_scale_bar_and_label_defaults(dark):
     notes = " ".join(det.verdict.notes)
     assert "scale bar at row 564" in notes
     assert "of the label beside the scale bar excluded" in notes
+
+
+def _raft_with_margin(margin, shape=(600, 600), d=24.0, step=26.0, seed=4):
+    """Hexagonal raft of dark disks (gaps of 2 px) on a grey support, with ``margin`` rows of
+    plain support below it: the image median is the particle level, not the background."""
+    centres, r, row = [], 20.0, 0
+    while r < shape[0] - margin - d / 2:
+        c = 20.0 + (step / 2 if row % 2 else 0.0)
+        while c < shape[1] - 20:
+            centres.append((r, c))
+            c += step
+        r += step * np.sqrt(3) / 2
+        row += 1
+    return _field(centres, d, shape=shape, seed=seed), len(centres)
+
+
+def test_plain_margin_beside_dense_raft_is_not_an_info_bar():
+    # a wide empty margin at the background level, with the background's noise, is image:
+    # cutting it (as a bar far from the raft's median) put the edge through the last row
+    img, n_disks = _raft_with_margin(margin=120)
+    det = detect_particles(img, 1.0, contrast="dark")
+    assert not any("information bar" in n for n in det.verdict.notes)
+    assert det.n == n_disks
+    assert det.diameters_nm.mean() == pytest.approx(24.0, rel=0.05)
+
+
+def test_black_info_bar_below_dense_raft_still_removed():
+    # the same raft and margin with a black FEI-style band (white text blobs, a white scale
+    # bar) over the bottom 90 rows: the band is cut, the plain margin above it is kept
+    img, n_disks = _raft_with_margin(margin=120)
+    img[-90:] = 0.02
+    img[-70:-62, 40:240] = 1.0
+    _text(img, 540, 300, 1.0)
+    _text(img, 540, 420, 1.0)
+    det = detect_particles(img, 1.0, contrast="dark")
+    bar = [n for n in det.verdict.notes if "information bar" in n]
+    assert bar and "92 rows at the bottom" in bar[0]
+    assert det.n == n_disks
+    assert det.labels[-90:].max() == 0

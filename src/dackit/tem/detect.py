@@ -44,9 +44,11 @@ The pipeline, each step chosen to be insensitive to particle size and density:
    threshold at that level gives the sizes and the ¼–¾ check becomes a note.
    A background floor (histogram mode + 6σ of its particle-free side) keeps a sparse
    particle class from being cut out of the film texture by Otsu.
-4. **Annotation**: information bars along the top or bottom edge (FEI/Thermo/JEOL TIFF
-   exports: full-width bands far from the image background) are cut off before any
-   statistics; long solid axis-aligned rectangles of particle polarity (scale bars), the
+4. **Annotation**: information bars along the image edges (FEI/Thermo/JEOL/Zeiss TIFF
+   exports: full-width flat bands far from the image body's median or beyond its extremes)
+   are cut off before any statistics, unless the band is plain background (its level is
+   common in the image and it has the image's noise there: an empty margin beside a dense
+   raft, vacuum below a support); long solid axis-aligned rectangles of particle polarity (scale bars), the
    objects beside them (their labels) and hollow frames are not counted and are named in the
    notes.
 5. **Splitting**: watershed of the smoothed distance transform (Beucher & Meyer 1993) with
@@ -141,6 +143,14 @@ def _flatten(img: np.ndarray) -> np.ndarray:
 #: bands at the top/bottom (or left/right) edge whose median lies this fraction of the
 #: intensity range away from the image body and which are mostly flat are information bars
 _BAR_CONTRAST, _BAR_FLAT = 0.3, 0.5
+#: "flat": within this fraction of the intensity range of the band's median
+_BAR_FLAT_TOL = 0.05
+#: a candidate band whose level at least this fraction of the rest of the image shares, with
+#: at least this fraction of the image's noise at that level, is plain background, not a bar.
+#: The background is never a sliver: even close-packed disks leave 1 - π/(2√3) = 9.3 % of
+#: the field between them; a bar's level (black or white beyond the particles) is shared by
+#: ~1 % (saturated pixels), measured on the corpus (Zeiss bar: 1.1 %; margins: 11-25 %)
+_MARGIN_SHARE, _MARGIN_NOISE = 0.05, 0.5
 #: fragments: area below this fraction of the population median area
 FRAGMENT_FRACTION = 0.25
 #: the intensity term saturates at the particle plateau, so overlaps (darker in bright field,
@@ -150,27 +160,74 @@ BRIGHT_CLIP = 1.0
 CLUSTER_AREA, CLUSTER_SOLIDITY, CLUSTER_FERET = 1.5, 0.9, 1.5
 
 
+def _diff_sigma(values: np.ndarray) -> float:
+    """Robust scale of neighbour differences along rows: the pixel noise, blind to text edges."""
+    d = np.diff(values, axis=-1).ravel()
+    return robust_sigma(d) if d.size > 10 else 0.0
+
+
+def _is_plain_margin(band: np.ndarray, rest: np.ndarray, rng: float) -> bool:
+    """True when an edge band is more of the image background, not a burned-in bar.
+
+    A plain margin (empty support beside a dense particle field, vacuum next to a support)
+    sits at a level the image body also has and carries the same pixel noise. A burned-in bar
+    is either at a level the body never reaches (black/white beyond the particles) or
+    digitally flat, much quieter than the recorded background at its level.
+    """
+    level = float(np.median(band))
+    noise = _diff_sigma(band)
+    tol = max(_BAR_FLAT_TOL * rng, 2.0 * noise)
+    near = np.abs(rest - level) < tol
+    if near.mean() < _MARGIN_SHARE:
+        return False
+    # noise of the image where it shows that level: horizontal neighbours both near it
+    pair = near[:, 1:] & near[:, :-1]
+    if pair.sum() < 50:
+        return False
+    body_noise = robust_sigma(np.diff(rest, axis=1)[pair])
+    return noise >= _MARGIN_NOISE * body_noise
+
+
 def _edge_bands(img: np.ndarray) -> tuple[int, int]:
-    """Rows to cut at the top and bottom: full-width information bars of microscope exports."""
+    """Rows to cut at the top and bottom: full-width information bars of microscope exports.
+
+    Candidate rows are full-width, mostly flat and far from the median of the image body;
+    a candidate band that is only plain background (:func:`_is_plain_margin`) is kept.
+    """
     lo, hi = np.percentile(img, [0.5, 99.5])
     rng = max(hi - lo, 1e-12)
     h = img.shape[0]
-    body = float(np.median(img[h // 4: 3 * h // 4]))
+    core = img[h // 4: 3 * h // 4]
+    body = float(np.median(core))
+    # in a dense raft the body median is the particle level, and a black bar in bright field
+    # lies close to it: a level beyond the body's own extremes also marks a bar
+    b_lo, b_hi = np.percentile(core, [1, 99])
     med = np.median(img, axis=1)
-    flat = np.mean(np.abs(img - med[:, None]) < 0.05 * rng, axis=1)
-    is_bar = (np.abs(med - body) > _BAR_CONTRAST * rng) & (flat > _BAR_FLAT)
+    tol = _BAR_FLAT_TOL * rng
+    flat = np.mean(np.abs(img - med[:, None]) < tol, axis=1)
+    apart = (np.abs(med - body) > _BAR_CONTRAST * rng) | (med < b_lo - tol) | (med > b_hi + tol)
+    is_bar = apart & (flat > _BAR_FLAT)
+    # the image outside every candidate row (a bar at the other edge must not vouch for one)
+    rest = img[~is_bar] if not is_bar.all() else img
 
-    def run(seq):
+    def run(seq, rows, levels):
         n = 0
         for v in seq:
             if not v:
                 break
             n += 1
+        # the band is the rows at the edge row's level: a plain margin between a bar and
+        # the particles is a candidate too, but it is image, not bar
+        if n >= 3:
+            edge_level = np.median(levels[:3])
+            n = int(np.argmin(np.append(np.abs(levels[:n] - edge_level) < tol, False)))
         # a band must be a few rows high and leave most of the image; pad over the
         # separator line and JPEG ringing at its border
-        return n + 2 if 3 <= n <= 0.3 * h else 0
+        if not 3 <= n <= 0.3 * h or _is_plain_margin(rows[:n], rest, rng):
+            return 0
+        return n + 2
 
-    return run(is_bar), run(is_bar[::-1])
+    return run(is_bar, img, med), run(is_bar[::-1], img[::-1], med[::-1])
 
 
 def _region_shape(reg):
