@@ -302,9 +302,19 @@ def default_reference_note(line: str, lambda0_nm: float, gpa_per_nm: float) -> s
 MAX_REFERENCE_OFFSET_NM = 2.0
 
 
-def require_near_ambient(line_nm: float, ambient_nm: float, line: str, source: str) -> None:
+def reference_line(fit, position, spectrum, *, laser_nm, ambient_nm: float, line: str) -> tuple[float, float]:
+    """λ0 and its error from an ambient spectrum: ``fit(spectrum, ...)`` once to find the line,
+    refused unless within MAX_REFERENCE_OFFSET_NM of ``ambient_nm``, then again with that λ0,
+    refused unless the fit is ok; ``position(result)`` gives (line nm, error nm)."""
+    first = fit(spectrum, laser_nm=laser_nm)
+    line_nm = position(first)[0]
     if abs(line_nm - ambient_nm) > MAX_REFERENCE_OFFSET_NM:
-        raise InputError(f"{where(source)}the reference {line} is at {line_nm:.2f} nm, "
+        raise InputError(f"{where(spectrum.source)}the reference {line} is at {line_nm:.2f} nm, "
                          f"{line_nm - ambient_nm:+.2f} nm from its ambient {ambient_nm:g} nm: this is not an "
                          "ambient-pressure spectrum (or the spectrometer is miscalibrated by more than "
                          f"{MAX_REFERENCE_OFFSET_NM:g} nm); give the ambient spectrum or --ref")
+    again = fit(spectrum, laser_nm=laser_nm, lambda0_nm=line_nm, lambda0_err_nm=0.0)
+    if again.quality != "ok":
+        raise InputError(f"{where(spectrum.source)}this reference spectrum is not a clean ambient {line}: "
+                         f"{again.verdict.notes[0]}; measure the ambient spectrum again or give --ref")
+    return position(again)

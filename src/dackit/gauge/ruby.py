@@ -26,7 +26,7 @@ from dackit.core.results import Failure
 from dackit.core.spectrum import Spectrum, make_spectrum
 from dackit.errors import DackitError, InputError, where
 from dackit.gauge.lines import (LineGuess, default_reference_note, fit_weighted, locate_line,
-                                pressure_doubts, require_near_ambient, spectrum_in_nm)
+                                pressure_doubts, reference_line, spectrum_in_nm)
 from dackit.gauge.scales import Scale, get_scale, warn_outside
 
 #: Ambient R1 wavelength (nm) and its uncertainty used when the user gives no reference:
@@ -645,13 +645,8 @@ def reference_from_spectrum(spectrum: Spectrum, *, laser_nm: float | None = None
     >>> abs(r1 - 693.66) < 0.01
     True
     """
-    first = fit_ruby(spectrum, laser_nm=laser_nm)
-    require_near_ambient(first.r1_nm, DEFAULT_R1_0_NM, "R1", spectrum.source)
-    again = fit_ruby(spectrum, laser_nm=laser_nm, lambda0_nm=first.r1_nm, lambda0_err_nm=0.0)
-    if again.quality != "ok":
-        raise InputError(f"{where(spectrum.source)}this reference spectrum is not a clean ambient R1: "
-                         f"{again.verdict.notes[0]}; measure the ambient ruby again or give --ref")
-    return again.r1_nm, again.r1_nm_err
+    return reference_line(fit_ruby, lambda r: (r.r1_nm, r.r1_nm_err), spectrum, laser_nm=laser_nm,
+                          ambient_nm=DEFAULT_R1_0_NM, line="R1")
 
 
 # --- simulator ----------------------------------------------------------------------------

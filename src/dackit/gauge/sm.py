@@ -20,7 +20,7 @@ from dackit.core.results import Failure
 from dackit.core.spectrum import Spectrum, make_spectrum
 from dackit.errors import DackitError, InputError, where
 from dackit.gauge.lines import (default_reference_note, fit_weighted, locate_line, pressure_doubts,
-                                require_near_ambient, spectrum_in_nm)
+                                reference_line, spectrum_in_nm)
 from dackit.gauge.scales import Scale, get_scale, warn_outside
 
 DEFAULT_SCALE = "datchi1997"
@@ -226,13 +226,8 @@ def reference_from_spectrum(spectrum: Spectrum, *, laser_nm: float | None = None
     tuple of float
         (line position in nm, its standard error in nm).
     """
-    first = fit_sm(spectrum, laser_nm=laser_nm)
-    require_near_ambient(first.line_nm, DEFAULT_SM_0_NM, "0-0 line", spectrum.source)
-    again = fit_sm(spectrum, laser_nm=laser_nm, lambda0_nm=first.line_nm, lambda0_err_nm=0.0)
-    if again.quality != "ok":
-        raise InputError(f"{where(spectrum.source)}this reference spectrum is not a clean ambient 0-0 line: "
-                         f"{again.verdict.notes[0]}; measure the ambient crystal again or give --ref")
-    return again.line_nm, again.line_nm_err
+    return reference_line(fit_sm, lambda r: (r.line_nm, r.line_nm_err), spectrum, laser_nm=laser_nm,
+                          ambient_nm=DEFAULT_SM_0_NM, line="0-0 line")
 
 
 def simulate_sm(pressure_gpa: float, *, scale: str = DEFAULT_SCALE, lambda0_nm: float = DEFAULT_SM_0_NM,

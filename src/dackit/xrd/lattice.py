@@ -396,24 +396,11 @@ def _group_fit(x, y, sig, peaks, fwhm0, eta_fixed, bg_line, doublet=None, shape=
     i_r = 2 * n + 1 + (eta_fixed is None)
 
     def model(p):
-        fw = p[2 * n]
-        eta = eta_fixed if eta_fixed is not None else p[2 * n + 1]
-        r = p[i_r] if free_r else r_fixed
-        out = p[-2] + p[-1] * (x - x_ref)
-        for i in range(n):
-            out = out + p[2 * i] * pseudo_voigt_unit_area(x, p[2 * i + 1], fw, eta)
-            if ratio is not None and r > 0:
-                out = out + r * p[2 * i] * pseudo_voigt_unit_area(x, kalpha2_position(p[2 * i + 1], ratio), fw, eta)
-        return out
+        return _group_model(p, x, x_ref, n, p[2 * n], eta_fixed if eta_fixed is not None else p[2 * n + 1],
+                            p[i_r] if free_r else r_fixed, ratio)
 
     lo_b, hi_b = np.array(lo_b), np.array(hi_b)
-    margin = 1e-9 * np.where(np.isfinite(hi_b - lo_b), hi_b - lo_b, 1.0)
-    p0 = np.clip(p0, lo_b + margin, hi_b - margin)
-    res = least_squares(lambda p: (model(p) - y) * w, p0, bounds=(lo_b, hi_b), x_scale="jac", max_nfev=2000)
-    # scaled by χ²_red even with known σ (as lmfit does): profile misfit of real peaks widens
-    # the errors instead of being ignored
-    err = covariance_from_jacobian(res.jac, res.fun, scale=True).stderr
-    p = res.x
+    p, err = _solve_group(model, np.array(p0), lo_b, hi_b, y, w)
     out = []
     for i, pk in enumerate(peaks):
         out.append(dict(label=pk.label, members=pk.members, area=p[2 * i], area_err=err[2 * i],
@@ -517,6 +504,27 @@ def fit_peaks(x, y, sigma, phase: Phase, wavelength_a: float, *, scale: float, a
                                                    "intensity_calc"]), model, bg_out)
 
 
+def _group_model(p, x, x_ref, n, fw, eta, r, ratio):
+    """n pseudo-Voigt peaks (areas and positions alternating in ``p``, Kα2 companions at
+    ratio ``r`` when ``ratio`` is given) on the background line p[-2] + p[-1]·(x − x_ref)."""
+    out = p[-2] + p[-1] * (x - x_ref)
+    for i in range(n):
+        out = out + p[2 * i] * pseudo_voigt_unit_area(x, p[2 * i + 1], fw, eta)
+        if ratio is not None and r > 0:
+            out = out + r * p[2 * i] * pseudo_voigt_unit_area(x, kalpha2_position(p[2 * i + 1], ratio), fw, eta)
+    return out
+
+
+def _solve_group(model, p0, lo_b, hi_b, y, w):
+    """Weighted bounded least squares of one peak group: parameters and standard errors."""
+    margin = 1e-9 * np.where(np.isfinite(hi_b - lo_b), hi_b - lo_b, 1.0)
+    p0 = np.clip(p0, lo_b + margin, hi_b - margin)
+    res = least_squares(lambda p: (model(p) - y) * w, p0, bounds=(lo_b, hi_b), x_scale="jac", max_nfev=2000)
+    # scaled by χ²_red even with known σ (as lmfit does): profile misfit of real peaks widens
+    # the errors instead of being ignored
+    return res.x, covariance_from_jacobian(res.jac, res.fun, scale=True).stderr
+
+
 _EXTRA = "?"
 
 
@@ -536,18 +544,9 @@ def _group_fit_fixed_shape(x, y, sig, peaks, fwhm0, shape, bg_line, doublet):
     w = 1.0 / sig if sig is not None else np.ones_like(x)
 
     def model(p):
-        out = p[-2] + p[-1] * (x - x_ref)
-        for i in range(n):
-            out = out + p[2 * i] * pseudo_voigt_unit_area(x, p[2 * i + 1], fw, eta)
-            if ratio is not None and r > 0:
-                out = out + r * p[2 * i] * pseudo_voigt_unit_area(x, kalpha2_position(p[2 * i + 1], ratio), fw, eta)
-        return out
+        return _group_model(p, x, x_ref, n, fw, eta, r, ratio)
 
-    margin = 1e-9 * np.where(np.isfinite(hi_b - lo_b), hi_b - lo_b, 1.0)
-    p0 = np.clip(p0, lo_b + margin, hi_b - margin)
-    res = least_squares(lambda p: (model(p) - y) * w, p0, bounds=(lo_b, hi_b), x_scale="jac", max_nfev=2000)
-    err = covariance_from_jacobian(res.jac, res.fun, scale=True).stderr
-    p = res.x
+    p, err = _solve_group(model, np.array(p0), lo_b, hi_b, y, w)
     out = []
     for i, pk in enumerate(peaks):
         out.append(dict(label=pk.label, members=pk.members, area=p[2 * i], area_err=err[2 * i],
