@@ -120,3 +120,24 @@ def test_spurious_low_q_peak_below_many_orders_stays_cheap(monkeypatch):
     # reflections() caches by the next power of two above the limit
     assert max(s for n, s in asked if n not in ("lamellar", "hexagonal")) <= 32
     assert max(s for n, s in asked if n == "hexagonal") <= 64
+
+
+def test_foreign_lines_do_not_make_a_dense_cubic_cell():
+    # a lamellar stack (d = 53.6 Å, orders 1-6) with three weak foreign lines (a crystal,
+    # as in the cholesteryl palmitate calibrant of tests/corpus/saxs) placed on high-order
+    # lines of BCC with its 110 on d001 (a = d·√2; N = 58, 66, 68: 730, 741, 822, none a
+    # lamellar order): that cell explains all nine peaks, but there its lines are about
+    # as close as the position error (a match by coincidence), and 23 of its own lines
+    # are missing. The stack must win, with the three foreign lines left unexplained
+    # (before the match credits: bcc, a = 75.8 Å).
+    d = 53.6
+    orders = 2 * np.pi / d * np.arange(1, 7)
+    foreign = 2 * np.pi / (d * np.sqrt(2)) * np.sqrt([58, 66, 68])
+    q = np.concatenate([orders, foreign])
+    idx = index_peaks(q, fwhm_inv_a=np.full(q.size, 0.003))
+    assert idx.mesophase == "lamellar", [(c.name, c.score) for c in idx.candidates]
+    # bcc without the match credits still scores as well: a tie, but lamellar leads it
+    assert idx.tie[0] == "lamellar"
+    assert abs(idx.best.lattice_a / d - 1) < 0.01
+    assert idx.best.n_unexplained == 3
+    assert idx.best.assignment[:6] == ("001", "002", "003", "004", "005", "006")

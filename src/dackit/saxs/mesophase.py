@@ -217,8 +217,10 @@ class Candidate:
     ``assignment[i]`` is the reflection label matched to observed peak i ("" if unexplained),
     ``residual_inv_a[i]`` its q_obs − q_calc (NaN if unexplained). ``missing_hkl``: strong
     predicted lines inside the observed range with no peak. ``score`` = χ² + 16 per
-    unexplained peak + 3 per missing strong line (scaled down for lines whose multiplicity ×
-    ``|F|²/q²`` is under half the strongest in range; lines under 20 % are not counted).
+    unexplained peak + 3 per missing strong line (scaled down for lines whose multiplicity
+    × ``|F|²/q²`` is under half the strongest in range; lines under 20 % are not counted)
+    − ``match_credit`` (what the matches are worth beyond coincidence, :func:`_match_credit`;
+    the score can be negative).
     ``strength_chi2`` compares the observed peak strengths with ``line_weight``; it only
     reorders phases whose scores tie (see :func:`index_peaks`).
     """
@@ -238,6 +240,9 @@ class Candidate:
     #: χ² of the observed line strengths against ``line_weight`` (see
     #: :func:`strength_misfit`); NaN when no strengths were given
     strength_chi2: float = float("nan")
+    #: χ² worth of evidence the matches give beyond coincidence (:func:`_match_credit`),
+    #: subtracted in ``score``
+    match_credit: float = 0.0
 
     @property
     def centre_distance_a(self) -> float:
@@ -307,6 +312,7 @@ def _fit_one(phase: Mesophase, q, sig, q_lo, merge_rel, anchor_obs, anchor_line,
     m = assign >= 0
     s = refl.s[assign[m]]
     w = 1 / sig[m] ** 2
+    credit = _match_credit(refl.s * k, assign, q, sig)
     resid = np.full(q.size, np.nan)
     resid[m] = q[m] - s * k
     chi2 = float(np.sum(w * resid[m] ** 2))
@@ -341,7 +347,7 @@ def _fit_one(phase: Mesophase, q, sig, q_lo, merge_rel, anchor_obs, anchor_line,
         missing.append(refl.hkl[j])
         miss_pen += MISSING_PENALTY * max(0.5, min(1.0, lorentz[j] / top / 0.5))
     n_unexp = int((~m).sum())
-    score = chi2 + UNEXPLAINED_PENALTY * n_unexp + miss_pen
+    score = chi2 + UNEXPLAINED_PENALTY * n_unexp + miss_pen - credit
     a = 2 * np.pi / k
     # predicted strength of each observed peak: every line it stands for (within the
     # merge distance), without the form factor (the caller's strengths are S(q) − 1)
@@ -351,7 +357,31 @@ def _fit_one(phase: Mesophase, q, sig, q_lo, merge_rel, anchor_obs, anchor_line,
         lw[i] = float(np.sum(plain[np.abs(pred - q[i]) <= max(merge_rel * q[i], abs(resid[i]))]))
     return Candidate(phase.name, float(a), float(2 * np.pi * k_err / k**2),
                      tuple(refl.hkl[j] if j >= 0 else "" for j in assign), resid, chi2, n_unexp,
-                     tuple(missing), float(score), lw)
+                     tuple(missing), float(score), lw, match_credit=credit)
+
+
+def _match_credit(pred, assign, q, sig) -> float:
+    """Evidence (in χ² units) that the matched peaks give for the lattice beyond what a
+    dense line list would catch by coincidence.
+
+    Under a lattice whose peaks may come from any of its lines, a peak at q_i matched to a
+    line has likelihood ≈ N(r_i; σ_i)/n (n lines over the range), against ≈ 1/Q (Q the
+    range) for a position the lattice does not constrain; the ratio is gap_i/(√(2π)·σ_i),
+    gap_i = Q/n the local line spacing (mean of the spacings on either side of the
+    matched line; below the first line, the line's own q). So a match earns
+    2·ln(gap_i/(√(2π)·σ_i)) — nothing where the lines are denser than the position
+    error (a high cubic or HCP order, a supercell), most at a sparse lattice's low
+    orders — while its misfit is already in χ². The largest credit is not counted: one
+    peak's position is spent on fitting the lattice constant, whatever the phase."""
+    credits = []
+    for i in np.flatnonzero(assign >= 0):
+        j = int(assign[i])
+        gaps = [pred[j] - (pred[j - 1] if j > 0 else 0.0)]
+        if j + 1 < pred.size:
+            gaps.append(pred[j + 1] - pred[j])
+        ratio = float(np.mean(gaps)) / (np.sqrt(2 * np.pi) * sig[i])
+        credits.append(2 * np.log(ratio) if ratio > 1 else 0.0)
+    return float(np.sum(credits) - max(credits)) if credits else 0.0
 
 
 def _smallest_cell(cands, margin):
@@ -377,9 +407,26 @@ def index_peaks(q_inv_a, q_err=None, *, fwhm_inv_a=None, q_min=0.0, phases=None,
     constant is fitted by weighted least squares of q = 2π s / a over matched peaks, and the
     assignment repeated at the fitted a. Position errors are ``q_err`` combined in quadrature
     with ``rel_floor``·q (systematic shifts from background and overlap). Missing reflections
-    are allowed; see :class:`Candidate` for the score. Phases whose scores are within
-    ``tie_margin`` of the best are reported in ``tie`` — e.g. SC and BCC with fewer than
-    seven peaks give identical scores. Exact ties keep the registry order (BCC before SC:
+    are allowed; see :class:`Candidate` for the score.
+
+    A match is evidence for a lattice only insofar as it is unlikely by coincidence: a
+    dense lattice (a cubic cell large enough that its high orders are closer together
+    than the position error, or a supercell) matches any foreign line — a crystal's
+    extra peaks, an impurity, a harmonic. So each matched peak earns a credit, the log
+    likelihood ratio of its position under the lattice against an unconstrained one,
+    2·ln(gap/(√(2π)σ)) with gap the local spacing of the predicted lines
+    (:func:`_match_credit`): large at the low orders of a sparse lattice, nothing where the
+    lines are denser than σ. A peak left unexplained still costs the full penalty. This
+    is what keeps a lamellar stack with a few weak foreign lines from being read as a
+    large BCC cell that explains the foreign lines with its high orders and most of its
+    own lines missing (cholesteryl palmitate, tests/corpus/saxs), and it prefers the
+    smallest consistent cell for the same reason. The credits are an Occam preference of
+    a few χ² units, not proof: a phase within ``tie_margin`` of the best by the score
+    without them stays in ``tie`` (two peaks at 1 : 2 are lamellar or hexagonal with 11
+    unseen, however much sparser the lamellar lines).
+
+    Phases whose scores are within ``tie_margin`` of the best are reported in ``tie`` —
+    e.g. SC and BCC with fewer than seven peaks give identical scores. Exact ties keep the registry order (BCC before SC:
     nanocrystal superlattices are far more often BCC) unless observed ``strengths`` are
     given: among the tied phases that explain as many peaks, the one whose predicted line
     strengths fit best (:func:`strength_misfit`) is reported first when it beats the
@@ -467,11 +514,12 @@ def index_peaks(q_inv_a, q_err=None, *, fwhm_inv_a=None, q_min=0.0, phases=None,
             best = Candidate(best.name, best.lattice_a, best.lattice_a_err,
                              tuple(best.assignment[i] for i in inv), best.residual_inv_a[inv],
                              best.chi2, best.n_unexplained, best.missing_hkl, best.score, lw,
-                             chi_s)
+                             chi_s, best.match_credit)
             cands.append(best)
     rank = {n: i for i, n in enumerate(MESOPHASES)}
     cands.sort(key=lambda c: (round(c.score, 6), rank[c.name]))  # registry order breaks exact ties
     tied = [c for c in cands if c.score <= cands[0].score + tie_margin]
+    top = None
     if strengths is not None and len(tied) > 1:
         # phases that explain the same peaks equally well by position are told apart by
         # the relative strengths of those peaks, when they decide (see strength_misfit)
@@ -485,6 +533,13 @@ def index_peaks(q_inv_a, q_err=None, *, fwhm_inv_a=None, q_min=0.0, phases=None,
                 tied = [top, *[c for c in tied if c is not top]]
             out = {c.name for c in fair if c.strength_chi2 > top.strength_chi2 + STRENGTH_DECISIVE}
             tied = [c for c in tied if c.name not in out]
+    # the match credits rank the phases but are a weak (Occam) preference: a phase within
+    # the margin of the leader without them stays in the tie
+    # (unless the strengths have ruled it out, as above)
+    lead = cands[0]
+    tied += [c for c in cands if c not in tied and c.score + c.match_credit
+             <= lead.score + lead.match_credit + tie_margin
+             and not (top is not None and c.strength_chi2 > top.strength_chi2 + STRENGTH_DECISIVE)]
     tie = tuple(c.name for c in tied)
     return Indexing(tuple(cands), tie)
 

@@ -159,6 +159,15 @@ def _strengths_decide(best, rival) -> bool:
                 and rival.strength_chi2 >= best.strength_chi2 + STRENGTH_DECISIVE)
 
 
+def _margin(best, rival) -> float:
+    """The rival's score minus the best's, the smaller of with and without the match
+    credits (:attr:`~dackit.saxs.mesophase.Candidate.match_credit`): the credits favour
+    the sparser lattice, an Occam preference the checks below do not take as proof that
+    the lines a rival predicts but nobody sees decide between them."""
+    full = rival.score - best.score
+    return min(full, full + rival.match_credit - best.match_credit)
+
+
 def _strengths_disagree(idx) -> str:
     """A note when a rival that explains the same peaks and trails the best only by lines
     not seen (at most :data:`STRENGTH_OVERRULED_LINES` missing lines' worth of score)
@@ -173,7 +182,7 @@ def _strengths_disagree(idx) -> str:
         return ""
     for c in idx.candidates[1:]:
         if (c.n_unexplained <= best.n_unexplained and np.isfinite(c.strength_chi2)
-                and c.score - best.score <= STRENGTH_OVERRULED_LINES * MISSING_PENALTY
+                and _margin(best, c) <= STRENGTH_OVERRULED_LINES * MISSING_PENALTY
                 and c.strength_chi2 <= best.strength_chi2 - 4.0):
             return (f"the line strengths fit {c.name} better than {best.name} (strength χ² "
                     f"{c.strength_chi2:.1f} against {best.strength_chi2:.1f}); {best.name} "
@@ -218,7 +227,7 @@ def _rests_on_one_peak(idx, peaks, tie_margin, min_significance=5.0) -> str:
     widths = np.array([p.fwhm_inv_a for p in peaks])
     for c in idx.candidates[1:]:
         if not (c.n_unexplained == best.n_unexplained + 1
-                and c.score - UNEXPLAINED_PENALTY <= best.score + tie_margin):
+                and _margin(best, c) - UNEXPLAINED_PENALTY <= tie_margin):
             continue
         for i, (p, a, b) in enumerate(zip(peaks, c.assignment, best.assignment)):
             if a or not b:
@@ -249,7 +258,7 @@ def _lead_on_unseen_lines(idx, peaks, min_significance=5.0) -> str:
 
     rival = idx.candidates[1]
     if (rival.n_unexplained > best.n_unexplained or not rival.missing_hkl
-            or rival.score - best.score >= MISSING_PENALTY or _strengths_decide(best, rival)):
+            or _margin(best, rival) >= MISSING_PENALTY or _strengths_decide(best, rival)):
         return ""
     weakest = min((p.amplitude / p.amplitude_err if p.amplitude_err > 0 else 0.0) for p in matched)
     if weakest >= 2 * min_significance:
@@ -291,7 +300,7 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
         best = idx.best
         if len(idx.tie) > 1:
             doubts.append("indexing cannot separate " + " / ".join(idx.tie)
-                          + f" (scores within {tie_margin:g})")
+                          + f" (scores within {tie_margin:g}, with or without the match credits)")
         elif _bcc_not_shown(idx):
             doubts.append("bcc and sc explain the same peaks; no peak on a line sc forbids "
                           "(bcc 321, √7 q1): the choice rests on lines not seen")
