@@ -471,6 +471,8 @@ def detect_particles(image, pixel_nm=None, *, contrast="auto", level=None, smoot
         lab_dist = ndi.distance_transform_edt(labels > 0)
         # per-label sums in C: a dense SEM field's wrong polarity has tens of thousands of specks
         index = np.unique(labels[labels > 0])
+        if index.size == 0:
+            raise InputError(f"{pre}no particle candidates found; check --contrast and --pixel-nm")
         area = ndi.sum_labels(np.ones(labels.shape), labels, index)
         centre = np.array(ndi.center_of_mass(np.ones(labels.shape), labels, index)).reshape(-1, 2)
         inscribed = ndi.maximum(lab_dist, labels, index)
@@ -495,8 +497,6 @@ def detect_particles(image, pixel_nm=None, *, contrast="auto", level=None, smoot
                 "feret_max_nm": fmax * px, "feret_min_nm": fmin * px, "solidity": solidity,
                 "inscribed_px": inscribed, "reason": np.where(edge, "edge", "")}
         table = pd.DataFrame(rows)
-        if table.empty:
-            raise InputError(f"{pre}no particle candidates found; check --contrast and --pixel-nm")
         ratio = (table["feret_max_nm"] / table["feret_min_nm"].clip(lower=px)).to_numpy()
         return table, area, d_px, med, ratio
 
