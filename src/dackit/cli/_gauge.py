@@ -10,6 +10,29 @@ from dackit.cli._contract import gauge_row
 from dackit.core.results import Failure
 from dackit.errors import DackitError
 
+laser_option = click.option(
+    "--laser-nm", "laser_nm", type=float, default=None,
+    help="Excitation laser wavelength (nm) when x is a Raman shift (cm-1), as Raman "
+         "spectrometers record the gauge lines.")
+
+
+def ref_file_option(line: str):
+    """``--ref-file``: an ambient spectrum whose fitted ``line`` replaces --ref and --ref-err."""
+    return click.option("--ref-file", "ref_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                        help="Spectrum of the same crystal at ambient pressure on the same spectrometer: its "
+                             f"fitted {line} replaces --ref and --ref-err (cancels a spectrometer offset).")
+
+
+def reference_from_file(path: Path, reference_from_spectrum, laser_nm) -> tuple[float, float]:
+    """(λ0, σλ0) from the ambient spectrum ``path`` through the gauge's
+    ``reference_from_spectrum``; a bad reference ends the command (exit 2)."""
+    from dackit.io import read_spectrum
+
+    try:
+        return reference_from_spectrum(read_spectrum(path), laser_nm=laser_nm)
+    except DackitError as exc:
+        raise click.ClickException(f"--ref-file: {exc}") from None
+
 
 def run_gauge(files, fit, columns, *, keys, as_json: bool, plot_dir: Path | None, title: str,
               annotate, to_nm=None) -> int:

@@ -1,10 +1,9 @@
 """`dackit ruby`: pressure from ruby fluorescence spectra."""
-from pathlib import Path
-
 import click
 
 from dackit.cli import _contract as contract
 from dackit.cli._common import files_argument, finish, json_option, plot_option
+from dackit.cli._gauge import laser_option, ref_file_option, reference_from_file, run_gauge
 from dackit.gauge import ruby
 
 COLUMNS = [("file", "file", ""), ("pressure_gpa", "P (GPa)", ".3f"), ("pressure_gpa_err", "±", ".3f"),
@@ -24,12 +23,8 @@ COLUMNS = [("file", "file", ""), ("pressure_gpa", "P (GPa)", ".3f"), ("pressure_
               help="Sample temperature (K): correct R1 back to 296 K.")
 @click.option("--t-correction", type=click.Choice(sorted(ruby.TEMPERATURE_CORRECTIONS)),
               default="datchi2007", show_default=True, help="Temperature correction of R1.")
-@click.option("--ref-file", "ref_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Spectrum of the same crystal at ambient pressure on the same spectrometer: its "
-                   "fitted R1 replaces --ref and --ref-err (cancels a spectrometer offset).")
-@click.option("--laser-nm", "laser_nm", type=float, default=None,
-              help="Excitation laser wavelength (nm) when x is a Raman shift (cm-1), as Raman "
-                   "spectrometers record the gauge lines.")
+@ref_file_option("R1")
+@laser_option
 @json_option
 @plot_option
 def command(files, scale, ref_nm, ref_err_nm, temperature_k, t_correction, ref_file, laser_nm, as_json, plot_dir):
@@ -51,7 +46,7 @@ def command(files, scale, ref_nm, ref_err_nm, temperature_k, t_correction, ref_f
     694.24 nm is not a measurement of your setup (the rows say so in their notes).
     """
     if ref_file is not None:
-        ref_nm, ref_err_nm = _reference(ref_file, laser_nm)
+        ref_nm, ref_err_nm = reference_from_file(ref_file, ruby.reference_from_spectrum, laser_nm)
 
     def fit(spectra):
         return ruby.fit_ruby(spectra, scale=scale, lambda0_nm=ref_nm, lambda0_err_nm=ref_err_nm,
@@ -62,19 +57,8 @@ def command(files, scale, ref_nm, ref_err_nm, temperature_k, t_correction, ref_f
         from dackit.gauge.lines import spectrum_in_nm
         return spectrum_in_nm(spectrum, "ruby", ruby.R1_SEARCH_NM, laser_nm=laser_nm)[:2]
 
-    from dackit.cli._gauge import run_gauge
     finish(run_gauge(files, fit, COLUMNS, keys=contract.RUBY, as_json=as_json, plot_dir=plot_dir,
                      title=f"Ruby pressure ({scale}, λ0 = {ref_nm} nm)",
                      to_nm=to_nm, annotate=lambda r: f"R1 = {r.r1_nm:.3f} nm\nP = {r.pressure_gpa:.2f} ± "
                                         f"{r.pressure_gpa_err:.2f} GPa"))
 
-
-def _reference(path: Path, laser_nm):
-    """(λ0, σλ0) from the ambient spectrum ``path``; a bad reference ends the command (exit 2)."""
-    from dackit.errors import DackitError
-    from dackit.io import read_spectrum
-
-    try:
-        return ruby.reference_from_spectrum(read_spectrum(path), laser_nm=laser_nm)
-    except DackitError as exc:
-        raise click.ClickException(f"--ref-file: {exc}") from None

@@ -1,10 +1,9 @@
 """`dackit sm`: pressure from Sm:SrB4O7 fluorescence spectra."""
-from pathlib import Path
-
 import click
 
 from dackit.cli import _contract as contract
 from dackit.cli._common import files_argument, finish, json_option, plot_option
+from dackit.cli._gauge import laser_option, ref_file_option, reference_from_file, run_gauge
 from dackit.gauge import sm
 
 COLUMNS = [("file", "file", ""), ("pressure_gpa", "P (GPa)", ".3f"), ("pressure_gpa_err", "±", ".3f"),
@@ -20,12 +19,8 @@ COLUMNS = [("file", "file", ""), ("pressure_gpa", "P (GPa)", ".3f"), ("pressure_
               help="Ambient 0-0 line wavelength (nm) of the same crystal.")
 @click.option("--ref-err", "ref_err_nm", type=float, default=sm.DEFAULT_SM_0_ERR_NM, show_default=True,
               help="Uncertainty of --ref (nm).")
-@click.option("--ref-file", "ref_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Spectrum of the same crystal at ambient pressure on the same spectrometer: its "
-                   "fitted 0-0 line replaces --ref and --ref-err (cancels a spectrometer offset).")
-@click.option("--laser-nm", "laser_nm", type=float, default=None,
-              help="Excitation laser wavelength (nm) when x is a Raman shift (cm-1), as Raman "
-                   "spectrometers record the gauge lines.")
+@ref_file_option("0-0 line")
+@laser_option
 @json_option
 @plot_option
 def command(files, scale, ref_nm, ref_err_nm, ref_file, laser_nm, as_json, plot_dir):
@@ -36,7 +31,7 @@ def command(files, scale, ref_nm, ref_err_nm, ref_file, laser_nm, as_json, plot_
       dackit sm hot_cell_01.txt --scale datchi1997 --json
     """
     if ref_file is not None:
-        ref_nm, ref_err_nm = _reference(ref_file, laser_nm)
+        ref_nm, ref_err_nm = reference_from_file(ref_file, sm.reference_from_spectrum, laser_nm)
 
     def fit(spectra):
         return sm.fit_sm(spectra, scale=scale, lambda0_nm=ref_nm, lambda0_err_nm=ref_err_nm,
@@ -46,18 +41,7 @@ def command(files, scale, ref_nm, ref_err_nm, ref_file, laser_nm, as_json, plot_
         from dackit.gauge.lines import spectrum_in_nm
         return spectrum_in_nm(spectrum, "Sm:SrB4O7", sm.SM_SEARCH_NM, laser_nm=laser_nm)[:2]
 
-    from dackit.cli._gauge import run_gauge
     finish(run_gauge(files, fit, COLUMNS, keys=contract.SM, as_json=as_json, plot_dir=plot_dir,
                      title=f"Sm:SrB4O7 pressure ({scale})",
                      to_nm=to_nm, annotate=lambda r: f"0-0 = {r.line_nm:.3f} nm\nP = {r.pressure_gpa:.2f} GPa"))
 
-
-def _reference(path: Path, laser_nm):
-    """(λ0, σλ0) from the ambient spectrum ``path``; a bad reference ends the command (exit 2)."""
-    from dackit.errors import DackitError
-    from dackit.io import read_spectrum
-
-    try:
-        return sm.reference_from_spectrum(read_spectrum(path), laser_nm=laser_nm)
-    except DackitError as exc:
-        raise click.ClickException(f"--ref-file: {exc}") from None
