@@ -136,6 +136,23 @@ def test_tiff_with_imagej_calibration(tmp_path):
     assert detect_particles(img, contrast="bright").n == 15
 
 
+@pytest.mark.parametrize("compression", ["tiff_lzw", "jpeg"])
+def test_lzw_and_jpeg_tiff_read_without_imagecodecs(tmp_path, compression):
+    # microscope software often writes LZW; tifffile alone needs imagecodecs for it
+    from PIL import Image
+    sim = simulate_tem(15, 8.0, 0.4, 0.5, seed=7)
+    grey = np.clip((sim.image - sim.image.min()) / np.ptp(sim.image) * 255, 0, 255).astype(np.uint8)
+    path = tmp_path / f"{compression}.tif"
+    Image.fromarray(grey).save(path, compression=compression, dpi=(2.0 * 2.54e7, 2.0 * 2.54e7))
+    img = read_tem_image(path, pixel_nm=0.5)
+    error = np.abs(img.data - grey)
+    if compression == "tiff_lzw":      # lossless
+        assert error.max() == 0
+    else:                              # lossy on pixel noise, right on average
+        assert error.mean() < 8
+    assert detect_particles(img, contrast="bright").n == 15
+
+
 @pytest.mark.parametrize("tag, text, expected", [
     # Zeiss SmartSEM: an upper-case key line, then "label = value unit" (as in GM 59_20.tif
     # of biolographer/NanoparticlesSAM, whose resolution tags say 1 pixel per unit)

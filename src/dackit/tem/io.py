@@ -207,6 +207,25 @@ def _vendor_pixel_nm(tf, path) -> tuple[float | None, str]:
     return None, ""
 
 
+def _tiff_pixels(page, path: Path):
+    """The first page's pixels. tifffile decodes LZW and JPEG only with imagecodecs (a 26 MB
+    binary we do not require); Pillow, already installed with scikit-image, decodes both, and
+    microscope software writes LZW often."""
+    try:
+        return page.asarray()
+    except ValueError as exc:
+        if "imagecodecs" not in str(exc):
+            raise
+    from PIL import Image
+
+    try:
+        with Image.open(path) as im:
+            return np.asarray(im)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: a {page.compression.name} compressed TIFF that neither tifffile nor "
+                         f"Pillow decodes ({exc}); save it uncompressed (ImageJ: File > Save As > Tiff)") from None
+
+
 def _read_tiff(path: Path):
     import tifffile
 
@@ -217,7 +236,7 @@ def _read_tiff(path: Path):
         with tifffile.TiffFile(path) as tf:
             page = tf.pages[0]
             check_pixels(path, page.shape[:2])  # before allocating what the header declares
-            data = page.asarray()
+            data = _tiff_pixels(page, path)
             pixel = None
             ij = tf.imagej_metadata or {}
             if not isinstance(page, tifffile.TiffPage):  # the first page is always a TiffPage, never a TiffFrame
