@@ -55,14 +55,24 @@ from dackit.nanocrystal.confinement import HBAR2_2M0
 _GAUSS_X = np.array([-np.sqrt(0.6), 0.0, np.sqrt(0.6)])
 _GAUSS_W = np.array([5.0, 8.0, 5.0]) / 9.0
 
+# Angular integrals of the F = 3/2, M = 3/2 even hole (module docstring): the radial energy
+# density per r² dr is R'ᵀA R' + 2 R'ᵀB R/r + RᵀC R/r² for R = (f, g, h), with
+#   A = (γ1 − 2γ̄)·1 + 2γ̄·(all ones),  B = 6γ̄·_B,  C = (γ1 − 2γ̄)·diag(0, 6, 6) + 6γ̄·_C.
+_B = np.array([[0.0, 1.0, 1.0], [0.0, 0.0, 0.5], [0.0, 0.5, 0.0]])
+_C = np.array([[0.0, 0.0, 0.0], [0.0, 2.0, 2.5], [0.0, 2.5, 2.0]])
+_CENTRIFUGAL = np.array([0.0, 6.0, 6.0])
+_ANGULAR_L = (0, 2, 2)
+
 
 @dataclass(frozen=True)
 class HoleWell:
     """Piecewise-constant spherical well for the hole (energies positive into the valence band).
 
     ``edges_nm`` are the layer boundaries; without ``hard_wall`` the last layer (the ligand /
-    vacuum barrier) extends outwards. Per layer: ``potential_ev`` (hole band edge), Luttinger
-    ``gamma1`` and spherical ``gamma_bar`` (γ̄ = 0 for a scalar carrier of mass 1/γ1).
+    vacuum barrier) extends outwards. Per layer: ``potential_ev`` (hole band edge, Γ8), Luttinger
+    ``gamma1`` and spherical ``gamma_bar`` (γ̄ = 0 for a scalar carrier of mass 1/γ1) and, for
+    the 6-band model, the spin–orbit splitting ``delta_so_ev`` (the Γ7 edge lies Δso deeper);
+    ``delta_so_ev=None`` is the 4-band (Γ8-only) model, the limit Δso → ∞.
     """
 
     edges_nm: tuple
@@ -70,13 +80,15 @@ class HoleWell:
     gamma1: tuple
     gamma_bar: tuple
     hard_wall: bool = False
+    delta_so_ev: tuple | None = None
 
     def __post_init__(self):
         edges = np.asarray(self.edges_nm, dtype=float)
         n = len(edges) if self.hard_wall else len(edges) + 1
         if len(edges) == 0 or np.any(~np.isfinite(edges)) or np.any(edges <= 0) or np.any(np.diff(edges) <= 0):
             raise InputError(f"hole well: edges must be positive and increasing, got {self.edges_nm}")
-        for name in ("potential_ev", "gamma1", "gamma_bar"):
+        names = ("potential_ev", "gamma1", "gamma_bar") + (() if self.delta_so_ev is None else ("delta_so_ev",))
+        for name in names:
             if len(getattr(self, name)) != n:
                 raise InputError(f"hole well: need {n} values of {name} for {len(edges)} edges "
                                  f"(hard_wall={self.hard_wall})")
@@ -87,11 +99,15 @@ class HoleWell:
                              f"got γ1 = {self.gamma1}, γ̄ = {self.gamma_bar}")
         if any(not np.isfinite(v) for v in self.potential_ev):
             raise InputError("hole well: potentials must be finite (use hard_wall for an infinite barrier)")
+        if self.delta_so_ev is not None and not all(np.isfinite(x) and x >= 0 for x in self.delta_so_ev):
+            raise InputError(f"hole well: spin–orbit splittings must be finite and ≥ 0 eV, got {self.delta_so_ev} "
+                             "(delta_so_ev=None is the 4-band model, the infinite-splitting limit)")
 
 
 @dataclass(frozen=True)
 class HoleState:
-    """The 1S3/2 hole: energy, radial functions f (L = 0) and g (L = 2) with ∫r²(f² + g²) dr = 1."""
+    """The 1S3/2 hole: energy, radial functions f (Γ8, L = 0), g (Γ8, L = 2) and h (Γ7, L = 2;
+    zero in the 4-band model) with ∫r²(f² + g² + h²) dr = 1."""
 
     energy_ev: float
     r_nm: np.ndarray = field(repr=False)
@@ -99,17 +115,21 @@ class HoleState:
     g: np.ndarray = field(repr=False)
     layer_probability: tuple            #: probability in each layer (sums to 1)
     s_fraction: float                   #: ∫r² f² dr, the L = 0 weight (1 for a scalar hole)
+    h: np.ndarray | None = field(default=None, repr=False)
+    so_fraction: float = 0.0            #: ∫r² h² dr, the split-off (Γ7) weight
 
     @property
     def density(self) -> np.ndarray:
-        """Radial probability density P(r) = r²(f² + g²) (per nm)."""
-        return self.r_nm ** 2 * (self.f ** 2 + self.g ** 2)
+        """Radial probability density P(r) = r²(f² + g² + h²) (per nm)."""
+        extra = 0.0 if self.h is None else self.h ** 2
+        return self.r_nm ** 2 * (self.f ** 2 + self.g ** 2 + extra)
 
     def density_on(self, r_nm) -> np.ndarray:
         """P(r) linearly interpolated onto other radii (0 beyond the grid)."""
         return np.interp(np.asarray(r_nm, dtype=float), self.r_nm, self.density, right=0.0)
 
     def f_on(self, r_nm) -> np.ndarray:
+        """The L = 0 radial function f linearly interpolated onto other radii (0 beyond the grid)."""
         return np.interp(np.asarray(r_nm, dtype=float), self.r_nm, self.f, right=0.0)
 
 
@@ -126,19 +146,52 @@ def _layer_index(edges, x):
     return np.searchsorted(np.asarray(edges, dtype=float), x, side="right")
 
 
+def _coefficients(g1, gb):
+    """A, B, C of the radial quadratic form for one layer (3×3; the 4-band problem uses the
+    upper-left 2×2 block), in units of ħ²/2m0."""
+    a = (g1 - 2.0 * gb) * np.eye(3) + 2.0 * gb * np.ones((3, 3))
+    b = 6.0 * gb * _B
+    c = (g1 - 2.0 * gb) * np.diag(_CENTRIFUGAL) + 6.0 * gb * _C
+    return a, b, c
+
+
 def solve_hole(well: HoleWell, r_max_nm: float | None = None, step_nm: float | None = None) -> HoleState:
     """The lowest even F = 3/2 (1S3/2) hole state of ``well``.
 
+    4-band (Γ8: f, g) when ``well.delta_so_ev`` is None, 6-band (Γ8 + Γ7: f, g, h) otherwise.
     ``r_max_nm`` (default: the outer edge plus 12 decay lengths of a light particle of mass
-    1/γ1 of the outside layer, at most 3 nm more) closes the domain with f = g = 0.
+    1/γ1 of the outside layer, at most 3 nm more) closes the domain with f = g = h = 0.
     ``step_nm`` (default: the outer radius / 100, at most 0.01 nm… 0.5 nm) is the element size;
     the energy converges as step² (relative error ≈ 1e-4 at R/100, tested).
     FitError when the lowest state is not bound below the outside barrier.
+
+    Parameters
+    ----------
+    well : HoleWell
+        Layered spherical well (per-layer potential, γ1, γ̄ and, for 6 bands, Δso).
+    r_max_nm : float, optional
+        Outer radius of the domain (nm), beyond the outer edge; default see above.
+    step_nm : float, optional
+        Element size (nm); default see above.
+
+    Returns
+    -------
+    HoleState
+        Energy (eV, positive into the valence band), radial functions and weights.
+
+    Examples
+    --------
+    >>> w4 = HoleWell((2.0,), (0.0,), (5.08,), (1.9,), hard_wall=True)
+    >>> w6 = HoleWell((2.0,), (0.0,), (5.08,), (1.9,), hard_wall=True, delta_so_ev=(0.108,))
+    >>> bool(solve_hole(w6).energy_ev < solve_hole(w4).energy_ev)
+    True
     """
     edges = tuple(float(e) for e in well.edges_nm)
     v = np.asarray(well.potential_ev, dtype=float)
     g1 = np.asarray(well.gamma1, dtype=float)
     gb = np.asarray(well.gamma_bar, dtype=float)
+    ncomp = 2 if well.delta_so_ev is None else 3
+    dso = np.zeros(len(v)) if well.delta_so_ev is None else np.asarray(well.delta_so_ev, dtype=float)
     outer = edges[-1]
     if well.hard_wall:
         r_max = outer
@@ -153,39 +206,50 @@ def solve_hole(well: HoleWell, r_max_nm: float | None = None, step_nm: float | N
     h = float(step_nm) if step_nm is not None else min(max(outer / 100.0, 0.01), 0.5)
     r = _grid(edges, r_max, h)
     n = len(r)
-    # unknowns: f at nodes 0..n-2 (f(r_max) = 0), g at nodes 1..n-2 (g(0) = g(r_max) = 0)
-    f_idx = np.arange(n)
-    g_idx = np.full(n, -1)
-    g_idx[1:n - 1] = (n - 1) + np.arange(n - 2)
-    f_idx[n - 1] = -1
-    size = (n - 1) + (n - 2)
+    # unknowns per component: L = 0 at nodes 0..n-2 (zero at r_max), L = 2 at nodes 1..n-2
+    # (zero at the centre too)
+    index = []
+    size = 0
+    for c in range(ncomp):
+        idx = np.full(n, -1)
+        first = 0 if _ANGULAR_L[c] == 0 else 1
+        idx[first:n - 1] = size + np.arange(n - 1 - first)
+        size += n - 1 - first
+        index.append(idx)
     rows, cols, kv, mv = [], [], [], []
     a, b = r[:-1], r[1:]
     hl = b - a
     mid = 0.5 * (a + b)
     lay = np.minimum(_layer_index(edges, mid), len(v) - 1)
-    c1, cb, vv = HBAR2_2M0 * g1[lay], HBAR2_2M0 * gb[lay], v[lay]
+    coef = [_coefficients(x, y) for x, y in zip(g1, gb)]
+    ca = HBAR2_2M0 * np.array([k[0] for k in coef])[lay]       # (elements, 3, 3)
+    cb = HBAR2_2M0 * np.array([k[1] for k in coef])[lay]
+    cc = HBAR2_2M0 * np.array([k[2] for k in coef])[lay]
+    vv = v[lay]
+    so = dso[lay]
+    elem = np.arange(len(a))
     for xq, wq in zip(_GAUSS_X, _GAUSS_W):
         rq = mid + 0.5 * hl * xq
-        w = wq * 0.5 * hl
+        r2w = rq ** 2 * wq * 0.5 * hl
         phi = np.stack([(b - rq) / hl, (rq - a) / hl])           # shape functions at rq
         dphi = np.stack([-1.0 / hl, 1.0 / hl])
         for i in range(2):
             for j in range(2):
-                ni, nj = np.arange(len(a)) + i, np.arange(len(a)) + j
-                r2w = rq ** 2 * w
-                # f–f, g–g (kinetic + potential), f–g coupling, mass matrix
-                kff = r2w * (c1 * dphi[i] * dphi[j] + vv * phi[i] * phi[j])
-                kgg = r2w * (c1 * (dphi[i] * dphi[j] + 6.0 * phi[i] * phi[j] / rq ** 2) + vv * phi[i] * phi[j])
-                kfg = r2w * 2.0 * cb * dphi[i] * (dphi[j] + 3.0 * phi[j] / rq)
-                m = r2w * phi[i] * phi[j]
-                for ri, ci, kk, mm in ((f_idx[ni], f_idx[nj], kff, m), (g_idx[ni], g_idx[nj], kgg, m),
-                                       (f_idx[ni], g_idx[nj], kfg, None), (g_idx[nj], f_idx[ni], kfg, None)):
-                    ok = (ri >= 0) & (ci >= 0)
-                    rows.append(ri[ok])
-                    cols.append(ci[ok])
-                    kv.append(kk[ok])
-                    mv.append(np.zeros(ok.sum()) if mm is None else mm[ok])
+                pp = phi[i] * phi[j]
+                for c in range(ncomp):
+                    ri = index[c][elem + i]
+                    for d in range(ncomp):
+                        ci = index[d][elem + j]
+                        k = r2w * (ca[:, c, d] * dphi[i] * dphi[j]
+                                   + (cb[:, c, d] * dphi[i] * phi[j] + cb[:, d, c] * phi[i] * dphi[j]) / rq
+                                   + cc[:, c, d] * pp / rq ** 2)
+                        if c == d:
+                            k = k + r2w * (vv + (so if c == 2 else 0.0)) * pp
+                        ok = (ri >= 0) & (ci >= 0)
+                        rows.append(ri[ok])
+                        cols.append(ci[ok])
+                        kv.append(k[ok])
+                        mv.append((r2w * pp)[ok] if c == d else np.zeros(ok.sum()))
     rows_a, cols_a = np.concatenate(rows), np.concatenate(cols)
     k_mat = sparse.csc_matrix((np.concatenate(kv), (rows_a, cols_a)), shape=(size, size))
     m_mat = sparse.csc_matrix((np.concatenate(mv), (rows_a, cols_a)), shape=(size, size))
@@ -201,22 +265,22 @@ def solve_hole(well: HoleWell, r_max_nm: float | None = None, step_nm: float | N
     energy = float(vals[0])
     if not well.hard_wall and energy >= v[-1]:
         raise FitError(f"hole solver: no bound 1S3/2 state below the outside barrier ({v[-1]:.3f} eV)")
-    vec = vecs[:, 0]
-    f = np.zeros(n)
-    g = np.zeros(n)
-    f[:n - 1] = vec[: n - 1]
-    g[1:n - 1] = vec[n - 1:]
-    norm = float(vec @ (m_mat @ vec))
-    f, g = f / np.sqrt(norm), g / np.sqrt(norm)
+    vec = vecs[:, 0] / np.sqrt(float(vecs[:, 0] @ (m_mat @ vecs[:, 0])))
+    comps = np.zeros((3, n))
+    for c in range(ncomp):
+        ok = index[c] >= 0
+        comps[c, ok] = vec[index[c][ok]]
+    f, g, hso = comps
     if f[np.argmax(np.abs(f))] < 0:
-        f, g = -f, -g
-    dens = r ** 2 * (f ** 2 + g ** 2)
+        f, g, hso = -f, -g, -hso
+    dens = r ** 2 * (f ** 2 + g ** 2 + hso ** 2)
     cum = np.concatenate([[0.0], np.cumsum(0.5 * (dens[1:] + dens[:-1]) * np.diff(r))])
     total = cum[-1]
-    at_edges = np.interp(np.asarray(edges), r, cum) if not well.hard_wall else np.interp(np.asarray(edges), r, cum)
+    at_edges = np.interp(np.asarray(edges), r, cum)
     probs = np.diff(np.concatenate([[0.0], at_edges, [] if well.hard_wall else [total]])) / total
     s_frac = float(np.trapezoid(r ** 2 * f ** 2, r) / total)
-    return HoleState(energy, r, f, g, tuple(float(p) for p in probs), s_frac)
+    so_frac = float(np.trapezoid(r ** 2 * hso ** 2, r) / total)
+    return HoleState(energy, r, f, g, tuple(float(p) for p in probs), s_frac, hso, so_frac)
 
 
 def spherical_hole_phi(beta: float) -> float:
