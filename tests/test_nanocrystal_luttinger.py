@@ -71,3 +71,72 @@ def test_unbound_and_bad_wells():
         HoleWell((1.0,), (0.0,), (2.0,), (1.2,), hard_wall=True)
     with pytest.raises(InputError):
         HoleWell((1.0, 0.5), (0.0, 0.0, 1.0), (5.0, 5.0, 1.0), (1.0, 1.0, 0.0))
+
+
+# ---- 6-band (Γ8 + Γ7) hole ----------------------------------------------------------------
+
+def _phi_zero_splitting(g1, gbar):
+    """Δso = 0, hard sphere: the hole is a vector field u with H = (γ1 − 2γ̄)k² + 6γ̄ k kᵀ;
+    its K = 1 even ground state is transverse (heavy, k_h² = E/(γ1 − 2γ̄)) plus longitudinal
+    (k_l² = E/(γ1 + 4γ̄)) parts. Writing u = a∇[j1(k_l r) cos θ] + b∇×∇×[ẑ j0(k_h r)] and asking
+    u_r = u_θ = 0 at R gives j2(φ) j0(√β0 φ) + 2 j0(φ) j2(√β0 φ) = 0, β0 = (γ1 − 2γ̄)/(γ1 + 4γ̄),
+    E = ħ²φ²(γ1 − 2γ̄)/(2 m0 R²) (derived here, independently of the solver's angular algebra)."""
+    b0 = (g1 - 2 * gbar) / (g1 + 4 * gbar)
+    sb = np.sqrt(b0)
+    f = lambda x: spherical_jn(2, x) * spherical_jn(0, sb * x) + 2 * spherical_jn(0, x) * spherical_jn(2, sb * x)  # noqa: E731
+    xs = np.linspace(2.0, 9.0, 7001)
+    ys = f(xs)
+    k = np.nonzero(np.sign(ys[:-1]) != np.sign(ys[1:]))[0][0]
+    return brentq(f, xs[k], xs[k + 1], xtol=1e-12)
+
+
+@pytest.mark.parametrize("g1,gbar", [(5.08, 1.9), (4.3, 1.56), (2.04, 0.58)])
+def test_six_band_limits_of_the_spin_orbit_splitting(g1, gbar):
+    radius = 1.7
+    four = solve_hole(HoleWell((radius,), (0.0,), (g1,), (gbar,), hard_wall=True))
+    big = solve_hole(HoleWell((radius,), (0.0,), (g1,), (gbar,), hard_wall=True, delta_so_ev=(1e4,)))
+    zero = solve_hole(HoleWell((radius,), (0.0,), (g1,), (gbar,), hard_wall=True, delta_so_ev=(0.0,)))
+    assert big.energy_ev == pytest.approx(four.energy_ev, rel=1e-5)        # Δso → ∞: the 4-band hole
+    assert big.so_fraction < 1e-8
+    phi0 = _phi_zero_splitting(g1, gbar)
+    assert zero.energy_ev == pytest.approx(HBAR2_2M0 * (g1 - 2 * gbar) * phi0 ** 2 / radius ** 2, rel=5e-4)
+    # and the two analytic limits really differ (else the test could not tell the models apart)
+    assert abs(zero.energy_ev - four.energy_ev) > 0.01 * four.energy_ev
+    # in between, the energy rises monotonically with Δso and the Γ7 weight falls
+    mids = [solve_hole(HoleWell((radius,), (0.0,), (g1,), (gbar,), hard_wall=True, delta_so_ev=(d,)))
+            for d in (0.03, 0.108, 0.4, 2.0)]
+    e = [zero.energy_ev] + [m.energy_ev for m in mids] + [four.energy_ev]
+    assert np.all(np.diff(e) > 0)
+    assert np.all(np.diff([zero.so_fraction] + [m.so_fraction for m in mids]) < 0)
+    assert np.trapezoid(mids[1].density, mids[1].r_nm) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_six_band_layered_large_splitting_is_the_four_band_well_and_no_mixing_is_scalar():
+    edges, v, g1, gb = (1.25, 2.2), (0.0, 0.4, 3.4), (5.08, 4.3, 1.0), (1.9, 1.56, 0.0)
+    four = solve_hole(HoleWell(edges, v, g1, gb))
+    big = solve_hole(HoleWell(edges, v, g1, gb, delta_so_ev=(1e4, 1e4, 1e4)))
+    assert big.energy_ev == pytest.approx(four.energy_ev, rel=3e-4)      # O(1/Δso) remainder
+    assert big.layer_probability == pytest.approx(four.layer_probability, abs=1e-4)
+    # γ̄ = 0: the three components decouple; f is the scalar BenDaniel–Duke state whatever Δso
+    lw = HoleWell((1.25, 3.15), (0.0, 0.5), (5.0, 2.5), (0.0, 0.0), hard_wall=True, delta_so_ev=(0.0, 0.0))
+    tm = ground_energy(RadialWell((1.25, 3.15), (0.0, 0.5), (0.2, 0.4), hard_wall=True))
+    assert solve_hole(lw).energy_ev == pytest.approx(tm, rel=5e-4)
+
+
+def test_ordering_matters_only_at_interfaces():
+    one = dict(edges_nm=(1.7,), potential_ev=(0.0,), gamma1=(5.08,), gamma_bar=(1.9,), hard_wall=True,
+               delta_so_ev=(0.108,))
+    sym = solve_hole(HoleWell(**one)).energy_ev
+    div = solve_hole(HoleWell(**one, ordering="divergence")).energy_ev
+    assert div == pytest.approx(sym, rel=1e-6)          # one material: a surface term that vanishes
+    soft = dict(edges_nm=(1.25,), potential_ev=(0.0, 3.0), gamma1=(5.08, 1.0), gamma_bar=(1.9, 0.0),
+                delta_so_ev=(0.108, 0.108))
+    # a γ̄ jump (InP → ligand): the orderings differ by a surface term of order 0.1 eV; the
+    # symmetric one's energy density is not positive definite for γ1 < 5γ̄ and binds lower
+    d_sym = solve_hole(HoleWell(**soft)).energy_ev
+    d_div = solve_hole(HoleWell(**soft, ordering="divergence")).energy_ev
+    assert 0.05 < d_div - d_sym < 0.4
+    with pytest.raises(InputError, match="ordering"):
+        HoleWell(**one, ordering="weyl")
+    with pytest.raises(InputError, match="spin–orbit"):
+        HoleWell((1.0,), (0.0,), (5.0,), (1.0,), hard_wall=True, delta_so_ev=(-0.1,))

@@ -84,7 +84,7 @@ from dackit.nanocrystal.bands import BandEdges, band_edges, luttinger_at_gap
 from dackit.nanocrystal.confinement import (BoundState, RadialWell, bound_state, decay_length_nm,
                                             ground_energy)
 from dackit.nanocrystal.coulomb import coulomb_energy_ev
-from dackit.nanocrystal.luttinger import HoleWell, solve_hole
+from dackit.nanocrystal.luttinger import ORDERINGS, HoleWell, solve_hole
 from dackit.nanocrystal.materials import Material, material
 from dackit.nanocrystal.strain import core_shell_strain
 
@@ -184,14 +184,21 @@ def core_shell(core="InP", core_diameter_nm: float = 2.5, shell="ZnSe",
     return CoreShell(core_m, shell_m, size / 2.0, t)
 
 
+#: hole models of :class:`ModelOptions` (the first is the default)
+HOLE_MODELS = ("luttinger6", "luttinger", "heavy")
+
+
 @dataclass(frozen=True)
 class ModelOptions:
     """Model switches. ``outside_barrier_ev = math.inf`` puts a hard wall at the surface.
 
     ``electron_model``: "kane3" (8-band energy-dependent mass, default), "kane2" (two-band
     non-parabolicity) or "parabolic" (``nonparabolic=False`` is the same as "parabolic").
-    ``hole_model``: "luttinger" (4-band spherical 1S3/2, default) or "heavy" (a single band with
-    the material's heavy-hole mass, the earlier model). ``stokes_shift_ev=None`` (default)
+    ``hole_model``: "luttinger6" (6-band spherical 1S3/2 hole, Γ8 and the spin–orbit split-off
+    Γ7 band coupled, default), "luttinger" (4-band, Γ8 only: the Δso → ∞ limit) or "heavy" (a
+    single band with the material's heavy-hole mass, the earliest model). ``hole_ordering``:
+    "symmetric" (default) or "divergence", the operator ordering of the hole's N = 6γ̄ term at
+    interfaces (matters at the ligand barrier of a bare core, see the module docstring). ``stokes_shift_ev=None`` (default)
     computes the Stokes shift (:func:`stokes_shift`); a number fixes it.
     """
 
@@ -203,7 +210,8 @@ class ModelOptions:
     stokes_shift_ev: float | None = None   #: PL = absorption − Stokes shift (None: computed)
     epsilon: float | None = None       #: dielectric constant for the Coulomb term (None: core static)
     electron_model: str = "kane3"
-    hole_model: str = "luttinger"
+    hole_model: str = "luttinger6"
+    hole_ordering: str = "symmetric"   #: interface ordering of the hole's off-diagonal term (:mod:`.luttinger`)
     size_dispersion: float = 0.10      #: relative SD of the core size in the ensemble (Stokes shift)
 
     def __post_init__(self):
@@ -217,8 +225,10 @@ class ModelOptions:
             raise InputError(f"epsilon: must be > 0, got {self.epsilon}")
         if self.electron_model not in ("kane3", "kane2", "parabolic"):
             raise InputError(f"electron_model: 'kane3', 'kane2' or 'parabolic', got {self.electron_model!r}")
-        if self.hole_model not in ("luttinger", "heavy"):
-            raise InputError(f"hole_model: 'luttinger' or 'heavy', got {self.hole_model!r}")
+        if self.hole_model not in HOLE_MODELS:
+            raise InputError(f"hole_model: one of {', '.join(map(repr, HOLE_MODELS))}, got {self.hole_model!r}")
+        if self.hole_ordering not in ORDERINGS:
+            raise InputError(f"hole_ordering: one of {', '.join(map(repr, ORDERINGS))}, got {self.hole_ordering!r}")
         if not 0 <= self.size_dispersion < 0.5:
             raise InputError(f"size_dispersion: relative SD in [0, 0.5), got {self.size_dispersion}")
         if self.stokes_shift_ev is not None and not math.isfinite(self.stokes_shift_ev):
@@ -298,6 +308,7 @@ def _wells(geom: CoreShell, core_b: BandEdges, shell_b: BandEdges | None, a: flo
     lut = [luttinger_at_gap(m, x.gap_ev) for m, x in zip(mats, layers)]
     g1 = [g[0] for g in lut]
     gbar = [(2.0 * g[1] + 3.0 * g[2]) / 5.0 for g in lut]
+    dso = [m.delta_so_ev for m in mats]
     if not hard:
         ve.append(ve[-1] + opt.outside_barrier_ev)
         vh.append(vh[-1] + opt.outside_barrier_ev)
@@ -307,9 +318,12 @@ def _wells(geom: CoreShell, core_b: BandEdges, shell_b: BandEdges | None, a: flo
         kane.append(None)
         g1.append(1.0 / opt.outside_mass)
         gbar.append(0.0)
+        dso.append(dso[-1])    # the barrier lies equally high above each band of the outer layer
     electron = RadialWell(edges, tuple(ve), tuple(me), tuple(gaps), hard_wall=hard, kane=tuple(kane))
     hole = RadialWell(edges, tuple(vh), tuple(mh), None, hard_wall=hard)
-    lutt = HoleWell(edges, tuple(vh), tuple(g1), tuple(gbar), hard_wall=hard)
+    lutt = HoleWell(edges, tuple(vh), tuple(g1), tuple(gbar), hard_wall=hard,
+                    delta_so_ev=tuple(dso) if opt.hole_model == "luttinger6" else None,
+                    ordering=opt.hole_ordering)
     return electron, hole, lutt
 
 

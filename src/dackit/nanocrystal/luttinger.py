@@ -56,10 +56,17 @@ _GAUSS_X = np.array([-np.sqrt(0.6), 0.0, np.sqrt(0.6)])
 _GAUSS_W = np.array([5.0, 8.0, 5.0]) / 9.0
 
 # Angular integrals of the F = 3/2, M = 3/2 even hole (module docstring): the radial energy
-# density per r² dr is R'ᵀA R' + 2 R'ᵀB R/r + RᵀC R/r² for R = (f, g, h), with
-#   A = (γ1 − 2γ̄)·1 + 2γ̄·(all ones),  B = 6γ̄·_B,  C = (γ1 − 2γ̄)·diag(0, 6, 6) + 6γ̄·_C.
-_B = np.array([[0.0, 1.0, 1.0], [0.0, 0.0, 0.5], [0.0, 0.5, 0.0]])
-_C = np.array([[0.0, 0.0, 0.0], [0.0, 2.0, 2.5], [0.0, 2.5, 2.0]])
+# density per r² dr is R'ᵀA R' + 2 R'ᵀB R/r + RᵀC R/r² for R = (f, g, h). The 6γ̄ k_a k_b term
+# is split as k_a N₊ k_b + k_b N₋ k_a (N₊ + N₋ = 6γ̄); its two orderings integrate to
+#   divergence form |∇·ψ|²:        B_D, C_D below (A: all ones / 3)
+#   transposed form Σ ∂_bψ_a* ∂_aψ_b: B_T, C_T
+# and A = (γ1 − 2γ̄)·1 + 2γ̄·(all ones), B = N₊B_D + N₋B_T, C = (γ1 − 2γ̄)·diag(0, 6, 6) + N₊C_D + N₋C_T.
+_B_D = np.array([[0.0, 1.0, 1.0], [0.0, 1.0, 1.0], [0.0, 1.0, 1.0]])
+_C_D = np.array([[0.0, 0.0, 0.0], [0.0, 3.0, 3.0], [0.0, 3.0, 3.0]])
+_B_T = np.array([[0.0, 1.0, 1.0], [0.0, -1.0, 0.0], [0.0, 0.0, -1.0]])
+_C_T = np.array([[0.0, 0.0, 0.0], [0.0, 1.0, 2.0], [0.0, 2.0, 1.0]])
+#: orderings of the off-diagonal (N = 6γ̄) term at interfaces: the share N₋/N
+ORDERINGS = {"symmetric": 0.5, "divergence": 0.0}
 _CENTRIFUGAL = np.array([0.0, 6.0, 6.0])
 _ANGULAR_L = (0, 2, 2)
 
@@ -81,6 +88,7 @@ class HoleWell:
     gamma_bar: tuple
     hard_wall: bool = False
     delta_so_ev: tuple | None = None
+    ordering: str = "symmetric"
 
     def __post_init__(self):
         edges = np.asarray(self.edges_nm, dtype=float)
@@ -99,6 +107,8 @@ class HoleWell:
                              f"got γ1 = {self.gamma1}, γ̄ = {self.gamma_bar}")
         if any(not np.isfinite(v) for v in self.potential_ev):
             raise InputError("hole well: potentials must be finite (use hard_wall for an infinite barrier)")
+        if self.ordering not in ORDERINGS:
+            raise InputError(f"hole well: ordering {self.ordering!r}, expected one of {', '.join(ORDERINGS)}")
         if self.delta_so_ev is not None and not all(np.isfinite(x) and x >= 0 for x in self.delta_so_ev):
             raise InputError(f"hole well: spin–orbit splittings must be finite and ≥ 0 eV, got {self.delta_so_ev} "
                              "(delta_so_ev=None is the 4-band model, the infinite-splitting limit)")
@@ -146,12 +156,14 @@ def _layer_index(edges, x):
     return np.searchsorted(np.asarray(edges, dtype=float), x, side="right")
 
 
-def _coefficients(g1, gb):
+def _coefficients(g1, gb, n_minus_share):
     """A, B, C of the radial quadratic form for one layer (3×3; the 4-band problem uses the
     upper-left 2×2 block), in units of ħ²/2m0."""
     a = (g1 - 2.0 * gb) * np.eye(3) + 2.0 * gb * np.ones((3, 3))
-    b = 6.0 * gb * _B
-    c = (g1 - 2.0 * gb) * np.diag(_CENTRIFUGAL) + 6.0 * gb * _C
+    n_minus = 6.0 * gb * n_minus_share
+    n_plus = 6.0 * gb - n_minus
+    b = n_plus * _B_D + n_minus * _B_T
+    c = (g1 - 2.0 * gb) * np.diag(_CENTRIFUGAL) + n_plus * _C_D + n_minus * _C_T
     return a, b, c
 
 
@@ -221,7 +233,7 @@ def solve_hole(well: HoleWell, r_max_nm: float | None = None, step_nm: float | N
     hl = b - a
     mid = 0.5 * (a + b)
     lay = np.minimum(_layer_index(edges, mid), len(v) - 1)
-    coef = [_coefficients(x, y) for x, y in zip(g1, gb)]
+    coef = [_coefficients(x, y, ORDERINGS[well.ordering]) for x, y in zip(g1, gb)]
     ca = HBAR2_2M0 * np.array([k[0] for k in coef])[lay]       # (elements, 3, 3)
     cb = HBAR2_2M0 * np.array([k[1] for k in coef])[lay]
     cc = HBAR2_2M0 * np.array([k[2] for k in coef])[lay]
