@@ -126,16 +126,18 @@ def test_six_band_layered_large_splitting_is_the_four_band_well_and_no_mixing_is
 def test_ordering_matters_only_at_interfaces():
     one = dict(edges_nm=(1.7,), potential_ev=(0.0,), gamma1=(5.08,), gamma_bar=(1.9,), hard_wall=True,
                delta_so_ev=(0.108,))
-    sym = solve_hole(HoleWell(**one)).energy_ev
-    div = solve_hole(HoleWell(**one, ordering="divergence")).energy_ev
-    assert div == pytest.approx(sym, rel=1e-6)          # one material: a surface term that vanishes
+    e = {o: solve_hole(HoleWell(**one, ordering=o)).energy_ev for o in ("symmetric", "burt-foreman", "divergence")}
+    assert e["symmetric"] == pytest.approx(e["divergence"], rel=1e-6)    # one material: surface terms vanish
+    assert e["burt-foreman"] == pytest.approx(e["divergence"], rel=1e-6)
     soft = dict(edges_nm=(1.25,), potential_ev=(0.0, 3.0), gamma1=(5.08, 1.0), gamma_bar=(1.9, 0.0),
                 delta_so_ev=(0.108, 0.108))
-    # a γ̄ jump (InP → ligand): the orderings differ by a surface term of order 0.1 eV; the
-    # symmetric one's energy density is not positive definite for γ1 < 5γ̄ and binds lower
-    d_sym = solve_hole(HoleWell(**soft)).energy_ev
-    d_div = solve_hole(HoleWell(**soft, ordering="divergence")).energy_ev
-    assert 0.05 < d_div - d_sym < 0.4
+    # a γ̄ jump (InP → ligand): the symmetric ordering's energy density is not positive definite
+    # for γ1 < 5γ̄ and its surface term binds the hole; N₋ grows from 0 (divergence) over
+    # γ1 − 2γ̄ + 1 = 2.28 (Burt–Foreman) to 3γ̄ = 5.7 (symmetric) and the energy falls with it
+    d = {o: solve_hole(HoleWell(**soft, ordering=o)).energy_ev for o in ("symmetric", "burt-foreman", "divergence")}
+    assert d["symmetric"] < d["burt-foreman"] < d["divergence"]
+    assert 0.05 < d["burt-foreman"] - d["symmetric"] < 0.4
+    assert d["divergence"] - d["burt-foreman"] < 0.05
     with pytest.raises(InputError, match="ordering"):
         HoleWell(**one, ordering="weyl")
     with pytest.raises(InputError, match="spin–orbit"):

@@ -1,38 +1,63 @@
-"""The 1S3/2 hole of a spherically layered nanocrystal in the 4-band spherical Luttinger model.
+"""The 1S3/2 hole of a spherically layered nanocrystal: 4-band (Γ8) or 6-band (Γ8 + Γ7) spherical model.
 
 Why this model
 --------------
-The top of the valence band of a zinc-blende crystal is fourfold (J = 3/2): heavy and light
-holes are one band that the confinement mixes. In the spherical approximation of Baldereschi &
-Lipari (*Phys. Rev. B* 8, 2697 (1973)) the Luttinger Hamiltonian is
+The top of the valence band of a zinc-blende crystal is fourfold (J = 3/2, Γ8): heavy and light
+holes are one band that the confinement mixes. Δso below it lies the split-off band (J = 1/2,
+Γ7). In the spherical approximation (Baldereschi & Lipari, *Phys. Rev. B* 8, 2697 (1973):
+γ2 = γ3 = γ̄ = (2γ2 + 3γ3)/5) the 6-band Luttinger Hamiltonian, written for the p-like Bloch
+functions X, Y, Z ⊗ spin (Dresselhaus–Kip–Kittel form, hole energies positive), is
 
-    H = (ħ²/2m0) [(γ1 + 5γ̄/2) k² − 2γ̄ (k·J)²],   γ̄ = (2γ2 + 3γ3)/5,
+    H = (ħ²/2m0) [(γ1 − 2γ̄) k² 1 + 6γ̄ k kᵀ] + (Δso/3)(1 − L·σ) + V,
 
-and the total angular momentum F = L + J is conserved. The even-parity F = 3/2 ground state
-(1S3/2, the hole of the first absorption peak of III–V and II–VI dots: Gel'mont & D'yakonov,
-*Sov. Phys. Semicond.* 5, 1905 (1972); Ekimov et al., *JOSA B* 10, 100 (1993); Efros & Rosen,
-*Annu. Rev. Mater. Sci.* 30, 475 (2000)) mixes an L = 0 radial function f and an L = 2 radial
-function g. With μ = 2γ̄/γ1 its radial equations (energies in ħ²γ1/2m0 per nm², hole energies
-positive into the valence band) are
+whose Γ8 projection is the 4-band (γ1 + 5γ̄/2)k² − 2γ̄(k·J)². Total angular momentum F is
+conserved. The even F = 3/2 ground state (1S3/2, the hole of the first absorption peak: Gel'mont &
+D'yakonov, *Sov. Phys. Semicond.* 5, 1905 (1972); Sercel & Vahala, *PRB* 42, 3690 (1990);
+Ekimov et al., *JOSA B* 10, 100 (1993); Efros & Rosen, *Annu. Rev. Mater. Sci.* 30, 475 (2000))
+has three radial functions: f (Γ8, L = 0), g (Γ8, L = 2) and h (Γ7, L = 2, absent in the 4-band
+model, the limit Δso → ∞). For InP (Δso = 0.108 eV) the split-off band is closer than the hole
+confinement energy of a 2 nm dot, so the 6-band model is the default of :mod:`.coreshell`.
 
-    −(f'' + 2f'/r) − μ(g'' + 5g'/r + 3g/r²) + V f = E f
-    −μ(f'' − f'/r) − (g'' + 2g'/r − 6g/r²) + V g = E g .
+Radial form. With ψ_a (a = x, y, z, times spin) built from f, g, h and the Condon–Shortley
+coupled angular functions of F = 3/2, M = 3/2, the angular integrals of |∇ψ|², |∇·ψ|² and
+Σ ∂_bψ_a* ∂_aψ_b (done once by quadrature over the sphere; the tests check the limits below)
+give the energy functional per r² dr
 
-They are the Euler–Lagrange equations of the energy functional (checked by integration by
-parts: the off-diagonal operators are adjoint in the r² dr measure)
+    (ħ²/2m0) [R'ᵀA R' + 2 R'ᵀB R/r + Rᵀ C R/r²] + V(f² + g² + h²) + Δso h²,   R = (f, g, h),
 
-    E[f, g] = ∫ r² dr { (ħ²/2m0)[γ1 (f'² + g'² + 6g²/r²) + 4γ̄ f'(g' + 3g/r)] + V (f² + g²) },
+with the matrices of ``_coefficients`` (4-band: the f, g block). For one material (where the
+orderings below differ only by surface terms that integrate to zero) it is
 
-which is also the form used here for a layered sphere: γ1(r), γ̄(r), V(r) piecewise constant,
-the integrand evaluated with the local parameters. This "parameters inside the quadratic form"
-ordering is the spherical analogue of BenDaniel–Duke and gives Hermitian interface conditions
-(continuity of f, g and of the radial flux); it is solved by linear finite elements on a radial
-grid aligned with the interfaces (3-point Gauss quadrature per element, so the parameter jumps
-sit exactly on nodes), f'(0) = 0, g(0) = 0 and f = g = 0 at an outer radius several decay
-lengths beyond the particle, as a sparse generalised eigenproblem (scipy ``eigsh`` in
-shift-invert mode). The limits are tested: μ = 0 gives the scalar hole; an infinite sphere
-gives the Gel'mont–D'yakonov condition j0(φ) j2(φ√β) + j2(φ) j0(φ√β) = 0,
-E = ħ²φ²/(2 m_hh R²), β = m_lh/m_hh.
+    (γ1 − 2γ̄)[f'² + g'² + h'² + 6(g² + h²)/r²] + 2γ̄ (f' + g' + 3g/r + h' + 3h/r)²,
+
+which with h = 0 is γ1(f'² + g'² + 6g²/r²) + 4γ̄ f'(g' + 3g/r) up to such a surface term: the
+functional of the Gel'mont–D'yakonov equations. For a layered sphere γ1(r), γ̄(r), V(r),
+Δso(r) are piecewise constant and the integrand is evaluated with the local parameters
+(BenDaniel–Duke-type matching: continuity of f, g, h and of the radial fluxes).
+
+Interface ordering. Where γ̄ jumps, the 6γ̄ k_a k_b term must be ordered, k_a N₊ k_b + k_b N₋ k_a
+(N₊ + N₋ = 6γ̄): N₊ gives ∫|∇·ψ|², N₋ gives ∫Σ ∂_bψ_a* ∂_aψ_b; the two differ by a surface
+term. The default is Burt–Foreman (Burt, *J. Phys. Condens. Matter* 4, 6651 (1992); Foreman,
+*PRB* 48, 4964 (1993)): N₋ = M − ħ²/2m0, here γ1 − 2γ̄ + 1 (remote Γ25 bands neglected). The
+symmetrised ordering N₋ = N₊ = 3γ̄ (the earlier default here) is not strongly elliptic for
+γ1 < 5γ̄ (InP: 5.08 < 9.5): at a jump of γ̄ it adds an attractive surface term ∝ Δγ̄·R·g(R)²,
+which is why it gives spurious interface states in 3-D k·p codes. At the InP/ligand surface
+(γ̄ 1.9 → 0) that term is large: bare 2.5 nm tetrahedral core (6-band) 2.40 eV symmetrised vs
+2.84 eV Burt–Foreman (2.95 eV with N₋ = 0); between InP and ZnSe (similar γ̄) orderings differ
+by < 5 meV. ``ordering`` selects "burt-foreman", "symmetric" or "divergence" (N₋ = 0).
+
+Numerics: linear finite elements on a radial grid aligned with the interfaces (3-point Gauss
+quadrature per element, so the parameter jumps sit exactly on nodes), f'(0) = 0, g(0) = h(0) = 0
+and f = g = h = 0 at an outer radius several decay lengths beyond the particle, as a sparse
+generalised eigenproblem (scipy ``eigsh`` in shift-invert mode). Tested limits: γ̄ = 0 gives
+the scalar BenDaniel–Duke hole; an infinite sphere gives the Gel'mont–D'yakonov condition
+j0(φ) j2(φ√β) + j2(φ) j0(φ√β) = 0, E = ħ²φ²/(2 m_hh R²), β = m_lh/m_hh (4-band, and 6-band
+as Δso → ∞); for Δso = 0 the hole is a vector field whose transverse (heavy, γ1 − 2γ̄) and
+longitudinal (γ1 + 4γ̄) parts give j2(φ) j0(φ√β0) + 2 j0(φ) j2(φ√β0) = 0, β0 = (γ1 − 2γ̄)/(γ1 + 4γ̄),
+E = ħ²φ²(γ1 − 2γ̄)/(2m0R²) (derived in the tests). In a hard sphere of InP parameters the
+6-band energy lies only 1.5 % (Δso = 0.108 eV) to 2.7 % (Δso = 0) below the 4-band one; with the
+soft ligand barrier of :mod:`.coreshell` the lowering is larger (bare 2.5 nm core: 0.05 eV
+sphere, 0.09 eV tetrahedron).
 
 Example
 -------
@@ -65,8 +90,19 @@ _B_D = np.array([[0.0, 1.0, 1.0], [0.0, 1.0, 1.0], [0.0, 1.0, 1.0]])
 _C_D = np.array([[0.0, 0.0, 0.0], [0.0, 3.0, 3.0], [0.0, 3.0, 3.0]])
 _B_T = np.array([[0.0, 1.0, 1.0], [0.0, -1.0, 0.0], [0.0, 0.0, -1.0]])
 _C_T = np.array([[0.0, 0.0, 0.0], [0.0, 1.0, 2.0], [0.0, 2.0, 1.0]])
-#: orderings of the off-diagonal (N = 6γ̄) term at interfaces: the share N₋/N
-ORDERINGS = {"symmetric": 0.5, "divergence": 0.0}
+#: orderings of the off-diagonal (N = 6γ̄) term at interfaces (module docstring)
+ORDERINGS = ("symmetric", "burt-foreman", "divergence")
+
+
+def _n_minus(ordering: str, g1: float, gb: float) -> float:
+    """N₋ of one layer (units ħ²/2m0, hole sign): symmetric N/2; Burt–Foreman N₋ = M − ħ²/2m0
+    (Foreman, *PRB* 48, 4964 (1993), Γ25 remote bands neglected), in hole units γ1 − 2γ̄ + 1;
+    divergence 0. A layer without band mixing (γ̄ = 0: the ligand barrier) has no N term."""
+    if gb == 0.0 or ordering == "divergence":
+        return 0.0
+    if ordering == "symmetric":
+        return 3.0 * gb
+    return g1 - 2.0 * gb + 1.0
 _CENTRIFUGAL = np.array([0.0, 6.0, 6.0])
 _ANGULAR_L = (0, 2, 2)
 
@@ -88,7 +124,7 @@ class HoleWell:
     gamma_bar: tuple
     hard_wall: bool = False
     delta_so_ev: tuple | None = None
-    ordering: str = "symmetric"
+    ordering: str = "burt-foreman"
 
     def __post_init__(self):
         edges = np.asarray(self.edges_nm, dtype=float)
@@ -156,11 +192,10 @@ def _layer_index(edges, x):
     return np.searchsorted(np.asarray(edges, dtype=float), x, side="right")
 
 
-def _coefficients(g1, gb, n_minus_share):
+def _coefficients(g1, gb, n_minus):
     """A, B, C of the radial quadratic form for one layer (3×3; the 4-band problem uses the
     upper-left 2×2 block), in units of ħ²/2m0."""
     a = (g1 - 2.0 * gb) * np.eye(3) + 2.0 * gb * np.ones((3, 3))
-    n_minus = 6.0 * gb * n_minus_share
     n_plus = 6.0 * gb - n_minus
     b = n_plus * _B_D + n_minus * _B_T
     c = (g1 - 2.0 * gb) * np.diag(_CENTRIFUGAL) + n_plus * _C_D + n_minus * _C_T
@@ -233,7 +268,7 @@ def solve_hole(well: HoleWell, r_max_nm: float | None = None, step_nm: float | N
     hl = b - a
     mid = 0.5 * (a + b)
     lay = np.minimum(_layer_index(edges, mid), len(v) - 1)
-    coef = [_coefficients(x, y, ORDERINGS[well.ordering]) for x, y in zip(g1, gb)]
+    coef = [_coefficients(x, y, _n_minus(well.ordering, x, y)) for x, y in zip(g1, gb)]
     ca = HBAR2_2M0 * np.array([k[0] for k in coef])[lay]       # (elements, 3, 3)
     cb = HBAR2_2M0 * np.array([k[1] for k in coef])[lay]
     cc = HBAR2_2M0 * np.array([k[2] for k in coef])[lay]
