@@ -142,3 +142,90 @@ def test_ordering_matters_only_at_interfaces():
         HoleWell(**one, ordering="weyl")
     with pytest.raises(InputError, match="spin–orbit"):
         HoleWell((1.0,), (0.0,), (5.0,), (1.0,), hard_wall=True, delta_so_ev=(-0.1,))
+
+
+def _angular_forms():
+    """The angular integrals of the F = 3/2, M = 3/2 even hole built here from scratch:
+    Condon–Shortley Clebsch–Gordan coupling of Y_L (as harmonic polynomials) with the vector
+    (X, Y, Z) ⊗ spin Bloch basis, integrated over the sphere by Gauss quadrature."""
+    from math import factorial, sqrt
+
+    def cg(j1, m1, j2, m2, j, m):
+        if abs(m1 + m2 - m) > 1e-9 or not abs(j1 - j2) - 1e-9 <= j <= j1 + j2 + 1e-9:
+            return 0.0
+        f = lambda x: factorial(int(round(x)))  # noqa: E731
+        pre = sqrt((2 * j + 1) * f(j + j1 - j2) * f(j - j1 + j2) * f(j1 + j2 - j) / f(j1 + j2 + j + 1)
+                   * f(j + m) * f(j - m) * f(j1 - m1) * f(j1 + m1) * f(j2 - m2) * f(j2 + m2))
+        tot = 0.0
+        for k in range(12):
+            args = [k, j1 + j2 - j - k, j1 - m1 - k, j2 + m2 - k, j - j2 + m1 + k, j - j1 - m2 + k]
+            if min(args) > -1e-9:
+                tot += (-1) ** k / np.prod([f(a) for a in args])
+        return pre * tot
+
+    def ylm(L, m, x):          # r^L Y_Lm and its gradient, at unit vectors x
+        X, Y, Z = x.T
+        c, one = sqrt(15 / (2 * np.pi)), np.ones(len(x))
+        p, q = X + 1j * Y, X - 1j * Y
+        if L == 0:
+            return one / sqrt(4 * np.pi) + 0j, np.zeros((len(x), 3), complex)
+        k = sqrt(5 / np.pi) / 4
+        return {2: (c / 4 * p ** 2, np.stack([c / 2 * p, 1j * c / 2 * p, 0 * one], 1)),
+                -2: (c / 4 * q ** 2, np.stack([c / 2 * q, -1j * c / 2 * q, 0 * one], 1)),
+                1: (-c / 2 * Z * p, np.stack([-c / 2 * Z, -1j * c / 2 * Z, -c / 2 * p], 1)),
+                -1: (c / 2 * Z * q, np.stack([c / 2 * Z, -1j * c / 2 * Z, c / 2 * q], 1)),
+                0: (k * (2 * Z ** 2 - X ** 2 - Y ** 2) + 0j, np.stack([-2 * k * X, -2 * k * Y, 4 * k * Z], 1) + 0j)}[m]
+
+    evec = {1: -np.array([1, 1j, 0]) / sqrt(2), 0: np.array([0, 0, 1.0]), -1: np.array([1, -1j, 0]) / sqrt(2)}
+    ct, wt = np.polynomial.legendre.leggauss(10)
+    ph = np.arange(20) * 2 * np.pi / 20
+    CT, PH = np.meshgrid(ct, ph, indexing="ij")
+    ST = np.sqrt(1 - CT ** 2)
+    n = np.stack([ST * np.cos(PH), ST * np.sin(PH), CT], -1).reshape(-1, 3)
+    w = (wt[:, None] * np.full(20, 2 * np.pi / 20)).reshape(-1)
+    alpha, beta = [], []
+    for L, j, sign in ((0, 1.5, 1), (2, 1.5, -1), (2, 0.5, 1)):     # g = −(Γ8, L = 2): the module's sign
+        P = np.zeros((len(n), 3, 2), complex)
+        G = np.zeros((len(n), 3, 3, 2), complex)
+        for mL in range(-L, L + 1):
+            mj = 1.5 - mL
+            if abs(mj) > j:
+                continue
+            a = cg(L, mL, j, mj, 1.5, 1.5)
+            y, gy = ylm(L, mL, n)
+            for mo in (-1, 0, 1):
+                for si, ms in enumerate((0.5, -0.5)):
+                    b = sign * a * cg(1, mo, 0.5, ms, j, mj)
+                    P[:, :, si] += b * y[:, None] * evec[mo]
+                    G[:, :, :, si] += b * gy[:, :, None] * evec[mo][None, None, :]
+        # ∂_i ψ_a = R' n_i P_a + (R/r)(∂_i P_a − L n_i P_a)
+        alpha.append(n[:, :, None, None] * P[:, None])
+        beta.append(G - L * n[:, :, None, None] * P[:, None])
+
+    def mat(X, Y):
+        return np.array([[np.sum(w.reshape(-1, *[1] * (X[c].ndim - 1)) * np.conj(X[c]) * Y[d]).real
+                          for d in range(3)] for c in range(3)])
+
+    da = [np.einsum("niis->ns", a) for a in alpha]
+    db = [np.einsum("niis->ns", b) for b in beta]
+    at = [np.swapaxes(a, 1, 2) for a in alpha]
+    bt = [np.swapaxes(b, 1, 2) for b in beta]
+    return {"grad": (mat(alpha, alpha), mat(alpha, beta), mat(beta, beta)),
+            "div": (mat(da, da), mat(da, db), mat(db, db)),
+            "transpose": (mat(alpha, at), mat(alpha, bt), mat(beta, bt))}
+
+
+def test_angular_matrices_from_clebsch_gordan_coupling():
+    from dackit.nanocrystal import luttinger as lu
+
+    forms = _angular_forms()
+    a, b, c = forms["grad"]
+    assert np.allclose(a, np.eye(3), atol=1e-12) and np.allclose(b, 0, atol=1e-12)
+    assert np.allclose(c, np.diag(lu._CENTRIFUGAL), atol=1e-12)
+    for name, (bm, cm) in (("div", (lu._B_D, lu._C_D)), ("transpose", (lu._B_T, lu._C_T))):
+        a, b, c = forms[name]
+        assert np.allclose(a, np.ones((3, 3)) / 3, atol=1e-12), name
+        # quadratic form R'ᵀA R' + 2 R'ᵀB R/r + RᵀC R/r²: the R'R/r coefficient of c, d is B_cd
+        # for |∇·ψ|² (one factor from each side) and B_cd = Bt1_cd for the transposed form
+        assert np.allclose(b, bm, atol=1e-12), name
+        assert np.allclose(c, cm, atol=1e-12), name
