@@ -38,8 +38,13 @@ functional of the Gel'mont–D'yakonov equations. For a layered sphere γ1(r), �
 Interface ordering. Where γ̄ jumps, the 6γ̄ k_a k_b term must be ordered, k_a N₊ k_b + k_b N₋ k_a
 (N₊ + N₋ = 6γ̄): N₊ gives ∫|∇·ψ|², N₋ gives ∫Σ ∂_bψ_a* ∂_aψ_b; the two differ by a surface
 term. The default is Burt–Foreman (Burt, *J. Phys. Condens. Matter* 4, 6651 (1992); Foreman,
-*PRB* 48, 4964 (1993)): N₋ = M − ħ²/2m0, here γ1 − 2γ̄ + 1 (remote Γ25 bands neglected). The
-symmetrised ordering N₋ = N₊ = 3γ̄ (the earlier default here) is not strongly elliptic for
+*PRB* 48, 4964 (1993)): N₋ = M − ħ²/2m0 (remote Γ25 bands neglected), in hole units
+γ1 − 2γ̄ + 1. Cross-check: the Burt–Foreman Hamiltonian of the public ``semicon`` package
+(quantum-tinkerer/semicon, ``kp_models/explicit_foreman.py``, after Foreman, *PRB* 56, R12748
+(1997)) writes N± = 3γ3 ± (3κ + 1) (hole sign), which is this N₋ for the κ of the same
+no-Γ25 approximation, κ = γ3 + 2γ2/3 − γ1/3 − 2/3 (InP: N₋ = 2.28 with the spherical γ̄, 2.88
+with γ2 itself, of N = 11.4). The symmetrised ordering N₋ = N₊ = 3γ̄ (the earlier default
+here) is not strongly elliptic for
 γ1 < 5γ̄ (InP: 5.08 < 9.5): at a jump of γ̄ it adds an attractive surface term ∝ Δγ̄·R·g(R)²,
 which is why it gives spurious interface states in 3-D k·p codes. At the InP/ligand surface
 (γ̄ 1.9 → 0) that term is large: bare 2.5 nm tetrahedral core (6-band) 2.40 eV symmetrised vs
