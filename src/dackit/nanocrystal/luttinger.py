@@ -46,7 +46,9 @@ no-Γ25 approximation, κ = γ3 + 2γ2/3 − γ1/3 − 2/3 (InP: N₋ = 2.28 wit
 with γ2 itself, of N = 11.4). The symmetrised ordering N₋ = N₊ = 3γ̄ (the earlier default
 here) is not strongly elliptic for
 γ1 < 5γ̄ (InP: 5.08 < 9.5): at a jump of γ̄ it adds an attractive surface term ∝ Δγ̄·R·g(R)²,
-which is why it gives spurious interface states in 3-D k·p codes. At the InP/ligand surface
+which is why it gives spurious interface states in 3-D k·p codes (the energy density is
+(M + N₋)|sym ∇ψ|² + (M − N₋)|antisym ∇ψ|² + N₊|∇·ψ|², M = γ1 − 2γ̄; Burt–Foreman misses
+positivity only by the free-electron term, M − N₋ = −1, N₋ = 0 keeps it). At the InP/ligand surface
 (γ̄ 1.9 → 0) that term is large: bare 2.5 nm tetrahedral core (6-band) 2.40 eV symmetrised vs
 2.84 eV Burt–Foreman (2.95 eV with N₋ = 0); between InP and ZnSe (similar γ̄) orderings differ
 by < 5 meV. ``ordering`` selects "burt-foreman", "symmetric" or "divergence" (N₋ = 0).
