@@ -237,5 +237,5 @@ def test_six_band_converges_at_the_ligand_interface(ordering):
     # radial sector the energy still converges as step² instead of running away with refinement
     w = HoleWell((1.25,), (0.0, 3.0), (5.08, 1.0), (1.9, 0.0), delta_so_ev=(0.108, 0.108), ordering=ordering)
     e = [solve_hole(w, step_nm=h).energy_ev for h in (0.02, 0.01, 0.005)]
-    assert abs(e[0] - e[1]) < 1e-3 * e[1]
+    assert abs(e[0] - e[1]) < 3e-3 * e[1]
     assert abs(e[1] - e[2]) < 0.4 * abs(e[0] - e[1])       # ≈ 1/4 for step² convergence
