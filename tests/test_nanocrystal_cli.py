@@ -90,3 +90,21 @@ def test_new_keys_bare_core_and_tetrahedral_core(capsys):
     assert tet["absorption_ev"][0] > bare["absorption_ev"][0] + 0.3
     code, _, err = run(["model", "pl", "--core-diameter", "2.5", "--pressure", "0", "--core-shape", "cube"], capsys)
     assert code == 2 and "core-shape" in err
+
+
+def test_hole_model_and_ordering_options(capsys):
+    from dackit.nanocrystal.coreshell import ModelOptions
+
+    args = ["model", "pl", "--core-diameter", "2.5", "--shell", "none", "--pressure", "0",
+            "--stokes-shift-mev", "0", "--json"]
+    code, out, _ = run(args + ["--hole-model", "luttinger", "--hole-ordering", "symmetric"], capsys)
+    assert code == 0
+    four_sym = json.loads(out)["absorption_ev"][0]
+    lib = pl_vs_pressure(core_shell("InP", 2.5, None, 0.0), [0.0],
+                         ModelOptions(stokes_shift_ev=0.0, hole_model="luttinger", hole_ordering="symmetric"))
+    assert four_sym == pytest.approx(lib.absorption_ev[0], rel=1e-12)
+    assert four_sym == pytest.approx(2.116, abs=2e-3)      # the earlier default model's bare 2.5 nm core
+    code, out, _ = run(args, capsys)
+    assert json.loads(out)["absorption_ev"][0] == pytest.approx(2.165, abs=0.01)   # 6-band, Burt–Foreman
+    code, _, err = run(args + ["--hole-model", "nope"], capsys)
+    assert code != 0 and "hole-model" in err

@@ -1,4 +1,5 @@
 """Core–shell exciton model: the three required physics limits, the study geometry, inputs."""
+import dataclasses
 import math
 import re
 
@@ -20,11 +21,15 @@ HARD_HEAVY = ModelOptions(outside_barrier_ev=math.inf, nonparabolic=False, hole_
 
 
 def test_i_infinite_well_limit_within_one_percent():
-    # The hole is now the 4-band Luttinger 1S3/2 state: its infinite-sphere limit is the
+    # The 4-band Luttinger 1S3/2 hole: its infinite-sphere limit is the
     # Gel'mont–D'yakonov energy ħ²φ(β)²/(2 m_hh R²) with the spherical m_hh = 1/(γ1 − 2γ̄),
     # not π² with the [001] heavy-hole mass (that is the single-band limit, checked below).
     nc = core_shell("InP", 4.0, None, 0.0)
-    s = exciton_state(nc, 0.0, HARD)
+    s = exciton_state(nc, 0.0, dataclasses.replace(HARD, hole_model="luttinger"))
+    # the default 6-band hole (InP Δso = 0.108 eV) lies 0–3 % lower: between the Δso = ∞ and
+    # Δso = 0 limits of tests/test_nanocrystal_luttinger.py
+    six = exciton_state(nc, 0.0, HARD)
+    assert 0.97 * s.hole_confinement_ev < six.hole_confinement_ev < s.hole_confinement_ev
     e_expected = infinite_well_energy_ev(s.core_bands.m_e, 2.0)
     g1, g2, g3 = luttinger_at_gap(material("InP"), s.core_gap_ev)
     gbar = (2 * g2 + 3 * g3) / 5

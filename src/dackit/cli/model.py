@@ -44,13 +44,21 @@ def command():
 @click.option("--temperature", type=float, default=300.0, show_default=True, help="Temperature (K).")
 @click.option("--barrier-ev", type=float, default=3.0, show_default=True,
               help="Ligand/vacuum barrier above the outer band edges (eV); 'inf' = hard wall.")
+@click.option("--hole-model", "hole_model", type=click.Choice(["luttinger6", "luttinger", "heavy"]),
+              default="luttinger6", show_default=True,
+              help="Hole: 6-band spherical (Γ8 + split-off Γ7), 4-band Luttinger (Γ8 only) or a "
+                   "single heavy-hole band.")
+@click.option("--hole-ordering", "hole_ordering", type=click.Choice(["burt-foreman", "symmetric", "divergence"]),
+              default="burt-foreman", show_default=True,
+              help="Interface ordering of the hole's heavy/light coupling term; matters at the ligand "
+                   "surface of a bare core (see dackit.nanocrystal.luttinger).")
 @click.option("--fit-range", default="0,5.6", show_default=True,
               help="Pressure range (GPa) of the quadratic fit giving E0, alpha, beta.")
 @click.option("--strict", is_flag=True,
               help="Error (instead of a warning) if a pressure is past a layer's bulk ZB→RS transition.")
 @json_option
 def pl(core, core_diameter, core_shape, shell, shell_thickness, pressure, stokes_shift_mev, size_dispersion,
-       relaxation, temperature, barrier_ev, fit_range, strict, as_json):
+       relaxation, temperature, barrier_ev, hole_model, hole_ordering, fit_range, strict, as_json):
     """Predict PL energies E(P) of a core/shell nanocrystal and fit E0 + αP + βP².
 
     Literature parameters only (nothing fitted to data); see dackit.nanocrystal.materials
@@ -66,7 +74,7 @@ def pl(core, core_diameter, core_shape, shell, shell_thickness, pressure, stokes
 
     \b
     Physics (dackit.nanocrystal): 8-band energy-dependent electron mass with BenDaniel–Duke
-    matching, 4-band spherical Luttinger 1S3/2 hole (heavy/light mixing) on a radial grid,
+    matching, 6-band spherical 1S3/2 hole (heavy/light/split-off mixing; --hole-model) on a radial grid,
     coherent misfit strain and BM3 compression through deformation potentials, Coulomb term,
     computed ensemble Stokes shift, X-valley electron level. --shell-thickness 0 = bare core.
 
@@ -94,7 +102,8 @@ def pl(core, core_diameter, core_shape, shell, shell_thickness, pressure, stokes
     options = ModelOptions(temperature_k=temperature, relaxation=relaxation,
                            outside_barrier_ev=math.inf if math.isinf(barrier_ev) else barrier_ev,
                            stokes_shift_ev=None if stokes_shift_mev is None else stokes_shift_mev * 1e-3,
-                           size_dispersion=size_dispersion)
+                           size_dispersion=size_dispersion, hole_model=hole_model,
+                           hole_ordering=hole_ordering)
     series = pl_vs_pressure(geometry, pressures, options, fit_range_gpa=tuple(window),
                             on_transition="error" if strict else "warn")
     for msg in series.warnings:

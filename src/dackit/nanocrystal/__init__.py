@@ -2,7 +2,7 @@
 
 One concept a module: :mod:`.materials` (parameters with sources), :mod:`.strain` (BM3 and
 the Lamé misfitting sphere), :mod:`.bands` (deformation potentials, Kane masses, Luttinger parameters),
-:mod:`.confinement` (radial BenDaniel–Duke solver), :mod:`.luttinger` (4-band spherical
+:mod:`.confinement` (radial BenDaniel–Duke solver), :mod:`.luttinger` (4- and 6-band spherical
 1S3/2 hole), :mod:`.coulomb` (electron–hole attraction), :mod:`.sizing` (an independent InP
 sizing curve), :mod:`.coreshell` (the exciton model and E(P) fits), :mod:`.ensemble` (size
 distribution line shapes) and :mod:`.plots` (figures).

@@ -65,7 +65,7 @@ class Material:
     eps_inf: float
     vbm_ev: float               #: VBM on the Wei–Zunger natural scale
     p_zb_rs_gpa: float          #: bulk zinc blende → rock salt (or other) transition pressure
-    gamma1: float = float("nan")    #: Luttinger parameters (4-band hole; tabulated at eg0_ev)
+    gamma1: float = float("nan")    #: Luttinger parameters (spherical hole; tabulated at eg0_ev)
     gamma2: float = float("nan")
     gamma3: float = float("nan")
     eg_x0_ev: float = float("nan")  #: Γ8v → X6c (indirect) gap at 0 K
