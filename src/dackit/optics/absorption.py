@@ -847,7 +847,7 @@ def _onset_ev(e, a, smooth_ev, *, decades: bool = False) -> float:
         low = np.sort(seg)[:max(1, seg.size // 10)]
         floor = float(np.median(low))
         level = np.log(np.maximum(seg - floor, noise) / noise)
-        above = start + np.flatnonzero(level >= 0.05 * float(np.log(max(float(a_s[top]) - floor, noise) / noise)))
+        above = start + np.flatnonzero(level >= 0.05 * float(np.log(rise / noise)))
     else:
         above = np.flatnonzero(a_s[:top + 1] >= floor + 0.05 * rise)
     return float(e[above[0]]) if above.size else float(e[-1])
