@@ -56,6 +56,12 @@ Pipeline of :func:`tauc_gap`:
    the Tauc curve instead of with zero; it differs from the gap when absorption remains
    below the edge.
 
+The verdict (``quality``) of a Tauc fit lists what the data leave open: a short or curved
+window, absorption below the gap that no Urbach tail explains, an unresolved step, a band the
+absorbance falls back from, an indirect window on a direct-strength edge, and a window that
+ends on a maximum of the Tauc curve — an exciton's flank, doubtful for α of a crystal or film
+(:data:`EXCITON_WINDOW_EV`).
+
 :func:`first_exciton` takes the lowest-energy significant minimum of the Savitzky–Golay
 second derivative d²A/dE², the usual way to locate the first excitonic transition of
 nanocrystals (e.g. Yu, Qu, Guo & Peng, Chem. Mater. 15, 2854 (2003) for the absorption peak;
