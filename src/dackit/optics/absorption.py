@@ -21,7 +21,10 @@ Pipeline of :func:`tauc_gap`:
    contiguous window of the Tauc curve spanning at least ``min_span_ev`` on the first rising
    edge — below the first maximum of the smoothed curve (a nanocrystal's first exciton), if
    any, and within ``reach_ev`` = 0.6 eV of the absorbance onset, since the Tauc law rests on
-   parabolic bands near their extrema; for spectra rising over decades (α of films) also
+   parabolic bands near their extrema (the onset ignores bands the absorbance falls back
+   from, such as a film's interference fringes, and moves up to the start of the first
+   edge's steep rise when that starts within reach: a sub-gap tail or defect band far below
+   the edge must not keep the window off the edge); for spectra rising over decades (α of films) also
    below the top of the first edge, where ln A stops rising steeply (a perovskite or CdS
    film's edge is a knee of 1 % under its higher bands on the linear scale) — is fitted by a
    straight line.
@@ -52,6 +55,12 @@ Pipeline of :func:`tauc_gap`:
    the Tauc line intersected with a straight line through the sub-gap (transparent) part of
    the Tauc curve instead of with zero; it differs from the gap when absorption remains
    below the edge.
+
+The verdict (``quality``) of a Tauc fit lists what the data leave open: a short or curved
+window, absorption below the gap that no Urbach tail explains, an unresolved step, a band the
+absorbance falls back from, an indirect window on a direct-strength edge, and a window that
+ends on a maximum of the Tauc curve — an exciton's flank, doubtful for α of a crystal or film
+(:data:`EXCITON_WINDOW_EV`).
 
 :func:`first_exciton` takes the lowest-energy significant minimum of the Savitzky–Golay
 second derivative d²A/dE², the usual way to locate the first excitonic transition of
@@ -497,6 +506,16 @@ SHOULDER_MAX_LOG_SLOPE = 0.5 / URBACH_MAX_EV
 #: above its gap (whichever is higher) lies on a direct edge (GaP: the direct E₀ ≈ 2.8 eV edge
 #: instead of the 2.26 eV indirect one).
 INDIRECT_MAX_ALPHA_CM = 1.0e4
+#: A window whose top lies within EXCITON_WINDOW_EV of the first maximum of the smoothed Tauc
+#: curve ends on that maximum (the search stops there): one smoothing width (smooth_ev). When
+#: the data are α in cm⁻¹ (a crystal or film, not a nanocrystal dispersion) such a window is
+#: the low-energy flank of an exciton peak, which lies below the band gap by the exciton
+#: binding energy (CdS 27 meV, CdSe 15 meV, GaN 25 meV; Elliott, Phys. Rev. 108, 1384
+#: (1957) for the line shape): its Tauc line extrapolates below the peak, by about the peak's
+#: half width below the gap (Ninomiya-Adachi CdS and CdSe, Sato-Adachi ZnTe in
+#: tests/corpus/optics: 50-85 meV low), so the result is doubtful. In a nanocrystal's
+#: absorbance the flank of the first exciton is the usual Tauc edge and only a note says so.
+EXCITON_WINDOW_EV = 0.03
 
 
 def _tauc_verdict(e, t, result, curvature, bg, transition, a_corr=None,
@@ -543,8 +562,36 @@ def _tauc_verdict(e, t, result, curvature, bg, transition, a_corr=None,
                               f"phonon-assisted absorption stays below {INDIRECT_MAX_ALPHA_CM:.0e} cm⁻¹ near "
                               "its edge, so this is a direct edge and the indirect gap, if any, lies lower "
                               "(weaker than the data resolve); restrict energy_range_ev below it")
+    peak = _exciton_on_edge(e, t, hi)
+    if peak is not None and alpha_cm:
+        doubts.append(f"the window ends at a maximum of the Tauc curve at {peak:.3f} eV (an excitonic peak "
+                      "on the edge): the line is that peak's low-energy flank, not the band continuum, and "
+                      f"extrapolates below the peak; the band gap of a crystal or film (α in cm⁻¹) lies "
+                      f"above {peak:.3f} eV by the exciton binding energy")
+    elif peak is not None:
+        info.append(f"the window ends at a maximum of the Tauc curve at {peak:.3f} eV (an excitonic peak "
+                    "on the edge): the line is that peak's low-energy flank, so the gap it gives lies "
+                    "below the peak (a nanocrystal's Tauc edge is conventionally this flank; for a bulk "
+                    "crystal the band gap is the peak plus the exciton binding energy)")
     info.append(f"R² = {r2:.4f} over {n} points; background: {bg.form if bg is not None else 'none'}")
     return Verdict.from_checks(doubts, info), float(r2), n
+
+
+def _exciton_on_edge(e, t, hi) -> float | None:
+    """Energy of a maximum of the smoothed Tauc curve within :data:`EXCITON_WINDOW_EV` above
+    the window's top that the curve then falls from by more than :data:`SHOULDER_MIN_FRACTION`
+    within 0.2 eV, or None. (The window search stops only at maxima with a 10 % dip, so that a
+    wiggle does not end the edge; whether the window's top is a maximum at all needs less: a
+    broad exciton merging into the continuum dips by a few per cent.)"""
+    ts, _ = _smooth(e, t, 0.03)
+    near = np.flatnonzero((e >= hi) & (e <= hi + EXCITON_WINDOW_EV))
+    if near.size == 0:
+        return None
+    j = int(near[np.argmax(ts[near])])
+    after = ts[(e > e[j]) & (e <= e[j] + 0.2)]
+    if ts[j] > 0 and after.size and float(after.min()) < (1 - SHOULDER_MIN_FRACTION) * float(ts[j]):
+        return float(e[j])
+    return None
 
 
 def _edge_shape_doubts(e, a, result) -> list[str]:
@@ -792,6 +839,11 @@ def _onset_ev(e, a, smooth_ev, *, decades: bool = False) -> float:
     points such as E₁ of CdTe near 3.3 eV, a decade above the edge — the 5 % is taken of the
     rise of log(A − floor) from the noise level instead: on a linear scale the band edge
     itself can be under 5 % of that maximum and the onset would land far above the gap.
+    There the onset is also sought only after the last point where the absorbance above the
+    sub-gap minimum had fallen below :data:`MIN_ABOVE_EDGE_FRACTION` of a band below it:
+    interference fringes in k of a thin film (ZnO, 40 nm, α up to 4·10³ cm⁻¹ at 1–2 eV in
+    tests/corpus/optics) and defect bands rise and fall back, an edge does not (the same
+    rule as :func:`_edge_shape_doubts`).
     """
     a_s, _ = _smooth(e, a, smooth_ev)
     top = int(np.argmax(a_s))
@@ -801,12 +853,21 @@ def _onset_ev(e, a, smooth_ev, *, decades: bool = False) -> float:
     rise = float(a_s[top]) - floor
     noise = 10 * _absorbance_noise(a)
     if decades and rise > 100 * noise:
+        # absorption the curve falls back from below the edge (thin-film interference
+        # fringes in k, a defect band) is not the start of the edge: the onset is sought
+        # after the last point where the absorbance had dropped below
+        # MIN_ABOVE_EDGE_FRACTION of a band below it
+        above_floor = a_s[:top + 1] - floor
+        run_max = np.maximum.accumulate(above_floor)
+        fell = np.flatnonzero((above_floor < MIN_ABOVE_EDGE_FRACTION * run_max) & (run_max > noise))
+        start = int(fell[-1]) + 1 if fell.size else 0
+        seg = a_s[start:top + 1]
         # the floor on a log scale: the median of the lowest tenth, not the minimum, which
         # the smoothing's undershoot at a sharp edge pushes below the sub-gap level
-        low = np.sort(a_s[:top + 1])[:max(1, (top + 1) // 10)]
+        low = np.sort(seg)[:max(1, seg.size // 10)]
         floor = float(np.median(low))
-        level = np.log(np.maximum(a_s[:top + 1] - floor, noise) / noise)
-        above = np.flatnonzero(level >= 0.05 * float(np.log(rise / noise)))
+        level = np.log(np.maximum(seg - floor, noise) / noise)
+        above = start + np.flatnonzero(level >= 0.05 * float(np.log(rise / noise)))
     else:
         above = np.flatnonzero(a_s[:top + 1] >= floor + 0.05 * rise)
     return float(e[above[0]]) if above.size else float(e[-1])
@@ -824,16 +885,23 @@ KNEE_LOG_SLOPE = 1.0
 
 
 def _first_edge_top_ev(e, a, smooth_ev) -> float:
-    """Top of the first absorption edge of a spectrum spanning more than two decades (α of a
+    """Top of the first absorption edge (see :func:`_first_edge_ev`), or +inf."""
+    return _first_edge_ev(e, a, smooth_ev)[1]
+
+
+def _first_edge_ev(e, a, smooth_ev) -> tuple[float, float]:
+    """(start, top) of the first absorption edge of a spectrum spanning more than two decades (α of a
     film, optical constants), or +inf: above the first rise of ln A steeper than
     :data:`EDGE_MIN_LOG_SLOPE` that the absorbance does not fall back from (by half, as a
     fringe or a defect band does), the first energy where ln A rises slower than
     :data:`KNEE_LOG_SLOPE` per eV. A Tauc line of the fundamental gap lies below it; on a
-    linear (A·E)² scale that edge can be a knee of 1 % of the curve's height."""
+    linear (A·E)² scale that edge can be a knee of 1 % of the curve's height. The start is
+    the first energy of that edge's steep rise; (−inf, +inf) when there is no such edge."""
+    none = (float("-inf"), float("inf"))
     noise = 10 * _absorbance_noise(a)
     a_s, _ = _smooth(e, a, smooth_ev)
     if not float(np.max(a_s)) - float(np.min(a_s)) > 100 * noise:
-        return float("inf")
+        return none
     la = np.log(np.maximum(a_s, noise))
     _, dla = _smooth(e, la, smooth_ev)
     steep = np.flatnonzero((dla >= EDGE_MIN_LOG_SLOPE) & (a_s > noise))
@@ -841,11 +909,11 @@ def _first_edge_top_ev(e, a, smooth_ev) -> float:
     while True:
         steep = steep[steep >= start]
         if steep.size == 0:
-            return float("inf")
+            return none
         i = int(steep[0])
         slow = np.flatnonzero((np.arange(e.size) > i) & (dla < KNEE_LOG_SLOPE))
         if slow.size == 0:
-            return float("inf")
+            return none
         k = int(slow[0])
         # a rise the absorbance falls back from within 0.2 eV is not an edge, nor is one of
         # less than ×3 (a wiggle of the smoothing at a sharp corner, a shoulder of the tail)
@@ -854,7 +922,7 @@ def _first_edge_top_ev(e, a, smooth_ev) -> float:
                 (after.size and float(after.min()) < MIN_ABOVE_EDGE_FRACTION * float(a_s[k]))):
             start = k + 1
             continue
-        return float(e[k])
+        return float(e[i]), float(e[k])
 
 
 def _check_edge(e, a, result, sigma_a, pre):
@@ -964,14 +1032,24 @@ def tauc_gap(data, absorbance=None, *, transition: str = "direct", background: s
     t_raw = tauc_curve(e, a, transition)
     sigma_a = _absorbance_noise(a)
 
+    def _edge_limit(absorb):
+        # reach_ev counts from where the absorbance starts to rise; when that onset lies in
+        # a sub-gap tail or band and the steep rise of the first edge starts within reach of
+        # it, from that rise instead (a stretch of the tail is not the edge; an edge starting
+        # beyond reach is a higher critical point and the old limit stands)
+        start, top = _first_edge_ev(e, absorb, smooth_ev)
+        onset = _onset_ev(e, absorb, smooth_ev, decades=True)
+        if start <= onset + reach_ev:
+            onset = max(onset, start)
+        return min(onset + reach_ev, top)
+
     def search(absorb):
         # the Tauc law describes the edge (parabolic bands near the extremum): windows stay
         # within reach_ev of where the absorbance starts to rise, and below the top of the
         # first edge of a spectrum spanning decades
         return _window_search(e, tauc_curve(e, absorb, transition), _tauc_sigma(e, absorb, transition, sigma_a),
                               min_span_ev=min_span_ev, smooth_ev=smooth_ev,
-                              e_max=min(_onset_ev(e, absorb, smooth_ev, decades=True) + reach_ev,
-                                        _first_edge_top_ev(e, absorb, smooth_ev)))
+                              e_max=_edge_limit(absorb))
 
     try:
         first = search(a)
