@@ -225,7 +225,7 @@ def r1_from_pressure(pressure_gpa, *, scale: str = DEFAULT_SCALE, lambda0_nm: fl
 
 
 def r2_from_r1(r1_nm):
-    """R2 wavelength (nm) for an R1 line, with the ambient splitting kept constant in cm⁻¹."""
+    """R2 wavelength (nm) for an R1 line, with the ambient splitting :data:`SPLIT_CM` (cm⁻¹)."""
     return 1e7 / (1e7 / np.asarray(r1_nm, dtype=float) + SPLIT_CM)
 
 
@@ -247,7 +247,7 @@ class RubyFit(Judged):
     lambda0_nm: float
     lambda0_nm_err: float
     temperature_k: float | None
-    resolved: bool          # False: R1/R2 unresolved, splitting tied to its ambient value
+    resolved: bool          # False: R1/R2 unresolved, splitting held by its literature prior
     window_nm: tuple[float, float]
     fit: FitResult
     model: str = "shared-width"     # "shared-width" | "free-width" | "tied-splitting"
@@ -620,8 +620,10 @@ def fit_ruby(spectra: Spectrum | Sequence[Spectrum], *, scale: str = DEFAULT_SCA
     Model: two pseudo-Voigts (R2 on the short-wavelength side) on a linear baseline, fitted
     in a window around the doublet, weighted by counting noise. Shared FWHM and shape, or
     each line its own when an F-test on the two weighted fits says the data need it
-    (``model`` says which). Where the spectrometer does not resolve the doublet, the
-    splitting is tied to its ambient value in cm⁻¹. Every result carries a ``verdict``
+    (``model`` says which). Where the spectrometer does not resolve the doublet
+    (``model`` "tied-splitting"), the splitting is held near its literature value by a prior
+    (:data:`SPLIT_CM` ± :data:`SPLIT_CM_ERR` cm⁻¹) and R2's width may differ from R1's; the
+    R1 error then includes the splitting's uncertainty. Every result carries a ``verdict``
     (resolution, R2/R1 ratio, residual structure, width, scale range).
 
     The pressure error combines the R1 position error from the fit's covariance and the
