@@ -74,3 +74,4 @@ def test_band_that_needs_a_wrong_splitting_is_doubtful():
     x, y = _blend(60.0, 2.2, 2.2, ratio=0.9, seed=3)
     r = fit_ruby(make_spectrum(x, y), lambda0_err_nm=0.0)
     assert r.quality == "doubtful"
+    assert any("splitting of" in n for n in r.verdict.notes), r.verdict.notes
