@@ -21,22 +21,50 @@ from scipy.stats import f as f_dist
 from dackit.core import lineshapes
 from dackit.core.fitting import FitResult, PeakModel, fit_batch
 from dackit.core.lsq import covariance_from_jacobian
+from dackit.core.noise import counting_sigma
 from dackit.core.quality import Judged, Verdict
 from dackit.core.results import Failure
 from dackit.core.spectrum import Spectrum, make_spectrum
 from dackit.errors import DackitError, InputError, where
 from dackit.gauge.lines import (LineGuess, default_reference_note, fit_weighted, locate_line,
-                                pressure_doubts, reference_line, spectrum_in_nm)
+                                noise_sigma, pressure_doubts, reference_line, spectrum_in_nm)
 from dackit.gauge.scales import Scale, get_scale, warn_outside
 
 #: Ambient R1 wavelength (nm) and its uncertainty used when the user gives no reference:
 #: 694.24(1) nm, the λ0 of Mao et al. (1986) and of pRuby's constants (Baharis/pRuby).
 DEFAULT_R1_0_NM = 694.24
 DEFAULT_R1_0_ERR_NM = 0.01
-#: Ambient R2 (nm), pRuby constant; with R1 it gives the doublet splitting in wavenumber,
-#: taken as pressure-independent where the doublet is not resolved.
-R2_0_NM = 692.75
-SPLIT_CM = 1e7 / R2_0_NM - 1e7 / DEFAULT_R1_0_NM   # ≈ 31.0 cm⁻¹
+#: Ambient R2 (nm) at 296 K with :data:`DEFAULT_R1_0_NM`, from the R1–R2 splitting below.
+R2_0_NM = 1e7 / (1e7 / 694.24 + 29.7)
+
+
+def _ragan1992_lines(t):
+    """R1 and R2 wavenumbers (cm⁻¹) at ambient pressure and temperature T (K), 0–600 K:
+    Ragan, Gustavsen & Schiferl, J. Appl. Phys. 72, 5539 (1992):
+    ν_R1 = 14423 + 4.49e-2 T − 4.81e-4 T² + 3.71e-7 T³,
+    ν_R2 = 14452 + 3.00e-2 T − 3.88e-4 T² + 2.55e-7 T³."""
+    t = np.asarray(t, dtype=float)
+    return (14423.0 + 4.49e-2 * t - 4.81e-4 * t**2 + 3.71e-7 * t**3,
+            14452.0 + 3.00e-2 * t - 3.88e-4 * t**2 + 2.55e-7 * t**3)
+
+
+#: R1–R2 splitting (cm⁻¹) at 296 K and ambient pressure: 29.7 cm⁻¹ from Ragan et al. (1992)
+#: (the ²E splitting, 29 cm⁻¹ near 0 K, Syassen, High Press. Res. 28, 75 (2008)). Free
+#: doublet fits of the corpus's resolved ambient spectra (T-Rax, Rubycond_OF, hezy, pRuby,
+#: myPGM: five sources) give 29.6–29.9 cm⁻¹. (Before: 31.0 cm⁻¹ from pRuby's R2_0 = 692.75 nm.)
+SPLIT_CM = float(np.subtract(*_ragan1992_lines(296.0)[::-1]))
+#: Standard uncertainty (cm⁻¹) of the splitting under pressure, used as a prior where the
+#: doublet is not resolved. No calibration of the splitting against pressure exists in the
+#: ruby scales; Forman et al., Science 176, 284 (1972) give R1 and R2 shifts of −0.77(3) and
+#: −0.84(3) cm⁻¹/kbar (a splitting falling ~0.7 cm⁻¹/GPa to 2.2 GPa), and non-hydrostatic
+#: stress changes it (Adams, Appleby & Sharma, J. Phys. E 9, 1140 (1976)); resolved doublets
+#: in the corpus span 29.1–32.0 cm⁻¹ at 0–7 GPa, the upper end in broadened, non-hydrostatic
+#: loadings. 2 cm⁻¹ covers that spread; where the data constrain the splitting they win.
+SPLIT_CM_ERR = 2.0
+#: Prior on ln(FWHM_R2/FWHM_R1) for an unresolved doublet: R2 may broaden more than R1
+#: under non-hydrostatic stress (issue 10: a shared width biases R1 by −0.1 to −0.2 GPa at
+#: 50 GPa when R2 is 30 % broader); ±0.3 lets the blend's blue wing decide.
+WIDTH_RATIO_LN_ERR = 0.3
 
 DEFAULT_SCALE = "shen2020"
 #: Where an R1 line may lie: 50 K at ambient (−0.9 nm) up to ~150 GPa.
@@ -197,7 +225,7 @@ def r1_from_pressure(pressure_gpa, *, scale: str = DEFAULT_SCALE, lambda0_nm: fl
 
 
 def r2_from_r1(r1_nm):
-    """R2 wavelength (nm) for an R1 line, with the ambient splitting kept constant in cm⁻¹."""
+    """R2 wavelength (nm) for an R1 line, with the ambient splitting :data:`SPLIT_CM` (cm⁻¹)."""
     return 1e7 / (1e7 / np.asarray(r1_nm, dtype=float) + SPLIT_CM)
 
 
@@ -219,7 +247,7 @@ class RubyFit(Judged):
     lambda0_nm: float
     lambda0_nm_err: float
     temperature_k: float | None
-    resolved: bool          # False: R1/R2 unresolved, splitting tied to its ambient value
+    resolved: bool          # False: R1/R2 unresolved, splitting held by its literature prior
     window_nm: tuple[float, float]
     fit: FitResult
     model: str = "shared-width"     # "shared-width" | "free-width" | "tied-splitting"
@@ -282,50 +310,101 @@ def _doublet_ok(p: dict, guess: LineGuess) -> bool:
             and weak < 1.5 * strong)
 
 
-def _tied_fit(x, y, guess: LineGuess, window, degree: int) -> FitResult:
-    """R1/R2 with the splitting fixed at its ambient value in cm⁻¹ and the R2/R1 ratio free.
+def _tied_fit(x, y, guess: LineGuess, window, degree: int) -> tuple[FitResult, np.ndarray]:
+    """R1/R2 where the doublet is not resolved: the splitting held near its literature value.
 
-    Used when the spectrometer does not resolve the doublet: a free two-line fit is then
-    degenerate. A single-spectrum fit, so scipy's trust-region solver is the right tool.
+    Parameters: R1 height and centre, R2/R1 height ratio, R1 FWHM, a shared η, the ratio of
+    the R2 to the R1 FWHM, the splitting (cm⁻¹) and the baseline. Two priors enter the
+    least squares as extra residuals: splitting = :data:`SPLIT_CM` ± :data:`SPLIT_CM_ERR`
+    and ln(FWHM ratio) = 0 ± :data:`WIDTH_RATIO_LN_ERR`. A free two-line fit of a blend is
+    degenerate; fixing the splitting and a shared width (the former model) turned an R2
+    broader than R1 into an R1 0.1–0.2 GPa low at 50 GPa. With priors the data decide where
+    they can, and the R1 error carries the splitting's uncertainty where they cannot.
+
+    Weights: a white-noise σ first, then counting noise from that fit
+    (:func:`~dackit.core.noise.counting_sigma`), scaled up by √χ²_ν when the residuals
+    exceed it (ripple, a distorted line), so that the priors keep their weight against
+    over-trusted data. A single-spectrum fit, so scipy's trust-region solver is the right
+    tool. Returns the fit (in the free-width model's parameters) and the σ of each point.
     """
     keep = (x >= window[0]) & (x <= window[1])
     xw, yw = x[keep], y[keep]
     x_ref = 0.5 * (window[0] + window[1])
+    n_line = 7
+
+    def r2_of(c1, split):
+        return 1e7 / (1e7 / c1 + split)
 
     def model(q, xx):
-        a1, c1, ratio, fwhm, eta, *b = q
-        c2 = r2_from_r1(c1)
+        a1, c1, ratio, fwhm, eta, wr, split, *b = q
         base = np.polyval(b[::-1], xx - x_ref)
         return (lineshapes.pseudo_voigt(xx, a1, c1, fwhm, eta)
-                + lineshapes.pseudo_voigt(xx, ratio * a1, c2, fwhm, eta) + base)
+                + lineshapes.pseudo_voigt(xx, ratio * a1, r2_of(c1, split), wr * fwhm, eta) + base)
 
-    q0 = np.r_[guess.height, guess.center_nm, 0.5, np.clip(guess.fwhm_nm * 0.7, 0.05, 9.0), 0.5,
+    def residuals(q, sw):
+        prior = [(q[6] - SPLIT_CM) / SPLIT_CM_ERR, np.log(q[5]) / WIDTH_RATIO_LN_ERR]
+        return np.r_[(model(q, xw) - yw) / sw, prior]
+
+    def pack(sol, inflate: float = 1.0) -> FitResult:
+        # χ² against counting noise (before any inflation), so χ²_ν still shows a misfit
+        dof = max(xw.size - sol.x.size, 1)
+        chi2 = float(np.sum(sol.fun[:-2] ** 2)) * inflate**2
+        cov = covariance_from_jacobian(sol.jac, sol.fun, scale=False).matrix
+        a1, c1, ratio, fwhm, eta, wr, split, *b = sol.x
+        # the free-width doublet's parameters, so the result reads like any other fit
+        names = FREE_MODEL.param_names
+        values = np.r_[a1, c1, fwhm, eta, ratio * a1, r2_of(c1, split), wr * fwhm, eta, b]
+        g = np.zeros((len(names), sol.x.size))
+        g[0, 0] = g[1, 1] = g[2, 3] = g[3, 4] = g[7, 4] = 1.0
+        g[4, 0], g[4, 2] = ratio, a1
+        h = 1e-4
+        g[5, 1] = (r2_of(c1 + h, split) - r2_of(c1 - h, split)) / (2 * h)
+        g[5, 6] = (r2_of(c1, split + h) - r2_of(c1, split - h)) / (2 * h)
+        g[6, 3], g[6, 5] = wr, fwhm
+        g[8:, n_line:] = np.eye(len(names) - 8)
+        covar = g @ cov @ g.T
+        err = np.sqrt(np.clip(np.diag(covar), 0, None))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            correl = covar / np.outer(err, err)
+        return FitResult(model=FREE_MODEL, params=dict(zip(names, map(float, values))),
+                         stderr=dict(zip(names, map(float, err))), covar=covar, correl=correl,
+                         chi2=chi2, redchi=chi2 / dof, ndata=int(xw.size), nvarys=int(sol.x.size),
+                         nfev=int(sol.nfev), success=bool(sol.success), message=str(sol.message),
+                         x_ref=float(x_ref))
+
+    split_nm = guess.center_nm - float(r2_of(guess.center_nm, SPLIT_CM))
+    fwhm0 = guess.fwhm_nm - 0.5 * split_nm if guess.fwhm_nm > 1.5 * split_nm else guess.fwhm_nm
+    q0 = np.r_[guess.height, guess.center_nm, 0.5, np.clip(fwhm0, 0.05, 9.0), 0.5, 1.0, SPLIT_CM,
                guess.baseline, np.zeros(degree)]
-    lo = np.r_[0, window[0], 0.05, 1e-3, 0, -np.inf * np.ones(degree + 1)]
-    hi = np.r_[np.inf, window[1], 1.5, 10.0, 1, np.inf * np.ones(degree + 1)]
-    sol = least_squares(lambda q: model(q, xw) - yw, q0, bounds=(lo, hi), x_scale="jac")
-    dof = max(xw.size - q0.size, 1)
-    chi2 = float(np.sum(sol.fun**2))
-    cov = covariance_from_jacobian(sol.jac, sol.fun, scale=True).matrix
-    a1, c1, ratio, fwhm, eta, *b = sol.x
-    # Map (a1, c1, ratio, ...) onto the free doublet's parameters so the result reads the same.
-    names = MODEL.param_names
-    values = np.r_[a1, c1, ratio * a1, r2_from_r1(c1), fwhm, eta, b]
-    g = np.zeros((len(names), q0.size))
-    g[0, 0] = 1.0
-    g[1, 1] = 1.0
-    g[2, 0], g[2, 2] = ratio, a1
-    g[3, 1] = (r2_from_r1(c1 + 1e-4) - r2_from_r1(c1 - 1e-4)) / 2e-4
-    g[4:, 3:] = np.eye(len(names) - 4)
-    covar = g @ cov @ g.T
-    err = np.sqrt(np.clip(np.diag(covar), 0, None))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        correl = covar / np.outer(err, err)
-    return FitResult(model=MODEL, params=dict(zip(names, map(float, values))),
-                     stderr=dict(zip(names, map(float, err))), covar=covar, correl=correl,
-                     chi2=chi2, redchi=chi2 / dof, ndata=int(xw.size), nvarys=int(q0.size),
-                     nfev=int(sol.nfev), success=bool(sol.success), message=str(sol.message),
-                     x_ref=float(x_ref))
+    lo = np.r_[0, window[0], 0.05, 1e-3, 0, 0.5, SPLIT_CM - 5 * SPLIT_CM_ERR, -np.inf * np.ones(degree + 1)]
+    hi = np.r_[np.inf, window[1], 1.5, 10.0, 1, 2.0, SPLIT_CM + 5 * SPLIT_CM_ERR, np.inf * np.ones(degree + 1)]
+    sigma = np.full_like(x, max(noise_sigma(y), 1e-12 * max(1.0, float(np.max(np.abs(y))))))
+    # A blend has several local minima along R1 (R1 high with a strong R2, or low with a weak
+    # one); start from the blend's maximum and half a splitting either side, keep the best.
+    trials = []
+    for shift in (0.0, 0.5 * split_nm, -0.5 * split_nm, split_nm):
+        start = q0.copy()
+        start[1] = np.clip(guess.center_nm + shift, window[0], window[1])
+        trials.append(least_squares(residuals, start, args=(sigma[keep],), bounds=(lo, hi), x_scale="jac"))
+    sol = min(trials, key=lambda t: t.cost)
+    sigma = counting_sigma(x, y, pack(sol), window)
+    inflate = 1.0
+    for _ in range(2):
+        sol = least_squares(residuals, np.clip(sol.x, lo, hi), args=(sigma[keep],), bounds=(lo, hi),
+                            x_scale="jac")
+        redchi = float(np.sum(sol.fun[:-2] ** 2)) / max(xw.size - sol.x.size, 1)
+        if redchi <= 1.0:
+            break
+        # residuals beyond the noise model: the data say less than σ claims
+        sigma = sigma * np.sqrt(redchi)
+        inflate *= np.sqrt(redchi)
+    return pack(sol, inflate), sigma
+
+
+def _split_cm(fit: FitResult) -> float:
+    """R1–R2 splitting (cm⁻¹) of a doublet fit."""
+    d = _line_params(fit)
+    return float(1e7 / d["r2"]["center"] - 1e7 / d["r1"]["center"])
 
 
 def _prepare(spectrum: Spectrum, laser_nm: float | None = None):
@@ -447,8 +526,19 @@ def _verdict(x, y, fit: FitResult, model_name: str, pressure: float, p_err: floa
     if step > MAX_UNRESOLVED_STEP_NM:
         doubts.append(f"R1 and R2 not resolved: {step:.2f} nm per point samples the 1.5 nm doublet too "
                       "coarsely for R1 to be located to a few hundredths of a GPa; use a finer grating")
-    elif model_name == "tied-splitting":
-        info.append(f"R1 and R2 not resolved (fitted with the ambient splitting; {step:.3f} nm per point, "
+    if model_name == "tied-splitting":
+        split = _split_cm(fit)
+        if abs(split - SPLIT_CM) > 3 * SPLIT_CM_ERR:
+            doubts.append(f"the unresolved doublet fits only with an R1–R2 splitting of {split:.1f} cm⁻¹, "
+                          f"{abs(split - SPLIT_CM) / SPLIT_CM_ERR:.1f}σ from ruby's {SPLIT_CM:.1f} ± "
+                          f"{SPLIT_CM_ERR:g} cm⁻¹: the band is not one ruby doublet as modelled "
+                          "(a pressure gradient, a second grain, a distorted background)")
+        wr = r2["fwhm"] / r1["fwhm"] if r1["fwhm"] > 0 else float("nan")
+        if not (0.55 < wr < 1.8):
+            doubts.append(f"R2/R1 width ratio {wr:.2f} is at the edge of the unresolved model's range: "
+                          "the R1 position depends on how the blend is split")
+    if model_name == "tied-splitting" and step <= MAX_UNRESOLVED_STEP_NM:
+        info.append(f"R1 and R2 not resolved (splitting from the literature prior; {step:.3f} nm per point, "
                     f"R1 FWHM {r1['fwhm']:.2f} nm)")
     if not (R2_R1_RATIO_RANGE[0] <= ratio <= R2_R1_RATIO_RANGE[1]):
         doubts.append(f"R2/R1 height ratio {ratio:.2f} is outside {R2_R1_RATIO_RANGE[0]}–"
@@ -465,8 +555,7 @@ def _verdict(x, y, fit: FitResult, model_name: str, pressure: float, p_err: floa
         doubts.append(f"R1 FWHM {r1['fwhm']:.2f} nm is implausibly broad for {pressure:.1f} GPa "
                       f"(> {max_w:.1f} nm): strong stress gradients or not a ruby line")
     doubts += pressure_doubts(pressure, p_err, sc, line="R1")
-    info.append(f"χ²_ν = {fit.redchi:.3g} (weighted by counting noise)" if model_name != "tied-splitting"
-                else f"χ²_ν = {fit.redchi:.3g} (unweighted, counts²)")
+    info.append(f"χ²_ν = {fit.redchi:.3g} (weighted by counting noise)")
     return Verdict.from_checks(doubts, info), float(ratio)
 
 
@@ -484,7 +573,10 @@ def _result(spectrum, x, y, fit: FitResult, model_name, window, notes, model_not
             asymmetry_nm = shift
             notes.append(f"R1 asymmetric: its maximum is {shift:+.3f} nm from the centre of the "
                          "symmetric fit; the maximum is used")
-        r1 = {**r1, "center": top[0], "err": top[1]}
+        # Unresolved: the top's refit is conditional on the fitted R2 under it, whose
+        # placement (the splitting prior) the doublet fit's error carries; keep the larger.
+        err = max(top[1], r1["err"]) if model_name == "tied-splitting" else top[1]
+        r1 = {**r1, "center": top[0], "err": err}
         notes.append("R1 position: maximum from a refit of the line's top")
     if r1["fwhm"] >= MAX_FWHM_NM:
         raise InputError(f"{pre}the line near {r1['center']:.1f} nm is {r1['fwhm']:.1f} nm wide, far broader "
@@ -528,8 +620,10 @@ def fit_ruby(spectra: Spectrum | Sequence[Spectrum], *, scale: str = DEFAULT_SCA
     Model: two pseudo-Voigts (R2 on the short-wavelength side) on a linear baseline, fitted
     in a window around the doublet, weighted by counting noise. Shared FWHM and shape, or
     each line its own when an F-test on the two weighted fits says the data need it
-    (``model`` says which). Where the spectrometer does not resolve the doublet, the
-    splitting is tied to its ambient value in cm⁻¹. Every result carries a ``verdict``
+    (``model`` says which). Where the spectrometer does not resolve the doublet
+    (``model`` "tied-splitting"), the splitting is held near its literature value by a prior
+    (:data:`SPLIT_CM` ± :data:`SPLIT_CM_ERR` cm⁻¹) and R2's width may differ from R1's; the
+    R1 error then includes the splitting's uncertainty. Every result carries a ``verdict``
     (resolution, R2/R1 ratio, residual structure, width, scale range).
 
     The pressure error combines the R1 position error from the fit's covariance and the
@@ -606,10 +700,12 @@ def fit_ruby(spectra: Spectrum | Sequence[Spectrum], *, scale: str = DEFAULT_SCA
                 if shared.success and _doublet_ok(shared.params, guess):
                     fit, name, note = _choose_model(shared, free_fit[k])
                 else:
-                    fit, name = _tied_fit(x, y, guess, windows[k], MODEL.baseline_degree), "tied-splitting"
-                    note = "model: R1/R2 splitting tied to its ambient value (31 cm⁻¹), widths shared"
+                    fit, sigma = _tied_fit(x, y, guess, windows[k], MODEL.baseline_degree)
+                    name = "tied-splitting"
+                    note = (f"model: R1/R2 not resolved; splitting held at {SPLIT_CM:.1f} ± {SPLIT_CM_ERR:g} cm⁻¹ "
+                            f"(fitted {_split_cm(fit):.1f}), R2 width free about R1's")
                 results[i] = _result(s, x, y, fit, name, windows[k], notes, note,
-                                     sigma=sigmas[k] if name != "tied-splitting" else None, **settings)
+                                     sigma=sigmas[k] if name != "tied-splitting" else sigma, **settings)
             except DackitError as exc:
                 if single:
                     raise
