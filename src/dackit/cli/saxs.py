@@ -67,8 +67,13 @@ def peaks(files, poni, wavelength_a, energy_kev, background, min_significance, a
         lam, _ = resolve_wavelength(wavelength_a, energy_kev)
 
     def analyse(path):
+        from dackit.io.kinds import refuse_diffraction_for_saxs, refuse_micrograph
+
+        refuse_micrograph(path, "dackit saxs peaks")
         pat = load_saxs(path, poni=poni, wavelength_a=lam)
         res = analyse_saxs(pat, background=background, min_significance=min_significance)
+        refuse_diffraction_for_saxs(path, [p.q_inv_a for p in res.peakset.peaks],
+                                    axis=pat.metadata.get("source_axis") or pat.axis)
         if plot_dir is not None:
             from dackit.saxs.plots import save_pattern_figure
 
@@ -130,6 +135,9 @@ def thickness(file, wavelength_a, energy_kev, k, poni, instrument_fwhm, backgrou
     lam = resolve_wavelength(wavelength_a, energy_kev)[0] if given else None
 
     def analyse(path):
+        from dackit.io.kinds import refuse_micrograph
+
+        refuse_micrograph(path, "dackit saxs thickness")
         pat = load_saxs(path, poni=poni, wavelength_a=lam)
         used = lam
         stated = []

@@ -46,6 +46,9 @@ class _PatternSource:
             if wl is None and self.poni is not None:
                 wl = self.geometry().wavelength_a
             return read_pattern(path, wavelength_a=wl)
+        from dackit.io.kinds import refuse_micrograph
+
+        refuse_micrograph(path, "dackit xrd lattice/phases")
         if self.poni is None:
             from dackit.io.images import check_image_file
 
