@@ -224,6 +224,11 @@ def micrograph_evidence(path) -> tuple[list[str], list[str]]:
         strong.append("a PNG picture (display format; X-ray detectors write TIFF, CBF, EDF or HDF5 counts)")
     if not head.startswith((b"II*\0", b"MM\0*")):
         return strong, weak
+    import logging
+
+    log = logging.getLogger("tifffile")
+    disabled = log.disabled
+    log.disabled = True  # a truncated TIFF is named by the reader; tifffile's own log is noise here
     try:
         import tifffile
 
@@ -236,6 +241,8 @@ def micrograph_evidence(path) -> tuple[list[str], list[str]]:
             description = str(page.description or "")  # type: ignore[union-attr]
     except Exception:  # noqa: BLE001 - evidence only; the reader names a broken file
         return strong, weak
+    finally:
+        log.disabled = disabled
     strong += [f"microscope metadata: {name}" for code, name in MICROSCOPE_TIFF_TAGS.items() if code in codes]
     unit = _IMAGEJ_LENGTH_UNIT.search(description) if description.startswith("ImageJ=") else None
     if unit is not None:
