@@ -67,8 +67,13 @@ def peaks(files, poni, wavelength_a, energy_kev, background, min_significance, a
         lam, _ = resolve_wavelength(wavelength_a, energy_kev)
 
     def analyse(path):
+        from dackit.io.kinds import refuse_diffraction_for_saxs, refuse_micrograph
+
+        refuse_micrograph(path, "dackit saxs peaks")
         pat = load_saxs(path, poni=poni, wavelength_a=lam)
         res = analyse_saxs(pat, background=background, min_significance=min_significance)
+        refuse_diffraction_for_saxs(path, [p.q_inv_a for p in res.peakset.peaks],
+                                    axis=pat.metadata.get("source_axis") or pat.axis)
         if plot_dir is not None:
             from dackit.saxs.plots import save_pattern_figure
 
@@ -92,9 +97,10 @@ def peaks(files, poni, wavelength_a, energy_kev, background, min_significance, a
 
 @command.command(name="thickness")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--wavelength", "wavelength_a", type=float, required=True, help="X-ray wavelength in Å.")
+@click.option("--wavelength", "wavelength_a", type=float, default=None,
+              help="X-ray wavelength in Å (default: the one the file or the PONI states).")
 @click.option("--energy", "energy_kev", type=float, default=None,
-              help="X-ray energy in keV, only checked against --wavelength.")
+              help="X-ray energy in keV (checked against --wavelength, or used alone).")
 @click.option("--k", "k", type=float, default=0.89, show_default=True, help="Scherrer constant K.")
 @click.option("--poni", type=click.Path(exists=True, dir_okay=False), default=None,
               help="pyFAI PONI calibration, needed for 2D detector images.")
@@ -108,10 +114,13 @@ def thickness(file, wavelength_a, energy_kev, k, poni, instrument_fwhm, backgrou
     """Domain (sheet) thickness from the first peak's width: D = Kλ/(B cos θ) = 2πK/Δq.
 
     B is the FWHM in radians of 2θ of the background-subtracted peak (pseudo-Voigt fit).
+    The wavelength is --wavelength (or --energy); without either, the one the file states
+    (.pdh header, NXcanSAS SASsource, canSAS XML) or the PONI's, said in the quality notes.
 
     \b
     Example:
       dackit saxs thickness released.dat --wavelength 0.4859 --k 0.89 --json
+      dackit saxs thickness sample.pdh --json
     """
     from pathlib import Path
 
@@ -119,14 +128,31 @@ def thickness(file, wavelength_a, energy_kev, k, poni, instrument_fwhm, backgrou
     from dackit.saxs.analysis import load_saxs, thickness_with_verdict
     from dackit.saxs.wavelength import resolve_wavelength
 
+    from dackit.errors import InputError
+
     _capture_warnings()
-    lam, _ = resolve_wavelength(wavelength_a, energy_kev)
+    given = wavelength_a is not None or energy_kev is not None
+    lam = resolve_wavelength(wavelength_a, energy_kev)[0] if given else None
 
     def analyse(path):
+        from dackit.io.kinds import refuse_micrograph
+
+        refuse_micrograph(path, "dackit saxs thickness")
         pat = load_saxs(path, poni=poni, wavelength_a=lam)
-        r, verdict = thickness_with_verdict(pat, wavelength_a=lam, k=k, peak=peak,
+        used = lam
+        stated = []
+        if used is None:
+            used = pat.wavelength_a
+            if used is None or not float(used) > 0:
+                raise InputError(f"{path}: the file states no X-ray wavelength"
+                                 f"{' and neither does the PONI' if poni else ''}; "
+                                 "give --wavelength (Å) or --energy (keV)")
+            stated = [f"wavelength {float(used):g} Å as the {'PONI' if poni else 'file'} states it "
+                      "(no --wavelength given)"]
+        r, verdict = thickness_with_verdict(pat, wavelength_a=used, k=k, peak=peak,
                                             background=background,
                                             instrument_fwhm_inv_a=instrument_fwhm)
+        verdict = verdict.plus(info=stated)
         return {"file": str(path), "thickness_nm": r.thickness_nm,
                 "thickness_nm_err": r.thickness_nm_err, **verdict.to_dict()}
 

@@ -78,7 +78,10 @@ def integrate(images, poni_path, settings, frames, bins, unit, fmt, out_dir, as_
     written: dict = {}
 
     def one(path: Path) -> list[dict]:
+        from dackit.io.kinds import refuse_micrograph
+
         rows = []
+        picture_doubts = refuse_micrograph(path)
         for fp in iter_frame_patterns(integrator, path, frames if frames is not None else "0"):
             if frames is None:
                 stem, extra = path.stem, {}
@@ -92,7 +95,7 @@ def integrate(images, poni_path, settings, frames, bins, unit, fmt, out_dir, as_
                                  f"{output} (integrate them into different --out folders)")
             writer(fp.pattern, output)
             written[output] = path
-            notes = list(fp.pattern.metadata.get("quality_notes", []))
+            notes = picture_doubts + list(fp.pattern.metadata.get("quality_notes", []))
             row = {"file": str(path), **extra, "output": str(output), "points": int(fp.pattern.x.size),
                    "wavelength_a": fp.pattern.wavelength_a,
                    "quality": "doubtful" if notes else "ok", "quality_notes": notes}

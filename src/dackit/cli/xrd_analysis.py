@@ -46,6 +46,9 @@ class _PatternSource:
             if wl is None and self.poni is not None:
                 wl = self.geometry().wavelength_a
             return read_pattern(path, wavelength_a=wl)
+        from dackit.io.kinds import refuse_micrograph
+
+        refuse_micrograph(path, "dackit xrd lattice/phases")
         if self.poni is None:
             from dackit.io.images import check_image_file
 
@@ -158,22 +161,32 @@ def lattice(files, poni, settings, wavelength, phase_spec, tth_range, zero_shift
               help="2θ range in degrees to analyse (default: the whole pattern).")
 @click.option("--threshold", type=click.FloatRange(min=1), default=5.0, show_default=True,
               help="Evidence (in σ of the noise) a phase's own peaks need to count as present.")
+@click.option("--lp", "lp", type=click.Choice(["unpolarized", "corrected"]), default="unpolarized",
+              show_default=True,
+              help="Lorentz–polarisation factor of the line intensities: 'unpolarized' for a laboratory "
+                   "tube or a synchrotron image averaged over the whole ring; 'corrected' for a "
+                   "synchrotron point-detector scan in the vertical plane (APS 11-BM, ESRF ID22, "
+                   "Diamond I11) or an image integrated with --polarization.")
 @json_option
 @plot_option
-def phases(files, poni, settings, wavelength, candidates, tth_range, threshold, as_json, plot_dir):
+def phases(files, poni, settings, wavelength, candidates, tth_range, threshold, lp, as_json, plot_dir):
     """Identify which candidate phases are present in each FILE, with weight fractions.
 
     Whole-pattern fit (one scale, cell and width per phase; structure-factor intensities;
     Chebyshev background). A phase is present when its own peaks, where the others have
     none, stand above the noise by --threshold σ, and — refitted with the other present
     phases — its weight fraction stands 3σ above zero. Weight fractions by Hill & Howard
-    (1987). JSON: list of {file, phases: [{name, present, fraction, fraction_err, a_angstrom,
+    (1987); fraction_err is counting noise ⊕ the systematic error from the scatter of each
+    phase's reflection intensities about its structure model (texture, Debye–Waller,
+    extinction, overlap), and a fraction whose phases scatter by more than 5 % is doubtful.
+    JSON: list of {file, phases: [{name, present, fraction, fraction_err, a_angstrom,
     quality, quality_notes}], quality, quality_notes}.
 
     \b
     Example:
       dackit xrd phases p*.xy --wavelength 0.6199 --candidates zincblende,rocksalt:a=5.3:cation=In:anion=P
       dackit xrd phases run/*.tif --poni cal.poni --candidates zincblende,rocksalt --json
+      dackit xrd phases 11bm_scan.fxye --candidates si,corundum --lp corrected
     """
     from dackit.errors import InputError
     from dackit.xrd.phases import get_phase
@@ -188,7 +201,8 @@ def phases(files, poni, settings, wavelength, candidates, tth_range, threshold, 
 
     def one(path: Path) -> dict:
         pattern = source(path)
-        result = identify_phases(pattern, phase_list, twotheta_range=tth_range, threshold=threshold)
+        result = identify_phases(pattern, phase_list, twotheta_range=tth_range, threshold=threshold,
+                                 polarization=lp)
         if plot_dir is not None:
             from dackit.core.figures import save_figure
             from dackit.xrd.plots import DPI, plot_phase_fit

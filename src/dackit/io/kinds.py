@@ -18,6 +18,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
+
 from dackit.errors import InputError
 
 Kind = Literal["pattern", "image", "spectrum"]
@@ -192,3 +194,81 @@ def xray_kind(path) -> Kind:
                          f"{known.advice}")
     return kind
 
+
+
+def refuse_micrograph(path, command: str = "dackit xrd integrate") -> list[str]:
+    """Refuse an image that is a micrograph or a picture, not X-ray detector counts.
+
+    Raises :class:`InputError` naming the file, the evidence and ``dackit tem size`` when the
+    evidence is strong (:func:`dackit.io.signatures.micrograph_evidence`: a JPEG/PNG picture,
+    a colour image, microscope metadata); returns the weak evidence (8-bit grey levels) as
+    notes for the result's quality, so a plausible detector image is never refused.
+
+    Parameters
+    ----------
+    path : str or Path
+        The image given to an X-ray command.
+    command : str, default 'dackit xrd integrate'
+        The command it was given to (named in the message).
+
+    Returns
+    -------
+    list of str
+        Doubts to carry in the result's quality notes (empty for an ordinary detector image).
+
+    Examples
+    --------
+    >>> refuse_micrograph("missing.tif")
+    []
+    """
+    from dackit.io.signatures import micrograph_evidence
+
+    path = Path(path)
+    if not path.is_file():
+        return []
+    strong, weak = micrograph_evidence(path)
+    if strong:
+        raise InputError(f"{path}: this looks like a micrograph or picture, not an X-ray detector image "
+                         f"({'; '.join(strong)}), so {command} would turn it into a meaningless "
+                         "pattern; measure particle sizes with dackit tem size, or give the "
+                         "detector's own file (TIFF/CBF/EDF/HDF5 counts)")
+    return [f"{w}: is it a micrograph (dackit tem size) rather than a detector image?" for w in weak]
+
+
+#: Smallest q (Å⁻¹) of a SAXS structure: d = 2π/q ≥ 6.3 Å. Mesophases, lamellae and
+#: superlattices (d ≈ 20–500 Å) put their first peak far below; interatomic spacings
+#: (d ≈ 1–5 Å, the Bragg peaks of XRD and WAXS) far above.
+Q_ATOMIC_INV_A = 1.0
+#: Peaks, all above Q_ATOMIC_INV_A, that make a pattern wide-angle diffraction.
+MIN_ATOMIC_PEAKS = 3
+
+
+def refuse_diffraction_for_saxs(path, q_peaks, *, axis: str | None = None) -> None:
+    """Refuse a wide-angle diffraction pattern (XRD/WAXS) handed to a SAXS analysis.
+
+    When at least :data:`MIN_ATOMIC_PEAKS` peaks were found and every one lies at
+    q ≥ :data:`Q_ATOMIC_INV_A` (d ≤ 6.3 Å: interatomic spacings, none at the mesoscale a SAXS
+    curve is about), an :class:`InputError` names the file and ``dackit xrd``. Fewer peaks,
+    or any peak below, leave the file to the SAXS analysis.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file (named in the message).
+    q_peaks : sequence of float
+        Peak positions in Å⁻¹.
+    axis : str, optional
+        The file's own radial axis (``"2th_deg"`` is named in the message).
+
+    Examples
+    --------
+    >>> refuse_diffraction_for_saxs("agbeh.dat", [0.1076, 0.2152, 0.3228])
+    """
+    q = np.asarray([v for v in q_peaks if np.isfinite(v)], dtype=float)
+    if q.size < MIN_ATOMIC_PEAKS or not q.min() >= Q_ATOMIC_INV_A:
+        return
+    axis_note = " on a 2θ axis" if axis == "2th_deg" else ""
+    raise InputError(f"{path}: all {q.size} peaks lie at q ≥ {q.min():.3g} Å⁻¹ (d ≤ {2 * np.pi / q.min():.3g} Å, "
+                     f"interatomic spacings) and none at the mesoscale SAXS measures: this is a wide-angle "
+                     f"X-ray diffraction (XRD/WAXS) pattern{axis_note}, not a SAXS curve; analyse it with "
+                     "dackit xrd lattice --phase NAME or dackit xrd phases --candidates NAMES")

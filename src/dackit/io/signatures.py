@@ -180,3 +180,75 @@ def identify(path, head: bytes | None = None) -> Signature | None:
 def describe(path, signature: Signature, wanted: str) -> str:
     """Message for a file of format ``signature`` handed to a command that wants ``wanted``."""
     return (f"{path}: this is {signature.a_name} file, not {wanted}; {signature.advice}")
+
+
+#: TIFF tags that only microscope software writes (codes as tifffile names them): Zeiss SmartSEM,
+#: FEI/Thermo Fisher SEM/FIB (xT), Olympus SIS
+MICROSCOPE_TIFF_TAGS = {34118: "Zeiss SEM (CZ_SEM tag)", 34680: "FEI/Thermo Fisher SEM (FEI_SFEG tag)",
+                        34682: "FEI/Thermo Fisher SEM/FIB (FEI_HELIOS tag)", 33560: "Olympus SIS (OlympusSIS tag)"}
+#: ImageJ spatial calibrations of a micrograph ("unit=nm" in the ImageDescription)
+_IMAGEJ_LENGTH_UNIT = re.compile(r"^unit=(nm|nanometer|um|µm|micron|microns|\u00b5m|a|angstrom)\s*$",
+                                 re.I | re.M)
+
+
+def micrograph_evidence(path) -> tuple[list[str], list[str]]:
+    """Why an image file looks like a micrograph or a picture rather than detector counts.
+
+    Returns ``(strong, weak)`` lists of reasons. Strong: a JPEG or PNG picture (display
+    formats: lossy or 8-bit; detectors write TIFF, CBF, EDF or HDF5 counts), a colour
+    (RGB or palette) image, microscope metadata (Zeiss/FEI/Olympus TIFF tags, an ImageJ
+    length calibration in nm or µm). Weak: 8-bit grey levels (X-ray detectors count in
+    16 or 32 bits), which alone does not refuse a file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The image file.
+
+    Returns
+    -------
+    tuple of (list of str, list of str)
+        Strong and weak reasons; both empty for a file with nothing of a micrograph.
+
+    Examples
+    --------
+    >>> micrograph_evidence("missing.tif")
+    ([], [])
+    """
+    head = read_head(path, 16)
+    strong: list[str] = []
+    weak: list[str] = []
+    if head.startswith(b"\xff\xd8\xff"):
+        strong.append("a JPEG picture (lossy display format; X-ray detectors write TIFF, CBF, EDF or HDF5 counts)")
+    elif head.startswith(b"\x89PNG\r\n\x1a\n"):
+        strong.append("a PNG picture (display format; X-ray detectors write TIFF, CBF, EDF or HDF5 counts)")
+    if not head.startswith((b"II*\0", b"MM\0*")):
+        return strong, weak
+    import logging
+
+    log = logging.getLogger("tifffile")
+    disabled = log.disabled
+    log.disabled = True  # a truncated TIFF is named by the reader; tifffile's own log is noise here
+    try:
+        import tifffile
+
+        with tifffile.TiffFile(str(path)) as tif:
+            page = tif.pages[0]
+            codes = {tag.code for tag in page.tags.values()}  # type: ignore[union-attr]
+            photometric = int(page.photometric)  # type: ignore[union-attr]
+            dtype = page.dtype
+            samples = int(page.samplesperpixel)  # type: ignore[union-attr]
+            description = str(page.description or "")  # type: ignore[union-attr]
+    except Exception:  # noqa: BLE001 - evidence only; the reader names a broken file
+        return strong, weak
+    finally:
+        log.disabled = disabled
+    strong += [f"microscope metadata: {name}" for code, name in MICROSCOPE_TIFF_TAGS.items() if code in codes]
+    unit = _IMAGEJ_LENGTH_UNIT.search(description) if description.startswith("ImageJ=") else None
+    if unit is not None:
+        strong.append(f"an ImageJ length calibration (unit={unit.group(1)})")
+    if photometric == 3 or (photometric == 2 and samples >= 3):
+        strong.append("a colour picture (" + ("palette" if photometric == 3 else "RGB") + "), not detector counts")
+    if dtype is not None and dtype.itemsize == 1 and not strong:
+        weak.append("8-bit grey levels (X-ray detectors count in 16 or 32 bits)")
+    return strong, weak
