@@ -81,6 +81,16 @@ def test_clean_parabolic_edge_stays_ok(fwhm, seed):
     assert "no resolved exciton" in _elliott_note(res)
 
 
+def test_clean_edge_with_a_wide_tail_stays_ok():
+    # E_U = 50 meV (the widest tail dackit accepts) lifts the Tauc intercept by ~16 meV above
+    # E_g while the Elliott fit stays at E_g: a shift within the tolerance is no doubt
+    e = HC / np.arange(400.0, 1000.0, 1.0)
+    a = elliott_edge(e, GAP, 0.0, 0.005, urbach=0.05) + np.random.default_rng(2).normal(0, 30.0, e.size)
+    res = tauc_gap(make_spectrum(HC / e, a, x_unit="nm", y_unit="alpha_cm-1"))
+    assert res.gap_ev == pytest.approx(GAP, abs=GAP_TOL_EV)
+    assert res.quality == "ok", res.quality_notes
+
+
 def test_absorbance_of_a_dispersion_gets_no_elliott_check():
     # a nanocrystal's absorbance: the Tauc flank convention applies, no bulk-edge model
     sp = _spectrum(0.01, 0.08)
@@ -106,3 +116,16 @@ def test_elliott_check_is_fast():
         absorption._elliott_check(e, a, res.gap_ev, res.gap_ev_err, res.window_ev)
     # < 50 ms on an idle core; the bound leaves room for a shared CI machine
     assert (time.perf_counter() - t0) / 3 < 0.25
+
+
+def test_exciton_above_its_broadening_with_the_window_below_the_gap_is_named():
+    # E_b = 50 meV, σ = 21 meV: the n = 1 line stands apart from the continuum; a Tauc line
+    # ending below the Elliott gap is on the exciton even where its intercept agrees
+    e = np.sort(HC / np.arange(400.0, 1000.0, 1.0))
+    a = elliott_edge(e, GAP, 0.05, 0.05) + np.random.default_rng(4).normal(0, 30.0, e.size)
+    doubts, notes = absorption._elliott_check(e, a, GAP, 0.01, (1.90, 1.96))
+    assert float(notes[0].split("E_b = ")[1].split(" ")[0]) == pytest.approx(50, abs=3)
+    assert len(doubts) == 1 and "the line is on the exciton" in doubts[0]
+    # and with the window above the gap (on the continuum) nothing is said
+    doubts, _ = absorption._elliott_check(e, a, GAP, 0.01, (2.01, 2.08))
+    assert doubts == []

@@ -1162,9 +1162,11 @@ ELLIOTT_SPANS_EV = (0.15, 0.25)
 ELLIOTT_BELOW_EV = 0.1
 ELLIOTT_MAX_SHIFT_EV = 0.01
 #: The Tauc gap disagrees with a good Elliott fit when they differ by more than 3 combined
-#: standard errors and by more than ELLIOTT_MIN_DIFF_EV (below that the two constructions give
-#: the same gap for any use: the corpus tolerances are 20-50 meV).
-ELLIOTT_MIN_DIFF_EV = 0.01
+#: standard errors and by more than ELLIOTT_MIN_DIFF_EV: on an edge without exciton the Tauc
+#: intercept moves up by a third of the Urbach energy (16 meV for E_U = 50 meV, the
+#: amorphous-Si-like limit of :data:`URBACH_MAX_EV`) while the Elliott E_g stays, and the
+#: corpus tolerances are 20-50 meV; a merged exciton moves it down by 40-120 meV.
+ELLIOTT_MIN_DIFF_EV = 0.02
 
 
 def elliott_alpha(energy_ev, *, gap_ev: float, binding_ev: float, broadening_ev: float,
