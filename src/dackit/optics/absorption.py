@@ -1146,10 +1146,13 @@ def tauc_gap(data, absorbance=None, *, transition: str = "direct", background: s
 #: falls as n⁻³ and from n ≈ 3 on the lines lie within Eb/9 of the gap, inside any room-
 #: temperature broadening, so more lines change nothing the data resolve.
 ELLIOTT_LINES = 10
-#: Cell edges (in units of the continuum's extent above the gap) over which the Sommerfeld
-#: continuum is integrated against the Gaussian: quadratic, dense next to the gap where the
-#: enhancement varies on the scale of Eb.
-_ELLIOTT_CELLS = (np.arange(49) / 48.0) ** 2
+#: Cell edges (in units of the continuum's extent above the gap) between which the Sommerfeld
+#: continuum is taken as linear: quadratic, dense next to the gap where the enhancement varies
+#: on the scale of Eb (and √(E − E_g) has an infinite slope when Eb = 0).
+_ELLIOTT_CELLS = (np.arange(33) / 32.0) ** 2
+#: Points of the edge the Elliott fit uses (evenly thinned beyond): ~1 per 4 meV over the
+#: 0.35 eV fitted, finer than any room-temperature broadening.
+ELLIOTT_MAX_POINTS = 90
 #: The Elliott fit counts as a description of the edge when its rms residual is at most
 #: ELLIOTT_MAX_RMS of the largest α in the fitted stretch, when both fitted stretches (to
 #: ELLIOTT_SPANS_EV above the Tauc gap) give the same E_g within ELLIOTT_MAX_SHIFT_EV, and
@@ -1207,47 +1210,66 @@ def elliott_alpha(energy_ev, *, gap_ev: float, binding_ev: float, broadening_ev:
     n = np.arange(1, ELLIOTT_LINES + 1)
     z = (e[:, None] - (gap_ev - eb / n ** 2)[None, :]) / sigma
     lines = np.exp(-0.5 * z ** 2) @ (4 * np.pi * eb ** 1.5 / n ** 3) / (np.sqrt(2 * np.pi) * sigma)
-    edges = _ELLIOTT_CELLS * max(float(e.max() - gap_ev) + 6 * sigma, 10 * sigma)
-    mid = 0.5 * (edges[1:] + edges[:-1])
-    sommerfeld = 2 * np.pi * np.sqrt(eb) / -np.expm1(-2 * np.pi * np.sqrt(eb / mid))
-    cdf = special.ndtr((e[:, None] - gap_ev - edges[None, :]) / sigma)
-    return amplitude * (lines + (cdf[:, :-1] - cdf[:, 1:]) @ sommerfeld) / e
+    # the continuum, linear between cell edges, integrated exactly against the Gaussian:
+    # over a cell [u_j, u_j+1], ∫g(t − u)du = ΔΦ and ∫u·g(t − u)du = t·ΔΦ + σ·Δφ (t = E − E_g)
+    u = _ELLIOTT_CELLS * max(float(e.max() - gap_ev) + 6 * sigma, 10 * sigma)
+    with np.errstate(divide="ignore"):
+        f = 2 * np.pi * np.sqrt(eb) / -np.expm1(-2 * np.pi * np.sqrt(eb / u))
+    slope = np.diff(f) / np.diff(u)
+    t = e - gap_ev
+    z = (t[:, None] - u[None, :]) / sigma
+    d_cdf = special.ndtr(z[:, :-1]) - special.ndtr(z[:, 1:])
+    pdf = np.exp(-0.5 * z ** 2) / np.sqrt(2 * np.pi)
+    cont = d_cdf @ (f[:-1] - slope * u[:-1]) + t * (d_cdf @ slope) + sigma * ((pdf[:, :-1] - pdf[:, 1:]) @ slope)
+    return amplitude * (lines + cont) / e
 
 
 def _elliott_fit(e, a, lo, hi, start=None):
-    """Least-squares Elliott fit of α on [lo, hi]: (params, stderr, relative rms) or None."""
+    """Least-squares Elliott fit of α on [lo, hi]: (params, stderr, relative rms) or None.
+
+    params = (E_g, E_b, σ, A). A enters linearly and is solved for at every step (variable
+    projection, Golub & Pereyra, SIAM J. Numer. Anal. 10, 413 (1973)), so the optimiser moves
+    three parameters; the covariance of the projected problem is that of E_g, √E_b, σ with A
+    profiled out."""
     k = (e >= lo) & (e <= hi)
     if k.sum() < 12:
         return None
     x, y = e[k], a[k]
-    if x.size > 120:                          # the edge needs ~1 point per 3 meV, not more
-        idx = np.unique(np.linspace(0, x.size - 1, 120).round().astype(int))
+    if x.size > ELLIOTT_MAX_POINTS:
+        idx = np.unique(np.linspace(0, x.size - 1, ELLIOTT_MAX_POINTS).round().astype(int))
         x, y = x[idx], y[idx]
     scale = float(np.max(np.abs(y)))
     if not scale > 0:
         return None
     if start is None:
-        amp0 = float(y[-1] * x[-1] / np.sqrt(max(x[-1] - (lo + ELLIOTT_BELOW_EV), 0.05)))
-        start = [lo + ELLIOTT_BELOW_EV, 0.1, 0.02, max(amp0, 1e-12)]
+        start = [lo + ELLIOTT_BELOW_EV, 0.1, 0.02]
 
-    # fitted in √E_b: α depends on E_b through √E_b and E_b^{3/2}, so ∂α/∂E_b diverges at
-    # E_b → 0 (an edge without exciton) and the Jacobian with it; ∂α/∂√E_b stays finite
+    def unit(p):
+        # fitted in √E_b: α depends on E_b through √E_b and E_b^{3/2}, so ∂α/∂E_b diverges at
+        # E_b → 0 (an edge without exciton) and the Jacobian with it; ∂α/∂√E_b stays finite
+        return elliott_alpha(x, gap_ev=p[0], binding_ev=p[1] ** 2, broadening_ev=p[2])
+
+    def amplitude(m):
+        mm = float(m @ m)
+        return float(m @ y) / mm if mm > 0 else 0.0
+
     def residual(p):
-        return (elliott_alpha(x, gap_ev=p[0], binding_ev=p[1] ** 2, broadening_ev=p[2], amplitude=p[3]) - y) / scale
+        m = unit(p)
+        return (amplitude(m) * m - y) / scale
 
-    lower, upper = [lo, 0.0, 0.002, 0.0], [hi, np.sqrt(0.3), 0.3, np.inf]
-    p0 = np.clip(start, np.array(lower) + 1e-6, np.array(upper) - 1e-6)
+    lower, upper = np.array([lo, 0.0, 0.002]), np.array([hi, np.sqrt(0.3), 0.3])
+    p0 = np.clip(np.asarray(start, float)[:3], lower + 1e-6, upper - 1e-6)
     try:
-        fit = optimize.least_squares(residual, p0, bounds=(lower, upper), x_scale=[0.01, 0.05, 0.01, p0[3]],
-                                     max_nfev=100)
+        fit = optimize.least_squares(residual, p0, bounds=(lower, upper), x_scale=[0.01, 0.05, 0.01],
+                                     max_nfev=60)
     except (ValueError, np.linalg.LinAlgError):
         return None
     cov = covariance_from_jacobian(fit.jac, fit.fun)
     at_bound = fit.x[0] - lo < 2e-3 or hi - fit.x[0] < 2e-3 or fit.x[2] > 0.29
     if not fit.success or at_bound or not np.isfinite(cov.stderr[0]):
         return None
-    params = np.array([fit.x[0], fit.x[1] ** 2, fit.x[2], fit.x[3]])
-    stderr = np.array([cov.stderr[0], 2 * fit.x[1] * cov.stderr[1], cov.stderr[2], cov.stderr[3]])
+    params = np.array([fit.x[0], fit.x[1] ** 2, fit.x[2], amplitude(unit(fit.x))])
+    stderr = np.array([cov.stderr[0], 2 * fit.x[1] * cov.stderr[1], cov.stderr[2], np.nan])
     return params, stderr, float(np.sqrt(np.mean(fit.fun ** 2)))
 
 
@@ -1260,7 +1282,7 @@ def _elliott_check(e, a, gap, gap_err, window) -> tuple[list[str], list[str]]:
         if got is None or got[2] > ELLIOTT_MAX_RMS:
             return [], []                     # the model does not describe this edge: no verdict
         fits.append(got)
-        start = [got[0][0], np.sqrt(got[0][1]), got[0][2], got[0][3]]
+        start = [got[0][0], np.sqrt(got[0][1]), got[0][2]]
     (p1, s1, _), (p2, s2, rms) = fits
     shift = abs(p2[0] - p1[0])
     if shift > ELLIOTT_MAX_SHIFT_EV:
