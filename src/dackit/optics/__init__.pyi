@@ -11,6 +11,7 @@ from .absorption import Background as Background
 from .absorption import FirstExciton as FirstExciton
 from .absorption import TaucFit as TaucFit
 from .absorption import absorption_model as absorption_model
+from .absorption import elliott_alpha as elliott_alpha
 from .absorption import first_exciton as first_exciton
 from .absorption import fit_background as fit_background
 from .absorption import simulate_absorption as simulate_absorption
