@@ -1,7 +1,7 @@
 """Doubtful results stay out of the series fits and step pressures, and the report lists them."""
 import pandas as pd
 
-from dackit.experiment.series import doubtful_results, technique_rows
+from dackit.experiment.series import doubtful_results, lattices_trusted, technique_rows
 from dackit.experiment.steps import step_pressures
 from dackit.report.html import render_report
 
@@ -52,3 +52,11 @@ def test_report_lists_doubtful_results_with_reasons(tmp_path):
     assert 'id="doubtful"' in html and "pl_07.txt" in html
     assert "no emission peak above the noise" in html
     assert "1 doubtful result(s)" in html
+
+
+def test_xrd_step_with_only_fraction_doubts_keeps_its_cells_for_the_eos():
+    fractions = {"quality": "doubtful", "quality_notes": ["weight fractions: 11 % scatter"]}
+    assert lattices_trusted({**fractions, "lattice_quality": "ok"})
+    assert not lattices_trusted({**fractions, "lattice_quality": "doubtful"})
+    assert not lattices_trusted(fractions)                   # an older cached result: no split verdict
+    assert lattices_trusted({"quality": "ok", "quality_notes": []})

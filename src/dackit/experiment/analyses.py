@@ -180,11 +180,14 @@ def analyse_xrd(path: str, settings: dict) -> dict:
         out_standard = {"standard": {"name": standard, "present": ph["present"],
                                      "volume_a3": ph["volume_a3"], "volume_a3_err": ph.get("volume_a3_err")}}
     verdict = ident.verdict
-    if settings.get("calibration", {}).get("quality") == "doubtful":
+    calibration_ok = settings.get("calibration", {}).get("quality") != "doubtful"
+    if not calibration_ok:
         verdict = verdict.plus(["the detector calibration from xrd.calibrant_image is doubtful"])
+    # a step whose only doubt is its weight fractions still gives trusted cells for the EoS
+    lattice_quality = "ok" if ident.lattices_ok and calibration_ok else "doubtful"
     out_texture = {} if texture is None else {"texture": texture}
     return {"file": path, "wavelength_a": pattern.wavelength_a, "redchi": ident.redchi, "phases": phases,
-            **out_standard, **verdict.to_dict(), **out_texture,
+            **out_standard, **verdict.to_dict(), "lattice_quality": lattice_quality, **out_texture,
             "pattern": {"twotheta_deg": pattern.twotheta_deg, "intensity": pattern.intensity}}
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dackit.core.quality import is_ok
+from dackit.core.quality import OK, is_ok
 from dackit.errors import DackitError
 
 COMPRESSION, DECOMPRESSION = "compression", "decompression"
@@ -43,6 +43,13 @@ def technique_rows(technique: str, sheet: pd.DataFrame, steps: pd.DataFrame, by_
                      "pressure_gpa": float(p.loc[r.step, "pressure_gpa"]),
                      "pressure_gpa_err": float(p.loc[r.step, "pressure_gpa_err"])})
     return rows
+
+
+def lattices_trusted(row: dict) -> bool:
+    """Whether an XRD step's cells and phase presence may enter the EoS and transition fits:
+    its verdict is ok, or its only doubts concern the weight fractions (``lattice_quality``
+    ok; texture or extinction that bias a fraction leave the peak positions alone)."""
+    return is_ok(row) or row.get("lattice_quality") == OK
 
 
 def doubtful_results(sheet: pd.DataFrame, by_row: dict) -> list[dict]:
@@ -323,7 +330,7 @@ def assemble_results(exp, sheet: pd.DataFrame, steps: pd.DataFrame, by_row: dict
     tauc = technique_rows("absorption", sheet, steps, by_row)
     if tauc:
         results["tauc"] = tauc_series(tauc)
-    xrd = technique_rows("xrd", sheet, steps, by_row)
+    xrd = [r for r in technique_rows("xrd", sheet, steps, by_row, trusted_only=False) if lattices_trusted(r)]
     if xrd:
         table, eos, transition, xrd_notes = xrd_series(xrd, exp)
         results["xrd"] = table

@@ -97,7 +97,10 @@ class PhaseResult(Judged):
 class PhaseIdentification(Judged):
     """Result of :func:`identify_phases`: one :class:`PhaseResult` per candidate (input
     order), the fit's χ²_red, and the data, model, background and per-phase components
-    (present phases) for figures."""
+    (present phases) for figures. ``verdict`` (and each phase's) judges every number, the
+    weight fractions included; ``lattices_ok`` is True when every present phase's presence
+    and cell pass their checks, whatever the fractions' verdict (a step with uncertain
+    fractions still gives trusted cells for an equation of state)."""
 
     phases: tuple
     redchi: float
@@ -109,6 +112,7 @@ class PhaseIdentification(Judged):
     components: dict = field(repr=False)
     source: str = ""
     verdict: Verdict = field(default_factory=Verdict)
+    lattices_ok: bool = True
 
 
 
@@ -309,6 +313,7 @@ def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12
 
     results = []
     comps2 = {}
+    lattices_ok = True
     for k, ph in enumerate(phases):
         if k in keep:
             j = keep.index(k)
@@ -319,12 +324,13 @@ def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12
             verdict = _phase_verdict(signif[k], threshold, float(frac[j]), float(frac_err[j]), len(keep),
                                      lines_seen[k], refined.a, a_err, redchi2)
             err_total = float(np.hypot(frac_err[j], frac_sys[j])) if np.isfinite(frac_sys[j]) else float(frac_err[j])
-            if len(keep) > 1:
-                verdict = verdict.plus(doubts=fraction_doubts, info=[_fraction_note(
-                    float(frac[j]), float(frac_err[j]), float(frac_sys[j]), checks[j])])
             a_value = refined.a
             if kalpha_doublet(lam) is not None:
                 a_value, a_err, verdict = _lab_cell(pattern, refined, twotheta_range, polarization, a_err, verdict)
+            lattices_ok = lattices_ok and verdict.ok
+            if len(keep) > 1:
+                verdict = verdict.plus(doubts=fraction_doubts, info=[_fraction_note(
+                    float(frac[j]), float(frac_err[j]), float(frac_sys[j]), checks[j])])
             results.append(PhaseResult(ph.name, True, signif[k], float(frac[j]), err_total, a_value,
                                        a_err, float(p2[i]), float(np.sqrt(max(cov2[i, i], 0.0))), refined,
                                        verdict=verdict, fraction_err_stat=float(frac_err[j]),
@@ -341,7 +347,7 @@ def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12
                                   info=[f"χ²_red of the whole-pattern fit {redchi2:.3g}"])
     return PhaseIdentification(phases=tuple(results), redchi=redchi2, wavelength_a=lam, x=x, y=y, model=wp2(p2),
                                background=wp2.background(p2), components=comps2, source=pattern.source,
-                               verdict=verdict)
+                               verdict=verdict, lattices_ok=lattices_ok)
 
 
 #: A present phase's weight fraction must stand this many standard errors above zero.
