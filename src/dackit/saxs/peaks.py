@@ -846,7 +846,10 @@ def _pick_up(q, y, bg, noise, mode, peaks, shape, pre, min_significance):
     width and shape (:func:`_fit_fixed_width`) confirms at :data:`PICK_UP_FACTOR` ×
     ``min_significance`` times its error. Undersampled lines on a form-factor flank are
     lost by the first pass (free width, degenerate) though they stand out of the noise
-    as clearly as the lines kept."""
+    as clearly as the lines kept. Only above the lowest fitted peak: below it the
+    residual is the low-q background's misfit (the Porod–Guinier knee, a beamstop rim),
+    where a narrow fit finds "lines" the first pass rightly left, and a line there would
+    move d₁ on that evidence alone."""
     if not peaks:
         return []
     if mode == "divide":
@@ -862,11 +865,12 @@ def _pick_up(q, y, bg, noise, mode, peaks, shape, pre, min_significance):
         return p.amplitude / p.amplitude_err if p.amplitude_err > 0 else p.significance
 
     ref = max(peaks, key=determined)
+    q_first = min(p.q_inv_a for p in peaks)
     idx, snr, _, fw = _detect(q, r, sig, min_significance)
     out: list = []
     for i, wd in zip(idx, fw):
         qc = float(q[i])
-        if wd > 3 * ref.fwhm_inv_a or any(abs(qc - p.q_inv_a) <= 2 * max(p.fwhm_inv_a, ref.fwhm_inv_a)
+        if qc <= q_first or wd > 3 * ref.fwhm_inv_a or any(abs(qc - p.q_inv_a) <= 2 * max(p.fwhm_inv_a, ref.fwhm_inv_a)
                                           for p in (*peaks, *out)):
             continue
         try:
