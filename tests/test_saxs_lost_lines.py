@@ -54,3 +54,17 @@ def test_undersampled_line_on_a_form_factor_flank_is_picked_up():
     assert min(abs(pk.q_inv_a / q211 - 1) for pk in res.peaks) < 0.005
     assert res.mesophase == "bcc"
     assert res.lattice_a == pytest.approx(p["a"], rel=0.01)
+
+
+def test_no_line_picked_up_below_the_first_line():
+    """Sweep seed 7 case 19: BCC, a = 165.2 Å, a steep low-q background. Below the 110 line
+    the residual keeps the background's misfit; fitted with the lines' width it passes as a
+    17σ 'line' (0.78 q₁) that no BCC line explains. The pick-up of missed lines stays
+    above the lowest fitted peak, so every peak is a BCC line."""
+    p = sweep_params(160, seed=7)[19]
+    assert p["name"] == "bcc"
+    q, y, s = sweep_pattern(p)
+    res = analyse_saxs(make_pattern(q, y, axis="q_A^-1", sigma=s))
+    assert res.mesophase == "bcc"
+    assert res.lattice_a == pytest.approx(p["a"], rel=0.01)
+    assert all(res.indexing.best.assignment)
