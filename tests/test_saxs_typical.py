@@ -95,3 +95,20 @@ def test_bcc_behind_a_beamstop_shadow_is_not_ok_as_hexagonal():
     res = analyse_saxs(make_pattern(q, y, axis="q_A^-1"))
     right = res.mesophase == "bcc" and abs(res.lattice_a / a - 1) < 0.01
     assert right or res.quality == "doubtful", (res.mesophase, res.lattice_a, res.quality_notes)
+
+
+def test_strengths_rule_out_a_phase_tied_only_without_the_credits():
+    # typical seed 2 case 42: SC (a = 224.35 Å) with 220 and 221/300 in a form-factor dip;
+    # BCC (a√2) explains the same seven lines and trails by just over the tie margin with
+    # the match credits, within it without them. The three lines with a measured strength
+    # (100 : 110 : 111 = 1 : 1 : 0.44, SC's) rule BCC (1 : 0.25 : 0.67) out there too.
+    a = 224.35
+    s = np.sqrt([1, 2, 3, 4, 5, 6, 10])
+    q = 2 * np.pi * s / a
+    st = np.array([2.79, 2.48, 1.11, np.nan, np.nan, np.nan, np.nan]) * 1e-3
+    err = np.array([0.17, 0.20, 0.22, np.nan, np.nan, np.nan, np.nan]) * 1e-3
+    plain = index_peaks(q, fwhm_inv_a=np.full(q.size, 3e-4), q_min=0.0104)
+    assert plain.mesophase == "sc" and "bcc" in plain.tie
+    idx = index_peaks(q, fwhm_inv_a=np.full(q.size, 3e-4), q_min=0.0104, strengths=st,
+                      strength_err=err)
+    assert idx.mesophase == "sc" and idx.tie == ("sc",)

@@ -431,7 +431,9 @@ def index_peaks(q_inv_a, q_err=None, *, fwhm_inv_a=None, q_min=0.0, phases=None,
     given: among the tied phases that explain as many peaks, the one whose predicted line
     strengths fit best (:func:`strength_misfit`) is reported first when it beats the
     leader by :data:`STRENGTH_PREFER`, and any whose strength χ² is worse than it by
-    :data:`STRENGTH_DECISIVE` leaves the tie.
+    :data:`STRENGTH_DECISIVE` leaves the tie — a phase tied only without the match
+    credits as well, judged against the best strength fit among all the tied phases
+    unless that would rule out the leader itself (then the tie stands).
 
     Parameters
     ----------
@@ -537,9 +539,23 @@ def index_peaks(q_inv_a, q_err=None, *, fwhm_inv_a=None, q_min=0.0, phases=None,
     # the margin of the leader without them stays in the tie
     # (unless the strengths have ruled it out, as above)
     lead = cands[0]
-    tied += [c for c in cands if c not in tied and c.score + c.match_credit
-             <= lead.score + lead.match_credit + tie_margin
-             and not (top is not None and c.strength_chi2 > top.strength_chi2 + STRENGTH_DECISIVE)]
+    near = [c for c in cands if c not in tied and c.score + c.match_credit
+            <= lead.score + lead.match_credit + tie_margin]
+    if strengths is not None and near:
+        # a phase tied only without the credits is ruled out by the strengths as one tied
+        # by the score is (SC 100/110/111 at 1 : 1 : 0.4 is no BCC 110/200/211, 1 : 0.25
+        # : 0.67); judged against the best strength fit among every tied phase, so long as
+        # the leader itself is not ruled out by it (then the tie stands)
+        pool = [c for c in (*tied, *near) if np.isfinite(c.strength_chi2)]
+        n_min = min((c.n_unexplained for c in pool), default=0)
+        pool = [c for c in pool if c.n_unexplained == n_min]
+        best_s = min(pool, key=lambda c: c.strength_chi2) if pool else None
+        if (best_s is not None and lead in pool
+                and lead.strength_chi2 <= best_s.strength_chi2 + STRENGTH_DECISIVE
+                and (top is None or best_s.strength_chi2 < top.strength_chi2)):
+            top = best_s
+    tied += [c for c in near
+             if not (top is not None and c.strength_chi2 > top.strength_chi2 + STRENGTH_DECISIVE)]
     tie = tuple(c.name for c in tied)
     return Indexing(tuple(cands), tie)
 
