@@ -145,6 +145,10 @@ def _flatten(img: np.ndarray) -> np.ndarray:
 _BAR_CONTRAST, _BAR_FLAT = 0.3, 0.5
 #: "flat": within this fraction of the intensity range of the band's median
 _BAR_FLAT_TOL = 0.05
+#: a row whose neighbour-difference noise is below this fraction of the image body's is
+#: digital (burned in), not recorded: EMPS 1ecd5c901c's white text bar and its shaded rule
+#: line have exactly 0 against ~3 grey levels in the image
+_BAR_QUIET = 0.1
 #: a candidate band whose level at least this fraction of the rest of the image shares, with
 #: at least this fraction of the image's noise at that level, is plain background, not a bar.
 #: The background is never a sliver: even close-packed disks leave 1 - π/(2√3) = 9.3 % of
@@ -206,11 +210,16 @@ def _edge_bands(img: np.ndarray) -> tuple[int, int]:
     tol = _BAR_FLAT_TOL * rng
     flat = np.mean(np.abs(img - med[:, None]) < tol, axis=1)
     apart = (np.abs(med - body) > _BAR_CONTRAST * rng) | (med < b_lo - tol) | (med > b_hi + tol)
-    is_bar = apart & (flat > _BAR_FLAT)
+    # a recorded row always carries the detector's noise; a burned-in bar is digital, its rows
+    # noiseless whatever their level (shaded rule lines, grey separators at the body's level)
+    body_noise = _diff_sigma(core)
+    row_noise = np.array([_diff_sigma(row) for row in img])
+    quiet = (row_noise <= _BAR_QUIET * body_noise) if body_noise > 0 else np.zeros(h, bool)
+    is_bar = (apart | quiet) & (flat > _BAR_FLAT)
     # the image outside every candidate row (a bar at the other edge must not vouch for one)
     rest = img[~is_bar] if not is_bar.all() else img
 
-    def run(seq, rows, levels):
+    def run(seq, rows, levels, quiet_seq, apart_seq):
         n = 0
         for v in seq:
             if not v:
@@ -218,16 +227,24 @@ def _edge_bands(img: np.ndarray) -> tuple[int, int]:
             n += 1
         # the band is the rows at the edge row's level: a plain margin between a bar and
         # the particles is a candidate too, but it is image, not bar
+        # (noiseless rows are bar whatever their level: a plain margin is recorded, noisy)
         if n >= 3:
             edge_level = np.median(levels[:3])
-            n = int(np.argmin(np.append(np.abs(levels[:n] - edge_level) < tol, False)))
+            same = (np.abs(levels[:n] - edge_level) < tol) | quiet_seq[:n]
+            n = int(np.argmin(np.append(same, False)))
+        # noiseless rows only extend a band: on its own a run of them can be the image's
+        # darkest region quantised to a few grey levels (HAADF vacuum in an 8-bit JPEG)
+        if np.count_nonzero(apart_seq[:n]) < 3:
+            return 0
         # a band must be a few rows high and leave most of the image; pad over the
         # separator line and JPEG ringing at its border
         if not 3 <= n <= 0.3 * h or _is_plain_margin(rows[:n], rest, rng):
             return 0
         return n + 2
 
-    return run(is_bar, img, med), run(is_bar[::-1], img[::-1], med[::-1])
+    bar_apart = apart & (flat > _BAR_FLAT)
+    return (run(is_bar, img, med, quiet, bar_apart),
+            run(is_bar[::-1], img[::-1], med[::-1], quiet[::-1], bar_apart[::-1]))
 
 
 def _region_shape(reg):
