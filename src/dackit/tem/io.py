@@ -207,6 +207,24 @@ def _vendor_pixel_nm(tf, path) -> tuple[float | None, str]:
     return None, ""
 
 
+def _olympus_sis_page(tf):
+    """(page, pixel nm or None): Olympus Soft Imaging Solutions cameras (Quemesa, Veleta, …)
+    write an RGB preview first and the raw grey image, with its OlympusSIS tag (33560,
+    ``pixelsizex`` in metres), second; rosettasciio reads the same page and scale. Other
+    TIFFs: the first page, no pixel size."""
+    for page in tf.pages[:4]:
+        tags = getattr(page, "tags", None)
+        entry = tags.get(33560) if tags is not None else None
+        value = entry.value if entry is not None else None
+        if isinstance(value, dict):
+            try:
+                size = float(value.get("pixelsizex") or 0.0)
+            except (TypeError, ValueError):
+                size = 0.0
+            return page, (size * 1e9 if size > 0 else None)
+    return tf.pages[0], None
+
+
 def _tiff_pixels(page, path: Path):
     """The first page's pixels. tifffile decodes LZW and JPEG only with imagecodecs (a 26 MB
     binary we do not require); Pillow, already installed with scikit-image, decodes both, and
@@ -234,7 +252,7 @@ def _read_tiff(path: Path):
     logging.getLogger("tifffile").setLevel(logging.CRITICAL)  # it logs damaged headers to stderr
     try:
         with tifffile.TiffFile(path) as tf:
-            page = tf.pages[0]
+            page, sis_pixel = _olympus_sis_page(tf)
             check_pixels(path, page.shape[:2])  # before allocating what the header declares
             data = _tiff_pixels(page, path)
             pixel = None
@@ -242,7 +260,7 @@ def _read_tiff(path: Path):
             if not isinstance(page, tifffile.TiffPage):  # the first page is always a TiffPage, never a TiffFrame
                 raise AttributeError(f"{type(page).__name__!r} object has no attribute 'tags'")
             tags = page.tags
-            pixel, vendor = _vendor_pixel_nm(tf, path)
+            pixel, vendor = (sis_pixel, "Olympus SIS") if sis_pixel else _vendor_pixel_nm(tf, path)
             if pixel is None and "XResolution" in tags:
                 num, den = tags["XResolution"].value
                 if num and den and num / den not in (1.0, 72.0, 96.0, 300.0):
