@@ -5,9 +5,10 @@ The core–shell nanocrystal model
 dackit's forward physics: the exciton of a core–shell nanocrystal under pressure, from
 literature parameters only (:doc:`/registries/materials`). Pressure compresses core and
 shell (Birch–Murnaghan), the misfit between them strains the core (Lamé's misfitting
-sphere), deformation potentials move the band edges, a radial BenDaniel–Duke solver finds
-the confined electron and hole with a non-parabolic Kane electron, and the Coulomb
-attraction binds them.
+sphere), deformation potentials move the band edges, radial BenDaniel–Duke solvers find
+the confined electron (non-parabolic, 8-band Kane mass) and the hole (6-band spherical
+Luttinger: heavy, light and split-off bands mixed; Burt–Foreman ordering at interfaces), and
+the Coulomb attraction binds them.
 
 Nothing is fitted here. The page compares the model with the reference study's measured
 InP/ZnSe numbers (2.5 nm core, 1.9 nm shell: E0 = 2.012 eV, α = 53 meV/GPa, β = −2 meV/GPa²).
@@ -48,8 +49,10 @@ fig = plot_pl_vs_pressure(dot, np.linspace(0, 8, 17), measured_pressure_gpa=meas
 # %%
 # Model against study
 # -------------------
-# The model's α (76 meV/GPa) lies between the study's 53 meV/GPa and the bulk InP value the
-# same parameters give (``bulk_inp_alpha_mev_per_gpa`` above): the shell and the electron's
-# spread into it lower α, but less than measured. ``study_comparison`` lists the model's
-# assumptions (coherent misfit, 3 eV ligand barrier, no Stokes shift, 300 K). The model is
-# the truth of the virtual experiment, not a fit to the study.
+# The model's α (about 73 meV/GPa) lies between the study's 53 meV/GPa and the bulk InP value
+# the same parameters give (``bulk_inp_alpha_mev_per_gpa`` above): the shell and the
+# electron's spread into it lower α, but less than measured; α is set by the InP gap
+# deformation potential. ``study_comparison`` lists the model's assumptions (coherent misfit,
+# 3 eV ligand barrier, computed ensemble Stokes shift, 300 K). The model is the truth of the
+# virtual experiment, not a fit to the study; the :mod:`dackit.nanocrystal.coreshell`
+# docstring shows what the study's numbers would need.
