@@ -52,7 +52,7 @@ fig = plot_pl_vs_pressure(dot, np.linspace(0, 8, 17), measured_pressure_gpa=meas
 # The model's α (about 73 meV/GPa) lies between the study's 53 meV/GPa and the bulk InP value
 # the same parameters give (``bulk_inp_alpha_mev_per_gpa`` above): the shell and the
 # electron's spread into it lower α, but less than measured; α is set by the InP gap
-# deformation potential. ``study_comparison`` lists the model's assumptions (coherent misfit,
-# 3 eV ligand barrier, computed ensemble Stokes shift, 300 K). The model is the truth of the
+# deformation potential. The defaults assume a coherent misfit, a 3 eV ligand barrier, the
+# ensemble Stokes shift of a 10 % size dispersion and 300 K. The model is the truth of the
 # virtual experiment, not a fit to the study; the :mod:`dackit.nanocrystal.coreshell`
 # docstring shows what the study's numbers would need.
