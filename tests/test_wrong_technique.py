@@ -132,3 +132,17 @@ def test_imagej_length_calibration_is_a_micrograph(tmp_path, poni):
     tifffile.imwrite(f, np.zeros((64, 64), np.uint16), imagej=True, metadata={"unit": "nm"})
     with pytest.raises(InputError, match=r"calibrated.tif: this looks like a micrograph.*unit=nm"):
         refuse_micrograph(f)
+
+
+def test_detector_image_calibrated_in_microns_is_not_a_micrograph(tmp_path):
+    """A Pilatus frame saved from ImageJ with its 172 µm pixel pitch as the calibration is
+    detector counts; the same file with 20 nm pixels in µm is a micrograph."""
+    tifffile = pytest.importorskip("tifffile")
+    counts = np.random.default_rng(0).poisson(50, (64, 64)).astype(np.float32)
+    f = tmp_path / "pilatus_fiji.tif"
+    tifffile.imwrite(f, counts, imagej=True, resolution=(1 / 172.0, 1 / 172.0), metadata={"unit": "micron"})
+    assert refuse_micrograph(f) == []
+    g = tmp_path / "sem_fiji.tif"
+    tifffile.imwrite(g, counts, imagej=True, resolution=(50.0, 50.0), metadata={"unit": "micron"})
+    with pytest.raises(InputError, match="unit=micron"):
+        refuse_micrograph(g)

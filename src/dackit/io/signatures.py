@@ -239,13 +239,18 @@ def micrograph_evidence(path) -> tuple[list[str], list[str]]:
             dtype = page.dtype
             samples = int(page.samplesperpixel)  # type: ignore[union-attr]
             description = str(page.description or "")  # type: ignore[union-attr]
+            xres = page.tags.get(282)  # type: ignore[union-attr]
+            per_unit = (xres.value[0] / xres.value[1]) if xres is not None and xres.value[1] else 0.0
     except Exception:  # noqa: BLE001 - evidence only; the reader names a broken file
         return strong, weak
     finally:
         log.disabled = disabled
     strong += [f"microscope metadata: {name}" for code, name in MICROSCOPE_TIFF_TAGS.items() if code in codes]
     unit = _IMAGEJ_LENGTH_UNIT.search(description) if description.startswith("ImageJ=") else None
-    if unit is not None:
+    # a detector image calibrated in ImageJ has pixels of 50–200 µm; a micrograph's are smaller
+    detector_pixels = (unit is not None and unit.group(1).lower() not in ("nm", "nanometer", "a", "angstrom")
+                       and per_unit > 0 and 1.0 / per_unit >= 10.0)
+    if unit is not None and not detector_pixels:
         strong.append(f"an ImageJ length calibration (unit={unit.group(1)})")
     if photometric == 3 or (photometric == 2 and samples >= 3):
         strong.append("a colour picture (" + ("palette" if photometric == 3 else "RGB") + "), not detector counts")
