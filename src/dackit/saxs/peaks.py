@@ -713,6 +713,25 @@ def _confirmed(pk: SaxsPeak, q) -> bool:
                 and pk.fwhm_inv_a <= MAX_REL_FWHM * pk.q_inv_a and q[0] < pk.q_inv_a < q[-1])
 
 
+def _determination(p) -> float:
+    """How well a fitted peak is determined: its height over the height's error (its
+    significance when the error is not known)."""
+    return p.amplitude / p.amplitude_err if p.amplitude_err > 0 else p.significance
+
+
+def _residual_of(q, y, bg, noise, mode, peaks, shape):
+    """(residual, its σ) of the data after the background and ``peaks``, relative to the
+    background in "divide" mode; None where the background leaves it undefined."""
+    if mode == "divide":
+        safe = np.where(bg > 0, bg, np.nan)
+        r, sig = y / safe - 1, noise / safe
+    else:
+        r, sig = y - bg, noise
+    if not np.all(np.isfinite(r)):
+        return None
+    return r - PeakSet(q, y, bg, noise, tuple(peaks), shape, "", mode=mode).model(q), sig
+
+
 def _consistent_widths(peaks, ratio):
     """Size broadening gives every reflection the same Δq (strain broadening ∝ q stays within
     a few times): a peak much broader than the most significant one is background."""
@@ -720,14 +739,11 @@ def _consistent_widths(peaks, ratio):
         return peaks
     # the reference is the best-determined peak of the fit (height / its error): the
     # smoothed-residual significance favours broad humps over narrow Bragg peaks
-    def determined(p):
-        return p.amplitude / p.amplitude_err if p.amplitude_err > 0 else p.significance
-
     # a broad hump (a form-factor maximum left by the background) can be better determined
     # than the Bragg line on its flank: the narrowest peak determined at least a quarter as
     # well as the best sets the domain-size width, so the hump cannot
-    top = max(determined(p) for p in peaks)
-    ref = min(p.fwhm_inv_a for p in peaks if determined(p) >= 0.25 * top)
+    top = max(_determination(p) for p in peaks)
+    ref = min(p.fwhm_inv_a for p in peaks if _determination(p) >= 0.25 * top)
     return [p for p in peaks if p.fwhm_inv_a <= ratio * ref]
 
 
@@ -741,12 +757,9 @@ def _drop_spikes(peaks, min_significance, ratio):
     if len(peaks) < 2:
         return list(peaks)
 
-    def determined(p):
-        return p.amplitude / p.amplitude_err if p.amplitude_err > 0 else p.significance
-
-    ref = max(peaks, key=determined).fwhm_inv_a
+    ref = max(peaks, key=_determination).fwhm_inv_a
     return [p for p in peaks
-            if not (determined(p) < min_significance and p.fwhm_inv_a * ratio < ref)]
+            if not (_determination(p) < min_significance and p.fwhm_inv_a * ratio < ref)]
 
 
 def _rescue(q, y, bg, noise, mode, peaks, cands, shape, pre, min_significance, ratio):
@@ -758,22 +771,12 @@ def _rescue(q, y, bg, noise, mode, peaks, cands, shape, pre, min_significance, r
     height at least ``min_significance`` times its error — the detection threshold, not
     the looser 3σ of the first pass — and its width within ``ratio`` of the best-determined
     kept peak (one domain size for all lines)."""
-    if not peaks:
+    residual = _residual_of(q, y, bg, noise, mode, peaks, shape) if peaks else None
+    if residual is None:
         return []
-    if mode == "divide":
-        safe = np.where(bg > 0, bg, np.nan)
-        r, sig = y / safe - 1, noise / safe
-    else:
-        r, sig = y - bg, noise
-    if not np.all(np.isfinite(r)):
-        return []
-    kept = PeakSet(q, y, bg, noise, tuple(peaks), shape, "", mode=mode)
-    r = r - kept.model(q)
+    r, sig = residual
 
-    def determined(p):
-        return p.amplitude / p.amplitude_err if p.amplitude_err > 0 else p.significance
-
-    ref = max(peaks, key=determined).fwhm_inv_a
+    ref = max(peaks, key=_determination).fwhm_inv_a
     out: list = []
     for c in cands:
         # a narrow line on a broad hump (a form-factor maximum) gets the hump's width as
@@ -850,21 +853,12 @@ def _pick_up(q, y, bg, noise, mode, peaks, shape, pre, min_significance):
     residual is the low-q background's misfit (the Porod–Guinier knee, a beamstop rim),
     where a narrow fit finds "lines" the first pass rightly left, and a line there would
     move d₁ on that evidence alone."""
-    if not peaks:
+    residual = _residual_of(q, y, bg, noise, mode, peaks, shape) if peaks else None
+    if residual is None:
         return []
-    if mode == "divide":
-        safe = np.where(bg > 0, bg, np.nan)
-        r, sig = y / safe - 1, noise / safe
-    else:
-        r, sig = y - bg, noise
-    if not np.all(np.isfinite(r)):
-        return []
-    r = r - PeakSet(q, y, bg, noise, tuple(peaks), shape, "", mode=mode).model(q)
+    r, sig = residual
 
-    def determined(p):
-        return p.amplitude / p.amplitude_err if p.amplitude_err > 0 else p.significance
-
-    ref = max(peaks, key=determined)
+    ref = max(peaks, key=_determination)
     q_first = min(p.q_inv_a for p in peaks)
     idx, snr, _, fw = _detect(q, r, sig, min_significance)
     out: list = []
