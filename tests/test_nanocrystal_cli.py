@@ -108,3 +108,17 @@ def test_hole_model_and_ordering_options(capsys):
     assert json.loads(out)["absorption_ev"][0] == pytest.approx(2.165, abs=0.01)   # 6-band, Burt–Foreman
     code, _, err = run(args + ["--hole-model", "nope"], capsys)
     assert code != 0 and "hole-model" in err
+
+
+def test_hole_choices_are_the_library_s():
+    # the CLI spells its choices out (importing the solver would slow every dackit start-up);
+    # they must stay the library's, default first
+    from dackit.cli.model import command
+    from dackit.nanocrystal.coreshell import HOLE_MODELS, ModelOptions
+    from dackit.nanocrystal.luttinger import ORDERINGS
+
+    params = {p.name: p for p in command.commands["pl"].params}
+    assert tuple(params["hole_model"].type.choices) == HOLE_MODELS
+    assert set(params["hole_ordering"].type.choices) == set(ORDERINGS)
+    assert params["hole_model"].default == ModelOptions().hole_model
+    assert params["hole_ordering"].default == ModelOptions().hole_ordering
