@@ -414,7 +414,7 @@ MIN_INTENSITY_CHECKS = 3
 CHECK_MIN_SNR = 10.0
 
 
-def _intensity_check(wp, p, y, sig) -> list[tuple[int, float, float]]:
+def _intensity_check(wp, p, y, s) -> list[tuple[int, float, float]]:
     """How well each phase's structure-factor intensities describe its reflections.
 
     Pawley-like extraction (Pawley, J. Appl. Cryst. 14, 357 (1981)) on the fitted whole-pattern
@@ -425,16 +425,16 @@ def _intensity_check(wp, p, y, sig) -> list[tuple[int, float, float]]:
     1/:data:`CHECK_MIN_SNR` are checked (an exact overlap leaves both lines undetermined,
     and unchecked).
 
-    Returns one (n, scatter, noise) per phase: the number of reflections checked, the robust σ
-    of ln r in excess of counting noise (NaN when fewer than :data:`MIN_INTENSITY_CHECKS`), and
-    the median counting σ of ln r.
+    ``s`` is the σ of each point (the pattern's own, or the noise level that stands in for it
+    in :func:`identify_phases`). Returns one (n, scatter, noise) per phase: the number of
+    reflections checked, the robust σ of ln r in excess of counting noise (NaN when fewer than
+    :data:`MIN_INTENSITY_CHECKS`), and the median counting σ of ln r.
     """
     from scipy import sparse
 
     from dackit.core.noise import robust_sigma
 
     x = wp.x
-    s = sig if sig is not None else np.full_like(x, float(np.std(np.diff(y))) / np.sqrt(2) or 1.0)
     rows: list[np.ndarray] = []
     cols: list[np.ndarray] = []
     vals: list[np.ndarray] = []
