@@ -59,7 +59,9 @@ def _elliott_note(res):
     return notes[0] if notes else None
 
 
-@pytest.mark.parametrize("eb, fwhm", [(0.01, 0.08), (0.01, 0.12), (0.025, 0.12)])
+# (0.005, 0.05): 1.975 ± 0.013 eV was ok while the Tauc error counted the edge's bending,
+# the very bias the Elliott fit measures, as an uncertainty that excused it
+@pytest.mark.parametrize("eb, fwhm", [(0.005, 0.05), (0.01, 0.08), (0.01, 0.12), (0.025, 0.12)])
 def test_merged_exciton_makes_a_low_tauc_gap_doubtful(eb, fwhm):
     res = tauc_gap(_spectrum(eb, fwhm))
     assert res.gap_ev < GAP - GAP_TOL_EV               # the Tauc bias this check is about

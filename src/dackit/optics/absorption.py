@@ -1129,7 +1129,10 @@ def tauc_gap(data, absorbance=None, *, transition: str = "direct", background: s
     if alpha_cm and tr.name == "direct":
         # a cross-check, not a second gap: an Elliott fit that describes the edge and puts the
         # gap elsewhere makes the Tauc gap doubtful; one that does not describe it says nothing
-        doubts, notes = _elliott_check(e, np.asarray(a_corr, float), result["gap"], err, result["window"])
+        # the curvature term stays out of the comparison: it measures how much the edge bends,
+        # the very bias an Elliott fit quantifies, and must not excuse it
+        doubts, notes = _elliott_check(e, np.asarray(a_corr, float), result["gap"],
+                                       float(np.hypot(result["fit_err"], result["spread"])), result["window"])
         verdict = verdict.plus(doubts, notes)
     return TaucFit(gap_ev=result["gap"], gap_ev_err=err, gap_fit_err=result["fit_err"],
                    gap_spread=result["spread"], gap_curvature=curvature, window_ev=result["window"],
