@@ -226,3 +226,24 @@ def test_dackit_run_withholds_the_colour_of_a_cut_band():
     assert row["cie_x"] is None and row["colour_hex"] == ""
     assert row["quality"] == "ok" and abs(row["peak_nm"] - 505.336) < 2.0
     assert any("colour not computed" in n for n in row["quality_notes"])
+
+
+def _band(clip_fraction, seed=1):
+    x = np.arange(450.0, 750.0, 0.5)
+    y = 20000 * np.exp(-0.5 * ((HC_EV_NM / x - 2.1) / 0.06) ** 2) + 100
+    y = np.random.default_rng(seed).poisson(y).astype(float)
+    return make_spectrum(x, np.minimum(y, clip_fraction * y.max()), source="sat.txt")
+
+
+@pytest.mark.parametrize("clip", [0.9, 0.6, 0.3])
+def test_saturated_band_is_an_error_not_a_number(clip):
+    # a flat-topped band was fitted (doubtful, or a LinAlgError from the degenerate top fit)
+    with pytest.raises(InputError, match="sat.txt: the PL band is saturated"):
+        fit_pl(_band(clip))
+
+
+def test_saturated_spectrum_in_a_series_is_recorded_and_the_rest_fitted():
+    series = fit_pl_series([_band(1.0), _band(0.6), _band(1.0, seed=2)])
+    assert series.fits[0] is not None and series.fits[2] is not None
+    assert series.fits[0].peak_ev == pytest.approx(2.1, abs=0.005)
+    assert series.fits[1] is None and "saturated" in series.errors[1]

@@ -179,7 +179,9 @@ def _normal(shape, peaks, base, shared, x, swy, sw, xref, p, n, J, M):
 
 @_compiled()
 def _solve(A, shift, g, out, work):
-    """out = (A + shift I)⁻¹ g by Gaussian elimination with partial pivoting (as LAPACK gesv)."""
+    """out = (A + shift I)⁻¹ g by Gaussian elimination with partial pivoting (as LAPACK gesv);
+    a zero pivot leaves its component at 0: a least-squares solution, where the numpy path
+    falls back to the minimum-norm one."""
     P = g.size
     for r in range(P):
         for k in range(P):
@@ -201,6 +203,8 @@ def _solve(A, shift, g, out, work):
             t = out[k]
             out[k] = out[piv]
             out[piv] = t
+        if work[k, k] == 0.0:
+            continue        # the column is degenerate with earlier ones: see the back-substitution
         inv = 1.0 / work[k, k]
         for r in range(k + 1, P):
             f = work[r, k] * inv
@@ -212,7 +216,9 @@ def _solve(A, shift, g, out, work):
         s = out[k]
         for m in range(k + 1, P):
             s -= work[k, m] * out[m]
-        out[k] = s / work[k, k]
+        # an exactly singular matrix (a parameter degenerate with others, e.g. a peak over a
+        # flat clipped top) gets no step along that parameter instead of a division by zero
+        out[k] = s / work[k, k] if work[k, k] != 0.0 else 0.0
 
 
 # ----------------------------------------------------------------------------- the solver

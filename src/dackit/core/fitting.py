@@ -669,6 +669,18 @@ def _weighted(model, x, y, w, xref):
     return unit, sw, swy, bj
 
 
+def _solve_stack(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """x[i] = a[i]⁻¹ b[i] for a stack of damped normal matrices; (n, P, P), (n, P, 1) → (n, P).
+
+    A spectrum whose parameters are exactly degenerate (a flat stretch fitted by a peak) makes
+    its matrix singular; one such spectrum must not stop the batch, so the stack falls back
+    to the least-squares (pseudo-inverse) step, which leaves the degenerate direction alone."""
+    try:
+        return np.linalg.solve(a, b)[:, :, 0]
+    except np.linalg.LinAlgError:
+        return np.matmul(np.linalg.pinv(a), b)[:, :, 0]
+
+
 def _lm_chunk(model, x, y, w, xref, p, lo, hi, max_iter, tol):
     """Levenberg–Marquardt on one chunk of n spectra; returns (p, M, nfev, status)."""
     n, L = y.shape
@@ -720,13 +732,13 @@ def _lm_chunk(model, x, y, w, xref, p, lo, hi, max_iter, tol):
             ghat = np.where(held[:, :, None], 0.0, ghat)
         # Converged before trying a step: even the undamped Gauss–Newton step would lower
         # chi-square by less than tol * chi2 (its predicted reduction is gᵀA⁻¹g).
-        gn = np.linalg.solve(Ahat + 1e-12 * eye, ghat)[:, :, 0]
+        gn = _solve_stack(Ahat + 1e-12 * eye, ghat)
         done = active & (np.einsum("ij,ij->i", gn, ghat[:, :, 0]) <= tol * chi2)
         status[work[done]] = _CONVERGED
         active &= ~done
         if not active.any():
             break
-        step = np.linalg.solve(Ahat + lam[work, None, None] * eye, ghat)[:, :, 0] / d
+        step = _solve_stack(Ahat + lam[work, None, None] * eye, ghat) / d
         pt = np.clip(pw + step, lo[work], hi[work])
         pt = np.where(active[:, None], pt, pw)
         step = pt - pw

@@ -122,3 +122,42 @@ def make_spectrum(x: ArrayLike, y: ArrayLike, *, x_unit: str = "nm", y_unit: str
         raise InputError(f"{pre}all intensities are zero; the detector recorded nothing")
     return Spectrum(x=x, y=y, x_unit=x_unit, y_unit=y_unit,
                     metadata=dict(metadata or {}), source=src)
+
+
+def clipped_top(y: ArrayLike, *, rise_min: float) -> int:
+    """Pixels of a clipped (saturated) maximum, or 0 when the maximum is not clipped.
+
+    A detector that saturates writes the same top value to neighbouring pixels. Three or more
+    pixels at exactly the maximum, two of them adjacent, standing more than ``rise_min`` above
+    the median, are a clipped line. A flat or quantised spectrum also repeats its maximum,
+    but that plateau stands above nothing: it is "no line", not "saturated".
+
+    Parameters
+    ----------
+    y : array_like
+        Intensities, in the order of the spectrum's x.
+    rise_min : float
+        How far (in y units, typically a multiple of the noise) the top must stand above the
+        median to count as a line.
+
+    Returns
+    -------
+    int
+        Number of pixels at the clipped maximum (0: not clipped).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.minimum(1000 * np.exp(-0.5 * (np.arange(50) - 25.0) ** 2 / 9), 600)
+    >>> clipped_top(y, rise_min=50)
+    7
+    >>> clipped_top(np.exp(-0.5 * (np.arange(50) - 25.0) ** 2 / 9), rise_min=0.1)
+    0
+    """
+    y = np.asarray(y, float)
+    top = float(np.max(y))
+    at_top = np.flatnonzero(y == top)
+    if (at_top.size >= 3 and np.any(np.diff(at_top) == 1) and top > 0
+            and top - float(np.median(y)) > rise_min):
+        return int(at_top.size)
+    return 0

@@ -14,7 +14,7 @@ from scipy.ndimage import uniform_filter1d
 from dackit.core import units
 from dackit.core.fitting import PeakModel, fit_batch
 from dackit.core.noise import counting_sigma, white_noise_sigma
-from dackit.core.spectrum import Spectrum
+from dackit.core.spectrum import Spectrum, clipped_top
 from dackit.errors import InputError, where
 
 #: A line must rise this many noise standard deviations above the baseline to be fitted.
@@ -218,15 +218,9 @@ def locate_line(x: np.ndarray, y: np.ndarray, search_nm: tuple[float, float], *,
         raise InputError(f"{pre}the spectrum spans {x[0]:.1f}–{x[-1]:.1f} nm but a {what} line lies in "
                          f"{lo:.0f}–{hi:.0f} nm; wrong file or wrong wavelength calibration?")
     noise = max(noise_sigma(y), 1e-12 * max(1.0, float(np.max(np.abs(y)))))
-    top = float(np.max(y[inside]))
-    at_top = np.flatnonzero(y[inside] == top)
-    # Three or more neighbouring pixels at exactly the same maximum, standing well above the
-    # rest: a clipped detector. A flat or quantised spectrum also repeats its maximum, but
-    # that plateau is not above anything — it is "no line", not "saturated" (issue 17).
-    rise = top - float(np.median(y[inside]))
-    if (at_top.size >= 3 and np.any(np.diff(at_top) == 1) and top > 0
-            and rise > MIN_SNR * noise):
-        raise InputError(f"{pre}the {what} line is saturated ({at_top.size} pixels at {top:g} counts); "
+    n_clipped = clipped_top(y[inside], rise_min=MIN_SNR * noise)
+    if n_clipped:
+        raise InputError(f"{pre}the {what} line is saturated ({n_clipped} pixels at {np.max(y[inside]):g} counts); "
                          "measure again with a shorter exposure or lower laser power")
     smooth = uniform_filter1d(y, 3, mode="nearest")
     base = lower_envelope(x, smooth, BLOCK_NM)

@@ -45,7 +45,7 @@ from dackit.core.fitting import FitResult, PeakModel, fit_batch, guess_peaks
 from dackit.core.lineshapes import SHAPES
 from dackit.core.noise import savgol_noise_gain, white_noise_sigma
 from dackit.core.quality import Judged, Verdict
-from dackit.core.spectrum import Spectrum, make_spectrum
+from dackit.core.spectrum import Spectrum, clipped_top, make_spectrum
 from dackit.core.units import HC_EV_NM, intensity_per_nm_to_per_ev
 from dackit.errors import FitError, InputError, where
 
@@ -427,6 +427,11 @@ def _prepare(spectrum: Spectrum, *, baseline: str, dark, window_nm) -> _Prepared
         raise InputError(f"{pre}no PL peak: no emission peak above the noise; the largest smoothed signal "
                          f"({np.max(smooth):.3g}) is below 6× its noise ({sigma_smooth:.3g}); check the exposure, "
                          "the spectral range or the file")
+    n_clipped = clipped_top(s.y, rise_min=6 * sigma)
+    if n_clipped:
+        # a flat-topped band has no top to find: its centre and width would be guesses
+        raise InputError(f"{pre}the PL band is saturated ({n_clipped} pixels at {np.max(s.y):g} counts); "
+                         "measure again with a shorter exposure or lower excitation power")
     e = HC_EV_NM / s.x[::-1]
     y_e = intensity_per_nm_to_per_ev(s.x, y_nm)[::-1]
     # point noise from the local scatter of neighbours (shot noise makes it larger on the
