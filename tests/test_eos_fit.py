@@ -193,3 +193,22 @@ def test_sanity_warnings():
 def test_bad_input(p, v, kwargs, match):
     with pytest.raises(InputError, match=match):
         fit_eos(p, v, **kwargs)
+
+
+def test_few_degrees_of_freedom_warn_that_scatter_esds_are_soft():
+    # 4 unweighted points, BM3: the esd's come from one residual; over 200 seeds about 18 % of
+    # such K' fell more than 3 esd's from the truth (Student's t with 1 dof: 20 %)
+    rng = np.random.default_rng(0)
+    p = np.linspace(0.5, 8.0, 4)
+    v = EOS_FORMS["bm3"].volume(p, 200.0, 70.0, 4.5) * (1 + rng.normal(0, 1e-3, 4))
+    fit = fit_eos(p, v)
+    note = [w for w in fit.warnings if "degree(s) of freedom" in w]
+    assert note and "1.84 esd's" in note[0] and "80 %" in note[0]
+    # weighted with χ²_red ≤ 1 the esd's come from the given σ's, not the scatter: no note
+    v_exact = EOS_FORMS["bm3"].volume(p, 200.0, 70.0, 4.5)
+    weighted = fit_eos(p, v_exact, pressure_err=np.full(4, 0.05), volume_err=np.full(4, 0.2))
+    assert not any("degree(s) of freedom" in w for w in weighted.warnings)
+    # twelve points: 9 dof, t factor 1.05, no note
+    p12 = np.linspace(0.5, 8.0, 12)
+    v12 = EOS_FORMS["bm3"].volume(p12, 200.0, 70.0, 4.5) * (1 + rng.normal(0, 1e-3, 12))
+    assert not any("degree(s) of freedom" in w for w in fit_eos(p12, v12).warnings)

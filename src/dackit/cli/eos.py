@@ -74,7 +74,8 @@ def fit_command(files, form, fix_items, method, show_report, as_json, plot_dir):
     sigma(P)^2 + (K/V)^2 sigma(V)^2 as in EosFit7; without sigmas the fit is unweighted.
     Esd's are scaled by sqrt(chi2_red) when chi2_red > 1 (always when unweighted: the
     scatter is then the only error estimate). Sanity warnings (K' outside 2-10, a free V0
-    far from the lowest-pressure volume, large chi2) are printed, not fatal.
+    far from the lowest-pressure volume, large chi2, scaled esd's resting on a few
+    degrees of freedom) are printed, not fatal.
     --plot DIR writes <stem>_pv.png (fit and 1-sigma band), <stem>_ff.png (F-f) and
     <stem>_k0_kp.png (confidence ellipses).
 

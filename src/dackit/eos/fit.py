@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy import stats
 from scipy.optimize import least_squares
 
 from dackit.eos.forms import EOS_FORMS, PARAM_ORDER, EosForm, get_form
@@ -44,6 +45,10 @@ KP_RANGE = (2.0, 10.0)
 V0_TOLERANCE = 0.03
 #: weighted χ²_red above this suggests underestimated σ's or an inadequate form
 CHI2_WARN = 3.0
+#: esd's taken from the scatter of few residuals are themselves uncertain: with dof degrees
+#: of freedom a 68.3 % interval is t₀.₈₄₁(dof) esd's wide (Student 1908), 1.84 for dof = 1,
+#: 1.11 for dof = 5; beyond this factor the fit says so
+T_FACTOR_WARN = 1.1
 
 
 @dataclass(frozen=True, eq=False)
@@ -443,6 +448,14 @@ def _sanity_warnings(eos, values, p, v, redchi, weighted, scale, fixed=()):
                    "data; consider measuring or fixing V0")
     if "k0" in d and d["k0"] <= 0:
         out.append(f"K0 = {d['k0']:.4g} GPa is not positive: the fit is unphysical")
+    dof = p.size - (len(eos.params) - len(fixed))
+    if dof > 0 and (not weighted or redchi > 1.0):
+        t68 = float(stats.t.ppf(stats.norm.cdf(1.0), dof))
+        if t68 > T_FACTOR_WARN:
+            out.append(f"the esd's come from the scatter of only {dof} residual degree(s) of freedom: "
+                       f"a 68 % interval is {t68:.2f} esd's wide (Student's t), and a 3-esd "
+                       f"interval holds {100 * (2 * stats.t.cdf(3.0, dof) - 1):.0f} % instead of 99.7 %; "
+                       "measure more pressures or fix a parameter")
     if weighted and redchi > CHI2_WARN:
         out.append(f"chi2_red = {redchi:.3g} > {CHI2_WARN:g}: the sigmas look underestimated or the "
                    f"form does not describe the data; esd's were scaled by {np.sqrt(scale):.3g}")
