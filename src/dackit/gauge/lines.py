@@ -14,7 +14,7 @@ from scipy.ndimage import uniform_filter1d
 from dackit.core import units
 from dackit.core.fitting import PeakModel, fit_batch
 from dackit.core.noise import counting_sigma, white_noise_sigma
-from dackit.core.spectrum import Spectrum, clipped_top
+from dackit.core.spectrum import Spectrum, clipped_top, despike
 from dackit.errors import InputError, where
 
 #: A line must rise this many noise standard deviations above the baseline to be fitted.
@@ -72,6 +72,13 @@ def spectrum_in_nm(spectrum: Spectrum, what: str,
     tuple
         (x in nm ascending, y in the same order, list of notes).
     """
+    x, y, notes = _axis_in_nm(spectrum, what, search_nm, laser_nm)
+    y, note = despike(x, y, noise=noise_sigma(np.asarray(y, float)))
+    return x, y, [*notes, note] if note else notes
+
+
+def _axis_in_nm(spectrum: Spectrum, what: str, search_nm: tuple[float, float] | None,
+                laser_nm: float | None) -> tuple[np.ndarray, np.ndarray, list[str]]:
     notes: list[str] = layout_notes(spectrum)
     x, y = spectrum.x, spectrum.y
     unit = spectrum.x_unit

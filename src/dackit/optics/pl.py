@@ -43,9 +43,9 @@ from scipy import signal
 
 from dackit.core.fitting import FitResult, PeakModel, fit_batch, guess_peaks
 from dackit.core.lineshapes import SHAPES
-from dackit.core.noise import savgol_noise_gain, white_noise_sigma
+from dackit.core.noise import local_noise_sigma, savgol_noise_gain, white_noise_sigma
 from dackit.core.quality import Judged, Verdict
-from dackit.core.spectrum import Spectrum, clipped_top, make_spectrum
+from dackit.core.spectrum import Spectrum, clipped_top, despike, make_spectrum
 from dackit.core.units import HC_EV_NM, intensity_per_nm_to_per_ev
 from dackit.errors import FitError, InputError, where
 
@@ -320,6 +320,8 @@ class _Prepared:
     sigma_ev: np.ndarray
     #: note on constant padding left out at the ends (see :func:`drop_padding`), or ""
     padding: str = ""
+    #: note on cosmic-ray spikes replaced (see :func:`~dackit.core.spectrum.despike`), or ""
+    spikes: str = ""
 
 
 #: a run of identical values at an end at least this long is padding, not a measurement
@@ -383,21 +385,6 @@ def _noise_sigma(y) -> float:
     return white_noise_sigma(y, order=1) if np.size(y) > 3 else 0.0
 
 
-def _local_noise(y, sigma_global) -> np.ndarray:
-    """σ of each point: running median of |Δy|/√2 over ~41 points (÷ 0.6745, the median of
-    |N(0, 1)|), floored at half the global estimate (a flat stretch must not get an
-    infinite weight)."""
-    from scipy.ndimage import median_filter
-
-    d = np.abs(np.diff(y)) / np.sqrt(2)
-    d = np.concatenate([d[:1], 0.5 * (d[1:] + d[:-1]), d[-1:]])
-    size = min(41, (y.size // 4) | 1)
-    # median of |N(0, σ)| is 0.6745 σ
-    local = median_filter(d, size=max(size, 3), mode="nearest") / 0.6745
-    floor = max(0.5 * sigma_global, 1e-12 * float(np.max(np.abs(y))))
-    return np.maximum(local, floor)
-
-
 def _prepare(spectrum: Spectrum, *, baseline: str, dark, window_nm) -> _Prepared:
     if not isinstance(spectrum, Spectrum):
         raise InputError(f"spectrum: expected a dackit Spectrum, got {type(spectrum).__name__}")
@@ -414,6 +401,8 @@ def _prepare(spectrum: Spectrum, *, baseline: str, dark, window_nm) -> _Prepared
         if len(s) < 10:
             raise InputError(f"{pre}window_nm {window_nm} keeps only {len(s)} points")
     s, padding = drop_padding(s)
+    clean, spikes = despike(s.x, s.y, noise=_noise_sigma(s.y))
+    s = replace(s, y=clean)
     y_nm, base = remove_baseline(s, baseline, dark=dark)
     sigma = _noise_sigma(y_nm)
     # a band is real when its smoothed maximum stands 6 σ above zero, σ being the noise left
@@ -437,10 +426,11 @@ def _prepare(spectrum: Spectrum, *, baseline: str, dark, window_nm) -> _Prepared
     # point noise from the local scatter of neighbours (shot noise makes it larger on the
     # band than on the baseline), carried through the same Jacobian: the fit is weighted
     # like a Poisson-limited measurement and χ²_ν is near 1 for a good fit
-    sig_e = intensity_per_nm_to_per_ev(s.x, _local_noise(y_nm, sigma))[::-1]
+    sig_e = intensity_per_nm_to_per_ev(s.x, local_noise_sigma(y_nm, sigma))[::-1]
     return _Prepared(source=s.source, truncated=truncated_ends(s.x, s.y), wavelength_nm=s.x,
                      intensity_nm=y_nm, baseline_nm=base,
-                     energy_ev=e, intensity_ev=y_e, sigma_ev=sig_e, padding=padding)
+                     energy_ev=e, intensity_ev=y_e, sigma_ev=sig_e, padding=padding,
+                     spikes=spikes or "")
 
 
 def _finish(prep: _Prepared, fr, model: PeakModel, pressure, top=None) -> PLFit:
@@ -722,6 +712,8 @@ def _verdict(prep: _Prepared, fr, main: PLPeak, peak_ev: float, top=None) -> Ver
                       "its position is not measured")
     if prep.padding:
         info.append(prep.padding)
+    if prep.spikes:
+        info.append(prep.spikes)
     for end, level in prep.truncated.items():
         # the peak is judged by the checks above (edge distance, misfit at the top); what a
         # cut band cannot give is its whole: area and colour
