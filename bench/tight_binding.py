@@ -63,12 +63,16 @@ def main() -> None:
     out["bare_2.5nm_passivation"] = {
         str(e): round(tight_binding_state(nc, 0.0, TightBindingOptions(passivation_ev=e)).absorption_ev, 3)
         for e in (10.0, 20.0, 40.0, 1000.0)}
+    out["bare_2.5nm_anion_centred_ev"] = round(
+        tight_binding_state(nc, 0.0, TightBindingOptions(centre="anion")).absorption_ev, 3)
     t = time.perf_counter()
     ser = tight_binding_vs_pressure(nc, FIT_P)
     kp = pl_vs_pressure(nc, [0.0])
     out["bare_2.5nm_pressure"] = {"tb_alpha_mev_per_gpa": round(ser.alpha_mev_per_gpa, 1),
                                   "tb_beta_mev_per_gpa2": round(ser.beta_mev_per_gpa2, 2),
                                   "tb_e0_ev": round(ser.e0_ev, 3), "kp_pl_alpha_mev_per_gpa": round(kp.alpha_mev_per_gpa, 1),
+                                  "electron_s_fraction_vs_p": [round(x.electron_s_fraction, 3) for x in ser.states],
+                                  "fit_pressures_gpa": ser.fit_pressures_gpa.tolist(),
                                   "seconds": round(time.perf_counter() - t, 1)}
     if not args.quick:
         cs = core_shell("InP", STUDY["core_diameter_nm"], "ZnSe", STUDY["shell_thickness_nm"])
@@ -87,7 +91,11 @@ def main() -> None:
             "core_pressure_gpa": round(s0.core_pressure_gpa, 2),
             "seconds_per_pressure": [round(x.seconds, 1) for x in ser.states],
             "absorption_ev_vs_p": [round(x, 4) for x in ser.absorption_ev.tolist()],
+            "electron_s_fraction_vs_p": [round(x.electron_s_fraction, 3) for x in ser.states],
+            "fit_pressures_gpa": ser.fit_pressures_gpa.tolist(), "warnings": list(ser.warnings),
             "quality": [x.quality for x in ser.states], "seconds_total": round(time.perf_counter() - t, 1)}
+        out["core_shell_anion_centred_ev"] = round(
+            tight_binding_state(cs, 0.0, TightBindingOptions(centre="anion")).absorption_ev, 3)
     out["study_bare_absorption_ev"] = round(1239.84198 / STUDY["absorption_core_nm"], 3)
     print(json.dumps(out, indent=1))
 

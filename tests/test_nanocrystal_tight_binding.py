@@ -73,7 +73,8 @@ def test_cluster_topology():
     nd = np.array([len(d) for d in cl.dangling])
     assert np.all(nb + nd == 4)
     assert np.all(nb >= 2)
-    assert cl.cation[0] or np.any(np.all(cl.sites == 0, axis=1))   # cation-centred
+    at0 = np.flatnonzero(np.all(cl.sites == 0, axis=1))
+    assert at0.size == 1 and cl.cation[at0[0]]                        # cation-centred
     assert np.all(np.linalg.norm(cl.sites, axis=1) * 5.8697 / 4 <= 10.0 + 1e-9)
     # bonds join one anion to one cation at distance √3 a/4
     assert np.all(~cl.cation[cl.bonds[:, 0]]) and np.all(cl.cation[cl.bonds[:, 1]])
@@ -164,3 +165,26 @@ def test_bad_inputs():
         build_cluster(-1.0, 5.87)
     with pytest.raises(InputError, match="three"):
         tight_binding_vs_pressure(core_shell("InP", 1.5, None, 0.0), [0.0, 1.0])
+
+
+def test_anion_centred_cluster():
+    cl = build_cluster(10.0, 5.8697, centre="anion")
+    at0 = np.flatnonzero(np.all(cl.sites == 0, axis=1))
+    assert at0.size == 1 and not cl.cation[at0[0]]
+    nb = np.bincount(cl.bonds.ravel(), minlength=cl.n_atoms)
+    assert np.all(nb + np.array([len(d) for d in cl.dangling]) == 4)
+    s = tight_binding_state(core_shell("InP", 2.0, None, 0.0), 0.0, TightBindingOptions(centre="anion"))
+    assert s.quality == "ok"
+    with pytest.raises(InputError, match="centre"):
+        TightBindingOptions(centre="middle")
+
+
+def test_gamma_to_xl_crossover_is_flagged_and_left_out_of_the_fit():
+    # bulk InP crosses Γ–X at 10.4 GPa (Müller et al. 1980); a 2.5 nm core has crossed by 11 GPa
+    nc = core_shell("InP", 2.5, None, 0.0)
+    ser = tight_binding_vs_pressure(nc, [0.0, 2.0, 4.0, 11.0])
+    assert ser.states[0].gamma_like and ser.states[0].electron_s_fraction > 0.75
+    assert not ser.states[-1].gamma_like
+    assert list(ser.fit_pressures_gpa) == [0.0, 2.0, 4.0]
+    assert any("X/L-like" in w for w in ser.warnings)
+    assert 30 < ser.alpha_mev_per_gpa < 80

@@ -17,7 +17,8 @@ Model, step by step
    Without spin–orbit the Γ15 valence maximum is triply degenerate; Vogl fitted the measured
    gaps without it, so the Δso/3 rise of the true Γ8 maximum (36 meV in InP) is inside the
    fit, not added again.
-2. **Cluster.** Zinc-blende sites within radius R of a *cation* (In) at the centre; atoms
+2. **Cluster.** Zinc-blende sites within radius R of a *cation* (In) at the centre (or of
+   an anion, ``centre="anion"``: the atomistic shape spread at equal nominal size); atoms
    left with fewer than two bonds are removed (repeatedly), as usual for spherical
    crystallites (Lippens & Lannoo, *PRB* 39, 10935 (1989)). A core/shell particle is one
    coherent zinc-blende lattice: sites with r ≤ R_core are In/P, the rest Zn/Se.
@@ -148,6 +149,8 @@ SP3S_VOGL1983: dict[str, SP3SParameters] = {
 _BONDS = np.array([[1, 1, 1], [1, -1, -1], [-1, 1, -1], [-1, -1, 1]])
 #: 1000 eV: within 0.003 eV of the E_pass → ∞ limit (dangling hybrids out of the basis) for 2–2.5 nm
 _DEFAULT_PASSIVATION_EV = 1000.0
+#: LUMO s weight below which it is called X/L-like (confined Γ states of InP dots: 0.8–0.9)
+GAMMA_S_THRESHOLD = 0.6
 
 
 def sp3s_parameters(name: str | Material) -> SP3SParameters:
@@ -255,8 +258,9 @@ def _key(xyz: np.ndarray, span: int) -> np.ndarray:
     return (s[:, 0] * w + s[:, 1]) * w + s[:, 2]
 
 
-def build_cluster(radius_a: float, lattice_a: float, core_radius_a: float | None = None) -> Cluster:
-    """Spherical zinc-blende cluster of radius ``radius_a`` (Å) around a cation.
+def build_cluster(radius_a: float, lattice_a: float, core_radius_a: float | None = None,
+                  centre: str = "cation") -> Cluster:
+    """Spherical zinc-blende cluster of radius ``radius_a`` (Å) around a cation (or an anion).
 
     Atoms with fewer than two bonds are removed repeatedly. With ``core_radius_a`` the sites
     beyond it are flagged as shell.
@@ -269,11 +273,15 @@ def build_cluster(radius_a: float, lattice_a: float, core_radius_a: float | None
         Lattice constant (Å) that fixes which sites lie inside the radius.
     core_radius_a : float, optional
         Core radius (Å); None for a single material.
+    centre : {"cation", "anion"}, default 'cation'
+        The atom at the centre of the sphere.
 
     Returns
     -------
     Cluster
     """
+    if centre not in ("cation", "anion"):
+        raise InputError(f"cluster centre: 'cation' or 'anion', got {centre!r}")
     if not (math.isfinite(radius_a) and radius_a > 0 and lattice_a > 0):
         raise InputError(f"cluster radius: must be a positive number of Å, got {radius_a}")
     if radius_a / lattice_a > 20:
@@ -282,8 +290,9 @@ def build_cluster(radius_a: float, lattice_a: float, core_radius_a: float | None
     span = 2 * (int(math.ceil(2.0 * radius_a / lattice_a)) + 1)   # even: cation sites are even
     g = np.arange(-span, span + 1, 2)
     cat = np.array(np.meshgrid(g, g, g, indexing="ij")).reshape(3, -1).T
-    cat = cat[(cat.sum(axis=1) % 4) == 0]          # fcc cation sites (a/4 units: even, sum ≡ 0 mod 4)
-    an = cat + 1
+    fcc = cat[(cat.sum(axis=1) % 4) == 0]          # fcc sites (a/4 units: even, sum ≡ 0 mod 4)
+    # each cation's anion neighbours sit at +_BONDS: anion = cation + (1,1,1) is one of them
+    cat, an = (fcc, fcc + 1) if centre == "cation" else (fcc - 1, fcc)
     sites = np.vstack([cat, an])
     is_cat = np.r_[np.ones(len(cat), bool), np.zeros(len(an), bool)]
     r = np.linalg.norm(sites, axis=1) * lattice_a / 4.0
@@ -344,6 +353,7 @@ class TightBindingOptions:
     passivation_ev: float = _DEFAULT_PASSIVATION_EV  #: energy shift of dangling sp3 hybrids (eV)
     epsilon: float | None = None                   #: Coulomb dielectric constant (None: core static)
     n_eig: int = 10                                #: eigenpairs asked near mid-gap
+    centre: str = "cation"                         #: atom at the centre of the sphere
 
     def __post_init__(self):
         if not self.passivation_ev >= 0 or not math.isfinite(self.passivation_ev):
@@ -354,6 +364,8 @@ class TightBindingOptions:
             raise InputError(f"temperature_k: must be ≥ 0 K, got {self.temperature_k}")
         if self.epsilon is not None and not self.epsilon > 0:
             raise InputError(f"epsilon: must be > 0, got {self.epsilon}")
+        if self.centre not in ("cation", "anion"):
+            raise InputError(f"centre: 'cation' or 'anion', got {self.centre!r}")
         if not 1 <= self.n_eig <= 50:
             raise InputError(f"n_eig: between 1 and 50, got {self.n_eig}")
 
@@ -378,12 +390,19 @@ class TightBindingState(Judged):
     hole_in_shell_fraction: float
     electron_surface_fraction: float      #: LUMO weight on atoms with a dangling bond
     hole_surface_fraction: float
+    #: LUMO weight on s orbitals: 1 for a bulk Γ1c state, 0.46 at L1c, 0.03 at X1c (InP sp3s*)
+    electron_s_fraction: float
     seconds: float
     verdict: Verdict = field(default_factory=Verdict)
 
+    @property
+    def gamma_like(self) -> bool:
+        """LUMO of Γ character: s weight ≥ 0.6, between confined Γ states (0.8–0.9) and bulk L (0.46)."""
+        return self.electron_s_fraction >= GAMMA_S_THRESHOLD
+
     def to_dict(self) -> dict:
         d = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "verdict"}
-        return {**d, **self.verdict.to_dict()}
+        return {**d, "gamma_like": self.gamma_like, **self.verdict.to_dict()}
 
 
 def _hamiltonian(cl: Cluster, core: SP3SParameters, shell: SP3SParameters | None,
@@ -528,7 +547,7 @@ def tight_binding_state(geometry: CoreShell, pressure_gpa: float = 0.0,
     core_p = sp3s_parameters(core_m)
     shell_p = sp3s_parameters(shell_m) if shell_m is not None else None
     a_r, b_r = 10.0 * geometry.core_radius_nm, 10.0 * geometry.outer_radius_nm
-    cl = cluster or build_cluster(b_r, core_m.lattice_a, a_r if shell_p is not None else None)
+    cl = cluster or build_cluster(b_r, core_m.lattice_a, a_r if shell_p is not None else None, opt.centre)
     strain = core_shell_strain(core_m, shell_m, geometry.core_radius_nm, geometry.outer_radius_nm,
                                [p], opt.relaxation)
     sc = float(strain.core_volume_strain[0])
@@ -579,12 +598,19 @@ def tight_binding_state(geometry: CoreShell, pressure_gpa: float = 0.0,
         electron_in_shell_fraction=float(we[cl.in_shell].sum()),
         hole_in_shell_fraction=float(wh[cl.in_shell].sum()),
         electron_surface_fraction=e_surf, hole_surface_fraction=h_surf,
+        electron_s_fraction=float(np.sum(ve.reshape(-1, 5)[:, 0] ** 2)),
         seconds=time.perf_counter() - t0, verdict=verdict)
 
 
 @dataclass(frozen=True)
 class TightBindingSeries:
-    """Absorption vs pressure and its quadratic fit E0 + αP + βP² (eV, meV/GPa, meV/GPa²)."""
+    """Absorption vs pressure and its quadratic fit E0 + αP + βP² (eV, meV/GPa, meV/GPa²).
+
+    The fit uses only pressures whose LUMO is Γ-like (:attr:`TightBindingState.gamma_like`):
+    past the Γ → X/L crossover the lowest transition is indirect and the PL of real dots fades
+    (the study loses it at 8.7 GPa), so those points would bend α. ``warnings`` says which
+    pressures were left out.
+    """
 
     pressures_gpa: np.ndarray
     absorption_ev: np.ndarray
@@ -592,6 +618,8 @@ class TightBindingSeries:
     alpha_mev_per_gpa: float
     beta_mev_per_gpa2: float
     states: tuple
+    fit_pressures_gpa: np.ndarray
+    warnings: tuple = ()
 
 
 def tight_binding_vs_pressure(geometry: CoreShell, pressures_gpa,
@@ -616,11 +644,20 @@ def tight_binding_vs_pressure(geometry: CoreShell, pressures_gpa,
         raise InputError("pressures: give at least three finite pressures (GPa) for the quadratic fit")
     shell = geometry.has_shell
     cl = build_cluster(10.0 * geometry.outer_radius_nm, geometry.core.lattice_a,
-                       10.0 * geometry.core_radius_nm if shell else None)
+                       10.0 * geometry.core_radius_nm if shell else None, (options or TightBindingOptions()).centre)
     states = tuple(tight_binding_state(geometry, x, options, cluster=cl) for x in p)
     e = np.array([s.absorption_ev for s in states])
-    beta, alpha, e0 = np.polyfit(p, e, 2)
-    return TightBindingSeries(p, e, float(e0), float(alpha * 1e3), float(beta * 1e3), states)
+    gam = np.array([s.gamma_like for s in states])
+    warn = []
+    if not gam.all():
+        warn.append(f"pressure {p[~gam].min():g} GPa and above: X/L-like LUMO (s weight "
+                    f"{min(s.electron_s_fraction for s in states):.2f}); left out of the fit")
+    use = gam if gam.sum() >= 3 else np.ones_like(gam)
+    if gam.sum() < 3:
+        warn.append("fewer than three Γ-like points: the fit uses all pressures")
+    beta, alpha, e0 = np.polyfit(p[use], e[use], 2)
+    return TightBindingSeries(p, e, float(e0), float(alpha * 1e3), float(beta * 1e3), states,
+                              p[use], tuple(warn))
 
 
 def bulk_gap_coefficient_mev_per_gpa(name: str, mat: Material) -> float:
