@@ -3,7 +3,8 @@
 Prints one JSON object with, for bare InP spheres of 1–4 nm and the study's InP/ZnSe
 2.5/1.9 nm particle: atoms, first excitonic absorption, seconds per calculation, the k·p
 model's absorption for the same geometry (``dackit.nanocrystal.coreshell`` defaults), the
-Almeida et al. 2023 sizing curve at the same volume (inside its data range), and the
+Almeida et al. 2023 sizing curve at the same volume (inside its data range; also for
+In- and P-terminated tetrahedra, which come in magic sizes), and the
 pressure coefficient of the absorption (quadratic fit over 0–5.6 GPa, like the study). Also
 the sensitivity of the 2.5 nm bare core to the passivation energy.
 
@@ -59,6 +60,18 @@ def main() -> None:
                      "almeida_ev": None if _almeida(deq) is None else round(_almeida(deq), 3),
                      "seconds": round(s.seconds, 2), "quality": s.quality})
     out["bare_inp"] = rows
+    tet = {}
+    for edge in (2.5, 3.5, 4.1, 5.0):   # tetrahedra come in magic sizes: {111} layers
+        nc = core_shell("InP", edge, None, 0.0, core_shape="tetrahedron")
+        for shape in ("tetrahedron", "tetrahedron-anion"):
+            s = tight_binding_state(nc, 0.0, TightBindingOptions(shape=shape))
+            deq = s.equivalent_core_diameter_nm
+            tet[f"{shape}-{s.n_atoms}"] = {
+                "atoms": s.n_atoms, "equivalent_diameter_nm": round(deq, 3),
+                "tb_absorption_ev": round(s.absorption_ev, 3),
+                "almeida_ev": None if _almeida(deq) is None else round(_almeida(deq), 3),
+                "electron_s_fraction": round(s.electron_s_fraction, 2), "quality": s.quality}
+    out["bare_inp_tetrahedra"] = tet
     nc = core_shell("InP", 2.5, None, 0.0)
     out["bare_2.5nm_passivation"] = {
         str(e): round(tight_binding_state(nc, 0.0, TightBindingOptions(passivation_ev=e)).absorption_ev, 3)

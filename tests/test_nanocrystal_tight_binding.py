@@ -188,3 +188,17 @@ def test_gamma_to_xl_crossover_is_flagged_and_left_out_of_the_fit():
     assert list(ser.fit_pressures_gpa) == [0.0, 2.0, 4.0]
     assert any("X/L-like" in w for w in ser.warnings)
     assert 30 < ser.alpha_mev_per_gpa < 80
+
+
+def test_tetrahedron_is_cation_terminated_and_confined():
+    cl = build_cluster(20.0, 5.8697, shape="tetrahedron")
+    nd = np.array([len(d) for d in cl.dangling])
+    assert nd[cl.cation].sum() > 0.9 * nd.sum()          # In-terminated {111} facets
+    cl2 = build_cluster(20.0, 5.8697, shape="tetrahedron-anion")
+    nd2 = np.array([len(d) for d in cl2.dangling])
+    assert nd2[~cl2.cation].sum() > 0.9 * nd2.sum()
+    s = tight_binding_state(core_shell("InP", 3.5, None, 0.0, core_shape="tetrahedron"), 0.0,
+                            TightBindingOptions(shape="tetrahedron"))
+    assert s.quality == "ok" and s.n_atoms == 281
+    with pytest.raises(InputError, match="bare cores"):
+        build_cluster(20.0, 5.8697, core_radius_a=10.0, shape="tetrahedron")

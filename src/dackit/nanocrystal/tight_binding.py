@@ -80,7 +80,7 @@ from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh, splu
 from dackit.core.quality import Judged, Verdict
 from dackit.errors import FitError, InputError
 from dackit.nanocrystal.bands import band_edges
-from dackit.nanocrystal.coreshell import CoreShell
+from dackit.nanocrystal.coreshell import TETRAHEDRON_EQUIVALENT_DIAMETER, CoreShell
 from dackit.nanocrystal.coulomb import COULOMB_EV_NM
 from dackit.nanocrystal.materials import Material
 from dackit.nanocrystal.strain import core_shell_strain
@@ -149,6 +149,7 @@ SP3S_VOGL1983: dict[str, SP3SParameters] = {
 _BONDS = np.array([[1, 1, 1], [1, -1, -1], [-1, 1, -1], [-1, -1, 1]])
 #: 1000 eV: within 0.003 eV of the E_pass → ∞ limit (dangling hybrids out of the basis) for 2–2.5 nm
 _DEFAULT_PASSIVATION_EV = 1000.0
+SHAPES = ("sphere", "tetrahedron", "tetrahedron-anion")
 #: LUMO s weight below which it is called X/L-like (confined Γ states of InP dots: 0.8–0.9)
 GAMMA_S_THRESHOLD = 0.6
 
@@ -259,8 +260,14 @@ def _key(xyz: np.ndarray, span: int) -> np.ndarray:
 
 
 def build_cluster(radius_a: float, lattice_a: float, core_radius_a: float | None = None,
-                  centre: str = "cation") -> Cluster:
+                  centre: str = "cation", shape: str = "sphere") -> Cluster:
     """Spherical zinc-blende cluster of radius ``radius_a`` (Å) around a cation (or an anion).
+
+    ``shape="tetrahedron"``: instead a regular tetrahedron with {111} facets of the same
+    volume as the sphere (edge L = 2R/0.608), centroid on the central atom, oriented so that
+    the outermost facet layers are cations (one dangling bond each: an In-terminated
+    tetrahedron; ``shape="tetrahedron-anion"`` the opposite orientation, P-terminated).
+    Bare cores only.
 
     Atoms with fewer than two bonds are removed repeatedly. With ``core_radius_a`` the sites
     beyond it are flagged as shell.
@@ -275,6 +282,8 @@ def build_cluster(radius_a: float, lattice_a: float, core_radius_a: float | None
         Core radius (Å); None for a single material.
     centre : {"cation", "anion"}, default 'cation'
         The atom at the centre of the sphere.
+    shape : {"sphere", "tetrahedron", "tetrahedron-anion"}, default 'sphere'
+        Particle shape (see above).
 
     Returns
     -------
@@ -282,12 +291,18 @@ def build_cluster(radius_a: float, lattice_a: float, core_radius_a: float | None
     """
     if centre not in ("cation", "anion"):
         raise InputError(f"cluster centre: 'cation' or 'anion', got {centre!r}")
+    if shape not in SHAPES:
+        raise InputError(f"cluster shape: one of {', '.join(SHAPES)}, got {shape!r}")
+    if shape != "sphere" and core_radius_a is not None:
+        raise InputError("cluster shape: tetrahedra are built for bare cores only (no shell)")
     if not (math.isfinite(radius_a) and radius_a > 0 and lattice_a > 0):
         raise InputError(f"cluster radius: must be a positive number of Å, got {radius_a}")
     if radius_a / lattice_a > 20:
         raise InputError(f"cluster radius {radius_a:g} Å: above 20 lattice constants (> 2·10⁵ atoms); "
                          "too large for this sparse solver")
-    span = 2 * (int(math.ceil(2.0 * radius_a / lattice_a)) + 1)   # even: cation sites are even
+    # a tetrahedron of the sphere's volume reaches 2.01 R (circumradius √6/4 · L)
+    reach = radius_a if shape == "sphere" else 2.02 * radius_a
+    span = 2 * (int(math.ceil(2.0 * reach / lattice_a)) + 1)   # even: cation sites are even
     g = np.arange(-span, span + 1, 2)
     cat = np.array(np.meshgrid(g, g, g, indexing="ij")).reshape(3, -1).T
     fcc = cat[(cat.sum(axis=1) % 4) == 0]          # fcc sites (a/4 units: even, sum ≡ 0 mod 4)
@@ -295,8 +310,14 @@ def build_cluster(radius_a: float, lattice_a: float, core_radius_a: float | None
     cat, an = (fcc, fcc + 1) if centre == "cation" else (fcc - 1, fcc)
     sites = np.vstack([cat, an])
     is_cat = np.r_[np.ones(len(cat), bool), np.zeros(len(an), bool)]
-    r = np.linalg.norm(sites, axis=1) * lattice_a / 4.0
-    keep = r <= radius_a + 1e-9
+    if shape == "sphere":
+        keep = np.linalg.norm(sites, axis=1) * lattice_a / 4.0 <= radius_a + 1e-9
+    else:
+        edge = 2.0 * radius_a / TETRAHEDRON_EQUIVALENT_DIAMETER
+        inradius = edge / (2.0 * math.sqrt(6.0))
+        sign = -1.0 if shape == "tetrahedron" else 1.0   # −1: outermost facet layers are cations
+        proj = sign * (sites @ _BONDS.T) / math.sqrt(3.0) * lattice_a / 4.0
+        keep = np.all(proj >= -inradius - 1e-9, axis=1)
     sites, is_cat = sites[keep], is_cat[keep]
     big = span + 4
     while True:
@@ -354,6 +375,7 @@ class TightBindingOptions:
     epsilon: float | None = None                   #: Coulomb dielectric constant (None: core static)
     n_eig: int = 10                                #: eigenpairs asked near mid-gap
     centre: str = "cation"                         #: atom at the centre of the sphere
+    shape: str = "sphere"                          #: "sphere", "tetrahedron" (bare cores), …
 
     def __post_init__(self):
         if not self.passivation_ev >= 0 or not math.isfinite(self.passivation_ev):
@@ -364,6 +386,8 @@ class TightBindingOptions:
             raise InputError(f"temperature_k: must be ≥ 0 K, got {self.temperature_k}")
         if self.epsilon is not None and not self.epsilon > 0:
             raise InputError(f"epsilon: must be > 0, got {self.epsilon}")
+        if self.shape not in SHAPES:
+            raise InputError(f"shape: one of {', '.join(SHAPES)}, got {self.shape!r}")
         if self.centre not in ("cation", "anion"):
             raise InputError(f"centre: 'cation' or 'anion', got {self.centre!r}")
         if not 1 <= self.n_eig <= 50:
@@ -547,7 +571,8 @@ def tight_binding_state(geometry: CoreShell, pressure_gpa: float = 0.0,
     core_p = sp3s_parameters(core_m)
     shell_p = sp3s_parameters(shell_m) if shell_m is not None else None
     a_r, b_r = 10.0 * geometry.core_radius_nm, 10.0 * geometry.outer_radius_nm
-    cl = cluster or build_cluster(b_r, core_m.lattice_a, a_r if shell_p is not None else None, opt.centre)
+    cl = cluster or build_cluster(b_r, core_m.lattice_a, a_r if shell_p is not None else None,
+                                  opt.centre, opt.shape)
     strain = core_shell_strain(core_m, shell_m, geometry.core_radius_nm, geometry.outer_radius_nm,
                                [p], opt.relaxation)
     sc = float(strain.core_volume_strain[0])
@@ -643,8 +668,9 @@ def tight_binding_vs_pressure(geometry: CoreShell, pressures_gpa,
     if p.size < 3 or np.any(~np.isfinite(p)):
         raise InputError("pressures: give at least three finite pressures (GPa) for the quadratic fit")
     shell = geometry.has_shell
+    o = options or TightBindingOptions()
     cl = build_cluster(10.0 * geometry.outer_radius_nm, geometry.core.lattice_a,
-                       10.0 * geometry.core_radius_nm if shell else None, (options or TightBindingOptions()).centre)
+                       10.0 * geometry.core_radius_nm if shell else None, o.centre, o.shape)
     states = tuple(tight_binding_state(geometry, x, options, cluster=cl) for x in p)
     e = np.array([s.absorption_ev for s in states])
     gam = np.array([s.gamma_like for s in states])
