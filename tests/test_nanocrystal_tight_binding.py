@@ -161,6 +161,10 @@ def test_bad_inputs():
         tight_binding_state(core_shell("InP", 1.5, None, 0.0), math.nan)
     with pytest.raises(InputError, match="passivation"):
         TightBindingOptions(passivation_ev=-1.0)
+    with pytest.raises(InputError, match="shell_shift_ev"):
+        TightBindingOptions(shell_shift_ev=float("inf"))
+    with pytest.raises(InputError, match="shape"):
+        TightBindingOptions(shape="cube")
     with pytest.raises(InputError, match="radius"):
         build_cluster(-1.0, 5.87)
     with pytest.raises(InputError, match="three"):
