@@ -206,3 +206,20 @@ def test_tetrahedron_is_cation_terminated_and_confined():
     assert s.quality == "ok" and s.n_atoms == 281
     with pytest.raises(InputError, match="bare cores"):
         build_cluster(20.0, 5.8697, core_radius_a=10.0, shape="tetrahedron")
+
+
+@pytest.mark.parametrize("d, atoms, expected", [(1.0, 29, 3.140), (1.5, 59, 2.876), (2.0, 147, 2.378),
+                                                (2.5, 317, 2.110)])
+def test_docstring_table_of_bare_spheres(d, atoms, expected):
+    # pins the module docstring's table (regression, not physics: the physics tests are above)
+    s = tight_binding_state(core_shell("InP", d, None, 0.0))
+    assert s.n_atoms == atoms
+    assert s.absorption_ev == pytest.approx(expected, abs=0.0015)
+
+
+def test_cluster_must_match_the_geometry():
+    cl = build_cluster(7.5, 5.8697)
+    with pytest.raises(InputError, match="cluster"):
+        tight_binding_state(core_shell("InP", 1.0, "ZnSe", 0.25), 0.0, cluster=cl)
+    ser = tight_binding_vs_pressure(core_shell("InP", 1.5, None, 0.0), [0.0, 1.0, 2.0])
+    assert ser.verdict.ok

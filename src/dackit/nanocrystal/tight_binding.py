@@ -636,6 +636,10 @@ def tight_binding_state(geometry: CoreShell, pressure_gpa: float = 0.0,
     core_p = sp3s_parameters(core_m)
     shell_p = sp3s_parameters(shell_m) if shell_m is not None else None
     a_r, b_r = 10.0 * geometry.core_radius_nm, 10.0 * geometry.outer_radius_nm
+    if cluster is not None and bool(cluster.in_shell.any()) != (shell_p is not None):
+        raise InputError("cluster: built with" + (" a shell" if cluster.in_shell.any() else "out a shell")
+                         + " but the geometry has" + ("" if shell_p is not None else " no") + " shell; "
+                         "build it with build_cluster for this geometry")
     cl = cluster or build_cluster(b_r, core_m.lattice_a, a_r if shell_p is not None else None,
                                   opt.centre, opt.shape)
     strain = core_shell_strain(core_m, shell_m, geometry.core_radius_nm, geometry.outer_radius_nm,
@@ -711,6 +715,13 @@ class TightBindingSeries:
     states: tuple
     fit_pressures_gpa: np.ndarray
     warnings: tuple = ()
+
+    @property
+    def verdict(self) -> Verdict:
+        """Doubtful if any pressure's state is; the valley warnings are information."""
+        doubts = [f"{s.pressure_gpa:g} GPa: {n}" for s in self.states if not s.verdict.ok
+                  for n in s.verdict.notes[:1]]
+        return Verdict.from_checks(doubts, self.warnings)
 
 
 def tight_binding_vs_pressure(geometry: CoreShell, pressures_gpa,
