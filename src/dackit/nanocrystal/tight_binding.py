@@ -13,10 +13,9 @@ Model, step by step
    combinations are turned into Slater–Koster two-centre integrals (4 neighbours):
    V_ssσ = V(s,s)/4, V_spσ = √3 V(s,p)/4, V_ppσ = (V(x,x) + 2V(x,y))/4,
    V_ppπ = (V(x,x) − V(x,y))/4; the bulk Bloch Hamiltonian built from the same blocks
-   (:func:`bulk_bands`) reproduces Vogl's gaps (InP Γ 1.41 eV at 0 K-like fit, ZnSe 2.67 eV).
-   Without spin–orbit the Γ15 valence maximum is triply degenerate; Vogl fitted the measured
-   gaps without it, so the Δso/3 rise of the true Γ8 maximum (36 meV in InP) is inside the
-   fit, not added again.
+   (:func:`bulk_bands`) gives InP Γ 1.410 eV (measured 1.424 eV at 0 K) and ZnSe 2.680 eV.
+   The table has no spin–orbit term: the Γ15 valence maximum is triply degenerate and the
+   fitted gap already stands for the measured Γ8–Γ6 one, so nothing is added for Δso.
 2. **Cluster.** Zinc-blende sites within radius R of a *cation* (In) at the centre (or of
    an anion, ``centre="anion"``: the atomistic shape spread at equal nominal size); atoms
    left with fewer than two bonds are removed (repeatedly), as usual for spherical
@@ -47,8 +46,10 @@ Model, step by step
    mean of the two regions' scaling. The pressure coefficient is thus the sp3s*-with-d⁻²
    one, not the measured a_gap (bulk InP: :func:`bulk_gap_coefficient_mev_per_gpa`).
 6. **Levels.** The Hamiltonian (real, symmetric, 5 × N_atoms) is a scipy.sparse matrix;
-   HOMO and LUMO come from shift-invert Lanczos (``eigsh``, σ just inside the bulk valence
-   and conduction edges, a few eigenpairs each).
+   HOMO and LUMO come from shift-invert Lanczos (``eigsh`` with a SuperLU factor of H − σ,
+   σ in the middle of the core's bulk gap, ``n_eig`` eigenpairs; one more run just inside
+   a bulk edge when all of them fall on one side). The eigenvalues nearest mid-gap also
+   tell whether any state sits inside the bulk gap (a surface state: verdict doubtful).
 7. **Exciton.** First absorption E_X = E_LUMO − E_HOMO − J + ΔE_T. J = e²⟨1/max(r_e, r_h)⟩/ε
    with the atomic weights of the two states as spherical shells (Newton's theorem, as in
    :mod:`.coulomb`; the k·p model's convention, core static ε), radii floored at half a
