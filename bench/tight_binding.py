@@ -23,7 +23,7 @@ import numpy as np
 from dackit.nanocrystal.coreshell import STUDY, core_shell, exciton_energy, pl_vs_pressure
 from dackit.nanocrystal.materials import material
 from dackit.nanocrystal.sizing import almeida_e1s_from_volume
-from dackit.nanocrystal.tight_binding import (TightBindingOptions, bulk_bands, bulk_gap_coefficient_mev_per_gpa,
+from dackit.nanocrystal.tight_binding import (TightBindingOptions, bulk_bands, bulk_gap_coefficient_mev_per_gpa, bulk_masses,
                                               tight_binding_state, tight_binding_vs_pressure)
 
 FIT_P = np.linspace(0.0, 5.6, 5)
@@ -49,6 +49,7 @@ def main() -> None:
                                "x_gap_ev": round(float(e[1, 4] - e[0, 3]), 3),
                                "l_gap_ev": round(float(e[2, 4] - e[0, 3]), 3)}
     out["bulk_InP_alpha_mev_per_gpa_tb"] = round(bulk_gap_coefficient_mev_per_gpa("InP", material("InP")), 1)
+    out["bulk_InP_masses_tb"] = {k: round(v, 3) for k, v in bulk_masses("InP", material("InP").lattice_a).items()}
     rows = []
     for d in (1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0):
         nc = core_shell("InP", d, None, 0.0)

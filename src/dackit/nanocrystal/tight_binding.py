@@ -62,6 +62,11 @@ Bulk sp3s*: InP Γ 1.410, L 1.888, X 2.440 eV (measured 0 K 1.424, 2.014, 2.384)
 2.680 eV (2.825). Bulk InP dE_g/dP with d⁻² hoppings: 55.5 meV/GPa (a_gap = −3.9 eV) —
 two thirds of the measured 83 meV/GPa (a_gap = −6.35(5) eV, Müller et al. 1980): fixed
 on-site energies miss part of the volume deformation potential. Every α below carries this.
+Bulk masses (:func:`bulk_masses`): electron 0.123 m0 (measured 0.0795: nearest-neighbour
+sp3s* is known to make the Γ electron too heavy), light hole 0.095/0.083 and heavy hole
+0.61/1.13 along [100]/[111] (Vurgaftman's γ give 0.12/0.108 and 0.53/1.14). So where the
+effective-mass picture still holds (≳ 2.5 nm) the TB electron is confined ~35 % too weakly
+and leaks less into a shell; the comparisons below carry that bias.
 
 Bare InP spheres, first absorption (eV); the sizing curve of Almeida et al. 2023
 (:mod:`.sizing`, volume form) at the cluster's atom volume (8 atoms per a³):
@@ -101,7 +106,8 @@ bare core α (meV/GPa)                –         53.7            79.6 (PL)
 
 Tight binding gets the *sign* of the shelling shift (red) that k·p misses: its electron
 spills less into the shell (31 % vs 57 %) and the misfit compression of the core (2.5 GPa)
-raises the gap by less (small TB deformation potential). Band offset ±0.3 eV (shell
+raises the gap by less (small TB deformation potential) — both partly the sp3s* biases above
+(heavy electron, soft a_gap), so the red shift is suggestive, not established. Band offset ±0.3 eV (shell
 on-sites, ``shell_shift_ev``): 1.974 / 2.045 eV; fully relaxed misfit: 1.944 eV; anion-
 centred particle: 2.083 eV — the shelling shift stays red (−0.04 … −0.17 eV) in every
 variant. The bare-core energy stays 0.28 eV below the study: the study's 518 nm needs a
@@ -291,6 +297,44 @@ def bulk_bands(name: str, k_points, scale: float = 1.0) -> np.ndarray:
         hac = np.tensordot(phase, blocks, axes=(0, 0))
         h = np.block([[ea, hac], [hac.conj().T, ec]])
         out[i] = np.linalg.eigvalsh(h) - vbm0
+    return out
+
+
+#: ħ²/m0 in eV·Å²
+_HBAR2_M0_EV_A2 = 7.619964
+
+
+def bulk_masses(name: str, lattice_a: float) -> dict[str, float]:
+    """Band-edge masses (m0) of the bulk sp3s* bands at Γ, by finite differences (k = 0.01·2π/a).
+
+    Parameters
+    ----------
+    name : str
+        Compound (see :data:`SP3S_VOGL1983`).
+    lattice_a : float
+        Lattice constant (Å) that converts k to Å⁻¹.
+
+    Returns
+    -------
+    dict
+        ``electron``, ``light_hole_100``, ``heavy_hole_100``, ``light_hole_111``, ``heavy_hole_111``
+        (hole masses positive).
+
+    Examples
+    --------
+    >>> round(bulk_masses("InP", 5.8697)["electron"], 3)
+    0.123
+    """
+    dk = 0.01
+    k2 = (2.0 * math.pi / lattice_a * dk) ** 2 / 2.0
+    e0 = bulk_bands(name, [[0, 0, 0]])[0]
+    out = {}
+    for label, u in (("100", np.array([1.0, 0.0, 0.0])), ("111", np.ones(3) / math.sqrt(3.0))):
+        e1 = bulk_bands(name, [u * dk])[0]
+        curv = (e1 - e0) / k2
+        out["electron"] = float(_HBAR2_M0_EV_A2 / curv[4])
+        out[f"light_hole_{label}"] = float(-_HBAR2_M0_EV_A2 / curv[1])
+        out[f"heavy_hole_{label}"] = float(-_HBAR2_M0_EV_A2 / curv[3])
     return out
 
 
