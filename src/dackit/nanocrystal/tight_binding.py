@@ -86,9 +86,11 @@ d (nm)      atoms  d_eq    TB      k·p     Almeida
 The excess over the sizing curve falls from +0.49 eV (1.1 nm) to +0.06 eV (2.5 nm), against
 +1.1 … +0.11 eV for k·p: atomistic confinement is much softer in the smallest dots, but TB
 still lies above the measured curve. Tetrahedral cores ({111} facets, magic sizes) at equal
-volume land within 0.05 eV of the spheres (In-terminated, 281 atoms, d_eq 2.39 nm: 2.169 vs
-Almeida 2.075 eV; 51 atoms: 2.821 vs 2.474; P-terminated 87 atoms: 2.726 vs 2.330), so the
-shape is not what separates model and curve. Anion-centred 2.5 nm sphere: 2.124 eV.
+volume land within 0.05 eV of the spheres from 87 atoms up (In-terminated, 281 atoms, d_eq
+2.39 nm: 2.169 vs Almeida 2.075 eV; P-terminated, 87 atoms: 2.726 vs 2.330); the 51-atom
+In-terminated one lies 0.12 eV below the spheres (2.821 vs 2.474; its LUMO is X/L-mixed,
+s weight 0.53). The shape is not what separates model and curve. Anion-centred 2.5 nm
+sphere: 2.124 eV.
 Surface (passivation energy 10 / 20 / 40 / ∞ eV): 1.807 / 1.984 / 2.054 / 2.110 eV.
 
 Against the study (InP 2.5 nm sphere, ZnSe 1.9 nm shell, 5155 atoms):
@@ -106,16 +108,16 @@ bare core α (meV/GPa)                –         53.7            79.6 (PL)
 
 Tight binding gets the *sign* of the shelling shift (red) that k·p misses: its electron
 spills less into the shell (31 % vs 57 %) and the misfit compression of the core (2.5 GPa)
-raises the gap by less (small TB deformation potential) — both partly the sp3s* biases above
-(heavy electron, soft a_gap), so the red shift is suggestive, not established. Band offset ±0.3 eV (shell
-on-sites, ``shell_shift_ev``): 1.974 / 2.045 eV; fully relaxed misfit: 1.944 eV; anion-
-centred particle: 2.083 eV — the shelling shift stays red (−0.04 … −0.17 eV) in every
-variant. The bare-core energy stays 0.28 eV below the study: the study's 518 nm needs a
+raises the gap by less (small TB deformation potential) — both partly the sp3s* biases
+above (heavy electron, soft a_gap), so the red shift is suggestive, not established. Shell
+on-sites −0.3 / +0.3 eV (band-offset uncertainty, ``shell_shift_ev``): 1.974 / 2.045 eV;
+fully relaxed misfit: 1.944 eV; anion-centred particle: 2.083 eV — the shelling shift stays
+red (−0.04 … −0.17 eV) in every variant. The bare-core energy stays 0.28 eV below the study: the study's 518 nm needs a
 ~2.0 nm sphere (147 atoms, 2.378 eV) in TB. α: the core/shell's 58.5 meV/GPa is near the
 study's 53, but TB's bulk coefficient is itself 33 % below the measured one, so this
-agreement does not show that confinement explains the study's small α: scaled to the
-measured bulk value (a rough estimate) the confinement ratios (bare 0.97, core/shell 1.05 of TB bulk)
-give ≈81 and ≈88 meV/GPa. The LUMO of the core/shell particle turns X/L-like (s weight 0.86
+agreement does not show that confinement explains the study's small α: the TB ratios to
+its own bulk (bare 0.97, core/shell 1.05), applied to the measured bulk 83 meV/GPa (a
+rough estimate), give ≈81 and ≈88 meV/GPa. The LUMO of the core/shell particle turns X/L-like (s weight 0.86
 → 0.42) between 4.2 and 5.6 GPa external (core ≈ 7–8.4 GPa), well below bulk InP's 10.4 GPa
 Γ–X crossing — the size-driven early crossover of Fu & Zunger, *PRL* 80, 5397 (1998); the
 study loses its PL at 8.7 GPa.
