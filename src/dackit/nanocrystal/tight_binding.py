@@ -108,18 +108,21 @@ bare core α (meV/GPa)                –         53.7            79.6 (PL)
 
 Tight binding gets the *sign* of the shelling shift (red) that k·p misses: its electron
 spills less into the shell (31 % vs 57 %) and the misfit compression of the core (2.5 GPa)
-raises the gap by less (small TB deformation potential) — both partly the sp3s* biases
-above (heavy electron, soft a_gap), so the red shift is suggestive, not established. Shell
+raises the gap by less (small TB deformation potential) — both partly the sp3s* biases above
+(heavy electron, soft a_gap), so the red shift is suggestive, not established. Shell
 on-sites −0.3 / +0.3 eV (band-offset uncertainty, ``shell_shift_ev``): 1.974 / 2.045 eV;
 fully relaxed misfit: 1.944 eV; anion-centred particle: 2.083 eV — the shelling shift stays
-red (−0.04 … −0.17 eV) in every variant. The bare-core energy stays 0.28 eV below the study: the study's 518 nm needs a
-~2.0 nm sphere (147 atoms, 2.378 eV) in TB. α: the core/shell's 58.5 meV/GPa is near the
-study's 53, but TB's bulk coefficient is itself 33 % below the measured one, so this
-agreement does not show that confinement explains the study's small α: the TB ratios to
-its own bulk (bare 0.97, core/shell 1.05), applied to the measured bulk 83 meV/GPa (a
-rough estimate), give ≈81 and ≈88 meV/GPa. The LUMO of the core/shell particle turns X/L-like (s weight 0.86
-→ 0.42) between 4.2 and 5.6 GPa external (core ≈ 7–8.4 GPa), well below bulk InP's 10.4 GPa
-Γ–X crossing — the size-driven early crossover of Fu & Zunger, *PRL* 80, 5397 (1998); the
+red (−0.04 … −0.17 eV) in every variant. The bare-core energy stays 0.28 eV below the study:
+the study's 518 nm needs a ~2.0 nm sphere (147 atoms, 2.378 eV) in TB. α: the core/shell's
+58.5 meV/GPa is near the study's 53, but TB's bulk coefficient is itself 33 % below the
+measured one, so this agreement does not show that confinement explains the study's small α:
+the TB ratios to its own bulk (bare 0.97, core/shell 1.05), applied to the measured bulk 83
+meV/GPa (a rough estimate), give ≈81 and ≈88 meV/GPa. The LUMO of the core/shell particle
+turns X/L-like (s weight 0.86 → 0.42, the bulk L value) between 4.2 and 5.6 GPa external
+(core ≈ 7–8.4 GPa; bare 2.5 nm core: s weight 0.55 at 8 GPa), far below where the TB bulk
+crosses (Γ–L ≈ 16 GPa; its X gap moves only −3 meV/GPa against −30 measured, so TB misses
+the bulk Γ–X crossing at 10.4 GPa): confinement lifts the light Γ electron above the heavy
+L/X states — the size-driven early crossover of Fu & Zunger, *PRL* 80, 5397 (1998). The
 study loses its PL at 8.7 GPa.
 
 Timing (2 shared cores): bare spheres 0.01–4 s (29–1327 atoms), the 5155-atom core/shell
