@@ -120,7 +120,7 @@ the TB ratios to its own bulk (bare 0.97, core/shell 1.05), applied to the measu
 meV/GPa (a rough estimate), give ≈81 and ≈88 meV/GPa. The LUMO of the core/shell particle
 turns X/L-like (s weight 0.86 → 0.42, the bulk L value) between 4.2 and 5.6 GPa external
 (core ≈ 7–8.4 GPa; bare 2.5 nm core: s weight 0.55 at 8 GPa), far below where the TB bulk
-crosses (Γ–L ≈ 16 GPa; its X gap moves only −3 meV/GPa against −30 measured, so TB misses
+crosses (Γ–L ≈ 16 GPa; its X gap moves only −7 meV/GPa against −30 measured, so TB misses
 the bulk Γ–X crossing at 10.4 GPa): confinement lifts the light Γ electron above the heavy
 L/X states — the size-driven early crossover of Fu & Zunger, *PRL* 80, 5397 (1998). The
 study loses its PL at 8.7 GPa.
