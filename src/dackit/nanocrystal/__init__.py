@@ -5,7 +5,9 @@ the Lamé misfitting sphere), :mod:`.bands` (deformation potentials, Kane masses
 :mod:`.confinement` (radial BenDaniel–Duke solver), :mod:`.luttinger` (4- and 6-band spherical
 1S3/2 hole), :mod:`.coulomb` (electron–hole attraction), :mod:`.sizing` (an independent InP
 sizing curve), :mod:`.coreshell` (the exciton model and E(P) fits), :mod:`.ensemble` (size
-distribution line shapes) and :mod:`.plots` (figures).
+distribution line shapes) and :mod:`.plots` (figures). :mod:`.tight_binding` (imported on
+demand) is an independent atomistic sp3s* model of the same particles, the cross-check of
+the k·p exciton on the atomic scale.
 
 Example
 -------
