@@ -204,3 +204,44 @@ def test_2d_qx_qy_text_is_refused_by_name(tmp_path):
     for path in (with_header, bare):
         code, _, text = _peaks(path)
         assert code == 2 and "2D data" in text and path.name in text, text
+
+
+def test_atsas_s_title_superlattice_is_not_ten_times_too_small(tmp_path):
+    """The silent miss: a lamellar stack of d = 150 Å saved as 's, nm^-1' was indexed with
+    d = 15.0 Å and quality ok (peaks below 1 Å⁻¹ even on the wrong scale, so no refusal)."""
+    rng = np.random.default_rng(2)
+    q = np.linspace(0.01, 0.3, 1200)
+    y = 1e-4 * q ** -3 + 0.5
+    for n in range(1, 6):
+        y += (30 / n ** 1.3) * np.exp(-0.5 * ((q - 2 * np.pi * n / 150.0) / 0.0012) ** 2)
+    path = _write(tmp_path / "stack.dat", q * 10, rng.poisson(y * 200) / 200.0, "s, nm^-1  I(s)")
+    code, row, text = _peaks(path)
+    assert code == 0, text
+    assert row["lattice_angstrom"] == pytest.approx(150.0, rel=0.005)
+    assert row["d_first_angstrom"] == pytest.approx(150.0, rel=0.01)
+
+
+def test_unstated_unit_note_names_the_right_direction(tmp_path):
+    q, y = _agbeh()
+    path = tmp_path / "curve.dat"
+    np.savetxt(path, np.c_[q, y])
+    code, row, text = _peaks(path)
+    assert code == 0, text
+    note = next(n for n in row["quality_notes"] if "does not state the q unit" in n)
+    assert "too small" in note
+
+
+def test_bare_curve_with_an_nm_range_is_doubtful(tmp_path):
+    """No header, q from 0.1 to 3: a lab camera in nm⁻¹ as likely as Å⁻¹, and read as Å⁻¹
+    the d = 150 Å stack comes out 15 Å. It must not be ok."""
+    rng = np.random.default_rng(2)
+    q = np.linspace(0.01, 0.3, 1200)
+    y = 1e-4 * q ** -3 + 0.5
+    for n in range(1, 6):
+        y += (30 / n ** 1.3) * np.exp(-0.5 * ((q - 2 * np.pi * n / 150.0) / 0.0012) ** 2)
+    path = tmp_path / "stack.dat"
+    np.savetxt(path, np.c_[q * 10, rng.poisson(y * 200) / 200.0])
+    code, row, text = _peaks(path)
+    assert code == 0, text
+    assert row["quality"] == "doubtful"
+    assert any("10× too small" in n and "nm⁻¹" in n for n in row["quality_notes"])

@@ -250,11 +250,31 @@ def _q_scale_from_title(header: list[str]) -> float | None:
     return 0.1 if m.group("nm") else 1.0
 
 
+#: an unlabelled q column starting at or above this (Å⁻¹ as read) and reaching Q_NM_HIGH
+#: spans 0.02-1 nm⁻¹ … 0.2-10 nm⁻¹ if it is nm⁻¹, the span of a lab SAXS camera; read as Å⁻¹
+#: it would be a SAXS-to-WAXS curve whose beam stop cuts at d ≤ 300 Å, rarely saved bare
+Q_NM_LOW, Q_NM_HIGH = 0.02, 1.0
+
+
+def _assumed_unit_doubt(pattern: Pattern) -> list[str]:
+    """A doubt when the unstated q unit is as likely nm⁻¹ as Å⁻¹ from the range itself: a lab
+    curve in nm⁻¹ read as Å⁻¹ gives every d 10× too small, and indexes as well as ever."""
+    if not pattern.metadata.get("q_unit_assumed") or pattern.axis != "q_A^-1":
+        return []
+    lo, hi = float(np.min(pattern.x)), float(np.max(pattern.x))
+    if lo < Q_NM_LOW or hi < Q_NM_HIGH:
+        return []
+    return [f"the file does not state the q unit and its range, {lo:.3g}-{hi:.3g} read as Å⁻¹, "
+            "is a lab SAXS range in nm⁻¹: if q is in nm⁻¹ every d here is 10× too small; state "
+            "the unit in a header line ('# q_nm^-1 I' or '# q_A^-1 I')"]
+
+
 def _assumed_unit_note(pattern: Pattern) -> list[str]:
     if not pattern.metadata.get("q_unit_assumed"):
         return []
+    # nm⁻¹ read as Å⁻¹ puts q 10× too high: every d 10× too small (the note said 'large')
     return ["the file does not state the q unit: read as Å⁻¹ (if it is nm⁻¹, every d is 10× "
-            "too large: add a header line '# q_nm^-1 I')"]
+            "too small: add a header line '# q_nm^-1 I')"]
 
 
 def analyse_saxs(pattern: Pattern, *, background="loglog", min_significance=5.0,
@@ -291,7 +311,8 @@ def analyse_saxs(pattern: Pattern, *, background="loglog", min_significance=5.0,
     from dackit.saxs.quality import saxs_verdict
 
     res = SaxsResult(pattern.source, ps, idx, form_factor=ff)
-    verdict = saxs_verdict(res, min_significance=min_significance).plus(info=_assumed_unit_note(pattern))
+    verdict = saxs_verdict(res, min_significance=min_significance).plus(
+        doubts=_assumed_unit_doubt(pattern), info=_assumed_unit_note(pattern))
     return dataclasses.replace(res, verdict=verdict)
 
 
@@ -385,5 +406,6 @@ def thickness_with_verdict(pattern: Pattern, *, wavelength_a=None, k=0.89, peak=
     r = scherrer_thickness(p.q_inv_a, p.fwhm_inv_a, fwhm_err=p.fwhm_err, k=k, wavelength_a=lam,
                            instrument_fwhm_inv_a=instrument_fwhm_inv_a,
                            instrument_shape=instrument_shape)
-    base = saxs_verdict(SaxsResult(pattern.source, ps, None)).plus(info=_assumed_unit_note(pattern))
+    base = saxs_verdict(SaxsResult(pattern.source, ps, None)).plus(
+        doubts=_assumed_unit_doubt(pattern), info=_assumed_unit_note(pattern))
     return r, thickness_verdict(p, instrument_fwhm_inv_a, base)
