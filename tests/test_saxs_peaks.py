@@ -148,11 +148,14 @@ def test_cansas_bad(tmp_path, text, match):
 
 
 def test_cansas_nan_and_duplicates(tmp_path):
+    # a repeated Q is a second measurement of the same I(Q) (two detector banks or frames
+    # meeting, as in SasView's latex_smeared.xml): merged, not refused
     q = np.linspace(0.01, 0.2, 30)
     p = tmp_path / "dup.xml"
-    _write_cansas(p, np.r_[q, q[:1]], np.ones(31))
-    with pytest.raises(InputError, match="duplicate"):
-        read_cansas(p)
+    _write_cansas(p, np.r_[q, q[:1]], np.r_[np.ones(30), 3.0])
+    pat = read_cansas(p)
+    assert pat.x.size == 30 and pat.metadata["merged_repeated_q"] == 1
+    assert pat.intensity[0] == pytest.approx(2.0)
 
 
 def test_two_dimensional_round_trip(tmp_path):

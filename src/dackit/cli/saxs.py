@@ -44,7 +44,8 @@ def _capture_warnings():
 def peaks(files, poni, wavelength_a, energy_kev, background, min_significance, as_json, plot_dir):
     """Find and fit SAXS peaks, give d = 2π/q and index the mesophase.
 
-    Inputs: two-column q/I text (.dat, .xy, q in Å⁻¹ or nm⁻¹ from the header; Å⁻¹ if none),
+    Inputs: two-column q/I text (.dat, .xy, q in Å⁻¹ or nm⁻¹ from the header or the column
+    title; Å⁻¹ if none; a '2theta' column with --wavelength), NIST/IGOR .ABS, Anton Paar .pdh,
     canSAS XML, NXcanSAS HDF5 (.h5, .hdf, .hdf5, .nxs), or detector images with --poni
     (integrated in q by pyFAI). Every row carries quality ("ok" | "doubtful") and
     quality_notes (ties, missing or unexplained peaks, beamstop edge, background humps). The mesophase is
@@ -67,13 +68,22 @@ def peaks(files, poni, wavelength_a, energy_kev, background, min_significance, a
         lam, _ = resolve_wavelength(wavelength_a, energy_kev)
 
     def analyse(path):
+        from dackit.errors import InputError
         from dackit.io.kinds import refuse_diffraction_for_saxs, refuse_micrograph
 
         refuse_micrograph(path, "dackit saxs peaks")
         pat = load_saxs(path, poni=poni, wavelength_a=lam)
         res = analyse_saxs(pat, background=background, min_significance=min_significance)
-        refuse_diffraction_for_saxs(path, [p.q_inv_a for p in res.peakset.peaks],
-                                    axis=pat.metadata.get("source_axis") or pat.axis)
+        try:
+            refuse_diffraction_for_saxs(path, [p.q_inv_a for p in res.peakset.peaks],
+                                        axis=pat.metadata.get("source_axis") or pat.axis)
+        except InputError as exc:
+            if not pat.metadata.get("q_unit_assumed"):
+                raise
+            # a header-less nm⁻¹ (or 2θ) column read as Å⁻¹ lands every peak at q > 1 Å⁻¹
+            raise InputError(f"{exc}. Or the unit is wrong: the file does not state it and was "
+                             "read as q in Å⁻¹; if the first column is q in nm⁻¹ add a header line "
+                             "'# q_nm^-1 I', if it is 2θ add '# 2theta I' and give --wavelength") from None
         if plot_dir is not None:
             from dackit.saxs.plots import save_pattern_figure
 

@@ -4,6 +4,7 @@ from . import frames as frames
 from . import gsas as gsas
 from . import images as images
 from . import kinds as kinds
+from . import nistabs as nistabs
 from . import oceanoptics as oceanoptics
 from . import patterns as patterns
 from . import pdh as pdh
@@ -11,6 +12,7 @@ from . import signatures as signatures
 from . import spectra as spectra
 from . import textcols as textcols
 from . import vendor as vendor
+from .cansas import merge_repeated_q as merge_repeated_q
 from .cansas import read_cansas as read_cansas
 from .frames import FrameSource as FrameSource
 from .frames import mean_image as mean_image
@@ -23,6 +25,7 @@ from .gsas import write_instprm as write_instprm
 from .images import read_image as read_image
 from .kinds import kind_of as kind_of
 from .kinds import xray_kind as xray_kind
+from .nistabs import read_nist_abs as read_nist_abs
 from .images import read_mask as read_mask
 from .patterns import read_pattern as read_pattern
 from .pdh import read_pdh as read_pdh

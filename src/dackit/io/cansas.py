@@ -44,6 +44,47 @@ def _find(elem, name):
     return None
 
 
+def merge_repeated_q(q, intensity, sigma=None):
+    """Merge points that share one Q value (overlapping detector banks or frames written
+    one after the other) into one: the inverse-variance weighted mean when σ is known,
+    otherwise the plain mean (σ of the mean then unknown, so none).
+
+    Parameters
+    ----------
+    q, intensity : ndarray
+        Q and I of the points, any order.
+    sigma : ndarray, optional
+        Standard errors of I (all positive) or None.
+
+    Returns
+    -------
+    q, intensity, sigma, n_merged
+        Sorted by q, one point per distinct Q; ``n_merged`` is how many points were folded
+        into others (0: the input is returned sorted and otherwise unchanged).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> merge_repeated_q(np.array([1.0, 2.0, 2.0]), np.array([5.0, 1.0, 3.0]))[1]
+    array([5., 2.])
+    """
+    order = np.argsort(q, kind="stable")
+    q, intensity = np.asarray(q, float)[order], np.asarray(intensity, float)[order]
+    sigma = None if sigma is None else np.asarray(sigma, float)[order]
+    uq, idx, counts = np.unique(q, return_inverse=True, return_counts=True)
+    if uq.size == q.size:
+        return q, intensity, sigma, 0
+    if sigma is not None:
+        w = 1.0 / sigma ** 2
+        wsum = np.bincount(idx, weights=w)
+        merged_i = np.bincount(idx, weights=w * intensity) / wsum
+        merged_s = 1.0 / np.sqrt(wsum)
+    else:
+        merged_i = np.bincount(idx, weights=intensity) / counts
+        merged_s = None
+    return uq, merged_i, merged_s, int(q.size - uq.size)
+
+
 def read_cansas(path, *, entry: int = 0, q_unit: str | None = None) -> Pattern:
     """Read SASentry number ``entry`` of a canSAS 1D XML file as a q-axis :class:`Pattern`.
 
@@ -104,6 +145,7 @@ def read_cansas(path, *, entry: int = 0, q_unit: str | None = None) -> Pattern:
     di = np.asarray(di)
     # a partial or non-positive Idev column cannot weight a fit: use none
     sigma = di if np.all(np.isfinite(di)) and np.all(di > 0) else None
+    q, i_arr, sigma, n_merged = merge_repeated_q(q, np.asarray(i, dtype=float), sigma)
     wl = None
     wel = _find(ent, "wavelength")
     if wel is not None and wel.text and wel.text.strip():
@@ -117,5 +159,7 @@ def read_cansas(path, *, entry: int = 0, q_unit: str | None = None) -> Pattern:
             "q_unit_in_file": unit}
     if order_note:
         meta["note"] = "Q values were unsorted in the file and have been sorted"
-    return make_pattern(q, i, axis="q_A^-1", wavelength_a=wl, sigma=sigma, metadata=meta,
+    if n_merged:
+        meta["merged_repeated_q"] = n_merged
+    return make_pattern(q, i_arr, axis="q_A^-1", wavelength_a=wl, sigma=sigma, metadata=meta,
                         source=str(path))

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,7 +102,8 @@ def load_saxs(path, *, poni=None, wavelength_a=None, mask=None, bins=None) -> Pa
     detector image only with ``poni``, otherwise an InputError names the format); detector images (with ``poni``) →
     pyFAI integration in q (Å⁻¹) through :class:`dackit.xrd.integrate.Integrator`; any other
     file → :func:`dackit.io.patterns.read_pattern` (Anton Paar / PCG ``.pdh`` through
-    :func:`dackit.io.pdh.read_pdh`), whose header decides the axis (q in
+    :func:`dackit.io.pdh.read_pdh`, NIST/IGOR ``.ABS`` through
+    :func:`dackit.io.nistabs.read_nist_abs`), whose header decides the axis (q in
     nm⁻¹/Å⁻¹ or 2θ); a header-less two-column file is taken as q in Å⁻¹.
     A ``wavelength_a`` different from the PONI's by > 0.5 % replaces it, with a warning.
 
@@ -153,24 +155,126 @@ def load_saxs(path, *, poni=None, wavelength_a=None, mask=None, bins=None) -> Pa
             geom = dataclasses.replace(geom, wavelength_a=float(wavelength_a))
         image = np.load(path) if suffix == ".npy" else read_image(path)
         return Integrator(geom, mask=mask, bins=bins, unit="q_A^-1").integrate(image, source=str(path))
+    from dackit.io.nistabs import looks_like_nist_abs, read_nist_abs
     from dackit.io.patterns import read_pattern
+    from dackit.io.textcols import read_lines
 
+    lines = read_lines(path)
+    head = lines[:80]
+    if any(_QX_QY.search(line) for line in head):
+        raise InputError(f"{where(path)}2D data (columns Qx, Qy, I): dackit analyses 1D curves I(q); "
+                         "average it to I(q) first (e.g. SasView's circular average), or give "
+                         "the detector image with --poni")
+    # the NIST/IGOR header's value lines ('1e+08 6 25 1 0.5667 0.2C 1') defeat the column sniffer
+    if looks_like_nist_abs(head[:40]):
+        return read_nist_abs(path, wavelength_a=wavelength_a)
     try:
         pat = read_pattern(path, wavelength_a=wavelength_a)
     except InputError:
         # e.g. a header-less q column running past 180: not 2θ, so read it as q
-        return read_pattern(path, wavelength_a=wavelength_a, axis="q_A^-1")
-    if pat.metadata.get("axis_assumed"):  # no unit in the header: SAXS curves are in q (Å⁻¹)
+        try:
+            return read_pattern(path, wavelength_a=wavelength_a, axis="q_A^-1")
+        except InputError as exc:
+            if _raster_first_column(lines[:5000]):
+                raise InputError(f"{where(path)}the first column runs through negative values and "
+                                 "back: this is 2D data (Qx, Qy, I) without a header, not a 1D curve; "
+                                 "average it to I(q) first (e.g. SasView's circular average)") from None
+            raise exc from None
+    if pat.metadata.get("axis_assumed") and _names_two_theta(pat.metadata.get("header") or []):
+        # a column title '2theta' / '2θ' states the axis even without a unit: reading it as q
+        # put an AgBeh curve at q = 0.26…10 'Å⁻¹' (and called it wide-angle diffraction)
+        pat.metadata.pop("axis_assumed")
+        pat.metadata["axis_from_title"] = "2th_deg"
+        return pat
+    if pat.metadata.get("axis_assumed"):  # no unit read from the header: SAXS curves are in q
+        header = pat.metadata.get("header") or []
         pat = read_pattern(path, wavelength_a=wavelength_a, axis="q_A^-1")
-        pat.metadata["q_unit_assumed"] = True
+        scale = _q_scale_from_title(header)
+        if scale is None:  # nothing stated: Å⁻¹, and the row says so
+            pat.metadata["q_unit_assumed"] = True
+        elif scale != 1.0:
+            # 's, nm^-1' (ATSAS), 'q_nm^-1,I' (CSV), 'scattering vector (nm^-1)': read as Å⁻¹
+            # these put every d 10x too small, on a superlattice without a warning
+            pat = dataclasses.replace(pat, x=pat.x * scale,
+                                      metadata={**pat.metadata, "q_unit_from_title": "nm^-1"})
     return pat
+
+
+_QX_QY = re.compile(r"\bq_?x\b.*\bq_?y\b", re.I)
+
+
+def _raster_first_column(lines: list[str]) -> bool:
+    """A first column with negative values that later restarts lower (Qx of a 2D raster):
+    a 1D curve's q is positive and, once sorted, never runs back."""
+    xs = []
+    for line in lines:
+        tok = line.replace(",", " ").split()
+        try:
+            xs.append(float(tok[0]))
+        except (IndexError, ValueError):
+            continue
+    x = np.asarray(xs)
+    return x.size > 3 and bool(np.any(x < 0)) and bool(np.any(np.diff(x) > 0)) and bool(np.any(np.diff(x) < 0))
+
+
+_TWO_THETA_TITLE = re.compile(r"(2-?theta|two.?theta|2\s*θ|2th|tth)(?![a-z])", re.I)
+
+
+def _names_two_theta(header: list[str]) -> bool:
+    """The column-title line (the last non-empty header line) names 2θ as the first column."""
+    titles = [h for h in header if h.strip()]
+    if not titles:
+        return False
+    return bool(_TWO_THETA_TITLE.match(titles[-1].strip().lstrip("#;!%").strip().strip('"\'')))
+
+
+_RECIP = r"(?:1\s*/\s*{u}|{u}\s*\^?\s*\(?\s*[-−]\s*1\)?|{u}⁻¹|{u}\s*\*\*\s*\(?-1|inv(?:erse)?\.?\s*{u})"
+# the first reciprocal length on the column-title line is the first column's (q); an
+# intensity in absolute units (cm⁻¹) comes after it, and is no unit of q
+_TITLE_UNITS = re.compile("|".join([
+    rf"(?P<nm>{_RECIP.format(u='nm')})",
+    rf"(?P<a>{_RECIP.format(u='(?:a|å|ang|angstroms?)')})(?![a-z])",
+    rf"(?P<cm>{_RECIP.format(u='cm')})",
+]), re.I)
+
+
+def _q_scale_from_title(header: list[str]) -> float | None:
+    """Factor to Å⁻¹ stated by the column-title line (the last non-empty header line): 0.1 for
+    a first reciprocal length in nm, 1 in Å; None when it states no unit of q."""
+    titles = [h for h in header if h.strip()]
+    if not titles:
+        return None
+    m = _TITLE_UNITS.search(titles[-1])
+    if m is None or m.group("cm"):
+        return None
+    return 0.1 if m.group("nm") else 1.0
+
+
+#: an unlabelled q column starting at or above this (Å⁻¹ as read) and reaching Q_NM_HIGH
+#: spans 0.02-1 nm⁻¹ … 0.2-10 nm⁻¹ if it is nm⁻¹, the span of a lab SAXS camera; read as Å⁻¹
+#: it would be a SAXS-to-WAXS curve whose beam stop cuts at d ≤ 300 Å, rarely saved bare
+Q_NM_LOW, Q_NM_HIGH = 0.02, 1.0
+
+
+def _assumed_unit_doubt(pattern: Pattern) -> list[str]:
+    """A doubt when the unstated q unit is as likely nm⁻¹ as Å⁻¹ from the range itself: a lab
+    curve in nm⁻¹ read as Å⁻¹ gives every d 10× too small, and indexes as well as ever."""
+    if not pattern.metadata.get("q_unit_assumed") or pattern.axis != "q_A^-1":
+        return []
+    lo, hi = float(np.min(pattern.x)), float(np.max(pattern.x))
+    if lo < Q_NM_LOW or hi < Q_NM_HIGH:
+        return []
+    return [f"the file does not state the q unit and its range, {lo:.3g}-{hi:.3g} read as Å⁻¹, "
+            "is a lab SAXS range in nm⁻¹: if q is in nm⁻¹ every d here is 10× too small; state "
+            "the unit in a header line ('# q_nm^-1 I' or '# q_A^-1 I')"]
 
 
 def _assumed_unit_note(pattern: Pattern) -> list[str]:
     if not pattern.metadata.get("q_unit_assumed"):
         return []
+    # nm⁻¹ read as Å⁻¹ puts q 10× too high: every d 10× too small (the note said 'large')
     return ["the file does not state the q unit: read as Å⁻¹ (if it is nm⁻¹, every d is 10× "
-            "too large: add a header line '# q_nm^-1 I')"]
+            "too small: add a header line '# q_nm^-1 I')"]
 
 
 def analyse_saxs(pattern: Pattern, *, background="loglog", min_significance=5.0,
@@ -207,7 +311,8 @@ def analyse_saxs(pattern: Pattern, *, background="loglog", min_significance=5.0,
     from dackit.saxs.quality import saxs_verdict
 
     res = SaxsResult(pattern.source, ps, idx, form_factor=ff)
-    verdict = saxs_verdict(res, min_significance=min_significance).plus(info=_assumed_unit_note(pattern))
+    verdict = saxs_verdict(res, min_significance=min_significance).plus(
+        doubts=_assumed_unit_doubt(pattern), info=_assumed_unit_note(pattern))
     return dataclasses.replace(res, verdict=verdict)
 
 
@@ -301,5 +406,6 @@ def thickness_with_verdict(pattern: Pattern, *, wavelength_a=None, k=0.89, peak=
     r = scherrer_thickness(p.q_inv_a, p.fwhm_inv_a, fwhm_err=p.fwhm_err, k=k, wavelength_a=lam,
                            instrument_fwhm_inv_a=instrument_fwhm_inv_a,
                            instrument_shape=instrument_shape)
-    base = saxs_verdict(SaxsResult(pattern.source, ps, None)).plus(info=_assumed_unit_note(pattern))
+    base = saxs_verdict(SaxsResult(pattern.source, ps, None)).plus(
+        doubts=_assumed_unit_doubt(pattern), info=_assumed_unit_note(pattern))
     return r, thickness_verdict(p, instrument_fwhm_inv_a, base)
