@@ -229,7 +229,7 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
                     unit = found
                     break
         if unit is None:
-            # without this a "q (nm-1)" column was taken for Å⁻¹: every d 10× too large
+            # without this a "q (nm-1)" column was taken for Å⁻¹: every d 10× too small
             unit = next((found for line in reversed(header) for pattern, found in _Q_TITLES
                          if pattern.search(line)), None)
     data = _parse_rows(rows, pre)
