@@ -335,6 +335,64 @@ def _threshold(img, smooth_px, level):
     return sm, float(thr), float(bg_level), float(fg_level)
 
 
+#: a blob's own half-contrast level replaces the image's when the two differ by more than
+#: this many σ of the smoothed background (its noise and texture)
+LOCAL_LEVEL_SIGMA = 3.0
+#: and by more than this fraction of the image's particle contrast
+LOCAL_LEVEL_FRACTION = 0.1
+
+
+def _local_levels(sm, binary, thr, bg_level, fg_level, level, exclude):
+    """Per-object edge level: each object of the low-level mask cut at ``level`` of its own
+    contrast (its core's median against the background) when that differs from the image's.
+
+    One global level cuts particles dimmer than the image's plateau (SEM spheres whose
+    interior is darker than their rim, shading, a raft dimmer than isolated spheres) into
+    crescents and holes. Here the objects are found at ¼ of the image's contrast, their
+    plateau is the median of their core (pixels at least half the largest inscribed radius
+    inside, away from rims and blurred edges), and the edge is put at ``level`` between the
+    background and that plateau. The image's level is kept when both agree within
+    :data:`LOCAL_LEVEL_SIGMA` σ of the background and :data:`LOCAL_LEVEL_FRACTION` of the
+    contrast. Returns the binary mask, the per-pixel level and plateau maps and the number
+    of objects re-cut.
+    """
+    from scipy import ndimage as ndi
+
+    contrast = fg_level - bg_level
+    level_map = np.full(sm.shape, thr)
+    plateau_map = np.full(sm.shape, fg_level)
+    if contrast <= 0:
+        return binary, level_map, plateau_map, 0
+    bgpix = sm[~ndi.binary_dilation(binary, iterations=2)]
+    sig = robust_sigma(bgpix) if bgpix.size > 100 else 0.0
+    tol = max(LOCAL_LEVEL_SIGMA * sig, LOCAL_LEVEL_FRACTION * contrast)
+    support = ndi.binary_fill_holes(sm > bg_level + 0.5 * level * contrast)
+    if exclude is not None:
+        support &= ~exclude
+    comps, n = ndi.label(support)
+    if n == 0:
+        return binary, level_map, plateau_map, 0
+    index = np.arange(1, n + 1)
+    # components are apart, so the support's distance map is each one's own
+    edt = ndi.distance_transform_edt(support)
+    deepest = np.concatenate([[np.inf], ndi.maximum(edt, comps, index)])
+    core = np.where(edt >= 0.5 * deepest[comps], comps, 0)
+    plateau = np.concatenate([[0.0], np.asarray(ndi.median(sm, core, index), float)])
+    seen = np.concatenate([[False], ndi.maximum(binary, comps, index) > 0])
+    lvl = bg_level + level * (plateau - bg_level)
+    # the core must stand above the image's level: fainter objects are support texture
+    refine = seen & (plateau - bg_level >= level * contrast) & (np.abs(lvl - thr) > tol)
+    refine[0] = False
+    count = int(refine.sum())
+    if count == 0:
+        return binary, level_map, plateau_map, 0
+    where_ = refine[comps]
+    level_map = np.where(where_, lvl[comps], thr)
+    plateau_map = np.where(where_, plateau[comps], fg_level)
+    out = np.where(where_, ndi.binary_fill_holes(where_ & (sm > level_map)), binary)
+    return out, level_map, plateau_map, count
+
+
 def detect_particles(image, pixel_nm=None, *, contrast="auto", level=None, smooth_px=1.0,
                      min_diameter_nm=None, min_solidity=0.85, exclude_edge=True,
                      split=True) -> Detection:
@@ -452,6 +510,14 @@ def detect_particles(image, pixel_nm=None, *, contrast="auto", level=None, smoot
         if n_text:
             info.append(f"{n_text} object(s) of the label beside the scale bar excluded")
     min_d_px = 3.0 if min_diameter_nm is None else max(float(min_diameter_nm) / px, 1.0)
+    level_map = np.full(sm.shape, thr)
+    plateau_map = np.full(sm.shape, fg_level)
+    if not level_given:
+        binary, level_map, plateau_map, n_local = _local_levels(
+            sm, binary, thr, bg_level, fg_level, level, None if not annot.any() else grown)
+        if n_local:
+            info.append(f"{n_local} object(s) cut at their own half contrast (their plateau differs "
+                        "from the image's: shading, uneven brightness)")
     comps, ncomp = ndi.label(binary)
     if ncomp == 0:
         raise InputError(f"{pre}no particles found above the background; check --contrast")
@@ -467,7 +533,7 @@ def detect_particles(image, pixel_nm=None, *, contrast="auto", level=None, smoot
         # Markers from distance and intensity together: distance separates touching flat
         # (disk-like) particles, intensity the dense packings of projected spheres whose
         # binary mask has no neck.
-        bright = np.clip((sm - thr) / max(fg_level - thr, 1e-12), 0, BRIGHT_CLIP)
+        bright = np.clip((sm - level_map) / np.maximum(plateau_map - level_map, 1e-12), 0, BRIGHT_CLIP)
         surface = ndi.gaussian_filter(np.minimum(dist / r_typ, 1.5) + bright, max(0.15 * r_typ, 0.5))
         peaks = peak_local_max(surface, min_distance=max(1, round(0.6 * r_typ)),
                                threshold_abs=0.3, labels=comps, exclude_border=False)
