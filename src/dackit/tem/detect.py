@@ -342,6 +342,33 @@ LOCAL_LEVEL_SIGMA = 3.0
 LOCAL_LEVEL_FRACTION = 0.1
 
 
+#: a cluster candidate with no neck (:func:`_has_neck`), round by solidity (as convex as the
+#: cluster rule asks of a single particle) and at most this multiple of the median area is
+#: one large particle: a cube seen along its diagonal has a Feret ratio of √2 and more than
+#: 1.8 times the disk of its inscribed radius, like a pair, but no waist. (Two touching disks
+#: have solidity 0.88 and a waist, three in a triangle 0.87.)
+SINGLE_SOLIDITY, SINGLE_AREA = CLUSTER_SOLIDITY, 3.0
+#: distance-map saddle between two maxima, as a fraction of the lower maximum, below which
+#: the object has a waist: two disks of radius r overlapping at a centre distance d have
+#: √(1 − d²/4r²), 0.66 at d = 1.5 r, 0.80 at d = 1.2 r; a rectangle's ridge is flat (1)
+NECK_RATIO = 0.85
+
+
+def _has_neck(dmap, peaks) -> bool:
+    """True when the straight path between two distance-map maxima dips below
+    :data:`NECK_RATIO` of the lower one (a waist between two bodies)."""
+    peaks = peaks[np.argsort(dmap[tuple(peaks.T)])[::-1][:6]]
+    for i in range(len(peaks)):
+        for j in range(i + 1, len(peaks)):
+            a, b = peaks[i].astype(float), peaks[j].astype(float)
+            n = int(np.ceil(np.hypot(*(b - a)) * 2)) + 2
+            t = np.linspace(0.0, 1.0, n)[:, None]
+            rr, cc = np.round(a + t * (b - a)).astype(int).T
+            if dmap[rr, cc].min() < NECK_RATIO * min(dmap[tuple(peaks[i])], dmap[tuple(peaks[j])]):
+                return True
+    return False
+
+
 def _local_levels(sm, binary, thr, bg_level, fg_level, level, exclude):
     """Per-object edge level: each object of the low-level mask cut at ``level`` of its own
     contrast (its core's median against the background) when that differs from the image's.
@@ -373,23 +400,43 @@ def _local_levels(sm, binary, thr, bg_level, fg_level, level, exclude):
     if n == 0:
         return binary, level_map, plateau_map, 0
     index = np.arange(1, n + 1)
-    # components are apart, so the support's distance map is each one's own
-    edt = ndi.distance_transform_edt(support)
-    deepest = np.concatenate([[np.inf], ndi.maximum(edt, comps, index)])
-    core = np.where(edt >= 0.5 * deepest[comps], comps, 0)
-    plateau = np.concatenate([[0.0], np.asarray(ndi.median(sm, core, index), float)])
     seen = np.concatenate([[False], ndi.maximum(binary, comps, index) > 0])
-    lvl = bg_level + level * (plateau - bg_level)
-    # the core must stand above the image's level: fainter objects are support texture
-    refine = seen & (plateau - bg_level >= level * contrast) & (np.abs(lvl - thr) > tol)
-    refine[0] = False
-    count = int(refine.sum())
-    if count == 0:
+    # the single-particle radius: inscribed radii of the image-level objects, fragments left out
+    blobs, nb = ndi.label(binary)
+    if nb == 0:
         return binary, level_map, plateau_map, 0
-    where_ = refine[comps]
-    level_map = np.where(where_, lvl[comps], thr)
-    plateau_map = np.where(where_, plateau[comps], fg_level)
-    out = np.where(where_, ndi.binary_fill_holes(where_ & (sm > level_map)), binary)
+    inscribed = ndi.maximum(ndi.distance_transform_edt(binary), blobs, np.arange(1, nb + 1))
+    r_hi = float(np.percentile(inscribed, 90))
+    good = inscribed[inscribed >= max(0.4 * r_hi, 1.5)]
+    r_typ = float(np.percentile(good, 25)) if good.size else r_hi
+    # a plateau needs a core clear of the blurred edge: from 12 px across, as for the
+    # profile fits; smaller particles keep the image's level
+    if r_typ < 6:
+        return binary, level_map, plateau_map, 0
+    # each particle's core (half its radius in from the low-level edge: no rim, no blurred
+    # edge; touching particles' cores are apart), its median the particle's own plateau, and
+    # every pixel of the low-level mask takes the plateau of the nearest core: a dim
+    # particle in a raft of bright ones keeps its own
+    core = support & (ndi.distance_transform_edt(support) >= 0.5 * r_typ) & seen[comps]
+    cores, nc = ndi.label(core)
+    if nc == 0:
+        return binary, level_map, plateau_map, 0
+    own = np.concatenate([[np.nan], np.asarray(ndi.median(sm, cores, np.arange(1, nc + 1)), float)])
+    gap, (ri, ci) = ndi.distance_transform_edt(cores == 0, return_indices=True)
+    nearest = cores[ri, ci]
+    plateau = own[nearest]
+    lvl = bg_level + level * (plateau - bg_level)
+    # objects too thin for a core, faint ones (support texture) and agreement with the
+    # image's level keep the image's level
+    with np.errstate(invalid="ignore"):
+        refine = (support & seen[comps] & (gap <= 1.5 * r_typ + 2) & (plateau - bg_level > max(tol, 4 * sig))
+                  & (np.abs(lvl - thr) > tol))
+    if not refine.any():
+        return binary, level_map, plateau_map, 0
+    count = int(np.unique(nearest[refine]).size)
+    level_map = np.where(refine, lvl, thr)
+    plateau_map = np.where(refine, plateau, fg_level)
+    out = ndi.binary_fill_holes(sm > level_map) & (support | binary)
     return out, level_map, plateau_map, count
 
 
@@ -585,6 +632,8 @@ def detect_particles(image, pixel_nm=None, *, contrast="auto", level=None, smoot
 
     table, area, d_px, med, ratio = measure(labels)
     groups: list[np.ndarray] = []
+    # cluster candidates the second pass found to be one body (no waist)
+    single: set[int] = set()
     if split:
         # second pass: clusters (≥ 1.5× the median area, not round) are split again on their
         # own distance transform with the marker spacing of one median particle
@@ -605,7 +654,12 @@ def detect_particles(image, pixel_nm=None, *, contrast="auto", level=None, smoot
             dsub = ndi.gaussian_filter(ndi.distance_transform_edt(sub), max(0.1 * r_med, 0.5))
             pk = peak_local_max(dsub, min_distance=max(1, round(0.5 * r_med)),
                                 threshold_abs=0.35 * r_med, labels=sub.astype(int), exclude_border=False)
-            if len(pk) < 2:
+            if len(pk) < 2 or not _has_neck(dsub, pk):
+                # one convex body (a large cube seen along a diagonal, a rod): nothing to
+                # split. Only said of particles ≥ 12 px across: below, a pair's waist is a
+                # pixel or two and the distance map cannot show it
+                if r_med >= 6:
+                    single.add(int(lab))
                 continue
             mk = np.zeros(sub.shape, int)
             mk[tuple(pk.T)] = np.arange(nxt, nxt + len(pk))
@@ -622,13 +676,15 @@ def detect_particles(image, pixel_nm=None, *, contrast="auto", level=None, smoot
     # more (one distance maximum, nothing to split on) holds ≥ 2× that area
     plump = area > 1.8 * disk
     reasons = table["reason"].to_numpy(dtype=object)
+    labs = table["label"].to_numpy()
     for i in range(len(table)):
         if reasons[i]:
             continue
         if d_px[i] < min_d_px or area[i] < FRAGMENT_FRACTION * med:
             reasons[i] = "fragment"
-        elif area[i] >= CLUSTER_AREA * med and (sol[i] < CLUSTER_SOLIDITY or ratio[i] > CLUSTER_FERET
-                                                or plump[i]):
+        elif (area[i] >= CLUSTER_AREA * med and (sol[i] < CLUSTER_SOLIDITY or ratio[i] > CLUSTER_FERET
+                                                 or plump[i])
+              and not (labs[i] in single and sol[i] >= SINGLE_SOLIDITY and area[i] <= SINGLE_AREA * med)):
             reasons[i] = "cluster"
         elif sol[i] < min_solidity:
             reasons[i] = "cluster" if area[i] >= 1.3 * med else "shape"
