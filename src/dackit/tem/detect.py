@@ -44,6 +44,16 @@ The pipeline, each step chosen to be insensitive to particle size and density:
    threshold at that level gives the sizes and the ¼–¾ check becomes a note.
    A background floor (histogram mode + 6σ of its particle-free side) keeps a sparse
    particle class from being cut out of the film texture by Otsu.
+   **Per-particle level** (default edge only, :func:`_local_levels`): one global level cuts
+   particles dimmer than the image's plateau into crescents and holes (SEM spheres with
+   bright rims and darker interiors, shading, spheres inside a raft dimmer than isolated
+   ones). The objects of the ¼-contrast mask have cores (pixels half a particle radius in:
+   no rim, no blurred edge); each core's median is that particle's plateau, and every pixel
+   is cut at half the contrast of its nearest core. The image's level is kept where both
+   agree within 3σ of the background and 10 % of the contrast (so uniform fields are not
+   touched: the NanoparticlesSAM rafts are not re-cut), for cores fainter than 4σ (support
+   texture), and below 12 px across. The watershed's intensity term saturates at the same
+   per-particle plateau.
 4. **Annotation**: information bars along the image edges (FEI/Thermo/JEOL/Zeiss TIFF
    exports: full-width flat bands far from the image body's median or beyond its extremes)
    are cut off before any statistics, unless the band is plain background (its level is
@@ -58,7 +68,10 @@ The pipeline, each step chosen to be insensitive to particle size and density:
 6. **Rejection**, each counted in ``quality_notes``: objects touching the image edge;
    fragments whose area is below 25 % of the population median area (watershed slivers,
    noise) or below ``min_diameter_nm``; clusters left unsplit (area ≥ 1.5× the median and
-   not round: solidity < 0.9 or Feret ratio > 1.5) and any object less convex than
+   not round: solidity < 0.9 or Feret ratio > 1.5), unless the second pass finds no waist
+   between their distance maxima and they are convex (solidity ≥ 0.9) and ≤ 3× the median
+   area: one large body (a cube seen along a diagonal has a Feret ratio of √2 or more; from
+   12 px across, where a pair's waist is resolved); and any object less convex than
    ``min_solidity``; thin-stroke objects (text, debris: area > 3× the disk of their
    inscribed radius).
 7. **Measures**: equivalent-area diameter 2√(A/π) and max/min Feret diameters from the hull
