@@ -44,6 +44,16 @@ The pipeline, each step chosen to be insensitive to particle size and density:
    threshold at that level gives the sizes and the ¼–¾ check becomes a note.
    A background floor (histogram mode + 6σ of its particle-free side) keeps a sparse
    particle class from being cut out of the film texture by Otsu.
+   **Per-particle level** (default edge only, :func:`_local_levels`): one global level cuts
+   particles dimmer than the image's plateau into crescents and holes (SEM spheres with
+   bright rims and darker interiors, shading, spheres inside a raft dimmer than isolated
+   ones). The objects of the ¼-contrast mask have cores (pixels half a particle radius in:
+   no rim, no blurred edge); each core's median is that particle's plateau, and every pixel
+   is cut at half the contrast of its nearest core. The image's level is kept where both
+   agree within 3σ of the background and 10 % of the contrast (so uniform fields are not
+   touched: the NanoparticlesSAM rafts are not re-cut), for cores fainter than 4σ (support
+   texture), and below 12 px across. The watershed's intensity term saturates at the same
+   per-particle plateau.
 4. **Annotation**: information bars along the image edges (FEI/Thermo/JEOL/Zeiss TIFF
    exports: full-width flat bands far from the image body's median or beyond its extremes)
    are cut off before any statistics, unless the band is plain background (its level is
@@ -58,7 +68,10 @@ The pipeline, each step chosen to be insensitive to particle size and density:
 6. **Rejection**, each counted in ``quality_notes``: objects touching the image edge;
    fragments whose area is below 25 % of the population median area (watershed slivers,
    noise) or below ``min_diameter_nm``; clusters left unsplit (area ≥ 1.5× the median and
-   not round: solidity < 0.9 or Feret ratio > 1.5) and any object less convex than
+   not round: solidity < 0.9 or Feret ratio > 1.5), unless the second pass finds no waist
+   between their distance maxima and they are convex (solidity ≥ 0.9) and ≤ 3× the median
+   area: one large body (a cube seen along a diagonal has a Feret ratio of √2 or more; from
+   12 px across, where a pair's waist is resolved); and any object less convex than
    ``min_solidity``; thin-stroke objects (text, debris: area > 3× the disk of their
    inscribed radius).
 7. **Measures**: equivalent-area diameter 2√(A/π) and max/min Feret diameters from the hull
@@ -335,6 +348,111 @@ def _threshold(img, smooth_px, level):
     return sm, float(thr), float(bg_level), float(fg_level)
 
 
+#: a blob's own half-contrast level replaces the image's when the two differ by more than
+#: this many σ of the smoothed background (its noise and texture)
+LOCAL_LEVEL_SIGMA = 3.0
+#: and by more than this fraction of the image's particle contrast
+LOCAL_LEVEL_FRACTION = 0.1
+
+
+#: a cluster candidate with no neck (:func:`_has_neck`), round by solidity (as convex as the
+#: cluster rule asks of a single particle) and at most this multiple of the median area is
+#: one large particle: a cube seen along its diagonal has a Feret ratio of √2 and more than
+#: 1.8 times the disk of its inscribed radius, like a pair, but no waist. (Two touching disks
+#: have solidity 0.88 and a waist, three in a triangle 0.87.)
+SINGLE_SOLIDITY, SINGLE_AREA = CLUSTER_SOLIDITY, 3.0
+#: distance-map saddle between two maxima, as a fraction of the lower maximum, below which
+#: the object has a waist: two disks of radius r overlapping at a centre distance d have
+#: √(1 − d²/4r²), 0.66 at d = 1.5 r, 0.80 at d = 1.2 r; a rectangle's ridge is flat (1)
+NECK_RATIO = 0.85
+
+
+def _has_neck(dmap, peaks) -> bool:
+    """True when the straight path between two distance-map maxima dips below
+    :data:`NECK_RATIO` of the lower one (a waist between two bodies)."""
+    peaks = peaks[np.argsort(dmap[tuple(peaks.T)])[::-1][:6]]
+    for i in range(len(peaks)):
+        for j in range(i + 1, len(peaks)):
+            a, b = peaks[i].astype(float), peaks[j].astype(float)
+            n = int(np.ceil(np.hypot(*(b - a)) * 2)) + 2
+            t = np.linspace(0.0, 1.0, n)[:, None]
+            rr, cc = np.round(a + t * (b - a)).astype(int).T
+            if dmap[rr, cc].min() < NECK_RATIO * min(dmap[tuple(peaks[i])], dmap[tuple(peaks[j])]):
+                return True
+    return False
+
+
+def _local_levels(sm, binary, thr, bg_level, fg_level, level, exclude):
+    """Per-object edge level: each object of the low-level mask cut at ``level`` of its own
+    contrast (its core's median against the background) when that differs from the image's.
+
+    One global level cuts particles dimmer than the image's plateau (SEM spheres whose
+    interior is darker than their rim, shading, a raft dimmer than isolated spheres) into
+    crescents and holes. Here the objects are found at ¼ of the image's contrast, their
+    plateau is the median of their core (pixels at least half the largest inscribed radius
+    inside, away from rims and blurred edges), and the edge is put at ``level`` between the
+    background and that plateau. The image's level is kept when both agree within
+    :data:`LOCAL_LEVEL_SIGMA` σ of the background and :data:`LOCAL_LEVEL_FRACTION` of the
+    contrast. Returns the binary mask, the per-pixel level and plateau maps and the number
+    of objects re-cut.
+    """
+    from scipy import ndimage as ndi
+
+    contrast = fg_level - bg_level
+    level_map = np.full(sm.shape, thr)
+    plateau_map = np.full(sm.shape, fg_level)
+    if contrast <= 0:
+        return binary, level_map, plateau_map, 0
+    bgpix = sm[~ndi.binary_dilation(binary, iterations=2)]
+    sig = robust_sigma(bgpix) if bgpix.size > 100 else 0.0
+    tol = max(LOCAL_LEVEL_SIGMA * sig, LOCAL_LEVEL_FRACTION * contrast)
+    support = ndi.binary_fill_holes(sm > bg_level + 0.5 * level * contrast)
+    if exclude is not None:
+        support &= ~exclude
+    comps, n = ndi.label(support)
+    if n == 0:
+        return binary, level_map, plateau_map, 0
+    index = np.arange(1, n + 1)
+    seen = np.concatenate([[False], ndi.maximum(binary, comps, index) > 0])
+    # the single-particle radius: inscribed radii of the image-level objects, fragments left out
+    blobs, nb = ndi.label(binary)
+    if nb == 0:
+        return binary, level_map, plateau_map, 0
+    inscribed = ndi.maximum(ndi.distance_transform_edt(binary), blobs, np.arange(1, nb + 1))
+    r_hi = float(np.percentile(inscribed, 90))
+    good = inscribed[inscribed >= max(0.4 * r_hi, 1.5)]
+    r_typ = float(np.percentile(good, 25)) if good.size else r_hi
+    # a plateau needs a core clear of the blurred edge: from 12 px across, as for the
+    # profile fits; smaller particles keep the image's level
+    if r_typ < 6:
+        return binary, level_map, plateau_map, 0
+    # each particle's core (half its radius in from the low-level edge: no rim, no blurred
+    # edge; touching particles' cores are apart), its median the particle's own plateau, and
+    # every pixel of the low-level mask takes the plateau of the nearest core: a dim
+    # particle in a raft of bright ones keeps its own
+    core = support & (ndi.distance_transform_edt(support) >= 0.5 * r_typ) & seen[comps]
+    cores, nc = ndi.label(core)
+    if nc == 0:
+        return binary, level_map, plateau_map, 0
+    own = np.concatenate([[np.nan], np.asarray(ndi.median(sm, cores, np.arange(1, nc + 1)), float)])
+    gap, (ri, ci) = ndi.distance_transform_edt(cores == 0, return_indices=True)
+    nearest = cores[ri, ci]
+    plateau = own[nearest]
+    lvl = bg_level + level * (plateau - bg_level)
+    # objects too thin for a core, faint ones (support texture) and agreement with the
+    # image's level keep the image's level
+    with np.errstate(invalid="ignore"):
+        refine = (support & seen[comps] & (gap <= 1.5 * r_typ + 2) & (plateau - bg_level > max(tol, 4 * sig))
+                  & (np.abs(lvl - thr) > tol))
+    if not refine.any():
+        return binary, level_map, plateau_map, 0
+    count = int(np.unique(nearest[refine]).size)
+    level_map = np.where(refine, lvl, thr)
+    plateau_map = np.where(refine, plateau, fg_level)
+    out = ndi.binary_fill_holes(sm > level_map) & (support | binary)
+    return out, level_map, plateau_map, count
+
+
 def detect_particles(image, pixel_nm=None, *, contrast="auto", level=None, smooth_px=1.0,
                      min_diameter_nm=None, min_solidity=0.85, exclude_edge=True,
                      split=True) -> Detection:
@@ -452,6 +570,14 @@ def detect_particles(image, pixel_nm=None, *, contrast="auto", level=None, smoot
         if n_text:
             info.append(f"{n_text} object(s) of the label beside the scale bar excluded")
     min_d_px = 3.0 if min_diameter_nm is None else max(float(min_diameter_nm) / px, 1.0)
+    level_map = np.full(sm.shape, thr)
+    plateau_map = np.full(sm.shape, fg_level)
+    if not level_given:
+        binary, level_map, plateau_map, n_local = _local_levels(
+            sm, binary, thr, bg_level, fg_level, level, None if not annot.any() else grown)
+        if n_local:
+            info.append(f"{n_local} object(s) cut at their own half contrast (their plateau differs "
+                        "from the image's: shading, uneven brightness)")
     comps, ncomp = ndi.label(binary)
     if ncomp == 0:
         raise InputError(f"{pre}no particles found above the background; check --contrast")
@@ -467,7 +593,7 @@ def detect_particles(image, pixel_nm=None, *, contrast="auto", level=None, smoot
         # Markers from distance and intensity together: distance separates touching flat
         # (disk-like) particles, intensity the dense packings of projected spheres whose
         # binary mask has no neck.
-        bright = np.clip((sm - thr) / max(fg_level - thr, 1e-12), 0, BRIGHT_CLIP)
+        bright = np.clip((sm - level_map) / np.maximum(plateau_map - level_map, 1e-12), 0, BRIGHT_CLIP)
         surface = ndi.gaussian_filter(np.minimum(dist / r_typ, 1.5) + bright, max(0.15 * r_typ, 0.5))
         peaks = peak_local_max(surface, min_distance=max(1, round(0.6 * r_typ)),
                                threshold_abs=0.3, labels=comps, exclude_border=False)
@@ -519,6 +645,8 @@ def detect_particles(image, pixel_nm=None, *, contrast="auto", level=None, smoot
 
     table, area, d_px, med, ratio = measure(labels)
     groups: list[np.ndarray] = []
+    # cluster candidates the second pass found to be one body (no waist)
+    single: set[int] = set()
     if split:
         # second pass: clusters (≥ 1.5× the median area, not round) are split again on their
         # own distance transform with the marker spacing of one median particle
@@ -539,7 +667,12 @@ def detect_particles(image, pixel_nm=None, *, contrast="auto", level=None, smoot
             dsub = ndi.gaussian_filter(ndi.distance_transform_edt(sub), max(0.1 * r_med, 0.5))
             pk = peak_local_max(dsub, min_distance=max(1, round(0.5 * r_med)),
                                 threshold_abs=0.35 * r_med, labels=sub.astype(int), exclude_border=False)
-            if len(pk) < 2:
+            if len(pk) < 2 or not _has_neck(dsub, pk):
+                # one convex body (a large cube seen along a diagonal, a rod): nothing to
+                # split. Only said of particles ≥ 12 px across: below, a pair's waist is a
+                # pixel or two and the distance map cannot show it
+                if r_med >= 6:
+                    single.add(int(lab))
                 continue
             mk = np.zeros(sub.shape, int)
             mk[tuple(pk.T)] = np.arange(nxt, nxt + len(pk))
@@ -556,13 +689,15 @@ def detect_particles(image, pixel_nm=None, *, contrast="auto", level=None, smoot
     # more (one distance maximum, nothing to split on) holds ≥ 2× that area
     plump = area > 1.8 * disk
     reasons = table["reason"].to_numpy(dtype=object)
+    labs = table["label"].to_numpy()
     for i in range(len(table)):
         if reasons[i]:
             continue
         if d_px[i] < min_d_px or area[i] < FRAGMENT_FRACTION * med:
             reasons[i] = "fragment"
-        elif area[i] >= CLUSTER_AREA * med and (sol[i] < CLUSTER_SOLIDITY or ratio[i] > CLUSTER_FERET
-                                                or plump[i]):
+        elif (area[i] >= CLUSTER_AREA * med and (sol[i] < CLUSTER_SOLIDITY or ratio[i] > CLUSTER_FERET
+                                                 or plump[i])
+              and not (labs[i] in single and sol[i] >= SINGLE_SOLIDITY and area[i] <= SINGLE_AREA * med)):
             reasons[i] = "cluster"
         elif sol[i] < min_solidity:
             reasons[i] = "cluster" if area[i] >= 1.3 * med else "shape"
