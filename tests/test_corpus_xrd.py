@@ -38,6 +38,8 @@ def test_corpus_lattice(case):
     args = list(case.get("args", []))
     if "poni" in case:
         args += ["--poni", (CORPUS / "xrd" / case["poni"]).resolve()]
+    if "phase_file" in case:  # a .cif/.jcpds of the corpus: the phase no library name covers
+        args += ["--phase", (CORPUS / "xrd" / case["phase_file"]).resolve()]
     code, rows, err = run_json("xrd", "lattice", case["path_on_disk"], *args)
     if "error" in case["expected"]:
         # an unsupported format: a clean, named refusal (exit 2), never a number
