@@ -143,6 +143,19 @@ def test_gsas_std_axis_counts_and_sigma(tmp_path):
     assert pat.metadata["format"] == "gsas-std"
 
 
+def test_gsas_bank_without_a_type_is_std(tmp_path):
+    """'BANK 1 2679 268 CONST 2400 5 0 0' (ILL D1A garnet file of the GSAS-II neutron
+    tutorial): no TYPE means STD, as GSAS and GSAS-II read it; it was refused as layout '0'."""
+    counts = np.arange(200, 230)
+    path = _std_file(tmp_path, counts)
+    text = path.read_text().replace(" 0 0 STD\n", " 0 0\n")
+    assert "STD" not in text
+    path.write_text(text)
+    pat = read_pattern(path, wavelength_a=1.909)
+    assert np.allclose(pat.intensity, counts) and pat.x[0] == pytest.approx(10.0)
+    assert pat.metadata["format"] == "gsas-std"
+
+
 def test_gsas_esd_and_fxy(tmp_path):
     esd = tmp_path / "scan.gsa"
     vals = "".join(f"{v:8.1f}{e:8.2f}" for v, e in zip(range(50, 60), np.linspace(7, 8, 10)))

@@ -296,6 +296,10 @@ def read_gsas(path, *, wavelength_a: float | None = None, lines=None):
         raise InputError(f"{pre}no GSAS BANK record found")
     fields = lines[bank_at].split()
     layout = fields[-1].upper() if len(fields) > 1 else ""
+    if len(fields) > 1 and re.fullmatch(r"[-+.\dEe]+", layout):
+        # no TYPE after the binning coefficients: GSAS's default, STD (as GSAS-II's
+        # G2pwd_fxye.py reads it; the D1A garnet file of the GSAS-II neutron tutorial)
+        layout = "STD"
     if len(fields) < 7 or fields[4].upper() not in ("CONST", "CONS"):
         binning = fields[4].upper() if len(fields) > 4 else ""
         if binning in ("SLOG", "TIME_MAP", "RALF"):
