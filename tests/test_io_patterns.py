@@ -215,3 +215,22 @@ def test_d_spacing_with_the_header_wavelength_and_impossible_d(tmp_path):
     dist.write_text("# Distance Sample to Detector: 0.2 m\n# 2th_deg I\n"
                     + "\n".join(f"{5 + 0.1 * i} {i}" for i in range(20)) + "\n")
     assert read_pattern(dist, wavelength_a=0.4).x[0] == 5
+
+
+def test_spec_scan_files_are_named_not_read_column_by_column(tmp_path):
+    """A SPEC scan '#L TwoTheta Theta Monitor Detector': read as x, I, σ, θ became the
+    intensity ('no peak rises above 3× the noise'). Name the format and the columns."""
+    tth = np.arange(20.0, 60.0, 0.1)
+    det = 100 + 5000 * np.exp(-0.5 * ((tth - 28.44) / 0.05) ** 2)
+    path = tmp_path / "scan.spec"
+    path.write_text("#F scan.spec\n#E 1\n\n#S 1 ascan tth 20 60 400 1\n#N 4\n"
+                    "#L TwoTheta Theta Monitor Detector\n"
+                    + "\n".join(f"{t:.3f} {t / 2:.4f} 1000 {d:.0f}" for t, d in zip(tth, det)) + "\n")
+    with pytest.raises(InputError, match="SPEC scan file.*TwoTheta Theta Monitor Detector"):
+        read_pattern(path, wavelength_a=1.5406)
+    # a SPEC scan of just 2θ and the counts is a pattern as it stands
+    two = tmp_path / "two.spec"
+    two.write_text("#S 1 ascan tth 20 60 400 1\n#L TwoTheta Detector\n"
+                   + "\n".join(f"{t:.3f} {d:.0f}" for t, d in zip(tth, det)) + "\n")
+    pat = read_pattern(two, wavelength_a=1.5406)
+    assert pat.x[np.argmax(pat.intensity)] == pytest.approx(28.4, abs=0.1)

@@ -190,6 +190,7 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
         if axis not in (None, "2th_deg"):
             raise InputError(f"{pre}GSAS constant-wavelength data are in 2θ, not {axis!r}")
         return read_gsas(path, wavelength_a=wavelength_a, lines=lines)
+    _refuse_spec_scans(lines, pre)
     header, rows, fmt, unit, declared = [], [], "xy", None, None
     if _looks_like_fit2d_chi(lines):
         fmt = "chi"
@@ -327,6 +328,20 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
     wavelength = wavelength_a if wavelength_a is not None else wl_header
     return make_pattern(x, y, axis=unit[0], wavelength_a=wavelength, sigma=sigma,
                         metadata=meta, source=str(path))
+
+
+def _refuse_spec_scans(lines, pre) -> None:
+    """A SPEC data file (``#S`` scan headers, ``#L`` column labels) holds motor and counter
+    columns in the beamline's order: read as x, I, σ, the second column (often θ or a monitor)
+    became the intensity. Only a two-column scan is a pattern as it stands."""
+    scans = [ln for ln in lines[:5000] if ln.startswith("#S ")]
+    labels = next((ln[2:].split() for ln in lines[:5000] if ln.startswith("#L ")), None)
+    if not scans or labels is None or len(labels) <= 2:
+        return
+    shown = " ".join(labels[:8]) + (" …" if len(labels) > 8 else "")
+    raise InputError(f"{pre}this is a SPEC scan file ({len(scans)} scan(s), columns: {shown}); dackit "
+                     "cannot tell which column is 2θ and which the detector: export those two as a "
+                     "two-column pattern (e.g. with silx or xrayutilities' SPEC reader)")
 
 
 def _read_ras(path, lines, wavelength_a, axis, pre):
