@@ -34,6 +34,27 @@ class _PatternSource:
             self._geometry = read_poni(self.poni)
         return self._geometry
 
+    def orientation_unknown(self) -> bool:
+        """The PONI predates pyFAI's detector orientation (v1/v2): whether the image was
+        calibrated as read or flipped up–down (old Dioptas) cannot be told from the file."""
+        if self.poni is None or self.settings.flip_ud:
+            return False
+        text = Path(self.poni).read_text(errors="replace").lower()
+        return "orientation" not in text
+
+    def is_image(self, path: Path) -> bool:
+        from dackit.io.kinds import xray_kind
+
+        return xray_kind(path) != "pattern"
+
+    def flipped(self) -> _PatternSource:
+        """The same source, integrating the images flipped up–down (``--flip-ud``)."""
+        from dataclasses import replace
+
+        other = _PatternSource(self.poni, replace(self.settings, flip_ud=True), self.wavelength)
+        other._geometry = self._geometry
+        return other
+
     def __call__(self, path: Path):
         from dackit.errors import InputError
 
@@ -120,13 +141,44 @@ def lattice(files, poni, settings, wavelength, phase_spec, tth_range, zero_shift
     from dackit.xrd.phases import get_phase
 
     source = _PatternSource(poni, settings, wavelength)
+    flipped: list[_PatternSource] = []
     phase = get_phase(phase_spec)
     name = _spec_name(phase_spec)
 
     def one(path: Path) -> dict:
+        from dackit.errors import FitError
+
         pattern = source(path)
-        fit = fit_lattice(pattern, phase, twotheta_range=tth_range, zero_shift=zero_shift,
-                          instrumental_fwhm_deg=instrumental_fwhm)
+        failure = None
+        try:
+            fit = fit_lattice(pattern, phase, twotheta_range=tth_range, zero_shift=zero_shift,
+                              instrumental_fwhm_deg=instrumental_fwhm)
+        except FitError as exc:
+            fit, failure = None, exc
+        if (fit is None or fit.quality != "ok") and source.is_image(path) and source.orientation_unknown():
+            # Dioptas before PONI v2.1 calibrated the image flipped up–down and saved no
+            # orientation: its CeO2 Pilatus PONI, used as is, gave a = 5.152 Å (doubtful). The
+            # phase indexing ok on the flipped image is the evidence; never a generic sharpness
+            # score, which chose wrongly on a DAC map frame with diamond spots
+            from dackit.errors import DackitError
+
+            if not flipped:
+                flipped.append(source.flipped())
+            try:
+                alt = fit_lattice(flipped[0](path), phase, twotheta_range=tth_range, zero_shift=zero_shift,
+                                  instrumental_fwhm_deg=instrumental_fwhm)
+            except DackitError:
+                alt = None
+            if alt is not None and alt.quality == "ok":
+                from dataclasses import replace
+
+                as_read = f"a = {fit.a:.5f} Å, doubtful" if fit is not None else str(failure).split(": ")[-1]
+                fit, failure = replace(alt, verdict=alt.verdict.plus(info=[
+                    "image integrated flipped up-down (as --flip-ud): the PONI gives no detector "
+                    f"orientation and the image as read did not index ({as_read})"])), None
+        if failure is not None:
+            raise failure
+        assert fit is not None
         for note in fit.notes:
             click.echo(f"note: {path.name}: {note}", err=True)
         if plot_dir is not None:
