@@ -76,3 +76,14 @@ def test_dioptas_ceo2_image_default_command(tmp_path):
                                "--phase", "ceo2")
     assert code == 0, err
     assert rows[0]["quality"] == "ok" and abs(rows[0]["a_angstrom"] - 5.411651) < 0.002, rows[0]
+
+
+def test_phases_on_an_image_calibrated_flipped(tmp_path):
+    image = _stored_upside_down(tmp_path)
+    poni = tmp_path / "old_dioptas.poni"
+    poni.write_text(PONI_V1)
+    code, rows, err = run_json("xrd", "phases", image, "--poni", poni, "--candidates", "ceo2,lab6")
+    assert code == 0, err
+    ce, la = rows[0]["phases"]
+    assert ce["present"] and abs(ce["a_angstrom"] - A_CEO2) < 0.002 and not la["present"], rows[0]
+    assert any("integrated flipped up-down" in n for n in rows[0]["quality_notes"])

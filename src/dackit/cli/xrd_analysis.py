@@ -26,6 +26,7 @@ class _PatternSource:
         self.poni, self.settings, self.wavelength = poni, settings, wavelength
         self._integrator = None
         self._geometry = None
+        self._flipped: _PatternSource | None = None
 
     def geometry(self):
         if self._geometry is None:
@@ -51,9 +52,10 @@ class _PatternSource:
         """The same source, integrating the images flipped up–down (``--flip-ud``)."""
         from dataclasses import replace
 
-        other = _PatternSource(self.poni, replace(self.settings, flip_ud=True), self.wavelength)
-        other._geometry = self._geometry
-        return other
+        if self._flipped is None:  # one flipped integrator, reused for every image
+            self._flipped = _PatternSource(self.poni, replace(self.settings, flip_ud=True), self.wavelength)
+            self._flipped._geometry = self._geometry
+        return self._flipped
 
     def __call__(self, path: Path):
         from dackit.errors import InputError
@@ -141,31 +143,26 @@ def lattice(files, poni, settings, wavelength, phase_spec, tth_range, zero_shift
     from dackit.xrd.phases import get_phase
 
     source = _PatternSource(poni, settings, wavelength)
-    flipped: list[_PatternSource] = []
     phase = get_phase(phase_spec)
     name = _spec_name(phase_spec)
 
     def one(path: Path) -> dict:
-        from dackit.errors import FitError
+        from dackit.errors import DackitError
 
         pattern = source(path)
         failure = None
         try:
             fit = fit_lattice(pattern, phase, twotheta_range=tth_range, zero_shift=zero_shift,
                               instrumental_fwhm_deg=instrumental_fwhm)
-        except FitError as exc:
+        except DackitError as exc:
             fit, failure = None, exc
         if (fit is None or fit.quality != "ok") and source.is_image(path) and source.orientation_unknown():
             # Dioptas before PONI v2.1 calibrated the image flipped up–down and saved no
             # orientation: its CeO2 Pilatus PONI, used as is, gave a = 5.152 Å (doubtful). The
             # phase indexing ok on the flipped image is the evidence; never a generic sharpness
             # score, which chose wrongly on a DAC map frame with diamond spots
-            from dackit.errors import DackitError
-
-            if not flipped:
-                flipped.append(source.flipped())
             try:
-                alt = fit_lattice(flipped[0](path), phase, twotheta_range=tth_range, zero_shift=zero_shift,
+                alt = fit_lattice(source.flipped()(path), phase, twotheta_range=tth_range, zero_shift=zero_shift,
                                   instrumental_fwhm_deg=instrumental_fwhm)
             except DackitError:
                 alt = None
@@ -252,9 +249,37 @@ def phases(files, poni, settings, wavelength, candidates, tth_range, threshold, 
     source = _PatternSource(poni, settings, wavelength)
 
     def one(path: Path) -> dict:
+        from dackit.errors import DackitError
+
         pattern = source(path)
-        result = identify_phases(pattern, phase_list, twotheta_range=tth_range, threshold=threshold,
-                                 polarization=lp)
+        failure = None
+        try:
+            result = identify_phases(pattern, phase_list, twotheta_range=tth_range, threshold=threshold,
+                                     polarization=lp)
+        except DackitError as exc:
+            result, failure = None, exc
+
+        def convincing(res) -> bool:
+            present = [p for p in res.phases if p.present]
+            return bool(present) and res.verdict.ok and all(p.verdict.ok for p in present)
+
+        if (result is None or not convincing(result)) and source.is_image(path) and source.orientation_unknown():
+            # as in `xrd lattice`: a PONI without orientation may belong to the image flipped
+            # up–down (old Dioptas); kept only if the candidates then explain the pattern
+            from dataclasses import replace
+
+            try:
+                alt = identify_phases(source.flipped()(path), phase_list, twotheta_range=tth_range,
+                                      threshold=threshold, polarization=lp)
+            except DackitError:
+                alt = None
+            if alt is not None and convincing(alt):
+                result, failure = replace(alt, verdict=alt.verdict.plus(info=[
+                    "image integrated flipped up-down (as --flip-ud): the PONI gives no detector "
+                    "orientation and the candidates did not explain the image as read"])), None
+        if failure is not None:
+            raise failure
+        assert result is not None
         if plot_dir is not None:
             from dackit.core.figures import save_figure
             from dackit.xrd.plots import DPI, plot_phase_fit
