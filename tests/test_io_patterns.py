@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from dackit.core.pattern import make_pattern
-from dackit.errors import DackitError
+from dackit.errors import DackitError, InputError
 from dackit.io.patterns import read_pattern, write_chi, write_xy
 
 
@@ -171,3 +171,66 @@ def test_saxs_curve_without_a_unit_says_so(tmp_path):
     assert r_bare.d_first_a == pytest.approx(58.38, rel=0.01)
     assert any("does not state the q unit" in n for n in r_bare.quality_notes)
     assert not any("does not state the q unit" in n for n in r_titled.quality_notes)
+
+
+# --- d-spacing patterns (Dioptas saves in d_A too) ---------------------------------------
+def _d_pattern_rows(lam=0.4066, a=5.411651):
+    """Two Gaussian lines of CeO2 (111, 200) on a flat background, tabulated in d (Å), d
+    descending as Dioptas writes it (its d comes from 2θ ascending)."""
+    tth = np.linspace(5.0, 10.0, 501)
+    d = lam / (2 * np.sin(np.radians(tth / 2)))
+    y = 50.0 + sum(1000 * np.exp(-0.5 * ((d - a / np.sqrt(s)) / 0.003) ** 2) for s in (3, 4))
+    return d, y
+
+
+@pytest.mark.parametrize("title", ["d_A\tI", "d-spacing (A)  intensity", "d (Å)  I", "dspacing [A] counts"])
+def test_d_spacing_columns_are_put_on_two_theta(tmp_path, title):
+    """Read as 2θ in degrees, a d column of 0.8–8 Å gave 'the radial column runs … not 2θ' or,
+    cropped, was fitted as 2θ. With the wavelength, each d must land at 2 asin(λ/2d)."""
+    d, y = _d_pattern_rows()
+    path = tmp_path / "ceo2_d.xy"
+    path.write_text(f"# {title}\n" + "\n".join(f"{u:.8f} {v:.4f}" for u, v in zip(d, y)) + "\n")
+    with pytest.raises(InputError, match="d-spacing.*--wavelength"):
+        read_pattern(path)
+    pat = read_pattern(path, wavelength_a=0.4066)
+    assert pat.axis == "2th_deg" and np.all(np.diff(pat.x) > 0)
+    peak = pat.x[np.argmax(pat.intensity)]
+    want = np.degrees(2 * np.arcsin(0.4066 / (2 * 5.411651 / np.sqrt(3))))
+    assert abs(peak - want) < 0.02, (peak, want)
+    assert pat.metadata["converted_from"] == "d_A"
+
+
+def test_d_spacing_with_the_header_wavelength_and_impossible_d(tmp_path):
+    d, y = _d_pattern_rows()
+    path = tmp_path / "d.xy"
+    body = "\n".join(f"{u:.8f} {v:.4f}" for u, v in zip(d, y))
+    path.write_text("# Wavelength: 4.066e-11 m\n# d_A\tI\n" + body + "\n")
+    assert read_pattern(path).wavelength_a == pytest.approx(0.4066)
+    bad = tmp_path / "bad.xy"
+    bad.write_text("# d_A\tI\n0.1 5\n0.2 6\n1.0 7\n")   # d = 0.1 Å < λ/2 at 0.4066 Å
+    with pytest.raises(InputError, match="below λ/2"):
+        read_pattern(bad, wavelength_a=0.4066)
+    # a header that only mentions a distance is not a d column
+    dist = tmp_path / "dist.xy"
+    dist.write_text("# Distance Sample to Detector: 0.2 m\n# 2th_deg I\n"
+                    + "\n".join(f"{5 + 0.1 * i} {i}" for i in range(20)) + "\n")
+    assert read_pattern(dist, wavelength_a=0.4).x[0] == 5
+
+
+def test_spec_scan_files_are_named_not_read_column_by_column(tmp_path):
+    """A SPEC scan '#L TwoTheta Theta Monitor Detector': read as x, I, σ, θ became the
+    intensity ('no peak rises above 3× the noise'). Name the format and the columns."""
+    tth = np.arange(20.0, 60.0, 0.1)
+    det = 100 + 5000 * np.exp(-0.5 * ((tth - 28.44) / 0.05) ** 2)
+    path = tmp_path / "scan.spec"
+    path.write_text("#F scan.spec\n#E 1\n\n#S 1 ascan tth 20 60 400 1\n#N 4\n"
+                    "#L TwoTheta Theta Monitor Detector\n"
+                    + "\n".join(f"{t:.3f} {t / 2:.4f} 1000 {d:.0f}" for t, d in zip(tth, det)) + "\n")
+    with pytest.raises(InputError, match="SPEC scan file.*TwoTheta Theta Monitor Detector"):
+        read_pattern(path, wavelength_a=1.5406)
+    # a SPEC scan of just 2θ and the counts is a pattern as it stands
+    two = tmp_path / "two.spec"
+    two.write_text("#S 1 ascan tth 20 60 400 1\n#L TwoTheta Detector\n"
+                   + "\n".join(f"{t:.3f} {d:.0f}" for t, d in zip(tth, det)) + "\n")
+    pat = read_pattern(two, wavelength_a=1.5406)
+    assert pat.x[np.argmax(pat.intensity)] == pytest.approx(28.4, abs=0.1)

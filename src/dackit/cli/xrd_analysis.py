@@ -26,6 +26,7 @@ class _PatternSource:
         self.poni, self.settings, self.wavelength = poni, settings, wavelength
         self._integrator = None
         self._geometry = None
+        self._flipped: _PatternSource | None = None
 
     def geometry(self):
         if self._geometry is None:
@@ -33,6 +34,28 @@ class _PatternSource:
 
             self._geometry = read_poni(self.poni)
         return self._geometry
+
+    def orientation_unknown(self) -> bool:
+        """The PONI predates pyFAI's detector orientation (v1/v2): whether the image was
+        calibrated as read or flipped up–down (old Dioptas) cannot be told from the file."""
+        if self.poni is None or self.settings.flip_ud:
+            return False
+        text = Path(self.poni).read_text(errors="replace").lower()
+        return "orientation" not in text
+
+    def is_image(self, path: Path) -> bool:
+        from dackit.io.kinds import xray_kind
+
+        return xray_kind(path) != "pattern"
+
+    def flipped(self) -> _PatternSource:
+        """The same source, integrating the images flipped up–down (``--flip-ud``)."""
+        from dataclasses import replace
+
+        if self._flipped is None:  # one flipped integrator, reused for every image
+            self._flipped = _PatternSource(self.poni, replace(self.settings, flip_ud=True), self.wavelength)
+            self._flipped._geometry = self._geometry
+        return self._flipped
 
     def __call__(self, path: Path):
         from dackit.errors import InputError
@@ -124,9 +147,35 @@ def lattice(files, poni, settings, wavelength, phase_spec, tth_range, zero_shift
     name = _spec_name(phase_spec)
 
     def one(path: Path) -> dict:
+        from dackit.errors import DackitError
+
         pattern = source(path)
-        fit = fit_lattice(pattern, phase, twotheta_range=tth_range, zero_shift=zero_shift,
-                          instrumental_fwhm_deg=instrumental_fwhm)
+        failure = None
+        try:
+            fit = fit_lattice(pattern, phase, twotheta_range=tth_range, zero_shift=zero_shift,
+                              instrumental_fwhm_deg=instrumental_fwhm)
+        except DackitError as exc:
+            fit, failure = None, exc
+        if (fit is None or fit.quality != "ok") and source.is_image(path) and source.orientation_unknown():
+            # Dioptas before PONI v2.1 calibrated the image flipped up–down and saved no
+            # orientation: its CeO2 Pilatus PONI, used as is, gave a = 5.152 Å (doubtful). The
+            # phase indexing ok on the flipped image is the evidence; never a generic sharpness
+            # score, which chose wrongly on a DAC map frame with diamond spots
+            try:
+                alt = fit_lattice(source.flipped()(path), phase, twotheta_range=tth_range, zero_shift=zero_shift,
+                                  instrumental_fwhm_deg=instrumental_fwhm)
+            except DackitError:
+                alt = None
+            if alt is not None and alt.quality == "ok":
+                from dataclasses import replace
+
+                as_read = f"a = {fit.a:.5f} Å, doubtful" if fit is not None else str(failure).split(": ")[-1]
+                fit, failure = replace(alt, verdict=alt.verdict.plus(info=[
+                    "image integrated flipped up-down (as --flip-ud): the PONI gives no detector "
+                    f"orientation and the image as read did not index ({as_read})"])), None
+        if failure is not None:
+            raise failure
+        assert fit is not None
         for note in fit.notes:
             click.echo(f"note: {path.name}: {note}", err=True)
         if plot_dir is not None:
@@ -200,9 +249,37 @@ def phases(files, poni, settings, wavelength, candidates, tth_range, threshold, 
     source = _PatternSource(poni, settings, wavelength)
 
     def one(path: Path) -> dict:
+        from dackit.errors import DackitError
+
         pattern = source(path)
-        result = identify_phases(pattern, phase_list, twotheta_range=tth_range, threshold=threshold,
-                                 polarization=lp)
+        failure = None
+        try:
+            result = identify_phases(pattern, phase_list, twotheta_range=tth_range, threshold=threshold,
+                                     polarization=lp)
+        except DackitError as exc:
+            result, failure = None, exc
+
+        def convincing(res) -> bool:
+            present = [p for p in res.phases if p.present]
+            return bool(present) and res.verdict.ok and all(p.verdict.ok for p in present)
+
+        if (result is None or not convincing(result)) and source.is_image(path) and source.orientation_unknown():
+            # as in `xrd lattice`: a PONI without orientation may belong to the image flipped
+            # up–down (old Dioptas); kept only if the candidates then explain the pattern
+            from dataclasses import replace
+
+            try:
+                alt = identify_phases(source.flipped()(path), phase_list, twotheta_range=tth_range,
+                                      threshold=threshold, polarization=lp)
+            except DackitError:
+                alt = None
+            if alt is not None and convincing(alt):
+                result, failure = replace(alt, verdict=alt.verdict.plus(info=[
+                    "image integrated flipped up-down (as --flip-ud): the PONI gives no detector "
+                    "orientation and the candidates did not explain the image as read"])), None
+        if failure is not None:
+            raise failure
+        assert result is not None
         if plot_dir is not None:
             from dackit.core.figures import save_figure
             from dackit.xrd.plots import DPI, plot_phase_fit

@@ -37,6 +37,7 @@ BANK 1 11 11 CONS 500.00 50.00 0 0 FXYE
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -215,14 +216,25 @@ def read_fxye(path, *, wavelength_a: float | None = None):
 GSAS_LAYOUTS = ("STD", "ESD", "FXY", "FXYE")
 
 
+#: a GSAS BANK record: ``BANK n NCHAN NREC BINTYP …`` (GSAS manual, "Powder data file format")
+_BANK_RECORD = re.compile(r"^BANK\s+\d+\s+\d+\s+\d+\s+(CONST|CONS|SLOG|TIME_MAP|RALF)\b", re.I)
+
+
 def looks_like_gsas(lines) -> bool:
-    """A GSAS powder file: a title line, then (before any data) a ``BANK`` record."""
+    """A GSAS powder file: a title line, then (before any data) a ``BANK`` record.
+
+    Header lines before the BANK may be ``#`` comments, an ``Instrument parameter`` line, or
+    free text such as the ``Monitor: 1`` Mantid writes into its GSAS exports (POWGEN
+    time-of-flight files, read before as a 2-column pattern of TOF in µs)."""
     for line in lines[1:200]:
         if line.startswith("BANK"):
             return True
         stripped = line.strip()
         if stripped and not stripped.startswith("#") and not stripped.lower().startswith("instrument parameter"):
-            return False
+            if stripped[0].isdigit() or stripped[0] in "+-.":
+                return False
+            if not any(_BANK_RECORD.match(ln) for ln in lines[1:200]):
+                return False
     return False
 
 
@@ -284,7 +296,17 @@ def read_gsas(path, *, wavelength_a: float | None = None, lines=None):
         raise InputError(f"{pre}no GSAS BANK record found")
     fields = lines[bank_at].split()
     layout = fields[-1].upper() if len(fields) > 1 else ""
+    if len(fields) > 1 and re.fullmatch(r"[-+.\dEe]+", layout):
+        # no TYPE after the binning coefficients: GSAS's default, STD (as GSAS-II's
+        # G2pwd_fxye.py reads it; the D1A garnet file of the GSAS-II neutron tutorial)
+        layout = "STD"
     if len(fields) < 7 or fields[4].upper() not in ("CONST", "CONS"):
+        binning = fields[4].upper() if len(fields) > 4 else ""
+        if binning in ("SLOG", "TIME_MAP", "RALF"):
+            raise InputError(f"{pre}GSAS bank record {lines[bank_at].strip()!r} holds neutron time-of-flight "
+                             f"data ({binning} binning), not angle-dispersive 2θ; dackit analyses 2θ or q "
+                             "patterns of a fixed wavelength — reduce the TOF data to d-spacing and refine "
+                             "them in GSAS-II or Mantid")
         raise InputError(f"{pre}GSAS bank record {lines[bank_at].strip()!r} is not constant-step 2θ data "
                          "(CONST/CONS); time-of-flight and other binnings are not read")
     if layout not in GSAS_LAYOUTS:

@@ -38,12 +38,17 @@ _COLUMN_UNITS = {
     "2th_rad": ("2th_deg", 180.0 / math.pi),
     "q_nm^-1": ("q_A^-1", 0.1),
     "q_a^-1": ("q_A^-1", 1.0),
+    # Dioptas integrates and saves patterns in d-spacing too ("# d_A  I"); put on 2θ on reading
+    "d_a": ("d_A", 1.0),
 }
 _FIT2D_TITLES = [
     (re.compile(r"2-?theta|two.?theta|2th", re.I), ("2th_deg", 1.0)),
     (re.compile(r"q\s*\(?\s*nm", re.I), ("q_A^-1", 0.1)),
     (re.compile(r"q\s*\(?\s*(a|å|angstrom)", re.I), ("q_A^-1", 1.0)),
+    (re.compile(r"d-?\s*spacing", re.I), ("d_A", 1.0)),
 ]
+# the column title of a d-spacing pattern: "d (A)", "d-spacing [Å]", "d_spacing / nm", "dspacing"
+_D_TITLE = re.compile(r"^\s*(?:d|d[-_ ]?spacing)\s*[\(\[/]?\s*(a|å|ang|angstrom|nm)?\b", re.I)
 # a free-form column title naming q and a reciprocal length: "q (nm-1)", "Q [1/A]", "q / nm^-1"
 _RECIPROCAL = r"\s*[\(\[]?\s*(?:/|in)?\s*(?:1\s*/\s*{u}|{u}\s*\^?\s*\(?[-−]\s*1\)?|{u}⁻¹|{u}\*\*\s*-1|inv(?:erse)?\.?\s*{u})"
 _Q_TITLES = [
@@ -185,6 +190,7 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
         if axis not in (None, "2th_deg"):
             raise InputError(f"{pre}GSAS constant-wavelength data are in 2θ, not {axis!r}")
         return read_gsas(path, wavelength_a=wavelength_a, lines=lines)
+    _refuse_spec_scans(lines, pre)
     header, rows, fmt, unit, declared = [], [], "xy", None, None
     if _looks_like_fit2d_chi(lines):
         fmt = "chi"
@@ -228,6 +234,11 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
                 if any(pattern.search(h) for h in header):
                     unit = found
                     break
+        if unit is None and header:
+            # the column line (last comment): "d (A)  I", "d-spacing  intensity"
+            m = _D_TITLE.match(header[-1])
+            if m and (m.group(1) or "spacing" in header[-1].lower() or header[-1].split()[0].lower() == "d"):
+                unit = ("d_A", 10.0 if (m.group(1) or "").lower() == "nm" else 1.0)
         if unit is None:
             # without this a "q (nm-1)" column was taken for Å⁻¹: every d 10× too small
             unit = next((found for line in reversed(header) for pattern, found in _Q_TITLES
@@ -258,6 +269,23 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
         raise InputError(f"{pre}the radial column is not monotonic (data row {bad + 1}: "
                          f"{x[bad - 1]:g} then {x[bad]:g}); is the file truncated or two files joined?")
 
+    converted_from_d = False
+    if unit is not None and unit[0] == "d_A":
+        # a d-spacing pattern: the lattice and phase fits work on 2θ, so put it there with the
+        # wavelength (any consistent one returns the same d; the instrument's keeps the widths)
+        lam = float(wavelength_a) if wavelength_a is not None else _wavelength_from_text("\n".join(header), pre)
+        if lam is None:
+            raise InputError(f"{pre}the pattern is in d-spacing (Å); give the X-ray wavelength "
+                             "(--wavelength in Å) to put it on 2θ")
+        d = x * unit[1]
+        if np.any(d <= lam / 2):
+            raise InputError(f"{pre}d-spacing column reaches {d.min():g} Å, below λ/2 = {lam / 2:g} Å "
+                             "(no reflection can have it): is the column d in Å, and the wavelength right?")
+        x = np.degrees(2 * np.arcsin(lam / (2 * d)))[::-1]
+        y = y[::-1]
+        sigma = None if sigma is None else sigma[::-1]
+        unit = ("2th_deg", 1.0)
+        converted_from_d = True
     if axis is not None:
         if unit is not None and unit[0] != axis:
             raise InputError(f"{pre}the header says the axis is {unit[0]} but axis={axis!r} was given")
@@ -276,6 +304,8 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
         raise InputError(f"{pre}the q column runs up to {x.max():g} Å⁻¹, beyond 4π/λ of any X-ray "
                          "beam: is q in m⁻¹ or nm⁻¹ but labelled Å⁻¹?")
     meta = {"header": header, "format": fmt}
+    if converted_from_d:
+        meta["converted_from"] = "d_A"
     if assumed:
         meta["axis_assumed"] = True
     if declared is not None and declared != x.size:
@@ -298,6 +328,20 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
     wavelength = wavelength_a if wavelength_a is not None else wl_header
     return make_pattern(x, y, axis=unit[0], wavelength_a=wavelength, sigma=sigma,
                         metadata=meta, source=str(path))
+
+
+def _refuse_spec_scans(lines, pre) -> None:
+    """A SPEC data file (``#S`` scan headers, ``#L`` column labels) holds motor and counter
+    columns in the beamline's order: read as x, I, σ, the second column (often θ or a monitor)
+    became the intensity. Only a two-column scan is a pattern as it stands."""
+    scans = [ln for ln in lines[:5000] if ln.startswith("#S ")]
+    labels = next((ln[2:].split() for ln in lines[:5000] if ln.startswith("#L ")), None)
+    if not scans or labels is None or len(labels) <= 2:
+        return
+    shown = " ".join(labels[:8]) + (" …" if len(labels) > 8 else "")
+    raise InputError(f"{pre}this is a SPEC scan file ({len(scans)} scan(s), columns: {shown}); dackit "
+                     "cannot tell which column is 2θ and which the detector: export those two as a "
+                     "two-column pattern (e.g. with silx or xrayutilities' SPEC reader)")
 
 
 def _read_ras(path, lines, wavelength_a, axis, pre):

@@ -790,54 +790,107 @@ def refine_cell(phase: Phase, peaks: list[dict], wavelength_a: float, *, zero_sh
 #: strict, so that the scatter of a few peaks never buys a free parameter.
 AXIS_CORRECTION_P = 1e-3
 
+#: |correlation| of the refined zero shift and displacement above which the peak positions
+#: cannot tell them apart. Over a lab scan's range cos θ barely changes sign of slope, so the
+#: pair is nearly degenerate (−0.9988 on the 4.6–150° D500 LaB6 scan, −0.9998 on the GSAS-II
+#: fluorapatite tutorial scan); refined together they absorb what the pseudo-Voigt positions
+#: leave (axial-divergence asymmetry at low angle) and move the cell: fluorapatite came out
+#: with zero −0.18°, D +0.13° and a = 9.3671 Å against GSAS-II's 9.37189 Å, quality ok.
+AXIS_DEGENERATE_CORRELATION = 0.98
+
+
+def _axis_correlation(result) -> float:
+    names, cov = result[0], result[3]
+    if "zero_deg" not in names or "displacement_deg" not in names:
+        return 0.0
+    i, j = names.index("zero_deg"), names.index("displacement_deg")
+    return float(cov[i, j] / np.sqrt(cov[i, i] * cov[j, j]))
+
 
 def refine_cell_auto(phase: Phase, peaks: list[dict], wavelength_a: float, *, zero_shift: bool = False):
     """:func:`refine_cell`, adding a zero shift and/or the sample-displacement term only where
     the peak positions demand it: each is kept when it lowers χ² significantly (F-test,
     p < :data:`AXIS_CORRECTION_P`) with at least 3 degrees of freedom left. A forced
-    ``zero_shift`` is always refined. Returns refine_cell's tuple and a note (or "")."""
+    ``zero_shift`` is always refined. Returns refine_cell's tuple and a note (or "").
+
+    Laboratory reflection (Bragg–Brentano) scans: when either term alone would do, the
+    specimen displacement is preferred — the sample height changes at every mounting while
+    the zero of an aligned goniometer does not (Klug & Alexander, X-ray Diffraction
+    Procedures, 2nd ed. (1974), §5-2; the GSAS-II laboratory-data tutorial refines the
+    displacement, not the zero, for this reason) — unless the zero alone fits the positions
+    significantly better (variance-ratio F-test at the same p). Both are refined together
+    only when the positions can separate them (|correlation| ≤
+    :data:`AXIS_DEGENERATE_CORRELATION`).
+    """
     from scipy.stats import f as f_dist
 
     def chi2(result):
         return result[4] * max(len(peaks) - len(result[0]), 1)
 
+    def dof(result):
+        return len(peaks) - len(result[0])
+
+    def fit(flags):
+        n_par = len(phase.free_parameters) + sum(flags.values())
+        if len(peaks) - n_par < 3:
+            return None
+        try:
+            return refine_cell(phase, peaks, wavelength_a, zero_shift=flags["zero"],
+                               displacement=flags["displacement"])
+        except FitError:
+            return None
+
+    def significant(base, trial) -> bool:
+        c0, c1 = chi2(base), chi2(trial)
+        if not (c1 < c0 and c1 > 0):
+            return False
+        return float(f_dist.sf((c0 - c1) / (c1 / dof(trial)), 1, dof(trial))) < AXIS_CORRECTION_P
+
     current = refine_cell(phase, peaks, wavelength_a, zero_shift=zero_shift)
     have = {"zero": zero_shift, "displacement": False}
-    added = []
-    while True:
-        trials = []
-        for term in ("displacement", "zero"):
-            if have[term]:
-                continue
-            flags = {**have, term: True}
-            n_par = len(phase.free_parameters) + sum(flags.values())
-            if len(peaks) - n_par < 3:
-                continue
-            try:
-                trial = refine_cell(phase, peaks, wavelength_a, zero_shift=flags["zero"],
-                                    displacement=flags["displacement"])
-            except FitError:
-                continue
-            trials.append((chi2(trial), term, trial))
-        if not trials:
-            break
-        c1, term, trial = min(trials, key=lambda t: t[0])
-        c0 = chi2(current)
-        dof1 = len(peaks) - len(trial[0])
-        if not (c1 < c0 and c1 > 0):
-            break
-        p_value = float(f_dist.sf((c0 - c1) / (c1 / dof1), 1, dof1))
-        if p_value >= AXIS_CORRECTION_P:
-            break
-        have[term] = True
-        current = trial
-        added.append(term)
+    choice_note = ""
+    if not zero_shift:
+        singles = {term: fit({"zero": term == "zero", "displacement": term == "displacement"})
+                   for term in ("displacement", "zero")}
+        demanded = {t: r for t, r in singles.items() if r is not None and significant(current, r)}
+        if len(demanded) == 2:
+            disp, zero = demanded["displacement"], demanded["zero"]
+            ratio = chi2(disp) / chi2(zero)
+            zero_better = float(f_dist.sf(ratio, dof(disp), dof(zero))) < AXIS_CORRECTION_P
+            term = "zero" if zero_better else "displacement"
+            other = singles["displacement" if zero_better else "zero"]
+            cell = [n for n in other[0] if n not in AXIS_PARAMETERS]
+            alt = ", ".join(f"{n} = {v:.5f} Å" for n, v in zip(other[0], other[1]) if n in cell)
+            choice_note = (f"{'zero shift' if zero_better else 'specimen displacement'} chosen over "
+                           f"{'displacement' if zero_better else 'a zero shift'} "
+                           f"(χ² {chi2(demanded[term]):.4g} vs {chi2(other):.4g}); the other gives {alt}")
+        elif len(demanded) == 1:
+            term = next(iter(demanded))
+        else:
+            term = ""
+        if term:
+            have[term] = True
+            current = demanded[term]
+    rest = [t for t in ("displacement", "zero") if not have[t]]
+    if any(have.values()) and rest:
+        trial = fit({**have, rest[0]: True})
+        if trial is not None and significant(current, trial):
+            corr = _axis_correlation(trial)
+            if abs(corr) <= AXIS_DEGENERATE_CORRELATION:
+                have[rest[0]] = True
+                current = trial
+            else:
+                choice_note = "; ".join(filter(None, [choice_note, (
+                    f"zero shift and displacement not refined together: the peak positions cannot "
+                    f"separate them (correlation {corr:+.4f})")]))
     note = ""
-    if added:
+    if any(v for k, v in have.items() if not (k == "zero" and zero_shift)):
         names, values, errs = current[0], current[1], current[2]
         parts = [f"{n} = {v:+.4f} ± {e:.4f}°" for n, v, e in zip(names, values, errs) if n in AXIS_PARAMETERS]
         note = ("2θ axis corrected (the peak positions demand it, F-test p < "
                 f"{AXIS_CORRECTION_P:g}): " + ", ".join(parts))
+        if choice_note:
+            note += f" ({choice_note})"
     return current, note
 
 
