@@ -71,9 +71,15 @@ def peaks(files, poni, wavelength_a, energy_kev, background, min_significance, a
 
         refuse_micrograph(path, "dackit saxs peaks")
         pat = load_saxs(path, poni=poni, wavelength_a=lam)
-        res = analyse_saxs(pat, background=background, min_significance=min_significance)
-        refuse_diffraction_for_saxs(path, [p.q_inv_a for p in res.peakset.peaks],
-                                    axis=pat.metadata.get("source_axis") or pat.axis)
+        axis = pat.metadata.get("source_axis") or pat.axis
+
+        def screen(q_candidates):
+            # before the peak fits: a 20 000-point powder pattern takes a minute to fit
+            refuse_diffraction_for_saxs(path, q_candidates, axis=axis)
+
+        res = analyse_saxs(pat, background=background, min_significance=min_significance,
+                           screen=screen)
+        refuse_diffraction_for_saxs(path, [p.q_inv_a for p in res.peakset.peaks], axis=axis)
         if plot_dir is not None:
             from dackit.saxs.plots import save_pattern_figure
 
