@@ -48,8 +48,10 @@ def peaks(files, poni, wavelength_a, energy_kev, background, min_significance, a
     canSAS XML, NXcanSAS HDF5 (.h5, .hdf, .hdf5, .nxs), or detector images with --poni
     (integrated in q by pyFAI). Every row carries quality ("ok" | "doubtful") and
     quality_notes (ties, missing or unexplained peaks, beamstop edge, background humps). The mesophase is
-    the best of lamellar, hexagonal, bcc, fcc, sc, hcp, pn3m, ia3d; with fewer than two
-    peaks it is null, and phases that fit equally well are listed in a tie.
+    the best of lamellar, hexagonal, bcc, fcc, sc, hcp, pn3m, ia3d; phases that fit equally
+    well are listed in a tie. With one peak it is the phase favoured by weak lines at its
+    predicted positions and the particle form factor's shape (always doubtful), or null
+    when nothing under the threshold decides.
 
     \b
     Example:

@@ -293,9 +293,15 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
     peaks = ps.peaks
     q_lo = float(getattr(ps, "q_usable_min", ps.q[0]))
     info.append(f"usable q from {q_lo:.4g} to {float(ps.q[-1]):.4g} Å⁻¹")
-    if len(peaks) < 2:
-        doubts.append("only one peak: the mesophase cannot be indexed from one d-spacing")
     idx = result.indexing
+    if len(peaks) < 2 and idx is not None and idx.method == "one line":
+        doubts.append(f"only one peak: the mesophase cannot be indexed from one d-spacing; "
+                      f"{idx.mesophase} is favoured by "
+                      + (f"weak lines at its predicted positions ({', '.join(idx.weak_lines[:4])})"
+                         if idx.weak_lines else "the particle form factor's shape")
+                      + ", not by indexing")
+    elif len(peaks) < 2:
+        doubts.append("only one peak: the mesophase cannot be indexed from one d-spacing")
     if idx is not None:
         best = idx.best
         if len(idx.tie) > 1:
