@@ -46,3 +46,17 @@ def test_nothing_under_the_threshold_names_no_phase(seed):
     assert len(res.peaks) == 1
     assert res.mesophase is None and res.quality == "doubtful"
     assert res.to_dict()["mesophase"] is None
+
+
+def test_weak_rival_line_reorders_and_doubts():
+    """Two lines at 1 : 2 are lamellar 001/002 or hexagonal 10/20 with 11 unseen: an 11 line
+    at ~4σ (under the 5σ search) puts hexagonal first, doubtful, tied with lamellar;
+    without it lamellar stays, ok."""
+    res = analyse_saxs(_pattern([(2.0, 0.2), (np.sqrt(3), 0.014)], seed=4))
+    assert len(res.peaks) == 2
+    assert res.mesophase == "hexagonal" and res.quality == "doubtful"
+    assert res.lattice_a == pytest.approx(2 * np.pi / Q1 * 2 / np.sqrt(3), rel=0.01)
+    assert res.to_dict()["mesophase_tie"] == ["hexagonal", "lamellar"]
+    assert any("weak lines under the detection threshold" in n for n in res.quality_notes)
+    plain = analyse_saxs(_pattern([(2.0, 0.2)], seed=4))
+    assert plain.mesophase == "lamellar" and plain.quality == "ok", plain.quality_notes

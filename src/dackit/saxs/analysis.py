@@ -218,7 +218,18 @@ def analyse_saxs(pattern: Pattern, *, background="loglog", min_significance=5.0,
     from dackit.saxs.quality import saxs_verdict
 
     res = SaxsResult(pattern.source, ps, idx, form_factor=ff)
-    verdict = saxs_verdict(res, min_significance=min_significance).plus(info=_assumed_unit_note(pattern))
+    verdict = saxs_verdict(res, min_significance=min_significance)
+    if idx is not None and idx.method == "positions":
+        # weak lines (under the detection threshold) at a close rival's unobserved
+        # positions, or the particles' shape, may favour it: then it is put first and the
+        # result is doubtful (a hexagonal 10/20 pair with 11 at 4σ is no lamellar 001/002)
+        from dackit.saxs.oneline import reorder_by_weak_lines
+
+        again = reorder_by_weak_lines(ps, ff, idx)
+        if again is not idx:
+            res = dataclasses.replace(res, indexing=again)
+            verdict = saxs_verdict(res, min_significance=min_significance)
+    verdict = verdict.plus(info=_assumed_unit_note(pattern))
     return dataclasses.replace(res, verdict=verdict)
 
 

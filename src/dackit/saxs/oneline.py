@@ -176,3 +176,121 @@ def index_one_line(ps, ff=None, phases=None, tie_margin=1.0):
     cands = tuple(c for c, _ in rows)
     tie = tuple(c.name for c in cands if c.score <= cands[0].score + tie_margin)
     return Indexing(cands, tie, method="one line", weak_lines=rows[0][1])
+
+
+#: how far (indexing score) behind the best a phase explaining as many peaks may be for the
+#: weak lines at its unobserved positions to put it first: two missing strong lines'
+#: worth (:data:`~dackit.saxs.mesophase.MISSING_PENALTY`), i.e. a lead that rests only on
+#: lines not seen
+WEAK_REORDER_MARGIN = 6.0
+
+
+def _weak_gain(ps, r, sig, cand, ff, w, eta):
+    """(Σ ln(1 + odds·B), labels of lines seen at ≥ MIN_WEAK_Z) over the lines ``cand``
+    predicts inside the data where no peak was fitted (heights predicted from the matched
+    peaks; see :func:`index_one_line` for B and the odds)."""
+    from dackit.saxs.mesophase import MESOPHASES
+
+    q = np.asarray(ps.q, float)
+    peaks = ps.peaks
+    accepted = ff is not None and ff.accepted
+    k = 2 * np.pi / cand.lattice_a
+    refl = MESOPHASES[cand.name].reflections(q[-1] / k + 1e-6)
+    pred = refl.s * k
+    lorentz = refl.weight / refl.s**2
+
+    def frac(x):
+        return float(ff.particle_fraction(np.array([x]))[0]) if accepted else 1.0
+
+    scales = [p.amplitude / (lw * max(frac(p.q_inv_a), 1e-3))
+              for p, lab, lw in zip(peaks, cand.assignment, cand.line_weight)
+              if lab and np.isfinite(lw) and lw > 0 and p.amplitude > 0]
+    if not scales:
+        return 0.0, ()
+    scale = float(np.median(scales))
+    qp = np.array([p.q_inv_a for p in peaks])
+    keep = (pred > q[0] + 2 * w) & (pred < q[-1] - 2 * w)
+    groups: list = []
+    for j in np.flatnonzero(keep):
+        if np.min(np.abs(qp - pred[j])) <= 1.5 * w:
+            continue
+        if groups and pred[j] - groups[-1][-1][0] < w:
+            groups[-1].append((pred[j], lorentz[j], refl.hkl[j]))
+        else:
+            groups.append([(pred[j], lorentz[j], refl.hkl[j])])
+    gain, seen = 0.0, []
+    for g in groups[:MAX_GROUPS]:
+        wt = np.array([v[1] for v in g])
+        qc = float(np.sum(wt * np.array([v[0] for v in g])) / wt.sum())
+        a, e = _line_fit(q, r, sig, qc, w, eta)
+        if not (np.isfinite(a) and e > 0):
+            continue
+        vis = float(np.clip(ff.visibility(np.array([qc]))[0], 0.0, 1.0)) if accepted else 1.0
+        prior = LINE_PRIOR * vis
+        if prior <= 0:
+            continue
+        # ln(π·B + 1 − π) − ln(1 − π): what a line seen there adds; an unseen line is
+        # already charged by the indexing's missing-line penalty
+        gain += _log_evidence(a / e, e, MAX_OVER_PREDICTED * scale * wt.sum() * frac(qc), prior) \
+            - float(np.log1p(-prior))
+        if a / e >= MIN_WEAK_Z:
+            seen.append(f"{'/'.join(v[2] for v in g)} {a / e:.1f}σ")
+    return gain, tuple(seen)
+
+
+def reorder_by_weak_lines(ps, ff, idx):
+    """Put first, among the phases that explain as many peaks and trail the best by at most
+    :data:`WEAK_REORDER_MARGIN`, the one the weak lines at their unobserved predicted
+    positions and the accepted form factor's shape favour (score − 2·(Σ ln(1 + odds·B) +
+    :data:`SHAPE_EVIDENCE` for a phase that shape builds), see :func:`index_one_line`).
+
+    The lead such weak lines give is evidence under the detection threshold, so a changed
+    order is named in ``tie`` (the verdict becomes doubtful) and ``method`` becomes
+    "positions + weak lines".
+
+    Parameters
+    ----------
+    ps : PeakSet
+        The pattern's peaks (two or more).
+    ff : FormFactorFit, optional
+        The form factor fitted under the pattern.
+    idx : Indexing
+        The indexing by positions (:func:`~dackit.saxs.mesophase.index_peaks`).
+
+    Returns
+    -------
+    Indexing
+        ``idx`` itself when the order stands.
+    """
+    from dackit.saxs.mesophase import Indexing
+    from dackit.saxs.peaks import _determination, _residual_of
+
+    best = idx.best
+    pool = [c for c in idx.candidates if c.n_unexplained <= best.n_unexplained
+            and c.score <= best.score + WEAK_REORDER_MARGIN and c.line_weight is not None]
+    if len(pool) < 2 or len(ps.peaks) < 2:
+        return idx
+    resid = _residual_of(np.asarray(ps.q, float), ps.intensity, ps.background, ps.noise,
+                         ps.mode, ps.peaks, ps.shape)
+    if resid is None:
+        return idx
+    r, sig = resid
+    w = float(np.median([p.fwhm_inv_a for p in ps.peaks]))
+    eta = max(ps.peaks, key=_determination).eta
+    accepted = ff is not None and ff.accepted
+    scored = []
+    for c in pool:
+        gain, seen = _weak_gain(ps, r, sig, c, ff, w, eta)
+        shaped = accepted and c.name in _SHAPE_PHASES.get(ff.shape, ())
+        scored.append((c.score - 2 * (gain + SHAPE_EVIDENCE * shaped), c, seen, shaped))
+    scored.sort(key=lambda t: t[0])
+    top, top_seen, top_shaped = scored[0][1:]
+    if top is best or not (top_seen or top_shaped):
+        return idx
+    if not top_seen:
+        top_seen = (f"and the {ff.shape} form factor",)
+    cands = (top, *[c for c in idx.candidates if c is not top])
+    tie = (top.name, *[n for n in idx.tie if n != top.name])
+    if len(tie) < 2:
+        tie = (top.name, best.name)
+    return Indexing(cands, tie, method="positions + weak lines", weak_lines=top_seen)

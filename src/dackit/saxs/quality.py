@@ -302,6 +302,10 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
                       + ", not by indexing")
     elif len(peaks) < 2:
         doubts.append("only one peak: the mesophase cannot be indexed from one d-spacing")
+    if idx is not None and idx.method == "positions + weak lines":
+        doubts.append(f"{idx.mesophase} put ahead of {idx.tie[1]} by weak lines under the "
+                      f"detection threshold at its predicted positions "
+                      f"({', '.join(idx.weak_lines[:4])}), not by the peaks found")
     if idx is not None:
         best = idx.best
         if len(idx.tie) > 1:
