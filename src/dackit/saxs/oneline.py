@@ -185,6 +185,10 @@ def index_one_line(ps, ff=None, phases=None, tie_margin=1.0):
 WEAK_REORDER_MARGIN = 6.0
 
 
+#: how much (χ² units) the rival's combined score must beat the best's
+REORDER_MIN = 2.0
+
+
 def _weak_gain(ps, r, sig, cand, ff, w, eta):
     """(Σ ln(1 + odds·B), labels of lines seen at ≥ MIN_WEAK_Z) over the lines ``cand``
     predicts inside the data where no peak was fitted (heights predicted from the matched
@@ -285,7 +289,11 @@ def reorder_by_weak_lines(ps, ff, idx):
         scored.append((c.score - 2 * (gain + SHAPE_EVIDENCE * shaped), c, seen, shaped))
     scored.sort(key=lambda t: t[0])
     top, top_seen, top_shaped = scored[0][1:]
-    if top is best or not (top_seen or top_shaped):
+    lead, _, _, best_shaped = next(t for t in scored if t[1] is best)
+    # the rival must lead by a likelihood ratio of e (as STRENGTH_PREFER), through a line
+    # seen at its positions or a shape that builds it and not the best
+    if (top is best or scored[0][0] > lead - REORDER_MIN
+            or not (top_seen or (top_shaped and not best_shaped))):
         return idx
     if not top_seen:
         top_seen = (f"and the {ff.shape} form factor",)
