@@ -86,14 +86,38 @@ def test_real_pilatus_image_has_no_micrograph_evidence():
 
 def test_xrd_pattern_to_saxs_peaks_is_named():
     """LaB6 (pyFAI .xy in 2θ) was indexed 'sc' with quality ok by saxs peaks. (The 11-BM
-    Si + Al2O3 .fxye, 'ia3d' doubtful before, is refused the same way but its 20 000 points
-    take a minute of SAXS analysis: not run here.)"""
+    Si + Al2O3 .fxye, 'ia3d' doubtful before, is refused the same way: see
+    test_powder_pattern_refused_before_the_joint_fit.)"""
     pattern = XRD_XY
     code, rows, err = run_json("saxs", "peaks", pattern)
     assert code == 2, rows
     msg = rows[0]["error"]
     assert str(pattern) in msg and "wide-angle X-ray diffraction" in msg and "dackit xrd" in msg
     assert "on a 2θ axis" in msg
+
+
+def test_powder_pattern_refused_before_the_joint_fit():
+    """The screen of find_peaks sees the locally confirmed peaks before the joint fit of all
+    peaks with the background (a minute on this 20 000-point 11-BM pattern; the refusal now
+    comes after the local fits, ~7 s)."""
+    from dackit.saxs.analysis import load_saxs
+    from dackit.saxs.peaks import find_peaks
+
+    f = CORPUS / "xrd" / "si640d_al2o3_676a_11bmb_8341_to20deg.fxye"
+    seen = []
+
+    class Stop(Exception):
+        pass
+
+    def screen(qs):
+        seen.extend(qs)
+        raise Stop
+
+    with pytest.raises(Stop):
+        find_peaks(load_saxs(f), screen=screen)
+    assert len(seen) >= 10 and min(seen) > 1.0  # Si 111 at 2.00 Å⁻¹, Al2O3 012 at 1.81 Å⁻¹
+    with pytest.raises(InputError, match="wide-angle X-ray diffraction"):
+        refuse_diffraction_for_saxs(f, seen)
 
 
 def test_saxs_curves_are_not_refused(tmp_path):

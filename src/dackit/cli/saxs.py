@@ -49,8 +49,10 @@ def peaks(files, poni, wavelength_a, energy_kev, background, min_significance, a
     canSAS XML, NXcanSAS HDF5 (.h5, .hdf, .hdf5, .nxs), or detector images with --poni
     (integrated in q by pyFAI). Every row carries quality ("ok" | "doubtful") and
     quality_notes (ties, missing or unexplained peaks, beamstop edge, background humps). The mesophase is
-    the best of lamellar, hexagonal, bcc, fcc, sc, hcp, pn3m, ia3d; with fewer than two
-    peaks it is null, and phases that fit equally well are listed in a tie.
+    the best of lamellar, hexagonal, bcc, fcc, sc, hcp, pn3m, ia3d; phases that fit equally
+    well are listed in a tie. With one peak it is the phase favoured by weak lines at its
+    predicted positions and the particle form factor's shape (always doubtful), or null
+    when nothing under the threshold decides.
 
     \b
     Example:
@@ -73,17 +75,23 @@ def peaks(files, poni, wavelength_a, energy_kev, background, min_significance, a
 
         refuse_micrograph(path, "dackit saxs peaks")
         pat = load_saxs(path, poni=poni, wavelength_a=lam)
-        res = analyse_saxs(pat, background=background, min_significance=min_significance)
-        try:
-            refuse_diffraction_for_saxs(path, [p.q_inv_a for p in res.peakset.peaks],
-                                        axis=pat.metadata.get("source_axis") or pat.axis)
-        except InputError as exc:
-            if not pat.metadata.get("q_unit_assumed"):
-                raise
-            # a header-less nm⁻¹ (or 2θ) column read as Å⁻¹ lands every peak at q > 1 Å⁻¹
-            raise InputError(f"{exc}. Or the unit is wrong: the file does not state it and was "
-                             "read as q in Å⁻¹; if the first column is q in nm⁻¹ add a header line "
-                             "'# q_nm^-1 I', if it is 2θ add '# 2theta I' and give --wavelength") from None
+        axis = pat.metadata.get("source_axis") or pat.axis
+
+        def refuse_powder(q_values):
+            try:
+                refuse_diffraction_for_saxs(path, q_values, axis=axis)
+            except InputError as exc:
+                if not pat.metadata.get("q_unit_assumed"):
+                    raise
+                # a header-less nm⁻¹ (or 2θ) column read as Å⁻¹ lands every peak at q > 1 Å⁻¹
+                raise InputError(f"{exc}. Or the unit is wrong: the file does not state it and was "
+                                 "read as q in Å⁻¹; if the first column is q in nm⁻¹ add a header line "
+                                 "'# q_nm^-1 I', if it is 2θ add '# 2theta I' and give --wavelength") from None
+
+        # screened before the peak fits too: a 20 000-point powder pattern takes a minute to fit
+        res = analyse_saxs(pat, background=background, min_significance=min_significance,
+                           screen=refuse_powder)
+        refuse_powder([p.q_inv_a for p in res.peakset.peaks])
         if plot_dir is not None:
             from dackit.saxs.plots import save_pattern_figure
 

@@ -29,7 +29,9 @@ from dackit.saxs.wavelength import WavelengthMismatchWarning
 
 @dataclass(frozen=True)
 class SaxsResult(Judged):
-    """Everything measured on one pattern. ``indexing`` is None with a single peak."""
+    """Everything measured on one pattern. With a single peak ``indexing`` is that of
+    :func:`~dackit.saxs.oneline.index_one_line` (method "one line"), or None when nothing
+    decides."""
 
     source: str
     peakset: PeakSet
@@ -279,7 +281,9 @@ def _assumed_unit_note(pattern: Pattern) -> list[str]:
 
 def analyse_saxs(pattern: Pattern, *, background="loglog", min_significance=5.0,
                  shape="pseudo_voigt", phases=None, **peak_kw) -> SaxsResult:
-    """Find and fit the peaks of one pattern and index them (≥ 2 peaks) against ``phases``.
+    """Find and fit the peaks of one pattern and index them (≥ 2 peaks) against ``phases``;
+    with one peak, weigh the phases by weak lines at their predicted positions and the
+    form factor (:func:`~dackit.saxs.oneline.index_one_line`; always doubtful).
 
     Parameters
     ----------
@@ -308,11 +312,28 @@ def analyse_saxs(pattern: Pattern, *, background="loglog", min_significance=5.0,
                           fwhm_inv_a=[p.fwhm_inv_a for p in ps.peaks], q_min=float(ps.q[0]),
                           phases=phases or tuple(MESOPHASES), visibility=vis,
                           strengths=st, strength_err=st_err)
+    elif len(ps.peaks) == 1:
+        # one line: no indexing by position; weak lines at each phase's predicted positions
+        # and the particles' shape may still favour one (always doubtful)
+        from dackit.saxs.oneline import index_one_line
+
+        ff = ps.form_factor
+        idx = index_one_line(ps, ff, phases=phases or tuple(MESOPHASES))
     from dackit.saxs.quality import saxs_verdict
 
     res = SaxsResult(pattern.source, ps, idx, form_factor=ff)
-    verdict = saxs_verdict(res, min_significance=min_significance).plus(
-        doubts=_assumed_unit_doubt(pattern), info=_assumed_unit_note(pattern))
+    verdict = saxs_verdict(res, min_significance=min_significance)
+    if idx is not None and idx.method == "positions":
+        # weak lines (under the detection threshold) at a close rival's unobserved
+        # positions, or the particles' shape, may favour it: then it is put first and the
+        # result is doubtful (a hexagonal 10/20 pair with 11 at 4σ is no lamellar 001/002)
+        from dackit.saxs.oneline import reorder_by_weak_lines
+
+        again = reorder_by_weak_lines(ps, ff, idx)
+        if again is not idx:
+            res = dataclasses.replace(res, indexing=again)
+            verdict = saxs_verdict(res, min_significance=min_significance)
+    verdict = verdict.plus(doubts=_assumed_unit_doubt(pattern), info=_assumed_unit_note(pattern))
     return dataclasses.replace(res, verdict=verdict)
 
 

@@ -255,6 +255,11 @@ class Indexing:
 
     candidates: tuple
     tie: tuple
+    #: how the phases were ranked: "positions" (:func:`index_peaks`) or "one line"
+    #: (:func:`dackit.saxs.oneline.index_one_line`: weak lines and the form factor)
+    method: str = "positions"
+    #: with "one line": the weak lines seen at the best phase's predicted positions
+    weak_lines: tuple = ()
 
     @property
     def best(self) -> Candidate:

@@ -2,7 +2,11 @@
 
 Each check names what it saw, in words a user can act on. Doubts (the result may be wrong):
 
-* fewer than two peaks (no mesophase can be indexed from one d-spacing);
+* fewer than two peaks (no mesophase can be indexed from one d-spacing; the phase given,
+  if any, is the one weak lines at its predicted positions or the form factor's shape
+  favour: :func:`dackit.saxs.oneline.index_one_line`);
+* a phase put ahead of the indexing's best by weak lines under the detection threshold at
+  its predicted positions (:func:`dackit.saxs.oneline.reorder_by_weak_lines`);
 * the indexing cannot separate two mesophases (scores within the tie margin): the tie is
   named; SC and BCC cannot be told apart before the √7 line of SC's sequence: BCC is
   only taken as shown when a peak sits on a line SC forbids (h²+k²+l² of BCC's 321, 521 …
@@ -293,9 +297,19 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
     peaks = ps.peaks
     q_lo = float(getattr(ps, "q_usable_min", ps.q[0]))
     info.append(f"usable q from {q_lo:.4g} to {float(ps.q[-1]):.4g} Å⁻¹")
-    if len(peaks) < 2:
-        doubts.append("only one peak: the mesophase cannot be indexed from one d-spacing")
     idx = result.indexing
+    if len(peaks) < 2 and idx is not None and idx.method == "one line":
+        doubts.append(f"only one peak: the mesophase cannot be indexed from one d-spacing; "
+                      f"{idx.mesophase} is favoured by "
+                      + (f"weak lines at its predicted positions ({', '.join(idx.weak_lines[:4])})"
+                         if idx.weak_lines else "the particle form factor's shape")
+                      + ", not by indexing")
+    elif len(peaks) < 2:
+        doubts.append("only one peak: the mesophase cannot be indexed from one d-spacing")
+    if idx is not None and idx.method == "positions + weak lines":
+        doubts.append(f"{idx.mesophase} put ahead of {idx.tie[1]} by weak lines under the "
+                      f"detection threshold at its predicted positions "
+                      f"({', '.join(idx.weak_lines[:4])}), not by the peaks found")
     if idx is not None:
         best = idx.best
         if len(idx.tie) > 1:

@@ -1,0 +1,304 @@
+"""A mesophase for a pattern with one line above the detection threshold.
+
+One d-spacing fixes no mesophase by position: every phase can put its first line there.
+What is left to decide between them is evidence under the threshold and the particles'
+shape:
+
+* **weak lines at the predicted positions.** With the observed line taken as each
+  phase's first line, every further line the phase predicts inside the data is fitted at
+  its predicted position, with the observed line's width and shape (one domain size for
+  all lines) and a local linear baseline, on the residual left after the observed line.
+  A line's height is unknown between nothing (Debye–Waller decay, a form-factor
+  minimum) and :data:`MAX_OVER_PREDICTED` × the height the phase predicts from the
+  observed line (multiplicity × |F|²/s², the powder Lorentz factor, times the share of
+  particle scattering where an accepted form factor was divided out); a scale-free
+  (log-uniform) prior over three decades below that is weighed against no line by the
+  Bayes factor B of the fitted height. Each
+  predicted line is present with prior probability 1/2 (times the form factor's
+  visibility there), so a phase's log evidence is ``Σ ln(½·v·B + 1 − ½·v)``. A phase
+  whose lines sit on weak bumps of the data gains; a line predicted well above the
+  noise and not seen costs up to ln 2 (less the prior's share of heights under the noise; an Occam factor: of two phases equally
+  unsupported, the one predicting fewer unseen lines is preferred); a line predicted
+  under the noise costs nothing.
+* **the particle form factor**, when one is accepted under the pattern
+  (:func:`dackit.saxs.formfactor.fit_form_factor`): sheets stack into lamellae,
+  cylinders pack into the 2D hexagonal phase, compact objects (spheres) into the 3D
+  lattices; the shape found adds :data:`SHAPE_EVIDENCE` to the phases it can build.
+
+Without a weak line at :data:`MIN_WEAK_Z` σ or more at any phase's positions and without
+an accepted form factor, nothing decides and no mesophase is given. The result is always
+doubtful (one line).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from dackit.core.lineshapes import pseudo_voigt
+
+#: log evidence (natural units) the accepted form-factor shape gives the phases it can
+#: build (sheet → lamellar, cylinder → hexagonal, sphere → 3D lattices): a likelihood
+#: ratio of e², moderate, because the shape fit may confuse a polydisperse sphere with a
+#: cylinder over a short q range
+SHAPE_EVIDENCE = 2.0
+#: a weak line this many σ out of its fit error at some phase's predicted position is
+#: evidence worth deciding on (below it the Bayes factors are all near one)
+MIN_WEAK_Z = 3.0
+#: prior probability that a predicted line is visible (before the form factor)
+LINE_PRIOR = 0.5
+#: a line may be up to this many times the height the phase predicts from the observed
+#: line (strength scatter; see :data:`dackit.saxs.mesophase.STRENGTH_SCATTER`)
+MAX_OVER_PREDICTED = 2.0
+#: range of a line's height below the prediction (Debye–Waller and paracrystalline decay
+#: span orders of magnitude; the prior on the height is scale-free, log-uniform, over it)
+DECAY_RANGE = 1e3
+#: most predicted line groups weighed per phase (the lowest ones: higher orders fade)
+MAX_GROUPS = 8
+
+_SHAPE_PHASES = {"sheet": ("lamellar",), "cylinder": ("hexagonal",),
+                 "sphere": ("sc", "bcc", "fcc", "hcp", "pn3m", "ia3d")}
+
+
+def _line_fit(q, r, sig, qc, w, eta):
+    """Height (and its error) of a line of fixed centre, width and shape on a linear
+    baseline, by weighted linear least squares within ±2 FWHM; the error is scaled up by
+    the reduced χ² when that exceeds one (background misfit in the window)."""
+    m = np.abs(q - qc) <= 2 * w
+    if m.sum() < 6:
+        return np.nan, np.nan
+    x, y, s = q[m], r[m], sig[m]
+    a = np.column_stack([pseudo_voigt(x, 1.0, qc, w, eta), np.ones_like(x), x - qc]) / s[:, None]
+    b = y / s
+    try:
+        coef, *_ = np.linalg.lstsq(a, b, rcond=None)
+        cov = np.linalg.inv(a.T @ a)
+    except np.linalg.LinAlgError:
+        return np.nan, np.nan
+    dof = x.size - 3
+    redchi = float(np.sum((a @ coef - b) ** 2) / dof) if dof > 0 else 1.0
+    err = float(np.sqrt(max(cov[0, 0], 0.0) * max(redchi, 1.0)))
+    return float(coef[0]), err
+
+
+def _log_evidence(z, err, a_max, prior):
+    """ln of the odds-weighted Bayes factor of one predicted line (see module docstring):
+    a height log-uniform on [a_max/:data:`DECAY_RANGE`, a_max] against no line, for a
+    fitted height z·err ± err (the marginal likelihood on a grid of log height)."""
+    if not (np.isfinite(z) and err > 0 and a_max > 0 and prior > 0):
+        return 0.0
+    a = np.geomspace(a_max / DECAY_RANGE, a_max, 400) / err
+    ln_b = float(np.logaddexp.reduce(-0.5 * (a - z) ** 2 + 0.5 * z * z) - np.log(a.size))
+    return float(np.logaddexp(np.log(prior) + ln_b, np.log1p(-prior)))
+
+
+def index_one_line(ps, ff=None, phases=None, tie_margin=1.0):
+    """Mesophase of a pattern with one fitted line, from weak lines and the form factor.
+
+    Parameters
+    ----------
+    ps : PeakSet
+        The pattern's peaks (:func:`dackit.saxs.peaks.find_peaks`), exactly one.
+    ff : FormFactorFit, optional
+        The form factor fitted under the pattern.
+    phases : sequence of str, optional
+        Mesophases to weigh; all of :data:`~dackit.saxs.MESOPHASES` when None.
+    tie_margin : float, default 1.0
+        Phases within this (χ² units: twice the log evidence) of the best are tied.
+
+    Returns
+    -------
+    Indexing or None
+        Candidates sorted by score (−2 × log evidence), ``method`` "one line"; None when
+        nothing decides (see module docstring).
+    """
+    from dackit.saxs.mesophase import MESOPHASES, Candidate, Indexing
+    from dackit.saxs.peaks import _residual_of
+
+    if len(ps.peaks) != 1:
+        return None
+    p = ps.peaks[0]
+    q = np.asarray(ps.q, float)
+    resid = _residual_of(q, ps.intensity, ps.background, ps.noise, ps.mode, ps.peaks, ps.shape)
+    if resid is None or not (p.amplitude > 0 and p.fwhm_inv_a > 0):
+        return None
+    r, sig = resid
+    q1, w, eta = p.q_inv_a, p.fwhm_inv_a, p.eta
+    accepted = ff is not None and ff.accepted
+    frac1 = float(ff.particle_fraction(np.array([q1]))[0]) if accepted else 1.0
+    names = list(MESOPHASES) if phases is None else list(phases)
+    rows, z_best = [], 0.0
+    for name in names:
+        phase = MESOPHASES[name]
+        s1 = phase.s_first
+        refl = phase.reflections(s1 * q[-1] / q1 + 1e-6)
+        pred = refl.s * q1 / s1
+        lorentz = refl.weight / refl.s**2
+        # lines under the observed one (within 1.5 FWHM) are part of it; lines closer
+        # than one FWHM to each other are one group (one peak would stand for both)
+        keep = (pred > q1 + 1.5 * w) & (pred < q[-1] - 2 * w)
+        groups: list = []
+        for j in np.flatnonzero(keep):
+            if groups and pred[j] - groups[-1][-1][0] < w:
+                groups[-1].append((pred[j], lorentz[j], refl.hkl[j]))
+            else:
+                groups.append([(pred[j], lorentz[j], refl.hkl[j])])
+        log_e, seen, unseen = 0.0, [], []
+        for g in groups[:MAX_GROUPS]:
+            wt = np.array([v[1] for v in g])
+            qc = float(np.sum(wt * np.array([v[0] for v in g])) / wt.sum())
+            a, e = _line_fit(q, r, sig, qc, w, eta)
+            if not (np.isfinite(a) and e > 0):
+                continue
+            z = a / e
+            vis = float(np.clip(ff.visibility(np.array([qc]))[0], 0.0, 1.0)) if accepted else 1.0
+            # the height the phase predicts relative to the observed line: Lorentz-weighted
+            # multiplicity × |F|² (S(q) − 1 areas, one width), times the share of particle
+            # scattering in the background divided out; up to twice that (strength
+            # scatter), down to nothing (Debye–Waller decay, a form-factor minimum)
+            frac = float(ff.particle_fraction(np.array([qc]))[0]) / frac1 if accepted and frac1 > 0 else 1.0
+            a_max = MAX_OVER_PREDICTED * p.amplitude * wt.sum() / lorentz[0] * frac
+            log_e += _log_evidence(z, e, a_max, LINE_PRIOR * vis)
+            label = "/".join(v[2] for v in g)
+            if z >= MIN_WEAK_Z:
+                seen.append(f"{label} {z:.1f}σ")
+            elif vis > 0.5:
+                unseen.append(label)
+            z_best = max(z_best, z)
+        if accepted and name in _SHAPE_PHASES.get(ff.shape, ()):
+            log_e += SHAPE_EVIDENCE
+        a_lat = 2 * np.pi * s1 / q1
+        rows.append((Candidate(name, float(a_lat), float(a_lat * p.q_err / q1),
+                               (refl.hkl[0],), np.array([0.0]), 0.0, 0, tuple(unseen),
+                               float(-2 * log_e), np.array([lorentz[0]])), tuple(seen)))
+    if not rows or (z_best < MIN_WEAK_Z and not accepted):
+        return None
+    rank = {n: i for i, n in enumerate(MESOPHASES)}
+    rows.sort(key=lambda t: (round(t[0].score, 6), rank[t[0].name]))
+    cands = tuple(c for c, _ in rows)
+    tie = tuple(c.name for c in cands if c.score <= cands[0].score + tie_margin)
+    return Indexing(cands, tie, method="one line", weak_lines=rows[0][1])
+
+
+#: how far (indexing score) behind the best a phase explaining as many peaks may be for the
+#: weak lines at its unobserved positions to put it first: two missing strong lines'
+#: worth (:data:`~dackit.saxs.mesophase.MISSING_PENALTY`), i.e. a lead that rests only on
+#: lines not seen
+WEAK_REORDER_MARGIN = 6.0
+
+
+#: how much (χ² units) the rival's combined score must beat the best's
+REORDER_MIN = 2.0
+
+
+def _weak_gain(ps, r, sig, cand, ff, w, eta):
+    """(Σ ln(1 + odds·B), labels of lines seen at ≥ MIN_WEAK_Z) over the lines ``cand``
+    predicts inside the data where no peak was fitted (heights predicted from the matched
+    peaks; see :func:`index_one_line` for B and the odds)."""
+    from dackit.saxs.mesophase import MESOPHASES
+
+    q = np.asarray(ps.q, float)
+    peaks = ps.peaks
+    accepted = ff is not None and ff.accepted
+    k = 2 * np.pi / cand.lattice_a
+    refl = MESOPHASES[cand.name].reflections(q[-1] / k + 1e-6)
+    pred = refl.s * k
+    lorentz = refl.weight / refl.s**2
+
+    def frac(x):
+        return float(ff.particle_fraction(np.array([x]))[0]) if accepted else 1.0
+
+    scales = [p.amplitude / (lw * max(frac(p.q_inv_a), 1e-3))
+              for p, lab, lw in zip(peaks, cand.assignment, cand.line_weight)
+              if lab and np.isfinite(lw) and lw > 0 and p.amplitude > 0]
+    if not scales:
+        return 0.0, ()
+    scale = float(np.median(scales))
+    qp = np.array([p.q_inv_a for p in peaks])
+    keep = (pred > q[0] + 2 * w) & (pred < q[-1] - 2 * w)
+    groups: list = []
+    for j in np.flatnonzero(keep):
+        if np.min(np.abs(qp - pred[j])) <= 1.5 * w:
+            continue
+        if groups and pred[j] - groups[-1][-1][0] < w:
+            groups[-1].append((pred[j], lorentz[j], refl.hkl[j]))
+        else:
+            groups.append([(pred[j], lorentz[j], refl.hkl[j])])
+    gain, seen = 0.0, []
+    for g in groups[:MAX_GROUPS]:
+        wt = np.array([v[1] for v in g])
+        qc = float(np.sum(wt * np.array([v[0] for v in g])) / wt.sum())
+        a, e = _line_fit(q, r, sig, qc, w, eta)
+        if not (np.isfinite(a) and e > 0):
+            continue
+        vis = float(np.clip(ff.visibility(np.array([qc]))[0], 0.0, 1.0)) if accepted else 1.0
+        prior = LINE_PRIOR * vis
+        if prior <= 0:
+            continue
+        # ln(π·B + 1 − π) − ln(1 − π): what a line seen there adds; an unseen line is
+        # already charged by the indexing's missing-line penalty
+        gain += _log_evidence(a / e, e, MAX_OVER_PREDICTED * scale * wt.sum() * frac(qc), prior) \
+            - float(np.log1p(-prior))
+        if a / e >= MIN_WEAK_Z:
+            seen.append(f"{'/'.join(v[2] for v in g)} {a / e:.1f}σ")
+    return gain, tuple(seen)
+
+
+def reorder_by_weak_lines(ps, ff, idx):
+    """Put first, among the phases that explain as many peaks and trail the best by at most
+    :data:`WEAK_REORDER_MARGIN`, the one the weak lines at their unobserved predicted
+    positions and the accepted form factor's shape favour (score − 2·(Σ ln(1 + odds·B) +
+    :data:`SHAPE_EVIDENCE` for a phase that shape builds), see :func:`index_one_line`).
+
+    The lead such weak lines give is evidence under the detection threshold, so a changed
+    order is named in ``tie`` (the verdict becomes doubtful) and ``method`` becomes
+    "positions + weak lines".
+
+    Parameters
+    ----------
+    ps : PeakSet
+        The pattern's peaks (two or more).
+    ff : FormFactorFit, optional
+        The form factor fitted under the pattern.
+    idx : Indexing
+        The indexing by positions (:func:`~dackit.saxs.mesophase.index_peaks`).
+
+    Returns
+    -------
+    Indexing
+        ``idx`` itself when the order stands.
+    """
+    from dackit.saxs.mesophase import Indexing
+    from dackit.saxs.peaks import _determination, _residual_of
+
+    best = idx.best
+    pool = [c for c in idx.candidates if c.n_unexplained <= best.n_unexplained
+            and c.score <= best.score + WEAK_REORDER_MARGIN and c.line_weight is not None]
+    if len(pool) < 2 or len(ps.peaks) < 2:
+        return idx
+    resid = _residual_of(np.asarray(ps.q, float), ps.intensity, ps.background, ps.noise,
+                         ps.mode, ps.peaks, ps.shape)
+    if resid is None:
+        return idx
+    r, sig = resid
+    w = float(np.median([p.fwhm_inv_a for p in ps.peaks]))
+    eta = max(ps.peaks, key=_determination).eta
+    accepted = ff is not None and ff.accepted
+    scored = []
+    for c in pool:
+        gain, seen = _weak_gain(ps, r, sig, c, ff, w, eta)
+        shaped = accepted and c.name in _SHAPE_PHASES.get(ff.shape, ())
+        scored.append((c.score - 2 * (gain + SHAPE_EVIDENCE * shaped), c, seen, shaped))
+    scored.sort(key=lambda t: t[0])
+    top, top_seen, top_shaped = scored[0][1:]
+    lead, _, _, best_shaped = next(t for t in scored if t[1] is best)
+    # the rival must lead by a likelihood ratio of e (as STRENGTH_PREFER), through a line
+    # seen at its positions or a shape that builds it and not the best
+    if (top is best or scored[0][0] > lead - REORDER_MIN
+            or not (top_seen or (top_shaped and not best_shaped))):
+        return idx
+    if not top_seen:
+        top_seen = (f"and the {ff.shape} form factor",)
+    cands = (top, *[c for c in idx.candidates if c is not top])
+    tie = (top.name, *[n for n in idx.tie if n != top.name])
+    if len(tie) < 2:
+        tie = (top.name, best.name)
+    return Indexing(cands, tie, method="positions + weak lines", weak_lines=top_seen)
