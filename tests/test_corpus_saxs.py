@@ -60,15 +60,7 @@ def test_corpus_saxs_peaks(case):
         assert any(q1 in note for note in row["quality_notes"]), (q1, row["quality_notes"])
 
 
-def _never_ok_param(case):
-    # a wrong answer still marked ok, found on real data and not fixed yet: a strict xfail,
-    # so the suite shows it and turns red when it is fixed (then drop the key)
-    marks = ([pytest.mark.xfail(strict=True, reason=case["known_wrong_ok"])]
-             if "known_wrong_ok" in case else [])
-    return pytest.param(case, marks=marks, id=case["id"])
-
-
-@pytest.mark.parametrize("case", [_never_ok_param(c) for c in ANALYSED])
+@pytest.mark.parametrize("case", ANALYSED, ids=[c["id"] for c in ANALYSED])
 def test_corpus_saxs_wrong_is_never_ok(case):
     """Issue 10: no wrong mesophase, lattice or first d may carry quality ok (known misses
     included)."""

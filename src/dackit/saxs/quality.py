@@ -57,6 +57,14 @@ from dackit.core.quality import Verdict
 _THREE_D = ("sc", "bcc", "fcc", "hcp", "pn3m", "ia3d")
 
 
+#: The first two reflections of the bicontinuous cubic phases, their strongest and the pair
+#: by which they are identified (Ia3d √6:√8, Pn3m √2:√3; Kulkarni et al., Phys. Chem. Chem.
+#: Phys. 13, 3004 (2011)). Without them the lines seen are a subset of another cubic
+#: lattice's (Ia3d's are bcc's): xrsdkit R3_SAXS_0042, an fcc superlattice, was "ia3d, ok"
+#: on 211, 332, 431, 521 with 220 missing beside a 134σ 211.
+_BICONTINUOUS_SIGNATURE = {"ia3d": ("211", "220"), "pn3m": ("110", "111")}
+
+
 def _local_maxima(y) -> np.ndarray:
     """Indices where a sampled curve stops rising (the first point of a flat top)."""
     d = np.diff(y)
@@ -334,6 +342,15 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
         n_obs = len(best.assignment)
         n_exp = n_obs - best.n_unexplained + len(best.missing_hkl)
         info.append(f"{n_obs - best.n_unexplained} of {n_exp} expected {best.name} lines found")
+        signature = _BICONTINUOUS_SIGNATURE.get(best.name)
+        if signature:
+            seen = {h for a in best.assignment if a for h in str(a).split("/")}
+            absent = [h for h in signature if h not in seen]
+            if absent:
+                doubts.append(f"{best.name} identified without its line{'s' * (len(absent) > 1)} "
+                              f"{' and '.join(absent)}: a bicontinuous cubic phase is known by its first pair "
+                              f"({signature[0]}, {signature[1]}); the lines seen are also those "
+                              "of other cubic lattices")
         if best.name in _THREE_D and len(peaks) < 3:
             doubts.append(f"{len(peaks)} peaks cannot fix a {best.name} lattice (3 or more needed)")
         if best.n_unexplained:
