@@ -200,6 +200,27 @@ def core_shell(core="InP", core_diameter_nm: float = 2.5, shell="ZnSe",
 HOLE_MODELS = ("luttinger6", "luttinger", "heavy")
 
 
+def check_environment(relaxation: float, temperature_k: float, epsilon: float | None) -> None:
+    """InputError unless the misfit relaxation lies in [0, 1], the temperature is ≥ 0 K and a
+    given dielectric constant is positive (the parameters every particle model shares).
+
+    Parameters
+    ----------
+    relaxation : float
+        Fraction of the core/shell misfit relaxed (0: coherent, 1: fully relaxed).
+    temperature_k : float
+        Temperature (K).
+    epsilon : float or None
+        Dielectric constant for the Coulomb term; None takes the material's.
+    """
+    if not 0 <= relaxation <= 1:
+        raise InputError(f"relaxation: must lie in [0, 1], got {relaxation}")
+    if not temperature_k >= 0:
+        raise InputError(f"temperature_k: must be ≥ 0 K, got {temperature_k}")
+    if epsilon is not None and not epsilon > 0:
+        raise InputError(f"epsilon: must be > 0, got {epsilon}")
+
+
 @dataclass(frozen=True)
 class ModelOptions:
     """Model switches. ``outside_barrier_ev = math.inf`` puts a hard wall at the surface.
@@ -229,12 +250,7 @@ class ModelOptions:
     def __post_init__(self):
         if not self.outside_barrier_ev > 0:
             raise InputError(f"outside_barrier_ev: must be > 0 eV (or inf), got {self.outside_barrier_ev}")
-        if not 0 <= self.relaxation <= 1:
-            raise InputError(f"relaxation: must lie in [0, 1], got {self.relaxation}")
-        if not self.temperature_k >= 0:
-            raise InputError(f"temperature_k: must be ≥ 0 K, got {self.temperature_k}")
-        if self.epsilon is not None and not self.epsilon > 0:
-            raise InputError(f"epsilon: must be > 0, got {self.epsilon}")
+        check_environment(self.relaxation, self.temperature_k, self.epsilon)
         if self.electron_model not in ("kane3", "kane2", "parabolic"):
             raise InputError(f"electron_model: 'kane3', 'kane2' or 'parabolic', got {self.electron_model!r}")
         if self.hole_model not in HOLE_MODELS:

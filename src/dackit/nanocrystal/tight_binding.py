@@ -153,7 +153,7 @@ from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh, splu
 from dackit.core.quality import Judged, Verdict
 from dackit.errors import FitError, InputError
 from dackit.nanocrystal.bands import band_edges
-from dackit.nanocrystal.coreshell import TETRAHEDRON_EQUIVALENT_DIAMETER, CoreShell
+from dackit.nanocrystal.coreshell import TETRAHEDRON_EQUIVALENT_DIAMETER, CoreShell, check_environment
 from dackit.nanocrystal.coulomb import COULOMB_EV_NM
 from dackit.nanocrystal.materials import Material
 from dackit.nanocrystal.strain import core_shell_strain
@@ -493,12 +493,7 @@ class TightBindingOptions:
     def __post_init__(self):
         if not self.passivation_ev >= 0 or not math.isfinite(self.passivation_ev):
             raise InputError(f"passivation_ev: must be a finite number ≥ 0 eV, got {self.passivation_ev}")
-        if not 0 <= self.relaxation <= 1:
-            raise InputError(f"relaxation: must lie in [0, 1], got {self.relaxation}")
-        if not self.temperature_k >= 0:
-            raise InputError(f"temperature_k: must be ≥ 0 K, got {self.temperature_k}")
-        if self.epsilon is not None and not self.epsilon > 0:
-            raise InputError(f"epsilon: must be > 0, got {self.epsilon}")
+        check_environment(self.relaxation, self.temperature_k, self.epsilon)
         if not math.isfinite(self.shell_shift_ev) or abs(self.shell_shift_ev) > 3.0:
             raise InputError(f"shell_shift_ev: a finite shift within ±3 eV, got {self.shell_shift_ev}")
         if self.shape not in SHAPES:

@@ -90,6 +90,29 @@ def _log_evidence(z, err, a_max, prior):
     return float(np.logaddexp(np.log(prior) + ln_b, np.log1p(-prior)))
 
 
+def _weak_line_fits(q, r, sig, pred, lorentz, hkl, keep, w, eta, ff):
+    """Fit a line of the observed width at each predicted position ``keep`` selects, lines
+    closer than one FWHM to each other as one group (one peak would stand for both), the
+    first :data:`MAX_GROUPS` groups: (label, Σ Lorentz weight, centre, height, its error,
+    form-factor visibility (1 without an accepted form factor ``ff``)) for each that fits."""
+    groups: list = []
+    for j in np.flatnonzero(keep):
+        if groups and pred[j] - groups[-1][-1][0] < w:
+            groups[-1].append((pred[j], lorentz[j], hkl[j]))
+        else:
+            groups.append([(pred[j], lorentz[j], hkl[j])])
+    fits = []
+    for g in groups[:MAX_GROUPS]:
+        wt = np.array([v[1] for v in g])
+        qc = float(np.sum(wt * np.array([v[0] for v in g])) / wt.sum())
+        a, e = _line_fit(q, r, sig, qc, w, eta)
+        if not (np.isfinite(a) and e > 0):
+            continue
+        vis = float(np.clip(ff.visibility(np.array([qc]))[0], 0.0, 1.0)) if ff is not None else 1.0
+        fits.append(("/".join(v[2] for v in g), float(wt.sum()), qc, a, e, vis))
+    return fits
+
+
 def index_one_line(ps, ff=None, phases=None, tie_margin=1.0):
     """Mesophase of a pattern with one fitted line, from weak lines and the form factor.
 
@@ -132,32 +155,19 @@ def index_one_line(ps, ff=None, phases=None, tie_margin=1.0):
         refl = phase.reflections(s1 * q[-1] / q1 + 1e-6)
         pred = refl.s * q1 / s1
         lorentz = refl.weight / refl.s**2
-        # lines under the observed one (within 1.5 FWHM) are part of it; lines closer
-        # than one FWHM to each other are one group (one peak would stand for both)
+        # lines under the observed one (within 1.5 FWHM) are part of it
         keep = (pred > q1 + 1.5 * w) & (pred < q[-1] - 2 * w)
-        groups: list = []
-        for j in np.flatnonzero(keep):
-            if groups and pred[j] - groups[-1][-1][0] < w:
-                groups[-1].append((pred[j], lorentz[j], refl.hkl[j]))
-            else:
-                groups.append([(pred[j], lorentz[j], refl.hkl[j])])
         log_e, seen, unseen = 0.0, [], []
-        for g in groups[:MAX_GROUPS]:
-            wt = np.array([v[1] for v in g])
-            qc = float(np.sum(wt * np.array([v[0] for v in g])) / wt.sum())
-            a, e = _line_fit(q, r, sig, qc, w, eta)
-            if not (np.isfinite(a) and e > 0):
-                continue
+        for label, wsum, qc, a, e, vis in _weak_line_fits(q, r, sig, pred, lorentz, refl.hkl, keep,
+                                                           w, eta, ff if accepted else None):
             z = a / e
-            vis = float(np.clip(ff.visibility(np.array([qc]))[0], 0.0, 1.0)) if accepted else 1.0
             # the height the phase predicts relative to the observed line: Lorentz-weighted
             # multiplicity × |F|² (S(q) − 1 areas, one width), times the share of particle
             # scattering in the background divided out; up to twice that (strength
             # scatter), down to nothing (Debye–Waller decay, a form-factor minimum)
             frac = float(ff.particle_fraction(np.array([qc]))[0]) / frac1 if accepted and frac1 > 0 else 1.0
-            a_max = MAX_OVER_PREDICTED * p.amplitude * wt.sum() / lorentz[0] * frac
+            a_max = MAX_OVER_PREDICTED * p.amplitude * wsum / lorentz[0] * frac
             log_e += _log_evidence(z, e, a_max, LINE_PRIOR * vis)
-            label = "/".join(v[2] for v in g)
             if z >= MIN_WEAK_Z:
                 seen.append(f"{label} {z:.1f}σ")
             elif vis > 0.5:
@@ -213,32 +223,20 @@ def _weak_gain(ps, r, sig, cand, ff, w, eta):
         return 0.0, ()
     scale = float(np.median(scales))
     qp = np.array([p.q_inv_a for p in peaks])
-    keep = (pred > q[0] + 2 * w) & (pred < q[-1] - 2 * w)
-    groups: list = []
-    for j in np.flatnonzero(keep):
-        if np.min(np.abs(qp - pred[j])) <= 1.5 * w:
-            continue
-        if groups and pred[j] - groups[-1][-1][0] < w:
-            groups[-1].append((pred[j], lorentz[j], refl.hkl[j]))
-        else:
-            groups.append([(pred[j], lorentz[j], refl.hkl[j])])
+    keep = ((pred > q[0] + 2 * w) & (pred < q[-1] - 2 * w)
+            & (np.min(np.abs(qp[:, None] - pred[None, :]), axis=0) > 1.5 * w))
     gain, seen = 0.0, []
-    for g in groups[:MAX_GROUPS]:
-        wt = np.array([v[1] for v in g])
-        qc = float(np.sum(wt * np.array([v[0] for v in g])) / wt.sum())
-        a, e = _line_fit(q, r, sig, qc, w, eta)
-        if not (np.isfinite(a) and e > 0):
-            continue
-        vis = float(np.clip(ff.visibility(np.array([qc]))[0], 0.0, 1.0)) if accepted else 1.0
+    for label, wsum, qc, a, e, vis in _weak_line_fits(q, r, sig, pred, lorentz, refl.hkl, keep,
+                                                       w, eta, ff if accepted else None):
         prior = LINE_PRIOR * vis
         if prior <= 0:
             continue
         # ln(π·B + 1 − π) − ln(1 − π): what a line seen there adds; an unseen line is
         # already charged by the indexing's missing-line penalty
-        gain += _log_evidence(a / e, e, MAX_OVER_PREDICTED * scale * wt.sum() * frac(qc), prior) \
+        gain += _log_evidence(a / e, e, MAX_OVER_PREDICTED * scale * wsum * frac(qc), prior) \
             - float(np.log1p(-prior))
         if a / e >= MIN_WEAK_Z:
-            seen.append(f"{'/'.join(v[2] for v in g)} {a / e:.1f}σ")
+            seen.append(f"{label} {a / e:.1f}σ")
     return gain, tuple(seen)
 
 
