@@ -65,8 +65,8 @@ def merge_repeated_q(q, intensity, sigma=None):
     Examples
     --------
     >>> import numpy as np
-    >>> merge_repeated_q(np.array([1.0, 2.0, 2.0]), np.array([5.0, 1.0, 3.0]))[1]
-    array([5., 2.])
+    >>> merge_repeated_q(np.array([1.0, 2.0, 2.0]), np.array([5.0, 1.0, 3.0]))[1].tolist()
+    [5.0, 2.0]
     """
     order = np.argsort(q, kind="stable")
     q, intensity = np.asarray(q, float)[order], np.asarray(intensity, float)[order]
