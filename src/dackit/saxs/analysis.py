@@ -222,12 +222,14 @@ def _raster_first_column(lines: list[str]) -> bool:
 _TWO_THETA_TITLE = re.compile(r"(2-?theta|two.?theta|2\s*θ|2th|tth)(?![a-z])", re.I)
 
 
+def _title_line(header: list[str]) -> str:
+    """The column-title line: the last non-empty header line ("" without one)."""
+    return next((h for h in reversed(header) if h.strip()), "")
+
+
 def _names_two_theta(header: list[str]) -> bool:
-    """The column-title line (the last non-empty header line) names 2θ as the first column."""
-    titles = [h for h in header if h.strip()]
-    if not titles:
-        return False
-    return bool(_TWO_THETA_TITLE.match(titles[-1].strip().lstrip("#;!%").strip().strip('"\'')))
+    """The column-title line names 2θ as the first column."""
+    return bool(_TWO_THETA_TITLE.match(_title_line(header).strip().lstrip("#;!%").strip().strip('"\'')))
 
 
 _RECIP = r"(?:1\s*/\s*{u}|{u}\s*\^?\s*\(?\s*[-−]\s*1\)?|{u}⁻¹|{u}\s*\*\*\s*\(?-1|inv(?:erse)?\.?\s*{u})"
@@ -241,12 +243,9 @@ _TITLE_UNITS = re.compile("|".join([
 
 
 def _q_scale_from_title(header: list[str]) -> float | None:
-    """Factor to Å⁻¹ stated by the column-title line (the last non-empty header line): 0.1 for
+    """Factor to Å⁻¹ stated by the column-title line (:func:`_title_line`): 0.1 for
     a first reciprocal length in nm, 1 in Å; None when it states no unit of q."""
-    titles = [h for h in header if h.strip()]
-    if not titles:
-        return None
-    m = _TITLE_UNITS.search(titles[-1])
+    m = _TITLE_UNITS.search(_title_line(header))
     if m is None or m.group("cm"):
         return None
     return 0.1 if m.group("nm") else 1.0
@@ -274,7 +273,7 @@ def _assumed_unit_doubt(pattern: Pattern) -> list[str]:
 def _assumed_unit_note(pattern: Pattern) -> list[str]:
     if not pattern.metadata.get("q_unit_assumed"):
         return []
-    # nm⁻¹ read as Å⁻¹ puts q 10× too high: every d 10× too small (the note said 'large')
+    # nm⁻¹ read as Å⁻¹ puts q 10× too high: every d 10× too small
     return ["the file does not state the q unit: read as Å⁻¹ (if it is nm⁻¹, every d is 10× "
             "too small: add a header line '# q_nm^-1 I')"]
 

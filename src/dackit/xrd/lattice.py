@@ -859,8 +859,7 @@ def refine_cell_auto(phase: Phase, peaks: list[dict], wavelength_a: float, *, ze
             zero_better = float(f_dist.sf(ratio, dof(disp), dof(zero))) < AXIS_CORRECTION_P
             term = "zero" if zero_better else "displacement"
             other = singles["displacement" if zero_better else "zero"]
-            cell = [n for n in other[0] if n not in AXIS_PARAMETERS]
-            alt = ", ".join(f"{n} = {v:.5f} Å" for n, v in zip(other[0], other[1]) if n in cell)
+            alt = ", ".join(f"{n} = {v:.5f} Å" for n, v in zip(other[0], other[1]) if n not in AXIS_PARAMETERS)
             choice_note = (f"{'zero shift' if zero_better else 'specimen displacement'} chosen over "
                            f"{'displacement' if zero_better else 'a zero shift'} "
                            f"(χ² {chi2(demanded[term]):.4g} vs {chi2(other):.4g}); the other gives {alt}")
