@@ -32,6 +32,7 @@ from scipy import stats
 from scipy.optimize import least_squares
 
 from dackit.eos.forms import EOS_FORMS, PARAM_ORDER, EosForm, get_form
+from dackit.core.lsq import Covariance, covariance_from_jacobian
 from dackit.errors import FitError, InputError, where
 
 METHODS = ("effective-variance", "odr")
@@ -319,26 +320,20 @@ def fit_eos(pressure_gpa, volume_a3, *, form: str = "bm3", pressure_err=None, vo
 
     dof = n - len(free)
     redchi = chi2 / dof
-    try:
-        jtj = jac.T @ jac
-        cov_free = np.linalg.inv(jtj)
-    except np.linalg.LinAlgError:
-        raise FitError(f"{src}{form} fit: parameters are not determined by these data "
-                       "(singular normal matrix); fix one of them") from None
-    if not np.all(np.isfinite(cov_free)) or np.any(np.diag(cov_free) <= 0) \
-            or np.linalg.cond(jtj) > 1e15:
+    # rcond √1e-15: a normal matrix JᵀJ with condition number above 1e15 does not determine
+    # its parameters in double precision.
+    c = covariance_from_jacobian(jac, scale=False, rcond=np.sqrt(1e-15))
+    if c.singular or not np.all(np.isfinite(c.matrix)) or np.any(np.diag(c.matrix) <= 0):
         raise FitError(f"{src}{form} fit: parameters are not determined by these data; fix one of them")
     scale = (redchi if not weighted else max(1.0, redchi))
-    cov_free = cov_free * scale
 
     k = len(eos.params)
     cov = np.zeros((k, k))
     idx = [eos.params.index(f) for f in free]
-    cov[np.ix_(idx, idx)] = cov_free
-    err = np.sqrt(np.diag(cov))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        corr = cov / np.outer(err, err)
-    corr[~np.isfinite(corr)] = 0.0
+    cov[np.ix_(idx, idx)] = c.matrix * scale
+    full_cov = Covariance(matrix=cov, redchi=float(redchi), dof=dof, rank=c.rank)
+    err = full_cov.stderr
+    corr = np.nan_to_num(full_cov.correlation, nan=0.0, posinf=0.0, neginf=0.0)
     np.fill_diagonal(corr, [1.0 if e > 0 else 0.0 for e in err])
 
     values = tuple(float(val) for val in full(x))
