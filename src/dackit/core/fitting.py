@@ -58,6 +58,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from dackit.core.lineshapes import LN2, SHAPES
+from dackit.core.lsq import covariance_to_correlation
 from dackit.errors import InputError
 
 if TYPE_CHECKING:
@@ -374,9 +375,7 @@ class BatchFit:
         i = range(len(self))[i]
         names = self.model.param_names
         cov = self.covar[i]
-        sd = np.sqrt(np.diag(cov))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            correl = cov / np.outer(sd, sd)
+        correl = covariance_to_correlation(cov)
         return FitResult(
             model=self.model,
             params=dict(zip(names, map(float, self.params[i]))),

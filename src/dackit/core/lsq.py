@@ -28,18 +28,51 @@ class Covariance:
     @property
     def stderr(self) -> np.ndarray:
         """Standard errors, √diag(C); ``inf`` for a parameter the data do not determine."""
-        return np.sqrt(np.clip(np.diag(self.matrix), 0.0, None))
+        return covariance_to_stderr(self.matrix)
 
     @property
     def correlation(self) -> np.ndarray:
         """Correlation matrix C_ij / √(C_ii C_jj); NaN where a variance is zero or infinite."""
-        s = self.stderr
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return self.matrix / np.outer(s, s)
+        return covariance_to_correlation(self.matrix)
 
     @property
     def singular(self) -> bool:
         return self.rank < self.matrix.shape[0]
+
+
+def covariance_to_stderr(cov: ArrayLike) -> np.ndarray:
+    """Standard errors √diag(C) of a covariance matrix (negative round-off clipped to 0).
+
+    Parameters
+    ----------
+    cov : (p, p) array
+        A parameter covariance matrix.
+
+    Examples
+    --------
+    >>> covariance_to_stderr([[4.0, 1.0], [1.0, 9.0]]).tolist()
+    [2.0, 3.0]
+    """
+    return np.sqrt(np.clip(np.diag(np.asarray(cov, dtype=float)), 0.0, None))
+
+
+def covariance_to_correlation(cov: ArrayLike) -> np.ndarray:
+    """Correlation matrix C_ij / √(C_ii C_jj); NaN where a variance is zero or infinite.
+
+    Parameters
+    ----------
+    cov : (p, p) array
+        A parameter covariance matrix.
+
+    Examples
+    --------
+    >>> covariance_to_correlation([[4.0, 3.0], [3.0, 9.0]]).round(3).tolist()
+    [[1.0, 0.5], [0.5, 1.0]]
+    """
+    cov = np.asarray(cov, dtype=float)
+    s = covariance_to_stderr(cov)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return cov / np.outer(s, s)
 
 
 def covariance_from_jacobian(jac: ArrayLike, residuals: ArrayLike | None = None, *, scale: bool = True,

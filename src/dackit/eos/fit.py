@@ -32,7 +32,7 @@ from scipy import stats
 from scipy.optimize import least_squares
 
 from dackit.eos.forms import EOS_FORMS, PARAM_ORDER, EosForm, get_form
-from dackit.core.lsq import Covariance, covariance_from_jacobian
+from dackit.core.lsq import covariance_from_jacobian, covariance_to_correlation, covariance_to_stderr
 from dackit.errors import FitError, InputError, where
 
 METHODS = ("effective-variance", "odr")
@@ -331,9 +331,8 @@ def fit_eos(pressure_gpa, volume_a3, *, form: str = "bm3", pressure_err=None, vo
     cov = np.zeros((k, k))
     idx = [eos.params.index(f) for f in free]
     cov[np.ix_(idx, idx)] = c.matrix * scale
-    full_cov = Covariance(matrix=cov, redchi=float(redchi), dof=dof, rank=c.rank)
-    err = full_cov.stderr
-    corr = np.nan_to_num(full_cov.correlation, nan=0.0, posinf=0.0, neginf=0.0)
+    err = covariance_to_stderr(cov)
+    corr = np.nan_to_num(covariance_to_correlation(cov), nan=0.0, posinf=0.0, neginf=0.0)
     np.fill_diagonal(corr, [1.0 if e > 0 else 0.0 for e in err])
 
     values = tuple(float(val) for val in full(x))

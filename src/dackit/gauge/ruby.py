@@ -20,7 +20,7 @@ from scipy.stats import f as f_dist
 
 from dackit.core import lineshapes
 from dackit.core.fitting import FitResult, PeakModel, fit_batch
-from dackit.core.lsq import covariance_from_jacobian
+from dackit.core.lsq import covariance_from_jacobian, covariance_to_correlation, covariance_to_stderr
 from dackit.core.noise import counting_sigma
 from dackit.core.quality import Judged, Verdict
 from dackit.core.results import Failure
@@ -363,9 +363,8 @@ def _tied_fit(x, y, guess: LineGuess, window, degree: int) -> tuple[FitResult, n
         g[6, 3], g[6, 5] = wr, fwhm
         g[8:, n_line:] = np.eye(len(names) - 8)
         covar = g @ cov @ g.T
-        err = np.sqrt(np.clip(np.diag(covar), 0, None))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            correl = covar / np.outer(err, err)
+        err = covariance_to_stderr(covar)
+        correl = covariance_to_correlation(covar)
         return FitResult(model=FREE_MODEL, params=dict(zip(names, map(float, values))),
                          stderr=dict(zip(names, map(float, err))), covar=covar, correl=correl,
                          chi2=chi2, redchi=chi2 / dof, ndata=int(xw.size), nvarys=int(sol.x.size),

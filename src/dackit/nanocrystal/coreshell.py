@@ -91,6 +91,7 @@ from typing import TypedDict
 
 import numpy as np
 
+from dackit.core.lsq import covariance_to_stderr
 from dackit.errors import FitError, InputError
 from dackit.nanocrystal.bands import BandEdges, band_edges, luttinger_at_gap
 from dackit.nanocrystal.confinement import (BoundState, RadialWell, bound_state, decay_length_nm,
@@ -650,7 +651,7 @@ def pl_vs_pressure(geometry: CoreShell, pressures_gpa, options: ModelOptions | N
     ef = np.array([exciton_state(geometry, x, opt).pl_ev for x in pf])
     coef, cov = np.polyfit(pf, ef, 2, cov=True)
     beta, alpha, e0 = coef
-    err = np.sqrt(np.clip(np.diag(cov), 0, None))
+    err = covariance_to_stderr(cov)
     cov_ordered = cov[::-1, ::-1]
     return PressureSeries(
         pressures_gpa=p, pl_ev=np.array([s.pl_ev for s in states]),

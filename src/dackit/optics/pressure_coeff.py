@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from dackit.core.lsq import covariance_from_jacobian
+from dackit.core.lsq import covariance_from_jacobian, covariance_to_correlation, covariance_to_stderr
 from dackit.errors import FitError, InputError
 
 COMPRESSION = "compression"
@@ -112,7 +112,7 @@ class PressureFit:
 
     @property
     def stderr(self) -> np.ndarray:
-        return np.sqrt(np.clip(np.diag(self.covariance), 0, None))
+        return covariance_to_stderr(self.covariance)
 
     @property
     def e0_ev(self) -> float:
@@ -140,9 +140,7 @@ class PressureFit:
 
     @property
     def correlation(self) -> np.ndarray:
-        s = self.stderr
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return self.covariance / np.outer(s, s)
+        return covariance_to_correlation(self.covariance)
 
     def energy(self, pressure_gpa) -> np.ndarray:
         """Fitted E (eV) at the given pressures."""

@@ -55,7 +55,7 @@ from numpy.polynomial import chebyshev as cheb
 from scipy.optimize import least_squares
 
 from dackit.core.lineshapes import pseudo_voigt_unit_area
-from dackit.core.lsq import covariance_from_jacobian
+from dackit.core.lsq import covariance_from_jacobian, covariance_to_stderr
 from dackit.core.quality import Judged, Verdict
 from dackit.errors import DackitError, FitError, InputError, where
 from dackit.xrd.lattice import coarse_scale, fit_lattice, kalpha_doublet, pattern_arrays, prepare, twotheta_of
@@ -397,7 +397,7 @@ def _hill_howard(wp, p, cov, phases):
     frac = mass / total if total > 0 else np.full(len(phases), np.nan)
     cs = cov[np.ix_(idx_s, idx_s)] * np.outer(zmv, zmv)
     jac = (np.eye(len(phases)) - frac[:, None]) / total if total > 0 else np.zeros((len(phases),) * 2)
-    frac_err = np.sqrt(np.clip(np.diag(jac @ cs @ jac.T), 0, None))
+    frac_err = covariance_to_stderr(jac @ cs @ jac.T)
     return frac, frac_err
 
 
@@ -461,7 +461,7 @@ def _intensity_check(wp, p, y, s) -> list[tuple[int, float, float]]:
         rhs = a.T @ ((y - wp.background(p)) / s)
         cov = np.linalg.pinv(normal, rcond=1e-10, hermitian=True)
         r = cov @ rhs
-        se = np.sqrt(np.clip(np.diag(cov), 0, None))
+        se = covariance_to_stderr(cov)
     for k in range(len(wp.phases)):
         if not owner:
             out.append((0, float("nan"), float("nan")))
