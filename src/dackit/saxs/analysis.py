@@ -19,6 +19,7 @@ from dackit.core.pattern import Pattern
 from dackit.core.quality import Judged, Verdict
 from dackit.errors import InputError, where
 from dackit.io.kinds import xray_kind
+from dackit.io.patterns import RECIPROCAL_UNIT
 from dackit.saxs.formfactor import FormFactorFit, fit_form_factor
 from dackit.saxs.mesophase import MESOPHASES, Indexing, index_peaks
 from dackit.saxs.peaks import PeakSet, find_peaks
@@ -232,13 +233,12 @@ def _names_two_theta(header: list[str]) -> bool:
     return bool(_TWO_THETA_TITLE.match(_title_line(header).strip().lstrip("#;!%").strip().strip('"\'')))
 
 
-_RECIP = r"(?:1\s*/\s*{u}|{u}\s*\^?\s*\(?\s*[-−]\s*1\)?|{u}⁻¹|{u}\s*\*\*\s*\(?-1|inv(?:erse)?\.?\s*{u})"
 # the first reciprocal length on the column-title line is the first column's (q); an
 # intensity in absolute units (cm⁻¹) comes after it, and is no unit of q
 _TITLE_UNITS = re.compile("|".join([
-    rf"(?P<nm>{_RECIP.format(u='nm')})",
-    rf"(?P<a>{_RECIP.format(u='(?:a|å|ang|angstroms?)')})(?![a-z])",
-    rf"(?P<cm>{_RECIP.format(u='cm')})",
+    rf"(?P<nm>{RECIPROCAL_UNIT.format(u='nm')})",
+    rf"(?P<a>{RECIPROCAL_UNIT.format(u='(?:a|å|ang|angstroms?)')})(?![a-z])",
+    rf"(?P<cm>{RECIPROCAL_UNIT.format(u='cm')})",
 ]), re.I)
 
 
