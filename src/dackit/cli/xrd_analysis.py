@@ -57,6 +57,39 @@ class _PatternSource:
             self._flipped._geometry = self._geometry
         return self._flipped
 
+    def analyse(self, path: Path, analyse, accept, as_read_note):
+        """``analyse(pattern)`` of FILE, retried on the image flipped up–down when the result
+        is not accepted and the PONI gives no orientation.
+
+        Dioptas before PONI v2.1 calibrated the image flipped up–down and saved no
+        orientation: its CeO2 Pilatus PONI, used as is, gave a = 5.152 Å (doubtful). The
+        phase indexing ok on the flipped image (``accept``) is the evidence; never a generic
+        sharpness score, which chose wrongly on a DAC map frame with diamond spots. Returns
+        the result; raises the first failure when neither reading is accepted.
+        ``as_read_note(result or None, failure or None)`` says how the image as read did.
+        """
+        from dataclasses import replace
+
+        from dackit.errors import DackitError
+
+        failure = None
+        try:
+            result = analyse(self(path))
+        except DackitError as exc:
+            result, failure = None, exc
+        if (result is None or not accept(result)) and self.is_image(path) and self.orientation_unknown():
+            try:
+                alt = analyse(self.flipped()(path))
+            except DackitError:
+                alt = None
+            if alt is not None and accept(alt):
+                return replace(alt, verdict=alt.verdict.plus(info=[
+                    "image integrated flipped up-down (as --flip-ud): the PONI gives no detector "
+                    f"orientation and {as_read_note(result, failure)}"]))
+        if failure is not None:
+            raise failure
+        return result
+
     def __call__(self, path: Path):
         from dackit.errors import InputError
 
@@ -147,35 +180,13 @@ def lattice(files, poni, settings, wavelength, phase_spec, tth_range, zero_shift
     name = _spec_name(phase_spec)
 
     def one(path: Path) -> dict:
-        from dackit.errors import DackitError
+        def as_read(fit, failure) -> str:
+            done = f"a = {fit.a:.5f} Å, doubtful" if fit is not None else str(failure).split(": ")[-1]
+            return f"the image as read did not index ({done})"
 
-        pattern = source(path)
-        failure = None
-        try:
-            fit = fit_lattice(pattern, phase, twotheta_range=tth_range, zero_shift=zero_shift,
-                              instrumental_fwhm_deg=instrumental_fwhm)
-        except DackitError as exc:
-            fit, failure = None, exc
-        if (fit is None or fit.quality != "ok") and source.is_image(path) and source.orientation_unknown():
-            # Dioptas before PONI v2.1 calibrated the image flipped up–down and saved no
-            # orientation: its CeO2 Pilatus PONI, used as is, gave a = 5.152 Å (doubtful). The
-            # phase indexing ok on the flipped image is the evidence; never a generic sharpness
-            # score, which chose wrongly on a DAC map frame with diamond spots
-            try:
-                alt = fit_lattice(source.flipped()(path), phase, twotheta_range=tth_range, zero_shift=zero_shift,
-                                  instrumental_fwhm_deg=instrumental_fwhm)
-            except DackitError:
-                alt = None
-            if alt is not None and alt.quality == "ok":
-                from dataclasses import replace
-
-                as_read = f"a = {fit.a:.5f} Å, doubtful" if fit is not None else str(failure).split(": ")[-1]
-                fit, failure = replace(alt, verdict=alt.verdict.plus(info=[
-                    "image integrated flipped up-down (as --flip-ud): the PONI gives no detector "
-                    f"orientation and the image as read did not index ({as_read})"])), None
-        if failure is not None:
-            raise failure
-        assert fit is not None
+        fit = source.analyse(path, lambda pattern: fit_lattice(
+            pattern, phase, twotheta_range=tth_range, zero_shift=zero_shift,
+            instrumental_fwhm_deg=instrumental_fwhm), lambda fit: fit.quality == "ok", as_read)
         for note in fit.notes:
             click.echo(f"note: {path.name}: {note}", err=True)
         if plot_dir is not None:
@@ -249,37 +260,13 @@ def phases(files, poni, settings, wavelength, candidates, tth_range, threshold, 
     source = _PatternSource(poni, settings, wavelength)
 
     def one(path: Path) -> dict:
-        from dackit.errors import DackitError
-
-        pattern = source(path)
-        failure = None
-        try:
-            result = identify_phases(pattern, phase_list, twotheta_range=tth_range, threshold=threshold,
-                                     polarization=lp)
-        except DackitError as exc:
-            result, failure = None, exc
-
         def convincing(res) -> bool:
             present = [p for p in res.phases if p.present]
             return bool(present) and res.verdict.ok and all(p.verdict.ok for p in present)
 
-        if (result is None or not convincing(result)) and source.is_image(path) and source.orientation_unknown():
-            # as in `xrd lattice`: a PONI without orientation may belong to the image flipped
-            # up–down (old Dioptas); kept only if the candidates then explain the pattern
-            from dataclasses import replace
-
-            try:
-                alt = identify_phases(source.flipped()(path), phase_list, twotheta_range=tth_range,
-                                      threshold=threshold, polarization=lp)
-            except DackitError:
-                alt = None
-            if alt is not None and convincing(alt):
-                result, failure = replace(alt, verdict=alt.verdict.plus(info=[
-                    "image integrated flipped up-down (as --flip-ud): the PONI gives no detector "
-                    "orientation and the candidates did not explain the image as read"])), None
-        if failure is not None:
-            raise failure
-        assert result is not None
+        result = source.analyse(path, lambda pattern: identify_phases(
+            pattern, phase_list, twotheta_range=tth_range, threshold=threshold, polarization=lp),
+            convincing, lambda result, failure: "the candidates did not explain the image as read")
         if plot_dir is not None:
             from dackit.core.figures import save_figure
             from dackit.xrd.plots import DPI, plot_phase_fit
