@@ -218,9 +218,10 @@ def remove_spikes(y: ArrayLike, *, min_line_px: float, noise: float | ArrayLike)
     if min_line_px < 3 or y.size < 8 or not np.all(sig > 0):
         return y, np.flatnonzero(hit)
     # the lower envelope: minimum over a window wider than any line's core
+    from scipy.ndimage import minimum_filter1d
+
     half = int(np.ceil(2 * min_line_px))
-    pad = np.pad(y, half, mode="edge")
-    floor = np.lib.stride_tricks.sliding_window_view(pad, 2 * half + 1).min(axis=1)
+    floor = minimum_filter1d(y, 2 * half + 1, mode="nearest")
     # two-pixel runs first: judged one pixel at a time, the brighter pixel of a pair would be
     # replaced by a chord through its lit neighbour and the neighbour left standing
     for _ in range(3):
