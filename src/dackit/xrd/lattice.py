@@ -847,8 +847,10 @@ def refine_cell_auto(phase: Phase, peaks: list[dict], wavelength_a: float, *, ze
         return float(f_dist.sf((c0 - c1) / (c1 / dof(trial)), 1, dof(trial))) < AXIS_CORRECTION_P
 
     current = refine_cell(phase, peaks, wavelength_a, zero_shift=zero_shift)
+    uncorrected = current
     have = {"zero": zero_shift, "displacement": False}
     choice_note = ""
+    singles: dict = {}
     if not zero_shift:
         singles = {term: fit({"zero": term == "zero", "displacement": term == "displacement"})
                    for term in ("displacement", "zero")}
@@ -882,6 +884,11 @@ def refine_cell_auto(phase: Phase, peaks: list[dict], wavelength_a: float, *, ze
                 choice_note = "; ".join(filter(None, [choice_note, (
                     f"zero shift and displacement not refined together: the peak positions cannot "
                     f"separate them (correlation {corr:+.4f})")]))
+    spread_note = ""
+    if not zero_shift and not all(have.values()):
+        # one axis model of three was kept; the others the positions allow move the cell too
+        current, spread_note = _with_model_spread(
+            current, [uncorrected, singles.get("zero"), singles.get("displacement")], len(peaks))
     note = ""
     if any(v for k, v in have.items() if not (k == "zero" and zero_shift)):
         names, values, errs = current[0], current[1], current[2]
@@ -890,7 +897,48 @@ def refine_cell_auto(phase: Phase, peaks: list[dict], wavelength_a: float, *, ze
                 f"{AXIS_CORRECTION_P:g}): " + ", ".join(parts))
         if choice_note:
             note += f" ({choice_note})"
+    note = "; ".join(filter(None, [note, spread_note]))
     return current, note
+
+
+def _with_model_spread(chosen, models, n_peaks):
+    """``chosen`` (a :func:`refine_cell` tuple) with its cell covariance widened by the
+    spread of the cell over the axis models the positions leave open, and a note.
+
+    The models (no axis term, a zero shift, a specimen displacement) are weighted by their
+    Akaike weights from the quasi-likelihood QAIC = χ²/ĉ + 2k (Burnham & Anderson, Model
+    Selection and Multimodel Inference, 2nd ed. (2002), §2.9 and §6.2; ĉ = χ²_red of the
+    kept model, the overdispersion its errors are already scaled by). The error of the kept
+    cell θ_c is the unconditional one of §4.3.2 taken about θ_c rather than the model mean:
+    C = C_c + Σᵢ wᵢ (θᵢ − θ_c)(θᵢ − θ_c)ᵀ — a model the data favour as much as the kept one
+    adds its whole cell difference, one they reject (w → 0) adds nothing. The kept model is
+    chosen by a physical prior (displacement before zero) the χ² cannot confirm, so its
+    esd must carry what the other choice would give (LaB6 Cu scan: 0.001 Å).
+    """
+    names, values, cov, redchi = chosen[0], chosen[1], chosen[3], chosen[4]
+    cell = [i for i, n in enumerate(names) if n not in AXIS_PARAMETERS]
+    c_hat = max(redchi, 1.0) if np.isfinite(redchi) else 1.0
+    fits = [m for m in models if m is not None]
+    if len(fits) < 2:
+        return chosen, ""
+    qaic = np.array([m[4] * max(n_peaks - len(m[0]), 1) / c_hat + 2 * len(m[0]) for m in fits])
+    w = np.exp(-0.5 * (qaic - qaic.min()))
+    w /= w.sum()
+    extra = np.zeros((len(cell), len(cell)))
+    for wi, m in zip(w, fits):
+        d = np.array([m[1][m[0].index(names[i])] for i in cell]) - values[cell]
+        extra += wi * np.outer(d, d)
+    if not np.any(extra > 0):
+        return chosen, ""
+    cov = cov.copy()
+    cov[np.ix_(cell, cell)] += extra
+    errs = np.sqrt(np.clip(np.diag(cov), 0.0, None))
+    stat, model = chosen[2][cell], np.sqrt(np.diag(extra))
+    parts = ", ".join(f"{names[i]} ± {s:.2g} (fit) ± {m:.2g} Å (axis model)" for i, s, m in zip(cell, stat, model))
+    labels = [("none", "zero", "displacement")[i] for i, m in enumerate(models) if m is not None]
+    note = (f"esd includes the spread of the cell over the axis models (QAIC weights "
+            f"{', '.join(f'{lb} {x:.2f}' for lb, x in zip(labels, w))}): {parts}")
+    return (names, values, errs, cov, *chosen[4:]), note
 
 
 def _volume_error(phase: Phase, names, values, cov) -> float:
