@@ -807,7 +807,8 @@ def _axis_correlation(result) -> float:
     return float(cov[i, j] / np.sqrt(cov[i, i] * cov[j, j]))
 
 
-def refine_cell_auto(phase: Phase, peaks: list[dict], wavelength_a: float, *, zero_shift: bool = False):
+def refine_cell_auto(phase: Phase, peaks: list[dict], wavelength_a: float, *, zero_shift: bool = False,
+                     doubts: list | None = None):
     """:func:`refine_cell`, adding a zero shift and/or the sample-displacement term only where
     the peak positions demand it: each is kept when it lowers χ² significantly (F-test,
     p < :data:`AXIS_CORRECTION_P`) with at least 3 degrees of freedom left. A forced
@@ -821,6 +822,11 @@ def refine_cell_auto(phase: Phase, peaks: list[dict], wavelength_a: float, *, ze
     significantly better (variance-ratio F-test at the same p). Both are refined together
     only when the positions can separate them (|correlation| ≤
     :data:`AXIS_DEGENERATE_CORRELATION`).
+
+    The esd's of the kept cell include the spread of the cell over the axis models the
+    positions leave open (:func:`_with_model_spread`); when one of them the data do not
+    reject puts a cell length more than :data:`MAX_AXIS_MODEL_SPREAD_A` away, a sentence
+    saying so is appended to ``doubts`` (a list, when given).
     """
     from scipy.stats import f as f_dist
 
@@ -887,8 +893,10 @@ def refine_cell_auto(phase: Phase, peaks: list[dict], wavelength_a: float, *, ze
     spread_note = ""
     if not zero_shift and not all(have.values()):
         # one axis model of three was kept; the others the positions allow move the cell too
-        current, spread_note = _with_model_spread(
+        current, spread_note, spread_doubt = _with_model_spread(
             current, [uncorrected, singles.get("zero"), singles.get("displacement")], len(peaks))
+        if spread_doubt and doubts is not None:
+            doubts.append(spread_doubt)
     note = ""
     if any(v for k, v in have.items() if not (k == "zero" and zero_shift)):
         names, values, errs = current[0], current[1], current[2]
@@ -901,9 +909,19 @@ def refine_cell_auto(phase: Phase, peaks: list[dict], wavelength_a: float, *, ze
     return current, note
 
 
+#: A cell length that an axis model the peak positions do not reject (Akaike weight at least
+#: MIN_AXIS_MODEL_WEIGHT) moves by more than this (Å) is not known to the 0.002 Å a lattice
+#: parameter is used at (issue 10): either choice could miss it, so the result is doubtful.
+MAX_AXIS_MODEL_SPREAD_A = 0.002
+#: Akaike weight below which an axis model counts as rejected by the positions (≈ 20:1 odds).
+MIN_AXIS_MODEL_WEIGHT = 0.05
+
+
 def _with_model_spread(chosen, models, n_peaks):
     """``chosen`` (a :func:`refine_cell` tuple) with its cell covariance widened by the
-    spread of the cell over the axis models the positions leave open, and a note.
+    spread of the cell over the axis models the positions leave open, a note, and a doubt
+    ("" or a sentence: an unrejected model moves a cell length beyond
+    :data:`MAX_AXIS_MODEL_SPREAD_A`).
 
     The models (no axis term, a zero shift, a specimen displacement) are weighted by their
     Akaike weights from the quasi-likelihood QAIC = χ²/ĉ + 2k (Burnham & Anderson, Model
@@ -920,25 +938,31 @@ def _with_model_spread(chosen, models, n_peaks):
     c_hat = max(redchi, 1.0) if np.isfinite(redchi) else 1.0
     fits = [m for m in models if m is not None]
     if len(fits) < 2:
-        return chosen, ""
+        return chosen, "", ""
     qaic = np.array([m[4] * max(n_peaks - len(m[0]), 1) / c_hat + 2 * len(m[0]) for m in fits])
     w = np.exp(-0.5 * (qaic - qaic.min()))
     w /= w.sum()
+    labels = [("none", "zero", "displacement")[i] for i, m in enumerate(models) if m is not None]
     extra = np.zeros((len(cell), len(cell)))
-    for wi, m in zip(w, fits):
+    doubt = ""
+    for wi, m, label in zip(w, fits, labels):
         d = np.array([m[1][m[0].index(names[i])] for i in cell]) - values[cell]
         extra += wi * np.outer(d, d)
+        far = np.abs(d) > MAX_AXIS_MODEL_SPREAD_A
+        if wi >= MIN_AXIS_MODEL_WEIGHT and far.any() and not doubt:
+            moved = ", ".join(f"{names[i]} by {v:+.4f} Å" for i, v, f in zip(cell, d, far) if f)
+            doubt = (f"the 2θ-axis model is not settled by the peak positions: the {label} model (Akaike weight "
+                     f"{wi:.2f}) moves {moved}, beyond {MAX_AXIS_MODEL_SPREAD_A:g} Å")
     if not np.any(extra > 0):
-        return chosen, ""
+        return chosen, "", ""
     cov = cov.copy()
     cov[np.ix_(cell, cell)] += extra
     errs = np.sqrt(np.clip(np.diag(cov), 0.0, None))
     stat, model = chosen[2][cell], np.sqrt(np.diag(extra))
     parts = ", ".join(f"{names[i]} ± {s:.2g} (fit) ± {m:.2g} Å (axis model)" for i, s, m in zip(cell, stat, model))
-    labels = [("none", "zero", "displacement")[i] for i, m in enumerate(models) if m is not None]
     note = (f"esd includes the spread of the cell over the axis models (QAIC weights "
             f"{', '.join(f'{lb} {x:.2f}' for lb, x in zip(labels, w))}): {parts}")
-    return (names, values, errs, cov, *chosen[4:]), note
+    return (names, values, errs, cov, *chosen[4:]), note, doubt
 
 
 def _volume_error(phase: Phase, names, values, cov) -> float:
@@ -1054,25 +1078,27 @@ def _fit_lattice_at(pattern, phase, x, y, sig, lam, kalpha2_ratio, *, twotheta_r
         pk["members"] = [(d, t, i, _hkl_from_label(lbl)) for (d, t, i), lbl
                          in zip(pk["members"], _split_labels(pk["label"]))]
     fitted, dropped = _drop_overlapped(fitted, dropped, len(phase.free_parameters))
+    axis_doubts: list[str] = []
     try:
         if kalpha_doublet(lam) is not None:
             # a laboratory anode line: reflection (Bragg–Brentano) geometry, whose zero error and
             # specimen displacement shift every peak; an area detector's calibration (PONI) on
             # the other hand fixes its 2θ axis, and a free zero there only trades off against a
             # (Dioptas LaB6 .xy: +0.0069° zero, a off by 0.0024 Å)
-            (names, values, errs, cov, redchi, calc, refined), axis_note = refine_cell_auto(
-                ref, fitted, lam, zero_shift=zero_shift)
-            if axis_note:
+            result, axis_note = refine_cell_auto(ref, fitted, lam, zero_shift=zero_shift, doubts=axis_doubts)
+            if "2θ axis corrected" in axis_note:
                 # the lines were searched for where the cell alone put them; an axis error of a
                 # FWHM or more (−0.08° at 20° on the NIST Cu scan) lost the low-angle peaks:
                 # search again where the corrected axis puts them
-                ref = refined
+                ref = result[6]
                 fitted, dropped, model, bg_fit = _refit_on_axis(
-                    x, y, sig, ref, lam, amp, fwhm, noise, bg, dict(zip(names, values)), peak_shape=peak_shape,
-                    min_significance=min_significance, polarization=polarization, kalpha2=kalpha2_ratio)
+                    x, y, sig, ref, lam, amp, fwhm, noise, bg, dict(zip(result[0], result[1])),
+                    peak_shape=peak_shape, min_significance=min_significance, polarization=polarization,
+                    kalpha2=kalpha2_ratio)
                 fitted, dropped = _drop_overlapped(fitted, dropped, len(phase.free_parameters))
-                (names, values, errs, cov, redchi, calc, refined), axis_note = refine_cell_auto(
-                    ref, fitted, lam, zero_shift=zero_shift)
+                axis_doubts.clear()
+                result, axis_note = refine_cell_auto(ref, fitted, lam, zero_shift=zero_shift, doubts=axis_doubts)
+            names, values, errs, cov, redchi, calc, refined = result
         else:
             names, values, errs, cov, redchi, calc, refined = refine_cell(ref, fitted, lam, zero_shift=zero_shift)
             axis_note = ""
@@ -1106,7 +1132,8 @@ def _fit_lattice_at(pattern, phase, x, y, sig, lam, kalpha2_ratio, *, twotheta_r
     range_notes = usable_range(*_raw_xy(pattern))[2] if twotheta_range is None else []
     range_notes = range_notes + line_notes + ([axis_note] if axis_note else [])
     verdict = lattice_verdict(peaks, dropped, x, net, noise, fwhm, params, stderr, redchi, s, a_search,
-                              sch, instrumental_fwhm_deg, refined, lam, n_params=len(names), info=range_notes)
+                              sch, instrumental_fwhm_deg, refined, lam, n_params=len(names),
+                              info=range_notes).plus(doubts=axis_doubts)
     return LatticeFit(phase=refined, wavelength_a=lam, param_names=tuple(names), params=params, stderr=stderr,
                       covar=cov, volume_a3=vol, volume_a3_err=_volume_error(refined, names, values, cov),
                       redchi=redchi, peaks=peaks, dropped=dropped, notes=notes, scherrer_size_nm=sch,
