@@ -317,12 +317,15 @@ def coarse_scale(x, net, phase: Phase, wavelength_a: float, fwhm_deg: float, *, 
         inside = (pos > x.min() - 3 * fwhm_deg) & (pos < x.max() + 3 * fwhm_deg)
         if not inside.any():
             continue
-        t = np.zeros_like(x)
         starts = np.searchsorted(x, pos[inside] - reach)
         stops = np.searchsorted(x, pos[inside] + reach)
-        for c, amp_k, i0, i1 in zip(pos[inside], inten[inside], starts, stops):
-            if i1 > i0:
-                t[i0:i1] += amp_k * np.exp(-0.5 * ((x[i0:i1] - c) / sig) ** 2)
+        # all lines' windows at once; bincount adds them point by point in line order, as a
+        # loop over the lines did (a 225-line PbSO4 scan spent 100 s in that loop)
+        counts = np.maximum(stops - starts, 0)
+        line = np.repeat(np.arange(counts.size), counts)
+        idx = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts) + starts[line]
+        vals = inten[inside][line] * np.exp(-0.5 * ((x[idx] - pos[inside][line]) / sig) ** 2)
+        t = np.bincount(idx, weights=vals, minlength=x.size)
         ty, tt = np.sum(w * t * net), np.sum(w * t * t)
         if ty > 0 and tt > 0:
             scores[j], amps[j] = ty**2 / tt, ty / tt
@@ -510,12 +513,19 @@ def fit_peaks(x, y, sigma, phase: Phase, wavelength_a: float, *, scale: float, a
 def _group_model(p, x, x_ref, n, fw, eta, r, ratio):
     """n pseudo-Voigt peaks (areas and positions alternating in ``p``, Kα2 companions at
     ratio ``r`` when ``ratio`` is given) on the background line p[-2] + p[-1]·(x − x_ref)."""
-    out = p[-2] + p[-1] * (x - x_ref)
-    for i in range(n):
-        out = out + p[2 * i] * pseudo_voigt_unit_area(x, p[2 * i + 1], fw, eta)
-        if ratio is not None and r > 0:
-            out = out + r * p[2 * i] * pseudo_voigt_unit_area(x, kalpha2_position(p[2 * i + 1], ratio), fw, eta)
-    return out
+    doublet = ratio is not None and r > 0
+    areas, centres = p[0:2 * n:2], p[1:2 * n:2]
+    # all lines in one array, summed row by row in the order a loop over the peaks added them
+    # (background, Kα1 line 1, its Kα2, line 2, …): the finite-difference Jacobian of a group
+    # of 20 lines evaluates this 40 times an iteration
+    stack = np.empty(((2 if doublet else 1) * n + 1, x.size))
+    stack[0] = p[-2] + p[-1] * (x - x_ref)
+    step = 2 if doublet else 1
+    stack[1::step] = areas[:, None] * pseudo_voigt_unit_area(x[None, :], centres[:, None], fw, eta)
+    if doublet:
+        stack[2::2] = (r * areas)[:, None] * pseudo_voigt_unit_area(
+            x[None, :], kalpha2_position(centres, ratio)[:, None], fw, eta)
+    return np.add.reduce(stack, axis=0)
 
 
 def _solve_group(model, p0, lo_b, hi_b, y, w):
