@@ -1449,7 +1449,12 @@ def lattice_verdict(peaks, dropped, x, net, noise, fwhm_pattern, params, stderr,
             rho = _intensity_rank(peaks)
             own = (n >= max(MIN_PEAKS_MINOR_PHASE, n_params + 4) and n >= MIN_FOUND_FRACTION_MINOR_PHASE * n_expected
                    and not misindexed and rho >= MIN_INTENSITY_RANK)
-            if own:
+            sub = _doubled_cell_indexes(unexplained, phase, wavelength_a, MAX_RESIDUAL_FWHM * fwhm_pattern)
+            if own and sub:
+                doubts.append(f"the strongest peaks of the pattern (at {where_}) are lines of this cell doubled "
+                              f"({sub}): the phase indexes a sub-lattice of the sample's larger cell, not a phase "
+                              "of its own")
+            elif own:
                 notes.append(f"the strongest peaks of the pattern (at {where_}) belong to another phase; this "
                              f"phase stands on its own: {n} of {n_expected} reflections indexed, intensities "
                              f"ranked as calculated (Spearman ρ = {rho:.2f})")
@@ -1459,6 +1464,40 @@ def lattice_verdict(peaks, dropped, x, net, noise, fwhm_pattern, params, stderr,
         elif unexplained:
             notes.append("strong peak(s) not of this phase at " + ", ".join(f"{t:.3f}°" for t in unexplained))
     return Verdict.from_checks(doubts, info=notes)
+
+
+def _doubled_cell_indexes(twotheta_deg, phase: Phase, wavelength_a: float, tol_deg: float) -> str:
+    """hkl of the cell with every edge doubled for each of the peaks at ``twotheta_deg`` (any
+    integer hkl, no extinctions), or "" when one of them is not such a line.
+
+    A cell half the size of the sample's in each direction indexes every line of the sample
+    with even h, k, l, and when those are strong and the structure factors favour them its
+    lines look like a phase of their own (CeO2 at a = 5.1257 Å in Na2Ca3Al2F14, I2₁3,
+    a = 10.2512 Å: 6 of 6 lines, Spearman ρ 0.83, quality ok). The sample's remaining strong
+    lines then index on the doubled cell; an unrelated phase's lines do so only by chance
+    (a few in a hundred each at laboratory resolution).
+    """
+    if not twotheta_deg:
+        return ""
+    found = []
+    for t in twotheta_deg:
+        d_u = wavelength_a / (2 * np.sin(np.radians(t / 2)))
+        # lines of the doubled cell: d' = 2 d(hkl) of this cell, so d(hkl) = d_u / 2
+        lengths = np.array([phase.a, phase.b, phase.c])
+        hmax = np.ceil(2 * lengths / d_u).astype(int) + 1
+        grids = np.meshgrid(*[np.arange(-m, m + 1) for m in hmax], indexing="ij")
+        hkl = np.stack([g.ravel() for g in grids], axis=1)
+        hkl = hkl[np.any(hkl != 0, axis=1)]
+        tth = twotheta_of(2 * phase.d_spacing(hkl), wavelength_a)
+        k = int(np.argmin(np.abs(tth - t)))
+        # a match is evidence only where the doubled cell's lines are sparse: at most 2
+        # distinct lines within ± 10 tolerances, a chance hit of at most 1 in 5 per peak (a
+        # large low-symmetry cell doubled has a line almost everywhere)
+        near = np.unique(np.round(tth[np.abs(tth - t) < 10 * tol_deg] / (0.01 * tol_deg)))
+        if abs(tth[k] - t) > tol_deg or near.size > 2:
+            return ""
+        found.append(",".join(str(abs(int(v))) for v in hkl[k]) + f" at {t:.3f}°")
+    return ", ".join(found)
 
 
 def _absent_reflections(peaks, dropped) -> list[str]:
