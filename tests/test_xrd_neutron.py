@@ -77,3 +77,35 @@ def test_debye_scherrer_offsets_are_refined_and_their_spread_is_in_the_esd():
     assert abs(values[0] - a_true) <= 2 * errs[0], (values[0] - a_true, errs[0])
     zero_only = refine_cell(start, peaks, lam, zero_shift=True)[1][0]
     assert abs(zero_only - a_true) > 0.002
+
+
+def test_fit_lattice_takes_the_radiation_from_the_pattern():
+    """A MnO neutron pattern built here with numpy (Gaussian lines, |F|² from the Sears lengths
+    typed above, Lorentz factor, Poisson counts), flagged neutron in its metadata as the GSAS
+    reader does: the fit uses neutron intensities (111 ≈ 21× 200 per |F|²) and finds the cell."""
+    from dackit.core.pattern import make_pattern
+    from dackit.xrd.lattice import fit_lattice
+
+    lam, a = 1.909, 4.445
+    x = np.arange(20.0, 150.0, 0.05)
+    y = np.full(x.size, 300.0)
+    for hkl, m in (((1, 1, 1), 8), ((2, 0, 0), 6), ((2, 2, 0), 12), ((3, 1, 1), 24), ((2, 2, 2), 8),
+                   ((4, 0, 0), 6), ((3, 3, 1), 24), ((4, 2, 0), 24)):
+        d = a / np.sqrt(sum(v * v for v in hkl))
+        if lam / (2 * d) >= 1:
+            continue
+        th = np.arcsin(lam / (2 * d))
+        f = 4 * (B_MN - B_O) if sum(hkl) % 2 else 4 * (B_MN + B_O)
+        area = 0.02 * m * f**2 / (np.sin(th) ** 2 * np.cos(th))
+        sig = 0.25 / 2.3548
+        y += area * np.exp(-0.5 * ((x - np.degrees(2 * th)) / sig) ** 2) / (sig * np.sqrt(2 * np.pi))
+    counts = np.random.default_rng(2).poisson(y).astype(float)
+    pat = make_pattern(x, counts, wavelength_a=lam, sigma=np.sqrt(np.maximum(counts, 1)),
+                       metadata={"radiation": "neutron"})
+    fit = fit_lattice(pat, rocksalt(a=4.40, cation="Mn", anion="O"))
+    calc = fit.peaks.set_index("hkl")["intensity_calc"]
+    f2_ratio = (B_MN - B_O) ** 2 / (B_MN + B_O) ** 2
+    th1, th2 = (np.arcsin(lam * np.sqrt(n) / (2 * a)) for n in (3, 4))
+    lp = (np.sin(th2) ** 2 * np.cos(th2)) / (np.sin(th1) ** 2 * np.cos(th1))
+    assert calc["111"] / calc["200"] == pytest.approx(8 / 6 * f2_ratio * lp, rel=0.02)
+    assert abs(fit.a - a) < 0.002 and fit.quality == "ok", (fit.a, fit.verdict.notes)

@@ -21,7 +21,10 @@ Steps of :func:`fit_lattice`:
    2θ_obs = 2 asin(λ / 2d(hkl; cell)) + zero (weights 1/σ², covariance scaled by χ²_red
    as lmfit does). For laboratory data (reflection geometry) a zero shift and the specimen
    displacement term D cos θ are added when the positions demand them (F-test), and the
-   peaks are searched for again on the corrected axis (:func:`refine_cell_auto`);
+   peaks are searched for again on the corrected axis (:func:`refine_cell_auto`); the cell's
+   esd includes its spread over the axis models the positions do not reject (Akaike
+   weights). Constant-wavelength neutron data (Debye–Scherrer geometry) get neutron
+   scattering lengths and the zero and sample-offset terms (:func:`refine_cell_debye_scherrer`);
 5. crystallite size by Scherrer and Williamson–Hall from the fitted widths.
 
 Example
