@@ -1024,6 +1024,18 @@ def refine_cell_debye_scherrer(phase: Phase, peaks: list[dict], wavelength_a: fl
     (:func:`_with_model_spread`). On GSAS-II's D1A garnet tutorial scan the zero alone left
     a 0.0057 Å short of GSAS-II's refinement (zero −0.129°, DisplaceX/Y refined), the three
     terms 0.0001 Å.
+
+    Parameters
+    ----------
+    phase : Phase
+        The phase at the cell the peaks were indexed with.
+    peaks : list of dict
+        Fitted peaks as for :func:`refine_cell`.
+    wavelength_a : float
+        Wavelength (Å).
+    doubts : list, optional
+        Receives a sentence when an axis model the positions do not reject moves a cell
+        length beyond :data:`MAX_AXIS_MODEL_SPREAD_A`.
     """
     from itertools import combinations
 
