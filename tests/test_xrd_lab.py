@@ -301,3 +301,37 @@ def test_indistinguishable_zero_and_displacement_take_the_displacement():
     assert names == ["a", "displacement_deg"], (names, note)
     assert "the other gives a = " in note
     assert abs(dict(zip(names, values))["a"] - A_TRUE) < 2e-4
+
+
+def test_the_axis_model_choice_is_in_the_esd():
+    """A true zero shift (0.1°) under position noise (σ 0.02°) that cannot tell it from a
+    displacement: the displacement is kept (Bragg–Brentano prior) and a comes out ~0.001 Å
+    short, 3.5–6 times the esd of the position fit alone. The reported esd carries the
+    zero-shift model's cell: the error stays within 2 esd on every seed."""
+    from dackit.xrd.lattice import refine_cell, refine_cell_auto
+
+    for seed in range(6):
+        peaks = _positions(lab6(a=A_TRUE), zero_deg=0.1, sigma_deg=0.02, seed=seed)
+        (names, values, errs, *_), note = refine_cell_auto(lab6(), peaks, CU_KA1)
+        fit_only = refine_cell(lab6(), peaks, CU_KA1, displacement=True)[2][0]
+        assert names == ["a", "displacement_deg"], (names, note)
+        assert abs(values[0] - A_TRUE) > 3 * fit_only  # the case has teeth
+        assert abs(values[0] - A_TRUE) <= 2 * errs[0], (seed, values[0] - A_TRUE, errs[0], note)
+        assert "(axis model)" in note
+
+
+def test_an_unsettled_axis_model_beyond_the_tolerance_is_doubtful():
+    """Zero 0.2° with σ 0.03°: the displacement model puts a 0.0024 Å short, the zero model
+    (as likely by the positions) within 0.0003 Å — a doubt is raised; where the positions do
+    tell the zero from a displacement (σ 0.0002°), none is."""
+    from dackit.xrd.lattice import refine_cell_auto
+
+    doubts: list = []
+    (names, values, *_), _ = refine_cell_auto(
+        lab6(), _positions(lab6(a=A_TRUE), zero_deg=0.2, sigma_deg=0.03, seed=3), CU_KA1, doubts=doubts)
+    assert abs(values[0] - A_TRUE) > 0.002  # the answer the doubt protects against
+    assert doubts and "not settled" in doubts[0], doubts
+    clear: list = []
+    refine_cell_auto(lab6(), _positions(lab6(a=A_TRUE), zero_deg=0.08, sigma_deg=0.0002, seed=12), CU_KA1,
+                     doubts=clear)
+    assert clear == []

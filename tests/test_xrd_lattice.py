@@ -215,3 +215,19 @@ def test_usable_range_leaves_subtracted_and_broad_patterns_alone():
     fill = rng.poisson(broad).astype(float)
     fill[x > 28] = -1.0
     assert x[usable_range(x, fill)[1] - 1] <= 28
+
+
+def test_a_half_cell_of_a_larger_cubic_lattice_is_recognised():
+    """Lines of a cubic a = 10.2512 Å cell (NAC) that a half cell (CeO2 at 5.1256 Å) leaves
+    unexplained — 211 and 431, odd — index on that half cell doubled; a peak between the
+    doubled cell's lines does not."""
+    from dackit.xrd.lattice import _doubled_cell_indexes
+    from dackit.xrd.phases import fluorite
+
+    lam, big = 0.413909, 10.2512
+    tth = [float(np.degrees(2 * np.arcsin(lam * np.sqrt(n) / (2 * big)))) for n in (6, 26)]
+    half = fluorite(a=big / 2)
+    assert _doubled_cell_indexes(tth, half, lam, 0.002)
+    # halfway between the doubled cell's lines N = 26 and 27
+    off = float(np.degrees(2 * np.arcsin(lam * np.sqrt(26.5) / (2 * big))))
+    assert _doubled_cell_indexes([tth[0], off], half, lam, 0.002) == ""

@@ -147,12 +147,15 @@ def _spec_name(spec: str) -> str:
 @click.option("--range", "tth_range", nargs=2, type=float, default=None,
               help="2θ range in degrees to fit (default: the whole pattern).")
 @click.option("--zero-shift", is_flag=True, help="Refine a 2θ zero shift with the cell.")
+@click.option("--radiation", type=click.Choice(["xray", "neutron"]), default=None,
+              help="Line intensities from X-ray form factors or neutron scattering lengths "
+                   "[default: neutron when the file says so (header, GSAS instrument file), else xray].")
 @click.option("--instrumental-fwhm", type=click.FloatRange(min=0), default=0.0, show_default=True,
               help="Instrumental FWHM (degrees 2θ) subtracted in quadrature for Scherrer sizes.")
 @json_option
 @plot_option
-def lattice(files, poni, settings, wavelength, phase_spec, tth_range, zero_shift, instrumental_fwhm, as_json,
-            plot_dir):
+def lattice(files, poni, settings, wavelength, phase_spec, tth_range, zero_shift, radiation, instrumental_fwhm,
+            as_json, plot_dir):
     """Refine the lattice parameter of one phase in each FILE (image or pattern).
 
     The phase's reflections are located by a coarse search over −12 %…+5 % of its nominal
@@ -186,7 +189,7 @@ def lattice(files, poni, settings, wavelength, phase_spec, tth_range, zero_shift
 
         fit = source.analyse(path, lambda pattern: fit_lattice(
             pattern, phase, twotheta_range=tth_range, zero_shift=zero_shift,
-            instrumental_fwhm_deg=instrumental_fwhm), lambda fit: fit.quality == "ok", as_read)
+            instrumental_fwhm_deg=instrumental_fwhm, radiation=radiation), lambda fit: fit.quality == "ok", as_read)
         for note in fit.notes:
             click.echo(f"note: {path.name}: {note}", err=True)
         if plot_dir is not None:

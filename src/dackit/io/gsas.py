@@ -255,6 +255,22 @@ def _gsas_wavelength(path: Path, lines, pre: str):
     return None
 
 
+def _gsas_radiation(path: Path, lines, bank_at: int) -> str | None:
+    """"neutron" when the instrument file named on line 2 has a neutron histogram type
+    (GSAS ``INS HTYPE PN…``, GSAS-II ``Type:PN…``) or the title/comments before the BANK say
+    neutron (the D1A PbSO4 file of the GSAS-II tutorials: 'PbSO4 1.909A neutron data');
+    "xray" for an X-ray type (``PX…``); None when nothing says."""
+    if len(lines) > 1 and lines[1].lower().startswith("instrument parameter") and ":" in lines[1]:
+        prm = path.parent / lines[1].split(":", 1)[1].strip().strip("[]").strip()
+        if prm.is_file():
+            m = re.search(r"(?:HTYPE\s+|Type\s*:\s*)P([NX])", prm.read_text(errors="replace"))
+            if m:
+                return "neutron" if m.group(1) == "N" else "xray"
+    if re.search(r"\bneutrons?\b", "\n".join(lines[:bank_at]), re.I):
+        return "neutron"
+    return None
+
+
 def read_gsas(path, *, wavelength_a: float | None = None, lines=None):
     """Read the first constant-wavelength bank of a GSAS powder file (STD, ESD, FXY, FXYE).
 
@@ -280,7 +296,9 @@ def read_gsas(path, *, wavelength_a: float | None = None, lines=None):
     Returns
     -------
     Pattern
-        2θ (°), intensity and σ; ``metadata["format"]`` is ``"gsas-<layout>"``.
+        2θ (°), intensity and σ; ``metadata["format"]`` is ``"gsas-<layout>"``, and
+        ``metadata["radiation"]`` is ``"neutron"`` when the file or its instrument file says
+        so (:func:`_gsas_radiation`).
     """
     import re
 
@@ -375,6 +393,9 @@ def read_gsas(path, *, wavelength_a: float | None = None, lines=None):
     sig = np.asarray(s, dtype=float) if s else None
     if sig is not None and not np.any(sig > 0):
         sig = None
+    meta = {"format": f"gsas-{layout.lower()}", "header": lines[:bank_at]}
+    radiation = _gsas_radiation(path, lines, bank_at)
+    if radiation:
+        meta["radiation"] = radiation
     return make_pattern(np.asarray(x, dtype=float), np.asarray(y, dtype=float), axis="2th_deg",
-                        wavelength_a=lam, sigma=sig, source=str(path),
-                        metadata={"format": f"gsas-{layout.lower()}", "header": lines[:bank_at]})
+                        wavelength_a=lam, sigma=sig, source=str(path), metadata=meta)

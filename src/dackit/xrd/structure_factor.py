@@ -82,8 +82,38 @@ def _canonical(hkl: np.ndarray, ops) -> tuple[np.ndarray, np.ndarray]:
     return canon, mult
 
 
-def structure_factor_sq(phase: Phase, hkl: np.ndarray, d: np.ndarray) -> np.ndarray:
-    """``|F(hkl)|²`` (electrons²) with xraydb form factors and Debye–Waller factors.
+#: Radiations whose scattering the structure factor models.
+RADIATIONS = ("xray", "neutron")
+
+
+def neutron_scattering_length_fm(species: str) -> float:
+    """Bound coherent neutron scattering length (fm) of an element, natural isotope mix.
+
+    Values of V. F. Sears, "Neutron scattering lengths and cross sections", Neutron News 3(3),
+    26–37 (1992), as tabulated by gemmi (``Element.neutron92``; real part: the absorption of
+    B, Cd, Gd… is not modelled).
+
+    Parameters
+    ----------
+    species : str
+        Element or ion ('Fe', 'O2-', 'Fe3+').
+
+    Examples
+    --------
+    >>> neutron_scattering_length_fm("Fe3+"), neutron_scattering_length_fm("Mn")
+    (9.45, -3.73)
+    """
+    import gemmi
+
+    el = gemmi.Element(_element_symbol(species))
+    if el.atomic_number == 0:
+        raise InputError(f"no neutron scattering length for species {species!r}")
+    return float(el.neutron92.get_coefs()[0])
+
+
+def structure_factor_sq(phase: Phase, hkl: np.ndarray, d: np.ndarray, *, radiation: str = "xray") -> np.ndarray:
+    """``|F(hkl)|²`` with Debye–Waller factors: X-ray form factors (electrons², xraydb) or
+    neutron coherent scattering lengths (fm², :func:`neutron_scattering_length_fm`).
 
     Parameters
     ----------
@@ -93,13 +123,23 @@ def structure_factor_sq(phase: Phase, hkl: np.ndarray, d: np.ndarray) -> np.ndar
         (n, 3) Miller indices.
     d : numpy.ndarray
         d-spacings in Å of the reflections (for the form factors at sinθ/λ = 1/2d).
+    radiation : {"xray", "neutron"}, default 'xray'
+        What scatters: the electron cloud (form factors falling with sinθ/λ) or the nuclei
+        (a constant, element-specific length that can be negative: Mn, Ti, H).
     """
     import xraydb
 
+    if radiation not in RADIATIONS:
+        raise InputError(f"radiation {radiation!r}: use one of {', '.join(RADIATIONS)}")
     s = 1.0 / (2.0 * d)
     f = np.zeros(len(hkl), dtype=complex)
     cache: dict[str, np.ndarray] = {}
     for species, xyz, occ, b in phase.unit_cell_atoms():
+        if species not in cache and radiation == "neutron":
+            try:
+                cache[species] = np.full(len(s), neutron_scattering_length_fm(species))
+            except (ValueError, RuntimeError, InputError):
+                raise InputError(f"{phase.name}: no neutron scattering length for species {species!r}") from None
         if species not in cache:
             try:
                 cache[species] = np.asarray(xraydb.f0(species, s), dtype=float)
@@ -114,7 +154,7 @@ def structure_factor_sq(phase: Phase, hkl: np.ndarray, d: np.ndarray) -> np.ndar
 
 def reflections(phase: Phase, wavelength_a: float, twotheta_max: float, *, twotheta_min: float = 0.0,
                 polarization: str = "unpolarized", merge: bool = True,
-                min_relative_f2: float = 1e-6) -> pd.DataFrame:
+                min_relative_f2: float = 1e-6, radiation: str = "xray") -> pd.DataFrame:
     """Allowed powder reflections of ``phase`` up to ``twotheta_max`` degrees.
 
     Returns a DataFrame sorted by 2θ with columns ``hkl`` (label, e.g. ``"511/333"`` when
@@ -143,6 +183,10 @@ def reflections(phase: Phase, wavelength_a: float, twotheta_max: float, *, twoth
         Merge lines of equal d into one row.
     min_relative_f2 : float, default 1e-06
         Drop reflections whose ``|F|²`` is below this fraction of the largest.
+    radiation : {"xray", "neutron"}, default 'xray'
+        X-ray form factors, or neutron scattering lengths with the Lorentz factor alone (a
+        neutron beam is unpolarised and nuclear scattering has no polarisation factor), so
+        ``polarization`` is ignored.
     """
     if not (wavelength_a and 0.01 < float(wavelength_a) < 10):
         raise InputError(f"wavelength {wavelength_a!r} Å is not usable; give the X-ray wavelength in Å")
@@ -167,11 +211,11 @@ def reflections(phase: Phase, wavelength_a: float, twotheta_max: float, *, twoth
             keep = np.array([not ops.is_systematically_absent([int(v) for v in row]) for row in canon])
             canon, mult = canon[keep], mult[keep]
         d = phase.d_spacing(canon)
-        f2 = structure_factor_sq(phase, canon, d)
+        f2 = structure_factor_sq(phase, canon, d, radiation=radiation)
         keep = f2 > min_relative_f2 * f2.max() if f2.size else f2 > 0
         canon, mult, d, f2 = canon[keep], mult[keep], d[keep], f2[keep]
         theta = np.arcsin(np.clip(lam / (2 * d), 0, 1))
-        inten = mult * f2 * LP_FACTORS[polarization](theta)
+        inten = mult * f2 * LP_FACTORS["corrected" if radiation == "neutron" else polarization](theta)
     elif phase.lines:
         arr = np.array(phase.lines, dtype=float)
         canon = arr[:, :3].astype(int)
