@@ -49,7 +49,7 @@ from scipy.optimize import least_squares
 
 from dackit.core import broadening
 from dackit.core.lineshapes import pseudo_voigt_unit_area
-from dackit.core.lsq import covariance_from_jacobian
+from dackit.core.lsq import covariance_from_jacobian, covariance_to_correlation, covariance_to_stderr
 from dackit.core.quality import Judged, Verdict
 from dackit.errors import FitError, InputError, where
 from dackit.xrd.phases import Phase, get_phase
@@ -822,7 +822,7 @@ def refine_cell(phase: Phase, peaks: list[dict], wavelength_a: float, *, zero_sh
                        "(singular normal matrix)")
     cov, redchi = covar.matrix, covar.redchi
     refined = phase.with_cell(**{k: v for k, v in zip(names, res.x) if k not in AXIS_PARAMETERS})
-    return names, res.x, np.sqrt(np.diag(cov)), cov, redchi, calc(res.x), refined
+    return names, res.x, covariance_to_stderr(cov), cov, redchi, calc(res.x), refined
 
 
 #: Significance (F-test p-value) an axis correction must reach to be added to the cell fit:
@@ -1001,8 +1001,8 @@ def _with_model_spread(chosen, models: dict, n_peaks, c_hat=None):
         return chosen, "", ""
     cov = cov.copy()
     cov[np.ix_(cell, cell)] += extra
-    errs = np.sqrt(np.clip(np.diag(cov), 0.0, None))
-    stat, model = chosen[2][cell], np.sqrt(np.diag(extra))
+    errs = covariance_to_stderr(cov)
+    stat, model = chosen[2][cell], covariance_to_stderr(extra)
     parts = ", ".join(f"{names[i]} ± {s:.2g} (fit) ± {m:.2g} Å (axis model)" for i, s, m in zip(cell, stat, model))
     note = (f"esd includes the spread of the cell over the axis models (QAIC weights "
             f"{', '.join(f'{lb} {x:.2f}' for lb, x in zip(labels, w))}): {parts}")
@@ -1058,8 +1058,7 @@ def refine_cell_debye_scherrer(phase: Phase, peaks: list[dict], wavelength_a: fl
         axis = [i for i, n in enumerate(m[0]) if n in AXIS_PARAMETERS]
         if len(axis) < 2:
             return True
-        sd = np.sqrt(np.diag(m[3]))
-        corr = m[3][np.ix_(axis, axis)] / np.outer(sd[axis], sd[axis])
+        corr = covariance_to_correlation(m[3][np.ix_(axis, axis)])
         return bool(np.all(np.abs(corr[np.triu_indices(len(axis), 1)]) <= AXIS_DEGENERATE_CORRELATION))
 
     def qaic(m) -> float:
