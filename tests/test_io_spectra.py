@@ -447,3 +447,19 @@ def test_detect_format_uses_content_not_extension(tmp_path, real_data):
     spe = tmp_path / "frame.bin"
     shutil.copy(real_data / "trax/Ruby.spe", spe)
     assert detect_format(spe).name == "spe"
+
+
+def test_sif_raman_shift_display_keeps_the_nm_calibration():
+    """Solis writes a 'Raman shift' axis as an nm polynomial plus the laser (sif_parser's ethanol
+    file, 354.67 nm): read as nm, the six strongest lines fall on ethanol's Raman lines
+    (433, 882, 1052, 1096, 1275, 1454 cm⁻¹) within 3 cm⁻¹ (≈ one pixel there)."""
+    from pathlib import Path
+
+    from scipy.signal import find_peaks
+
+    s = read_spectrum(Path(__file__).parent / "corpus/formats/andor_sif_ethanol_354_raman.sif")
+    assert s.x_unit == "nm" and s.metadata["laser_nm"] == 354.67
+    shift = 1e7 / 354.67 - 1e7 / s.x
+    peaks, props = find_peaks(s.y, prominence=0.05 * np.ptp(s.y))
+    strongest = np.sort(shift[peaks[np.argsort(props["prominences"])[::-1][:6]]])
+    np.testing.assert_allclose(strongest, [433, 882, 1052, 1096, 1275, 1454], atol=3.0)

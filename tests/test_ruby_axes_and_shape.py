@@ -234,3 +234,25 @@ def test_sm_ref_file_takes_the_ambient_line_and_refuses_a_loaded_one(tmp_path):
     assert out[0]["pressure_gpa"] == pytest.approx(float(sm.pressure_from_sm(690.0)), abs=0.03)
     code, _, err_text = run_dackit("sm", files["loaded"], "--ref-file", files["far"])
     assert code == 2 and "not an ambient" in err_text
+
+
+def test_a_second_ruby_grain_inside_the_window_is_doubtful():
+    """Two ruby grains: a strong one at R1 = 696.07 nm (5.0 GPa, Ruby2020) and one at half its
+    height at 697.85 nm (10 GPa), whose R2 (696.43 nm) sits on the first R1 and pulls it red by
+    ~0.03 nm (0.1 GPa). The second R1 lies inside the fit window, unmodelled: the misfit there
+    must make the result doubtful (it was 5.10 GPa 'ok' with χ²_ν 0.98, since the noise model
+    absorbed the residual). With the grain alone the same fit is ok and within 0.05 GPa."""
+    rng = np.random.default_rng(3)
+    x = np.arange(680.0, 720.0, 0.03)
+
+    def grain(r1):
+        return (1e4 * lineshapes.pseudo_voigt(x, 1.0, r1, 0.6, 0.6)
+                + 6e3 * lineshapes.pseudo_voigt(x, 1.0, float(r2_from_r1(r1)), 0.6, 0.6))
+
+    r1a, r1b = 696.0691, 697.8465   # 5.0 and 10.0 GPa on shen2020 with λ0 = 694.24 nm
+    alone = fit_ruby(make_spectrum(x, rng.poisson(grain(r1a) + 300).astype(float), source="a"))
+    assert alone.quality == "ok" and abs(alone.pressure_gpa - 5.0) < 0.05
+    two = fit_ruby(make_spectrum(x, rng.poisson(grain(r1a) + 0.5 * grain(r1b) + 300).astype(float),
+                                 source="two"))
+    assert two.quality == "doubtful"
+    assert any("697.8" in n and "second ruby grain" in n for n in two.quality_notes), two.quality_notes

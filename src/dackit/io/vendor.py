@@ -173,7 +173,12 @@ def read_spe(path, frame: int = 0) -> Spectrum:
 # --- Andor SIF --------------------------------------------------------------------------
 
 _SIF_MAGIC = b"Andor Technology Multi-Channel File"
-_SIF_AXES = {"wavelength": "nm", "raman shift": "raman_cm-1", "wavenumber": "cm-1",
+#: FrameAxis → unit of the calibration polynomial. "Raman shift" is only how Solis displays the
+#: axis: the polynomial is still in nm and the shift is computed from RamanExWavelength (sif_parser's
+#: Fe2O3/785 nm and Ru(bpy)3-in-ethanol/354.67 nm test files: read as nm, ethanol's lines land at
+#: 433, 883, 1051, 1094, 1454 cm⁻¹; as cm⁻¹ they would span 22 cm⁻¹ over 1024 pixels; SIFKit and
+#: other readers convert the same way).
+_SIF_AXES = {"wavelength": "nm", "raman shift": "nm", "wavenumber": "cm-1",
              "pixel number": "pixel", "energy": "eV"}
 
 
@@ -186,8 +191,8 @@ def read_sif(path, frame: int = 0) -> Spectrum:
     """Read an Andor SIF file with ``sif_parser``.
 
     Rows (tracks) of the selected frame are summed; x is the file's calibration polynomial
-    in the unit its ``FrameAxis`` names (Wavelength → nm, Raman shift → raman_cm-1),
-    pixels when uncalibrated. Metadata: ``exposure_s``, ``instrument`` (detector model),
+    in the unit its ``FrameAxis`` names (Wavelength and Raman shift → nm: Solis keeps the
+    polynomial in nm and only displays a shift), pixels when uncalibrated. Metadata: ``exposure_s``, ``instrument`` (detector model),
     ``date`` (UTC), ``accumulations``, ``laser_nm`` (Raman excitation, when set).
     """
     import sif_parser
@@ -223,6 +228,10 @@ def read_sif(path, frame: int = 0) -> Spectrum:
             raise InputError(f"{pre}unknown SIF calibration axis {axis!r}; known: "
                              f"{', '.join(_SIF_AXES)}")
         x_unit = _SIF_AXES[axis]
+        if x.size == data.shape[1] * data.shape[2] and data.shape[1] > 1:
+            # sif_parser evaluates the polynomial over ImageLength, every pixel of an image
+            # (a 256×256 frame gave 65536 x for 256 columns); a row's columns are its first values
+            x = x[: y.size]
     meta = {"format": "sif", "n_frames": n_frames, "frame": k, "rows_summed": int(data.shape[1]),
             "x_unit_from": "file"}
     if "ExposureTime" in info:
