@@ -27,7 +27,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from dackit.core.spectrum import X_UNITS, Spectrum
+from dackit.core.spectrum import OPTICAL_NM, X_UNITS, Spectrum
 from dackit.errors import DackitError, InputError, where
 from dackit.io import oceanoptics, textcols, vendor
 
@@ -189,7 +189,6 @@ class UnitMismatchWarning(UserWarning):
 
 
 #: optical spectra (UV to NIR) in nm and in photon energy (eV): the two ranges are disjoint
-OPTICAL_NM = (150.0, 3000.0)
 OPTICAL_EV_MAX = 20.0
 
 

@@ -351,7 +351,9 @@ def y_unit_from_name(name: str) -> str:
         return "alpha_cm-1"
     if re.search(r"absorb|\babs\b|\bod\b", low):
         return "absorbance"
-    if "transm" in low:
+    # "%T" / "T%" / "T (%)" is how UV-Vis instruments (PerkinElmer, Shimadzu, Agilent) head
+    # a transmittance column; read as absorbance it has no rising edge, or a wrong one
+    if "transm" in low or re.search(r"(^|[^a-z])%\s*t\b|(^|[^a-z])t\s*[\[(]?\s*%", low):
         return "transmittance"
     if "reflect" in low:
         return "reflectance"

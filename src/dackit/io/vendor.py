@@ -253,8 +253,10 @@ def read_sif(path, frame: int = 0) -> Spectrum:
 # LabSpec tags every node with a numeric ID; these name the ones a spectrum needs.
 _LSX_AXES, _LSX_NAME, _LSX_UNIT, _LSX_VALUES = "0x7B697861", "0x6D707974", "0x7C696E75", "0x7D6CD4DB"
 _LSX_PARAM_NAME, _LSX_PARAM_VALUE, _LSX_PARAM_NUMBER = "0x6D6D616E", "0x7D6C61DB", "0x8736F70"
+# "1/cm abs" is how LabSpec 6 writes absolute wavenumbers (rosettasciio's
+# jobinyvon_test_spec_3s_abs-cm-1.xml, read there as 'Wavenumber', 1/cm)
 _LSX_UNITS = {"nm": "nm", "1/cm": "raman_cm-1", "cm-1": "raman_cm-1", "abs 1/cm": "cm-1",
-              "ev": "eV", "pixel": "pixel", "pixels": "pixel"}
+              "1/cm abs": "cm-1", "ev": "eV", "pixel": "pixel", "pixels": "pixel"}
 
 
 def sniff_labspec(path: Path, head: bytes) -> bool:

@@ -45,7 +45,7 @@ from dackit.core.fitting import FitResult, PeakModel, fit_batch, guess_peaks
 from dackit.core.lineshapes import SHAPES
 from dackit.core.noise import local_noise_sigma, savgol_noise_gain, white_noise_sigma
 from dackit.core.quality import Judged, Verdict
-from dackit.core.spectrum import Spectrum, clipped_top, despike, make_spectrum
+from dackit.core.spectrum import Spectrum, clipped_top, despike, make_spectrum, wavelength_axis
 from dackit.core.units import HC_EV_NM, intensity_per_nm_to_per_ev
 from dackit.errors import FitError, InputError, where
 
@@ -389,7 +389,7 @@ def _prepare(spectrum: Spectrum, *, baseline: str, dark, window_nm) -> _Prepared
     if not isinstance(spectrum, Spectrum):
         raise InputError(f"spectrum: expected a dackit Spectrum, got {type(spectrum).__name__}")
     pre = where(spectrum.source)
-    s = spectrum
+    s = wavelength_axis(spectrum, "PL", density=True)
     if s.x_unit == "eV":
         s = replace(s, x=HC_EV_NM / s.x[::-1], y=s.y[::-1] * s.x[::-1] ** 2 / HC_EV_NM, x_unit="nm")
     elif s.x_unit != "nm":
