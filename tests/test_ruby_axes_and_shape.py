@@ -256,3 +256,36 @@ def test_a_second_ruby_grain_inside_the_window_is_doubtful():
                                  source="two"))
     assert two.quality == "doubtful"
     assert any("697.8" in n and "second ruby grain" in n for n in two.quality_notes), two.quality_notes
+
+
+def _sm_spectrum(lines, *, lo=500.0, hi=800.0, step=0.03, seed=6):
+    """Narrow pseudo-Voigt lines [(centre nm, height counts, FWHM nm)] on a 300-count base."""
+    rng = np.random.default_rng(seed)
+    x = np.arange(lo, hi, step)
+    mean = 300.0 + sum(h * lineshapes.pseudo_voigt(x, 1.0, c, w, 0.5) for c, h, w in lines)
+    return make_spectrum(x, rng.poisson(mean).astype(float), source="sm.txt")
+
+
+def test_sm_gauge_given_a_ruby_doublet_is_doubtful():
+    """A ruby spectrum at ambient handed to the Sm gauge read R1 (694.24 nm) as the Sm 0-0 line
+    at 30 GPa, 'ok'. The Sm line is a singlet: a line 29.7 cm⁻¹ to its blue at 0.6× is R2."""
+    sm_line = 688.0
+    alone = fit_sm(_sm_spectrum([(sm_line, 2e4, 0.3)]))
+    assert alone.quality == "ok", alone.quality_notes
+    r1 = 694.24
+    ruby = fit_sm(_sm_spectrum([(r1, 2e4, 0.5), (float(r2_from_r1(r1)), 1.2e4, 0.5)]))
+    assert ruby.quality == "doubtful" and any("ruby" in n for n in ruby.quality_notes), ruby.quality_notes
+
+
+def test_sm_gauge_in_a_line_rich_emission_spectrum_is_doubtful():
+    """A plasma (LIBS) spectrum has a line in the Sm range and many stronger ones elsewhere
+    (sif_parser's boron echelle file gave 92 GPa 'ok'); a Sm spectrum with a laser leak and a
+    diamond Raman line stronger than the 0-0 line stays ok."""
+    sm_line = (688.0, 2e4, 0.3)
+    leaks = [(532.0, 8e4, 0.2), (572.5, 3e4, 0.3)]
+    ok = fit_sm(_sm_spectrum([sm_line, *leaks]))
+    assert ok.quality == "ok", ok.quality_notes
+    plasma = [(656.3, 9e4, 0.2), (777.2, 2e5, 0.2), (746.9, 6e4, 0.2), (742.4, 3e4, 0.2), (589.0, 5e4, 0.2)]
+    libs = fit_sm(_sm_spectrum([(715.8, 2e4, 0.3), *plasma]))
+    assert libs.quality == "doubtful"
+    assert any("line-rich emission" in n for n in libs.quality_notes), libs.quality_notes
