@@ -289,3 +289,14 @@ def test_sm_gauge_in_a_line_rich_emission_spectrum_is_doubtful():
     libs = fit_sm(_sm_spectrum([(715.8, 2e4, 0.3), *plasma]))
     assert libs.quality == "doubtful"
     assert any("line-rich emission" in n for n in libs.quality_notes), libs.quality_notes
+
+
+def test_real_plasma_and_ruby_spectra_given_to_the_sm_gauge_are_doubtful(corpus_optics):
+    """Real files of the wrong kind for `dackit sm`: sif_parser's LIBS echelle spectrum (was
+    92 GPa 'ok') and a ruby spectrum of pRuby (was 33.8 GPa, doubtful only by accident)."""
+    from pathlib import Path
+
+    libs = fit_sm(read_spectrum(Path(__file__).parent / "corpus/formats/andor_sif_libs_boron_echelle.sif"))
+    assert libs.quality == "doubtful" and any("line-rich" in n for n in libs.quality_notes)
+    ruby = fit_sm(read_spectrum(corpus_optics / "pruby_test_data1.txt"))
+    assert ruby.quality == "doubtful" and any("ruby R1/R2 doublet" in n for n in ruby.quality_notes)
