@@ -88,3 +88,19 @@ def test_headerless_transmittance_is_refused_with_a_hint(tmp_path):
     assert code == 2 and "--kind transmittance" in out[0]["error"]
     code, out, err = run_json("tauc", tmp_path / "t_bare.txt", "--kind", "transmittance")
     assert code == 0 and abs(out[0]["gap_ev"] - 2.0) < 0.005, err
+
+
+def test_a_laser_leak_taken_for_the_pl_peak_is_doubtful(tmp_path):
+    """A 532 nm laser line (σ 0.3 nm, ten times the band's height) beside a PL band at 2.10 eV,
+    0.5 nm per point: the laser was reported as the PL peak (2.33 eV), 'ok', χ²_ν 5e4."""
+    rng = np.random.default_rng(7)
+    nm = np.linspace(450, 750, 601)
+    e = HC / nm
+    band = 2e4 * np.exp(-4 * np.log(2) * ((e - 2.10) / 0.08) ** 2) * (e / 2.1) ** 2
+    laser = 2e5 * np.exp(-0.5 * ((nm - 532.0) / 0.3) ** 2)
+    path = _write(tmp_path / "pl_laser.txt", nm, rng.poisson(band + laser + 100).astype(float),
+                  "Wavelength (nm)\tIntensity")
+    code, out, err = run_json("pl", path, "--pressure", "0")
+    row = out["peaks"][0]
+    if "error" not in row:
+        assert abs(row["peak_ev"] - 2.100) < 0.01 or row["quality"] == "doubtful", row
