@@ -485,6 +485,12 @@ def _misfit_fraction(x, y, fit: FitResult, r1: dict,
 #: pressure) the line is distorted and the number depends on the estimator: doubtful.
 MAX_ASYMMETRY_GPA = 0.05
 
+#: An R1 position error (from the fit, before the reference's) above this many GPa cannot
+#: give the 0.05 GPa a reading needs: doubtful. Two grains 1.5 GPa apart at 0.8× height
+#: gave a flat-topped R1 whose top refit put it at 4.88 ± 0.44 GPa for a 5.0 GPa grain, 'ok'
+#: (only errors ≥ 0.5 GPa were doubtful). Clean spectra of the corpus locate R1 to 0.01 GPa.
+MAX_R1_ERR_GPA = 0.1
+
 #: Half-width of the R1 top refit, in units of the R1 FWHM: the top ~85 % of the line,
 #: where an asymmetric tail has not yet pulled the shape away from the maximum.
 TOP_HALF_WIDTH = 0.25
@@ -607,6 +613,9 @@ def _result(spectrum, x, y, fit: FitResult, model_name, window, notes, model_not
     dp_dlam, dp_dlam0 = sc.sensitivity(lam, lambda0_nm)
     p_err = float(np.hypot(dp_dlam * r1["err"], dp_dlam0 * lambda0_err_nm))
     doubts = []
+    if abs(dp_dlam * r1["err"]) > MAX_R1_ERR_GPA:
+        doubts.append(f"R1 located only to ±{abs(dp_dlam * r1['err']):.2f} GPa (±{r1['err']:.3f} nm): a reading "
+                      f"needs {MAX_R1_ERR_GPA:g} GPa (a flat or split top, two grains, or too little signal)")
     if abs(asymmetry_nm * dp_dlam) > MAX_ASYMMETRY_GPA:
         doubts.append(f"R1 distorted: its maximum and the centre of a symmetric fit differ by "
                       f"{abs(asymmetry_nm):.3f} nm ({abs(asymmetry_nm * dp_dlam):.2f} GPa), so the pressure "
