@@ -179,7 +179,8 @@ def identify(path, head: bytes | None = None) -> Signature | None:
 
 def describe(path, signature: Signature, wanted: str) -> str:
     """Message for a file of format ``signature`` handed to a command that wants ``wanted``."""
-    return (f"{path}: this is {signature.a_name} file, not {wanted}; {signature.advice}")
+    noun = "" if signature.name.endswith(("file", "archive")) else " file"
+    return (f"{path}: this is {signature.a_name}{noun}, not {wanted}; {signature.advice}")
 
 
 #: TIFF tags that only microscope software writes (codes as tifffile names them): Zeiss SmartSEM,
