@@ -43,6 +43,11 @@ class Signature:
         vowel = self.name[0].upper() in "AEIOU" or self.name.startswith(("HDF", "MRC", "SMV", "FEI", "NXcanSAS"))
         return f"{'an' if vowel else 'a'} {self.name}"
 
+    @property
+    def a_file(self) -> str:
+        """The name as a noun phrase: "an HDF5 file", "a gzip-compressed file", "a zip archive"."""
+        return self.a_name if self.name.endswith(("file", "archive")) else f"{self.a_name} file"
+
 
 def read_head(path, n: int = HEAD_BYTES) -> bytes:
     """The first ``n`` bytes of a regular file (empty on any OS error)."""
@@ -179,8 +184,7 @@ def identify(path, head: bytes | None = None) -> Signature | None:
 
 def describe(path, signature: Signature, wanted: str) -> str:
     """Message for a file of format ``signature`` handed to a command that wants ``wanted``."""
-    noun = "" if signature.name.endswith(("file", "archive")) else " file"
-    return (f"{path}: this is {signature.a_name}{noun}, not {wanted}; {signature.advice}")
+    return f"{path}: this is {signature.a_file}, not {wanted}; {signature.advice}"
 
 
 #: TIFF tags that only microscope software writes (codes as tifffile names them): Zeiss SmartSEM,

@@ -105,7 +105,7 @@ def detect_format(path, head: bytes | None = None) -> SpectrumFormat:
             # (HDF5, an image, EMSA, GNOM…) must not be read as columns of numbers
             known = identify(path, head)
             if known is not None:
-                raise InputError(f"{where(str(path))}this is {known.a_name} file, not an optical "
+                raise InputError(f"{where(str(path))}this is {known.a_file}, not an optical "
                                  f"spectrum dackit reads; {known.advice}")
         if fmt.sniff(path, head):
             return fmt
