@@ -104,3 +104,20 @@ def test_a_laser_leak_taken_for_the_pl_peak_is_doubtful(tmp_path):
     row = out["peaks"][0]
     if "error" not in row:
         assert abs(row["peak_ev"] - 2.100) < 0.01 or row["quality"] == "doubtful", row
+
+
+def test_a_decay_curve_over_time_is_not_a_spectrum(tmp_path):
+    """A Becker & Hickl SPCM export ('*BLOCK 1 ( Time[ns] No_of_photons )') over 0-200 ns:
+    as nm its axis would hold a 'PL peak' at the decay's rise; a header naming a setting
+    time ('Integration time (ms): 100') above wavelengths still reads."""
+    t = np.linspace(0, 200, 1024)
+    counts = np.round(1e4 * np.exp(-np.clip(t - 20, 0, None) / 15) * (t > 20) + 5)
+    decay = _write(tmp_path / "decay.asc", t, counts, "  Title : nd 0.9_001\n\n*BLOCK 1  ( Time[ns]  No_of_photons )")
+    for args in (("pl", decay, "--pressure", "0"), ("tauc", decay), ("ruby", decay)):
+        code, out, _ = run_json(*args)
+        row = out["peaks"][0] if args[0] == "pl" else out[0]
+        assert code == 2 and "over time" in row["error"], row
+    nm, y = _pl_band()
+    ok = _write(tmp_path / "pl_setting.txt", nm, y, "Integration time (ms): 100")
+    code, out, err = run_json("pl", ok, "--pressure", "0")
+    assert code == 0 and abs(out["peaks"][0]["peak_ev"] - 2.1) < 0.003, err
