@@ -78,7 +78,11 @@ def _binary(head: bytes, suffix: str) -> Signature | None:
     if head.startswith(b"FORMAT :") and suffix in (".sfrm", ".gfrm", ".000", ".001"):
         return Signature("Bruker frame (.sfrm)", "image", "integrate it with dackit xrd integrate --poni")
     if head[:4] in (b"\0\0\0\x03", b"\0\0\0\x04") and suffix in (".dm3", ".dm4"):
-        return Signature("Gatan DigitalMicrograph DM3/DM4", "tem", "read micrographs with dackit tem size")
+        # DM3/DM4 also hold EELS, EDS and cathodoluminescence spectra (rosettasciio's
+        # test-MonoCL_spectrum-ccd.dm4): say what to do with both
+        return Signature("Gatan DigitalMicrograph DM3/DM4", "tem",
+                         "read micrographs with dackit tem size; a spectrum saved in DigitalMicrograph "
+                         "(cathodoluminescence, EELS) must be exported as text (x in nm, intensity) for dackit pl")
     if head.startswith(b"II\x97\x01") or head.startswith(b"II\x97\x03"):
         return Signature("FEI/TIA SER", "tem", "read micrographs with dackit tem size")
     if suffix in (".mrc", ".mrcs", ".st", ".rec") and head[208:212] in (b"MAP ", b"MAP\0"):
