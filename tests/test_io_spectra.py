@@ -31,10 +31,12 @@ REAL_FILES = [
     ("spectra/lightfield_step_and_glue.spe", "spe", 5344, 340.0304015, 690.0564203, (340.0304015, 1650), None),
     ("spectra/raman1.asc", "text", 1024, 405.23318, 454.55334, (405.23318, 280099), 0.1),
     ("spectra/raman1.sif", "sif", 1024, 405.2331717, 454.5533376, (405.2331717, 280099), 0.1),
-    ("spectra/step_and_glue_v2.spe", "spe", 4711, 149.8513794, 849.8514132, None, 0.02),
+    # SPE 2.x x = header polynomial at pixel numbers from 1 (a 150-850 nm glue; LightField's own
+    # conversion of SPE_v2_converted.SPE, tests/corpus/formats): was one pixel blue (149.851, 610.535)
+    ("spectra/step_and_glue_v2.spe", "spe", 4711, 149.9999994, 850.0000332, None, 0.02),
     ("spectra/tsunami_oceanoptics.scope", "oceanoptics", 2048, 339.95, 1013.55, (340.32, 166.2), 0.008),
     ("trax/Ruby.spe", "spe", 1340, 685.6481246, 713.4567818, (685.6481246, 157881), 1.0),
-    ("trax/SPE_v2_PIXIS.SPE", "spe", 1340, 610.5353997, 887.0947069, (610.5353997, 303), 0.5),
+    ("trax/SPE_v2_PIXIS.SPE", "spe", 1340, 610.7448620, 887.2983236, (610.7448620, 303), 0.5),
     ("trax/SPE_v3_PIMAX.spe", "spe", 1024, 359.0008157, 573.9118098, (359.0008157, 80336), 0.1),
 ]
 
@@ -447,3 +449,19 @@ def test_detect_format_uses_content_not_extension(tmp_path, real_data):
     spe = tmp_path / "frame.bin"
     shutil.copy(real_data / "trax/Ruby.spe", spe)
     assert detect_format(spe).name == "spe"
+
+
+def test_sif_raman_shift_display_keeps_the_nm_calibration():
+    """Solis writes a 'Raman shift' axis as an nm polynomial plus the laser (sif_parser's ethanol
+    file, 354.67 nm): read as nm, the six strongest lines fall on ethanol's Raman lines
+    (433, 882, 1052, 1096, 1275, 1454 cm⁻¹) within 3 cm⁻¹ (≈ one pixel there)."""
+    from pathlib import Path
+
+    from scipy.signal import find_peaks
+
+    s = read_spectrum(Path(__file__).parent / "corpus/formats/andor_sif_ethanol_354_raman.sif")
+    assert s.x_unit == "nm" and s.metadata["laser_nm"] == 354.67
+    shift = 1e7 / 354.67 - 1e7 / s.x
+    peaks, props = find_peaks(s.y, prominence=0.05 * np.ptp(s.y))
+    strongest = np.sort(shift[peaks[np.argsort(props["prominences"])[::-1][:6]]])
+    np.testing.assert_allclose(strongest, [433, 882, 1052, 1096, 1275, 1454], atol=3.0)

@@ -234,3 +234,87 @@ def test_sm_ref_file_takes_the_ambient_line_and_refuses_a_loaded_one(tmp_path):
     assert out[0]["pressure_gpa"] == pytest.approx(float(sm.pressure_from_sm(690.0)), abs=0.03)
     code, _, err_text = run_dackit("sm", files["loaded"], "--ref-file", files["far"])
     assert code == 2 and "not an ambient" in err_text
+
+
+def test_a_second_ruby_grain_inside_the_window_is_doubtful():
+    """Two ruby grains: a strong one at R1 = 696.07 nm (5.0 GPa, Ruby2020) and one at half its
+    height at 697.85 nm (10 GPa), whose R2 (696.43 nm) sits on the first R1 and pulls it red by
+    ~0.03 nm (0.1 GPa). The second R1 lies inside the fit window, unmodelled: the misfit there
+    must make the result doubtful (it was 5.10 GPa 'ok' with χ²_ν 0.98, since the noise model
+    absorbed the residual). With the grain alone the same fit is ok and within 0.05 GPa."""
+    rng = np.random.default_rng(3)
+    x = np.arange(680.0, 720.0, 0.03)
+
+    def grain(r1):
+        return (1e4 * lineshapes.pseudo_voigt(x, 1.0, r1, 0.6, 0.6)
+                + 6e3 * lineshapes.pseudo_voigt(x, 1.0, float(r2_from_r1(r1)), 0.6, 0.6))
+
+    r1a, r1b = 696.0691, 697.8465   # 5.0 and 10.0 GPa on shen2020 with λ0 = 694.24 nm
+    alone = fit_ruby(make_spectrum(x, rng.poisson(grain(r1a) + 300).astype(float), source="a"))
+    assert alone.quality == "ok" and abs(alone.pressure_gpa - 5.0) < 0.05
+    two = fit_ruby(make_spectrum(x, rng.poisson(grain(r1a) + 0.5 * grain(r1b) + 300).astype(float),
+                                 source="two"))
+    assert two.quality == "doubtful"
+    assert any("697.8" in n and "second ruby grain" in n for n in two.quality_notes), two.quality_notes
+
+
+def _sm_spectrum(lines, *, lo=500.0, hi=800.0, step=0.03, seed=6):
+    """Narrow pseudo-Voigt lines [(centre nm, height counts, FWHM nm)] on a 300-count base."""
+    rng = np.random.default_rng(seed)
+    x = np.arange(lo, hi, step)
+    mean = 300.0 + sum(h * lineshapes.pseudo_voigt(x, 1.0, c, w, 0.5) for c, h, w in lines)
+    return make_spectrum(x, rng.poisson(mean).astype(float), source="sm.txt")
+
+
+def test_sm_gauge_given_a_ruby_doublet_is_doubtful():
+    """A ruby spectrum at ambient handed to the Sm gauge read R1 (694.24 nm) as the Sm 0-0 line
+    at 30 GPa, 'ok'. The Sm line is a singlet: a line 29.7 cm⁻¹ to its blue at 0.6× is R2."""
+    sm_line = 688.0
+    alone = fit_sm(_sm_spectrum([(sm_line, 2e4, 0.3)]))
+    assert alone.quality == "ok", alone.quality_notes
+    r1 = 694.24
+    ruby = fit_sm(_sm_spectrum([(r1, 2e4, 0.5), (float(r2_from_r1(r1)), 1.2e4, 0.5)]))
+    assert ruby.quality == "doubtful" and any("ruby" in n for n in ruby.quality_notes), ruby.quality_notes
+
+
+def test_sm_gauge_in_a_line_rich_emission_spectrum_is_doubtful():
+    """A plasma (LIBS) spectrum has a line in the Sm range and many stronger ones elsewhere
+    (sif_parser's boron echelle file gave 92 GPa 'ok'); a Sm spectrum with a laser leak and a
+    diamond Raman line stronger than the 0-0 line stays ok."""
+    sm_line = (688.0, 2e4, 0.3)
+    leaks = [(532.0, 8e4, 0.2), (572.5, 3e4, 0.3)]
+    ok = fit_sm(_sm_spectrum([sm_line, *leaks]))
+    assert ok.quality == "ok", ok.quality_notes
+    plasma = [(656.3, 9e4, 0.2), (777.2, 2e5, 0.2), (746.9, 6e4, 0.2), (742.4, 3e4, 0.2), (589.0, 5e4, 0.2)]
+    libs = fit_sm(_sm_spectrum([(715.8, 2e4, 0.3), *plasma]))
+    assert libs.quality == "doubtful"
+    assert any("line-rich emission" in n for n in libs.quality_notes), libs.quality_notes
+
+
+def test_real_plasma_and_ruby_spectra_given_to_the_sm_gauge_are_doubtful(corpus_optics):
+    """Real files of the wrong kind for `dackit sm`: sif_parser's LIBS echelle spectrum (was
+    92 GPa 'ok') and a ruby spectrum of pRuby (was 33.8 GPa, doubtful only by accident)."""
+    from pathlib import Path
+
+    libs = fit_sm(read_spectrum(Path(__file__).parent / "corpus/formats/andor_sif_libs_boron_echelle.sif"))
+    assert libs.quality == "doubtful" and any("line-rich" in n for n in libs.quality_notes)
+    ruby = fit_sm(read_spectrum(corpus_optics / "pruby_test_data1.txt"))
+    assert ruby.quality == "doubtful" and any("ruby R1/R2 doublet" in n for n in ruby.quality_notes)
+
+
+def test_two_grains_with_a_flat_r1_top_are_doubtful():
+    """Grains at 5.0 and 6.5 GPa (Ruby2020, λ0 694.24 nm), the second at 0.8× the height,
+    0.03 nm per point: the four lines fit as one broad doublet whose R1 top refit lands at
+    4.88 ± 0.44 GPa, below both grains; it was 'ok' (only errors ≥ 0.5 GPa were doubtful)."""
+    rng = np.random.default_rng(1)
+    x = np.linspace(680.0, 720.0, 1340)
+
+    def grain(r1, h):
+        return h * (lineshapes.pseudo_voigt(x, 1.0, r1, 0.6, 0.6)
+                    + 0.6 * lineshapes.pseudo_voigt(x, 1.0, float(r2_from_r1(r1)), 0.6, 0.6))
+
+    r1a, r1b = 696.0691, 696.6077      # 5.0 and 6.5 GPa
+    r = fit_ruby(make_spectrum(x, rng.poisson(grain(r1a, 1e4) + grain(r1b, 8e3) + 300).astype(float),
+                               source="two"))
+    if abs(r.pressure_gpa - 5.0) > 0.05 and abs(r.pressure_gpa - 6.5) > 0.05:
+        assert r.quality == "doubtful", (r.pressure_gpa, r.pressure_gpa_err, r.quality_notes)

@@ -18,6 +18,9 @@ from dackit.errors import InputError, where
 MIN_POINTS = 10
 
 X_UNITS = ("nm", "eV", "cm-1", "raman_cm-1", "pixel")
+#: Optical spectra (UV to the end of extended-InGaAs NIR detectors) lie within these
+#: wavelengths (nm); a header-less axis wholly beyond the upper end is not in nm.
+OPTICAL_NM = (150.0, 3000.0)
 
 
 @dataclass(frozen=True)
@@ -316,3 +319,50 @@ def despike(x: ArrayLike, y: ArrayLike, *, noise: float, unit: str = "nm") -> tu
         return clean, None
     at = ", ".join(f"{xx[i]:.2f}" for i in spikes[:5]) + ("…" if spikes.size > 5 else "")
     return clean, f"{spikes.size} cosmic-ray spike pixel(s) at {at} {unit} replaced by the chord of their neighbours"
+
+
+def wavelength_axis(spectrum: Spectrum, what: str, *, density: bool) -> Spectrum:
+    """``spectrum`` with x in nm where x is in nm or absolute wavenumbers; else unchanged.
+
+    Absolute wavenumbers (cm⁻¹) become nm; with ``density`` (an emission spectrum, counts per
+    unit of x) y is rescaled by |dν̃/dλ| = ν̃²/10⁷ so that it is per nm; an absorbance is a
+    value per point and is kept. An axis that no header named (``metadata["x_unit_from"]``
+    "assumed") and lies wholly beyond :data:`OPTICAL_NM` is not in nm — a PL spectrum in
+    wavenumbers without a header read as 13000–22000 "nm" gave a 0.07 eV peak marked ok
+    (issue 10) — and is an :class:`~dackit.errors.InputError` naming the likely unit.
+
+    Parameters
+    ----------
+    spectrum : Spectrum
+        The spectrum as read.
+    what : str
+        The analysis, for messages ("PL", "absorption").
+    density : bool
+        True when y is an intensity per unit of x (emission), False for absorbance.
+
+    Returns
+    -------
+    Spectrum
+        The same spectrum, its x in nm if it was in nm or cm⁻¹.
+
+    Examples
+    --------
+    >>> s = make_spectrum(np.linspace(15000, 20000, 50), np.ones(50), x_unit="cm-1")
+    >>> t = wavelength_axis(s, "PL", density=False)
+    >>> t.x_unit, round(float(t.x[0]), 1), round(float(t.x[-1]), 1)
+    ('nm', 500.0, 666.7)
+    """
+    s = spectrum
+    if s.x_unit == "cm-1":
+        if np.any(s.x <= 0):
+            raise InputError(f"{where(s.source)}wavenumbers must be positive cm-1")
+        wn = s.x[::-1]
+        y = s.y[::-1] * wn**2 / 1e7 if density else s.y[::-1]
+        return replace(s, x=1e7 / wn, y=y, x_unit="nm",
+                       metadata={**s.metadata, "x_unit_note": "absolute wavenumbers (cm-1) converted to nm"})
+    if s.x_unit == "nm" and s.metadata.get("x_unit_from") == "assumed" and float(s.x[0]) > OPTICAL_NM[1]:
+        raise InputError(f"{where(s.source)}x runs {s.x[0]:g}…{s.x[-1]:g} with no unit named; as nm that is "
+                         f"beyond any optical spectrum (≤ {OPTICAL_NM[1]:g} nm) for {what}: absolute wavenumbers "
+                         "(cm-1)? Write the unit in the column name (\"wavenumber (cm-1)\", wavelength_nm, "
+                         "energy_eV)")
+    return s

@@ -254,6 +254,46 @@ def locate_line(x: np.ndarray, y: np.ndarray, search_nm: tuple[float, float], *,
                      fwhm_nm=fwhm, noise=noise)
 
 
+#: Lines narrower than this (nm, FWHM) are atomic, laser or Raman lines, not a sample's PL band.
+NARROW_LINE_NM = 3.0
+#: This many narrow lines outside the gauge's range, each higher than the gauge line, make a
+#: line-rich emission spectrum (a plasma or a lamp), not a gauge spectrum: one laser line and
+#: one diamond Raman line are common in gauge spectra, a third stronger line is not.
+MAX_STRONGER_LINES = 2
+
+
+def stronger_lines_outside(x: np.ndarray, y: np.ndarray, search_nm: tuple[float, float],
+                           height: float) -> list[float]:
+    """Positions (nm) of narrow lines outside ``search_nm`` that rise higher above the
+    background than ``height`` (the gauge line's rise), strongest first.
+
+    Why: a gauge spectrum's line is the strongest narrow line it holds, bar a laser leak or a
+    diamond Raman line; an atomic-emission spectrum (a LIBS plasma: sif_parser's boron
+    echelle file) also has a line in the gauge's range, and a fit there gave a Sm:SrB4O7
+    pressure of 92 GPa marked ok.
+
+    Parameters
+    ----------
+    x, y : numpy.ndarray
+        Spectrum in nm (ascending) and its counts.
+    search_nm : tuple of float
+        The gauge's range; lines inside it are not counted.
+    height : float
+        Rise of the gauge line above its background.
+    """
+    from scipy.signal import find_peaks
+
+    if height <= 0 or x.size < 10:
+        return []
+    step = float(np.median(np.diff(x)))
+    smooth = uniform_filter1d(y, 3, mode="nearest")
+    rise = smooth - lower_envelope(x, smooth, BLOCK_NM)
+    peaks, props = find_peaks(rise, height=height, width=(None, NARROW_LINE_NM / step))
+    outside = (x[peaks] < search_nm[0]) | (x[peaks] > search_nm[1])
+    order = np.argsort(props["peak_heights"][outside])[::-1]
+    return [float(v) for v in x[peaks][outside][order]]
+
+
 def fit_weighted(xs, ys, model: PeakModel, p0, windows, *, return_sigma: bool = False):
     """Batch fit in two passes: unweighted, then weighted by counting statistics.
 

@@ -19,8 +19,9 @@ from dackit.core.quality import Judged, Verdict
 from dackit.core.results import Failure
 from dackit.core.spectrum import Spectrum, make_spectrum
 from dackit.errors import DackitError, InputError, where
-from dackit.gauge.lines import (default_reference_note, fit_weighted, locate_line, pressure_doubts,
-                                reference_line, spectrum_in_nm)
+from dackit.gauge.lines import (MAX_STRONGER_LINES, default_reference_note, fit_weighted, locate_line,
+                                pressure_doubts, reference_line, spectrum_in_nm, stronger_lines_outside)
+from dackit.gauge.ruby import SPLIT_CM, r2_from_r1
 from dackit.gauge.scales import Scale, get_scale, warn_outside
 
 DEFAULT_SCALE = "datchi1997"
@@ -114,6 +115,24 @@ MAX_PLAUSIBLE_FWHM_NM = 1.5
 MAX_MISFIT_FRACTION = 0.10
 
 
+#: A line at ruby's R2 position (R1 + 29.7 cm⁻¹) above this fraction of the fitted line's
+#: height makes the pair a ruby doublet (R2/R1 ≈ 0.5–0.7); the Sm 0-0 line is a singlet
+#: (issue 10: a ruby spectrum at ambient read as a Sm:SrB4O7 line at 30 GPa, marked ok).
+RUBY_R2_MIN_FRACTION = 0.2
+
+
+def _ruby_r2_rise(x, y, fit: FitResult) -> float:
+    """Height of the unfitted residual where ruby's R2 would sit if the line were ruby's R1,
+    as a fraction of the line's height (0 when nothing is there)."""
+    p = fit.params
+    centre, fwhm, height = p["center0"], max(p["fwhm0"], 1e-3), p["amplitude0"]
+    r2 = float(r2_from_r1(centre))
+    at = np.abs(x - r2) <= max(0.5 * fwhm, 0.3 * (centre - r2))
+    if at.sum() < 2 or height <= 0:
+        return 0.0
+    return float(np.max((y - fit.eval(x))[at]) / height)
+
+
 def _verdict(x, y, fit: FitResult, pressure: float, p_err: float, sc: Scale, notes) -> Verdict:
     from scipy.ndimage import uniform_filter1d
 
@@ -135,6 +154,17 @@ def _verdict(x, y, fit: FitResult, pressure: float, p_err: float, sc: Scale, not
         if misfit > MAX_MISFIT_FRACTION:
             doubts.append(f"residual structure: the fit misses the data near the line by "
                           f"{100 * misfit:.0f} % of its height (a second line or a distorted shape)")
+    ruby = _ruby_r2_rise(x, y, fit)
+    if ruby > RUBY_R2_MIN_FRACTION:
+        doubts.append(f"a second line {centre - float(r2_from_r1(centre)):.2f} nm to the blue at {ruby:.2f}× the "
+                      f"height, {SPLIT_CM:.1f} cm⁻¹ away: the ruby R1/R2 doublet, not the Sm:SrB4O7 0-0 "
+                      "singlet; is this a ruby spectrum (dackit ruby)?")
+    stronger = stronger_lines_outside(x, y, SM_SEARCH_NM, height)
+    if len(stronger) > MAX_STRONGER_LINES:
+        doubts.append(f"{len(stronger)} narrow lines outside {SM_SEARCH_NM[0]:.0f}–{SM_SEARCH_NM[1]:.0f} nm rise "
+                      f"higher than the line taken as the 0-0 line (at "
+                      f"{', '.join(f'{v:.1f}' for v in stronger[:4])} nm): a line-rich emission spectrum "
+                      "(plasma, lamp), not a Sm:SrB4O7 spectrum, whose 0-0 line is its strongest")
     doubts += pressure_doubts(pressure, p_err, sc, line="0-0 line")
     info.append(f"χ²_ν = {fit.redchi:.3g} (weighted by counting noise)")
     return Verdict.from_checks(doubts, info)

@@ -105,7 +105,7 @@ def _not_an_image(path: Path) -> None:
     head = read_head(path)
     known = identify(path, head)
     if known is not None and known.kind not in ("image", "container"):
-        raise InputError(f"{where(path)}this is {known.a_name} file, not a detector image; {known.advice}")
+        raise InputError(f"{where(path)}this is {known.a_file}, not a detector image; {known.advice}")
     if known is not None and known.kind == "container" and known.name != "HDF5":
         raise InputError(f"{where(path)}this is {known.a_name}, not a detector image; {known.advice}")
     if known is None and looks_like_text(head):

@@ -175,7 +175,7 @@ def xray_kind(path) -> Kind:
     path = Path(path)
     known = identify(path) if path.is_file() else None
     if known is not None and known.kind not in ("container", "image", "pattern"):
-        raise InputError(f"{path}: this is {known.a_name} file, not an X-ray pattern or detector "
+        raise InputError(f"{path}: this is {known.a_file}, not an X-ray pattern or detector "
                          f"image; {known.advice}")
     kind = kind_of(path)
     if kind == "spectrum":
@@ -184,7 +184,7 @@ def xray_kind(path) -> Kind:
     if not path.is_file():
         return kind
     if known is not None and known.kind not in ("container", "image", "pattern"):
-        raise InputError(f"{path}: this is {known.a_name} file, not an X-ray pattern or detector "
+        raise InputError(f"{path}: this is {known.a_file}, not an X-ray pattern or detector "
                          f"image; {known.advice}")
     if known is not None and known.kind == "image" and kind == "pattern":
         raise InputError(f"{path}: the ending {path.suffix!r} says text pattern but the content is a "

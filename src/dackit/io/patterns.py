@@ -162,7 +162,7 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
 
         known = identify(path, head)
         if known is not None or head.count(b"\0") > 0.3 * len(head) or control > 0.02 * len(head):
-            what = f"{known.a_name} file" if known is not None else "binary data"
+            what = f"{known.a_file}" if known is not None else "binary data"
             advice = known.advice if known is not None else "export the pattern as text (x, I columns)"
             raise InputError(f"{pre}this is {what}, not a text pattern; {advice}")
         raw = raw.replace(b"\0", b" ")

@@ -43,6 +43,11 @@ class Signature:
         vowel = self.name[0].upper() in "AEIOU" or self.name.startswith(("HDF", "MRC", "SMV", "FEI", "NXcanSAS"))
         return f"{'an' if vowel else 'a'} {self.name}"
 
+    @property
+    def a_file(self) -> str:
+        """The name as a noun phrase: "an HDF5 file", "a gzip-compressed file", "a zip archive"."""
+        return self.a_name if self.name.endswith(("file", "archive")) else f"{self.a_name} file"
+
 
 def read_head(path, n: int = HEAD_BYTES) -> bytes:
     """The first ``n`` bytes of a regular file (empty on any OS error)."""
@@ -73,7 +78,11 @@ def _binary(head: bytes, suffix: str) -> Signature | None:
     if head.startswith(b"FORMAT :") and suffix in (".sfrm", ".gfrm", ".000", ".001"):
         return Signature("Bruker frame (.sfrm)", "image", "integrate it with dackit xrd integrate --poni")
     if head[:4] in (b"\0\0\0\x03", b"\0\0\0\x04") and suffix in (".dm3", ".dm4"):
-        return Signature("Gatan DigitalMicrograph DM3/DM4", "tem", "read micrographs with dackit tem size")
+        # DM3/DM4 also hold EELS, EDS and cathodoluminescence spectra (rosettasciio's
+        # test-MonoCL_spectrum-ccd.dm4): say what to do with both
+        return Signature("Gatan DigitalMicrograph DM3/DM4", "tem",
+                         "read micrographs with dackit tem size; a spectrum saved in DigitalMicrograph "
+                         "(cathodoluminescence, EELS) must be exported as text (x in nm, intensity) for dackit pl")
     if head.startswith(b"II\x97\x01") or head.startswith(b"II\x97\x03"):
         return Signature("FEI/TIA SER", "tem", "read micrographs with dackit tem size")
     if suffix in (".mrc", ".mrcs", ".st", ".rec") and head[208:212] in (b"MAP ", b"MAP\0"):
@@ -179,7 +188,7 @@ def identify(path, head: bytes | None = None) -> Signature | None:
 
 def describe(path, signature: Signature, wanted: str) -> str:
     """Message for a file of format ``signature`` handed to a command that wants ``wanted``."""
-    return (f"{path}: this is {signature.a_name} file, not {wanted}; {signature.advice}")
+    return f"{path}: this is {signature.a_file}, not {wanted}; {signature.advice}"
 
 
 #: TIFF tags that only microscope software writes (codes as tifffile names them): Zeiss SmartSEM,

@@ -27,7 +27,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from dackit.core.spectrum import X_UNITS, Spectrum
+from dackit.core.spectrum import OPTICAL_NM, X_UNITS, Spectrum
 from dackit.errors import DackitError, InputError, where
 from dackit.io import oceanoptics, textcols, vendor
 
@@ -105,7 +105,7 @@ def detect_format(path, head: bytes | None = None) -> SpectrumFormat:
             # (HDF5, an image, EMSA, GNOM…) must not be read as columns of numbers
             known = identify(path, head)
             if known is not None:
-                raise InputError(f"{where(str(path))}this is {known.a_name} file, not an optical "
+                raise InputError(f"{where(str(path))}this is {known.a_file}, not an optical "
                                  f"spectrum dackit reads; {known.advice}")
         if fmt.sniff(path, head):
             return fmt
@@ -189,7 +189,6 @@ class UnitMismatchWarning(UserWarning):
 
 
 #: optical spectra (UV to NIR) in nm and in photon energy (eV): the two ranges are disjoint
-OPTICAL_NM = (150.0, 3000.0)
 OPTICAL_EV_MAX = 20.0
 
 

@@ -351,7 +351,9 @@ def y_unit_from_name(name: str) -> str:
         return "alpha_cm-1"
     if re.search(r"absorb|\babs\b|\bod\b", low):
         return "absorbance"
-    if "transm" in low:
+    # "%T" / "T%" / "T (%)" is how UV-Vis instruments (PerkinElmer, Shimadzu, Agilent) head
+    # a transmittance column; read as absorbance it has no rising edge, or a wrong one
+    if "transm" in low or re.search(r"(^|[^a-z])%\s*t\b|(^|[^a-z])t\s*[\[(]?\s*%", low):
         return "transmittance"
     if "reflect" in low:
         return "reflectance"
@@ -476,6 +478,21 @@ def sniff_text(path: Path, head: bytes) -> bool:
 _SCATTERING_X = re.compile(r"(^|[\s|,;#(])q\s*(\(|\[|_)?\s*(1/a|a\^?-1|1/nm|nm\^?-1|1/å|å\^?-1|1/angstrom)"
                            r"|^\s*q\s*$|^\s*q\s*[|,;\t]|^[\s#]*q\s+i\b|2\s*-?\s*theta|two.?theta|\b2th\b|2θ")
 
+#: an x column of time or delay: a decay (TCSPC, lifetime, kinetics) curve, not a spectrum
+#: (Becker & Hickl SPCM export "*BLOCK 1 ( Time[ns] No_of_photons )" was refused as "µm or eV?";
+#: with a longer time range it would have been read as wavelengths in nm)
+_TIME_X = re.compile(r"(^|[\s|,;#(])(time|delay|decay)\b|(^|[\s(])t\s*[\[(]\s*(ns|ps|fs|µs|us|ms|s)\s*[\])]"
+                     r"|time\s*[\[(]\s*(ns|ps|fs|µs|us|ms|s)\s*[\])]")
+
+def _is_time_axis(name: str) -> bool:
+    """Does a column name (or the header line above unnamed columns) say x is time? Not
+    for a setting that mentions a time ("Integration time (ms): 100", "Exposure time 1 s")."""
+    low = name.lower()
+    setting = (re.search(r"(integration|exposure|acquisition|accumulat|dwell|collection|scan|cycle)\s*time", low)
+               or re.search(r"time[^:=]*[:=]\s*[-+\d.]", low))
+    return bool(_TIME_X.search(low)) and not setting
+
+
 #: unnamed columns a spectrum file may have: x, y and at most an error and a reference/dark
 #: column (x y, x y σ, pixel x y); beyond that the file holds several spectra
 MAX_UNNAMED_COLUMNS = 4
@@ -502,6 +519,11 @@ def read_columns(path) -> Spectrum:
                 else f"the column header {above.strip()[:60]!r} names q or 2θ")
         raise InputError(f"{where(src)}{what}: a scattering or diffraction pattern, not an optical "
                          "spectrum; analyse it with dackit saxs peaks or dackit xrd")
+    if _is_time_axis(xname):
+        what = (f"the x column is {xname.strip()[:40]!r}" if any(table.names)
+                else f"the column header {above.strip()[:60]!r} names time")
+        raise InputError(f"{where(src)}{what}: a decay or kinetics curve over time, not a spectrum over "
+                         "wavelength; dackit analyses spectra (x in nm, eV or cm-1)")
     ncols = table.data.shape[1]
     if ncols > MAX_UNNAMED_COLUMNS and not any(table.names):
         # several spectra side by side (a map or series export): columns 0 and 1 would be a guess

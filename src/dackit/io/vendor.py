@@ -94,6 +94,68 @@ def _spe3_footer_metadata(path: Path, xml_offset: int) -> dict:
     return meta
 
 
+def _spe2_wavelengths(header, pixels: np.ndarray, spexread_nm: np.ndarray) -> np.ndarray:
+    """The SPE 2.x header polynomial evaluated at pixel numbers counted from 1.
+
+    spexread evaluates it at 0-based indices, one pixel blue of the truth (0.2 nm on a
+    300 g/mm grating, 0.55 GPa of ruby): LightField's own conversion of T-Rax's
+    SPE_v2_converted.SPE lists wavelengths equal to the polynomial at 1, 2, …; spexread's
+    step-and-glue file then runs exactly 150.000–850.000 nm (149.851–849.851 at 0-based);
+    T-Rax's SpeFile also uses ``arange(xdim) + 1``. Only where spexread's values are that
+    polynomial at ``pixels`` (else its axis is kept).
+    """
+    from numpy.polynomial.polynomial import polyval
+
+    cal = header.xcalibration
+    coeffs = np.asarray(list(cal.polynom_coeff)[: int(cal.polynom_order) + 1], dtype=float)
+    if coeffs.size < 2 or not np.allclose(polyval(pixels, coeffs), spexread_nm, rtol=0, atol=1e-9):
+        return spexread_nm
+    return np.asarray(polyval(pixels + 1.0, coeffs), dtype=float)
+
+
+#: SPE header ``datatype`` → numpy dtype of the pixels (Princeton SPE 2.x/3.0 specification)
+_SPE_DTYPES = {0: "<f4", 1: "<i4", 2: "<i2", 3: "<u2", 5: "<f8", 6: "<u1", 8: "<u4"}
+
+
+def _read_spe_binary_header(path: Path, header, frame: int, src: str) -> Spectrum | None:
+    """A full-frame SPE read from its 4100-byte binary header alone, where spexread fails
+    on a valid file (T-Rax's SPE_v2_converted.SPE: its XML footer lacks an attribute
+    spexread requires; undefined_1.spe: an SPE 2.5 file). None unless the header's size,
+    type and frame count account for the data exactly (anything else stays an error).
+    x: the header polynomial at pixels counted from 1 (:func:`_spe2_wavelengths`)."""
+    from numpy.polynomial.polynomial import polyval
+
+    dtype = _SPE_DTYPES.get(int(header.datatype))
+    nx, ny, nf = int(header.xdim), int(header.ydim), int(header.NumFrames)
+    if dtype is None or min(nx, ny, nf) < 1:
+        return None
+    nbytes = nx * ny * nf * np.dtype(dtype).itemsize
+    size = path.stat().st_size
+    end = int(header.XMLOffset) if header.file_header_ver >= 3 and header.XMLOffset else size
+    if SPE_HEADER_BYTES + nbytes != end or size < end:
+        return None
+    if end < size or header.file_header_ver >= 3:
+        # an SPE 3.0 footer must be whole XML: a cut file is truncated, not a variant
+        with open(path, "rb") as fh:
+            fh.seek(end)
+            try:
+                ET.fromstring(fh.read())
+            except ET.ParseError:
+                return None
+    k = _pick_frame(frame, nf, src)
+    data = np.fromfile(path, dtype=dtype, count=nx * ny * nf, offset=SPE_HEADER_BYTES).reshape(nf, ny, nx)
+    y = data[k].astype(float).sum(axis=0)
+    cal = header.xcalibration
+    coeffs = np.asarray(list(cal.polynom_coeff)[: int(cal.polynom_order) + 1], dtype=float)
+    x, x_unit = np.arange(nx, dtype=float), "pixel"
+    if coeffs.size >= 2 and cal.calib_valid and not np.allclose(polyval(x, coeffs), x + 1):
+        x, x_unit = np.asarray(polyval(x + 1.0, coeffs), dtype=float), "nm"
+    meta = {"format": "spe", "spe_version": round(float(header.file_header_ver), 2), "n_frames": nf,
+            "frame": k, "rows_summed": ny, "x_unit_from": "file", "exposure_s": float(f"{header.exp_sec:.7g}"),
+            "spe_reader": "binary header (spexread could not parse the file)"}
+    return make_spectrum(x, y, x_unit=x_unit, metadata=meta, source=src)
+
+
 def read_spe(path, frame: int = 0) -> Spectrum:
     """Read a Princeton Instruments SPE 2.x / 3.0 file (WinSpec, LightField) with ``spexread``.
 
@@ -130,8 +192,16 @@ def read_spe(path, frame: int = 0) -> Spectrum:
     except InputError:
         raise
     except Exception as exc:  # spexread raises many types (lxml, pydantic, numpy) on bad files
-        raise InputError(f"{pre}cannot read this SPE file ({type(exc).__name__}: {exc}); "
-                         "it is truncated or corrupt") from None
+        fallback = _read_spe_binary_header(path, header, frame, src)
+        if fallback is None:
+            raise InputError(f"{pre}cannot read this SPE file ({type(exc).__name__}: {exc}); "
+                             "it is truncated or corrupt") from None
+        return fallback
+    if not rois:  # spexread found no region of interest (an SPE 2.5 file of T-Rax's tests)
+        fallback = _read_spe_binary_header(path, header, frame, src)
+        if fallback is None:
+            raise InputError(f"{pre}the SPE file holds no region of interest spexread can read")
+        return fallback
     roi = rois[0]
     n_frames = int(roi.sizes["frame"])
     k = _pick_frame(frame, n_frames, src)
@@ -144,6 +214,8 @@ def read_spe(path, frame: int = 0) -> Spectrum:
         # those are pixel numbers, not nm.
         if not (np.allclose(wavelength, pixels + 1) or np.allclose(wavelength, pixels)):
             x, x_unit = wavelength, "nm"
+            if header.file_header_ver < 3:
+                x = _spe2_wavelengths(header, pixels, wavelength)
     image = roi.isel(frame=k).transpose(..., axis).values.astype(float)
     y = image.reshape(-1, image.shape[-1]).sum(axis=0)
 
@@ -173,7 +245,12 @@ def read_spe(path, frame: int = 0) -> Spectrum:
 # --- Andor SIF --------------------------------------------------------------------------
 
 _SIF_MAGIC = b"Andor Technology Multi-Channel File"
-_SIF_AXES = {"wavelength": "nm", "raman shift": "raman_cm-1", "wavenumber": "cm-1",
+#: FrameAxis → unit of the calibration polynomial. "Raman shift" is only how Solis displays the
+#: axis: the polynomial is still in nm and the shift is computed from RamanExWavelength (sif_parser's
+#: Fe2O3/785 nm and Ru(bpy)3-in-ethanol/354.67 nm test files: read as nm, ethanol's lines land at
+#: 433, 883, 1051, 1094, 1454 cm⁻¹; as cm⁻¹ they would span 22 cm⁻¹ over 1024 pixels; SIFKit and
+#: other readers convert the same way).
+_SIF_AXES = {"wavelength": "nm", "raman shift": "nm", "wavenumber": "cm-1",
              "pixel number": "pixel", "energy": "eV"}
 
 
@@ -186,8 +263,8 @@ def read_sif(path, frame: int = 0) -> Spectrum:
     """Read an Andor SIF file with ``sif_parser``.
 
     Rows (tracks) of the selected frame are summed; x is the file's calibration polynomial
-    in the unit its ``FrameAxis`` names (Wavelength → nm, Raman shift → raman_cm-1),
-    pixels when uncalibrated. Metadata: ``exposure_s``, ``instrument`` (detector model),
+    in the unit its ``FrameAxis`` names (Wavelength and Raman shift → nm: Solis keeps the
+    polynomial in nm and only displays a shift), pixels when uncalibrated. Metadata: ``exposure_s``, ``instrument`` (detector model),
     ``date`` (UTC), ``accumulations``, ``laser_nm`` (Raman excitation, when set).
     """
     import sif_parser
@@ -223,6 +300,10 @@ def read_sif(path, frame: int = 0) -> Spectrum:
             raise InputError(f"{pre}unknown SIF calibration axis {axis!r}; known: "
                              f"{', '.join(_SIF_AXES)}")
         x_unit = _SIF_AXES[axis]
+        if x.size == data.shape[1] * data.shape[2] and data.shape[1] > 1:
+            # sif_parser evaluates the polynomial over ImageLength, every pixel of an image
+            # (a 256×256 frame gave 65536 x for 256 columns); a row's columns are its first values
+            x = x[: y.size]
     meta = {"format": "sif", "n_frames": n_frames, "frame": k, "rows_summed": int(data.shape[1]),
             "x_unit_from": "file"}
     if "ExposureTime" in info:
@@ -244,8 +325,10 @@ def read_sif(path, frame: int = 0) -> Spectrum:
 # LabSpec tags every node with a numeric ID; these name the ones a spectrum needs.
 _LSX_AXES, _LSX_NAME, _LSX_UNIT, _LSX_VALUES = "0x7B697861", "0x6D707974", "0x7C696E75", "0x7D6CD4DB"
 _LSX_PARAM_NAME, _LSX_PARAM_VALUE, _LSX_PARAM_NUMBER = "0x6D6D616E", "0x7D6C61DB", "0x8736F70"
+# "1/cm abs" is how LabSpec 6 writes absolute wavenumbers (rosettasciio's
+# jobinyvon_test_spec_3s_abs-cm-1.xml, read there as 'Wavenumber', 1/cm)
 _LSX_UNITS = {"nm": "nm", "1/cm": "raman_cm-1", "cm-1": "raman_cm-1", "abs 1/cm": "cm-1",
-              "ev": "eV", "pixel": "pixel", "pixels": "pixel"}
+              "1/cm abs": "cm-1", "ev": "eV", "pixel": "pixel", "pixels": "pixel"}
 
 
 def sniff_labspec(path: Path, head: bytes) -> bool:

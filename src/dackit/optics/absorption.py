@@ -88,7 +88,7 @@ from scipy import optimize, signal, special, stats
 from dackit.core.lsq import covariance_from_jacobian
 from dackit.core.noise import savgol_noise_gain, white_noise_sigma
 from dackit.core.quality import Judged, Verdict
-from dackit.core.spectrum import Spectrum, make_spectrum
+from dackit.core.spectrum import Spectrum, make_spectrum, wavelength_axis
 from dackit.core.units import HC_EV_NM
 from dackit.errors import FitError, InputError, where
 
@@ -173,15 +173,16 @@ def to_absorbance(y, *, kind: str = "absorbance", reference=None, source: str = 
 
 def _energy_absorbance(data, absorbance=None, *, x_unit: str = "eV", source: str = "",
                        energy_range_ev=None):
-    """(E ascending, A, source) from a Spectrum (nm or eV) or arrays, restricted to
+    """(E ascending, A, source) from a Spectrum (nm, eV or cm⁻¹) or arrays, restricted to
     ``energy_range_ev`` (lo, hi) when given."""
     if isinstance(data, Spectrum):
-        x, a, unit, src = data.x, data.y, data.x_unit, data.source
+        s = data
     else:
         if absorbance is None:
             raise InputError("absorbance: give a Spectrum or energy and absorbance arrays")
         s = make_spectrum(data, absorbance, x_unit=x_unit, y_unit="absorbance", source=source)
-        x, a, unit, src = s.x, s.y, s.x_unit, s.source
+    s = wavelength_axis(s, "absorption", density=False)
+    x, a, unit, src = s.x, s.y, s.x_unit, s.source
     pre = where(src)
     if unit == "nm":
         if np.any(x <= 0):
@@ -946,7 +947,7 @@ def _check_edge(e, a, result, sigma_a, pre):
                        f"{rise:.3g} between the extrapolated {result['gap']:.3f} eV and the top of the "
                        "straight stretch (most of it lies below that energy: the straight stretch is not "
                        "the foot of an edge); measure across the edge, check the file and the transition "
-                       "type, or restrict energy_range_ev to the edge")
+                       "type, or restrict energy_range_ev to the edge" + _transmittance_hint(e, a))
 
 
 def _half_window_shift(e, t, window) -> float:
@@ -982,6 +983,18 @@ def _line_fit(x, y):
         return None
     b, a = np.polyfit(x, y, 1)
     return float(b), float(a)
+
+
+def _transmittance_hint(e, a) -> str:
+    """A hint for a file read as absorbance whose values fall towards high energy within
+    0–100: that is what a transmittance (fraction or %T without a header) does."""
+    a = np.asarray(a, float)
+    k = max(3, a.size // 10)
+    falls = float(np.median(a[-k:])) < 0.5 * float(np.median(a[:k]))
+    if falls and float(a.min()) >= 0 and float(a.max()) <= 100:
+        return ("; the values fall towards high energy within 0–100, as a transmittance does: if the "
+                "file holds T or %T, say so (--kind transmittance; quantity = \"transmittance\")")
+    return ""
 
 
 def tauc_gap(data, absorbance=None, *, transition: str = "direct", background: str = "auto",
@@ -1077,7 +1090,8 @@ def tauc_gap(data, absorbance=None, *, transition: str = "direct", background: s
             if region[1] - region[0] <= 0 or np.sum((e >= region[0]) & (e <= region[1])) < 8:
                 if result is None:
                     raise FitError(f"{pre}no absorption edge in the measured range: the Tauc curve has "
-                                   "no steep straight stretch and the absorbance no clear onset")
+                                   "no steep straight stretch and the absorbance no clear onset"
+                                   + _transmittance_hint(e, a))
                 raise InputError(f"{pre}too few points below the edge (< 8 below {region[1]:.3f} eV) to fit "
                                  "the sub-gap background; measure further below the gap, give "
                                  "transparent_ev, or use background='none'")

@@ -45,7 +45,7 @@ from dackit.core.fitting import FitResult, PeakModel, fit_batch, guess_peaks
 from dackit.core.lineshapes import SHAPES
 from dackit.core.noise import local_noise_sigma, savgol_noise_gain, white_noise_sigma
 from dackit.core.quality import Judged, Verdict
-from dackit.core.spectrum import Spectrum, clipped_top, despike, make_spectrum
+from dackit.core.spectrum import Spectrum, clipped_top, despike, make_spectrum, wavelength_axis
 from dackit.core.units import HC_EV_NM, intensity_per_nm_to_per_ev
 from dackit.errors import FitError, InputError, where
 
@@ -389,7 +389,7 @@ def _prepare(spectrum: Spectrum, *, baseline: str, dark, window_nm) -> _Prepared
     if not isinstance(spectrum, Spectrum):
         raise InputError(f"spectrum: expected a dackit Spectrum, got {type(spectrum).__name__}")
     pre = where(spectrum.source)
-    s = spectrum
+    s = wavelength_axis(spectrum, "PL", density=True)
     if s.x_unit == "eV":
         s = replace(s, x=HC_EV_NM / s.x[::-1], y=s.y[::-1] * s.x[::-1] ** 2 / HC_EV_NM, x_unit="nm")
     elif s.x_unit != "nm":
@@ -643,6 +643,12 @@ def _check_data_maximum(prep: _Prepared, peak_nm: float, fwhm_nm: float) -> list
     return []
 
 
+#: The fit keeps a band at least this many points wide (:func:`_fit`); a peak held at that
+#: bound is narrower than the sampling: a laser line (a 532 nm leak ten times the band's height
+#: was reported as the PL peak, 'ok', whole-band χ²_ν 5e4) or a Raman line, not a PL band.
+MIN_BAND_POINTS = 3
+
+
 def _verdict(prep: _Prepared, fr, main: PLPeak, peak_ev: float, top=None) -> Verdict:
     """Peak significance, residual structure at the band's top, band width and window edges.
 
@@ -661,6 +667,11 @@ def _verdict(prep: _Prepared, fr, main: PLPeak, peak_ev: float, top=None) -> Ver
         doubts.append(f"the band ({main.fwhm_mev:.0f} meV FWHM) is as wide as half the {1e3 * span:.0f} meV "
                       "window: its maximum is not defined by the data (a plateau, several bands, or a "
                       "curved background)")
+    step_e = float(np.median(np.diff(e)))
+    if fw <= MIN_BAND_POINTS * step_e * 1.05:
+        doubts.append(f"the peak at {HC_EV_NM / main.center_ev:.1f} nm is no wider than {MIN_BAND_POINTS} points "
+                      f"({main.fwhm_mev:.1f} meV FWHM): an instrument-limited line (laser leak, Raman line), not "
+                      "an emission band; crop the spectrum away from it (window_nm) or block the laser")
     use_top = top is not None and top.success and abs(top.params["center0"] - main.center_ev) < 0.5 * fw
     if use_top:
         half = TOP_HALF_WIDTH * fw
@@ -776,7 +787,7 @@ def _fit(preps, model: PeakModel):
     e_hi = np.array([x[-1] for x in xs])
     step = np.array([np.median(np.diff(x)) for x in xs])
     bounds: dict[str, tuple[ArrayLike, ArrayLike]] = {"amplitude": (0.0, np.inf), "center": (e_lo, e_hi),
-                                                      "fwhm": (3 * step, e_hi - e_lo)}
+                                                      "fwhm": (MIN_BAND_POINTS * step, e_hi - e_lo)}
     p0 = np.stack([_start(pr, model) for pr in preps])
     return fit_batch(xs, [pr.intensity_ev for pr in preps], model, p0,
                      sigma=[pr.sigma_ev for pr in preps], bounds=bounds)
