@@ -839,25 +839,17 @@ def _blur_weights(n, s, step):
     return grid, rho, w
 
 
-def _linear_coefficients(v, g, wt):
-    """Background b, contrast a (and fringe c when g has two columns) of v ≈ b + a·g[:, 0]
-    (+ c·g[:, 1]), weighted least squares."""
-    basis = g[:, None] if g.ndim == 1 else g
-    design = np.column_stack([np.ones_like(v), basis]) * wt[:, None]
-    # normal equations: a 2×2 or 3×3 solve per evaluation (the fits make thousands)
-    try:
-        coef = np.linalg.solve(design.T @ design, design.T @ (v * wt))
-    except np.linalg.LinAlgError:
-        coef = np.linalg.lstsq(design, v * wt, rcond=None)[0]
-    return coef, design
-
-
 def _linear_residual(r, v, g, wt):
-    """Weighted residual of v ≈ b + a·g (+ c·∇²g), the linear terms solved by least squares."""
-    coef, design = _linear_coefficients(v, g, wt)
-    res = design @ coef - v * wt
+    """Weighted residual of v ≈ b + a·g, background b and contrast a solved by least squares."""
+    w2 = wt * wt
+    sw, sg, sv = w2.sum(), (w2 * g).sum(), (w2 * v).sum()
+    sgg, sgv = (w2 * g * g).sum(), (w2 * g * v).sum()
+    det = sw * sgg - sg * sg
+    a = (sw * sgv - sg * sv) / det if det > 0 else 0.0
+    b = (sv - a * sg) / sw
+    res = (b + a * g - v) * wt
     # a negative contrast is no particle: a finite penalty (inf upsets the minimisers)
-    return res if coef[1] > 0 else res + np.sign(res) * np.std(v) * wt
+    return res if a > 0 else res + np.sign(res) * np.std(v) * wt
 
 
 def _fit_profile_full(r, v, wt, r0):
