@@ -319,7 +319,7 @@ def read_tem_image(path, *, pixel_nm=None) -> TemImage:
         from dackit.io.signatures import identify
 
         known = identify(path)
-        what = f"this is {known.a_name} file, not a micrograph ({known.advice}); " if known else ""
+        what = f"this is {known.a_file}, not a micrograph ({known.advice}); " if known else ""
         raise InputError(f"{path}: {what}unknown image type {path.suffix!r}; use one of "
                          f"{', '.join(sorted(READERS))}")
     data, file_pixel, meta = reader(path)
