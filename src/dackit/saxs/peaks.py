@@ -892,13 +892,17 @@ def _pick_up(q, y, bg, noise, mode, peaks, shape, pre, min_significance):
 
 #: most trial centres of the matched scan (:func:`_matched_scan`)
 MAX_SCAN = 4000
+#: a scan maximum fitted more significantly at this many times the line width is broad
+#: structure (background misfit), not a line
+BROAD_FACTOR = 3.0
 
 
 def _matched_scan(q, r, sig, q_lo, w, eta, min_significance):
     """Maxima of a matched filter for lines of FWHM ``w`` and shape ``eta`` above ``q_lo``:
     the height of such a line, fitted at fixed centre on a local linear baseline
     (:func:`dackit.saxs.oneline._line_fit`, ±2 FWHM), over its error, on centres a
-    quarter FWHM apart. Returns (indices into ``q`` of the centres where that ratio is a
+    quarter FWHM apart. A maximum that a fit :data:`BROAD_FACTOR` times broader describes
+    more significantly is broad structure and left out. Returns (indices into ``q`` of the centres where that ratio is a
     local maximum and at least ``min_significance``, the ratios)."""
     from dackit.saxs.oneline import _line_fit
 
@@ -916,6 +920,13 @@ def _matched_scan(q, r, sig, q_lo, w, eta, min_significance):
     zz = np.nan_to_num(z, nan=-np.inf)
     top = np.flatnonzero((zz[1:-1] >= zz[:-2]) & (zz[1:-1] > zz[2:])
                          & (zz[1:-1] >= min_significance)) + 1
+    # a line of this width stands out better at its own width than at three times it; a
+    # shoulder of the background's misfit (a slope that bends) is fitted better broad
+    broad = []
+    for k in top:
+        a3, e3 = _line_fit(q, r, sig, centres[k], BROAD_FACTOR * w, eta)
+        broad.append(np.isfinite(a3) and e3 > 0 and a3 / e3 > z[k])
+    top = top[~np.array(broad, bool)] if top.size else top
     idx = np.clip(np.searchsorted(q, centres[top]), 0, q.size - 1)
     return idx, z[top]
 
