@@ -799,7 +799,7 @@ def _rescue(q, y, bg, noise, mode, peaks, cands, shape, pre, min_significance, r
     return out
 
 
-def _fit_fixed_width(q, r, sig, qc, w, eta, pre):
+def _fit_fixed_width(q, r, sig, qc, w, eta, pre, min_points=7):
     """One line of known width and shape at about ``qc`` on a linear baseline: amplitude,
     centre and the baseline free (the width is that of the lattice's best-determined line).
 
@@ -812,9 +812,9 @@ def _fit_fixed_width(q, r, sig, qc, w, eta, pre):
     from dackit.core.lsq import covariance_from_jacobian
 
     m = np.abs(q - qc) <= max(WINDOW_FWHM * w, 0.0)
-    if m.sum() < 7:  # too few points: the nearest seven
+    if m.sum() < min_points:  # too few points: the nearest ``min_points``
         m = np.zeros(q.size, bool)
-        m[np.argsort(np.abs(q - qc))[:7]] = True
+        m[np.argsort(np.abs(q - qc))[:min_points]] = True
     x, y, s = q[m], r[m], sig[m]
     xref = float(qc)
     h0 = max(float(np.interp(qc, x, y)), 1e-12)
@@ -888,6 +888,43 @@ def _pick_up(q, y, bg, noise, mode, peaks, shape, pre, min_significance):
                 and abs(cq - qc) < ref.fwhm_inv_a):
             out.append(pk)
     return out
+
+
+#: a detected line no broader than this many sampling steps (FWHM of the smoothed
+#: residual, which the 1.5-point smoothing widens to ~3.5 steps) is undersampled: its
+#: width is not determined by the data (:func:`_undersampled_line`)
+UNDERSAMPLED_STEPS = 4.0
+#: points fitted around an undersampled line: seven (±3 steps) leave three degrees of
+#: freedom, and its error scaled by that χ² is no measure of the line
+UNDERSAMPLED_WINDOW = 15
+#: FWHM, in sampling steps, given to an undersampled line: a line sampled that coarsely
+#: has a FWHM between ~0.5 and ~2.5 steps; its area and centre depend little on the choice
+UNDERSAMPLED_FWHM_STEPS = 1.05
+
+
+def _undersampled_line(q, r, sig, cand, shape, pre, min_significance):
+    """A detected line whose free-width fit failed because the pattern samples it with one
+    or two points per FWHM (coarse binning: amplitude, width and shape are degenerate
+    there, and the fit comes out at 0–2σ though the line stands 20σ out of the noise).
+    Refitted with its width fixed at :data:`UNDERSAMPLED_FWHM_STEPS` sampling steps
+    (:func:`_fit_fixed_width`), it is kept when its height is :data:`PICK_UP_FACTOR` ×
+    ``min_significance`` times its error (as a line picked up at a fixed width) and its
+    centre stays within a step of the detected maximum; the width error is the width
+    itself (unresolved). None otherwise."""
+    qc, w_det = float(cand[0]), float(cand[1])
+    dx = float(np.interp(qc, q[1:], np.diff(q)))
+    if not (dx > 0 and w_det <= UNDERSAMPLED_STEPS * dx):
+        return None
+    w = UNDERSAMPLED_FWHM_STEPS * dx
+    eta = SHAPES[shape] if SHAPES[shape] is not None else 0.5
+    try:
+        a, ea, cq, ec = _fit_fixed_width(q, r, sig, qc, w, eta, pre,
+                                         min_points=UNDERSAMPLED_WINDOW)
+    except FitError:
+        return None
+    if not (ea > 0 and a >= PICK_UP_FACTOR * min_significance * ea and abs(cq - qc) <= dx):
+        return None
+    return SaxsPeak(cq, ec, w, w, a, ea, eta, 0.0, float(cand[3]))
 
 
 #: most trial centres of the matched scan (:func:`_matched_scan`)
@@ -1056,6 +1093,10 @@ def find_peaks(pattern: Pattern, *, background="loglog", min_significance=5.0, s
         for (a, ea, c, ec, w, ew, eta, eeta), cand in zip(vals, cl):
             pk = SaxsPeak(float(c), float(ec), float(w), float(ew), float(a), float(ea),
                           float(eta), float(eeta), float(cand[3]))
+            coarse = None if _confirmed(pk, q) else _undersampled_line(
+                q, r, noise_r, cand, shape, pre, min_significance)
+            if coarse is not None:
+                pk = coarse
             if _confirmed(pk, q):
                 peaks.append(pk)
                 guesses.append(pk)
