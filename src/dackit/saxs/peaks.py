@@ -939,8 +939,9 @@ def _matched_scan(q, r, sig, q_lo, w, eta, min_significance):
     the height of such a line, fitted at fixed centre on a local linear baseline
     (:func:`dackit.saxs.oneline._line_fit`, ±2 FWHM), over its error, on centres a
     quarter FWHM apart. A maximum that a fit :data:`BROAD_FACTOR` times broader describes
-    more significantly is broad structure and left out. Returns (indices into ``q`` of the centres where that ratio is a
-    local maximum and at least ``min_significance``, the ratios)."""
+    more significantly is broad structure and left out. Returns (indices into ``q`` of
+    the centres where that ratio is a local maximum and at least ``min_significance``,
+    the ratios)."""
     from dackit.saxs.oneline import _line_fit
 
     if not (w > 0 and np.isfinite(w)):
