@@ -199,6 +199,13 @@ WEAK_REORDER_MARGIN = 6.0
 REORDER_MIN = 2.0
 
 
+#: how much more significant (σ) a fit :data:`~dackit.saxs.peaks.BROAD_FACTOR` times
+#: broader must be for a weak line to count as broad structure: a true line of the
+#: width fitted that broad keeps ~0.8 of its significance, so a weak line's noise alone
+#: puts the broad fit ahead one time in ten
+BROAD_MARGIN = 2.0
+
+
 def _weak_gain(ps, r, sig, cand, ff, w, eta):
     """(Σ ln(1 + odds·B), labels of lines seen at ≥ MIN_WEAK_Z) over the lines ``cand``
     predicts inside the data where no peak was fitted (heights predicted from the matched
@@ -240,7 +247,7 @@ def _weak_gain(ps, r, sig, cand, ff, w, eta):
         # the flank of an unfitted line or a background bend (as in peaks._matched_scan):
         # a lamellar 004 just past the fitted lines stood 8.5σ at hexagonal 22/31
         a3, e3 = _line_fit(q, r, sig, qc, BROAD_FACTOR * w, eta)
-        if a > 0 and np.isfinite(a3) and e3 > 0 and a3 / e3 > a / e:
+        if a > 0 and np.isfinite(a3) and e3 > 0 and a3 / e3 > a / e + BROAD_MARGIN:
             continue
         # ln(π·B + 1 − π) − ln(1 − π): what a line seen there adds; an unseen line is
         # already charged by the indexing's missing-line penalty
