@@ -199,6 +199,13 @@ WEAK_REORDER_MARGIN = 6.0
 REORDER_MIN = 2.0
 
 
+#: how much more significant (σ) a fit :data:`~dackit.saxs.peaks.BROAD_FACTOR` times
+#: broader must be for a weak line to count as broad structure: a true line of the
+#: width fitted that broad keeps ~0.8 of its significance, so a weak line's noise alone
+#: puts the broad fit ahead one time in ten
+BROAD_MARGIN = 2.0
+
+
 def _weak_gain(ps, r, sig, cand, ff, w, eta):
     """(Σ ln(1 + odds·B), labels of lines seen at ≥ MIN_WEAK_Z) over the lines ``cand``
     predicts inside the data where no peak was fitted (heights predicted from the matched
@@ -223,13 +230,24 @@ def _weak_gain(ps, r, sig, cand, ff, w, eta):
         return 0.0, ()
     scale = float(np.median(scales))
     qp = np.array([p.q_inv_a for p in peaks])
-    keep = ((pred > q[0] + 2 * w) & (pred < q[-1] - 2 * w)
+    # only above the lowest fitted peak: below it the residual is the low-q background's
+    # misfit (the Porod-Guinier knee), where a line fitted at a rival's position finds a
+    # 'line' as readily as the pick-up of missed lines would (peaks._pick_up)
+    keep = ((pred > max(q[0], qp.min()) + 2 * w) & (pred < q[-1] - 2 * w)
             & (np.min(np.abs(qp[:, None] - pred[None, :]), axis=0) > 1.5 * w))
+    from dackit.saxs.peaks import BROAD_FACTOR
+
     gain, seen = 0.0, []
     for label, wsum, qc, a, e, vis in _weak_line_fits(q, r, sig, pred, lorentz, refl.hkl, keep,
                                                        w, eta, ff if accepted else None):
         prior = LINE_PRIOR * vis
         if prior <= 0:
+            continue
+        # a 'line' that a fit BROAD_FACTOR times broader describes more significantly is
+        # the flank of an unfitted line or a background bend (as in peaks._matched_scan):
+        # a lamellar 004 just past the fitted lines stood 8.5σ at hexagonal 22/31
+        a3, e3 = _line_fit(q, r, sig, qc, BROAD_FACTOR * w, eta)
+        if a > 0 and np.isfinite(a3) and e3 > 0 and a3 / e3 > a / e + BROAD_MARGIN:
             continue
         # ln(π·B + 1 − π) − ln(1 − π): what a line seen there adds; an unseen line is
         # already charged by the indexing's missing-line penalty
@@ -242,7 +260,8 @@ def _weak_gain(ps, r, sig, cand, ff, w, eta):
 
 def reorder_by_weak_lines(ps, ff, idx):
     """Put first, among the phases that explain as many peaks and trail the best by at most
-    :data:`WEAK_REORDER_MARGIN`, the one the weak lines at their unobserved predicted
+    :data:`WEAK_REORDER_MARGIN` (with or without the match credits, whichever is smaller:
+    :func:`~dackit.saxs.quality._margin`), the one the weak lines at their unobserved predicted
     positions and the accepted form factor's shape favour (score − 2·(Σ ln(1 + odds·B) +
     :data:`SHAPE_EVIDENCE` for a phase that shape builds), see :func:`index_one_line`).
 
@@ -267,9 +286,13 @@ def reorder_by_weak_lines(ps, ff, idx):
     from dackit.saxs.mesophase import Indexing
     from dackit.saxs.peaks import _determination, _residual_of
 
+    from dackit.saxs.quality import _margin
+
     best = idx.best
+    # the lead is judged as the quality checks judge it (:func:`~dackit.saxs.quality._margin`):
+    # the match credits favour the sparser lattice, an Occam preference, not lines seen
     pool = [c for c in idx.candidates if c.n_unexplained <= best.n_unexplained
-            and c.score <= best.score + WEAK_REORDER_MARGIN and c.line_weight is not None]
+            and _margin(best, c) <= WEAK_REORDER_MARGIN and c.line_weight is not None]
     if len(pool) < 2 or len(ps.peaks) < 2:
         return idx
     resid = _residual_of(np.asarray(ps.q, float), ps.intensity, ps.background, ps.noise,

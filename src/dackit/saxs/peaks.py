@@ -799,7 +799,7 @@ def _rescue(q, y, bg, noise, mode, peaks, cands, shape, pre, min_significance, r
     return out
 
 
-def _fit_fixed_width(q, r, sig, qc, w, eta, pre):
+def _fit_fixed_width(q, r, sig, qc, w, eta, pre, min_points=7):
     """One line of known width and shape at about ``qc`` on a linear baseline: amplitude,
     centre and the baseline free (the width is that of the lattice's best-determined line).
 
@@ -812,9 +812,9 @@ def _fit_fixed_width(q, r, sig, qc, w, eta, pre):
     from dackit.core.lsq import covariance_from_jacobian
 
     m = np.abs(q - qc) <= max(WINDOW_FWHM * w, 0.0)
-    if m.sum() < 7:  # too few points: the nearest seven
+    if m.sum() < min_points:  # too few points: the nearest ``min_points``
         m = np.zeros(q.size, bool)
-        m[np.argsort(np.abs(q - qc))[:7]] = True
+        m[np.argsort(np.abs(q - qc))[:min_points]] = True
     x, y, s = q[m], r[m], sig[m]
     xref = float(qc)
     h0 = max(float(np.interp(qc, x, y)), 1e-12)
@@ -844,7 +844,8 @@ PICK_UP_FACTOR = 2.0
 def _pick_up(q, y, bg, noise, mode, peaks, shape, pre, min_significance):
     """Lines the search left in the residual: maxima of data − fit at least
     ``min_significance`` σ out of the noise (the detection threshold of the first pass),
-    no broader than three times the best-determined peak (a broad hump left by the
+    smoothed over 1.5 points or fitted with the best-determined peak's width
+    (:func:`_matched_scan`, for finely sampled patterns), no broader than three times the best-determined peak (a broad hump left by the
     background is not a line), away from every fitted peak, that a fit with that peak's
     width and shape (:func:`_fit_fixed_width`) confirms at :data:`PICK_UP_FACTOR` ×
     ``min_significance`` times its error. Undersampled lines on a form-factor flank are
@@ -861,6 +862,16 @@ def _pick_up(q, y, bg, noise, mode, peaks, shape, pre, min_significance):
     ref = max(peaks, key=_determination)
     q_first = min(p.q_inv_a for p in peaks)
     idx, snr, _, fw = _detect(q, r, sig, min_significance)
+    # the 1.5-point smoothing of _detect is a matched filter only for lines a few points
+    # wide: on a finely sampled pattern (tens of points per FWHM) a 20σ line is a few σ
+    # per point and never detected; a scan with the kept lines' width finds it
+    mi, mz = _matched_scan(q, r, sig, q_first, ref.fwhm_inv_a, ref.eta, min_significance)
+    idx = np.r_[idx, mi].astype(int)
+    snr = snr.copy()
+    snr[mi] = np.maximum(snr[mi], mz)
+    fw = np.r_[fw, np.full(mi.size, ref.fwhm_inv_a)]
+    order = np.argsort(-snr[idx], kind="stable")  # strongest first: they claim their place
+    idx, fw = idx[order], fw[order]
     out: list = []
     for i, wd in zip(idx, fw):
         qc = float(q[i])
@@ -877,6 +888,85 @@ def _pick_up(q, y, bg, noise, mode, peaks, shape, pre, min_significance):
                 and abs(cq - qc) < ref.fwhm_inv_a):
             out.append(pk)
     return out
+
+
+#: a detected line no broader than this many sampling steps (FWHM of the smoothed
+#: residual, which the 1.5-point smoothing widens to ~3.5 steps) is undersampled: its
+#: width is not determined by the data (:func:`_undersampled_line`)
+UNDERSAMPLED_STEPS = 4.0
+#: points fitted around an undersampled line: seven (±3 steps) leave three degrees of
+#: freedom, and its error scaled by that χ² is no measure of the line
+UNDERSAMPLED_WINDOW = 15
+#: FWHM, in sampling steps, given to an undersampled line: a line sampled that coarsely
+#: has a FWHM between ~0.5 and ~2.5 steps; its area and centre depend little on the choice
+UNDERSAMPLED_FWHM_STEPS = 1.05
+
+
+def _undersampled_line(q, r, sig, cand, shape, pre, min_significance):
+    """A detected line whose free-width fit failed because the pattern samples it with one
+    or two points per FWHM (coarse binning: amplitude, width and shape are degenerate
+    there, and the fit comes out at 0–2σ though the line stands 20σ out of the noise).
+    Refitted with its width fixed at :data:`UNDERSAMPLED_FWHM_STEPS` sampling steps
+    (:func:`_fit_fixed_width`), it is kept when its height is :data:`PICK_UP_FACTOR` ×
+    ``min_significance`` times its error (as a line picked up at a fixed width) and its
+    centre stays within a step of the detected maximum; the width error is the width
+    itself (unresolved). None otherwise."""
+    qc, w_det = float(cand[0]), float(cand[1])
+    dx = float(np.interp(qc, q[1:], np.diff(q)))
+    if not (dx > 0 and w_det <= UNDERSAMPLED_STEPS * dx):
+        return None
+    w = UNDERSAMPLED_FWHM_STEPS * dx
+    eta = SHAPES[shape] if SHAPES[shape] is not None else 0.5
+    try:
+        a, ea, cq, ec = _fit_fixed_width(q, r, sig, qc, w, eta, pre,
+                                         min_points=UNDERSAMPLED_WINDOW)
+    except FitError:
+        return None
+    if not (ea > 0 and a >= PICK_UP_FACTOR * min_significance * ea and abs(cq - qc) <= dx):
+        return None
+    return SaxsPeak(cq, ec, w, w, a, ea, eta, 0.0, float(cand[3]))
+
+
+#: most trial centres of the matched scan (:func:`_matched_scan`)
+MAX_SCAN = 4000
+#: a scan maximum fitted more significantly at this many times the line width is broad
+#: structure (background misfit), not a line
+BROAD_FACTOR = 3.0
+
+
+def _matched_scan(q, r, sig, q_lo, w, eta, min_significance):
+    """Maxima of a matched filter for lines of FWHM ``w`` and shape ``eta`` above ``q_lo``:
+    the height of such a line, fitted at fixed centre on a local linear baseline
+    (:func:`dackit.saxs.oneline._line_fit`, ±2 FWHM), over its error, on centres a
+    quarter FWHM apart. A maximum that a fit :data:`BROAD_FACTOR` times broader describes
+    more significantly is broad structure and left out. Returns (indices into ``q`` of
+    the centres where that ratio is a local maximum and at least ``min_significance``,
+    the ratios)."""
+    from dackit.saxs.oneline import _line_fit
+
+    if not (w > 0 and np.isfinite(w)):
+        return np.array([], int), np.array([])
+    lo, hi = q_lo + 2 * w, q[-1] - 2 * w
+    if hi <= lo:
+        return np.array([], int), np.array([])
+    centres = np.arange(lo, hi, max(w / 4, (hi - lo) / MAX_SCAN))
+    z = np.full(centres.size, np.nan)
+    for k, c in enumerate(centres):
+        a, e = _line_fit(q, r, sig, c, w, eta)
+        if np.isfinite(a) and e > 0:
+            z[k] = a / e
+    zz = np.nan_to_num(z, nan=-np.inf)
+    top = np.flatnonzero((zz[1:-1] >= zz[:-2]) & (zz[1:-1] > zz[2:])
+                         & (zz[1:-1] >= min_significance)) + 1
+    # a line of this width stands out better at its own width than at three times it; a
+    # shoulder of the background's misfit (a slope that bends) is fitted better broad
+    broad = []
+    for k in top:
+        a3, e3 = _line_fit(q, r, sig, centres[k], BROAD_FACTOR * w, eta)
+        broad.append(np.isfinite(a3) and e3 > 0 and a3 / e3 > z[k])
+    top = top[~np.array(broad, bool)] if top.size else top
+    idx = np.clip(np.searchsorted(q, centres[top]), 0, q.size - 1)
+    return idx, z[top]
 
 
 def find_peaks(pattern: Pattern, *, background="loglog", min_significance=5.0, shape="pseudo_voigt",
@@ -1004,6 +1094,10 @@ def find_peaks(pattern: Pattern, *, background="loglog", min_significance=5.0, s
         for (a, ea, c, ec, w, ew, eta, eeta), cand in zip(vals, cl):
             pk = SaxsPeak(float(c), float(ec), float(w), float(ew), float(a), float(ea),
                           float(eta), float(eeta), float(cand[3]))
+            coarse = None if _confirmed(pk, q) else _undersampled_line(
+                q, r, noise_r, cand, shape, pre, min_significance)
+            if coarse is not None:
+                pk = coarse
             if _confirmed(pk, q):
                 peaks.append(pk)
                 guesses.append(pk)
