@@ -487,13 +487,13 @@ def _fit_cluster(q, r, sig, cands, shape, pre):
                         max_nfev=2000)
     if not np.all(np.isfinite(res.x)):
         raise FitError(f"{pre}peak fit near q = {cands[0][0]:.4g} Å⁻¹ gave non-finite values")
-    from dackit.core.lsq import covariance_from_jacobian
+    from dackit.core.lsq import covariance_from_jacobian, covariance_to_stderr
 
     try:
         cov = covariance_from_jacobian(res.jac, res.fun, scale=True).matrix
     except np.linalg.LinAlgError:
         cov = np.full((len(p0), len(p0)), np.nan)
-    err = np.sqrt(np.clip(np.diag(cov), 0, None))
+    err = covariance_to_stderr(cov)
     out = []
     for i in range(npk):
         a, c, w = res.x[i * per: i * per + 3]
@@ -625,10 +625,10 @@ def _refine_joint(q, y, noise, bg, peaks, shape, mode, degree=4):
         return None
     if not (res.success and np.all(np.isfinite(res.x))):
         return None
-    from dackit.core.lsq import covariance_from_jacobian
+    from dackit.core.lsq import covariance_from_jacobian, covariance_to_stderr
 
     cov = covariance_from_jacobian(res.jac, res.fun, scale=True).matrix
-    err = np.sqrt(np.clip(np.diag(cov), 0, None))
+    err = covariance_to_stderr(cov)
     out = []
     for i, pk in enumerate(peaks):
         o = degree + 1 + i * per
@@ -827,8 +827,7 @@ def _fit_fixed_width(q, r, sig, qc, w, eta, pre, min_points=7):
     if not np.all(np.isfinite(res.x)):
         raise FitError(f"{pre}line fit near q = {qc:.4g} Å⁻¹ gave non-finite values")
     try:
-        err = np.sqrt(np.clip(np.diag(covariance_from_jacobian(res.jac, res.fun, scale=True).matrix),
-                              0, None))
+        err = covariance_from_jacobian(res.jac, res.fun, scale=True).stderr
     except np.linalg.LinAlgError:
         raise FitError(f"{pre}line fit near q = {qc:.4g} Å⁻¹ is singular") from None
     return float(res.x[0]), float(err[0]), float(res.x[1]), float(err[1])
