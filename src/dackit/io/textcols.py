@@ -484,6 +484,7 @@ _SCATTERING_X = re.compile(r"(^|[\s|,;#(])q\s*(\(|\[|_)?\s*(1/a|a\^?-1|1/nm|nm\^
 _TIME_X = re.compile(r"(^|[\s|,;#(])(time|delay|decay)\b|(^|[\s(])t\s*[\[(]\s*(ns|ps|fs|µs|us|ms|s)\s*[\])]"
                      r"|time\s*[\[(]\s*(ns|ps|fs|µs|us|ms|s)\s*[\])]")
 
+
 def _is_time_axis(name: str) -> bool:
     """Does a column name (or the header line above unnamed columns) say x is time? Not
     for a setting that mentions a time ("Integration time (ms): 100", "Exposure time 1 s")."""

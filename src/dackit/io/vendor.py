@@ -94,6 +94,12 @@ def _spe3_footer_metadata(path: Path, xml_offset: int) -> dict:
     return meta
 
 
+def _spe2_polynomial(header) -> np.ndarray:
+    """The x-calibration polynomial's coefficients (lowest order first) of an SPE header."""
+    cal = header.xcalibration
+    return np.asarray(list(cal.polynom_coeff)[: int(cal.polynom_order) + 1], dtype=float)
+
+
 def _spe2_wavelengths(header, pixels: np.ndarray, spexread_nm: np.ndarray) -> np.ndarray:
     """The SPE 2.x header polynomial evaluated at pixel numbers counted from 1.
 
@@ -106,8 +112,7 @@ def _spe2_wavelengths(header, pixels: np.ndarray, spexread_nm: np.ndarray) -> np
     """
     from numpy.polynomial.polynomial import polyval
 
-    cal = header.xcalibration
-    coeffs = np.asarray(list(cal.polynom_coeff)[: int(cal.polynom_order) + 1], dtype=float)
+    coeffs = _spe2_polynomial(header)
     if coeffs.size < 2 or not np.allclose(polyval(pixels, coeffs), spexread_nm, rtol=0, atol=1e-9):
         return spexread_nm
     return np.asarray(polyval(pixels + 1.0, coeffs), dtype=float)
@@ -145,10 +150,9 @@ def _read_spe_binary_header(path: Path, header, frame: int, src: str) -> Spectru
     k = _pick_frame(frame, nf, src)
     data = np.fromfile(path, dtype=dtype, count=nx * ny * nf, offset=SPE_HEADER_BYTES).reshape(nf, ny, nx)
     y = data[k].astype(float).sum(axis=0)
-    cal = header.xcalibration
-    coeffs = np.asarray(list(cal.polynom_coeff)[: int(cal.polynom_order) + 1], dtype=float)
+    coeffs = _spe2_polynomial(header)
     x, x_unit = np.arange(nx, dtype=float), "pixel"
-    if coeffs.size >= 2 and cal.calib_valid and not np.allclose(polyval(x, coeffs), x + 1):
+    if coeffs.size >= 2 and header.xcalibration.calib_valid and not np.allclose(polyval(x, coeffs), x + 1):
         x, x_unit = np.asarray(polyval(x + 1.0, coeffs), dtype=float), "nm"
     meta = {"format": "spe", "spe_version": round(float(header.file_header_ver), 2), "n_frames": nf,
             "frame": k, "rows_summed": ny, "x_unit_from": "file", "exposure_s": float(f"{header.exp_sec:.7g}"),
