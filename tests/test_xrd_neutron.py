@@ -79,14 +79,12 @@ def test_debye_scherrer_offsets_are_refined_and_their_spread_is_in_the_esd():
     assert abs(zero_only - a_true) > 0.002
 
 
-def test_fit_lattice_takes_the_radiation_from_the_pattern():
-    """A MnO neutron pattern built here with numpy (Gaussian lines, |F|² from the Sears lengths
+def _mno_neutron_pattern(lam=1.909, a=4.445):
+    """A MnO neutron pattern built with numpy (Gaussian lines, |F|² from the Sears lengths
     typed above, Lorentz factor, Poisson counts), flagged neutron in its metadata as the GSAS
-    reader does: the fit uses neutron intensities (111 ≈ 21× 200 per |F|²) and finds the cell."""
+    reader does."""
     from dackit.core.pattern import make_pattern
-    from dackit.xrd.lattice import fit_lattice
 
-    lam, a = 1.909, 4.445
     x = np.arange(20.0, 150.0, 0.05)
     y = np.full(x.size, 300.0)
     for hkl, m in (((1, 1, 1), 8), ((2, 0, 0), 6), ((2, 2, 0), 12), ((3, 1, 1), 24), ((2, 2, 2), 8),
@@ -100,8 +98,17 @@ def test_fit_lattice_takes_the_radiation_from_the_pattern():
         sig = 0.25 / 2.3548
         y += area * np.exp(-0.5 * ((x - np.degrees(2 * th)) / sig) ** 2) / (sig * np.sqrt(2 * np.pi))
     counts = np.random.default_rng(2).poisson(y).astype(float)
-    pat = make_pattern(x, counts, wavelength_a=lam, sigma=np.sqrt(np.maximum(counts, 1)),
-                       metadata={"radiation": "neutron"})
+    return make_pattern(x, counts, wavelength_a=lam, sigma=np.sqrt(np.maximum(counts, 1)),
+                        metadata={"radiation": "neutron"})
+
+
+def test_fit_lattice_takes_the_radiation_from_the_pattern():
+    """On the MnO neutron pattern the fit uses neutron intensities (111 ≈ 21× 200 per |F|²)
+    and finds the cell."""
+    from dackit.xrd.lattice import fit_lattice
+
+    lam, a = 1.909, 4.445
+    pat = _mno_neutron_pattern(lam, a)
     fit = fit_lattice(pat, rocksalt(a=4.40, cation="Mn", anion="O"))
     calc = fit.peaks.set_index("hkl")["intensity_calc"]
     f2_ratio = (B_MN - B_O) ** 2 / (B_MN + B_O) ** 2
@@ -109,3 +116,36 @@ def test_fit_lattice_takes_the_radiation_from_the_pattern():
     lp = (np.sin(th2) ** 2 * np.cos(th2)) / (np.sin(th1) ** 2 * np.cos(th1))
     assert calc["111"] / calc["200"] == pytest.approx(8 / 6 * f2_ratio * lp, rel=0.02)
     assert abs(fit.a - a) < 0.002 and fit.quality == "ok", (fit.a, fit.verdict.notes)
+
+
+
+
+def test_xrd_phases_on_neutron_data_is_never_ok():
+    """`identify_phases` models X-ray line strengths, so a phase it finds in a pattern whose
+    file says neutron is doubtful, with the reason. The pattern is a NaCl scan with X-ray line
+    strengths, so that the X-ray templates do match it; read without the neutron flag the same
+    counts pass, so the doubt comes from the flag alone. (On the MnO neutron pattern above the
+    X-ray templates find nothing and the call ends in a FitError, not in a wrong ok.)"""
+    from dataclasses import replace
+
+    from dackit.core.pattern import make_pattern
+    from dackit.xrd.transitions import NEUTRON_DOUBT, identify_phases
+
+    lam = 1.909
+    nacl = rocksalt(a=5.640, cation="Na", anion="Cl")
+    table = reflections(nacl, lam, 150.0)
+    x = np.arange(20.0, 150.0, 0.05)
+    y = np.full(x.size, 300.0)
+    sig = 0.25 / 2.3548
+    scale = 3e4 / table["intensity"].max()
+    for c, inten in zip(table["twotheta_deg"], table["intensity"]):
+        y += scale * inten * np.exp(-0.5 * ((x - c) / sig) ** 2) / (sig * np.sqrt(2 * np.pi))
+    counts = np.random.default_rng(5).poisson(y).astype(float)
+    neutron = make_pattern(x, counts, wavelength_a=lam, sigma=np.sqrt(np.maximum(counts, 1)),
+                           metadata={"radiation": "neutron"})
+    candidate = rocksalt(a=5.60, cation="Na", anion="Cl")
+    as_xray = identify_phases(replace(neutron, metadata={}), [candidate]).phases[0]
+    as_neutron = identify_phases(neutron, [candidate]).phases[0]
+    assert as_xray.present and as_neutron.present
+    assert NEUTRON_DOUBT not in as_xray.verdict.notes
+    assert not as_neutron.verdict.ok and NEUTRON_DOUBT in as_neutron.verdict.notes

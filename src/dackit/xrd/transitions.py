@@ -311,6 +311,10 @@ def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12
     frac_sys = _fraction_sys(frac, [c[1] for c in checks])
     fraction_doubts = _fraction_doubts(frac, [phases[k].name for k in keep], checks)
 
+    # the phase templates are X-ray intensities (form factors, polarisation): on neutron data
+    # (a GSAS file or instrument file saying so) presence and fractions rest on wrong line
+    # strengths (MnO: neutron 111 ≈ 21× 200 per |F|², X-ray 111 the weaker), so say so
+    neutron = (pattern.metadata or {}).get("radiation") == "neutron"
     results = []
     comps2 = {}
     lattices_ok = True
@@ -328,6 +332,8 @@ def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12
             if kalpha_doublet(lam) is not None:
                 a_value, a_err, verdict = _lab_cell(pattern, refined, twotheta_range, polarization, a_err, verdict)
             lattices_ok = lattices_ok and verdict.ok
+            if neutron:
+                verdict = verdict.plus(doubts=[NEUTRON_DOUBT])
             if len(keep) > 1:
                 verdict = verdict.plus(doubts=fraction_doubts, info=[_fraction_note(
                     float(frac[j]), float(frac_err[j]), float(frac_sys[j]), checks[j])])
@@ -349,6 +355,11 @@ def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12
                                background=wp2.background(p2), components=comps2, source=pattern.source,
                                verdict=verdict, lattices_ok=lattices_ok)
 
+
+#: The doubt on every present phase of a pattern whose file says neutron.
+NEUTRON_DOUBT = ("neutron data: xrd phases models X-ray line intensities (form factors, polarisation), so "
+                 "presence and weight fractions rest on wrong line strengths; refine each phase's cell with "
+                 "dackit xrd lattice, which uses neutron scattering lengths")
 
 #: A present phase's weight fraction must stand this many standard errors above zero.
 FRACTION_SIGMAS = 3.0
