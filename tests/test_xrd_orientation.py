@@ -40,10 +40,15 @@ def _stored_upside_down(tmp_path):
     return path
 
 
-def test_image_calibrated_flipped_is_indexed_flipped_with_a_note(tmp_path):
-    image = _stored_upside_down(tmp_path)
+def _old_dioptas(tmp_path):
+    """The upside-down image and a PONI v1 (no orientation) calibrated on it flipped."""
     poni = tmp_path / "old_dioptas.poni"
     poni.write_text(PONI_V1)
+    return _stored_upside_down(tmp_path), poni
+
+
+def test_image_calibrated_flipped_is_indexed_flipped_with_a_note(tmp_path):
+    image, poni = _old_dioptas(tmp_path)
     code, rows, err = run_json("xrd", "lattice", image, "--poni", poni, "--phase", "ceo2")
     assert code == 0, err
     row = rows[0]
@@ -79,9 +84,7 @@ def test_dioptas_ceo2_image_default_command(tmp_path):
 
 
 def test_phases_on_an_image_calibrated_flipped(tmp_path):
-    image = _stored_upside_down(tmp_path)
-    poni = tmp_path / "old_dioptas.poni"
-    poni.write_text(PONI_V1)
+    image, poni = _old_dioptas(tmp_path)
     code, rows, err = run_json("xrd", "phases", image, "--poni", poni, "--candidates", "ceo2,lab6")
     assert code == 0, err
     ce, la = rows[0]["phases"]
