@@ -137,6 +137,12 @@ def _spec_name(spec: str) -> str:
     return Path(spec).stem if Path(spec).suffix.lower() in (".jcpds", ".cif") else spec.split(":")[0]
 
 
+_radiation_option = click.option(
+    "--radiation", type=click.Choice(["xray", "neutron"]), default=None,
+    help="Line intensities from X-ray form factors or neutron scattering lengths "
+         "[default: neutron when the file says so (header, GSAS instrument file), else xray].")
+
+
 @command.command("lattice")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @_source_options
@@ -147,9 +153,7 @@ def _spec_name(spec: str) -> str:
 @click.option("--range", "tth_range", nargs=2, type=float, default=None,
               help="2θ range in degrees to fit (default: the whole pattern).")
 @click.option("--zero-shift", is_flag=True, help="Refine a 2θ zero shift with the cell.")
-@click.option("--radiation", type=click.Choice(["xray", "neutron"]), default=None,
-              help="Line intensities from X-ray form factors or neutron scattering lengths "
-                   "[default: neutron when the file says so (header, GSAS instrument file), else xray].")
+@_radiation_option
 @click.option("--instrumental-fwhm", type=click.FloatRange(min=0), default=0.0, show_default=True,
               help="Instrumental FWHM (degrees 2θ) subtracted in quadrature for Scherrer sizes.")
 @json_option
@@ -230,9 +234,10 @@ def lattice(files, poni, settings, wavelength, phase_spec, tth_range, zero_shift
                    "tube or a synchrotron image averaged over the whole ring; 'corrected' for a "
                    "synchrotron point-detector scan in the vertical plane (APS 11-BM, ESRF ID22, "
                    "Diamond I11) or an image integrated with --polarization.")
+@_radiation_option
 @json_option
 @plot_option
-def phases(files, poni, settings, wavelength, candidates, tth_range, threshold, lp, as_json, plot_dir):
+def phases(files, poni, settings, wavelength, candidates, tth_range, threshold, lp, radiation, as_json, plot_dir):
     """Identify which candidate phases are present in each FILE, with weight fractions.
 
     Whole-pattern fit (one scale, cell and width per phase; structure-factor intensities;
@@ -268,7 +273,8 @@ def phases(files, poni, settings, wavelength, candidates, tth_range, threshold, 
             return bool(present) and res.verdict.ok and all(p.verdict.ok for p in present)
 
         result = source.analyse(path, lambda pattern: identify_phases(
-            pattern, phase_list, twotheta_range=tth_range, threshold=threshold, polarization=lp),
+            pattern, phase_list, twotheta_range=tth_range, threshold=threshold, polarization=lp,
+            radiation=radiation),
             convincing, lambda result, failure: "the candidates did not explain the image as read")
         if plot_dir is not None:
             from dackit.core.figures import save_figure

@@ -173,10 +173,11 @@ class _WholePattern:
         return self.background(p) + sum(self.component(p, k) for k in range(len(self.phases)))
 
 
-def _fit_whole(x, y, sig, phases, starts, lam, bg_init, fwhm, bg_degree, polarization):
+def _fit_whole(x, y, sig, phases, starts, lam, bg_init, fwhm, bg_degree, polarization, radiation):
     tables = []
     for ph, (s, _) in zip(phases, starts):
-        t = reflections(ph.scaled(s), lam, min(179.0, float(x.max()) * 1.05 + 1), polarization=polarization)
+        t = reflections(ph.scaled(s), lam, min(179.0, float(x.max()) * 1.05 + 1), polarization=polarization,
+                        radiation=radiation)
         tables.append(t.reset_index(drop=True))
     wp = _WholePattern(x, phases, tables, lam, bg_init)
     p0, lo, hi = [], [], []
@@ -204,7 +205,7 @@ def _fit_whole(x, y, sig, phases, starts, lam, bg_init, fwhm, bg_degree, polariz
 
 def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12, 0.05),
                     threshold: float = 5.0, background_degree: int = 6,
-                    polarization: str = "unpolarized") -> PhaseIdentification:
+                    polarization: str = "unpolarized", radiation: str | None = None) -> PhaseIdentification:
     """Decide which ``candidates`` (Phases or specs) are present in ``pattern``; see module doc.
 
     Returns a :class:`PhaseIdentification`; each :class:`PhaseResult` carries the presence
@@ -228,7 +229,14 @@ def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12
     polarization : {"unpolarized", "corrected"}, default 'unpolarized'
         Lorentz–polarisation factor of the intensities: an unpolarised laboratory beam, or
         data already corrected for polarisation (synchrotron).
+    radiation : {"xray", "neutron"}, optional
+        Line intensities from X-ray form factors, or (constant-wavelength) neutron scattering
+        lengths with the Lorentz factor alone (:func:`~dackit.xrd.structure_factor.reflections`).
+        None takes ``pattern.metadata["radiation"]`` (set by readers whose file says so),
+        else X-ray.
     """
+    if radiation is None:
+        radiation = str((pattern.metadata or {}).get("radiation", "xray"))
     phases = [get_phase(c) for c in candidates]
     if not phases:
         raise InputError("no candidate phases given")
@@ -255,10 +263,10 @@ def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12
         for k in todo:
             try:
                 s, amp = coarse_scale(x, residual, phases[k], lam, fwhm, a_search=a_search, weights=weights,
-                                      polarization=polarization)
+                                      polarization=polarization, radiation=radiation)
             except FitError:
                 s, amp = 1.0, 0.0
-            tmpl = _template(x, phases[k].scaled(s), lam, fwhm, polarization) * amp
+            tmpl = _template(x, phases[k].scaled(s), lam, fwhm, polarization, radiation) * amp
             gain = float(np.sum((weights if weights is not None else 1.0) * (2 * residual * tmpl - tmpl**2)))
             if best is None or gain > best[0]:
                 best = (gain, k, s, amp, tmpl)
@@ -270,7 +278,8 @@ def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12
         todo.remove(k)
     start_list = [starts[k] for k in range(len(phases))]
     try:
-        wp, p, cov, redchi = _fit_whole(x, y, sig, phases, start_list, lam, bg, fwhm, background_degree, polarization)
+        wp, p, cov, redchi = _fit_whole(x, y, sig, phases, start_list, lam, bg, fwhm, background_degree, polarization,
+                                        radiation)
     except (ValueError, np.linalg.LinAlgError) as exc:
         raise FitError(f"{pre}whole-pattern fit failed ({exc})") from None
 
@@ -287,7 +296,7 @@ def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12
     while True:
         if keep != fitted_set:
             wp2, p2, cov2, redchi2 = _fit_whole(x, y, sig, [phases[k] for k in keep], [scale_of[k] for k in keep],
-                                                lam, bg, fwhm, background_degree, polarization)
+                                                lam, bg, fwhm, background_degree, polarization, radiation)
             fitted_set = list(keep)
         frac, frac_err = _hill_howard(wp2, p2, cov2, [phases[k] for k in keep])
         ok2, sig2, lines2, why2 = _judge(x, y, wp2, p2, redchi2, sig, noise, len(keep), threshold)
@@ -311,10 +320,6 @@ def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12
     frac_sys = _fraction_sys(frac, [c[1] for c in checks])
     fraction_doubts = _fraction_doubts(frac, [phases[k].name for k in keep], checks)
 
-    # the phase templates are X-ray intensities (form factors, polarisation): on neutron data
-    # (a GSAS file or instrument file saying so) presence and fractions rest on wrong line
-    # strengths (MnO: neutron 111 ≈ 21× 200 per |F|², X-ray 111 the weaker), so say so
-    neutron = (pattern.metadata or {}).get("radiation") == "neutron"
     results = []
     comps2 = {}
     lattices_ok = True
@@ -329,11 +334,10 @@ def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12
                                      lines_seen[k], refined.a, a_err, redchi2)
             err_total = float(np.hypot(frac_err[j], frac_sys[j])) if np.isfinite(frac_sys[j]) else float(frac_err[j])
             a_value = refined.a
-            if kalpha_doublet(lam) is not None:
-                a_value, a_err, verdict = _lab_cell(pattern, refined, twotheta_range, polarization, a_err, verdict)
+            if radiation == "neutron" or kalpha_doublet(lam) is not None:
+                a_value, a_err, verdict = _peak_fit_cell(pattern, refined, twotheta_range, polarization, radiation,
+                                                         a_err, verdict)
             lattices_ok = lattices_ok and verdict.ok
-            if neutron:
-                verdict = verdict.plus(doubts=[NEUTRON_DOUBT])
             if len(keep) > 1:
                 verdict = verdict.plus(doubts=fraction_doubts, info=[_fraction_note(
                     float(frac[j]), float(frac_err[j]), float(frac_sys[j]), checks[j])])
@@ -356,11 +360,6 @@ def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12
                                verdict=verdict, lattices_ok=lattices_ok)
 
 
-#: The doubt on every present phase of a pattern whose file says neutron.
-NEUTRON_DOUBT = ("neutron data: xrd phases models X-ray line intensities (form factors, polarisation), so "
-                 "presence and weight fractions rest on wrong line strengths; refine each phase's cell with "
-                 "dackit xrd lattice, which uses neutron scattering lengths")
-
 #: A present phase's weight fraction must stand this many standard errors above zero.
 FRACTION_SIGMAS = 3.0
 #: Relative standard error of a present phase's cell length above which it is doubtful
@@ -368,20 +367,23 @@ FRACTION_SIGMAS = 3.0
 PHASE_MAX_REL_ERR = 2.5e-4
 
 
-def _lab_cell(pattern, refined, twotheta_range, polarization, a_err, verdict):
-    """Cell length of a present phase in laboratory Kα data: the whole-pattern model has one
-    line per reflection and no axis correction, which on a Kα1/Kα2 pattern with specimen
-    displacement leaves a off by more than 0.002 Å (NIST LaB6 660 Cu data: +0.0025 Å). The
-    peak fit of :func:`~dackit.xrd.lattice.fit_lattice` models both; its doubts join the
-    phase's verdict. Returns (a, a_err, verdict)."""
+def _peak_fit_cell(pattern, refined, twotheta_range, polarization, radiation, a_err, verdict):
+    """Cell length of a present phase from the peak fit of :func:`~dackit.xrd.lattice.fit_lattice`,
+    for data whose line positions the whole-pattern model (one line per reflection, no axis
+    correction) cannot place: laboratory Kα data, where the Kα2 line and specimen displacement
+    leave a off by more than 0.002 Å (NIST LaB6 660 Cu data: +0.0025 Å), and constant-wavelength
+    neutron data, whose Debye–Scherrer offsets moved the D1A garnet cell by +0.0023 Å. Its
+    doubts join the phase's verdict. Returns (a, a_err, verdict)."""
+    what = "neutron" if radiation == "neutron" else "Kα"
     try:
         fit = fit_lattice(pattern, refined, twotheta_range=twotheta_range, a_search=(-0.01, 0.01),
-                          polarization=polarization)
+                          polarization=polarization, radiation=radiation)
     except DackitError as exc:
         return refined.a, a_err, verdict.plus(doubts=[f"a from the whole-pattern fit, which models neither the "
-                                                      f"Kα2 line nor specimen displacement; the peak fit failed: {exc}"])
-    doubts = [] if fit.verdict.ok else ["the Kα peak fit of this phase is doubtful: " + "; ".join(fit.verdict.notes)]
-    return fit.a, fit.a_err, verdict.plus(doubts=doubts, info=["a from the Kα peak fit (as xrd lattice)"])
+                                                      f"{what} line positions nor the axis offsets; the peak fit "
+                                                      f"failed: {exc}"])
+    doubts = [] if fit.verdict.ok else [f"the {what} peak fit of this phase is doubtful: " + "; ".join(fit.verdict.notes)]
+    return fit.a, fit.a_err, verdict.plus(doubts=doubts, info=[f"a from the {what} peak fit (as xrd lattice)"])
 
 
 def _phase_verdict(signif, threshold, frac, frac_err, n_present, n_lines, a, a_err, redchi) -> Verdict:
@@ -578,8 +580,9 @@ def _matched_snr(resid, profile, sigma) -> float:
     return float(np.sum(resid * profile / s2) / np.sqrt(np.sum(profile * profile / s2)))
 
 
-def _template(x, phase, lam, fwhm, polarization):
-    table = reflections(phase, lam, min(179.0, float(x.max()) + 1), polarization=polarization)
+def _template(x, phase, lam, fwhm, polarization, radiation):
+    table = reflections(phase, lam, min(179.0, float(x.max()) + 1), polarization=polarization,
+                        radiation=radiation)
     out = np.zeros_like(x)
     for c, inten in zip(table["twotheta_deg"], table["intensity"]):
         out += inten * pseudo_voigt_unit_area(x, c, fwhm, 0.0)
