@@ -302,3 +302,24 @@ def test_real_command_line_names_the_format():
     code, out, err = run_dackit("ruby", case["path_on_disk"])
     assert code == 2 and "Traceback" not in err
     assert "Galactic/Thermo SPC" in err and case["path_on_disk"].name in err
+
+
+def test_velox_emd_micrograph_is_the_haadf_image_at_the_files_own_pixel_size():
+    """The Velox EMD corpus file holds four SuperX element maps before its HAADF image: the
+    micrograph dackit reads is the HAADF one — same pixels as the HDF5 dataset whose metadata
+    JSON names that detector, decoded here with h5py — at the file's own PixelSize (metres)."""
+    import h5py
+
+    from dackit.tem.io import read_tem_image
+
+    path = next(c for c in CASES if c["id"] == "velox-emd-si-haadf")["path_on_disk"]
+    with h5py.File(path, "r") as h:
+        for grp in h["Data/Image"].values():
+            meta = json.loads(grp["Metadata"][:, 0].tobytes().decode("utf-8", "ignore").rstrip("\x00"))
+            if meta["BinaryResult"]["Detector"] == "HAADF":
+                haadf = np.asarray(grp["Data"], dtype=float)
+                width_m = float(meta["BinaryResult"]["PixelSize"]["width"])
+    img = read_tem_image(path)
+    np.testing.assert_allclose(img.data, haadf.mean(axis=2) if haadf.ndim == 3 else haadf)
+    assert img.pixel_nm == pytest.approx(width_m * 1e9, rel=1e-12)
+    assert img.metadata["detector"] == "HAADF"

@@ -2,7 +2,8 @@
 
 Formats: TIFF (tifffile; the SEM vendors' own calibration tags, Zeiss ``CZ_SEM`` and
 FEI/Thermo ``FEI_HELIOS``/``FEI_SFEG``, else ImageJ or resolution-tag calibration), PNG/JPEG
-(scikit-image, no calibration), Gatan DM3/DM4 and FEI/TIA SER (ncempy), HyperSpy ``.hspy`` HDF5 (h5py, the
+(scikit-image, no calibration), Gatan DM3/DM4, FEI/TIA SER, Thermo Fisher Velox EMD and MRC
+(ncempy), HyperSpy ``.hspy`` HDF5 (h5py, the
 ``Experiments/<name>/axis-*`` scale and units). Pixel sizes are converted to nm; a file
 without calibration needs ``pixel_nm`` (``--pixel-nm``), otherwise :class:`InputError`.
 
@@ -145,6 +146,97 @@ def _read_ser(path: Path):
     if delta and float(delta) > 0:
         pixel = float(delta) * 1e9  # TIA stores metres
     return np.asarray(data), pixel, {}
+
+
+#: Velox detectors whose "images" are element maps of a spectrum image, not micrographs
+_EDS_DETECTORS = ("superx", "eds", "bruker", "edx")
+
+
+def _read_emd(path: Path):
+    """Thermo Fisher Velox ``.emd`` (or Berkeley EMD) with ncempy's readers. A Velox file can
+    hold several images of one scan — HAADF, BF, DF, and the EDS element maps of a spectrum
+    image; the first image of a non-EDS detector is the micrograph, its frames (Velox stores
+    them last: rows, cols, frames) averaged. Pixel size from the file's ``PixelSize``."""
+    import h5py
+    from ncempy.io import emd, emdVelox
+
+    from dackit.io.guard import check_pixels
+
+    try:
+        with h5py.File(path, "r") as h:
+            velox = "Data" in h and "Version" in h
+    except OSError as exc:
+        raise InputError(f"{path}: not a readable EMD (HDF5) file ({exc})") from None
+    try:
+        if velox:
+            with emdVelox.fileEMDVelox(str(path)) as f:
+                found = None
+                for i, grp in enumerate(f.list_data):
+                    if "Data" not in grp:
+                        continue
+                    shape = grp["Data"].shape
+                    check_pixels(path, shape[:2])
+                    data, md = f.get_dataset(i)
+                    detector = str(md.get("detectorName", ""))
+                    if np.ndim(data) >= 2 and not detector.lower().startswith(_EDS_DETECTORS):
+                        found = (data, md, detector)
+                        break
+                if found is None:
+                    raise InputError(f"{path}: this Velox EMD file holds no micrograph (only spectra or "
+                                     "EDS element maps); export the HAADF/BF image, or give the .emd of an "
+                                     "image acquisition")
+                data, md, detector = found
+                if data.ndim == 3:
+                    data = data.mean(axis=2)
+                size, unit = md["pixelSize"][-1], md["pixelUnit"][-1]
+        else:
+            with emd.fileEMD(str(path), readonly=True) as f:
+                if not f.list_emds:
+                    raise InputError(f"{path}: EMD file without data groups; export the image as TIFF")
+                data, dims = f.get_emdgroup(f.list_emds[0])
+                axis = dims[-1]  # (values, name, units) of the image's last (column) axis
+                size = float(axis[0][1] - axis[0][0]) if len(axis[0]) > 1 else 0.0
+                unit, detector = axis[2], ""
+                data = np.asarray(data)
+                while data.ndim > 2:
+                    data = data[0]
+    except DackitError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - ncempy raises bare errors on corrupt files
+        raise InputError(f"{path}: not a readable EMD file ({type(exc).__name__}: {exc})") from None
+    pixel = None
+    if float(size) > 0:
+        u = unit.decode() if isinstance(unit, bytes) else str(unit)
+        # Berkeley EMD writes units as '[n_m]' (nm), '[]' when uncalibrated
+        u = u.strip().strip("[]").replace("_", "")
+        if u and u.lower() not in ("pixel", "px"):
+            pixel = float(size) * unit_to_nm(u, path)
+    return np.asarray(data, dtype=float), pixel, ({"detector": detector} if detector else {})
+
+
+def _read_mrc(path: Path):
+    """MRC / IMOD image (``.mrc``, SerialEM and Velox exports) with ncempy's reader: the first
+    section of a stack; pixel size from the header's cell length over sampling (Å)."""
+    from ncempy.io import mrc
+
+    from dackit.io.guard import check_pixels
+
+    try:
+        with mrc.fileMRC(str(path)) as f:
+            check_pixels(path, tuple(int(n) for n in f.gridSize[::-1][-2:]))
+        out = mrc.mrcReader(str(path))
+    except DackitError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - ncempy raises bare errors on corrupt files
+        raise InputError(f"{path}: not a readable MRC file ({type(exc).__name__}: {exc})") from None
+    data = np.asarray(out["data"])
+    while data.ndim > 2:
+        data = data[0]
+    size, unit = out.get("pixelSize"), out.get("pixelUnit")
+    pixel = None
+    if size is not None and float(size[-1]) > 0:
+        pixel = float(size[-1]) * unit_to_nm(str(unit or "A"), path)
+    return data, pixel, {}
 
 
 def _read_hspy(path: Path):
@@ -292,6 +384,7 @@ def _read_plain(path: Path):
 
 
 READERS = {".dm3": _read_dm, ".dm4": _read_dm, ".hspy": _read_hspy, ".h5": _read_hspy, ".ser": _read_ser,
+           ".emd": _read_emd, ".mrc": _read_mrc,
            ".tif": _read_tiff, ".tiff": _read_tiff, ".png": _read_plain, ".jpg": _read_plain,
            ".jpeg": _read_plain, ".bmp": _read_plain}
 
