@@ -257,3 +257,25 @@ def test_phantom_phase_with_nil_fraction_is_not_present():
         present = {p.name.split()[0]: p for p in res.phases if p.present}
         assert set(present) == {"fluorite"}, [(p.name, p.present, p.significance, p.fraction) for p in res.phases]
         assert abs(present["fluorite"].a_a - 5.41165) < 0.002
+
+
+@pytest.mark.parametrize("zero_deg", [0.01, 0.04])
+def test_single_phase_cell_is_never_ok_when_the_2theta_axis_is_off(zero_deg):
+    """A CeO2 scan at 0.4133 Å (σ 0.012°, 2–30°) whose 2θ axis is off by a constant zero, built
+    here with numpy: the whole-pattern fit alone took the offset into a (−0.0045 Å at 0.01°,
+    −0.022 Å at 0.04°) and called the phase fine. With one phase present the cell comes from
+    the peak fit, which tests every line's position: a wrong cell must not be ok."""
+    from dackit.core.pattern import make_pattern
+    from dackit.xrd.phases import fluorite
+    from dackit.xrd.structure_factor import reflections
+
+    lam, a = 0.4133, 5.4116
+    table = reflections(fluorite(a=a), lam, 31.0)
+    x = np.arange(2.0, 30.0, 0.004)
+    y = np.full(x.size, 200.0)
+    for c, inten in zip(table["twotheta_deg"], table["intensity"]):
+        y += 2e4 * inten / table["intensity"].max() * np.exp(-0.5 * ((x - (c + zero_deg)) / 0.012) ** 2)
+    pat = make_pattern(x, np.random.default_rng(1).poisson(y).astype(float), wavelength_a=lam)
+    ceo2 = identify_phases(pat, [fluorite(a=5.40)]).phases[0]
+    assert ceo2.present
+    assert abs(ceo2.a_a - a) < 0.002 or not ceo2.verdict.ok, (ceo2.a_a - a, ceo2.verdict.notes)
