@@ -262,9 +262,9 @@ def test_phantom_phase_with_nil_fraction_is_not_present():
 @pytest.mark.parametrize("zero_deg", [0.01, 0.04])
 def test_single_phase_cell_is_never_ok_when_the_2theta_axis_is_off(zero_deg):
     """A CeO2 scan at 0.4133 Å (σ 0.012°, 2–30°) whose 2θ axis is off by a constant zero, built
-    here with numpy: the whole-pattern fit alone took the offset into a (−0.0045 Å at 0.01°,
-    −0.022 Å at 0.04°) and called the phase fine. With one phase present the cell comes from
-    the peak fit, which tests every line's position: a wrong cell must not be ok."""
+    here with numpy: the whole-pattern fit took the offset into a (−0.0045 Å at 0.01°, −0.022 Å
+    at 0.04°) and called the phase fine. Refitted with a free zero, the pattern prefers it and
+    the cell moves beyond 0.002 Å, so the cell is doubtful, with the reason."""
     from dackit.core.pattern import make_pattern
     from dackit.xrd.phases import fluorite
     from dackit.xrd.structure_factor import reflections
@@ -279,3 +279,4 @@ def test_single_phase_cell_is_never_ok_when_the_2theta_axis_is_off(zero_deg):
     ceo2 = identify_phases(pat, [fluorite(a=5.40)]).phases[0]
     assert ceo2.present
     assert abs(ceo2.a_a - a) < 0.002 or not ceo2.verdict.ok, (ceo2.a_a - a, ceo2.verdict.notes)
+    assert any("2θ axis is not settled" in n for n in ceo2.verdict.notes), ceo2.verdict.notes

@@ -125,3 +125,29 @@ def covariance_from_jacobian(jac: ArrayLike, residuals: ArrayLike | None = None,
         with np.errstate(invalid="ignore"):
             cov = cov * factor
     return Covariance(matrix=cov, redchi=redchi, dof=dof, rank=rank)
+
+
+def qaic_weights(chi2: ArrayLike, n_params: ArrayLike, c_hat: float = 1.0) -> np.ndarray:
+    """Akaike weights of competing least-squares models from QAIC = χ²/ĉ + 2k.
+
+    The quasi-likelihood form of Burnham & Anderson, *Model Selection and Multimodel
+    Inference*, 2nd ed. (Springer 2002), §2.9 and §6.2: ĉ is the overdispersion (χ²_red of the
+    largest model, ≥ 1) by which all χ² are divided; wᵢ = exp(−ΔQAICᵢ/2) / Σⱼ exp(−ΔQAICⱼ/2).
+
+    Parameters
+    ----------
+    chi2 : array_like
+        Each model's χ² (sum of squared normalised residuals) on the same data.
+    n_params : array_like
+        Each model's number of fitted parameters k.
+    c_hat : float, default 1.0
+        Overdispersion; values below 1 are taken as 1.
+
+    Examples
+    --------
+    >>> qaic_weights([100.0, 90.0], [3, 4]).round(3).tolist()
+    [0.018, 0.982]
+    """
+    qaic = np.asarray(chi2, dtype=float) / max(float(c_hat), 1.0) + 2.0 * np.asarray(n_params, dtype=float)
+    w = np.exp(-0.5 * (qaic - np.min(qaic)))
+    return w / w.sum()

@@ -49,7 +49,8 @@ from scipy.optimize import least_squares
 
 from dackit.core import broadening
 from dackit.core.lineshapes import pseudo_voigt_unit_area
-from dackit.core.lsq import covariance_from_jacobian, covariance_to_correlation, covariance_to_stderr
+from dackit.core.lsq import (covariance_from_jacobian, covariance_to_correlation, covariance_to_stderr,
+                             qaic_weights)
 from dackit.core.quality import Judged, Verdict
 from dackit.errors import FitError, InputError, where
 from dackit.xrd.phases import Phase, get_phase
@@ -984,9 +985,7 @@ def _with_model_spread(chosen, models: dict, n_peaks, c_hat=None):
     fits = [models[label] for label in labels]
     if len(fits) < 2:
         return chosen, "", ""
-    qaic = np.array([m[4] * max(n_peaks - len(m[0]), 1) / c_hat + 2 * len(m[0]) for m in fits])
-    w = np.exp(-0.5 * (qaic - qaic.min()))
-    w /= w.sum()
+    w = qaic_weights([m[4] * max(n_peaks - len(m[0]), 1) for m in fits], [len(m[0]) for m in fits], c_hat)
     extra = np.zeros((len(cell), len(cell)))
     doubt = ""
     for wi, m, label in zip(w, fits, labels):

@@ -55,10 +55,11 @@ from numpy.polynomial import chebyshev as cheb
 from scipy.optimize import least_squares
 
 from dackit.core.lineshapes import pseudo_voigt_unit_area
-from dackit.core.lsq import covariance_from_jacobian, covariance_to_stderr
+from dackit.core.lsq import covariance_from_jacobian, covariance_to_stderr, qaic_weights
 from dackit.core.quality import Judged, Verdict
 from dackit.errors import DackitError, FitError, InputError, where
-from dackit.xrd.lattice import coarse_scale, fit_lattice, kalpha_doublet, pattern_arrays, prepare, twotheta_of
+from dackit.xrd.lattice import (MAX_AXIS_MODEL_SPREAD_A, MIN_AXIS_MODEL_WEIGHT, coarse_scale, fit_lattice,
+                                kalpha_doublet, pattern_arrays, prepare, twotheta_of)
 from dackit.xrd.phases import Phase, get_phase
 from dackit.xrd.structure_factor import reflections
 
@@ -120,8 +121,9 @@ class _WholePattern:
     """Whole-pattern model: Σ_p S_p Σ_hkl I_hkl pV(2θ; cell_p, w_p(2θ), η_p) + SNIP background
     + Chebyshev correction."""
 
-    def __init__(self, x, phases, tables, lam, snip):
+    def __init__(self, x, phases, tables, lam, snip, free_zero=False):
         self.x, self.phases, self.lam, self.snip = x, phases, lam, snip
+        self.free_zero = free_zero
         self.t = 2 * (x - x.min()) / np.ptp(x) - 1
         self.layout = []
         i = 0
@@ -130,6 +132,7 @@ class _WholePattern:
             self.layout.append((i, n_cell))
             i += 1 + n_cell + 3      # S, cell..., w0, w1, eta
         self.n_phase_params = i
+        self.n_axis = 1 if free_zero else 0  # a 2θ zero offset after the phases' parameters
         self.hkl = [t[["h", "k", "l"]].to_numpy(float) for t in tables]
         self.inten = [t["intensity"].to_numpy() for t in tables]
         self.mid = float(np.mean(x))
@@ -146,10 +149,13 @@ class _WholePattern:
         ph = self.phases[k]
         return ph.with_cell(**dict(zip(ph.free_parameters, cell)))
 
+    def zero(self, p) -> float:
+        return float(p[self.n_phase_params]) if self.free_zero else 0.0
+
     def component(self, p, k):
         scale, _, w0, w1, eta = self.unpack(p, k)
         ph = self.phase_at(p, k)
-        pos = twotheta_of(ph.d_spacing(self.hkl[k]), self.lam)
+        pos = twotheta_of(ph.d_spacing(self.hkl[k]), self.lam) + self.zero(p)
         fw = np.maximum(w0 + w1 * (pos - self.mid), 1e-4)
         out = np.zeros_like(self.x)
         for c, w, inten in zip(pos, fw, self.inten[k]):
@@ -162,24 +168,24 @@ class _WholePattern:
         """Positions, FWHMs and peak heights of phase k's lines."""
         scale, _, w0, w1, eta = self.unpack(p, k)
         ph = self.phase_at(p, k)
-        pos = twotheta_of(ph.d_spacing(self.hkl[k]), self.lam)
+        pos = twotheta_of(ph.d_spacing(self.hkl[k]), self.lam) + self.zero(p)
         fw = np.maximum(w0 + w1 * (pos - self.mid), 1e-4)
         return pos, fw, scale * self.inten[k] * pseudo_voigt_unit_area(0.0, 0.0, fw, eta)
 
     def background(self, p):
-        return self.snip + cheb.chebval(self.t, p[self.n_phase_params:])
+        return self.snip + cheb.chebval(self.t, p[self.n_phase_params + self.n_axis:])
 
     def __call__(self, p):
         return self.background(p) + sum(self.component(p, k) for k in range(len(self.phases)))
 
 
-def _fit_whole(x, y, sig, phases, starts, lam, bg_init, fwhm, bg_degree, polarization, radiation):
+def _fit_whole(x, y, sig, phases, starts, lam, bg_init, fwhm, bg_degree, polarization, radiation, free_zero=False):
     tables = []
     for ph, (s, _) in zip(phases, starts):
         t = reflections(ph.scaled(s), lam, min(179.0, float(x.max()) * 1.05 + 1), polarization=polarization,
                         radiation=radiation)
         tables.append(t.reset_index(drop=True))
-    wp = _WholePattern(x, phases, tables, lam, bg_init)
+    wp = _WholePattern(x, phases, tables, lam, bg_init, free_zero=free_zero)
     p0, lo, hi = [], [], []
     for ph, (s, amp) in zip(phases, starts):
         cell = [getattr(ph, k) * (s if k in ("a", "b", "c") else 1.0) for k in ph.free_parameters]
@@ -188,6 +194,10 @@ def _fit_whole(x, y, sig, phases, starts, lam, bg_init, fwhm, bg_degree, polariz
                0.2 * fwhm, -fwhm / np.ptp(x) * 2, 0.0]
         hi += [np.inf, *[c * 1.03 if k in "abc" else c + 2 for c, k in zip(cell, ph.free_parameters)],
                5 * fwhm, fwhm / np.ptp(x) * 2, 1.0]
+    if free_zero:
+        p0.append(0.0)
+        lo.append(-2 * fwhm)
+        hi.append(2 * fwhm)
     bgc = np.zeros(bg_degree + 1)
     p0 += list(bgc)
     lo += [-np.inf] * len(bgc)
@@ -320,6 +330,9 @@ def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12
     frac_sys = _fraction_sys(frac, [c[1] for c in checks])
     fraction_doubts = _fraction_doubts(frac, [phases[k].name for k in keep], checks)
 
+    axis_doubts = {}
+    if radiation == "xray" and kalpha_doublet(lam) is None:
+        axis_doubts = _zero_offset_doubts(x, y, sig, wp2, p2, lam, bg, fwhm, background_degree, polarization)
     results = []
     comps2 = {}
     lattices_ok = True
@@ -334,9 +347,11 @@ def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12
                                      lines_seen[k], refined.a, a_err, redchi2)
             err_total = float(np.hypot(frac_err[j], frac_sys[j])) if np.isfinite(frac_sys[j]) else float(frac_err[j])
             a_value = refined.a
-            if len(keep) == 1 or radiation == "neutron" or kalpha_doublet(lam) is not None:
+            if radiation == "neutron" or kalpha_doublet(lam) is not None:
                 a_value, a_err, verdict = _peak_fit_cell(pattern, refined, twotheta_range, polarization,
                                                          radiation, a_err, verdict)
+            elif j in axis_doubts:
+                verdict = verdict.plus(doubts=[axis_doubts[j]])
             lattices_ok = lattices_ok and verdict.ok
             if len(keep) > 1:
                 verdict = verdict.plus(doubts=fraction_doubts, info=[_fraction_note(
@@ -368,29 +383,53 @@ PHASE_MAX_REL_ERR = 2.5e-4
 
 
 def _peak_fit_cell(pattern, refined, twotheta_range, polarization, radiation, a_err, verdict):
-    """Cell length of a present phase from the peak fit of :func:`~dackit.xrd.lattice.fit_lattice`.
-
-    The whole-pattern model has one line per reflection and no axis correction, so its cell
-    takes up any 2θ zero offset or specimen displacement unseen: a 0.01° zero on a 0.41 Å CeO2
-    scan moved it by −0.0045 Å, 0.04° by −0.022 Å, reported as fine. The peak fit chooses among
-    the axis models (zero, displacement; Debye–Scherrer offsets for neutrons) and puts their
-    spread in the esd, tests every line's position, models the Kα2 line of laboratory data
-    (NIST LaB6 660 Cu data: +0.0025 Å without it), and its doubts join the phase's verdict.
-    Used when one phase is present, and for Kα and neutron data; with several phases and
-    broad, overlapping lines the whole-pattern fit, which shares the overlapped intensity
-    between them, places each cell better (an InP zinc-blende/rock-salt mixture of 6 nm
-    crystallites: the single-phase peak fits were doubtful). Returns (a, a_err, verdict)."""
-    lam = pattern.wavelength_a
-    what = "neutron" if radiation == "neutron" else "Kα" if kalpha_doublet(lam) is not None else "X-ray"
+    """Cell length of a present phase in laboratory Kα or neutron data, from the peak fit of
+    :func:`~dackit.xrd.lattice.fit_lattice`: the whole-pattern model has one line per
+    reflection and no axis correction, which on a Kα1/Kα2 pattern with specimen displacement
+    leaves a off by more than 0.002 Å (NIST LaB6 660 Cu data: +0.0025 Å), and on constant-
+    wavelength neutron data misses the Debye–Scherrer offsets (D1A garnet: +0.0023 Å). The peak
+    fit models both; its doubts join the phase's verdict. Returns (a, a_err, verdict)."""
+    what = "neutron" if radiation == "neutron" else "Kα"
     try:
         fit = fit_lattice(pattern, refined, twotheta_range=twotheta_range, a_search=(-0.01, 0.01),
                           polarization=polarization, radiation=radiation)
     except DackitError as exc:
-        return refined.a, a_err, verdict.plus(doubts=[f"a from the whole-pattern fit, which corrects neither the "
-                                                      f"2θ zero nor the specimen displacement; the peak fit "
+        return refined.a, a_err, verdict.plus(doubts=[f"a from the whole-pattern fit, which models neither the "
+                                                      f"{what} line positions nor the axis offsets; the peak fit "
                                                       f"failed: {exc}"])
     doubts = [] if fit.verdict.ok else [f"the {what} peak fit of this phase is doubtful: " + "; ".join(fit.verdict.notes)]
     return fit.a, fit.a_err, verdict.plus(doubts=doubts, info=[f"a from the {what} peak fit (as xrd lattice)"])
+
+
+def _zero_offset_doubts(x, y, sig, wp, p, lam, bg, fwhm, bg_degree, polarization) -> dict[int, str]:
+    """Doubts on the cells of a monochromatic X-ray whole-pattern fit whose 2θ axis the data
+    do not settle: the fit is repeated with a free 2θ zero offset and the two models weighed
+    by QAIC (:func:`~dackit.core.lsq.qaic_weights`); when the zero model is not rejected
+    (Akaike weight ≥ :data:`~dackit.xrd.lattice.MIN_AXIS_MODEL_WEIGHT`) and moves a present
+    phase's cell length by more than :data:`~dackit.xrd.lattice.MAX_AXIS_MODEL_SPREAD_A`, that
+    phase's cell is doubtful — the rule of ``xrd lattice``. A calibrated area detector fixes
+    the axis and is then not in doubt; a 0.01° zero on a 0.41 Å CeO2 scan moved the cell by
+    −0.0045 Å without a word. Returns {index of the phase in ``wp``: doubt}."""
+    starts = [(wp.phase_at(p, j).a / ph.a, p[wp.layout[j][0]]) for j, ph in enumerate(wp.phases)]
+    try:
+        wz, pz, _, redchi_z = _fit_whole(x, y, sig, list(wp.phases), starts, lam, bg, fwhm, bg_degree,
+                                         polarization, "xray", free_zero=True)
+    except (ValueError, np.linalg.LinAlgError):
+        return {}
+    chi2 = [float(np.sum(((wp(p) - y) / sig) ** 2)), float(np.sum(((wz(pz) - y) / sig) ** 2))]
+    w_zero = float(qaic_weights(chi2, [len(p), len(pz)], redchi_z)[1])
+    if w_zero < MIN_AXIS_MODEL_WEIGHT:
+        return {}
+    out = {}
+    for j, ph in enumerate(wp.phases):
+        moved = {n: getattr(wz.phase_at(pz, j), n) - getattr(wp.phase_at(p, j), n)
+                 for n in ph.free_parameters if n in ("a", "b", "c")}
+        far = ", ".join(f"{n} by {d:+.4f} Å" for n, d in moved.items() if abs(d) > MAX_AXIS_MODEL_SPREAD_A)
+        if far:
+            out[j] = (f"the 2θ axis is not settled by the pattern: a zero offset of {wz.zero(pz):+.4f}° (Akaike "
+                      f"weight {w_zero:.2f}) moves {far}, beyond {MAX_AXIS_MODEL_SPREAD_A:g} Å; check the "
+                      "calibration, or refine the cell with dackit xrd lattice --zero-shift")
+    return out
 
 
 def _phase_verdict(signif, threshold, frac, frac_err, n_present, n_lines, a, a_err, redchi) -> Verdict:
