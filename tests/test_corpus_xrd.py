@@ -78,6 +78,15 @@ WRONG = [
     ("corpus:nac_11bm_1804_to20deg.fxye", ["--phase", "ceo2"]),
     ("corpus:garnet_d1a_neutron_gsas2tutorial.raw",
      ["--phase", "corpus:garnet_from_gsas2_neutron_tutorial.cif", "--wavelength", "1.909"]),
+    # Diamond I15 high-energy scan of GaPO4 (P3₁21, λ = 0.1722 Å from the tutorial's instrument
+    # file): a = 4.90056 Å against GSAS's 4.900632(158) but c = 11.0450 Å against 11.048085(609),
+    # 0.003 Å short — it must not be ok (it is doubtful: 212/122 predicted but not seen)
+    ("corpus:gapo4_i15_gsas2tutorial.gsas",
+     ["--phase", "corpus:gapo4_from_gsas2_gapo4_xray_exp.cif", "--wavelength", "0.1722"]),
+    # NIST BT1 neutron scan of La0.7Ca0.3MnO3 at 50 K with magnetic lines (λ = 1.5403 Å from
+    # BT1_Cu311.inst): a = 5.4790 Å against GSAS-II's 5.482777(216) in LaCaMnO3.lst, 0.0038 Å off
+    ("corpus:lcmo_bt1_neutron_50k_gsas2tutorial.gsas",
+     ["--phase", "corpus:lcmo_from_gsas2_simplemagnetic.cif", "--wavelength", "1.5403", "--radiation", "neutron"]),
 ]
 
 
