@@ -311,3 +311,19 @@ def test_q_patterns_of_pdf_programs_are_still_patterns(tmp_path):
                     + "\n".join(f"{u:.5f} {v:.4f}" for u, v in zip(q, y)) + "\n")
     pat = read_pattern(path)
     assert pat.axis == "q_A^-1" and pat.x[np.argmax(pat.intensity)] == pytest.approx(3.087, abs=0.01)
+
+
+@pytest.mark.parametrize("suffix", [".iq", ".sq", ".fq"])
+def test_headerless_pdf_program_intensities_are_in_q(tmp_path, suffix):
+    """diffpy.srfit's ni.iq (PDFgetX3 I(Q), no header) was read as 2θ: Ni 111 at q = 3.09 Å⁻¹
+    became "3.09°" and a came out anywhere (3.22 Å at λ = 0.1 Å). These suffixes are q in Å⁻¹."""
+    q = np.arange(0.5, 20.0, 0.011)
+    y = 400 + 5e4 * np.exp(-0.5 * ((q - 2 * np.pi * np.sqrt(3) / 3.5239) / 0.015) ** 2)
+    path = tmp_path / f"ni{suffix}"
+    path.write_text("\n".join(f"{u:.6f} {v:.3f}" for u, v in zip(q, y)) + "\n")
+    pat = read_pattern(path, wavelength_a=0.1)
+    assert pat.axis == "q_A^-1"
+    assert pat.x[np.argmax(pat.intensity)] == pytest.approx(3.0882, abs=0.006)
+    same = tmp_path / "ni.dat"   # without the suffix, a bare two-column file stays 2θ
+    same.write_text(path.read_text())
+    assert read_pattern(same, wavelength_a=0.1).axis == "2th_deg"

@@ -244,6 +244,8 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
                 unit = ("d_A", 10.0 if (m.group(1) or "").lower() == "nm" else 1.0)
         if unit is None:
             unit = _mantid_axis(header, pre)
+        if unit is None and path.suffix.lower() in _Q_SUFFIXES:
+            unit = ("q_A^-1", 1.0)
         if unit is None:
             # without this a "q (nm-1)" column was taken for Å⁻¹: every d 10× too small
             unit = next((found for line in reversed(header) for pattern, found in _Q_TITLES
@@ -337,6 +339,10 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
     return make_pattern(x, y, axis=unit[0], wavelength_a=wavelength, sigma=sigma,
                         metadata=meta, source=str(path))
 
+
+#: suffixes of the PDFgetX3/xPDFsuite/diffpy reduced intensities I(Q), S(Q), F(Q): q in Å⁻¹
+#: with no header (diffpy.srfit's ni.iq), which read as 2θ put Ni 111 at "3.08°"
+_Q_SUFFIXES = (".iq", ".sq", ".fq")
 
 #: Mantid's SaveFocusedXYE / SaveGSS comment "The X-axis unit is: <caption>"
 _MANTID_AXIS = re.compile(r"X-axis unit is\s*:\s*(.+?)\s*$", re.I)
