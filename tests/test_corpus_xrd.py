@@ -87,6 +87,10 @@ WRONG = [
     # BT1_Cu311.inst): a = 5.4790 Å against GSAS-II's 5.482777(216) in LaCaMnO3.lst, 0.0038 Å off
     ("corpus:lcmo_bt1_neutron_50k_gsas2tutorial.gsas",
      ["--phase", "corpus:lcmo_from_gsas2_simplemagnetic.cif", "--wavelength", "1.5403", "--radiation", "neutron"]),
+    # ILL D1A neutron scan of PbSO4 (title '1.909A neutron data'): a, b, c = 8.4676, 5.3901,
+    # 6.9492 Å against GSAS's neutron refinement 8.472792(226), 5.393243(149), 6.953462(194)
+    ("corpus:pbso4_d1a_neutron_gsas2.cwn",
+     ["--phase", "corpus:pbso4_from_gsas2_pbso4x_exp.cif", "--wavelength", "1.909"]),
 ]
 
 
