@@ -134,3 +134,25 @@ def test_phases_on_the_11bm_si_al2o3_mixture():
     assert si["present"] and abs(si["a_angstrom"] - 5.43123) <= 0.002, si
     assert al["present"] and abs(al["a_angstrom"] - 4.7590914) <= 0.002, al
     assert not ce["present"], ce
+
+
+def test_ni_q_export_without_its_header_is_never_ok(tmp_path):
+    """The XPD Ni .chi (q in Å⁻¹) saved without its pyFAI header, cut at q = 10 Å⁻¹ as a PDF
+    user's export often is: read as 2θ at λ = 0.1 Å it gave a = 3.216 Å (Ni 3.524 Å) with
+    quality ok in xrd lattice and xrd phases. Both must say the unit is unsettled."""
+    rows = [ln for ln in (CORPUS / "xrd" / "ni_xpd_74kev_pdfstream_q.chi").read_text().splitlines()
+            if ln.strip() and not ln.startswith("#") and float(ln.split()[0]) < 10]
+    path = tmp_path / "ni_q.xy"
+    path.write_text("\n".join(rows) + "\n")
+    cif = CORPUS / "xrd" / "ni_fullrmc_gsas2tutorial_no_data_line.cif"
+    code, out, err = run_json("xrd", "lattice", path, "--phase", cif, "--wavelength", "0.1")
+    assert code == 0, err
+    assert out[0]["quality"] == "doubtful" and "states no radial unit" in " ".join(out[0]["quality_notes"]), out[0]
+    code, out, err = run_json("xrd", "phases", path, "--candidates", f"{cif},au", "--wavelength", "0.1")
+    assert code == 0, err
+    ni = out[0]["phases"][0]
+    assert ni["present"] and ni["quality"] == "doubtful", ni
+    # the same numbers with the unit stated are the corpus case: Ni 3.5239 Å, ok
+    path.write_text("# q_A^-1 I\n" + "\n".join(rows) + "\n")
+    code, out, err = run_json("xrd", "lattice", path, "--phase", cif, "--wavelength", "0.1")
+    assert code == 0 and abs(out[0]["a_angstrom"] - 3.5239) < 0.002 and out[0]["quality"] == "ok", out[0]

@@ -331,6 +331,9 @@ def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12
             a_value = refined.a
             if kalpha_doublet(lam) is not None:
                 a_value, a_err, verdict = _lab_cell(pattern, refined, twotheta_range, polarization, a_err, verdict)
+            if verdict.ok and (pattern.metadata or {}).get("axis_assumed"):
+                verdict = _unstated_axis(pattern, ph, refined, a_value, lam, x, twotheta_range, polarization,
+                                         a_search, verdict)
             lattices_ok = lattices_ok and verdict.ok
             if neutron:
                 verdict = verdict.plus(doubts=[NEUTRON_DOUBT])
@@ -382,6 +385,22 @@ def _lab_cell(pattern, refined, twotheta_range, polarization, a_err, verdict):
                                                       f"Kα2 line nor specimen displacement; the peak fit failed: {exc}"])
     doubts = [] if fit.verdict.ok else ["the Kα peak fit of this phase is doubtful: " + "; ".join(fit.verdict.notes)]
     return fit.a, fit.a_err, verdict.plus(doubts=doubts, info=["a from the Kα peak fit (as xrd lattice)"])
+
+
+def _unstated_axis(pattern, phase, refined, a_value, lam, x, twotheta_range, polarization, a_search, verdict):
+    """``verdict`` of a present phase in a pattern whose file stated no radial unit, with the
+    doubt of :func:`~dackit.xrd.lattice.unstated_axis_verdict` when its numbers read as q index
+    the phase at another cell (a headerless Ni q export at λ = 0.1 Å: a = 3.215 Å, ok)."""
+    from dackit.xrd.lattice import q_reading_of_unstated_axis, unstated_axis_verdict
+    from dackit.xrd.structure_factor import reflections
+
+    lines = reflections(refined, lam, min(179.0, float(np.max(x)) + 1)).twotheta_deg.to_numpy()
+    lines = lines[(lines >= np.min(x)) & (lines <= np.max(x))]
+    other = q_reading_of_unstated_axis(pattern, phase, a_value, lines, twotheta_range=twotheta_range,
+                                       a_search=a_search, polarization=polarization)
+    if other is None or other.quality != "ok":
+        return verdict
+    return unstated_axis_verdict(verdict, a_value, other)
 
 
 def _phase_verdict(signif, threshold, frac, frac_err, n_present, n_lines, a, a_err, redchi) -> Verdict:
