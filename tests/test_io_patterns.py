@@ -327,3 +327,23 @@ def test_headerless_pdf_program_intensities_are_in_q(tmp_path, suffix):
     same = tmp_path / "ni.dat"   # without the suffix, a bare two-column file stays 2θ
     same.write_text(path.read_text())
     assert read_pattern(same, wavelength_a=0.1).axis == "2th_deg"
+
+
+def test_fit2d_chi_titles_as_fit2d_writes_them(tmp_path):
+    """Fit2D titles a q scan 'Q (Inverse Nanometres)' (its own source, and the IDL/MATLAB
+    writers that copy it): that was 'unknown radial axis title …; give axis=', advice the
+    command line cannot take. q in nm⁻¹ must come out in Å⁻¹ with the peak where it was."""
+    q_nm = np.linspace(5.0, 40.0, 1400)
+    q111 = 10 * 2 * np.pi * np.sqrt(3) / 5.411651            # nm⁻¹
+    y = 30 + 900 * np.exp(-0.5 * ((q_nm - q111) / 0.05) ** 2)
+    body = "\n".join(f" {u:.6e}  {v:.6e}" for u, v in zip(q_nm, y))
+    path = tmp_path / "ceo2_q.chi"
+    path.write_text(f"ceo2_001.tif\nQ (Inverse Nanometres)\nIntensity\n       {q_nm.size}\n{body}\n")
+    pat = read_pattern(path)
+    assert pat.axis == "q_A^-1"
+    assert pat.x[np.argmax(pat.intensity)] == pytest.approx(q111 / 10, abs=0.003)
+    radial = tmp_path / "ceo2_mm.chi"
+    radial.write_text(f"ceo2_001.tif\nRadial Distance (mm)\nIntensity\n       {q_nm.size}\n{body}\n")
+    with pytest.raises(InputError, match="Radial Distance.*integrate the image to 2θ or q") as exc:
+        read_pattern(radial)
+    assert "axis=" not in str(exc.value)

@@ -45,6 +45,9 @@ _FIT2D_TITLES = [
     (re.compile(r"2-?theta|two.?theta|2th", re.I), ("2th_deg", 1.0)),
     (re.compile(r"q\s*\(?\s*nm", re.I), ("q_A^-1", 0.1)),
     (re.compile(r"q\s*\(?\s*(a|å|angstrom)", re.I), ("q_A^-1", 1.0)),
+    # Fit2D's own q titles spell the unit out: "Q (Inverse Nanometres)"
+    (re.compile(r"\bq\b.*inverse\s+nanomet", re.I), ("q_A^-1", 0.1)),
+    (re.compile(r"\bq\b.*inverse\s+(?:a\b|å|angstrom)", re.I), ("q_A^-1", 1.0)),
     (re.compile(r"d-?\s*spacing", re.I), ("d_A", 1.0)),
 ]
 # the column title of a d-spacing pattern: "d (A)", "d-spacing [Å]", "d_spacing / nm", "dspacing"
@@ -204,7 +207,9 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
                 unit = found
                 break
         if unit is None and axis is None:
-            raise InputError(f"{pre}unknown radial axis title {lines[1].strip()!r}; give axis=")
+            raise InputError(f"{pre}radial axis {lines[1].strip()!r} is not 2θ, q or d-spacing (Fit2D "
+                             "titles '2-Theta Angle (Degrees)', 'Q (Inverse Nanometres)', 'D-spacing "
+                             "(Angstroms)'); integrate the image to 2θ or q")
         rows = [(i + 1, ln) for i, ln in enumerate(lines[4:], start=4) if ln.strip()]
     else:
         from dackit.io.signatures import _FORTRAN_FORMAT
