@@ -347,3 +347,26 @@ def test_fit2d_chi_titles_as_fit2d_writes_them(tmp_path):
     with pytest.raises(InputError, match="Radial Distance.*integrate the image to 2θ or q") as exc:
         read_pattern(radial)
     assert "axis=" not in str(exc.value)
+
+
+def test_gsas2_q_exports_are_read_in_q(tmp_path):
+    """GSAS-II's 'Fit2D q-bin chi' export writes 'Q <λ>' as the axis line (.qchi), and its
+    Topas-style .qye a /* … */ comment block over q columns: the first was 'unknown radial
+    axis title', the second was read as 2θ. Both are q in Å⁻¹ (GSAS-II's own G2pwd_xye)."""
+    a = 5.411651
+    qs = [2 * np.pi * np.sqrt(n) / a for n in (3, 4, 8, 11)]
+    q = np.linspace(1.0, 7.0, 3000)
+    y = 20 + sum(h * np.exp(-0.5 * ((q - c) / 0.006) ** 2) for c, h in zip(qs, (1000, 300, 500, 400)))
+    body = "\n".join(f" {u:.7e}   {v:.7e}" for u, v in zip(q, y))
+    path = tmp_path / "ceo2.qchi"
+    path.write_text(f"ceo2_11bm.fxye Bank 1\nQ{0.413263:>20.6f}\nIntensity\n       {q.size}\n{body}\n")
+    pat = read_pattern(path)
+    assert pat.axis == "q_A^-1" and pat.wavelength_a == pytest.approx(0.413263)
+    assert pat.x[np.argmax(pat.intensity)] == pytest.approx(qs[0], abs=0.004)
+    qye = tmp_path / "ceo2.qye"
+    qye.write_text("/*\n# ceo2_11bm.fxye Bank 1\n*/\n" + body + "\n")
+    pat = read_pattern(qye, wavelength_a=0.413263)
+    assert pat.axis == "q_A^-1" and pat.x[np.argmax(pat.intensity)] == pytest.approx(qs[0], abs=0.004)
+    # a .qchi of a Kα1/Kα2 pattern carries λ = 0: q still, the wavelength from the caller
+    path.write_text(f"lab\nQ{0.0:>20.6f}\nIntensity\n       {q.size}\n{body}\n")
+    assert read_pattern(path).wavelength_a is None

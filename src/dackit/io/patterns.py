@@ -198,6 +198,7 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
     _refuse_pair_distribution(path, lines, pre)
     _refuse_spec_scans(lines, pre)
     header, rows, fmt, unit, declared = [], [], "xy", None, None
+    title_lam = None
     if _looks_like_fit2d_chi(lines):
         fmt = "chi"
         header = lines[:3]
@@ -206,6 +207,12 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
             if pattern.search(lines[1]):
                 unit = found
                 break
+        qchi = _GSAS2_QCHI_TITLE.match(lines[1])
+        if unit is None and qchi:
+            # GSAS-II's q-binned Fit2D export (.qchi): "Q" and the wavelength (Å; 0 for a
+            # Kα1/Kα2 pattern) on the axis line, q = 2π/d in Å⁻¹ (G2export_FIT2D, G2pwd_xye)
+            unit = ("q_A^-1", 1.0)
+            title_lam = float(qchi.group(1)) or None
         if unit is None and axis is None:
             raise InputError(f"{pre}radial axis {lines[1].strip()!r} is not 2θ, q or d-spacing (Fit2D "
                              "titles '2-Theta Angle (Degrees)', 'Q (Inverse Nanometres)', 'D-spacing "
@@ -327,6 +334,8 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
         meta["declared_points"] = declared
     header_text = "\n".join(header)
     wl_header = _wavelength_from_text(header_text, pre)
+    if wl_header is None and title_lam is not None and 0.01 < title_lam < 10:
+        wl_header = title_lam
     geometry = _pyfai_geometry(header)
     if "polarization_factor" in geometry:
         meta["polarization_factor"] = geometry.pop("polarization_factor")
@@ -346,8 +355,11 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
 
 
 #: suffixes of the PDFgetX3/xPDFsuite/diffpy reduced intensities I(Q), S(Q), F(Q): q in Å⁻¹
-#: with no header (diffpy.srfit's ni.iq), which read as 2θ put Ni 111 at "3.08°"
-_Q_SUFFIXES = (".iq", ".sq", ".fq")
+#: with no header (diffpy.srfit's ni.iq), which read as 2θ put Ni 111 at "3.08°"; GSAS-II's
+#: q exports .qye (Topas-style columns) and .qchi are q in Å⁻¹ too (its G2pwd_xye reader)
+_Q_SUFFIXES = (".iq", ".sq", ".fq", ".qye", ".qchi")
+#: the axis line of GSAS-II's .qchi export: "Q" and the wavelength in Å
+_GSAS2_QCHI_TITLE = re.compile(rf"^\s*q\s+({_NUMBER})\s*$", re.I)
 
 #: Mantid's SaveFocusedXYE / SaveGSS comment "The X-axis unit is: <caption>"
 _MANTID_AXIS = re.compile(r"X-axis unit is\s*:\s*(.+?)\s*$", re.I)
