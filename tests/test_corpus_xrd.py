@@ -78,6 +78,19 @@ WRONG = [
     ("corpus:nac_11bm_1804_to20deg.fxye", ["--phase", "ceo2"]),
     ("corpus:garnet_d1a_neutron_gsas2tutorial.raw",
      ["--phase", "corpus:garnet_from_gsas2_neutron_tutorial.cif", "--wavelength", "1.909"]),
+    # Diamond I15 high-energy scan of GaPO4 (P3₁21, λ = 0.1722 Å from the tutorial's instrument
+    # file): a = 4.90056 Å against GSAS's 4.900632(158) but c = 11.0450 Å against 11.048085(609),
+    # 0.003 Å short — it must not be ok (it is doubtful: 212/122 predicted but not seen)
+    ("corpus:gapo4_i15_gsas2tutorial.gsas",
+     ["--phase", "corpus:gapo4_from_gsas2_gapo4_xray_exp.cif", "--wavelength", "0.1722"]),
+    # NIST BT1 neutron scan of La0.7Ca0.3MnO3 at 50 K with magnetic lines (λ = 1.5403 Å from
+    # BT1_Cu311.inst): a = 5.4790 Å against GSAS-II's 5.482777(216) in LaCaMnO3.lst, 0.0038 Å off
+    ("corpus:lcmo_bt1_neutron_50k_gsas2tutorial.gsas",
+     ["--phase", "corpus:lcmo_from_gsas2_simplemagnetic.cif", "--wavelength", "1.5403", "--radiation", "neutron"]),
+    # ILL D1A neutron scan of PbSO4 (title '1.909A neutron data'): a, b, c = 8.4676, 5.3901,
+    # 6.9492 Å against GSAS's neutron refinement 8.472792(226), 5.393243(149), 6.953462(194)
+    ("corpus:pbso4_d1a_neutron_gsas2.cwn",
+     ["--phase", "corpus:pbso4_from_gsas2_pbso4x_exp.cif", "--wavelength", "1.909"]),
 ]
 
 
@@ -121,3 +134,25 @@ def test_phases_on_the_11bm_si_al2o3_mixture():
     assert si["present"] and abs(si["a_angstrom"] - 5.43123) <= 0.002, si
     assert al["present"] and abs(al["a_angstrom"] - 4.7590914) <= 0.002, al
     assert not ce["present"], ce
+
+
+def test_ni_q_export_without_its_header_is_never_ok(tmp_path):
+    """The XPD Ni .chi (q in Å⁻¹) saved without its pyFAI header, cut at q = 10 Å⁻¹ as a PDF
+    user's export often is: read as 2θ at λ = 0.1 Å it gave a = 3.216 Å (Ni 3.524 Å) with
+    quality ok in xrd lattice and xrd phases. Both must say the unit is unsettled."""
+    rows = [ln for ln in (CORPUS / "xrd" / "ni_xpd_74kev_pdfstream_q.chi").read_text().splitlines()
+            if ln.strip() and not ln.startswith("#") and float(ln.split()[0]) < 10]
+    path = tmp_path / "ni_q.xy"
+    path.write_text("\n".join(rows) + "\n")
+    cif = CORPUS / "xrd" / "ni_fullrmc_gsas2tutorial_no_data_line.cif"
+    code, out, err = run_json("xrd", "lattice", path, "--phase", cif, "--wavelength", "0.1")
+    assert code == 0, err
+    assert out[0]["quality"] == "doubtful" and "states no radial unit" in " ".join(out[0]["quality_notes"]), out[0]
+    code, out, err = run_json("xrd", "phases", path, "--candidates", f"{cif},au", "--wavelength", "0.1")
+    assert code == 0, err
+    ni = out[0]["phases"][0]
+    assert ni["present"] and ni["quality"] == "doubtful", ni
+    # the same numbers with the unit stated are the corpus case: Ni 3.5239 Å, ok
+    path.write_text("# q_A^-1 I\n" + "\n".join(rows) + "\n")
+    code, out, err = run_json("xrd", "lattice", path, "--phase", cif, "--wavelength", "0.1")
+    assert code == 0 and abs(out[0]["a_angstrom"] - 3.5239) < 0.002 and out[0]["quality"] == "ok", out[0]

@@ -222,7 +222,6 @@ def test_a_half_cell_of_a_larger_cubic_lattice_is_recognised():
     unexplained — 211 and 431, odd — index on that half cell doubled; a peak between the
     doubled cell's lines does not."""
     from dackit.xrd.lattice import _doubled_cell_indexes
-    from dackit.xrd.phases import fluorite
 
     lam, big = 0.413909, 10.2512
     tth = [float(np.degrees(2 * np.arcsin(lam * np.sqrt(n) / (2 * big)))) for n in (6, 26)]
@@ -231,3 +230,40 @@ def test_a_half_cell_of_a_larger_cubic_lattice_is_recognised():
     # halfway between the doubled cell's lines N = 26 and 27
     off = float(np.degrees(2 * np.arcsin(lam * np.sqrt(26.5) / (2 * big))))
     assert _doubled_cell_indexes([tth[0], off], half, lam, 0.002) == ""
+
+
+#: CeO2 line heights (X-ray, % of 111; ICDD 34-394 rounded) for the lines 111 … 420
+CEO2_HEIGHTS = (100, 30, 52, 42, 8, 7, 15, 11)
+
+
+def _headerless(tmp_path, name, x, lines_x, width):
+    y = 50 + sum(40 * h * np.exp(-0.5 * ((x - c) / width) ** 2) for c, h in zip(lines_x, CEO2_HEIGHTS))
+    y = np.random.default_rng(3).poisson(y).astype(float)
+    path = tmp_path / name
+    path.write_text("\n".join(f"{u:.5f} {v:.1f}" for u, v in zip(x, y)) + "\n")
+    return path
+
+
+def test_headerless_q_file_read_as_two_theta_is_not_ok(tmp_path):
+    """A q export (Å⁻¹) without its header is read as 2θ; at λ = 0.1 Å the q numbers index a
+    cubic phase ≈ 9 % small (x° vs x Å⁻¹: d ratio 0.1097/λ) with well-fitting peaks. That
+    'compressed' cell must not be ok: the file cannot tell which unit it holds."""
+    from dackit.io.patterns import read_pattern
+
+    a = 5.411651
+    hkl = [(1, 1, 1), (2, 0, 0), (2, 2, 0), (3, 1, 1), (2, 2, 2), (4, 0, 0), (3, 3, 1), (4, 2, 0)]
+    q_lines = [2 * np.pi * np.sqrt(h * h + k * k + m * m) / a for h, k, m in hkl]
+    path = _headerless(tmp_path, "ceo2_q.xy", np.arange(1.0, 5.4, 0.004), q_lines, 0.01)
+    pat = read_pattern(path, wavelength_a=0.1)
+    assert pat.axis == "2th_deg" and pat.metadata["axis_assumed"]
+    fit = fit_lattice(pat, fluorite(a=a, cation="Ce", anion="O"))
+    assert abs(fit.a - a * 0.1 / 0.10966) < 0.01            # the 2θ reading: 9 % short
+    assert fit.quality == "doubtful", fit.quality_notes
+    assert any("states no radial unit" in n and "q in Å⁻¹" in n for n in fit.quality_notes), fit.quality_notes
+    # the same lines written as 2θ at λ = 0.3 Å (no unit either): the q reading cannot index
+    # them, so nothing is doubted
+    tth = [np.degrees(2 * np.arcsin(0.3 * q / (4 * np.pi))) for q in q_lines]
+    path2 = _headerless(tmp_path, "ceo2_tth.xy", np.arange(2.0, 14.8, 0.004), tth, 0.01)
+    fit2 = fit_lattice(read_pattern(path2, wavelength_a=0.3), fluorite(a=a, cation="Ce", anion="O"))
+    assert abs(fit2.a - a) < 0.002 and fit2.quality == "ok", fit2.quality_notes
+    assert not any("radial unit" in n for n in fit2.quality_notes)

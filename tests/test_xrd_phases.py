@@ -252,3 +252,26 @@ def test_reflections_bad_arguments():
         reflections(Phase("empty", "cubic", 4, 4, 4), 0.62, 30)
     with pytest.raises(InputError, match="crystal system"):
         Phase("x", "cubical", 4, 4, 4)
+
+
+def test_read_cif_without_its_data_line(tmp_path):
+    """The Ni.cif of the GSAS-II fullrmc tutorial has every item but no data_ line: gemmi
+    refused it ('expected block header'). Read it as the same CIF with the line."""
+    body = NACL_CIF.split("\n", 1)[1]
+    assert not body.lstrip().startswith("data_")
+    f = tmp_path / "nacl no header.cif"
+    f.write_text("# a comment first\n" + body)
+    ph, ref = read_cif(f), read_cif_text(tmp_path, NACL_CIF)
+    assert ph.system == ref.system and ph.a == pytest.approx(ref.a)
+    assert len(ph.unit_cell_atoms()) == len(ref.unit_cell_atoms()) == 8
+    # still no cell or no atoms: still refused by name
+    g = tmp_path / "bare.cif"
+    g.write_text("_cell_length_a 5.0\n")
+    with pytest.raises(InputError, match="bare.cif"):
+        read_cif(g)
+
+
+def read_cif_text(tmp_path, text):
+    f = tmp_path / "ref.cif"
+    f.write_text(text)
+    return read_cif(f)

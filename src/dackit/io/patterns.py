@@ -45,6 +45,9 @@ _FIT2D_TITLES = [
     (re.compile(r"2-?theta|two.?theta|2th", re.I), ("2th_deg", 1.0)),
     (re.compile(r"q\s*\(?\s*nm", re.I), ("q_A^-1", 0.1)),
     (re.compile(r"q\s*\(?\s*(a|å|angstrom)", re.I), ("q_A^-1", 1.0)),
+    # Fit2D's own q titles spell the unit out: "Q (Inverse Nanometres)"
+    (re.compile(r"\bq\b.*inverse\s+nanomet", re.I), ("q_A^-1", 0.1)),
+    (re.compile(r"\bq\b.*inverse\s+(?:a\b|å|angstrom)", re.I), ("q_A^-1", 1.0)),
     (re.compile(r"d-?\s*spacing", re.I), ("d_A", 1.0)),
 ]
 # the column title of a d-spacing pattern: "d (A)", "d-spacing [Å]", "d_spacing / nm", "dspacing"
@@ -192,8 +195,10 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
         if axis not in (None, "2th_deg"):
             raise InputError(f"{pre}GSAS constant-wavelength data are in 2θ, not {axis!r}")
         return read_gsas(path, wavelength_a=wavelength_a, lines=lines)
+    _refuse_pair_distribution(path, lines, pre)
     _refuse_spec_scans(lines, pre)
     header, rows, fmt, unit, declared = [], [], "xy", None, None
+    title_lam = None
     if _looks_like_fit2d_chi(lines):
         fmt = "chi"
         header = lines[:3]
@@ -202,8 +207,16 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
             if pattern.search(lines[1]):
                 unit = found
                 break
+        qchi = _GSAS2_QCHI_TITLE.match(lines[1])
+        if unit is None and qchi:
+            # GSAS-II's q-binned Fit2D export (.qchi): "Q" and the wavelength (Å; 0 for a
+            # Kα1/Kα2 pattern) on the axis line, q = 2π/d in Å⁻¹ (G2export_FIT2D, G2pwd_xye)
+            unit = ("q_A^-1", 1.0)
+            title_lam = float(qchi.group(1)) or None
         if unit is None and axis is None:
-            raise InputError(f"{pre}unknown radial axis title {lines[1].strip()!r}; give axis=")
+            raise InputError(f"{pre}radial axis {lines[1].strip()!r} is not 2θ, q or d-spacing (Fit2D "
+                             "titles '2-Theta Angle (Degrees)', 'Q (Inverse Nanometres)', 'D-spacing "
+                             "(Angstroms)'); integrate the image to 2θ or q")
         rows = [(i + 1, ln) for i, ln in enumerate(lines[4:], start=4) if ln.strip()]
     else:
         from dackit.io.signatures import _FORTRAN_FORMAT
@@ -241,6 +254,10 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
             m = _D_TITLE.match(header[-1])
             if m and (m.group(1) or "spacing" in header[-1].lower() or header[-1].split()[0].lower() == "d"):
                 unit = ("d_A", 10.0 if (m.group(1) or "").lower() == "nm" else 1.0)
+        if unit is None:
+            unit = _mantid_axis(header, pre)
+        if unit is None and path.suffix.lower() in _Q_SUFFIXES:
+            unit = ("q_A^-1", 1.0)
         if unit is None:
             # without this a "q (nm-1)" column was taken for Å⁻¹: every d 10× too small
             unit = next((found for line in reversed(header) for pattern, found in _Q_TITLES
@@ -296,8 +313,11 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
     if assumed:
         unit = ("2th_deg", 1.0)
         if x.min() < -5 or x.max() >= 180:
-            raise InputError(f"{pre}the radial column runs {x.min():g}…{x.max():g}, not 2θ in degrees; "
-                             "give axis='q_A^-1' or a header stating the unit")
+            tof = (" (values in the thousands: neutron time-of-flight in µs? dackit analyses 2θ or q "
+                   "patterns of a fixed wavelength)") if x.min() > 500 else ""
+            raise InputError(f"{pre}the radial column runs {x.min():g}…{x.max():g}, not 2θ in degrees{tof}; "
+                             "state the unit in a column line above the data ('# 2th_deg I', '# q_A^-1 I', "
+                             "'# d_A I')")
     x = x * unit[1]
     if unit[0] == "2th_deg" and not assumed and x.max() >= 180:
         raise InputError(f"{pre}the 2θ column runs up to {x.max():g}°, beyond 180°: is the unit right?")
@@ -314,6 +334,8 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
         meta["declared_points"] = declared
     header_text = "\n".join(header)
     wl_header = _wavelength_from_text(header_text, pre)
+    if wl_header is None and title_lam is not None and 0.01 < title_lam < 10:
+        wl_header = title_lam
     geometry = _pyfai_geometry(header)
     if "polarization_factor" in geometry:
         meta["polarization_factor"] = geometry.pop("polarization_factor")
@@ -330,6 +352,58 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
     wavelength = wavelength_a if wavelength_a is not None else wl_header
     return make_pattern(x, y, axis=unit[0], wavelength_a=wavelength, sigma=sigma,
                         metadata=meta, source=str(path))
+
+
+#: suffixes of the PDFgetX3/xPDFsuite/diffpy reduced intensities I(Q), S(Q), F(Q): q in Å⁻¹
+#: with no header (diffpy.srfit's ni.iq), which read as 2θ put Ni 111 at "3.08°"; GSAS-II's
+#: q exports .qye (Topas-style columns) and .qchi are q in Å⁻¹ too (its G2pwd_xye reader)
+_Q_SUFFIXES = (".iq", ".sq", ".fq", ".qye", ".qchi")
+#: the axis line of GSAS-II's .qchi export: "Q" and the wavelength in Å
+_GSAS2_QCHI_TITLE = re.compile(rf"^\s*q\s+({_NUMBER})\s*$", re.I)
+
+#: Mantid's SaveFocusedXYE / SaveGSS comment "The X-axis unit is: <caption>"
+_MANTID_AXIS = re.compile(r"X-axis unit is\s*:\s*(.+?)\s*$", re.I)
+
+
+def _mantid_axis(header, pre):
+    """The axis a Mantid export's ``The X-axis unit is:`` line names (unit captions of Mantid's
+    UnitFactory: ``d-Spacing``, ``q``/``Momentum transfer`` in Å⁻¹), None without that line.
+    Time-of-flight and other non-angular axes are refused by name: read as 2θ, a POWGEN scan
+    (7004…102618 µs) was refused only for its range, with advice the command line cannot take."""
+    caption = next((m.group(1) for line in header if (m := _MANTID_AXIS.search(line))), None)
+    if caption is None:
+        return None
+    key = re.sub(r"[^a-z]", "", caption.lower())
+    if key in ("dspacing", "d"):
+        return ("d_A", 1.0)
+    if key in ("q", "momentumtransfer"):
+        return ("q_A^-1", 1.0)
+    if key in ("timeofflight", "tof"):
+        raise InputError(f"{pre}Mantid export with the X axis in time-of-flight (µs): neutron TOF data, "
+                         "not angle-dispersive 2θ; dackit analyses 2θ or q patterns of a fixed wavelength — "
+                         "convert the spectrum to d-spacing in Mantid (ConvertUnits, Target=dSpacing) and "
+                         "save that, or refine the TOF data in GSAS-II or Mantid")
+    raise InputError(f"{pre}Mantid export with the X axis in {caption!r}; dackit reads 2θ, q or "
+                     "d-spacing patterns — convert the spectrum to d-spacing (ConvertUnits) and save that")
+
+
+#: header marks of a G(r) file whatever its suffix: the PDFgetX3/xPDFsuite configuration
+#: ("outputtype = gr"), an "#L r(Å) G(…)" column line, a "# r(Å)  G" column title (the I(Q)
+#: files the same programs write keep a q axis and are patterns)
+_PDF_HEADER = re.compile(r"outputtype\s*=\s*gr\b|^#L\s+r\b|^#\s*r\s*\(?\s*(?:å|a|angstrom)\s*\)?\s+g",
+                         re.I | re.M)
+
+
+def _refuse_pair_distribution(path, lines, pre) -> None:
+    """A PDF G(r) file (``.gr``; PDFgetX3, xPDFsuite, GSAS-II, PDFgui) holds r in Å, not 2θ or q:
+    read as a pattern, its r column became 2θ (xPDFsuite's Ni G(r) fitted as Ni gave a = 3.31 Å)
+    or its element table a SPEC scan. Refused by name."""
+    head = "\n".join(lines[:80])
+    if path.suffix.lower() not in (".gr", ".fgr") and not _PDF_HEADER.search(head):
+        return
+    raise InputError(f"{pre}this is a pair distribution function G(r) (r in Å), not a diffraction "
+                     "pattern; the lattice and phase fits need the integrated pattern I(2θ) or I(q) "
+                     "(the .chi/.xy the PDF was computed from)")
 
 
 def _refuse_spec_scans(lines, pre) -> None:

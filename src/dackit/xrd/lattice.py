@@ -40,7 +40,7 @@ True
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -1151,24 +1151,118 @@ def fit_lattice(pattern, phase, *, twotheta_range=None, peak_shape: str = "pseud
     phase = get_phase(phase)
     if radiation is None:
         radiation = str((pattern.metadata or {}).get("radiation", "xray"))
+    kw = dict(peak_shape=peak_shape, zero_shift=zero_shift, a_search=a_search,
+              instrumental_fwhm_deg=instrumental_fwhm_deg, scherrer_k=scherrer_k,
+              min_significance=min_significance, polarization=polarization, radiation=radiation)
     x, y, sig, lam = pattern_arrays(pattern, twotheta_range)
     doublet = kalpha_doublet(lam) if kalpha2 and radiation == "xray" else None
     if doublet is not None:
         try:
             fit = _fit_lattice_at(pattern, phase, x, y, sig, doublet[1], doublet[2] / doublet[1],
-                                  twotheta_range=twotheta_range, peak_shape=peak_shape, zero_shift=zero_shift,
-                                  a_search=a_search, instrumental_fwhm_deg=instrumental_fwhm_deg,
-                                  scherrer_k=scherrer_k, min_significance=min_significance,
-                                  polarization=polarization, radiation=radiation)
+                                  twotheta_range=twotheta_range, **kw)
         except FitError:
             fit = None
         # a Kα mean was given but no Kα2 is there: the given wavelength is the one to index on
         if fit is not None and (doublet[1] == lam or any(n.startswith("Kα doublet fitted") for n in fit.verdict.notes)):
             return fit
-    return _fit_lattice_at(pattern, phase, x, y, sig, lam, None, twotheta_range=twotheta_range,
-                           peak_shape=peak_shape, zero_shift=zero_shift, a_search=a_search,
-                           instrumental_fwhm_deg=instrumental_fwhm_deg, scherrer_k=scherrer_k,
-                           min_significance=min_significance, polarization=polarization, radiation=radiation)
+    fit = _fit_lattice_at(pattern, phase, x, y, sig, lam, None, twotheta_range=twotheta_range, **kw)
+    return _unstated_axis_check(pattern, phase, fit, twotheta_range, kw)
+
+
+#: Margin (relative) beyond the coarse search window within which the cell a headerless file
+#: would give read as q still counts as one the search could have found.
+UNSTATED_AXIS_MARGIN = 0.02
+
+
+def q_reading_of_unstated_axis(pattern, phase: Phase, a_found: float, twotheta_deg, *, twotheta_range=None,
+                               **kw) -> LatticeFit | None:
+    """The lattice fit of ``phase`` on the numbers of ``pattern`` read as q in Å⁻¹, when its
+    file stated no radial unit (``metadata["axis_assumed"]``: read as 2θ in degrees) and that
+    reading could index the phase; None otherwise.
+
+    2θ in degrees and q in Å⁻¹ overlap in range, and x° of 2θ and x Å⁻¹ of q give d in the
+    ratio ≈ 0.1097/λ: near λ ≈ 0.11 Å (high-energy and PDF beamlines) both readings index a
+    cubic phase. A q export of NSLS-II XPD Ni data (74 keV) saved without its header and read
+    as 2θ at λ = 0.1 Å gave a = 3.216 Å (Ni 3.524 Å) with quality ok, in xrd lattice and xrd
+    phases alike: a 25 % volume "compression" out of a unit only a header can settle.
+
+    Parameters
+    ----------
+    pattern : Pattern
+        The pattern as read (2θ axis).
+    phase : Phase
+        The phase at its nominal cell (the cell search runs about it).
+    a_found : float
+        Cell length a the 2θ reading gave.
+    twotheta_deg : array_like
+        2θ (degrees) of the lines that gave it.
+    twotheta_range : tuple of float, optional
+        The 2θ window that was fitted (applied to the raw numbers).
+    **kw
+        Keyword arguments of :func:`fit_lattice` (``a_search`` among them).
+    """
+    meta = pattern.metadata or {}
+    tth = np.asarray(twotheta_deg, dtype=float)
+    if not meta.get("axis_assumed") or pattern.axis != "2th_deg" or tth.size == 0 or not pattern.wavelength_a:
+        return None
+    lam = float(pattern.wavelength_a)
+    # d of each line read as q over d read as 2θ: the cell the q reading would put it at
+    ratio = (2 * np.pi / tth) / (lam / (2 * np.sin(np.radians(tth / 2))))
+    scale = float(np.median(ratio)) * a_found / phase.a
+    a_search = kw.get("a_search", (-0.12, 0.05))
+    if not 1 + a_search[0] - UNSTATED_AXIS_MARGIN <= scale <= 1 + a_search[1] + UNSTATED_AXIS_MARGIN:
+        return None
+    from dackit.core.pattern import make_pattern
+    from dackit.errors import DackitError
+
+    keep = np.ones(pattern.x.size, dtype=bool)
+    if twotheta_range is not None:
+        keep = (pattern.x >= min(twotheta_range)) & (pattern.x <= max(twotheta_range))
+    sigma = None if pattern.sigma is None else np.asarray(pattern.sigma)[keep]
+    try:
+        as_q = make_pattern(pattern.x[keep], pattern.intensity[keep], axis="q_A^-1", wavelength_a=lam, sigma=sigma,
+                            metadata={k: v for k, v in meta.items() if k != "axis_assumed"}, source=pattern.source)
+        return fit_lattice(as_q, phase, kalpha2=False, **kw)
+    except DackitError:
+        return None
+
+
+def unstated_axis_verdict(verdict: Verdict, a_found: float, other: LatticeFit | None) -> Verdict:
+    """``verdict`` with the doubt of an unstated axis when ``other`` (the q reading of
+    :func:`q_reading_of_unstated_axis`) indexes the phase at another cell, or an info note
+    when both readings agree within :data:`MAX_AXIS_MODEL_SPREAD_A`.
+
+    Parameters
+    ----------
+    verdict : Verdict
+        The verdict of the 2θ reading.
+    a_found : float
+        Cell length a of the 2θ reading.
+    other : LatticeFit or None
+        The q reading (None: it did not index the phase).
+    """
+    if other is None:
+        return verdict
+    b = other.params["a"]
+    if abs(b - a_found) <= MAX_AXIS_MODEL_SPREAD_A:
+        return verdict.plus(info=[f"the file states no radial unit; read as q in Å⁻¹ instead of 2θ the peaks "
+                                  f"give a = {b:.5f} Å, the same within {MAX_AXIS_MODEL_SPREAD_A:g} Å"])
+    return verdict.plus(doubts=[
+        f"the file states no radial unit: read as 2θ in degrees its peaks give a = {a_found:.5f} Å, read as q "
+        f"in Å⁻¹ they index the phase as well with a = {b:.5f} Å; state the axis in a column line above the "
+        "data ('# 2th_deg I' or '# q_A^-1 I')"])
+
+
+def _unstated_axis_check(pattern, phase: Phase, fit: LatticeFit, twotheta_range, kw) -> LatticeFit:
+    """``fit`` (a 2θ reading), made doubtful when its file stated no radial unit and the
+    q reading indexes the phase as well (quality ok, or a position χ² no worse) at another cell."""
+    if fit.quality != "ok" or "a" not in fit.params:
+        return fit
+    other = q_reading_of_unstated_axis(pattern, phase, fit.params["a"], fit.peaks["twotheta_obs"],
+                                       twotheta_range=twotheta_range, **kw)
+    if other is None or (other.quality != "ok" and not other.redchi <= fit.redchi):
+        return fit
+    return replace(fit, verdict=unstated_axis_verdict(fit.verdict, fit.params["a"], other))
 
 
 def _fit_lattice_at(pattern, phase, x, y, sig, lam, kalpha2_ratio, *, twotheta_range, peak_shape, zero_shift,

@@ -15,6 +15,7 @@ Example
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -577,6 +578,15 @@ def read_cif(path, block: int | str = 0) -> Phase:
     text_file(path, "CIF file")
     try:
         doc = gemmi.cif.read(str(path))
+    except (RuntimeError, ValueError) as exc:
+        if "data_" not in str(exc) or re.search(r"^\s*data_", _cif_text(path), re.M | re.I):
+            raise InputError(f"{pre}cannot parse CIF ({exc})") from None
+        # a CIF without its data_ line (the Ni.cif of the GSAS-II fullrmc tutorial starts at
+        # _chemical_name_common): the items are all there, only the block header is missing
+        doc = None
+    try:
+        if doc is None:
+            doc = gemmi.cif.read_string(f"data_{re.sub(r'[^A-Za-z0-9_]', '_', path.stem)}\n" + _cif_text(path))
         blk = doc[block] if isinstance(block, int) else doc.find_block(block)
         st = gemmi.make_small_structure_from_block(blk)
     except (RuntimeError, ValueError, IndexError) as exc:
@@ -603,6 +613,12 @@ def read_cif(path, block: int | str = 0) -> Phase:
     return Phase(name=name, system=system, a=cell.a, b=cell.b, c=cell.c, alpha=cell.alpha,
                  beta=cell.beta, gamma=cell.gamma, space_group=sg.hm if sg is not None else "",
                  atoms=tuple(atoms), symops=symops, source=str(path))
+
+
+def _cif_text(path: Path) -> str:
+    from dackit.io.textcols import decode_text
+
+    return decode_text(path.read_bytes())
 
 
 def _known_species(species: str) -> bool:

@@ -352,6 +352,9 @@ def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12
                                                          radiation, a_err, verdict)
             elif j in axis_doubts:
                 verdict = verdict.plus(doubts=[axis_doubts[j]])
+            if verdict.ok and (pattern.metadata or {}).get("axis_assumed"):
+                verdict = _unstated_axis(pattern, ph, refined, a_value, lam, x, twotheta_range, polarization,
+                                         a_search, verdict)
             lattices_ok = lattices_ok and verdict.ok
             if len(keep) > 1:
                 verdict = verdict.plus(doubts=fraction_doubts, info=[_fraction_note(
@@ -430,6 +433,22 @@ def _zero_offset_doubts(x, y, sig, wp, p, lam, bg, fwhm, bg_degree, polarization
                       f"weight {w_zero:.2f}) moves {far}, beyond {MAX_AXIS_MODEL_SPREAD_A:g} Å; check the "
                       "calibration, or refine the cell with dackit xrd lattice --zero-shift")
     return out
+
+
+def _unstated_axis(pattern, phase, refined, a_value, lam, x, twotheta_range, polarization, a_search, verdict):
+    """``verdict`` of a present phase in a pattern whose file stated no radial unit, with the
+    doubt of :func:`~dackit.xrd.lattice.unstated_axis_verdict` when its numbers read as q index
+    the phase at another cell (a headerless Ni q export at λ = 0.1 Å: a = 3.215 Å, ok)."""
+    from dackit.xrd.lattice import q_reading_of_unstated_axis, unstated_axis_verdict
+    from dackit.xrd.structure_factor import reflections
+
+    lines = reflections(refined, lam, min(179.0, float(np.max(x)) + 1)).twotheta_deg.to_numpy()
+    lines = lines[(lines >= np.min(x)) & (lines <= np.max(x))]
+    other = q_reading_of_unstated_axis(pattern, phase, a_value, lines, twotheta_range=twotheta_range,
+                                       a_search=a_search, polarization=polarization)
+    if other is None or other.quality != "ok":
+        return verdict
+    return unstated_axis_verdict(verdict, a_value, other)
 
 
 def _phase_verdict(signif, threshold, frac, frac_err, n_present, n_lines, a, a_err, redchi) -> Verdict:
