@@ -819,8 +819,9 @@ def refine_cell(phase: Phase, peaks: list[dict], wavelength_a: float, *, zero_sh
     # scatter beyond the fit errors (sample displacement, profile asymmetry) widens the errors
     covar = covariance_from_jacobian(res.jac, res.fun, scale=True)
     if covar.singular:
-        raise FitError(f"{phase.name}: the peak positions do not determine {', '.join(names)} "
-                       "(singular normal matrix)")
+        raise FitError(f"{phase.name}: the peaks found do not determine {', '.join(names)} (too few "
+                       "independent reflections, e.g. only hk0 lines for a hexagonal c): widen --range, or check "
+                       "that this phase is in the pattern")
     cov, redchi = covar.matrix, covar.redchi
     refined = phase.with_cell(**{k: v for k, v in zip(names, res.x) if k not in AXIS_PARAMETERS})
     return names, res.x, covariance_to_stderr(cov), cov, redchi, calc(res.x), refined
