@@ -182,3 +182,51 @@ def test_faint_or_no_halo_keeps_the_fitted_edge():
         assert det.n >= 0.9 * n
         assert det.diameters_nm.mean() == pytest.approx(2 * 14 + 1, rel=0.04), det.verdict.notes
         assert not any("fringe" in note for note in det.verdict.notes), det.verdict.notes
+
+
+def _peanut(r0, c0, radius, offset, level, angle):
+    """One particle of uniform projected intensity shaped as the union of two disks whose
+    centres lie ``offset`` apart (a twin, a short rod with a shallow waist)."""
+    dr, dc = 0.5 * offset * np.cos(angle), 0.5 * offset * np.sin(angle)
+    a, b = _disk(r0 - dr, c0 - dc, radius, level), _disk(r0 + dr, c0 + dc, radius, level)
+    return lambda rr, cc: np.maximum(a(rr, cc), b(rr, cc))
+
+
+def _sphere(r0, c0, radius, level):
+    """Projected sphere: intensity ∝ chord length, so two touching spheres thin out to
+    nothing at their contact."""
+    def f(rr, cc):
+        return level * np.sqrt(np.clip(1 - ((rr - r0) ** 2 + (cc - c0) ** 2) / radius**2, 0, 1))
+    return f
+
+
+def test_twin_without_waist_is_one_particle_touching_spheres_are_two():
+    # Twins: two disks of radius 11 whose centres are 10 px apart, uniform intensity: the
+    # distance map's saddle is √(1 - 10²/(4·11²)) = 0.89 of the maximum, no waist and no
+    # change of intensity across the middle. Truth: one particle each. The watershed's intensity-and-distance markers may put
+    # two seeds in one; they must be joined. Touching projected spheres (radius 11, centres
+    # 21 px apart) keep their pair count: their contact is dim
+    radius, offset = 11, 10.0
+    rr, cc = np.mgrid[-40:41, -40:41].astype(float)
+    union = (np.hypot(rr, cc - offset / 2) <= radius + 0.5) | (np.hypot(rr, cc + offset / 2) <= radius + 0.5)
+    objects, n_twin, n_sphere = [], 0, 0
+    rng = np.random.default_rng(7)
+    for i, r0 in enumerate(range(45, 400, 60)):
+        for j, c0 in enumerate(range(45, 560, 70)):
+            if (i + j) % 2 == 0:
+                objects.append(_peanut(r0, c0, radius, offset, 1.0, rng.uniform(0, np.pi)))
+                n_twin += 1
+            else:
+                ang = rng.uniform(0, np.pi)
+                dr, dc = 10.5 * np.cos(ang), 10.5 * np.sin(ang)
+                objects += [_sphere(r0 - dr, c0 - dc, radius, 1.0), _sphere(r0 + dr, c0 + dc, radius, 1.0)]
+                n_sphere += 2
+    img = _canvas((420, 580), objects, blur=1.0, noise=0.02, seed=3)
+    det = detect_particles(img, 1.0, contrast="bright")
+    t = det.table[det.table["accepted"]]
+    big = t["area_px"] > 0.5 * (union.sum() + np.pi * radius**2)
+    # every twin counted once (none split into halves), every sphere of a pair on its own
+    assert int(big.sum()) == n_twin
+    assert int((~big).sum()) == n_sphere
+    # (their size is not asserted here: the radial profile of a body 1.45 times longer than
+    # wide is fitted as a blurred round particle and comes out ~6 % large; left open)
