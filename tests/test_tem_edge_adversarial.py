@@ -182,3 +182,90 @@ def test_faint_or_no_halo_keeps_the_fitted_edge():
         assert det.n >= 0.9 * n
         assert det.diameters_nm.mean() == pytest.approx(2 * 14 + 1, rel=0.04), det.verdict.notes
         assert not any("fringe" in note for note in det.verdict.notes), det.verdict.notes
+
+
+def _peanut(r0, c0, radius, offset, level, angle):
+    """One particle of uniform projected intensity shaped as the union of two disks whose
+    centres lie ``offset`` apart (a twin, a short rod with a shallow waist)."""
+    dr, dc = 0.5 * offset * np.cos(angle), 0.5 * offset * np.sin(angle)
+    a, b = _disk(r0 - dr, c0 - dc, radius, level), _disk(r0 + dr, c0 + dc, radius, level)
+    return lambda rr, cc: np.maximum(a(rr, cc), b(rr, cc))
+
+
+def _sphere(r0, c0, radius, level):
+    """Projected sphere: intensity ∝ chord length, so two touching spheres thin out to
+    nothing at their contact."""
+    def f(rr, cc):
+        return level * np.sqrt(np.clip(1 - ((rr - r0) ** 2 + (cc - c0) ** 2) / radius**2, 0, 1))
+    return f
+
+
+def test_twin_without_waist_is_one_particle_touching_spheres_are_two():
+    # Twins: two disks of radius 11 whose centres are 10 px apart, uniform intensity: the
+    # distance map's saddle is √(1 - 10²/(4·11²)) = 0.89 of the maximum, no waist and no
+    # change of intensity across the middle. Truth: one particle each. The watershed's intensity-and-distance markers may put
+    # two seeds in one; they must be joined. Touching projected spheres (radius 11, centres
+    # 21 px apart) keep their pair count: their contact is dim
+    radius, offset = 11, 10.0
+    rr, cc = np.mgrid[-40:41, -40:41].astype(float)
+    union = (np.hypot(rr, cc - offset / 2) <= radius + 0.5) | (np.hypot(rr, cc + offset / 2) <= radius + 0.5)
+    objects, n_twin, n_sphere = [], 0, 0
+    rng = np.random.default_rng(7)
+    for i, r0 in enumerate(range(45, 400, 60)):
+        for j, c0 in enumerate(range(45, 560, 70)):
+            if (i + j) % 2 == 0:
+                objects.append(_peanut(r0, c0, radius, offset, 1.0, rng.uniform(0, np.pi)))
+                n_twin += 1
+            else:
+                ang = rng.uniform(0, np.pi)
+                dr, dc = 10.5 * np.cos(ang), 10.5 * np.sin(ang)
+                objects += [_sphere(r0 - dr, c0 - dc, radius, 1.0), _sphere(r0 + dr, c0 + dc, radius, 1.0)]
+                n_sphere += 2
+    img = _canvas((420, 580), objects, blur=1.0, noise=0.02, seed=3)
+    det = detect_particles(img, 1.0, contrast="bright")
+    t = det.table[det.table["accepted"]]
+    big = t["area_px"] > 0.5 * (union.sum() + np.pi * radius**2)
+    # every twin counted once (none split into halves), every sphere of a pair on its own
+    assert int(big.sum()) == n_twin
+    assert int((~big).sum()) == n_sphere
+    # (their size is not asserted here: the radial profile of a body 1.45 times longer than
+    # wide is fitted as a blurred round particle and comes out ~6 % large; left open)
+
+
+def _stadium(r0, c0, radius, half_length, level, angle):
+    """Rod of uniform projected intensity: a rectangle 2·half_length long capped by two
+    half-disks of ``radius``."""
+    def f(rr, cc):
+        u = (rr - r0) * np.cos(angle) + (cc - c0) * np.sin(angle)
+        v = -(rr - r0) * np.sin(angle) + (cc - c0) * np.cos(angle)
+        dist = np.hypot(np.clip(np.abs(u) - half_length, 0, None), v)
+        return np.clip(radius + 0.5 - dist, 0, 1) * level
+    return f
+
+
+def test_rods_among_disks_keep_their_area():
+    # Rods (radius 9, straight part 22 px: Feret ratio 2.2) and disks (radius 10) of uniform
+    # intensity, blurred by σ = 1.5 px. A rod's radial profile about its centroid mixes its
+    # sides (9 px out) and its ends (20 px out) and fits no blurred round particle; its
+    # outline is the half-contrast line moved out by the disks' edge offset. Truth: the
+    # equivalent-area diameter of each shape, computed here from its area
+    r_rod, half, r_disk = 9, 11.0, 10
+    d_rod = 2 * np.sqrt((np.pi * r_rod**2 + 4 * half * r_rod) / np.pi)
+    objects, rods = [], 0
+    rng = np.random.default_rng(11)
+    for i, r0 in enumerate(range(40, 420, 55)):
+        for j, c0 in enumerate(range(40, 600, 60)):
+            if (i + j) % 2 == 0:
+                objects.append(_stadium(r0, c0, r_rod, half, 1.0, rng.uniform(0, np.pi)))
+                rods += 1
+            else:
+                objects.append(_disk(r0, c0, r_disk, 1.0))
+    img = _canvas((450, 620), objects, blur=1.5, noise=0.02, seed=5)
+    det = detect_particles(img, 1.0, contrast="bright")
+    t = det.table[det.table["accepted"]]
+    is_rod = t["feret_max_nm"] / t["feret_min_nm"] > 1.6
+    assert int(is_rod.sum()) == rods
+    # within 3 %: the offset borrowed from the disks is exact for a uniform edge; the pixel
+    # perimeter and the blur's curvature shift (σ²/2R) are a fraction of a pixel
+    assert t.loc[is_rod, "diameter_nm"].mean() == pytest.approx(d_rod, rel=0.03)
+    assert t.loc[~is_rod, "diameter_nm"].mean() == pytest.approx(2 * r_disk + 1, rel=0.03)
