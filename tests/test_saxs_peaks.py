@@ -218,3 +218,28 @@ def test_figures(tmp_path):
     assert {t.get_text() for t in ax2.get_legend().get_texts()} == {"compression", "decompression"}
     assert save_pattern_figure(results[-1], tmp_path / "p.png").stat().st_size > 1000
     assert [r.d_first_a for r in results] == pytest.approx([83, 72, 63, 120], rel=0.01)
+
+
+def test_a_weak_peak_broader_than_a_line_above_it_is_background():
+    # Williamson-Hall: the lines of one lattice are never narrower at higher q, so a weak
+    # peak three times broader than a well-determined line above it is background
+    # structure (the foot of a hump the background left), while one that is only as broad
+    # within its error, or better determined than the line, or above it, stays
+    from dackit.saxs.peaks import SaxsPeak, _consistent_widths
+
+    def pk(q, w, w_err, amp, amp_err):
+        return SaxsPeak(q, 1e-5, w, w_err, amp, amp_err, 0.5, 0.05, amp / amp_err)
+
+    line = pk(0.080, 0.0037, 0.0001, 100.0, 0.2)
+    hump = pk(0.046, 0.0118, 0.0015, 0.3, 0.03)
+    assert _consistent_widths([hump, line], 5.0) == [line]
+    # width not determined well enough to tell (2σ reaches twice the line's): kept
+    vague = pk(0.046, 0.0118, 0.0025, 0.3, 0.03)
+    assert vague in _consistent_widths([vague, line], 5.0)
+    # the same width above the line: strain broadening allows it
+    above = pk(0.150, 0.0118, 0.0015, 0.3, 0.03)
+    assert above in _consistent_widths([line, above], 5.0)
+    # a blob better determined than the narrow line above it (an unresolved multiplet
+    # such as HCP 100/002/101) is not judged by that line
+    blob = pk(0.046, 0.0118, 0.0005, 100.0, 0.1)
+    assert blob in _consistent_widths([blob, line], 5.0)

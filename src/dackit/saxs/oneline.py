@@ -206,10 +206,12 @@ REORDER_MIN = 2.0
 BROAD_MARGIN = 2.0
 
 
-def _weak_gain(ps, r, sig, cand, ff, w, eta):
+def _weak_gain(ps, r, sig, cand, ff, w, eta, shared=None):
     """(Σ ln(1 + odds·B), labels of lines seen at ≥ MIN_WEAK_Z) over the lines ``cand``
     predicts inside the data where no peak was fitted (heights predicted from the matched
-    peaks; see :func:`index_one_line` for B and the odds)."""
+    peaks; see :func:`index_one_line` for B and the odds). Lines within ``w`` of a
+    position in ``shared`` (another phase's predicted lines) are not named as seen: a
+    line there is a line of both."""
     from dackit.saxs.mesophase import MESOPHASES
 
     q = np.asarray(ps.q, float)
@@ -253,7 +255,7 @@ def _weak_gain(ps, r, sig, cand, ff, w, eta):
         # already charged by the indexing's missing-line penalty
         gain += _log_evidence(a / e, e, MAX_OVER_PREDICTED * scale * wsum * frac(qc), prior) \
             - float(np.log1p(-prior))
-        if a / e >= MIN_WEAK_Z:
+        if a / e >= MIN_WEAK_Z and (shared is None or not np.any(np.abs(shared - qc) <= w)):
             seen.append(f"{label} {a / e:.1f}σ")
     return gain, tuple(seen)
 
@@ -286,13 +288,16 @@ def reorder_by_weak_lines(ps, ff, idx):
     from dackit.saxs.mesophase import Indexing
     from dackit.saxs.peaks import _determination, _residual_of
 
-    from dackit.saxs.quality import _margin
+    from dackit.saxs.quality import _margin, _strengths_decide
 
     best = idx.best
     # the lead is judged as the quality checks judge it (:func:`~dackit.saxs.quality._margin`):
     # the match credits favour the sparser lattice, an Occam preference, not lines seen
+    # a rival the observed line strengths rule out (quality._strengths_decide) stays out:
+    # lines under the threshold do not overturn evidence from the lines above it
     pool = [c for c in idx.candidates if c.n_unexplained <= best.n_unexplained
-            and _margin(best, c) <= WEAK_REORDER_MARGIN and c.line_weight is not None]
+            and _margin(best, c) <= WEAK_REORDER_MARGIN and c.line_weight is not None
+            and not _strengths_decide(best, c)]
     if len(pool) < 2 or len(ps.peaks) < 2:
         return idx
     resid = _residual_of(np.asarray(ps.q, float), ps.intensity, ps.background, ps.noise,
@@ -303,9 +308,16 @@ def reorder_by_weak_lines(ps, ff, idx):
     w = float(np.median([p.fwhm_inv_a for p in ps.peaks]))
     eta = max(ps.peaks, key=_determination).eta
     accepted = ff is not None and ff.accepted
+    # a weak line at a position the best predicts too is no evidence for the rival (SC
+    # 210/221/320 are BCC 310/411/431 at a√2): only lines the best does not predict are
+    # named as seen for a rival, and one must be seen to put the rival first
+    from dackit.saxs.mesophase import MESOPHASES
+
+    k_best = 2 * np.pi / best.lattice_a
+    shared = MESOPHASES[best.name].reflections(float(ps.q[-1]) / k_best + 1e-6).s * k_best
     scored = []
     for c in pool:
-        gain, seen = _weak_gain(ps, r, sig, c, ff, w, eta)
+        gain, seen = _weak_gain(ps, r, sig, c, ff, w, eta, None if c is best else shared)
         shaped = accepted and c.name in _SHAPE_PHASES.get(ff.shape, ())
         scored.append((c.score - 2 * (gain + SHAPE_EVIDENCE * shaped), c, seen, shaped))
     scored.sort(key=lambda t: t[0])

@@ -718,29 +718,29 @@ def _consistent_widths(peaks, ratio):
     # than the Bragg line on its flank: the narrowest peak determined at least a quarter as
     # well as the best sets the domain-size width, so the hump cannot
     top = max(_determination(p) for p in peaks)
-    ref = min((p for p in peaks if _determination(p) >= 0.25 * top), key=lambda p: p.fwhm_inv_a)
-    return [p for p in peaks if p.fwhm_inv_a <= ratio * ref.fwhm_inv_a
-            and not _broad_below(p, ref, top)]
+    ref = min(p.fwhm_inv_a for p in peaks if _determination(p) >= 0.25 * top)
+    return [p for p in peaks if p.fwhm_inv_a <= ratio * ref
+            and not any(_broader_below(p, o) for o in peaks)]
 
 
-#: a peak below the reference line may be at most this many times broader than it
-#: (Williamson–Hall, see :func:`_broad_below`; the margin covers a weak line's width error
-#: beyond its 2σ and a partly resolved doublet)
+#: a peak may be at most this many times broader than a better-determined line above it
+#: (Williamson–Hall, see :func:`_broader_below`; the margin covers partly resolved
+#: doublets and the widths' errors beyond their 2σ)
 LOW_Q_WIDTH_RATIO = 2.0
 
 
-def _broad_below(p, ref, top) -> bool:
-    """A weakly determined peak (under a quarter of the best determination ``top``) below
-    the reference line ``ref`` and more than :data:`LOW_Q_WIDTH_RATIO` times broader than
-    it, its width taken 2σ narrower. Lines of one lattice broaden as Δq = 2πK/D + ε·q
-    (Williamson & Hall, Acta Metall. 1, 22 (1953); paracrystalline disorder ∝ q²): never
-    less at higher q, so such a peak is no line of the lattice but background structure
-    (the broad foot of a form-factor or precursor hump the background left: a 0.012 Å⁻¹
-    'line' at 0.046 Å⁻¹ below a 0.0037 Å⁻¹ fcc 111, xrsdkit R4_cool_0022 in
-    tests/corpus/saxs)."""
-    err = p.fwhm_err if np.isfinite(p.fwhm_err) else np.inf
-    return bool(p.q_inv_a < ref.q_inv_a and _determination(p) < 0.25 * top
-                and p.fwhm_inv_a - 2 * err > LOW_Q_WIDTH_RATIO * ref.fwhm_inv_a)
+def _broader_below(p, other) -> bool:
+    """``p`` lies below a better-determined peak ``other`` and is more than
+    :data:`LOW_Q_WIDTH_RATIO` times broader than it, both widths taken 2σ towards each
+    other. Lines of one lattice broaden as Δq = 2πK/D + ε·q (Williamson & Hall, Acta
+    Metall. 1, 22 (1953); paracrystalline disorder adds ∝ q²): never less at higher q, so
+    ``p`` is no line of that lattice but background structure, e.g. the foot of a
+    form-factor or precursor hump the background left: a 0.012 Å⁻¹ 'line' at 0.046 Å⁻¹
+    below a 0.0037 Å⁻¹ fcc 111 (xrsdkit R4_cool_0022 in tests/corpus/saxs)."""
+    e_p = p.fwhm_err if np.isfinite(p.fwhm_err) else np.inf
+    e_o = other.fwhm_err if np.isfinite(other.fwhm_err) else np.inf
+    return bool(p.q_inv_a < other.q_inv_a and _determination(p) < _determination(other)
+                and p.fwhm_inv_a - 2 * e_p > LOW_Q_WIDTH_RATIO * (other.fwhm_inv_a + 2 * e_o))
 
 
 def _drop_spikes(peaks, min_significance, ratio):
