@@ -243,3 +243,17 @@ def test_a_weak_peak_broader_than_a_line_above_it_is_background():
     # such as HCP 100/002/101) is not judged by that line
     blob = pk(0.046, 0.0118, 0.0005, 100.0, 0.1)
     assert blob in _consistent_widths([blob, line], 5.0)
+
+
+def test_a_spike_under_the_threshold_sets_no_width():
+    # a two-step noise spike fitted at 3.5σ must not be the domain-size reference that
+    # drops the real lines 5x broader than it (a hexagonal pattern lost 20, 11 and 21)
+    from dackit.saxs.peaks import SaxsPeak, _consistent_widths
+
+    def pk(q, w, amp, amp_err):
+        return SaxsPeak(q, 1e-5, w, 0.1 * w, amp, amp_err, 0.5, 0.05, amp / amp_err)
+
+    lines = [pk(0.1078, 0.0014, 2.25, 0.163), pk(0.1246, 0.0015, 1.68, 0.206)]
+    spike = pk(0.2248, 0.00027, 1.0, 0.286)
+    kept = _consistent_widths([*lines, spike], 5.0, min_significance=5.0)
+    assert all(p in kept for p in lines)
