@@ -58,13 +58,21 @@ _SHAPE_PHASES = {"sheet": ("lamellar",), "cylinder": ("hexagonal",),
                  "sphere": ("sc", "bcc", "fcc", "hcp", "pn3m", "ia3d")}
 
 
+#: fewest points a fixed line is fitted on (height and a linear baseline: four degrees
+#: of freedom left)
+LINE_FIT_POINTS = 7
+
+
 def _line_fit(q, r, sig, qc, w, eta):
     """Height (and its error) of a line of fixed centre, width and shape on a linear
     baseline, by weighted linear least squares within ±2 FWHM; the error is scaled up by
     the reduced χ² when that exceeds one (background misfit in the window)."""
     m = np.abs(q - qc) <= 2 * w
-    if m.sum() < 6:
-        return np.nan, np.nan
+    if m.sum() < LINE_FIT_POINTS:
+        # a line sampled at a step or two per FWHM: the nearest points (as
+        # peaks._fit_fixed_width), else the undersampled lines are never weighed
+        m = np.zeros(q.size, bool)
+        m[np.argsort(np.abs(q - qc))[:LINE_FIT_POINTS]] = True
     x, y, s = q[m], r[m], sig[m]
     a = np.column_stack([pseudo_voigt(x, 1.0, qc, w, eta), np.ones_like(x), x - qc]) / s[:, None]
     b = y / s
@@ -206,12 +214,10 @@ REORDER_MIN = 2.0
 BROAD_MARGIN = 2.0
 
 
-def _weak_gain(ps, r, sig, cand, ff, w, eta, shared=None):
+def _weak_gain(ps, r, sig, cand, ff, w, eta):
     """(Σ ln(1 + odds·B), labels of lines seen at ≥ MIN_WEAK_Z) over the lines ``cand``
     predicts inside the data where no peak was fitted (heights predicted from the matched
-    peaks; see :func:`index_one_line` for B and the odds). Lines within ``w`` of a
-    position in ``shared`` (another phase's predicted lines) are not named as seen: a
-    line there is a line of both."""
+    peaks; see :func:`index_one_line` for B and the odds)."""
     from dackit.saxs.mesophase import MESOPHASES
 
     q = np.asarray(ps.q, float)
@@ -255,7 +261,7 @@ def _weak_gain(ps, r, sig, cand, ff, w, eta, shared=None):
         # already charged by the indexing's missing-line penalty
         gain += _log_evidence(a / e, e, MAX_OVER_PREDICTED * scale * wsum * frac(qc), prior) \
             - float(np.log1p(-prior))
-        if a / e >= MIN_WEAK_Z and (shared is None or not np.any(np.abs(shared - qc) <= w)):
+        if a / e >= MIN_WEAK_Z:
             seen.append(f"{label} {a / e:.1f}σ")
     return gain, tuple(seen)
 
@@ -308,16 +314,9 @@ def reorder_by_weak_lines(ps, ff, idx):
     w = float(np.median([p.fwhm_inv_a for p in ps.peaks]))
     eta = max(ps.peaks, key=_determination).eta
     accepted = ff is not None and ff.accepted
-    # a weak line at a position the best predicts too is no evidence for the rival (SC
-    # 210/221/320 are BCC 310/411/431 at a√2): only lines the best does not predict are
-    # named as seen for a rival, and one must be seen to put the rival first
-    from dackit.saxs.mesophase import MESOPHASES
-
-    k_best = 2 * np.pi / best.lattice_a
-    shared = MESOPHASES[best.name].reflections(float(ps.q[-1]) / k_best + 1e-6).s * k_best
     scored = []
     for c in pool:
-        gain, seen = _weak_gain(ps, r, sig, c, ff, w, eta, None if c is best else shared)
+        gain, seen = _weak_gain(ps, r, sig, c, ff, w, eta)
         shaped = accepted and c.name in _SHAPE_PHASES.get(ff.shape, ())
         scored.append((c.score - 2 * (gain + SHAPE_EVIDENCE * shaped), c, seen, shaped))
     scored.sort(key=lambda t: t[0])
