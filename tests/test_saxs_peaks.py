@@ -218,3 +218,42 @@ def test_figures(tmp_path):
     assert {t.get_text() for t in ax2.get_legend().get_texts()} == {"compression", "decompression"}
     assert save_pattern_figure(results[-1], tmp_path / "p.png").stat().st_size > 1000
     assert [r.d_first_a for r in results] == pytest.approx([83, 72, 63, 120], rel=0.01)
+
+
+def test_a_weak_peak_broader_than_a_line_above_it_is_background():
+    # Williamson-Hall: the lines of one lattice are never narrower at higher q, so a weak
+    # peak three times broader than a well-determined line above it is background
+    # structure (the foot of a hump the background left), while one that is only as broad
+    # within its error, or better determined than the line, or above it, stays
+    from dackit.saxs.peaks import SaxsPeak, _consistent_widths
+
+    def pk(q, w, w_err, amp, amp_err):
+        return SaxsPeak(q, 1e-5, w, w_err, amp, amp_err, 0.5, 0.05, amp / amp_err)
+
+    line = pk(0.080, 0.0037, 0.0001, 100.0, 0.2)
+    hump = pk(0.046, 0.0118, 0.0015, 0.3, 0.03)
+    assert _consistent_widths([hump, line], 5.0) == [line]
+    # width not determined well enough to tell (2σ reaches twice the line's): kept
+    vague = pk(0.046, 0.0118, 0.0025, 0.3, 0.03)
+    assert vague in _consistent_widths([vague, line], 5.0)
+    # the same width above the line: strain broadening allows it
+    above = pk(0.150, 0.0118, 0.0015, 0.3, 0.03)
+    assert above in _consistent_widths([line, above], 5.0)
+    # a blob better determined than the narrow line above it (an unresolved multiplet
+    # such as HCP 100/002/101) is not judged by that line
+    blob = pk(0.046, 0.0118, 0.0005, 100.0, 0.1)
+    assert blob in _consistent_widths([blob, line], 5.0)
+
+
+def test_a_spike_under_the_threshold_sets_no_width():
+    # a two-step noise spike fitted at 3.5σ must not be the domain-size reference that
+    # drops the real lines 5x broader than it (a hexagonal pattern lost 20, 11 and 21)
+    from dackit.saxs.peaks import SaxsPeak, _consistent_widths
+
+    def pk(q, w, amp, amp_err):
+        return SaxsPeak(q, 1e-5, w, 0.1 * w, amp, amp_err, 0.5, 0.05, amp / amp_err)
+
+    lines = [pk(0.1078, 0.0014, 2.25, 0.163), pk(0.1246, 0.0015, 1.68, 0.206)]
+    spike = pk(0.2248, 0.00027, 1.0, 0.286)
+    kept = _consistent_widths([*lines, spike], 5.0, min_significance=5.0)
+    assert all(p in kept for p in lines)

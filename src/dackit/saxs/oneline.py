@@ -58,13 +58,21 @@ _SHAPE_PHASES = {"sheet": ("lamellar",), "cylinder": ("hexagonal",),
                  "sphere": ("sc", "bcc", "fcc", "hcp", "pn3m", "ia3d")}
 
 
+#: fewest points a fixed line is fitted on (height and a linear baseline: four degrees
+#: of freedom left)
+LINE_FIT_POINTS = 7
+
+
 def _line_fit(q, r, sig, qc, w, eta):
     """Height (and its error) of a line of fixed centre, width and shape on a linear
     baseline, by weighted linear least squares within ±2 FWHM; the error is scaled up by
     the reduced χ² when that exceeds one (background misfit in the window)."""
     m = np.abs(q - qc) <= 2 * w
-    if m.sum() < 6:
-        return np.nan, np.nan
+    if m.sum() < LINE_FIT_POINTS:
+        # a line sampled at a step or two per FWHM: the nearest points (as
+        # peaks._fit_fixed_width), else the undersampled lines are never weighed
+        m = np.zeros(q.size, bool)
+        m[np.argsort(np.abs(q - qc))[:LINE_FIT_POINTS]] = True
     x, y, s = q[m], r[m], sig[m]
     a = np.column_stack([pseudo_voigt(x, 1.0, qc, w, eta), np.ones_like(x), x - qc]) / s[:, None]
     b = y / s
@@ -286,13 +294,16 @@ def reorder_by_weak_lines(ps, ff, idx):
     from dackit.saxs.mesophase import Indexing
     from dackit.saxs.peaks import _determination, _residual_of
 
-    from dackit.saxs.quality import _margin
+    from dackit.saxs.quality import _margin, _strengths_decide
 
     best = idx.best
     # the lead is judged as the quality checks judge it (:func:`~dackit.saxs.quality._margin`):
     # the match credits favour the sparser lattice, an Occam preference, not lines seen
+    # a rival the observed line strengths rule out (quality._strengths_decide) stays out:
+    # lines under the threshold do not overturn evidence from the lines above it
     pool = [c for c in idx.candidates if c.n_unexplained <= best.n_unexplained
-            and _margin(best, c) <= WEAK_REORDER_MARGIN and c.line_weight is not None]
+            and _margin(best, c) <= WEAK_REORDER_MARGIN and c.line_weight is not None
+            and not _strengths_decide(best, c)]
     if len(pool) < 2 or len(ps.peaks) < 2:
         return idx
     resid = _residual_of(np.asarray(ps.q, float), ps.intensity, ps.background, ps.noise,
