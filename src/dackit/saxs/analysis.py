@@ -329,6 +329,18 @@ def analyse_saxs(pattern: Pattern, *, background="loglog", min_significance=5.0,
         from dackit.saxs.oneline import reorder_by_weak_lines
 
         again = reorder_by_weak_lines(ps, ff, idx)
+        if again is idx:
+            # a lead that rests on one noise spike (under the detection threshold and narrower
+            # than the lines) is no lead: the phase that explains every other peak goes first
+            # (a lamellar 001/002 pattern was called bcc through a 3.7σ spike at bcc 321), and
+            # the result is doubtful. A weak line of normal width may be real: it keeps the lead.
+            from dackit.saxs.quality import marginal_hinge
+
+            hinge = marginal_hinge(idx, ps.peaks, min_significance=min_significance, spike_only=True)
+            if hinge is not None:
+                rival, spike = hinge
+                again = Indexing((rival, *[c for c in idx.candidates if c is not rival]), (rival.name,),
+                                 method="positions, spike set aside", set_aside=spike)
         if again is not idx:
             res = dataclasses.replace(res, indexing=again)
             verdict = saxs_verdict(res, min_significance=min_significance)

@@ -255,11 +255,15 @@ class Indexing:
 
     candidates: tuple
     tie: tuple
-    #: how the phases were ranked: "positions" (:func:`index_peaks`) or "one line"
-    #: (:func:`dackit.saxs.oneline.index_one_line`: weak lines and the form factor)
+    #: how the phases were ranked: "positions" (:func:`index_peaks`), "one line"
+    #: (:func:`dackit.saxs.oneline.index_one_line`: weak lines and the form factor),
+    #: "positions + weak lines" or "positions, spike set aside" (reordered)
     method: str = "positions"
     #: with "one line": the weak lines seen at the best phase's predicted positions
     weak_lines: tuple = ()
+    #: with "positions, spike set aside": the weak, too-narrow peak that alone put the
+    #: runner-up first (:func:`dackit.saxs.quality.marginal_hinge`)
+    set_aside: object = None
 
     @property
     def best(self) -> Candidate:

@@ -227,12 +227,26 @@ def _bcc_not_shown(idx) -> bool:
     return True
 
 
-def _rests_on_one_peak(idx, peaks, tie_margin, min_significance=5.0) -> str:
-    """A note if a rival phase would tie with the best were one *marginal* observed peak it
-    leaves unexplained not there: a peak whose fitted height is under ``min_significance``
-    times its error (or under half the median width of the others: narrower than the
-    domains allow, a noise spike) is too little to decide between two lattices that agree
-    on every other line."""
+def marginal_hinge(idx, peaks, tie_margin=1.0, min_significance=5.0, *, spike_only=False):
+    """(rival, peak) when a rival phase would tie with the best were one *marginal* observed
+    peak it leaves unexplained not there, else None. A marginal peak's fitted height is under
+    ``min_significance`` times its error, or it is under half the median width of the others
+    (narrower than the domains allow); it is too little to decide between two lattices that
+    agree on every other line. ``spike_only`` asks for both at once: a noise spike.
+
+    Parameters
+    ----------
+    idx : Indexing
+        The indexing of ``peaks``.
+    peaks : sequence of SaxsPeak
+        The observed peaks, in the indexing's order.
+    tie_margin : float, default 1.0
+        Score difference within which two phases tie.
+    min_significance : float, default 5.0
+        The detection threshold (peak height in units of its error).
+    spike_only : bool, default False
+        Only peaks both under the threshold and too narrow count.
+    """
     from dackit.saxs.mesophase import UNEXPLAINED_PENALTY
 
     best = idx.best
@@ -245,13 +259,25 @@ def _rests_on_one_peak(idx, peaks, tie_margin, min_significance=5.0) -> str:
             if a or not b:
                 continue
             others = np.delete(widths, i)
-            marginal = (not p.amplitude_err > 0 or p.amplitude < min_significance * p.amplitude_err
-                        or (others.size and p.fwhm_inv_a < 0.5 * np.median(others)))
-            if marginal:
-                return (f"{best.name} leads {c.name} only through one marginal peak "
-                        f"(q = {p.q_inv_a:.4g} Å⁻¹, height {p.amplitude / p.amplitude_err:.1f}σ) "
-                        f"that {c.name} leaves unexplained")
-    return ""
+            weak = not p.amplitude_err > 0 or p.amplitude < min_significance * p.amplitude_err
+            narrow = bool(others.size) and p.fwhm_inv_a < 0.5 * np.median(others)
+            if (weak and narrow) if spike_only else (weak or narrow):
+                return c, p
+    return None
+
+
+def _height(p) -> str:
+    return f"{p.amplitude / p.amplitude_err:.1f}σ" if p.amplitude_err > 0 else "undetermined"
+
+
+def _rests_on_one_peak(idx, peaks, tie_margin, min_significance=5.0) -> str:
+    """A note if the best phase leads a rival only through one marginal peak (:func:`marginal_hinge`)."""
+    hinge = marginal_hinge(idx, peaks, tie_margin, min_significance)
+    if hinge is None:
+        return ""
+    c, p = hinge
+    return (f"{idx.best.name} leads {c.name} only through one marginal peak "
+            f"(q = {p.q_inv_a:.4g} Å⁻¹, height {_height(p)}) that {c.name} leaves unexplained")
 
 
 def _lead_on_unseen_lines(idx, peaks, min_significance=5.0) -> str:
@@ -314,6 +340,11 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
                       + ", not by indexing")
     elif len(peaks) < 2:
         doubts.append("only one peak: the mesophase cannot be indexed from one d-spacing")
+    if idx is not None and idx.method == "positions, spike set aside":
+        p = idx.set_aside
+        doubts.append(f"{idx.mesophase} explains every peak but one weak spike (q = {p.q_inv_a:.4g} Å⁻¹, "
+                      f"height {_height(p)}, under the detection threshold and narrower than the lines); "
+                      f"{idx.candidates[1].name} explains it and leads by it alone")
     if idx is not None and idx.method == "positions + weak lines":
         doubts.append(f"{idx.mesophase} put ahead of {idx.tie[1]} by weak lines under the "
                       f"detection threshold at its predicted positions "
