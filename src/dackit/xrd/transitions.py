@@ -410,9 +410,10 @@ def _zero_offset_doubts(x, y, sig, wp, p, lam, bg, fwhm, bg_degree, polarization
     by QAIC (:func:`~dackit.core.lsq.qaic_weights`); when the zero model is not rejected
     (Akaike weight ≥ :data:`~dackit.xrd.lattice.MIN_AXIS_MODEL_WEIGHT`) and moves a present
     phase's cell length by more than :data:`~dackit.xrd.lattice.MAX_AXIS_MODEL_SPREAD_A`, that
-    phase's cell is doubtful — the rule of ``xrd lattice``. A calibrated area detector fixes
-    the axis and is then not in doubt; a 0.01° zero on a 0.41 Å CeO2 scan moved the cell by
-    −0.0045 Å without a word. Returns {index of the phase in ``wp``: doubt}."""
+    phase's cell is doubtful — the rule of ``xrd lattice``. A 0.01° zero on a 0.41 Å CeO2 scan
+    moved the cell by −0.0045 Å without a word; on calibrated area-detector patterns (Fit2D and
+    pyFAI LaB6, Dioptas CeO2) the zero model is rejected or moves the cell by less than the
+    bound. Returns {index of the phase in ``wp``: doubt}."""
     starts = [(wp.phase_at(p, j).a / ph.a, p[wp.layout[j][0]]) for j, ph in enumerate(wp.phases)]
     try:
         wz, pz, _, redchi_z = _fit_whole(x, y, sig, list(wp.phases), starts, lam, bg, fwhm, bg_degree,
