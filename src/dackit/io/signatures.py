@@ -60,6 +60,8 @@ def read_head(path, n: int = HEAD_BYTES) -> bytes:
 
 def _binary(head: bytes, suffix: str) -> Signature | None:
     if head.startswith(b"\x89HDF\r\n\x1a\n"):
+        if suffix == ".emd":
+            return Signature("Velox/EMD micrograph file", "tem", "read micrographs with dackit tem size")
         return Signature("HDF5", "container", "HDF5 files hold NXcanSAS 1D curves (dackit saxs peaks) "
                          "or detector images (dackit xrd integrate/saxs peaks with --poni)")
     if head.startswith((b"II*\0", b"MM\0*")):
@@ -86,8 +88,8 @@ def _binary(head: bytes, suffix: str) -> Signature | None:
     if head.startswith(b"II\x97\x01") or head.startswith(b"II\x97\x03"):
         return Signature("FEI/TIA SER", "tem", "read micrographs with dackit tem size")
     if suffix in (".mrc", ".mrcs", ".st", ".rec") and head[208:212] in (b"MAP ", b"MAP\0"):
-        return Signature("MRC image stack", "tem", "save a frame as TIFF (with its pixel size) for "
-                         "dackit tem size, or pass it to dackit xrd integrate --poni as an image")
+        return Signature("MRC image stack", "tem", "read micrographs with dackit tem size (first section), "
+                         "or pass a diffraction frame to dackit xrd integrate --poni as an image")
     from dackit.io.kinds import BINARY_PATTERN_MAGIC
 
     for magic, name in BINARY_PATTERN_MAGIC:
