@@ -323,3 +323,30 @@ def test_velox_emd_micrograph_is_the_haadf_image_at_the_files_own_pixel_size():
     np.testing.assert_allclose(img.data, haadf.mean(axis=2) if haadf.ndim == 3 else haadf)
     assert img.pixel_nm == pytest.approx(width_m * 1e9, rel=1e-12)
     assert img.metadata["detector"] == "HAADF"
+
+
+def test_mrc_with_the_placeholder_cell_is_not_calibrated(tmp_path):
+    """An MRC whose cell equals its grid (1 Å per pixel, what IMOD writes when no pixel size
+    is known) is read without calibration, so `tem size` asks for --pixel-nm instead of
+    sizing particles on a 0.1 nm pixel nobody measured. Header written here by hand
+    (MRC2014: nx, ny, nz, mode 2 = float32, mx, my, mz, cell in Å, 'MAP ' at byte 208)."""
+    from dackit.errors import InputError
+    from dackit.tem.io import read_tem_image
+
+    nx = ny = 64
+    header = bytearray(1024)
+    struct.pack_into("<4i", header, 0, nx, ny, 1, 2)
+    struct.pack_into("<3i", header, 28, nx, ny, 1)
+    struct.pack_into("<3f", header, 40, float(nx), float(ny), 1.0)
+    struct.pack_into("<3i", header, 64, 1, 2, 3)
+    header[208:212] = b"MAP "
+    header[212:216] = bytes([0x44, 0x44, 0, 0])
+    data = np.random.default_rng(0).random((ny, nx)).astype("<f4")
+    path = tmp_path / "placeholder.mrc"
+    path.write_bytes(bytes(header) + data.tobytes())
+    assert read_tem_image(path, pixel_nm=0.5).data.shape == (ny, nx)
+    with pytest.raises(InputError, match="pixel"):
+        read_tem_image(path)
+    struct.pack_into("<3f", header, 40, 2.5 * nx, 2.5 * ny, 2.5)
+    path.write_bytes(bytes(header) + data.tobytes())
+    assert read_tem_image(path).pixel_nm == pytest.approx(0.25)

@@ -216,7 +216,8 @@ def _read_emd(path: Path):
 
 def _read_mrc(path: Path):
     """MRC / IMOD image (``.mrc``, SerialEM and Velox exports) with ncempy's reader: the first
-    section of a stack; pixel size from the header's cell length over sampling (Å)."""
+    section of a stack; pixel size from the header's cell length over sampling (Å), none when
+    that is exactly 1 Å (the writers' placeholder)."""
     from ncempy.io import mrc
 
     from dackit.io.guard import check_pixels
@@ -234,7 +235,9 @@ def _read_mrc(path: Path):
         data = data[0]
     size, unit = out.get("pixelSize"), out.get("pixelUnit")
     pixel = None
-    if size is not None and float(size[-1]) > 0:
+    # a cell equal to the grid (1 Å per pixel) is what MRC writers put when no pixel size is
+    # known (IMOD's default): no calibration, rather than a 0.1 nm pixel nobody measured
+    if size is not None and float(size[-1]) > 0 and abs(float(size[-1]) - 1.0) > 1e-6:
         pixel = float(size[-1]) * unit_to_nm(str(unit or "A"), path)
     return data, pixel, {}
 
