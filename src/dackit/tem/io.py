@@ -216,29 +216,27 @@ def _read_emd(path: Path):
 
 def _read_mrc(path: Path):
     """MRC / IMOD image (``.mrc``, SerialEM and Velox exports) with ncempy's reader: the first
-    section of a stack; pixel size from the header's cell length over sampling (Å), none when
-    that is exactly 1 Å (the writers' placeholder)."""
+    section of a stack, read alone (a movie stack can be gigabytes); pixel size from the
+    header's cell length over sampling (Å), none when that is exactly 1 Å (the writers'
+    placeholder)."""
     from ncempy.io import mrc
 
     from dackit.io.guard import check_pixels
 
     try:
         with mrc.fileMRC(str(path)) as f:
-            check_pixels(path, tuple(int(n) for n in f.gridSize[::-1][-2:]))
-        out = mrc.mrcReader(str(path))
+            check_pixels(path, tuple(int(n) for n in f.dataSize[-2:]))  # (sections, rows, cols)
+            data = f.getSlice(0)
+            size = float(f.voxelSize[-1])
     except DackitError:
         raise
     except Exception as exc:  # noqa: BLE001 - ncempy raises bare errors on corrupt files
         raise InputError(f"{path}: not a readable MRC file ({type(exc).__name__}: {exc})") from None
-    data = np.asarray(out["data"])
-    while data.ndim > 2:
-        data = data[0]
-    size, unit = out.get("pixelSize"), out.get("pixelUnit")
     pixel = None
     # a cell equal to the grid (1 Å per pixel) is what MRC writers put when no pixel size is
     # known (IMOD's default): no calibration, rather than a 0.1 nm pixel nobody measured
-    if size is not None and float(size[-1]) > 0 and abs(float(size[-1]) - 1.0) > 1e-6:
-        pixel = float(size[-1]) * unit_to_nm(str(unit or "A"), path)
+    if size > 0 and abs(size - 1.0) > 1e-6:
+        pixel = size * UNIT_TO_NM["a"]
     return data, pixel, {}
 
 
