@@ -35,7 +35,7 @@ def command():
 @click.option("--pressure", "pressure", required=True,
               help="Comma-separated pressures (GPa), e.g. 0,1,2,5.6.")
 @click.option("--stokes-shift-mev", type=float, default=None,
-              help="PL = absorption − Stokes shift. Default: computed (ensemble shift of a 10 %% "
+              help="PL = absorption − Stokes shift. Default: computed (ensemble shift of a 10 % "
                    "core-size dispersion, see --size-dispersion); 0 switches it off.")
 @click.option("--size-dispersion", type=float, default=0.10, show_default=True,
               help="Relative SD of the core size used by the computed Stokes shift.")

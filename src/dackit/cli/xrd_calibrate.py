@@ -21,7 +21,7 @@ CALIBRATE_COLUMNS = [("file", "image", ""), ("distance_mm", "distance (mm)", ".3
 @click.option("--detector", default=None, help="pyFAI detector name, any case (Pilatus1M, Eiger2_4M, …).")
 @click.option("--pixel-um", type=float, default=None, help="Pixel size (µm) of a detector pyFAI does not know.")
 @click.option("--distance-mm", type=float, default=None,
-              help="Rough sample-detector distance (mm); the search stays within ±30 %% of it.")
+              help="Rough sample-detector distance (mm); the search stays within ±30 % of it.")
 @click.option("--mask", "mask_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Mask image (Dioptas .mask, tif, edf, .npy); nonzero pixels are ignored.")
 @click.option("--out", "out_path", required=True, type=click.Path(path_type=Path, dir_okay=False),
