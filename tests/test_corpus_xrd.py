@@ -7,6 +7,7 @@ never carry quality "ok".
 import hashlib
 import tomllib
 
+import numpy as np
 import pytest
 
 from cli_helpers import run_json
@@ -156,3 +157,47 @@ def test_ni_q_export_without_its_header_is_never_ok(tmp_path):
     path.write_text("# q_A^-1 I\n" + "\n".join(rows) + "\n")
     code, out, err = run_json("xrd", "lattice", path, "--phase", cif, "--wavelength", "0.1")
     assert code == 0 and abs(out[0]["a_angstrom"] - 3.5239) < 0.002 and out[0]["quality"] == "ok", out[0]
+
+
+@pytest.mark.parametrize("zero_deg", [0.007, 0.01])
+def test_headerless_pattern_with_a_zero_offset_is_never_ok(tmp_path, zero_deg):
+    """The Dioptas pyFAI LaB6 pattern (λ 0.30996 Å, a right within 0.0001 Å) with its header
+    stripped and a constant 2θ zero added, as a diffractometer's or a hand-shifted export
+    would carry: a came out 0.0023 / 0.0031 Å short with quality ok. A file with no header
+    says nothing of how its axis was calibrated, so a zero the positions favour that moves a
+    by more than 0.002 Å makes the result doubtful."""
+    src = CORPUS / "xrd" / "lab6_p49_001_pyfai.xy"
+    rows = [ln.split() for ln in src.read_text().splitlines() if ln.strip() and not ln.startswith("#")]
+    path = tmp_path / "lab6_shifted.xy"
+    path.write_text("".join(f"{float(t) + zero_deg:.6f} {i}\n" for t, i in rows))
+    code, out, err = run_json("xrd", "lattice", path, "--phase", "lab6", "--wavelength", "0.3099604823")
+    assert code == 0, err
+    row = out[0]
+    assert abs(row["a_angstrom"] - 4.15689) > 0.002           # the cell without a zero is off
+    assert row["quality"] == "doubtful", row
+    assert any("zero model" in n for n in row["quality_notes"]), row["quality_notes"]
+    # the esd now carries the axis-model spread: the error lies within 1.5 of it
+    assert abs(row["a_angstrom"] - 4.15689) < 1.5 * row["a_angstrom_err"], row
+
+
+def test_headerless_synthetic_zero_offset(tmp_path):
+    """numpy-built: Gaussian lines at LaB6's positions (primitive cubic, a = 4.15689 Å,
+    λ = 0.4 Å; heights from a smooth fall-off, not dackit's structure factors) on a flat
+    background with Poisson noise, no header. A 0.01° zero puts a ≈ 0.003 Å short without a
+    zero term: the result must not be ok. The same lines unshifted stay ok and right."""
+    lam, a = 0.4, 4.15689
+    x = np.arange(4.0, 26.0, 0.002)
+    n2 = sorted({h * h + k * k + l * l for h in range(6) for k in range(h + 1) for l in range(k + 1) if h})
+    tth = np.degrees(2 * np.arcsin(lam * np.sqrt(n2) / (2 * a)))
+    rng = np.random.default_rng(5)
+    for zero in (0.0, 0.01):
+        y = 200 + sum(3000 * np.exp(-t / 15) * np.exp(-0.5 * ((x - t - zero) / 0.012) ** 2) for t in tth)
+        path = tmp_path / f"lab6_lines_{zero}.xy"
+        path.write_text("".join(f"{u:.4f} {v:.0f}\n" for u, v in zip(x, rng.poisson(y))))
+        code, out, err = run_json("xrd", "lattice", path, "--phase", "lab6", "--wavelength", str(lam))
+        assert code == 0, err
+        row = out[0]
+        if zero == 0.0:
+            assert abs(row["a_angstrom"] - a) < 0.0005 and row["quality"] == "ok", row
+        else:
+            assert abs(row["a_angstrom"] - a) > 0.002 and row["quality"] == "doubtful", row

@@ -24,7 +24,10 @@ Steps of :func:`fit_lattice`:
    peaks are searched for again on the corrected axis (:func:`refine_cell_auto`); the cell's
    esd includes its spread over the axis models the positions do not reject (Akaike
    weights). Constant-wavelength neutron data (Debye–Scherrer geometry) get neutron
-   scattering lengths and the zero and sample-offset terms (:func:`refine_cell_debye_scherrer`);
+   scattering lengths and the zero and sample-offset terms (:func:`refine_cell_debye_scherrer`).
+   Other monochromatic data keep their axis (an area detector's calibration fixes it); a file
+   with no header, which does not say so, gets a free zero as the alternative model in its
+   esd and verdict (:func:`_unknown_geometry_zero`);
 5. crystallite size by Scherrer and Williamson–Hall from the fitted widths.
 
 Example
@@ -1256,8 +1259,10 @@ def unstated_axis_verdict(verdict: Verdict, a_found: float, other: LatticeFit | 
 
 def _unstated_axis_check(pattern, phase: Phase, fit: LatticeFit, twotheta_range, kw) -> LatticeFit:
     """``fit`` (a 2θ reading), made doubtful when its file stated no radial unit and the
-    q reading indexes the phase as well (quality ok, or a position χ² no worse) at another cell."""
-    if fit.quality != "ok" or "a" not in fit.params:
+    q reading indexes the phase as well (quality ok, or a position χ² no worse) at another cell.
+    A fit already doubtful for another reason is checked too: which unit the numbers are in is
+    the first thing its user must settle."""
+    if "a" not in fit.params:
         return fit
     other = q_reading_of_unstated_axis(pattern, phase, fit.params["a"], fit.peaks["twotheta_obs"],
                                        twotheta_range=twotheta_range, **kw)
@@ -1322,8 +1327,11 @@ def _fit_lattice_at(pattern, phase, x, y, sig, lam, kalpha2_ratio, *, twotheta_r
                 result, axis_note = _refine_axis(ref, fitted, lam, zero_shift, axis_doubts, terms)
             names, values, errs, cov, redchi, calc, refined = result
         else:
-            names, values, errs, cov, redchi, calc, refined = refine_cell(ref, fitted, lam, zero_shift=zero_shift)
+            chosen = refine_cell(ref, fitted, lam, zero_shift=zero_shift)
             axis_note = ""
+            if not zero_shift and (pattern.metadata or {}).get("axis_assumed"):
+                chosen, axis_note = _unknown_geometry_zero(chosen, ref, fitted, lam, axis_doubts)
+            names, values, errs, cov, redchi, calc, refined = chosen
     except FitError as exc:
         raise FitError(f"{pre}{exc}") from None
     rows = []
@@ -1370,6 +1378,31 @@ def _refine_axis(phase, peaks, lam, zero_shift, doubts, terms):
     if terms == DEBYE_SCHERRER_TERMS:
         return refine_cell_debye_scherrer(phase, peaks, lam, doubts=doubts)
     return refine_cell_auto(phase, peaks, lam, zero_shift=zero_shift, doubts=doubts)
+
+
+def _unknown_geometry_zero(chosen, phase, peaks, lam, doubts):
+    """``chosen`` (the cell with no axis term) weighed against a free 2θ zero, for a file that
+    says nothing of how it was measured (no header: :func:`_fit_lattice_at` calls this when
+    ``metadata["axis_assumed"]``).
+
+    An area detector's calibration fixes the 2θ axis, and a free zero there only trades off
+    against the cell (pyFAI LaB6 .xy: a zero of +0.0069° would put a 0.0024 Å off), so the cell
+    without it is kept. But a headerless file may as well come from a diffractometer whose zero
+    is off: the same LaB6 pattern with its header stripped and 0.007° added to 2θ gave a
+    0.0023 Å short, quality ok. The zero model enters the esd and the verdict as the axis
+    models of a laboratory scan do (:func:`_with_model_spread`): when the positions do not
+    reject it and it moves a cell length beyond :data:`MAX_AXIS_MODEL_SPREAD_A`, the result
+    is doubtful.
+    """
+    try:
+        zero = refine_cell(phase, peaks, lam, zero_shift=True)
+    except FitError:
+        return chosen, ""
+    chosen, note, doubt = _with_model_spread(chosen, {"none": chosen, "zero": zero}, len(peaks))
+    if doubt:
+        doubts.append(doubt + "; the file does not say how its 2θ axis was calibrated (no header): "
+                      "keep the header of the integration (PONI geometry), or refine the zero on a calibrant")
+    return chosen, note
 
 
 def _drop_overlapped(fitted, dropped, n_params):
