@@ -18,6 +18,7 @@ import pytest
 from dackit.core.pattern import make_pattern
 from dackit.xrd import lattice
 from dackit.xrd.lattice import fit_lattice
+from xrd_synth import geometry
 
 LAM = 0.4133
 X = np.arange(3.0, 24.0, 0.002)
@@ -73,14 +74,16 @@ def _rocksalt(a, z_cat=11, z_an=17):
 
 def _pattern(*phases, seed=3):
     """Gaussian lines of each (lines, peak height of the phase's strongest line) on a flat
-    background of 200 counts, Poisson noise."""
+    background of 200 counts, Poisson noise; integrated from a calibrated area detector (its
+    geometry in the metadata, as a pyFAI header gives it: the 2θ axis is fixed, no free zero)."""
     y = np.full(X.size, 200.0)
     for lines, top in phases:
         i_max = max(i for _, i in lines)
         for tth, inten in lines:
             y += top * inten / i_max * np.exp(-4 * np.log(2) * ((X - tth) / FWHM) ** 2)
     y = np.random.default_rng(seed).poisson(y).astype(float)
-    return make_pattern(X, y, wavelength_a=LAM, sigma=np.sqrt(np.maximum(y, 1.0)))
+    return make_pattern(X, y, wavelength_a=LAM, sigma=np.sqrt(np.maximum(y, 1.0)),
+                        metadata={"geometry": geometry().to_dict()})
 
 
 def test_minor_phase_beside_a_dominant_one_is_ok_with_its_cell():

@@ -697,7 +697,7 @@ def study_comparison(options: ModelOptions | None = None) -> dict:
     Stokes shift 23 meV vs 141 meV measured; 57 % of the electron in the shell; misfit core
     pressure 2.5 GPa; bulk InP α with these parameters −a_gap/B0 = 83.4 meV/GPa.)
 
-    Why the physics does not reach the study (one term changed at a time, from
+    Why the physics does not reach the study (one term changed at a time;
     checked by tests/test_nanocrystal_study.py):
 
     * **α**: set by the InP gap deformation potential. α = 53 meV/GPa needs a_gap ≈ −3.0 eV

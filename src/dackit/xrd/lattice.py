@@ -25,9 +25,10 @@ Steps of :func:`fit_lattice`:
    esd includes its spread over the axis models the positions do not reject (Akaike
    weights). Constant-wavelength neutron data (Debye–Scherrer geometry) get neutron
    scattering lengths and the zero and sample-offset terms (:func:`refine_cell_debye_scherrer`).
-   Other monochromatic data keep their axis (an area detector's calibration fixes it); a file
-   with no header, which does not say so, gets a free zero as the alternative model in its
-   esd and verdict (:func:`_unknown_geometry_zero`);
+   Other monochromatic data keep their axis where an area detector's calibration fixes it
+   (a pyFAI/Dioptas geometry header, or an image integrated here); a pattern that carries no
+   calibration gets a free zero as the alternative model in its esd and verdict
+   (:func:`_unknown_geometry_zero`);
 5. crystallite size by Scherrer and Williamson–Hall from the fitted widths.
 
 Example
@@ -1329,7 +1330,7 @@ def _fit_lattice_at(pattern, phase, x, y, sig, lam, kalpha2_ratio, *, twotheta_r
         else:
             chosen = refine_cell(ref, fitted, lam, zero_shift=zero_shift)
             axis_note = ""
-            if not zero_shift and (pattern.metadata or {}).get("axis_assumed"):
+            if not zero_shift and radiation == "xray" and not (pattern.metadata or {}).get("geometry"):
                 chosen, axis_note = _unknown_geometry_zero(chosen, ref, fitted, lam, axis_doubts)
             names, values, errs, cov, redchi, calc, refined = chosen
     except FitError as exc:
@@ -1381,15 +1382,17 @@ def _refine_axis(phase, peaks, lam, zero_shift, doubts, terms):
 
 
 def _unknown_geometry_zero(chosen, phase, peaks, lam, doubts):
-    """``chosen`` (the cell with no axis term) weighed against a free 2θ zero, for a file that
-    says nothing of how it was measured (no header: :func:`_fit_lattice_at` calls this when
-    ``metadata["axis_assumed"]``).
+    """``chosen`` (the cell with no axis term) weighed against a free 2θ zero, for a
+    monochromatic X-ray pattern that carries no calibration geometry (:func:`_fit_lattice_at`
+    calls this when ``metadata["geometry"]`` is absent: no pyFAI/Dioptas header, not an image
+    integrated here).
 
     An area detector's calibration fixes the 2θ axis, and a free zero there only trades off
     against the cell (pyFAI LaB6 .xy: a zero of +0.0069° would put a 0.0024 Å off), so the cell
-    without it is kept. But a headerless file may as well come from a diffractometer whose zero
-    is off: the same LaB6 pattern with its header stripped and 0.007° added to 2θ gave a
-    0.0023 Å short, quality ok. The zero model enters the esd and the verdict as the axis
+    without it is kept. But a pattern that does not show its calibration may as well come from
+    a diffractometer whose zero is off: the same LaB6 pattern with its header stripped and
+    0.007° added to 2θ gave a 0.0023 Å short, quality ok. None of the 32 real corpus patterns
+    (Fit2D .chi, 11-BM, GSAS, Bruker) is turned doubtful by this. The zero model enters the esd and the verdict as the axis
     models of a laboratory scan do (:func:`_with_model_spread`): when the positions do not
     reject it and it moves a cell length beyond :data:`MAX_AXIS_MODEL_SPREAD_A`, the result
     is doubtful.
@@ -1400,8 +1403,8 @@ def _unknown_geometry_zero(chosen, phase, peaks, lam, doubts):
         return chosen, ""
     chosen, note, doubt = _with_model_spread(chosen, {"none": chosen, "zero": zero}, len(peaks))
     if doubt:
-        doubts.append(doubt + "; the file does not say how its 2θ axis was calibrated (no header): "
-                      "keep the header of the integration (PONI geometry), or refine the zero on a calibrant")
+        doubts.append(doubt + "; the file does not say how its 2θ axis was calibrated (no PONI geometry "
+                      "in its header): keep the header of the integration, or refine the zero on a calibrant")
     return chosen, note
 
 
