@@ -59,3 +59,12 @@ def test_nm_header_and_unknown_unit(tmp_path):
     assert s.x_unit == "nm" and s.metadata["x_unit_from"] == "file"
     with pytest.raises(InputError, match="LabSpec header"):
         read_spectrum(_labspec(tmp_path / "odd.txt", x, y, spectro="furlong"))
+
+
+def test_range_line_names_the_unit_as_spectro_does(tmp_path):
+    """Some LabSpec versions write the axis unit on '#Range (cm-1)=' (WrightTools' from_LabRAM
+    reads either line); '#Range=<tab>Visible' has no unit and is passed over."""
+    path = _silicon(tmp_path)
+    text = path.read_bytes().replace(b"#Spectro (cm-\xb9)=", b"#Range (cm-1)=")
+    path.write_bytes(b"#Range=\tVisible\n" + text)
+    assert read_spectrum(path).x_unit == "raman_cm-1"

@@ -557,9 +557,10 @@ def read_columns(path) -> Spectrum:
 
 #: Horiba LabSpec 6 text export: '#Key=<tab>value' header lines, among them the spectrometer
 #: position written in the unit of the x axis ('#Spectro (cm-¹)=' when x is the Raman shift,
-#: '#Spectro (nm)=' when x is the wavelength) and the laser ('#Laser=532nm_Edge',
+#: '#Spectro (nm)=' when x is the wavelength; some versions write '#Range (cm-¹)=' instead) and
+#: the laser ('#Laser=532nm_Edge',
 #: '#Laser (nm)=632.817'). The x column itself has no name.
-_LABSPEC_SPECTRO = re.compile(r"^#\s*spectro\s*\(([^)]*)\)\s*=", re.IGNORECASE)
+_LABSPEC_SPECTRO = re.compile(r"^#\s*(?:spectro|range)\s*\(([^)]*)\)\s*=", re.IGNORECASE)
 _LABSPEC_LASER = re.compile(r"^#\s*laser[^=]*=\s*([0-9]+(?:\.[0-9]+)?)\s*(nm)?", re.IGNORECASE)
 
 
