@@ -68,3 +68,18 @@ def test_range_line_names_the_unit_as_spectro_does(tmp_path):
     text = path.read_bytes().replace(b"#Spectro (cm-\xb9)=", b"#Range (cm-1)=")
     path.write_bytes(b"#Range=\tVisible\n" + text)
     assert read_spectrum(path).x_unit == "raman_cm-1"
+
+
+def test_ruby_in_raman_shift_from_a_labram(tmp_path):
+    """A ruby spectrum a LabRAM saved in Raman shift (R1 at 4395 cm⁻¹ from 532 nm) is measured
+    with the header's laser, no --laser-nm needed: before, x was read as 4300-4500 'nm'."""
+    rng = np.random.default_rng(1)
+    nm = np.linspace(688, 700, 800)
+    line = lambda c: 1 / (1 + ((nm - c) / 0.25) ** 2)  # noqa: E731
+    y = rng.poisson(100 + 8000 * line(694.24) + 4500 * line(694.24 - 1.42)).astype(float)
+    path = _labspec(tmp_path / "ruby.txt", HC / 532.0 - HC / nm, y, laser="#Laser (nm)=\t532.00")
+    code, out, err = run_dackit("ruby", path, "--json")
+    row = json.loads(out)[0]
+    # counting noise on an 8000-count line: R1 to ~0.003 nm, 0.01 GPa
+    assert row["r1_nm"] == pytest.approx(694.24, abs=0.01), row
+    assert row["pressure_gpa"] == pytest.approx(0.0, abs=0.05), row
