@@ -197,3 +197,39 @@ def test_tauc_kind_alpha_gives_the_gap_of_the_absorbance(abs_files, capsys, tmp_
         rows.append(json.loads(out)[0])
     assert rows[1]["gap_ev"] == pytest.approx(rows[0]["gap_ev"], abs=1e-3)
     assert rows[1]["quality"] == rows[0]["quality"]
+
+
+def _band_then_edge(path, gap_ev=2.80, seed=3):
+    """Absorbance of a film whose weak sub-gap band (0.03 at 1.75 eV, flat above it) lies
+    more than reach_ev below a direct edge (A·E ∝ √(E − E_g), Gaussian-broadened by 15 meV),
+    like LiamWilbraham/taucauto's example/spectrum_1.txt: built here with numpy, 1 nm steps."""
+    rng = np.random.default_rng(seed)
+    nm = np.arange(250.0, 801.0)
+    e = 1239.84193 / nm
+    fine = np.linspace(1.4, 5.2, 8000)
+    edge = 0.2 * np.sqrt(np.clip(fine - gap_ev, 0, None)) / fine
+    kernel = np.exp(-0.5 * ((fine - fine.mean()) / 0.015) ** 2)
+    edge = np.convolve(edge, kernel / kernel.sum(), mode="same")
+    a = 0.03 / (1 + np.exp(-(e - 1.75) / 0.05)) + np.interp(e, fine, edge) + rng.normal(0, 5e-4, e.size)
+    np.savetxt(path, np.column_stack([nm, a]), header="wavelength_nm absorbance")
+    return path
+
+
+def test_tauc_range_reaches_an_edge_behind_a_subgap_band(tmp_path, capsys):
+    """A sub-gap band ahead of the edge puts the absorbance onset 1 eV below the gap: the
+    default search must not call a stretch of the band the gap with quality ok (it refuses and
+    names --range); --range LO HI then gives the edge's gap."""
+    path = _band_then_edge(tmp_path / "band_then_edge.txt")
+    code, out, err = run(["tauc", path, "--json"], capsys)
+    row = json.loads(out)[0]
+    if "error" in row:
+        assert code == 2 and "--range LO HI" in row["error"]
+    else:
+        assert row["quality"] == "doubtful" or abs(row["gap_ev"] - 2.80) < 0.03, row
+    code, out, _ = run(["tauc", path, "--range", "2.3", "5.0", "--json"], capsys)
+    row = json.loads(out)[0]
+    assert code == 0, row
+    # the 15 meV broadening moves a √ edge's Tauc intercept by about its width
+    assert row["gap_ev"] == pytest.approx(2.80, abs=0.03), row
+    code, out, err = run(["tauc", path, "--range", "3.0", "2.0", "--json"], capsys)
+    assert code == 2 and "lower end must come first" in out + err

@@ -202,9 +202,12 @@ TAUC_COLUMNS = [("file", "file", ""), ("gap_ev", "E_g (eV)", ".4f"), ("gap_ev_er
 @click.option("--kind", type=click.Choice(["auto", "absorbance", "od", "transmittance", "alpha"]), default="auto",
               show_default=True, help="What the files hold (auto: from the file's y unit); alpha: "
               "absorption coefficient α in cm⁻¹, e.g. a film's 4πk/λ.")
+@click.option("--range", "energy_range", nargs=2, type=float, default=None, metavar="LO HI",
+              help="Analyse only photon energies LO–HI eV (leave out a sub-gap band the edge search "
+              "would take for the edge, or a detector change-over).")
 @json_option
 @plot_option
-def tauc_command(files, transition, background, kind, as_json, plot_dir):
+def tauc_command(files, transition, background, kind, energy_range, as_json, plot_dir):
     """Band gaps from absorption spectra by the Tauc construction.
 
     The sub-gap scattering background is fitted below the edge and removed, then every
@@ -217,6 +220,7 @@ def tauc_command(files, transition, background, kind, as_json, plot_dir):
       dackit tauc abs_0GPa.txt abs_5GPa.txt --transition direct --json
       dackit tauc abs_*.txt --plot figures
       dackit tauc cds_film_alpha.txt --kind alpha
+      dackit tauc film.txt --range 2.3 5.0
     """
     from dackit.cli._common import run_per_file
     from dackit.io import read_spectrum
@@ -226,7 +230,7 @@ def tauc_command(files, transition, background, kind, as_json, plot_dir):
 
     def analyse(path: Path) -> dict:
         s = absorbance_spectrum(read_spectrum(path), quantity=kind)
-        res = tauc_gap(s, transition=transition, background=background)
+        res = tauc_gap(s, transition=transition, background=background, energy_range_ev=energy_range)
         full = {**res.to_dict(), "file": str(path)}
         extras[str(path)] = full
         if plot_dir is not None:

@@ -104,6 +104,23 @@ class _PatternSource:
             return read_pattern(path, wavelength_a=wl)
         from dackit.io.kinds import refuse_micrograph
 
+        from dackit.io.images import holds_nxcansas_curve
+
+        if holds_nxcansas_curve(Path(path)):
+            # a reduced 1D curve in NXcanSAS (a WAXS curve as well as a SAXS one) is a pattern
+            # on q; 'saxs peaks' sends wide-angle curves here, so refusing them left the user
+            # going round in circles (pyNika's examples/WAXS.hdf)
+            from dackit.io.nxcansas import read_nxcansas
+
+            wl = self.wavelength
+            if wl is None and self.poni is not None:
+                wl = self.geometry().wavelength_a
+            curve = read_nxcansas(path, wavelength_a=wl)
+            q_lo = float(curve.q_inv_a.min())
+            if q_lo < WAXS_Q_MIN:
+                raise InputError(f"{path}: this HDF5 file holds an NXcanSAS 1D curve (q, I) from "
+                                 f"q = {q_lo:.3g} Å⁻¹, a small-angle curve; analyse it with dackit saxs peaks")
+            return curve
         refuse_micrograph(path, "dackit xrd lattice/phases")
         if self.poni is None:
             from dackit.io.images import check_image_file
@@ -122,6 +139,11 @@ class _PatternSource:
 
             pattern = replace(pattern, wavelength_a=float(self.wavelength))
         return pattern
+
+
+#: an NXcanSAS curve that starts below this q (Å⁻¹; d above 21 Å) is a small-angle curve for
+#: ``dackit saxs peaks``; one that starts above it (a WAXS curve) is a pattern for xrd
+WAXS_Q_MIN = 0.3
 
 
 def _source_options(f):

@@ -353,13 +353,29 @@ def wavelength_axis(spectrum: Spectrum, what: str, *, density: bool) -> Spectrum
     ('nm', 500.0, 666.7)
     """
     s = spectrum
+    if s.x_unit == "raman_cm-1":
+        # a Raman shift is a wavenumber relative to the laser: absolute only with the laser
+        # line (a LabSpec text export states it), e.g. PL recorded on a Raman spectrometer
+        laser = s.metadata.get("laser_nm")
+        if not laser:
+            raise InputError(f"{where(s.source)}x is a Raman shift (cm⁻¹) and the file names no laser "
+                             f"wavelength: {what} needs absolute wavelengths; export the spectrum in nm "
+                             "(or absolute cm⁻¹) from the instrument software")
+        absolute = 1e7 / float(laser) - s.x
+        if np.any(absolute <= 0):
+            raise InputError(f"{where(s.source)}Raman shifts up to {float(np.max(s.x)):g} cm⁻¹ lie beyond "
+                             f"the {laser:g} nm laser's wavenumber: not a Raman shift axis")
+        order = np.argsort(absolute)
+        s = replace(s, x=absolute[order], y=s.y[order], x_unit="cm-1")
+        note = f"Raman shift (cm-1) from the {laser:g} nm laser converted to nm"
+    else:
+        note = "absolute wavenumbers (cm-1) converted to nm"
     if s.x_unit == "cm-1":
         if np.any(s.x <= 0):
             raise InputError(f"{where(s.source)}wavenumbers must be positive cm-1")
         wn = s.x[::-1]
         y = s.y[::-1] * wn**2 / 1e7 if density else s.y[::-1]
-        return replace(s, x=1e7 / wn, y=y, x_unit="nm",
-                       metadata={**s.metadata, "x_unit_note": "absolute wavenumbers (cm-1) converted to nm"})
+        return replace(s, x=1e7 / wn, y=y, x_unit="nm", metadata={**s.metadata, "x_unit_note": note})
     if s.x_unit == "nm" and s.metadata.get("x_unit_from") == "assumed" and float(s.x[0]) > OPTICAL_NM[1]:
         raise InputError(f"{where(s.source)}x runs {s.x[0]:g}…{s.x[-1]:g} with no unit named; as nm that is "
                          f"beyond any optical spectrum (≤ {OPTICAL_NM[1]:g} nm) for {what}: absolute wavenumbers "

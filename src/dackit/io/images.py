@@ -113,6 +113,19 @@ def _not_an_image(path: Path) -> None:
                          "(2θ or q, I columns) goes straight to dackit xrd lattice/phases or saxs peaks")
 
 
+def holds_nxcansas_curve(path: Path) -> bool:
+    """True if ``path`` is an HDF5 file holding an NXcanSAS SASdata group (a reduced 1D curve).
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+    """
+    from dackit.io.nxcansas import is_hdf5
+
+    return path.is_file() and is_hdf5(path) and _nxcansas_curve(path)
+
+
 def _nxcansas_curve(path: Path) -> bool:
     """True if an HDF5 file holds an NXcanSAS SASdata group (a reduced 1D curve)."""
     try:

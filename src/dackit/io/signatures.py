@@ -100,6 +100,20 @@ def _binary(head: bytes, suffix: str) -> Signature | None:
     if head.startswith(b"WDF1"):
         return Signature("Renishaw WiRE .wdf", "spectrum", "export the spectrum from WiRE as text "
                          "(File > Save As > .txt), then use dackit ruby/pl/tauc")
+    # FTIR/Raman vendor binaries (spectrochempy_data holds real ones): Bruker OPUS writes
+    # 0x0A0A FEFE first, Thermo OMNIC .spa/.spg a 'Spectral Data File'/'Spectral Exported
+    # File' title; a MATLAB .mat holds arrays of unknown meaning
+    if head.startswith(b"\x0a\x0a\xfe\xfe"):
+        return Signature("Bruker OPUS spectrum", "spectrum", "export it from OPUS as text (Save As "
+                         "> Data Point Table, x in nm), then use dackit ruby/pl/tauc")
+    binary = b"\x00" in head[:512]
+    if head.startswith((b"Spectral Data File", b"Spectral Exported File")) or (
+            suffix in (".spa", ".spg", ".srs") and binary):
+        return Signature("Thermo OMNIC spectrum (.spa/.spg/.srs)", "spectrum", "export it from OMNIC "
+                         "as text (.csv), then use dackit ruby/pl/tauc")
+    if head.startswith(b"MATLAB") or (suffix == ".mat" and binary):
+        return Signature("MATLAB .mat file", "document", "save the x and y arrays as two columns of "
+                         "text (writematrix/dlmwrite to .csv) and give that file")
     if head.startswith(b"CPYA"):
         return Signature("Origin project (.opj)", "document", "export the worksheet columns from Origin "
                          "as text (.csv or .txt) and give that file")

@@ -18,6 +18,7 @@ and numbers appearing again after such text are an error too (words inside the d
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -536,9 +537,14 @@ def read_columns(path) -> Spectrum:
         # what x is.
         unit = x_unit_from_name(above)
     pairs = header_pairs(table.header + table.trailer)
+    labspec_unit, laser_nm = labspec_text_axis(table.header, src)
+    if unit is None and labspec_unit is not None:
+        unit = labspec_unit
     meta = {"format": "text", "delimiter": table.delimiter, "decimal": table.decimal,
             "first_data_line": table.first_line, "n_frames": 1,
             "x_unit_from": "file" if unit else "assumed"}
+    if laser_nm is not None:
+        meta["laser_nm"] = laser_nm
     if any(table.names):
         meta["columns"] = list(table.names)
         meta["x_column"], meta["y_column"] = table.names[x_idx], table.names[y_idx]
@@ -547,6 +553,54 @@ def read_columns(path) -> Spectrum:
         meta["exposure_s"] = exposure
     return make_spectrum(table.data[:, x_idx], table.data[:, y_idx], x_unit=unit or "nm",
                          y_unit=y_unit_from_name(table.names[y_idx]), metadata=meta, source=src)
+
+
+#: Horiba LabSpec 6 text export: '#Key=<tab>value' header lines, among them the spectrometer
+#: position written in the unit of the x axis ('#Spectro (cm-¹)=' when x is the Raman shift,
+#: '#Spectro (nm)=' when x is the wavelength; some versions write '#Range (cm-¹)=' instead) and
+#: the laser ('#Laser=532nm_Edge',
+#: '#Laser (nm)=632.817'). The x column itself has no name.
+_LABSPEC_SPECTRO = re.compile(r"^#\s*(?:spectro|range)\s*\(([^)]*)\)\s*=", re.IGNORECASE)
+_LABSPEC_LASER = re.compile(r"^#\s*laser[^=]*=\s*([0-9]+(?:\.[0-9]+)?)\s*(nm)?", re.IGNORECASE)
+
+
+def labspec_text_axis(header: Sequence[str], source: str = "") -> tuple[str | None, float | None]:
+    """(x unit, laser wavelength in nm) from a LabSpec text export's header, or None each.
+
+    The unit is that of the ``#Spectro (...)=`` line: ``cm-1`` (LabSpec writes ``cm-¹``) or
+    ``1/cm`` is the Raman shift (``"raman_cm-1"``), ``abs cm-1`` the absolute wavenumber,
+    ``nm`` and ``eV`` themselves; any other unit is refused (a Raman shift read as nm put
+    the 520 cm⁻¹ silicon line at '523 nm', an ok PL band). Only lines of the ``#Key=value``
+    form count, so other headers are not touched.
+
+    Parameters
+    ----------
+    header : sequence of str
+        The lines above the data.
+    source : str, default ''
+        The file, for messages.
+    """
+    unit = laser = None
+    for line in header:
+        text = line.strip()
+        m = _LABSPEC_SPECTRO.match(text)
+        if m and unit is None:
+            raw = m.group(1).strip().lower().replace(" ", "")
+            if raw.startswith("abs"):
+                unit = "cm-1"
+            elif raw.startswith(("cm", "1/cm")):
+                unit = "raman_cm-1"
+            elif raw in ("nm", "ev"):
+                unit = "nm" if raw == "nm" else "eV"
+            else:
+                raise InputError(f"{where(source)}LabSpec header gives the spectral axis in "
+                                 f"{m.group(1).strip()!r}, a unit dackit does not read; export the "
+                                 "spectrum with x in nm (or Raman shift in cm-1)")
+        m = _LABSPEC_LASER.match(text)
+        if m and laser is None:
+            value = float(m.group(1))
+            laser = value if 150.0 <= value <= 3000.0 else None
+    return unit, laser
 
 
 # The format written by dackit.io.write_spectrum: a magic first line, JSON-valued header.

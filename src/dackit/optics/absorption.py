@@ -197,10 +197,14 @@ def _energy_absorbance(data, absorbance=None, *, x_unit: str = "eV", source: str
     if e[0] <= 0 or e[-1] > 20:
         raise InputError(f"{pre}photon energies {e[0]:g}–{e[-1]:g} eV are not optical; is the x unit right?")
     if energy_range_ev is not None:
+        if not energy_range_ev[0] < energy_range_ev[1]:
+            raise InputError(f"{pre}energy_range_ev {energy_range_ev[0]:g}–{energy_range_ev[1]:g} eV: the "
+                             "lower end must come first and be below the upper one")
         keep = (e >= energy_range_ev[0]) & (e <= energy_range_ev[1])
         e, a = e[keep], a[keep]
         if e.size < 20:
-            raise InputError(f"{pre}energy_range_ev leaves only {e.size} points")
+            raise InputError(f"{pre}energy_range_ev {energy_range_ev[0]:g}–{energy_range_ev[1]:g} eV leaves "
+                             f"only {e.size} points (at least 20 are needed); widen the range")
     return e, a, src
 
 
@@ -568,7 +572,7 @@ def _tauc_verdict(e, t, result, curvature, bg, transition, a_corr=None,
                 doubts.append(f"α = {alpha_at:.3g} cm⁻¹ at {at:.3f} eV, in or just above the indirect window: "
                               f"phonon-assisted absorption stays below {INDIRECT_MAX_ALPHA_CM:.0e} cm⁻¹ near "
                               "its edge, so this is a direct edge and the indirect gap, if any, lies lower "
-                              "(weaker than the data resolve); restrict energy_range_ev below it")
+                              "(weaker than the data resolve); restrict energy_range_ev (dackit tauc --range LO HI) below it")
     peak = _exciton_on_edge(e, t, hi)
     if peak is not None and alpha_cm:
         doubts.append(f"the window ends at a maximum of the Tauc curve at {peak:.3f} eV (an excitonic peak "
@@ -618,7 +622,7 @@ def _edge_shape_doubts(e, a, result) -> list[str]:
         doubts.append(f"the absorbance falls back to {100 * float(after.min()) / a_top:.0f} % of the "
                       f"window's top at {at:.3f} eV: the rise at {lo:.3f}–{hi:.3f} eV is a band (an "
                       "interference fringe, a defect band), not the absorption edge; restrict "
-                      "energy_range_ev to the edge")
+                      "energy_range_ev (dackit tauc --range LO HI) to the edge")
     foot = np.flatnonzero((e >= result["gap"] - SUBGAP_PROBE_EV) & (e <= hi))
     if a_top > 0 and foot.size >= 2:
         # a point at zero after background removal counts as 3 σ_A, so that noise is no step
@@ -750,7 +754,8 @@ def _window_search(e, t, sigma_t, *, min_span_ev, smooth_ev, e_max=np.inf, max_n
     if not shape_ok.any():
         raise FitError("no absorption edge in the measured range (no steep straight stretch of the "
                        "Tauc curve extrapolating to an energy inside the data); measure further below "
-                       "the gap, or check the transition type")
+                       "the gap, check the transition type, or, when a sub-gap band or tail precedes "
+                       "the edge, restrict energy_range_ev to the edge (dackit tauc --range LO HI, in eV)")
     def noise_scale(ok):
         shortest = span[ok] <= np.min(span[ok]) * 1.5 + 1e-12
         return max(1.0, float(np.min(chi2r[ok][shortest])))
@@ -947,7 +952,8 @@ def _check_edge(e, a, result, sigma_a, pre):
                        f"{rise:.3g} between the extrapolated {result['gap']:.3f} eV and the top of the "
                        "straight stretch (most of it lies below that energy: the straight stretch is not "
                        "the foot of an edge); measure across the edge, check the file and the transition "
-                       "type, or restrict energy_range_ev to the edge" + _transmittance_hint(e, a))
+                       "type, or restrict energy_range_ev to the edge (dackit tauc --range LO HI, in eV)"
+                       + _transmittance_hint(e, a))
 
 
 def _half_window_shift(e, t, window) -> float:

@@ -78,7 +78,7 @@ def _background_loglog(q, y, smooth_decades=0.15, noise=None):
     # still stripped, not taken for background curvature.
     lam_min = (2 * MIN_SMOOTH_DECADES * per_decade / np.pi) ** 4
     for _ in range(8):
-        runs = _bridged(ly, z, sig_log, max(5, int(0.02 * per_decade)))
+        runs = _bridged(ly, z, sig_log, max(5, int(0.02 * per_decade)), grid=grid, lq=lq)
         if not runs:
             break
         soft = np.zeros(n - 2, bool)
@@ -96,6 +96,8 @@ def _background_loglog(q, y, smooth_decades=0.15, noise=None):
 #: misfits are left alone: softening there (between the broad orders of a lamellar
 #: pattern) lets the baseline bend up under the neighbouring strong peaks
 BRIDGE_DEPTH = np.log10(1.2)
+#: a bridged dip must hold at least this many measured points (not grid points)
+BRIDGE_MIN_DATA_POINTS = 2
 #: softest loglog background (decades): lines narrower than ~5 % of q stay above it
 MIN_SMOOTH_DECADES = 0.04
 
@@ -131,12 +133,19 @@ def _strip_smooth(ly, sig_log, lam_i, max_run):
     return z
 
 
-def _bridged(ly, z, sig_log, min_len) -> list:
+def _bridged(ly, z, sig_log, min_len, *, grid=None, lq=None) -> list:
     """(start, stop) of runs where ``z`` lies more than 3 σ (and BRIDGE_DEPTH) above ``ly``
-    for ``min_len`` or more consecutive points."""
+    for ``min_len`` or more consecutive points of the log grid and, given the data's log q
+    ``lq`` and the ``grid``, over at least BRIDGE_MIN_DATA_POINTS measured points: at the
+    low-q end of a linear q axis one measured point spans a dozen grid points, so a single
+    point under the baseline (the curvature of a beam-stop edge) is no bridged minimum."""
     below = (z - ly > np.maximum(3 * sig_log, BRIDGE_DEPTH)).astype(int)
     edges = np.flatnonzero(np.diff(np.r_[0, below, 0]))
-    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2]) if b - a >= min_len]
+    runs = [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2]) if b - a >= min_len]
+    if grid is not None and lq is not None:
+        runs = [(a, b) for a, b in runs
+                if np.count_nonzero((lq >= grid[a]) & (lq <= grid[b - 1])) >= BRIDGE_MIN_DATA_POINTS]
+    return runs
 
 
 def _background_powerlaw(q, y):

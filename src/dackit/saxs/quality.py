@@ -410,6 +410,9 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
             note = (f"first peak (q = {p1.q_inv_a:.4g} Å⁻¹) at the edge of the usable "
                     f"range (from {q_lo:.4g} Å⁻¹): a peak below may be missed")
             (info if _edge_harmless(idx, peaks) else doubts).append(note)
+    lost = _missed_lower_line(idx, ps, q_lo, min_significance)
+    if lost:
+        doubts.append(lost)
     humps = _background_humps(ps)
     if humps:
         doubts.append("background hump under a peak at q = "
@@ -428,6 +431,52 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
         harmless = confident and (min(left) > q_first or _left_keeps_result(result, left))
         (info if harmless else doubts).append(note)
     return Verdict.from_checks(doubts, info)
+
+
+#: half-width of the raw-data look at a missing line's predicted position, in FWHM of the
+#: fitted lines, and the distance of the two points the local baseline is drawn through
+MISSED_LINE_HALF_FWHM = 0.5
+MISSED_LINE_BASE_FWHM = 2.0
+
+
+def _missed_lower_line(idx, ps, q_lo, min_significance) -> str:
+    """A note when a line the best indexing predicts below the first fitted peak, and lists
+    as missing, stands in the measured intensity itself: its maximum within
+    ±MISSED_LINE_HALF_FWHM FWHM of the predicted q rises ``min_significance`` noise σ and
+    20 % above the straight line through the data MISSED_LINE_BASE_FWHM FWHM on either
+    side. Judged on the raw data, so a background that swallowed the line (coarse binning,
+    a steep low-q edge) cannot hide it: the peak list is incomplete and the first d is that
+    of a higher order (a coarse AgBeh curve lost its 001, 18× the level around it, and gave
+    d₁ = the 002 spacing with quality ok)."""
+    if idx is None or not ps.peaks:
+        return ""
+    best = idx.best
+    if not best.missing_hkl or not np.isfinite(best.lattice_a) or best.lattice_a <= 0:
+        return ""
+    from dackit.saxs.mesophase import MESOPHASES
+
+    q1 = min(p.q_inv_a for p in ps.peaks)
+    k = 2 * np.pi / best.lattice_a
+    refl = MESOPHASES[best.name].reflections(q1 / k + 1e-9)
+    fw = float(np.median([p.fwhm_inv_a for p in ps.peaks]))
+    q, y, noise = ps.q, ps.intensity, ps.noise
+    for hkl, s_line in zip(refl.hkl, refl.s):
+        qc = float(s_line * k)
+        if hkl not in best.missing_hkl or not q_lo <= qc < q1:
+            continue
+        lo, hi = qc - MISSED_LINE_BASE_FWHM * fw, qc + MISSED_LINE_BASE_FWHM * fw
+        near = np.flatnonzero(np.abs(q - qc) <= max(MISSED_LINE_HALF_FWHM * fw, 0.6 * np.median(np.diff(q))))
+        if near.size == 0 or lo < q[0] or hi > q[-1]:
+            continue
+        i = int(near[np.argmax(y[near])])
+        base = float(np.interp(q[i], [lo, hi], [np.interp(lo, q, y), np.interp(hi, q, y)]))
+        rise = float(y[i]) - base
+        if rise > min_significance * float(noise[i]) and rise > 0.2 * abs(base):
+            return (f"the {best.name} {hkl} line (q = {qc:.4g} Å⁻¹), below the first fitted peak, "
+                    f"is not among the peaks, yet the data peak there ({rise / float(noise[i]):.0f} σ "
+                    "above their surroundings): the peak list is incomplete and the first d is that "
+                    "of a higher order")
+    return ""
 
 
 def _left_keeps_result(result, left) -> bool:
