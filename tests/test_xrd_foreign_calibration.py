@@ -27,7 +27,7 @@ def test_real_gsas2_imctrl_is_named_with_its_values(tmp_path):
         read_poni(IMCTRL)
     msg = str(exc.value)
     assert "GSAS-II image controls" in msg and "799.996" in msg and "0.241591903732" in msg
-    assert "dackit xrd calibrate" in msg
+    assert "dackit xrd calibrate" in msg and "--pixel-um" in msg  # the .imctrl has no pixel size
 
 
 @pytest.mark.parametrize("command", [["xrd", "integrate"], ["xrd", "lattice"]])

@@ -229,8 +229,8 @@ def _quiet_ponifile(PoniFile, path):
 #: GSAS-II image-control keys (``G2imG.SaveControls`` writes ``key:value`` lines)
 _IMCTRL_KEYS = ("distance", "center", "tilt", "rotation", "wavelength")
 _CALIBRATE_HINT = ("make a PONI from the calibrant image with dackit xrd calibrate IMAGE --calibrant NAME "
-                   "--wavelength {wl} --distance-mm {dist} --out cal.poni (or save one from "
-                   "pyFAI-calib2 or Dioptas), then give --poni cal.poni")
+                   "--wavelength {wl} --distance-mm {dist} --pixel-um SIZE (or --detector NAME) "
+                   "--out cal.poni (or save one from pyFAI-calib2 or Dioptas), then give --poni cal.poni")
 
 
 def _imctrl_values(text: str) -> dict[str, str]:
