@@ -75,3 +75,19 @@ def test_diamond_pattern_with_one_stray_line_on_200_stays_ok(seed):
     fit = fit_lattice(_pattern(_lines(_diamond_allowed), seed, extra=stray), "si")
     assert abs(fit.params["a"] - A) < 0.002, fit.params
     assert not any("forbids" in n for n in fit.quality_notes), fit.quality_notes
+
+
+def test_phases_error_says_why_and_what_to_do():
+    """Only body-centred lines (a = 2.87 Å, like ferrite) and Si as the only candidate: the
+    refusal names each candidate's reason and asks for the missing phase."""
+    from dackit.errors import FitError
+    from dackit.xrd.transitions import identify_phases
+
+    a_bcc = 2.8665
+    lines = []
+    for hkl in [(1, 1, 0), (2, 0, 0), (2, 1, 1), (2, 2, 0), (3, 1, 0), (2, 2, 2), (3, 2, 1)]:
+        d = a_bcc / np.sqrt(sum(v * v for v in hkl))
+        lines.append((float(np.degrees(2 * np.arcsin(LAM / (2 * d)))), 20000.0 / sum(v * v for v in hkl)))
+    with pytest.raises(FitError, match="not among the candidates") as exc:
+        identify_phases(_pattern(lines, 5), ["si"])
+    assert "Si:" in str(exc.value)
