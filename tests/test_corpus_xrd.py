@@ -92,6 +92,13 @@ WRONG = [
     # 6.9492 Å against GSAS's neutron refinement 8.472792(226), 5.393243(149), 6.953462(194)
     ("corpus:pbso4_d1a_neutron_gsas2.cwn",
      ["--phase", "corpus:pbso4_from_gsas2_pbso4x_exp.cif", "--wavelength", "1.909"]),
+    # CeO2 fitted as Si: the diamond cell indexes every fluorite line it allows (12 of 12 on
+    # the Dioptas pattern, a = 5.4110 Å, was ok); CeO2 200, 222, 420, 600 sit where diamond
+    # forbids lines. Also on the steel + CeO2 MAR345 image, and the lone LaB6 ring as CeO2.
+    ("dioptas/CeO2_Pilatus1M.xy", ["--phase", "si"]),
+    ("corpus:ceo2_steel_aps1idc_mar345_gsas2strain.mar2300",
+     ["--phase", "si", "--poni", "corpus:ceo2_steel_aps1idc_mar345_from_gsas2_imctrl.poni"]),
+    ("corpus:lab6_ssrl72_pilatus300kw_ring100_pyfai.xy", ["--phase", "ceo2"]),
 ]
 
 

@@ -171,6 +171,14 @@ class FrameSource:
 
     # -- fabio ------------------------------------------------------------------------------
     def _open_fabio(self):
+        import contextlib
+        import io
+
+        # fabio prints to stdout when it unpacks a gzipped TIFF (--json reads stdout)
+        with contextlib.redirect_stdout(io.StringIO()):
+            self._open_fabio_quiet()
+
+    def _open_fabio_quiet(self):
         img = None
         self._invalid = None
         import fabio

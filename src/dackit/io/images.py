@@ -104,6 +104,8 @@ def _not_an_image(path: Path) -> None:
 
     head = read_head(path)
     known = identify(path, head)
+    if known is not None and known.name == "gzip-compressed file" and gzipped_image(path):
+        return  # fabio reads .cbf.gz/.edf.gz/.tif.gz as they are (ESRF and DLS archives keep them so)
     if known is not None and known.kind not in ("image", "container"):
         raise InputError(f"{where(path)}this is {known.a_file}, not a detector image; {known.advice}")
     if known is not None and known.kind == "container" and known.name != "HDF5":
@@ -124,6 +126,27 @@ def holds_nxcansas_curve(path: Path) -> bool:
     from dackit.io.nxcansas import is_hdf5
 
     return path.is_file() and is_hdf5(path) and _nxcansas_curve(path)
+
+
+def gzipped_image(path) -> bool:
+    """True if a gzip file holds a detector image format dackit names (CBF, EDF, TIFF, …).
+
+    Parameters
+    ----------
+    path : str or Path
+        The gzip file.
+    """
+    import gzip
+
+    from dackit.io.signatures import HEAD_BYTES, identify
+
+    try:
+        with gzip.open(path, "rb") as fh:
+            inner = fh.read(HEAD_BYTES)
+    except (OSError, EOFError):
+        return False
+    known = identify(Path(path).with_suffix(""), inner)
+    return known is not None and known.kind == "image"
 
 
 def _nxcansas_curve(path: Path) -> bool:
@@ -157,6 +180,16 @@ def check_image_file(path: Path, inner: str | None = None) -> bool:
 
 
 def _read_fabio(path: Path, frame: int) -> np.ndarray:
+    import contextlib
+    import io
+
+    # fabio prints "<name> rb <file object>" to stdout when it unpacks a gzipped TIFF, which
+    # would corrupt the --json output on stdout
+    with contextlib.redirect_stdout(io.StringIO()):
+        return _read_fabio_quiet(path, frame)
+
+
+def _read_fabio_quiet(path: Path, frame: int) -> np.ndarray:
     import logging
 
     import fabio

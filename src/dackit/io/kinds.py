@@ -172,11 +172,15 @@ def xray_kind(path) -> Kind:
     """
     from dackit.io.signatures import identify
 
+    from dackit.io.images import gzipped_image
+
     path = Path(path)
     known = identify(path) if path.is_file() else None
     if known is not None and known.kind not in ("container", "image", "pattern"):
         raise InputError(f"{path}: this is {known.a_file}, not an X-ray pattern or detector "
                          f"image; {known.advice}")
+    if known is not None and known.name == "gzip-compressed file" and gzipped_image(path):
+        return "image"
     kind = kind_of(path)
     if kind == "spectrum":
         raise InputError(f"{path}: a {path.suffix} file is an optical spectrum, not an X-ray pattern or "

@@ -160,6 +160,11 @@ def _text(head: bytes) -> Signature | None:
         return Signature("pyFAI/Dioptas PONI calibration", "calibration",
                          "a PONI file is the geometry of a detector image: give it with --poni, "
                          "and the image or pattern as FILE")
+    if all(f"\n{key}:" in f"\n{text.lower()}" for key in ("distance", "center", "tilt", "rotation", "wavelength")):
+        return Signature("GSAS-II image controls (.imctrl) calibration", "calibration",
+                         "it is the detector geometry of an image in GSAS-II's terms, which dackit does "
+                         "not convert; make a PONI (dackit xrd calibrate on the calibrant image) and give "
+                         "it with --poni")
     if "<XRDMEASUREMENTS" in upper:
         return Signature("PANalytical XRDML scan", "pattern", "analyse it with dackit xrd lattice or phases")
     lines = text.splitlines()

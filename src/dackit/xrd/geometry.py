@@ -226,6 +226,64 @@ def _quiet_ponifile(PoniFile, path):
             lg.setLevel(level)
 
 
+#: GSAS-II image-control keys (``G2imG.SaveControls`` writes ``key:value`` lines)
+_IMCTRL_KEYS = ("distance", "center", "tilt", "rotation", "wavelength")
+_CALIBRATE_HINT = ("make a PONI from the calibrant image with dackit xrd calibrate IMAGE --calibrant NAME "
+                   "--wavelength {wl} --distance-mm {dist} --pixel-um SIZE (or --detector NAME) "
+                   "--out cal.poni (or save one from pyFAI-calib2 or Dioptas), then give --poni cal.poni")
+
+
+def _imctrl_values(text: str) -> dict[str, str]:
+    values = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition(":")
+        if sep:
+            values[key.strip().lower()] = value.strip()
+    return values
+
+
+def foreign_calibration(text: str) -> str | None:
+    """What to do with a detector calibration that is not a PONI, or None for anything else.
+
+    GSAS-II image controls (``.imctrl``) and Fit2D geometries describe the same detector
+    with other parameters (beam centre, tilt and tilt-plane rotation instead of PONI and
+    three rotations). They are not converted: an ``.imctrl`` holds no pixel size (GSAS-II
+    takes it, and sometimes an up–down flip, from its own image readers), so a conversion
+    could put every ring at a wrong 2θ without any sign of it. The message quotes the
+    wavelength and distance the file gives, to start a calibration with.
+
+    Parameters
+    ----------
+    text : str
+        The calibration file's text.
+
+    Examples
+    --------
+    >>> "GSAS-II image controls" in foreign_calibration(
+    ...     "wavelength:0.2416\\ndistance:800.0\\ncenter:[207.2, 204.7]\\ntilt:-0.2\\nrotation:3.4\\n")
+    True
+    >>> foreign_calibration("Distance: 0.2\\nPoni1: 0.1\\n") is None
+    True
+    """
+    lower = text.lower()
+    values = _imctrl_values(text)
+    if all(k in values for k in _IMCTRL_KEYS) and "poni1" not in values:
+        hint = _CALIBRATE_HINT.format(wl=values["wavelength"], dist=values["distance"])
+        return ("this is a GSAS-II image controls file (.imctrl: distance "
+                f"{values['distance']} mm, beam centre {values['center']} mm, tilt {values['tilt']}°, "
+                f"wavelength {values['wavelength']} Å), not a pyFAI PONI; dackit does not convert it "
+                "(it holds no pixel size, and GSAS-II's image axes depend on its image reader): "
+                + hint)
+    fit2d = ("tiltplanrotation" in lower or "tilt plane" in lower or "tilt rotation" in lower
+             or "directdist" in lower or "beam centre" in lower or "beam center" in lower)
+    if fit2d and "tilt" in lower and "poni1" not in lower:
+        return ("this looks like a Fit2D geometry (beam centre, tilt, tilt-plane rotation), not a "
+                "pyFAI PONI; dackit does not read Fit2D geometries: convert it with pyFAI "
+                "(pyFAI.geometry.Geometry.setFit2D, then save the PONI) or "
+                + _CALIBRATE_HINT.format(wl="WAVELENGTH", dist="DISTANCE"))
+    return None
+
+
 def read_poni(path) -> Geometry:
     """Read a pyFAI/Dioptas PONI file (v1, v2, v2.1, v3) into a :class:`Geometry`.
 
@@ -258,6 +316,9 @@ def read_poni(path) -> Geometry:
         text = path.read_text(errors="strict")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{pre}cannot read the PONI file as text ({exc})") from None
+    foreign = foreign_calibration(text)
+    if foreign:
+        raise InputError(f"{pre}{foreign}")
     keys = {line.split(":", 1)[0].strip().lower() for line in text.splitlines()
             if ":" in line and not line.lstrip().startswith("#")}
     required = {"distance": "Distance", "poni1": "Poni1", "poni2": "Poni2", "rot1": "Rot1",

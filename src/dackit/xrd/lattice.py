@@ -234,6 +234,11 @@ def snip_background(x, y, fwhm_deg: float) -> np.ndarray:
     return baseline
 
 
+#: Peaks weaker than this fraction of the strongest do not set the pattern's width: ripples of
+#: an integration (0.03 % of the ring on the SSRL Pilatus strip below), not reflections.
+RIPPLE_FRACTION = 0.002
+
+
 def estimate_fwhm(x, y_net, noise: float | None = None, *, above_zero: bool = False) -> float:
     """FWHM (degrees) of the pattern's sharp peaks.
 
@@ -253,6 +258,12 @@ def estimate_fwhm(x, y_net, noise: float | None = None, *, above_zero: bool = Fa
     if noise > 0:
         idx, props = find_peaks(y_net, prominence=8 * noise, width=1.0)
         if idx.size:
+            # ripples of a smooth integrated pattern pass 8 σ of its tiny point-to-point noise:
+            # a pyFAI pattern of one LaB6 ring on a Pilatus strip (1800 counts over 12) held
+            # eleven 0.5-count ripples three points wide, whose quartile halved the width and
+            # narrowed every fit window until the ring itself was not significant
+            keep = props["prominences"] >= RIPPLE_FRACTION * props["prominences"].max()
+            idx, props = idx[keep], {k: v[keep] for k, v in props.items()}
             order = np.argsort(props["prominences"])[::-1][:12]
             if above_zero:
                 top = idx[order]
@@ -1296,6 +1307,10 @@ def _fit_lattice_at(pattern, phase, x, y, sig, lam, kalpha2_ratio, *, twotheta_r
         pk["members"] = [(d, t, i, _hkl_from_label(lbl)) for (d, t, i), lbl
                          in zip(pk["members"], _split_labels(pk["label"]))]
     fitted, dropped = _drop_overlapped(fitted, dropped, len(phase.free_parameters))
+    if not fitted:
+        # say which lines were tried and why each failed ("0 usable peak(s)" named none)
+        why = "; ".join(f"{r.hkl} at {r.twotheta_deg:.3f}°: {r.reason}" for r in dropped.head(3).itertuples())
+        raise FitError(f"{pre}{phase.name}: no reflection fitted in {x.min():.2f}–{x.max():.2f}° ({why})")
     axis_doubts: list[str] = []
     if kalpha_doublet(lam) is not None:
         # a laboratory anode line: reflection (Bragg–Brentano) geometry, whose zero error and
@@ -1607,7 +1622,68 @@ def lattice_verdict(peaks, dropped, x, net, noise, fwhm_pattern, params, stderr,
                               "another phase dominates, or the cell is wrong")
         elif unexplained:
             notes.append("strong peak(s) not of this phase at " + ", ".join(f"{t:.3f}°" for t in unexplained))
+    on_forbidden = _peaks_on_forbidden_lines(phase, wavelength_a, x, net, noise, peaks, fwhm_pattern)
+    if len(on_forbidden) >= MIN_FORBIDDEN_PEAKS:
+        doubts.append("peaks at " + ", ".join(f"{t:.3f}° ({hkl})" for hkl, t in on_forbidden)
+                      + " sit on reflections this cell's lattice allows but this structure forbids: "
+                      "the sample is another structure on the same lattice (a fluorite or rock-salt "
+                      "pattern fits a diamond cell), not this phase")
     return Verdict.from_checks(doubts, info=notes)
+
+
+#: Unexplained peaks on structure-forbidden reflections of the fitted cell that make it doubtful.
+#: Two, so that one line of a second phase falling there by chance does not.
+MIN_FORBIDDEN_PEAKS = 2
+
+
+def _peaks_on_forbidden_lines(phase: Phase, wavelength_a: float, x, net, noise, peaks, fwhm_pattern):
+    """(hkl, 2θ) of the pattern's peaks that no fitted line explains and that sit (within
+    MAX_RESIDUAL_FWHM) on a reflection the refined cell's lattice centring allows but the
+    phase's structure forbids — a CeO2 pattern fitted as Si shows CeO2 200, 222, 420 there.
+
+    Only peaks of at least MISINDEX_STRONG_FRACTION of the strongest fitted line count;
+    phases without atoms (JCPDS line lists) are not checked.
+    """
+    from scipy.signal import find_peaks
+
+    ops = phase.group_ops() if phase.atoms else None
+    if ops is None or not len(peaks):
+        return []
+    s_max = np.sin(np.radians(float(x.max()) / 2))
+    d_min = wavelength_a / (2 * s_max)
+    n_max = [int(np.ceil(length / d_min)) for length in (phase.a, phase.b, phase.c)]
+    if np.prod([2 * n + 1 for n in n_max]) > 200_000:
+        return []
+    grids = np.meshgrid(*[np.arange(-n, n + 1) for n in n_max], indexing="ij")
+    hkl = np.stack([g.ravel() for g in grids], axis=1)
+    hkl = hkl[np.any(hkl != 0, axis=1)]
+    den = 24  # gemmi's Op.DEN: centring translations in 1/24 of the cell
+    for t in ops.cen_ops:
+        hkl = hkl[(hkl @ np.asarray(t)) % den == 0]
+    d = phase.d_spacing(hkl)
+    tth = np.degrees(2 * np.arcsin(np.clip(wavelength_a / (2 * d), -1, 1)))
+    inside = (d >= d_min) & (tth > float(x.min()))
+    allowed_d = reflections(phase, wavelength_a, float(x.max()), merge=False)["d_a"].to_numpy()
+    forbidden = [(tuple(int(v) for v in h), t) for h, t, dd in zip(hkl[inside], tth[inside], d[inside])
+                 if not np.any(np.abs(allowed_d - dd) < 1e-5 * dd)]
+    if not forbidden:
+        return []
+    pos = peaks["twotheta_obs"].to_numpy()
+    fw = np.maximum(peaks["fwhm_deg"].to_numpy(), fwhm_pattern)
+    strongest = float(np.max(np.interp(pos, x, net)))
+    idx, _ = find_peaks(net, prominence=10 * noise, width=1.0)
+    found: dict[str, float] = {}
+    for i in idx:
+        t = float(x[i])
+        if np.any(np.abs(pos - t) < fw) or net[i] < MISINDEX_STRONG_FRACTION * strongest:
+            continue
+        tol = MAX_RESIDUAL_FWHM * float(np.median(fw))
+        hits = [h for h, tf in forbidden if abs(tf - t) < tol]
+        if hits:
+            h = max(hits, key=lambda v: tuple(sorted(map(abs, v), reverse=True)))
+            label = "".join(str(v) for v in sorted(map(abs, h), reverse=True))
+            found.setdefault(label, t)
+    return sorted(found.items(), key=lambda item: item[1])
 
 
 def _doubled_cell_indexes(twotheta_deg, phase: Phase, wavelength_a: float, tol_deg: float) -> str:

@@ -295,7 +295,8 @@ def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12
 
     present, signif, lines_seen, why = _judge(x, y, wp, p, redchi, sig, noise, len(phases), threshold)
     if not any(present):
-        raise FitError(f"{pre}none of the candidates {', '.join(names)} is found in the pattern")
+        raise FitError(f"{pre}none of the candidates {', '.join(names)} is found in the pattern"
+                       + _reasons(names, why, signif, lines_seen, threshold))
     keep = [k for k in range(len(phases)) if present[k]]
     scale_of = {k: (wp.phase_at(p, k).a / phases[k].a, p[wp.layout[k][0]]) for k in range(len(phases))}
     wp2, p2, cov2, redchi2 = wp, p, cov, redchi
@@ -325,7 +326,10 @@ def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12
         present[k_out] = False
         keep.remove(k_out)
     if not keep or (len(keep) == 1 and not ok2[0]):
-        raise FitError(f"{pre}none of the candidates {', '.join(names)} is found in the pattern")
+        if keep:
+            why[keep[0]] = why2[0]
+        raise FitError(f"{pre}none of the candidates {', '.join(names)} is found in the pattern"
+                       + _reasons(names, why, signif, lines_seen, threshold))
     checks = _intensity_check(wp2, p2, y, sig)
     frac_sys = _fraction_sys(frac, [c[1] for c in checks])
     fraction_doubts = _fraction_doubts(frac, [phases[k].name for k in keep], checks)
@@ -365,8 +369,7 @@ def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12
                                        fraction_err_sys=float(frac_sys[j]), n_intensity_checks=checks[j][0],
                                        intensity_scatter=float(checks[j][1])))
         else:
-            note = why[k] or (f"own-peak evidence {signif[k]:.1f}σ (needs {threshold:g}σ), "
-                              f"{lines_seen[k]} line(s) at ≥ 3σ (needs 2)")
+            note = _absent_note(why[k], signif[k], lines_seen[k], threshold)
             results.append(PhaseResult(ph.name, False, signif[k], 0.0, 0.0, float("nan"), float("nan"), 0.0, 0.0, ph,
                                        note=note, verdict=Verdict.from_checks([], info=[f"absent: {note}"])))
     # the fraction doubts are shared by every present phase: each note once
@@ -595,6 +598,20 @@ def _fraction_note(frac, err_stat, err_sys, check) -> str:
                 "about the structure model)" if np.isfinite(err_sys) else "systematic error not assessable")
     return (f"weight fraction {frac:.3f} ± {err_stat:.2g} counting {sys_part}; a fraction of the crystalline "
             "phases: amorphous content or microabsorption, which one pattern cannot show, are not in the error")
+
+
+def _absent_note(why, signif, lines_seen, threshold) -> str:
+    return why or (f"own-peak evidence {signif:.1f}σ (needs {threshold:g}σ), "
+                   f"{lines_seen} line(s) at ≥ 3σ (needs 2)")
+
+
+def _reasons(names, why, signif, lines_seen, threshold) -> str:
+    """'(name: reason; ...)' for the error that no candidate is present, and what to do."""
+    said = [f"{n}: {_absent_note(w, s, k, threshold)}" for n, w, s, k in zip(names, why, signif, lines_seen)]
+    # the misfit of a phase nobody named inflates the noise every candidate is judged against
+    # (steel + CeO2 MAR345 image, candidates CeO2 and Si: CeO2, with 13 clean lines, was absent)
+    return ((f" ({'; '.join(said)})" if said else "")
+            + "; if the strongest lines belong to a phase not among the candidates, add it")
 
 
 def _judge(x, y, wp, p, redchi, sig, noise, n_phases, threshold):
