@@ -27,7 +27,8 @@ import numpy as np
 
 from dackit.errors import InputError, where
 from dackit.io.guard import check_pixels, regular_file
-from dackit.io.images import _h5_default_dataset, _read_fabio, _split_h5_path, check_image_file
+from dackit.io.images import (_h5_default_dataset, _read_fabio, _split_h5_path, check_image_file,
+                               fabio_stdout_muted)
 
 #: Eiger/Lima master files: the NeXus path of the image data (issue 12)
 EIGER_DATA = "/entry/data/data"
@@ -171,11 +172,7 @@ class FrameSource:
 
     # -- fabio ------------------------------------------------------------------------------
     def _open_fabio(self):
-        import contextlib
-        import io
-
-        # fabio prints to stdout when it unpacks a gzipped TIFF (--json reads stdout)
-        with contextlib.redirect_stdout(io.StringIO()):
+        with fabio_stdout_muted(self.path):
             self._open_fabio_quiet()
 
     def _open_fabio_quiet(self):

@@ -9,6 +9,9 @@ nonzero means masked.
 """
 from __future__ import annotations
 
+import contextlib
+import io
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -179,13 +182,35 @@ def check_image_file(path: Path, inner: str | None = None) -> bool:
     return hdf5
 
 
-def _read_fabio(path: Path, frame: int) -> np.ndarray:
-    import contextlib
-    import io
+#: compressed files fabio unpacks itself (and, for TIFF, announces on stdout)
+_COMPRESSED_SUFFIXES = (".gz", ".bz2")
+_STDOUT_LOCK = threading.Lock()
 
-    # fabio prints "<name> rb <file object>" to stdout when it unpacks a gzipped TIFF, which
-    # would corrupt the --json output on stdout
-    with contextlib.redirect_stdout(io.StringIO()):
+
+@contextlib.contextmanager
+def fabio_stdout_muted(path):
+    """Swallow what fabio prints to stdout while it unpacks a compressed image.
+
+    fabio prints "<name> rb <file object>" when it unpacks a gzipped TIFF, which would corrupt
+    the --json output on stdout. ``redirect_stdout`` swaps the process-wide ``sys.stdout``:
+    two threads entering and leaving it out of order leave stdout redirected for good (a
+    ``dackit run`` with thread workers lost its JSON summary), so only compressed files are
+    muted, one at a time.
+
+    Parameters
+    ----------
+    path : str or Path
+        The image file.
+    """
+    if Path(path).suffix.lower() not in _COMPRESSED_SUFFIXES:
+        yield
+        return
+    with _STDOUT_LOCK, contextlib.redirect_stdout(io.StringIO()):
+        yield
+
+
+def _read_fabio(path: Path, frame: int) -> np.ndarray:
+    with fabio_stdout_muted(path):
         return _read_fabio_quiet(path, frame)
 
 
