@@ -122,3 +122,16 @@ def test_hole_choices_are_the_library_s():
     assert set(params["hole_ordering"].type.choices) == set(ORDERINGS)
     assert params["hole_model"].default == ModelOptions().hole_model
     assert params["hole_ordering"].default == ModelOptions().hole_ordering
+
+
+def test_plot_writes_the_model_figures_beside_the_study(capsys, tmp_path):
+    """--plot: band diagram, PL(P) and the model-vs-study figure (issue 16: the study's points
+    beside the model); the JSON is the same as without it."""
+    code, out, err = run(BASE + ["--pressure", "0,5.6", "--json", "--plot", str(tmp_path)], capsys)
+    assert code == 0, err
+    assert json.loads(out)["energies_ev"]
+    for name in ("band_diagram.png", "pl_vs_pressure.png", "study_comparison.png"):
+        assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
+    # one pressure only: the band diagram still gets two panels
+    code, _, err = run(BASE + ["--pressure", "0", "--plot", str(tmp_path / "one")], capsys)
+    assert code == 0 and (tmp_path / "one" / "band_diagram.png").exists(), err

@@ -5,7 +5,7 @@ import math
 
 import click
 
-from dackit.cli._common import dump_json, json_option, parse_float_list, print_table
+from dackit.cli._common import dump_json, json_option, parse_float_list, plot_option, print_table
 from dackit.errors import InputError
 
 
@@ -57,8 +57,9 @@ def command():
 @click.option("--strict", is_flag=True,
               help="Error (instead of a warning) if a pressure is past a layer's bulk ZB→RS transition.")
 @json_option
+@plot_option
 def pl(core, core_diameter, core_shape, shell, shell_thickness, pressure, stokes_shift_mev, size_dispersion,
-       relaxation, temperature, barrier_ev, hole_model, hole_ordering, fit_range, strict, as_json):
+       relaxation, temperature, barrier_ev, hole_model, hole_ordering, fit_range, strict, as_json, plot_dir):
     """Predict PL energies E(P) of a core/shell nanocrystal and fit E0 + αP + βP².
 
     Literature parameters only (nothing fitted to data); see dackit.nanocrystal.materials
@@ -79,9 +80,16 @@ def pl(core, core_diameter, core_shape, shell, shell_thickness, pressure, stokes
     computed ensemble Stokes shift, X-valley electron level. --shell-thickness 0 = bare core.
 
     \b
+    --plot DIR writes band_diagram.png (edges, levels and densities at the lowest and highest
+    pressure), pl_vs_pressure.png (with the reference study's E0 + αP + βP² when this is its
+    InP/ZnSe 2.5/1.9 nm geometry) and study_comparison.png (the model beside the study's numbers and
+    the independent Almeida et al. 2023 InP sizing curve, whatever the geometry asked for).
+
+    \b
     Example:
       dackit model pl --core InP --core-diameter 2.5 --shell ZnSe --shell-thickness 1.9 \\
           --pressure 0,2,4,5.6 --json
+      dackit model pl --core-diameter 2.5 --shell-thickness 1.9 --pressure 0,5.6 --plot figs
     """
     from dackit.core.units import ev_to_nm
     from dackit.nanocrystal.coreshell import ModelOptions, core_shell, pl_vs_pressure
@@ -127,6 +135,8 @@ def pl(core, core_diameter, core_shape, shell, shell_thickness, pressure, stokes
         "stokes_shift_ev": series.stokes_shift_ev,
         "lowest_conduction_valley": list(series.lowest_valley),
     }
+    if plot_dir is not None:
+        _write_figures(plot_dir, geometry, options, pressures, tuple(window))
     if as_json:
         dump_json(result)
         return
@@ -139,3 +149,27 @@ def pl(core, core_diameter, core_shape, shell, shell_thickness, pressure, stokes
              f"β = {series.beta_mev_per_gpa2:.3f} meV/GPa² (fit {window[0]:g}–{window[1]:g} GPa)")
     print_table(rows, [("p", "P (GPa)", ".2f"), ("e", "PL (eV)", ".4f"), ("nm", "PL (nm)", ".1f"),
                        ("abs", "absorption (eV)", ".4f"), ("fs", "electron in shell", ".3f")], title=title)
+
+
+def _write_figures(plot_dir, geometry, options, pressures, window) -> None:
+    """The model's figures, the reference study beside them (issue 16)."""
+    import numpy as np
+
+    from dackit.core.figures import save_figure
+    from dackit.nanocrystal import plots
+    from dackit.nanocrystal.coreshell import STUDY
+
+    lo, hi = min(pressures), max(pressures)
+    save_figure(plots.plot_band_diagram(geometry, (lo, hi if hi > lo else lo + 5.6), options),
+                plot_dir / "band_diagram.png")
+    p = e = None
+    if (geometry.core.name, geometry.shell.name if geometry.has_shell else None) == ("InP", "ZnSe") and \
+            np.allclose([geometry.core_diameter_nm, geometry.shell_thickness_nm],
+                        [STUDY["core_diameter_nm"], STUDY["shell_thickness_nm"]]):
+        p = np.linspace(*STUDY["fit_range_gpa"], 8)   # the study's own quadratic over its fit range
+        e = STUDY["e0_ev"] + 1e-3 * (STUDY["alpha_mev_per_gpa"] * p + STUDY["beta_mev_per_gpa2"] * p ** 2)
+    save_figure(plots.plot_pl_vs_pressure(geometry, np.linspace(0.0, max(8.0, hi), 17), options,
+                                          measured_pressure_gpa=p, measured_energy_ev=e, fit_range_gpa=window,
+                                          measured_label="reference study (its E0 + αP + βP²)"),
+                plot_dir / "pl_vs_pressure.png")
+    save_figure(plots.plot_study_comparison(options), plot_dir / "study_comparison.png")

@@ -115,8 +115,9 @@ def plot_wavefunctions(geometry: CoreShell, pressure_gpa: float = 0.0, options: 
 def plot_pl_vs_pressure(geometry: CoreShell, pressures_gpa: ArrayLike | None = None,
                         options: ModelOptions | None = None, measured_pressure_gpa: ArrayLike | None = None,
                         measured_energy_ev: ArrayLike | None = None,
-                        fit_range_gpa: tuple[float, float] = (0.0, 5.6), *, ax: Axes | None = None) -> Figure:
-    """Model PL energy vs pressure with its quadratic fit; optional measured points."""
+                        fit_range_gpa: tuple[float, float] = (0.0, 5.6), *, measured_label: str = "measured",
+                        ax: Axes | None = None) -> Figure:
+    """Model PL energy vs pressure with its quadratic fit; optional measured points (``measured_label``)."""
     p = np.linspace(0.0, 8.0, 17) if pressures_gpa is None else np.asarray(pressures_gpa, dtype=float)
     series = pl_vs_pressure(geometry, p, options, fit_range_gpa=fit_range_gpa, on_transition="ignore")
     fig, ax = axes_or_new(ax, (4.4, 3.3), layout="constrained")
@@ -126,7 +127,7 @@ def plot_pl_vs_pressure(geometry: CoreShell, pressures_gpa: ArrayLike | None = N
     ax.plot(pf, fit, color="C1", ls="--", lw=1.0,
             label=f"fit: α = {series.alpha_mev_per_gpa:.1f} meV/GPa, β = {series.beta_mev_per_gpa2:.2f} meV/GPa²")
     if measured_pressure_gpa is not None and measured_energy_ev is not None:
-        ax.plot(measured_pressure_gpa, measured_energy_ev, "o", ms=4, mfc="none", color="C0", label="measured")
+        ax.plot(measured_pressure_gpa, measured_energy_ev, "o", ms=4, mfc="none", color="C0", label=measured_label)
     ax.set_xlabel("pressure (GPa)")
     ax.set_ylabel("PL energy (eV)")
     ax.legend(fontsize=7, frameon=False)
