@@ -280,7 +280,65 @@ def _rests_on_one_peak(idx, peaks, tie_margin, min_significance=5.0) -> str:
             f"(q = {p.q_inv_a:.4g} Å⁻¹, height {_height(p)}) that {c.name} leaves unexplained")
 
 
-def _lead_on_unseen_lines(idx, peaks, min_significance=5.0) -> str:
+#: a rival's unseen line is measured absent when a line fitted at its position (the
+#: lines' width and shape) falls this many σ short of the height the rival predicts there
+ABSENT_SIGMA = 5.0
+#: ... and is itself under this many σ (nothing there that a noise bump could not be)
+ABSENT_MAX_Z = 2.0
+
+
+def _measured_absent(result, rival) -> str:
+    """The first of ``rival``'s missing lines that the data show absent, "" if none.
+
+    Only with an accepted form factor: without one, a line in an unseen form-factor
+    minimum is hidden as surely as an absent one is missing (a BCC 200 at the sphere's
+    first zero is a hexagonal 10/11/20 pattern). The rival's height at the line is
+    predicted from its matched peaks (amplitude over Lorentz weight and particle share,
+    the lowest of them: Debye–Waller decay only lowers lines, and the line may lie
+    beyond the lowest), times the particle share there and the visibility (the lowest
+    over the form factor and its alternatives), divided by the square of the strength
+    scatter. A line fitted at that position with the lines' width falling
+    :data:`ABSENT_SIGMA` σ short of it, and itself under :data:`ABSENT_MAX_Z` σ, is
+    absent: no hiding the accepted form factor allows explains it."""
+    from dackit.saxs.mesophase import MESOPHASES, STRENGTH_SCATTER
+    from dackit.saxs.oneline import _line_fit
+    from dackit.saxs.peaks import _determination, _residual_of
+
+    ff = getattr(result, "form_factor", None)
+    ps = result.peakset
+    if ff is None or not ff.accepted or rival.line_weight is None or len(ps.peaks) < 2:
+        return ""
+    q = np.asarray(ps.q, float)
+    resid = _residual_of(q, ps.intensity, ps.background, ps.noise, ps.mode, ps.peaks, ps.shape)
+    if resid is None:
+        return ""
+    r, sig = resid
+    scales = [p.amplitude / (lw * max(float(ff.particle_fraction(np.array([p.q_inv_a]))[0]), 1e-3))
+              for p, lab, lw in zip(ps.peaks, rival.assignment, rival.line_weight)
+              if lab and np.isfinite(lw) and lw > 0 and p.amplitude > 0]
+    if not scales:
+        return ""
+    scale = min(scales) * float(np.exp(-2 * STRENGTH_SCATTER))
+    w = float(np.median([p.fwhm_inv_a for p in ps.peaks]))
+    eta = max(ps.peaks, key=_determination).eta
+    k = 2 * np.pi / rival.lattice_a
+    refl = MESOPHASES[rival.name].reflections(float(q[-1]) / k + 1e-6)
+    for label in rival.missing_hkl:
+        j = [i for i, h in enumerate(refl.hkl) if h == label]
+        if not j:
+            continue
+        qc = float(refl.s[j[0]] * k)
+        if not q[0] + 2 * w < qc < q[-1] - 2 * w:
+            continue
+        want = (scale * refl.weight[j[0]] / refl.s[j[0]] ** 2
+                * float(ff.particle_fraction(np.array([qc]))[0]) * float(ff.visibility(np.array([qc]))[0]))
+        a, e = _line_fit(q, r, sig, qc, w, eta)
+        if np.isfinite(a) and e > 0 and a < ABSENT_MAX_Z * e and want - a >= ABSENT_SIGMA * e:
+            return f"{label} ({a / e:.1f}σ where {want / e:.0f}σ is predicted)"
+    return ""
+
+
+def _lead_on_unseen_lines(idx, peaks, min_significance=5.0, result=None) -> str:
     """A note when the best phase leads its runner-up by less than one full missing line
     (``MISSING_PENALTY``: one line the runner-up predicts and nobody sees, or a weaker
     one) while the runner-up explains every peak the best does, and the weakest line that
@@ -299,7 +357,7 @@ def _lead_on_unseen_lines(idx, peaks, min_significance=5.0) -> str:
             or _margin(best, rival) >= MISSING_PENALTY or _strengths_decide(best, rival)):
         return ""
     weakest = min((p.amplitude / p.amplitude_err if p.amplitude_err > 0 else 0.0) for p in matched)
-    if weakest >= 2 * min_significance:
+    if weakest >= 2 * min_significance or (result is not None and _measured_absent(result, rival)):
         return ""
     return (f"{best.name} leads {rival.name} only through {rival.name} lines not seen "
             f"({', '.join(rival.missing_hkl[:3])}) while the weakest line seen is "
@@ -360,7 +418,7 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
         hinge = _rests_on_one_peak(idx, peaks, tie_margin, min_significance)
         if hinge and len(idx.tie) <= 1:
             doubts.append(hinge)
-        unseen = _lead_on_unseen_lines(idx, peaks, min_significance)
+        unseen = _lead_on_unseen_lines(idx, peaks, min_significance, result)
         if unseen and len(idx.tie) <= 1:
             doubts.append(unseen)
         against = _strengths_disagree(idx)
