@@ -34,7 +34,8 @@ Each check names what it saw, in words a user can act on. Doubts (the result may
 * a lead over the runner-up (which explains the same peaks) of less than one line the
   runner-up predicts and nobody sees, while the weakest line seen is under twice the
   detection threshold (a line that weak can be missed), unless the strengths of the lines
-  seen rule the runner-up out;
+  seen rule the runner-up out or, with an accepted form factor, one of its unseen lines is
+  measured absent (:func:`_measured_absent`);
 * a runner-up that explains the same peaks, trails only by lines not seen (at most three)
   and fits the observed line strengths clearly better (:func:`_strengths_disagree`);
 * indexed peaks whose widths no single domain size and strain can give (see
@@ -345,7 +346,8 @@ def _lead_on_unseen_lines(idx, peaks, min_significance=5.0, result=None) -> str:
     *is* seen stands under twice the detection threshold (height < 2·min_significance σ):
     a predicted line of similar strength may then just as well be under the threshold,
     so its absence does not decide (two peaks at 1 : 2 are lamellar 001/002 or hexagonal
-    10/20 with 11 not seen)."""
+    10/20 with 11 not seen) — unless ``result`` is given and one of the runner-up's unseen
+    lines is measured absent (:func:`_measured_absent`)."""
     best = idx.best
     matched = [p for p, a in zip(peaks, best.assignment) if a]
     if not matched or len(idx.candidates) < 2:
