@@ -38,6 +38,8 @@ Each check names what it saw, in words a user can act on. Doubts (the result may
   measured absent (:func:`_measured_absent`);
 * a runner-up that explains the same peaks, trails only by lines not seen (at most three)
   and fits the observed line strengths clearly better (:func:`_strengths_disagree`);
+* a lead that rests on lines counted missing above the highest peak over the detection
+  threshold, past which only marginal peaks stand (:func:`_lead_beyond_clear_lines`);
 * indexed peaks whose widths no single domain size and strain can give (see
   :data:`WIDTH_RATIO`): a background hump or a second phase indexed as a line.
 
@@ -366,6 +368,47 @@ def _lead_on_unseen_lines(idx, peaks, min_significance=5.0, result=None) -> str:
             f"{weakest:.1f}σ: lines that weak may be missed")
 
 
+def _lead_beyond_clear_lines(result, min_significance=5.0) -> str:
+    """A note when the best phase keeps its place only through lines counted missing above
+    the highest peak over the detection threshold: every peak past it is marginal (under
+    ``min_significance`` σ), and a marginal peak far up the pattern (noise, a stray)
+    makes every line a rival predicts below it 'missing'. The peaks are indexed again
+    with no line above the highest clear peak counted missing; another phase first, or
+    tied, means the lead rested on those lines. (Low-count BCC 110/200/211/220/310 with
+    two 4σ bumps at 5 q₁ was 'sc, ok': the bumps made 14 BCC lines missing, 6 of SC.)"""
+    from dackit.saxs.analysis import line_strengths
+    from dackit.saxs.mesophase import index_peaks
+
+    idx = result.indexing
+    peaks = result.peaks
+    if idx is None or idx.method != "positions" or len(peaks) < 2:
+        return ""
+    clear = [p.q_inv_a for p in peaks
+             if p.amplitude_err > 0 and p.amplitude >= min_significance * p.amplitude_err]
+    if not clear or max(clear) >= max(p.q_inv_a for p in peaks):
+        return ""
+    q_clear = max(clear)
+    ff = getattr(result, "form_factor", None)
+    vis = ff.visibility if ff is not None and ff.accepted else None
+    st, st_err = line_strengths(result.peakset, ff)
+    try:
+        again = index_peaks([p.q_inv_a for p in peaks], [p.q_err for p in peaks],
+                            fwhm_inv_a=[p.fwhm_inv_a for p in peaks],
+                            q_min=float(result.peakset.q[0]),
+                            phases=[c.name for c in idx.candidates], visibility=vis,
+                            strengths=st, strength_err=st_err, missing_q_max=q_clear)
+    except Exception:  # noqa: BLE001 - a check must not break the measurement
+        return ""
+    if again.mesophase == idx.mesophase and len(again.tie) <= 1:
+        return ""
+    rival = " / ".join(n for n in (again.mesophase, *again.tie) if n != idx.mesophase)
+    rival = " / ".join(dict.fromkeys(rival.split(" / ")))
+    weak = ", ".join(f"{p.q_inv_a:.4g} Å⁻¹ at {_height(p)}" for p in peaks if p.q_inv_a > q_clear)
+    return (f"{idx.mesophase} leads {rival} only through lines counted missing above the "
+            f"highest peak over the detection threshold (q = {q_clear:.4g} Å⁻¹); past it "
+            f"only marginal peaks ({weak})")
+
+
 def _edge_harmless(idx, peaks) -> bool:
     """A first peak at the low-q edge leaves the result standing when the lattice is fixed
     without it and holds it: no tie, three or more peaks, every peak explained, and the
@@ -426,6 +469,9 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
         against = _strengths_disagree(idx)
         if against and len(idx.tie) <= 1:
             doubts.append(against)
+        beyond = _lead_beyond_clear_lines(result, min_significance) if len(idx.tie) <= 1 else ""
+        if beyond:
+            doubts.append(beyond)
         if len(idx.candidates) > 1:
             margin = idx.candidates[1].score - best.score
             info.append(f"indexing figure of merit {best.score:.2f} ({best.name}), margin "
