@@ -382,15 +382,21 @@ def _match_credit(pred, assign, q, sig) -> float:
     error (a high cubic or HCP order, a supercell), most at a sparse lattice's low
     orders — while its misfit is already in χ². The largest credit is not counted: one
     peak's position is spent on fitting the lattice constant, whatever the phase."""
-    credits = []
+    credits = [2 * np.log(r) if r > 1 else 0.0 for r in _match_ratios(pred, assign, q, sig)]
+    return float(np.sum(credits) - max(credits)) if credits else 0.0
+
+
+def _match_ratios(pred, assign, q, sig) -> np.ndarray:
+    """gap/(√(2π)σ) of each matched peak, in peak order (see :func:`_match_credit`): over
+    one, the match is unlikely by coincidence."""
+    out = []
     for i in np.flatnonzero(assign >= 0):
         j = int(assign[i])
         gaps = [pred[j] - (pred[j - 1] if j > 0 else 0.0)]
         if j + 1 < pred.size:
             gaps.append(pred[j + 1] - pred[j])
-        ratio = float(np.mean(gaps)) / (np.sqrt(2 * np.pi) * sig[i])
-        credits.append(2 * np.log(ratio) if ratio > 1 else 0.0)
-    return float(np.sum(credits) - max(credits)) if credits else 0.0
+        out.append(float(np.mean(gaps)) / (np.sqrt(2 * np.pi) * sig[i]))
+    return np.asarray(out, float)
 
 
 def _smallest_cell(cands, margin):

@@ -368,14 +368,40 @@ def _lead_on_unseen_lines(idx, peaks, min_significance=5.0, result=None) -> str:
             f"{weakest:.1f}σ: lines that weak may be missed")
 
 
+#: a peak is *placed* on a line when a position drawn at random would fall within ±2σ of
+#: one of the lines there at most this often (4σ/gap): a low order of a sparse lattice
+PLACED_CHANCE = 0.1
+
+
+def _placed(best, peaks) -> np.ndarray:
+    """Per peak: matched by ``best`` where its lines are so sparse that a chance position
+    hits one within ±2σ at most :data:`PLACED_CHANCE` of the time (the match ratio
+    gap/(√(2π)σ) of :func:`~dackit.saxs.mesophase._match_ratios` over
+    4/(√(2π)·PLACED_CHANCE)); a peak matched among dense high orders is not placed."""
+    from dackit.saxs.mesophase import MESOPHASES, _match_ratios
+
+    q = np.array([p.q_inv_a for p in peaks])
+    sig = np.hypot(np.nan_to_num(np.array([p.q_err for p in peaks])), 0.003 * q)
+    k = 2 * np.pi / best.lattice_a
+    refl = MESOPHASES[best.name].reflections(float(q.max()) / k * 1.05 + 1e-6)
+    index = {h: j for j, h in enumerate(refl.hkl)}
+    assign = np.array([index.get(a, -1) if a else -1 for a in best.assignment])
+    out = np.zeros(q.size, bool)
+    out[assign >= 0] = _match_ratios(refl.s * k, assign, q, sig) >= 4 / (np.sqrt(2 * np.pi) * PLACED_CHANCE)
+    return out
+
+
 def _lead_beyond_clear_lines(result, min_significance=5.0) -> str:
     """A note when the best phase keeps its place only through lines counted missing above
-    the highest peak over the detection threshold: every peak past it is marginal (under
-    ``min_significance`` σ), and a marginal peak far up the pattern (noise, a stray)
-    makes every line a rival predicts below it 'missing'. The peaks are indexed again
-    with no line above the highest clear peak counted missing; another phase first, or
-    tied, means the lead rested on those lines. (Low-count BCC 110/200/211/220/310 with
-    two 4σ bumps at 5 q₁ was 'sc, ok': the bumps made 14 BCC lines missing, 6 of SC.)"""
+    the highest *placed* peak — over the detection threshold, or matched by the best phase
+    at a line sparser than its position error (:func:`_placed`): every peak past it is
+    marginal (under ``min_significance`` σ) and matched only among dense high orders, if
+    at all, and such a peak far up the pattern (noise, a stray) makes every line a
+    rival predicts below it 'missing'. The peaks are indexed again with no line above
+    the highest placed peak counted missing; another phase first, or tied, means the
+    lead rested on those lines. (Low-count BCC 110/200/211/220/310 with two 4σ bumps at
+    5 q₁ was 'sc, ok': the bumps, SC 431/510 and 432/520, made 14 BCC lines missing and
+    6 of SC.)"""
     from dackit.saxs.analysis import line_strengths
     from dackit.saxs.mesophase import index_peaks
 
@@ -383,8 +409,9 @@ def _lead_beyond_clear_lines(result, min_significance=5.0) -> str:
     peaks = result.peaks
     if idx is None or idx.method != "positions" or len(peaks) < 2:
         return ""
-    clear = [p.q_inv_a for p in peaks
-             if p.amplitude_err > 0 and p.amplitude >= min_significance * p.amplitude_err]
+    placed = _placed(idx.best, peaks)
+    clear = [p.q_inv_a for p, ok in zip(peaks, placed)
+             if ok or (p.amplitude_err > 0 and p.amplitude >= min_significance * p.amplitude_err)]
     if not clear or max(clear) >= max(p.q_inv_a for p in peaks):
         return ""
     q_clear = max(clear)
@@ -405,8 +432,8 @@ def _lead_beyond_clear_lines(result, min_significance=5.0) -> str:
     rival = " / ".join(dict.fromkeys(rival.split(" / ")))
     weak = ", ".join(f"{p.q_inv_a:.4g} Å⁻¹ at {_height(p)}" for p in peaks if p.q_inv_a > q_clear)
     return (f"{idx.mesophase} leads {rival} only through lines counted missing above the "
-            f"highest peak over the detection threshold (q = {q_clear:.4g} Å⁻¹); past it "
-            f"only marginal peaks ({weak})")
+            f"highest peak over the detection threshold or on a sparse line (q = {q_clear:.4g} "
+            f"Å⁻¹); past it only marginal peaks among dense lines ({weak})")
 
 
 def _edge_harmless(idx, peaks) -> bool:
