@@ -295,7 +295,7 @@ INDEX_S_LIMIT = {"hexagonal": 32.0, "bcc": 16.0, "fcc": 16.0, "sc": 16.0, "hcp":
 
 
 def _fit_one(phase: Mesophase, q, sig, q_lo, merge_rel, anchor_obs, anchor_line, refl,
-             visibility=None):
+             visibility=None, q_hi=None):
     k = q[anchor_obs] / refl.s[anchor_line]  # k = 2π/a
     assign = np.full(q.size, -1)
     for window in (0.03, None):
@@ -335,7 +335,7 @@ def _fit_one(phase: Mesophase, q, sig, q_lo, merge_rel, anchor_obs, anchor_line,
         # a line is only as strong as the form factor lets it be (I = P·S): near a minimum
         # of P its absence is no evidence against the lattice
         lorentz = lorentz * np.clip(np.asarray(visibility(pred), float), 0.0, 1.0)
-    inside = (pred >= q_lo) & (pred <= q.max() * 1.01)
+    inside = (pred >= q_lo) & (pred <= (q.max() if q_hi is None else q_hi) * 1.01)
     top = lorentz[inside].max() if inside.any() else 0.0
     top = top if top > 0 else 1.0
     strong = lorentz >= STRONG_FRACTION * top if inside.any() else inside
@@ -382,15 +382,21 @@ def _match_credit(pred, assign, q, sig) -> float:
     error (a high cubic or HCP order, a supercell), most at a sparse lattice's low
     orders — while its misfit is already in χ². The largest credit is not counted: one
     peak's position is spent on fitting the lattice constant, whatever the phase."""
-    credits = []
+    credits = [2 * np.log(r) if r > 1 else 0.0 for r in _match_ratios(pred, assign, q, sig)]
+    return float(np.sum(credits) - max(credits)) if credits else 0.0
+
+
+def _match_ratios(pred, assign, q, sig) -> np.ndarray:
+    """gap/(√(2π)σ) of each matched peak, in peak order (see :func:`_match_credit`): over
+    one, the match is unlikely by coincidence."""
+    out = []
     for i in np.flatnonzero(assign >= 0):
         j = int(assign[i])
         gaps = [pred[j] - (pred[j - 1] if j > 0 else 0.0)]
         if j + 1 < pred.size:
             gaps.append(pred[j + 1] - pred[j])
-        ratio = float(np.mean(gaps)) / (np.sqrt(2 * np.pi) * sig[i])
-        credits.append(2 * np.log(ratio) if ratio > 1 else 0.0)
-    return float(np.sum(credits) - max(credits)) if credits else 0.0
+        out.append(float(np.mean(gaps)) / (np.sqrt(2 * np.pi) * sig[i]))
+    return np.asarray(out, float)
 
 
 def _smallest_cell(cands, margin):
@@ -408,7 +414,7 @@ def _smallest_cell(cands, margin):
 
 def index_peaks(q_inv_a, q_err=None, *, fwhm_inv_a=None, q_min=0.0, phases=None,
                 rel_floor=0.003, tie_margin=1.0, visibility=None, strengths=None,
-                strength_err=None) -> Indexing:
+                strength_err=None, missing_q_max=None) -> Indexing:
     """Index observed peak positions against the mesophase registry.
 
     For each phase and each hypothesis "observed peak i (of the first two) is allowed line j
@@ -465,6 +471,11 @@ def index_peaks(q_inv_a, q_err=None, *, fwhm_inv_a=None, q_min=0.0, phases=None,
         q (Å⁻¹, array) → factor in [0, 1] by which the particle form factor scales a line's
         expected strength (:meth:`dackit.saxs.formfactor.FormFactorFit.visibility`); a line
         in a form-factor dip is then not expected, and its absence not penalised.
+    missing_q_max : float, optional
+        Predicted lines above this q (Å⁻¹) are not counted missing; the highest observed
+        peak when None (:func:`dackit.saxs.quality.saxs_verdict` asks how the ranking
+        stands without the lines expected only because of marginal peaks beyond the
+        clear ones).
     strengths, strength_err : array_like, optional
         Integrated peak areas in units of S(q) − 1 (pattern divided by its smooth
         background) and their errors, in the order of ``q_inv_a``. Phases tied by position
@@ -512,7 +523,7 @@ def index_peaks(q_inv_a, q_err=None, *, fwhm_inv_a=None, q_min=0.0, phases=None,
                 s_max = min(refl.s[anchor_line] * q.max() / q[anchor_obs] * 1.05, s_limit)
                 refl_use = phase.reflections(max(s_max, refl.s[anchor_line]) + 1e-6)
                 c = _fit_one(phase, q, sig, q_min, merge_rel, anchor_obs, anchor_line, refl_use,
-                             visibility)
+                             visibility, missing_q_max)
                 if c is not None:
                     tried.append(c)
         best = _smallest_cell(tried, tie_margin)

@@ -34,9 +34,12 @@ Each check names what it saw, in words a user can act on. Doubts (the result may
 * a lead over the runner-up (which explains the same peaks) of less than one line the
   runner-up predicts and nobody sees, while the weakest line seen is under twice the
   detection threshold (a line that weak can be missed), unless the strengths of the lines
-  seen rule the runner-up out;
+  seen rule the runner-up out or, with an accepted form factor, one of its unseen lines is
+  measured absent (:func:`_measured_absent`);
 * a runner-up that explains the same peaks, trails only by lines not seen (at most three)
   and fits the observed line strengths clearly better (:func:`_strengths_disagree`);
+* a lead that rests on lines counted missing above the highest peak over the detection
+  threshold, past which only marginal peaks stand (:func:`_lead_beyond_clear_lines`);
 * indexed peaks whose widths no single domain size and strain can give (see
   :data:`WIDTH_RATIO`): a background hump or a second phase indexed as a line.
 
@@ -280,14 +283,73 @@ def _rests_on_one_peak(idx, peaks, tie_margin, min_significance=5.0) -> str:
             f"(q = {p.q_inv_a:.4g} Å⁻¹, height {_height(p)}) that {c.name} leaves unexplained")
 
 
-def _lead_on_unseen_lines(idx, peaks, min_significance=5.0) -> str:
+#: a rival's unseen line is measured absent when a line fitted at its position (the
+#: lines' width and shape) falls this many σ short of the height the rival predicts there
+ABSENT_SIGMA = 5.0
+#: ... and is itself under this many σ (nothing there that a noise bump could not be)
+ABSENT_MAX_Z = 2.0
+
+
+def _measured_absent(result, rival) -> str:
+    """The first of ``rival``'s missing lines that the data show absent, "" if none.
+
+    Only with an accepted form factor: without one, a line in an unseen form-factor
+    minimum is hidden as surely as an absent one is missing (a BCC 200 at the sphere's
+    first zero is a hexagonal 10/11/20 pattern). The rival's height at the line is
+    predicted from its matched peaks (amplitude over Lorentz weight and particle share,
+    the lowest of them: Debye–Waller decay only lowers lines, and the line may lie
+    beyond the lowest), times the particle share there and the visibility (the lowest
+    over the form factor and its alternatives), divided by the square of the strength
+    scatter. A line fitted at that position with the lines' width falling
+    :data:`ABSENT_SIGMA` σ short of it, and itself under :data:`ABSENT_MAX_Z` σ, is
+    absent: no hiding the accepted form factor allows explains it."""
+    from dackit.saxs.mesophase import MESOPHASES, STRENGTH_SCATTER
+    from dackit.saxs.oneline import _line_fit
+    from dackit.saxs.peaks import _determination, _residual_of
+
+    ff = getattr(result, "form_factor", None)
+    ps = result.peakset
+    if ff is None or not ff.accepted or rival.line_weight is None or len(ps.peaks) < 2:
+        return ""
+    q = np.asarray(ps.q, float)
+    resid = _residual_of(q, ps.intensity, ps.background, ps.noise, ps.mode, ps.peaks, ps.shape)
+    if resid is None:
+        return ""
+    r, sig = resid
+    scales = [p.amplitude / (lw * max(float(ff.particle_fraction(np.array([p.q_inv_a]))[0]), 1e-3))
+              for p, lab, lw in zip(ps.peaks, rival.assignment, rival.line_weight)
+              if lab and np.isfinite(lw) and lw > 0 and p.amplitude > 0]
+    if not scales:
+        return ""
+    scale = min(scales) * float(np.exp(-2 * STRENGTH_SCATTER))
+    w = float(np.median([p.fwhm_inv_a for p in ps.peaks]))
+    eta = max(ps.peaks, key=_determination).eta
+    k = 2 * np.pi / rival.lattice_a
+    refl = MESOPHASES[rival.name].reflections(float(q[-1]) / k + 1e-6)
+    for label in rival.missing_hkl:
+        j = [i for i, h in enumerate(refl.hkl) if h == label]
+        if not j:
+            continue
+        qc = float(refl.s[j[0]] * k)
+        if not q[0] + 2 * w < qc < q[-1] - 2 * w:
+            continue
+        want = (scale * refl.weight[j[0]] / refl.s[j[0]] ** 2
+                * float(ff.particle_fraction(np.array([qc]))[0]) * float(ff.visibility(np.array([qc]))[0]))
+        a, e = _line_fit(q, r, sig, qc, w, eta)
+        if np.isfinite(a) and e > 0 and a < ABSENT_MAX_Z * e and want - a >= ABSENT_SIGMA * e:
+            return f"{label} ({a / e:.1f}σ where {want / e:.0f}σ is predicted)"
+    return ""
+
+
+def _lead_on_unseen_lines(idx, peaks, min_significance=5.0, result=None) -> str:
     """A note when the best phase leads its runner-up by less than one full missing line
     (``MISSING_PENALTY``: one line the runner-up predicts and nobody sees, or a weaker
     one) while the runner-up explains every peak the best does, and the weakest line that
     *is* seen stands under twice the detection threshold (height < 2·min_significance σ):
     a predicted line of similar strength may then just as well be under the threshold,
     so its absence does not decide (two peaks at 1 : 2 are lamellar 001/002 or hexagonal
-    10/20 with 11 not seen)."""
+    10/20 with 11 not seen) — unless ``result`` is given and one of the runner-up's unseen
+    lines is measured absent (:func:`_measured_absent`)."""
     best = idx.best
     matched = [p for p, a in zip(peaks, best.assignment) if a]
     if not matched or len(idx.candidates) < 2:
@@ -299,11 +361,79 @@ def _lead_on_unseen_lines(idx, peaks, min_significance=5.0) -> str:
             or _margin(best, rival) >= MISSING_PENALTY or _strengths_decide(best, rival)):
         return ""
     weakest = min((p.amplitude / p.amplitude_err if p.amplitude_err > 0 else 0.0) for p in matched)
-    if weakest >= 2 * min_significance:
+    if weakest >= 2 * min_significance or (result is not None and _measured_absent(result, rival)):
         return ""
     return (f"{best.name} leads {rival.name} only through {rival.name} lines not seen "
             f"({', '.join(rival.missing_hkl[:3])}) while the weakest line seen is "
             f"{weakest:.1f}σ: lines that weak may be missed")
+
+
+#: a peak is *placed* on a line when a position drawn at random would fall within ±2σ of
+#: one of the lines there at most this often (4σ/gap): a low order of a sparse lattice
+PLACED_CHANCE = 0.1
+
+
+def _placed(best, peaks) -> np.ndarray:
+    """Per peak: matched by ``best`` where its lines are so sparse that a chance position
+    hits one within ±2σ at most :data:`PLACED_CHANCE` of the time (the match ratio
+    gap/(√(2π)σ) of :func:`~dackit.saxs.mesophase._match_ratios` over
+    4/(√(2π)·PLACED_CHANCE)); a peak matched among dense high orders is not placed."""
+    from dackit.saxs.mesophase import MESOPHASES, _match_ratios
+
+    q = np.array([p.q_inv_a for p in peaks])
+    sig = np.hypot(np.nan_to_num(np.array([p.q_err for p in peaks])), 0.003 * q)
+    k = 2 * np.pi / best.lattice_a
+    refl = MESOPHASES[best.name].reflections(float(q.max()) / k * 1.05 + 1e-6)
+    index = {h: j for j, h in enumerate(refl.hkl)}
+    assign = np.array([index.get(a, -1) if a else -1 for a in best.assignment])
+    out = np.zeros(q.size, bool)
+    out[assign >= 0] = _match_ratios(refl.s * k, assign, q, sig) >= 4 / (np.sqrt(2 * np.pi) * PLACED_CHANCE)
+    return out
+
+
+def _lead_beyond_clear_lines(result, min_significance=5.0) -> str:
+    """A note when the best phase keeps its place only through lines counted missing above
+    the highest *placed* peak — over the detection threshold, or matched by the best phase
+    at a line sparser than its position error (:func:`_placed`): every peak past it is
+    marginal (under ``min_significance`` σ) and matched only among dense high orders, if
+    at all, and such a peak far up the pattern (noise, a stray) makes every line a
+    rival predicts below it 'missing'. The peaks are indexed again with no line above
+    the highest placed peak counted missing; another phase first, or tied, means the
+    lead rested on those lines. (Low-count BCC 110/200/211/220/310 with two 4σ bumps at
+    5 q₁ was 'sc, ok': the bumps, SC 431/510 and 432/520, made 14 BCC lines missing and
+    6 of SC.)"""
+    from dackit.saxs.analysis import line_strengths
+    from dackit.saxs.mesophase import index_peaks
+
+    idx = result.indexing
+    peaks = result.peaks
+    if idx is None or idx.method != "positions" or len(peaks) < 2:
+        return ""
+    placed = _placed(idx.best, peaks)
+    clear = [p.q_inv_a for p, ok in zip(peaks, placed)
+             if ok or (p.amplitude_err > 0 and p.amplitude >= min_significance * p.amplitude_err)]
+    if not clear or max(clear) >= max(p.q_inv_a for p in peaks):
+        return ""
+    q_clear = max(clear)
+    ff = getattr(result, "form_factor", None)
+    vis = ff.visibility if ff is not None and ff.accepted else None
+    st, st_err = line_strengths(result.peakset, ff)
+    try:
+        again = index_peaks([p.q_inv_a for p in peaks], [p.q_err for p in peaks],
+                            fwhm_inv_a=[p.fwhm_inv_a for p in peaks],
+                            q_min=float(result.peakset.q[0]),
+                            phases=[c.name for c in idx.candidates], visibility=vis,
+                            strengths=st, strength_err=st_err, missing_q_max=q_clear)
+    except Exception:  # noqa: BLE001 - a check must not break the measurement
+        return ""
+    if again.mesophase == idx.mesophase and len(again.tie) <= 1:
+        return ""
+    rival = " / ".join(n for n in (again.mesophase, *again.tie) if n != idx.mesophase)
+    rival = " / ".join(dict.fromkeys(rival.split(" / ")))
+    weak = ", ".join(f"{p.q_inv_a:.4g} Å⁻¹ at {_height(p)}" for p in peaks if p.q_inv_a > q_clear)
+    return (f"{idx.mesophase} leads {rival} only through lines counted missing above the "
+            f"highest peak over the detection threshold or on a sparse line (q = {q_clear:.4g} "
+            f"Å⁻¹); past it only marginal peaks among dense lines ({weak})")
 
 
 def _edge_harmless(idx, peaks) -> bool:
@@ -360,12 +490,15 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
         hinge = _rests_on_one_peak(idx, peaks, tie_margin, min_significance)
         if hinge and len(idx.tie) <= 1:
             doubts.append(hinge)
-        unseen = _lead_on_unseen_lines(idx, peaks, min_significance)
+        unseen = _lead_on_unseen_lines(idx, peaks, min_significance, result)
         if unseen and len(idx.tie) <= 1:
             doubts.append(unseen)
         against = _strengths_disagree(idx)
         if against and len(idx.tie) <= 1:
             doubts.append(against)
+        beyond = _lead_beyond_clear_lines(result, min_significance) if len(idx.tie) <= 1 else ""
+        if beyond:
+            doubts.append(beyond)
         if len(idx.candidates) > 1:
             margin = idx.candidates[1].score - best.score
             info.append(f"indexing figure of merit {best.score:.2f} ({best.name}), margin "
