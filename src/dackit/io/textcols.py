@@ -18,8 +18,8 @@ and numbers appearing again after such text are an error too (words inside the d
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 

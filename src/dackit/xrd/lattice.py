@@ -1406,11 +1406,11 @@ def _unknown_geometry_zero(chosen, phase, peaks, lam, doubts):
     against the cell (pyFAI LaB6 .xy: a zero of +0.0069° would put a 0.0024 Å off), so the cell
     without it is kept. But a pattern that does not show its calibration may as well come from
     a diffractometer whose zero is off: the same LaB6 pattern with its header stripped and
-    0.007° added to 2θ gave a 0.0023 Å short, quality ok. None of the 32 real corpus patterns
-    (Fit2D .chi, 11-BM, GSAS, Bruker) is turned doubtful by this. The zero model enters the esd and the verdict as the axis
-    models of a laboratory scan do (:func:`_with_model_spread`): when the positions do not
-    reject it and it moves a cell length beyond :data:`MAX_AXIS_MODEL_SPREAD_A`, the result
-    is doubtful.
+    0.007° added to 2θ gave a 0.0023 Å short, quality ok. No real corpus pattern (Fit2D
+    .chi, 11-BM, GSAS, Bruker, xrayutilities) is turned doubtful by this. The zero model
+    enters the esd and the verdict as the axis models of a laboratory scan do
+    (:func:`_with_model_spread`): when the positions do not reject it and it moves a cell
+    length beyond :data:`MAX_AXIS_MODEL_SPREAD_A`, the result is doubtful.
     """
     try:
         zero = refine_cell(phase, peaks, lam, zero_shift=True)
