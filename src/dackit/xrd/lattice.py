@@ -1598,10 +1598,10 @@ def lattice_verdict(peaks, dropped, x, net, noise, fwhm_pattern, params, stderr,
         doubts.append(f"cell found at the edge of the search range ({scale - 1:+.1%} of the nominal cell)")
     # the strongest features of the pattern should be this phase's reflections
     idx, props = find_peaks(net, prominence=10 * noise, width=1.0)
+    pos = peaks["twotheta_obs"].to_numpy() if n else np.empty(0)
+    tol = np.maximum(peaks["fwhm_deg"].to_numpy(), fwhm_pattern) if n else np.empty(0)
     if idx.size and n:
         strongest = idx[np.argsort(props["prominences"])[::-1][:3]]
-        pos = peaks["twotheta_obs"].to_numpy()
-        tol = np.maximum(peaks["fwhm_deg"].to_numpy(), fwhm_pattern)
         unexplained = [float(x[i]) for i in strongest if not np.any(np.abs(pos - x[i]) < tol)]
         if float(x[strongest[0]]) in unexplained or 2 * len(unexplained) > len(strongest):
             where_ = ", ".join(f"{t:.3f}°" for t in unexplained)
@@ -1622,7 +1622,7 @@ def lattice_verdict(peaks, dropped, x, net, noise, fwhm_pattern, params, stderr,
                               "another phase dominates, or the cell is wrong")
         elif unexplained:
             notes.append("strong peak(s) not of this phase at " + ", ".join(f"{t:.3f}°" for t in unexplained))
-    on_forbidden = _peaks_on_forbidden_lines(phase, wavelength_a, x, net, noise, peaks, fwhm_pattern)
+    on_forbidden = _peaks_on_forbidden_lines(phase, wavelength_a, x, net, idx, pos, tol)
     if len(on_forbidden) >= MIN_FORBIDDEN_PEAKS:
         doubts.append("peaks at " + ", ".join(f"{t:.3f}° ({hkl})" for hkl, t in on_forbidden)
                       + " sit on reflections this cell's lattice allows but this structure forbids: "
@@ -1636,18 +1636,18 @@ def lattice_verdict(peaks, dropped, x, net, noise, fwhm_pattern, params, stderr,
 MIN_FORBIDDEN_PEAKS = 2
 
 
-def _peaks_on_forbidden_lines(phase: Phase, wavelength_a: float, x, net, noise, peaks, fwhm_pattern):
+def _peaks_on_forbidden_lines(phase: Phase, wavelength_a: float, x, net, found, pos, fw):
     """(hkl, 2θ) of the pattern's peaks that no fitted line explains and that sit (within
     MAX_RESIDUAL_FWHM) on a reflection the refined cell's lattice centring allows but the
     phase's structure forbids — a CeO2 pattern fitted as Si shows CeO2 200, 222, 420 there.
 
-    Only peaks of at least MISINDEX_STRONG_FRACTION of the strongest fitted line count;
-    phases without atoms (JCPDS line lists) are not checked.
+    ``found`` are the indices of the pattern's peaks (:func:`lattice_verdict`'s search),
+    ``pos`` and ``fw`` the fitted lines' positions and widths (a peak within ``fw`` of a
+    line is explained). Only peaks of at least MISINDEX_STRONG_FRACTION of the strongest
+    fitted line count; phases without atoms (JCPDS line lists) are not checked.
     """
-    from scipy.signal import find_peaks
-
     ops = phase.group_ops() if phase.atoms else None
-    if ops is None or not len(peaks):
+    if ops is None or not pos.size:
         return []
     s_max = np.sin(np.radians(float(x.max()) / 2))
     d_min = wavelength_a / (2 * s_max)
@@ -1668,12 +1668,9 @@ def _peaks_on_forbidden_lines(phase: Phase, wavelength_a: float, x, net, noise, 
                  if not np.any(np.abs(allowed_d - dd) < 1e-5 * dd)]
     if not forbidden:
         return []
-    pos = peaks["twotheta_obs"].to_numpy()
-    fw = np.maximum(peaks["fwhm_deg"].to_numpy(), fwhm_pattern)
     strongest = float(np.max(np.interp(pos, x, net)))
-    idx, _ = find_peaks(net, prominence=10 * noise, width=1.0)
-    found: dict[str, float] = {}
-    for i in idx:
+    hits_by_label: dict[str, float] = {}
+    for i in found:
         t = float(x[i])
         if np.any(np.abs(pos - t) < fw) or net[i] < MISINDEX_STRONG_FRACTION * strongest:
             continue
@@ -1682,8 +1679,8 @@ def _peaks_on_forbidden_lines(phase: Phase, wavelength_a: float, x, net, noise, 
         if hits:
             h = max(hits, key=lambda v: tuple(sorted(map(abs, v), reverse=True)))
             label = "".join(str(v) for v in sorted(map(abs, h), reverse=True))
-            found.setdefault(label, t)
-    return sorted(found.items(), key=lambda item: item[1])
+            hits_by_label.setdefault(label, t)
+    return sorted(hits_by_label.items(), key=lambda item: item[1])
 
 
 def _doubled_cell_indexes(twotheta_deg, phase: Phase, wavelength_a: float, tol_deg: float) -> str:
