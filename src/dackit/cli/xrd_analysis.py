@@ -90,6 +90,12 @@ class _PatternSource:
             raise failure
         return result
 
+    def _given_wavelength(self) -> float | None:
+        """--wavelength, else the PONI's; None leaves it to the file."""
+        if self.wavelength is None and self.poni is not None:
+            return self.geometry().wavelength_a
+        return self.wavelength
+
     def __call__(self, path: Path):
         from dackit.errors import InputError
 
@@ -98,10 +104,7 @@ class _PatternSource:
         if xray_kind(path) == "pattern":
             from dackit.io.patterns import read_pattern
 
-            wl = self.wavelength
-            if wl is None and self.poni is not None:
-                wl = self.geometry().wavelength_a
-            return read_pattern(path, wavelength_a=wl)
+            return read_pattern(path, wavelength_a=self._given_wavelength())
         from dackit.io.kinds import refuse_micrograph
 
         from dackit.io.images import holds_nxcansas_curve
@@ -112,10 +115,7 @@ class _PatternSource:
             # going round in circles (pyNika's examples/WAXS.hdf)
             from dackit.io.nxcansas import read_nxcansas
 
-            wl = self.wavelength
-            if wl is None and self.poni is not None:
-                wl = self.geometry().wavelength_a
-            curve = read_nxcansas(path, wavelength_a=wl)
+            curve = read_nxcansas(path, wavelength_a=self._given_wavelength())
             q_lo = float(curve.q_inv_a.min())
             if q_lo < WAXS_Q_MIN:
                 raise InputError(f"{path}: this HDF5 file holds an NXcanSAS 1D curve (q, I) from "
