@@ -58,6 +58,11 @@ def read_head(path, n: int = HEAD_BYTES) -> bytes:
         return b""
 
 
+#: keys every GSAS-II image-controls file (.imctrl, ``key:value`` lines) holds; also what
+#: :func:`dackit.xrd.geometry.foreign_calibration` reads from one
+IMCTRL_KEYS = ("distance", "center", "tilt", "rotation", "wavelength")
+
+
 def _binary(head: bytes, suffix: str) -> Signature | None:
     if head.startswith(b"\x89HDF\r\n\x1a\n"):
         if suffix == ".emd":
@@ -160,7 +165,7 @@ def _text(head: bytes) -> Signature | None:
         return Signature("pyFAI/Dioptas PONI calibration", "calibration",
                          "a PONI file is the geometry of a detector image: give it with --poni, "
                          "and the image or pattern as FILE")
-    if all(f"\n{key}:" in f"\n{text.lower()}" for key in ("distance", "center", "tilt", "rotation", "wavelength")):
+    if all(f"\n{key}:" in f"\n{text.lower()}" for key in IMCTRL_KEYS):
         return Signature("GSAS-II image controls (.imctrl) calibration", "calibration",
                          "it is the detector geometry of an image in GSAS-II's terms, which dackit does "
                          "not convert; make a PONI (dackit xrd calibrate on the calibrant image) and give "

@@ -226,8 +226,6 @@ def _quiet_ponifile(PoniFile, path):
             lg.setLevel(level)
 
 
-#: GSAS-II image-control keys (``G2imG.SaveControls`` writes ``key:value`` lines)
-_IMCTRL_KEYS = ("distance", "center", "tilt", "rotation", "wavelength")
 _CALIBRATE_HINT = ("make a PONI from the calibrant image with dackit xrd calibrate IMAGE --calibrant NAME "
                    "--wavelength {wl} --distance-mm {dist} --pixel-um SIZE (or --detector NAME) "
                    "--out cal.poni (or save one from pyFAI-calib2 or Dioptas), then give --poni cal.poni")
@@ -266,8 +264,10 @@ def foreign_calibration(text: str) -> str | None:
     True
     """
     lower = text.lower()
+    from dackit.io.signatures import IMCTRL_KEYS
+
     values = _imctrl_values(text)
-    if all(k in values for k in _IMCTRL_KEYS) and "poni1" not in values:
+    if all(k in values for k in IMCTRL_KEYS) and "poni1" not in values:
         hint = _CALIBRATE_HINT.format(wl=values["wavelength"], dist=values["distance"])
         return ("this is a GSAS-II image controls file (.imctrl: distance "
                 f"{values['distance']} mm, beam centre {values['center']} mm, tilt {values['tilt']}°, "
