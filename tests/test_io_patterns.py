@@ -1,4 +1,6 @@
 """Reading and writing 1D patterns: real Dioptas/Fit2D files, round trips, bad input."""
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -370,3 +372,56 @@ def test_gsas2_q_exports_are_read_in_q(tmp_path):
     # a .qchi of a Kα1/Kα2 pattern carries λ = 0: q still, the wavelength from the caller
     path.write_text(f"lab\nQ{0.0:>20.6f}\nIntensity\n       {q.size}\n{body}\n")
     assert read_pattern(path).wavelength_a is None
+
+
+def _with_third_column(src, dst, third):
+    """``src`` (a real pyFAI pattern, header kept) with ``third(y)`` as a third column."""
+    lines = src.read_text().splitlines()
+    header = [ln for ln in lines if ln.startswith("#")]
+    x, y = np.loadtxt(src, unpack=True)
+    body = [f"{a:.8g} {b:.8g} {c:.8g}" for a, b, c in zip(x, y, third(y))]
+    dst.write_text("\n".join(header + body) + "\n")
+    return dst
+
+
+def _smoothed(y):
+    from scipy.signal import savgol_filter
+
+    return savgol_filter(y, 7, 3)
+
+
+@pytest.mark.parametrize("what, third, says", [
+    ("a fitted curve", lambda y: np.clip(_smoothed(y), 0.0, None), "of the intensity"),
+    ("GSAS-II weights 1/σ²", lambda y: 1.0 / np.maximum(y, 1.0), "falls as the intensity rises"),
+    ("a difference curve", lambda y: y - _smoothed(y), "negative"),
+    ("a constant background", lambda y: np.full_like(y, np.median(y)), "scatter"),
+])
+def test_a_third_column_that_is_no_uncertainty_is_set_aside(tmp_path, what, third, says):
+    """Exports put fitted curves, weights or backgrounds in the third column. Read as σ, a
+    fitted curve hid every LaB6 line under "the noise" (no peak rises above 3×) and weights
+    made the noise ~1000× too small. The real pyFAI pattern must give the same cell with its
+    third column set aside, and the result must say why (SRM 660a a = 4.15689 Å, manifest
+    case lab6-pyfai-xy; 0.002 Å: issue 10's tolerance)."""
+    from dackit.io.patterns import read_pattern
+    from dackit.xrd.lattice import fit_lattice
+    from dackit.xrd.phases import get_phase
+
+    src = Path(__file__).parent / "corpus" / "xrd" / "lab6_p49_001_pyfai.xy"
+    p = read_pattern(_with_third_column(src, tmp_path / "lab6_3col.xy", third))
+    assert p.sigma is None, what
+    assert any(says in n for n in p.reader_notes), p.reader_notes
+    fit = fit_lattice(p, get_phase("LaB6"))
+    assert fit.params["a"] == pytest.approx(4.15689, abs=0.002)
+    assert any("third column" in n for n in fit.verdict.notes)
+
+
+def test_a_real_uncertainty_column_is_kept(tmp_path):
+    """Counting σ = √I written beside the same pattern stays σ, and so do the σ columns of
+    every real 3-column file in the corpus (65 checked when the rule was written)."""
+    from dackit.io.patterns import read_pattern
+
+    src = Path(__file__).parent / "corpus" / "xrd" / "lab6_p49_001_pyfai.xy"
+    p = read_pattern(_with_third_column(src, tmp_path / "lab6_sigma.xy", lambda y: np.sqrt(np.maximum(y, 1.0))))
+    assert p.sigma is not None and not p.reader_notes
+    xye = read_pattern(Path(__file__).parent / "corpus" / "xrd" / "lab6_d500_si_psd_xrayutilities.xye")
+    assert xye.sigma is not None and not xye.reader_notes

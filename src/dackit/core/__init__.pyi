@@ -40,6 +40,7 @@ from .lsq import covariance_from_jacobian as covariance_from_jacobian
 from .noise import counting_sigma as counting_sigma
 from .noise import robust_sigma as robust_sigma
 from .noise import savgol_noise_gain as savgol_noise_gain
+from .noise import sigma_column_problem as sigma_column_problem
 from .noise import white_noise_sigma as white_noise_sigma
 from .pattern import Pattern as Pattern
 from .pattern import make_pattern as make_pattern

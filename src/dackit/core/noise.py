@@ -112,6 +112,83 @@ def white_noise_sigma(y: ArrayLike, order: int = 1) -> float:
     return robust_sigma(d) / float(np.sqrt(comb(2 * order, order)))
 
 
+#: how many times the point-to-point scatter of the intensities a σ column may be: the
+#: corpus's real σ columns reach 30× (slit-smeared SANS, GSAS-II exports of smoothed data)
+SIGMA_COLUMN_MAX_SCATTER = 100.0
+
+
+def sigma_column_problem(y: ArrayLike, sigma: ArrayLike) -> str | None:
+    """Why a column offered as the uncertainty of ``y`` cannot be one, or None when it can.
+
+    A text pattern's third column is read as σ by convention (``.xye``, ``.dat`` of SAXS),
+    but exports also put a fitted curve, a background or GSAS-II's weights 1/σ² there.
+    Used as σ, a fitted curve (σ ≈ I) hides every peak under "the noise", and weights make
+    the noise look thousands of times smaller than it is. An uncertainty cannot be negative,
+    grows with the signal (counting statistics) or stays constant, and at the strongest
+    points of a measured curve is a small fraction of it; this function names the first of
+    those that the column breaks:
+
+    - a negative value (a difference curve);
+    - a rank correlation with the intensity below -0.5 (falls as the signal rises: weights);
+    - at the strongest 1 % of points (at least 5) a median of at least half the intensity,
+      while three times the point-to-point scatter of ``y`` (:func:`white_noise_sigma`,
+      second differences): a curve that follows the intensity;
+    - a median over :data:`SIGMA_COLUMN_MAX_SCATTER` times that scatter: real curves reach
+      30× (a smeared SANS curve, a GSAS-II export of a smoothed pattern), a constant
+      background column 1000×.
+
+    Counting data reach σ/I = 0.5 only below 4 counts, where the scatter matches σ.
+
+    Parameters
+    ----------
+    y : array_like
+        The intensities.
+    sigma : array_like
+        The column offered as their standard uncertainties.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(1)
+    >>> y = rng.poisson(100 + 900 * np.exp(-0.5 * ((np.arange(200) - 100) / 4.0) ** 2)).astype(float)
+    >>> sigma_column_problem(y, np.sqrt(y)) is None
+    True
+    >>> sigma_column_problem(y, 1 / y)[:36]
+    'it falls as the intensity rises (ran'
+    >>> sigma_column_problem(y, 0.98 * y)[:34]
+    'at the strongest points it is 98 %'
+    """
+    y = np.asarray(y, dtype=float).ravel()
+    s = np.asarray(sigma, dtype=float).ravel()
+    ok = np.isfinite(y) & np.isfinite(s)
+    y, s = y[ok], s[ok]
+    if y.size < 10:
+        return None
+    if np.any(s < 0):
+        return f"it holds {int(np.sum(s < 0))} negative value(s) (a difference curve?)"
+    scatter = white_noise_sigma(y, order=2)
+    pos = (y > 0) & (s > 0)
+    if pos.sum() >= 10 and np.ptp(s[pos]) > 0:
+        from scipy.stats import spearmanr
+
+        rho = float(spearmanr(y[pos], s[pos]).statistic)
+        if rho < -0.5:
+            return (f"it falls as the intensity rises (rank correlation {rho:.2f}), which no "
+                    "uncertainty does: weights 1/σ²?")
+    top = np.argsort(y)[-max(5, y.size // 100):]
+    top = top[y[top] > 0]
+    ratio = float(np.median(s[top] / y[top])) if top.size >= 5 else 0.0
+    # noise-free (simulated) or mostly-equal integer counts leave no scatter to judge by
+    times = float(np.median(s)) / scatter if scatter > 0 else 0.0
+    if ratio >= 0.5 and times > 3:
+        return (f"at the strongest points it is {100 * ratio:.0f} % of the intensity and "
+                f"{times:.0f}× the point-to-point scatter: a fitted or background curve, not σ?")
+    if times > SIGMA_COLUMN_MAX_SCATTER:
+        return (f"it is {times:.0f}× the point-to-point scatter of the intensities (a "
+                "background or a second intensity, not σ?)")
+    return None
+
+
 def local_noise_sigma(y: ArrayLike, sigma_global: float, window: int = 41, order: int = 1) -> np.ndarray:
     """σ of each point of a sampled curve: running median of |Δy|/√2 over ``window`` points
     (|Δ²y|/√6 with ``order=2``, which a line's steep flank inflates less).

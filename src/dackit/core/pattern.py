@@ -35,7 +35,8 @@ class Pattern:
     sigma : ndarray or None
         Standard error of each intensity (Poisson propagated through integration), if known.
     metadata : dict
-        Geometry, detector, header lines of the file.
+        Geometry, detector, header lines of the file; ``"reader_notes"``: what the reader
+        set aside or assumed, which the analyses repeat in their ``quality_notes``.
     source : str
         File (image or pattern) it came from.
     """
@@ -51,6 +52,10 @@ class Pattern:
     @property
     def name(self) -> str:
         return Path(self.source).name if self.source else "<memory>"
+
+    @property
+    def reader_notes(self) -> list[str]:
+        return list(self.metadata.get("reader_notes", ()))
 
     def _need_wavelength(self):
         if not self.wavelength_a:

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from dackit.core.noise import sigma_column_problem
 from dackit.core.pattern import make_pattern
 from dackit.errors import InputError, where
 
@@ -271,6 +272,11 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
         raise InputError(f"{pre}only {data.shape[0]} data row(s)")
     x, y = data[:, 0], data[:, 1]
     sigma = data[:, 2] if data.shape[1] >= 3 else None
+    reader_notes = []
+    if sigma is not None and (problem := sigma_column_problem(y, sigma)):
+        # a fitted curve read as σ put every peak under "the noise" ("no peak rises above 3×")
+        sigma = None
+        reader_notes.append(f"the third column is not used as the intensities' σ: {problem}")
     if not np.all(np.isfinite(x)):
         raise InputError(f"{pre}the radial column holds NaN or infinite values")
     if np.isinf(y).any():
@@ -326,6 +332,8 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
         raise InputError(f"{pre}the q column runs up to {x.max():g} Å⁻¹, beyond 4π/λ of any X-ray "
                          "beam: is q in m⁻¹ or nm⁻¹ but labelled Å⁻¹?")
     meta = {"header": header, "format": fmt}
+    if reader_notes:
+        meta["reader_notes"] = reader_notes
     if converted_from_d:
         meta["converted_from"] = "d_A"
     if assumed:

@@ -270,12 +270,13 @@ def _assumed_unit_doubt(pattern: Pattern) -> list[str]:
             "the unit in a header line ('# q_nm^-1 I' or '# q_A^-1 I')"]
 
 
-def _assumed_unit_note(pattern: Pattern) -> list[str]:
+def _reading_notes(pattern: Pattern) -> list[str]:
     if not pattern.metadata.get("q_unit_assumed"):
-        return []
+        return pattern.reader_notes
     # nm⁻¹ read as Å⁻¹ puts q 10× too high: every d 10× too small
-    return ["the file does not state the q unit: read as Å⁻¹ (if it is nm⁻¹, every d is 10× "
-            "too small: add a header line '# q_nm^-1 I')"]
+    return pattern.reader_notes + [
+        "the file does not state the q unit: read as Å⁻¹ (if it is nm⁻¹, every d is 10× too "
+        "small: add a header line '# q_nm^-1 I')"]
 
 
 def analyse_saxs(pattern: Pattern, *, background="loglog", min_significance=5.0,
@@ -344,7 +345,7 @@ def analyse_saxs(pattern: Pattern, *, background="loglog", min_significance=5.0,
         if again is not idx:
             res = dataclasses.replace(res, indexing=again)
             verdict = saxs_verdict(res, min_significance=min_significance)
-    verdict = verdict.plus(doubts=_assumed_unit_doubt(pattern), info=_assumed_unit_note(pattern))
+    verdict = verdict.plus(doubts=_assumed_unit_doubt(pattern), info=_reading_notes(pattern))
     return dataclasses.replace(res, verdict=verdict)
 
 
@@ -439,5 +440,5 @@ def thickness_with_verdict(pattern: Pattern, *, wavelength_a=None, k=0.89, peak=
                            instrument_fwhm_inv_a=instrument_fwhm_inv_a,
                            instrument_shape=instrument_shape)
     base = saxs_verdict(SaxsResult(pattern.source, ps, None)).plus(
-        doubts=_assumed_unit_doubt(pattern), info=_assumed_unit_note(pattern))
+        doubts=_assumed_unit_doubt(pattern), info=_reading_notes(pattern))
     return r, thickness_verdict(p, instrument_fwhm_inv_a, base)

@@ -1376,7 +1376,7 @@ def _fit_lattice_at(pattern, phase, x, y, sig, lam, kalpha2_ratio, *, twotheta_r
     stderr = dict(zip(names, map(float, errs)))
     vol = refined.volume_a3
     range_notes = usable_range(*_raw_xy(pattern))[2] if twotheta_range is None else []
-    range_notes = range_notes + line_notes + ([axis_note] if axis_note else [])
+    range_notes = pattern.reader_notes + range_notes + line_notes + ([axis_note] if axis_note else [])
     verdict = lattice_verdict(peaks, dropped, x, net, noise, fwhm, params, stderr, redchi, s, a_search,
                               sch, instrumental_fwhm_deg, refined, lam, n_params=len(names),
                               info=range_notes).plus(doubts=axis_doubts)

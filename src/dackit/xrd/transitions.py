@@ -375,7 +375,7 @@ def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12
     # the fraction doubts are shared by every present phase: each note once
     verdict = Verdict.from_checks(list(dict.fromkeys(d for r in results for d in r.verdict.notes
                                                      if r.present and not r.verdict.ok)),
-                                  info=[f"χ²_red of the whole-pattern fit {redchi2:.3g}"])
+                                  info=pattern.reader_notes + [f"χ²_red of the whole-pattern fit {redchi2:.3g}"])
     return PhaseIdentification(phases=tuple(results), redchi=redchi2, wavelength_a=lam, x=x, y=y, model=wp2(p2),
                                background=wp2.background(p2), components=comps2, source=pattern.source,
                                verdict=verdict, lattices_ok=lattices_ok)
