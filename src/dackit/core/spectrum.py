@@ -358,9 +358,10 @@ def wavelength_axis(spectrum: Spectrum, what: str, *, density: bool) -> Spectrum
         # line (a LabSpec text export states it), e.g. PL recorded on a Raman spectrometer
         laser = s.metadata.get("laser_nm")
         if not laser:
+            why = s.metadata.get("x_unit_note")
             raise InputError(f"{where(s.source)}x is a Raman shift (cm⁻¹) and the file names no laser "
                              f"wavelength: {what} needs absolute wavelengths; export the spectrum in nm "
-                             "(or absolute cm⁻¹) from the instrument software")
+                             "(or absolute cm⁻¹) from the instrument software" + (f" ({why})" if why else ""))
         absolute = 1e7 / float(laser) - s.x
         if np.any(absolute <= 0):
             raise InputError(f"{where(s.source)}Raman shifts up to {float(np.max(s.x)):g} cm⁻¹ lie beyond "
