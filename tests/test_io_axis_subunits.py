@@ -58,3 +58,14 @@ def test_nm_and_ev_names_are_not_scaled(tmp_path):
     assert s.x_unit == "nm" and s.x.min() == pytest.approx(550.0) and "x_scaled" not in s.metadata
     s = read_spectrum(_write(tmp_path, "Energy (eV)\tCounts", 1239.84 / NM, _band(), "e.txt"))
     assert s.x_unit == "eV" and s.x.max() == pytest.approx(1239.84 / 550.0)
+
+
+def test_bare_wavelength_name_in_angstrom_is_refused(tmp_path):
+    # "Wavelength" names the quantity, not the unit: 5500-7500 is no optical spectrum in nm
+    path = _write(tmp_path, "Wavelength\tIntensity", 10 * NM, _band())
+    code, out, _ = run_dackit("pl", path, "--pressure", "0", "--json")
+    row = json.loads(out)["peaks"][0]
+    assert code == 2 and "Å" in row["error"], row
+    # the same name over a real nm axis is read as nm
+    s = read_spectrum(_write(tmp_path, "Wavelength\tIntensity", NM, _band(), "ok.txt"))
+    assert s.x_unit == "nm" and s.metadata.get("x_unit_bare")

@@ -377,9 +377,10 @@ def wavelength_axis(spectrum: Spectrum, what: str, *, density: bool) -> Spectrum
         wn = s.x[::-1]
         y = s.y[::-1] * wn**2 / 1e7 if density else s.y[::-1]
         return replace(s, x=1e7 / wn, y=y, x_unit="nm", metadata={**s.metadata, "x_unit_note": note})
-    if s.x_unit == "nm" and s.metadata.get("x_unit_from") == "assumed" and float(s.x[0]) > OPTICAL_NM[1]:
+    unnamed = s.metadata.get("x_unit_from") == "assumed" or s.metadata.get("x_unit_bare")
+    if s.x_unit == "nm" and unnamed and float(s.x[0]) > OPTICAL_NM[1]:
         raise InputError(f"{where(s.source)}x runs {s.x[0]:g}…{s.x[-1]:g} with no unit named; as nm that is "
                          f"beyond any optical spectrum (≤ {OPTICAL_NM[1]:g} nm) for {what}: absolute wavenumbers "
-                         "(cm-1)? Write the unit in the column name (\"wavenumber (cm-1)\", wavelength_nm, "
-                         "energy_eV)")
+                         "(cm-1) or Å? Write the unit in the column name (\"wavenumber (cm-1)\", wavelength_nm, "
+                         "\"wavelength (Å)\", energy_eV)")
     return s

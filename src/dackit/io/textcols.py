@@ -588,6 +588,9 @@ def read_columns(path) -> Spectrum:
     factor, sub_unit = x_scale_from_name(xname, unit)
     if sub_unit:
         meta["x_scaled"] = f"x named in {sub_unit}: multiplied by {factor:g} to {unit}"
+    elif unit == "nm" and not re.search(r"\bnm\b|_nm\b|\(nm\)|nanomet", xname.lower()):
+        # "Wavelength" alone names the quantity, not the unit (old spectrometers write Å)
+        meta["x_unit_bare"] = True
     return make_spectrum(table.data[:, x_idx] * factor, table.data[:, y_idx], x_unit=unit or "nm",
                          y_unit=y_unit_from_name(table.names[y_idx]), metadata=meta, source=src)
 
