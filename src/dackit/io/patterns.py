@@ -68,12 +68,24 @@ MAX_PATTERN_COLUMNS = 6
 
 
 def _wavelength_from_text(text: str, pre: str):
-    """Å from 'Wavelength: 3.344e-11 [m]' / '0.3344 A' / '0.03344 nm'; None if absent."""
-    m = re.search(rf"wavelength(?:\s+is)?\s*[:=]?\s*({_NUMBER})\s*(m|nm|a|å|angstrom)?\b", text, re.I)
+    """Å from 'Wavelength: 3.344e-11 [m]' / '0.3344 A' / '0.03344 nm'; None if absent.
+
+    A numbered line ('Wavelength 1: 1.540598', Kα1 before Kα2) and a unit in brackets
+    before the value ('Wavelength (nm): 0.0413', 'Wavelength [Å] = 0.4133') are read too:
+    the line number was taken for a 1 Å wavelength.
+
+    >>> _wavelength_from_text("# Wavelength 1: 1.540598  # Wavelength 2: 1.544426", "")
+    1.540598
+    >>> _wavelength_from_text("Wavelength (nm): 0.04133", ""), _wavelength_from_text("wavelength 0.4 A", "")
+    (0.4133, 0.4)
+    """
+    unit_re = r"m|nm|a|å|angstroms?"
+    m = re.search(rf"wavelength(?:\s+is)?\s*(?:\d\s*(?=[:=(\[]))?(?:[(\[]\s*({unit_re})\s*[)\]])?"
+                  rf"\s*[:=]?\s*({_NUMBER})\s*({unit_re})?\b", text, re.I)
     if not m:
         return None
-    value = float(m.group(1))
-    unit = (m.group(2) or "").lower()
+    value = float(m.group(2))
+    unit = (m.group(3) or m.group(1) or "").lower()
     if unit == "m" or (not unit and value < 1e-6):
         value *= 1e10
     elif unit == "nm":

@@ -1,0 +1,34 @@
+"""Wavelength header lines as diffractometer exports write them (issue 10: a misread header is
+a wrong lattice). 'Wavelength 1: 1.540598' was read as a 1 Å wavelength (its line number),
+and a unit in brackets before the value ('Wavelength (nm): 0.15406') not at all.
+"""
+import pytest
+
+from cli_helpers import run_json
+from corpus_manifest import CORPUS
+from dackit.io import read_pattern
+
+# headerless Cu Kα LaB6 scan of the corpus (xrayutilities, Siemens D500): a = 4.15692 Å
+LAB6 = CORPUS / "xrd" / "lab6_d500_si_psd_xrayutilities.xye"
+
+
+@pytest.mark.parametrize("header, lam", [
+    ("# Wavelength 1: 1.540598\n# Wavelength 2: 1.544426\n", 1.540598),
+    ("# Wavelength (nm): 0.15406\n", 1.5406),
+    ("# Wavelength [Å] = 1.5406\n", 1.5406),
+    ("# Wavelength: 1.5406 Angstroms\n", 1.5406),
+    ("# Wavelength 1.5406\n", 1.5406),
+])
+def test_header_wavelength(tmp_path, header, lam):
+    path = tmp_path / "lab6.xye"
+    path.write_text(header + LAB6.read_text())
+    assert read_pattern(path).wavelength_a == pytest.approx(lam, rel=1e-9)
+
+
+def test_numbered_wavelength_lines_give_the_lab6_cell(tmp_path):
+    path = tmp_path / "lab6.xye"
+    path.write_text("# Wavelength 1: 1.540598\n# Wavelength 2: 1.544426\n" + LAB6.read_text())
+    code, rows, err = run_json("xrd", "lattice", path, "--phase", "lab6")
+    assert code == 0, err
+    # issue 10: a within 0.002 Å; read at 1 Å the cell came out 3.816 Å
+    assert rows[0]["a_angstrom"] == pytest.approx(4.15692, abs=0.002)
