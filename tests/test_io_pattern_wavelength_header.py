@@ -32,3 +32,15 @@ def test_numbered_wavelength_lines_give_the_lab6_cell(tmp_path):
     assert code == 0, err
     # issue 10: a within 0.002 Å; read at 1 Å the cell came out 3.816 Å
     assert rows[0]["a_angstrom"] == pytest.approx(4.15692, abs=0.002)
+
+
+@pytest.mark.parametrize("title", ["2Theta (rad)", "two-theta [radians]", "2theta_rad", "2θ / rad"])
+def test_two_theta_in_radians_is_converted(tmp_path, title):
+    # read as degrees, 2θ in radians put every reflection at 1/57 of its angle
+    import numpy as np
+    data = np.loadtxt(LAB6)
+    path = tmp_path / "lab6_rad.xy"
+    rows = "".join(f"{a:.10g} {b:.6g}\n" for a, b in zip(np.radians(data[:, 0]), data[:, 1]))
+    path.write_text(f"# Wavelength: 1.5406 A\n# {title}  Intensity\n" + rows)
+    p = read_pattern(path)
+    assert p.axis == "2th_deg" and p.x[0] == pytest.approx(data[0, 0], rel=1e-8)

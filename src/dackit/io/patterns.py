@@ -60,6 +60,9 @@ _Q_TITLES = [
     (re.compile(r"\bq\b" + _RECIPROCAL.format(u="nm"), re.I), ("q_A^-1", 0.1)),
     (re.compile(r"\bq\b" + _RECIPROCAL.format(u="(?:a|å|ang|angstrom)"), re.I), ("q_A^-1", 1.0)),
 ]
+#: a column title giving 2θ in radians ("2Theta (rad)", "two-theta [radians]", "2theta_rad"):
+#: read as degrees it put every reflection at 1/57 of its angle
+_RADIAN_2TH = re.compile(r"(?:2-?theta|two.?theta|2th|2θ)\s*[_(\[/]?\s*(?:in\s+)?rad(?:ians?)?\b", re.I)
 _UNSUPPORTED = re.compile(r"\b(r_mm|d\*2_a\^-2|d\*2_nm\^-2|chi_deg|chi_rad)\b", re.I)
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 #: columns a 1D pattern file may hold: x, I, σ and resolution/shadow columns (NIST .ABS
@@ -256,6 +259,8 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
             if _UNSUPPORTED.search(line):
                 raise InputError(f"{pre}radial unit {_UNSUPPORTED.search(line).group(0)!r} is not "
                                  "supported; integrate to 2th_deg or q (nm^-1 or A^-1)")
+        if unit is None and header and _RADIAN_2TH.search(header[-1]):
+            unit = ("2th_deg", 180.0 / math.pi)
         if path.suffix.lower() == ".chi" and unit is None and header:
             for pattern, found in _FIT2D_TITLES:
                 if any(pattern.search(h) for h in header):
