@@ -69,3 +69,18 @@ def test_bare_wavelength_name_in_angstrom_is_refused(tmp_path):
     # the same name over a real nm axis is read as nm
     s = read_spectrum(_write(tmp_path, "Wavelength\tIntensity", NM, _band(), "ok.txt"))
     assert s.x_unit == "nm" and s.metadata.get("x_unit_bare")
+
+
+def test_spreadsheet_csv_with_quoted_thousands(tmp_path):
+    # Excel quotes counts above 999 as "1,234.5": split on the comma, the ruby R1 came out
+    # 14 nm off (doubtful) — the numbers must be read whole
+    lam = np.linspace(688.0, 700.0, 800)
+    y = 200 + 6000 / (1 + ((lam - 694.60) / 0.25) ** 2) + 3000 / (1 + ((lam - 693.20) / 0.25) ** 2)
+    y = np.random.default_rng(3).poisson(y).astype(float)
+    path = tmp_path / "excel.csv"
+    path.write_text("nm,counts\n" + "".join(f'{a:.4f},"{b:,.1f}"\n' for a, b in zip(lam, y)))
+    s = read_spectrum(path)
+    assert s.y.max() == pytest.approx(y.max()) and s.x.size == lam.size
+    code, out, err = run_dackit("ruby", path, "--json")
+    assert code == 0, err
+    assert json.loads(out)[0]["r1_nm"] == pytest.approx(694.60, abs=0.01)

@@ -17,6 +17,7 @@ and numbers appearing again after such text are an error too (words inside the d
 """
 from __future__ import annotations
 
+import csv
 import json
 import re
 from collections.abc import Sequence
@@ -94,8 +95,19 @@ def read_lines(path: Path) -> list[str]:
     return decode_text(read_text_bytes(path)).splitlines()
 
 
+#: a number with thousands separators, as spreadsheets quote it in a CSV ("12,345.6")
+_THOUSANDS = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+
+
 def _tokens(line: str, delimiter: str | None) -> list[str]:
-    parts = line.split(delimiter) if delimiter else line.split()
+    if delimiter and '"' in line:
+        # quoted fields may hold the delimiter: Excel writes counts above 999 as "1,234.5";
+        # split on it, they broke each such row into two columns (R1 read 14 nm off)
+        parts = next(csv.reader([line], delimiter=delimiter))
+        if delimiter == ",":
+            parts = [p.replace(",", "") if _THOUSANDS.fullmatch(p.strip()) else p for p in parts]
+    else:
+        parts = line.split(delimiter) if delimiter else line.split()
     parts = [p.strip().strip(_QUOTES).strip() for p in parts]
     while parts and parts[-1] == "":
         parts.pop()
