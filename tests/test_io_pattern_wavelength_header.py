@@ -44,3 +44,29 @@ def test_two_theta_in_radians_is_converted(tmp_path, title):
     path.write_text(f"# Wavelength: 1.5406 A\n# {title}  Intensity\n" + rows)
     p = read_pattern(path)
     assert p.axis == "2th_deg" and p.x[0] == pytest.approx(data[0, 0], rel=1e-8)
+
+
+def _edxrd(tmp_path, header):
+    """The LaB6 scan re-binned as an energy-dispersive spectrum at 2θ = 10°, E in keV."""
+    import numpy as np
+    data = np.loadtxt(LAB6)
+    d = 1.5406 / (2 * np.sin(np.radians(data[:, 0] / 2)))
+    e = 12.398419843 / (2 * d * np.sin(np.radians(5.0)))
+    keep = (e > 10) & (e < 120)
+    path = tmp_path / "edx.xy"
+    path.write_text(header + "".join(f"{a:.5f} {b:.3f}\n" for a, b in zip(e[keep][::-1], data[keep, 1][::-1])))
+    return path
+
+
+@pytest.mark.parametrize("header", ["# Energy (keV)  Counts\n", "# E_keV I\n", "# channel counts\n"])
+def test_energy_dispersive_spectrum_is_refused(tmp_path, header):
+    # read as 2θ it gave LaB6 a = 4.129 Å (doubtful only by luck)
+    code, rows, err = run_json("xrd", "lattice", _edxrd(tmp_path, header), "--phase", "lab6",
+                               "--wavelength", "1.0")
+    assert code == 2 and "energy-dispersive" in rows[0]["error"], rows
+
+
+def test_an_energy_setting_line_is_not_a_column_title(tmp_path):
+    path = tmp_path / "lab6.xye"
+    path.write_text("# Energy: 8.04 keV\n" + LAB6.read_text())
+    assert read_pattern(path, wavelength_a=1.5418).axis == "2th_deg"

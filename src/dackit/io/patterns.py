@@ -63,11 +63,20 @@ _Q_TITLES = [
 #: a column title giving 2θ in radians ("2Theta (rad)", "two-theta [radians]", "2theta_rad"):
 #: read as degrees it put every reflection at 1/57 of its angle
 _RADIAN_2TH = re.compile(r"(?:2-?theta|two.?theta|2th|2θ)\s*[_(\[/]?\s*(?:in\s+)?rad(?:ians?)?\b", re.I)
+#: a column title of an energy-dispersive spectrum ("Energy (keV)", "E_keV") or of detector
+#: channels: read as 2θ, an EDXRD LaB6 scan at 10-120 keV gave a = 4.129 Å
+_ENERGY_X = re.compile(r"^\s*(?:energy|e)\s*[_(\[/]?\s*(?:k?ev)\b|\benergy\b|\bk?ev\b|^\s*channels?\b|\bmca\b", re.I)
 _UNSUPPORTED = re.compile(r"\b(r_mm|d\*2_a\^-2|d\*2_nm\^-2|chi_deg|chi_rad)\b", re.I)
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 #: columns a 1D pattern file may hold: x, I, σ and resolution/shadow columns (NIST .ABS
 #: files have 6: q, I, σ(I), σ(q), mean q, shadow factor); more are several patterns
 MAX_PATTERN_COLUMNS = 6
+
+
+def _two_theta_title(line: str) -> bool:
+    """Does a header line name 2θ (or q, d) as well, or set a value (not a column title)?"""
+    # a setting ("Energy: 30 keV", "energy = 29.2") is no column title either
+    return bool(re.search(r"2-?theta|two.?theta|2th|2θ|\bq\b|\bd\b|d-?spacing|[:=]\s*[-+]?\.?\d", line, re.I))
 
 
 def _wavelength_from_text(text: str, pre: str):
@@ -261,6 +270,11 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
                                  "supported; integrate to 2th_deg or q (nm^-1 or A^-1)")
         if unit is None and header and _RADIAN_2TH.search(header[-1]):
             unit = ("2th_deg", 180.0 / math.pi)
+        if unit is None and header and _ENERGY_X.search(header[-1]) and not _two_theta_title(header[-1]):
+            raise InputError(f"{pre}the column line {header[-1][:60]!r} names photon energy or detector "
+                             "channels: an energy-dispersive spectrum, not an angle-dispersive pattern; "
+                             "dackit analyses 2θ, q or d patterns — convert E to d with the detector's 2θ "
+                             "(d = 6.19921 / (E sin θ), E in keV) and save a '# d_A I' file")
         if path.suffix.lower() == ".chi" and unit is None and header:
             for pattern, found in _FIT2D_TITLES:
                 if any(pattern.search(h) for h in header):
