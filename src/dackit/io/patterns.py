@@ -95,6 +95,10 @@ def _wavelength_from_text(text: str, pre: str):
     m = re.search(rf"wavelength(?:\s+is)?\s*(?:\d\s*(?=[:=(\[]))?(?:[(\[]\s*({unit_re})\s*[)\]])?"
                   rf"\s*[:=]?\s*({_NUMBER})\s*({unit_re})?\b", text, re.I)
     if not m:
+        # Bruker/Siemens UXD: "_WL1=1.540600" (Kα1) in the unit of "_WL_UNIT='A'"
+        uxd = re.search(rf"^\s*_(?:WL1|RANGE_WL)\s*=\s*({_NUMBER})\s*$", text, re.I | re.M)
+        if uxd and re.search(r"^\s*_WL_UNIT\s*=\s*'?A'?\s*$", text, re.I | re.M) and 0.01 < float(uxd.group(1)) < 10:
+            return float(uxd.group(1))
         return None
     value = float(m.group(2))
     unit = (m.group(3) or m.group(1) or "").lower()
