@@ -369,6 +369,15 @@ _X_SCALES = (
 def x_scale_from_name(name: str, unit: str | None) -> tuple[float, str | None]:
     """(factor, sub-unit) that turns x named in meV, Å or µm into eV or nm; (1.0, None) otherwise.
 
+    Parameters
+    ----------
+    name : str
+        The x column's name (or the header line above unnamed columns).
+    unit : str or None
+        The unit :func:`x_unit_from_name` read from it.
+
+    Examples
+    --------
     >>> x_scale_from_name("Energy (meV)", "eV"), x_scale_from_name("Wavelength [Å]", "nm")
     ((0.001, 'meV'), (0.1, 'Å'))
     >>> x_scale_from_name("Wavelength (nm)", "nm"), x_scale_from_name("Wavelength (µm)", "nm")
