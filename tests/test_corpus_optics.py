@@ -26,6 +26,11 @@ def _row(case):
 def test_corpus_case(case):
     code, row, err = _row(case)
     expect = case.get("expect_quality", "ok")
+    if "error" in case["expected"]:
+        # a file no number can come from: a clean refusal naming the reason, never a value
+        assert code == 2 and "error" in row, (case["id"], row)
+        assert case["expected"]["error"] in row["error"] and "Traceback" not in err, row["error"]
+        return
     if "error" in row:
         assert expect == "doubtful", f"{case['id']}: refused: {row['error']}"
         assert code == 2

@@ -358,9 +358,10 @@ def wavelength_axis(spectrum: Spectrum, what: str, *, density: bool) -> Spectrum
         # line (a LabSpec text export states it), e.g. PL recorded on a Raman spectrometer
         laser = s.metadata.get("laser_nm")
         if not laser:
+            why = s.metadata.get("x_unit_note")
             raise InputError(f"{where(s.source)}x is a Raman shift (cm⁻¹) and the file names no laser "
                              f"wavelength: {what} needs absolute wavelengths; export the spectrum in nm "
-                             "(or absolute cm⁻¹) from the instrument software")
+                             "(or absolute cm⁻¹) from the instrument software" + (f" ({why})" if why else ""))
         absolute = 1e7 / float(laser) - s.x
         if np.any(absolute <= 0):
             raise InputError(f"{where(s.source)}Raman shifts up to {float(np.max(s.x)):g} cm⁻¹ lie beyond "
@@ -376,9 +377,10 @@ def wavelength_axis(spectrum: Spectrum, what: str, *, density: bool) -> Spectrum
         wn = s.x[::-1]
         y = s.y[::-1] * wn**2 / 1e7 if density else s.y[::-1]
         return replace(s, x=1e7 / wn, y=y, x_unit="nm", metadata={**s.metadata, "x_unit_note": note})
-    if s.x_unit == "nm" and s.metadata.get("x_unit_from") == "assumed" and float(s.x[0]) > OPTICAL_NM[1]:
+    unnamed = s.metadata.get("x_unit_from") == "assumed" or s.metadata.get("x_unit_bare")
+    if s.x_unit == "nm" and unnamed and float(s.x[0]) > OPTICAL_NM[1]:
         raise InputError(f"{where(s.source)}x runs {s.x[0]:g}…{s.x[-1]:g} with no unit named; as nm that is "
                          f"beyond any optical spectrum (≤ {OPTICAL_NM[1]:g} nm) for {what}: absolute wavenumbers "
-                         "(cm-1)? Write the unit in the column name (\"wavenumber (cm-1)\", wavelength_nm, "
-                         "energy_eV)")
+                         "(cm-1) or Å? Write the unit in the column name (\"wavenumber (cm-1)\", wavelength_nm, "
+                         "\"wavelength (Å)\", energy_eV)")
     return s

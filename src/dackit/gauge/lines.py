@@ -148,16 +148,19 @@ def _axis_in_nm(spectrum: Spectrum, what: str, search_nm: tuple[float, float] | 
         return ascending(lam)
     # the whole axis must look like an optical spectrum in nm, not merely pass through the
     # gauge's range (a Raman spectrum of 100–3000 cm⁻¹ does that too)
+    # (not when the unit was inferred because nm contradicts the file's own spectrograph setting)
     if (unit in ("cm-1", "raman_cm-1") and search_nm is not None and covers(x)
+            and not spectrum.metadata.get("x_unit_note")
             and NM_AXIS_PLAUSIBLE[0] <= float(np.min(x)) and float(np.max(x)) <= NM_AXIS_PLAUSIBLE[1]):
         said = "Raman shift" if unit == "raman_cm-1" else "wavenumbers (cm-1)"
         notes.append(f"the file calls x {said}, but its values ({x[0]:.1f}–{x[-1]:.1f}) lie where "
                      f"the {what} line lies in nm and nowhere near it in {unit}: x read as nm")
         return x, y, notes
     if unit == "raman_cm-1" and lam is None:
+        why = spectrum.metadata.get("x_unit_note")
         raise InputError(f"{pre}x axis is a Raman shift (raman_cm-1) and no laser wavelength is known; give the "
                          "excitation wavelength with --laser-nm (e.g. --laser-nm 532; laser_nm in experiment.toml's "
-                         "[ruby]/[sm])")
+                         "[ruby]/[sm])" + (f"; {why}" if why else ""))
     raise InputError(f"{pre}x axis is in {unit}; a {what} fit needs wavelengths in nm (calibrate the "
                      "spectrometer or export in nm)" + (f"; as converted it spans {lam.min():.1f}–"
                                                         f"{lam.max():.1f} nm, missing the {what} line"

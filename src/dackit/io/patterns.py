@@ -61,6 +61,12 @@ _Q_TITLES = [
     (re.compile(r"\bq\b" + _RECIPROCAL.format(u="nm"), re.I), ("q_A^-1", 0.1)),
     (re.compile(r"\bq\b" + _RECIPROCAL.format(u="(?:a|å|ang|angstrom)"), re.I), ("q_A^-1", 1.0)),
 ]
+#: a column title giving 2θ in radians ("2Theta (rad)", "two-theta [radians]", "2theta_rad"):
+#: read as degrees it put every reflection at 1/57 of its angle
+_RADIAN_2TH = re.compile(r"(?:2-?theta|two.?theta|2th|2θ)\s*[_(\[/]?\s*(?:in\s+)?rad(?:ians?)?\b", re.I)
+#: a column title of an energy-dispersive spectrum ("Energy (keV)", "E_keV") or of detector
+#: channels: read as 2θ, an EDXRD LaB6 scan at 10-120 keV gave a = 4.129 Å
+_ENERGY_X = re.compile(r"^\s*(?:energy|e)\s*[_(\[/]?\s*(?:k?ev)\b|\benergy\b|\bk?ev\b|^\s*channels?\b|\bmca\b", re.I)
 _UNSUPPORTED = re.compile(r"\b(r_mm|d\*2_a\^-2|d\*2_nm\^-2|chi_deg|chi_rad)\b", re.I)
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 #: columns a 1D pattern file may hold: x, I, σ and resolution/shadow columns (NIST .ABS
@@ -68,13 +74,35 @@ _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 MAX_PATTERN_COLUMNS = 6
 
 
+def _two_theta_title(line: str) -> bool:
+    """Does a header line name 2θ (or q, d) as well, or set a value (not a column title)?"""
+    # a setting ("Energy: 30 keV", "energy = 29.2") is no column title either
+    return bool(re.search(r"2-?theta|two.?theta|2th|2θ|\bq\b|\bd\b|d-?spacing|[:=]\s*[-+]?\.?\d", line, re.I))
+
+
 def _wavelength_from_text(text: str, pre: str):
-    """Å from 'Wavelength: 3.344e-11 [m]' / '0.3344 A' / '0.03344 nm'; None if absent."""
-    m = re.search(rf"wavelength(?:\s+is)?\s*[:=]?\s*({_NUMBER})\s*(m|nm|a|å|angstrom)?\b", text, re.I)
+    """Å from 'Wavelength: 3.344e-11 [m]' / '0.3344 A' / '0.03344 nm'; None if absent.
+
+    A numbered line ('Wavelength 1: 1.540598', Kα1 before Kα2) and a unit in brackets
+    before the value ('Wavelength (nm): 0.0413', 'Wavelength [Å] = 0.4133') are read too:
+    the line number was taken for a 1 Å wavelength.
+
+    >>> _wavelength_from_text("# Wavelength 1: 1.540598  # Wavelength 2: 1.544426", "")
+    1.540598
+    >>> _wavelength_from_text("Wavelength (nm): 0.04133", ""), _wavelength_from_text("wavelength 0.4 A", "")
+    (0.4133, 0.4)
+    """
+    unit_re = r"m|nm|a|å|angstroms?"
+    m = re.search(rf"wavelength(?:\s+is)?\s*(?:\d\s*(?=[:=(\[]))?(?:[(\[]\s*({unit_re})\s*[)\]])?"
+                  rf"\s*[:=]?\s*({_NUMBER})\s*({unit_re})?\b", text, re.I)
     if not m:
+        # Bruker/Siemens UXD: "_WL1=1.540600" (Kα1) in the unit of "_WL_UNIT='A'"
+        uxd = re.search(rf"^\s*_(?:WL1|RANGE_WL)\s*=\s*({_NUMBER})\s*$", text, re.I | re.M)
+        if uxd and re.search(r"^\s*_WL_UNIT\s*=\s*'?A'?\s*$", text, re.I | re.M) and 0.01 < float(uxd.group(1)) < 10:
+            return float(uxd.group(1))
         return None
-    value = float(m.group(1))
-    unit = (m.group(2) or "").lower()
+    value = float(m.group(2))
+    unit = (m.group(3) or m.group(1) or "").lower()
     if unit == "m" or (not unit and value < 1e-6):
         value *= 1e10
     elif unit == "nm":
@@ -245,6 +273,13 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
             if _UNSUPPORTED.search(line):
                 raise InputError(f"{pre}radial unit {_UNSUPPORTED.search(line).group(0)!r} is not "
                                  "supported; integrate to 2th_deg or q (nm^-1 or A^-1)")
+        if unit is None and header and _RADIAN_2TH.search(header[-1]):
+            unit = ("2th_deg", 180.0 / math.pi)
+        if unit is None and header and _ENERGY_X.search(header[-1]) and not _two_theta_title(header[-1]):
+            raise InputError(f"{pre}the column line {header[-1][:60]!r} names photon energy or detector "
+                             "channels: an energy-dispersive spectrum, not an angle-dispersive pattern; "
+                             "dackit analyses 2θ, q or d patterns — convert E to d with the detector's 2θ "
+                             "(d = 6.19921 / (E sin θ), E in keV) and save a '# d_A I' file")
         if path.suffix.lower() == ".chi" and unit is None and header:
             for pattern, found in _FIT2D_TITLES:
                 if any(pattern.search(h) for h in header):

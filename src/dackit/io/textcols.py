@@ -17,6 +17,7 @@ and numbers appearing again after such text are an error too (words inside the d
 """
 from __future__ import annotations
 
+import csv
 import json
 import re
 from collections.abc import Sequence
@@ -94,8 +95,19 @@ def read_lines(path: Path) -> list[str]:
     return decode_text(read_text_bytes(path)).splitlines()
 
 
+#: a number with thousands separators, as spreadsheets quote it in a CSV ("12,345.6")
+_THOUSANDS = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+
+
 def _tokens(line: str, delimiter: str | None) -> list[str]:
-    parts = line.split(delimiter) if delimiter else line.split()
+    if delimiter and '"' in line:
+        # quoted fields may hold the delimiter: Excel writes counts above 999 as "1,234.5";
+        # split on it, they broke each such row into two columns (R1 read 14 nm off)
+        parts = next(csv.reader([line], delimiter=delimiter))
+        if delimiter == ",":
+            parts = [p.replace(",", "") if _THOUSANDS.fullmatch(p.strip()) else p for p in parts]
+    else:
+        parts = line.split(delimiter) if delimiter else line.split()
     parts = [p.strip().strip(_QUOTES).strip() for p in parts]
     while parts and parts[-1] == "":
         parts.pop()
@@ -314,7 +326,7 @@ def parse_table(lines: list[str], source, first_lineno: int = 1, whole: bool = F
 _X_NAMES = (
     ("raman_cm-1", r"raman|shift"),
     ("cm-1", r"wave\s*number|wavenumber|cm-1|cm\^-1|cm⁻¹|1/cm|cm\*\*-1"),
-    ("eV", r"energy|\bev\b|_ev\b|\(ev\)"),
+    ("eV", r"energy|\bm?ev\b|_m?ev\b|\(m?ev\)"),
     ("nm", r"wave\s*length|wavelength|lambda|λ|\bnm\b|_nm\b|\(nm\)|\bwl\b"),
     ("pixel", r"pixel|\bpx\b|channel"),
 )
@@ -342,6 +354,44 @@ def x_unit_from_name(name: str) -> str | None:
         if re.search(pattern, low):
             return unit
     return None
+
+
+#: sub-units a column name may state for x, with the factor to dackit's unit (nm or eV):
+#: "Energy (meV)" read as eV put a 650 nm band at "1907 nm"; "Wavelength (Å)" read as nm at
+#: "6498 nm", both with quality ok. Checked only when the name does not say nm or eV itself.
+_X_SCALES = (
+    ("eV", 1e-3, "meV", r"\bmev\b|_mev\b|\(mev\)|\[mev\]"),
+    ("nm", 0.1, "Å", r"å|angstr|[(\[/]\s*a\s*[)\]]|[(\[/]\s*a\s*$|_a$"),
+    ("nm", 1e3, "µm", r"µm|μm|\bum\b|_um\b|micron"),
+)
+
+
+def x_scale_from_name(name: str, unit: str | None) -> tuple[float, str | None]:
+    """(factor, sub-unit) that turns x named in meV, Å or µm into eV or nm; (1.0, None) otherwise.
+
+    Parameters
+    ----------
+    name : str
+        The x column's name (or the header line above unnamed columns).
+    unit : str or None
+        The unit :func:`x_unit_from_name` read from it.
+
+    Examples
+    --------
+    >>> x_scale_from_name("Energy (meV)", "eV"), x_scale_from_name("Wavelength [Å]", "nm")
+    ((0.001, 'meV'), (0.1, 'Å'))
+    >>> x_scale_from_name("Wavelength (nm)", "nm"), x_scale_from_name("Wavelength (µm)", "nm")
+    ((1.0, None), (1000.0, 'µm'))
+    """
+    low = name.strip().lower()
+    if unit == "nm" and re.search(r"\bnm\b|_nm\b|\(nm\)", low):
+        return 1.0, None
+    if unit == "eV" and re.search(r"(?<!m)\bev\b|_ev\b|\(ev\)", low):
+        return 1.0, None
+    for target, factor, said, pattern in _X_SCALES:
+        if unit == target and re.search(pattern, low):
+            return factor, said
+    return 1.0, None
 
 
 def y_unit_from_name(name: str) -> str:
@@ -540,9 +590,14 @@ def read_columns(path) -> Spectrum:
     labspec_unit, laser_nm = labspec_text_axis(table.header, src)
     if unit is None and labspec_unit is not None:
         unit = labspec_unit
+    centre_note = None
+    if unit is None:
+        unit, centre_note = centre_wavelength_axis(pairs, table.data[:, x_idx])
     meta = {"format": "text", "delimiter": table.delimiter, "decimal": table.decimal,
             "first_data_line": table.first_line, "n_frames": 1,
             "x_unit_from": "file" if unit else "assumed"}
+    if centre_note:
+        meta["x_unit_note"] = centre_note
     if laser_nm is not None:
         meta["laser_nm"] = laser_nm
     if any(table.names):
@@ -551,7 +606,13 @@ def read_columns(path) -> Spectrum:
     exposure = exposure_from_pairs(pairs)
     if exposure is not None:
         meta["exposure_s"] = exposure
-    return make_spectrum(table.data[:, x_idx], table.data[:, y_idx], x_unit=unit or "nm",
+    factor, sub_unit = x_scale_from_name(xname, unit)
+    if sub_unit:
+        meta["x_scaled"] = f"x named in {sub_unit}: multiplied by {factor:g} to {unit}"
+    elif unit == "nm" and not re.search(r"\bnm\b|_nm\b|\(nm\)|nanomet", xname.lower()):
+        # "Wavelength" alone names the quantity, not the unit (old spectrometers write Å)
+        meta["x_unit_bare"] = True
+    return make_spectrum(table.data[:, x_idx] * factor, table.data[:, y_idx], x_unit=unit or "nm",
                          y_unit=y_unit_from_name(table.names[y_idx]), metadata=meta, source=src)
 
 
@@ -601,6 +662,69 @@ def labspec_text_axis(header: Sequence[str], source: str = "") -> tuple[str | No
             value = float(m.group(1))
             laser = value if 150.0 <= value <= 3000.0 else None
     return unit, laser
+
+
+#: a spectrograph's centre wavelength among a text export's settings: Andor Solis ``.asc``
+#: writes "Wavelength (nm): 734.84" beside "Grating Groove Density (l/mm)"; others write
+#: "Center Wavelength (nm)". Only trusted next to a grating setting, so that a laser or
+#: filter wavelength is not taken for it.
+_CENTRE_KEY = re.compile(r"^(?:cent(?:er|re)\s+)?wavelength\s*\(nm\)$|^cent(?:er|re)\s+wavelength$",
+                         re.IGNORECASE)
+_GRATING_KEY = re.compile(r"grating|groove", re.IGNORECASE)
+
+
+def centre_wavelength_axis(pairs: dict, x: np.ndarray) -> tuple[str | None, str | None]:
+    """(x unit, why) when the spectrograph's centre wavelength rules out x in nm, else (None, None).
+
+    The middle pixel of a wavelength axis sees the wavelength the spectrograph was centred
+    on. An unnamed x whose middle is far from it is not in nm: an axis through
+    1e7/centre is absolute wavenumbers (cm⁻¹), anything else a Raman shift (cm⁻¹) whose
+    laser the file does not state; pixel numbers (0 or 1 onwards in steps of 1) are never
+    wavelengths. Read as nm, the Raman shift of a PL band recorded at 610 nm gave an "ok"
+    band at 1800 nm.
+
+    Parameters
+    ----------
+    pairs : dict
+        ``key: value`` settings of the file (:func:`header_pairs`).
+    x : ndarray
+        The x column as read, in file order.
+
+    Examples
+    --------
+    >>> pairs = {"Wavelength (nm)": "610.00", "Grating Groove Density (l/mm)": "1200"}
+    >>> centre_wavelength_axis(pairs, np.linspace(1300, 2300, 50))[0]
+    'raman_cm-1'
+    >>> centre_wavelength_axis(pairs, np.linspace(590, 630, 50))
+    (None, None)
+    """
+    if not any(_GRATING_KEY.search(key) for key in pairs):
+        return None, None
+    centre = None
+    for key, value in pairs.items():
+        m = re.match(r"\s*([0-9]+(?:\.[0-9]+)?)", value)
+        if _CENTRE_KEY.match(key.strip()) and m:
+            centre = float(m.group(1))
+            break
+    if centre is None or not 150.0 <= centre <= 3000.0:
+        return None, None
+    lo, hi = float(np.min(x)), float(np.max(x))
+    if lo in (0.0, 1.0) and np.all(np.abs(np.diff(x)) == 1):
+        return "pixel", f"x runs {lo:g}–{hi:g} in steps of 1: pixel numbers, not nm"
+    middle = float(x[len(x) // 2])
+    # the middle pixel sees the spectrograph's setting to within its calibration (about a nm;
+    # 15 % of the window allows for a cropped export). Merely lying inside the axis is not
+    # enough: the Raman shifts of ruby excited at 660 nm run 620-870 cm-1, around 694.
+    if abs(middle - centre) <= 0.15 * (hi - lo):
+        return None, None
+    said = (f"the spectrograph was centred at {centre:g} nm but x runs {lo:g}–{hi:g} "
+            f"({middle:g} at the middle pixel)")
+    if lo <= 1e7 / centre <= hi:
+        return "cm-1", f"{said}: x is absolute wavenumbers (cm-1), which pass through 1e7/{centre:g}"
+    why = f"{said}, not wavelengths in nm: x read as a Raman shift (cm-1)"
+    if middle + 1e7 / centre > 0:
+        why += f" (the centre suggests a laser near {1e7 / (middle + 1e7 / centre):.0f} nm)"
+    return "raman_cm-1", why
 
 
 # The format written by dackit.io.write_spectrum: a magic first line, JSON-valued header.
