@@ -242,7 +242,8 @@ RIPPLE_FRACTION = 0.002
 def estimate_fwhm(x, y_net, noise: float | None = None, *, above_zero: bool = False) -> float:
     """FWHM (degrees) of the pattern's sharp peaks.
 
-    The widths of the 12 most prominent peaks standing 8 σ above the noise — at half
+    The widths of the 12 most prominent peaks standing 8 σ above the noise (the larger of
+    ``noise`` and the local σ, :func:`~dackit.core.noise.local_noise_sigma`) — at half
     prominence (scipy ``peak_widths``), or, with ``above_zero`` (background already
     subtracted), at half their height above zero, which overlapping neighbours do not shrink;
     the lower quartile of those widths is taken, so broad humps (a beamstop shoulder, an
@@ -252,11 +253,23 @@ def estimate_fwhm(x, y_net, noise: float | None = None, *, above_zero: bool = Fa
     """
     from scipy.signal import find_peaks, peak_widths
 
+    from dackit.core.noise import local_noise_sigma
+
     step = float(np.median(np.diff(x)))
     if noise is None:
         noise = noise_level(y_net)
     if noise > 0:
         idx, props = find_peaks(y_net, prominence=8 * noise, width=1.0)
+        if idx.size:
+            # shot noise grows with the counts: against the pattern's one σ, three Poisson
+            # spikes 1-3 points wide on a steep low-angle background (400 counts against 100
+            # elsewhere) passed 8 σ, their quartile put the width at 0.013° instead of 0.1°,
+            # and the narrowed fits found none of three strong Si lines
+            # (and a one-point Poisson excursion's prominence counts the neighbouring dip too:
+            # a 5 σ point on a 4000-count background passed, and set the width to 0.03°)
+            local = 8 * local_noise_sigma(y_net, noise, order=2)[idx]
+            keep = (props["prominences"] >= local) & (not above_zero or y_net[idx] >= local)
+            idx, props = idx[keep], {k: v[keep] for k, v in props.items()}
         if idx.size:
             # ripples of a smooth integrated pattern pass 8 σ of its tiny point-to-point noise:
             # a pyFAI pattern of one LaB6 ring on a Pilatus strip (1800 counts over 12) held
@@ -284,6 +297,58 @@ def estimate_fwhm(x, y_net, noise: float | None = None, *, above_zero: bool = Fa
     while right < len(y_net) - 1 and y_net[right] > half:
         right += 1
     return float(max(x[right] - x[left], 3 * step))
+
+
+def width_at_lines(x, y_net, line_positions, fwhm_deg: float, noise: float, wavelength_a: float) -> float:
+    """``fwhm_deg``, widened to the narrowest peak that sits on one of ``line_positions``
+    (2θ of the phase's reflections at the coarse cell) when that peak is broader.
+
+    :func:`estimate_fwhm` takes the lower quartile of the pattern's sharp features, which
+    diamond spikes (single-crystal reflections of the anvils, a few hundredths of a degree
+    wide and ten times stronger than the sample's lines) pull down: with two spikes and two
+    LaB6 lines it put the width at the spikes', the fit windows (± 2 FWHM) cut each line in
+    half, and no line was significant. A peak standing 8 local σ above zero whose own FWHM
+    covers a predicted line is that line, unless it is broader than crystallites of
+    :data:`MIN_SIZE_NM` allow (an amorphous hump); the narrowest such peak bounds the width
+    from below (a hump under one line cannot widen it past a real line).
+
+    Parameters
+    ----------
+    x : ndarray
+        2θ in degrees.
+    y_net : ndarray
+        Background-subtracted intensity.
+    line_positions : array_like
+        2θ of the phase's reflections, in degrees.
+    fwhm_deg : float
+        The pattern-wide estimate (:func:`estimate_fwhm`).
+    noise : float
+        The pattern's noise σ.
+    wavelength_a : float
+        X-ray wavelength in Å.
+    """
+    from scipy.signal import find_peaks, peak_widths
+
+    from dackit.core.noise import local_noise_sigma
+
+    lines = np.asarray(line_positions, dtype=float)
+    if lines.size == 0 or noise <= 0:
+        return fwhm_deg
+    step = float(np.median(np.diff(x)))
+    idx, _ = find_peaks(y_net, prominence=8 * noise)
+    idx = idx[y_net[idx] >= 8 * local_noise_sigma(y_net, noise, order=2)[idx]]
+    if idx.size == 0:
+        return fwhm_deg
+    widths = peak_widths(y_net, idx, rel_height=0.5,
+                         prominence_data=(y_net[idx], np.zeros(idx.size, int), np.full(idx.size, len(y_net) - 1)))[0]
+    widths = widths * step
+    # a hump under a line is no line: nothing broader than crystallites of MIN_SIZE_NM would
+    # make (Scherrer, K = 0.9; the 2θ-independent bound at the widest angle is the loosest)
+    broadest = np.degrees(0.9 * wavelength_a / (10 * MIN_SIZE_NM * np.cos(np.radians(x[-1] / 2))))
+    on_line = np.array([np.min(np.abs(lines - x[i])) <= w <= broadest for i, w in zip(idx, widths)])
+    if not on_line.any():
+        return fwhm_deg
+    return float(max(fwhm_deg, np.min(widths[on_line])))
 
 
 def prepare(x, y, sigma=None):
@@ -1296,6 +1361,9 @@ def _fit_lattice_at(pattern, phase, x, y, sig, lam, kalpha2_ratio, *, twotheta_r
         s, amp = coarse_scale(x, net, phase, lam, fwhm, a_search=a_search,
                               weights=None if sig is None else 1 / sig**2, polarization=polarization,
                               kalpha2=kalpha2_ratio, radiation=radiation)
+        at_lines = twotheta_of(reflections(phase.scaled(s), lam, min(179.0, float(x.max()) + 1),
+                                           polarization=polarization, radiation=radiation)["d_a"], lam)
+        fwhm = width_at_lines(x, net, at_lines, fwhm, noise, lam)
         fitted, dropped, model, bg_fit = fit_peaks(
             x, y, sig, phase, lam, scale=s, amplitude=amp, fwhm_deg=fwhm, noise=noise, background=bg,
             peak_shape=peak_shape, min_significance=min_significance, polarization=polarization,
