@@ -1,0 +1,135 @@
+"""1D powder patterns of cubic phases built with numpy only, for adversarial lattice sweeps.
+
+Independent of dackit's simulator and structure factors: line intensities come from the
+atom positions written out here, with a crude form factor Z·(0.3 + 0.7·exp(-8 s²)) and a
+Debye–Waller factor, summed over every (h, k, l) of a cube (multiplicities and extinctions
+follow); each line is then scaled by a random texture factor. On top come the things real
+DAC patterns carry: a decaying background, an amorphous hump, a beam-stop shadow, a detector
+edge, single-crystal (diamond) spikes, impurity lines and Poisson noise.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+_FCC = [(0, 0, 0), (0, .5, .5), (.5, 0, .5), (.5, .5, 0)]
+
+
+def _shift(points, d):
+    return [tuple((p[i] + d[i]) % 1.0 for i in range(3)) for p in points]
+
+
+def _lab6_boron(x=0.1992):
+    return [(x, .5, .5), (-x, .5, .5), (.5, x, .5), (.5, -x, .5), (.5, .5, x), (.5, .5, -x)]
+
+
+#: name → (dackit library name, nominal a in Å, [(Z, fractional positions)])
+STRUCTURES = {
+    "Au": ("Au", 4.0786, [(79, _FCC)]),
+    "Pt": ("Pt", 3.9231, [(78, _FCC)]),
+    "Ne": ("Ne", 4.4644, [(10, _FCC)]),
+    "MgO": ("MgO", 4.2112, [(12, _FCC), (8, _shift(_FCC, (.5, .5, .5)))]),
+    "NaCl": ("NaCl", 5.6402, [(11, _FCC), (17, _shift(_FCC, (.5, .5, .5)))]),
+    "CeO2": ("CeO2", 5.41165, [(58, _FCC), (8, _shift(_FCC, (.25, .25, .25)) + _shift(_FCC, (.75, .75, .75)))]),
+    "Si": ("Si", 5.431144, [(14, _FCC + _shift(_FCC, (.25, .25, .25)))]),
+    "LaB6": ("LaB6", 4.156826, [(57, [(0, 0, 0)]), (5, _lab6_boron())]),
+}
+
+
+def cubic_lines(structure: str, a: float, s_max: float, b_iso: float = 0.5):
+    """(d in Å, relative intensity without Lorentz–polarisation) of every line of the cubic
+    ``structure`` with sin θ/λ below ``s_max``; lines closer than 1e-6 Å are summed."""
+    _, _, sites = STRUCTURES[structure]
+    n = int(np.ceil(2 * s_max * a)) + 1
+    h, k, l = np.mgrid[-n:n + 1, -n:n + 1, -n:n + 1].reshape(3, -1)
+    n2 = h * h + k * k + l * l
+    keep = (n2 > 0) & (np.sqrt(n2) / (2 * a) <= s_max)
+    h, k, l, n2 = h[keep], k[keep], l[keep], n2[keep]
+    s2 = n2 / (4 * a * a)
+    f = np.zeros(h.size, dtype=complex)
+    for z, points in sites:
+        fz = z * (0.3 + 0.7 * np.exp(-8.0 * s2)) * np.exp(-b_iso * s2)
+        for p in points:
+            f += fz * np.exp(2j * np.pi * (h * p[0] + k * p[1] + l * p[2]))
+    intensity = np.abs(f) ** 2
+    out = {}
+    for m, i in zip(n2, intensity):
+        out[int(m)] = out.get(int(m), 0.0) + float(i)
+    f000 = sum(z * len(points) for z, points in sites)  # extinct lines: |F|² ~ 1e-27 f000²
+    return [(a / np.sqrt(m), i) for m, i in sorted(out.items()) if i > 1e-8 * f000 ** 2]
+
+
+def _pseudo_voigt(x, x0, fwhm, eta):
+    g = np.exp(-4 * np.log(2) * ((x - x0) / fwhm) ** 2)
+    lor = 1 / (1 + 4 * ((x - x0) / fwhm) ** 2)
+    return eta * lor + (1 - eta) * g
+
+
+def random_case(rng) -> dict:
+    """The parameters of one adversarial pattern (all plain numbers, for a JSON case file)."""
+    name = str(rng.choice(sorted(STRUCTURES)))
+    nominal = STRUCTURES[name][1]
+    lam = float(rng.choice([0.2066, 0.2952, 0.3344, 0.4066, 0.4133, 0.6199, 0.7093]))
+    tth_lo = float(rng.uniform(1.0, 6.0))
+    tth_hi = float(rng.uniform(max(14.0, tth_lo + 8), 42.0))
+    return {
+        "phase": name, "a_true": nominal * (1 + float(rng.uniform(-0.10, 0.03))),
+        "wavelength_a": lam, "tth_lo": tth_lo, "tth_hi": tth_hi,
+        "step_deg": float(rng.uniform(0.002, 0.015)),
+        "fwhm_deg": float(10 ** rng.uniform(np.log10(0.008), np.log10(0.12))),
+        "fwhm_growth": float(rng.uniform(0.0, 1.5)),   # FWHM ∝ 1 + g·tan θ / tan θ_max
+        "eta": float(rng.uniform(0.0, 0.9)),
+        "texture": float(rng.uniform(0.0, 0.5)),       # SD of log line intensities
+        "peak_counts": float(10 ** rng.uniform(2.0, 5.0)),
+        "background": float(10 ** rng.uniform(-1.5, 0.5)),   # relative to the strongest line
+        "bg_decay_deg": float(rng.uniform(2.0, 20.0)),
+        "hump": float(rng.uniform(0, 1.0)) if rng.random() < 0.4 else 0.0,
+        "hump_at_deg": float(rng.uniform(tth_lo, tth_hi)),
+        "hump_fwhm_deg": float(rng.uniform(1.5, 8.0)),
+        "beamstop_deg": float(tth_lo + rng.uniform(0.2, 1.5)) if rng.random() < 0.4 else 0.0,
+        "edge_deg": float(tth_hi - rng.uniform(0.5, 3.0)) if rng.random() < 0.3 else 0.0,
+        "n_spikes": int(rng.integers(0, 4)) if rng.random() < 0.3 else 0,
+        "n_impurity": int(rng.integers(2, 8)) if rng.random() < 0.35 else 0,
+        "impurity_level": float(rng.uniform(0.02, 0.3)),
+        "with_geometry": bool(rng.random() < 0.7),
+        "seed": int(rng.integers(0, 2**31)),
+    }
+
+
+def pattern_arrays(case: dict):
+    """(2θ in degrees, counts) of ``case``."""
+    rng = np.random.default_rng(case["seed"])
+    lam = case["wavelength_a"]
+    x = np.arange(case["tth_lo"], case["tth_hi"], case["step_deg"])
+    s_max = np.sin(np.radians(case["tth_hi"] + 1) / 2) / lam
+    lines = cubic_lines(case["phase"], case["a_true"], s_max)
+    tan_max = np.tan(np.radians(case["tth_hi"] / 2))
+    y = np.zeros_like(x)
+    for d, f2 in lines:
+        if lam / (2 * d) >= 1:
+            continue
+        th = np.arcsin(lam / (2 * d))
+        tth = np.degrees(2 * th)
+        lp = (1 + np.cos(2 * th) ** 2) / (np.sin(th) ** 2 * np.cos(th))
+        fwhm = case["fwhm_deg"] * (1 + case["fwhm_growth"] * np.tan(th) / tan_max)
+        texture = np.exp(rng.normal(0.0, case["texture"]))
+        y += f2 * lp * texture * _pseudo_voigt(x, tth, fwhm, case["eta"])
+    if y.max() <= 0:
+        raise ValueError("no line in range")
+    y *= case["peak_counts"] / y.max()
+    peak = case["peak_counts"]
+    bg = case["background"] * peak * (0.3 + np.exp(-(x - x[0]) / case["bg_decay_deg"]))
+    if case["hump"]:
+        bg += case["hump"] * case["background"] * peak * np.exp(
+            -4 * np.log(2) * ((x - case["hump_at_deg"]) / case["hump_fwhm_deg"]) ** 2)
+    model = y + bg
+    for _ in range(case["n_impurity"]):
+        model += case["impurity_level"] * peak * rng.uniform(0.2, 1.0) * _pseudo_voigt(
+            x, rng.uniform(x[0], x[-1]), case["fwhm_deg"] * rng.uniform(0.8, 2.0), case["eta"])
+    for _ in range(case["n_spikes"]):
+        model += peak * rng.uniform(1.0, 10.0) * _pseudo_voigt(x, rng.uniform(x[0], x[-1]), 0.012, 0.1)
+    if case["beamstop_deg"]:
+        model *= 1 / (1 + np.exp(-(x - case["beamstop_deg"]) / 0.05)) * 0.98 + 0.02
+    counts = rng.poisson(np.clip(model, 0, None)).astype(float)
+    if case["edge_deg"]:
+        counts[x > case["edge_deg"]] = 0.0
+    return x, counts
