@@ -95,3 +95,20 @@ def test_auto_contrast_on_a_lumpy_support_uses_the_support_model():
     assert any("support was taken as the background" in n for n in notes), notes
     assert det.verdict.quality == "doubtful"
     assert det.diameters_nm.mean() == pytest.approx(d_true, rel=0.05)
+
+
+def test_given_bright_contrast_on_lumps_measures_on_the_top_hat_and_says_why():
+    # lumps 1.25-2.5x the particle contrast: the support model is used, with its own doubt
+    img, d_true = _lumpy_field(1, 1.0)
+    det = detect_particles(img, 1.0, contrast="bright")
+    notes = det.verdict.to_dict()["quality_notes"]
+    assert det.verdict.quality == "doubtful"
+    assert any("the support varies by" in n for n in notes), notes
+    assert det.n == 40
+    assert det.diameters_nm.mean() == pytest.approx(d_true, rel=0.05)
+
+
+def test_flat_support_keeps_the_flat_model():
+    img, _ = _lumpy_field(0, 0.0)
+    notes = detect_particles(img, 1.0, contrast="bright").verdict.to_dict()["quality_notes"]
+    assert not any("support" in n for n in notes), notes

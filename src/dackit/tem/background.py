@@ -79,6 +79,24 @@ def particle_scale(img: np.ndarray) -> int | None:
     return None
 
 
+def support_level(img: np.ndarray, radius: int) -> np.ndarray:
+    """The support under the particles: the grey-scale opening by a disk of ``radius`` px.
+
+    Parameters
+    ----------
+    img : ndarray
+        2D image, particles bright.
+    radius : int
+        Disk radius in pixels, from :func:`particle_scale`.
+
+    Returns
+    -------
+    ndarray
+        The image with every bright feature narrower than the disk removed.
+    """
+    return _opening(np.asarray(img, float), radius)
+
+
 def subtract_support(img: np.ndarray, radius: int) -> np.ndarray:
     """The top-hat: ``img`` minus its grey-scale opening by a disk of ``radius`` px.
 
