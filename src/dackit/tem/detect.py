@@ -607,7 +607,7 @@ def detect_particles(image, pixel_nm=None, *, contrast="auto", level=None, smoot
     kw = dict(contrast=contrast, level=level, smooth_px=smooth_px, min_diameter_nm=min_diameter_nm,
               min_solidity=min_solidity, exclude_edge=exclude_edge, split=split)
     det = _detect(image, **kw)
-    if det.contrast == "bright" and "support was taken" not in " ".join(det.verdict.notes):
+    if det.contrast == "bright" and not any(_SUPPORT_TAKEN in n for n in det.verdict.notes):
         det = _lumpy_support_check(image, det, kw)
     return det
 
@@ -952,8 +952,12 @@ def _on_tophat(image, data, radius, kw):
     return replace(det, image=image.data)
 
 
+#: the words that mark a top-hat measurement in its notes: such a result is not measured twice
+_SUPPORT_TAKEN = "the support was taken as the background"
+
+
 def _support_note(radius) -> str:
-    return (f"the support was taken as the background: bright particles measured on the image minus "
+    return (f"{_SUPPORT_TAKEN}: bright particles measured on the image minus "
             f"its opening by a disk of {radius} px, the radius at which the particles leave the "
             "top-hat whole")
 
