@@ -1,4 +1,4 @@
-"""1D powder patterns of cubic phases built with numpy only, for adversarial lattice sweeps.
+"""1D powder patterns of cubic and hexagonal phases built with numpy only, for adversarial lattice sweeps.
 
 Independent of dackit's simulator and structure factors: line intensities come from the
 atom positions written out here, with a crude form factor Z·(0.3 + 0.7·exp(-8 s²)) and a
@@ -22,40 +22,49 @@ def _lab6_boron(x=0.1992):
     return [(x, .5, .5), (-x, .5, .5), (.5, x, .5), (.5, -x, .5), (.5, .5, x), (.5, .5, -x)]
 
 
-#: name → (dackit library name, nominal a in Å, [(Z, fractional positions)])
+_WURTZITE = [((1 / 3, 2 / 3, 0), (2 / 3, 1 / 3, .5)), ((1 / 3, 2 / 3, .375), (2 / 3, 1 / 3, .875))]
+
+#: name → (dackit phase spec, nominal a, nominal c (None: cubic), [(Z, fractional positions)])
 STRUCTURES = {
-    "Au": ("Au", 4.0786, [(79, _FCC)]),
-    "Pt": ("Pt", 3.9231, [(78, _FCC)]),
-    "Ne": ("Ne", 4.4644, [(10, _FCC)]),
-    "MgO": ("MgO", 4.2112, [(12, _FCC), (8, _shift(_FCC, (.5, .5, .5)))]),
-    "NaCl": ("NaCl", 5.6402, [(11, _FCC), (17, _shift(_FCC, (.5, .5, .5)))]),
-    "CeO2": ("CeO2", 5.41165, [(58, _FCC), (8, _shift(_FCC, (.25, .25, .25)) + _shift(_FCC, (.75, .75, .75)))]),
-    "Si": ("Si", 5.431144, [(14, _FCC + _shift(_FCC, (.25, .25, .25)))]),
-    "LaB6": ("LaB6", 4.156826, [(57, [(0, 0, 0)]), (5, _lab6_boron())]),
+    "Au": ("Au", 4.0786, None, [(79, _FCC)]),
+    "Pt": ("Pt", 3.9231, None, [(78, _FCC)]),
+    "Ne": ("Ne", 4.4644, None, [(10, _FCC)]),
+    "MgO": ("MgO", 4.2112, None, [(12, _FCC), (8, _shift(_FCC, (.5, .5, .5)))]),
+    "NaCl": ("NaCl", 5.6402, None, [(11, _FCC), (17, _shift(_FCC, (.5, .5, .5)))]),
+    "CeO2": ("CeO2", 5.41165, None, [(58, _FCC), (8, _shift(_FCC, (.25, .25, .25)) + _shift(_FCC, (.75, .75, .75)))]),
+    "Si": ("Si", 5.431144, None, [(14, _FCC + _shift(_FCC, (.25, .25, .25)))]),
+    "LaB6": ("LaB6", 4.156826, None, [(57, [(0, 0, 0)]), (5, _lab6_boron())]),
+    "CdSe-wz": ("wurtzite", 4.30, 7.01, [(48, list(_WURTZITE[0])), (34, list(_WURTZITE[1]))]),
+    "ZnO-wz": ("wurtzite:a=3.2496:c=5.2042:cation=Zn:anion=O", 3.2496, 5.2042,
+               [(30, list(_WURTZITE[0])), (8, list(_WURTZITE[1]))]),
 }
 
 
-def cubic_lines(structure: str, a: float, s_max: float, b_iso: float = 0.5):
-    """(d in Å, relative intensity without Lorentz–polarisation) of every line of the cubic
-    ``structure`` with sin θ/λ below ``s_max``; lines closer than 1e-6 Å are summed."""
-    _, _, sites = STRUCTURES[structure]
-    n = int(np.ceil(2 * s_max * a)) + 1
+def lines(structure: str, a: float, s_max: float, c: float | None = None, b_iso: float = 0.5):
+    """(d in Å, relative intensity without Lorentz–polarisation) of every line of
+    ``structure`` (cubic cell a, or hexagonal a, c) with sin θ/λ below ``s_max``; lines
+    closer than 1e-6 Å are summed."""
+    _, _, _, sites = STRUCTURES[structure]
+    n = int(np.ceil(2.4 * s_max * max(a, c or a))) + 1
     h, k, l = np.mgrid[-n:n + 1, -n:n + 1, -n:n + 1].reshape(3, -1)
-    n2 = h * h + k * k + l * l
-    keep = (n2 > 0) & (np.sqrt(n2) / (2 * a) <= s_max)
-    h, k, l, n2 = h[keep], k[keep], l[keep], n2[keep]
-    s2 = n2 / (4 * a * a)
+    if c is None:
+        inv_d2 = (h * h + k * k + l * l) / a**2
+    else:
+        inv_d2 = 4 / 3 * (h * h + h * k + k * k) / a**2 + l * l / c**2
+    keep = (inv_d2 > 0) & (np.sqrt(inv_d2) / 2 <= s_max)
+    h, k, l, inv_d2 = h[keep], k[keep], l[keep], inv_d2[keep]
+    s2 = inv_d2 / 4
     f = np.zeros(h.size, dtype=complex)
     for z, points in sites:
         fz = z * (0.3 + 0.7 * np.exp(-8.0 * s2)) * np.exp(-b_iso * s2)
         for p in points:
             f += fz * np.exp(2j * np.pi * (h * p[0] + k * p[1] + l * p[2]))
     intensity = np.abs(f) ** 2
-    out = {}
-    for m, i in zip(n2, intensity):
-        out[int(m)] = out.get(int(m), 0.0) + float(i)
+    out: dict = {}
+    for d, i in zip(np.round(1 / np.sqrt(inv_d2), 6), intensity):
+        out[d] = out.get(d, 0.0) + float(i)
     f000 = sum(z * len(points) for z, points in sites)  # extinct lines: |F|² ~ 1e-27 f000²
-    return [(a / np.sqrt(m), i) for m, i in sorted(out.items()) if i > 1e-8 * f000 ** 2]
+    return [(float(d), i) for d, i in sorted(out.items(), reverse=True) if i > 1e-8 * f000 ** 2]
 
 
 def _pseudo_voigt(x, x0, fwhm, eta):
@@ -64,15 +73,19 @@ def _pseudo_voigt(x, x0, fwhm, eta):
     return eta * lor + (1 - eta) * g
 
 
-def random_case(rng) -> dict:
-    """The parameters of one adversarial pattern (all plain numbers, for a JSON case file)."""
-    name = str(rng.choice(sorted(STRUCTURES)))
-    nominal = STRUCTURES[name][1]
+def random_case(rng, hexagonal: bool = False) -> dict:
+    """The parameters of one adversarial pattern (all plain numbers, for a JSON case file):
+    a cubic phase, or with ``hexagonal`` a wurtzite."""
+    names = sorted(n for n, v in STRUCTURES.items() if (v[2] is not None) == hexagonal)
+    name = str(rng.choice(names))
+    _, nominal, c_nominal, _ = STRUCTURES[name]
     lam = float(rng.choice([0.2066, 0.2952, 0.3344, 0.4066, 0.4133, 0.6199, 0.7093]))
     tth_lo = float(rng.uniform(1.0, 6.0))
     tth_hi = float(rng.uniform(max(14.0, tth_lo + 8), 42.0))
     return {
-        "phase": name, "a_true": nominal * (1 + float(rng.uniform(-0.10, 0.03))),
+        "phase": name, "a_true": nominal * (1 + (strain := float(rng.uniform(-0.10, 0.03)))),
+        # c/a of a hexagonal cell changes by up to 1 % under pressure
+        "c_true": None if c_nominal is None else c_nominal * (1 + strain) * (1 + float(rng.uniform(-0.01, 0.01))),
         "wavelength_a": lam, "tth_lo": tth_lo, "tth_hi": tth_hi,
         "step_deg": float(rng.uniform(0.002, 0.015)),
         "fwhm_deg": float(10 ** rng.uniform(np.log10(0.008), np.log10(0.12))),
@@ -101,10 +114,10 @@ def pattern_arrays(case: dict):
     lam = case["wavelength_a"]
     x = np.arange(case["tth_lo"], case["tth_hi"], case["step_deg"])
     s_max = np.sin(np.radians(case["tth_hi"] + 1) / 2) / lam
-    lines = cubic_lines(case["phase"], case["a_true"], s_max)
+    reflections = lines(case["phase"], case["a_true"], s_max, c=case.get("c_true"))
     tan_max = np.tan(np.radians(case["tth_hi"] / 2))
     y = np.zeros_like(x)
-    for d, f2 in lines:
+    for d, f2 in reflections:
         if lam / (2 * d) >= 1:
             continue
         th = np.arcsin(lam / (2 * d))
