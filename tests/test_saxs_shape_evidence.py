@@ -78,3 +78,33 @@ def test_rods_fitted_as_well_by_spheres_are_not_put_in_a_sphere_phase():
     assert res.lattice_a == pytest.approx(a, rel=0.01)
     assert res.quality == "doubtful"
     assert "ia3d" in res.indexing.tie, res.quality_notes
+
+
+def _one_line_peakset():
+    """One Bragg line (q = 0.1 Å⁻¹, FWHM 2 %) on a q⁻³ background, Poisson noise, nothing
+    else: no weak line anywhere for a phase to claim."""
+    from dackit.saxs.peaks import find_peaks
+
+    rng = np.random.default_rng(11)
+    q = np.linspace(0.04, 0.4, 900)
+    lam = 2e4 * ((q / 0.1) ** -3.0 + 0.05) + 3e4 * np.exp(-0.5 * ((q - 0.1) / 0.00085) ** 2)
+    y = rng.poisson(lam).astype(float)
+    ps = find_peaks(make_pattern(q, y, axis="q_A^-1", sigma=np.sqrt(np.maximum(y, 1.0))))
+    assert len(ps.peaks) == 1, [p.q_inv_a for p in ps.peaks]
+    return ps
+
+
+def test_one_line_with_an_undecided_shape_names_no_mesophase():
+    """One line and a form factor that fits as spheres no better than as rods: nothing
+    decides, so no mesophase (not a 3D lattice picked on 'sphere'); with the rods ruled
+    out the spheres' phases are favoured (the same peaks, the same form factor)."""
+    from dackit.saxs.oneline import index_one_line
+
+    ps = _one_line_peakset()
+    rod = FormFactorFit("cylinder", 25.0, 0.1, 201.0, 2000.0, True, n_points=200)
+    undecided = FormFactorFit("sphere", 30.0, 0.1, 200.0, 2000.0, True, alternatives=(rod,),
+                              n_points=200)
+    assert index_one_line(ps, undecided) is None
+    clear = FormFactorFit("sphere", 30.0, 0.1, 200.0, 2000.0, True, n_points=200)
+    idx = index_one_line(ps, clear)
+    assert idx is not None and idx.mesophase in ("sc", "bcc", "fcc", "hcp", "pn3m", "ia3d")

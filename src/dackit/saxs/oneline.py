@@ -29,7 +29,8 @@ shape:
   as a rod decides nothing.
 
 Without a weak line at :data:`MIN_WEAK_Z` σ or more at any phase's positions and without
-an accepted form factor, nothing decides and no mesophase is given. The result is always
+an accepted form factor whose shape leads the other shapes by :data:`MIN_SHAPE_EVIDENCE`,
+nothing decides and no mesophase is given. The result is always
 doubtful (one line).
 """
 from __future__ import annotations
