@@ -89,6 +89,23 @@ class FormFactorFit:
     coefficients: tuple = ()
     #: fits of other shapes with χ² within a factor 2 of this one, themselves accepted
     alternatives: tuple = ()
+    #: points of the (binned) peak-masked pattern the χ² is summed over (0: not known)
+    n_points: int = 0
+
+    def shape_margin(self) -> float:
+        """How much better this shape describes the data than the best other shape, as a
+        log-likelihood ratio: (χ²_other − χ²)/2, divided by the reduced χ² when that exceeds
+        one (a model misfit inflates every χ² alike and is no evidence for a shape). Other
+        shapes not among :attr:`alternatives` fit at least twice as badly (or are not
+        accepted): then the margin is infinite. 0 when not accepted."""
+        if not self.accepted:
+            return 0.0
+        others = [a.chi2 for a in self.alternatives if a.shape != self.shape]
+        if not others:
+            return float("inf")
+        # seven fitted parameters: five non-negative coefficients, R and σ
+        redchi = self.chi2 / max(self.n_points - 7, 1) if self.n_points else 1.0
+        return max(min(others) - self.chi2, 0.0) / (2 * max(redchi, 1.0))
 
     def model(self, q) -> np.ndarray:
         """The fitted I(q) without the Bragg peaks: A·⟨P⟩ + C₂q⁻² + C₃q⁻³ + C₄q⁻⁴ + D."""
@@ -257,7 +274,7 @@ def fit_form_factor(q, intensity, noise, peaks=(), *, shapes=SHAPES, n_points=20
         trial = FormFactorFit(shape, float(r), float(sigma), c, chi_without, True)
         accepted = bool(chi_without / dof > 3 and c <= 0.5 * chi_without and trial.dips(q_lo, q_hi))
         return FormFactorFit(shape, float(r), float(sigma), c, chi_without, accepted,
-                             tuple(float(v) for v in coef), tuple(alternatives))
+                             tuple(float(v) for v in coef), tuple(alternatives), int(qk.size))
 
     per_shape.sort(key=lambda f: f[0])
     # other shapes that describe the data nearly as well (χ² within a factor 2) may hide
