@@ -564,6 +564,7 @@ def _tauc_verdict(e, t, result, curvature, bg, transition, a_corr=None,
     if a_corr is not None:
         doubts.extend(_edge_shape_doubts(e, np.asarray(a_corr, float), result))
         doubts.extend(_lower_edge_doubts(e, np.asarray(a_corr, float), result))
+        doubts.extend(_higher_edge_doubts(e, np.asarray(a_corr, float), result))
         if alpha_cm and transition == "indirect":
             a_s, _ = _smooth(e, np.asarray(a_corr, float), 0.03)
             at = min(max(hi, result["gap"] + SUBGAP_PROBE_EV), float(e[-1]))
@@ -638,6 +639,62 @@ def _edge_shape_doubts(e, a, result) -> list[str]:
                               "somewhere in that step and the window may hold a second edge: measure "
                               "on a finer grid")
     return doubts
+
+
+#: How far the fitted background may fall below its value in the transparent region, as a
+#: fraction of the absorbance range, before it is doubted: scattering (λ⁻⁴, λ⁻ⁿ) and reflection
+#: losses rise with photon energy or stay flat; a background that falls across the spectrum
+#: was fitted to fringes or a band in a short sub-gap stretch and bends the corrected edge.
+MAX_BACKGROUND_FALL = 0.05
+
+
+def _falling_background_doubts(e, a, bg, window) -> list[str]:
+    """Doubt a fitted background that falls with energy above the transparent region, up to
+    0.5 eV above the window (see :data:`MAX_BACKGROUND_FALL`)."""
+    b = bg(e)
+    top = bg.region_ev[1]
+    k = (e >= top) & (e <= window[1] + 0.5)
+    if not np.any(k):
+        return []
+    fall = float(np.interp(top, e, b)) - float(np.min(b[k]))
+    span = float(np.ptp(a))
+    if not fall > MAX_BACKGROUND_FALL * span:
+        return []
+    at = float(e[k][int(np.argmin(b[k]))])
+    return [f"the {bg.form} background fitted over {bg.region_ev[0]:.3f}–{top:.3f} eV falls by {fall:.3g} "
+            f"({100 * fall / span:.0f} % of the absorbance range) toward {at:.3f} eV: scattering does "
+            "not fall with photon energy, so the sub-gap stretch (short, or holding fringes or a band) "
+            "misled the fit and the corrected edge is bent; try --background constant or --range LO HI"]
+
+
+#: A steeper, stronger edge above the window: ln A rising at least HIGHER_EDGE_LOG_SLOPE
+#: e-folds per eV (an Urbach foot of E_U ≤ 0.1 eV; crystals have 10–50 meV) where the
+#: absorbance is already HIGHER_EDGE_FACTOR times that at the window's top. A parabolic
+#: continuum above its own window rises as √ΔE (d ln A/dE = 1/2ΔE, over 10 only within 50 meV
+#: of the gap, where A is still near the window's top), and the higher bands of a film
+#: rise slowly on a log scale; a fringe or a defect band under a real edge does neither.
+HIGHER_EDGE_LOG_SLOPE = 10.0
+HIGHER_EDGE_FACTOR = 3.0
+
+
+def _higher_edge_doubts(e, a, result) -> list[str]:
+    """Doubt a window below a steep edge of much larger absorbance (see
+    :data:`HIGHER_EDGE_LOG_SLOPE`): the window may lie on an interference fringe, a defect
+    band or a mis-subtracted background under the real edge."""
+    hi = result["window"][1]
+    noise = 10 * _absorbance_noise(a)
+    a_s, _ = _smooth(e, a, 0.03)
+    a_top = max(float(np.interp(hi, e, a_s)), noise)
+    _, dla = _smooth(e, np.log(np.maximum(a_s, noise)), 0.03)
+    steep = np.flatnonzero((e > hi) & (a_s >= HIGHER_EDGE_FACTOR * a_top)
+                           & (dla >= HIGHER_EDGE_LOG_SLOPE))
+    if steep.size == 0:
+        return []
+    at = float(e[steep[0]])
+    return [f"a steeper edge of {HIGHER_EDGE_FACTOR:.0f}× the absorbance rises at {at:.3f} eV, above the "
+            f"window ({result['window'][0]:.3f}–{hi:.3f} eV): the straight stretch may be an interference "
+            "fringe, a defect band or left-over background below the real edge; restrict the range "
+            f"(dackit tauc --range LO HI) to the edge if it is the gap you want"]
 
 
 def _lower_edge_doubts(e, a, result) -> list[str]:
@@ -927,9 +984,13 @@ def _first_edge_ev(e, a, smooth_ev) -> tuple[float, float]:
         if slow.size == 0:
             return none
         k = int(slow[0])
-        # a rise the absorbance falls back from within 0.2 eV is not an edge, nor is one of
-        # less than ×3 (a wiggle of the smoothing at a sharp corner, a shoulder of the tail)
-        after = a_s[(e > e[k]) & (e <= e[k] + 0.2)]
+        # a rise the absorbance falls back from before it climbs to twice its top (or within
+        # 0.2 eV) is not an edge, nor is one of less than ×3 (a wiggle of the smoothing at a
+        # sharp corner, a shoulder of the tail): a film's interference fringes have periods of
+        # 0.1-0.5 eV, so they can fall back more than 0.2 eV after their maximum
+        higher = np.flatnonzero((e > e[k]) & (a_s > 2 * float(a_s[k])))
+        end = max(float(e[higher[0]]) if higher.size else float(e[-1]), float(e[k]) + 0.2)
+        after = a_s[(e > e[k]) & (e <= end)]
         if (la[k] - float(np.min(la[:i + 1])) < np.log(3.0) or
                 (after.size and float(after.min()) < MIN_ABOVE_EDGE_FRACTION * float(a_s[k]))):
             start = k + 1
@@ -1091,9 +1152,33 @@ def tauc_gap(data, absorbance=None, *, transition: str = "direct", background: s
         up the edge), later below the corrected Tauc edge."""
         result = first
         top = onset if first is None else min(onset, first["gap"])
-        for _ in range(3):
+        notes = []
+
+        def enough(hi):
+            return hi - float(e[0]) > 0 and np.sum((e >= e[0]) & (e <= hi)) >= 8
+
+        if transparent_ev is None and not enough(top - margin_ev):
+            # the first pass or the onset sits at the low end of the data (a scattering
+            # background or a tail rising from there): the transparent region ends below the
+            # absorbance onset, or else below the foot of the first edge's steep rise instead
+            # (doubtful: the region is a guess the data could not confirm)
+            for alt in (onset, _first_edge_ev(e, a, smooth_ev)[0]):
+                if np.isfinite(alt) and alt > top and enough(alt - margin_ev):
+                    notes.append(f"the edge search first put the gap at the low end of the data "
+                                 f"({top:.3f} eV); the sub-gap background was fitted below {alt - margin_ev:.3f} eV "
+                                 "instead (below the foot of the first steep rise): check the background "
+                                 "region, or give --range LO HI around the edge")
+                    top = alt
+                    break
+        for step in range(3):
             region = transparent_ev or (float(e[0]), top - margin_ev)
             if region[1] - region[0] <= 0 or np.sum((e >= region[0]) & (e <= region[1])) < 8:
+                if step > 0:
+                    # the corrected edge moved to the low end of the data: keep this pass,
+                    # the verdict says the gap has no transparent region below it
+                    notes.append(f"after background removal the gap moved to {top:.3f} eV, too close to the "
+                                 "low end of the data to refit the background below it")
+                    break
                 if result is None:
                     raise FitError(f"{pre}no absorption edge in the measured range: the Tauc curve has "
                                    "no steep straight stretch and the absorbance no clear onset"
@@ -1112,21 +1197,21 @@ def tauc_gap(data, absorbance=None, *, transition: str = "direct", background: s
                 break
             top = result["gap"]
         _check_edge(e, a_corr, result, sigma_a, pre)
-        return result, bg, a_corr
+        return result, bg, a_corr, notes
 
     if background == "none":
         assert first is not None  # search(a) failing re-raises above when background == "none"
-        result, bg, a_corr = first, None, a
+        result, bg, a_corr, fallback = first, None, a, []
         _check_edge(e, a, result, sigma_a, pre)
     elif background != "auto":
-        result, bg, a_corr = remove(background)
+        result, bg, a_corr, fallback = remove(background)
     else:
         # the BIC choice first; if the edge is then lost (a form that extrapolates badly
         # above the gap), the other forms, the most flexible first
         errors = []
         for form in ("auto", "power", "rayleigh", "linear", "constant"):
             try:
-                result, bg, a_corr = remove(form)
+                result, bg, a_corr, fallback = remove(form)
                 break
             except FitError as exc:
                 errors.append(exc)
@@ -1146,6 +1231,9 @@ def tauc_gap(data, absorbance=None, *, transition: str = "direct", background: s
     err = float(np.sqrt(result["fit_err"] ** 2 + result["spread"] ** 2 + curvature ** 2))
     alpha_cm = isinstance(data, Spectrum) and str(data.y_unit) == ALPHA_UNIT
     verdict, r2, n_win = _tauc_verdict(e, t_corr, result, curvature, bg, tr.name, a_corr, alpha_cm=alpha_cm)
+    verdict = verdict.plus(fallback)
+    if bg is not None:
+        verdict = verdict.plus(_falling_background_doubts(e, a, bg, result["window"]))
     if alpha_cm and tr.name == "direct":
         # a cross-check, not a second gap: an Elliott fit that describes the edge and puts the
         # gap elsewhere makes the Tauc gap doubtful; one that does not describe it says nothing
