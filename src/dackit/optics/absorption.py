@@ -641,30 +641,32 @@ def _edge_shape_doubts(e, a, result) -> list[str]:
     return doubts
 
 
-#: How far the fitted background may fall below its value in the transparent region, as a
-#: fraction of the absorbance range, before it is doubted: scattering (λ⁻⁴, λ⁻ⁿ) and reflection
-#: losses rise with photon energy or stay flat; a background that falls across the spectrum
-#: was fitted to fringes or a band in a short sub-gap stretch and bends the corrected edge.
-MAX_BACKGROUND_FALL = 0.05
+#: How far the fitted background may fall between the top of the transparent region and the
+#: top of the window, as a fraction of the corrected absorbance at the window's top, before it
+#: is doubted: scattering (λ⁻⁴, λ⁻ⁿ) and reflection losses rise with photon energy or stay
+#: flat; a background that falls there was fitted to fringes or a band in a short sub-gap
+#: stretch and makes the rise the window sits on.
+MAX_BACKGROUND_FALL = 0.2
 
 
-def _falling_background_doubts(e, a, bg, window) -> list[str]:
-    """Doubt a fitted background that falls with energy above the transparent region, up to
-    0.5 eV above the window (see :data:`MAX_BACKGROUND_FALL`)."""
+def _falling_background_doubts(e, a_corr, bg, window) -> list[str]:
+    """Doubt a fitted background that falls with energy under the window (see
+    :data:`MAX_BACKGROUND_FALL`)."""
     b = bg(e)
     top = bg.region_ev[1]
-    k = (e >= top) & (e <= window[1] + 0.5)
+    k = (e >= top) & (e <= window[1])
     if not np.any(k):
         return []
     fall = float(np.interp(top, e, b)) - float(np.min(b[k]))
-    span = float(np.ptp(a))
-    if not fall > MAX_BACKGROUND_FALL * span:
+    a_s, _ = _smooth(e, a_corr, 0.03)
+    a_top = float(np.interp(window[1], e, a_s))
+    if not fall > MAX_BACKGROUND_FALL * abs(a_top):
         return []
-    at = float(e[k][int(np.argmin(b[k]))])
     return [f"the {bg.form} background fitted over {bg.region_ev[0]:.3f}–{top:.3f} eV falls by {fall:.3g} "
-            f"({100 * fall / span:.0f} % of the absorbance range) toward {at:.3f} eV: scattering does "
-            "not fall with photon energy, so the sub-gap stretch (short, or holding fringes or a band) "
-            "misled the fit and the corrected edge is bent; try --background constant or --range LO HI"]
+            f"below the window's top ({window[1]:.3f} eV; {100 * fall / abs(a_top):.0f} % of the corrected "
+            "absorbance there): scattering does not fall with photon energy, so the sub-gap stretch "
+            "(short, or holding fringes or a band) misled the fit and made the rise the window sits on; "
+            "try --background constant or --range LO HI"]
 
 
 #: A steeper, stronger edge above the window: ln A rising at least HIGHER_EDGE_LOG_SLOPE
@@ -1233,7 +1235,7 @@ def tauc_gap(data, absorbance=None, *, transition: str = "direct", background: s
     verdict, r2, n_win = _tauc_verdict(e, t_corr, result, curvature, bg, tr.name, a_corr, alpha_cm=alpha_cm)
     verdict = verdict.plus(fallback)
     if bg is not None:
-        verdict = verdict.plus(_falling_background_doubts(e, a, bg, result["window"]))
+        verdict = verdict.plus(_falling_background_doubts(e, a_corr, bg, result["window"]))
     if alpha_cm and tr.name == "direct":
         # a cross-check, not a second gap: an Elliott fit that describes the edge and puts the
         # gap elsewhere makes the Tauc gap doubtful; one that does not describe it says nothing
