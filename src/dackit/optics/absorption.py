@@ -80,6 +80,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Callable
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -1000,6 +1001,31 @@ def _first_edge_ev(e, a, smooth_ev) -> tuple[float, float]:
         return float(e[i]), float(e[k])
 
 
+def _foot_retry(e, a, smooth_ev, reach_ev, energy_range_ev):
+    """(lo, hi) to analyse again when no edge was found within reach of the absorbance onset:
+    from 0.4 eV (room for the sub-gap background) below the foot of the steepest rise of the
+    smoothed absorbance — where its slope falls under a fifth of the steepest, going down in
+    energy — to the end of the data; None when there is no such rise beyond reach of the onset
+    or a range was already given."""
+    if energy_range_ev is not None:
+        return None
+    a_s, d = _smooth(e, a, smooth_ev)
+    ok = np.isfinite(d)
+    if not np.any(ok):
+        return None
+    i = int(np.nanargmax(np.where(ok, d, -np.inf)))
+    below = np.flatnonzero((np.arange(e.size) < i) & ok & (d < 0.2 * d[i]))
+    if below.size == 0:
+        return None
+    foot = float(e[below[-1]])
+    if foot <= _onset_ev(e, a, smooth_ev) + reach_ev:
+        return None
+    lo = foot - 0.4
+    if np.sum((e >= lo) & (e <= e[-1])) < 20:
+        return None
+    return (lo, float(e[-1]))
+
+
 def _check_edge(e, a, result, sigma_a, pre):
     """Refuse a 'gap' that is not an absorption edge: between the intercept and the top of the
     window the absorbance must rise by ≥ 10 σ_A and by at least half of its total rise from
@@ -1218,7 +1244,17 @@ def tauc_gap(data, absorbance=None, *, transition: str = "direct", background: s
             except FitError as exc:
                 errors.append(exc)
         else:
-            raise errors[0]
+            retry = _foot_retry(e, a, smooth_ev, reach_ev, energy_range_ev)
+            if retry is None:
+                raise errors[0]
+            res = tauc_gap(data, absorbance, transition=transition, background=background,
+                           margin_ev=margin_ev, min_span_ev=min_span_ev, reach_ev=reach_ev,
+                           smooth_ev=smooth_ev, energy_range_ev=retry, x_unit=x_unit, source=source)
+            note = (f"no absorption edge within {reach_ev:g} eV of the absorbance onset ({onset:.3f} eV); "
+                    f"analysed again over {retry[0]:.3f}–{retry[1]:.3f} eV, from "
+                    "0.4 eV below the foot of the steepest rise of the absorbance (a sub-gap band or "
+                    "tail puts the onset far below the edge): check with --range LO HI")
+            return dataclasses.replace(res, verdict=res.verdict.plus([note]))
     t_corr = tauc_curve(e, a_corr, transition)
     # baseline intersection (Makuła et al. 2018): the Tauc line meets a straight line through
     # the sub-gap part of the (corrected) Tauc curve, so residual sub-gap absorption (tails,
