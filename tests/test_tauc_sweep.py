@@ -39,6 +39,6 @@ def test_never_wrong_and_ok(i):
 def test_right_and_ok_share():
     rows = [_outcome(i) for i in range(N_CASES)]
     right_ok = sum(r["right"] and r["quality"] == "ok" for r in rows)
-    # the 200-case dev sweep (seed 1) measures 52 % right and ok, the held-out one about
-    # half; 30 % is the floor
+    # the 200-case sweeps measure 54 % (dev, seed 1) and 48 % (held out, seed 777) right and
+    # ok, this subset 23 of 40; 30 % is the floor
     assert right_ok >= 0.3 * N_CASES, right_ok
