@@ -741,8 +741,26 @@ def _lower_edge_doubts(e, a, result) -> list[str]:
     return []
 
 
-def _window_search(e, t, sigma_t, *, min_span_ev, smooth_ev, e_max=np.inf, max_nodes=160):
-    """Scan all windows below ``e_max`` with weighted straight-line fits; return the best."""
+def _window_search(e, t, sigma_t, *, min_span_ev, smooth_ev, e_max=np.inf, max_nodes=160,
+                   past_peak: bool | None = False):
+    """Scan all windows below ``e_max`` with weighted straight-line fits; return the best.
+
+    The search stops at the first maximum of the curve (an exciton); when no window below it
+    qualifies (a flank narrower than ``min_span_ev`` or curved throughout), it is repeated
+    past that maximum and the result carries ``"past_peak"`` (the caller makes it doubtful)."""
+    if past_peak is False:
+        try:
+            return _window_search(e, t, sigma_t, min_span_ev=min_span_ev, smooth_ev=smooth_ev,
+                                  e_max=e_max, max_nodes=max_nodes, past_peak=None)
+        except FitError as exc:
+            if not str(exc).startswith("no absorption edge"):
+                raise
+            try:
+                found = _window_search(e, t, sigma_t, min_span_ev=min_span_ev, smooth_ev=smooth_ev,
+                                       e_max=e_max, max_nodes=max_nodes, past_peak=True)
+            except FitError:
+                raise exc from None
+            return {**found, "past_peak": True}
     ts, _ = _smooth(e, t, smooth_ev)
     # first rising edge: stop at the first maximum of the smoothed curve (a nanocrystal's
     # first exciton) that stands out by ≥ 10 % of its height and ≥ 5 σ of the curve, and is
@@ -751,6 +769,10 @@ def _window_search(e, t, sigma_t, *, min_span_ev, smooth_ev, e_max=np.inf, max_n
     real = ((props["prominences"] >= 0.1 * ts[peaks]) & (props["prominences"] >= 5 * sigma_t[peaks])
             & (ts[peaks] >= 0.01 * np.max(ts)))
     peaks = peaks[real]
+    if past_peak is True:
+        if peaks.size == 0:
+            raise FitError("no absorption edge: no maximum to search past")
+        peaks = peaks[1:]
     end = int(peaks[0]) + 1 if peaks.size else e.size
     end = min(end, int(np.searchsorted(e, e_max, side="right")))
     if end < 5:
@@ -1269,6 +1291,10 @@ def tauc_gap(data, absorbance=None, *, transition: str = "direct", background: s
     err = float(np.sqrt(result["fit_err"] ** 2 + result["spread"] ** 2 + curvature ** 2))
     alpha_cm = isinstance(data, Spectrum) and str(data.y_unit) == ALPHA_UNIT
     verdict, r2, n_win = _tauc_verdict(e, t_corr, result, curvature, bg, tr.name, a_corr, alpha_cm=alpha_cm)
+    if result.get("past_peak"):
+        fallback = [*fallback, "no straight stretch of the Tauc curve below its first maximum (an "
+                    "exciton peak whose flank is too short or curved): the window lies past that "
+                    "maximum, on the continuum, and the gap is uncertain by about the peak's width"]
     verdict = verdict.plus(fallback)
     if bg is not None:
         verdict = verdict.plus(_falling_background_doubts(e, a_corr, bg, result["window"]))
