@@ -799,7 +799,7 @@ def _window_search(e, t, sigma_t, *, min_span_ev, smooth_ev, e_max=np.inf, max_n
     # every digit on smooth data: the sub-gap points carry weights 10⁸ times those of the
     # edge, and s·Σx² − (Σx)² cancels for narrow windows far from E = 0, so which window won
     # depended on rounding, i.e. on the scale of the absorbance.
-    cols = {k: [] for k in ("ia", "ib", "s", "sx", "sy", "sxx", "sxy", "syy")}
+    cols: dict[str, list] = {k: [] for k in ("ia", "ib", "s", "sx", "sy", "sxx", "sxy", "syy")}
     for start in nodes[:-1]:
         ends = nodes[(nodes - start >= 5) & (nodes <= ee.size)]
         ends = ends[ee[ends - 1] - ee[start] >= min_span_ev]
