@@ -1023,6 +1023,18 @@ def _first_edge_ev(e, a, smooth_ev) -> tuple[float, float]:
         return float(e[i]), float(e[k])
 
 
+def _steepest_rise_foot(e, a, smooth_ev) -> float:
+    """Foot of the steepest rise of the smoothed absorbance: going down in energy from the
+    steepest point, the first energy where the slope is under a fifth of it (NaN if none)."""
+    _, d = _smooth(e, a, smooth_ev)
+    ok = np.isfinite(d)
+    if not np.any(ok):
+        return float("nan")
+    i = int(np.nanargmax(np.where(ok, d, -np.inf)))
+    below = np.flatnonzero((np.arange(e.size) < i) & ok & (d < 0.2 * d[i]))
+    return float(e[below[-1]]) if below.size else float("nan")
+
+
 def _foot_retry(e, a, smooth_ev, reach_ev, energy_range_ev):
     """(lo, hi) to analyse again when no edge was found within reach of the absorbance onset:
     from 0.4 eV (room for the sub-gap background) below the foot of the steepest rise of the
@@ -1031,16 +1043,8 @@ def _foot_retry(e, a, smooth_ev, reach_ev, energy_range_ev):
     or a range was already given."""
     if energy_range_ev is not None:
         return None
-    a_s, d = _smooth(e, a, smooth_ev)
-    ok = np.isfinite(d)
-    if not np.any(ok):
-        return None
-    i = int(np.nanargmax(np.where(ok, d, -np.inf)))
-    below = np.flatnonzero((np.arange(e.size) < i) & ok & (d < 0.2 * d[i]))
-    if below.size == 0:
-        return None
-    foot = float(e[below[-1]])
-    if foot <= _onset_ev(e, a, smooth_ev) + reach_ev:
+    foot = _steepest_rise_foot(e, a, smooth_ev)
+    if not np.isfinite(foot) or foot <= _onset_ev(e, a, smooth_ev) + reach_ev:
         return None
     lo = foot - 0.4
     if np.sum((e >= lo) & (e <= e[-1])) < 20:
@@ -1212,7 +1216,7 @@ def tauc_gap(data, absorbance=None, *, transition: str = "direct", background: s
             # background or a tail rising from there): the transparent region ends below the
             # absorbance onset, or else below the foot of the first edge's steep rise instead
             # (doubtful: the region is a guess the data could not confirm)
-            for alt in (onset, _first_edge_ev(e, a, smooth_ev)[0]):
+            for alt in (onset, _first_edge_ev(e, a, smooth_ev)[0], _steepest_rise_foot(e, a, smooth_ev)):
                 if np.isfinite(alt) and alt > top and enough(alt - margin_ev):
                     notes.append(f"the edge search first put the gap at the low end of the data "
                                  f"({top:.3f} eV); the sub-gap background was fitted below {alt - margin_ev:.3f} eV "
