@@ -1272,6 +1272,9 @@ def tauc_gap(data, absorbance=None, *, transition: str = "direct", background: s
         else:
             retry = _foot_retry(e, a, smooth_ev, reach_ev, energy_range_ev)
             if retry is None:
+                hint = _transmittance_hint(e, a)
+                if hint and hint not in str(errors[0]):
+                    raise FitError(f"{errors[0]}{hint}") from None
                 raise errors[0]
             res = tauc_gap(data, absorbance, transition=transition, background=background,
                            margin_ev=margin_ev, min_span_ev=min_span_ev, reach_ev=reach_ev,
