@@ -80,6 +80,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Callable
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -564,6 +565,7 @@ def _tauc_verdict(e, t, result, curvature, bg, transition, a_corr=None,
     if a_corr is not None:
         doubts.extend(_edge_shape_doubts(e, np.asarray(a_corr, float), result))
         doubts.extend(_lower_edge_doubts(e, np.asarray(a_corr, float), result))
+        doubts.extend(_higher_edge_doubts(e, np.asarray(a_corr, float), result))
         if alpha_cm and transition == "indirect":
             a_s, _ = _smooth(e, np.asarray(a_corr, float), 0.03)
             at = min(max(hi, result["gap"] + SUBGAP_PROBE_EV), float(e[-1]))
@@ -640,6 +642,64 @@ def _edge_shape_doubts(e, a, result) -> list[str]:
     return doubts
 
 
+#: How far the fitted background may fall between the top of the transparent region and the
+#: top of the window, as a fraction of the corrected absorbance at the window's top, before it
+#: is doubted: scattering (λ⁻⁴, λ⁻ⁿ) and reflection losses rise with photon energy or stay
+#: flat; a background that falls there was fitted to fringes or a band in a short sub-gap
+#: stretch and makes the rise the window sits on.
+MAX_BACKGROUND_FALL = 0.2
+
+
+def _falling_background_doubts(e, a_corr, bg, window) -> list[str]:
+    """Doubt a fitted background that falls with energy under the window (see
+    :data:`MAX_BACKGROUND_FALL`)."""
+    b = bg(e)
+    top = bg.region_ev[1]
+    k = (e >= top) & (e <= window[1])
+    if not np.any(k):
+        return []
+    fall = float(np.interp(top, e, b)) - float(np.min(b[k]))
+    a_s, _ = _smooth(e, a_corr, 0.03)
+    a_top = float(np.interp(window[1], e, a_s))
+    if not fall > MAX_BACKGROUND_FALL * abs(a_top):
+        return []
+    return [f"the {bg.form} background fitted over {bg.region_ev[0]:.3f}–{top:.3f} eV falls by {fall:.3g} "
+            f"below the window's top ({window[1]:.3f} eV; {100 * fall / abs(a_top):.0f} % of the corrected "
+            "absorbance there): scattering does not fall with photon energy, so the sub-gap stretch "
+            "(short, or holding fringes or a band) misled the fit and made the rise the window sits on; "
+            "try --background constant or --range LO HI"]
+
+
+#: A steeper, stronger edge above the window: ln A rising at least HIGHER_EDGE_LOG_SLOPE
+#: e-folds per eV (an Urbach foot of E_U ≤ 0.1 eV; crystals have 10–50 meV) where the
+#: absorbance is already HIGHER_EDGE_FACTOR times that at the window's top. A parabolic
+#: continuum above its own window rises as √ΔE (d ln A/dE = 1/2ΔE, over 10 only within 50 meV
+#: of the gap, where A is still near the window's top), and the higher bands of a film
+#: rise slowly on a log scale; a fringe or a defect band under a real edge does neither.
+HIGHER_EDGE_LOG_SLOPE = 10.0
+HIGHER_EDGE_FACTOR = 3.0
+
+
+def _higher_edge_doubts(e, a, result) -> list[str]:
+    """Doubt a window below a steep edge of much larger absorbance (see
+    :data:`HIGHER_EDGE_LOG_SLOPE`): the window may lie on an interference fringe, a defect
+    band or a mis-subtracted background under the real edge."""
+    hi = result["window"][1]
+    noise = 10 * _absorbance_noise(a)
+    a_s, _ = _smooth(e, a, 0.03)
+    a_top = max(float(np.interp(hi, e, a_s)), noise)
+    _, dla = _smooth(e, np.log(np.maximum(a_s, noise)), 0.03)
+    steep = np.flatnonzero((e > hi) & (a_s >= HIGHER_EDGE_FACTOR * a_top)
+                           & (dla >= HIGHER_EDGE_LOG_SLOPE))
+    if steep.size == 0:
+        return []
+    at = float(e[steep[0]])
+    return [f"a steeper edge of {HIGHER_EDGE_FACTOR:.0f}× the absorbance rises at {at:.3f} eV, above the "
+            f"window ({result['window'][0]:.3f}–{hi:.3f} eV): the straight stretch may be an interference "
+            "fringe, a defect band or left-over background below the real edge; restrict the range "
+            f"(dackit tauc --range LO HI) to the edge if it is the gap you want"]
+
+
 def _lower_edge_doubts(e, a, result) -> list[str]:
     """Is there absorption below the extrapolated gap that a tail cannot explain? From
     :data:`SUBGAP_PROBE_EV` to :data:`SHOULDER_GAP_MARGIN_EV` below the gap the smoothed
@@ -681,8 +741,26 @@ def _lower_edge_doubts(e, a, result) -> list[str]:
     return []
 
 
-def _window_search(e, t, sigma_t, *, min_span_ev, smooth_ev, e_max=np.inf, max_nodes=160):
-    """Scan all windows below ``e_max`` with weighted straight-line fits; return the best."""
+def _window_search(e, t, sigma_t, *, min_span_ev, smooth_ev, e_max=np.inf, max_nodes=160,
+                   past_peak: bool | None = False):
+    """Scan all windows below ``e_max`` with weighted straight-line fits; return the best.
+
+    The search stops at the first maximum of the curve (an exciton); when no window below it
+    qualifies (a flank narrower than ``min_span_ev`` or curved throughout), it is repeated
+    past that maximum and the result carries ``"past_peak"`` (the caller makes it doubtful)."""
+    if past_peak is False:
+        try:
+            return _window_search(e, t, sigma_t, min_span_ev=min_span_ev, smooth_ev=smooth_ev,
+                                  e_max=e_max, max_nodes=max_nodes, past_peak=None)
+        except FitError as exc:
+            if not str(exc).startswith("no absorption edge"):
+                raise
+            try:
+                found = _window_search(e, t, sigma_t, min_span_ev=min_span_ev, smooth_ev=smooth_ev,
+                                       e_max=e_max, max_nodes=max_nodes, past_peak=True)
+            except FitError:
+                raise exc from None
+            return {**found, "past_peak": True}
     ts, _ = _smooth(e, t, smooth_ev)
     # first rising edge: stop at the first maximum of the smoothed curve (a nanocrystal's
     # first exciton) that stands out by ≥ 10 % of its height and ≥ 5 σ of the curve, and is
@@ -691,6 +769,10 @@ def _window_search(e, t, sigma_t, *, min_span_ev, smooth_ev, e_max=np.inf, max_n
     real = ((props["prominences"] >= 0.1 * ts[peaks]) & (props["prominences"] >= 5 * sigma_t[peaks])
             & (ts[peaks] >= 0.01 * np.max(ts)))
     peaks = peaks[real]
+    if past_peak is True:
+        if peaks.size == 0:
+            raise FitError("no absorption edge: no maximum to search past")
+        peaks = peaks[1:]
     end = int(peaks[0]) + 1 if peaks.size else e.size
     end = min(end, int(np.searchsorted(e, e_max, side="right")))
     if end < 5:
@@ -717,7 +799,7 @@ def _window_search(e, t, sigma_t, *, min_span_ev, smooth_ev, e_max=np.inf, max_n
     # every digit on smooth data: the sub-gap points carry weights 10⁸ times those of the
     # edge, and s·Σx² − (Σx)² cancels for narrow windows far from E = 0, so which window won
     # depended on rounding, i.e. on the scale of the absorbance.
-    cols = {k: [] for k in ("ia", "ib", "s", "sx", "sy", "sxx", "sxy", "syy")}
+    cols: dict[str, list] = {k: [] for k in ("ia", "ib", "s", "sx", "sy", "sxx", "sxy", "syy")}
     for start in nodes[:-1]:
         ends = nodes[(nodes - start >= 5) & (nodes <= ee.size)]
         ends = ends[ee[ends - 1] - ee[start] >= min_span_ev]
@@ -927,14 +1009,47 @@ def _first_edge_ev(e, a, smooth_ev) -> tuple[float, float]:
         if slow.size == 0:
             return none
         k = int(slow[0])
-        # a rise the absorbance falls back from within 0.2 eV is not an edge, nor is one of
-        # less than ×3 (a wiggle of the smoothing at a sharp corner, a shoulder of the tail)
-        after = a_s[(e > e[k]) & (e <= e[k] + 0.2)]
+        # a rise the absorbance falls back from before it climbs to twice its top (or within
+        # 0.2 eV) is not an edge, nor is one of less than ×3 (a wiggle of the smoothing at a
+        # sharp corner, a shoulder of the tail): a film's interference fringes have periods of
+        # 0.1-0.5 eV, so they can fall back more than 0.2 eV after their maximum
+        higher = np.flatnonzero((e > e[k]) & (a_s > 2 * float(a_s[k])))
+        end = max(float(e[higher[0]]) if higher.size else float(e[-1]), float(e[k]) + 0.2)
+        after = a_s[(e > e[k]) & (e <= end)]
         if (la[k] - float(np.min(la[:i + 1])) < np.log(3.0) or
                 (after.size and float(after.min()) < MIN_ABOVE_EDGE_FRACTION * float(a_s[k]))):
             start = k + 1
             continue
         return float(e[i]), float(e[k])
+
+
+def _steepest_rise_foot(e, a, smooth_ev) -> float:
+    """Foot of the steepest rise of the smoothed absorbance: going down in energy from the
+    steepest point, the first energy where the slope is under a fifth of it (NaN if none)."""
+    _, d = _smooth(e, a, smooth_ev)
+    ok = np.isfinite(d)
+    if not np.any(ok):
+        return float("nan")
+    i = int(np.nanargmax(np.where(ok, d, -np.inf)))
+    below = np.flatnonzero((np.arange(e.size) < i) & ok & (d < 0.2 * d[i]))
+    return float(e[below[-1]]) if below.size else float("nan")
+
+
+def _foot_retry(e, a, smooth_ev, reach_ev, energy_range_ev):
+    """(lo, hi) to analyse again when no edge was found within reach of the absorbance onset:
+    from 0.4 eV (room for the sub-gap background) below the foot of the steepest rise of the
+    smoothed absorbance — where its slope falls under a fifth of the steepest, going down in
+    energy — to the end of the data; None when there is no such rise beyond reach of the onset
+    or a range was already given."""
+    if energy_range_ev is not None:
+        return None
+    foot = _steepest_rise_foot(e, a, smooth_ev)
+    if not np.isfinite(foot) or foot <= _onset_ev(e, a, smooth_ev) + reach_ev:
+        return None
+    lo = foot - 0.4
+    if np.sum((e >= lo) & (e <= e[-1])) < 20:
+        return None
+    return (lo, float(e[-1]))
 
 
 def _check_edge(e, a, result, sigma_a, pre):
@@ -1091,9 +1206,33 @@ def tauc_gap(data, absorbance=None, *, transition: str = "direct", background: s
         up the edge), later below the corrected Tauc edge."""
         result = first
         top = onset if first is None else min(onset, first["gap"])
-        for _ in range(3):
+        notes = []
+
+        def enough(hi):
+            return hi - float(e[0]) > 0 and np.sum((e >= e[0]) & (e <= hi)) >= 8
+
+        if transparent_ev is None and not enough(top - margin_ev):
+            # the first pass or the onset sits at the low end of the data (a scattering
+            # background or a tail rising from there): the transparent region ends below the
+            # absorbance onset, or else below the foot of the first edge's steep rise instead
+            # (doubtful: the region is a guess the data could not confirm)
+            for alt in (onset, _first_edge_ev(e, a, smooth_ev)[0], _steepest_rise_foot(e, a, smooth_ev)):
+                if np.isfinite(alt) and alt > top and enough(alt - margin_ev):
+                    notes.append(f"the edge search first put the gap at the low end of the data "
+                                 f"({top:.3f} eV); the sub-gap background was fitted below {alt - margin_ev:.3f} eV "
+                                 "instead (below the foot of the first steep rise): check the background "
+                                 "region, or give --range LO HI around the edge")
+                    top = alt
+                    break
+        for step in range(3):
             region = transparent_ev or (float(e[0]), top - margin_ev)
             if region[1] - region[0] <= 0 or np.sum((e >= region[0]) & (e <= region[1])) < 8:
+                if step > 0:
+                    # the corrected edge moved to the low end of the data: keep this pass,
+                    # the verdict says the gap has no transparent region below it
+                    notes.append(f"after background removal the gap moved to {top:.3f} eV, too close to the "
+                                 "low end of the data to refit the background below it")
+                    break
                 if result is None:
                     raise FitError(f"{pre}no absorption edge in the measured range: the Tauc curve has "
                                    "no steep straight stretch and the absorbance no clear onset"
@@ -1112,26 +1251,39 @@ def tauc_gap(data, absorbance=None, *, transition: str = "direct", background: s
                 break
             top = result["gap"]
         _check_edge(e, a_corr, result, sigma_a, pre)
-        return result, bg, a_corr
+        return result, bg, a_corr, notes
 
     if background == "none":
         assert first is not None  # search(a) failing re-raises above when background == "none"
-        result, bg, a_corr = first, None, a
+        result, bg, a_corr, fallback = first, None, a, []
         _check_edge(e, a, result, sigma_a, pre)
     elif background != "auto":
-        result, bg, a_corr = remove(background)
+        result, bg, a_corr, fallback = remove(background)
     else:
         # the BIC choice first; if the edge is then lost (a form that extrapolates badly
         # above the gap), the other forms, the most flexible first
         errors = []
         for form in ("auto", "power", "rayleigh", "linear", "constant"):
             try:
-                result, bg, a_corr = remove(form)
+                result, bg, a_corr, fallback = remove(form)
                 break
             except FitError as exc:
                 errors.append(exc)
         else:
-            raise errors[0]
+            retry = _foot_retry(e, a, smooth_ev, reach_ev, energy_range_ev)
+            if retry is None:
+                hint = _transmittance_hint(e, a)
+                if hint and hint not in str(errors[0]):
+                    raise FitError(f"{errors[0]}{hint}") from None
+                raise errors[0]
+            res = tauc_gap(data, absorbance, transition=transition, background=background,
+                           margin_ev=margin_ev, min_span_ev=min_span_ev, reach_ev=reach_ev,
+                           smooth_ev=smooth_ev, energy_range_ev=retry, x_unit=x_unit, source=source)
+            note = (f"no absorption edge within {reach_ev:g} eV of the absorbance onset ({onset:.3f} eV); "
+                    f"analysed again over {retry[0]:.3f}–{retry[1]:.3f} eV, from "
+                    "0.4 eV below the foot of the steepest rise of the absorbance (a sub-gap band or "
+                    "tail puts the onset far below the edge): check with --range LO HI")
+            return dataclasses.replace(res, verdict=res.verdict.plus([note]))
     t_corr = tauc_curve(e, a_corr, transition)
     # baseline intersection (Makuła et al. 2018): the Tauc line meets a straight line through
     # the sub-gap part of the (corrected) Tauc curve, so residual sub-gap absorption (tails,
@@ -1146,6 +1298,13 @@ def tauc_gap(data, absorbance=None, *, transition: str = "direct", background: s
     err = float(np.sqrt(result["fit_err"] ** 2 + result["spread"] ** 2 + curvature ** 2))
     alpha_cm = isinstance(data, Spectrum) and str(data.y_unit) == ALPHA_UNIT
     verdict, r2, n_win = _tauc_verdict(e, t_corr, result, curvature, bg, tr.name, a_corr, alpha_cm=alpha_cm)
+    if result.get("past_peak"):
+        fallback = [*fallback, "no straight stretch of the Tauc curve below its first maximum (an "
+                    "exciton peak whose flank is too short or curved): the window lies past that "
+                    "maximum, on the continuum, and the gap is uncertain by about the peak's width"]
+    verdict = verdict.plus(fallback)
+    if bg is not None:
+        verdict = verdict.plus(_falling_background_doubts(e, a_corr, bg, result["window"]))
     if alpha_cm and tr.name == "direct":
         # a cross-check, not a second gap: an Elliott fit that describes the edge and puts the
         # gap elsewhere makes the Tauc gap doubtful; one that does not describe it says nothing
