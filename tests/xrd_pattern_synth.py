@@ -108,16 +108,13 @@ def random_case(rng, hexagonal: bool = False) -> dict:
     }
 
 
-def pattern_arrays(case: dict):
-    """(2θ in degrees, counts) of ``case``."""
-    rng = np.random.default_rng(case["seed"])
+def _phase_profile(x, rng, case, phase, a, c):
+    """Lines of one phase (unscaled) on the 2θ grid ``x``, with the case's widths and texture."""
     lam = case["wavelength_a"]
-    x = np.arange(case["tth_lo"], case["tth_hi"], case["step_deg"])
     s_max = np.sin(np.radians(case["tth_hi"] + 1) / 2) / lam
-    reflections = lines(case["phase"], case["a_true"], s_max, c=case.get("c_true"))
     tan_max = np.tan(np.radians(case["tth_hi"] / 2))
     y = np.zeros_like(x)
-    for d, f2 in reflections:
+    for d, f2 in lines(phase, a, s_max, c=c):
         if lam / (2 * d) >= 1:
             continue
         th = np.arcsin(lam / (2 * d))
@@ -127,7 +124,40 @@ def pattern_arrays(case: dict):
         texture = np.exp(rng.normal(0.0, case["texture"]))
         y += f2 * lp * texture * _pseudo_voigt(x, tth, fwhm, case["eta"])
     if y.max() <= 0:
-        raise ValueError("no line in range")
+        raise ValueError(f"no line of {phase} in range")
+    return y / y.max()
+
+
+def components(case: dict) -> list[dict]:
+    """The phases of ``case``: its ``mixture`` (a list of {phase, a_true, c_true, weight}),
+    or its one phase."""
+    return case.get("mixture") or [{"phase": case["phase"], "a_true": case["a_true"],
+                                    "c_true": case.get("c_true"), "weight": 1.0}]
+
+
+def random_mixture(rng, pool=("Au", "Pt", "Ne", "MgO", "NaCl", "CeO2", "Si", "LaB6")) -> dict:
+    """A case of one to three phases of ``pool`` (the first the strongest, the others 5-100 %
+    of it), with one or two other phases of the pool as decoy candidates (``candidates``)."""
+    case = random_case(rng)
+    n_true = int(rng.integers(1, 4))
+    chosen = [str(p) for p in rng.choice(pool, size=n_true + int(rng.integers(1, 3)), replace=False)]
+    mixture = []
+    for k, name in enumerate(chosen[:n_true]):
+        mixture.append({"phase": name, "a_true": STRUCTURES[name][1] * (1 + float(rng.uniform(-0.10, 0.03))),
+                        "c_true": None, "weight": 1.0 if k == 0 else float(10 ** rng.uniform(-1.3, 0))})
+    order = rng.permutation(len(chosen))
+    case.update(phase="+".join(chosen[:n_true]), a_true=mixture[0]["a_true"], mixture=mixture,
+                candidates=[chosen[i] for i in order])
+    return case
+
+
+def pattern_arrays(case: dict):
+    """(2θ in degrees, counts) of ``case``."""
+    rng = np.random.default_rng(case["seed"])
+    x = np.arange(case["tth_lo"], case["tth_hi"], case["step_deg"])
+    y = np.zeros_like(x)
+    for comp in components(case):
+        y += comp["weight"] * _phase_profile(x, rng, case, comp["phase"], comp["a_true"], comp.get("c_true"))
     y *= case["peak_counts"] / y.max()
     peak = case["peak_counts"]
     bg = case["background"] * peak * (0.3 + np.exp(-(x - x[0]) / case["bg_decay_deg"]))

@@ -1,0 +1,30 @@
+"""Pinned cases of the adversarial phase-identification sweep (bench/xrd_phases_sweep.py,
+issue 10): mixtures of cubic phases built with numpy in tests/xrd_pattern_synth.py, with
+decoy candidates. Each was "wrong & ok" before the fix its test names."""
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+
+from xrd_pattern_synth import random_mixture  # noqa: E402
+from xrd_phases_sweep import run_case  # noqa: E402
+
+
+def _case(i, seed=7):
+    rng = np.random.default_rng(seed)
+    return [random_mixture(rng) for _ in range(i + 1)][i]
+
+
+@pytest.mark.parametrize("i, what", [
+    (22, "NaCl at √2 × the LaB6 cell puts its even lines on LaB6's: the greedy search took the "
+         "misfit of the strong LaB6 lines there and missed the clear NaCl 200 (8 % NaCl absent, ok)"),
+    (15, "the same for Pt beside MgO (15 %)"),
+    (85, "three diamond spikes put χ²_red at 4800, whose root hid an 11 % LaB6 marker beside Si "
+         "(absent, ok) while a decoy took a spike at 200σ with one line"),
+])
+def test_a_clear_minor_phase_is_not_silently_missed(i, what):
+    out = run_case(_case(i))
+    assert out["outcome"] != "wrong_ok", (what, out)
