@@ -3,10 +3,11 @@ a medium), built with numpy only (tests/xrd_pattern_synth.py ``random_mixture``)
 the default ``identify_phases`` with the true phases and one or two decoys as candidates.
 
 Per candidate: a true phase must be found with a within 0.002 Å (issue 10), or be absent
-while its strongest line stands under 20 σ of the background's noise; a decoy must be absent. A case is *right* when every candidate is; it is *wrong & ok* when a decoy is
-declared present, or a present phase's a is off, while that phase's row is ``ok`` — or
-when a phase whose strongest line stands 20 σ clear is declared absent while the
-identification as a whole is ``ok``. Prints JSON (right & ok / right & doubtful /
+while its strongest line stands under 20 σ of the background's noise; a decoy must be
+absent. A case is *right* when every candidate is; it is *wrong & ok* when a decoy is
+declared present, or a present phase's a is off, while that phase's row is ``ok`` — or when
+a phase whose strongest line stands 20 σ clear is declared absent while the identification
+as a whole is ``ok``. Prints JSON (right & ok / right & doubtful /
 wrong & doubtful / wrong & ok / refused) with the wrong & ok cases in full.
 
     PYTHONPATH=src:tests OPENBLAS_NUM_THREADS=1 .venv/bin/python bench/xrd_phases_sweep.py --n 120

@@ -272,7 +272,7 @@ def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12
     # (a = 5.736 Å) over its own clear 200 line (5.436 Å); but two candidates with the same
     # lines (CeO2 and zinc blende at 5.41 Å) must both start there for the fit to choose. The
     # whole-pattern fit from each set of starts is kept if it fits better.
-    fits = []
+    fits: list[tuple[list, tuple]] = []
     for masked in (False, True):
         start_list = _greedy_starts(x, net, phases, lam, fwhm, noise, weights, a_search, polarization,
                                     radiation, masked=masked)
