@@ -662,12 +662,6 @@ def _judge(x, y, wp, p, redchi, sig, noise, n_phases, threshold):
     return present, signif, lines_seen, why
 
 
-#: share of points whose misfit does not set the noise of the presence test (:func:`_judge`)
-OUTLIER_SHARE = 0.01
-#: mean of χ²₁ below its 99th percentile (6.635): what the trimmed mean of Gaussian residuals is
-_TRIMMED_CHI2_MEAN = 0.9248
-
-
 def _greedy_starts(x, net, phases, lam, fwhm, noise, weights, a_search, polarization, radiation, *,
                    masked) -> list[tuple[float, float]]:
     """(cell scale, amplitude) to start each phase's whole-pattern fit from: the candidate
@@ -701,6 +695,12 @@ def _greedy_starts(x, net, phases, lam, fwhm, noise, weights, a_search, polariza
         placed = placed + tmpl
         todo.remove(k)
     return [starts[k] for k in range(len(phases))]
+
+
+#: share of points whose misfit does not set the noise of the presence test (:func:`_judge`)
+OUTLIER_SHARE = 0.01
+#: mean of χ²₁ below its 99th percentile (6.635): what the trimmed mean of Gaussian residuals is
+_TRIMMED_CHI2_MEAN = 0.9248
 
 
 def _noise_with_misfit(y, model, sig, redchi) -> np.ndarray:
