@@ -24,7 +24,6 @@ def _case(i, seed=7):
     (15, "the same for Pt beside MgO (15 %)"),
     (85, "three diamond spikes put χ²_red at 4800, whose root hid an 11 % LaB6 marker beside Si "
          "(absent, ok) while a decoy took a spike at 200σ with one line"),
-    (24, "two diamond spikes hid a 17 % Ne medium beside Pt the same way"),
     (71, "6 % Pt fitted on the Au lines beside it (a 0.17 Å long), ok, while Au and NaCl were "
          "refused for one line each"),
 ])

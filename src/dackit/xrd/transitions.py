@@ -8,8 +8,7 @@ data where the other phases put (almost) nothing: the matched-filter signal-to-n
 residual (data − background − other phases) against the candidate's profile, over the points
 where it has signal outside the lines (± 1.5 FWHM) of phases already accepted (candidates
 are judged from the largest contribution down), must reach ``threshold`` (default 5σ; noise
-inflated by √χ²_red when the model misfits, the worst 1 % of points — diamond spikes — left
-out of that χ² and carrying no evidence themselves), with at least two lines at ≥ 3σ each and at
+inflated by √χ²_red when the model misfits), with at least two lines at ≥ 3σ each and at
 least one fitted line predicted 3σ high. The phases passing are refitted alone and judged
 again, and a phase whose Hill–Howard weight fraction is not 3 standard errors above zero is
 dropped (one at a time, weakest first): a phase of nil fraction cannot be present, whatever
@@ -631,7 +630,7 @@ def _judge(x, y, wp, p, redchi, sig, noise, n_phases, threshold):
     and predicted ≥ 3σ high (a phase whose fitted lines are all below the noise has no
     evidence, whatever the residual). Returns (present, significance, lines, reason) lists.
     """
-    sigma_pt = _noise_with_misfit(y, wp(p), sig if sig is not None else np.full_like(x, noise), redchi)
+    sigma_pt = (sig if sig is not None else np.full_like(x, noise)) * np.sqrt(max(redchi, 1.0))
     comps = [wp.component(p, k) for k in range(n_phases)]
     bgv = wp.background(p)
     rank = sorted(range(n_phases), key=lambda k: -float(np.sum(comps[k])))
@@ -695,30 +694,6 @@ def _greedy_starts(x, net, phases, lam, fwhm, noise, weights, a_search, polariza
         placed = placed + tmpl
         todo.remove(k)
     return [starts[k] for k in range(len(phases))]
-
-
-#: share of points whose misfit does not set the noise of the presence test (:func:`_judge`)
-OUTLIER_SHARE = 0.01
-#: mean of χ²₁ below its 99th percentile (6.635): what the trimmed mean of Gaussian residuals is
-_TRIMMED_CHI2_MEAN = 0.9248
-
-
-def _noise_with_misfit(y, model, sig, redchi) -> np.ndarray:
-    """σ of each point for the presence test: ``sig`` inflated by the fit's typical misfit,
-    √χ²_red with the worst :data:`OUTLIER_SHARE` of points left out (never more than the
-    plain √χ²_red), and at those points at least their own residual, so they carry no
-    evidence for any phase.
-
-    Three diamond spikes (single-crystal reflections of the anvils, 0.5 % of the points)
-    put χ²_red at 4800; inflated by its root (69×), the noise hid a clear LaB6 marker at
-    11 % beside Si, and the identification said "absent", quality ok.
-    """
-    resid = y - model
-    r2 = (resid / sig) ** 2
-    cut = float(np.quantile(r2, 1 - OUTLIER_SHARE))
-    typical = min(float(np.mean(r2[r2 <= cut])) / _TRIMMED_CHI2_MEAN, redchi)
-    out = sig * np.sqrt(max(typical, 1.0))
-    return np.where(r2 > cut, np.maximum(out, np.abs(resid)), out)
 
 
 def _matched_snr(resid, profile, sigma) -> float:
