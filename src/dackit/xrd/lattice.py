@@ -251,7 +251,7 @@ def estimate_fwhm(x, y_net, noise: float | None = None, *, above_zero: bool = Fa
     every reflection is searched with. Falls back to the half-maximum width of the strongest
     feature when no such peak exists.
     """
-    from scipy.signal import find_peaks, peak_widths
+    from scipy.signal import find_peaks
 
     from dackit.core.noise import local_noise_sigma
 
@@ -280,10 +280,7 @@ def estimate_fwhm(x, y_net, noise: float | None = None, *, above_zero: bool = Fa
             order = np.argsort(props["prominences"])[::-1][:12]
             if above_zero:
                 top = idx[order]
-                heights = y_net[top]
-                widths = peak_widths(y_net, top, rel_height=0.5,
-                                     prominence_data=(heights, np.full(top.size, 0), np.full(top.size, len(y_net) - 1)))[0]
-                widths = widths[heights > 0]
+                widths = _half_height_widths(y_net, top)[y_net[top] > 0]
             else:
                 widths = props["widths"][order]
             if widths.size:
@@ -297,6 +294,15 @@ def estimate_fwhm(x, y_net, noise: float | None = None, *, above_zero: bool = Fa
     while right < len(y_net) - 1 and y_net[right] > half:
         right += 1
     return float(max(x[right] - x[left], 3 * step))
+
+
+def _half_height_widths(y_net, idx) -> np.ndarray:
+    """FWHM in samples of the peaks at ``idx`` of a background-subtracted curve, at half their
+    height above zero (overlapping neighbours do not shrink it, as they do half prominence)."""
+    from scipy.signal import peak_widths
+
+    return peak_widths(y_net, idx, rel_height=0.5,
+                       prominence_data=(y_net[idx], np.zeros(idx.size, int), np.full(idx.size, len(y_net) - 1)))[0]
 
 
 def width_at_lines(x, y_net, line_positions, fwhm_deg: float, noise: float, wavelength_a: float) -> float:
@@ -327,7 +333,7 @@ def width_at_lines(x, y_net, line_positions, fwhm_deg: float, noise: float, wave
     wavelength_a : float
         X-ray wavelength in Å.
     """
-    from scipy.signal import find_peaks, peak_widths
+    from scipy.signal import find_peaks
 
     from dackit.core.noise import local_noise_sigma
 
@@ -339,9 +345,7 @@ def width_at_lines(x, y_net, line_positions, fwhm_deg: float, noise: float, wave
     idx = idx[y_net[idx] >= 8 * local_noise_sigma(y_net, noise, order=2)[idx]]
     if idx.size == 0:
         return fwhm_deg
-    widths = peak_widths(y_net, idx, rel_height=0.5,
-                         prominence_data=(y_net[idx], np.zeros(idx.size, int), np.full(idx.size, len(y_net) - 1)))[0]
-    widths = widths * step
+    widths = _half_height_widths(y_net, idx) * step
     # a hump under a line is no line: nothing broader than crystallites of MIN_SIZE_NM would
     # make (Scherrer, K = 0.9; the 2θ-independent bound at the widest angle is the loosest)
     broadest = np.degrees(0.9 * wavelength_a / (10 * MIN_SIZE_NM * np.cos(np.radians(x[-1] / 2))))
