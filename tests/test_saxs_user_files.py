@@ -54,9 +54,26 @@ def test_q_unit_in_the_column_title(tmp_path, title, factor):
     path = _write(tmp_path / "curve.dat", q * factor, y, title, delim)
     code, row, text = _peaks(path)
     assert code == 0, text
-    assert row["mesophase"] == "lamellar" and row["quality"] == "ok", row["quality_notes"]
+    # an s column may be 1/d as well as ATSAS's q: read as q, and doubtful
+    s_title = title.startswith("s,")
+    assert row["mesophase"] == "lamellar", row["quality_notes"]
+    assert row["quality"] == ("doubtful" if s_title else "ok"), row["quality_notes"]
+    assert any("titled s" in n for n in row["quality_notes"]) == s_title
     assert row["lattice_angstrom"] == pytest.approx(D001, rel=0.005)
     assert not any("does not state the q unit" in n for n in row["quality_notes"])
+
+
+def test_s_column_as_one_over_d_is_not_ok(tmp_path):
+    """'s (1/nm)' in the crystallographers' convention s = 2 sin θ/λ = 1/d: read as ATSAS's
+    s = q, the AgBeh d001 came out 2π × 58.38 = 366.7 Å with quality ok. Either reading is
+    possible from the file alone, so the row is doubtful and names both."""
+    q, y = _agbeh()
+    path = _write(tmp_path / "curve.dat", q / (2 * np.pi) * 10, y, "s (1/nm)  I")
+    code, row, text = _peaks(path)
+    assert code == 0, text
+    assert row["quality"] == "doubtful"
+    note = next(n for n in row["quality_notes"] if "titled s" in n)
+    assert "2π× too large" in note
 
 
 def test_absolute_intensity_unit_is_not_a_q_unit(tmp_path):

@@ -280,3 +280,24 @@ def test_single_phase_cell_is_never_ok_when_the_2theta_axis_is_off(zero_deg):
     assert ceo2.present
     assert abs(ceo2.a_a - a) < 0.002 or not ceo2.verdict.ok, (ceo2.a_a - a, ceo2.verdict.notes)
     assert any("2θ axis is not settled" in n for n in ceo2.verdict.notes), ceo2.verdict.notes
+
+
+def test_narrow_spikes_flags_a_spot_not_the_lines():
+    """A 0.01°-wide spot ten times the strongest line of a simulated Au pattern (lines about
+    0.06° wide) is left out of the identification and named; no line of the phase is taken
+    for a spike, and a stays within 0.002 Å."""
+    from dackit.core.pattern import make_pattern
+    from dackit.xrd.phases import get_phase
+
+    x = np.arange(5.0, 25.0, 0.004)
+    au = get_phase("au:a=4.00")
+    pat = simulate_pattern(x, [au], 0.4133, crystallite_size_nm=40, peak_counts=2e4, seed=3)
+    y = np.asarray(pat.intensity, float).copy()
+    y += 10 * y.max() * np.exp(-4 * np.log(2) * ((x - 13.317) / 0.01) ** 2)
+    spiky = make_pattern(x, y, axis="2th_deg", wavelength_a=0.4133)
+    res = identify_phases(spiky, [au])
+    notes = [n for n in res.verdict.notes if "spike(s)" in n]
+    assert notes and notes[0].startswith("1 spike(s)") and "13.31" in notes[0], res.verdict.notes
+    assert res.phases[0].present and abs(res.phases[0].a_a - 4.00) < 0.002
+    clean = identify_phases(pat, [au])
+    assert not any("spike(s)" in n for n in clean.verdict.notes), clean.verdict.notes

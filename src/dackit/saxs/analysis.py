@@ -193,6 +193,8 @@ def load_saxs(path, *, poni=None, wavelength_a=None, mask=None, bins=None) -> Pa
         header = pat.metadata.get("header") or []
         pat = read_pattern(path, wavelength_a=wavelength_a, axis="q_A^-1")
         scale = _q_scale_from_title(header)
+        if _S_TITLE.match(_title_line(header).strip().lstrip("#;!%").strip().strip('"\'')):
+            pat.metadata["s_convention_assumed"] = True
         if scale is None:  # nothing stated: Å⁻¹, and the row says so
             pat.metadata["q_unit_assumed"] = True
         elif scale != 1.0:
@@ -257,9 +259,25 @@ def _q_scale_from_title(header: list[str]) -> float | None:
 Q_NM_LOW, Q_NM_HIGH = 0.02, 1.0
 
 
+#: a first column titled s: ATSAS's s = 4π sin θ / λ (= q), or the crystallographers'
+#: s = 2 sin θ / λ (= 1/d, fibre and polymer SAXS, e.g. Strobl, *The Physics of Polymers*)
+_S_TITLE = re.compile(r"s(?![a-z0-9_])", re.I)
+
+
 def _assumed_unit_doubt(pattern: Pattern) -> list[str]:
     """A doubt when the unstated q unit is as likely nm⁻¹ as Å⁻¹ from the range itself: a lab
-    curve in nm⁻¹ read as Å⁻¹ gives every d 10× too small, and indexes as well as ever."""
+    curve in nm⁻¹ read as Å⁻¹ gives every d 10× too small, and indexes as well as ever; and
+    when the first column is titled s, whose two conventions differ by 2π."""
+    doubts = []
+    if pattern.metadata.get("s_convention_assumed") and pattern.axis == "q_A^-1":
+        # a lamellar d = 58.4 Å curve saved as 's (1/nm)' = 1/d came out d = 366 Å, ok
+        doubts.append("the first column is titled s and read as ATSAS's s = 4π sin θ/λ (= q); if it "
+                      "is s = 2 sin θ/λ (= 1/d), every d here is 2π× too large: title the column q "
+                      "(or multiply s by 2π) to settle it")
+    return doubts + _unstated_range_doubt(pattern)
+
+
+def _unstated_range_doubt(pattern: Pattern) -> list[str]:
     if not pattern.metadata.get("q_unit_assumed") or pattern.axis != "q_A^-1":
         return []
     lo, hi = float(np.min(pattern.x)), float(np.max(pattern.x))
