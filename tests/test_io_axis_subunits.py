@@ -84,3 +84,31 @@ def test_spreadsheet_csv_with_quoted_thousands(tmp_path):
     code, out, err = run_dackit("ruby", path, "--json")
     assert code == 0, err
     assert json.loads(out)[0]["r1_nm"] == pytest.approx(694.60, abs=0.01)
+
+
+def test_frequency_in_thz_is_read_as_energy(tmp_path):
+    """'Frequency (THz)' was read as nm: a 650 nm band came out at '461 nm', ok. ν = c/λ:
+    650 nm is 461.2 THz, and E = hν puts it back at 650 nm."""
+    from dackit.io.textcols import read_columns
+
+    nm = np.linspace(600.0, 720.0, 600)
+    thz = 299792.458 / nm
+    path = tmp_path / "pl.txt"
+    np.savetxt(path, np.c_[thz, np.exp(-0.5 * ((nm - 650.0) / 10.0) ** 2)], header="Frequency (THz)\tCounts",
+               delimiter="\t", comments="")
+    sp = read_columns(path)
+    assert sp.x_unit == "eV"
+    top = float(sp.x[np.argmax(sp.y)])
+    assert 1239.84198 / top == pytest.approx(650.0, abs=0.2)
+
+
+@pytest.mark.parametrize("title", ["Frequency", "Frequency (GHz)"])
+def test_frequency_without_an_optical_unit_is_refused(tmp_path, title):
+    from dackit.errors import InputError
+    from dackit.io.textcols import read_columns
+
+    path = tmp_path / "pl.txt"
+    np.savetxt(path, np.c_[np.linspace(400, 500, 50), np.ones(50)], header=f"{title}\tCounts",
+               delimiter="\t", comments="")
+    with pytest.raises(InputError, match="is a frequency"):
+        read_columns(path)

@@ -545,6 +545,28 @@ def _is_time_axis(name: str) -> bool:
     return bool(_TIME_X.search(low)) and not setting
 
 
+#: Planck's constant in eV·s (exact in the SI since 2019; CODATA 2018)
+PLANCK_EV_S = 4.135667696e-15
+_FREQUENCY_X = re.compile(r"frequen|\b[tgmkp]?hz\b", re.I)
+_FREQUENCY_UNITS = {"phz": 1e15, "thz": 1e12, "ghz": 1e9, "mhz": 1e6, "khz": 1e3, "hz": 1.0}
+
+
+def _frequency_axis(xname: str, src: str) -> tuple[str | None, float, str | None]:
+    """(unit, factor, sub-unit) of an x column named as a frequency: THz or PHz become eV
+    (E = hν); a frequency without a unit, or one far from optical, is refused. "Frequency
+    (THz)" was read as nm and put a 650 nm band at "461 nm", ok. (None, 1, None) when the
+    name is no frequency."""
+    low = xname.lower()
+    if not _FREQUENCY_X.search(low):
+        return None, 1.0, None
+    unit = next((u for u in _FREQUENCY_UNITS if re.search(rf"\b{u}\b", low)), None)
+    if unit in ("thz", "phz"):
+        return "eV", PLANCK_EV_S * _FREQUENCY_UNITS[unit], "THz" if unit == "thz" else "PHz"
+    said = f"in {unit[:-2].upper()}Hz" if unit else "without a unit"
+    raise InputError(f"{where(src)}the x column {xname.strip()[:40]!r} is a frequency {said}: give x as "
+                     "wavelength (nm), energy (eV) or wavenumber (cm-1), or as a frequency in THz")
+
+
 #: unnamed columns a spectrum file may have: x, y and at most an error and a reference/dark
 #: column (x y, x y σ, pixel x y); beyond that the file holds several spectra
 MAX_UNNAMED_COLUMNS = 4
@@ -607,6 +629,8 @@ def read_columns(path) -> Spectrum:
     if exposure is not None:
         meta["exposure_s"] = exposure
     factor, sub_unit = x_scale_from_name(xname, unit)
+    if unit is None:
+        unit, factor, sub_unit = _frequency_axis(xname, src)
     if sub_unit:
         meta["x_scaled"] = f"x named in {sub_unit}: multiplied by {factor:g} to {unit}"
     elif unit == "nm" and not re.search(r"\bnm\b|_nm\b|\(nm\)|nanomet", xname.lower()):
