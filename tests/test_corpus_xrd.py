@@ -99,6 +99,10 @@ WRONG = [
     ("corpus:ceo2_steel_aps1idc_mar345_gsas2strain.mar2300",
      ["--phase", "si", "--poni", "corpus:ceo2_steel_aps1idc_mar345_from_gsas2_imctrl.poni"]),
     ("corpus:lab6_ssrl72_pilatus300kw_ring100_pyfai.xy", ["--phase", "ceo2"]),
+    # Empyrean Cu Kα1+2 scan of the pyrochlore RbTa2O5F (ozakary/data-RbM2O5F, MIT): with a
+    # specimen displacement a = 10.4799 Å against the authors' FullProf 10.47740(11) Å (zero
+    # point refined), 0.0025 Å off; the zero model the positions favour gives 10.4772 Å
+    ("corpus:rbta2o5f_pyrochlore_empyrean_cu.xrdml", ["--phase", "corpus:rbta2o5f_from_fullprof_refinement.cif"]),
 ]
 
 

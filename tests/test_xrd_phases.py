@@ -275,3 +275,19 @@ def read_cif_text(tmp_path, text):
     f = tmp_path / "ref.cif"
     f.write_text(text)
     return read_cif(f)
+
+
+def test_read_cif_skips_a_leading_metadata_block(tmp_path):
+    """FullProf's CIF output (the RbNb2O5F refinement of ozakary/data-RbM2O5F) opens with a
+    data_global block of audit items and no cell; the phase is the second block. It was
+    refused ('CIF gives no unit cell'). The first block with a cell is read; a block asked
+    for by name or index is still read as asked."""
+    f = tmp_path / "fullprof.cif"
+    f.write_text("data_global\n_audit_creation_method 'FullProf Suite'\n_journal_coeditor_code ?\n\n"
+                 + NACL_CIF.replace("data_", "data_phase1_", 1))
+    ph = read_cif(f)
+    ref = read_cif_text(tmp_path, NACL_CIF)
+    assert ph.system == "cubic" and ph.a == pytest.approx(ref.a)
+    assert len(ph.unit_cell_atoms()) == len(ref.unit_cell_atoms())
+    with pytest.raises(InputError, match="no unit cell"):
+        read_cif(f, block="global")

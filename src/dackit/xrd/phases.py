@@ -565,7 +565,8 @@ def read_cif(path, block: int | str = 0) -> Phase:
     path : str or Path
         The CIF file.
     block : int or str, default 0
-        Data block to read, by index or name.
+        Data block to read, by index or name; the default 0 means the first block that gives
+        a unit cell.
     """
     import gemmi
 
@@ -587,7 +588,12 @@ def read_cif(path, block: int | str = 0) -> Phase:
     try:
         if doc is None:
             doc = gemmi.cif.read_string(f"data_{re.sub(r'[^A-Za-z0-9_]', '_', path.stem)}\n" + _cif_text(path))
-        blk = doc[block] if isinstance(block, int) else doc.find_block(block)
+        if block == 0:
+            # FullProf and GSAS-II write a metadata block (data_global) before the phase: the
+            # default is the first block that gives a cell
+            blk = next((b for b in doc if b.find_value("_cell_length_a")), doc[0])
+        else:
+            blk = doc[block] if isinstance(block, int) else doc.find_block(block)
         st = gemmi.make_small_structure_from_block(blk)
     except (RuntimeError, ValueError, IndexError) as exc:
         raise InputError(f"{pre}cannot parse CIF ({exc})") from None
