@@ -103,6 +103,11 @@ WRONG = [
     # specimen displacement a = 10.4799 Å against the authors' FullProf 10.47740(11) Å (zero
     # point refined), 0.0025 Å off; the zero model the positions favour gives 10.4772 Å
     ("corpus:rbta2o5f_pyrochlore_empyrean_cu.xrdml", ["--phase", "corpus:rbta2o5f_from_fullprof_refinement.cif"]),
+    # PSI HRPT neutron scan of La0.5Ba0.5CoO3 (EasyDiffraction tutorial; nothing in the .xye
+    # says neutron) with its +0.62° zero: X-ray line strengths and no axis term gave
+    # a = 3.841 Å against EasyDiffraction's 3.89087 Å (with --radiation neutron it is a case)
+    ("corpus:lbco_hrpt_neutron_easydiffraction.xye",
+     ["--phase", "corpus:lbco_from_easydiffraction_tutorial.cif", "--wavelength", "1.494"]),
 ]
 
 

@@ -226,6 +226,7 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
         return read_gsas(path, wavelength_a=wavelength_a, lines=lines)
     _refuse_pair_distribution(path, lines, pre)
     _refuse_spec_scans(lines, pre)
+    _refuse_powder_cif(lines, pre)
     header, rows, fmt, unit, declared = [], [], "xy", None, None
     title_lam = None
     if _looks_like_fit2d_chi(lines):
@@ -447,6 +448,26 @@ def _refuse_pair_distribution(path, lines, pre) -> None:
     raise InputError(f"{pre}this is a pair distribution function G(r) (r in Å), not a diffraction "
                      "pattern; the lattice and phase fits need the integrated pattern I(2θ) or I(q) "
                      "(the .chi/.xy the PDF was computed from)")
+
+
+#: a powder-CIF data item naming the measured or processed profile (DDL1 or DDLm spelling)
+_PDCIF_TAG = re.compile(r"^\s*_pd_(?:meas|proc|calc)[._]", re.I)
+
+
+def _refuse_powder_cif(lines, pre) -> None:
+    """A powder CIF (pdCIF: GSAS-II, FullProf, EasyDiffraction exports) keeps the profile in a
+    ``loop_`` of ``_pd_meas``/``_pd_proc`` items among cell, instrument and refinement items;
+    read as text columns it stopped at the first tag ('line 28 is not numeric: loop_').
+    Refused by name."""
+    head = lines[:5000]
+    if not any(ln.lstrip().lower().startswith("data_") for ln in head):
+        return
+    tags = [ln.split()[0] for ln in head if _PDCIF_TAG.match(ln)]
+    if not tags:
+        return
+    raise InputError(f"{pre}this is a powder CIF (pdCIF; profile items {', '.join(tags[:3])}), which dackit "
+                     "does not read as a pattern; export the profile as text columns (2θ, I, σ: .xye) "
+                     "from the program that wrote it")
 
 
 def _refuse_spec_scans(lines, pre) -> None:
