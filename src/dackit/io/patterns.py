@@ -217,6 +217,13 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
             raise InputError(f"{pre}an Anton Paar PDH curve is in q, not {axis!r}")
         return read_pdh(path, wavelength_a=wavelength_a)
 
+    from dackit.io.udf import looks_like_udf, read_udf
+
+    if looks_like_udf(lines):
+        if axis not in (None, "2th_deg"):
+            raise InputError(f"{pre}a Philips UDF scan is in 2θ, not {axis!r}")
+        return read_udf(path, lines, wavelength_a=wavelength_a)
+
     if lines[0].strip().startswith("*RAS_DATA_START"):
         return _read_ras(path, lines, wavelength_a, axis, pre)
 
