@@ -108,6 +108,10 @@ WRONG = [
     # a = 3.841 Å against EasyDiffraction's 3.89087 Å (with --radiation neutron it is a case)
     ("corpus:lbco_hrpt_neutron_easydiffraction.xye",
      ["--phase", "corpus:lbco_from_easydiffraction_tutorial.cif", "--wavelength", "1.494"]),
+    # PANalytical X'Pert scan of a NaCl + KCl mixture (mliszcz/uj-2pf, UDF) fitted as KCl
+    # (a = 6.29 Å nominal): the search took the stronger NaCl lines 10 % below, a = 5.6398 Å,
+    # quality ok, with the KCl lines (200 at 28.35°, 17 % of NaCl 200) beside them
+    ("corpus:nacl_kcl_panalytical_xpert_cu_uj2pf.udf", ["--phase", "rocksalt:a=6.29:cation=K:anion=Cl"]),
 ]
 
 
