@@ -554,6 +554,14 @@ def _read_xrdml(path, raw: bytes, wavelength_a, axis, pre):
     scans = [el for el in root.iter() if local(el) == "scan"]
     if not scans:
         raise InputError(f"{pre}XRDML file without a <scan>; no pattern in it")
+    measurement = find(root, "xrdMeasurement")
+    if measurement is not None and measurement.get("measurementType", "").lower().startswith("area"):
+        # a reciprocal-space map or pole figure (xrayutilities' rsm_1, polefig_Ge113): its
+        # first scan is one 2θ–ω line or a fixed 2θ, and ended in "no reflection fitted"
+        # or "2Theta positions are missing"
+        raise InputError(f"{pre}this XRDML is an area measurement ({len(scans)} scans stepped in "
+                         f"{measurement.get('measurementStepAxis', '?')}: a reciprocal-space map or pole "
+                         "figure), not a powder pattern; dackit reads 'Scan' and 'Repeated scan' measurements")
     points = find(scans[0], "dataPoints")
     if points is None:
         raise InputError(f"{pre}XRDML scan without <dataPoints>; the file is truncated")
