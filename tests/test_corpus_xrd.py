@@ -99,6 +99,19 @@ WRONG = [
     ("corpus:ceo2_steel_aps1idc_mar345_gsas2strain.mar2300",
      ["--phase", "si", "--poni", "corpus:ceo2_steel_aps1idc_mar345_from_gsas2_imctrl.poni"]),
     ("corpus:lab6_ssrl72_pilatus300kw_ring100_pyfai.xy", ["--phase", "ceo2"]),
+    # Empyrean Cu Kα1+2 scan of the pyrochlore RbTa2O5F (ozakary/data-RbM2O5F, MIT): with a
+    # specimen displacement a = 10.4799 Å against the authors' FullProf 10.47740(11) Å (zero
+    # point refined), 0.0025 Å off; the zero model the positions favour gives 10.4772 Å
+    ("corpus:rbta2o5f_pyrochlore_empyrean_cu.xrdml", ["--phase", "corpus:rbta2o5f_from_fullprof_refinement.cif"]),
+    # PSI HRPT neutron scan of La0.5Ba0.5CoO3 (EasyDiffraction tutorial; nothing in the .xye
+    # says neutron) with its +0.62° zero: X-ray line strengths and no axis term gave
+    # a = 3.841 Å against EasyDiffraction's 3.89087 Å (with --radiation neutron it is a case)
+    ("corpus:lbco_hrpt_neutron_easydiffraction.xye",
+     ["--phase", "corpus:lbco_from_easydiffraction_tutorial.cif", "--wavelength", "1.494"]),
+    # PANalytical X'Pert scan of a NaCl + KCl mixture (mliszcz/uj-2pf, UDF) fitted as KCl
+    # (a = 6.29 Å nominal): the search took the stronger NaCl lines 10 % below, a = 5.6398 Å,
+    # quality ok, with the KCl lines (200 at 28.35°, 17 % of NaCl 200) beside them
+    ("corpus:nacl_kcl_panalytical_xpert_cu_uj2pf.udf", ["--phase", "rocksalt:a=6.29:cation=K:anion=Cl"]),
 ]
 
 

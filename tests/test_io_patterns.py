@@ -425,3 +425,49 @@ def test_a_real_uncertainty_column_is_kept(tmp_path):
     assert p.sigma is not None and not p.reader_notes
     xye = read_pattern(Path(__file__).parent / "corpus" / "xrd" / "lab6_d500_si_psd_xrayutilities.xye")
     assert xye.sigma is not None and not xye.reader_notes
+
+
+def test_powder_cif_profile_is_named_not_read_as_columns(tmp_path):
+    """A pdCIF (EasyDiffraction's hrpt.cif, GSAS-II's CIF export) keeps the profile in a loop_
+    of _pd_meas items: read as text columns it ended in 'line 28 is not numeric: loop_'.
+    It is refused by name, in DDLm and in DDL1 spelling; a .cif without profile items is not."""
+    rows = "".join(f"{i} {10 + 0.05 * i:.2f} {150 + i % 7} 12.5\n" for i in range(40))
+    for meas in ("_pd_meas.2theta_scan", "_pd_meas_2theta_scan"):
+        path = tmp_path / "profile.cif"
+        path.write_text("data_hrpt\n_instr.wavelength 1.494\n\nloop_\n_pd_data.point_id\n"
+                        f"{meas}\n_pd_meas.intensity_total\n_pd_meas.intensity_total_su\n" + rows)
+        with pytest.raises(InputError, match=f"powder CIF.*{meas}"):
+            read_pattern(path)
+    plain = tmp_path / "plain.xy"
+    plain.write_text("# data_ are numbers below\n" + "".join(f"{10 + 0.05 * i:.2f} {150 + i % 7}\n" for i in range(40)))
+    assert read_pattern(plain).x.size == 40
+
+
+def _udf_text(start, step, counts, lam="1.54060"):
+    end = start + step * (len(counts) - 1)
+    rows = [",".join(f"{c:8d}" for c in counts[i:i + 8]) for i in range(0, len(counts), 8)]
+    return ("SampleIdent,Si,/\nAnode,Cu,/\n"
+            f"LabdaAlpha1, {lam},/\nLabdaAlpha2, 1.54443,/\nRatioAlpha21, 0.50000,/\n"
+            f"DataAngleRange,  {start:.4f}, {end:.4f},/\nScanStepSize,   {step:g},/\nScanType,Continuous,/\n"
+            "RawScan\n" + ",\n".join(rows) + ",/\n")
+
+
+def test_philips_udf_is_read(tmp_path):
+    """Philips UDF (PC-APD / X'Pert export): header 'Key,value,/' lines, 'RawScan', then
+    counts 8 a line ending with '/'. Read as text columns it ended in 'line 1145 is not
+    numeric'. 2θ = start + i·step, λ = LabdaAlpha1; a count-range mismatch is damage."""
+    counts = list(np.random.default_rng(3).integers(100, 2000, 45))
+    path = tmp_path / "scan.UDF"
+    path.write_text(_udf_text(20.0158, 0.013, counts))
+    pat = read_pattern(path)
+    np.testing.assert_allclose(pat.twotheta_deg, 20.0158 + 0.013 * np.arange(45), atol=1e-9)
+    assert pat.metadata["format"] == "philips-udf" and pat.wavelength_a == pytest.approx(1.5406)
+    assert read_pattern(path, wavelength_a=0.7093).wavelength_a == pytest.approx(0.7093)
+    bad = tmp_path / "short.udf"
+    bad.write_text(_udf_text(20.0158, 0.013, counts).replace(f"{20.0158 + 0.013 * 44:.4f}", "30.0000"))
+    with pytest.raises(InputError, match="damaged"):
+        read_pattern(bad)
+    cut = tmp_path / "cut.udf"
+    cut.write_text(_udf_text(20.0158, 0.013, counts).rsplit(",/", 1)[0])
+    with pytest.raises(InputError, match="truncated"):
+        read_pattern(cut)

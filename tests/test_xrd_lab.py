@@ -244,6 +244,30 @@ def test_panalytical_xrdml_without_a_scan_is_named(tmp_path):
         read_pattern(path)
 
 
+def _xrdml(kind, n_scans, step_axis="Omega"):
+    scan = ('<scan appendNumber="0" scanAxis="2Theta"><dataPoints><positions axis="2Theta" unit="deg">'
+            "<startPosition>60</startPosition><endPosition>70</endPosition></positions>"
+            "<intensities>" + " ".join(str(100 + i) for i in range(40)) + "</intensities></dataPoints></scan>")
+    return ('<?xml version="1.0"?>\n<xrdMeasurements xmlns="http://www.xrdml.com/XRDMeasurement/1.5">'
+            f'<xrdMeasurement measurementType="{kind}" measurementStepAxis="{step_axis}">'
+            '<usedWavelength><kAlpha1 unit="Angstrom">1.5405980</kAlpha1></usedWavelength>'
+            + scan * n_scans + "</xrdMeasurement></xrdMeasurements>\n")
+
+
+def test_panalytical_area_measurement_is_named(tmp_path):
+    """An XRDML reciprocal-space map or pole figure (measurementType "Area measurement":
+    xrayutilities' rsm_1, 401 ω-stepped 2θ–ω scans; polefig_Ge113, 91 ψ steps at fixed 2θ) was
+    read as its first scan and ended in "no reflection fitted" or "2Theta positions are
+    missing". It is named; a "Repeated scan" of a powder still reads its first scan."""
+    path = tmp_path / "map.xrdml"
+    path.write_text(_xrdml("Area measurement", 3))
+    with pytest.raises(InputError, match="area measurement.*3 scans stepped in Omega"):
+        read_pattern(path)
+    path.write_text(_xrdml("Repeated scan", 3))
+    pat = read_pattern(path)
+    assert pat.x.size == 40 and pat.wavelength_a == pytest.approx(1.540598)
+
+
 # --- zero shift vs specimen displacement ------------------------------------------------
 def _positions(phase, *, displacement_deg=0.0, zero_deg=0.0, transparency_deg=0.0, sigma_deg=0.001, seed=0):
     """Peak dicts (as fit_lattice hands them to refine_cell_auto) of ``phase`` under Cu Kα1,

@@ -275,3 +275,56 @@ def read_cif_text(tmp_path, text):
     f = tmp_path / "ref.cif"
     f.write_text(text)
     return read_cif(f)
+
+
+def test_read_cif_skips_a_leading_metadata_block(tmp_path):
+    """FullProf's CIF output (the RbNb2O5F refinement of ozakary/data-RbM2O5F) opens with a
+    data_global block of audit items and no cell; the phase is the second block. It was
+    refused ('CIF gives no unit cell'). The first block with a cell is read; a block asked
+    for by name or index is still read as asked."""
+    f = tmp_path / "fullprof.cif"
+    f.write_text("data_global\n_audit_creation_method 'FullProf Suite'\n_journal_coeditor_code ?\n\n"
+                 + NACL_CIF.replace("data_", "data_phase1_", 1))
+    ph = read_cif(f)
+    ref = read_cif_text(tmp_path, NACL_CIF)
+    assert ph.system == "cubic" and ph.a == pytest.approx(ref.a)
+    assert len(ph.unit_cell_atoms()) == len(ref.unit_cell_atoms())
+    with pytest.raises(InputError, match="no unit cell"):
+        read_cif(f, block="global")
+
+
+def test_read_cif_with_ddlm_tags(tmp_path):
+    """EasyDiffraction writes its phases with DDLm tags (_cell.length_a, _atom_site.fract_x,
+    _space_group.name_H-M_alt): gemmi's small-structure reader saw no cell and the phase was
+    refused. The same CIF with the DDL1 names gives the same phase."""
+    lbco_ddl1 = """data_lbco
+_cell_length_a 3.88(1)
+_cell_length_b 3.88
+_cell_length_c 3.88
+_cell_angle_alpha 90.0
+_cell_angle_beta 90.0
+_cell_angle_gamma 90.0
+_space_group_name_H-M_alt 'P m -3 m'
+loop_
+_atom_site_label
+_atom_site_type_symbol
+_atom_site_fract_x
+_atom_site_fract_y
+_atom_site_fract_z
+_atom_site_occupancy
+_atom_site_B_iso_or_equiv
+La La 0 0 0 0.5 1.0
+Ba Ba 0 0 0 0.5 1.0
+Co Co 0.5 0.5 0.5 1.0 1.0
+O O 0 0.5 0.5 1.0 1.0
+"""
+    import re
+
+    ddlm = re.sub(r"(?m)^_(cell|atom_site|space_group)_", r"_\1.", lbco_ddl1)
+    assert "_cell.length_a" in ddlm and "_atom_site.fract_x" in ddlm
+    new, ref = read_cif_text(tmp_path, ddlm), read_cif_text(tmp_path, lbco_ddl1)
+    assert new.system == ref.system == "cubic" and new.a == pytest.approx(3.88)
+    assert new.space_group == ref.space_group and new.atoms == ref.atoms
+    t_new, t_ref = reflections(new, 1.494, 100), reflections(ref, 1.494, 100)
+    assert list(t_new.hkl) == list(t_ref.hkl)
+    np.testing.assert_allclose(t_new.intensity_rel, t_ref.intensity_rel)

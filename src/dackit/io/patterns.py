@@ -217,6 +217,13 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
             raise InputError(f"{pre}an Anton Paar PDH curve is in q, not {axis!r}")
         return read_pdh(path, wavelength_a=wavelength_a)
 
+    from dackit.io.udf import looks_like_udf, read_udf
+
+    if looks_like_udf(lines):
+        if axis not in (None, "2th_deg"):
+            raise InputError(f"{pre}a Philips UDF scan is in 2θ, not {axis!r}")
+        return read_udf(path, lines, wavelength_a=wavelength_a)
+
     if lines[0].strip().startswith("*RAS_DATA_START"):
         return _read_ras(path, lines, wavelength_a, axis, pre)
 
@@ -226,6 +233,7 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
         return read_gsas(path, wavelength_a=wavelength_a, lines=lines)
     _refuse_pair_distribution(path, lines, pre)
     _refuse_spec_scans(lines, pre)
+    _refuse_powder_cif(lines, pre)
     header, rows, fmt, unit, declared = [], [], "xy", None, None
     title_lam = None
     if _looks_like_fit2d_chi(lines):
@@ -449,6 +457,26 @@ def _refuse_pair_distribution(path, lines, pre) -> None:
                      "(the .chi/.xy the PDF was computed from)")
 
 
+#: a powder-CIF data item naming the measured or processed profile (DDL1 or DDLm spelling)
+_PDCIF_TAG = re.compile(r"^\s*_pd_(?:meas|proc|calc)[._]", re.I)
+
+
+def _refuse_powder_cif(lines, pre) -> None:
+    """A powder CIF (pdCIF: GSAS-II, FullProf, EasyDiffraction exports) keeps the profile in a
+    ``loop_`` of ``_pd_meas``/``_pd_proc`` items among cell, instrument and refinement items;
+    read as text columns it stopped at the first tag ('line 28 is not numeric: loop_').
+    Refused by name."""
+    head = lines[:5000]
+    if not any(ln.lstrip().lower().startswith("data_") for ln in head):
+        return
+    tags = [ln.split()[0] for ln in head if _PDCIF_TAG.match(ln)]
+    if not tags:
+        return
+    raise InputError(f"{pre}this is a powder CIF (pdCIF; profile items {', '.join(tags[:3])}), which dackit "
+                     "does not read as a pattern; export the profile as text columns (2θ, I, σ: .xye) "
+                     "from the program that wrote it")
+
+
 def _refuse_spec_scans(lines, pre) -> None:
     """A SPEC data file (``#S`` scan headers, ``#L`` column labels) holds motor and counter
     columns in the beamline's order: read as x, I, σ, the second column (often θ or a monitor)
@@ -526,6 +554,14 @@ def _read_xrdml(path, raw: bytes, wavelength_a, axis, pre):
     scans = [el for el in root.iter() if local(el) == "scan"]
     if not scans:
         raise InputError(f"{pre}XRDML file without a <scan>; no pattern in it")
+    measurement = find(root, "xrdMeasurement")
+    if measurement is not None and measurement.get("measurementType", "").lower().startswith("area"):
+        # a reciprocal-space map or pole figure (xrayutilities' rsm_1, polefig_Ge113): its
+        # first scan is one 2θ–ω line or a fixed 2θ, and ended in "no reflection fitted"
+        # or "2Theta positions are missing"
+        raise InputError(f"{pre}this XRDML is an area measurement ({len(scans)} scans stepped in "
+                         f"{measurement.get('measurementStepAxis', '?')}: a reciprocal-space map or pole "
+                         "figure), not a powder pattern; dackit reads 'Scan' and 'Repeated scan' measurements")
     points = find(scans[0], "dataPoints")
     if points is None:
         raise InputError(f"{pre}XRDML scan without <dataPoints>; the file is truncated")

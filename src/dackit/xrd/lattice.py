@@ -380,6 +380,42 @@ def coarse_scale(x, net, phase: Phase, wavelength_a: float, fwhm_deg: float, *, 
     Score(s) = (t_s·y)² / (t_s·t_s) for t_s·y > 0: the χ² reduction of the best
     non-negative amplitude, so patterns at different s are compared fairly.
     """
+    grid, scores, amps, ds, sig = coarse_scores(x, net, phase, wavelength_a, fwhm_deg, a_search=a_search,
+                                                weights=weights, polarization=polarization, kalpha2=kalpha2,
+                                                radiation=radiation)
+    j = int(np.argmax(scores))
+    s = grid[j]
+    if 0 < j < len(grid) - 1:
+        y0, y1, y2 = scores[j - 1:j + 2]
+        denom = y0 - 2 * y1 + y2
+        if denom < 0:
+            s = grid[j] + 0.5 * ds * (y0 - y2) / denom
+    # amplitude of the area-normalised Gaussian template: convert to area units
+    return float(s), float(amps[j] * sig * np.sqrt(2 * np.pi))
+
+
+def coarse_scores(x, net, phase: Phase, wavelength_a: float, fwhm_deg: float, *, a_search=(-0.12, 0.05),
+                  weights=None, polarization="unpolarized", kalpha2=None, radiation="xray"):
+    """The score curve of :func:`coarse_scale`: (grid of scales s, score(s), amplitude(s),
+    grid step, Gaussian σ of the template in degrees).
+
+    Parameters
+    ----------
+    x, net : ndarray
+        2θ (degrees) and the background-subtracted intensity.
+    phase : Phase
+        The phase at its nominal cell.
+    wavelength_a : float
+        Wavelength (Å).
+    fwhm_deg : float
+        Peak FWHM of the template (degrees).
+    a_search : tuple of float, default (-0.12, 0.05)
+        Relative range of the scale.
+    weights : ndarray, optional
+        Point weights (1/σ²).
+    polarization, kalpha2, radiation
+        As for :func:`coarse_scale`.
+    """
     lo, hi = 1 + a_search[0], 1 + a_search[1]
     table = reflections(phase, wavelength_a, min(179.0, float(x.max()) / lo + 1), polarization=polarization,
                         radiation=radiation)
@@ -420,15 +456,7 @@ def coarse_scale(x, net, phase: Phase, wavelength_a: float, fwhm_deg: float, *, 
     if not np.any(scores > 0):
         raise FitError(f"{phase.name}: its reflections match nothing in the pattern over a = "
                        f"{phase.a * lo:.4f}–{phase.a * hi:.4f} Å")
-    j = int(np.argmax(scores))
-    s = grid[j]
-    if 0 < j < len(grid) - 1:
-        y0, y1, y2 = scores[j - 1:j + 2]
-        denom = y0 - 2 * y1 + y2
-        if denom < 0:
-            s = grid[j] + 0.5 * ds * (y0 - y2) / denom
-    # amplitude of the area-normalised Gaussian template: convert to area units
-    return float(s), float(amps[j] * sig * np.sqrt(2 * np.pi))
+    return grid, scores, amps, ds, sig
 
 
 # --- peak fitting --------------------------------------------------------------------------
@@ -1233,12 +1261,21 @@ def fit_lattice(pattern, phase, *, twotheta_range=None, peak_shape: str = "pseud
         None takes ``pattern.metadata["radiation"]`` (set by readers whose file says so),
         else X-rays.
     """
+    from dackit.xrd.rivals import with_rival_check
+
     phase = get_phase(phase)
     if radiation is None:
         radiation = str((pattern.metadata or {}).get("radiation", "xray"))
     kw = dict(peak_shape=peak_shape, zero_shift=zero_shift, a_search=a_search,
               instrumental_fwhm_deg=instrumental_fwhm_deg, scherrer_k=scherrer_k,
               min_significance=min_significance, polarization=polarization, radiation=radiation)
+    fit = _fit_lattice_core(pattern, phase, twotheta_range, kalpha2, kw)
+    return with_rival_check(pattern, phase, fit, twotheta_range, kalpha2, kw)
+
+
+def _fit_lattice_core(pattern, phase: Phase, twotheta_range, kalpha2: bool, kw: dict) -> LatticeFit:
+    """:func:`fit_lattice` without the rival-cell check (``kw``: its keyword arguments)."""
+    radiation = kw["radiation"]
     x, y, sig, lam = pattern_arrays(pattern, twotheta_range)
     doublet = kalpha_doublet(lam) if kalpha2 and radiation == "xray" else None
     if doublet is not None:

@@ -565,7 +565,8 @@ def read_cif(path, block: int | str = 0) -> Phase:
     path : str or Path
         The CIF file.
     block : int or str, default 0
-        Data block to read, by index or name.
+        Data block to read, by index or name; the default 0 means the first block that gives
+        a unit cell.
     """
     import gemmi
 
@@ -587,7 +588,17 @@ def read_cif(path, block: int | str = 0) -> Phase:
     try:
         if doc is None:
             doc = gemmi.cif.read_string(f"data_{re.sub(r'[^A-Za-z0-9_]', '_', path.stem)}\n" + _cif_text(path))
-        blk = doc[block] if isinstance(block, int) else doc.find_block(block)
+        if not any(b.find_value("_cell_length_a") for b in doc) and any(b.find_value("_cell.length_a") for b in doc):
+            # DDLm (CIF 2) names, _cell.length_a and _atom_site.fract_x, as EasyDiffraction and
+            # other CIF-2 writers use them: gemmi's small-structure reader knows only the
+            # DDL1 names, the same items with '_' for the first '.'
+            doc = gemmi.cif.read_string(_DDLM_TAG.sub(r"\1_", doc.as_string()))
+        if block == 0:
+            # FullProf and GSAS-II write a metadata block (data_global) before the phase: the
+            # default is the first block that gives a cell
+            blk = next((b for b in doc if b.find_value("_cell_length_a")), doc[0])
+        else:
+            blk = doc[block] if isinstance(block, int) else doc.find_block(block)
         st = gemmi.make_small_structure_from_block(blk)
     except (RuntimeError, ValueError, IndexError) as exc:
         raise InputError(f"{pre}cannot parse CIF ({exc})") from None
@@ -613,6 +624,10 @@ def read_cif(path, block: int | str = 0) -> Phase:
     return Phase(name=name, system=system, a=cell.a, b=cell.b, c=cell.c, alpha=cell.alpha,
                  beta=cell.beta, gamma=cell.gamma, space_group=sg.hm if sg is not None else "",
                  atoms=tuple(atoms), symops=symops, source=str(path))
+
+
+#: a DDLm tag at the start of a line: _category.item
+_DDLM_TAG = re.compile(r"(?m)^(\s*_[A-Za-z][A-Za-z0-9_]*)\.(?=[A-Za-z])")
 
 
 def _cif_text(path: Path) -> str:
