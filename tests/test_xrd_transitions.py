@@ -301,3 +301,21 @@ def test_narrow_spikes_flags_a_spot_not_the_lines():
     assert res.phases[0].present and abs(res.phases[0].a_a - 4.00) < 0.002
     clean = identify_phases(pat, [au])
     assert not any("spike(s)" in n for n in clean.verdict.notes), clean.verdict.notes
+
+
+def test_a_candidate_absent_for_want_of_a_second_line_is_not_a_sure_absence():
+    """Real Cu Kα scan of NaCl + KCl (PANalytical X'Pert UDF, mliszcz/uj-2pf, MIT): KCl's 200
+    line stands 53σ, but the whole-pattern misfit (no Kα2, χ²_red ~5·10⁴) hides its others,
+    and KCl came out absent with quality ok. An absence decided only by the missing second
+    line is doubtful, and says so."""
+    from pathlib import Path
+
+    from dackit.io import read_pattern
+
+    path = Path(__file__).parent / "corpus" / "xrd" / "nacl_kcl_panalytical_xpert_cu_uj2pf.udf"
+    res = identify_phases(read_pattern(path), ["nacl", "rocksalt:a=6.29:cation=K:anion=Cl"])
+    nacl, kcl = res.phases
+    assert nacl.present and abs(nacl.a_a - 5.64132) < 0.002
+    if not kcl.present:
+        assert not kcl.verdict.ok, kcl.verdict.notes
+        assert any("want of a second line" in n for n in kcl.verdict.notes)
