@@ -505,6 +505,14 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
         doubts.append(f"{idx.mesophase} explains every peak but one weak spike (q = {p.q_inv_a:.4g} Å⁻¹, "
                       f"height {_height(p)}, under the detection threshold and narrower than the lines); "
                       f"{idx.candidates[1].name} explains it and leads by it alone")
+    if idx is not None and idx.method == "positions, marginal top aside":
+        top = max((p.q_inv_a for p in peaks
+                   if p.amplitude_err > 0 and p.amplitude >= min_significance * p.amplitude_err),
+                  default=float("nan"))
+        doubts.append(f"the phase that indexed every peak left a peak over the detection threshold "
+                      f"unexplained; {idx.mesophase} explains every clear peak when no line is counted "
+                      f"missing above the highest of them (q = {top:.4g} Å⁻¹): the peaks above are "
+                      "marginal and decide nothing")
     if idx is not None and idx.method == "positions + weak lines":
         doubts.append(f"{idx.mesophase} put ahead of {idx.tie[1]} by weak lines under the "
                       f"detection threshold at its predicted positions "
