@@ -64,3 +64,21 @@ def test_sweep_case_sc_through_bumps_at_five_q1_is_doubtful():
     assert out["right"] or out["quality"] == "doubtful", (out["found"], out["notes"])
     if not out["right"]:
         assert any("above the highest peak over the detection threshold" in n for n in out["notes"])
+
+
+@pytest.mark.parametrize("index, name", [(66, "sc"), (84, "fcc")])
+def test_strong_first_lines_are_not_left_unexplained_for_a_bump_far_up(index, name):
+    """Sweep seed 2026, cases 66 (SC a = 283.3 Å: 100 at 32σ, 110 at 4.6σ, two 4σ bumps at
+    7 q₁) and 84 (FCC a = 305.4 Å: 111 at 16σ, 200 at 9σ, a 4σ bump at 5.7 q₁): lamellar
+    matched one line and a bump as 001/005 and left the strongest peak unexplained,
+    because every line the cubic lattice predicts below the bump counted missing. Indexed
+    again with no line counted missing above the highest clear peak, the cubic lattice
+    explains every clear peak: right, doubtful, and the reason named."""
+    from saxs_ff_sweep import run_case
+
+    p = sweep_params(320, seed=2026)[index]
+    assert p["name"] == name
+    out = run_case(p)
+    assert out["right"], (out["found"], out["lattice_a"], out["notes"])
+    assert out["quality"] == "doubtful"
+    assert any("marginal and decide nothing" in n for n in out["notes"]), out["notes"]

@@ -326,10 +326,11 @@ def analyse_saxs(pattern: Pattern, *, background="loglog", min_significance=5.0,
             ps.q, ps.intensity, ps.noise, ps.peaks)
         vis = ff.visibility if ff is not None and ff.accepted else None
         st, st_err = line_strengths(ps, ff)
-        idx = index_peaks([p.q_inv_a for p in ps.peaks], [p.q_err for p in ps.peaks],
-                          fwhm_inv_a=[p.fwhm_inv_a for p in ps.peaks], q_min=float(ps.q[0]),
-                          phases=phases or tuple(MESOPHASES), visibility=vis,
-                          strengths=st, strength_err=st_err)
+        kw = dict(fwhm_inv_a=[p.fwhm_inv_a for p in ps.peaks], q_min=float(ps.q[0]),
+                  phases=phases or tuple(MESOPHASES), visibility=vis,
+                  strengths=st, strength_err=st_err)
+        idx = index_peaks([p.q_inv_a for p in ps.peaks], [p.q_err for p in ps.peaks], **kw)
+        idx = _clear_peaks_first(ps.peaks, idx, kw, min_significance)
     elif len(ps.peaks) == 1:
         # one line: no indexing by position; weak lines at each phase's predicted positions
         # and the particles' shape may still favour one (always doubtful)
@@ -365,6 +366,35 @@ def analyse_saxs(pattern: Pattern, *, background="loglog", min_significance=5.0,
             verdict = saxs_verdict(res, min_significance=min_significance)
     verdict = verdict.plus(doubts=_assumed_unit_doubt(pattern), info=_reading_notes(pattern))
     return dataclasses.replace(res, verdict=verdict)
+
+
+def _clear_peaks_first(peaks, idx: Indexing, index_kw: dict, min_significance: float) -> Indexing:
+    """The indexing again when its best phase leaves a clear peak (over the detection
+    threshold) unexplained while only marginal peaks stand above the highest clear one:
+    lines counted missing up to a marginal peak far up the pattern (noise, a stray) made
+    every phase that explains it pay for each line below it, so a lamellar cell that
+    matched one weak line and a 4σ bump at its 5th order beat the cubic lattice of the
+    strong first lines (form-factor sweep seed 2026 cases 66 and 84: a 32σ SC 100 and a
+    16σ FCC 111 left unexplained). The peaks are indexed again with no line above the
+    highest clear peak counted missing (``index_peaks(missing_q_max=)``); when the new
+    best explains every clear peak, it is taken, with method "positions, marginal top
+    aside" (always doubtful: :func:`dackit.saxs.quality.saxs_verdict`). The strengths of
+    the marginal peaks set aside are not weighed either."""
+    z = np.array([p.amplitude / p.amplitude_err if p.amplitude_err > 0 else np.inf for p in peaks])
+    q = np.array([p.q_inv_a for p in peaks])
+    clear = z >= min_significance
+    if not clear.any() or q[clear].max() >= q.max():
+        return idx
+    if all(a for a, c in zip(idx.best.assignment, clear) if c):
+        return idx
+    q_clear = float(q[clear].max())
+    kw = dict(index_kw)
+    if kw.get("strengths") is not None:  # the marginal peaks set aside weigh nothing
+        kw["strengths"] = np.where(q > q_clear, np.nan, np.asarray(kw["strengths"], float))
+    again = index_peaks(q, [p.q_err for p in peaks], **kw, missing_q_max=q_clear)
+    if not all(a for a, c in zip(again.best.assignment, clear) if c):
+        return idx
+    return Indexing(again.candidates, again.tie, method="positions, marginal top aside")
 
 
 #: below this share of particle scattering in the smooth intensity a line's strength is

@@ -257,7 +257,8 @@ class Indexing:
     tie: tuple
     #: how the phases were ranked: "positions" (:func:`index_peaks`), "one line"
     #: (:func:`dackit.saxs.oneline.index_one_line`: weak lines and the form factor),
-    #: "positions + weak lines" or "positions, spike set aside" (reordered)
+    #: "positions + weak lines", "positions, spike set aside" or "positions, marginal top
+    #: aside" (reordered; :func:`dackit.saxs.analysis._clear_peaks_first`)
     method: str = "positions"
     #: with "one line": the weak lines seen at the best phase's predicted positions
     weak_lines: tuple = ()

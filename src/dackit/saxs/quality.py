@@ -42,6 +42,9 @@ Each check names what it saw, in words a user can act on. Doubts (the result may
   threshold, past which only marginal peaks stand (:func:`_lead_beyond_clear_lines`);
 * indexed peaks whose widths no single domain size and strain can give (see
   :data:`WIDTH_RATIO`): a background hump or a second phase indexed as a line.
+* every indexed peak as broad as a dense liquid's structure-factor maximum or a form
+  factor's hump (:data:`LIQUID_WIDTH`): a coherence length of a few periods shows no
+  lattice (two maxima of a sheet's form factor at 1 : 1.71 read as hexagonal 10/11).
 
 Lines the particle form factor hides (``visibility`` of
 :func:`dackit.saxs.formfactor.fit_form_factor`) are not counted as missing; a phase that
@@ -155,6 +158,33 @@ def _inconsistent_widths(peaks, assignment) -> str:
                         f"at q = {lo.q_inv_a:.4g} and {hi.fwhm_inv_a:.3g} Å⁻¹ at "
                         f"q = {hi.q_inv_a:.4g} Å⁻¹ (a background hump or another phase)")
     return ""
+
+
+#: Narrowest indexed line (FWHM, 2σ towards narrower) over the q of the first indexed line
+#: at or above which no lattice is shown: the coherence length 2πK/Δq is then under ~6
+#: periods of the first spacing, and the humps are as broad as the first maximum of a
+#: dense liquid's structure factor (Δq/q ≈ 0.2; Hansen & McDonald, *Theory of Simple
+#: Liquids*, 3rd ed. 2006, ch. 4) or a maximum of a polydisperse particle form factor.
+#: Size broadening gives every line the same Δq, so the narrowest line bounds the domain.
+LIQUID_WIDTH = 0.15
+
+
+def _too_broad_for_lattice(peaks, assignment) -> str:
+    """A note when even the narrowest indexed peak is as broad as a liquid's or a form
+    factor's hump (:data:`LIQUID_WIDTH` of the first indexed line's q): two broad maxima
+    of a sheet's form factor at 1 : 1.71 were read as hexagonal 10/11, ok (sweep seed
+    2026 case 200, a lamellar stack whose Bragg lines were too weak to see)."""
+    pk = [p for p, a in zip(peaks, assignment) if a]
+    if len(pk) < 2:
+        return ""
+    q1 = min(p.q_inv_a for p in pk)
+    narrow = min(p.fwhm_inv_a - 2 * (p.fwhm_err if np.isfinite(p.fwhm_err) else np.inf) for p in pk)
+    if not narrow >= LIQUID_WIDTH * q1:
+        return ""
+    return (f"every indexed peak is broad (narrowest FWHM ≥ {narrow:.3g} Å⁻¹, "
+            f"{narrow / q1:.0%} of the first line's q = {q1:.4g} Å⁻¹): a coherence length "
+            f"of {2 * np.pi / narrow:.0f} Å, a few periods; humps this broad may be maxima of "
+            "the particle form factor or of a liquid-like structure factor, not Bragg lines")
 
 
 def _sc_forbidden(m: int) -> bool:
@@ -475,6 +505,14 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
         doubts.append(f"{idx.mesophase} explains every peak but one weak spike (q = {p.q_inv_a:.4g} Å⁻¹, "
                       f"height {_height(p)}, under the detection threshold and narrower than the lines); "
                       f"{idx.candidates[1].name} explains it and leads by it alone")
+    if idx is not None and idx.method == "positions, marginal top aside":
+        top = max((p.q_inv_a for p in peaks
+                   if p.amplitude_err > 0 and p.amplitude >= min_significance * p.amplitude_err),
+                  default=float("nan"))
+        doubts.append(f"the phase that indexed every peak left a peak over the detection threshold "
+                      f"unexplained; {idx.mesophase} explains every clear peak when no line is counted "
+                      f"missing above the highest of them (q = {top:.4g} Å⁻¹): the peaks above are "
+                      "marginal and decide nothing")
     if idx is not None and idx.method == "positions + weak lines":
         doubts.append(f"{idx.mesophase} put ahead of {idx.tie[1]} by weak lines under the "
                       f"detection threshold at its predicted positions "
@@ -533,6 +571,9 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
         odd = _inconsistent_widths(peaks, best.assignment)
         if odd:
             doubts.append(odd)
+        broad = _too_broad_for_lattice(peaks, best.assignment)
+        if broad:
+            doubts.append(broad)
         n_strong = n_match + len(best.missing_hkl)
         if best.missing_hkl and len(best.missing_hkl) > 0.5 * n_strong:
             doubts.append(f"{len(best.missing_hkl)} of {n_strong} predicted {best.name} lines missing "
