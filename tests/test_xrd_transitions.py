@@ -156,8 +156,19 @@ def test_cli_phases_and_lattice(tmp_path):
 def test_cli_image_needs_poni(tmp_path):
     from dackit.cli.xrd_analysis import _PatternSource
 
-    with pytest.raises(InputError, match="image.tif: an image needs --poni"):
+    with pytest.raises(InputError, match="image.tif: a detector image needs its calibration: give --poni"):
         _PatternSource(None, False, LAM)(tmp_path / "image.tif")
+
+
+@pytest.mark.parametrize("command", [["xrd", "lattice", "--phase", "si"], ["saxs", "peaks"]])
+def test_unknown_binary_is_not_called_an_image(tmp_path, command):
+    """A Canberra .mca spectrum (xylib's samples) was told it 'needs --poni'; binary data
+    under an ending no image format uses is named as an unknown format instead."""
+    path = tmp_path / "04nacl02.mca"
+    path.write_bytes(bytes(range(256)) * 36)
+    code, out, err = run_dackit(*command[:2], str(path), *command[2:])
+    assert code == 2 and "Traceback" not in err
+    assert "format dackit does not name (.mca)" in err and "04nacl02.mca" in err, err
 
 
 def test_cli_real_image_with_poni(real_data):

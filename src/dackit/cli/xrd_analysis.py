@@ -123,11 +123,10 @@ class _PatternSource:
             return curve
         refuse_micrograph(path, "dackit xrd lattice/phases")
         if self.poni is None:
-            from dackit.io.images import check_image_file
+            from dackit.io.images import check_image_file, needs_poni_message
 
             check_image_file(Path(path))  # an NXcanSAS curve or text is named, not "needs --poni"
-            raise InputError(f"{path}: an image needs --poni FILE to be integrated "
-                             "(or give an integrated pattern: .xy, .chi, .dat)")
+            raise InputError(f"{path}: {needs_poni_message(Path(path))}")
         if self._integrator is None:
             self._integrator = self.settings.integrator(self.geometry())
         from dackit.xrd.frames import iter_frame_patterns

@@ -118,6 +118,25 @@ def _not_an_image(path: Path) -> None:
                          "(2θ or q, I columns) goes straight to dackit xrd lattice/phases or saxs peaks")
 
 
+def needs_poni_message(path: Path) -> str:
+    """Why an image given without ``--poni`` is refused: a detector image (by its ending) needs
+    its calibration; binary data under another ending is named as no format dackit knows
+    (Canberra ``.mca``/``.CNF`` spectra were told they "need --poni").
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+    """
+    from dackit.io.kinds import IMAGE_SUFFIXES
+
+    if path.suffix.lower() in IMAGE_SUFFIXES or not path.is_file():
+        return "a detector image needs its calibration: give --poni FILE (or give an integrated pattern: .xy, .chi, .dat)"
+    return (f"binary data in a format dackit does not name ({path.suffix or 'no ending'}): not a detector "
+            f"image it knows ({', '.join(IMAGE_SUFFIXES)}) nor a 1D pattern; export the pattern as text "
+            "(2θ or q, I columns: .xy, .dat), or, if it is an image fabio reads, give --poni FILE")
+
+
 def holds_nxcansas_curve(path: Path) -> bool:
     """True if ``path`` is an HDF5 file holding an NXcanSAS SASdata group (a reduced 1D curve).
 

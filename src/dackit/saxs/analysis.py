@@ -145,7 +145,9 @@ def load_saxs(path, *, poni=None, wavelength_a=None, mask=None, bins=None) -> Pa
         return pat
     if xray_kind(path) == "image":
         if poni is None:
-            raise InputError(f"{where(path)}a detector image needs its calibration: give --poni FILE")
+            from dackit.io.images import needs_poni_message
+
+            raise InputError(f"{where(path)}{needs_poni_message(Path(path))}")
         from dackit.io.images import read_image
         from dackit.xrd.geometry import read_poni
         from dackit.xrd.integrate import Integrator
