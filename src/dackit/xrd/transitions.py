@@ -724,7 +724,7 @@ def narrow_spikes(x, y, wp, p, sig) -> np.ndarray:
     # first fit has the spike's width (seed 7 case 24: Si at 0.2× the Pt lines' FWHM)
     main = int(np.argmax([np.sum(c) for c in comps]))
     _, _, w0, w1, _ = wp.unpack(p, main)
-    runs, n = ndi.label(z > 3.0)
+    runs, _ = ndi.label(z > 3.0)
     out = np.zeros(x.size, dtype=bool)
     for sl in ndi.find_objects(runs):
         seg = slice(sl[0].start, sl[0].stop)
@@ -747,7 +747,7 @@ def narrow_spikes(x, y, wp, p, sig) -> np.ndarray:
 
 
 def _spike_centres(x, y, spikes) -> list[float]:
-    runs, n = ndi.label(spikes)
+    runs, _ = ndi.label(spikes)
     return [float(x[sl[0]][np.argmax(y[sl[0]])]) for sl in ndi.find_objects(runs)]
 
 
