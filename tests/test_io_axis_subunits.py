@@ -112,3 +112,15 @@ def test_frequency_without_an_optical_unit_is_refused(tmp_path, title):
                delimiter="\t", comments="")
     with pytest.raises(InputError, match="is a frequency"):
         read_columns(path)
+
+
+def test_a_frequency_setting_above_unnamed_columns_is_no_axis(tmp_path):
+    """'Repetition frequency: 80 MHz' as the last header line above unnamed wavelength and
+    counts columns is a setting, not the x column's name: the spectrum is read in nm."""
+    from dackit.io.textcols import read_columns
+
+    path = tmp_path / "pl.txt"
+    nm = np.linspace(600.0, 720.0, 50)
+    np.savetxt(path, np.c_[nm, np.ones(50)], header="Repetition frequency: 80 MHz", comments="")
+    sp = read_columns(path)
+    assert sp.x_unit == "nm" and float(sp.x[0]) == pytest.approx(600.0)

@@ -557,7 +557,8 @@ def _frequency_axis(xname: str, src: str) -> tuple[str | None, float, str | None
     (THz)" was read as nm and put a 650 nm band at "461 nm", ok. (None, 1, None) when the
     name is no frequency."""
     low = xname.lower()
-    if not _FREQUENCY_X.search(low):
+    # a setting above unnamed columns ("Repetition frequency: 80 MHz") names no axis
+    if not _FREQUENCY_X.search(low) or re.search(r"[:=]\s*[-+\d.]", low):
         return None, 1.0, None
     unit = next((u for u in _FREQUENCY_UNITS if re.search(rf"\b{u}\b", low)), None)
     if unit in ("thz", "phz"):
