@@ -124,3 +124,16 @@ def test_a_frequency_setting_above_unnamed_columns_is_no_axis(tmp_path):
     np.savetxt(path, np.c_[nm, np.ones(50)], header="Repetition frequency: 80 MHz", comments="")
     sp = read_columns(path)
     assert sp.x_unit == "nm" and float(sp.x[0]) == pytest.approx(600.0)
+
+
+@pytest.mark.parametrize("header, unit", [("Frequency-doubled Nd:YAG excitation", "nm"),
+                                          ("Frequency (THz) Counts (a.u.)", "eV")])
+def test_a_header_line_above_unnamed_columns(tmp_path, header, unit):
+    """A header line that does not split into the columns names a frequency axis only when it
+    starts with it and gives THz; prose about a frequency-doubled laser is no axis."""
+    from dackit.io.textcols import read_columns
+
+    path = tmp_path / "pl.txt"
+    x = np.linspace(600.0, 720.0, 50) if unit == "nm" else 299792.458 / np.linspace(720.0, 600.0, 50)
+    np.savetxt(path, np.c_[x, np.ones(50)], header=header, comments="")
+    assert read_columns(path).x_unit == unit

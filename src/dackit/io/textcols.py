@@ -551,16 +551,19 @@ _FREQUENCY_X = re.compile(r"frequen|\b[tgmkp]?hz\b", re.I)
 _FREQUENCY_UNITS = {"phz": 1e15, "thz": 1e12, "ghz": 1e9, "mhz": 1e6, "khz": 1e3, "hz": 1.0}
 
 
-def _frequency_axis(xname: str, src: str) -> tuple[str | None, float, str | None]:
+def _frequency_axis(xname: str, src: str, named: bool) -> tuple[str | None, float, str | None]:
     """(unit, factor, sub-unit) of an x column named as a frequency: THz or PHz become eV
-    (E = hν); a frequency without a unit, or one far from optical, is refused. "Frequency
-    (THz)" was read as nm and put a 650 nm band at "461 nm", ok. (None, 1, None) when the
-    name is no frequency."""
+    (E = hν); a named column in another unit or none is refused. "Frequency (THz)" was read
+    as nm and put a 650 nm band at "461 nm", ok. (None, 1, None) when the name is no
+    frequency. A header line above unnamed columns (``named`` False) counts only when it
+    starts with the frequency and gives THz or PHz: prose there ("Frequency-doubled
+    Nd:YAG") or a setting ("Repetition frequency: 80 MHz") names no axis."""
     low = xname.lower()
-    # a setting above unnamed columns ("Repetition frequency: 80 MHz") names no axis
     if not _FREQUENCY_X.search(low) or re.search(r"[:=]\s*[-+\d.]", low):
         return None, 1.0, None
     unit = next((u for u in _FREQUENCY_UNITS if re.search(rf"\b{u}\b", low)), None)
+    if not named and not (re.match(r"\W*(?:freq|[tp]hz\b)", low) and unit in ("thz", "phz")):
+        return None, 1.0, None
     if unit in ("thz", "phz"):
         return "eV", PLANCK_EV_S * _FREQUENCY_UNITS[unit], "THz" if unit == "thz" else "PHz"
     said = f"in {unit[:-2].upper()}Hz" if unit else "without a unit"
@@ -631,7 +634,7 @@ def read_columns(path) -> Spectrum:
         meta["exposure_s"] = exposure
     factor, sub_unit = x_scale_from_name(xname, unit)
     if unit is None:
-        unit, factor, sub_unit = _frequency_axis(xname, src)
+        unit, factor, sub_unit = _frequency_axis(xname, src, any(table.names))
     if sub_unit:
         meta["x_scaled"] = f"x named in {sub_unit}: multiplied by {factor:g} to {unit}"
     elif unit == "nm" and not re.search(r"\bnm\b|_nm\b|\(nm\)|nanomet", xname.lower()):
