@@ -195,7 +195,7 @@ def load_saxs(path, *, poni=None, wavelength_a=None, mask=None, bins=None) -> Pa
         header = pat.metadata.get("header") or []
         pat = read_pattern(path, wavelength_a=wavelength_a, axis="q_A^-1")
         scale = _q_scale_from_title(header)
-        if _S_TITLE.match(_title_line(header).strip().lstrip("#;!%").strip().strip('"\'')):
+        if _S_TITLE.match(_first_title(header)):
             pat.metadata["s_convention_assumed"] = True
         if scale is None:  # nothing stated: Å⁻¹, and the row says so
             pat.metadata["q_unit_assumed"] = True
@@ -234,7 +234,13 @@ def _title_line(header: list[str]) -> str:
 
 def _names_two_theta(header: list[str]) -> bool:
     """The column-title line names 2θ as the first column."""
-    return bool(_TWO_THETA_TITLE.match(_title_line(header).strip().lstrip("#;!%").strip().strip('"\'')))
+    return bool(_TWO_THETA_TITLE.match(_first_title(header)))
+
+
+def _first_title(header: list[str]) -> str:
+    """The column-title line without its comment mark and quotes: it starts with the first
+    column's title."""
+    return _title_line(header).strip().lstrip("#;!%").strip().strip('"\'')
 
 
 # the first reciprocal length on the column-title line is the first column's (q); an
