@@ -122,7 +122,14 @@ def _phase_profile(x, rng, case, phase, a, c):
         lp = (1 + np.cos(2 * th) ** 2) / (np.sin(th) ** 2 * np.cos(th))
         fwhm = case["fwhm_deg"] * (1 + case["fwhm_growth"] * np.tan(th) / tan_max)
         texture = np.exp(rng.normal(0.0, case["texture"]))
-        y += f2 * lp * texture * _pseudo_voigt(x, tth, fwhm, case["eta"])
+        shift = case.get("zero_deg", 0.0) + case.get("displacement_deg", 0.0) * np.cos(th)
+        y += f2 * lp * texture * _pseudo_voigt(x, tth + shift, fwhm, case["eta"])
+        if case.get("kalpha2_ratio"):
+            # the Kα2 line: same d at λ2 (Kα1/Kα2 of the case's anode)
+            s2 = case["kalpha2_lambda_ratio"] * lam / (2 * d)
+            if s2 < 1:
+                tth2 = np.degrees(2 * np.arcsin(s2)) + shift
+                y += case["kalpha2_ratio"] * f2 * lp * texture * _pseudo_voigt(x, tth2, fwhm, case["eta"])
     if y.max() <= 0:
         raise ValueError(f"no line of {phase} in range")
     return y / y.max()
@@ -148,6 +155,29 @@ def random_mixture(rng, pool=("Au", "Pt", "Ne", "MgO", "NaCl", "CeO2", "Si", "La
     order = rng.permutation(len(chosen))
     case.update(phase="+".join(chosen[:n_true]), a_true=mixture[0]["a_true"], mixture=mixture,
                 candidates=[chosen[i] for i in order])
+    return case
+
+
+#: laboratory anodes: Kα1 (Å) and λ(Kα2)/λ(Kα1) (Hölzer et al., Phys. Rev. A 56, 4554 (1997))
+LAB_ANODES = {"Cu": (1.5405929, 1.5444140 / 1.5405929), "Co": (1.788996, 1.792835 / 1.788996),
+              "Mo": (0.7093171, 0.713607 / 0.7093171)}
+
+
+def random_lab_mixture(rng, pool=("Au", "Pt", "MgO", "NaCl", "CeO2", "Si", "LaB6")) -> dict:
+    """A laboratory Bragg–Brentano scan of a :func:`random_mixture`: a Cu, Co or Mo Kα1
+    wavelength with each line's Kα2 partner (Kα2/Kα1 ≈ 0.5, or 0 behind a Kα1
+    monochromator), a wide 2θ range, a specimen displacement and zero error, no beam stop,
+    detector edge or diamond spots."""
+    case = random_mixture(rng, pool)
+    anode = str(rng.choice(sorted(LAB_ANODES)))
+    lam, ratio = LAB_ANODES[anode]
+    tth_lo = float(rng.uniform(10.0, 25.0)) if anode != "Mo" else float(rng.uniform(5.0, 10.0))
+    case.update(wavelength_a=lam, kalpha2_lambda_ratio=ratio,
+                kalpha2_ratio=0.0 if rng.random() < 0.25 else float(rng.uniform(0.45, 0.55)),
+                tth_lo=tth_lo, tth_hi=float(rng.uniform(tth_lo + 50, 125.0 if anode != "Mo" else 60.0)),
+                step_deg=float(rng.uniform(0.005, 0.03)), fwhm_deg=float(10 ** rng.uniform(np.log10(0.04), np.log10(0.2))),
+                displacement_deg=float(rng.uniform(-0.1, 0.1)), zero_deg=float(rng.uniform(-0.03, 0.03)),
+                beamstop_deg=0.0, edge_deg=0.0, n_spikes=0, with_geometry=False)
     return case
 
 

@@ -15,8 +15,9 @@ dropped (one at a time, weakest first): a phase of nil fraction cannot be presen
 numerical noise its first-pass evidence carried. Without per-point σ the fit is weighted by
 the pattern's white-noise σ (second differences), so χ²_red is dimensionless. Spikes far
 narrower than the fitted lines and higher than the model there (single-crystal anvil spots,
-zingers: :func:`narrow_spikes`) are left out and the search and fit redone (not on
-laboratory Kα data, whose unmodelled Kα2 lines would pass for them).
+zingers: :func:`narrow_spikes`) are left out and the search and fit redone. On laboratory
+Kα data each reflection is a Kα1 + Kα2 doublet (one Kα2/Kα1 ratio fitted) with a free 2θ
+zero.
 Weight fractions follow Hill & Howard, J. Appl. Cryst. 20, 467 (1987):
 w_i = S_i (ZMV)_i / Σ_j S_j (ZMV)_j.
 
@@ -63,7 +64,8 @@ from dackit.core.lsq import covariance_from_jacobian, covariance_to_stderr, qaic
 from dackit.core.quality import Judged, Verdict
 from dackit.errors import DackitError, FitError, InputError, where
 from dackit.xrd.lattice import (MAX_AXIS_MODEL_SPREAD_A, MIN_AXIS_MODEL_WEIGHT, coarse_scale, fit_lattice,
-                                kalpha_doublet, pattern_arrays, prepare, twotheta_of)
+                                kalpha2_position, kalpha_doublet, pattern_arrays, prepare,
+                                twotheta_of)
 from dackit.xrd.phases import Phase, get_phase
 from dackit.xrd.structure_factor import reflections
 
@@ -123,11 +125,13 @@ class PhaseIdentification(Judged):
 
 class _WholePattern:
     """Whole-pattern model: Σ_p S_p Σ_hkl I_hkl pV(2θ; cell_p, w_p(2θ), η_p) + SNIP background
-    + Chebyshev correction."""
+    + Chebyshev correction. With ``kalpha2`` (λ2/λ1 of a laboratory Kα doublet, ``lam`` its
+    Kα1) each reflection also has a Kα2 line of the same width function, at r × its area, r
+    one ratio fitted for the pattern (0 on monochromated Kα1 data)."""
 
-    def __init__(self, x, phases, tables, lam, snip, free_zero=False):
+    def __init__(self, x, phases, tables, lam, snip, free_zero=False, kalpha2=None):
         self.x, self.phases, self.lam, self.snip = x, phases, lam, snip
-        self.free_zero = free_zero
+        self.free_zero, self.kalpha2 = free_zero, kalpha2
         self.t = 2 * (x - x.min()) / np.ptp(x) - 1
         self.layout = []
         i = 0
@@ -136,7 +140,8 @@ class _WholePattern:
             self.layout.append((i, n_cell))
             i += 1 + n_cell + 3      # S, cell..., w0, w1, eta
         self.n_phase_params = i
-        self.n_axis = 1 if free_zero else 0  # a 2θ zero offset after the phases' parameters
+        # after the phases' parameters: a 2θ zero offset, then the Kα2/Kα1 ratio
+        self.n_axis = int(free_zero) + int(kalpha2 is not None)
         self.hkl = [t[["h", "k", "l"]].to_numpy(float) for t in tables]
         self.inten = [t["intensity"].to_numpy() for t in tables]
         self.mid = float(np.mean(x))
@@ -156,24 +161,40 @@ class _WholePattern:
     def zero(self, p) -> float:
         return float(p[self.n_phase_params]) if self.free_zero else 0.0
 
+    def kalpha2_ratio(self, p) -> float:
+        """Fitted Kα2/Kα1 intensity ratio (0 without a doublet)."""
+        return float(p[self.n_phase_params + int(self.free_zero)]) if self.kalpha2 is not None else 0.0
+
+    def line_sets(self, p, k):
+        """[(positions, FWHMs, relative area)] of phase k's reflections: the Kα1 (or only)
+        lines, then their Kα2 partners when the model has them."""
+        _, _, w0, w1, _ = self.unpack(p, k)
+        t1 = twotheta_of(self.phase_at(p, k).d_spacing(self.hkl[k]), self.lam)
+        sets = [(t1, 1.0)]
+        if self.kalpha2 is not None:
+            sets.append((kalpha2_position(t1, self.kalpha2), self.kalpha2_ratio(p)))
+        out = []
+        for centres, rel in sets:
+            pos = centres + self.zero(p)
+            out.append((pos, np.maximum(w0 + w1 * (pos - self.mid), 1e-4), rel))
+        return out
+
     def component(self, p, k):
-        scale, _, w0, w1, eta = self.unpack(p, k)
-        ph = self.phase_at(p, k)
-        pos = twotheta_of(ph.d_spacing(self.hkl[k]), self.lam) + self.zero(p)
-        fw = np.maximum(w0 + w1 * (pos - self.mid), 1e-4)
+        scale, _, _, _, eta = self.unpack(p, k)
         out = np.zeros_like(self.x)
-        for c, w, inten in zip(pos, fw, self.inten[k]):
-            lo, hi = np.searchsorted(self.x, [c - 20 * w, c + 20 * w])
-            if hi > lo:
-                out[lo:hi] += scale * inten * pseudo_voigt_unit_area(self.x[lo:hi], c, w, eta)
+        for pos, fw, rel in self.line_sets(p, k):
+            if rel <= 0:
+                continue
+            for c, w, inten in zip(pos, fw, self.inten[k]):
+                lo, hi = np.searchsorted(self.x, [c - 20 * w, c + 20 * w])
+                if hi > lo:
+                    out[lo:hi] += scale * rel * inten * pseudo_voigt_unit_area(self.x[lo:hi], c, w, eta)
         return out
 
     def lines(self, p, k):
-        """Positions, FWHMs and peak heights of phase k's lines."""
-        scale, _, w0, w1, eta = self.unpack(p, k)
-        ph = self.phase_at(p, k)
-        pos = twotheta_of(ph.d_spacing(self.hkl[k]), self.lam) + self.zero(p)
-        fw = np.maximum(w0 + w1 * (pos - self.mid), 1e-4)
+        """Positions, FWHMs and peak heights of phase k's (Kα1) lines."""
+        scale, _, _, _, eta = self.unpack(p, k)
+        pos, fw, _ = self.line_sets(p, k)[0]
         return pos, fw, scale * self.inten[k] * pseudo_voigt_unit_area(0.0, 0.0, fw, eta)
 
     def background(self, p):
@@ -183,13 +204,14 @@ class _WholePattern:
         return self.background(p) + sum(self.component(p, k) for k in range(len(self.phases)))
 
 
-def _fit_whole(x, y, sig, phases, starts, lam, bg_init, fwhm, bg_degree, polarization, radiation, free_zero=False):
+def _fit_whole(x, y, sig, phases, starts, lam, bg_init, fwhm, bg_degree, polarization, radiation, free_zero=False,
+               kalpha2=None):
     tables = []
     for ph, (s, _) in zip(phases, starts):
         t = reflections(ph.scaled(s), lam, min(179.0, float(x.max()) * 1.05 + 1), polarization=polarization,
                         radiation=radiation)
         tables.append(t.reset_index(drop=True))
-    wp = _WholePattern(x, phases, tables, lam, bg_init, free_zero=free_zero)
+    wp = _WholePattern(x, phases, tables, lam, bg_init, free_zero=free_zero, kalpha2=kalpha2)
     p0, lo, hi = [], [], []
     for ph, (s, amp) in zip(phases, starts):
         cell = [getattr(ph, k) * (s if k in ("a", "b", "c") else 1.0) for k in ph.free_parameters]
@@ -202,6 +224,10 @@ def _fit_whole(x, y, sig, phases, starts, lam, bg_init, fwhm, bg_degree, polariz
         p0.append(0.0)
         lo.append(-2 * fwhm)
         hi.append(2 * fwhm)
+    if kalpha2 is not None:  # Kα2/Kα1 intensity ratio, ≈ 0.5 unmonochromated (Hölzer et al. 1997)
+        p0.append(0.5)
+        lo.append(0.0)
+        hi.append(1.0)
     bgc = np.zeros(bg_degree + 1)
     p0 += list(bgc)
     lo += [-np.inf] * len(bgc)
@@ -259,6 +285,13 @@ def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12
         phases = [Phase(**{**p.__dict__, "name": f"{p.name} #{i + 1}"}) for i, p in enumerate(phases)]
     x, y, sig, lam = pattern_arrays(pattern, twotheta_range)
     pre = where(pattern.source)
+    # on laboratory Kα data every reflection is a Kα1 + Kα2 doublet (indexed on Kα1): a model
+    # of single lines misfits each one (χ²_red 10⁴–10⁵ on real Cu scans), and the noise
+    # inflation √χ²_red of the presence test then hides minor phases (17 % KCl beside NaCl)
+    lam_given, kalpha2 = lam, None
+    doublet = kalpha_doublet(lam) if radiation == "xray" else None
+    if doublet is not None:
+        lam, kalpha2 = doublet[1], doublet[2] / doublet[1]
     bg, net, fwhm, noise = prepare(x, y, sig)
     if not np.max(net) > threshold * noise:
         raise FitError(f"{pre}no peak rises above {threshold:g}× the noise; cannot identify phases")
@@ -279,12 +312,13 @@ def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12
         fits = []
         for masked in (False, True):
             start_list = _greedy_starts(x, net, phases, lam, fwhm, noise, weights, a_search, polarization,
-                                        radiation, masked=masked)
+                                        radiation, masked=masked, kalpha2=kalpha2)
             if fits and np.allclose(start_list, fits[0][0], rtol=1e-6, atol=0.0):
                 continue
             try:
                 fits.append((start_list, _fit_whole(x, y, sig, phases, start_list, lam, bg, fwhm,
-                                                    background_degree, polarization, radiation)))
+                                                    background_degree, polarization, radiation,
+                                                    free_zero=doublet is not None, kalpha2=kalpha2)))
             except (ValueError, np.linalg.LinAlgError) as exc:
                 if not fits:
                     raise FitError(f"{pre}whole-pattern fit failed ({exc})") from None
@@ -294,9 +328,7 @@ def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12
     # Single-crystal (diamond) spots and zingers far narrower than the lines pull the whole
     # fit (two spikes at 1-10x the strongest line put 62 % of a Pt + Ne pattern's points 5σ
     # off the model and hid the Ne): they are left out (σ → ∞) and the search and fit redone
-    # (the whole-pattern model has no Kα2 line: on laboratory Kα data its misfit at the doublets
-    # passed for spikes, ten in the NIST 660 LaB6 Cu scan)
-    spikes = narrow_spikes(x, y, wp, p, sig) if kalpha_doublet(lam) is None else np.zeros(x.size, dtype=bool)
+    spikes = narrow_spikes(x, y, wp, p, sig)
     spike_info = []
     if spikes.any():
         sig = np.where(spikes, np.inf, sig)
@@ -322,7 +354,8 @@ def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12
     while True:
         if keep != fitted_set:
             wp2, p2, cov2, redchi2 = _fit_whole(x, y, sig, [phases[k] for k in keep], [scale_of[k] for k in keep],
-                                                lam, bg, fwhm, background_degree, polarization, radiation)
+                                                lam, bg, fwhm, background_degree, polarization, radiation,
+                                                free_zero=doublet is not None, kalpha2=kalpha2)
             fitted_set = list(keep)
         frac, frac_err = _hill_howard(wp2, p2, cov2, [phases[k] for k in keep])
         ok2, sig2, lines2, why2 = _judge(x, y, wp2, p2, redchi2, sig, len(keep), threshold)
@@ -350,7 +383,7 @@ def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12
     fraction_doubts = _fraction_doubts(frac, [phases[k].name for k in keep], checks)
 
     axis_doubts = {}
-    if radiation == "xray" and kalpha_doublet(lam) is None:
+    if radiation == "xray" and doublet is None:
         axis_doubts = _zero_offset_doubts(x, y, sig, wp2, p2, lam, bg, fwhm, background_degree, polarization)
     results = []
     comps2 = {}
@@ -366,7 +399,7 @@ def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12
                                      lines_seen[k], refined.a, a_err, redchi2)
             err_total = float(np.hypot(frac_err[j], frac_sys[j])) if np.isfinite(frac_sys[j]) else float(frac_err[j])
             a_value = refined.a
-            if radiation == "neutron" or kalpha_doublet(lam) is not None:
+            if radiation == "neutron" or doublet is not None:
                 a_value, a_err, verdict = _peak_fit_cell(pattern, refined, twotheta_range, polarization,
                                                          radiation, a_err, verdict)
             elif j in axis_doubts:
@@ -407,17 +440,31 @@ def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12
     # the fraction doubts are shared by every present phase: each note once
     verdict = Verdict.from_checks(list(dict.fromkeys([*(d for r in results for d in r.verdict.notes
                                                         if r.present and not r.verdict.ok), *unexplained])),
-                                  info=pattern.reader_notes + spike_info + [f"χ²_red of the whole-pattern fit {redchi2:.3g}"])
-    return PhaseIdentification(phases=tuple(results), redchi=redchi2, wavelength_a=lam, x=x, y=y, model=wp2(p2),
+                                  info=pattern.reader_notes + spike_info + _doublet_note(wp2, p2, cov2)
+                                  + [f"χ²_red of the whole-pattern fit {redchi2:.3g}"])
+    return PhaseIdentification(phases=tuple(results), redchi=redchi2, wavelength_a=lam_given, x=x, y=y, model=wp2(p2),
                                background=wp2.background(p2), components=comps2, source=pattern.source,
                                verdict=verdict, lattices_ok=lattices_ok)
 
 
+#: Largest relative difference between a cell length from the Kα or neutron peak fit and from
+#: the whole-pattern fit (which has a free 2θ zero on Kα data) for the peak fit's to be taken:
+#: specimen displacement left in the whole-pattern cell moves it by less (NIST SRM 660 LaB6 Cu
+#: scan, displacement −0.086°: 0.03 %); beyond, the peak fit has locked onto other lines.
+PEAK_FIT_MAX_SHIFT = 2e-3
 #: A present phase's weight fraction must stand this many standard errors above zero.
 FRACTION_SIGMAS = 3.0
 #: Relative standard error of a present phase's cell length above which it is doubtful
 #: (the same bound as :data:`dackit.xrd.lattice.MAX_REL_ERR`).
 PHASE_MAX_REL_ERR = 2.5e-4
+
+
+def _doublet_note(wp, p, cov) -> list[str]:
+    if wp.kalpha2 is None:
+        return []
+    i = wp.n_phase_params + int(wp.free_zero)
+    return [f"Kα1 + Kα2 lines modelled (λ1 = {wp.lam:.6f} Å, λ2/λ1 = {wp.kalpha2:.6f}); fitted intensity ratio "
+            f"Kα2/Kα1 = {wp.kalpha2_ratio(p):.3f} ± {np.sqrt(max(cov[i, i], 0.0)):.2g}"]
 
 
 def _peak_fit_cell(pattern, refined, twotheta_range, polarization, radiation, a_err, verdict):
@@ -435,6 +482,14 @@ def _peak_fit_cell(pattern, refined, twotheta_range, polarization, radiation, a_
         return refined.a, a_err, verdict.plus(doubts=[f"a from the whole-pattern fit, which models neither the "
                                                       f"{what} line positions nor the axis offsets; the peak fit "
                                                       f"failed: {exc}"])
+    if abs(fit.a - refined.a) > PEAK_FIT_MAX_SHIFT * refined.a:
+        # the axis offsets move a by less: the peak fit, alone in its ±1 % window, took the
+        # lines of another phase (5 % Si beside CeO2, 0.36 % apart: Si "a = 5.41166")
+        return refined.a, a_err, verdict.plus(doubts=[
+            f"the {what} peak fit of this phase moved a to {fit.a:.5f} Å, {100 * (fit.a / refined.a - 1):+.2f} % from "
+            f"the whole-pattern fit's {refined.a:.5f} Å (axis offsets move it by less than "
+            f"{100 * PEAK_FIT_MAX_SHIFT:g} %): it may have taken another phase's lines; a is the whole-pattern "
+            "value, which models no specimen displacement"])
     doubts = [] if fit.verdict.ok else [f"the {what} peak fit of this phase is doubtful: " + "; ".join(fit.verdict.notes)]
     return fit.a, fit.a_err, verdict.plus(doubts=doubts, info=[f"a from the {what} peak fit (as xrd lattice)"])
 
@@ -554,14 +609,16 @@ def _intensity_check(wp, p, y, s) -> list[tuple[int, float, float]]:
     vals: list[np.ndarray] = []
     owner: list[int] = []
     for k in range(len(wp.phases)):
-        scale, _, w0, w1, eta = wp.unpack(p, k)
-        pos = twotheta_of(wp.phase_at(p, k).d_spacing(wp.hkl[k]), wp.lam)
-        fw = np.maximum(w0 + w1 * (pos - wp.mid), 1e-4)
-        for c, w, inten in zip(pos, fw, wp.inten[k]):
-            lo, hi = np.searchsorted(x, [c - 20 * w, c + 20 * w])
+        scale, _, _, _, eta = wp.unpack(p, k)
+        sets = wp.line_sets(p, k)
+        for i, inten in enumerate(wp.inten[k]):
+            c = sets[0][0][i]
+            lo = np.searchsorted(x, min(pos[i] - 20 * fw[i] for pos, fw, _ in sets))
+            hi = np.searchsorted(x, max(pos[i] + 20 * fw[i] for pos, fw, _ in sets))
             if hi - lo < 5 or not x[0] < c < x[-1]:
                 continue
-            col = scale * inten * pseudo_voigt_unit_area(x[lo:hi], c, w, eta) / s[lo:hi]
+            col = scale * inten * sum(rel * pseudo_voigt_unit_area(x[lo:hi], pos[i], fw[i], eta)
+                                      for pos, fw, rel in sets) / s[lo:hi]
             rows.append(np.arange(lo, hi))
             cols.append(np.full(hi - lo, len(owner)))
             vals.append(col)
@@ -752,7 +809,7 @@ def _spike_centres(x, y, spikes) -> list[float]:
 
 
 def _greedy_starts(x, net, phases, lam, fwhm, noise, weights, a_search, polarization, radiation, *,
-                   masked) -> list[tuple[float, float]]:
+                   masked, kalpha2=None) -> list[tuple[float, float]]:
     """(cell scale, amplitude) to start each phase's whole-pattern fit from: the candidate
     whose coarse match gains most first, then the others on the residual it leaves; with
     ``masked``, each later one only where those placed put no more than 3 σ."""
@@ -769,10 +826,10 @@ def _greedy_starts(x, net, phases, lam, fwhm, noise, weights, a_search, polariza
         for k in todo:
             try:
                 s, amp = coarse_scale(x, residual, phases[k], lam, fwhm, a_search=a_search, weights=w_k,
-                                      polarization=polarization, radiation=radiation)
+                                      polarization=polarization, radiation=radiation, kalpha2=kalpha2)
             except FitError:
                 s, amp = 1.0, 0.0
-            tmpl = _template(x, phases[k].scaled(s), lam, fwhm, polarization, radiation) * amp
+            tmpl = _template(x, phases[k].scaled(s), lam, fwhm, polarization, radiation, kalpha2) * amp
             gain = float(np.sum(w_k * (2 * residual * tmpl - tmpl**2)))
             if best is None or gain > best[0]:
                 best = (gain, k, s, amp, tmpl)
@@ -792,12 +849,17 @@ def _matched_snr(resid, profile, sigma) -> float:
     return float(np.sum(resid * profile / s2) / np.sqrt(np.sum(profile * profile / s2)))
 
 
-def _template(x, phase, lam, fwhm, polarization, radiation):
+def _template(x, phase, lam, fwhm, polarization, radiation, kalpha2=None):
+    """The coarse search's pattern of ``phase``: unit-area Gaussians at the structure-factor
+    intensities, with each line's Kα2 partner at half its area when ``kalpha2`` is given (as
+    :func:`~dackit.xrd.lattice.coarse_scores`)."""
     table = reflections(phase, lam, min(179.0, float(x.max()) + 1), polarization=polarization,
                         radiation=radiation)
     out = np.zeros_like(x)
     for c, inten in zip(table["twotheta_deg"], table["intensity"]):
         out += inten * pseudo_voigt_unit_area(x, c, fwhm, 0.0)
+        if kalpha2 is not None:
+            out += 0.5 * inten * pseudo_voigt_unit_area(x, float(kalpha2_position(c, kalpha2)), fwhm, 0.0)
     return out
 
 
