@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from xrd_lattice_sweep import _GEOMETRY, TOLERANCE_A  # noqa: E402
-from xrd_pattern_synth import STRUCTURES, components, pattern_arrays, random_mixture  # noqa: E402
+from xrd_pattern_synth import STRUCTURES, components, pattern_arrays, random_lab_mixture, random_mixture  # noqa: E402
 
 from dackit.core.pattern import make_pattern  # noqa: E402
 from dackit.errors import DackitError  # noqa: E402
@@ -87,19 +87,21 @@ def main(argv=None):
     ap.add_argument("--n", type=int, default=120)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--cases", type=Path, help="write every case and its outcome (JSON)")
+    ap.add_argument("--lab", action="store_true",
+                    help="laboratory Kα scans (Kα2 lines, displacement, zero error) instead of synchrotron ones")
     args = ap.parse_args(argv)
     rng = np.random.default_rng(args.seed)
     counts = {k: 0 for k in ("right_ok", "right_doubtful", "wrong_doubtful", "wrong_ok", "refused")}
     rows, t0 = [], time.perf_counter()
     for i in range(args.n):
-        case = random_mixture(rng)
+        case = random_lab_mixture(rng) if args.lab else random_mixture(rng)
         try:
             out = run_case(case)
         except ValueError as exc:  # a phase with no line in the drawn range: not a case
             out = {"outcome": "skipped", "error": str(exc)}
         counts[out["outcome"]] = counts.get(out["outcome"], 0) + 1
         rows.append({"i": i, **case, **out})
-    print(json.dumps({"n": args.n, "seed": args.seed, "counts": counts, "seconds": round(time.perf_counter() - t0, 1),
+    print(json.dumps({"n": args.n, "seed": args.seed, "lab": args.lab, "counts": counts, "seconds": round(time.perf_counter() - t0, 1),
                       "wrong_ok": [r for r in rows if r["outcome"] == "wrong_ok"]}, indent=1))
     if args.cases:
         args.cases.write_text(json.dumps(rows, indent=1))
