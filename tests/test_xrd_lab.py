@@ -116,6 +116,22 @@ def test_phases_take_the_cell_from_the_kalpha_fit():
     assert not res.phases[1].present
 
 
+@pytest.mark.parametrize("displacement", [0.0, 0.02])
+def test_too_few_peaks_to_test_the_axis_is_not_ok_when_it_matters(displacement):
+    """Four LaB6 lines (18-45°) of a Cu reflection scan leave too few degrees of freedom for
+    the F-test of an axis term: a 0.02° specimen displacement put a 0.0022 Å short, quality ok
+    (position χ²_red 5000 said the positions disagreed). The displacement and the zero,
+    refined anyway, move a by more than 0.002 Å there: doubtful; on the undisplaced scan they
+    do not, and the fit stays ok."""
+    fit = fit_lattice(_lab_pattern(displacement_deg=displacement, seed=4), "lab6", twotheta_range=(18, 45))
+    assert len(fit.peaks) == 4
+    unsettled = any("too few to test an axis term" in n for n in fit.verdict.notes)
+    if displacement:
+        assert abs(fit.a - A_TRUE) > 0.002 and not fit.verdict.ok and unsettled, fit.verdict.notes
+    else:
+        assert abs(fit.a - A_TRUE) < 3e-4 and fit.verdict.ok and not unsettled, fit.verdict.notes
+
+
 def _lab_mixture(main, minor, minor_height, *, ka2_ratio=0.5, seed=0, zero_deg=0.0):
     """Cu scan 20–110° of two phases (nominal cells), step 0.01°, Gaussian lines of FWHM 0.07°
     with Kα2 partners at ``ka2_ratio``; the minor phase's strongest line at ``minor_height``
