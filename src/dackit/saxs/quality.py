@@ -59,6 +59,9 @@ import numpy as np
 
 from dackit.core.quality import Verdict
 
+#: how :func:`dackit.saxs.analysis._foreign_line_aside`'s share is named in the notes
+FOREIGN_SHARE_WORDS = "5 %"
+
 #: phases whose lattice a 3D cell needs at least three peaks to fix
 _THREE_D = ("sc", "bcc", "fcc", "hcp", "pn3m", "ia3d")
 
@@ -505,6 +508,12 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
         doubts.append(f"{idx.mesophase} explains every peak but one weak spike (q = {p.q_inv_a:.4g} Å⁻¹, "
                       f"height {_height(p)}, under the detection threshold and narrower than the lines); "
                       f"{idx.candidates[1].name} explains it and leads by it alone")
+    if idx is not None and idx.method == "positions, foreign line aside":
+        p = idx.set_aside
+        doubts.append(f"a weak peak (q = {p.q_inv_a:.4g} Å⁻¹, under "
+                      f"{FOREIGN_SHARE_WORDS} of the strongest) is set aside as a foreign line: the "
+                      f"cell that explains it as well reads every other peak as a higher order, "
+                      f"its own first line missing; {idx.mesophase} explains the rest")
     if idx is not None and idx.method == "positions, marginal top aside":
         top = max((p.q_inv_a for p in peaks
                    if p.amplitude_err > 0 and p.amplitude >= min_significance * p.amplitude_err),
