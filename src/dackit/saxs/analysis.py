@@ -339,7 +339,6 @@ def analyse_saxs(pattern: Pattern, *, background="loglog", min_significance=5.0,
                   strengths=st, strength_err=st_err)
         idx = index_peaks([p.q_inv_a for p in ps.peaks], [p.q_err for p in ps.peaks], **kw)
         idx = _clear_peaks_first(ps.peaks, idx, kw, min_significance)
-        idx = _foreign_line_aside(ps, idx, kw)
     elif len(ps.peaks) == 1:
         # one line: no indexing by position; weak lines at each phase's predicted positions
         # and the particles' shape may still favour one (always doubtful)
@@ -370,6 +369,9 @@ def analyse_saxs(pattern: Pattern, *, background="loglog", min_significance=5.0,
                 rival, spike = hinge
                 again = Indexing((rival, *[c for c in idx.candidates if c is not rival]), (rival.name,),
                                  method="positions, spike set aside", set_aside=spike)
+        if again is idx:
+            # last, a weak line that only a supercell missing its own first line explains
+            again = _foreign_line_aside(ps, idx, kw)
         if again is not idx:
             res = dataclasses.replace(res, indexing=again)
             verdict = saxs_verdict(res, min_significance=min_significance)
