@@ -420,12 +420,13 @@ def _foreign_line_aside(ps: PeakSet, idx: Indexing, index_kw: dict) -> Indexing:
     first line, the strongest of any mesophase here, is then absent. Each peak the best
     explains that is under :data:`FOREIGN_LINE_SHARE` of the strongest peak's height is set
     aside in turn (weakest first) and the rest indexed again; the first that leaves a best
-    phase with its first line present, every other peak explained and no tie is taken, the
+    phase with its first line present, every other peak explained on its lattice (reduced
+    χ² ≤ 9; three peaks or more for a 3D lattice) and no tie is taken, the
     weak peak counted unexplained (method "positions, foreign line aside", always
     doubtful). OTAC 70 wt% at 70 °C (SAXSess, tests/corpus/saxs): H1 10/11 at 0.2588 and
     0.4477 Å⁻¹ and a line 1/300 as strong at 0.2237 Å⁻¹ were 'hexagonal a = 56.1 Å'."""
     from dackit.saxs.mesophase import UNEXPLAINED_PENALTY
-    from dackit.saxs.quality import _first_line_missing
+    from dackit.saxs.quality import _THREE_D, _first_line_missing
 
     peaks = ps.peaks
     q_lo = float(getattr(ps, "q_usable_min", ps.q[0]))
@@ -444,8 +445,11 @@ def _foreign_line_aside(ps: PeakSet, idx: Indexing, index_kw: dict) -> Indexing:
             again = index_peaks([peaks[j].q_inv_a for j in keep], [peaks[j].q_err for j in keep], **kw)
         except DackitError:
             continue
-        if len(again.tie) > 1 or again.best.n_unexplained or _first_line_missing(again, q_lo):
-            continue
+        b = again.best
+        n = len(keep)
+        if (len(again.tie) > 1 or b.n_unexplained or _first_line_missing(again, q_lo)
+                or b.chi2 > 9 * (n - 1) or (b.name in _THREE_D and n < 3)):
+            continue  # the rest must index cleanly on their own (see quality.saxs_verdict)
 
         return Indexing(tuple(_with_peak_unexplained(c, int(i), UNEXPLAINED_PENALTY)
                               for c in again.candidates), again.tie,
