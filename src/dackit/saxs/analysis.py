@@ -17,7 +17,7 @@ import numpy as np
 
 from dackit.core.pattern import Pattern
 from dackit.core.quality import Judged, Verdict
-from dackit.errors import InputError, where
+from dackit.errors import DackitError, InputError, where
 from dackit.io.kinds import xray_kind
 from dackit.io.patterns import RECIPROCAL_UNIT
 from dackit.saxs.formfactor import FormFactorFit, fit_form_factor
@@ -369,6 +369,9 @@ def analyse_saxs(pattern: Pattern, *, background="loglog", min_significance=5.0,
                 rival, spike = hinge
                 again = Indexing((rival, *[c for c in idx.candidates if c is not rival]), (rival.name,),
                                  method="positions, spike set aside", set_aside=spike)
+        if again is idx:
+            # last, a weak line that only a supercell missing its own first line explains
+            again = _foreign_line_aside(ps, idx, kw)
         if again is not idx:
             res = dataclasses.replace(res, indexing=again)
             verdict = saxs_verdict(res, min_significance=min_significance)
@@ -403,6 +406,65 @@ def _clear_peaks_first(peaks, idx: Indexing, index_kw: dict, min_significance: f
     if not all(a for a, c in zip(again.best.assignment, clear) if c):
         return idx
     return Indexing(again.candidates, again.tie, method="positions, marginal top aside")
+
+
+#: a peak weaker than this share of the strongest may be a foreign line (an impurity, a
+#: second phase) rather than a line of the lattice that needs it
+FOREIGN_LINE_SHARE = 0.05
+
+
+def _foreign_line_aside(ps: PeakSet, idx: Indexing, index_kw: dict) -> Indexing:
+    """The indexing without one weak peak, when the best cell needs that peak and has its
+    own first line missing inside the usable range. A supercell (twice the true a) reads
+    a weak foreign line as one of its lines and the real ones as its higher orders; its
+    first line, the strongest of any mesophase here, is then absent. Each peak the best
+    explains that is under :data:`FOREIGN_LINE_SHARE` of the strongest peak's height is set
+    aside in turn (weakest first) and the rest indexed again; the first that leaves a best
+    phase with its first line present, every other peak explained on its lattice (reduced
+    χ² ≤ 9; three peaks or more for a 3D lattice) and no tie is taken, the
+    weak peak counted unexplained (method "positions, foreign line aside", always
+    doubtful). OTAC 70 wt% at 70 °C (SAXSess, tests/corpus/saxs): H1 10/11 at 0.2588 and
+    0.4477 Å⁻¹ and a line 1/300 as strong at 0.2237 Å⁻¹ were 'hexagonal a = 56.1 Å'."""
+    from dackit.saxs.mesophase import UNEXPLAINED_PENALTY
+    from dackit.saxs.quality import _THREE_D, _first_line_missing
+
+    peaks = ps.peaks
+    q_lo = float(getattr(ps, "q_usable_min", ps.q[0]))
+    if idx.method != "positions" or len(peaks) < 3 or not _first_line_missing(idx, q_lo):
+        return idx
+    amp = np.array([p.amplitude for p in peaks], float)
+    top = float(np.nanmax(amp))
+    weak = [i for i in np.argsort(amp) if idx.best.assignment[i] and amp[i] < FOREIGN_LINE_SHARE * top]
+    for i in weak:
+        keep = [j for j in range(len(peaks)) if j != i]
+        kw = dict(index_kw)
+        for key in ("fwhm_inv_a", "strengths", "strength_err"):
+            if kw.get(key) is not None:
+                kw[key] = np.asarray(kw[key], float)[keep]
+        try:
+            again = index_peaks([peaks[j].q_inv_a for j in keep], [peaks[j].q_err for j in keep], **kw)
+        except DackitError:
+            continue
+        b = again.best
+        n = len(keep)
+        if (len(again.tie) > 1 or b.n_unexplained or _first_line_missing(again, q_lo)
+                or b.chi2 > 9 * (n - 1) or (b.name in _THREE_D and n < 3)):
+            continue  # the rest must index cleanly on their own (see quality.saxs_verdict)
+
+        return Indexing(tuple(_with_peak_unexplained(c, int(i), UNEXPLAINED_PENALTY)
+                              for c in again.candidates), again.tie,
+                        method="positions, foreign line aside", set_aside=peaks[i])
+    return idx
+
+
+def _with_peak_unexplained(c, i: int, penalty: float):
+    """Candidate ``c`` (indexed without peak ``i``) with that peak back in place,
+    unexplained and paid for as such."""
+    return dataclasses.replace(
+        c, assignment=(*c.assignment[:i], "", *c.assignment[i:]),
+        residual_inv_a=np.insert(c.residual_inv_a, i, np.nan),
+        line_weight=None if c.line_weight is None else np.insert(c.line_weight, i, np.nan),
+        n_unexplained=c.n_unexplained + 1, score=c.score + penalty)
 
 
 #: below this share of particle scattering in the smooth intensity a line's strength is

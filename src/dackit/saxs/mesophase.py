@@ -258,12 +258,14 @@ class Indexing:
     #: how the phases were ranked: "positions" (:func:`index_peaks`), "one line"
     #: (:func:`dackit.saxs.oneline.index_one_line`: weak lines and the form factor),
     #: "positions + weak lines", "positions, spike set aside" or "positions, marginal top
-    #: aside" (reordered; :func:`dackit.saxs.analysis._clear_peaks_first`)
+    #: aside" (reordered; :func:`dackit.saxs.analysis._clear_peaks_first`), "positions,
+    #: foreign line aside" (one weak peak left out: :func:`dackit.saxs.analysis._foreign_line_aside`)
     method: str = "positions"
     #: with "one line": the weak lines seen at the best phase's predicted positions
     weak_lines: tuple = ()
     #: with "positions, spike set aside": the weak, too-narrow peak that alone put the
-    #: runner-up first (:func:`dackit.saxs.quality.marginal_hinge`)
+    #: runner-up first (:func:`dackit.saxs.quality.marginal_hinge`); with "positions,
+    #: foreign line aside": the weak peak left out
     set_aside: object = None
 
     @property

@@ -59,6 +59,9 @@ import numpy as np
 
 from dackit.core.quality import Verdict
 
+#: how :func:`dackit.saxs.analysis._foreign_line_aside`'s share is named in the notes
+FOREIGN_SHARE_WORDS = "5 %"
+
 #: phases whose lattice a 3D cell needs at least three peaks to fix
 _THREE_D = ("sc", "bcc", "fcc", "hcp", "pn3m", "ia3d")
 
@@ -505,6 +508,12 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
         doubts.append(f"{idx.mesophase} explains every peak but one weak spike (q = {p.q_inv_a:.4g} Å⁻¹, "
                       f"height {_height(p)}, under the detection threshold and narrower than the lines); "
                       f"{idx.candidates[1].name} explains it and leads by it alone")
+    if idx is not None and idx.method == "positions, foreign line aside":
+        p = idx.set_aside
+        doubts.append(f"a weak peak (q = {p.q_inv_a:.4g} Å⁻¹, under "
+                      f"{FOREIGN_SHARE_WORDS} of the strongest) is set aside as a foreign line: the "
+                      f"cell that explains it as well reads every other peak as a higher order, "
+                      f"its own first line missing; {idx.mesophase} explains the rest")
     if idx is not None and idx.method == "positions, marginal top aside":
         top = max((p.q_inv_a for p in peaks
                    if p.amplitude_err > 0 and p.amplitude >= min_significance * p.amplitude_err),
@@ -587,6 +596,10 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
     lost = _missed_lower_line(idx, ps, q_lo, min_significance)
     if lost:
         doubts.append(lost)
+    elif idx is not None:
+        first = _first_line_missing(idx, q_lo)
+        if first:
+            doubts.append(first)
     humps = _background_humps(ps)
     if humps:
         doubts.append("background hump under a peak at q = "
@@ -651,6 +664,31 @@ def _missed_lower_line(idx, ps, q_lo, min_significance) -> str:
                     "above their surroundings): the peak list is incomplete and the first d is that "
                     "of a higher order")
     return ""
+
+
+def _first_line_missing(idx, q_lo) -> str:
+    """A note when the lowest-order line of the best phase lies inside the usable range,
+    is expected (not hidden by an accepted form factor: it is then among ``missing_hkl``)
+    and no peak stands there. The first line of every mesophase here is its strongest or
+    nearly so (lamellar 001, hexagonal 10, BCC 110, FCC 111, Pn3m 110, Ia3d 211 …); a cell
+    whose peaks are all higher orders is a supercell of the lines seen, which explains a
+    weak foreign line as one of its own (OTAC 70 wt% at 70 °C, SAXSess: H1 10/11 at
+    q = 0.2588/0.4482 Å⁻¹ and a line 1/300 as strong at 0.2239 were 'hexagonal, a = 56.1 Å,
+    ok', the 10 line at 0.129 Å⁻¹ absent, twice the true a = 28.0 Å)."""
+    best = idx.best
+    if not best.missing_hkl or not np.isfinite(best.lattice_a) or best.lattice_a <= 0:
+        return ""
+    from dackit.saxs.mesophase import MESOPHASES
+
+    k = 2 * np.pi / best.lattice_a
+    phase = MESOPHASES[best.name]
+    refl = phase.reflections(phase.s_first + 1e-6)
+    hkl, q0 = refl.hkl[0], float(refl.s[0] * k)
+    if hkl not in best.missing_hkl or q0 < q_lo:
+        return ""
+    return (f"the first {best.name} line ({hkl}, q = {q0:.4g} Å⁻¹) lies inside the usable range "
+            "but no peak stands there: every peak is read as a higher order, as a supercell of "
+            "the lines seen (or another phase, leaving a weak peak unexplained) would read them")
 
 
 def _left_keeps_result(result, left) -> bool:
