@@ -14,9 +14,9 @@ The pipeline, each step chosen to be insensitive to particle size and density:
    −7 %; Pt2 −0.6 % once its 12 px particles' profiles are fitted), still doubtful. The same
    model serves bright particles whose support, at that scale, varies by more than half
    their contrast (:data:`SUPPORT_LUMPINESS`: a global threshold then cuts support and
-   particles together), unless the flat model found a population larger than the disk (:data:`SUPPORT_SCALE_MARGIN`); doubtful too. On every
-   other corpus image it is not used: there it gained nothing and cut grainy-film particles
-   (EMPS a45586af89: −85 %).
+   particles together), unless the flat model found a population larger than the disk
+   (:data:`SUPPORT_SCALE_MARGIN`); doubtful too. On every other corpus image it is not
+   used: there it gained nothing and cut grainy-film particles (EMPS a45586af89: −85 %).
 2. **Background flattening**: a quadratic surface fitted by least squares to the background
    pixels (Otsu class, two iterations) is subtracted. Unlike a large-σ blur it is not pulled
    up by dense particle fields.
