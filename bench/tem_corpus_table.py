@@ -15,7 +15,9 @@ for case in load_cases("tem"):
         continue
     exp = case["expected"]
     key = "mean_nm" if "mean_nm" in exp else "mean_px"
-    px = None if "mean_nm" in exp else 1.0
+    # the case's own --pixel-nm (uncalibrated files), else the file's calibration
+    args = case.get("args", [])
+    px = float(args[args.index("--pixel-nm") + 1]) if "--pixel-nm" in args else None
     t0 = time.time()
     img = read_tem_image(case["path_on_disk"], pixel_nm=px)
     det = detect_particles(img)

@@ -1,6 +1,6 @@
 """TEM real-data corpus (tests/corpus/tem/manifest.toml): EMPS images with hand-drawn instance
 masks, Zeiss SEM TIFFs with the source's own SAM segmentation, STEM images of supported catalysts
-with hand-drawn bounding boxes.
+with hand-drawn bounding boxes, a bright-field image of a gold colloid with its source tool's mean.
 
 The rule under test is issue 10's: dackit's mean equivalent diameter either lies within 5 % of
 the reference mean, or the result is marked doubtful with a reason. Each case

@@ -112,3 +112,41 @@ def test_flat_support_keeps_the_flat_model():
     img, _ = _lumpy_field(0, 0.0)
     notes = detect_particles(img, 1.0, contrast="bright").verdict.to_dict()["quality_notes"]
     assert not any("support" in n for n in notes), notes
+
+
+def _sphere_field(seed, lump_amplitude, radius, n=60, shape=(400, 400)):
+    """``n`` projected spheres (HAADF intensity ∝ chord, √(1 − r²/R²)) of radius ``radius`` px,
+    4×4 sub-pixel sampled, on the lumps of :func:`_lumpy_field`; blurred (σ 1 px), noise 0.02.
+    The small catalyst particles of ArdaGen Pt2/Ru3 (boxes of 11.7 and 12.5 px)."""
+    rng = np.random.default_rng(seed)
+    rr, cc = np.mgrid[0:shape[0], 0:shape[1]].astype(float)
+    img = np.zeros(shape)
+    for _ in range(14):
+        r0, c0 = rng.uniform(0, shape[0]), rng.uniform(0, shape[1])
+        s = rng.uniform(25, 50)
+        img += lump_amplitude * rng.uniform(0.5, 1) * np.exp(-((rr - r0) ** 2 + (cc - c0) ** 2) / (2 * s * s))
+    centres: list[np.ndarray] = []
+    while len(centres) < n:
+        p = rng.uniform(radius + 6, shape[0] - radius - 6, 2)
+        if all(np.hypot(*(p - q)) > 2 * radius + 6 for q in centres):
+            centres.append(p)
+    sub = (np.arange(4) + 0.5) / 4 - 0.5
+    for r0, c0 in centres:
+        chord = sum(np.sqrt(np.clip(1 - ((rr + dy - r0) ** 2 + (cc + dx - c0) ** 2) / radius**2, 0, 1))
+                    for dy in sub for dx in sub)
+        img += CONTRAST * chord / 16
+    return ndi.gaussian_filter(img, 1.0) + rng.normal(0, 0.02, shape), 2 * radius
+
+
+@pytest.mark.parametrize("lumps", [0.0, 1.0])
+def test_small_projected_spheres_measured_at_the_rim(lumps):
+    # 12 px spheres: the half-contrast line lies at ~0.87 R less the blur's curvature shift, so
+    # a threshold measures them ~15 % small (-14 % flat, -17 % on lumps before profiles were
+    # fitted below 12 px across); the profile fit puts the edge where the chord ends. 5 %:
+    # issue 10's tolerance, against a fit that reproduces these spheres within ~1 %
+    img, d_true = _sphere_field(0, lumps, 6.0)
+    det = detect_particles(img, 1.0, contrast="bright")
+    assert det.n >= 55
+    assert det.diameters_nm.mean() == pytest.approx(d_true, rel=0.05)
+    # blur σ ≈ 1.4 px against R = 6 px: where a reference draws the edge still decides the size
+    assert det.verdict.quality == "doubtful"

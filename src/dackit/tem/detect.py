@@ -11,12 +11,12 @@ The pipeline, each step chosen to be insensitive to particle size and density:
    supported catalyst), bright particles are measured on the image minus its grey-scale
    opening by a disk whose radius is read from the particles themselves
    (:mod:`dackit.tem.background`; ArdaGen STEM Cu4 −73 → −7 %, Pt2 +43 → −21 %, Ru4 −81 →
-   −7 %), still doubtful. The same model serves bright particles whose support, at that
-   scale, varies by more than half their contrast (:data:`SUPPORT_LUMPINESS`: a global
-   threshold then cuts support and particles together), unless the flat model found a
-   population larger than the disk (:data:`SUPPORT_SCALE_MARGIN`); doubtful too. On every
-   other corpus image it is not used: there it gained nothing and cut grainy-film particles
-   (EMPS a45586af89: −85 %).
+   −7 %; Pt2 −0.6 % once its 12 px particles' profiles are fitted), still doubtful. The same
+   model serves bright particles whose support, at that scale, varies by more than half
+   their contrast (:data:`SUPPORT_LUMPINESS`: a global threshold then cuts support and
+   particles together), unless the flat model found a population larger than the disk
+   (:data:`SUPPORT_SCALE_MARGIN`); doubtful too. On every other corpus image it is not
+   used: there it gained nothing and cut grainy-film particles (EMPS a45586af89: −85 %).
 2. **Background flattening**: a quadratic surface fitted by least squares to the background
    pixels (Otsu class, two iterations) is subtracted. Unlike a large-σ blur it is not pulled
    up by dense particle fields.
@@ -51,8 +51,8 @@ The pipeline, each step chosen to be insensitive to particle size and density:
    edge stays at half contrast: the model describes few of the particles; ArdaGen Pt2 +64 →
    +43 %), when one shape for all (the median p) would
    move the mean by > 5 %, or when the model's half-contrast size disagrees with the segmentation's by
-   > 5 % (:data:`PROFILE_CONSISTENCY`: halos, merged objects). Below 12 px across or R < 3σ
-   the edge stays at half contrast. **Fringes** (:func:`_fringe_edge`): a ring outside a
+   > 5 % (:data:`PROFILE_CONSISTENCY`: halos, merged objects). Below 6 px across
+   (:data:`PROFILE_MIN_RADIUS`) or R < 3σ the edge stays at half contrast. **Fringes** (:func:`_fringe_edge`): a ring outside a
    particle of the opposite contrast (the bright Fresnel halo of underfocused bright field,
    the dark shadow ring of SEM spheres), ≥ 10 % of the contrast deep, moves that particle's
    edge out to where its profile, rising from the particle, meets the far background: the
@@ -866,7 +866,7 @@ def _detect(image, pixel_nm=None, *, contrast="auto", level=None, smooth_px=1.0,
         table = _apply_profile_edges(table, edges, px, doubts, info)
     elif not level_given:
         info.append("edge at half the contrast: the particles are too small or too blurred "
-                    "for a fit of their profiles (R < 6 px or R < 3σ), or fewer than 5 fitted")
+                    "for a fit of their profiles (R < 3 px or R < 3σ), or fewer than 5 fitted")
     full_labels = np.zeros((H, W), dtype=kept.dtype)
     full_labels[top:H - bottom, left:W - right] = kept
     verdict = _verdict(table, med, px, image.calibration, doubts, info)
@@ -1220,6 +1220,15 @@ def _radial_profiles(sm, kept, labs, cents, r_eq, grow, reach, pad):
     return samples
 
 
+#: median radius (px, at half contrast) below which no profile is fitted: under ~30 pixels a
+#: particle has too few ¼-px shells for radius, blur and shape. What limits the fit is R ≥ 3σ
+#: (:data:`PROFILE_MIN_SIGMAS`; σ ≥ 1 px with the smoothing), so the floor sits at 3 px. It was
+#: 6 px, and small projected spheres (HAADF of catalyst particles, 8-12 px across) then kept
+#: the half-contrast edge, 10-17 % inside their rim: numpy spheres of 12 px on a lumpy support
+#: -17 % (now ±1 %), 10 px -15 % (now +3 %); ArdaGen STEM Pt2 (boxes of 11.7 px) -21 % (now -1 %)
+PROFILE_MIN_RADIUS = 3.0
+#: median radius (in blur σ) below which R and p cannot be told apart
+PROFILE_MIN_SIGMAS = 3.0
 #: below this fraction of the sampled profiles fitted, the edge stays at half the contrast
 MIN_FIT_FRACTION = 0.7
 #: Feret ratio up to which a particle is measured by its radial profile about its centroid: a
@@ -1250,8 +1259,8 @@ def _profile_edges(sm, kept, table, raw=None):
     acc = table.loc[table["accepted"]]
     labs = acc["label"].to_numpy()
     r_eq = np.sqrt(acc["area_px"].to_numpy() / np.pi)
-    # a profile needs a plateau or dome to fit: from 12 px across (and R ≥ 3σ, below)
-    if np.median(r_eq) < 6:
+    # a profile needs enough pixels to fit: from 6 px across (and R ≥ 3σ, below)
+    if np.median(r_eq) < PROFILE_MIN_RADIUS:
         return None
     cents = ndi.center_of_mass(kept > 0, kept, labs)
     # the blur, shape and radius from the profile near each particle; the fringe test from a
@@ -1276,7 +1285,7 @@ def _profile_edges(sm, kept, table, raw=None):
     _, s_all, p_all = np.array(fits).T
     s, p = float(np.median(s_all)), float(np.median(p_all))
     # the exact 2D blur keeps R and p apart down to R ≈ 3σ
-    if np.median(r_eq) < 3 * s:
+    if np.median(r_eq) < PROFILE_MIN_SIGMAS * s:
         return None
     rp = np.array([_fit_radius_shape(r, v, w, r0, s) for r, v, w, r0 in samples])
     d, p_each = 2 * rp[:, 0], rp[:, 1]
