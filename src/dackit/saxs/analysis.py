@@ -408,17 +408,12 @@ def _clear_peaks_first(peaks, idx: Indexing, index_kw: dict, min_significance: f
     return Indexing(again.candidates, again.tie, method="positions, marginal top aside")
 
 
-#: a peak weaker than this share of the strongest may be a foreign line (an impurity, a
-#: second phase) rather than a line of the lattice that needs it
-FOREIGN_LINE_SHARE = 0.05
-
-
 def _foreign_line_aside(ps: PeakSet, idx: Indexing, index_kw: dict) -> Indexing:
     """The indexing without one weak peak, when the best cell needs that peak and has its
     own first line missing inside the usable range. A supercell (twice the true a) reads
     a weak foreign line as one of its lines and the real ones as its higher orders; its
     first line, the strongest of any mesophase here, is then absent. Each peak the best
-    explains that is under :data:`FOREIGN_LINE_SHARE` of the strongest peak's height is set
+    explains that is under :data:`~dackit.saxs.quality.FOREIGN_LINE_SHARE` of the strongest peak's height is set
     aside in turn (weakest first) and the rest indexed again; the first that leaves a best
     phase with its first line present, every other peak explained on its lattice (reduced
     χ² ≤ 9; three peaks or more for a 3D lattice) and no tie is taken, the
@@ -426,7 +421,7 @@ def _foreign_line_aside(ps: PeakSet, idx: Indexing, index_kw: dict) -> Indexing:
     doubtful). OTAC 70 wt% at 70 °C (SAXSess, tests/corpus/saxs): H1 10/11 at 0.2588 and
     0.4477 Å⁻¹ and a line 1/300 as strong at 0.2237 Å⁻¹ were 'hexagonal a = 56.1 Å'."""
     from dackit.saxs.mesophase import UNEXPLAINED_PENALTY
-    from dackit.saxs.quality import _THREE_D, _first_line_missing
+    from dackit.saxs.quality import _THREE_D, FOREIGN_LINE_SHARE, _first_line_missing
 
     peaks = ps.peaks
     q_lo = float(getattr(ps, "q_usable_min", ps.q[0]))

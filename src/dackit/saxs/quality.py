@@ -59,8 +59,10 @@ import numpy as np
 
 from dackit.core.quality import Verdict
 
-#: how :func:`dackit.saxs.analysis._foreign_line_aside`'s share is named in the notes
-FOREIGN_SHARE_WORDS = "5 %"
+#: a peak weaker than this share of the strongest may be a foreign line (an impurity, a
+#: second phase) rather than a line of the lattice that needs it
+#: (:func:`dackit.saxs.analysis._foreign_line_aside`)
+FOREIGN_LINE_SHARE = 0.05
 
 #: phases whose lattice a 3D cell needs at least three peaks to fix
 _THREE_D = ("sc", "bcc", "fcc", "hcp", "pn3m", "ia3d")
@@ -511,7 +513,7 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
     if idx is not None and idx.method == "positions, foreign line aside":
         p = idx.set_aside
         doubts.append(f"a weak peak (q = {p.q_inv_a:.4g} Å⁻¹, under "
-                      f"{FOREIGN_SHARE_WORDS} of the strongest) is set aside as a foreign line: the "
+                      f"{100 * FOREIGN_LINE_SHARE:g} % of the strongest) is set aside as a foreign line: the "
                       f"cell that explains it as well reads every other peak as a higher order, "
                       f"its own first line missing; {idx.mesophase} explains the rest")
     if idx is not None and idx.method == "positions, marginal top aside":
