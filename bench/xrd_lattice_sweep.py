@@ -2,7 +2,8 @@
 (tests/xrd_pattern_synth.py), through the default ``fit_lattice`` with the true phase at
 its nominal cell (issue 10: a within 0.002 Å, c within the same relative tolerance; a wrong
 cell must never be ``ok``). ``--hexagonal`` draws wurtzite CdSe and ZnO, with c/a changed
-by up to 1 %.
+by up to 1 %. ``--lab`` draws laboratory Kα scans instead (Kα2 lines, specimen displacement
+and zero error together; ``xrd_pattern_synth.random_lab_case``).
 
 Each case draws a phase (Au, Pt, Ne, MgO, NaCl, CeO2, Si, LaB6) compressed by up to 10 % or
 expanded by 3 %, a wavelength, a 2θ range and step, widths, texture, counts, a decaying
@@ -26,7 +27,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from xrd_pattern_synth import STRUCTURES, pattern_arrays, random_case  # noqa: E402
+from xrd_pattern_synth import STRUCTURES, pattern_arrays, random_case, random_lab_case  # noqa: E402
 
 from dackit.core.pattern import make_pattern  # noqa: E402
 from dackit.errors import DackitError  # noqa: E402
@@ -68,12 +69,14 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--cases", type=Path, help="write every case and its outcome (JSON)")
     ap.add_argument("--hexagonal", action="store_true", help="wurtzite CdSe and ZnO instead of cubic phases")
+    ap.add_argument("--lab", action="store_true",
+                    help="laboratory Kα scans (Kα2 lines, displacement and zero error; xrd_pattern_synth.random_lab_case)")
     args = ap.parse_args(argv)
     rng = np.random.default_rng(args.seed)
     counts = {k: 0 for k in ("right_ok", "right_doubtful", "wrong_doubtful", "wrong_ok", "refused")}
     rows, t0 = [], time.perf_counter()
     for i in range(args.n):
-        case = random_case(rng, hexagonal=args.hexagonal)
+        case = random_lab_case(rng) if args.lab else random_case(rng, hexagonal=args.hexagonal)
         try:
             out = run_case(case)
         except ValueError as exc:  # no line in the drawn range: not a case
@@ -81,7 +84,7 @@ def main(argv=None):
         counts[out["outcome"]] = counts.get(out["outcome"], 0) + 1
         rows.append({"i": i, **case, **out})
     wrong_ok = [r for r in rows if r["outcome"] == "wrong_ok"]
-    print(json.dumps({"n": args.n, "seed": args.seed, "counts": counts, "seconds": round(time.perf_counter() - t0, 1),
+    print(json.dumps({"n": args.n, "seed": args.seed, "lab": args.lab, "counts": counts, "seconds": round(time.perf_counter() - t0, 1),
                       "wrong_ok": wrong_ok}, indent=1))
     if args.cases:
         args.cases.write_text(json.dumps(rows, indent=1))

@@ -181,6 +181,15 @@ def random_lab_mixture(rng, pool=("Au", "Pt", "MgO", "NaCl", "CeO2", "Si", "LaB6
     return case
 
 
+def random_lab_case(rng) -> dict:
+    """One phase of a :func:`random_lab_mixture` (the same draws): a laboratory scan of a
+    single cubic phase, for lattice sweeps."""
+    case = random_lab_mixture(rng)
+    first = case["mixture"][0]
+    case.update(phase=first["phase"], a_true=first["a_true"], mixture=[first], candidates=[first["phase"]])
+    return case
+
+
 def pattern_arrays(case: dict):
     """(2θ in degrees, counts) of ``case``."""
     rng = np.random.default_rng(case["seed"])
