@@ -182,7 +182,7 @@ def layout_notes(spectrum: Spectrum) -> list[str]:
     columns = meta.get("columns") or []
     if len(columns) > 2 and meta.get("y_column"):
         others = [c for c in columns if c not in (meta.get("x_column"), meta.get("y_column"))]
-        notes.append(f"the file holds {len(columns) - 1} intensity columns; {meta['y_column']!r} was measured, "
+        notes.append(f"the file holds {len(columns) - 1} columns beside x; {meta['y_column']!r} was measured, "
                      f"not {', '.join(repr(c) for c in others[:3])}{'…' if len(others) > 3 else ''}")
     return notes
 
