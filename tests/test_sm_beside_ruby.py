@@ -1,4 +1,5 @@
-"""A cell loaded with both gauges: ruby R1/R2 and the Sm:SrB4O7 0-0 line in one spectrum.
+"""A cell loaded with both gauges: ruby R1/R2 and the Sm:SrB4O7 0-0 line in one spectrum
+(`dackit sm` and `dackit ruby` each find their own line).
 
 `dackit sm` took the strongest line in 683-740 nm, the ruby R1, and said "doubtful, 35 GPa,
 is this a ruby spectrum?" while the Sm line stood in the same spectrum at 0.4x R1's height.
@@ -59,3 +60,16 @@ def test_a_faint_line_beside_ruby_is_not_taken_for_the_sm_line(tmp_path):
     code, out, err = run_json("sm", _two_gauges(tmp_path, 0.05))
     row = out[0]
     assert "error" in row or row["quality"] == "doubtful"
+
+
+@pytest.mark.parametrize("sm_fraction", [1.2, 2.0])
+def test_ruby_reads_its_doublet_beside_a_stronger_sm_line(tmp_path, sm_fraction):
+    # above ~10 GPa the Sm 0-0 line enters ruby's 688-760 nm window; brighter than R1 it was
+    # fitted as R1 (-9.2 GPa, doubtful) beside a clean 20 GPa ruby doublet
+    code, out, err = run_json("ruby", _two_gauges(tmp_path, sm_fraction))
+    assert code == 0, err
+    row = out[0]
+    assert row["r1_nm"] == pytest.approx(_r1_nm(P_GPA), abs=0.01)
+    assert row["pressure_gpa"] == pytest.approx(P_GPA, abs=0.1)
+    assert row["quality"] == "ok", row["quality_notes"]
+    assert any("singlet" in n and "set aside" in n for n in row["quality_notes"])

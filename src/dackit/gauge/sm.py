@@ -21,7 +21,7 @@ from dackit.core.spectrum import Spectrum, make_spectrum
 from dackit.errors import DackitError, InputError, where
 from dackit.gauge.lines import (MAX_STRONGER_LINES, LineGuess, default_reference_note, fit_weighted, locate_line,
                                 pressure_doubts, reference_line, spectrum_in_nm, stronger_lines_outside)
-from dackit.gauge.ruby import SPLIT_CM, r2_from_r1
+from dackit.gauge.ruby import SPLIT_CM, has_r2_partner, r2_from_r1
 from dackit.gauge.scales import Scale, get_scale, warn_outside
 
 DEFAULT_SCALE = "datchi1997"
@@ -146,20 +146,10 @@ def _beside_ruby(x, y, g: LineGuess, source: str) -> tuple[LineGuess, tuple[floa
     A ruby grain beside the Sm:SrB4O7 crystal made the ruby R1 the "0-0 line" (doubtful,
     ~35 GPa) while the Sm line stood at 0.4× its height in the same spectrum.
     """
-    from scipy.ndimage import uniform_filter1d
-
+    if not has_r2_partner(x, y, g):
+        return g, None
     r1, w = g.center_nm, max(g.fwhm_nm, 0.2)
-    r2 = float(r2_from_r1(r1))
-    smooth = uniform_filter1d(y, 3, mode="nearest") - g.baseline
-    at = np.abs(x - r2) <= 0.3 * (r1 - r2)
-    mid = np.abs(x - 0.5 * (r1 + r2)) <= 0.1 * (r1 - r2)
-    if at.sum() < 2 or mid.sum() < 1:
-        return g, None
-    peak = float(np.max(smooth[at]))
-    # an R2 of its own: a rise at R2's place higher than the dip between the two lines
-    if not (peak > RUBY_R2_MIN_FRACTION * g.height and peak > float(np.min(smooth[mid]))):
-        return g, None
-    span = (r2 - 3 * w, r1 + 3 * w)
+    span = (float(r2_from_r1(r1)) - 3 * w, r1 + 3 * w)
     keep = (x < span[0]) | (x > span[1])
     try:
         other = locate_line(x[keep], y[keep], SM_SEARCH_NM, what="Sm:SrB4O7 0-0", source=source)
