@@ -73,3 +73,21 @@ def test_ruby_reads_its_doublet_beside_a_stronger_sm_line(tmp_path, sm_fraction)
     assert row["pressure_gpa"] == pytest.approx(P_GPA, abs=0.1)
     assert row["quality"] == "ok", row["quality_notes"]
     assert any("singlet" in n and "set aside" in n for n in row["quality_notes"])
+
+
+def test_ruby_past_two_neon_lines_is_located_and_not_ok_with_one_on_r2(tmp_path):
+    # a neon lamp left on: 703.241 nm and 692.947 nm (NIST ASD), narrow and 3x R1's height;
+    # the first was fitted as R1 (26 GPa, doubtful). R1 (695.00 nm) is found; the 692.9 nm
+    # line on R2's flank leaves a misfit, so the reading stays doubtful
+    rng = np.random.default_rng(5)
+    x = np.arange(685.0, 715.0, 0.02)
+    r1 = 695.0
+    r2 = 1e7 / (1e7 / r1 + 29.7)
+    mean = (300 + 10000 * _lorentz(x, r1, 0.5) + 6000 * _lorentz(x, r2, 0.5)
+            + 30000 * (_lorentz(x, 703.241, 0.08) + 0.6 * _lorentz(x, 692.947, 0.08)))
+    f = tmp_path / "ruby_neon.txt"
+    np.savetxt(f, np.c_[x, rng.poisson(mean)], fmt="%.3f\t%d")
+    code, out, err = run_json("ruby", f)
+    row = out[0]
+    assert row["r1_nm"] == pytest.approx(r1, abs=0.01)
+    assert row["quality"] == "doubtful"

@@ -435,24 +435,35 @@ def has_r2_partner(x: np.ndarray, y: np.ndarray, guess: LineGuess) -> bool:
     return peak > R2_PARTNER_MIN_FRACTION * guess.height and peak > float(np.min(smooth[mid]))
 
 
+#: At most this many singlets stronger than R1 are set aside while looking for the doublet.
+MAX_SINGLETS_ASIDE = 3
+
+
 def _past_a_singlet(x, y, guess: LineGuess, source: str) -> tuple[LineGuess, str | None]:
     """R1 when the strongest line in the window is a narrow singlet (the Sm:SrB4O7 0-0 line
     of a second gauge in the cell, above ~10 GPa inside 688-760 nm): the ruby doublet beside
     it, with a note, or the guess unchanged. A Sm line twice R1's height was fitted as R1
     (-9 GPa, doubtful) beside a clean 20 GPa ruby doublet."""
-    split = guess.center_nm - float(r2_from_r1(guess.center_nm))
-    if guess.fwhm_nm >= 0.5 * split or has_r2_partner(x, y, guess):
+    keep = np.ones(x.size, dtype=bool)
+    aside: list[float] = []
+    line = guess
+    # a few singlets may stand above R1 (a neon lamp's 692.9 and 703.2 nm lines)
+    for _ in range(MAX_SINGLETS_ASIDE + 1):
+        split = line.center_nm - float(r2_from_r1(line.center_nm))
+        if line.fwhm_nm >= 0.5 * split or has_r2_partner(x[keep], y[keep], line):
+            break
+        if len(aside) == MAX_SINGLETS_ASIDE:
+            return guess, None
+        aside.append(line.center_nm)
+        keep &= np.abs(x - line.center_nm) > 3 * max(line.fwhm_nm, 0.2)
+        try:
+            line = locate_line(x[keep], y[keep], R1_SEARCH_NM, what="ruby R1", source=source)
+        except InputError:
+            return guess, None
+    if not aside:
         return guess, None
-    w = max(guess.fwhm_nm, 0.2)
-    keep = np.abs(x - guess.center_nm) > 3 * w
-    try:
-        other = locate_line(x[keep], y[keep], R1_SEARCH_NM, what="ruby R1", source=source)
-    except InputError:
-        return guess, None
-    if not has_r2_partner(x[keep], y[keep], other):
-        return guess, None
-    return other, (f"a narrow singlet at {guess.center_nm:.2f} nm, stronger than R1 and without an R2, was set "
-                   "aside (the Sm:SrB4O7 0-0 line of a second gauge, or another emission line)")
+    return line, (f"narrow singlet(s) at {', '.join(f'{c:.2f}' for c in aside)} nm, stronger than R1 and "
+                  "without an R2, set aside (the Sm:SrB4O7 0-0 line of a second gauge, or lamp or laser lines)")
 
 
 def _prepare(spectrum: Spectrum, laser_nm: float | None = None):
