@@ -28,6 +28,9 @@ NM_AXIS_PLAUSIBLE = (400.0, 1100.0)
 #: Silicon CCD and InGaAs spectrometers end near 1700 nm; a header-less axis running beyond
 #: this is not in nm (a ruby R1 Raman shift is 1400–10000 cm⁻¹ for 405–633 nm lasers).
 MAX_SPECTROMETER_NM = 1700.0
+#: Laser lines gauges are excited with (nm): Ar+ 457.9/488/514.5, DPSS 473/532/561, Kr+
+#: 568.2, He-Ne 632.8, diodes 405/660. Only used to word a refusal, never to read a file.
+COMMON_LASERS_NM = (405.0, 457.9, 473.0, 488.0, 514.5, 532.0, 561.0, 568.2, 632.8, 660.0)
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,17 @@ def _axis_in_nm(spectrum: Spectrum, what: str, search_nm: tuple[float, float] | 
                              "--laser-nm (e.g. --laser-nm 532; laser_nm in experiment.toml's [ruby]/[sm]), if absolute "
                              "wavenumbers or eV, name the unit "
                              "in the column header (\"wavenumber (cm-1)\", \"energy (eV)\")")
+        if search_nm is not None and spectrum.metadata.get("x_unit_from") == "assumed":
+            # a header-less Raman shift from a red laser (He-Ne: R1 at ~1400 cm-1) passes as
+            # nm and was refused as "wrong file or wrong calibration" with no word of --laser-nm
+            fits = [laser for laser in COMMON_LASERS_NM
+                    if (lam := from_shift(laser)) is not None and covers(lam)]
+            if fits and not covers(x):
+                raise InputError(f"{pre}x runs {x.min():.1f}–{x.max():.1f}: as wavelengths (nm) it misses the "
+                                 f"{what} line ({search_nm[0]:.0f}–{search_nm[1]:.0f} nm), as a Raman shift (cm-1) "
+                                 f"it reaches it from a laser at {' or '.join(f'{v:g}' for v in fits)} nm; if x "
+                                 "is a Raman shift give the laser with --laser-nm (laser_nm in experiment.toml's "
+                                 "[ruby]/[sm]), otherwise check the file and its wavelength calibration")
         return x, y, notes   # locate_line says what range the line needs
 
     lam = None
@@ -182,7 +196,7 @@ def layout_notes(spectrum: Spectrum) -> list[str]:
     columns = meta.get("columns") or []
     if len(columns) > 2 and meta.get("y_column"):
         others = [c for c in columns if c not in (meta.get("x_column"), meta.get("y_column"))]
-        notes.append(f"the file holds {len(columns) - 1} intensity columns; {meta['y_column']!r} was measured, "
+        notes.append(f"the file holds {len(columns) - 1} columns beside x; {meta['y_column']!r} was measured, "
                      f"not {', '.join(repr(c) for c in others[:3])}{'…' if len(others) > 3 else ''}")
     return notes
 

@@ -406,10 +406,71 @@ def _split_cm(fit: FitResult) -> float:
     return float(1e7 / d["r2"]["center"] - 1e7 / d["r1"]["center"])
 
 
+#: A rise at R2's place above this fraction of the line's height (and above the dip between
+#: them) gives a line its R2: a ruby doublet, not a singlet such as the Sm:SrB4O7 0-0 line.
+R2_PARTNER_MIN_FRACTION = 0.2
+
+
+def has_r2_partner(x: np.ndarray, y: np.ndarray, guess: LineGuess) -> bool:
+    """Does a line stand at R2's place (R1 + 29.7 cm⁻¹) beside the line found, higher than
+    the dip between them? True for a resolved ruby doublet, False for a singlet.
+
+    Parameters
+    ----------
+    x, y : numpy.ndarray
+        Spectrum, x in nm ascending.
+    guess : LineGuess
+        The line found (:func:`~dackit.gauge.lines.locate_line`), taken as R1.
+    """
+    from scipy.ndimage import uniform_filter1d
+
+    r1 = guess.center_nm
+    r2 = float(r2_from_r1(r1))
+    smooth = uniform_filter1d(y, 3, mode="nearest") - guess.baseline
+    at = np.abs(x - r2) <= 0.3 * (r1 - r2)
+    mid = np.abs(x - 0.5 * (r1 + r2)) <= 0.1 * (r1 - r2)
+    if at.sum() < 2 or mid.sum() < 1:
+        return False
+    peak = float(np.max(smooth[at]))
+    return peak > R2_PARTNER_MIN_FRACTION * guess.height and peak > float(np.min(smooth[mid]))
+
+
+#: At most this many singlets stronger than R1 are set aside while looking for the doublet.
+MAX_SINGLETS_ASIDE = 3
+
+
+def _past_a_singlet(x, y, guess: LineGuess, source: str) -> tuple[LineGuess, str | None]:
+    """R1 when the strongest line in the window is a narrow singlet (the Sm:SrB4O7 0-0 line
+    of a second gauge in the cell, above ~10 GPa inside 688-760 nm): the ruby doublet beside
+    it, with a note, or the guess unchanged. A Sm line twice R1's height was fitted as R1
+    (-9 GPa, doubtful) beside a clean 20 GPa ruby doublet."""
+    keep = np.ones(x.size, dtype=bool)
+    aside: list[float] = []
+    line = guess
+    # a few singlets may stand above R1 (a neon lamp's 692.9 and 703.2 nm lines)
+    for _ in range(MAX_SINGLETS_ASIDE + 1):
+        split = line.center_nm - float(r2_from_r1(line.center_nm))
+        if line.fwhm_nm >= 0.5 * split or has_r2_partner(x[keep], y[keep], line):
+            break
+        if len(aside) == MAX_SINGLETS_ASIDE:
+            return guess, None
+        aside.append(line.center_nm)
+        keep &= np.abs(x - line.center_nm) > 3 * max(line.fwhm_nm, 0.2)
+        try:
+            line = locate_line(x[keep], y[keep], R1_SEARCH_NM, what="ruby R1", source=source)
+        except InputError:
+            return guess, None
+    if not aside:
+        return guess, None
+    return line, (f"narrow singlet(s) at {', '.join(f'{c:.2f}' for c in aside)} nm, stronger than R1 and "
+                  "without an R2, set aside (the Sm:SrB4O7 0-0 line of a second gauge, or lamp or laser lines)")
+
+
 def _prepare(spectrum: Spectrum, laser_nm: float | None = None):
     x, y, notes = spectrum_in_nm(spectrum, "ruby", R1_SEARCH_NM, laser_nm=laser_nm)
     guess = locate_line(x, y, R1_SEARCH_NM, what="ruby R1", source=spectrum.source)
-    return x, y, guess, notes
+    guess, note = _past_a_singlet(x, y, guess, spectrum.source)
+    return x, y, guess, [*notes, note] if note else notes
 
 
 def _line_params(fit: FitResult) -> dict:

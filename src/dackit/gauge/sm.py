@@ -19,9 +19,9 @@ from dackit.core.quality import Judged, Verdict
 from dackit.core.results import Failure
 from dackit.core.spectrum import Spectrum, make_spectrum
 from dackit.errors import DackitError, InputError, where
-from dackit.gauge.lines import (MAX_STRONGER_LINES, default_reference_note, fit_weighted, locate_line,
+from dackit.gauge.lines import (MAX_STRONGER_LINES, LineGuess, default_reference_note, fit_weighted, locate_line,
                                 pressure_doubts, reference_line, spectrum_in_nm, stronger_lines_outside)
-from dackit.gauge.ruby import SPLIT_CM, r2_from_r1
+from dackit.gauge.ruby import SPLIT_CM, has_r2_partner, r2_from_r1
 from dackit.gauge.scales import Scale, get_scale, warn_outside
 
 DEFAULT_SCALE = "datchi1997"
@@ -133,6 +133,37 @@ def _ruby_r2_rise(x, y, fit: FitResult) -> float:
     return float(np.max((y - fit.eval(x))[at]) / height)
 
 
+#: Beside a ruby doublet, a line is taken for the 0-0 line only above this fraction of R1's
+#: height (weaker, the ruby's own weak bands and wings cannot be told from it).
+MIN_BESIDE_RUBY = 0.1
+
+
+def _beside_ruby(x, y, g: LineGuess, source: str) -> tuple[LineGuess, tuple[float, float] | None]:
+    """The 0-0 line when the strongest line found is ruby's R1 (both gauges in one cell).
+
+    Returns the guess to fit and the ruby pair's span (nm) to keep out of the fit, or the
+    original guess and None when no R2 stands at R1 + 29.7 cm⁻¹ or no other line is there.
+    A ruby grain beside the Sm:SrB4O7 crystal made the ruby R1 the "0-0 line" (doubtful,
+    ~35 GPa) while the Sm line stood at 0.4× its height in the same spectrum.
+    """
+    if not has_r2_partner(x, y, g):
+        return g, None
+    r1, w = g.center_nm, max(g.fwhm_nm, 0.2)
+    span = (float(r2_from_r1(r1)) - 3 * w, r1 + 3 * w)
+    keep = (x < span[0]) | (x > span[1])
+    try:
+        other = locate_line(x[keep], y[keep], SM_SEARCH_NM, what="Sm:SrB4O7 0-0", source=source)
+    except InputError:
+        return g, None
+    # Only a clear line is taken: a ruby spectrum alone has weak bands beside its doublet
+    # (myPRL R7: a 0.5 nm band at 2.6 % of R1 cut by the spectrum's end read as 52.8 GPa, ok)
+    edge = 3 * max(other.fwhm_nm, 0.2)
+    if (other.height < MIN_BESIDE_RUBY * g.height or other.center_nm - x[0] < edge
+            or x[-1] - other.center_nm < edge or other.fwhm_nm > MAX_PLAUSIBLE_FWHM_NM):
+        return g, None
+    return other, span
+
+
 def _verdict(x, y, fit: FitResult, pressure: float, p_err: float, sc: Scale, notes) -> Verdict:
     from scipy.ndimage import uniform_filter1d
 
@@ -200,21 +231,28 @@ def fit_sm(spectra: Spectrum | Sequence[Spectrum], *, scale: str = DEFAULT_SCALE
     for i, s in enumerate(batch):
         try:
             x, y, notes = spectrum_in_nm(s, "Sm:SrB4O7", SM_SEARCH_NM, laser_nm=laser_nm)
-            prepared.append((i, s, x, y, locate_line(x, y, SM_SEARCH_NM, what="Sm:SrB4O7 0-0",
-                                                    source=s.source), notes))
+            g, ruby = _beside_ruby(x, y, locate_line(x, y, SM_SEARCH_NM, what="Sm:SrB4O7 0-0",
+                                                     source=s.source), s.source)
+            if ruby is not None:
+                notes = [*notes, f"ruby R2/R1 lines at {ruby[0]:.1f}–{ruby[1]:.1f} nm, stronger than the 0-0 line, "
+                                 "were set aside (a ruby grain in the same cell)"]
+            prepared.append((i, s, x, y, g, notes, ruby))
         except DackitError as exc:
             if single:
                 raise
             results[i] = Failure.from_exception(s.source, exc)
     if prepared:
         windows, p0 = [], []
-        for _, _, x, _, g, _ in prepared:
+        for _, _, x, _, g, _, ruby in prepared:
             w = max(g.fwhm_nm, 0.2)
-            windows.append((max(g.center_nm - 5 * w - 0.5, x[0]), min(g.center_nm + 5 * w + 0.5, x[-1])))
+            lo, hi = max(g.center_nm - 5 * w - 0.5, x[0]), min(g.center_nm + 5 * w + 0.5, x[-1])
+            if ruby is not None:  # the fit window stops short of the ruby lines
+                lo, hi = (lo, min(hi, ruby[0])) if g.center_nm < ruby[0] else (max(lo, ruby[1]), hi)
+            windows.append((lo, hi))
             p0.append([g.height, g.center_nm, w, 0.5, g.baseline, 0.0])
         bf = fit_weighted([p[2] for p in prepared], [p[3] for p in prepared], MODEL, np.array(p0),
                           windows)
-        for k, (i, s, x, y, _, notes) in enumerate(prepared):
+        for k, (i, s, x, y, _, notes, _) in enumerate(prepared):
             fit = bf[k]
             pos, err = fit.params["center0"], fit.stderr["center0"]
             try:

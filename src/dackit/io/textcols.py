@@ -411,6 +411,12 @@ def y_unit_from_name(name: str) -> str:
     return "counts"
 
 
+#: WiRE's name of the spectral axis column (Raman shift or wavelength, unit not written)
+_WIRE_AXIS = r"#?\s*wave"
+#: the coordinates WiRE writes before it in map, depth and time-series exports
+_WIRE_COORDINATE = r"#?\s*(?:x|y|z|time)"
+
+
 def pick_columns(names: tuple) -> tuple[int, int, str | None]:
     """Indices of the x and y columns and the x unit their names state.
 
@@ -424,13 +430,20 @@ def pick_columns(names: tuple) -> tuple[int, int, str | None]:
     (0, 2, 'nm')
     >>> pick_columns(("Wavelength", "Dark", "Reference", "Sample", "Processed"))
     (0, 4, 'nm')
+    >>> pick_columns(("X", "#Y", "#Wave", "#Intensity"))
+    (2, 3, None)
     """
     units = [x_unit_from_name(name) if name else None for name in names]
     physical = [i for i, u in enumerate(units) if u not in (None, "pixel")]
     pixel = [i for i, u in enumerate(units) if u == "pixel"]
-    x_idx = (physical or pixel or [0])[0]
+    # Renishaw WiRE heads its spectral axis "#Wave" with no unit (the range tells) and puts a
+    # map's or series' coordinates first ("#X #Y #Wave #Intensity"): column 0 was the stage X
+    spectral = [i for i, name in enumerate(names) if name and re.fullmatch(_WIRE_AXIS, name.strip().lower())]
+    x_idx = (physical or spectral or pixel or [0])[0]
     unit = units[x_idx]
     others = [i for i in range(len(names)) if i != x_idx]
+    if x_idx in spectral:  # WiRE's map coordinates are no signal ("#Y" reads like a y column)
+        others = [i for i in others if not re.fullmatch(_WIRE_COORDINATE, names[i].strip().lower())] or others
     # dark, reference and error columns are never the spectrum: an Ocean Optics "Wavelength,
     # Dark, Reference, Sample, Processed" export has its signal in the last columns
     plain = [i for i in others if not (names[i] and re.search(_AUX_NAME, names[i].lower()))]
@@ -603,6 +616,13 @@ def read_columns(path) -> Spectrum:
         raise InputError(f"{where(src)}{what}: a decay or kinetics curve over time, not a spectrum over "
                          "wavelength; dackit analyses spectra (x in nm, eV or cm-1)")
     ncols = table.data.shape[1]
+    if re.fullmatch(_WIRE_AXIS, xname.strip().lower()):
+        n_spectra = len(table.data) // max(len(np.unique(table.data[:, x_idx])), 1)
+        if n_spectra > 1:
+            coords = [n for n in table.names if re.fullmatch(_WIRE_COORDINATE, n.strip().lower())]
+            raise InputError(f"{where(src)}a map or series export holding {n_spectra} spectra (columns "
+                             f"{', '.join(coords) or 'before #Wave'}); dackit measures one spectrum per file: "
+                             "export each point's spectrum on its own")
     if ncols > MAX_UNNAMED_COLUMNS and not any(table.names):
         # several spectra side by side (a map or series export): columns 0 and 1 would be a guess
         raise InputError(f"{where(src)}{ncols} columns of numbers without names: which is x and which "
