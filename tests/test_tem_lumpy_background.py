@@ -20,11 +20,10 @@ from dackit.tem.detect import detect_particles
 RADIUS, CONTRAST = 8.0, 0.4
 
 
-def _lumpy_field(seed, lump_amplitude, n=40, shape=(400, 400)):
-    """``n`` uniform bright disks of radius :data:`RADIUS` on a sum of 14 Gaussian lumps of
-    σ 25–50 px (3–6 particle radii, a support grain), each of height ``lump_amplitude`` times
-    0.5–1; blurred (σ 1 px), Gaussian noise 0.02. Returns the image and the true diameter."""
-    rng = np.random.default_rng(seed)
+def _lumps_and_centres(rng, shape, lump_amplitude, n, radius, margin):
+    """Pixel grids, 14 Gaussian lumps of σ 25–50 px and height ``lump_amplitude`` × 0.5–1 (a
+    support grain), and ``n`` particle centres at least ``margin`` px inside the image and
+    6 px apart rim to rim."""
     rr, cc = np.mgrid[0:shape[0], 0:shape[1]].astype(float)
     img = np.zeros(shape)
     for _ in range(14):
@@ -33,9 +32,18 @@ def _lumpy_field(seed, lump_amplitude, n=40, shape=(400, 400)):
         img += lump_amplitude * rng.uniform(0.5, 1) * np.exp(-((rr - r0) ** 2 + (cc - c0) ** 2) / (2 * s * s))
     centres: list[np.ndarray] = []
     while len(centres) < n:
-        p = rng.uniform(RADIUS + 4, shape[0] - RADIUS - 4, 2)
-        if all(np.hypot(*(p - q)) > 2 * RADIUS + 6 for q in centres):
+        p = rng.uniform(radius + margin, shape[0] - radius - margin, 2)
+        if all(np.hypot(*(p - q)) > 2 * radius + 6 for q in centres):
             centres.append(p)
+    return rr, cc, img, centres
+
+
+def _lumpy_field(seed, lump_amplitude, n=40, shape=(400, 400)):
+    """``n`` uniform bright disks of radius :data:`RADIUS` on a sum of 14 Gaussian lumps of
+    σ 25–50 px (3–6 particle radii, a support grain), each of height ``lump_amplitude`` times
+    0.5–1; blurred (σ 1 px), Gaussian noise 0.02. Returns the image and the true diameter."""
+    rng = np.random.default_rng(seed)
+    rr, cc, img, centres = _lumps_and_centres(rng, shape, lump_amplitude, n, RADIUS, 4)
     for r0, c0 in centres:
         # antialiased rim: the disk's area is π·RADIUS² to within a fraction of a pixel
         img += CONTRAST * np.clip(RADIUS + 0.5 - np.hypot(rr - r0, cc - c0), 0, 1)
@@ -119,17 +127,7 @@ def _sphere_field(seed, lump_amplitude, radius, n=60, shape=(400, 400)):
     4×4 sub-pixel sampled, on the lumps of :func:`_lumpy_field`; blurred (σ 1 px), noise 0.02.
     The small catalyst particles of ArdaGen Pt2/Ru3 (boxes of 11.7 and 12.5 px)."""
     rng = np.random.default_rng(seed)
-    rr, cc = np.mgrid[0:shape[0], 0:shape[1]].astype(float)
-    img = np.zeros(shape)
-    for _ in range(14):
-        r0, c0 = rng.uniform(0, shape[0]), rng.uniform(0, shape[1])
-        s = rng.uniform(25, 50)
-        img += lump_amplitude * rng.uniform(0.5, 1) * np.exp(-((rr - r0) ** 2 + (cc - c0) ** 2) / (2 * s * s))
-    centres: list[np.ndarray] = []
-    while len(centres) < n:
-        p = rng.uniform(radius + 6, shape[0] - radius - 6, 2)
-        if all(np.hypot(*(p - q)) > 2 * radius + 6 for q in centres):
-            centres.append(p)
+    rr, cc, img, centres = _lumps_and_centres(rng, shape, lump_amplitude, n, radius, 6)
     sub = (np.arange(4) + 0.5) / 4 - 0.5
     for r0, c0 in centres:
         chord = sum(np.sqrt(np.clip(1 - ((rr + dy - r0) ** 2 + (cc + dx - c0) ** 2) / radius**2, 0, 1))
