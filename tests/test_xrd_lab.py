@@ -132,11 +132,11 @@ def test_too_few_peaks_to_test_the_axis_is_not_ok_when_it_matters(displacement):
         assert abs(fit.a - A_TRUE) < 3e-4 and fit.verdict.ok and not unsettled, fit.verdict.notes
 
 
-def test_a_loose_kalpha2_ratio_is_held_near_the_expected_one():
+def test_a_kalpha2_ratio_beyond_any_anode_is_held():
     """Broad lines (FWHM 0.17-0.41°) of a Co scan resolve the doublet in one group only, whose
     Kα2/Kα1 ratio came out 1.000 ± 0.195 for a true 0.546: held there, the doublets pulled
-    the Si cell 0.0023 Å (2.3 esd) long with quality ok. Combined with the expected 0.5 ± 0.05
-    the ratio is 0.53 and the cell right to 0.001 Å. (lab sweep seed 4 case 18; numpy-built,
+    the Si cell 0.0023 Å (2.3 esd) long with quality ok. No anode's Kα2 is that strong: held
+    at 0.6, the cell is right to 0.001 Å. (lab sweep seed 4 case 18; numpy-built,
     tests/xrd_pattern_synth.py)"""
     import sys
     from pathlib import Path
