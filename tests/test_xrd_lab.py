@@ -299,6 +299,20 @@ def test_rigaku_ras_read_with_attenuator_and_wavelength(tmp_path):
     assert pat.intensity[3] == pytest.approx(2 * 103)           # counts × attenuator factor
 
 
+def test_rigaku_ras_later_scans_are_named(tmp_path):
+    """A SmartLab file with several ranges: the first is read, the others are said in a note
+    (they were dropped without a word)."""
+    one = _ras(tmp_path).read_bytes().decode("latin-1").replace("*RAS_DATA_END\r\n", "")
+    two = one.replace("*RAS_DATA_START\r\n", "").replace("\r\n*RAS_INT_START", '\r\n*MEAS_SCAN_START "56.0000"'
+                                                          '\r\n*MEAS_SCAN_STOP "66.0000"\r\n*RAS_INT_START')
+    path = tmp_path / "two.ras"
+    path.write_bytes((one + two + "*RAS_DATA_END\r\n").encode("latin-1"))
+    pat = read_pattern(path)
+    assert pat.x.size == 30 and pat.x[-1] == pytest.approx(20.29)
+    assert any("2 scans" in n and "56.00–66.00°" in n for n in pat.reader_notes), pat.reader_notes
+    assert read_pattern(_ras(tmp_path)).reader_notes == []
+
+
 def test_rigaku_omega_scan_refused(tmp_path):
     with pytest.raises(InputError, match="not a 2θ scan"):
         read_pattern(_ras(tmp_path, axis='"Omega"'))
