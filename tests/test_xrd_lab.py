@@ -313,6 +313,25 @@ def test_rigaku_ras_later_scans_are_named(tmp_path):
     assert read_pattern(_ras(tmp_path)).reader_notes == []
 
 
+def test_highscore_csv_export_gives_its_wavelength(tmp_path):
+    """PANalytical HighScore 'Save as CSV': key,value lines of [Measurement conditions], then
+    [Scan points] and 'Angle,Intensity' rows (yadg's panalytical csv extractor reads the same
+    layout). The 'K-Alpha1 wavelength,1.5405980' line was not read: the scan was refused for
+    an unknown wavelength."""
+    pat = _lab_pattern()
+    head = ["[Measurement conditions]", "File name,C:\\XRD\\lab6.xrdml", "Sample identification,LaB6",
+            "Anode material,Cu", "K-Alpha1 wavelength,1.5405980", "K-Alpha2 wavelength,1.5444260",
+            "Ratio K-Alpha2/K-Alpha1,0.5000000", f"No. of points,{pat.x.size}", "[Scan points]", "Angle,Intensity"]
+    rows = [f"{a:.4f},{b:.0f}" for a, b in zip(pat.x, pat.intensity)]
+    path = tmp_path / "lab6.csv"
+    path.write_text("\r\n".join(head + rows) + "\r\n")
+    got = read_pattern(path)
+    assert got.wavelength_a == pytest.approx(1.540598) and got.x.size == pat.x.size
+    np.testing.assert_array_equal(got.intensity, pat.intensity)
+    fit = fit_lattice(got, "lab6")
+    assert abs(fit.a - A_TRUE) < 3e-4 and fit.quality == "ok", (fit.a, fit.quality_notes)
+
+
 def test_rigaku_omega_scan_refused(tmp_path):
     with pytest.raises(InputError, match="not a 2θ scan"):
         read_pattern(_ras(tmp_path, axis='"Omega"'))

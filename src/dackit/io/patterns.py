@@ -91,10 +91,16 @@ def _wavelength_from_text(text: str, pre: str):
     1.540598
     >>> _wavelength_from_text("Wavelength (nm): 0.04133", ""), _wavelength_from_text("wavelength 0.4 A", "")
     (0.4133, 0.4)
+
+    The key–value lines of a PANalytical HighScore CSV export ('K-Alpha1 wavelength,1.5405980'
+    in its [Measurement conditions]) are read too: the file was refused for an unknown wavelength.
+
+    >>> _wavelength_from_text("Anode material,Cu\\nK-Alpha1 wavelength,1.5405980\\nK-Alpha2 wavelength,1.54443", "")
+    1.540598
     """
     unit_re = r"m|nm|a|å|angstroms?"
     m = re.search(rf"wavelength(?:\s+is)?\s*(?:\d\s*(?=[:=(\[]))?(?:[(\[]\s*({unit_re})\s*[)\]])?"
-                  rf"\s*[:=]?\s*({_NUMBER})\s*({unit_re})?\b", text, re.I)
+                  rf"\s*[:=,;]?\s*({_NUMBER})\s*({unit_re})?\b", text, re.I)
     if not m:
         # Bruker/Siemens UXD: "_WL1=1.540600" (Kα1) in the unit of "_WL_UNIT='A'"
         uxd = re.search(rf"^\s*_(?:WL1|RANGE_WL)\s*=\s*({_NUMBER})\s*$", text, re.I | re.M)
