@@ -491,3 +491,15 @@ def test_a_weak_line_far_off_its_position_is_left_out_of_the_cell():
                 and "FWHM off" in r.reason]
     assert left_out == ["620"], fit.dropped
     assert "620" not in set(fit.peaks["hkl"])
+
+
+def test_any_fcc_element_is_a_library_phase():
+    """An Al (or Cu, Ni, Ag) scan had no library phase: 'fcc:a=…:element=…' gives one with that
+    element's scattering; without a cell or element the error says what is missing."""
+    from dackit.xrd.phases import get_phase
+
+    al = get_phase("fcc:a=4.0495:element=Al")
+    assert al.a == pytest.approx(4.0495) and [a.element for a in al.atoms] == ["Al"]
+    assert list(reflections(al, CU_KA1, 80.0)["hkl"])[:3] == ["111", "200", "220"]
+    with pytest.raises(InputError, match="'a' and 'element'"):
+        get_phase("fcc")
