@@ -169,8 +169,8 @@ _radiation_option = click.option(
 @_source_options
 @click.option("--phase", "phase_spec", required=True,
               help="Library phase with optional parameters (zincblende, rocksalt, fluorite/ceo2, "
-                   "wurtzite; calibrants lab6, si, corundum/al2o3; markers au, pt, mgo, nacl, ne; "
-                   "e.g. 'rocksalt:a=5.3:cation=In:anion=P') or a .jcpds/.cif file.")
+                   "wurtzite, fcc; calibrants lab6, si, corundum/al2o3; markers au, pt, mgo, nacl, ne; "
+                   "e.g. 'rocksalt:a=5.3:cation=In:anion=P', 'fcc:a=4.05:element=Al') or a .jcpds/.cif file.")
 @click.option("--range", "tth_range", nargs=2, type=float, default=None,
               help="2θ range in degrees to fit (default: the whole pattern).")
 @click.option("--zero-shift", is_flag=True, help="Refine a 2θ zero shift with the cell.")

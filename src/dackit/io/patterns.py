@@ -91,10 +91,16 @@ def _wavelength_from_text(text: str, pre: str):
     1.540598
     >>> _wavelength_from_text("Wavelength (nm): 0.04133", ""), _wavelength_from_text("wavelength 0.4 A", "")
     (0.4133, 0.4)
+
+    The key–value lines of a PANalytical HighScore CSV export ('K-Alpha1 wavelength,1.5405980'
+    in its [Measurement conditions]) are read too: the file was refused for an unknown wavelength.
+
+    >>> _wavelength_from_text("Anode material,Cu\\nK-Alpha1 wavelength,1.5405980\\nK-Alpha2 wavelength,1.54443", "")
+    1.540598
     """
     unit_re = r"m|nm|a|å|angstroms?"
     m = re.search(rf"wavelength(?:\s+is)?\s*(?:\d\s*(?=[:=(\[]))?(?:[(\[]\s*({unit_re})\s*[)\]])?"
-                  rf"\s*[:=]?\s*({_NUMBER})\s*({unit_re})?\b", text, re.I)
+                  rf"\s*[:=,;]?\s*({_NUMBER})\s*({unit_re})?\b", text, re.I)
     if not m:
         # Bruker/Siemens UXD: "_WL1=1.540600" (Kα1) in the unit of "_WL_UNIT='A'"
         uxd = re.search(rf"^\s*_(?:WL1|RANGE_WL)\s*=\s*({_NUMBER})\s*$", text, re.I | re.M)
@@ -499,12 +505,14 @@ def _read_ras(path, lines, wavelength_a, axis, pre):
     header: dict[str, str] = {}
     rows = []
     inside = False
+    end = len(lines)
     for i, line in enumerate(lines):
         text = line.strip()
         if text.startswith("*RAS_INT_START"):
             inside = True
             continue
         if text.startswith("*RAS_INT_END"):
+            end = i
             break  # later scans of the file are not read
         if inside and text:
             rows.append((i + 1, text))
@@ -526,8 +534,42 @@ def _read_ras(path, lines, wavelength_a, axis, pre):
             lam = float(header["HW_XG_WAVE_LENGTH_ALPHA1"])
         except ValueError:
             lam = None
-    return make_pattern(data[:, 0], y, axis="2th_deg", wavelength_a=lam, source=str(path),
-                        metadata={"format": "rigaku-ras", "header": [f"{k} {v}" for k, v in header.items()]})
+    meta: dict = {"format": "rigaku-ras", "header": [f"{k} {v}" for k, v in header.items()]}
+    later = _later_ras_scans(lines[end + 1:])
+    if later:
+        # a SmartLab file with several ranges (InAs 002 and 004 radial scans of xrayutilities'
+        # example) was read as its first range alone, without a word
+        shown = ", ".join(later[:4]) + (" …" if len(later) > 4 else "")
+        meta["reader_notes"] = [f"the file holds {len(later) + 1} scans; only the first "
+                                f"({data[0, 0]:.2f}–{data[-1, 0]:.2f}°) is read, not {shown}: "
+                                "export each range as its own file to fit it"]
+    return make_pattern(data[:, 0], y, axis="2th_deg", wavelength_a=lam, source=str(path), metadata=meta)
+
+
+def _later_ras_scans(lines) -> list[str]:
+    """The ranges ("56.00–66.00°", or the axis name when it is no 2θ scan) of the scans of a
+    Rigaku ``.ras`` file after its first one."""
+    found, start, stop, axis = [], None, None, ""
+    for line in lines:
+        text = line.strip()
+        key, _, value = text[1:].partition(" ")
+        value = value.strip().strip('"')
+        if key == "MEAS_SCAN_START":
+            start = value
+        elif key == "MEAS_SCAN_STOP":
+            stop = value
+        elif key == "MEAS_SCAN_AXIS_X":
+            axis = value
+        elif key == "RAS_INT_START":
+            try:
+                found.append(f"{float(start or ''):.2f}–{float(stop or ''):.2f}°"
+                             + (f" ({axis})" if axis and not re.search(r"2-?theta", axis.replace(" ", ""), re.I)
+                                else ""))
+            except ValueError:
+                found.append(axis or "a scan without a range")
+            start = stop = None
+            axis = ""
+    return found
 
 
 def _read_xrdml(path, raw: bytes, wavelength_a, axis, pre):

@@ -421,6 +421,9 @@ PHASES = {
     "silicon": silicon,
     "al2o3": corundum,
     "corundum": corundum,
+    # any fcc element by name (Al, Cu, Ni, Ag…): the Al of a lab course's X'Pert scan had no
+    # library phase; 'au:a=4.05' gave gold's form factors
+    "fcc": fcc,
 }
 
 
