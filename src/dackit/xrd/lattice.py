@@ -1090,7 +1090,6 @@ def _untestable_axis_doubts(phase, peaks, wavelength_a, current, terms) -> list[
     every mounting); three MgO lines of a Co scan displaced by 0.058° gave a 0.0035 Å short,
     7 esd, with quality ok."""
     moves = []
-    base = dict(zip(current[0], current[1]))
     for term in terms:
         if len(peaks) - len(phase.free_parameters) - 1 < 1:
             continue
@@ -1099,8 +1098,7 @@ def _untestable_axis_doubts(phase, peaks, wavelength_a, current, terms) -> list[
                                 displacement=term == "displacement")
         except FitError:
             continue
-        moved = {n: v - base[n] for n, v in zip(trial[0], trial[1]) if n in ("a", "b", "c") and n in base}
-        far = ", ".join(f"{n} by {d:+.4f} Å" for n, d in moved.items() if abs(d) > MAX_AXIS_MODEL_SPREAD_A)
+        far = _cell_moves(current, trial)
         if far:
             moves.append(f"{_AXIS_TERM_NAMES.get(term, term)} moves {far}")
     if not moves:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -400,7 +401,7 @@ def nacl_b2(a: float = 3.4574, *, b_iso: float = 0.5, name: str | None = None) -
 
 
 #: library name → factory taking keyword parameters
-PHASES = {
+PHASES: dict[str, Callable[..., Phase]] = {
     "au": gold,
     "gold": gold,
     "pt": platinum,
