@@ -469,11 +469,12 @@ def _doublet_note(wp, p, cov) -> list[str]:
 
 def _peak_fit_cell(pattern, refined, twotheta_range, polarization, radiation, a_err, verdict):
     """Cell length of a present phase in laboratory Kα or neutron data, from the peak fit of
-    :func:`~dackit.xrd.lattice.fit_lattice`: the whole-pattern model has one line per
-    reflection and no axis correction, which on a Kα1/Kα2 pattern with specimen displacement
-    leaves a off by more than 0.002 Å (NIST LaB6 660 Cu data: +0.0025 Å), and on constant-
-    wavelength neutron data misses the Debye–Scherrer offsets (D1A garnet: +0.0023 Å). The peak
-    fit models both; its doubts join the phase's verdict. Returns (a, a_err, verdict)."""
+    :func:`~dackit.xrd.lattice.fit_lattice`: the whole-pattern model has at most a 2θ zero,
+    no specimen displacement, which on a Kα1/Kα2 pattern leaves a off by more than 0.002 Å
+    (NIST LaB6 660 Cu data, before the zero and the Kα2 lines were modelled: +0.0025 Å), and
+    on constant-wavelength neutron data it misses the Debye–Scherrer offsets (D1A garnet:
+    +0.0023 Å). The peak fit models both; its doubts join the phase's verdict, unless it moved
+    a beyond :data:`PEAK_FIT_MAX_SHIFT` (another phase's lines). Returns (a, a_err, verdict)."""
     what = "neutron" if radiation == "neutron" else "Kα"
     try:
         fit = fit_lattice(pattern, refined, twotheta_range=twotheta_range, a_search=(-0.01, 0.01),
