@@ -426,7 +426,7 @@ def coarse_scores(x, net, phase: Phase, wavelength_a: float, fwhm_deg: float, *,
     if kalpha2 is not None:
         # the Kα2 partner of each line: same d at λ2, i.e. d/(λ2/λ1) at λ1 (Kα2/Kα1 ≈ 0.5)
         d0 = np.concatenate([d0, d0 / kalpha2])
-        inten = np.concatenate([inten, 0.5 * inten])
+        inten = np.concatenate([inten, KALPHA2_RATIO_NOMINAL * inten])
     tan_max = np.tan(np.radians(x.max() / 2))
     ds = np.radians(fwhm_deg) / 6 / (2 * tan_max)
     grid = np.arange(lo, hi + ds, ds)
@@ -783,10 +783,13 @@ KALPHA_LINES = {"Cu": (1.5405929, 1.5444140), "Co": (1.788996, 1.792835), "Fe": 
                 "Cr": (2.289726, 2.293651), "Mo": (0.7093171, 0.7136067), "Ag": (0.5594218, 0.5638131)}
 #: A given wavelength this close (Å) to an anode's Kα1, or to its 2:1 weighted Kα mean, names that anode.
 KALPHA_MATCH_A = 6e-4
-#: Largest Kα2/Kα1 intensity ratio taken from a fit: the ratio is ≈ 1:2 from the (2j + 1)
-#: weights of the 2p1/2 and 2p3/2 levels the lines come from (measured 0.49–0.52 for Cu,
-#: Hölzer et al., Phys. Rev. A 56, 4554 (1997)); a little above it allows for monochromator
-#: and detector efficiency. A larger fitted ratio is held there.
+#: Kα2/Kα1 intensity ratio of an unmonochromated anode: ≈ 1:2 from the (2j + 1) weights of
+#: the 2p1/2 and 2p3/2 levels the lines come from (measured 0.49–0.52 for Cu, Hölzer et al.,
+#: Phys. Rev. A 56, 4554 (1997)); the coarse searches' templates and the whole-pattern fit's
+#: start take it.
+KALPHA2_RATIO_NOMINAL = 0.5
+#: Largest Kα2/Kα1 intensity ratio taken from a fit: a little above the nominal one allows for
+#: monochromator and detector efficiency. A larger fitted ratio is held there.
 KALPHA2_RATIO_MAX = 0.6
 #: Smallest fitted Kα2/Kα1 intensity ratio taken as a doublet (the theoretical ratio is ≈ 0.5;
 #: a Kα1 monochromator leaves < 0.05).

@@ -63,8 +63,8 @@ from dackit.core.lineshapes import pseudo_voigt_unit_area
 from dackit.core.lsq import covariance_from_jacobian, covariance_to_stderr, qaic_weights
 from dackit.core.quality import Judged, Verdict
 from dackit.errors import DackitError, FitError, InputError, where
-from dackit.xrd.lattice import (MAX_AXIS_MODEL_SPREAD_A, MIN_AXIS_MODEL_WEIGHT, coarse_scale, fit_lattice,
-                                kalpha2_position, kalpha_doublet, pattern_arrays, prepare,
+from dackit.xrd.lattice import (KALPHA2_RATIO_NOMINAL, MAX_AXIS_MODEL_SPREAD_A, MIN_AXIS_MODEL_WEIGHT, coarse_scale,
+                                fit_lattice, kalpha2_position, kalpha_doublet, pattern_arrays, prepare,
                                 twotheta_of)
 from dackit.xrd.phases import Phase, get_phase
 from dackit.xrd.structure_factor import reflections
@@ -161,9 +161,14 @@ class _WholePattern:
     def zero(self, p) -> float:
         return float(p[self.n_phase_params]) if self.free_zero else 0.0
 
+    @property
+    def kalpha2_index(self) -> int:
+        """Index of the Kα2/Kα1 ratio in the parameters (after the zero offset, if any)."""
+        return self.n_phase_params + int(self.free_zero)
+
     def kalpha2_ratio(self, p) -> float:
         """Fitted Kα2/Kα1 intensity ratio (0 without a doublet)."""
-        return float(p[self.n_phase_params + int(self.free_zero)]) if self.kalpha2 is not None else 0.0
+        return float(p[self.kalpha2_index]) if self.kalpha2 is not None else 0.0
 
     def line_sets(self, p, k):
         """[(positions, FWHMs, relative area)] of phase k's reflections: the Kα1 (or only)
@@ -224,8 +229,8 @@ def _fit_whole(x, y, sig, phases, starts, lam, bg_init, fwhm, bg_degree, polariz
         p0.append(0.0)
         lo.append(-2 * fwhm)
         hi.append(2 * fwhm)
-    if kalpha2 is not None:  # Kα2/Kα1 intensity ratio, ≈ 0.5 unmonochromated (Hölzer et al. 1997)
-        p0.append(0.5)
+    if kalpha2 is not None:  # the Kα2/Kα1 intensity ratio
+        p0.append(KALPHA2_RATIO_NOMINAL)
         lo.append(0.0)
         hi.append(1.0)
     bgc = np.zeros(bg_degree + 1)
@@ -462,7 +467,7 @@ PHASE_MAX_REL_ERR = 2.5e-4
 def _doublet_note(wp, p, cov) -> list[str]:
     if wp.kalpha2 is None:
         return []
-    i = wp.n_phase_params + int(wp.free_zero)
+    i = wp.kalpha2_index
     return [f"Kα1 + Kα2 lines modelled (λ1 = {wp.lam:.6f} Å, λ2/λ1 = {wp.kalpha2:.6f}); fitted intensity ratio "
             f"Kα2/Kα1 = {wp.kalpha2_ratio(p):.3f} ± {np.sqrt(max(cov[i, i], 0.0)):.2g}"]
 
@@ -852,15 +857,16 @@ def _matched_snr(resid, profile, sigma) -> float:
 
 def _template(x, phase, lam, fwhm, polarization, radiation, kalpha2=None):
     """The coarse search's pattern of ``phase``: unit-area Gaussians at the structure-factor
-    intensities, with each line's Kα2 partner at half its area when ``kalpha2`` is given (as
-    :func:`~dackit.xrd.lattice.coarse_scores`)."""
+    intensities, with each line's Kα2 partner at the nominal ratio when ``kalpha2`` is given
+    (as :func:`~dackit.xrd.lattice.coarse_scores`)."""
     table = reflections(phase, lam, min(179.0, float(x.max()) + 1), polarization=polarization,
                         radiation=radiation)
     out = np.zeros_like(x)
     for c, inten in zip(table["twotheta_deg"], table["intensity"]):
         out += inten * pseudo_voigt_unit_area(x, c, fwhm, 0.0)
         if kalpha2 is not None:
-            out += 0.5 * inten * pseudo_voigt_unit_area(x, float(kalpha2_position(c, kalpha2)), fwhm, 0.0)
+            out += KALPHA2_RATIO_NOMINAL * inten * pseudo_voigt_unit_area(x, float(kalpha2_position(c, kalpha2)),
+                                                                          fwhm, 0.0)
     return out
 
 
