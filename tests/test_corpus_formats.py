@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import struct
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -350,3 +351,13 @@ def test_mrc_with_the_placeholder_cell_is_not_calibrated(tmp_path):
     struct.pack_into("<3f", header, 40, 2.5 * nx, 2.5 * ny, 2.5)
     path.write_bytes(bytes(header) + data.tobytes())
     assert read_tem_image(path).pixel_nm == pytest.approx(0.25)
+
+
+def test_tem_names_what_a_foreign_hdf5_holds(tmp_path):
+    """An NXcanSAS curve or an Eiger master file given to `tem size` is named as such, with the
+    command that reads it (was: "no HyperSpy 'Experiments' group" for both)."""
+    corpus = Path(__file__).parent / "corpus"
+    curve = corpus / "saxs" / "33837rear_1D_1.75_16.5_NXcanSAS_v3.h5"
+    _expect_named_error(["tem", "size", "--pixel-nm", "1"], curve, tmp_path, "NXcanSAS", "saxs peaks")
+    eiger = corpus / "formats" / "dials_dectris_eiger_master.h5"
+    _expect_named_error(["tem", "size", "--pixel-nm", "1"], eiger, tmp_path, "HyperSpy", "xrd integrate")

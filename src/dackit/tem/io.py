@@ -240,6 +240,18 @@ def _read_mrc(path: Path):
     return data, pixel, {}
 
 
+def _foreign_hdf5(path: Path) -> str:
+    """What an HDF5 file without a HyperSpy ``Experiments`` group holds, for the message."""
+    from dackit.io.images import holds_nxcansas_curve
+
+    if holds_nxcansas_curve(path):
+        return ("this HDF5 file holds an NXcanSAS 1D curve, not a micrograph; "
+                "analyse it with `dackit saxs peaks`")
+    return ("HDF5 file has no HyperSpy 'Experiments' group (dackit reads micrographs saved by "
+            "HyperSpy/RosettaSciIO as .hspy/.h5, and Velox .emd); a detector image goes to "
+            "`dackit xrd integrate` or `dackit saxs peaks` with --poni")
+
+
 def _read_hspy(path: Path):
     import h5py
 
@@ -249,7 +261,7 @@ def _read_hspy(path: Path):
         with h5py.File(path, "r") as h:
             exps = h.get("Experiments")
             if exps is None or not len(exps):
-                raise InputError(f"{path}: HDF5 file has no HyperSpy 'Experiments' group")
+                raise InputError(f"{path}: {_foreign_hdf5(path)}")
             grp = exps[next(iter(exps))]
             check_pixels(path, grp["data"].shape)
             data = np.asarray(grp["data"])
