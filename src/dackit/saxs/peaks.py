@@ -489,7 +489,9 @@ def _fit_cluster(q, r, sig, cands, shape, pre):
 
 
 def _detect(q, r, noise, min_significance):
-    """Candidate maxima of the residual: indices, S/N curve, smoothed residual, FWHM guesses."""
+    """Candidate maxima of the residual: indices, S/N curve, smoothed residual, FWHM guesses.
+    Maxima of the 1.5-step smoothed residual, and those a lighter smoothing resolves beside
+    them (:func:`_resolved_maxima`)."""
     from scipy.ndimage import gaussian_filter1d
     from scipy.signal import find_peaks as sp_find_peaks
     from scipy.signal import peak_prominences, peak_widths
