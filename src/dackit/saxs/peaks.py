@@ -518,7 +518,7 @@ def _detect(q, r, noise, min_significance):
         keep.append(i)
         widths.append(peak_widths(rs, [i], rel_height=0.5, prominence_data=prom)[0][0])
     widths = [max(w * dq[i], 2 * dq[i]) for i, w in zip(keep, widths)]
-    for i, w in _resolved_maxima(q, r, noise, min_significance, keep, widths):
+    for i, w in _resolved_maxima(q, r, noise, min_significance, keep):
         keep.append(i)
         widths.append(w)
     order = np.argsort(keep)
@@ -532,7 +532,7 @@ def _detect(q, r, noise, min_significance):
 FINE_SMOOTH_STEPS = 0.7
 
 
-def _resolved_maxima(q, r, noise, min_significance, coarse, coarse_widths):
+def _resolved_maxima(q, r, noise, min_significance, coarse):
     """Maxima that the 1.5-step smoothing of :func:`_detect` merges into a neighbour but the
     data resolve: on a pattern sampled with 2–3 points per FWHM, lines 5 steps apart (hcp
     100/002/101 of a nanocrystal superlattice, 6 % apart in q: xrsdkit_modeling R5_201611)
@@ -540,8 +540,9 @@ def _resolved_maxima(q, r, noise, min_significance, coarse, coarse_widths):
     the two lower lines. Found on a residual smoothed over :data:`FINE_SMOOTH_STEPS`,
     a maximum counts when it stands ``min_significance`` σ of the *unsmoothed* noise above
     the background and above the deeper of the dips beside it (a measured dip, not a noise
-    ripple: the light smoothing leaves noise of ~0.45 σ a point) and lies farther than its
-    own FWHM from every maximum already found. Returns [(index, FWHM in q)]."""
+    ripple: the light smoothing leaves 0.64 σ of noise a point, so the bar is ~8 of its σ)
+    and lies farther than its own FWHM from every maximum in ``coarse`` (indices already
+    found). Returns [(index, FWHM in q)]."""
     from scipy.ndimage import gaussian_filter1d
     from scipy.signal import find_peaks as sp_find_peaks
     from scipy.signal import peak_prominences, peak_widths
