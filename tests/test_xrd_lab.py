@@ -577,3 +577,31 @@ def test_a_weakly_seen_real_kalpha2_is_kept_and_not_ok_when_it_moves_the_cell():
     assert any(n.startswith("Kα doublet fitted") for n in fit.verdict.notes), fit.verdict.notes
     assert abs(fit.a - 3.9803362) < 0.002, fit.a
     assert not fit.verdict.ok and any(n.startswith("Kα2 lines not settled") for n in fit.verdict.notes)
+
+
+def test_cli_monochromated_fits_kalpha1_lines_alone(tmp_path):
+    """`xrd lattice --monochromated` (the user knows there is a Kα1 monochromator) fits Kα1
+    lines alone: no Kα2 is looked for, and the Kα1-only LaB6 scan above (whose spurious
+    0.25 ratio once put a 14 esd long) gives a within 3 esd."""
+    import json
+
+    from click.testing import CliRunner
+
+    from dackit.cli import cli
+
+    case = {"phase": "LaB6", "wavelength_a": 1.5405929, "tth_lo": 15.249061, "tth_hi": 96.44425, "step_deg": 0.0210293,
+            "fwhm_deg": 0.1813292, "fwhm_growth": 1.2028518, "eta": 0.157075, "texture": 0.4358176,
+            "peak_counts": 4283.7508, "background": 2.0157198, "bg_decay_deg": 10.588763, "hump": 0.0,
+            "beamstop_deg": 0.0, "edge_deg": 0.0, "n_spikes": 0, "n_impurity": 0, "seed": 1307498891,
+            "mixture": [{"phase": "LaB6", "a_true": 4.0114593, "c_true": None, "weight": 1.0}],
+            "kalpha2_lambda_ratio": 1.5444140 / 1.5405929, "kalpha2_ratio": 0.0, "displacement_deg": 0.0164032,
+            "zero_deg": -0.0139300}
+    pat = _sweep_case(case, 1.5405929)
+    f = tmp_path / "mono.xy"
+    f.write_text("# 2th_deg I\n" + "".join(f"{a:.5f} {b:.3f}\n" for a, b in zip(pat.twotheta_deg, pat.intensity)))
+    out = CliRunner().invoke(cli, ["xrd", "lattice", str(f), "--phase", "lab6", "--wavelength", "1.5405929",
+                                   "--monochromated", "--json"])
+    assert out.exit_code == 0, out.output
+    row = json.loads(out.stdout)[0]
+    assert not any("Kα doublet" in n for n in row["quality_notes"]), row["quality_notes"]
+    assert abs(row["a_angstrom"] - 4.0114593) < 3 * row["a_angstrom_err"], row

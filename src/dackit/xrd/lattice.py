@@ -610,7 +610,8 @@ def fit_peaks(x, y, sigma, phase: Phase, wavelength_a: float, *, scale: float, a
                     f"Kα2 lines not settled: they lower χ² (F-test p = {p_value:.2g}) but not beyond doubt "
                     f"(p < {KALPHA2_EVIDENCE_P:g}), and Kα1 lines alone move the cell by ≈ {moves:.4f} Å, "
                     f"beyond {MAX_AXIS_MODEL_SPREAD_A:g} Å: say whether the scan was monochromated "
-                    "(kalpha2=False for a Kα1 monochromator), or measure sharper or stronger peaks")
+                    "(--monochromated, kalpha2=False, behind a Kα1 monochromator), or measure sharper "
+                    "or stronger peaks")
         elif p_value is not None:
             note = (f"single Kα1 lines fitted: a Kα2 line at ratio Kα2/Kα1 = {r:.3f} ± {r_err:.3f} does not "
                     f"lower χ² significantly (F-test p = {p_value:.2g} ≥ {KALPHA2_UNDECIDED_P:g}; a "
