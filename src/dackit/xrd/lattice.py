@@ -616,6 +616,13 @@ def fit_peaks(x, y, sigma, phase: Phase, wavelength_a: float, *, scale: float, a
             note = (f"single Kα1 lines fitted: a Kα2 line at ratio Kα2/Kα1 = {r:.3f} ± {r_err:.3f} does not "
                     f"lower χ² significantly (F-test p = {p_value:.2g} ≥ {KALPHA2_UNDECIDED_P:g}; a "
                     "monochromated scan, or a peak shape the Kα2 line would only mimic)")
+            if moves > MAX_AXIS_MODEL_SPREAD_A and doubts is not None:
+                doubts.append(
+                    f"Kα2 lines not settled: Kα1 lines alone fit no better than doublets at the nominal "
+                    f"Kα2/Kα1 = {KALPHA2_RATIO_NOMINAL:g} of an unmonochromated tube, which move the cell by "
+                    f"≈ {moves:.4f} Å, beyond {MAX_AXIS_MODEL_SPREAD_A:g} Å: say whether the scan was "
+                    "monochromated (--monochromated, kalpha2=False, behind a Kα1 monochromator), or measure "
+                    "sharper or stronger peaks")
         else:
             note = f"no Kα2 line found (Kα2/Kα1 = {r:.3f} ± {r_err:.3f}): single lines fitted"
         if info is not None:
@@ -846,12 +853,16 @@ def kalpha_doublet(wavelength_a: float):
     return None
 
 
-def _kalpha2_evidence(x, y, sigma, peaks, fwhm_deg, eta_fixed, background, kalpha2, free) -> tuple[float, float]:
+def _kalpha2_evidence(x, y, sigma, peaks, fwhm_deg, eta_fixed, background, kalpha2, free):
     """F-test p-value of the Kα2 lines: χ² of ``free`` (the :func:`_fit_groups` result with
     a Kα2/Kα1 ratio fitted in every group) against the same groups, over the same windows,
-    fitted with Kα1 lines alone (ratio fixed at 0); one added parameter per group. Also the
-    relative change of d (Kα1 alone against the doublet), the weighted mean over the lines:
-    how far the choice moves the cell.
+    fitted with Kα1 lines alone (ratio fixed at 0); one added parameter per group. Returns
+    (p, Δd/d): the relative change of d from the doublet to Kα1 lines alone (weighted mean over
+    the lines), how far the choice moves the cell. When the doublet is not asked for
+    (p ≥ :data:`KALPHA2_UNDECIDED_P`) but the nominal ratio :data:`KALPHA2_RATIO_NOMINAL` of an
+    unmonochromated tube fits about as well as Kα1 lines alone (Akaike weight ≥
+    :data:`MIN_AXIS_MODEL_WEIGHT`, equal parameter counts), Δd/d is that of the nominal doublet:
+    the data then tell neither apart, and the cell is only as sure as the two agree.
 
     A fitted ratio alone does not show a Kα2 line: its standard error, from the curvature at
     the optimum, is far too small where the doublet is barely resolved (synthetic Pt, Mo Kα1
@@ -866,31 +877,37 @@ def _kalpha2_evidence(x, y, sigma, peaks, fwhm_deg, eta_fixed, background, kalph
     groups: dict[int, list] = {}
     for o in free[0]:
         groups.setdefault(id(o["window"]), [o["window"], 0])[1] += 1
-    chi2_single = chi2_free = 0.0
-    n_groups = dof = 0
-    alone = {o["label"]: o for o in single[0]}
-    rel, wts = [], []
-    for o in free[0]:
-        s_o = alone.get(o["label"])
-        if s_o is None or not (np.isfinite(s_o["twotheta_err"]) and s_o["twotheta_err"] > 0):
-            continue
-        # Δd/d = −cot θ Δθ of the Kα1 position the two models put each line at
-        theta = np.radians(o["twotheta"]) / 2
-        rel.append(-np.radians(s_o["twotheta"] - o["twotheta"]) / 2 / np.tan(theta))
-        wts.append(1.0 / s_o["twotheta_err"] ** 2)
+    used = []
+    dof = 0
     for sel, n in groups.values():
         # per group: area and position of each peak, width, ratio, background line (+ η when free)
         nu = int(sel.sum()) - (2 * n + 4 + (eta_fixed is None))
         c1 = float(np.sum(((y - free[1]) * w)[sel] ** 2))
-        if nu < 1 or not c1 > 0:
-            continue
-        variance = c1 / nu
-        chi2_single += float(np.sum(((y - single[1]) * w)[sel] ** 2)) / variance
-        chi2_free += c1 / variance
-        n_groups += 1
-        dof += nu
-    shift = float(np.average(rel, weights=wts)) if rel else 0.0
-    return nested_f_test(chi2_single, chi2_free, n_groups, dof), shift
+        if nu >= 1 and c1 > 0:
+            used.append((sel, c1 / nu))
+            dof += nu
+
+    def chi2(fit) -> float:
+        return sum(float(np.sum(((y - fit[1]) * w)[sel] ** 2)) / variance for sel, variance in used)
+
+    def rel_shift(fit) -> float:
+        alone = {o["label"]: o for o in single[0]}
+        rel, wts = [], []
+        for o in fit[0]:
+            s_o = alone.get(o["label"])
+            if s_o is None or not (np.isfinite(s_o["twotheta_err"]) and s_o["twotheta_err"] > 0):
+                continue
+            # Δd/d = −cot θ Δθ of the Kα1 position the two models put each line at
+            rel.append(-np.radians(s_o["twotheta"] - o["twotheta"]) / 2 / np.tan(np.radians(o["twotheta"]) / 2))
+            wts.append(1.0 / s_o["twotheta_err"] ** 2)
+        return float(np.average(rel, weights=wts)) if rel else 0.0
+
+    p = nested_f_test(chi2(single), chi2(free), len(used), dof)
+    if p < KALPHA2_UNDECIDED_P:
+        return p, rel_shift(free)
+    nominal = _fit_groups(x, y, sigma, peaks, fwhm_deg, eta_fixed, background, (kalpha2, KALPHA2_RATIO_NOMINAL))
+    weight = qaic_weights([chi2(single), chi2(nominal)], [0, 0])[1]
+    return p, (rel_shift(nominal) if weight >= MIN_AXIS_MODEL_WEIGHT else 0.0)
 
 
 #: Significance (F-test p-value, :func:`_kalpha2_evidence`) at which the Kα2 lines of a
