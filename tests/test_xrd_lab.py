@@ -605,3 +605,16 @@ def test_cli_monochromated_fits_kalpha1_lines_alone(tmp_path):
     row = json.loads(out.stdout)[0]
     assert not any("Kα doublet" in n for n in row["quality_notes"]), row["quality_notes"]
     assert abs(row["a_angstrom"] - 4.0114593) < 3 * row["a_angstrom_err"], row
+
+
+def test_an_unresolved_doublet_that_moves_the_cell_is_not_ok():
+    """Broad Cu lines (FWHM 0.3°) below 60°: the Kα2 line (0.5) is never resolved, the fitted
+    lines sit at the Kα1/Kα2 centroid, and indexed on Kα1 the cell came out 0.0034 Å short
+    (λ off by a third of Δλ/λ = 8·10⁻⁴) with quality ok. Kα1 lines alone fit no better than
+    doublets at the nominal ratio, which move the cell beyond 0.002 Å: doubtful, the cause
+    named. The same lines without Kα2 stay ok: there the nominal doublets are rejected."""
+    fit = fit_lattice(_lab_pattern(ka2_ratio=0.5, fwhm=0.3, seed=3), "lab6", twotheta_range=(18, 60))
+    assert abs(fit.a - A_TRUE) > 0.002
+    assert not fit.verdict.ok and any(n.startswith("Kα2 lines not settled") for n in fit.verdict.notes)
+    mono = fit_lattice(_lab_pattern(ka2_ratio=0.0, fwhm=0.3, seed=3), "lab6", twotheta_range=(18, 60))
+    assert abs(mono.a - A_TRUE) < 3e-4 and mono.verdict.ok, mono.verdict.notes

@@ -591,8 +591,12 @@ def fit_peaks(x, y, sigma, phase: Phase, wavelength_a: float, *, scale: float, a
         first = _fit_groups(x, y, sigma, peaks, fwhm_deg, eta_fixed, background, (kalpha2, None))
         r, r_err, n_res = _kalpha2_ratio(first[0], kalpha2)
         p_value, moves = None, 0.0
-        if r > MIN_KALPHA2_RATIO:
-            p_value, rel = _kalpha2_evidence(x, y, sigma, peaks, fwhm_deg, eta_fixed, background, kalpha2, first)
+        if first[0]:
+            # a ratio below MIN_KALPHA2_RATIO (or none resolved) is no doublet whatever χ² says;
+            # the nominal doublet may still fit as well and move the cell (unresolved lines)
+            p, rel = _kalpha2_evidence(x, y, sigma, peaks, fwhm_deg, eta_fixed, background, kalpha2, first,
+                                       ratio_seen=r > MIN_KALPHA2_RATIO)
+            p_value = p if r > MIN_KALPHA2_RATIO else None
             moves = abs(rel) * max(ph.a, ph.b, ph.c)
         if p_value is not None and p_value < KALPHA2_UNDECIDED_P:
             # no anode gives a Kα2 line stronger than this (one group of broad Co lines gave
@@ -616,15 +620,15 @@ def fit_peaks(x, y, sigma, phase: Phase, wavelength_a: float, *, scale: float, a
             note = (f"single Kα1 lines fitted: a Kα2 line at ratio Kα2/Kα1 = {r:.3f} ± {r_err:.3f} does not "
                     f"lower χ² significantly (F-test p = {p_value:.2g} ≥ {KALPHA2_UNDECIDED_P:g}; a "
                     "monochromated scan, or a peak shape the Kα2 line would only mimic)")
-            if moves > MAX_AXIS_MODEL_SPREAD_A and doubts is not None:
-                doubts.append(
-                    f"Kα2 lines not settled: Kα1 lines alone fit no better than doublets at the nominal "
-                    f"Kα2/Kα1 = {KALPHA2_RATIO_NOMINAL:g} of an unmonochromated tube, which move the cell by "
-                    f"≈ {moves:.4f} Å, beyond {MAX_AXIS_MODEL_SPREAD_A:g} Å: say whether the scan was "
-                    "monochromated (--monochromated, kalpha2=False, behind a Kα1 monochromator), or measure "
-                    "sharper or stronger peaks")
         else:
             note = f"no Kα2 line found (Kα2/Kα1 = {r:.3f} ± {r_err:.3f}): single lines fitted"
+        if doublet is None and moves > MAX_AXIS_MODEL_SPREAD_A and doubts is not None:
+            doubts.append(
+                f"Kα2 lines not settled: Kα1 lines alone fit no better than doublets at the nominal "
+                f"Kα2/Kα1 = {KALPHA2_RATIO_NOMINAL:g} of an unmonochromated tube, which move the cell by "
+                f"≈ {moves:.4f} Å, beyond {MAX_AXIS_MODEL_SPREAD_A:g} Å: say whether the scan was "
+                "monochromated (--monochromated, kalpha2=False, behind a Kα1 monochromator), or measure "
+                "sharper or stronger peaks")
         if info is not None:
             info.append(note)
     outs, model, bg_out, too_few, fitted_mask = _fit_groups(x, y, sigma, peaks, fwhm_deg, eta_fixed, background,
@@ -853,7 +857,7 @@ def kalpha_doublet(wavelength_a: float):
     return None
 
 
-def _kalpha2_evidence(x, y, sigma, peaks, fwhm_deg, eta_fixed, background, kalpha2, free):
+def _kalpha2_evidence(x, y, sigma, peaks, fwhm_deg, eta_fixed, background, kalpha2, free, *, ratio_seen=True):
     """F-test p-value of the Kα2 lines: χ² of ``free`` (the :func:`_fit_groups` result with
     a Kα2/Kα1 ratio fitted in every group) against the same groups, over the same windows,
     fitted with Kα1 lines alone (ratio fixed at 0); one added parameter per group. Returns
@@ -862,7 +866,9 @@ def _kalpha2_evidence(x, y, sigma, peaks, fwhm_deg, eta_fixed, background, kalph
     (p ≥ :data:`KALPHA2_UNDECIDED_P`) but the nominal ratio :data:`KALPHA2_RATIO_NOMINAL` of an
     unmonochromated tube fits about as well as Kα1 lines alone (Akaike weight ≥
     :data:`MIN_AXIS_MODEL_WEIGHT`, equal parameter counts), Δd/d is that of the nominal doublet:
-    the data then tell neither apart, and the cell is only as sure as the two agree.
+    the data then tell neither apart, and the cell is only as sure as the two agree. With
+    ``ratio_seen`` False (no ratio above :data:`MIN_KALPHA2_RATIO`, or no resolved group) the
+    doublet is not on offer and Δd/d is always that of the nominal doublet, when not rejected.
 
     A fitted ratio alone does not show a Kα2 line: its standard error, from the curvature at
     the optimum, is far too small where the doublet is barely resolved (synthetic Pt, Mo Kα1
@@ -903,7 +909,7 @@ def _kalpha2_evidence(x, y, sigma, peaks, fwhm_deg, eta_fixed, background, kalph
         return float(np.average(rel, weights=wts)) if rel else 0.0
 
     p = nested_f_test(chi2(single), chi2(free), len(used), dof)
-    if p < KALPHA2_UNDECIDED_P:
+    if ratio_seen and p < KALPHA2_UNDECIDED_P:
         return p, rel_shift(free)
     nominal = _fit_groups(x, y, sigma, peaks, fwhm_deg, eta_fixed, background, (kalpha2, KALPHA2_RATIO_NOMINAL))
     weight = qaic_weights([chi2(single), chi2(nominal)], [0, 0])[1]
