@@ -1,4 +1,5 @@
 """Reading and writing 1D patterns: real Dioptas/Fit2D files, round trips, bad input."""
+import re
 from pathlib import Path
 
 import numpy as np
@@ -471,3 +472,29 @@ def test_philips_udf_is_read(tmp_path):
     cut.write_text(_udf_text(20.0158, 0.013, counts).rsplit(",/", 1)[0])
     with pytest.raises(InputError, match="truncated"):
         read_pattern(cut)
+
+
+@pytest.mark.parametrize("title", ["Theta Intensity", "theta(deg),counts", "θ/° I", "Theta_deg  I  sigma"])
+def test_a_theta_column_is_refused_naming_it(tmp_path, title):
+    """A column titled θ (not 2θ): reflectivity and some goniometer exports hold the sample
+    angle θ there, home-made ones often 2θ. Read as 2θ, the θ values of this LaB6 Cu scan
+    (100 line at θ = 10.7°) gave d = 8.3 Å instead of 4.15 Å; the reader cannot tell the two
+    apart, so it refuses, naming the column and both fixes. An explicit axis is taken."""
+    theta = np.linspace(5.0, 40.0, 800)
+    y = 100.0 + 1e4 * np.exp(-0.5 * ((theta - 10.7) / 0.02) ** 2)
+    sep = "," if "," in title else " "
+    f = tmp_path / "scan.xy"
+    f.write_text(f"# {title}\n" + "".join(f"{a:.4f}{sep}{b:.2f}\n" for a, b in zip(theta, y)))
+    first = title.split(",")[0].split()[0]
+    with pytest.raises(InputError, match=rf"first column is titled '{re.escape(first)}'.*θ, not 2θ.*'2theta'.*double it"):
+        read_pattern(f, wavelength_a=1.5406)
+    pat = read_pattern(f, wavelength_a=1.5406, axis="2th_deg")
+    assert pat.twotheta_deg.max() == pytest.approx(40.0, abs=1e-3)
+
+
+@pytest.mark.parametrize("title", ["2Theta Intensity", "two_theta counts", "2θ I", "TwoTheta I"])
+def test_a_two_theta_column_is_not_taken_for_theta(tmp_path, title):
+    x = np.linspace(10.0, 80.0, 700)
+    f = tmp_path / "scan.xy"
+    f.write_text(f"# {title}\n" + "".join(f"{a:.4f} {100 + 50 * np.sin(a):.2f}\n" for a in x))
+    assert read_pattern(f, wavelength_a=1.5406).twotheta_deg.max() == pytest.approx(x.max(), abs=1e-3)

@@ -174,20 +174,24 @@ _radiation_option = click.option(
 @click.option("--range", "tth_range", nargs=2, type=float, default=None,
               help="2θ range in degrees to fit (default: the whole pattern).")
 @click.option("--zero-shift", is_flag=True, help="Refine a 2θ zero shift with the cell.")
+@click.option("--monochromated", is_flag=True,
+              help="A laboratory scan behind a Kα1 monochromator: fit Kα1 lines alone, without "
+                   "looking for Kα2 [default: the data decide].")
 @_radiation_option
 @click.option("--instrumental-fwhm", type=click.FloatRange(min=0), default=0.0, show_default=True,
               help="Instrumental FWHM (degrees 2θ) subtracted in quadrature for Scherrer sizes.")
 @json_option
 @plot_option
-def lattice(files, poni, settings, wavelength, phase_spec, tth_range, zero_shift, radiation, instrumental_fwhm,
-            as_json, plot_dir):
+def lattice(files, poni, settings, wavelength, phase_spec, tth_range, zero_shift, monochromated, radiation,
+            instrumental_fwhm, as_json, plot_dir):
     """Refine the lattice parameter of one phase in each FILE (image or pattern).
 
     The phase's reflections are located by a coarse search over −12 %…+5 % of its nominal
     cell (so compressed lattices are found), fitted with pseudo-Voigt peaks (overlapping ones
     together), and the cell refined by weighted least squares on all indexed peak positions.
     With a laboratory wavelength (Cu/Co/Fe/Cr/Mo/Ag Kα1 or Kα mean, e.g. 1.5406 or 1.5418)
-    the Kα2 line of every reflection is fitted when the data show it, and a zero shift or
+    the Kα2 line of every reflection is fitted when it lowers χ² significantly (F-test
+    against Kα1 lines alone; --monochromated fits Kα1 lines alone), and a zero shift or
     specimen displacement is refined when the peak positions demand it (said in the notes).
     Prints a, V with standard errors (JSON keys: file, phase, a_angstrom, a_angstrom_err,
     and c_angstrom/b_angstrom with their errors for a hexagonal, tetragonal or lower cell,
@@ -213,7 +217,7 @@ def lattice(files, poni, settings, wavelength, phase_spec, tth_range, zero_shift
             return f"the image as read did not index ({done})"
 
         fit = source.analyse(path, lambda pattern: fit_lattice(
-            pattern, phase, twotheta_range=tth_range, zero_shift=zero_shift,
+            pattern, phase, twotheta_range=tth_range, zero_shift=zero_shift, kalpha2=not monochromated,
             instrumental_fwhm_deg=instrumental_fwhm, radiation=radiation), lambda fit: fit.quality == "ok", as_read)
         for note in fit.notes:
             click.echo(f"note: {path.name}: {note}", err=True)

@@ -151,3 +151,40 @@ def qaic_weights(chi2: ArrayLike, n_params: ArrayLike, c_hat: float = 1.0) -> np
     qaic = np.asarray(chi2, dtype=float) / max(float(c_hat), 1.0) + 2.0 * np.asarray(n_params, dtype=float)
     w = np.exp(-0.5 * (qaic - np.min(qaic)))
     return w / w.sum()
+
+
+def nested_f_test(chi2_simple: float, chi2_full: float, extra: int, dof_full: int) -> float:
+    """p-value of the F-test of two nested least-squares models fitted to the same data.
+
+    F = ((χ²₀ − χ²₁)/Δk) / (χ²₁/ν₁), with Δk the parameters the full model adds and ν₁ its
+    degrees of freedom (Bevington & Robinson, *Data Reduction and Error Analysis*, 3rd ed.
+    (2003), §11.4). Both χ² must use the same points and weights; the ratio is free of the
+    absolute scale of the weights, so it also holds for unweighted sums of squares. A small
+    p says the added parameters lower χ² more than noise would.
+
+    Parameters
+    ----------
+    chi2_simple : float
+        χ² of the model without the added parameters.
+    chi2_full : float
+        χ² of the model with them.
+    extra : int
+        Number of parameters the full model adds (≥ 1).
+    dof_full : int
+        Degrees of freedom of the full model (points − parameters, ≥ 1).
+
+    Returns
+    -------
+    float
+        The p-value; 1.0 when the full model does not lower χ² (or the test cannot be made).
+
+    Examples
+    --------
+    >>> round(nested_f_test(110.0, 100.0, 1, 100), 4), nested_f_test(100.0, 100.0, 1, 100)
+    (0.0021, 1.0)
+    """
+    from scipy.stats import f as f_dist
+
+    if not (extra >= 1 and dof_full >= 1 and 0 < chi2_full < chi2_simple):
+        return 1.0
+    return float(f_dist.sf((chi2_simple - chi2_full) / extra / (chi2_full / dof_full), extra, dof_full))

@@ -67,6 +67,11 @@ _RADIAN_2TH = re.compile(r"(?:2-?theta|two.?theta|2th|2θ)\s*[_(\[/]?\s*(?:in\s+
 #: a column title of an energy-dispersive spectrum ("Energy (keV)", "E_keV") or of detector
 #: channels: read as 2θ, an EDXRD LaB6 scan at 10-120 keV gave a = 4.129 Å
 _ENERGY_X = re.compile(r"^\s*(?:energy|e)\s*[_(\[/]?\s*(?:k?ev)\b|\benergy\b|\bk?ev\b|^\s*channels?\b|\bmca\b", re.I)
+#: a column line whose first (x) title is θ, not 2θ ("Theta  Intensity", "theta(deg),counts",
+#: "θ/°"): reflectivity and some θ–2θ goniometer exports give the sample angle θ there, while
+#: home-made exports often write "theta" for 2θ. Read as 2θ, a θ column doubles every d;
+#: halved, a mislabelled 2θ column halves it: the reader cannot tell, so it asks.
+_THETA_TITLE = re.compile(r"^\s*(?:theta|θ)(?:\s*[_(\[/]?\s*(?:deg(?:rees?)?|°)\s*[)\]]?)?(?:[\s,;]|$)", re.I)
 _UNSUPPORTED = re.compile(r"\b(r_mm|d\*2_a\^-2|d\*2_nm\^-2|chi_deg|chi_rad)\b", re.I)
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 #: columns a 1D pattern file may hold: x, I, σ and resolution/shadow columns (NIST .ABS
@@ -312,6 +317,11 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
             # without this a "q (nm-1)" column was taken for Å⁻¹: every d 10× too small
             unit = next((found for line in reversed(header) for pattern, found in _Q_TITLES
                          if pattern.search(line)), None)
+        if unit is None and axis is None and header and _THETA_TITLE.match(header[-1]):
+            title = header[-1].split(",")[0].split()[0]
+            raise InputError(f"{pre}the first column is titled {title!r} (in {header[-1][:60]!r}): θ, not 2θ. "
+                             "Read as 2θ, θ values would make every d about twice too large. If the column "
+                             "holds 2θ, title it '2theta'; if it holds θ, double it and title it '2th_deg'")
     data = _parse_rows(rows, pre)
     if data.shape[1] > MAX_PATTERN_COLUMNS:
         raise InputError(f"{pre}{data.shape[1]} columns of numbers: a 1D pattern has x, I and at most "

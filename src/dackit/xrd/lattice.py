@@ -54,7 +54,7 @@ from scipy.optimize import least_squares
 from dackit.core import broadening
 from dackit.core.lineshapes import pseudo_voigt_unit_area
 from dackit.core.lsq import (covariance_from_jacobian, covariance_to_correlation, covariance_to_stderr,
-                             qaic_weights)
+                             nested_f_test, qaic_weights)
 from dackit.core.quality import Judged, Verdict
 from dackit.errors import FitError, InputError, where
 from dackit.xrd.phases import Phase, get_phase
@@ -536,14 +536,18 @@ def _group_fit(x, y, sig, peaks, fwhm0, eta_fixed, bg_line, doublet=None, shape=
 def fit_peaks(x, y, sigma, phase: Phase, wavelength_a: float, *, scale: float, amplitude: float,
               fwhm_deg: float, noise: float, background: np.ndarray, peak_shape="pseudo_voigt",
               min_significance: float = 3.0, polarization="unpolarized", kalpha2=None, info=None,
-              axis_shift=None, radiation="xray"):
+              axis_shift=None, radiation="xray", doubts=None):
     """Fit the peaks of ``phase`` (cell scaled by ``scale``) in the pattern; returns
     (fitted peak dicts, dropped rows, model curve, background curve).
 
     ``kalpha2``: λ2/λ1 of a laboratory Kα doublet the pattern may hold (:func:`kalpha_doublet`),
-    or None. Its presence is decided by the data (:func:`_kalpha2_ratio`): the Kα2/Kα1 ratio
-    is fitted where the lines are resolved and then held for every reflection, or the lines
-    are fitted alone when no Kα2 is seen. ``info`` (a list) receives a note saying which.
+    or None. Its presence is decided by the data: the Kα2/Kα1 ratio is fitted where the lines
+    are resolved (:func:`_kalpha2_ratio`) and then held for every reflection when the Kα2
+    lines lower χ² significantly (:func:`_kalpha2_evidence`); otherwise the Kα1 lines are
+    fitted alone. ``info`` (a list) receives a note saying which, ``doubts`` (a list) a
+    sentence when the data leave the choice open and it moves the cell. A tuple (λ2/λ1, ratio) is a
+    decision already taken (ratio 0: Kα1 lines alone); each fitted peak's ``kalpha2_ratio``
+    carries the ratio used.
     ``axis_shift`` (a function of 2θ) moves the predicted lines by a known axis error.
     ``radiation`` ("xray" or "neutron") sets the line intensities (:func:`reflections`).
     """
@@ -581,10 +585,20 @@ def fit_peaks(x, y, sigma, phase: Phase, wavelength_a: float, *, scale: float, a
         raise FitError(f"{phase.name}: no reflection is expected above the noise in "
                        f"{x.min():.2f}–{x.max():.2f}°")
     doublet = None
-    if kalpha2 is not None:
-        first = _fit_groups(x, y, sigma, peaks, fwhm_deg, eta_fixed, background, (kalpha2, None))[0]
-        r, r_err, n_res = _kalpha2_ratio(first, kalpha2)
-        if r > MIN_KALPHA2_RATIO:
+    if isinstance(kalpha2, tuple):
+        doublet = kalpha2 if kalpha2[1] > 0 else None
+    elif kalpha2 is not None:
+        first = _fit_groups(x, y, sigma, peaks, fwhm_deg, eta_fixed, background, (kalpha2, None))
+        r, r_err, n_res = _kalpha2_ratio(first[0], kalpha2)
+        p_value, moves = None, 0.0
+        if first[0]:
+            # a ratio below MIN_KALPHA2_RATIO (or none resolved) is no doublet whatever χ² says;
+            # the nominal doublet may still fit as well and move the cell (unresolved lines)
+            p, rel = _kalpha2_evidence(x, y, sigma, peaks, fwhm_deg, eta_fixed, background, kalpha2, first,
+                                       ratio_seen=r > MIN_KALPHA2_RATIO)
+            p_value = p if r > MIN_KALPHA2_RATIO else None
+            moves = abs(rel) * max(ph.a, ph.b, ph.c)
+        if p_value is not None and p_value < KALPHA2_UNDECIDED_P:
             # no anode gives a Kα2 line stronger than this (one group of broad Co lines gave
             # 1.000 ± 0.195 for 0.546, and a Si cell 2.3 esd off, ok). Not drawn to the expected
             # 0.5 either: a monochromated scan's spurious 0.33 ± 0.07 would then be taken for
@@ -593,9 +607,28 @@ def fit_peaks(x, y, sigma, phase: Phase, wavelength_a: float, *, scale: float, a
             doublet = (kalpha2, held)
             note = (f"Kα doublet fitted: Kα2 at λ2/λ1 = {kalpha2:.6f}, intensity ratio Kα2/Kα1 = "
                     f"{r:.3f} ± {r_err:.3f} (from {n_res} resolved peak group(s))"
-                    + (f", held at {held:g}, the largest a Kα doublet has" if held < r else ""))
+                    + (f", held at {held:g}, the largest a Kα doublet has" if held < r else "")
+                    + f"; the Kα2 lines lower χ² (F-test p = {p_value:.2g} against Kα1 lines alone)")
+            if p_value >= KALPHA2_EVIDENCE_P and moves > MAX_AXIS_MODEL_SPREAD_A and doubts is not None:
+                doubts.append(
+                    f"Kα2 lines not settled: they lower χ² (F-test p = {p_value:.2g}) but not beyond doubt "
+                    f"(p < {KALPHA2_EVIDENCE_P:g}), and Kα1 lines alone move the cell by ≈ {moves:.4f} Å, "
+                    f"beyond {MAX_AXIS_MODEL_SPREAD_A:g} Å: say whether the scan was monochromated "
+                    "(--monochromated, kalpha2=False, behind a Kα1 monochromator), or measure sharper "
+                    "or stronger peaks")
+        elif p_value is not None:
+            note = (f"single Kα1 lines fitted: a Kα2 line at ratio Kα2/Kα1 = {r:.3f} ± {r_err:.3f} does not "
+                    f"lower χ² significantly (F-test p = {p_value:.2g} ≥ {KALPHA2_UNDECIDED_P:g}; a "
+                    "monochromated scan, or a peak shape the Kα2 line would only mimic)")
         else:
             note = f"no Kα2 line found (Kα2/Kα1 = {r:.3f} ± {r_err:.3f}): single lines fitted"
+        if doublet is None and moves > MAX_AXIS_MODEL_SPREAD_A and doubts is not None:
+            doubts.append(
+                f"Kα2 lines not settled: Kα1 lines alone fit no better than doublets at the nominal "
+                f"Kα2/Kα1 = {KALPHA2_RATIO_NOMINAL:g} of an unmonochromated tube, which move the cell by "
+                f"≈ {moves:.4f} Å, beyond {MAX_AXIS_MODEL_SPREAD_A:g} Å: say whether the scan was "
+                "monochromated (--monochromated, kalpha2=False, behind a Kα1 monochromator), or measure "
+                "sharper or stronger peaks")
         if info is not None:
             info.append(note)
     outs, model, bg_out, too_few, fitted_mask = _fit_groups(x, y, sigma, peaks, fwhm_deg, eta_fixed, background,
@@ -824,6 +857,77 @@ def kalpha_doublet(wavelength_a: float):
     return None
 
 
+def _kalpha2_evidence(x, y, sigma, peaks, fwhm_deg, eta_fixed, background, kalpha2, free, *, ratio_seen=True):
+    """F-test p-value of the Kα2 lines: χ² of ``free`` (the :func:`_fit_groups` result with
+    a Kα2/Kα1 ratio fitted in every group) against the same groups, over the same windows,
+    fitted with Kα1 lines alone (ratio fixed at 0); one added parameter per group. Returns
+    (p, Δd/d): the relative change of d from the doublet to Kα1 lines alone (weighted mean over
+    the lines), how far the choice moves the cell. When the doublet is not asked for
+    (p ≥ :data:`KALPHA2_UNDECIDED_P`) but the nominal ratio :data:`KALPHA2_RATIO_NOMINAL` of an
+    unmonochromated tube fits about as well as Kα1 lines alone (Akaike weight ≥
+    :data:`MIN_AXIS_MODEL_WEIGHT`, equal parameter counts), Δd/d is that of the nominal doublet:
+    the data then tell neither apart, and the cell is only as sure as the two agree. With
+    ``ratio_seen`` False (no ratio above :data:`MIN_KALPHA2_RATIO`, or no resolved group) the
+    doublet is not on offer and Δd/d is always that of the nominal doublet, when not rejected.
+
+    A fitted ratio alone does not show a Kα2 line: its standard error, from the curvature at
+    the optimum, is far too small where the doublet is barely resolved (synthetic Pt, Mo Kα1
+    only: groups of 0.886 ± 0.128 and 0.054 ± 0.090 averaged to 0.328 ± 0.074, while χ² fell
+    by no more than noise does; a LaB6 Kα1-only scan gave 0.25 ± 0.10 and a cell 14 esd off).
+    Each group's χ² is taken in units of its own residual variance: profile misfit and noise
+    differ from group to group, and the misfit of one strong line must not drown the Kα2
+    line of weak ones (pooled, a real 0.54 doublet of LaB6 went untested, p = 0.04).
+    """
+    single = _fit_groups(x, y, sigma, peaks, fwhm_deg, eta_fixed, background, (kalpha2, 0.0))
+    w = np.ones_like(y) if sigma is None else 1.0 / sigma
+    groups: dict[int, list] = {}
+    for o in free[0]:
+        groups.setdefault(id(o["window"]), [o["window"], 0])[1] += 1
+    used = []
+    dof = 0
+    for sel, n in groups.values():
+        # per group: area and position of each peak, width, ratio, background line (+ η when free)
+        nu = int(sel.sum()) - (2 * n + 4 + (eta_fixed is None))
+        c1 = float(np.sum(((y - free[1]) * w)[sel] ** 2))
+        if nu >= 1 and c1 > 0:
+            used.append((sel, c1 / nu))
+            dof += nu
+
+    def chi2(fit) -> float:
+        return sum(float(np.sum(((y - fit[1]) * w)[sel] ** 2)) / variance for sel, variance in used)
+
+    def rel_shift(fit) -> float:
+        alone = {o["label"]: o for o in single[0]}
+        rel, wts = [], []
+        for o in fit[0]:
+            s_o = alone.get(o["label"])
+            if s_o is None or not (np.isfinite(s_o["twotheta_err"]) and s_o["twotheta_err"] > 0):
+                continue
+            # Δd/d = −cot θ Δθ of the Kα1 position the two models put each line at
+            rel.append(-np.radians(s_o["twotheta"] - o["twotheta"]) / 2 / np.tan(np.radians(o["twotheta"]) / 2))
+            wts.append(1.0 / s_o["twotheta_err"] ** 2)
+        return float(np.average(rel, weights=wts)) if rel else 0.0
+
+    p = nested_f_test(chi2(single), chi2(free), len(used), dof)
+    if ratio_seen and p < KALPHA2_UNDECIDED_P:
+        return p, rel_shift(free)
+    nominal = _fit_groups(x, y, sigma, peaks, fwhm_deg, eta_fixed, background, (kalpha2, KALPHA2_RATIO_NOMINAL))
+    weight = qaic_weights([chi2(single), chi2(nominal)], [0, 0])[1]
+    return p, (rel_shift(nominal) if weight >= MIN_AXIS_MODEL_WEIGHT else 0.0)
+
+
+#: Significance (F-test p-value, :func:`_kalpha2_evidence`) at which the Kα2 lines of a
+#: laboratory scan are settled: as strict as an axis term (:data:`AXIS_CORRECTION_P`).
+KALPHA2_EVIDENCE_P = 1e-3
+#: Above this p-value the Kα2 lines are left out (Kα1 lines alone); between the two they are
+#: fitted, as the data lean that way and most laboratory tubes have no Kα1 monochromator, but
+#: the result is doubtful when Kα1 lines alone move the cell beyond
+#: :data:`MAX_AXIS_MODEL_SPREAD_A` (lab sweep: a real 0.54 doublet of broad LaB6 lines gave
+#: p = 0.01, and Kα1 lines alone put the cell 0.0043 Å short; Kα1-only scans gave p = 0.33
+#: and 0.83, their spurious ratios 0.33 and 0.25).
+KALPHA2_UNDECIDED_P = 0.05
+
+
 def _kalpha2_ratio(fitted, ratio):
     """Weighted mean Kα2/Kα1 ratio of the peak groups where the doublet is resolved (split
     ≥ half a FWHM): (r, σ_r, number of groups); (0, inf, 0) when no group resolves it."""
@@ -1016,10 +1120,7 @@ def refine_cell_auto(phase: Phase, peaks: list[dict], wavelength_a: float, *, ze
             return None
 
     def significant(base, trial) -> bool:
-        c0, c1 = chi2(base), chi2(trial)
-        if not (c1 < c0 and c1 > 0):
-            return False
-        return float(f_dist.sf((c0 - c1) / (c1 / dof(trial)), 1, dof(trial))) < AXIS_CORRECTION_P
+        return nested_f_test(chi2(base), chi2(trial), 1, dof(trial)) < AXIS_CORRECTION_P
 
     current = refine_cell(phase, peaks, wavelength_a, zero_shift=zero_shift)
     uncorrected = current
@@ -1444,6 +1545,7 @@ def _fit_lattice_at(pattern, phase, x, y, sig, lam, kalpha2_ratio, *, twotheta_r
     if not np.max(net) > min_significance * noise:
         raise FitError(f"{pre}no peak rises above {min_significance:g}× the noise; nothing to fit")
     line_notes: list[str] = []
+    line_doubts: list[str] = []
     try:
         s, amp = coarse_scale(x, net, phase, lam, fwhm, a_search=a_search,
                               weights=None if sig is None else 1 / sig**2, polarization=polarization,
@@ -1454,7 +1556,7 @@ def _fit_lattice_at(pattern, phase, x, y, sig, lam, kalpha2_ratio, *, twotheta_r
         fitted, dropped, model, bg_fit = fit_peaks(
             x, y, sig, phase, lam, scale=s, amplitude=amp, fwhm_deg=fwhm, noise=noise, background=bg,
             peak_shape=peak_shape, min_significance=min_significance, polarization=polarization,
-            kalpha2=kalpha2_ratio, info=line_notes, radiation=radiation)
+            kalpha2=kalpha2_ratio, info=line_notes, radiation=radiation, doubts=line_doubts)
     except FitError as exc:
         raise FitError(f"{pre}{exc}") from None
     ref = phase.scaled(s)
@@ -1497,10 +1599,12 @@ def _fit_lattice_at(pattern, phase, x, y, sig, lam, kalpha2_ratio, *, twotheta_r
             # FWHM or more (−0.08° at 20° on the NIST Cu scan) lost the low-angle peaks:
             # search again where the corrected axis puts them
             ref = result[6]
+            # the Kα2 lines are kept or left out as the first fit decided (its note says which)
+            decided = None if kalpha2_ratio is None else (kalpha2_ratio, float(fitted[0]["kalpha2_ratio"][0]))
             fitted, dropped, model, bg_fit = _refit_on_axis(
                 x, y, sig, ref, lam, amp, fwhm, noise, bg, dict(zip(result[0], result[1])),
                 peak_shape=peak_shape, min_significance=min_significance, polarization=polarization,
-                kalpha2=kalpha2_ratio, radiation=radiation)
+                kalpha2=decided, radiation=radiation)
             fitted, dropped = _drop_overlapped(fitted, dropped, len(phase.free_parameters))
             axis_doubts.clear()
             result, axis_note = solve(fitted, axis_doubts)
@@ -1548,7 +1652,7 @@ def _fit_lattice_at(pattern, phase, x, y, sig, lam, kalpha2_ratio, *, twotheta_r
     range_notes = pattern.reader_notes + range_notes + line_notes + ([axis_note] if axis_note else [])
     verdict = lattice_verdict(peaks, dropped, x, net, noise, fwhm, params, stderr, redchi, s, a_search,
                               sch, instrumental_fwhm_deg, refined, lam, n_params=len(names),
-                              info=range_notes).plus(doubts=axis_doubts)
+                              info=range_notes).plus(doubts=axis_doubts + line_doubts)
     return LatticeFit(phase=refined, wavelength_a=lam, param_names=tuple(names), params=params, stderr=stderr,
                       covar=cov, volume_a3=vol, volume_a3_err=_volume_error(refined, names, values, cov),
                       redchi=redchi, peaks=peaks, dropped=dropped, notes=notes, scherrer_size_nm=sch,
