@@ -16,11 +16,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import least_squares
-from scipy.stats import f as f_dist
 
 from dackit.core import lineshapes
 from dackit.core.fitting import FitResult, PeakModel, fit_batch
-from dackit.core.lsq import covariance_from_jacobian, covariance_to_correlation, covariance_to_stderr
+from dackit.core.lsq import (covariance_from_jacobian, covariance_to_correlation, covariance_to_stderr,
+                             nested_f_test)
 from dackit.core.noise import counting_sigma
 from dackit.core.quality import Judged, Verdict
 from dackit.core.results import Failure
@@ -507,8 +507,7 @@ def _choose_model(shared: FitResult, free: FitResult) -> tuple[FitResult, str, s
     dof = free.ndata - free.nvarys
     if not (_free_doublet_ok(free) and dof > 0 and extra > 0 and free.chi2 < shared.chi2):
         return shared, "shared-width", "model: R1 and R2 share width and shape"
-    f_stat = ((shared.chi2 - free.chi2) / extra) / (free.chi2 / dof)
-    p_value = float(f_dist.sf(f_stat, extra, dof))
+    p_value = nested_f_test(shared.chi2, free.chi2, extra, dof)
     if p_value < MODEL_CHOICE_P:
         return free, "free-width", (f"model: R1 and R2 with their own widths (F-test p = {p_value:.2g} "
                                     "against a shared width)")

@@ -548,10 +548,9 @@ def _check_band_vs_background(prep: _Prepared, fr, main: PLPeak, pre: str) -> No
     n_par = fr.nvarys
     dof = max(fr.ndata - n_par, 1)
     extra = max(n_par - 3, 1)
-    from scipy.stats import f as f_dist
+    from dackit.core.lsq import nested_f_test
 
-    f_stat = ((chi2_quad - chi2_peak) / extra) / max(chi2_peak / dof, 1e-300)
-    p_value = float(f_dist.sf(f_stat, extra, dof)) if f_stat > 0 else 1.0
+    p_value = nested_f_test(chi2_quad, chi2_peak, extra, dof)
     if p_value > PEAK_EVIDENCE_P:
         raise InputError(f"{pre}no PL peak: no emission peak above the noise; a smooth quadratic background "
                          f"describes the spectrum as well as a band (F-test p = {p_value:.2g}); "
