@@ -1695,12 +1695,24 @@ def _pulled_lines(peaks, calc, n_params):
     fw = np.array([pk["fwhm"] for pk in peaks], dtype=float)
     area = np.array([pk["area"] for pk in peaks], dtype=float)
     off = np.abs(obs - np.asarray(calc)) / np.where(fw > 0, fw, np.inf)
-    bad = off > MAX_RESIDUAL_FWHM
-    strong = area >= MISINDEX_STRONG_FRACTION * np.nanmax(area)
-    if (not bad.any() or (bad & strong).any() or bad.sum() > max(1, MISINDEX_FRACTION * n)
-            or n - bad.sum() < n_params + PULLED_MIN_DOF):
+    bad, misindexed = _off_position(off, area)
+    if not bad.any() or misindexed or n - bad.sum() < n_params + PULLED_MIN_DOF:
         return peaks, []
     return [pk for pk, b in zip(peaks, bad) if not b], [(pk, o) for pk, o, b in zip(peaks, off, bad) if b]
+
+
+def _off_position(off, area, overlapped=None) -> tuple[np.ndarray, bool]:
+    """(bad, misindexed) of lines ``off`` FWHM from their calculated positions: bad = more than
+    :data:`MAX_RESIDUAL_FWHM` off (a line ``overlapped`` by another phase's excepted); the cell
+    is misindexed when a strong bad line (area ≥ :data:`MISINDEX_STRONG_FRACTION` of the
+    strongest) or more than :data:`MISINDEX_FRACTION` of the lines (and more than one) are bad.
+    One weak line pulled by an unseen neighbour (11-BM Si + Al2O3 to 50°: Si 775/11,1,1 at
+    0.33 FWHM among 30 lines) is not a misindexed cell; a strong line off, or many, is."""
+    bad = off > MAX_RESIDUAL_FWHM
+    if overlapped is not None:
+        bad &= ~overlapped
+    strong = area >= MISINDEX_STRONG_FRACTION * np.nanmax(area)
+    return bad, bool((bad & strong).any() or bad.sum() > max(1, MISINDEX_FRACTION * len(off)))
 
 
 def _cell_moves(before, after) -> str:
@@ -1888,11 +1900,7 @@ def lattice_verdict(peaks, dropped, x, net, noise, fwhm_pattern, params, stderr,
         ratio = area / peaks["intensity_calc"].to_numpy() if "intensity_calc" in peaks else np.ones(n)
         med = float(np.nanmedian(ratio)) if np.any(np.isfinite(ratio)) else np.nan
         overlapped = np.isfinite(ratio) & (ratio > OVERLAP_AREA_RATIO * med)
-        bad = (off > MAX_RESIDUAL_FWHM) & ~overlapped
-        strong_bad = bad & (area >= MISINDEX_STRONG_FRACTION * np.nanmax(area))
-        # one weak line pulled by an unseen neighbour (11-BM Si + Al2O3 to 50°: Si 775/11,1,1
-        # at 0.33 FWHM among 30 lines) is not a misindexed cell; a strong line off, or many, is
-        misindexed = bool(strong_bad.any() or bad.sum() > max(1, MISINDEX_FRACTION * n))
+        bad, misindexed = _off_position(off, area, overlapped)
         worst = int(np.argmax(np.where(overlapped, -1.0, off))) if not overlapped.all() else worst
         if (overlapped & (off > MAX_RESIDUAL_FWHM)).any():
             notes.append(f"{int((overlapped & (off > MAX_RESIDUAL_FWHM)).sum())} line(s) off their calculated "
