@@ -541,19 +541,24 @@ def _sweep_case(case: dict, wavelength_a: float):
     return make_pattern(x, y, wavelength_a=wavelength_a, source="lab.xy")
 
 
+#: lab sweep seed 4 case 0: a Cu Kα1-only LaB6 scan with broad lines (no Kα2 drawn)
+MONO_LAB6_CASE = {
+    "phase": "LaB6", "wavelength_a": 1.5405929, "tth_lo": 15.249061, "tth_hi": 96.44425, "step_deg": 0.0210293,
+    "fwhm_deg": 0.1813292, "fwhm_growth": 1.2028518, "eta": 0.157075, "texture": 0.4358176,
+    "peak_counts": 4283.7508, "background": 2.0157198, "bg_decay_deg": 10.588763, "hump": 0.0,
+    "beamstop_deg": 0.0, "edge_deg": 0.0, "n_spikes": 0, "n_impurity": 0, "seed": 1307498891,
+    "mixture": [{"phase": "LaB6", "a_true": 4.0114593, "c_true": None, "weight": 1.0}],
+    "kalpha2_lambda_ratio": 1.5444140 / 1.5405929, "kalpha2_ratio": 0.0, "displacement_deg": 0.0164032,
+    "zero_deg": -0.0139300}
+
+
 def test_a_spurious_kalpha2_ratio_of_a_monochromated_scan_is_left_out():
     """A Cu Kα1-only LaB6 scan (broad lines, no Kα2 drawn): fitted free, the Kα2/Kα1 ratio came
     out 0.253 ± 0.101 and the doublet was kept; each Kα1 line moved down in 2θ and a came out
     0.0015 Å (14.5 esd) long, quality ok. The doublet does not lower χ² more than noise does
     (F-test): the Kα1 lines are fitted alone and a is right within its errors.
     (lab sweep seed 4 case 0; numpy-built, tests/xrd_pattern_synth.py)"""
-    case = {"phase": "LaB6", "wavelength_a": 1.5405929, "tth_lo": 15.249061, "tth_hi": 96.44425, "step_deg": 0.0210293,
-            "fwhm_deg": 0.1813292, "fwhm_growth": 1.2028518, "eta": 0.157075, "texture": 0.4358176,
-            "peak_counts": 4283.7508, "background": 2.0157198, "bg_decay_deg": 10.588763, "hump": 0.0,
-            "beamstop_deg": 0.0, "edge_deg": 0.0, "n_spikes": 0, "n_impurity": 0, "seed": 1307498891,
-            "mixture": [{"phase": "LaB6", "a_true": 4.0114593, "c_true": None, "weight": 1.0}],
-            "kalpha2_lambda_ratio": 1.5444140 / 1.5405929, "kalpha2_ratio": 0.0, "displacement_deg": 0.0164032,
-            "zero_deg": -0.0139300}
+    case = MONO_LAB6_CASE
     fit = fit_lattice(_sweep_case(case, 1.5405929), "lab6")
     assert any(n.startswith("single Kα1 lines fitted") for n in fit.verdict.notes), fit.verdict.notes
     assert not any(n.startswith("Kα doublet fitted") for n in fit.verdict.notes)
@@ -589,13 +594,7 @@ def test_cli_monochromated_fits_kalpha1_lines_alone(tmp_path):
 
     from dackit.cli import cli
 
-    case = {"phase": "LaB6", "wavelength_a": 1.5405929, "tth_lo": 15.249061, "tth_hi": 96.44425, "step_deg": 0.0210293,
-            "fwhm_deg": 0.1813292, "fwhm_growth": 1.2028518, "eta": 0.157075, "texture": 0.4358176,
-            "peak_counts": 4283.7508, "background": 2.0157198, "bg_decay_deg": 10.588763, "hump": 0.0,
-            "beamstop_deg": 0.0, "edge_deg": 0.0, "n_spikes": 0, "n_impurity": 0, "seed": 1307498891,
-            "mixture": [{"phase": "LaB6", "a_true": 4.0114593, "c_true": None, "weight": 1.0}],
-            "kalpha2_lambda_ratio": 1.5444140 / 1.5405929, "kalpha2_ratio": 0.0, "displacement_deg": 0.0164032,
-            "zero_deg": -0.0139300}
+    case = MONO_LAB6_CASE
     pat = _sweep_case(case, 1.5405929)
     f = tmp_path / "mono.xy"
     f.write_text("# 2th_deg I\n" + "".join(f"{a:.5f} {b:.3f}\n" for a, b in zip(pat.twotheta_deg, pat.intensity)))
