@@ -205,3 +205,35 @@ def test_cli_json(tmp_path):
     bad.write_text("1 2\n3 x\n")
     res = CliRunner().invoke(cli, ["diamond", str(bad), "--json"])
     assert res.exit_code == 2 and "bad.txt" in res.stderr
+
+
+def test_an_isolated_raman_line_is_not_a_band_edge(tmp_path):
+    """Raman lines of a sample or medium without any diamond band (ethanol-like: 1276 and
+    1454 cm⁻¹ on a flat background, numpy): the steepest fall above 1333 cm⁻¹ is the 1454 line's
+    high side. Read as the anvil edge it gave 58 GPa, ok; the signal below it drops back to the
+    level beyond it, which no stressed-anvil band does, so the result is doubtful and says so."""
+    rng = np.random.default_rng(3)
+    x = np.arange(1150.0, 1700.0, 1.5)
+    lines = sum(h / (1 + ((x - c) / 6.0) ** 2) for c, h in ((1276.0, 3000.0), (1454.0, 8000.0)))
+    y = rng.poisson(300.0 + lines).astype(float)
+    fit = fit_diamond_edge(make_spectrum(x, y, x_unit="raman_cm-1", source="ethanol-like.txt"))
+    assert fit.quality == "doubtful"
+    assert any("isolated line" in n for n in fit.quality_notes), fit.quality_notes
+
+
+def test_real_ethanol_raman_spectrum_is_not_a_confident_pressure():
+    """sif_parser's Andor SIF of ethanol (354.67 nm laser; tests/corpus/formats, BSD-3-Clause):
+    `dackit diamond` read its 1454 cm⁻¹ line as an anvil edge at 58.5 GPa, ok."""
+    from pathlib import Path
+
+    path = Path(__file__).parent / "corpus" / "formats" / "andor_sif_ethanol_354_raman.sif"
+    out = CliRunner().invoke(cli, ["diamond", str(path), "--json"])
+    assert out.exit_code == 0, out.output
+    row = json.loads(out.stdout)[0]
+    assert row["quality"] == "doubtful" and any("isolated line" in n for n in row["quality_notes"])
+
+
+@pytest.mark.parametrize("pressure", [10.0, 60.0, 150.0])
+def test_a_stressed_band_is_not_taken_for_an_isolated_line(pressure):
+    fit = fit_diamond_edge(diamond.simulate_diamond_edge(pressure, seed=4))
+    assert not any("isolated line" in n for n in fit.quality_notes), fit.quality_notes

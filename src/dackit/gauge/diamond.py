@@ -363,6 +363,33 @@ def _locate(x, y, keep, sigma):
     return best
 
 
+#: Below the edge the stressed band's smoothed intensity stays at least this fraction of the
+#: edge's height (both above the level beyond the edge): the stress falls continuously from
+#: the culet into the anvil, so the band covers every shift from the unstressed line up to
+#: the edge (Akahama & Kawamura, J. Appl. Phys. 96, 3748 (2004); 0.3–0.45 in
+#: :func:`simulate_diamond_edge`, more where the band rises towards the unstressed line). An
+#: isolated line falls back to that level (ethanol's 1454 cm⁻¹ line: −0.57, read as 58 GPa, ok).
+BAND_MIN_FRACTION = 0.1
+
+
+def _isolated_line(x, smooth, keep, edge, window) -> float | None:
+    """Where the smoothed band below ``edge`` drops to the level beyond it (the fall is then
+    the flank of an isolated line, :data:`BAND_MIN_FRACTION`), or None. Not judged when the
+    band between the search start and four windows below the edge, or the level beyond it,
+    is not measured (low pressure: the edge beside the unstressed line)."""
+    beyond = smooth[(x >= edge + 2 * window) & (x <= edge + 5 * window)]
+    top = smooth[(x >= edge - 2 * window) & (x <= edge)]
+    below = keep & (x <= edge - 4 * window)
+    if not (beyond.size and top.size and below.any()):
+        return None
+    level, height = float(np.median(beyond)), float(np.max(top)) - float(np.median(beyond))
+    band = smooth[below]
+    k = int(np.argmin(band))
+    if height > 0 and band[k] - level < BAND_MIN_FRACTION * height:
+        return float(x[below][k])
+    return None
+
+
 def _analyse(x, y, sc: EdgeScale, nu0: float, source: str, notes: list[str], seed=0):
     pre = where(source)
     x, y = _uniform(x, y)
@@ -438,6 +465,12 @@ def _analyse(x, y, sc: EdgeScale, nu0: float, source: str, notes: list[str], see
     if p_edge > max(MAX_EDGE_ERR_GPA, MAX_EDGE_ERR_FRACTION * abs(pressure)):
         doubts.append(f"the edge is poorly located (±{edge_err:.1f} cm⁻¹, ±{p_edge:.2f} GPa from the edge "
                       "alone): too little signal at the edge for this gauge's usual precision")
+    floor_at = _isolated_line(x, smooth, keep, edge, n * step)
+    if floor_at is not None:
+        doubts.append(f"the fall at {edge:.0f} cm⁻¹ is the high side of an isolated line: below it the signal "
+                      f"drops back to the level above the edge (at {floor_at:.0f} cm⁻¹), whereas a stressed "
+                      "anvil gives one continuous band from the unstressed line up to its edge — a Raman line "
+                      "of the sample or pressure medium, or no diamond in the spectrum")
     if pressure > sc.max_pressure_gpa:
         doubts.append(f"{pressure:.0f} GPa is beyond the {sc.name} scale's calibrated range "
                       f"(≤ {sc.max_pressure_gpa:g} GPa): extrapolated")
