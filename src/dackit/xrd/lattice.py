@@ -613,9 +613,7 @@ def fit_peaks(x, y, sigma, phase: Phase, wavelength_a: float, *, scale: float, a
                 doubts.append(
                     f"Kα2 lines not settled: they lower χ² (F-test p = {p_value:.2g}) but not beyond doubt "
                     f"(p < {KALPHA2_EVIDENCE_P:g}), and Kα1 lines alone move the cell by ≈ {moves:.4f} Å, "
-                    f"beyond {MAX_AXIS_MODEL_SPREAD_A:g} Å: say whether the scan was monochromated "
-                    "(--monochromated, kalpha2=False, behind a Kα1 monochromator), or measure sharper "
-                    "or stronger peaks")
+                    f"beyond {MAX_AXIS_MODEL_SPREAD_A:g} Å: {_KALPHA2_ASK}")
         elif p_value is not None:
             note = (f"single Kα1 lines fitted: a Kα2 line at ratio Kα2/Kα1 = {r:.3f} ± {r_err:.3f} does not "
                     f"lower χ² significantly (F-test p = {p_value:.2g} ≥ {KALPHA2_UNDECIDED_P:g}; a "
@@ -626,9 +624,7 @@ def fit_peaks(x, y, sigma, phase: Phase, wavelength_a: float, *, scale: float, a
             doubts.append(
                 f"Kα2 lines not settled: Kα1 lines alone fit no better than doublets at the nominal "
                 f"Kα2/Kα1 = {KALPHA2_RATIO_NOMINAL:g} of an unmonochromated tube, which move the cell by "
-                f"≈ {moves:.4f} Å, beyond {MAX_AXIS_MODEL_SPREAD_A:g} Å: say whether the scan was "
-                "monochromated (--monochromated, kalpha2=False, behind a Kα1 monochromator), or measure "
-                "sharper or stronger peaks")
+                f"≈ {moves:.4f} Å, beyond {MAX_AXIS_MODEL_SPREAD_A:g} Å: {_KALPHA2_ASK}")
         if info is not None:
             info.append(note)
     outs, model, bg_out, too_few, fitted_mask = _fit_groups(x, y, sigma, peaks, fwhm_deg, eta_fixed, background,
@@ -915,6 +911,10 @@ def _kalpha2_evidence(x, y, sigma, peaks, fwhm_deg, eta_fixed, background, kalph
     weight = qaic_weights([chi2(single), chi2(nominal)], [0, 0])[1]
     return p, (rel_shift(nominal) if weight >= MIN_AXIS_MODEL_WEIGHT else 0.0)
 
+
+#: what the "Kα2 lines not settled" doubts ask of the user
+_KALPHA2_ASK = ("say whether the scan was monochromated (--monochromated, kalpha2=False, behind a Kα1 "
+                "monochromator), or measure sharper or stronger peaks")
 
 #: Significance (F-test p-value, :func:`_kalpha2_evidence`) at which the Kα2 lines of a
 #: laboratory scan are settled: as strict as an axis term (:data:`AXIS_CORRECTION_P`).
