@@ -262,3 +262,5 @@ def test_bare_curve_with_an_nm_range_is_doubtful(tmp_path):
     assert code == 0, text
     assert row["quality"] == "doubtful"
     assert any("10× too small" in n and "nm⁻¹" in n for n in row["quality_notes"])
+    # said once, with the range; not again as a general reading note
+    assert sum("does not state the q unit" in n for n in row["quality_notes"]) == 1

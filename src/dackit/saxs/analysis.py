@@ -297,8 +297,8 @@ def _unstated_range_doubt(pattern: Pattern) -> list[str]:
 
 
 def _reading_notes(pattern: Pattern) -> list[str]:
-    if not pattern.metadata.get("q_unit_assumed"):
-        return pattern.reader_notes
+    if not pattern.metadata.get("q_unit_assumed") or _unstated_range_doubt(pattern):
+        return pattern.reader_notes  # the doubt already says it, with the range
     # nm⁻¹ read as Å⁻¹ puts q 10× too high: every d 10× too small
     return pattern.reader_notes + [
         "the file does not state the q unit: read as Å⁻¹ (if it is nm⁻¹, every d is 10× too "
