@@ -383,7 +383,10 @@ def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12
             why[keep[0]] = why2[0]
         raise FitError(f"{pre}none of the candidates {', '.join(names)} is found in the pattern"
                        + _reasons(names, why, signif, lines_seen, threshold))
-    checks = _intensity_check(wp2, p2, y, sig)
+    ratios = _pawley_ratios(wp2, p2, y, sig)
+    checks = _intensity_check(ratios, len(keep))
+    swap = _swap_doubts(x, wp2, p2, redchi2, sig, phases, keep, ratios, checks, a_search, threshold,
+                        (lam, polarization, radiation))
     frac_sys = _fraction_sys(frac, [c[1] for c in checks])
     fraction_doubts = _fraction_doubts(frac, [phases[k].name for k in keep], checks)
 
@@ -412,6 +415,7 @@ def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12
             if verdict.ok and (pattern.metadata or {}).get("axis_assumed"):
                 verdict = _unstated_axis(pattern, ph, refined, a_value, lam, x, twotheta_range, polarization,
                                          a_search, verdict)
+            verdict = verdict.plus(doubts=swap.get(k, []))
             lattices_ok = lattices_ok and verdict.ok
             if len(keep) > 1:
                 verdict = verdict.plus(doubts=fraction_doubts, info=[_fraction_note(
@@ -429,7 +433,8 @@ def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12
                        "others may be hidden by the misfit of stronger lines (noise inflated by √χ²_red)"]
                       if signif[k] >= threshold else [])
             results.append(PhaseResult(ph.name, False, signif[k], 0.0, 0.0, float("nan"), float("nan"), 0.0, 0.0, ph,
-                                       note=note, verdict=Verdict.from_checks(unsure, info=[f"absent: {note}"])))
+                                       note=note, verdict=Verdict.from_checks(unsure + swap.get(k, []),
+                                                                              info=[f"absent: {note}"])))
     # a candidate refused for want of a second line, whose one line carries the evidence of a
     # phase, is an unexplained strong peak: a phase not among the candidates, or a diamond
     # spike whose misfit hides weaker phases (Si + 11 % LaB6 with three spikes: LaB6
@@ -589,31 +594,25 @@ MIN_INTENSITY_CHECKS = 3
 CHECK_MIN_SNR = 10.0
 
 
-def _intensity_check(wp, p, y, s) -> list[tuple[int, float, float]]:
-    """How well each phase's structure-factor intensities describe its reflections.
+def _pawley_ratios(wp, p, y, s):
+    """Every reflection's intensity multiplier r about the structure model (1 = as the model
+    and the fitted scale predict) and its counting error.
 
     Pawley-like extraction (Pawley, J. Appl. Cryst. 14, 357 (1981)) on the fitted whole-pattern
     model: positions, widths, shapes and background held, every reflection of every phase
-    gets its own intensity multiplier r (1 = as the structure model and the fitted scale
-    predict), all solved together by weighted linear least squares, so overlapping lines
-    share their intensity as the data say. Reflections whose r has a counting error below
-    1/:data:`CHECK_MIN_SNR` are checked (an exact overlap leaves both lines undetermined,
-    and unchecked).
-
-    ``s`` is the σ of each point (the pattern's own, or the noise level that stands in for it
-    in :func:`identify_phases`). Returns one (n, scatter, noise) per phase: the number of
-    reflections checked, the robust σ of ln r in excess of counting noise (NaN when fewer than
-    :data:`MIN_INTENSITY_CHECKS`), and the median counting σ of ln r.
+    gets its own multiplier, all solved together by weighted linear least squares, so
+    overlapping lines share their intensity as the data say. ``s`` is the σ of each point (the
+    pattern's own, or the noise level that stands in for it in :func:`identify_phases`).
+    Returns (phase index, reflection index, r, σ_r) arrays, one entry per reflection in range.
     """
     from scipy import sparse
-
-    from dackit.core.noise import robust_sigma
 
     x = wp.x
     rows: list[np.ndarray] = []
     cols: list[np.ndarray] = []
     vals: list[np.ndarray] = []
     owner: list[int] = []
+    line: list[int] = []
     for k in range(len(wp.phases)):
         scale, _, _, _, eta = wp.unpack(p, k)
         sets = wp.line_sets(p, k)
@@ -629,21 +628,40 @@ def _intensity_check(wp, p, y, s) -> list[tuple[int, float, float]]:
             cols.append(np.full(hi - lo, len(owner)))
             vals.append(col)
             owner.append(k)
+            line.append(i)
+    if not owner:
+        empty = np.zeros(0)
+        return np.zeros(0, int), np.zeros(0, int), empty, empty
+    a = sparse.csc_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                          shape=(x.size, len(owner)))
+    normal = (a.T @ a).toarray()
+    rhs = a.T @ ((y - wp.background(p)) / s)
+    cov = np.linalg.pinv(normal, rcond=1e-10, hermitian=True)
+    r = cov @ rhs
+    return np.asarray(owner), np.asarray(line), r, covariance_to_stderr(cov)
+
+
+def _checked(ratios, k) -> np.ndarray:
+    """Which reflections of phase k have an intensity multiplier known to 1/CHECK_MIN_SNR."""
+    owner, _, r, se = ratios
+    return (owner == k) & (r > 0) & (se > 0) & (se < r / CHECK_MIN_SNR)
+
+
+def _intensity_check(ratios, n_phases) -> list[tuple[int, float, float]]:
+    """How well each phase's structure-factor intensities describe its reflections.
+
+    ``ratios`` is :func:`_pawley_ratios`' extraction. Reflections whose r has a counting
+    error below 1/:data:`CHECK_MIN_SNR` are checked (an exact overlap leaves both lines
+    undetermined, and unchecked). Returns one (n, scatter, noise) per phase: the number of
+    reflections checked, the robust σ of ln r in excess of counting noise (NaN when fewer than
+    :data:`MIN_INTENSITY_CHECKS`), and the median counting σ of ln r.
+    """
+    from dackit.core.noise import robust_sigma
+
+    _, _, r, se = ratios
     out = []
-    owner_arr = np.asarray(owner)
-    if owner:
-        a = sparse.csc_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-                              shape=(x.size, len(owner)))
-        normal = (a.T @ a).toarray()
-        rhs = a.T @ ((y - wp.background(p)) / s)
-        cov = np.linalg.pinv(normal, rcond=1e-10, hermitian=True)
-        r = cov @ rhs
-        se = covariance_to_stderr(cov)
-    for k in range(len(wp.phases)):
-        if not owner:
-            out.append((0, float("nan"), float("nan")))
-            continue
-        sel = (owner_arr == k) & (r > 0) & (se > 0) & (se < r / CHECK_MIN_SNR)
+    for k in range(n_phases):
+        sel = _checked(ratios, k)
         logs, errs = np.log(r[sel]), se[sel] / r[sel]
         n = int(sel.sum())
         noise = float(np.median(errs)) if n else float("nan")
@@ -653,6 +671,89 @@ def _intensity_check(wp, p, y, s) -> list[tuple[int, float, float]]:
         spread = robust_sigma(logs)
         out.append((n, float(np.sqrt(max(spread**2 - noise**2, 0.0))), noise))
     return out
+
+
+#: Two candidates' lines coincide when their centres lie within this fraction of the FWHM
+#: (the off-position rule of the lattice fits, ``xrd.lattice``)
+SWAP_POSITION_FWHM = 0.25
+
+
+def _chi2_free_offset(v, w) -> float:
+    """Weighted χ² of ``v`` about its weighted mean (a free log scale)."""
+    return float(np.sum(w * (v - np.sum(w * v) / np.sum(w)) ** 2))
+
+
+def _swap_doubts(x, wp, p, redchi, sig, phases, keep, ratios, checks, a_search, threshold, beam):
+    """Doubts (by candidate index) where an absent candidate could stand in for a present one.
+
+    Two candidates of one lattice type whose searched cells overlap put their lines at the same
+    places: Au compressed to a = 3.924 Å and Ne at −12 % of its cell index the same fcc
+    pattern (held-out phases sweep, seed 2027 case 14: Ne present and ok with Au's cell, Au
+    absent, ok). Then only the intensities tell them apart. An absent candidate, scaled to the
+    present phase's refined volume within its searched range (widened by the whole-pattern
+    fit's 3 % bounds), stands in for it when (1) each of the present phase's lines above the
+    noise floor has lines of the candidate within :data:`SWAP_POSITION_FWHM` of its FWHM, and
+    none of the candidate's other lines would stand above that floor; and (2) its intensity
+    model fits the extracted intensities (:func:`_pawley_ratios`) as well as the present
+    phase's, to within ``threshold``² in χ² — each line's ln r weighted by its counting error
+    and by the scatter of the present phase's lines about their own model (texture, which a
+    structure model does not know), each model with its own free scale. With fewer than
+    :data:`MIN_INTENSITY_CHECKS` lines checked, the intensities decide nothing.
+    """
+    lam, polarization, radiation = beam
+    owner, line, r, se = ratios
+    floor = 3 * float(np.median(sig * np.sqrt(max(redchi, 1.0))))
+    lo, hi = 1 + a_search[0] - 0.03, 1 + a_search[1] + 0.03
+    doubts: dict[int, list[str]] = {}
+    for j, k in enumerate(keep):
+        pos, fw, height = wp.lines(p, j)
+        pos = pos - wp.zero(p)
+        inside = (pos > x[0]) & (pos < x[-1])
+        per_unit = height / np.maximum(wp.inten[j], 1e-300)  # peak height per unit model intensity
+        volume = wp.phase_at(p, j).volume_a3
+        for m in range(len(phases)):
+            if m in keep or not phases[m].atoms:
+                continue
+            scale = float((volume / phases[m].volume_a3) ** (1 / 3))
+            if not lo <= scale <= hi:
+                continue
+            try:
+                table = reflections(phases[m].scaled(scale), lam, min(179.0, float(x[-1]) + 1),
+                                    polarization=polarization, radiation=radiation)
+            except InputError:
+                continue
+            tm, im = table["twotheta_deg"].to_numpy(), table["intensity"].to_numpy()
+            near = np.abs(tm[None, :] - pos[:, None]) <= SWAP_POSITION_FWHM * fw[:, None]
+            i_m = near.astype(float) @ im  # the candidate's intensity on each of k's lines
+            strong = inside & (height > floor)
+            if not strong.any() or np.any(i_m[strong] <= 0):
+                continue
+            c = float(np.sum(height[strong]) / np.sum(per_unit[strong] * i_m[strong]))
+            lone = ~near.any(axis=0) & (tm > x[0]) & (tm < x[-1])
+            if lone.any():
+                unit = np.interp(tm[lone], pos, per_unit)
+                if np.any(c * unit * im[lone] > floor):
+                    continue  # a line of its own where the data have none
+            sel = _checked(ratios, j) & (i_m[np.clip(line, 0, len(i_m) - 1)] > 0)
+            n, scatter, _ = checks[j]
+            if np.isfinite(scatter) and sel.sum() >= MIN_INTENSITY_CHECKS:
+                obs = np.log(r[sel])
+                d = np.log(i_m[line[sel]] / wp.inten[j][line[sel]])
+                w = 1 / (scatter**2 + (se[sel] / r[sel]) ** 2)
+                rise = _chi2_free_offset(obs - d, w) - _chi2_free_offset(obs, w)
+                if rise >= threshold**2:
+                    continue
+                how = (f"their intensity models fit the {int(sel.sum())} measured line intensities equally "
+                       f"well (χ² {'lower' if rise < 0 else f'higher by {rise:.2g}'} for {phases[m].name}, "
+                       f"the lines scattering by {100 * scatter:.0f} % about {phases[k].name}'s model)")
+            else:
+                how = "too few line intensities are measured to tell their intensity models apart"
+            pair = (f"{phases[k].name} and {phases[m].name} index the same lines ({phases[m].name} at "
+                    f"{scale - 1:+.1%} of its nominal cell) and {how}: which of the two is in the sample, "
+                    "this pattern does not say; leave out of the candidates the one that cannot be there")
+            doubts.setdefault(k, []).append(pair)
+            doubts.setdefault(m, []).append(pair)
+    return doubts
 
 
 def _fraction_sys(frac, scatters) -> np.ndarray:
