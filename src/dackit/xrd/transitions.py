@@ -673,6 +673,11 @@ def _intensity_check(ratios, n_phases) -> list[tuple[int, float, float]]:
     return out
 
 
+#: Per-line scatter of ln(intensity) about a structure model assumed when too few lines are
+#: measured to estimate it: strong preferred orientation. March–Dollase r = 0.6 spans a factor
+#: r⁻³ ≈ 4.6 between reflections along and across the orientation axis (Dollase, J. Appl.
+#: Cryst. 19, 267 (1986)), ~0.5 in ln at one σ over the reflections.
+TEXTURE_SCATTER_UNMEASURED = 0.5
 #: Two candidates' lines coincide when their centres lie within this fraction of the FWHM
 #: (the off-position rule of the lattice fits, ``xrd.lattice``)
 SWAP_POSITION_FWHM = 0.25
@@ -697,8 +702,10 @@ def _swap_doubts(x, wp, p, redchi, sig, phases, keep, ratios, checks, a_search, 
     model fits the extracted intensities (:func:`_pawley_ratios`) as well as the present
     phase's, to within ``threshold``² in χ² — each line's ln r weighted by its counting error
     and by the scatter of the present phase's lines about their own model (texture, which a
-    structure model does not know), each model with its own free scale. With fewer than
-    :data:`MIN_INTENSITY_CHECKS` lines checked, the intensities decide nothing.
+    structure model does not know; :data:`TEXTURE_SCATTER_UNMEASURED` when fewer than
+    :data:`MIN_INTENSITY_CHECKS` lines are measured well enough to estimate it, and then every
+    measured line counts), each model with its own free scale. With fewer than two line
+    intensities the intensities decide nothing.
     """
     lam, polarization, radiation = beam
     owner, line, r, se = ratios
@@ -734,9 +741,12 @@ def _swap_doubts(x, wp, p, redchi, sig, phases, keep, ratios, checks, a_search, 
                 unit = np.interp(tm[lone], pos, per_unit)
                 if np.any(c * unit * im[lone] > floor):
                     continue  # a line of its own where the data have none
-            sel = _checked(ratios, j) & (i_m[np.clip(line, 0, len(i_m) - 1)] > 0)
-            n, scatter, _ = checks[j]
-            if np.isfinite(scatter) and sel.sum() >= MIN_INTENSITY_CHECKS:
+            measured = _checked(ratios, j)
+            scatter = checks[j][1]
+            if not np.isfinite(scatter):  # too few strong lines to measure it: all lines, texture assumed
+                measured, scatter = (owner == j) & (r > 0) & (se > 0), TEXTURE_SCATTER_UNMEASURED
+            sel = measured & (i_m[np.clip(line, 0, len(i_m) - 1)] > 0)
+            if sel.sum() >= 2:
                 obs = np.log(r[sel])
                 d = np.log(i_m[line[sel]] / wp.inten[j][line[sel]])
                 w = 1 / (scatter**2 + (se[sel] / r[sel]) ** 2)
@@ -745,7 +755,7 @@ def _swap_doubts(x, wp, p, redchi, sig, phases, keep, ratios, checks, a_search, 
                     continue
                 how = (f"their intensity models fit the {int(sel.sum())} measured line intensities equally "
                        f"well (χ² {'lower' if rise < 0 else f'higher by {rise:.2g}'} for {phases[m].name}, "
-                       f"the lines scattering by {100 * scatter:.0f} % about {phases[k].name}'s model)")
+                       f"with a scatter of {100 * scatter:.0f} % about {phases[k].name}'s model)")
             else:
                 how = "too few line intensities are measured to tell their intensity models apart"
             pair = (f"{phases[k].name} and {phases[m].name} index the same lines ({phases[m].name} at "
