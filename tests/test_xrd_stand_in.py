@@ -4,7 +4,6 @@ of one lattice type whose searched cells overlap index the same lines (issue 10)
 Patterns from tests/xrd_pattern_synth.py (numpy only, its own structure factors and
 per-line texture), not from dackit's simulator.
 """
-import numpy as np
 import pytest
 
 from xrd_pattern_synth import STRUCTURES, pattern_arrays
