@@ -516,6 +516,12 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
                       f"{100 * FOREIGN_LINE_SHARE:g} % of the strongest) is set aside as a foreign line: the "
                       f"cell that explains it as well reads every other peak as a higher order, "
                       f"its own first line missing; {idx.mesophase} explains the rest")
+    if idx is not None and idx.method == "positions, bump aside":
+        p = idx.set_aside
+        doubts.append(f"a marginal peak (q = {p.q_inv_a:.4g} Å⁻¹, height {_height(p)}) is set aside: "
+                      "fitted with the width of the lines it is no line, and only a lattice whose "
+                      f"lines include all of {idx.mesophase}'s explains it; {idx.mesophase} explains "
+                      "the rest")
     if idx is not None and idx.method == "positions, marginal top aside":
         top = max((p.q_inv_a for p in peaks
                    if p.amplitude_err > 0 and p.amplitude >= min_significance * p.amplitude_err),
