@@ -460,7 +460,7 @@ def _bump_aside(ps: PeakSet, idx: Indexing, index_kw: dict, min_significance: fl
     from dackit.saxs.peaks import _determination, _residual_of
 
     peaks = ps.peaks
-    if idx.method != "positions" or len(peaks) < 4:
+    if idx.method != "positions" or len(peaks) < 3:
         return idx
     z = np.array([_determination(p) for p in peaks])
     clear = z >= min_significance
