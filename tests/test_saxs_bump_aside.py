@@ -41,8 +41,10 @@ def test_background_bump_does_not_pick_a_larger_cell():
     ("bcc", 110.0 * np.sqrt(2), "sc", 110.0, False),
     # FCC 200 has no SC line of the cell with the same 111
     ("fcc", 110.0 * np.sqrt(3), "sc", 110.0, False),
-    # a phase is not its own alternative
+    # a phase is not its own alternative, nor at a lattice constant a fraction of a line
+    # width away (form-factor sweep seed 102 case 28: FCC 354.1 and 354.7 Å)
     ("sc", 110.0, "sc", 110.0, False),
+    ("fcc", 110.0 * np.sqrt(3), "fcc", 110.0 * np.sqrt(3) * 1.0017, False),
 ])
 def test_lines_among(small, a_small, big, a_big, expected):
     from dackit.saxs.analysis import _lines_among

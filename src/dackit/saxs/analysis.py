@@ -489,16 +489,18 @@ def _bump_aside(ps: PeakSet, idx: Indexing, index_kw: dict, min_significance: fl
 
 def _lines_among(small, big, q_max: float, tol: float) -> bool:
     """Every line of candidate ``small`` up to ``q_max`` lies within ``tol`` (Å⁻¹; half a
-    line width: closer lines are one peak) of a line of candidate ``big``, and the two
-    differ (another phase or another lattice constant)."""
+    line width: closer lines are one peak) of a line of candidate ``big``, and ``big`` has
+    a line there that ``small`` has not: ``big`` predicts the same lines and more (the
+    same phase at a lattice constant a fraction of a line width away is no other cell)."""
     from dackit.saxs.mesophase import MESOPHASES
 
-    if small.name == big.name and abs(small.lattice_a / big.lattice_a - 1) < 1e-3:
-        return False
     k_s, k_b = 2 * np.pi / small.lattice_a, 2 * np.pi / big.lattice_a
     qs = MESOPHASES[small.name].reflections(q_max / k_s + 1e-6).s * k_s
-    qb = MESOPHASES[big.name].reflections(q_max / k_b + tol / k_b + 1e-6).s * k_b
-    return bool(qs.size and qb.size and np.all(np.min(np.abs(qs[:, None] - qb[None, :]), axis=1) <= tol))
+    qb = MESOPHASES[big.name].reflections(q_max / k_b + 1e-6).s * k_b
+    if not (qs.size and qb.size):
+        return False
+    dist = np.abs(qs[:, None] - qb[None, :])
+    return bool(np.all(dist.min(axis=1) <= tol) and np.any(dist.min(axis=0) > tol))
 
 
 def _indexed_without(ps: PeakSet, i: int, index_kw: dict, q_lo: float) -> Indexing | None:
