@@ -31,6 +31,9 @@ Each check names what it saw, in words a user can act on. Doubts (the result may
 * a rival mesophase would tie with the best were one marginal observed peak it leaves
   unexplained not there (height under 5σ of its fit, or narrower than half the others):
   one such peak (noise, a stray) is too little to decide;
+* a marginal peak set aside (:func:`dackit.saxs.analysis._bump_aside`): under the
+  detection threshold and, fitted with the lines' width, under 3σ (a background bend), it
+  alone put a cell whose lines include all of the reported one's first;
 * a lead over the runner-up (which explains the same peaks) of less than one line the
   runner-up predicts and nobody sees, while the weakest line seen is under twice the
   detection threshold (a line that weak can be missed), unless the strengths of the lines
