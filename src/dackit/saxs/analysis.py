@@ -372,6 +372,9 @@ def analyse_saxs(pattern: Pattern, *, background="loglog", min_significance=5.0,
         if again is idx:
             # last, a weak line that only a supercell missing its own first line explains
             again = _foreign_line_aside(ps, idx, kw)
+        if again is idx:
+            # or a marginal bump no line of the lattice's width, which only a larger cell explains
+            again = _bump_aside(ps, idx, kw, min_significance)
         if again is not idx:
             res = dataclasses.replace(res, indexing=again)
             verdict = saxs_verdict(res, min_significance=min_significance)
@@ -420,8 +423,7 @@ def _foreign_line_aside(ps: PeakSet, idx: Indexing, index_kw: dict) -> Indexing:
     weak peak counted unexplained (method "positions, foreign line aside", always
     doubtful). OTAC 70 wt% at 70 °C (SAXSess, tests/corpus/saxs): H1 10/11 at 0.2588 and
     0.4477 Å⁻¹ and a line 1/300 as strong at 0.2237 Å⁻¹ were 'hexagonal a = 56.1 Å'."""
-    from dackit.saxs.mesophase import UNEXPLAINED_PENALTY
-    from dackit.saxs.quality import _THREE_D, FOREIGN_LINE_SHARE, _first_line_missing
+    from dackit.saxs.quality import FOREIGN_LINE_SHARE, _first_line_missing
 
     peaks = ps.peaks
     q_lo = float(getattr(ps, "q_usable_min", ps.q[0]))
@@ -431,25 +433,102 @@ def _foreign_line_aside(ps: PeakSet, idx: Indexing, index_kw: dict) -> Indexing:
     top = float(np.nanmax(amp))
     weak = [i for i in np.argsort(amp) if idx.best.assignment[i] and amp[i] < FOREIGN_LINE_SHARE * top]
     for i in weak:
-        keep = [j for j in range(len(peaks)) if j != i]
-        kw = dict(index_kw)
-        for key in ("fwhm_inv_a", "strengths", "strength_err"):
-            if kw.get(key) is not None:
-                kw[key] = np.asarray(kw[key], float)[keep]
-        try:
-            again = index_peaks([peaks[j].q_inv_a for j in keep], [peaks[j].q_err for j in keep], **kw)
-        except DackitError:
-            continue
-        b = again.best
-        n = len(keep)
-        if (len(again.tie) > 1 or b.n_unexplained or _first_line_missing(again, q_lo)
-                or b.chi2 > 9 * (n - 1) or (b.name in _THREE_D and n < 3)):
-            continue  # the rest must index cleanly on their own (see quality.saxs_verdict)
-
-        return Indexing(tuple(_with_peak_unexplained(c, int(i), UNEXPLAINED_PENALTY)
-                              for c in again.candidates), again.tie,
-                        method="positions, foreign line aside", set_aside=peaks[i])
+        again = _indexed_without(ps, int(i), index_kw, q_lo)
+        if again is not None:
+            return dataclasses.replace(again, method="positions, foreign line aside")
     return idx
+
+
+def _bump_aside(ps: PeakSet, idx: Indexing, index_kw: dict, min_significance: float) -> Indexing:
+    """The indexing without one marginal peak that is no line of the lattice, when the
+    rest index cleanly on a lattice whose lines the best's include.
+
+    A peak under the detection threshold (fitted height < ``min_significance`` σ) that,
+    fitted again as a line of the width and shape of the clear lines, stands under
+    :data:`~dackit.saxs.oneline.MIN_WEAK_Z` σ owes its height to a breadth no line of
+    the lattice has (one domain size and strain give every line about that width): it is
+    a bend of the background between strong lines, not a line. If the best phase needs
+    it, and without it the other peaks index cleanly (:func:`_indexed_without`) on
+    another cell whose lines within the observed range are all among the best's, the best
+    is a larger or denser lattice that only the bump supports, and the simpler one goes
+    first — the smallest consistent cell, as in powder indexing (method "positions, bump
+    aside", always doubtful). A typical form-factor sweep pattern (tests/saxs_ff_synth.py,
+    ``--typical --seed 7``, case 58): SC a = 110.6 Å, a 3.5σ bump twice the lines' width
+    between 100 and 110 (the smooth background sagging under them) read as Pn3m 111 of
+    a = √2·110.6 Å, every real line its 110, 200, 211 …"""
+    from dackit.saxs.oneline import MIN_WEAK_Z, _line_fit
+    from dackit.saxs.peaks import _determination, _residual_of
+
+    peaks = ps.peaks
+    if idx.method != "positions" or len(peaks) < 3:
+        return idx
+    z = np.array([_determination(p) for p in peaks])
+    clear = z >= min_significance
+    if not clear.any():
+        return idx
+    w = float(np.median([p.fwhm_inv_a for p, c in zip(peaks, clear) if c]))
+    eta = peaks[int(np.argmax(z))].eta
+    q = np.asarray(ps.q, float)
+    q_lo = float(getattr(ps, "q_usable_min", q[0]))
+    for i in np.argsort(z):
+        if clear[i] or not idx.best.assignment[i]:
+            continue
+        others = [p for j, p in enumerate(peaks) if j != i]
+        resid = _residual_of(q, ps.intensity, ps.background, ps.noise, ps.mode, others, ps.shape)
+        if resid is None:
+            return idx
+        r, sig = resid
+        a, e = _line_fit(q, r, sig, peaks[i].q_inv_a, w, eta)
+        if np.isfinite(a) and e > 0 and a >= MIN_WEAK_Z * e:
+            continue  # a line of the lattice's width stands there: it may be real
+        again = _indexed_without(ps, int(i), index_kw, q_lo)
+        if again is not None and _lines_among(again.best, idx.best, float(max(p.q_inv_a for p in peaks)), 0.5 * w):
+            return dataclasses.replace(again, method="positions, bump aside")
+    return idx
+
+
+def _lines_among(small, big, q_max: float, tol: float) -> bool:
+    """Every line of candidate ``small`` up to ``q_max`` lies within ``tol`` (Å⁻¹; half a
+    line width: closer lines are one peak) of a line of candidate ``big``, and ``big`` has
+    a line there that ``small`` has not: ``big`` predicts the same lines and more (the
+    same phase at a lattice constant a fraction of a line width away is no other cell)."""
+    from dackit.saxs.mesophase import MESOPHASES
+
+    k_s, k_b = 2 * np.pi / small.lattice_a, 2 * np.pi / big.lattice_a
+    qs = MESOPHASES[small.name].reflections(q_max / k_s + 1e-6).s * k_s
+    qb = MESOPHASES[big.name].reflections(q_max / k_b + 1e-6).s * k_b
+    if not (qs.size and qb.size):
+        return False
+    dist = np.abs(qs[:, None] - qb[None, :])
+    return bool(np.all(dist.min(axis=1) <= tol) and np.any(dist.min(axis=0) > tol))
+
+
+def _indexed_without(ps: PeakSet, i: int, index_kw: dict, q_lo: float) -> Indexing | None:
+    """The peaks but ``i`` indexed again, when they index cleanly on their own (one best
+    phase, no tie, every peak explained, its first line present, reduced χ² ≤ 9, three
+    peaks or more for a 3D lattice: what :func:`dackit.saxs.quality.saxs_verdict` asks
+    of an ok result); peak ``i`` is put back unexplained and paid for, and is the
+    indexing's ``set_aside``. None otherwise."""
+    from dackit.saxs.mesophase import UNEXPLAINED_PENALTY
+    from dackit.saxs.quality import _THREE_D, _first_line_missing
+
+    peaks = ps.peaks
+    keep = [j for j in range(len(peaks)) if j != i]
+    kw = dict(index_kw)
+    for key in ("fwhm_inv_a", "strengths", "strength_err"):
+        if kw.get(key) is not None:
+            kw[key] = np.asarray(kw[key], float)[keep]
+    try:
+        again = index_peaks([peaks[j].q_inv_a for j in keep], [peaks[j].q_err for j in keep], **kw)
+    except DackitError:
+        return None
+    b = again.best
+    n = len(keep)
+    if (len(again.tie) > 1 or b.n_unexplained or _first_line_missing(again, q_lo)
+            or b.chi2 > 9 * (n - 1) or (b.name in _THREE_D and n < 3)):
+        return None
+    return Indexing(tuple(_with_peak_unexplained(c, i, UNEXPLAINED_PENALTY) for c in again.candidates),
+                    again.tie, set_aside=peaks[i])
 
 
 def _with_peak_unexplained(c, i: int, penalty: float):

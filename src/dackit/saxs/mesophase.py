@@ -259,13 +259,15 @@ class Indexing:
     #: (:func:`dackit.saxs.oneline.index_one_line`: weak lines and the form factor),
     #: "positions + weak lines", "positions, spike set aside" or "positions, marginal top
     #: aside" (reordered; :func:`dackit.saxs.analysis._clear_peaks_first`), "positions,
-    #: foreign line aside" (one weak peak left out: :func:`dackit.saxs.analysis._foreign_line_aside`)
+    #: foreign line aside" (one weak peak left out: :func:`dackit.saxs.analysis._foreign_line_aside`),
+    #: "positions, bump aside" (one marginal peak that is no line left out:
+    #: :func:`dackit.saxs.analysis._bump_aside`)
     method: str = "positions"
     #: with "one line": the weak lines seen at the best phase's predicted positions
     weak_lines: tuple = ()
     #: with "positions, spike set aside": the weak, too-narrow peak that alone put the
     #: runner-up first (:func:`dackit.saxs.quality.marginal_hinge`); with "positions,
-    #: foreign line aside": the weak peak left out
+    #: foreign line aside" or "positions, bump aside": the peak left out
     set_aside: object = None
 
     @property

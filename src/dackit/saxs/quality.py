@@ -31,6 +31,9 @@ Each check names what it saw, in words a user can act on. Doubts (the result may
 * a rival mesophase would tie with the best were one marginal observed peak it leaves
   unexplained not there (height under 5σ of its fit, or narrower than half the others):
   one such peak (noise, a stray) is too little to decide;
+* a marginal peak set aside (:func:`dackit.saxs.analysis._bump_aside`): under the
+  detection threshold and, fitted with the lines' width, under 3σ (a background bend), it
+  alone put a cell whose lines include all of the reported one's first;
 * a lead over the runner-up (which explains the same peaks) of less than one line the
   runner-up predicts and nobody sees, while the weakest line seen is under twice the
   detection threshold (a line that weak can be missed), unless the strengths of the lines
@@ -516,6 +519,12 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
                       f"{100 * FOREIGN_LINE_SHARE:g} % of the strongest) is set aside as a foreign line: the "
                       f"cell that explains it as well reads every other peak as a higher order, "
                       f"its own first line missing; {idx.mesophase} explains the rest")
+    if idx is not None and idx.method == "positions, bump aside":
+        p = idx.set_aside
+        doubts.append(f"a marginal peak (q = {p.q_inv_a:.4g} Å⁻¹, height {_height(p)}) is set aside: "
+                      "fitted with the width of the lines it is no line, and only a lattice whose "
+                      f"lines include all of {idx.mesophase}'s explains it; {idx.mesophase} explains "
+                      "the rest")
     if idx is not None and idx.method == "positions, marginal top aside":
         top = max((p.q_inv_a for p in peaks
                    if p.amplitude_err > 0 and p.amplitude >= min_significance * p.amplitude_err),
