@@ -506,8 +506,9 @@ def _narrow_marginals_aside(ps: PeakSet, idx: Indexing, index_kw: dict,
     does not fall either). Peaks under the detection threshold (fitted height <
     ``min_significance`` σ) whose inverse-variance mean FWHM lies :data:`NARROW_SIGMA` σ
     under the narrowest clear line at lower q come from larger domains: another
-    population, not this lattice. If the best phase needs them, the clear peaks are
-    indexed alone; the first phase of that indexing's tie that explains them all and
+    population, not this lattice. If the best phase needs them, the other peaks are
+    indexed without them; the first phase of that indexing's tie that explains every clear
+    peak and
     whose lines up to the highest peak are all among the best's (:func:`_lines_among`)
     goes first, the marginal peaks unexplained and paid for (method "positions, narrow
     marginals aside", always doubtful). FCC lines of a are Ia3d lines of a√2 (N → 2N),
@@ -536,7 +537,7 @@ def _narrow_marginals_aside(ps: PeakSet, idx: Indexing, index_kw: dict,
     ref = min(below, key=lambda p: p.fwhm_inv_a)
     if ref.fwhm_inv_a - w_mean <= NARROW_SIGMA * np.hypot(e_mean, ref.fwhm_err):
         return idx
-    keep = list(np.flatnonzero(clear))
+    keep = [j for j in range(len(peaks)) if j not in need]
     kw = dict(index_kw)
     for key in ("fwhm_inv_a", "strengths", "strength_err"):
         if kw.get(key) is not None:
@@ -549,10 +550,11 @@ def _narrow_marginals_aside(ps: PeakSet, idx: Indexing, index_kw: dict,
     tol = 0.5 * float(np.median([p.fwhm_inv_a for p, c in zip(peaks, clear) if c]))
     for name in again.tie:
         c = again.candidate(name)
-        if c.n_unexplained or not _lines_among(c, idx.best, q_max, tol):
+        if (not all(a for a, j in zip(c.assignment, keep) if clear[j])
+                or not _lines_among(c, idx.best, q_max, tol)):
             continue
         cands = (c, *[o for o in again.candidates if o is not c])
-        for i in np.flatnonzero(~clear):
+        for i in need:
             cands = tuple(_with_peak_unexplained(o, int(i), UNEXPLAINED_PENALTY) for o in cands)
         return Indexing(cands, (c.name, *[n for n in again.tie if n != c.name]),
                         method="positions, narrow marginals aside")

@@ -526,7 +526,7 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
                       f"lines include all of {idx.mesophase}'s explains it; {idx.mesophase} explains "
                       "the rest")
     if idx is not None and idx.method == "positions, narrow marginals aside":
-        doubts.append(f"{idx.best.n_unexplained} marginal peak(s) narrower than the lines below them are "
+        doubts.append("marginal peaks narrower than the lines below them are "
                       f"set aside as another population: only a larger cell whose lines include all of "
                       f"{idx.mesophase}'s explains them; {idx.mesophase} explains every clear peak")
     if idx is not None and idx.method == "positions, marginal top aside":
