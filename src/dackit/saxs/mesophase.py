@@ -261,7 +261,9 @@ class Indexing:
     #: aside" (reordered; :func:`dackit.saxs.analysis._clear_peaks_first`), "positions,
     #: foreign line aside" (one weak peak left out: :func:`dackit.saxs.analysis._foreign_line_aside`),
     #: "positions, bump aside" (one marginal peak that is no line left out:
-    #: :func:`dackit.saxs.analysis._bump_aside`)
+    #: :func:`dackit.saxs.analysis._bump_aside`), "positions, narrow marginals aside"
+    #: (marginal peaks narrower than the lines left out:
+    #: :func:`dackit.saxs.analysis._narrow_marginals_aside`)
     method: str = "positions"
     #: with "one line": the weak lines seen at the best phase's predicted positions
     weak_lines: tuple = ()

@@ -525,6 +525,10 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
                       "fitted with the width of the lines it is no line, and only a lattice whose "
                       f"lines include all of {idx.mesophase}'s explains it; {idx.mesophase} explains "
                       "the rest")
+    if idx is not None and idx.method == "positions, narrow marginals aside":
+        doubts.append("marginal peaks narrower than the lines below them are "
+                      f"set aside as another population: only a larger cell whose lines include all of "
+                      f"{idx.mesophase}'s explains them; {idx.mesophase} explains every clear peak")
     if idx is not None and idx.method == "positions, marginal top aside":
         top = max((p.q_inv_a for p in peaks
                    if p.amplitude_err > 0 and p.amplitude >= min_significance * p.amplitude_err),
