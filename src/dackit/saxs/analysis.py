@@ -538,13 +538,8 @@ def _narrow_marginals_aside(ps: PeakSet, idx: Indexing, index_kw: dict,
     if ref.fwhm_inv_a - w_mean <= NARROW_SIGMA * np.hypot(e_mean, ref.fwhm_err):
         return idx
     keep = [j for j in range(len(peaks)) if j not in need]
-    kw = dict(index_kw)
-    for key in ("fwhm_inv_a", "strengths", "strength_err"):
-        if kw.get(key) is not None:
-            kw[key] = np.asarray(kw[key], float)[keep]
-    try:
-        again = index_peaks([peaks[j].q_inv_a for j in keep], [peaks[j].q_err for j in keep], **kw)
-    except DackitError:
+    again = _index_subset(ps, keep, index_kw)
+    if again is None:
         return idx
     q_max = float(max(p.q_inv_a for p in peaks))
     tol = 0.5 * float(np.median([p.fwhm_inv_a for p, c in zip(peaks, clear) if c]))
@@ -577,6 +572,20 @@ def _lines_among(small, big, q_max: float, tol: float) -> bool:
     return bool(np.all(dist.min(axis=1) <= tol) and np.any(dist.min(axis=0) > tol))
 
 
+def _index_subset(ps: PeakSet, keep: list[int], index_kw: dict) -> Indexing | None:
+    """The peaks ``keep`` (indices into ``ps.peaks``) indexed on their own, with the per-peak
+    keywords of ``index_kw`` cut to them; None when they cannot be indexed."""
+    peaks = ps.peaks
+    kw = dict(index_kw)
+    for key in ("fwhm_inv_a", "strengths", "strength_err"):
+        if kw.get(key) is not None:
+            kw[key] = np.asarray(kw[key], float)[keep]
+    try:
+        return index_peaks([peaks[j].q_inv_a for j in keep], [peaks[j].q_err for j in keep], **kw)
+    except DackitError:
+        return None
+
+
 def _indexed_without(ps: PeakSet, i: int, index_kw: dict, q_lo: float) -> Indexing | None:
     """The peaks but ``i`` indexed again, when they index cleanly on their own (one best
     phase, no tie, every peak explained, its first line present, reduced χ² ≤ 9, three
@@ -588,13 +597,8 @@ def _indexed_without(ps: PeakSet, i: int, index_kw: dict, q_lo: float) -> Indexi
 
     peaks = ps.peaks
     keep = [j for j in range(len(peaks)) if j != i]
-    kw = dict(index_kw)
-    for key in ("fwhm_inv_a", "strengths", "strength_err"):
-        if kw.get(key) is not None:
-            kw[key] = np.asarray(kw[key], float)[keep]
-    try:
-        again = index_peaks([peaks[j].q_inv_a for j in keep], [peaks[j].q_err for j in keep], **kw)
-    except DackitError:
+    again = _index_subset(ps, keep, index_kw)
+    if again is None:
         return None
     b = again.best
     n = len(keep)
