@@ -810,7 +810,8 @@ def _detect(image, pixel_nm=None, *, contrast="auto", level=None, smooth_px=1.0,
             bb = boxes[lab - 1]
             bb = tuple(slice(max(s.start - 2, 0), s.stop + 2) for s in bb)
             sub = labels[bb] == lab
-            dsub = ndi.gaussian_filter(ndi.distance_transform_edt(sub), max(0.1 * r_med, 0.5))
+            edt = ndi.distance_transform_edt(sub)
+            dsub = ndi.gaussian_filter(edt, max(0.1 * r_med, 0.5))
             pk = peak_local_max(dsub, min_distance=max(1, round(0.5 * r_med)),
                                 threshold_abs=0.35 * r_med, labels=sub.astype(int), exclude_border=False)
             if len(pk) < 2:
@@ -831,8 +832,7 @@ def _detect(image, pixel_nm=None, *, contrast="auto", level=None, smooth_px=1.0,
                 # map cannot show it
                 if r_med < 6:
                     continue
-                p, q, _, dip, lift, insc = _shared_lines(pieces, ndi.distance_transform_edt(sub),
-                                                         sm[bb], bg_level)
+                p, q, _, dip, lift, insc = _shared_lines(pieces, edt, sm[bb], bg_level)
                 step = ((lift > 0) & (np.abs(dip) > MERGE_DIP) & (np.minimum(insc[p], insc[q]) >= 0.5 * r_typ)
                         & (np.maximum(insc[p], insc[q]) <= 1.5 * r_typ))
                 pieces = _join_lines(pieces, p, q, ~step)
