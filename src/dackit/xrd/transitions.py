@@ -738,7 +738,8 @@ def _swap_doubts(x, wp, p, redchi, sig, phases, keep, ratios, checks, a_search, 
             c = float(np.sum(height[strong]) / np.sum(per_unit[strong] * i_m[strong]))
             lone = ~near.any(axis=0) & (tm > x[0]) & (tm < x[-1])
             if lone.any():
-                unit = np.interp(tm[lone], pos, per_unit)
+                order = np.argsort(pos)  # a refined non-cubic cell can reorder its lines
+                unit = np.interp(tm[lone], pos[order], per_unit[order])
                 if np.any(c * unit * im[lone] > floor):
                     continue  # a line of its own where the data have none
             measured = _checked(ratios, j)
