@@ -117,8 +117,8 @@ def _binary(head: bytes, suffix: str) -> Signature | None:
         return Signature("Thermo OMNIC spectrum (.spa/.spg/.srs)", "spectrum", "export it from OMNIC "
                          "as text (.csv), then use dackit ruby/pl/tauc")
     if head.startswith(b"MATLAB") or (suffix == ".mat" and binary):
-        return Signature("MATLAB .mat file", "document", "save the x and y arrays as two columns of "
-                         "text (writematrix/dlmwrite to .csv) and give that file")
+        return Signature("MATLAB .mat file", "document", "save a spectrum or pattern as two columns "
+                         "of text (writematrix to .csv), a micrograph as a TIFF (imwrite), and give that file")
     if head.startswith(b"CPYA"):
         return Signature("Origin project (.opj)", "document", "export the worksheet columns from Origin "
                          "as text (.csv or .txt) and give that file")
