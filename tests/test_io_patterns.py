@@ -474,6 +474,52 @@ def test_philips_udf_is_read(tmp_path):
         read_pattern(cut)
 
 
+def _uxd_text(ranges, drive="COUPLED"):
+    """A DIFFRAC UXD export: file-wide keys, then per range its keys and a data marker."""
+    out = ["; (C) Bruker AXS", "_FILEVERSION=1", "_WL1=1.540600", "_WL2=1.544390", "_WLRATIO=0.500000",
+           "_ANODE='Cu'"]
+    for marker, start, step, values in ranges:
+        out += ["; (Data for Range number 1)", f"_DRIVE='{drive}'", "_STEPTIME=2.000000",
+                f"_STEPSIZE={step:f}", f"_START={start:f}", marker]
+        if marker.startswith("_2THETA"):
+            out += [f"  {start + step * i:.4f}  {v:g}" for i, v in enumerate(values)]
+        else:
+            out += ["  ".join(f"{v:g}" for v in values[i:i + 6]) for i in range(0, len(values), 6)]
+    return "\n".join(out) + "\n"
+
+
+def test_bruker_uxd_is_read(tmp_path):
+    """Bruker UXD (DIFFRAC text export): '_KEY=value' header lines, then counts after
+    '_COUNTS' (several a line, 2θ = _START + i·_STEPSIZE) or position–intensity pairs after
+    '_2THETACOUNTS'. Read as text columns the _COUNTS form was refused as 'several patterns
+    side by side'. A '*CPS' range is turned into counts with _STEPTIME; later ranges are
+    named, not read; a rocking curve (_DRIVE 'OMEGA') is not a powder pattern."""
+    counts = [float(c) for c in np.random.default_rng(4).integers(100, 2000, 40)]
+    grid = 20.0 + 0.02 * np.arange(40)
+    for marker in ("_COUNTS", "_2THETACOUNTS"):
+        path = tmp_path / f"{marker[1:]}.uxd"
+        path.write_text(_uxd_text([(marker, 20.0, 0.02, counts)]))
+        pat = read_pattern(path)
+        np.testing.assert_allclose(pat.twotheta_deg, grid, atol=1e-9)
+        np.testing.assert_allclose(pat.intensity, counts)
+        assert pat.metadata["format"] == "bruker-uxd" and pat.wavelength_a == pytest.approx(1.5406)
+    cps = tmp_path / "cps.txt"  # the content decides, not the suffix
+    cps.write_text(_uxd_text([("_CPS", 20.0, 0.02, [c / 2 for c in counts]),
+                              ("_COUNTS", 60.0, 0.02, counts)]))
+    pat = read_pattern(cps, wavelength_a=0.7093)
+    np.testing.assert_allclose(pat.intensity, counts)
+    assert pat.wavelength_a == pytest.approx(0.7093) and pat.x.size == 40
+    assert any("2 ranges" in n for n in pat.metadata["reader_notes"])
+    rocking = tmp_path / "rocking.uxd"
+    rocking.write_text(_uxd_text([("_COUNTS", 10.0, 0.01, counts)], drive="OMEGA"))
+    with pytest.raises(InputError, match="OMEGA.*not 2θ"):
+        read_pattern(rocking)
+    cut = tmp_path / "cut.uxd"
+    cut.write_text(_uxd_text([("_COUNTS", 20.0, 0.02, counts)]).split("_COUNTS")[0] + "_COUNTS\n")
+    with pytest.raises(InputError, match="truncated"):
+        read_pattern(cut)
+
+
 @pytest.mark.parametrize("title", ["Theta Intensity", "theta(deg),counts", "θ/° I", "Theta_deg  I  sigma"])
 def test_a_theta_column_is_refused_naming_it(tmp_path, title):
     """A column titled θ (not 2θ): reflectivity and some goniometer exports hold the sample

@@ -1,6 +1,6 @@
 """Read and write 1D diffraction patterns: Dioptas/pyFAI ``.xy``, Fit2D ``.chi``, ``.dat``, two columns,
-and (read only) GSAS powder files (STD, ESD, FXY, FXYE; :func:`dackit.io.gsas.read_gsas`) and
-Rigaku ``.ras`` scans.
+and (read only) GSAS powder files (STD, ESD, FXY, FXYE; :func:`dackit.io.gsas.read_gsas`),
+Rigaku ``.ras``, Bruker ``.uxd`` (:func:`dackit.io.uxd.read_uxd`) and Philips ``.udf`` scans.
 
 Readers recognise the radial unit from the header — pyFAI column names (``2th_deg``,
 ``2th_rad``, ``q_nm^-1``, ``q_A^-1``), Fit2D axis titles (``2-Theta Angle (Degrees)``,
@@ -234,6 +234,13 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
         if axis not in (None, "2th_deg"):
             raise InputError(f"{pre}a Philips UDF scan is in 2θ, not {axis!r}")
         return read_udf(path, lines, wavelength_a=wavelength_a)
+
+    from dackit.io.uxd import looks_like_uxd, read_uxd
+
+    if looks_like_uxd(lines):
+        if axis not in (None, "2th_deg"):
+            raise InputError(f"{pre}a Bruker UXD scan is in 2θ, not {axis!r}")
+        return read_uxd(path, lines, wavelength_a=wavelength_a)
 
     if lines[0].strip().startswith("*RAS_DATA_START"):
         return _read_ras(path, lines, wavelength_a, axis, pre)
