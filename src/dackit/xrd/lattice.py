@@ -58,7 +58,7 @@ from dackit.core.lsq import (covariance_from_jacobian, covariance_to_correlation
 from dackit.core.quality import Judged, Verdict
 from dackit.errors import FitError, InputError, where
 from dackit.xrd.phases import Phase, get_phase
-from dackit.xrd.structure_factor import reflections
+from dackit.xrd.structure_factor import TEXTURE_SCATTER, reflections
 
 #: peak shapes: Lorentzian fraction eta fixed (number) or fitted (None)
 PEAK_SHAPES = {"pseudo_voigt": None, "gaussian": 0.0, "lorentzian": 1.0}
@@ -1857,6 +1857,16 @@ MIN_INTENSITY_RANK = 0.7
 #: worst), not to nothing.
 MISSING_SIGMA = 10.0
 MISSING_FRACTION = 0.1
+#: The fitted line intensities contradict the phase's structure model when their ln(area /
+#: calculated) scatter about a free scale and a free Debye–Waller slope (ln I linear in s²,
+#: the sample's B unknown) with a χ² whose probability is below this, each line weighted by
+#: its counting error and by TEXTURE_SCATTER (preferred orientation, coarse grains). A
+#: wrong structure on the right lattice is systematic: the CeO2 pattern fitted as rock-salt
+#: NaCl (same F lattice; NaCl's odd lines weak, CeO2's strong) gives χ² ≈ 200 on 15 degrees
+#: of freedom; every right phase of the corpus has p > 0.1.
+INTENSITY_MODEL_P = 1e-6
+#: Lines needed for the intensity-model check (scale and slope leave n − 2 degrees of freedom).
+MIN_INTENSITY_LINES = 4
 #: Relative standard error of the cell length above which the value is not reported as sure:
 #: 2.5e-4 × 4.16 Å ≈ 0.001 Å, half the 0.002 Å a lattice parameter is used at.
 MAX_REL_ERR = 2.5e-4
@@ -1901,6 +1911,16 @@ def lattice_verdict(peaks, dropped, x, net, noise, fwhm_pattern, params, stderr,
         med = float(np.nanmedian(ratio)) if np.any(np.isfinite(ratio)) else np.nan
         overlapped = np.isfinite(ratio) & (ratio > OVERLAP_AREA_RATIO * med)
         bad, misindexed = _off_position(off, area, overlapped)
+        # lines with another phase's line under them are left out, unless so many are "over"
+        # that overlaps cannot be why (the phase's own intensity model is off)
+        few_over = overlapped.sum() <= MAX_OVERLAPPED_FRACTION * n
+        misfit = _intensity_model_misfit(peaks, ~overlapped if few_over else np.ones(n, bool))
+        if misfit is not None and misfit[2] < INTENSITY_MODEL_P:
+            doubts.append(f"the line intensities do not follow this structure: χ² = {misfit[0]:.0f} on "
+                          f"{misfit[1]} degrees of freedom about its structure factors (each line allowed "
+                          f"{TEXTURE_SCATTER:g} in ln for texture, scale and Debye–Waller slope free): another "
+                          "structure on the same lattice (a fluorite pattern fits a rock-salt cell), or strong "
+                          "texture")
         worst = int(np.argmax(np.where(overlapped, -1.0, off))) if not overlapped.all() else worst
         if (overlapped & (off > MAX_RESIDUAL_FWHM)).any():
             notes.append(f"{int((overlapped & (off > MAX_RESIDUAL_FWHM)).sum())} line(s) off their calculated "
@@ -2076,6 +2096,29 @@ def _absent_reflections(peaks, dropped) -> list[str]:
         if pred > MISSING_SIGMA * err and area < MISSING_FRACTION * pred:
             out.append(f"{r.hkl} ({pred / err:.0f}σ predicted, {max(area, 0.0) / pred:.0%} seen)")
     return out
+
+
+def _intensity_model_misfit(peaks, use) -> tuple[float, int, float] | None:
+    """(χ², degrees of freedom, probability) of the fitted areas about the calculated
+    intensities: ln(area/calc) against a free scale and a free slope in s² = 1/(2d)², each line
+    weighted by 1/(σ_count² + TEXTURE_SCATTER²). None with fewer than MIN_INTENSITY_LINES
+    measured lines."""
+    from scipy.stats import chi2
+
+    if "intensity_calc" not in peaks:
+        return None
+    area, err = peaks["intensity"].to_numpy(), peaks["intensity_err"].to_numpy()
+    calc, d = peaks["intensity_calc"].to_numpy(), peaks["d_calc_a"].to_numpy()
+    ok = use & (area > 0) & (calc > 0) & np.isfinite(err) & (err > 0) & np.isfinite(d)
+    n = int(ok.sum())
+    if n < MIN_INTENSITY_LINES:
+        return None
+    w = 1.0 / np.sqrt((err[ok] / area[ok]) ** 2 + TEXTURE_SCATTER**2)
+    design = np.column_stack([np.ones(n), (0.5 / d[ok]) ** 2]) * w[:, None]
+    target = np.log(area[ok] / calc[ok]) * w
+    coef = np.linalg.lstsq(design, target, rcond=None)[0]
+    x2 = float(np.sum((target - design @ coef) ** 2))
+    return x2, n - 2, float(chi2.sf(x2, n - 2))
 
 
 def _intensity_rank(peaks) -> float:

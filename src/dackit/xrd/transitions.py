@@ -67,7 +67,7 @@ from dackit.xrd.lattice import (KALPHA2_RATIO_NOMINAL, MAX_AXIS_MODEL_SPREAD_A, 
                                 fit_lattice, kalpha2_position, kalpha_doublet, pattern_arrays, prepare,
                                 twotheta_of)
 from dackit.xrd.phases import Phase, get_phase
-from dackit.xrd.structure_factor import reflections
+from dackit.xrd.structure_factor import TEXTURE_SCATTER, reflections
 
 
 @dataclass(frozen=True)
@@ -674,10 +674,8 @@ def _intensity_check(ratios, n_phases) -> list[tuple[int, float, float]]:
 
 
 #: Per-line scatter of ln(intensity) about a structure model assumed when too few lines are
-#: measured to estimate it: strong preferred orientation. March–Dollase r = 0.6 spans a factor
-#: r⁻³ ≈ 4.6 between reflections along and across the orientation axis (Dollase, J. Appl.
-#: Cryst. 19, 267 (1986)), ~0.5 in ln at one σ over the reflections.
-TEXTURE_SCATTER_UNMEASURED = 0.5
+#: measured to estimate it (structure_factor.TEXTURE_SCATTER: strong preferred orientation)
+TEXTURE_SCATTER_UNMEASURED = TEXTURE_SCATTER
 #: Two candidates' lines coincide when their centres lie within this fraction of the FWHM
 #: (the off-position rule of the lattice fits, ``xrd.lattice``)
 SWAP_POSITION_FWHM = 0.25
