@@ -1916,11 +1916,13 @@ def lattice_verdict(peaks, dropped, x, net, noise, fwhm_pattern, params, stderr,
         few_over = overlapped.sum() <= MAX_OVERLAPPED_FRACTION * n
         misfit = _intensity_model_misfit(peaks, ~overlapped if few_over else np.ones(n, bool))
         if misfit is not None and misfit[2] < INTENSITY_MODEL_P:
+            worst = ", ".join(f"{hkl} ×{factor:.2g}" for hkl, factor in misfit[3])
             doubts.append(f"the line intensities do not follow this structure: χ² = {misfit[0]:.0f} on "
                           f"{misfit[1]} degrees of freedom about its structure factors (each line allowed "
-                          f"{TEXTURE_SCATTER:g} in ln for texture, scale and Debye–Waller slope free): another "
-                          "structure on the same lattice (a fluorite pattern fits a rock-salt cell), or strong "
-                          "texture")
+                          f"{TEXTURE_SCATTER:g} in ln for texture, scale and Debye–Waller slope free; most off: "
+                          f"{worst} of the model): another structure on the same lattice (a fluorite pattern "
+                          "fits a rock-salt cell), strong texture, or lines dimmed by a beamstop shadow or "
+                          "an edge")
         worst = int(np.argmax(np.where(overlapped, -1.0, off))) if not overlapped.all() else worst
         if (overlapped & (off > MAX_RESIDUAL_FWHM)).any():
             notes.append(f"{int((overlapped & (off > MAX_RESIDUAL_FWHM)).sum())} line(s) off their calculated "
@@ -2098,11 +2100,11 @@ def _absent_reflections(peaks, dropped) -> list[str]:
     return out
 
 
-def _intensity_model_misfit(peaks, use) -> tuple[float, int, float] | None:
-    """(χ², degrees of freedom, probability) of the fitted areas about the calculated
-    intensities: ln(area/calc) against a free scale and a free slope in s² = 1/(2d)², each line
-    weighted by 1/(σ_count² + TEXTURE_SCATTER²). None with fewer than MIN_INTENSITY_LINES
-    measured lines."""
+def _intensity_model_misfit(peaks, use) -> tuple[float, int, float, list] | None:
+    """(χ², degrees of freedom, probability, the three worst lines as (hkl, observed/model))
+    of the fitted areas about the calculated intensities: ln(area/calc) against a free scale
+    and a free slope in s² = 1/(2d)², each line weighted by 1/(σ_count² + TEXTURE_SCATTER²).
+    None with fewer than MIN_INTENSITY_LINES measured lines."""
     from scipy.stats import chi2
 
     if "intensity_calc" not in peaks:
@@ -2117,8 +2119,11 @@ def _intensity_model_misfit(peaks, use) -> tuple[float, int, float] | None:
     design = np.column_stack([np.ones(n), (0.5 / d[ok]) ** 2]) * w[:, None]
     target = np.log(area[ok] / calc[ok]) * w
     coef = np.linalg.lstsq(design, target, rcond=None)[0]
-    x2 = float(np.sum((target - design @ coef) ** 2))
-    return x2, n - 2, float(chi2.sf(x2, n - 2))
+    resid = target - design @ coef
+    x2 = float(np.sum(resid**2))
+    order = np.argsort(-np.abs(resid))[:3]
+    worst = [(str(peaks["hkl"].to_numpy()[ok][i]), float(np.exp(resid[i] / w[i]))) for i in order]
+    return x2, n - 2, float(chi2.sf(x2, n - 2)), worst
 
 
 def _intensity_rank(peaks) -> float:
