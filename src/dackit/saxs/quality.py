@@ -474,6 +474,54 @@ def _lead_beyond_clear_lines(result, min_significance=5.0) -> str:
             f"Å⁻¹); past it only marginal peaks among dense lines ({weak})")
 
 
+def _rests_on_extra_peaks(idx, peaks, min_significance=5.0) -> str:
+    """A note when a simpler cell explains every decisive peak and the best phase owes its
+    lead only to peaks that are not decisive.
+
+    The simpler cell is a rival whose lines up to the highest peak are all among the
+    best's (:func:`~dackit.saxs.analysis._lines_among`: FCC of a is Ia3d of a√2, N → 2N;
+    SC of a is Pn3m of a√2; lamellar d is hexagonal 10/20/30 …) and which fits the peaks
+    it explains (reduced χ² ≤ 9, as of an ok indexing). A peak is decisive when it stands
+    over the detection threshold (``min_significance`` σ) *and* is placed on the best's
+    line (:func:`_placed`: a position drawn at random would hit one of the lines there
+    within ±2σ at most 10 % of the time). The best phase's own lines, those the simpler
+    cell lacks, are otherwise the only evidence for it, and a marginal peak may be noise,
+    while a clear one among dense high orders matches some line of the larger cell by
+    chance: a second population's lines do so as easily as the lattice's own. FCC
+    a = 94.9 Å with two lines of another population at Ia3d's 431 and 521 (at 3–6σ,
+    as broad as the lattice's or narrower; tests/test_saxs_narrow_marginals.py) was 'ia3d
+    a = 133.5 Å, ok'. A true Ia3d with its 321 line (N = 14, an FCC-forbidden N = 7 of
+    the smaller cell) clear stays ok: its position among the sparse low orders is no
+    chance."""
+    from dackit.saxs.analysis import _lines_among
+    from dackit.saxs.peaks import _determination
+
+    best = idx.best
+    if not np.isfinite(best.lattice_a):
+        return ""
+    own = [i for i, a in enumerate(best.assignment) if a]
+    z = np.array([_determination(p) for p in peaks])
+    placed = _placed(best, peaks)
+    q_max = float(max(p.q_inv_a for p in peaks))
+    tol = 0.5 * float(np.median([p.fwhm_inv_a for p in peaks]))
+    for c in idx.candidates[1:]:
+        mine = [i for i in own if c.assignment[i]]
+        extra = [i for i in own if not c.assignment[i]]
+        if (len(mine) < 2 or not extra or not np.isfinite(c.lattice_a)
+                or c.chi2 > 9 * (len(mine) - 1)
+                or any(z[i] >= min_significance and placed[i] for i in extra)
+                or not _lines_among(c, best, q_max, tol)):
+            continue
+        listed = ", ".join(f"{peaks[i].q_inv_a:.4g} Å⁻¹ ({best.assignment[i]}, {_height(peaks[i])})"
+                           for i in extra)
+        return (f"{c.name} a = {c.lattice_a:.4g} Å, whose lines are all {best.name}'s, explains every "
+                f"clear peak placed on a {best.name} line; the {best.name} reading rests on "
+                f"{len(extra)} marginal or extra peak{'s' * (len(extra) > 1)} ({listed}), each under "
+                f"the detection threshold or among {best.name} lines so dense that another "
+                "population's line would match one by chance")
+    return ""
+
+
 def _edge_harmless(idx, peaks) -> bool:
     """A first peak at the low-q edge leaves the result standing when the lattice is fixed
     without it and holds it: no tie, three or more peaks, every peak explained, and the
@@ -561,6 +609,9 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
         beyond = _lead_beyond_clear_lines(result, min_significance) if len(idx.tie) <= 1 else ""
         if beyond:
             doubts.append(beyond)
+        extra = _rests_on_extra_peaks(idx, peaks, min_significance) if len(idx.tie) <= 1 else ""
+        if extra:
+            doubts.append(extra)
         if len(idx.candidates) > 1:
             margin = idx.candidates[1].score - best.score
             info.append(f"indexing figure of merit {best.score:.2f} ({best.name}), margin "
