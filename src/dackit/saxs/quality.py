@@ -43,6 +43,9 @@ Each check names what it saw, in words a user can act on. Doubts (the result may
   and fits the observed line strengths clearly better (:func:`_strengths_disagree`);
 * a lead that rests on lines counted missing above the highest peak over the detection
   threshold, past which only marginal peaks stand (:func:`_lead_beyond_clear_lines`);
+* a simpler cell, whose lines are all among the best's, that explains every clear peak on a
+  sparse line of the best: the best rests on marginal peaks or on peaks among its dense
+  high orders, which another population's lines match by chance (:func:`_rests_on_extra_peaks`);
 * indexed peaks whose widths no single domain size and strain can give (see
   :data:`WIDTH_RATIO`): a background hump or a second phase indexed as a line.
 * every indexed peak as broad as a dense liquid's structure-factor maximum or a form
@@ -515,10 +518,10 @@ def _rests_on_extra_peaks(idx, peaks, min_significance=5.0) -> str:
         listed = ", ".join(f"{peaks[i].q_inv_a:.4g} Å⁻¹ ({best.assignment[i]}, {_height(peaks[i])})"
                            for i in extra)
         return (f"{c.name} a = {c.lattice_a:.4g} Å, whose lines are all {best.name}'s, explains every "
-                f"clear peak placed on a {best.name} line; the {best.name} reading rests on "
-                f"{len(extra)} marginal or extra peak{'s' * (len(extra) > 1)} ({listed}), each under "
-                f"the detection threshold or among {best.name} lines so dense that another "
-                "population's line would match one by chance")
+                f"clear peak on a sparse {best.name} line; the {best.name} reading rests on "
+                f"{len(extra)} peak{'s' * (len(extra) > 1)} only it explains ({listed}): "
+                f"{'each' if len(extra) > 1 else 'it'} is under the detection threshold or among "
+                f"{best.name} lines so dense that another population's line would match one by chance")
     return ""
 
 
