@@ -478,25 +478,26 @@ def _lead_beyond_clear_lines(result, min_significance=5.0) -> str:
 
 
 def _rests_on_extra_peaks(idx, peaks, min_significance=5.0) -> str:
-    """A note when a simpler cell explains every decisive peak and the best phase owes its
-    lead only to peaks that are not decisive.
+    """A note when a simpler cell explains every peak that decides and the best phase
+    owes its lead only to peaks that do not.
 
     The simpler cell is a rival whose lines up to the highest peak are all among the
     best's (:func:`~dackit.saxs.analysis._lines_among`: FCC of a is Ia3d of a√2, N → 2N;
-    SC of a is Pn3m of a√2; lamellar d is hexagonal 10/20/30 …) and which fits the peaks
-    it explains (reduced χ² ≤ 9, as of an ok indexing). A peak is decisive when it stands
-    over the detection threshold (``min_significance`` σ) *and* is placed on the best's
-    line (:func:`_placed`: a position drawn at random would hit one of the lines there
-    within ±2σ at most 10 % of the time). The best phase's own lines, those the simpler
-    cell lacks, are otherwise the only evidence for it, and a marginal peak may be noise,
-    while a clear one among dense high orders matches some line of the larger cell by
-    chance: a second population's lines do so as easily as the lattice's own. FCC
-    a = 94.9 Å with two lines of another population at Ia3d's 431 and 521 (at 3–6σ,
-    as broad as the lattice's or narrower; tests/test_saxs_narrow_marginals.py) was 'ia3d
-    a = 133.5 Å, ok'. A true Ia3d with its 321 line (N = 14, an FCC-forbidden N = 7 of
-    the smaller cell) clear stays ok: its position among the sparse low orders is no
-    chance."""
-    from dackit.saxs.analysis import _lines_among
+    SC of a√2 is BCC of 2a below BCC 321; lamellar d is hexagonal 10/20/30 …) and which
+    fits the peaks it explains (reduced χ² ≤ 9, as of an ok indexing). The best's own
+    lines, those the rival lacks, are then its only evidence, and a peak on one of them
+    decides only when it is over the detection threshold (``min_significance`` σ), is
+    narrower than none of the clear lines below it that both explain (by
+    :data:`~dackit.saxs.analysis.NARROW_SIGMA` σ: one domain size and strain give every
+    line of a lattice at least the breadth of the lower ones, Williamson–Hall), and lies where another population's line would not
+    land by chance: at most :data:`PLACED_CHANCE` of random positions fall within ±2σ of
+    one of the best's own lines there (:func:`_own_line_chance`; a foreign line on a
+    shared line is explained by the rival and decides nothing). FCC a = 94.9 Å with two
+    lines of another population at Ia3d's 431 and 521 (3–6σ, as broad as the lattice's or
+    half as broad; tests/test_saxs_narrow_marginals.py) was 'ia3d a = 133.5 Å, ok'. A
+    true Ia3d is known by its 321 line (N = 14: half of it the N = 7 no cubic lattice
+    has), alone among sparse low orders: clear, it decides, and the result stays ok."""
+    from dackit.saxs.analysis import NARROW_SIGMA, _lines_among
     from dackit.saxs.peaks import _determination
 
     best = idx.best
@@ -504,25 +505,58 @@ def _rests_on_extra_peaks(idx, peaks, min_significance=5.0) -> str:
         return ""
     own = [i for i, a in enumerate(best.assignment) if a]
     z = np.array([_determination(p) for p in peaks])
-    placed = _placed(best, peaks)
     q_max = float(max(p.q_inv_a for p in peaks))
     tol = 0.5 * float(np.median([p.fwhm_inv_a for p in peaks]))
+
+    def too_narrow(p, shared) -> bool:
+        # every line of the lattice below bounds the breadth of the higher ones from below
+        return bool(np.isfinite(p.fwhm_err) and any(
+            o.q_inv_a < p.q_inv_a and o.fwhm_inv_a - p.fwhm_inv_a
+            > NARROW_SIGMA * np.hypot(o.fwhm_err, p.fwhm_err) for o in shared))
+
     for c in idx.candidates[1:]:
         mine = [i for i in own if c.assignment[i]]
         extra = [i for i in own if not c.assignment[i]]
         if (len(mine) < 2 or not extra or not np.isfinite(c.lattice_a)
-                or c.chi2 > 9 * (len(mine) - 1)
-                or any(z[i] >= min_significance and placed[i] for i in extra)
-                or not _lines_among(c, best, q_max, tol)):
+                or c.chi2 > 9 * (len(mine) - 1) or not _lines_among(c, best, q_max, tol)):
+            continue
+        shared = [peaks[i] for i in mine if z[i] >= min_significance]
+        if any(z[i] >= min_significance and not too_narrow(peaks[i], shared)
+               and _own_line_chance(best, c, peaks[i], q_max, tol) <= PLACED_CHANCE for i in extra):
             continue
         listed = ", ".join(f"{peaks[i].q_inv_a:.4g} Å⁻¹ ({best.assignment[i]}, {_height(peaks[i])})"
                            for i in extra)
         return (f"{c.name} a = {c.lattice_a:.4g} Å, whose lines are all {best.name}'s, explains every "
-                f"clear peak on a sparse {best.name} line; the {best.name} reading rests on "
-                f"{len(extra)} peak{'s' * (len(extra) > 1)} only it explains ({listed}): "
-                f"{'each' if len(extra) > 1 else 'it'} is under the detection threshold or among "
-                f"{best.name} lines so dense that another population's line would match one by chance")
+                f"peak that decides; the {best.name} reading rests on {len(extra)} "
+                f"peak{'s' * (len(extra) > 1)} only it explains ({listed}): "
+                f"{'each' if len(extra) > 1 else 'it'} is under the detection threshold, narrower "
+                f"than the lines below, or where another population's line would match a {best.name} "
+                f"line that {c.name} lacks by chance (at least {PLACED_CHANCE:.0%} of positions there do)")
     return ""
+
+
+def _own_line_chance(best, rival, peak, q_max: float, tol: float) -> float:
+    """How often a line at a random position near ``peak`` falls within ±2σ of one of the
+    lines ``best`` has and ``rival`` lacks (farther than ``tol`` from every rival line): 4σ
+    over the mean spacing of those lines beside the one nearest the peak (as
+    :func:`~dackit.saxs.mesophase._match_ratios` measures a match), σ the peak's position
+    error with the 0.3 % floor of the indexing; 1 for a peak on no such line."""
+    from dackit.saxs.mesophase import MESOPHASES
+
+    # lines up to a few orders past the highest peak: the spacing beside the top one
+    q_top = 1.3 * q_max
+    k_b, k_r = 2 * np.pi / best.lattice_a, 2 * np.pi / rival.lattice_a
+    qb = MESOPHASES[best.name].reflections(q_top / k_b).s * k_b
+    qr = MESOPHASES[rival.name].reflections(q_top / k_r).s * k_r
+    own = np.unique(qb[np.abs(qb[:, None] - qr[None, :]).min(axis=1) > tol])
+    j = int(np.argmin(np.abs(own - peak.q_inv_a))) if own.size else -1
+    if j < 0 or abs(own[j] - peak.q_inv_a) > tol:
+        return 1.0  # on a line the rival has too, where the rival's cell just missed it
+    gaps = [own[j] - (own[j - 1] if j > 0 else 0.0)]
+    if j + 1 < own.size:
+        gaps.append(own[j + 1] - own[j])
+    sig = np.hypot(peak.q_err if np.isfinite(peak.q_err) else np.inf, 0.003 * peak.q_inv_a)
+    return float(4 * sig / np.mean(gaps))
 
 
 def _edge_harmless(idx, peaks) -> bool:
