@@ -11,11 +11,12 @@ the lattice's width: larger domains, another population) at 3.5–4σ. Their wid
 their height, tells them from the lattice: one domain size and strain give every line of a
 lattice a breadth in q that does not fall with the order (Williamson–Hall).
 
-When the widths do not tell (the foreign lines as broad as the lattice's, or one of them
+When that rule does not apply (the foreign lines as broad as the lattice's, or one of them
 over 5σ), the family of 8 seeds × {narrow, broad} must still not read 'ia3d, ok' (helper
-saxs5): FCC explains every clear peak placed on an Ia3d line, and Ia3d rests on lines of its
-own among dense high orders (``saxs.quality._rests_on_extra_peaks``). On main at 48477b2,
-6 of the 16 were ia3d and ok (narrow seeds 1 and 7, broad seeds 1, 2, 4 and 7).
+saxs5): FCC explains every peak that decides, and the Ia3d reading rests on its own lines
+431 and 521, marginal, narrower than the lines below or where a chance line would match
+(``saxs.quality._rests_on_extra_peaks``). On main at 48477b2, 6 of the 16 were ia3d and ok
+(narrow seeds 1 and 7, broad seeds 1, 2, 4 and 7).
 """
 import numpy as np
 import pytest

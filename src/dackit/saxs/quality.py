@@ -43,9 +43,10 @@ Each check names what it saw, in words a user can act on. Doubts (the result may
   and fits the observed line strengths clearly better (:func:`_strengths_disagree`);
 * a lead that rests on lines counted missing above the highest peak over the detection
   threshold, past which only marginal peaks stand (:func:`_lead_beyond_clear_lines`);
-* a simpler cell, whose lines are all among the best's, that explains every clear peak on a
-  sparse line of the best: the best rests on marginal peaks or on peaks among its dense
-  high orders, which another population's lines match by chance (:func:`_rests_on_extra_peaks`);
+* a simpler cell, whose lines are all among the best's, that explains every peak that
+  decides: the best rests on peaks of its own lines that are marginal, narrower than the
+  lines below them, or where another population's line would match by chance
+  (:func:`_rests_on_extra_peaks`);
 * indexed peaks whose widths no single domain size and strain can give (see
   :data:`WIDTH_RATIO`): a background hump or a second phase indexed as a line.
 * every indexed peak as broad as a dense liquid's structure-factor maximum or a form
