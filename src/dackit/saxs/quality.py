@@ -45,8 +45,8 @@ Each check names what it saw, in words a user can act on. Doubts (the result may
   threshold, past which only marginal peaks stand (:func:`_lead_beyond_clear_lines`);
 * a simpler cell, whose lines are all among the best's, that explains every peak that
   decides: the best rests on peaks of its own lines that are marginal, narrower than the
-  lines below them, or where another population's line would match by chance
-  (:func:`_rests_on_extra_peaks`);
+  lines below them, where another population's line would match by chance, or above a
+  missing own line as strong (:func:`_rests_on_extra_peaks`);
 * indexed peaks whose widths no single domain size and strain can give (see
   :data:`WIDTH_RATIO`): a background hump or a second phase indexed as a line.
 * every indexed peak as broad as a dense liquid's structure-factor maximum or a form
