@@ -503,7 +503,8 @@ def _rests_on_extra_peaks(idx, peaks, min_significance=5.0) -> str:
 
     FCC a = 94.9 Å with two lines of another population at Ia3d's 431 and 521 (3–6σ, as
     broad as the lattice's or half as broad; tests/test_saxs_narrow_marginals.py) was
-    'ia3d a = 133.5 Å, ok', Ia3d's own 321 and 420 below them missing. A true Ia3d is
+    'ia3d a = 133.5 Å, ok', Ia3d's own 420 below them missing (its 321 on the spheres'
+    first form-factor zero). A true Ia3d is
     known by its 321 line (N = 14: half of it the N = 7 no cubic lattice has), alone
     among sparse low orders: clear, it decides, and the result stays ok."""
     from dackit.saxs.analysis import _lines_among
@@ -534,11 +535,10 @@ def _rests_on_extra_peaks(idx, peaks, min_significance=5.0) -> str:
         return (f"{c.name} a = {c.lattice_a:.4g} Å, whose lines are all {best.name}'s, explains every "
                 f"peak that decides; the {best.name} reading rests on {len(extra)} "
                 f"peak{'s' * (len(extra) > 1)} only it explains ({listed}): "
-                f"{'each' if len(extra) > 1 else 'it'} is under the detection threshold, narrower than "
-                f"the lines below, where "
-                f"another population's line would match a {best.name} line that {c.name} lacks by "
-                f"chance (at least {PLACED_CHANCE:.0%} of positions there do), or above a line of "
-                f"{best.name}'s own as strong that is missing"
+                f"{'each' if len(extra) > 1 else 'it'} is under the detection threshold, narrower "
+                f"than the lines below, where another population's line would match a {best.name} "
+                f"line that {c.name} lacks by chance (at least {PLACED_CHANCE:.0%} of positions "
+                f"there do), or above a line of {best.name}'s own as strong that is missing"
                 + (f" ({', '.join(gone[:3])})" if gone else ""))
     return ""
 
