@@ -536,9 +536,9 @@ def _rests_on_extra_peaks(idx, peaks, min_significance=5.0) -> str:
                 f"peak that decides; the {best.name} reading rests on {len(extra)} "
                 f"peak{'s' * (len(extra) > 1)} only it explains ({listed}): "
                 f"{'each' if len(extra) > 1 else 'it'} is under the detection threshold, narrower "
-                f"than the lines below, where another population's line would match a {best.name} "
-                f"line that {c.name} lacks by chance (at least {PLACED_CHANCE:.0%} of positions "
-                f"there do), or above a line of {best.name}'s own as strong that is missing"
+                f"than the lines below, where another population's line would match one of the "
+                f"{best.name} lines {c.name} lacks by chance (at least {PLACED_CHANCE:.0%} of "
+                f"positions there do), or above an own {best.name} line as strong that is missing"
                 + (f" ({', '.join(gone[:3])})" if gone else ""))
     return ""
 
