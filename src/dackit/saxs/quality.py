@@ -43,6 +43,10 @@ Each check names what it saw, in words a user can act on. Doubts (the result may
   and fits the observed line strengths clearly better (:func:`_strengths_disagree`);
 * a lead that rests on lines counted missing above the highest peak over the detection
   threshold, past which only marginal peaks stand (:func:`_lead_beyond_clear_lines`);
+* a simpler cell, whose lines are all among the best's, that explains every peak that
+  decides: the best rests on peaks of its own lines that are marginal, narrower than the
+  lines below them, where another population's line would match by chance, or above a
+  missing own line as strong (:func:`_rests_on_extra_peaks`);
 * indexed peaks whose widths no single domain size and strain can give (see
   :data:`WIDTH_RATIO`): a background hump or a second phase indexed as a line.
 * every indexed peak as broad as a dense liquid's structure-factor maximum or a form
@@ -474,6 +478,125 @@ def _lead_beyond_clear_lines(result, min_significance=5.0) -> str:
             f"Å⁻¹); past it only marginal peaks among dense lines ({weak})")
 
 
+def _rests_on_extra_peaks(idx, peaks, min_significance=5.0) -> str:
+    """A note when a simpler cell explains every peak that decides and the best phase
+    owes its lead only to peaks that do not.
+
+    The simpler cell is a rival whose lines up to the highest peak are all among the
+    best's (:func:`~dackit.saxs.analysis._lines_among`: FCC of a is Ia3d of a√2, N → 2N;
+    lamellar d is hexagonal 10/20/30; hexagonal 10/11/20/21 is BCC 110/211/220/321 …) and
+    which fits the peaks it explains (reduced χ² ≤ 9, as of an ok indexing). The best's
+    own lines, those the rival lacks (:func:`_own_lines`), are then its only evidence, and
+    a peak on one of them decides only when
+
+    * it stands over the detection threshold (``min_significance`` σ);
+    * it is no narrower than the clear lines below it that both explain
+      (:func:`_narrower_than_lines`);
+    * another population's line would not land there by chance: at most
+      :data:`PLACED_CHANCE` of random positions fall within ±2σ of one of the own lines
+      there (a foreign line on a shared line is the rival's and decides nothing);
+    * no own line below it, predicted at least as strong (multiplicity·|F|²/s²), is
+      counted missing: the lattice's intensities fall with the order (Debye–Waller,
+      Lorentz), so a lower own line at least as strong must show where a higher one does;
+      lines hidden by an accepted form factor are not counted missing
+      (:func:`~dackit.saxs.mesophase.index_peaks`).
+
+    FCC a = 94.9 Å with two lines of another population at Ia3d's 431 and 521 (3–6σ, as
+    broad as the lattice's or half as broad; tests/test_saxs_narrow_marginals.py) was
+    'ia3d a = 133.5 Å, ok', Ia3d's own 420 below them missing (its 321 on the spheres'
+    first form-factor zero). A true Ia3d is
+    known by its 321 line (N = 14: half of it the N = 7 no cubic lattice has), alone
+    among sparse low orders: clear, it decides, and the result stays ok."""
+    from dackit.saxs.analysis import _lines_among
+    from dackit.saxs.peaks import _determination
+
+    best = idx.best
+    if not np.isfinite(best.lattice_a):
+        return ""
+    own = [i for i, a in enumerate(best.assignment) if a]
+    z = np.array([_determination(p) for p in peaks])
+    q_max = float(max(p.q_inv_a for p in peaks))
+    tol = 0.5 * float(np.median([p.fwhm_inv_a for p in peaks]))
+    for c in idx.candidates[1:]:
+        mine = [i for i in own if c.assignment[i]]
+        extra = [i for i in own if not c.assignment[i]]
+        if (len(mine) < 2 or not extra or not np.isfinite(c.lattice_a)
+                or c.chi2 > 9 * (len(mine) - 1) or not _lines_among(c, best, q_max, tol)):
+            continue
+        # lines a few orders past the highest peak: the spacing beside the top one
+        own_lines = _own_lines(best, c, 1.3 * q_max, tol)
+        shared = [peaks[i] for i in mine if z[i] >= min_significance]
+        if any(z[i] >= min_significance and not _narrower_than_lines(peaks[i], shared)
+               and _decides(peaks[i], own_lines, best.missing_hkl, tol) for i in extra):
+            continue
+        listed = ", ".join(f"{peaks[i].q_inv_a:.4g} Å⁻¹ ({best.assignment[i]}, {_height(peaks[i])})"
+                           for i in extra)
+        gone = [h for h in own_lines[2] if h in best.missing_hkl]
+        return (f"{c.name} a = {c.lattice_a:.4g} Å, whose lines are all {best.name}'s, explains every "
+                f"peak that decides; the {best.name} reading rests on {len(extra)} "
+                f"peak{'s' * (len(extra) > 1)} only it explains ({listed}): "
+                f"{'each' if len(extra) > 1 else 'it'} is under the detection threshold, narrower "
+                f"than the lines below, where another population's line would match one of the "
+                f"{best.name} lines {c.name} lacks by chance (at least {PLACED_CHANCE:.0%} of "
+                f"positions there do), or above an own {best.name} line as strong that is missing"
+                + (f" ({', '.join(gone[:3])})" if gone else ""))
+    return ""
+
+
+#: a peak this much narrower than a clear line of the lattice below it (and by 3σ) is not
+#: the lattice's: fitted widths of one lattice's lines scatter by up to ~15 % beyond their
+#: errors (pseudo-Voigt mixing against width, overlapping wings; form-factor sweep seed 7
+#: case 19, BCC lines of one true width fitted 0.0023–0.0028 Å⁻¹)
+NARROWER_RATIO = 0.75
+
+
+def _narrower_than_lines(peak, lines) -> bool:
+    """``peak`` is under :data:`NARROWER_RATIO` of the width of one of ``lines`` below it,
+    and narrower by :data:`~dackit.saxs.analysis.NARROW_SIGMA` σ: one domain size and
+    strain give every line of a lattice at least the breadth of the lower ones in q
+    (Williamson–Hall), so it comes from larger domains, another population."""
+    from dackit.saxs.analysis import NARROW_SIGMA
+
+    return bool(np.isfinite(peak.fwhm_err) and any(
+        o.q_inv_a < peak.q_inv_a and peak.fwhm_inv_a < NARROWER_RATIO * o.fwhm_inv_a
+        and o.fwhm_inv_a - peak.fwhm_inv_a > NARROW_SIGMA * np.hypot(o.fwhm_err, peak.fwhm_err)
+        for o in lines))
+
+
+def _decides(peak, own_lines, missing_hkl, tol: float) -> bool:
+    """``peak`` sits on one of ``own_lines`` (:func:`_own_lines`) where a line at a random
+    position would fall within ±2σ of one at most :data:`PLACED_CHANCE` of the time (4σ
+    over the mean spacing beside it, as :func:`~dackit.saxs.mesophase._match_ratios`
+    measures a match; σ with the indexing's 0.3 % floor), and no own line below it
+    predicted at least as strong is among ``missing_hkl``."""
+    q_own, w_own, hkl_own = own_lines
+    j = int(np.argmin(np.abs(q_own - peak.q_inv_a))) if q_own.size else -1
+    if j < 0 or abs(q_own[j] - peak.q_inv_a) > tol:
+        return False  # on a line the rival has too, where its cell just missed it
+    gaps = [q_own[j] - (q_own[j - 1] if j > 0 else 0.0)]
+    if j + 1 < q_own.size:
+        gaps.append(q_own[j + 1] - q_own[j])
+    sig = np.hypot(peak.q_err if np.isfinite(peak.q_err) else np.inf, 0.003 * peak.q_inv_a)
+    if 4 * sig / np.mean(gaps) > PLACED_CHANCE:
+        return False
+    return not any(q < peak.q_inv_a and w >= w_own[j] and h in missing_hkl
+                   for q, w, h in zip(q_own, w_own, hkl_own))
+
+
+def _own_lines(best, rival, q_top: float, tol: float):
+    """(q, multiplicity·|F|²/s², label) of the lines of candidate ``best`` up to ``q_top``
+    that candidate ``rival`` lacks: farther than ``tol`` (Å⁻¹) from every line of it (the
+    rival has lines there: :func:`~dackit.saxs.analysis._lines_among` holds)."""
+    from dackit.saxs.mesophase import MESOPHASES
+
+    k_b, k_r = 2 * np.pi / best.lattice_a, 2 * np.pi / rival.lattice_a
+    rb = MESOPHASES[best.name].reflections(q_top / k_b)
+    qr = MESOPHASES[rival.name].reflections(q_top / k_r).s * k_r
+    qb = rb.s * k_b
+    keep = np.abs(qb[:, None] - qr[None, :]).min(axis=1) > tol
+    return qb[keep], (rb.weight / rb.s**2)[keep], tuple(h for h, k in zip(rb.hkl, keep) if k)
+
+
 def _edge_harmless(idx, peaks) -> bool:
     """A first peak at the low-q edge leaves the result standing when the lattice is fixed
     without it and holds it: no tie, three or more peaks, every peak explained, and the
@@ -561,6 +684,9 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
         beyond = _lead_beyond_clear_lines(result, min_significance) if len(idx.tie) <= 1 else ""
         if beyond:
             doubts.append(beyond)
+        extra = _rests_on_extra_peaks(idx, peaks, min_significance) if len(idx.tie) <= 1 else ""
+        if extra:
+            doubts.append(extra)
         if len(idx.candidates) > 1:
             margin = idx.candidates[1].score - best.score
             info.append(f"indexing figure of merit {best.score:.2f} ({best.name}), margin "
