@@ -316,3 +316,25 @@ def test_overlapping_pair_without_waist_is_two_particles():
     img, n_single, n_pair = _bright_field_pairs(1.04, overlap=False, seed=0)
     det = detect_particles(img, 1.0, contrast="dark")
     assert det.n == n_single + n_pair, det.table["reason"].value_counts().to_dict()
+
+
+def test_large_particles_are_not_sliced_into_a_seed_lattice():
+    # disks of radius 30 among disks of radius 8: deeper than 1.5 typical radii, so the marker
+    # surface (distance capped at 1.5 r, intensity at the plateau) is flat on them and every
+    # pixel of the top is a maximum. One seed per flat top keeps the lone one whole; a touching
+    # pair of them (centre distance 1.6 R, a waist) is still cut into its two particles
+    objects = [_disk(r0, c0, 8, 1.0) for r0 in range(25, 380, 32) for c0 in range(25, 200, 32)]
+    small = len(objects)
+    objects.append(_disk(100, 290, 30, 1.0))
+    objects += [_disk(280, 266, 30, 1.0), _disk(280, 314, 30, 1.0)]
+    det = detect_particles(_canvas((400, 380), objects, seed=5), 1.0, contrast="bright")
+    t = det.table
+    # main sliced the lone disk into 9 counted pieces (81 counted for 75)
+    assert det.n == small + 3, t["reason"].value_counts().to_dict()
+    lone = t[np.hypot(t["row"] - 100, t["col"] - 290) < 32]
+    assert len(lone) == 1 and lone["accepted"].all()
+    # its half-contrast area: the antialiased disk's π·30², within the ½ px a blurred edge
+    # can shift (2 × 0.5/30 = 3 %)
+    assert lone["diameter_threshold_nm"].iat[0] == pytest.approx(60, rel=0.03)
+    pair = t[t["accepted"] & (np.hypot(t["row"] - 280, t["col"] - 290) < 60)]
+    assert len(pair) == 2, pair

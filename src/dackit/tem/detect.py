@@ -206,6 +206,10 @@ FRAGMENT_FRACTION = 0.25
 #: the intensity term saturates at the particle plateau, so overlaps (darker in bright field,
 #: brighter in HAADF) do not make a marker of their own
 BRIGHT_CLIP = 1.0
+#: the distance term of the watershed's marker surface saturates this many typical radii
+#: deep (so that a large body does not swallow the markers of its small neighbours); deeper
+#: than that, at full brightness, the surface is flat (:func:`_one_seed_per_plateau`)
+DEPTH_CAP = 1.5
 #: unsplit clusters: at least this multiple of the median area and not round
 CLUSTER_AREA, CLUSTER_SOLIDITY, CLUSTER_FERET = 1.5, 0.9, 1.5
 
@@ -398,6 +402,30 @@ SINGLE_SOLIDITY, SINGLE_AREA = CLUSTER_SOLIDITY, 3.0
 #: the object has a waist: two disks of radius r overlapping at a centre distance d have
 #: √(1 − d²/4r²), 0.66 at d = 1.5 r, 0.80 at d = 1.2 r; a rectangle's ridge is flat (1)
 NECK_RATIO = 0.85
+
+
+def _one_seed_per_plateau(peaks, plateau, dist):
+    """Marker seeds with those on one flat top of the marker surface replaced by a single seed.
+
+    Where an object is deeper than :data:`DEPTH_CAP` typical radii and at its full brightness
+    (``plateau``: both terms of the surface saturated) the surface is flat, and
+    ``peak_local_max`` returns its pixels thinned to the marker spacing: a lattice of seeds,
+    between which the watershed draws straight lines through one body. A flat top holds no
+    evidence of two particles (no waist within the cap, no dip of intensity), so each
+    connected flat top gets one seed, at its deepest pixel; a large object that is a cluster
+    is split by the second pass on its own distance map.
+    """
+    from scipy import ndimage as ndi
+
+    tops, n = ndi.label(plateau, structure=np.ones((3, 3)))
+    if n == 0 or len(peaks) == 0:
+        return peaks
+    on = tops[tuple(peaks.T)]
+    if np.bincount(on, minlength=n + 1)[1:].max() < 2:
+        return peaks
+    index = np.unique(on[on > 0])
+    deepest = np.array(ndi.maximum_position(dist, tops, index), dtype=peaks.dtype).reshape(-1, 2)
+    return np.concatenate([peaks[on == 0], deepest])
 
 
 def _has_neck(dmap, peaks) -> bool:
@@ -640,7 +668,8 @@ def detect_particles(image, pixel_nm=None, *, contrast="auto", level=None, smoot
 
 
 def _detect(image, pixel_nm=None, *, contrast="auto", level=None, smooth_px=1.0,
-            min_diameter_nm=None, min_solidity=0.85, exclude_edge=True, split=True) -> Detection:
+            min_diameter_nm=None, min_solidity=0.85, exclude_edge=True, split=True,
+            one_seed_per_top=True) -> Detection:
     from scipy import ndimage as ndi
     from skimage.feature import peak_local_max
     from skimage.filters import threshold_otsu
@@ -735,9 +764,11 @@ def _detect(image, pixel_nm=None, *, contrast="auto", level=None, smooth_px=1.0,
         # (disk-like) particles, intensity the dense packings of projected spheres whose
         # binary mask has no neck.
         bright = np.clip((sm - level_map) / np.maximum(plateau_map - level_map, 1e-12), 0, BRIGHT_CLIP)
-        surface = ndi.gaussian_filter(np.minimum(dist / r_typ, 1.5) + bright, max(0.15 * r_typ, 0.5))
+        surface = ndi.gaussian_filter(np.minimum(dist / r_typ, DEPTH_CAP) + bright, max(0.15 * r_typ, 0.5))
         peaks = peak_local_max(surface, min_distance=max(1, round(0.6 * r_typ)),
                                threshold_abs=0.3, labels=comps, exclude_border=False)
+        if one_seed_per_top:
+            peaks = _one_seed_per_plateau(peaks, (dist >= DEPTH_CAP * r_typ) & (bright >= BRIGHT_CLIP), dist)
         markers = np.zeros_like(comps)
         markers[tuple(peaks.T)] = np.arange(1, len(peaks) + 1)
         # blobs without a marker keep their own label
@@ -938,7 +969,7 @@ def _both_polarities(image, frac, **kw) -> Detection:
     results = {}
     for c in ("bright", "dark"):
         try:
-            results[c] = _detect(image, contrast=c, **kw)
+            results[c] = _detect(image, contrast=c, one_seed_per_top=False, **kw)
         except InputError:
             continue
     if not results:
@@ -951,8 +982,8 @@ def _both_polarities(image, frac, **kw) -> Detection:
     note = (f"contrast auto: {frac:.0%} of the image is in the bright class, no clear minority; "
             f"{best} particles kept, their accepted particles cover {cover[best]:.0%} of the image "
             f"({other}); give --contrast if that is wrong")
-    det = results[best]
     doubts = []
+    support = None
     runner_up = max((cover[c] for c in cover if c != best), default=0.0)
     if cover[best] < CONTRAST_MARGIN * runner_up:
         # the wrong polarity finds the interstices, mostly rejected; when it finds about as
@@ -965,9 +996,14 @@ def _both_polarities(image, frac, **kw) -> Detection:
                       "look like particles; contrast alone does not say which objects are particles: "
                       "give --contrast and check the outlines (--plot DIR)")
         support = _on_lumpy_support(image, kw)
-        if support is not None:
-            det, support_note = support
-            note += "; " + support_note
+    if support is not None:
+        det, support_note = support
+        note += "; " + support_note
+    else:
+        # the choice is made on passes seeded as :data:`CONTRAST_MARGIN` was measured (a
+        # lattice on flat tops: the wrong polarity's wide regions of support or film fall
+        # into slivers and are rejected); the kept polarity is measured with one seed per top
+        det = _detect(image, contrast=best, **kw)
     return Detection(det.labels, det.table, det.pixel_nm, det.contrast, det.threshold, det.image,
                      det.source, det.verdict.plus(doubts=doubts, info=[note]), det.calibration)
 
