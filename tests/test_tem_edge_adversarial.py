@@ -338,3 +338,4 @@ def test_large_particles_are_not_sliced_into_a_seed_lattice():
     assert lone["diameter_threshold_nm"].iat[0] == pytest.approx(60, rel=0.03)
     pair = t[t["accepted"] & (np.hypot(t["row"] - 280, t["col"] - 290) < 60)]
     assert len(pair) == 2, pair
+    assert any("seeded once" in n for n in det.verdict.notes), det.verdict.notes

@@ -404,6 +404,10 @@ SINGLE_SOLIDITY, SINGLE_AREA = CLUSTER_SOLIDITY, 3.0
 NECK_RATIO = 0.85
 
 
+#: the words that mark a pass whose flat tops kept a lattice of seeds (the polarity choice)
+_LATTICE_KEPT = "flat tops seeded as a lattice"
+
+
 def _one_seed_per_plateau(peaks, plateau, dist):
     """Marker seeds with those on one flat top of the marker surface replaced by a single seed.
 
@@ -413,19 +417,21 @@ def _one_seed_per_plateau(peaks, plateau, dist):
     between which the watershed draws straight lines through one body. A flat top holds no
     evidence of two particles (no waist within the cap, no dip of intensity), so each
     connected flat top gets one seed, at its deepest pixel; a large object that is a cluster
-    is split by the second pass on its own distance map.
+    is split by the second pass on its own distance map. Returns the seeds and the number of
+    flat tops that held more than one.
     """
     from scipy import ndimage as ndi
 
     tops, n = ndi.label(plateau, structure=np.ones((3, 3)))
     if n == 0 or len(peaks) == 0:
-        return peaks
+        return peaks, 0
     on = tops[tuple(peaks.T)]
-    if np.bincount(on, minlength=n + 1)[1:].max() < 2:
-        return peaks
+    crowded = int(np.sum(np.bincount(on, minlength=n + 1)[1:] >= 2))
+    if crowded == 0:
+        return peaks, 0
     index = np.unique(on[on > 0])
     deepest = np.array(ndi.maximum_position(dist, tops, index), dtype=peaks.dtype).reshape(-1, 2)
-    return np.concatenate([peaks[on == 0], deepest])
+    return np.concatenate([peaks[on == 0], deepest]), crowded
 
 
 def _has_neck(dmap, peaks) -> bool:
@@ -767,8 +773,14 @@ def _detect(image, pixel_nm=None, *, contrast="auto", level=None, smooth_px=1.0,
         surface = ndi.gaussian_filter(np.minimum(dist / r_typ, DEPTH_CAP) + bright, max(0.15 * r_typ, 0.5))
         peaks = peak_local_max(surface, min_distance=max(1, round(0.6 * r_typ)),
                                threshold_abs=0.3, labels=comps, exclude_border=False)
-        if one_seed_per_top:
-            peaks = _one_seed_per_plateau(peaks, (dist >= DEPTH_CAP * r_typ) & (bright >= BRIGHT_CLIP), dist)
+        one_each, n_tops = _one_seed_per_plateau(peaks, (dist >= DEPTH_CAP * r_typ) & (bright >= BRIGHT_CLIP),
+                                                 dist)
+        if n_tops and one_seed_per_top:
+            peaks = one_each
+            info.append(f"{n_tops} flat top(s) of the marker surface (deeper than {DEPTH_CAP:g} typical "
+                        "radii, at full brightness) seeded once: not sliced into a lattice")
+        elif n_tops:
+            info.append(f"{_LATTICE_KEPT}: {n_tops}")
         markers = np.zeros_like(comps)
         markers[tuple(peaks.T)] = np.arange(1, len(peaks) + 1)
         # blobs without a marker keep their own label
@@ -999,11 +1011,13 @@ def _both_polarities(image, frac, **kw) -> Detection:
     if support is not None:
         det, support_note = support
         note += "; " + support_note
-    else:
+    elif any(_LATTICE_KEPT in n for n in results[best].verdict.notes):
         # the choice is made on passes seeded as :data:`CONTRAST_MARGIN` was measured (a
         # lattice on flat tops: the wrong polarity's wide regions of support or film fall
         # into slivers and are rejected); the kept polarity is measured with one seed per top
         det = _detect(image, contrast=best, **kw)
+    else:
+        det = results[best]
     return Detection(det.labels, det.table, det.pixel_nm, det.contrast, det.threshold, det.image,
                      det.source, det.verdict.plus(doubts=doubts, info=[note]), det.calibration)
 
