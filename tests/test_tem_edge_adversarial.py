@@ -339,3 +339,32 @@ def test_large_particles_are_not_sliced_into_a_seed_lattice():
     pair = t[t["accepted"] & (np.hypot(t["row"] - 280, t["col"] - 290) < 60)]
     assert len(pair) == 2, pair
     assert any("seeded once" in n for n in det.verdict.notes), det.verdict.notes
+
+
+@pytest.mark.parametrize("line", [0.6, 1.0])
+def test_a_trough_of_intensity_parts_two_large_bodies_on_one_outline(line):
+    # two squares of 56 px side by side, tilted (an axis-aligned solid rectangle is a label
+    # box): one outline without a waist, deeper than 1.5 typical radii. A line at 0.6 of
+    # their level between them (a boundary: 0.4 of the contrast, far beyond MERGE_DIP) makes
+    # two tops and two particles; without it the body is one top, never a lattice of slices
+    rr, cc = np.mgrid[0:400, 0:380].astype(float)
+    img = np.zeros((400, 380))
+    for r0 in range(25, 380, 32):
+        for c0 in range(25, 200, 32):
+            img = np.maximum(img, _disk(r0, c0, 8, 1.0)(rr, cc))
+    ang = 0.5
+    img = np.maximum(img, _rectangle(280, 290, 28, 56, 1.0, ang)(rr, cc))
+    across = -(rr - 280) * np.sin(ang) + (cc - 290) * np.cos(ang)
+    img = np.where((np.abs(across) < 1.5) & (img > 0.5), line, img)
+    img = ndi.gaussian_filter(img, 1.0) + np.random.default_rng(5).normal(0, 0.02, img.shape)
+    det = detect_particles(img, 1.0, contrast="bright")
+    t = det.table
+    body = t[np.hypot(t["row"] - 280, t["col"] - 290) < 60]
+    # main cut it into 17-20 pieces and counted 8-12 of them
+    if line < 1:
+        assert len(body) == 2 and body["accepted"].all(), body
+        # each square's area, within the ½ px a blurred edge can shift along its 4 sides
+        assert body["area_px"].to_numpy() == pytest.approx([56 * 56] * 2, rel=0.04)
+    else:
+        # one body of aspect 2 and 30x the median area: an unsplit cluster, not slices
+        assert len(body) == 1 and not body["accepted"].any(), body

@@ -411,30 +411,36 @@ NECK_RATIO = 0.85
 _LATTICE_KEPT = "flat tops seeded as a lattice"
 
 
-def _one_seed_per_plateau(peaks, plateau, dist):
-    """Marker seeds with those on one flat top of the marker surface replaced by a single seed.
+def _one_seed_per_plateau(peaks, deep, surface, dist, dip):
+    """Marker seeds with those on one top of the marker surface replaced by a single seed.
 
-    Where an object is deeper than :data:`DEPTH_CAP` typical radii and at its full brightness
-    (``plateau``: both terms of the surface saturated) the surface is flat, and
-    ``peak_local_max`` returns its pixels thinned to the marker spacing: a lattice of seeds,
-    between which the watershed draws straight lines through one body. A flat top holds no
-    evidence of two particles (no waist within the cap, no dip of intensity), so each
-    connected flat top gets one seed, at its deepest pixel; a large object that is a cluster
-    is split by the second pass on its own distance map. Returns the seeds and the number of
-    flat tops that held more than one.
+    Deeper than :data:`DEPTH_CAP` typical radii (``deep``) the distance term of the surface
+    is saturated and only the brightness varies; at the plateau that is clipped too, and the
+    surface is flat to its noise. ``peak_local_max`` then returns the top's pixels thinned to
+    the marker spacing: a lattice of seeds, between which the watershed draws straight lines
+    through one body. A top is a connected part of a deep region where the surface stands
+    within ``dip`` of the region's highest value: seeds on one top have no waist between them
+    within the cap and no trough of intensity (as between two touching particles). Each top
+    keeps its deepest seed; a large object that is a cluster is split by the second pass on
+    its own distance map. Returns the seeds and the number of tops that held more than one.
     """
     from scipy import ndimage as ndi
 
-    tops, n = ndi.label(plateau, structure=np.ones((3, 3)))
-    if n == 0 or len(peaks) == 0:
+    regions, n = ndi.label(deep, structure=np.ones((3, 3)))
+    if n == 0 or len(peaks) < 2:
         return peaks, 0
+    highest = np.concatenate([[np.inf], ndi.maximum(surface, regions, np.arange(1, n + 1))])
+    tops, _ = ndi.label(deep & (surface >= highest[regions] - dip), structure=np.ones((3, 3)))
     on = tops[tuple(peaks.T)]
-    crowded = int(np.sum(np.bincount(on, minlength=n + 1)[1:] >= 2))
+    crowded = int(np.sum(np.bincount(on)[1:] >= 2))
     if crowded == 0:
         return peaks, 0
-    index = np.unique(on[on > 0])
-    deepest = np.array(ndi.maximum_position(dist, tops, index), dtype=peaks.dtype).reshape(-1, 2)
-    return np.concatenate([peaks[on == 0], deepest]), crowded
+    depth = dist[tuple(peaks.T)]
+    # the deepest seed of each top (seeds off every top are their own group)
+    group = np.where(on > 0, on, on.max() + 1 + np.arange(len(peaks)))
+    order = np.lexsort((-depth, group))
+    first = order[np.r_[True, group[order][1:] != group[order][:-1]]]
+    return peaks[np.sort(first)], crowded
 
 
 def _has_neck(dmap, peaks) -> bool:
@@ -776,14 +782,19 @@ def _detect(image, pixel_nm=None, *, contrast="auto", level=None, smooth_px=1.0,
         surface = ndi.gaussian_filter(np.minimum(dist / r_typ, DEPTH_CAP) + bright, max(0.15 * r_typ, 0.5))
         peaks = peak_local_max(surface, min_distance=max(1, round(0.6 * r_typ)),
                                threshold_abs=0.3, labels=comps, exclude_border=False)
-        one_each, n_tops = _one_seed_per_plateau(peaks, (dist >= DEPTH_CAP * r_typ) & (bright >= BRIGHT_CLIP),
-                                                 dist)
-        if n_tops and one_seed_per_top:
-            peaks = one_each
-            info.append(f"{n_tops} flat top(s) of the marker surface (deeper than {DEPTH_CAP:g} typical "
-                        "radii, at full brightness) seeded once: not sliced into a lattice")
-        elif n_tops:
-            info.append(f"{_LATTICE_KEPT}: {n_tops}")
+        deep = dist >= DEPTH_CAP * r_typ
+        if not one_seed_per_top:
+            # the polarity passes only say whether a deep region holds several seeds
+            held = ndi.label(deep, structure=np.ones((3, 3)))[0][tuple(peaks.T)]
+            if np.any(np.bincount(held)[1:] >= 2):
+                info.append(_LATTICE_KEPT)
+        else:
+            # a trough of MERGE_DIP of the contrast, in the brightness term's units (the
+            # plateau stands 1 - level of the contrast above the edge level)
+            peaks, n_tops = _one_seed_per_plateau(peaks, deep, surface, dist, MERGE_DIP / (1 - level))
+            if n_tops:
+                info.append(f"{n_tops} top(s) of the marker surface (deeper than {DEPTH_CAP:g} typical "
+                            "radii, no trough of intensity) seeded once: not sliced into a lattice")
         markers = np.zeros_like(comps)
         markers[tuple(peaks.T)] = np.arange(1, len(peaks) + 1)
         # blobs without a marker keep their own label
