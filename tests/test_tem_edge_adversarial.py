@@ -368,3 +368,19 @@ def test_a_trough_of_intensity_parts_two_large_bodies_on_one_outline(line):
     else:
         # one body of aspect 2 and 30x the median area: an unsplit cluster, not slices
         assert len(body) == 1 and not body["accepted"].any(), body
+
+
+def test_auto_contrast_measures_the_kept_polarity_with_one_seed_per_top():
+    # a dense field (39 % of the image bright: both contrasts are tried) with one disk of
+    # radius 30 among disks of radius 8. The choice between the contrasts is made on passes
+    # seeded as before; the kept one is measured again, and the large disk comes out whole
+    # (main: 5 pieces, 313 counted for 312)
+    objects = [_disk(r0, c0, 8, 1.0) for r0 in range(14, 390, 21) for c0 in range(14, 390, 21)
+               if np.hypot(r0 - 200, c0 - 200) > 45]
+    objects.append(_disk(200, 200, 30, 1.0))
+    det = detect_particles(_canvas((400, 400), objects, seed=6), 1.0)
+    t = det.table
+    assert det.contrast == "bright"
+    assert det.n == len(objects)
+    big = t[np.hypot(t["row"] - 200, t["col"] - 200) < 32]
+    assert len(big) == 1 and big["accepted"].all(), big

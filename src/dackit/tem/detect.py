@@ -85,9 +85,10 @@ The pipeline, each step chosen to be insensitive to particle size and density:
    markers at its maxima at least 0.7·r̃ apart and standing h = 0.15·r̃ above their saddle,
    r̃ the median largest inscribed radius of the blobs (touching clusters share the
    inscribed radius of their members, so r̃ is the single-particle radius). Deeper than
-   :data:`DEPTH_CAP` r̃ and at full brightness the marker surface is flat; each flat top gets
-   one marker (:func:`_one_seed_per_plateau`), not a lattice that slices one body (ArdaGen
-   Cu4's largest particle: 12 pieces, 8 counted). A line the
+   :data:`DEPTH_CAP` r̃ the marker surface varies only with the brightness, flat at the
+   plateau; each top (no trough of :data:`MERGE_DIP` on it) gets one marker
+   (:func:`_one_seed_per_plateau`), not a lattice that slices one body (ArdaGen Cu4's
+   largest particle: 12 pieces, 8 counted). A line the
    watershed drew across one body is removed (:func:`_merge_unwaisted`): no waist in the
    distance map (saddle ≥ :data:`NECK_RATIO`) and the intensity on the line that of the
    pieces' plateaus (within :data:`MERGE_DIP`: between two particles it is dimmer, touching
@@ -407,8 +408,9 @@ SINGLE_SOLIDITY, SINGLE_AREA = CLUSTER_SOLIDITY, 3.0
 NECK_RATIO = 0.85
 
 
-#: the words that mark a pass whose flat tops kept a lattice of seeds (the polarity choice)
-_LATTICE_KEPT = "flat tops seeded as a lattice"
+#: the words that mark a polarity pass in which a region deeper than :data:`DEPTH_CAP` holds
+#: several seeds, all kept (its kept polarity is measured again with one seed per top)
+_LATTICE_KEPT = "deep regions seeded as a lattice"
 
 
 def _one_seed_per_plateau(peaks, deep, surface, dist, dip):
