@@ -87,7 +87,7 @@ The pipeline, each step chosen to be insensitive to particle size and density:
    inscribed radius of their members, so r̃ is the single-particle radius). Deeper than
    :data:`DEPTH_CAP` r̃ the marker surface varies only with the brightness, flat at the
    plateau; each top (no trough of :data:`MERGE_DIP` on it) gets one marker
-   (:func:`_one_seed_per_plateau`), not a lattice that slices one body (ArdaGen Cu4's
+   (:func:`_one_seed_per_top`), not a lattice that slices one body (ArdaGen Cu4's
    largest particle: 12 pieces, 8 counted). A line the
    watershed drew across one body is removed (:func:`_merge_unwaisted`): no waist in the
    distance map (saddle ≥ :data:`NECK_RATIO`) and the intensity on the line that of the
@@ -211,8 +211,8 @@ FRAGMENT_FRACTION = 0.25
 #: brighter in HAADF) do not make a marker of their own
 BRIGHT_CLIP = 1.0
 #: the distance term of the watershed's marker surface saturates this many typical radii
-#: deep (so that a large body does not swallow the markers of its small neighbours); deeper
-#: than that, at full brightness, the surface is flat (:func:`_one_seed_per_plateau`)
+#: deep; deeper, the surface varies only with the brightness, and at the plateau it is flat
+#: (:func:`_one_seed_per_top`)
 DEPTH_CAP = 1.5
 #: unsplit clusters: at least this multiple of the median area and not round
 CLUSTER_AREA, CLUSTER_SOLIDITY, CLUSTER_FERET = 1.5, 0.9, 1.5
@@ -413,7 +413,7 @@ NECK_RATIO = 0.85
 _LATTICE_KEPT = "deep regions seeded as a lattice"
 
 
-def _one_seed_per_plateau(peaks, deep, surface, dist, dip):
+def _one_seed_per_top(peaks, deep, surface, dist, dip):
     """Marker seeds with those on one top of the marker surface replaced by a single seed.
 
     Deeper than :data:`DEPTH_CAP` typical radii (``deep``) the distance term of the surface
@@ -793,7 +793,7 @@ def _detect(image, pixel_nm=None, *, contrast="auto", level=None, smooth_px=1.0,
         else:
             # a trough of MERGE_DIP of the contrast, in the brightness term's units (the
             # plateau stands 1 - level of the contrast above the edge level)
-            peaks, n_tops = _one_seed_per_plateau(peaks, deep, surface, dist, MERGE_DIP / (1 - level))
+            peaks, n_tops = _one_seed_per_top(peaks, deep, surface, dist, MERGE_DIP / (1 - level))
             if n_tops:
                 info.append(f"{n_tops} top(s) of the marker surface (deeper than {DEPTH_CAP:g} typical "
                             "radii, no trough of intensity) seeded once: not sliced into a lattice")
