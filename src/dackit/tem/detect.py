@@ -408,9 +408,9 @@ SINGLE_SOLIDITY, SINGLE_AREA = CLUSTER_SOLIDITY, 3.0
 NECK_RATIO = 0.85
 
 
-#: the words that mark a polarity pass in which a region deeper than :data:`DEPTH_CAP` holds
-#: several seeds, all kept (its kept polarity is measured again with one seed per top)
-_LATTICE_KEPT = "deep regions seeded as a lattice"
+#: the words that mark a polarity pass in which a top of the marker surface kept several
+#: seeds (its kept polarity is measured again with one seed per top)
+_LATTICE_KEPT = "tops seeded as a lattice"
 
 
 def _one_seed_per_top(peaks, deep, surface, dist, dip):
@@ -784,19 +784,16 @@ def _detect(image, pixel_nm=None, *, contrast="auto", level=None, smooth_px=1.0,
         surface = ndi.gaussian_filter(np.minimum(dist / r_typ, DEPTH_CAP) + bright, max(0.15 * r_typ, 0.5))
         peaks = peak_local_max(surface, min_distance=max(1, round(0.6 * r_typ)),
                                threshold_abs=0.3, labels=comps, exclude_border=False)
-        deep = dist >= DEPTH_CAP * r_typ
-        if not one_seed_per_top:
-            # the polarity passes only say whether a deep region holds several seeds
-            held = ndi.label(deep, structure=np.ones((3, 3)))[0][tuple(peaks.T)]
-            if np.any(np.bincount(held)[1:] >= 2):
-                info.append(_LATTICE_KEPT)
-        else:
-            # a trough of MERGE_DIP of the contrast, in the brightness term's units (the
-            # plateau stands 1 - level of the contrast above the edge level)
-            peaks, n_tops = _one_seed_per_top(peaks, deep, surface, dist, MERGE_DIP / (1 - level))
-            if n_tops:
-                info.append(f"{n_tops} top(s) of the marker surface (deeper than {DEPTH_CAP:g} typical "
-                            "radii, no trough of intensity) seeded once: not sliced into a lattice")
+        # a trough of MERGE_DIP of the contrast, in the brightness term's units (the plateau
+        # stands 1 - level of the contrast above the edge level)
+        one_each, n_tops = _one_seed_per_top(peaks, dist >= DEPTH_CAP * r_typ, surface, dist,
+                                             MERGE_DIP / (1 - level))
+        if n_tops and one_seed_per_top:
+            peaks = one_each
+            info.append(f"{n_tops} top(s) of the marker surface (deeper than {DEPTH_CAP:g} typical "
+                        "radii, no trough of intensity) seeded once: not sliced into a lattice")
+        elif n_tops:
+            info.append(_LATTICE_KEPT)
         markers = np.zeros_like(comps)
         markers[tuple(peaks.T)] = np.arange(1, len(peaks) + 1)
         # blobs without a marker keep their own label
