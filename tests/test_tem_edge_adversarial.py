@@ -316,3 +316,71 @@ def test_overlapping_pair_without_waist_is_two_particles():
     img, n_single, n_pair = _bright_field_pairs(1.04, overlap=False, seed=0)
     det = detect_particles(img, 1.0, contrast="dark")
     assert det.n == n_single + n_pair, det.table["reason"].value_counts().to_dict()
+
+
+def test_large_particles_are_not_sliced_into_a_seed_lattice():
+    # disks of radius 30 among disks of radius 8: deeper than 1.5 typical radii, so the marker
+    # surface (distance capped at 1.5 r, intensity at the plateau) is flat on them and every
+    # pixel of the top is a maximum. One seed per flat top keeps the lone one whole; a touching
+    # pair of them (centre distance 1.6 R, a waist) is still cut into its two particles
+    objects = [_disk(r0, c0, 8, 1.0) for r0 in range(25, 380, 32) for c0 in range(25, 200, 32)]
+    small = len(objects)
+    objects.append(_disk(100, 290, 30, 1.0))
+    objects += [_disk(280, 266, 30, 1.0), _disk(280, 314, 30, 1.0)]
+    det = detect_particles(_canvas((400, 380), objects, seed=5), 1.0, contrast="bright")
+    t = det.table
+    # main sliced the lone disk into 9 counted pieces (81 counted for 75)
+    assert det.n == small + 3, t["reason"].value_counts().to_dict()
+    lone = t[np.hypot(t["row"] - 100, t["col"] - 290) < 32]
+    assert len(lone) == 1 and lone["accepted"].all()
+    # its half-contrast area: the antialiased disk's π·30², within the ½ px a blurred edge
+    # can shift (2 × 0.5/30 = 3 %)
+    assert lone["diameter_threshold_nm"].iat[0] == pytest.approx(60, rel=0.03)
+    pair = t[t["accepted"] & (np.hypot(t["row"] - 280, t["col"] - 290) < 60)]
+    assert len(pair) == 2, pair
+    assert any("seeded once" in n for n in det.verdict.notes), det.verdict.notes
+
+
+@pytest.mark.parametrize("line", [0.6, 1.0])
+def test_a_trough_of_intensity_parts_two_large_bodies_on_one_outline(line):
+    # two squares of 56 px side by side, tilted (an axis-aligned solid rectangle is a label
+    # box): one outline without a waist, deeper than 1.5 typical radii. A line at 0.6 of
+    # their level between them (a boundary: 0.4 of the contrast, far beyond MERGE_DIP) makes
+    # two tops and two particles; without it the body is one top, never a lattice of slices
+    rr, cc = np.mgrid[0:400, 0:380].astype(float)
+    img = np.zeros((400, 380))
+    for r0 in range(25, 380, 32):
+        for c0 in range(25, 200, 32):
+            img = np.maximum(img, _disk(r0, c0, 8, 1.0)(rr, cc))
+    ang = 0.5
+    img = np.maximum(img, _rectangle(280, 290, 28, 56, 1.0, ang)(rr, cc))
+    across = -(rr - 280) * np.sin(ang) + (cc - 290) * np.cos(ang)
+    img = np.where((np.abs(across) < 1.5) & (img > 0.5), line, img)
+    img = ndi.gaussian_filter(img, 1.0) + np.random.default_rng(5).normal(0, 0.02, img.shape)
+    det = detect_particles(img, 1.0, contrast="bright")
+    t = det.table
+    body = t[np.hypot(t["row"] - 280, t["col"] - 290) < 60]
+    # main cut it into 17-20 pieces and counted 8-12 of them
+    if line < 1:
+        assert len(body) == 2 and body["accepted"].all(), body
+        # each square's area, within the ½ px a blurred edge can shift along its 4 sides
+        assert body["area_px"].to_numpy() == pytest.approx([56 * 56] * 2, rel=0.04)
+    else:
+        # one body of aspect 2 and 30x the median area: an unsplit cluster, not slices
+        assert len(body) == 1 and not body["accepted"].any(), body
+
+
+def test_auto_contrast_measures_the_kept_polarity_with_one_seed_per_top():
+    # a dense field (39 % of the image bright: both contrasts are tried) with one disk of
+    # radius 30 among disks of radius 8. The choice between the contrasts is made on passes
+    # seeded as before; the kept one is measured again, and the large disk comes out whole
+    # (main: 5 pieces, 313 counted for 312)
+    objects = [_disk(r0, c0, 8, 1.0) for r0 in range(14, 390, 21) for c0 in range(14, 390, 21)
+               if np.hypot(r0 - 200, c0 - 200) > 45]
+    objects.append(_disk(200, 200, 30, 1.0))
+    det = detect_particles(_canvas((400, 400), objects, seed=6), 1.0)
+    t = det.table
+    assert det.contrast == "bright"
+    assert det.n == len(objects)
+    big = t[np.hypot(t["row"] - 200, t["col"] - 200) < 32]
+    assert len(big) == 1 and big["accepted"].all(), big
