@@ -1862,7 +1862,7 @@ MISSING_FRACTION = 0.1
 #: the sample's B unknown) with a χ² whose probability is below this, each line weighted by
 #: its counting error and by TEXTURE_SCATTER (preferred orientation, coarse grains). A
 #: wrong structure on the right lattice is systematic: the CeO2 pattern fitted as rock-salt
-#: NaCl (same F lattice; NaCl's odd lines weak, CeO2's strong) gives χ² ≈ 200 on 15 degrees
+#: NaCl (same F lattice; NaCl's odd lines weak, CeO2's strong) gives χ² = 154 on 15 degrees
 #: of freedom; every right phase of the corpus has p > 0.1.
 INTENSITY_MODEL_P = 1e-6
 #: Lines needed for the intensity-model check (scale and slope leave n − 2 degrees of freedom).
