@@ -9,16 +9,11 @@ SC 100 then missing or forbidden, and Pn3m was reported (doubtful, but wrong). F
 the width of the lines the bump stands under 3σ: it is set aside, and SC a = 110.6 Å, whose
 lines are all among Pn3m's, explains the rest (analysis._bump_aside).
 """
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-
-from saxs_ff_sweep import run_case  # noqa: E402
-from saxs_ff_synth import typical_params  # noqa: E402
+from saxs_ff_sweep import run_case
+from saxs_ff_synth import typical_params
 
 
 def test_background_bump_does_not_pick_a_larger_cell():

@@ -8,16 +8,12 @@ doubtful: a wrong answer marked ok fails the test. The share of right-and-ok ans
 checked against a floor well under what the sweep measures, so a change that makes
 everything doubtful fails too.
 """
-import sys
 from functools import cache
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-
-from saxs_ff_sweep import run_case  # noqa: E402
-from saxs_ff_synth import sweep_params  # noqa: E402
+from saxs_ff_sweep import run_case
+from saxs_ff_synth import sweep_params
 
 N_CASES = 40
 PARAMS = sweep_params(N_CASES, seed=2026)  # the first 40 of the bench sweep (same seed)

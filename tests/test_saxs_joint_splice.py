@@ -9,16 +9,11 @@ a = 188.3 Å, cylinders, 10 and 11 found, plus that 'line' at 1.12 q₁₀ — i
 (doubtful, but wrong). Now the background fades from the joint fit's into the smoother's
 (peaks._spliced) and the pattern is hexagonal.
 """
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-
-from saxs_ff_sweep import run_case  # noqa: E402
-from saxs_ff_synth import sweep_params  # noqa: E402
+from saxs_ff_sweep import run_case
+from saxs_ff_synth import sweep_params
 
 
 def test_no_line_on_the_splice_of_the_joint_background():

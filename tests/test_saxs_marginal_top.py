@@ -2,9 +2,6 @@
 every line a rival predicts below them 'missing' and so decide the mesophase with an ok
 verdict (saxs.quality._lead_beyond_clear_lines). Patterns built with numpy
 (tests/saxs_ff_synth.py), not with dackit's simulator."""
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -13,8 +10,6 @@ from saxs_ff_synth import sweep_params, synth
 from dackit.core.pattern import make_pattern
 from dackit.saxs import analyse_saxs
 from dackit.saxs.quality import _lead_beyond_clear_lines
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
 A = 90.0
 Q1 = 2 * np.pi * np.sqrt(2) / A

@@ -18,9 +18,6 @@ saxs5): FCC explains every peak that decides, and the Ia3d reading rests on its 
 above Ia3d's own 420 missing (``saxs.quality._rests_on_extra_peaks``). On main at 48477b2,
 6 of the 16 were ia3d and ok (narrow seeds 1 and 7, broad seeds 1, 2, 4 and 7).
 """
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -28,9 +25,7 @@ from dackit.core.pattern import make_pattern
 from dackit.saxs import analyse_saxs
 from saxs_ff_synth import sweep_params, synth, typical_params
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-
-from saxs_ff_sweep import run_case  # noqa: E402
+from saxs_ff_sweep import run_case
 
 FOREIGN_Q = (0.2421, 0.2598)  # Å⁻¹, as in R3_SAXS_0042
 

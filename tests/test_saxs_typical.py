@@ -9,19 +9,15 @@ factor hiding lines, the positions alone often tie. The line strengths tell them
 (SC's second line is as strong as its first, BCC's a quarter of it), so every such case
 must be right, and nearly all ok.
 """
-import sys
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+from saxs_ff_sweep import run_case
+from saxs_ff_synth import typical_params
 
-from saxs_ff_sweep import run_case  # noqa: E402
-from saxs_ff_synth import typical_params  # noqa: E402
-
-from dackit.saxs.mesophase import MESOPHASES, index_peaks, strength_misfit  # noqa: E402
+from dackit.saxs.mesophase import MESOPHASES, index_peaks, strength_misfit
 
 PARAMS = typical_params(80, seed=1)  # the first typical set of the bench (same seed)
 CUBIC = [i for i, p in enumerate(PARAMS) if p["name"] in ("sc", "bcc")]

@@ -8,16 +8,12 @@ doubtful, or refused with a DackitError: a wrong gap marked ok fails the test. T
 right-and-ok answers is checked against a floor well under what the sweep measures, so a
 change that makes everything doubtful fails too.
 """
-import sys
 from functools import cache
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-
-from tauc_sweep import run_case  # noqa: E402
-from tauc_synth import sweep_params  # noqa: E402
+from tauc_sweep import run_case
+from tauc_synth import sweep_params
 
 N_CASES = 40
 PARAMS = sweep_params(N_CASES, seed=1)  # the first 40 of the dev sweep (same seed)

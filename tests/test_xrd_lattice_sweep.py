@@ -7,17 +7,13 @@ Each case must be right (a within 0.002 Å, issue 10's tolerance) or doubtful, o
 with a DackitError: a wrong a marked ok fails. The share of right-and-ok answers has a floor
 well under what the sweep measures, so a change that makes everything doubtful fails too.
 """
-import sys
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-
-from xrd_lattice_sweep import run_case  # noqa: E402
-from xrd_pattern_synth import random_case  # noqa: E402
+from xrd_lattice_sweep import run_case
+from xrd_pattern_synth import random_case
 
 N_CASES = 30
 

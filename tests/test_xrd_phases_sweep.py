@@ -1,16 +1,11 @@
 """Pinned cases of the adversarial phase-identification sweep (bench/xrd_phases_sweep.py,
 issue 10): mixtures of cubic phases built with numpy in tests/xrd_pattern_synth.py, with
 decoy candidates. Each was "wrong & ok" before the fix its test names."""
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-
-from xrd_pattern_synth import random_mixture  # noqa: E402
-from xrd_phases_sweep import run_case  # noqa: E402
+from xrd_pattern_synth import random_mixture
+from xrd_phases_sweep import run_case
 
 
 def _case(i, seed=7):
