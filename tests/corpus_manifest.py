@@ -29,10 +29,10 @@ from pathlib import Path
 CORPUS = Path(__file__).resolve().parent / "corpus"
 
 
-def load_cases(technique: str) -> list[dict]:
+def load_cases(technique: str, manifest: str = "manifest.toml") -> list[dict]:
     """Cases of one technique with ``path`` resolved; a missing or altered file fails loudly."""
     folder = CORPUS / technique
-    with open(folder / "manifest.toml", "rb") as fh:
+    with open(folder / manifest, "rb") as fh:
         cases = tomllib.load(fh)["case"]
     for case in cases:
         for key in ("id", "file", "sha256", "source", "commit", "licence", "expected", "expected_source"):

@@ -361,3 +361,10 @@ def test_tem_names_what_a_foreign_hdf5_holds(tmp_path):
     _expect_named_error(["tem", "size", "--pixel-nm", "1"], curve, tmp_path, "NXcanSAS", "saxs peaks")
     eiger = corpus / "formats" / "dials_dectris_eiger_master.h5"
     _expect_named_error(["tem", "size", "--pixel-nm", "1"], eiger, tmp_path, "HyperSpy", "xrd integrate")
+
+
+def test_whole_corpus_within_the_issue_budget():
+    from corpus_manifest import CORPUS
+
+    total = sum(p.stat().st_size for p in CORPUS.rglob("*") if p.is_file())
+    assert total < 40e6  # issue 10: "keep the total size reasonable (≤ 40 MB)"

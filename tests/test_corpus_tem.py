@@ -40,5 +40,6 @@ def test_corpus_tem(case):
 
 
 def test_corpus_tem_size_budget():
+    # a share of issue 10's 40 MB for the whole corpus (tests/test_corpus_formats.py)
     total = sum(p.stat().st_size for p in (CORPUS / "tem").iterdir())
-    assert total < 4e6
+    assert total < 8e6

@@ -30,6 +30,7 @@ def test_valid_description(tmp_path):
     (TOML + "[pl]\nunknown_key = 1\n", "pl.unknown_key"),
     ('runsheet = "runsheet.csv"\n[ruby]\nscale = "nonsense"\n', "ruby.scale 'nonsense'"),
     (TOML + "[xrd]\nponi = 'missing.poni'\n", "xrd.poni = 'missing.poni' does not exist"),
+    (TOML + "[tem]\npixel_nm = 0.5\nscale_bar_nm = 100\n", "pixel_nm or scale_bar_nm, not both"),
     ("name = [\n", "not valid TOML"),
 ])
 def test_bad_description_names_the_key(tmp_path, toml, match):

@@ -20,6 +20,10 @@ def command():
 @files_argument
 @click.option("--pixel-nm", type=float, default=None,
               help="Pixel size in nm (overrides the file's calibration; needed for TIFF/PNG without one).")
+@click.option("--scale-bar-nm", type=float, default=None,
+              help="Calibrate by the image's burned-in scale bar: the length written on it, in nm. "
+                   "The bar's length in pixels is measured; the file's own calibration, if any, is "
+                   "checked against it.")
 @click.option("--contrast", type=click.Choice(["auto", "dark", "bright"]), default="auto",
               show_default=True, help="dark: bright-field (dark particles); bright: HAADF.")
 @click.option("--level", type=float, default=None,
@@ -31,7 +35,7 @@ def command():
               help="Smallest particle counted (default 3 pixels).")
 @json_option
 @plot_option
-def size(files, pixel_nm, contrast, level, min_diameter_nm, as_json, plot_dir):
+def size(files, pixel_nm, scale_bar_nm, contrast, level, min_diameter_nm, as_json, plot_dir):
     """Count particles and measure their diameters (equivalent-area circle).
 
     Touching particles are split by a distance/intensity watershed. Not counted, and
@@ -43,6 +47,7 @@ def size(files, pixel_nm, contrast, level, min_diameter_nm, as_json, plot_dir):
     Example:
       dackit tem size JEOL_HAADF.dm4 SiO2_HAADF.hspy --json
       dackit tem size image.tif --pixel-nm 0.25 --contrast dark --plot figures
+      dackit tem size figure3a.png --scale-bar-nm 100
     """
     from dackit.cli._common import dump_json, print_table, run_per_file
     from dackit.tem.detect import detect_particles
@@ -50,7 +55,7 @@ def size(files, pixel_nm, contrast, level, min_diameter_nm, as_json, plot_dir):
     from dackit.tem.stats import size_statistics
 
     def analyse(path):
-        img = read_tem_image(path, pixel_nm=pixel_nm)
+        img = read_tem_image(path, pixel_nm=pixel_nm, scale_bar_nm=scale_bar_nm)
         det = detect_particles(img, contrast=contrast, level=level, min_diameter_nm=min_diameter_nm)
         s = size_statistics(det.diameters_nm)
         if plot_dir is not None:

@@ -256,7 +256,8 @@ def analyse_tem(path: str, settings: dict) -> dict:
     from dackit.tem.io import read_tem_image
     from dackit.tem.stats import size_statistics
 
-    det = detect_particles(read_tem_image(path, pixel_nm=settings["pixel_nm"]), contrast=settings["contrast"],
+    det = detect_particles(read_tem_image(path, pixel_nm=settings["pixel_nm"],
+                                          scale_bar_nm=settings.get("scale_bar_nm")), contrast=settings["contrast"],
                            level=settings.get("level"))
     if det.n == 0:
         raise InputError(f"{path}: no particle was found; check --contrast and the pixel size")
@@ -365,5 +366,13 @@ def key_settings(settings: dict) -> dict:
 
 def settings_with_override(settings: dict, override: dict) -> dict:
     """One file's settings: its technique's, changed by its entry of overrides.toml. The
-    override is part of the result so it enters the cache key: only that file recomputes."""
-    return {**settings, **override} if override else settings
+    override is part of the result so it enters the cache key: only that file recomputes.
+    A TEM image's calibration given by the override (``pixel_nm`` or ``scale_bar_nm``)
+    replaces the run's, whichever way the run calibrates."""
+    if not override:
+        return settings
+    out = {**settings, **override}
+    for given, other in (("pixel_nm", "scale_bar_nm"), ("scale_bar_nm", "pixel_nm")):
+        if override.get(given) is not None and other in out and other not in override:
+            out[other] = None
+    return out

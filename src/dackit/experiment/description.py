@@ -174,9 +174,17 @@ class SAXSSettings(_XraySettings):
 
 class TEMSettings(_Section):
     pixel_nm: float | None = Field(default=None, gt=0)
+    #: the length written on the images' scale bar (dackit.tem.scalebar); not with pixel_nm
+    scale_bar_nm: float | None = Field(default=None, gt=0)
     contrast: Literal["dark", "bright", "auto"] = "auto"
     #: edge level as a fraction of the particle contrast; unset = 0.5 with the edge-sensitivity check
     level: float | None = Field(default=None, gt=0, lt=1)
+
+    @model_validator(mode="after")
+    def _one_calibration(self):
+        if self.pixel_nm is not None and self.scale_bar_nm is not None:
+            raise ValueError("give either pixel_nm or scale_bar_nm, not both")
+        return self
 
 
 class Experiment(_Section):

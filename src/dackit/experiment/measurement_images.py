@@ -214,7 +214,8 @@ def tem_view(path, settings: dict, *, file: str | None = None) -> ImageView:
     from dackit.tem.detect import detect_particles
     from dackit.tem.io import read_tem_image
 
-    det = detect_particles(read_tem_image(path, pixel_nm=settings.get("pixel_nm")),
+    det = detect_particles(read_tem_image(path, pixel_nm=settings.get("pixel_nm"),
+                                          scale_bar_nm=settings.get("scale_bar_nm")),
                            contrast=settings.get("contrast", "auto"), level=settings.get("level"))
     image = np.asarray(det.image, float)
     step = _step(image.shape)

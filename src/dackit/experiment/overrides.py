@@ -97,7 +97,8 @@ def _keys() -> dict[str, dict[str, Any]]:
                        "energy_range_ev": _window},
         "xrd": {"phases": _phases, "twotheta_range": _window},
         "saxs": {"k": _number(0.01, 2)},
-        "tem": {"contrast": _choice(["dark", "bright", "auto"]), "pixel_nm": _number(1e-6, 1e6)},
+        "tem": {"contrast": _choice(["dark", "bright", "auto"]), "pixel_nm": _number(1e-6, 1e6),
+                "scale_bar_nm": _number(1e-6, 1e9)},
     }
 
 

@@ -966,7 +966,7 @@ def _detect(image, pixel_nm=None, *, contrast="auto", level=None, smooth_px=1.0,
                     "for a fit of their profiles (R < 3 px or R < 3σ), or fewer than 5 fitted")
     full_labels = np.zeros((H, W), dtype=kept.dtype)
     full_labels[top:H - bottom, left:W - right] = kept
-    verdict = _verdict(table, med, px, image.calibration, doubts, info)
+    verdict = _verdict(table, med, px, image, doubts, info)
     return Detection(full_labels, table, px, contrast, float(thr), image.data, image.source,
                      verdict, image.calibration)
 
@@ -1550,7 +1550,36 @@ MIN_COUNT = 10
 MIN_PX_ACROSS = 8
 
 
-def _verdict(table, med_area_px, px, calibration, doubts, info) -> Verdict:
+def _calibration_notes(image, doubts, info) -> None:
+    """Where the pixel size came from; a scale bar's is checked against the file's own."""
+    if image.calibration == "file":
+        info.append("pixel size from the file's calibration")
+        return
+    if image.calibration != "scale bar":
+        info.append("pixel size given by the user (--pixel-nm), not checked against the file")
+        return
+    from dackit.tem.scalebar import MAX_LENGTH_UNCERTAINTY
+
+    bar, bar_nm = image.metadata["scale_bar"], image.metadata["scale_bar_nm"]
+    u = bar.relative_uncertainty
+    info.append(f"pixel size {image.pixel_nm:.4g} nm from the {bar_nm:g} nm {bar.describe()} "
+                f"(±{u:.1%})")
+    file_px = image.metadata.get("file_pixel_nm")
+    if file_px:
+        off = image.pixel_nm / file_px - 1
+        # the bar and the file's calibration are two readings of one magnification
+        if abs(off) > max(u, MAX_LENGTH_UNCERTAINTY):
+            doubts.append(f"the scale bar gives {image.pixel_nm:.4g} nm per pixel, the file's "
+                          f"calibration {file_px:.4g} ({off:+.1%}): check the bar's label "
+                          "(--scale-bar-nm) or use the file's calibration")
+        else:
+            info.append(f"agrees with the file's calibration, {file_px:.4g} nm per pixel ({off:+.1%})")
+    elif u > MAX_LENGTH_UNCERTAINTY:
+        doubts.append(f"the scale bar is only {bar.length_px:.1f} px long: its length is known to "
+                      f"±{u:.1%}, and every size with it; give --pixel-nm from the microscope")
+
+
+def _verdict(table, med_area_px, px, image, doubts, info) -> Verdict:
     acc = table[table["accepted"]]
     n = len(acc)
     counts = table.loc[~table["accepted"], "reason"].value_counts().to_dict()
@@ -1567,8 +1596,7 @@ def _verdict(table, med_area_px, px, calibration, doubts, info) -> Verdict:
         if counts.get(key):
             info.append(f"{counts[key]} object(s) {text} rejected")
     info.insert(0, f"{n} particles counted, {int((~table['accepted']).sum())} rejected")
-    info.append("pixel size from the file's calibration" if calibration == "file"
-                else "pixel size given by the user (--pixel-nm), not checked against the file")
+    _calibration_notes(image, doubts, info)
     d = acc["diameter_nm"].to_numpy()
     if n < MIN_COUNT:
         doubts.append(f"only {n} particle(s) counted; at least {MIN_COUNT} are needed for a mean")

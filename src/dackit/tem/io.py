@@ -39,7 +39,7 @@ class TemImage:
     pixel_nm : float
         Pixel size in nm (square pixels assumed).
     calibration : str
-        Where ``pixel_nm`` came from: ``"file"`` or ``"given"``.
+        Where ``pixel_nm`` came from: ``"file"``, ``"given"`` or ``"scale bar"``.
     metadata : dict
         Acquisition hints read from the file (e.g. ``"mode": "STEM"``).
     source : str
@@ -402,11 +402,14 @@ READERS = {".dm3": _read_dm, ".dm4": _read_dm, ".hspy": _read_hspy, ".h5": _read
            ".jpeg": _read_plain, ".bmp": _read_plain}
 
 
-def read_tem_image(path, *, pixel_nm=None) -> TemImage:
+def read_tem_image(path, *, pixel_nm=None, scale_bar_nm=None) -> TemImage:
     """Read a TEM/STEM image and its pixel size in nm.
 
-    ``pixel_nm`` overrides the file's calibration. Raises :class:`InputError` for a missing,
-    empty or unreadable file, an unknown extension, or no calibration and no ``pixel_nm``.
+    ``pixel_nm`` overrides the file's calibration; ``scale_bar_nm`` calibrates by the image's
+    burned-in scale bar (:mod:`dackit.tem.scalebar`), and the file's own calibration, when it
+    has one, is kept in the metadata to be compared. Raises :class:`InputError` for a
+    missing, empty or unreadable file, an unknown extension, no calibration and neither
+    option, both options, or no clear scale bar.
 
     Parameters
     ----------
@@ -414,6 +417,8 @@ def read_tem_image(path, *, pixel_nm=None) -> TemImage:
         The image (``.dm3``, ``.dm4``, ``.hspy``/``.h5``, TIFF, …).
     pixel_nm : float, optional
         Pixel size in nm; overrides the file's calibration when given.
+    scale_bar_nm : float, optional
+        The length written on the image's scale bar, in nm.
     """
     from dackit.io.guard import regular_file
 
@@ -428,7 +433,15 @@ def read_tem_image(path, *, pixel_nm=None) -> TemImage:
         what = f"this is {known.a_file}, not a micrograph ({known.advice}); " if known else ""
         raise InputError(f"{path}: {what}unknown image type {path.suffix!r}; use one of "
                          f"{', '.join(sorted(READERS))}")
+    if pixel_nm is not None and scale_bar_nm is not None:
+        raise InputError(f"{path}: give either --pixel-nm or --scale-bar-nm, not both")
     data, file_pixel, meta = reader(path)
+    if scale_bar_nm is not None:
+        from dackit.tem.scalebar import scale_bar_to_pixel_nm
+
+        bar_pixel, bar = scale_bar_to_pixel_nm(data, scale_bar_nm, source=path)
+        meta = {**meta, "scale_bar": bar, "scale_bar_nm": float(scale_bar_nm), "file_pixel_nm": file_pixel}
+        return make_tem_image(data, bar_pixel, calibration="scale bar", metadata=meta, source=path)
     if pixel_nm is not None:
         return make_tem_image(data, pixel_nm, calibration="given", metadata=meta, source=path)
     return make_tem_image(data, file_pixel, calibration="file", metadata=meta, source=path)
