@@ -544,3 +544,15 @@ def test_a_two_theta_column_is_not_taken_for_theta(tmp_path, title):
     f = tmp_path / "scan.xy"
     f.write_text(f"# {title}\n" + "".join(f"{a:.4f} {100 + 50 * np.sin(a):.2f}\n" for a in x))
     assert read_pattern(f, wavelength_a=1.5406).twotheta_deg.max() == pytest.approx(x.max(), abs=1e-3)
+
+
+def test_masked_nan_bins_are_dropped_with_a_note(tmp_path):
+    # pyFAI writes masked (empty) bins as NaN: a few are dropped, and the result says so
+    x = np.linspace(0.02, 0.3, 200)
+    y = 100 + 1000 * np.exp(-0.5 * ((x - 0.1076) / 0.002) ** 2)
+    y[40:43] = np.nan
+    path = tmp_path / "masked.dat"
+    np.savetxt(path, np.column_stack([x, y]), header="q_A^-1 I")
+    pat = read_pattern(path)
+    assert pat.x.size == 197
+    assert any("3 empty (NaN, masked) bin(s) dropped" in n for n in pat.reader_notes)

@@ -351,6 +351,10 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
     if np.isnan(y).mean() > 0.2:
         # a few empty (masked) bins are NaN in pyFAI's output and are dropped; most of them is no pattern
         raise InputError(f"{pre}{np.isnan(y).sum()} of {y.size} intensities are NaN; export the pattern again")
+    if (n_nan := int(np.isnan(y).sum())):
+        where_nan = x[np.isnan(y)]
+        reader_notes.append(f"{n_nan} empty (NaN, masked) bin(s) dropped, between "
+                            f"{where_nan.min():.4g} and {where_nan.max():.4g} on the radial axis")
     dx = np.diff(x)
     if np.all(dx < 0):
         x, y = x[::-1], y[::-1]
