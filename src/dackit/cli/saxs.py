@@ -44,8 +44,9 @@ def _capture_warnings():
 def peaks(files, poni, wavelength_a, energy_kev, background, min_significance, as_json, plot_dir):
     """Find and fit SAXS peaks, give d = 2π/q and index the mesophase.
 
-    Inputs: two-column q/I text (.dat, .xy, q in Å⁻¹ or nm⁻¹ from the header or the column
-    title; Å⁻¹ if none; a '2theta' column with --wavelength), NIST/IGOR .ABS, Anton Paar .pdh,
+    Inputs: two-column q/I text (.dat, .xy, q in Å⁻¹ or nm⁻¹ from the header, the column
+    title or an ATSAS footer's 'angular-unit'; Å⁻¹ if none; a '2theta' column with
+    --wavelength), NIST/IGOR .ABS, Anton Paar .pdh,
     canSAS XML, NXcanSAS HDF5 (.h5, .hdf, .hdf5, .nxs), or detector images with --poni
     (integrated in q by pyFAI). Every row carries quality ("ok" | "doubtful") and
     quality_notes (ties, missing or unexplained peaks, beamstop edge, background humps). The mesophase is

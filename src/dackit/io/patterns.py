@@ -253,6 +253,7 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
     _refuse_spec_scans(lines, pre)
     _refuse_powder_cif(lines, pre)
     header, rows, fmt, unit, declared = [], [], "xy", None, None
+    footer: list[str] = []
     title_lam = None
     if _looks_like_fit2d_chi(lines):
         fmt = "chi"
@@ -290,6 +291,8 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
                 header.append(stripped.lstrip("#!;% "))
             else:
                 rows.append((i + 1, line))
+        footer = _trailing_metadata(rows)
+        rows = rows[:len(rows) - len(footer)]
         for line in reversed(header):  # the column line is the last comment
             tokens = [t.lower() for t in line.split()]
             found = [_COLUMN_UNITS[t] for t in tokens if t in _COLUMN_UNITS]
@@ -324,6 +327,8 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
             # without this a "q (nm-1)" column was taken for Å⁻¹: every d 10× too small
             unit = next((found for line in reversed(header) for pattern, found in _Q_TITLES
                          if pattern.search(line)), None)
+        if unit is None:
+            unit = _footer_q_unit(footer)
         if unit is None and axis is None and header and _THETA_TITLE.match(header[-1]):
             title = header[-1].split(",")[0].split()[0]
             raise InputError(f"{pre}the first column is titled {title!r} (in {header[-1][:60]!r}): θ, not 2θ. "
@@ -402,6 +407,8 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
         raise InputError(f"{pre}the q column runs up to {x.max():g} Å⁻¹, beyond 4π/λ of any X-ray "
                          "beam: is q in m⁻¹ or nm⁻¹ but labelled Å⁻¹?")
     meta = {"header": header, "format": fmt}
+    if footer:
+        meta["footer"] = footer
     if reader_notes:
         meta["reader_notes"] = reader_notes
     if converted_from_d:
@@ -666,6 +673,41 @@ def _read_xrdml(path, raw: bytes, wavelength_a, axis, pre):
 
 def _starts_numeric(line: str) -> bool:
     return re.match(rf"\s*{_NUMBER}([\s,;]|$)", line) is not None
+
+
+#: a 'key: value' metadata line ('range-from: 5', 'Detector Distance [m]: 3.0')
+_META_LINE = re.compile(r"^[A-Za-z][^:=]{0,80}[:=]")
+#: the unit of the angular axis in an ATSAS footer ('angular-unit: nanometer', i.e. s in 1/nm)
+_ANGULAR_UNIT = re.compile(r"^angular[-_ ]units?\s*[:=]\s*(.+?)\s*$", re.I)
+
+
+def _trailing_metadata(rows) -> list[str]:
+    """The 'key: value' lines after the last data row, as ATSAS/SASFLOW curves end (EMBL P12
+    exports and SASBDB downloads: 'range-from: 5', 'angular-unit: nanometer', 'creator: datop'):
+    read as data, the first of them refused the whole curve ('line 2633 is not numeric').
+    A non-numeric line between data rows is still an error."""
+    n = 0
+    for _, line in reversed(rows):
+        text = line.strip()
+        if _starts_numeric(text) or not _META_LINE.match(text):
+            break
+        n += 1
+    return [line.strip() for _, line in rows[len(rows) - n:]] if n else []
+
+
+def _footer_q_unit(footer: list[str]):
+    """(axis, factor) from an ATSAS footer's 'angular-unit' line: q in nm⁻¹ ('nanometer',
+    '1/nm') or Å⁻¹ ('angstrom', '1/A'); None without one or for another value."""
+    for line in footer:
+        m = _ANGULAR_UNIT.match(line)
+        if m is None:
+            continue
+        value = m.group(1).lower().replace(" ", "")
+        if value in ("nanometer", "nanometre", "nanometers", "nanometres", "nm", "1/nm", "nm^-1", "nm-1"):
+            return ("q_A^-1", 0.1)
+        if value in ("angstrom", "angstroms", "å", "a", "1/a", "1/å", "a^-1", "å^-1", "a-1"):
+            return ("q_A^-1", 1.0)
+    return None
 
 
 def _looks_like_fit2d_chi(lines) -> bool:
