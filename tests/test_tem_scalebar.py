@@ -107,6 +107,15 @@ def test_text_strokes_are_not_the_bar():
     assert len(bar.others) == 4
 
 
+def test_coloured_bar_on_a_grey_rgb_export():
+    grey = _field(seed=10)
+    rgb = np.repeat(grey[..., None], 3, axis=-1)
+    rgb[372:378, 300:410] = [230.0, 150.0, 70.0]  # orange: 150 in grey, the film's own level
+    bar = find_scale_bar(rgb)
+    assert bar.polarity == "coloured"
+    assert bar.length_px == pytest.approx(110.0, abs=0.5)
+
+
 def test_no_bar_is_a_named_error():
     with pytest.raises(InputError, match="no scale bar found"):
         find_scale_bar(_field(seed=6), source="particles.png")

@@ -7,9 +7,9 @@ gives it; :func:`find_scale_bar` measures the bar's length in pixels and
 label would be a silent wrong calibration, and the user reads the label once per series.
 
 A scale bar is an axis-aligned solid bar at the image's extreme grey (white or black, the
-colour the software paints with), at least 3× longer than thick, not touching the image
-border (the information banner it often sits on does). Software differs in how it draws
-one, and each is accepted:
+colour the software paints with) or, in an RGB export, in a colour on the grey image; at
+least 3× longer than thick, not touching the image border (the information banner it often
+sits on does). Software differs in how it draws one, and each is accepted:
 
 - a plain rectangle (Gatan DigitalMicrograph, ImageJ's *Scale Bar…*);
 - a line with end caps, ├──┤ (Zeiss SmartSEM, FEI): the caps stand beyond the line's
@@ -32,7 +32,7 @@ length runs between its caps' centres (Zeiss, checked against the file's own cal
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -73,7 +73,8 @@ class ScaleBar:
     orientation : str
         ``"horizontal"`` or ``"vertical"``.
     polarity : str
-        ``"bright"`` (white bar) or ``"dark"`` (black bar).
+        ``"bright"`` (white bar), ``"dark"`` (black bar) or ``"coloured"`` (a coloured bar on
+        a grey image, found by its chroma).
     cap_px : float
         Width of its end caps (0 for a plain bar).
     others : tuple of float
@@ -232,13 +233,19 @@ def find_scale_bar(data, *, source="") -> ScaleBar:
     """
     pre = where(source)
     arr = np.asarray(data, dtype=float)
+    chroma = None
     if arr.ndim == 3 and arr.shape[-1] in (3, 4):
+        # a coloured bar (yellow, red: overlays of Velox, Gatan, ImageJ) on a grey micrograph
+        # stands out by its chroma, not its grey level
+        chroma = np.ptp(arr[..., :3], axis=-1)
         arr = arr[..., :3].mean(axis=-1)
     if arr.ndim != 2 or not np.all(np.isfinite(arr)):
         raise InputError(f"{pre}a scale bar is looked for in a 2D image of finite values")
     found = _candidates(arr, "bright") + _candidates(arr, "dark")
+    if chroma is not None:
+        found += [replace(b, polarity="coloured") for b in _candidates(chroma, "bright")]
     if not found:
-        raise InputError(f"{pre}no scale bar found (a solid white or black bar ≥ {MIN_LENGTH_PX} px, "
+        raise InputError(f"{pre}no scale bar found (a solid white, black or coloured bar ≥ {MIN_LENGTH_PX} px, "
                          f"≥ {MIN_ASPECT:g}× longer than thick, inside the image); give the pixel size "
                          "with --pixel-nm instead")
     found.sort(key=lambda b: -b.length_px)
