@@ -108,9 +108,14 @@ def test_wrong_phase_indexing_another_phases_lines_is_doubtful():
 
 
 def test_the_absent_reflection_check_is_what_catches_it(monkeypatch):
-    """Without the absent-reflection rule the silicon-as-CeO2 fit passes as ok: the rule,
-    not some other check, is what stands between this wrong cell and the user."""
+    """Without the absent-reflection rule and the expanded-cell rule the silicon-as-CeO2 fit
+    passes as ok: these two rules, not some other check, stand between this wrong cell and
+    the user, and each catches it alone (the cell is +0.36 % on CeO2's ambient one)."""
     monkeypatch.setattr(lattice, "MISSING_SIGMA", np.inf)
+    fit = fit_lattice(_pattern((_diamond(5.43123), 60000.0)), "ceo2")
+    assert fit.verdict.quality == "doubtful"
+    assert any("longer than fluorite CeO2's ambient cell" in n for n in fit.verdict.notes), fit.verdict.notes
+    monkeypatch.setattr(lattice, "MAX_EXPANSION", np.inf)
     fit = fit_lattice(_pattern((_diamond(5.43123), 60000.0)), "ceo2")
     assert fit.verdict.quality == "ok"
 

@@ -60,3 +60,35 @@ def test_real_ceo2_pattern_fitted_as_nacl_is_doubtful():
     assert any("intensities do not follow this structure" in n for n in fit.quality_notes)
     right = fit_lattice(pattern, get_phase("ceo2"))
     assert right.quality == "ok", right.quality_notes
+
+
+def _caf2(monkeypatch):
+    """CaF2 (fluorite, a = 5.4631 Å): its h+k+l = 4n+2 lines go as f_Ca − 2f_F, a few % of
+    111, so its pattern looks like a diamond cell's (a pseudo-diamond pattern)."""
+    import xrd_pattern_synth as synth
+
+    anions = synth._shift(synth._FCC, (.25, .25, .25)) + synth._shift(synth._FCC, (.75, .75, .75))
+    monkeypatch.setitem(synth.STRUCTURES, "CaF2", ("CaF2", 5.4631, None, [(20, synth._FCC), (9, anions)]))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_pseudo_diamond_fitted_as_silicon_is_doubtful(monkeypatch, seed):
+    """CaF2 fitted as Si: every line Si allows sits on a CaF2 line and the intensities pass
+    within the texture allowance (the IUCr CPD-1h pattern of MAUD's examples was ok at
+    a = 5.4633 Å); the cell is +0.59 % on silicon's ambient one, which pressure cannot do."""
+    _caf2(monkeypatch)
+    fit = _fit("CaF2", 5.4631, "si", 0.2, seed)
+    assert fit.a == pytest.approx(5.4631, abs=0.002)
+    assert fit.quality == "doubtful"
+    assert any("longer than Si's ambient cell" in n for n in fit.quality_notes), fit.quality_notes
+
+
+def test_expanded_cell_rule_spares_compressed_cells_and_stated_cells():
+    """Si compressed by 1 % is ok; the CaF2-sized cell is not judged against an ambient cell
+    when the user states the cell ('si:a=5.46') or a CIF/template gives it."""
+    fit = _fit("Si", 5.431144 * 0.99, "si", 0.2, 1)
+    assert fit.quality == "ok", fit.quality_notes
+    assert get_phase("si").ambient_cell and not get_phase("si:a=5.46").ambient_cell
+    assert not get_phase("rocksalt").ambient_cell and not get_phase("ne").ambient_cell
+    stated = _fit("Si", 5.4631, "si:a=5.46", 0.2, 1)
+    assert not any("ambient cell" in n for n in stated.quality_notes)

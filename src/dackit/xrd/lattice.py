@@ -1417,7 +1417,20 @@ def fit_lattice(pattern, phase, *, twotheta_range=None, peak_shape: str = "pseud
               instrumental_fwhm_deg=instrumental_fwhm_deg, scherrer_k=scherrer_k,
               min_significance=min_significance, polarization=polarization, radiation=radiation)
     fit = _fit_lattice_core(pattern, phase, twotheta_range, kalpha2, kw)
-    return with_rival_check(pattern, phase, fit, twotheta_range, kalpha2, kw)
+    return _expanded_cell_check(phase, with_rival_check(pattern, phase, fit, twotheta_range, kalpha2, kw))
+
+
+def _expanded_cell_check(nominal: Phase, fit: LatticeFit) -> LatticeFit:
+    """Doubtful when the cell is more than MAX_EXPANSION longer than the material's ambient one."""
+    if not nominal.ambient_cell:
+        return fit
+    expansion = (fit.volume_a3 / nominal.volume_a3) ** (1 / 3) - 1
+    if expansion <= MAX_EXPANSION:
+        return fit
+    doubt = (f"the cell is {expansion:+.2%} longer than {nominal.name}'s ambient cell (a = {nominal.a:.5g} Å): "
+             "pressure shrinks it; unless the sample is heated, these lines are another material's at the "
+             "same ratios: check the phase, or state its cell ('NAME:a=…')")
+    return replace(fit, verdict=fit.verdict.plus(doubts=[doubt]))
 
 
 def _fit_lattice_core(pattern, phase: Phase, twotheta_range, kalpha2: bool, kw: dict) -> LatticeFit:
@@ -1867,6 +1880,13 @@ MISSING_FRACTION = 0.1
 INTENSITY_MODEL_P = 1e-6
 #: Lines needed for the intensity-model check (scale and slope leave n − 2 degrees of freedom).
 MIN_INTENSITY_LINES = 4
+#: A fitted cell this much longer (cube root of the volume ratio) than the material's ambient
+#: cell is doubtful: pressure only shrinks it, and at room temperature the calibrants of the
+#: corpus (LaB6, CeO2, Si, Al2O3, NaCl) come out within 0.02 % of their certificates. +0.3 %
+#: is the thermal expansion of NaCl (α = 4e-5 /K) over 75 K, of Si over 1100 K; beyond it,
+#: unless the sample is heated, the lines are another material's at the same ratios
+#: (CaF2 fitted as Si: +0.59 %, a pseudo-diamond pattern, IUCr CPD-1h of MAUD's examples).
+MAX_EXPANSION = 0.003
 #: Relative standard error of the cell length above which the value is not reported as sure:
 #: 2.5e-4 × 4.16 Å ≈ 0.001 Å, half the 0.002 Å a lattice parameter is used at.
 MAX_REL_ERR = 2.5e-4

@@ -78,6 +78,10 @@ class Phase:
         Reference lines of a phase without atoms (JCPDS); intensities as listed (0–100).
     k0_gpa, k0p : float or None
         Bulk modulus and its pressure derivative, if the source states them (JCPDS).
+    ambient_cell : bool
+        The cell is this material's measured cell at room temperature and zero pressure
+        (a library material by its name alone, a JCPDS card's V0): a fit may compare its
+        cell with it. False for templates, user-given cells and CIFs (any P and T).
     source : str
         File the phase was read from, or "" for the built-in library.
     """
@@ -97,6 +101,7 @@ class Phase:
     lines: tuple = ()
     k0_gpa: float | None = None
     k0p: float | None = None
+    ambient_cell: bool = field(default=False, compare=False)
     source: str = field(default="", compare=False)
 
     def __post_init__(self):
@@ -427,6 +432,13 @@ PHASES: dict[str, Callable[..., Phase]] = {
     "fcc": fcc,
 }
 
+#: library names whose default cell is the material's measured ambient cell (see each
+#: factory's reference); rocksalt InP is computed, Ne and NaCl-B2 are V0 of EoS fits of
+#: phases that exist only under pressure, fcc has no default
+AMBIENT_CELL_NAMES = frozenset({"au", "gold", "pt", "platinum", "mgo", "periclase", "nacl", "fluorite",
+                                "ceo2", "zincblende", "wurtzite", "lab6", "si", "silicon", "al2o3",
+                                "corundum"})
+
 
 def get_phase(spec) -> Phase:
     """A Phase from a library spec, a file, or a Phase (returned as is).
@@ -469,9 +481,11 @@ def get_phase(spec) -> Phase:
         except ValueError:
             kwargs[key] = value
     try:
-        return factory(**kwargs)
+        phase = factory(**kwargs)
     except TypeError as exc:
         raise InputError(f"phase {text!r}: {exc}") from None
+    ambient = not kwargs and name.strip().lower() in AMBIENT_CELL_NAMES
+    return replace(phase, ambient_cell=True) if ambient else phase
 
 
 # --- JCPDS ---------------------------------------------------------------------------------
@@ -553,7 +567,9 @@ def read_jcpds(path) -> Phase:
         p["gamma"] = 120.0
     phase = Phase(name=path.stem, system=system, a=a, b=b, c=c, alpha=p["alpha"], beta=p["beta"],
                   gamma=p["gamma"], lines=tuple(lines), k0_gpa=k0, k0p=k0p, source=str(path))
-    return phase.with_cell(**{k: getattr(phase, k) for k in phase.free_parameters})
+    # a card's cell is V0, the zero-pressure cell (measured, or extrapolated for a phase
+    # that exists only under pressure, which a fit never finds larger)
+    return replace(phase.with_cell(**{k: getattr(phase, k) for k in phase.free_parameters}), ambient_cell=True)
 
 
 # --- CIF -----------------------------------------------------------------------------------
