@@ -112,6 +112,13 @@ WRONG = [
     # (a = 6.29 Å nominal): the search took the stronger NaCl lines 10 % below, a = 5.6398 Å,
     # quality ok, with the KCl lines (200 at 28.35°, 17 % of NaCl 200) beside them
     ("corpus:nacl_kcl_panalytical_xpert_cu_uj2pf.udf", ["--phase", "rocksalt:a=6.29:cation=K:anion=Cl"]),
+    # IUCr CPD round-robin sample 1h (MAUD example CPD-1H.PRN, BSD-3): 35 wt% corundum beside
+    # fluorite and zincite; the search took a cell 3 % small, a = 4.619 Å against MAUD's
+    # 4.759459 Å in cpd1h.par, indexing 6 peaks of the other phases (012, 104, 110, 113 unseen)
+    ("corpus:cpd1h_corundum_zincite_fluorite_maud.prn", ["--phase", "corundum", "--wavelength", "1.5405981"]),
+    # fityk's SiC + Zn sample (SiC_Zn.dat, GPL-2.0+), weak broad 3C-SiC lines beside Zn: the
+    # SiC 111 taken at Zn 002, a = 4.2645 Å against fityk's own Pawley fit (SiC_Zn.fit) 4.3591 Å
+    ("corpus:sic_zn_cu_fityk.dat", ["--phase", "zincblende:a=4.36:cation=Si:anion=C", "--wavelength", "1.54051"]),
 ]
 
 
