@@ -164,6 +164,21 @@ def test_phases_on_the_11bm_si_al2o3_mixture():
     assert not ce["present"], ce
 
 
+def test_phases_on_the_cpd_round_robin_three_phase_mixture():
+    """`xrd phases` on IUCr CPD round-robin sample 1h (MAUD's CPD-1H.PRN): corundum, fluorite
+    and zincite present with MAUD's cells (cpd1h.par) within 0.002 Å — `xrd lattice` alone took
+    a corundum cell 3 % small there — and the weight fractions within twice their stated error
+    of the weighed 35.12 / 34.69 / 30.19 wt% (Madsen et al., J. Appl. Cryst. 34, 409 (2001))."""
+    path = CORPUS / "xrd" / "cpd1h_corundum_zincite_fluorite_maud.prn"
+    code, rows, err = run_json("xrd", "phases", path, "--candidates",
+                               "corundum,fluorite:a=5.463:cation=Ca:anion=F,"
+                               "wurtzite:a=3.2498:c=5.2066:cation=Zn:anion=O", "--wavelength", "1.5405981")
+    assert code == 0, err
+    for ph, a_maud, weighed in zip(rows[0]["phases"], (4.759459, 5.4646688, 3.2500396), (0.3512, 0.3469, 0.3019)):
+        assert ph["present"] and abs(ph["a_angstrom"] - a_maud) <= 0.002, ph
+        assert abs(ph["fraction"] - weighed) <= 2 * ph["fraction_err"], ph
+
+
 def test_ni_q_export_without_its_header_is_never_ok(tmp_path):
     """The XPD Ni .chi (q in Å⁻¹) saved without its pyFAI header, cut at q = 10 Å⁻¹ as a PDF
     user's export often is: read as 2θ at λ = 0.1 Å it gave a = 3.216 Å (Ni 3.524 Å) with
