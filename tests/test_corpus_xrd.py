@@ -122,7 +122,23 @@ WRONG = [
 ]
 
 
-@pytest.mark.parametrize("name,args", WRONG, ids=[w[0] + " " + w[1][1] for w in WRONG])
+# Wrong answers dackit still calls ok, each with its diagnosis; strict, so a fix shows.
+KNOWN_WRONG_OK = [
+    # CPD-1h (corundum + zincite + fluorite, no Si) fitted as Si: CaF2 is a pseudo-diamond
+    # pattern — its h+k+l = 4n+2 lines scatter as 4(f_Ca − 2f_F), a few % of 111, unseen here —
+    # so every line the diamond cell allows sits on a CaF2 line (10 of 11, residuals < 0.05
+    # FWHM) and a = 5.4633 Å (+0.59 % on Si) comes out ok. Only the intensities differ
+    # (220/111 = 1.09 observed, 0.65 for Si, 1.15 for CaF2), within the ×1.65 per line
+    # (TEXTURE_SCATTER = 0.5 in ln) the intensity check allows for preferred orientation.
+    pytest.param("corpus:cpd1h_corundum_zincite_fluorite_maud.prn", ["--phase", "si", "--wavelength", "1.5405981"],
+                 id="cpd1h fitted as si (CaF2 pseudo-diamond)",
+                 marks=pytest.mark.xfail(strict=True, reason="CaF2 lines index the diamond cell; only the "
+                                         "intensities, within the texture allowance, tell them apart")),
+]
+
+
+@pytest.mark.parametrize("name,args", WRONG + KNOWN_WRONG_OK, ids=[w[0] + " " + w[1][1] for w in WRONG] + [
+    p.id for p in KNOWN_WRONG_OK])
 def test_wrong_answers_never_ok(name, args):
     """Refused (exit 2) or flagged doubtful: a confident wrong lattice parameter is the worst outcome."""
     if name.startswith("corpus:"):
