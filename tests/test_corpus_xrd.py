@@ -119,6 +119,15 @@ WRONG = [
     # fityk's SiC + Zn sample (SiC_Zn.dat, GPL-2.0+), weak broad 3C-SiC lines beside Zn: the
     # SiC 111 taken at Zn 002, a = 4.2645 Å against fityk's own Pawley fit (SiC_Zn.fit) 4.3591 Å
     ("corpus:sic_zn_cu_fityk.dat", ["--phase", "zincblende:a=4.36:cation=Si:anion=C", "--wavelength", "1.54051"]),
+    # the NIST LaB6 Cu scan (primitive cubic) fitted as F-centred phases: Au and zinc blende at
+    # a = 4.1567 Å and rock salt (KCl, a √2 larger: 5.8784 Å) index LaB6's unmixed lines, their
+    # heights ranked alike, and "stood on their own" with quality ok; LaB6 100, 110, 210 sit on
+    # the centring's gaps once the refined specimen displacement (−0.085°) is applied
+    ("corpus:lab6_nist660_cu_gsas2tutorial.gsas", ["--phase", "au", "--wavelength", "1.5405929"]),
+    ("corpus:lab6_nist660_cu_gsas2tutorial.gsas",
+     ["--phase", "zincblende:a=4.36:cation=Si:anion=C", "--wavelength", "1.5405929"]),
+    ("corpus:lab6_nist660_cu_gsas2tutorial.gsas",
+     ["--phase", "rocksalt:a=6.29:cation=K:anion=Cl", "--wavelength", "1.5405929"]),
 ]
 
 
