@@ -8,8 +8,10 @@ silent number from a misread file.
 """
 from __future__ import annotations
 
+import io
 import json
 import struct
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -166,6 +168,15 @@ def test_adversarial_spectra(name, content, words, tmp_path):
         _expect_named_error(args, path, tmp_path, *words)
 
 
+def _rasx_bytes():
+    """A SmartLab Studio II .rasx: zip of Data0/Profile0.txt (2θ, counts, attenuator factor)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("Data0/Profile0.txt", "".join(f"{10 + 0.04 * i:.4f}\t{170 + i % 7}\t1\n" for i in range(60)))
+        zf.writestr("root.xml", "<RootFile />")
+    return buf.getvalue()
+
+
 @pytest.mark.parametrize("name, content, words", [
     ("empty.dat", b"", ["empty"]),
     ("nan.dat", b"".join(b"%.3f nan\n" % (0.01 * (i + 1)) for i in range(40)), ["nan"]),
@@ -174,6 +185,9 @@ def test_adversarial_spectra(name, content, words, tmp_path):
     ("noise.dat", bytes(np.random.default_rng(2).integers(0, 256, 6000, dtype=np.uint8)) + bytes(3000),
      ["binary data"]),
     ("spectrum.spc", bytes([0, 0x4B]) + bytes(3000), ["SPC"]),
+    # a Rigaku .rasx is a zip whose Profile0.txt has an attenuator factor as third column:
+    # "unzip it" advice led to that factor being read as the intensity's σ
+    ("scan.rasx", _rasx_bytes(), ["Rigaku SmartLab .rasx", "export"]),
 ])
 def test_adversarial_xray_files(name, content, words, tmp_path):
     path = tmp_path / name

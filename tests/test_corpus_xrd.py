@@ -112,10 +112,42 @@ WRONG = [
     # (a = 6.29 Å nominal): the search took the stronger NaCl lines 10 % below, a = 5.6398 Å,
     # quality ok, with the KCl lines (200 at 28.35°, 17 % of NaCl 200) beside them
     ("corpus:nacl_kcl_panalytical_xpert_cu_uj2pf.udf", ["--phase", "rocksalt:a=6.29:cation=K:anion=Cl"]),
+    # IUCr CPD round-robin sample 1h (MAUD example CPD-1H.PRN, BSD-3): 35 wt% corundum beside
+    # fluorite and zincite; the search took a cell 3 % small, a = 4.619 Å against MAUD's
+    # 4.759459 Å in cpd1h.par, indexing 6 peaks of the other phases (012, 104, 110, 113 unseen)
+    ("corpus:cpd1h_corundum_zincite_fluorite_maud.prn", ["--phase", "corundum", "--wavelength", "1.5405981"]),
+    # fityk's SiC + Zn sample (SiC_Zn.dat, GPL-2.0+), weak broad 3C-SiC lines beside Zn: the
+    # SiC 111 taken at Zn 002, a = 4.2645 Å against fityk's own Pawley fit (SiC_Zn.fit) 4.3591 Å
+    ("corpus:sic_zn_cu_fityk.dat", ["--phase", "zincblende:a=4.36:cation=Si:anion=C", "--wavelength", "1.54051"]),
+    # the NIST LaB6 Cu scan (primitive cubic) fitted as F-centred phases: Au and zinc blende at
+    # a = 4.1567 Å and rock salt (KCl, a √2 larger: 5.8784 Å) index LaB6's unmixed lines, their
+    # heights ranked alike, and "stood on their own" with quality ok; LaB6 100, 110, 210 sit on
+    # the centring's gaps once the refined specimen displacement (−0.085°) is applied
+    ("corpus:lab6_nist660_cu_gsas2tutorial.gsas", ["--phase", "au", "--wavelength", "1.5405929"]),
+    ("corpus:lab6_nist660_cu_gsas2tutorial.gsas",
+     ["--phase", "zincblende:a=4.36:cation=Si:anion=C", "--wavelength", "1.5405929"]),
+    ("corpus:lab6_nist660_cu_gsas2tutorial.gsas",
+     ["--phase", "rocksalt:a=6.29:cation=K:anion=Cl", "--wavelength", "1.5405929"]),
 ]
 
 
-@pytest.mark.parametrize("name,args", WRONG, ids=[w[0] + " " + w[1][1] for w in WRONG])
+# Wrong answers dackit still calls ok, each with its diagnosis; strict, so a fix shows.
+KNOWN_WRONG_OK = [
+    # CPD-1h (corundum + zincite + fluorite, no Si) fitted as Si: CaF2 is a pseudo-diamond
+    # pattern — its h+k+l = 4n+2 lines scatter as 4(f_Ca − 2f_F), a few % of 111, unseen here —
+    # so every line the diamond cell allows sits on a CaF2 line (10 of 11, residuals < 0.05
+    # FWHM) and a = 5.4633 Å (+0.59 % on Si) comes out ok. Only the intensities differ
+    # (220/111 = 1.09 observed, 0.65 for Si, 1.15 for CaF2), within the ×1.65 per line
+    # (TEXTURE_SCATTER = 0.5 in ln) the intensity check allows for preferred orientation.
+    pytest.param("corpus:cpd1h_corundum_zincite_fluorite_maud.prn", ["--phase", "si", "--wavelength", "1.5405981"],
+                 id="cpd1h fitted as si (CaF2 pseudo-diamond)",
+                 marks=pytest.mark.xfail(strict=True, reason="CaF2 lines index the diamond cell; only the "
+                                         "intensities, within the texture allowance, tell them apart")),
+]
+
+
+@pytest.mark.parametrize("name,args", WRONG + KNOWN_WRONG_OK, ids=[w[0] + " " + w[1][1] for w in WRONG] + [
+    p.id for p in KNOWN_WRONG_OK])
 def test_wrong_answers_never_ok(name, args):
     """Refused (exit 2) or flagged doubtful: a confident wrong lattice parameter is the worst outcome."""
     if name.startswith("corpus:"):
@@ -155,6 +187,21 @@ def test_phases_on_the_11bm_si_al2o3_mixture():
     assert si["present"] and abs(si["a_angstrom"] - 5.43123) <= 0.002, si
     assert al["present"] and abs(al["a_angstrom"] - 4.7590914) <= 0.002, al
     assert not ce["present"], ce
+
+
+def test_phases_on_the_cpd_round_robin_three_phase_mixture():
+    """`xrd phases` on IUCr CPD round-robin sample 1h (MAUD's CPD-1H.PRN): corundum, fluorite
+    and zincite present with MAUD's cells (cpd1h.par) within 0.002 Å — `xrd lattice` alone took
+    a corundum cell 3 % small there — and the weight fractions within twice their stated error
+    of the weighed 35.12 / 34.69 / 30.19 wt% (Madsen et al., J. Appl. Cryst. 34, 409 (2001))."""
+    path = CORPUS / "xrd" / "cpd1h_corundum_zincite_fluorite_maud.prn"
+    code, rows, err = run_json("xrd", "phases", path, "--candidates",
+                               "corundum,fluorite:a=5.463:cation=Ca:anion=F,"
+                               "wurtzite:a=3.2498:c=5.2066:cation=Zn:anion=O", "--wavelength", "1.5405981")
+    assert code == 0, err
+    for ph, a_maud, weighed in zip(rows[0]["phases"], (4.759459, 5.4646688, 3.2500396), (0.3512, 0.3469, 0.3019)):
+        assert ph["present"] and abs(ph["a_angstrom"] - a_maud) <= 0.002, ph
+        assert abs(ph["fraction"] - weighed) <= 2 * ph["fraction_err"], ph
 
 
 def test_ni_q_export_without_its_header_is_never_ok(tmp_path):

@@ -134,6 +134,11 @@ def _binary(head: bytes, suffix: str) -> Signature | None:
         if suffix == ".brml":
             return Signature("Bruker BRML", "pattern", "export the scan as text (.xy) from DIFFRAC.EVA "
                              "or convert it with PowDLL/GSAS-II, then use dackit xrd")
+        if suffix == ".rasx":
+            # Data0/Profile*.txt inside holds 2θ, counts and an attenuator factor the counts
+            # must be multiplied by: "unzip it" alone would hand dackit a wrong third column
+            return Signature("Rigaku SmartLab .rasx", "pattern", "export the scan as text (.xy or .ras) "
+                             "from SmartLab Studio II, then use dackit xrd")
         if suffix == ".opju":
             return Signature("Origin project (.opju)", "document", "export the worksheet columns "
                              "from Origin as text (.csv) and give that file")

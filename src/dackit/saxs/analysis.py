@@ -145,8 +145,9 @@ def load_saxs(path, *, poni=None, wavelength_a=None, mask=None, bins=None) -> Pa
         return pat
     if xray_kind(path) == "image":
         if poni is None:
-            from dackit.io.images import needs_poni_message
+            from dackit.io.images import check_image_file, needs_poni_message
 
+            check_image_file(Path(path))  # a format dackit recognises is named, as xrd does
             raise InputError(f"{where(path)}{needs_poni_message(Path(path))}")
         from dackit.io.images import read_image
         from dackit.xrd.geometry import read_poni

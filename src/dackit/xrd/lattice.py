@@ -1990,8 +1990,21 @@ def lattice_verdict(peaks, dropped, x, net, noise, fwhm_pattern, params, stderr,
             rho = _intensity_rank(peaks)
             own = (n >= max(MIN_PEAKS_MINOR_PHASE, n_params + 4) and n >= MIN_FOUND_FRACTION_MINOR_PHASE * n_expected
                    and not misindexed and rho >= MIN_INTENSITY_RANK)
-            sub = _doubled_cell_indexes(unexplained, phase, wavelength_a, MAX_RESIDUAL_FWHM * fwhm_pattern)
-            if own and sub:
+            axis = {k: v for k, v in params.items() if k in AXIS_PARAMETERS}
+            sub = _doubled_cell_indexes(unexplained, phase, wavelength_a, MAX_RESIDUAL_FWHM * fwhm_pattern,
+                                        axis=axis)
+            # the same cell without its centring: a primitive pattern (LaB6, or KCl's, whose odd
+            # lines vanish as f_K ≈ f_Cl) fitted as an F-centred phase (Au, zinc blende, rock
+            # salt √2 larger) has its unmixed lines indexed at the exact cell, intensities ranked
+            # alike, and its strongest lines — 100, 110 of LaB6 — left on the centring's gaps
+            prim = _doubled_cell_indexes(unexplained, phase, wavelength_a, MAX_RESIDUAL_FWHM * fwhm_pattern,
+                                         factor=1, axis=axis)
+            if own and prim:
+                doubts.append(f"the strongest peaks of the pattern (at {where_}) sit on reflections of this "
+                              f"cell that its lattice centring or structure forbids ({prim}): another structure "
+                              "on a cell of this size (a primitive LaB6 pattern fits an F-centred Au cell), not "
+                              "this phase")
+            elif own and sub:
                 doubts.append(f"the strongest peaks of the pattern (at {where_}) are lines of this cell doubled "
                               f"({sub}): the phase indexes a sub-lattice of the sample's larger cell, not a phase "
                               "of its own")
@@ -2065,9 +2078,12 @@ def _peaks_on_forbidden_lines(phase: Phase, wavelength_a: float, x, net, found, 
     return sorted(hits_by_label.items(), key=lambda item: item[1])
 
 
-def _doubled_cell_indexes(twotheta_deg, phase: Phase, wavelength_a: float, tol_deg: float) -> str:
-    """hkl of the cell with every edge doubled for each of the peaks at ``twotheta_deg`` (any
-    integer hkl, no extinctions), or "" when one of them is not such a line.
+def _doubled_cell_indexes(twotheta_deg, phase: Phase, wavelength_a: float, tol_deg: float,
+                          factor: int = 2, axis: dict | None = None) -> str:
+    """hkl of the cell with every edge doubled (``factor`` 2; 1: the cell itself) for each of
+    the peaks at ``twotheta_deg`` (any integer hkl, no extinctions), or "" when one of them is
+    not such a line. ``axis``: the refined 2θ-axis terms (:data:`AXIS_PARAMETERS`) that move
+    the calculated lines onto the observed ones.
 
     A cell half the size of the sample's in each direction indexes every line of the sample
     with even h, k, l, and when those are strong and the structure factors favour them its
@@ -2083,11 +2099,12 @@ def _doubled_cell_indexes(twotheta_deg, phase: Phase, wavelength_a: float, tol_d
         d_u = wavelength_a / (2 * np.sin(np.radians(t / 2)))
         # lines of the doubled cell: d' = 2 d(hkl) of this cell, so d(hkl) = d_u / 2
         lengths = np.array([phase.a, phase.b, phase.c])
-        hmax = np.ceil(2 * lengths / d_u).astype(int) + 1
+        hmax = np.ceil(factor * lengths / d_u).astype(int) + 1
         grids = np.meshgrid(*[np.arange(-m, m + 1) for m in hmax], indexing="ij")
         hkl = np.stack([g.ravel() for g in grids], axis=1)
         hkl = hkl[np.any(hkl != 0, axis=1)]
-        tth = twotheta_of(2 * phase.d_spacing(hkl), wavelength_a)
+        tth = twotheta_of(factor * phase.d_spacing(hkl), wavelength_a)
+        tth = tth + sum(v * axis_shift_deg(name, tth) for name, v in (axis or {}).items())
         k = int(np.argmin(np.abs(tth - t)))
         # a match is evidence only where the doubled cell's lines are sparse: at most 2
         # distinct lines within ± 10 tolerances, a chance hit of at most 1 in 5 per peak (a
