@@ -312,15 +312,17 @@ def _first_line_absent(ps, r, sig, w, eta, cand, min_significance) -> bool:
     detection threshold (``min_significance`` σ) on a line of ``cand`` predicts for it.
 
     The first line of a lattice of particles that do not overlap (R ≤ nn/2) cannot be
-    weaker than a higher line of no greater multiplicity × |F|²/s² (the powder Lorentz
-    factor; SC 100 ties with 110): it lies inside the first lobe of the particles' form
-    factor, where the form factor falls with q and stays above all its later maxima (the
-    first zero of a sphere is at qR = 4.49, past SC 100 at qR ≤ π, BCC 110 and FCC 111 at
-    3.85, HCP 100 at 3.63; a cylinder's, at 3.83, past hexagonal 10 at 3.63), and
-    Debye–Waller and paracrystalline disorder and strain broadening only lower the higher
-    orders. Its height in the intensity is therefore at least that line's, scaled by the
-    ratio of their weights (less the strength scatter,
-    :data:`~dackit.saxs.mesophase.STRENGTH_SCATTER`, twice, as in
+    much weaker than a higher line of no greater multiplicity × |F|²/s² (the powder
+    Lorentz factor; SC 100 ties with 110): it lies inside the first lobe of the particles'
+    form factor (the first zero of a sphere is at qR = 4.49, past SC 100 at qR ≤ π, BCC 110
+    and FCC 111 at 3.85, HCP 100 at 3.63; a cylinder's, at 3.83, past hexagonal 10 at
+    3.63), and Debye–Waller and paracrystalline disorder and strain broadening only lower
+    the higher orders. Over R/nn 0.05–0.5 and polydispersity 0–20 %
+    (tests/saxs_ff_synth.py's form factors, lines up to 4 s₁) the form factor at the first
+    line is at least that at every such line for spheres and sheets, and 0.81 of it for
+    touching monodisperse rods. Its height in the intensity is therefore at least that
+    line's scaled by the ratio of their weights, less the strength scatter
+    (:data:`~dackit.saxs.mesophase.STRENGTH_SCATTER`) twice (0.55, as in
     :func:`~dackit.saxs.quality._measured_absent`). A bicontinuous cubic phase is known by
     its first two lines (:data:`~dackit.saxs.quality._BICONTINUOUS_SIGNATURE`). A real Pn3m
     110/111/200/211 with nothing at SC 100 and a 4σ bump at SC 210 was read SC
