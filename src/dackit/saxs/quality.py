@@ -6,7 +6,8 @@ Each check names what it saw, in words a user can act on. Doubts (the result may
   if any, is the one weak lines at its predicted positions or the form factor's shape
   favour: :func:`dackit.saxs.oneline.index_one_line`);
 * a phase put ahead of the indexing's best by weak lines under the detection threshold at
-  its predicted positions (:func:`dackit.saxs.oneline.reorder_by_weak_lines`);
+  its predicted positions (:func:`dackit.saxs.oneline.reorder_by_weak_lines`), or weak lines
+  favouring a rival kept second because its first line is measured absent;
 * the indexing cannot separate two mesophases (scores within the tie margin): the tie is
   named; SC and BCC cannot be told apart before the √7 line of SC's sequence: BCC is
   only taken as shown when a peak sits on a line SC forbids (h²+k²+l² of BCC's 321, 521 …
