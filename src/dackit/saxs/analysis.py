@@ -357,7 +357,7 @@ def analyse_saxs(pattern: Pattern, *, background="loglog", min_significance=5.0,
         # result is doubtful (a hexagonal 10/20 pair with 11 at 4σ is no lamellar 001/002)
         from dackit.saxs.oneline import reorder_by_weak_lines
 
-        again = reorder_by_weak_lines(ps, ff, idx)
+        again = reorder_by_weak_lines(ps, ff, idx, min_significance)
         if again is idx:
             # a lead that rests on one noise spike (under the detection threshold and narrower
             # than the lines) is no lead: the phase that explains every other peak goes first

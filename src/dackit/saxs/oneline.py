@@ -302,7 +302,57 @@ def _weak_gain(ps, r, sig, cand, ff, w, eta):
     return gain, tuple(seen)
 
 
-def reorder_by_weak_lines(ps, ff, idx):
+def _first_line_absent(ps, r, sig, w, eta, cand, min_significance) -> bool:
+    """``cand``'s first line lies inside the data, is counted missing
+    (:func:`~dackit.saxs.quality.missing_first_line`: expected, not hidden by an accepted
+    form factor, no peak there) and is measured absent: a line of the observed width
+    fitted at its position on the residual ``r`` stands under
+    :data:`~dackit.saxs.quality.ABSENT_MAX_Z` σ and falls
+    :data:`~dackit.saxs.quality.ABSENT_SIGMA` σ short of the height a peak over the
+    detection threshold (``min_significance`` σ) on a line of ``cand`` predicts for it.
+
+    The first line of a lattice of particles that do not overlap (R ≤ nn/2) cannot be
+    much weaker than a higher line of no greater multiplicity × |F|²/s² (the powder
+    Lorentz factor; SC 100 ties with 110): it lies inside the first lobe of the particles'
+    form factor (the first zero of a sphere is at qR = 4.49, past SC 100 at qR ≤ π, BCC 110
+    and FCC 111 at 3.85, HCP 100 at 3.63; a cylinder's, at 3.83, past hexagonal 10 at
+    3.63), and Debye–Waller and paracrystalline disorder and strain broadening only lower
+    the higher orders. Over R/nn 0.05–0.5 and polydispersity 0–20 %
+    (tests/saxs_ff_synth.py's form factors, lines up to 4 s₁) the form factor at the first
+    line is at least that at every such line for spheres and sheets, and 0.81 of it for
+    touching monodisperse rods. Its height in the intensity is therefore at least that
+    line's scaled by the ratio of their weights, less the strength scatter
+    (:data:`~dackit.saxs.mesophase.STRENGTH_SCATTER`) twice (0.55, as in
+    :func:`~dackit.saxs.quality._measured_absent`). A bicontinuous cubic phase is known by
+    its first two lines (:data:`~dackit.saxs.quality._BICONTINUOUS_SIGNATURE`). A real Pn3m
+    110/111/200/211 with nothing at SC 100 and a 4σ bump at SC 210 was read SC
+    (tests/corpus/saxs, gordeev-lipid-pn3m-075777)."""
+    from dackit.saxs.mesophase import MESOPHASES, STRENGTH_SCATTER
+    from dackit.saxs.peaks import _determination
+    from dackit.saxs.quality import ABSENT_MAX_Z, ABSENT_SIGMA, missing_first_line
+
+    q = np.asarray(ps.q, float)
+    gone = missing_first_line(cand, float(getattr(ps, "q_usable_min", q[0])))
+    if gone is None or cand.line_weight is None:
+        return False
+    phase = MESOPHASES[cand.name]
+    refl = phase.reflections(phase.s_first + 1e-6)
+    first = float(refl.weight[0] / refl.s[0] ** 2)
+    bg = np.asarray(ps.background, float)
+
+    def scale(x):  # residual units to intensity: the background divided out, or not
+        return float(np.interp(x, q, bg)) if ps.mode == "divide" else 1.0
+
+    want = max((p.amplitude * scale(p.q_inv_a) * first / lw
+                for p, lab, lw in zip(ps.peaks, cand.assignment, cand.line_weight)
+                if lab and np.isfinite(lw) and 0 < lw <= first * (1 + 1e-9)
+                and _determination(p) >= min_significance), default=0.0)
+    want *= float(np.exp(-2 * STRENGTH_SCATTER)) / scale(gone[1])
+    a, e = _line_fit(q, r, sig, gone[1], w, eta)
+    return bool(np.isfinite(a) and e > 0 and a < ABSENT_MAX_Z * e and want - a >= ABSENT_SIGMA * e)
+
+
+def reorder_by_weak_lines(ps, ff, idx, min_significance=5.0):
     """Put first, among the phases that explain as many peaks and trail the best by at most
     :data:`WEAK_REORDER_MARGIN` (with or without the match credits, whichever is smaller:
     :func:`~dackit.saxs.quality._margin`), the one the weak lines at their unobserved predicted
@@ -311,7 +361,10 @@ def reorder_by_weak_lines(ps, ff, idx):
 
     The lead such weak lines give is evidence under the detection threshold, so a changed
     order is named in ``tie`` (the verdict becomes doubtful) and ``method`` becomes
-    "positions + weak lines".
+    "positions + weak lines". They never put first a phase whose first line is absent
+    while the best's is seen (:func:`_first_line_absent`): the best stays first, the
+    rival is named in ``tie`` and ``method`` is "positions, weak lines overruled"
+    (doubtful too: the weak lines still speak for the rival).
 
     Parameters
     ----------
@@ -321,6 +374,9 @@ def reorder_by_weak_lines(ps, ff, idx):
         The form factor fitted under the pattern.
     idx : Indexing
         The indexing by positions (:func:`~dackit.saxs.mesophase.index_peaks`).
+    min_significance : float, default 5.0
+        The detection threshold (peak height in units of its error): only a peak over it
+        shows that a rival's first line should be seen.
 
     Returns
     -------
@@ -330,7 +386,7 @@ def reorder_by_weak_lines(ps, ff, idx):
     from dackit.saxs.mesophase import Indexing
     from dackit.saxs.peaks import _determination, _residual_of
 
-    from dackit.saxs.quality import _margin, _strengths_decide
+    from dackit.saxs.quality import _margin, _strengths_decide, missing_first_line
 
     best = idx.best
     # the lead is judged as the quality checks judge it (:func:`~dackit.saxs.quality._margin`):
@@ -364,6 +420,13 @@ def reorder_by_weak_lines(ps, ff, idx):
         return idx
     if not top_seen:
         top_seen = (f"and the {ff.shape} form factor",)
+    if (_first_line_absent(ps, r, sig, w, eta, top, min_significance)
+            and missing_first_line(best, float(getattr(ps, "q_usable_min", ps.q[0]))) is None):
+        # the rival's first line, its strongest, is absent where the best's is seen: lines
+        # under the threshold do not outweigh that, but they leave the order in doubt
+        tie = (best.name, top.name, *[n for n in idx.tie if n not in (best.name, top.name)])
+        return Indexing(idx.candidates, tie, method="positions, weak lines overruled",
+                        weak_lines=top_seen)
     cands = (top, *[c for c in idx.candidates if c is not top])
     tie = (top.name, *[n for n in idx.tie if n != top.name])
     if len(tie) < 2:

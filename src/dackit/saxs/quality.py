@@ -6,7 +6,8 @@ Each check names what it saw, in words a user can act on. Doubts (the result may
   if any, is the one weak lines at its predicted positions or the form factor's shape
   favour: :func:`dackit.saxs.oneline.index_one_line`);
 * a phase put ahead of the indexing's best by weak lines under the detection threshold at
-  its predicted positions (:func:`dackit.saxs.oneline.reorder_by_weak_lines`);
+  its predicted positions (:func:`dackit.saxs.oneline.reorder_by_weak_lines`), or weak lines
+  favouring a rival kept second because its first line is measured absent;
 * the indexing cannot separate two mesophases (scores within the tie margin): the tie is
   named; SC and BCC cannot be told apart before the √7 line of SC's sequence: BCC is
   only taken as shown when a peak sits on a line SC forbids (h²+k²+l² of BCC's 321, 521 …
@@ -664,6 +665,14 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
         doubts.append(f"{idx.mesophase} put ahead of {idx.tie[1]} by weak lines under the "
                       f"detection threshold at its predicted positions "
                       f"({', '.join(idx.weak_lines[:4])}), not by the peaks found")
+    if idx is not None and idx.method == "positions, weak lines overruled":
+        rival = idx.candidate(idx.tie[1])
+        gone = missing_first_line(rival, q_lo)
+        where_ = f" ({gone[0]}, q = {gone[1]:.4g} Å⁻¹)" if gone else ""
+        doubts.append(f"weak lines under the detection threshold at {rival.name}'s predicted positions "
+                      f"({', '.join(idx.weak_lines[:4])}) favour it over {idx.mesophase}, but the first "
+                      f"{rival.name} line{where_}, its strongest, is absent while a line it predicts "
+                      f"no stronger is seen: {idx.mesophase} stays first")
     if idx is not None:
         best = idx.best
         if len(idx.tie) > 1:
@@ -810,26 +819,43 @@ def _missed_lower_line(idx, ps, q_lo, min_significance) -> str:
 def _first_line_missing(idx, q_lo) -> str:
     """A note when the lowest-order line of the best phase lies inside the usable range,
     is expected (not hidden by an accepted form factor: it is then among ``missing_hkl``)
-    and no peak stands there. The first line of every mesophase here is its strongest or
-    nearly so (lamellar 001, hexagonal 10, BCC 110, FCC 111, Pn3m 110, Ia3d 211 …); a cell
-    whose peaks are all higher orders is a supercell of the lines seen, which explains a
-    weak foreign line as one of its own (OTAC 70 wt% at 70 °C, SAXSess: H1 10/11 at
-    q = 0.2588/0.4482 Å⁻¹ and a line 1/300 as strong at 0.2239 were 'hexagonal, a = 56.1 Å,
-    ok', the 10 line at 0.129 Å⁻¹ absent, twice the true a = 28.0 Å)."""
-    best = idx.best
-    if not best.missing_hkl or not np.isfinite(best.lattice_a) or best.lattice_a <= 0:
+    and no peak stands there (:func:`missing_first_line`). The first line of every
+    mesophase here is its strongest or nearly so (lamellar 001, hexagonal 10, BCC 110, FCC
+    111, Pn3m 110, Ia3d 211 …); a cell whose peaks are all higher orders is a supercell of
+    the lines seen, which explains a weak foreign line as one of its own (OTAC 70 wt% at
+    70 °C, SAXSess: H1 10/11 at q = 0.2588/0.4482 Å⁻¹ and a line 1/300 as strong at
+    0.2239 were 'hexagonal, a = 56.1 Å, ok', the 10 line at 0.129 Å⁻¹ absent, twice the
+    true a = 28.0 Å)."""
+    gone = missing_first_line(idx.best, q_lo)
+    if gone is None:
         return ""
-    from dackit.saxs.mesophase import MESOPHASES
-
-    k = 2 * np.pi / best.lattice_a
-    phase = MESOPHASES[best.name]
-    refl = phase.reflections(phase.s_first + 1e-6)
-    hkl, q0 = refl.hkl[0], float(refl.s[0] * k)
-    if hkl not in best.missing_hkl or q0 < q_lo:
-        return ""
-    return (f"the first {best.name} line ({hkl}, q = {q0:.4g} Å⁻¹) lies inside the usable range "
+    hkl, q0 = gone
+    return (f"the first {idx.best.name} line ({hkl}, q = {q0:.4g} Å⁻¹) lies inside the usable range "
             "but no peak stands there: every peak is read as a higher order, as a supercell of "
             "the lines seen (or another phase, leaving a weak peak unexplained) would read them")
+
+
+def missing_first_line(cand, q_lo: float) -> tuple[str, float] | None:
+    """(hkl, q in Å⁻¹) of candidate ``cand``'s lowest-order line when it lies at or above
+    ``q_lo`` and is counted missing (expected, no peak there); None otherwise.
+
+    Parameters
+    ----------
+    cand : Candidate
+        One phase's indexing (:class:`~dackit.saxs.mesophase.Candidate`).
+    q_lo : float
+        The usable low-q limit in Å⁻¹.
+    """
+    if not cand.missing_hkl or not np.isfinite(cand.lattice_a) or cand.lattice_a <= 0:
+        return None
+    from dackit.saxs.mesophase import MESOPHASES
+
+    phase = MESOPHASES[cand.name]
+    refl = phase.reflections(phase.s_first + 1e-6)
+    hkl, q0 = refl.hkl[0], float(refl.s[0] * 2 * np.pi / cand.lattice_a)
+    if hkl not in cand.missing_hkl or q0 < q_lo:
+        return None
+    return hkl, q0
 
 
 def _left_keeps_result(result, left) -> bool:
