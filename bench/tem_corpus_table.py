@@ -15,11 +15,12 @@ for case in load_cases("tem"):
         continue
     exp = case["expected"]
     key = "mean_nm" if "mean_nm" in exp else "mean_px"
-    # the case's own --pixel-nm (uncalibrated files), else the file's calibration
+    # the case's own --pixel-nm or --scale-bar-nm (uncalibrated files), else the file's calibration
     args = case.get("args", [])
     px = float(args[args.index("--pixel-nm") + 1]) if "--pixel-nm" in args else None
+    bar = float(args[args.index("--scale-bar-nm") + 1]) if "--scale-bar-nm" in args else None
     t0 = time.time()
-    img = read_tem_image(case["path_on_disk"], pixel_nm=px)
+    img = read_tem_image(case["path_on_disk"], pixel_nm=px, scale_bar_nm=bar)
     det = detect_particles(img)
     s = size_statistics(det.diameters_nm)
     err = 100 * (s.mean_nm / exp[key] - 1)

@@ -18,7 +18,13 @@ from dackit.cli import cli
 CASES = load_cases("tem")
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def _param(case):
+    # a known miss keeps its right answer as a strict xfail: the test turns red when fixed
+    marks = [pytest.mark.xfail(strict=True, reason=case["known_miss"])] if "known_miss" in case else []
+    return pytest.param(case, marks=marks, id=case["id"])
+
+
+@pytest.mark.parametrize("case", [_param(c) for c in CASES])
 def test_corpus_tem(case):
     out = CliRunner().invoke(cli, ["tem", "size", str(case["path_on_disk"]), *case["args"], "--json"])
     assert out.exit_code == 0, out.output

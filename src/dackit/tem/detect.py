@@ -363,6 +363,41 @@ def _robust_median_area(areas: np.ndarray) -> float:
     return med
 
 
+#: the round objects that outweigh the specks: inscribed radius at least this multiple of the
+#: count-based typical radius, convex (solidity) and filling this fraction of the disk of their
+#: inscribed radius at most (a raft or a support lump fills more, or is concave)
+ROUND_SCALE, ROUND_SOLIDITY, ROUND_FILL = 3.0, 0.9, 1.3
+
+
+def _round_population(comps, inscribed, r_typ) -> float:
+    """Median inscribed radius (px) of the round, isolated objects far larger than ``r_typ``
+    when together they cover more of the mask than every object below that size; else 0.
+
+    The count-based typical radius is the single particles' only while they outnumber the
+    specks. Large spheres whose surface texture or shading breaks at the threshold (SEM
+    raspberry spheres: hundreds of specks inside their outlines) are outnumbered; the
+    particles are then the objects that hold the area and are round: an isolated particle
+    fills the disk of its inscribed radius, a raft or a support lump does not.
+    """
+    from skimage.measure import regionprops
+
+    big = np.flatnonzero(inscribed >= ROUND_SCALE * r_typ) + 1
+    if big.size == 0:
+        return 0.0
+    h, w = comps.shape
+    round_r, round_area = [], 0.0
+    for reg in regionprops(np.where(np.isin(comps, big), comps, 0)):
+        r0, c0, r1, c1 = reg.bbox
+        r_in = inscribed[reg.label - 1]
+        if (r0 > 0 and c0 > 0 and r1 < h and c1 < w and reg.solidity >= ROUND_SOLIDITY
+                and reg.area <= ROUND_FILL * np.pi * r_in ** 2):
+            round_r.append(r_in)
+            round_area += reg.area
+    areas = np.bincount(comps.ravel())[1:]
+    small = float(areas[inscribed < ROUND_SCALE * r_typ].sum())
+    return float(np.median(round_r)) if round_r and round_area > small else 0.0
+
+
 def _threshold(img, smooth_px, level):
     from scipy import ndimage as ndi
     from skimage.filters import threshold_otsu
@@ -776,6 +811,18 @@ def _detect(image, pixel_nm=None, *, contrast="auto", level=None, smooth_px=1.0,
     r_hi = float(np.percentile(inscribed, 90))
     good = inscribed[inscribed >= max(0.4 * r_hi, min_d_px / 2)]
     r_typ = float(np.percentile(good, 25)) if good.size else r_hi
+    r_round = _round_population(comps, inscribed, r_typ)
+    if r_round:
+        # the specks counted were texture: below half the round objects' diameter they are
+        # fragments (as FRAGMENT_FRACTION of their area), and the typical radius is re-read
+        min_d_px = max(min_d_px, r_round)
+        good = inscribed[inscribed >= max(0.4 * r_hi, min_d_px / 2)]
+        r_typ = float(np.percentile(good, 25)) if good.size else r_round
+        doubts.append(f"most objects by number are specks (typical radius {r_hi:.1f} px at the 90th "
+                      f"percentile), yet round objects of {r_round:.0f} px radius hold more of the "
+                      "particle area than all of them: the specks are taken as texture or shading "
+                      f"of the large particles and objects below {r_round:.0f} px across are not "
+                      "counted; if the sample has two populations give --min-diameter-nm")
     if split:
         # Markers from distance and intensity together: distance separates touching flat
         # (disk-like) particles, intensity the dense packings of projected spheres whose
@@ -1020,7 +1067,9 @@ def _both_polarities(image, frac, **kw) -> Detection:
                       "contrast comparable to the particles', or the gaps between packed particles "
                       "look like particles; contrast alone does not say which objects are particles: "
                       "give --contrast and check the outlines (--plot DIR)")
-        support = _on_lumpy_support(image, kw)
+        # the disk is checked against the flat model's particles only when they were bright,
+        # as the top-hat's are: dark ones are other objects (ArdaGen Ru3's support gaps)
+        support = _on_lumpy_support(image, kw, results[best] if best == "bright" else None)
     if support is not None:
         det, support_note = support
         note += "; " + support_note
@@ -1066,10 +1115,12 @@ def _support_note(radius) -> str:
             "top-hat whole")
 
 
-def _on_lumpy_support(image, kw):
+def _on_lumpy_support(image, kw, flat):
     """Bright particles on a support as contrasted as they are (HAADF of a supported catalyst):
     detect them on the top-hat whose disk radius is read from the image
-    (:mod:`dackit.tem.background`). None when no scale is found or the top-hat finds nothing.
+    (:mod:`dackit.tem.background`). None when no scale is found, when the disk is narrower
+    than the bright particles the flat model found (``flat``, or None;
+    :data:`SUPPORT_SCALE_MARGIN`), or when the top-hat finds nothing.
 
     Used where both polarities found particle-like objects; the result stays doubtful (the
     doubt that sent it here is kept).
@@ -1078,7 +1129,9 @@ def _on_lumpy_support(image, kw):
 
     data = _normalised(image)
     radius = particle_scale(data)
-    det = None if radius is None else _on_tophat(image, data, radius, kw)
+    if radius is None or (flat is not None and _wider_than_disk(flat, radius)):
+        return None
+    det = _on_tophat(image, data, radius, kw)
     return None if det is None else (det, _support_note(radius))
 
 
@@ -1093,6 +1146,15 @@ SUPPORT_LUMPINESS = 0.5
 #: narrower than a particle cuts it (EMPS a45586af89: a grainy film gives 10 px against
 #: particles of 35; its top-hat keeps 3 of 21)
 SUPPORT_SCALE_MARGIN = 1.5
+
+
+def _wider_than_disk(det, radius) -> bool:
+    """The flat model's particles are wider than :data:`SUPPORT_SCALE_MARGIN` times the
+    top-hat disk: the disk would cut them (the support scale then read texture on them: SEM
+    raspberry spheres of 112 px gave a disk of 16 px)."""
+    # (a population: a handful of objects from the flat model are support lumps themselves)
+    d_flat = float(np.median(det.diameters_nm)) / det.pixel_nm if det.n >= MIN_COUNT else 0.0
+    return d_flat > SUPPORT_SCALE_MARGIN * radius
 
 
 def _lumpy_support_check(image, det, kw) -> Detection:
@@ -1112,9 +1174,7 @@ def _lumpy_support_check(image, det, kw) -> Detection:
     lumps = float(np.percentile(bg, 95) - np.percentile(bg, 5)) / max(top, 1e-12)
     if lumps <= SUPPORT_LUMPINESS:
         return det
-    # (a population: a handful of objects from the flat model are support lumps themselves)
-    d_flat = float(np.median(det.diameters_nm)) / det.pixel_nm if det.n >= MIN_COUNT else 0.0
-    if d_flat > SUPPORT_SCALE_MARGIN * radius:
+    if _wider_than_disk(det, radius):
         return det
     sup = _on_tophat(image, data, radius, kw)
     if sup is None:
