@@ -108,6 +108,8 @@ def test_read_jcpds_v4_cubic_and_hexagonal(real_data):
     au = read_jcpds(real_data / "dioptas" / "jcpds" / "au_Anderson.jcpds")
     assert au.system == "cubic" and au.a == 4.0786
     assert au.k0_gpa == 166.65 and au.k0p == 5.4823
+    # a card's cell is V0: an ambient cell a fit may be compared with (lattice.MAX_EXPANSION)
+    assert au.ambient_cell and not au.with_cell(a=4.0).ambient_cell and not au.scaled(0.98).ambient_cell
     t = reflections(au, 0.6199, 40)
     assert t.iloc[0]["hkl"] == "111" and t.iloc[0]["intensity_rel"] == 100
     assert t.iloc[0]["d_a"] == pytest.approx(2.3550, rel=1e-3)       # file's own d, 0.1 % as Dioptas checks

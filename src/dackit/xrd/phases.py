@@ -129,7 +129,8 @@ class Phase:
 
     def with_cell(self, **params) -> Phase:
         """Copy with new free cell parameters; the system's constraints are kept
-        (cubic: b = c = a; tetragonal/hexagonal: b = a; rhombohedral: all angles alike)."""
+        (cubic: b = c = a; tetragonal/hexagonal: b = a; rhombohedral: all angles alike). The
+        copy's cell is no longer the ambient one (``ambient_cell`` False)."""
         values = {k: getattr(self, k) for k in ("a", "b", "c", "alpha", "beta", "gamma")}
         values.update({k: float(v) for k, v in params.items()})
         if self.system in ("cubic", "rhombohedral"):
@@ -138,11 +139,11 @@ class Phase:
             values["b"] = values["a"]
         if self.system == "rhombohedral":
             values["beta"] = values["gamma"] = values["alpha"]
-        return replace(self, **values)
+        return replace(self, **values, ambient_cell=False)
 
     def scaled(self, factor: float) -> Phase:
         """Copy with all cell lengths multiplied by ``factor`` (isotropic strain)."""
-        return replace(self, a=self.a * factor, b=self.b * factor, c=self.c * factor)
+        return replace(self, a=self.a * factor, b=self.b * factor, c=self.c * factor, ambient_cell=False)
 
     def reciprocal_metric(self) -> np.ndarray:
         """G* (Å⁻²): 1/d² = hᵀ G* h."""
