@@ -169,7 +169,7 @@ def _candidates(data: np.ndarray, polarity: str):
         return []
     level = 0.5 * (extreme + med)
     binary = data >= level if polarity == "bright" else data <= level
-    labels, n = ndi.label(binary, structure=np.ones((3, 3)))
+    labels, _ = ndi.label(binary, structure=np.ones((3, 3)))
     found = []
     rows_n, cols_n = data.shape
     for i, sl in enumerate(ndi.find_objects(labels), start=1):
@@ -193,8 +193,8 @@ def _candidates(data: np.ndarray, polarity: str):
         if (length < MIN_ASPECT * t or t > max(4.0, MAX_THICKNESS * min(rows_n, cols_n))
                 or length > MAX_SPAN * (cols_n if horizontal else rows_n)):
             continue
-        inside = data[sl][comp]
-        bar_level = float(np.median(inside[binary[sl][comp]])) if binary[sl][comp].any() else extreme
+        on_bar = binary[sl] & comp
+        bar_level = float(np.median(data[sl][on_bar])) if on_bar.any() else extreme
         if horizontal:
             rows = slice(r0 + core.start, r0 + core.stop)
             measured = _measured_length(data, rows, c0, c1, bar_level)
@@ -256,8 +256,7 @@ def find_scale_bar(data, *, source="") -> ScaleBar:
         listed = "; ".join(b.describe() for b in [best, *rivals])
         raise InputError(f"{pre}{len(rivals) + 1} bar-like objects of different lengths, which is the "
                          f"scale bar is not clear: {listed}; give the pixel size with --pixel-nm")
-    return ScaleBar(best.length_px, best.thickness_px, best.row, best.col, best.orientation,
-                    best.polarity, best.cap_px, tuple(b.length_px for b in found[1:]))
+    return replace(best, others=tuple(b.length_px for b in found[1:]))
 
 
 def scale_bar_to_pixel_nm(data, bar_nm: float, *, source="") -> tuple[float, ScaleBar]:
