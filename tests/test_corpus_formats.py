@@ -160,6 +160,7 @@ def _expect_named_error(args, path, tmp_path, *words):
     ("book.xlsx", b"PK\x03\x04" + bytes(200), ["spreadsheet", ".csv"]),
     ("project.opj", b"CPYA 4.2188 571 #\n" + bytes(300), ["Origin"]),
     ("curve.h5", b"\x89HDF\r\n\x1a\n" + bytes(500), ["HDF5"]),
+    ("andi.cdf", b"CDF\x01" + bytes(500), ["netCDF"]),
 ])
 def test_adversarial_spectra(name, content, words, tmp_path):
     path = tmp_path / name

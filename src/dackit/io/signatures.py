@@ -2,7 +2,7 @@
 with its name and what to do, instead of a parser's complaint about line 1294.
 
 :func:`identify` knows the signatures (magic numbers, header markers) of the formats
-scientists most often hand to the wrong command: containers (HDF5, zip, OLE2, gzip), images
+scientists most often hand to the wrong command: containers (HDF5, netCDF, zip, OLE2, gzip), images
 (TIFF, PNG, JPEG, CBF, EDF, SMV, Bruker frames, NumPy), electron-microscopy files (Gatan
 DM3/DM4, FEI/TIA SER, MRC), spectra dackit does not read (Galactic/Thermo SPC, Renishaw
 WDF, Origin projects, EMSA/MAS, Bruker EDS SPX) and 1D results of SAS programs (GNOM).
@@ -148,6 +148,10 @@ def _binary(head: bytes, suffix: str) -> Signature | None:
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return Signature("Microsoft OLE2 document (.xls/.doc/old Origin)", "document",
                          "save the data as .csv (one x column, one y column) and give that file")
+    if head[:4] in (b"CDF\x01", b"CDF\x02", b"CDF\x05"):
+        # netCDF classic (ANDI/AIA exports, some beamline 1D files); netCDF-4 is HDF5, above
+        return Signature("netCDF (classic) file", "container", "export the curve from the program that "
+                         "wrote it as text (two or three columns), or save it as HDF5/NXcanSAS")
     if head.startswith(b"\x1f\x8b"):
         return Signature("gzip-compressed file", "container", "decompress it (gunzip) and give the file inside")
     if head.startswith(b"%PDF"):
