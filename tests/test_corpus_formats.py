@@ -189,6 +189,10 @@ def _rasx_bytes():
     # a Rigaku .rasx is a zip whose Profile0.txt has an attenuator factor as third column:
     # "unzip it" advice led to that factor being read as the intensity's σ
     ("scan.rasx", _rasx_bytes(), ["Rigaku SmartLab .rasx", "export"]),
+    # the raw spectrum of an energy-dispersive (EDXRD) beamline: one column of channel counts
+    ("edxrd.mca", b"<<PMCA SPECTRUM>>\nTAG - live_data_1\nGAIN - 2\n<<CALIBRATION>>\nLABEL - keV\n"
+     b"0 0\n2047 80\n<<DATA>>\n" + b"".join(b"%d\n" % (100 + i % 9) for i in range(2048)) + b"<<END>>\n",
+     ["multichannel-analyser", "energy-dispersive"]),
 ])
 def test_adversarial_xray_files(name, content, words, tmp_path):
     path = tmp_path / name

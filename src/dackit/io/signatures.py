@@ -170,6 +170,13 @@ def _text(head: bytes) -> Signature | None:
         return Signature("Bruker Esprit EDS spectrum (.spx)", "spectrum-xray",
                          "an EDS spectrum (X-ray energies), not an optical spectrum or a diffraction "
                          "pattern; dackit has no analysis for it")
+    if upper.startswith("<<PMCA SPECTRUM>>") or "\n#@MCA" in upper[:HEAD_BYTES]:
+        # Amptek DPP/PMCA and SPEC MCA blocks: energy-dispersive detector channels, the raw
+        # data of an EDXRD beamline (e.g. HPCAT 16-BM-B), not an angle-dispersive pattern
+        return Signature("multichannel-analyser spectrum (Amptek .mca / SPEC @MCA)", "spectrum-xray",
+                         "an energy-dispersive spectrum (detector channels or keV), not an angle-dispersive "
+                         "pattern; convert E to d with the detector's 2θ (d = 6.19921 / (E sin θ), E in keV) "
+                         "and save a '# d_A I' file for dackit xrd")
     if "PONI1:" in upper and "DISTANCE:" in upper and ("ROT1:" in upper or "PONI_VERSION" in upper):
         return Signature("pyFAI/Dioptas PONI calibration", "calibration",
                          "a PONI file is the geometry of a detector image: give it with --poni, "
