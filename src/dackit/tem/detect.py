@@ -1142,10 +1142,15 @@ def _on_lumpy_support(image, kw, flat):
 #: 0.04-0.26, ArdaGen PtCo 0.10; ArdaGen Cu4 1.2, Pt2 3.9, Ru4 2.6; numpy lumps 0.8-2.5
 SUPPORT_LUMPINESS = 0.5
 #: the support scale must not be smaller than the particles the flat model found (at least
-#: :data:`MIN_COUNT` of them): a disk
+#: :data:`MIN_FLAT_FOR_SCALE` of them): a disk
 #: narrower than a particle cuts it (EMPS a45586af89: a grainy film gives 10 px against
 #: particles of 35; its top-hat keeps 3 of 21)
 SUPPORT_SCALE_MARGIN = 1.5
+#: flat-model particles enough for their median to bound the support scale. Not
+#: :data:`MIN_COUNT`: nine bright discs of 25 px on a flat, noisy background (a sparse field,
+#: tests/test_tem_sweep.py) were measured right by the flat model, then replaced by the top-hat
+#: of an 8 px disk (the noise set the scale) that cut them to one particle
+MIN_FLAT_FOR_SCALE = 3
 
 
 def _wider_than_disk(det, radius) -> bool:
@@ -1153,7 +1158,7 @@ def _wider_than_disk(det, radius) -> bool:
     top-hat disk: the disk would cut them (the support scale then read texture on them: SEM
     raspberry spheres of 112 px gave a disk of 16 px)."""
     # (a population: a handful of objects from the flat model are support lumps themselves)
-    d_flat = float(np.median(det.diameters_nm)) / det.pixel_nm if det.n >= MIN_COUNT else 0.0
+    d_flat = float(np.median(det.diameters_nm)) / det.pixel_nm if det.n >= MIN_FLAT_FOR_SCALE else 0.0
     return d_flat > SUPPORT_SCALE_MARGIN * radius
 
 
