@@ -101,6 +101,35 @@ def test_two_theta_title_is_read_as_two_theta(tmp_path):
     assert row["lattice_angstrom"] == pytest.approx(D001, rel=0.005)
 
 
+def test_two_theta_scan_range_in_a_comment_header(tmp_path):
+    """A lab .xye export whose C-style comment header states the 2θ range ('2Ɵ', U+019F, for
+    2θ) and the tube's Kα1 line, over a count line and no column titles: read as 2θ with that
+    wavelength (it was read as q and refused as wide-angle diffraction)."""
+    q, y = _agbeh()
+    lam = 1.540593
+    tth = np.degrees(2 * np.arcsin(q * lam / (4 * np.pi)))
+    path = tmp_path / "agbeh.xye"
+    rows = "\n".join(f"{t:.4f} {v:.4f} {np.sqrt(v + 1):.4f}" for t, v in zip(tth, y))
+    path.write_text(f"/* ; 2\u019f {tth[0]:.2f}-{tth[-1]:.2f} by {tth[1] - tth[0]:.3f}, dwell 4 s; "
+                    f"Silver Behenate; KAlpha1 {lam}; */\n/* {tth.size} */\n{rows}\n", encoding="utf-8")
+    code, row, text = _peaks(path)
+    assert code == 0, text
+    assert row["mesophase"] == "lamellar"
+    assert row["lattice_angstrom"] == pytest.approx(D001, rel=0.005)
+
+
+def test_two_theta_range_of_other_values_is_not_the_axis(tmp_path):
+    """A 2θ range in the header that is not the first column's (a q curve whose notes mention
+    the scan of another file) does not turn q into 2θ."""
+    q, y = _agbeh()
+    path = tmp_path / "curve.dat"
+    rows = "\n".join(f"{a:.6f} {v:.4f}" for a, v in zip(q, y))
+    path.write_text(f"# calibrated on a 2theta 5.00-90.00 scan\n# q_A^-1 I\n{rows}\n", encoding="utf-8")
+    code, row, text = _peaks(path)
+    assert code == 0, text
+    assert row["lattice_angstrom"] == pytest.approx(D001, rel=0.005)
+
+
 def test_header_less_nm_curve_error_names_the_unit(tmp_path):
     """nm⁻¹ without a header lands every AgBeh order beyond 1 Å⁻¹: the refusal says how to
     state the unit."""

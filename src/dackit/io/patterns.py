@@ -102,6 +102,8 @@ def _wavelength_from_text(text: str, pre: str):
 
     >>> _wavelength_from_text("Anode material,Cu\\nK-Alpha1 wavelength,1.5405980\\nK-Alpha2 wavelength,1.54443", "")
     1.540598
+    >>> _wavelength_from_text("/* ; 2θ 0.61-20.00 by 0.020, dwell 4 s; KAlpha1 1.540593; */", "")
+    1.540593
     """
     unit_re = r"m|nm|a|å|angstroms?"
     m = re.search(rf"wavelength(?:\s+is)?\s*(?:\d\s*(?=[:=(\[]))?(?:[(\[]\s*({unit_re})\s*[)\]])?"
@@ -111,6 +113,13 @@ def _wavelength_from_text(text: str, pre: str):
         uxd = re.search(rf"^\s*_(?:WL1|RANGE_WL)\s*=\s*({_NUMBER})\s*$", text, re.I | re.M)
         if uxd and re.search(r"^\s*_WL_UNIT\s*=\s*'?A'?\s*$", text, re.I | re.M) and 0.01 < float(uxd.group(1)) < 10:
             return float(uxd.group(1))
+        # a tube's Kα1 line named without the word 'wavelength' ('KAlpha1 1.540593' in the
+        # comment header of a lab .xye export): the AgBeh scan that carried it was refused
+        # for want of a wavelength. Only values of X-ray tube lines (Ag 0.559 … Cr 2.290 Å)
+        ka1 = re.search(rf"\bk[-_ ]?(?:alpha|α)[-_ ]?1(?![\d.])\s*[:=]?\s*({_NUMBER})\s*(?:a|å|angstroms?)?(?![\w.])",
+                        text, re.I)
+        if ka1 and 0.5 < float(ka1.group(1)) < 2.5:
+            return float(ka1.group(1))
         return None
     value = float(m.group(2))
     unit = (m.group(3) or m.group(1) or "").lower()

@@ -186,7 +186,8 @@ def load_saxs(path, *, poni=None, wavelength_a=None, mask=None, bins=None) -> Pa
                                  "back: this is 2D data (Qx, Qy, I) without a header, not a 1D curve; "
                                  "average it to I(q) first (e.g. SasView's circular average)") from None
             raise exc from None
-    if pat.metadata.get("axis_assumed") and _names_two_theta(pat.metadata.get("header") or []):
+    if pat.metadata.get("axis_assumed") and (_names_two_theta(pat.metadata.get("header") or [])
+                                             or _states_two_theta_range(pat.metadata.get("header") or [], pat.x)):
         # a column title '2theta' / '2θ' states the axis even without a unit: reading it as q
         # put an AgBeh curve at q = 0.26…10 'Å⁻¹' (and called it wide-angle diffraction)
         pat.metadata.pop("axis_assumed")
@@ -225,7 +226,12 @@ def _raster_first_column(lines: list[str]) -> bool:
     return x.size > 3 and bool(np.any(x < 0)) and bool(np.any(np.diff(x) > 0)) and bool(np.any(np.diff(x) < 0))
 
 
-_TWO_THETA_TITLE = re.compile(r"(2-?theta|two.?theta|2\s*θ|2th|tth)(?![a-z])", re.I)
+# 'Ɵ' (U+019F) stands for θ in some instrument exports ("2Ɵ 0.61-20.00 by 0.020")
+_TWO_THETA_TITLE = re.compile(r"(2-?theta|two.?theta|2\s*[θƟ]|2th|tth)(?![a-z])", re.I)
+_RANGE_NUMBER = r"(\d+(?:\.\d*)?|\.\d+)"
+#: a header line stating the 2θ scan range: "2Ɵ 0.61-20.00 by 0.020", "2theta: 0.5 to 10"
+_TWO_THETA_RANGE = re.compile(r"(?:2-?theta|two.?theta|2\s*[θƟ]|2th)(?![a-z])\s*(?:range)?\s*[:=]?\s*"
+                              + _RANGE_NUMBER + r"\s*(?:-|–|to|\.\.\.?|…)\s*" + _RANGE_NUMBER, re.I)
 
 
 def _title_line(header: list[str]) -> str:
@@ -236,6 +242,22 @@ def _title_line(header: list[str]) -> str:
 def _names_two_theta(header: list[str]) -> bool:
     """The column-title line names 2θ as the first column."""
     return bool(_TWO_THETA_TITLE.match(_first_title(header)))
+
+
+def _states_two_theta_range(header: list[str], x) -> bool:
+    """A header line gives a 2θ scan range whose ends are the first column's own (within 1.5
+    steps): that column is 2θ, whatever the title line says. A lab diffractometer's AgBeh scan
+    ('/* ; 2Ɵ 0.61-20.00 by 0.020, …; KAlpha1 1.540593; */' over a '/* 985 */' count line)
+    was read as q and refused as wide-angle diffraction."""
+    x = np.sort(np.asarray(x, float))
+    if x.size < 3:
+        return False
+    step = 1.5 * float(np.median(np.diff(x)))
+    for line in header:
+        m = _TWO_THETA_RANGE.search(line)
+        if m and abs(float(m.group(1)) - x[0]) <= step and abs(float(m.group(2)) - x[-1]) <= step:
+            return True
+    return False
 
 
 def _first_title(header: list[str]) -> str:

@@ -144,8 +144,8 @@ class Mesophase:
     _gen: object = field(repr=False, compare=False)
 
     def reflections(self, s_max: float) -> Reflections:
-        """Allowed lines with s = q·a/2π ≤ ``s_max``."""
-        s_max = float(s_max)
+        """Allowed lines with s = q·a/2π ≤ ``s_max`` (at most :data:`REFLECTION_S_MAX`)."""
+        s_max = min(float(s_max), REFLECTION_S_MAX)
         cap = max(8.0, 2.0 ** np.ceil(np.log2(s_max)))  # cache a few sizes, slice the rest
         full = _reflections_cached(self.name, cap)
         n = int(np.searchsorted(full.s, s_max + 1e-9, side="right"))
@@ -297,6 +297,12 @@ STRONG_FRACTION = 0.2  # lines with Lorentz-weighted intensity ≥ 20 % of the s
 # skips values, so it keeps more. Without a bound, one spurious low-q peak (a beamstop
 # edge) below a dozen real orders asks for s ≈ 300 and enumerating the cubic lines takes
 # hours (silver behenate, APS 15ID-D frame in tests/corpus/saxs).
+# No line beyond s = 32 is worth predicting for any check: cubic lines there lie ≈ 0.05 %
+# apart (see INDEX_S_LIMIT) and no mesophase keeps 32 orders. Callers ask for lines up to the
+# end of the data: a USAXS curve (q from 1e-4 Å⁻¹) with its one line at q = 0.0026 Å⁻¹ asked
+# the one-line weak-line search for s ≈ 120-290 (0.00033 Å⁻¹: up to 2250), and enumerating the
+# cubic and hcp lines did not end in hours; up to s = 32 it takes seconds.
+REFLECTION_S_MAX = 32.0
 INDEX_S_LIMIT = {"hexagonal": 32.0, "bcc": 16.0, "fcc": 16.0, "sc": 16.0, "hcp": 16.0,
                  "pn3m": 16.0, "ia3d": 16.0}
 

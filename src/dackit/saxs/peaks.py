@@ -436,20 +436,26 @@ def _fit_cluster(q, r, sig, cands, shape, pre):
     m = (q >= lo) & (q <= hi)
     if m.sum() < 3 * len(cands) + 4:  # too few points: widen to the nearest neighbours
         idx = np.flatnonzero(m)
-        i0 = max(0, (idx[0] if idx.size else 0) - 5)
-        i1 = min(q.size, (idx[-1] if idx.size else 0) + 6)
+        if idx.size == 0:  # a window narrower than the point spacing: around its nearest point
+            idx = np.array([int(np.argmin(np.abs(q - 0.5 * (lo + hi))))])
+        i0 = max(0, idx[0] - 5)
+        i1 = min(q.size, idx[-1] + 6)
         m[:] = False
         m[i0:i1] = True
     x, y, s = q[m], r[m], sig[m]
     xref = 0.5 * (x[0] + x[-1])
     dx = np.median(np.diff(x)) if x.size > 1 else 1e-4
+    # the widest width allowed spans the points fitted: on a log-spaced q axis (USAXS) a
+    # width guess from a narrow low-q line, at high q, gives a window narrower than one
+    # point step, and the bounds crossed (scipy: 'each lower bound must be strictly less')
+    w_max = 2 * max(hi - lo, x[-1] - x[0], dx)
     npk = len(cands)
     per = 3 if eta_fixed is not None else 4
     p0, lb, ub = [], [], []
     for c, w, h in cands:
-        p0 += [max(h, 1e-9 * np.max(np.abs(y))), c, min(max(w, dx), (hi - lo) * 2)]
+        p0 += [max(h, 1e-9 * np.max(np.abs(y))), c, min(max(w, dx), w_max)]
         lb += [0, max(lo, c - w), dx * 0.5]
-        ub += [np.inf, min(hi, c + w), (hi - lo) * 2]
+        ub += [np.inf, min(hi, c + w), w_max]
         if eta_fixed is None:
             p0.append(0.5)
             lb.append(0.0)
