@@ -136,6 +136,22 @@ def test_tiff_with_imagej_calibration(tmp_path):
     assert detect_particles(img, contrast="bright").n == 15
 
 
+def test_multipage_tiff_says_which_page_was_measured(tmp_path):
+    """A 5-frame stack (ISO TR 19672's reference TIFFs) was measured on its first page without
+    a word about the other four."""
+    import tifffile
+    first = simulate_tem(15, 8.0, 0.4, 0.5, seed=7).image.astype(np.float32)
+    frames = [first, first[::-1], first[:, ::-1]]
+    path = tmp_path / "stack.tif"
+    tifffile.imwrite(path, np.stack(frames))
+    notes = detect_particles(read_tem_image(path, pixel_nm=0.5), contrast="bright").verdict.to_dict()
+    assert any("holds 3 images" in n for n in notes["quality_notes"]), notes
+    single = tmp_path / "one.tif"
+    tifffile.imwrite(single, frames[0])
+    notes = detect_particles(read_tem_image(single, pixel_nm=0.5), contrast="bright").verdict.to_dict()
+    assert not any("images of this size" in n for n in notes["quality_notes"]), notes
+
+
 @pytest.mark.parametrize("compression", ["tiff_lzw", "jpeg"])
 def test_lzw_and_jpeg_tiff_read_without_imagecodecs(tmp_path, compression):
     # microscope software often writes LZW; tifffile alone needs imagecodecs for it

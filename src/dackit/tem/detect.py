@@ -1616,7 +1616,12 @@ MIN_PX_ACROSS = 8
 
 
 def _calibration_notes(image, doubts, info) -> None:
-    """Where the pixel size came from; a scale bar's is checked against the file's own."""
+    """Where the pixel size came from; a scale bar's is checked against the file's own. Also
+    which page of a multi-page TIFF was measured."""
+    pages = image.metadata.get("tiff_pages")
+    if pages:
+        info.append(f"the TIFF holds {pages} images of this size and shape; one was measured (the first "
+                    "grey page): save each page as its own file to measure the others")
     if image.calibration == "file":
         info.append("pixel size from the file's calibration")
         return

@@ -378,12 +378,17 @@ def _read_tiff(path: Path):
                         res_unit = int(tags["ResolutionUnit"].value) if "ResolutionUnit" in tags else 2
                         if res_unit == 3:  # pixels per cm
                             pixel = 1e7 / per_unit
+            pages = sum(1 for p in tf.pages if getattr(p, "shape", None) == page.shape)
     except DackitError:
         raise
     except (tifffile.TiffFileError, ValueError, OSError, IndexError, KeyError) as exc:
         # a TIFF cut after its header has no page: tifffile says IndexError
         raise InputError(f"{path}: not a readable TIFF file ({type(exc).__name__}: {exc})") from None
-    return data, pixel, ({"calibration_tag": vendor} if vendor else {})
+    meta: dict = {"calibration_tag": vendor} if vendor else {}
+    if pages > 1:
+        # a stack (frames, tilt series, reference images) of which one page is measured
+        meta["tiff_pages"] = pages
+    return data, pixel, meta
 
 
 def _read_plain(path: Path):
