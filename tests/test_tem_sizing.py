@@ -143,7 +143,8 @@ def test_multipage_tiff_says_which_page_was_measured(tmp_path):
     first = simulate_tem(15, 8.0, 0.4, 0.5, seed=7).image.astype(np.float32)
     frames = [first, first[::-1], first[:, ::-1]]
     path = tmp_path / "stack.tif"
-    tifffile.imwrite(path, np.stack(frames))
+    for frame in frames:  # one page each (a (3, h, w) array would be one planar RGB page)
+        tifffile.imwrite(path, frame, append=True)
     notes = detect_particles(read_tem_image(path, pixel_nm=0.5), contrast="bright").verdict.to_dict()
     assert any("holds 3 images" in n for n in notes["quality_notes"]), notes
     single = tmp_path / "one.tif"
