@@ -108,13 +108,19 @@ def _axis_in_nm(spectrum: Spectrum, what: str, search_nm: tuple[float, float] | 
         return lam[order], y[order], notes
 
     if unit == "nm":
-        if covers(x):
+        # an extended Raman scan (100–4534 cm-1 from a 532 nm laser, ruby near 4400) also covers
+        # the line's window as numbers: read as nm, a sample band at 705 cm-1 gave R1 = 705.0 nm,
+        # 31.7 GPa, beside the ruby's 3.1; no optical spectrometer reaches such an axis's top in nm
+        beyond = float(np.max(x)) > MAX_SPECTROMETER_NM
+        if covers(x) and not (beyond and (laser_nm is not None
+                                          or spectrum.metadata.get("x_unit_from") == "assumed")):
             return x, y, notes
         if laser_nm is not None:
             # the user says this is Raman data: an axis that misses the line in nm is a shift
             lam = from_shift(laser_nm)
             if lam is not None and covers(lam):
-                return ascending(lam, f"x ({x.min():.1f}–{x.max():.1f}) misses the {what} line as nm; read as "
+                why = "runs beyond any optical spectrometer as nm" if covers(x) else f"misses the {what} line as nm"
+                return ascending(lam, f"x ({x.min():.1f}–{x.max():.1f}) {why}; read as "
                                       f"Raman shift (cm-1) from the {laser_nm:g} nm laser and converted to nm")
             raise InputError(f"{pre}x runs {x.min():.1f}–{x.max():.1f}: neither as wavelengths (nm) nor as a Raman "
                              f"shift from a {laser_nm:g} nm laser does it reach the {what} line; wrong file or "

@@ -87,6 +87,8 @@ BINARY_PATTERN_MAGIC = (
     (b"RAW1.01", "Bruker/Siemens RAW version 3"), (b"RAW4.00", "Bruker RAW version 4"),
     (b"RAW2", "Siemens RAW version 2"), (b"RAW ", "Siemens RAW version 1"),
     (b"V3RD", "Philips RD"), (b"V5RD", "Philips RD"),
+    # STOE WinXPOW binary scans: "RAW_1.06Powdat" (aimat-lab/xrdpattern's stoe.raw example)
+    (b"RAW_1.", "STOE WinXPOW RAW"),
 )
 
 

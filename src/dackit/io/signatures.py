@@ -170,9 +170,11 @@ def _text(head: bytes) -> Signature | None:
         return Signature("Bruker Esprit EDS spectrum (.spx)", "spectrum-xray",
                          "an EDS spectrum (X-ray energies), not an optical spectrum or a diffraction "
                          "pattern; dackit has no analysis for it")
-    if upper.startswith("<<PMCA SPECTRUM>>") or "\n#@MCA" in upper[:HEAD_BYTES]:
+    if upper.startswith("<<PMCA SPECTRUM>>") or ("\n#@MCA" in upper and "\n#L " not in upper):
         # Amptek DPP/PMCA and SPEC MCA blocks: energy-dispersive detector channels, the raw
-        # data of an EDXRD beamline (e.g. HPCAT 16-BM-B), not an angle-dispersive pattern
+        # data of an EDXRD beamline (e.g. HPCAT 16-BM-B), not an angle-dispersive pattern. A
+        # SPEC scan whose header only describes an MCA (#@MCADEV) lists its motor and counter
+        # columns (#L): the ID10B angle scan of the xrd corpus is named as a SPEC scan file
         return Signature("multichannel-analyser spectrum (Amptek .mca / SPEC @MCA)", "spectrum-xray",
                          "an energy-dispersive spectrum (detector channels or keV), not an angle-dispersive "
                          "pattern; convert E to d with the detector's 2θ (d = 6.19921 / (E sin θ), E in keV) "
