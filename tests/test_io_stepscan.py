@@ -64,6 +64,16 @@ def test_step_scan_reads_the_grid_and_counts(name, build, fmt, lam, tmp_path):
     assert pat.x.size == N and np.allclose(pat.x, tt, atol=1e-9)
     assert np.array_equal(pat.intensity, y)
     assert pat.wavelength_a == lam
+    assert np.allclose(pat.sigma, np.sqrt(y))  # whole numbers: the detector's counts
+
+
+def test_scaled_intensities_get_no_poisson_sigma(tmp_path):
+    """Decimal intensities are not counts: their σ is not √I (it is estimated downstream)."""
+    _, y = _si_counts()
+    path = tmp_path / "scaled.dbw"
+    path.write_text(f"{START:8.3f}{STEP:8.3f}{START + STEP * (N - 1):8.3f}\n"
+                    + "".join(f"{v / 7.3:10.4f}\n" for v in y))
+    assert read_pattern(path).sigma is None
 
 
 def test_cpi_scan_gives_the_silicon_cell(tmp_path):
