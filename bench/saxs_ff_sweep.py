@@ -13,7 +13,9 @@ parameters and outcome (for looking at the misses). Wrong & ok must be 0.
 
 ``--typical`` runs well-measured experiments instead (saxs_ff_synth.typical_params: counts
 10^4–10^5.5, polydispersity 5–10 %, R/nn 0.3–0.45, FWHM 1–2 %, first lines in range, Porod
-q⁻⁴), where every case should be right.
+q⁻⁴), where every case should be right. ``--paracrystal`` adds lattice disorder to
+either set (saxs_ff_synth.with_paracrystal: Debye–Waller fall-off, Lorentzian tails,
+widths growing as q²).
 
 The suite runs a fixed subset (tests/test_saxs_ff_sweep.py).
 """
@@ -29,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from saxs_ff_synth import (LATTICES, lines, sweep_params, sweep_pattern,  # noqa: E402
-                           typical_params, visible_lines)
+                           typical_params, visible_lines, with_paracrystal)
 
 from dackit.core.pattern import make_pattern  # noqa: E402
 from dackit.errors import DackitError  # noqa: E402
@@ -99,8 +101,13 @@ def main(argv=None) -> None:
     ap.add_argument("--typical", action="store_true",
                     help="typical experiments (saxs_ff_synth.typical_params) instead of the "
                          "adversarial sweep: every case should be right")
+    ap.add_argument("--paracrystal", action="store_true",
+                    help="add lattice disorder (saxs_ff_synth.with_paracrystal: Debye-Waller "
+                         "fall-off, Lorentzian line tails, widths growing as q^2)")
     args = ap.parse_args(argv)
     params = (typical_params if args.typical else sweep_params)(args.n, seed=args.seed)
+    if args.paracrystal:
+        params = with_paracrystal(params, seed=args.seed)
     if args.only:
         params = [p for p in params if p["name"] in args.only.split(",")]
     rows, t0 = [], time.perf_counter()
@@ -108,7 +115,8 @@ def main(argv=None) -> None:
         rows.append({"index": i, **p, **run_case(p)})
         if (i + 1) % 40 == 0:
             print(f"{i + 1}/{len(params)} {time.perf_counter() - t0:.0f} s", file=sys.stderr)
-    out = {"n": len(rows), "seed": args.seed, "typical": args.typical, "seconds": round(time.perf_counter() - t0, 1),
+    out = {"n": len(rows), "seed": args.seed, "typical": args.typical,
+           "paracrystal": args.paracrystal, "seconds": round(time.perf_counter() - t0, 1),
            "confusion": confusion(rows),
            "wrong_ok_cases": [r["index"] for r in rows if not r["right"] and r["quality"] == "ok"]}
     if args.cases:

@@ -110,7 +110,8 @@ def form_factor(name, q, radius, poly, rng_n=41):
 
 
 def synth(name, a, *, r_over_nn=0.4, poly=0.08, q=None, fwhm_rel=0.02, counts=2e4, peak_gain=3.0,
-          porod=0.05, flat=0.01, seed=0, porod_exp=4.0, per_line=False):
+          porod=0.05, flat=0.01, seed=0, porod_exp=4.0, per_line=False, dw=0.0, eta=0.0,
+          width_growth=0.0):
     """Return (q, I, sigma) of one adversarial pattern. ``a`` in Å; q in Å⁻¹.
 
     ``fwhm_rel``: peak FWHM as a fraction of q1 (same Δq for every line: size broadening);
@@ -118,7 +119,12 @@ def synth(name, a, *, r_over_nn=0.4, poly=0.08, q=None, fwhm_rel=0.02, counts=2e
     line (sets the Poisson noise); ``porod``, ``flat``: background relative to I(q1);
     ``porod_exp``: the power of the low-q background (4: Porod; 3–4.5 for rough or diffuse
     aggregates). ``per_line``: return (q, expected counts, [(s, q_line, expected counts of
-    that line alone)]) instead, without noise.
+    that line alone)]) instead, without noise. Disorder as a paracrystal or a thermal
+    lattice has it (all 0 by default: the sweep as first built): ``dw`` the rms
+    displacement over ``a`` (Debye–Waller factor exp(−(q·dw·a)²) on every line's
+    strength, relative to the first line's), ``eta`` the Lorentzian share of a pseudo-Voigt line shape (paracrystalline
+    tails), ``width_growth`` g in FWHM(q) = FWHM₁·(1 + g·((q/q1)² − 1)) (second-kind
+    disorder broadens lines as q²; each line keeps its area).
     """
     rng = np.random.default_rng(seed)
     ls = lines(name)
@@ -127,7 +133,6 @@ def synth(name, a, *, r_over_nn=0.4, poly=0.08, q=None, fwhm_rel=0.02, counts=2e
         q = np.linspace(0.3 * q1, 6.0 * q1, 1200)
     radius = r_over_nn * nn_distance(name, a)
     fw = fwhm_rel * q1
-    sg = fw / 2.3548
     # a grid that starts above q1 (first line cut) is normalised at q1 all the same
     q_in = q
     q = q if q[0] <= q1 <= q[-1] else np.r_[q1, q]
@@ -138,8 +143,11 @@ def synth(name, a, *, r_over_nn=0.4, poly=0.08, q=None, fwhm_rel=0.02, counts=2e
         qc = 2 * np.pi * sv / a
         if qc > q.max() + 5 * fw:
             break
-        comps.append((float(sv), qc, peak_gain * (m * f2 / sv**2) / w0
-                      * np.exp(-0.5 * ((q - qc) / sg) ** 2)))
+        fw_c = fw * (1 + width_growth * ((qc / q1) ** 2 - 1))
+        shape = ((1 - eta) * np.exp(-0.5 * ((q - qc) / (fw_c / 2.3548)) ** 2)
+                 + eta / (1 + 4 * ((q - qc) / fw_c) ** 2))
+        comps.append((float(sv), qc, peak_gain * (m * f2 / sv**2) / w0 * (fw / fw_c)
+                      * np.exp(-((qc - q1) * (qc + q1)) * (dw * a) ** 2) * shape))
         s += comps[-1][2]
     p = form_factor(name, q, radius, poly)
     clean = p * s
@@ -200,7 +208,7 @@ def visible_lines(p, min_snr=10.0):
     q, lam, per = synth(p["name"], p["a"], r_over_nn=p["r_over_nn"], poly=p["poly"], q=q,
                         fwhm_rel=p["fwhm_rel"], counts=p["counts"], peak_gain=p["peak_gain"],
                         porod=p["porod"], flat=p["flat"], seed=p["seed"],
-                        porod_exp=p["porod_exp"], per_line=True)
+                        porod_exp=p["porod_exp"], per_line=True, **_disorder(p))
     fw = p["fwhm_rel"] * q1
     n = 0
     for _, qc, line in per:
@@ -217,8 +225,25 @@ def sweep_pattern(p):
     q = np.geomspace(lo, hi, p["npts"]) if p["log_grid"] else np.linspace(lo, hi, p["npts"])
     q, y, s = synth(p["name"], p["a"], r_over_nn=p["r_over_nn"], poly=p["poly"], q=q,
                     fwhm_rel=p["fwhm_rel"], counts=p["counts"], peak_gain=p["peak_gain"],
-                    porod=p["porod"], flat=p["flat"], seed=p["seed"], porod_exp=p["porod_exp"])
+                    porod=p["porod"], flat=p["flat"], seed=p["seed"], porod_exp=p["porod_exp"],
+                    **_disorder(p))
     return q, y, (s if p["with_sigma"] else None)
+
+
+def _disorder(p):
+    return {k: p[k] for k in ("dw", "eta", "width_growth") if k in p}
+
+
+def with_paracrystal(params, seed=0):
+    """The parameter sets ``params`` with lattice disorder added (:func:`synth`'s ``dw``
+    0–0.05, ``eta`` 0–1, ``width_growth`` 0–0.1), drawn from a stream of their own so the
+    other parameters stay those of the same seed: what a hidden set built from
+    paracrystal models (Matsuoka et al., Phys. Rev. B 36, 1754 (1987), as in sasmodels'
+    bcc/fcc/sc_paracrystal) or with Lorentzian lines and a Debye–Waller fall-off holds.
+    At dw = 0.05 a line at s = 4 keeps exp(−(2π·4·0.05)²) ≈ 0.02 of its strength."""
+    rng = np.random.default_rng([seed, 1])
+    return [{**p, "dw": float(rng.uniform(0.0, 0.05)), "eta": float(rng.uniform(0.0, 1.0)),
+             "width_growth": float(rng.uniform(0.0, 0.1))} for p in params]
 
 
 def typical_params(n, seed=0):

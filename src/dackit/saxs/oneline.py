@@ -362,9 +362,12 @@ def reorder_by_weak_lines(ps, ff, idx, min_significance=5.0):
     The lead such weak lines give is evidence under the detection threshold, so a changed
     order is named in ``tie`` (the verdict becomes doubtful) and ``method`` becomes
     "positions + weak lines". They never put first a phase whose first line is absent
-    while the best's is seen (:func:`_first_line_absent`): the best stays first, the
-    rival is named in ``tie`` and ``method`` is "positions, weak lines overruled"
-    (doubtful too: the weak lines still speak for the rival).
+    while the best's is seen (:func:`_first_line_absent`), nor one with a line measured
+    absent (:func:`~dackit.saxs.quality.measured_absent_line`: well under what its
+    matched peaks predict there, the accepted form factor's hiding allowed for) while the
+    best has none: the best stays first, the rival is named in ``tie`` and ``method`` is
+    "positions, weak lines overruled" (doubtful too: the weak lines still speak for the
+    rival).
 
     Parameters
     ----------
@@ -386,7 +389,8 @@ def reorder_by_weak_lines(ps, ff, idx, min_significance=5.0):
     from dackit.saxs.mesophase import Indexing
     from dackit.saxs.peaks import _determination, _residual_of
 
-    from dackit.saxs.quality import _margin, _strengths_decide, missing_first_line
+    from dackit.saxs.quality import (_margin, _strengths_decide, measured_absent_line,
+                                     missing_first_line)
 
     best = idx.best
     # the lead is judged as the quality checks judge it (:func:`~dackit.saxs.quality._margin`):
@@ -420,10 +424,14 @@ def reorder_by_weak_lines(ps, ff, idx, min_significance=5.0):
         return idx
     if not top_seen:
         top_seen = (f"and the {ff.shape} form factor",)
-    if (_first_line_absent(ps, r, sig, w, eta, top, min_significance)
-            and missing_first_line(best, float(getattr(ps, "q_usable_min", ps.q[0]))) is None):
-        # the rival's first line, its strongest, is absent where the best's is seen: lines
-        # under the threshold do not outweigh that, but they leave the order in doubt
+    if ((_first_line_absent(ps, r, sig, w, eta, top, min_significance)
+         and missing_first_line(best, float(getattr(ps, "q_usable_min", ps.q[0]))) is None)
+            or (measured_absent_line(ps, ff, top) and not measured_absent_line(ps, ff, best))):
+        # the rival's first line, its strongest, is absent where the best's is seen, or a
+        # line it predicts well over the noise is measured absent and none of the best's
+        # is: lines under the threshold do not outweigh that, but they leave the order in
+        # doubt (a lamellar 001/002 whose sheet form-factor lobe left 4σ bumps at HCP 102
+        # and 103 was put in HCP with its 110 measured at −4σ where 12σ is predicted)
         tie = (best.name, top.name, *[n for n in idx.tie if n not in (best.name, top.name)])
         return Indexing(idx.candidates, tie, method="positions, weak lines overruled",
                         weak_lines=top_seen)

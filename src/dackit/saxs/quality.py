@@ -334,6 +334,12 @@ ABSENT_MAX_Z = 2.0
 
 
 def _measured_absent(result, rival) -> str:
+    """The first of ``rival``'s missing lines that the data of ``result`` show absent, ""
+    if none (:func:`measured_absent_line` on its peaks and form factor)."""
+    return measured_absent_line(result.peakset, getattr(result, "form_factor", None), rival)
+
+
+def measured_absent_line(ps, ff, rival) -> str:
     """The first of ``rival``'s missing lines that the data show absent, "" if none.
 
     Only with an accepted form factor: without one, a line in an unseen form-factor
@@ -345,13 +351,27 @@ def _measured_absent(result, rival) -> str:
     over the form factor and its alternatives), divided by the square of the strength
     scatter. A line fitted at that position with the lines' width falling
     :data:`ABSENT_SIGMA` σ short of it, and itself under :data:`ABSENT_MAX_Z` σ, is
-    absent: no hiding the accepted form factor allows explains it."""
+    absent: no hiding the accepted form factor allows explains it.
+
+    Parameters
+    ----------
+    ps : PeakSet
+        The pattern's peaks (:func:`~dackit.saxs.peaks.find_peaks`).
+    ff : FormFactorFit or None
+        The form factor fitted under them; nothing is measured absent without an
+        accepted one.
+    rival : Candidate
+        The phase whose missing lines are looked at.
+
+    Returns
+    -------
+    str
+        The line with its fitted and predicted heights in σ, or "".
+    """
     from dackit.saxs.mesophase import MESOPHASES, STRENGTH_SCATTER
     from dackit.saxs.oneline import _line_fit
     from dackit.saxs.peaks import _determination, _residual_of
 
-    ff = getattr(result, "form_factor", None)
-    ps = result.peakset
     if ff is None or not ff.accepted or rival.line_weight is None or len(ps.peaks) < 2:
         return ""
     q = np.asarray(ps.q, float)
@@ -668,11 +688,16 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
     if idx is not None and idx.method == "positions, weak lines overruled":
         rival = idx.candidate(idx.tie[1])
         gone = missing_first_line(rival, q_lo)
-        where_ = f" ({gone[0]}, q = {gone[1]:.4g} Å⁻¹)" if gone else ""
+        absent = measured_absent_line(ps, result.form_factor, rival)
+        if absent:
+            why = f"the {rival.name} line {absent} is measured absent"
+        else:
+            where_ = f" ({gone[0]}, q = {gone[1]:.4g} Å⁻¹)" if gone else ""
+            why = (f"the first {rival.name} line{where_}, its strongest, is absent while a line "
+                   "it predicts no stronger is seen")
         doubts.append(f"weak lines under the detection threshold at {rival.name}'s predicted positions "
-                      f"({', '.join(idx.weak_lines[:4])}) favour it over {idx.mesophase}, but the first "
-                      f"{rival.name} line{where_}, its strongest, is absent while a line it predicts "
-                      f"no stronger is seen: {idx.mesophase} stays first")
+                      f"({', '.join(idx.weak_lines[:4])}) favour it over {idx.mesophase}, but {why}: "
+                      f"{idx.mesophase} stays first")
     if idx is not None:
         best = idx.best
         if len(idx.tie) > 1:
