@@ -21,8 +21,9 @@ The pipeline, each step chosen to be insensitive to particle size and density:
    pixels (Otsu class, two iterations) is subtracted. Unlike a large-σ blur it is not pulled
    up by dense particle fields.
 3. **Threshold**: Otsu (Otsu, IEEE Trans. SMC 9, 62 (1979)) on the image smoothed by a
-   Gaussian of ``smooth_px``, refined to ``level`` (default ½) of the way between the median
-   background and the particle plateau (upper quartile of the particle class), so that the
+   Gaussian of ``smooth_px`` (1 px; on a grainy carbon film whose specks are all the default
+   finds, the σ at which a population ≥ 6σ across keeps its size: :func:`_on_grainy_film`), refined to ``level`` (default ½) of the way
+   between the median background and the particle plateau (upper quartile of the particle class), so that the
    boundary lies at half the particle contrast whatever the area fraction. That is the edge of a particle of uniform projected
    intensity (bright-field mass–thickness, faceted crystals). For projected spheres
    (HAADF intensity ∝ chord length) the half-contrast line lies inside the rim and
@@ -660,7 +661,82 @@ def _local_levels(sm, binary, thr, bg_level, fg_level, level, exclude):
     return out, level_map, plateau_map, count
 
 
-def detect_particles(image, pixel_nm=None, *, contrast="auto", level=None, smooth_px=1.0,
+#: Gaussian widths (px) tried when the objects found with 1 px smoothing are grain-sized; each
+#: step grows σ by 1.33-1.5×, so blobs of smoothed film grain (whose size scales with σ) grow
+#: by at least that much from one step to the next
+GRAIN_SMOOTHING = (1.5, 2.0, 3.0, 4.0, 6.0, 8.0)
+#: a population found at smoothing σ must be at least this many σ across: R ≥ 3σ, the radius
+#: from which a profile fit reads an edge (:func:`_profile_edges`); smaller objects are the
+#: smoothing's own blobs of grain, or particles the smoothing blurs away
+GRAIN_SCALE = 6.0
+#: and keep its size within this fraction at the next σ: particles' half-contrast outlines do not
+#: move with the blur, grain blobs grow with σ (≥ 33 % a step, :data:`GRAIN_SMOOTHING`)
+GRAIN_STABILITY = 0.2
+
+
+def _typical_diameter(img, smooth_px) -> float:
+    """Count-median equivalent diameter (px) of the objects above the image's threshold at
+    half contrast after smoothing by ``smooth_px``: the grain's specks when they outnumber
+    the particles."""
+    from scipy import ndimage as ndi
+
+    sm, thr, _, _ = _threshold(img, smooth_px, 0.5)
+    comps, _ = ndi.label(ndi.binary_fill_holes(sm > thr))
+    areas = np.bincount(comps.ravel())[1:]
+    return float(2 * np.sqrt(np.median(areas) / np.pi)) if areas.size else 0.0
+
+
+def _grain_smoothing(img) -> float | None:
+    """The smallest σ of :data:`GRAIN_SMOOTHING` at which the objects are a population of
+    particles rather than film grain (:data:`GRAIN_SCALE`, :data:`GRAIN_STABILITY`); None if
+    no σ gives one. ``img`` has its particles bright."""
+    d = [_typical_diameter(img, s) for s in GRAIN_SMOOTHING]
+    for i in range(len(d) - 1):
+        if d[i] >= GRAIN_SCALE * GRAIN_SMOOTHING[i] and abs(d[i + 1] / d[i] - 1) <= GRAIN_STABILITY:
+            return GRAIN_SMOOTHING[i]
+    return None
+
+
+def _on_grainy_film(image, det, kw) -> Detection:
+    """Particles measured at the smoothing at which they stand out of a grainy film, when the
+    default (1 px) found only objects below :data:`MIN_PX_ACROSS` (the film's grain: a carbon
+    film's phase-contrast speckle is 1-3 px and as contrasted, pixel by pixel, as the
+    particles). Either polarity when the contrast is auto (the grain fooled the choice); the
+    one whose accepted particles cover more of the image is kept. Doubtful: found this way,
+    the particles stand only a few grain σ above the film."""
+    accepted = det.table.loc[det.table["accepted"], "area_px"].to_numpy(float)
+    if accepted.size and 2 * np.sqrt(np.median(accepted) / np.pi) >= MIN_PX_ACROSS:
+        return det
+    full = image.data.astype(float)
+    H, W = full.shape
+    top, bottom = _edge_bands(full)
+    left, right = _edge_bands(full.T)
+    body = full[top:H - bottom, left:W - right]
+    # normalised as :func:`_detect` does, so that the thresholds are those it will use
+    body = (body - np.median(body)) / max(np.percentile(body, 99.5) - np.percentile(body, 0.5), 1e-12)
+    found = {}
+    for c in ((kw["contrast"],) if kw["contrast"] != "auto" else ("bright", "dark")):
+        s = _grain_smoothing(body if c == "bright" else -body)
+        if s is None:
+            continue
+        try:
+            found[c] = (s, _detect(image, **{**kw, "contrast": c, "smooth_px": s}))
+        except InputError:
+            continue
+    if not found:
+        return det
+    cover = {c: float(np.sum(d.table.loc[d.table["accepted"], "area_px"])) for c, (_, d) in found.items()}
+    best = max(cover, key=lambda c: cover[c])
+    s, grainy = found[best]
+    d_old = 2 * np.sqrt(np.median(accepted) / np.pi) if accepted.size else 0.0
+    doubt = (f"with 1 px smoothing the objects were {d_old:.1f} px across, the film's grain; {best} "
+             f"particles measured after smoothing by σ = {s:g} px, where a population at least "
+             f"{GRAIN_SCALE:g}σ across keeps its size as σ grows: check the outlines (--plot DIR)")
+    return Detection(grainy.labels, grainy.table, grainy.pixel_nm, grainy.contrast, grainy.threshold,
+                     grainy.image, grainy.source, grainy.verdict.plus(doubts=[doubt]), grainy.calibration)
+
+
+def detect_particles(image, pixel_nm=None, *, contrast="auto", level=None, smooth_px=None,
                      min_diameter_nm=None, min_solidity=0.85, exclude_edge=True,
                      split=True) -> Detection:
     """Find and measure particles; see the module docstring for the method.
@@ -688,8 +764,10 @@ def detect_particles(image, pixel_nm=None, *, contrast="auto", level=None, smoot
     level : float, optional
         Threshold between background (0) and particle (1) levels; None segments at 0.5,
         sizes from the fitted profiles and checks the edge sensitivity (see above).
-    smooth_px : float, default 1.0
-        σ in pixels of the Gaussian smoothing before thresholding.
+    smooth_px : float, optional
+        σ in pixels of the Gaussian smoothing before thresholding. None: 1 px, or, when the
+        objects found so are below 8 px across (a grainy film's speckle), the smallest σ at
+        which a population at least 6σ across keeps its size (:func:`_on_grainy_film`).
     min_diameter_nm : float, optional
         Smaller objects are rejected; a default from the pixel size when None.
     min_solidity : float, default 0.85
@@ -711,11 +789,14 @@ def detect_particles(image, pixel_nm=None, *, contrast="auto", level=None, smoot
         image = make_tem_image(image, pixel_nm)
     elif pixel_nm is not None:
         image = make_tem_image(image.data, pixel_nm, metadata=image.metadata, source=image.source)
-    kw = dict(contrast=contrast, level=level, smooth_px=smooth_px, min_diameter_nm=min_diameter_nm,
-              min_solidity=min_solidity, exclude_edge=exclude_edge, split=split)
+    kw = dict(contrast=contrast, level=level, smooth_px=1.0 if smooth_px is None else smooth_px,
+              min_diameter_nm=min_diameter_nm, min_solidity=min_solidity, exclude_edge=exclude_edge,
+              split=split)
     det = _detect(image, **kw)
     if det.contrast == "bright" and not any(_SUPPORT_TAKEN in n for n in det.verdict.notes):
         det = _lumpy_support_check(image, det, kw)
+    if smooth_px is None:
+        det = _on_grainy_film(image, det, kw)
     return det
 
 
