@@ -868,12 +868,11 @@ def _lines_at_nominal_cell(x, y, sig, wp, p, k, wp2, p2, threshold) -> list[str]
     nominal cell, its lines stand in the residual of the final fit of the present phases
     (``wp2``, ``p2``) away from their lines: matched-filter S/N ≥ ``threshold`` with at least
     two lines ≥ 3σ, the widths of the strongest present phase, against the residual's scatter
-    between all lines. The first fit can carry a
-    minority phase's cell far from its lines and judge it there: IUCr CPD-1a's 1.2 wt%
-    corundum was refined to a = 4.33 Å (−9 %) and called absent, quality ok, while its 012,
-    113, 024 and 116 lines stand 6–10σ where no other phase has a line. Only a doubt: a phase
-    under pressure sits at a smaller cell, and lines of a phase not among the candidates may
-    fall where the nominal cell puts them."""
+    between all lines. The first fit can carry a minority phase's cell far from its lines and
+    judge it there: IUCr CPD-1a's 1.2 wt% corundum was refined to a = 4.33 Å (−9 %) and
+    called absent, quality ok, while its 012, 113, 024 and 116 lines stand 6–10σ where no
+    other phase has a line. Only a doubt: a phase under pressure sits at a smaller cell, and
+    lines of a phase not among the candidates may fall where the nominal cell puts them."""
     main = int(np.argmax([np.sum(wp2.component(p2, j)) for j in range(len(wp2.phases))]))
     i, n_cell = wp.layout[k]
     j0, n_main = wp2.layout[main]
