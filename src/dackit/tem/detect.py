@@ -22,8 +22,9 @@ The pipeline, each step chosen to be insensitive to particle size and density:
    up by dense particle fields.
 3. **Threshold**: Otsu (Otsu, IEEE Trans. SMC 9, 62 (1979)) on the image smoothed by a
    Gaussian of ``smooth_px`` (1 px; on a grainy carbon film whose specks are all the default
-   finds, the σ at which a population ≥ 6σ across keeps its size: :func:`_on_grainy_film`), refined to ``level`` (default ½) of the way
-   between the median background and the particle plateau (upper quartile of the particle class), so that the
+   finds, the σ at which a population ≥ 6σ across keeps its size: :func:`_on_grainy_film`),
+   refined to ``level`` (default ½) of the way between the median background and the
+   particle plateau (upper quartile of the particle class), so that the
    boundary lies at half the particle contrast whatever the area fraction. That is the edge of a particle of uniform projected
    intensity (bright-field mass–thickness, faceted crystals). For projected spheres
    (HAADF intensity ∝ chord length) the half-contrast line lies inside the rim and
