@@ -258,12 +258,13 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
         if axis not in (None, "2th_deg"):
             raise InputError(f"{pre}GSAS constant-wavelength data are in 2θ, not {axis!r}")
         return read_gsas(path, wavelength_a=wavelength_a, lines=lines)
-    from dackit.io.stepscan import looks_like_step_scan, read_step_scan
+    from dackit.io.stepscan import read_step_scan
 
-    if looks_like_step_scan(lines):
+    step_scan = read_step_scan(path, lines, wavelength_a=wavelength_a)
+    if step_scan is not None:
         if axis not in (None, "2th_deg"):
             raise InputError(f"{pre}a CPI/MDI/DBWS step scan is in 2θ, not {axis!r}")
-        return read_step_scan(path, lines, wavelength_a=wavelength_a)
+        return step_scan
     _refuse_pair_distribution(path, lines, pre)
     _refuse_spec_scans(lines, pre)
     _refuse_powder_cif(lines, pre)

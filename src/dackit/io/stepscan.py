@@ -21,12 +21,10 @@ from __future__ import annotations
 
 import math
 import re
-from pathlib import Path
 
 import numpy as np
 
 from dackit.core.pattern import Pattern, make_pattern
-from dackit.errors import InputError, where
 
 _NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 
@@ -97,18 +95,6 @@ def _dbws(lines):
     return "DBWS", start, step, end, None, lines[1:], lines[:1]
 
 
-def looks_like_step_scan(lines: list[str]) -> bool:
-    """True when ``lines`` are a CPI, MDI or DBWS step scan whose header's count of points
-    matches the counts that follow.
-
-    Parameters
-    ----------
-    lines : list of str
-        The file's lines.
-    """
-    return _layout(lines) is not None
-
-
 def _layout(lines):
     lines = [ln for ln in lines if ln.strip()]
     if len(lines) < 2:
@@ -128,9 +114,11 @@ def _layout(lines):
     return None
 
 
-def read_step_scan(path, lines: list[str], wavelength_a=None) -> Pattern:
+def read_step_scan(path, lines: list[str], wavelength_a=None) -> Pattern | None:
     """Read a CPI, MDI or DBWS step scan: 2θ = start + i × step, the wavelength from the
-    header (CPI, MDI) unless given.
+    header (CPI, MDI) unless given. None when ``lines`` are no such scan (no layout whose
+    header's count of points matches the counts that follow): the file is parsed once, by
+    this call, whatever it turns out to be.
 
     Parameters
     ----------
@@ -149,11 +137,9 @@ def read_step_scan(path, lines: list[str], wavelength_a=None) -> Pattern:
     >>> round(float(p.x[-1]), 3), p.metadata["format"]
     (10.1, 'DBWS')
     """
-    pre = where(Path(path))
     found = _layout(lines)
     if found is None:
-        raise InputError(f"{pre}not a CPI, MDI or DBWS step scan: the header's start, step and end "
-                         "do not match the number of counts that follow")
+        return None
     name, start, step, lam, y, header = found
     meta = {"format": name, "header": [ln.strip() for ln in header]}
     # whole numbers are the detector's counts: Poisson σ = √counts, as FullProf and GSAS-II
