@@ -708,13 +708,8 @@ def _on_grainy_film(image, det, kw) -> Detection:
     accepted = det.table.loc[det.table["accepted"], "area_px"].to_numpy(float)
     if accepted.size and 2 * np.sqrt(np.median(accepted) / np.pi) >= MIN_PX_ACROSS:
         return det
-    full = image.data.astype(float)
-    H, W = full.shape
-    top, bottom = _edge_bands(full)
-    left, right = _edge_bands(full.T)
-    body = full[top:H - bottom, left:W - right]
-    # normalised as :func:`_detect` does, so that the thresholds are those it will use
-    body = (body - np.median(body)) / max(np.percentile(body, 99.5) - np.percentile(body, 0.5), 1e-12)
+    # cut and normalised as :func:`_detect` does, so that the thresholds are those it will use
+    body = _unit_range(_without_bars(image.data.astype(float))[1])
     found = {}
     for c in ((kw["contrast"],) if kw["contrast"] != "auto" else ("bright", "dark")):
         s = _grain_smoothing(body if c == "bright" else -body)
@@ -828,16 +823,14 @@ def _detect(image, pixel_nm=None, *, contrast="auto", level=None, smooth_px=1.0,
     doubts: list[str] = []
 
     # information bars are cut first: they would skew every level computed below
-    top, bottom = _edge_bands(full)
-    left, right = _edge_bands(full.T)
+    (top, bottom, left, right), img = _without_bars(full)
     if top or bottom or left or right:
         parts = [f"{n} rows at the {s}" for n, s in ((top, "top"), (bottom, "bottom")) if n]
         parts += [f"{n} columns at the {s}" for n, s in ((left, "left"), (right, "right")) if n]
         info.append("information bar excluded (" + ", ".join(parts) + ")")
-    img = full[top:H - bottom, left:W - right]
     if min(img.shape) < 16:
         raise InputError(f"{pre}nothing left after removing the information bars")
-    img = (img - np.median(img)) / max(np.percentile(img, 99.5) - np.percentile(img, 0.5), 1e-12)
+    img = _unit_range(img)
 
     if contrast == "auto":
         mode = " ".join(str(v) for v in image.metadata.values()).upper()
@@ -1166,9 +1159,22 @@ def _both_polarities(image, frac, **kw) -> Detection:
                      det.source, det.verdict.plus(doubts=doubts, info=[note]), det.calibration)
 
 
-def _normalised(image) -> np.ndarray:
-    data = image.data.astype(float)
+def _unit_range(data: np.ndarray) -> np.ndarray:
+    """``data`` less its median, over its 0.5–99.5 percentile range: the scale every level
+    of the detection is set on."""
     return (data - np.median(data)) / max(np.percentile(data, 99.5) - np.percentile(data, 0.5), 1e-12)
+
+
+def _without_bars(full: np.ndarray):
+    """((top, bottom, left, right) rows and columns of information bars, the image without them)."""
+    top, bottom = _edge_bands(full)
+    left, right = _edge_bands(full.T)
+    H, W = full.shape
+    return (top, bottom, left, right), full[top:H - bottom, left:W - right]
+
+
+def _normalised(image) -> np.ndarray:
+    return _unit_range(image.data.astype(float))
 
 
 def _on_tophat(image, data, radius, kw):
