@@ -705,8 +705,11 @@ def _on_grainy_film(image, det, kw) -> Detection:
     particles). Either polarity when the contrast is auto (the grain fooled the choice); the
     one whose accepted particles cover more of the image is kept. Doubtful: found this way,
     the particles stand only a few grain σ above the film."""
+    from dataclasses import replace
+
     accepted = det.table.loc[det.table["accepted"], "area_px"].to_numpy(float)
-    if accepted.size and 2 * np.sqrt(np.median(accepted) / np.pi) >= MIN_PX_ACROSS:
+    d_old = 2 * np.sqrt(np.median(accepted) / np.pi) if accepted.size else 0.0
+    if d_old >= MIN_PX_ACROSS:
         return det
     # cut and normalised as :func:`_detect` does, so that the thresholds are those it will use
     body = _unit_range(_without_bars(image.data.astype(float))[1])
@@ -724,12 +727,10 @@ def _on_grainy_film(image, det, kw) -> Detection:
     cover = {c: float(np.sum(d.table.loc[d.table["accepted"], "area_px"])) for c, (_, d) in found.items()}
     best = max(cover, key=lambda c: cover[c])
     s, grainy = found[best]
-    d_old = 2 * np.sqrt(np.median(accepted) / np.pi) if accepted.size else 0.0
     doubt = (f"with 1 px smoothing the objects were {d_old:.1f} px across, the film's grain; {best} "
              f"particles measured after smoothing by σ = {s:g} px, where a population at least "
              f"{GRAIN_SCALE:g}σ across keeps its size as σ grows: check the outlines (--plot DIR)")
-    return Detection(grainy.labels, grainy.table, grainy.pixel_nm, grainy.contrast, grainy.threshold,
-                     grainy.image, grainy.source, grainy.verdict.plus(doubts=[doubt]), grainy.calibration)
+    return replace(grainy, verdict=grainy.verdict.plus(doubts=[doubt]))
 
 
 def detect_particles(image, pixel_nm=None, *, contrast="auto", level=None, smooth_px=None,
