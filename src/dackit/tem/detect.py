@@ -121,7 +121,6 @@ The pipeline, each step chosen to be insensitive to particle size and density:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -159,6 +158,19 @@ class Detection(Judged):
     @property
     def n(self) -> int:
         return int(self.table["accepted"].sum())
+
+
+def _label_max(values: np.ndarray, labels: np.ndarray, index) -> np.ndarray:
+    """Largest value of each label in ``index``, 0 for a label with no pixel: what
+    ``scipy.ndimage.maximum`` returns, without its sort of the whole image (the TEM pipeline
+    asks it of million-pixel frames with thousands of labels, dozens of times)."""
+    index = np.asarray(index, dtype=np.intp)
+    flat = labels.ravel()
+    top = max(int(flat.max(initial=0)), int(index.max(initial=0))) + 1
+    best = np.full(top, -np.inf)
+    np.maximum.at(best, flat, values.ravel().astype(float))
+    best[np.bincount(flat, minlength=top) == 0] = 0.0
+    return best[index]
 
 
 def _feret(coords: np.ndarray) -> tuple[float, float]:
@@ -468,7 +480,7 @@ def _one_seed_per_top(peaks, deep, surface, dist, dip):
     regions, n = ndi.label(deep, structure=np.ones((3, 3)))
     if n == 0 or len(peaks) < 2:
         return peaks, 0
-    highest = np.concatenate([[np.inf], ndi.maximum(surface, regions, np.arange(1, n + 1))])
+    highest = np.concatenate([[np.inf], _label_max(surface, regions, np.arange(1, n + 1))])
     tops, _ = ndi.label(deep & (surface >= highest[regions] - dip), structure=np.ones((3, 3)))
     on = tops[tuple(peaks.T)]
     crowded = int(np.sum(np.bincount(on)[1:] >= 2))
@@ -535,7 +547,7 @@ def _shared_lines(labels, dist, sm, bg_level):
         pval.append(0.5 * (va[m] + vb[m]))
     key = np.concatenate(pairs)
     index = np.arange(n + 1)
-    insc = np.asarray(ndi.maximum(dist, labels, index), float)
+    insc = np.asarray(_label_max(dist, labels, index), float)
     if key.size == 0:
         empty = np.zeros(0)
         return empty.astype(int), empty.astype(int), empty, empty, empty, insc
@@ -622,12 +634,12 @@ def _local_levels(sm, binary, thr, bg_level, fg_level, level, exclude):
     if n == 0:
         return binary, level_map, plateau_map, 0
     index = np.arange(1, n + 1)
-    seen = np.concatenate([[False], ndi.maximum(binary, comps, index) > 0])
+    seen = np.concatenate([[False], _label_max(binary, comps, index) > 0])
     # the single-particle radius: inscribed radii of the image-level objects, fragments left out
     blobs, nb = ndi.label(binary)
     if nb == 0:
         return binary, level_map, plateau_map, 0
-    inscribed = ndi.maximum(ndi.distance_transform_edt(binary), blobs, np.arange(1, nb + 1))
+    inscribed = _label_max(ndi.distance_transform_edt(binary), blobs, np.arange(1, nb + 1))
     r_hi = float(np.percentile(inscribed, 90))
     good = inscribed[inscribed >= max(0.4 * r_hi, 1.5)]
     r_typ = float(np.percentile(good, 25)) if good.size else r_hi
@@ -881,7 +893,7 @@ def _detect(image, pixel_nm=None, *, contrast="auto", level=None, smooth_px=1.0,
         raise InputError(f"{pre}no particles found above the background; check --contrast")
 
     dist = ndi.distance_transform_edt(binary)
-    inscribed = ndi.maximum(dist, comps, np.arange(1, ncomp + 1))
+    inscribed = _label_max(dist, comps, np.arange(1, ncomp + 1))
     # clusters share the inscribed radius of their members; fragments are dropped by the
     # 0.4·(90th percentile) floor, so the median is the radius of one particle
     r_hi = float(np.percentile(inscribed, 90))
@@ -945,7 +957,7 @@ def _detect(image, pixel_nm=None, *, contrast="auto", level=None, smooth_px=1.0,
             raise InputError(f"{pre}no particle candidates found; check --contrast and --pixel-nm")
         area = ndi.sum_labels(np.ones(labels.shape), labels, index)
         centre = np.array(ndi.center_of_mass(np.ones(labels.shape), labels, index)).reshape(-1, 2)
-        inscribed = ndi.maximum(lab_dist, labels, index)
+        inscribed = _label_max(lab_dist, labels, index)
         boxes = ndi.find_objects(labels)
         # a cut-off information bar is an image edge too
         edge = np.array([exclude_edge and (boxes[k - 1][0].start == 0 or boxes[k - 1][1].start == 0
@@ -1048,12 +1060,12 @@ def _detect(image, pixel_nm=None, *, contrast="auto", level=None, smooth_px=1.0,
         # the same test on the watershed's own pieces, before lines across one body were
         # removed: joining two pieces of a letter's stroke must not clear the rest of it
         # (a component joined into one body is one particle, not an overlap)
-        parent = ndi.maximum(comps, labels, table["label"].to_numpy()).astype(int)
+        parent = _label_max(comps, labels, table["label"].to_numpy()).astype(int)
         overlap_ws: dict[int, bool] = {}
         if n_joined:
             a_ws = np.bincount(pieces_ws.ravel())
             med_ws = _robust_median_area(a_ws[1:][a_ws[1:] > 0].astype(float))
-            own = ndi.maximum(comps, pieces_ws, np.arange(a_ws.size))
+            own = _label_max(comps, pieces_ws, np.arange(a_ws.size))
             for g in np.unique(comps[joined_mask]):
                 k = np.flatnonzero((own == g) & (a_ws > 0))
                 k = k[k > 0]
@@ -1311,10 +1323,28 @@ def _profile_curve(r, R, s, p, step=0.2):
     return np.interp(r, grid, np.sum(w * f, axis=1))
 
 
-@lru_cache(maxsize=32)
+#: blur tables by (σ, step), each as long as the longest profile asked of it so far
+_BLUR_TABLES: dict[tuple[float, float], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
 def _blur_weights(n, s, step):
-    """Grid, ρ band and weights of the 2D radial Gaussian blur (cached: the radius fits of a
-    population share σ)."""
+    """Grid, ρ band and weights of the 2D radial Gaussian blur for the first ``n`` radii.
+
+    Row i depends on its own radius i·step alone, so one table per σ serves every profile
+    by its first rows: the radius fits of a population share σ, and their profiles differ
+    in length (a cache by length recomputed the table for most particles).
+    """
+    table = _BLUR_TABLES.pop((s, step), None)
+    if table is None or table[0].size < n:
+        table = _blur_table(n, s, step)
+    if len(_BLUR_TABLES) >= 32:
+        _BLUR_TABLES.pop(next(iter(_BLUR_TABLES)))
+    _BLUR_TABLES[(s, step)] = table  # last used goes last: the oldest is dropped first
+    grid, rho, w = table
+    return grid[:n], rho[:n], w[:n]
+
+
+def _blur_table(n, s, step):
     from scipy.special import i0e
 
     grid = np.arange(n) * step
@@ -1675,7 +1705,9 @@ def _boundary_check(sm, kept, table, bg_level, fg_level, px, doubts, info) -> No
     # each particle's own plateau (upper quartile of its pixels): particles of one image differ
     # in contrast (SEM: isolated spheres brighter than those in a raft), and a level taken
     # from the population would cut the fainter ones short whatever their edge
-    plateau = {lab: max(float(np.percentile(sm[kept == lab], 75)), bg_level + 1e-12) for lab in acc}
+    own = ndi.find_objects(kept)
+    plateau = {lab: max(float(np.percentile(sm[own[lab - 1]][kept[own[lab - 1]] == lab], 75)), bg_level + 1e-12)
+               for lab in acc}
     means = []
     for frac in BOUNDARY_LEVELS:
         area = np.empty(acc.size)
