@@ -188,19 +188,37 @@ def _feret(coords: np.ndarray) -> tuple[float, float]:
     return float(width.max()), float(width.min())
 
 
+#: the terms of the quadratic background surface, as powers (a, b) of u^a v^b
+_QUADRATIC = ((0, 0), (1, 0), (0, 1), (2, 0), (1, 1), (0, 2))
+
+
 def _flatten(img: np.ndarray) -> np.ndarray:
+    """``img`` less a quadratic surface fitted (twice) to its pixels below Otsu's threshold.
+
+    u depends on the row alone and v on the column alone, so every sum of the least-squares
+    normal equations, Σ over the mask of u^a v^b (and of I·u^a v^b), is a product of small
+    matrices Uᵀ M V: no design matrix of six columns per pixel (a 2048² frame's was 200 MB
+    and most of the time of the grain-film route, which flattens it a dozen times).
+    """
     from skimage.filters import threshold_otsu
 
-    rows, cols = np.mgrid[0:img.shape[0], 0:img.shape[1]]
-    u, v = rows.ravel() / img.shape[0] - .5, cols.ravel() / img.shape[1] - .5
-    design = np.stack([np.ones_like(u), u, v, u * u, u * v, v * v], axis=1)
+    h, w = img.shape
+    U = (np.arange(h) / h - .5)[:, None] ** np.arange(5)
+    V = (np.arange(w) / w - .5)[:, None] ** np.arange(5)
     out = img
     for _ in range(2):
-        bg = (out < threshold_otsu(out)).ravel()
-        if bg.sum() < design.shape[1] * 10:
+        bg = out < threshold_otsu(out)
+        if bg.sum() < len(_QUADRATIC) * 10:
             break
-        coef, *_ = np.linalg.lstsq(design[bg], img.ravel()[bg], rcond=None)
-        out = img - (design @ coef).reshape(img.shape)
+        mask = bg.astype(float)
+        moments = U.T @ mask @ V
+        weighted = U[:, :3].T @ (mask * img) @ V[:, :3]
+        gram = np.array([[moments[a + c, b + d] for c, d in _QUADRATIC] for a, b in _QUADRATIC])
+        coef, *_ = np.linalg.lstsq(gram, np.array([weighted[a, b] for a, b in _QUADRATIC]), rcond=None)
+        surface = np.zeros((3, 3))
+        for (a, b), c in zip(_QUADRATIC, coef):
+            surface[a, b] = c
+        out = img - U[:, :3] @ surface @ V[:, :3].T
     return out
 
 
@@ -703,10 +721,13 @@ def _grain_smoothing(img) -> float | None:
     """The smallest σ of :data:`GRAIN_SMOOTHING` at which the objects are a population of
     particles rather than film grain (:data:`GRAIN_SCALE`, :data:`GRAIN_STABILITY`); None if
     no σ gives one. ``img`` has its particles bright."""
-    d = [_typical_diameter(img, s) for s in GRAIN_SMOOTHING]
-    for i in range(len(d) - 1):
-        if d[i] >= GRAIN_SCALE * GRAIN_SMOOTHING[i] and abs(d[i + 1] / d[i] - 1) <= GRAIN_STABILITY:
-            return GRAIN_SMOOTHING[i]
+    # σ by σ, each smoothing at most once: the first σ that passes ends the search
+    d = _typical_diameter(img, GRAIN_SMOOTHING[0])
+    for s, s_next in zip(GRAIN_SMOOTHING, GRAIN_SMOOTHING[1:]):
+        d_next = _typical_diameter(img, s_next)
+        if d >= GRAIN_SCALE * s and abs(d_next / d - 1) <= GRAIN_STABILITY:
+            return s
+        d = d_next
     return None
 
 
