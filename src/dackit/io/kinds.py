@@ -73,6 +73,11 @@ def _sniff(path: Path) -> Kind:
     numeric = sum(_numeric_row(ln) for ln in data)
     if numeric >= 5 and numeric >= 0.5 * len(data):
         return "pattern"
+    # a GSAS pdCIF's profile rows carry esds ("119(17)  0.00277  101.9  ."), so no row reads
+    # as numeric columns and the powder CIF went unnamed (pdCIFplotter's ALUMINA.cif)
+    from dackit.io.patterns import _refuse_powder_cif
+
+    _refuse_powder_cif(lines, f"{path}: ")
     raise InputError(
         f"{path}: ending {path.suffix or '(none)'!r} is not a known format and the file is text "
         "without numeric columns; dackit reads 1D patterns as text columns "
