@@ -25,11 +25,11 @@ from dackit.errors import InputError
 Kind = Literal["pattern", "image", "spectrum"]
 
 #: 1D patterns: text columns (pyFAI/Dioptas .xy/.chi, .xye, GSAS .gsas/.gsa/.gss/.fxye, Rigaku .ras,
-#: Bruker .uxd, PANalytical .xrdml and .udf, Anton Paar .pdh, q-space .qxy, step scans (Sietronics
-#: .cpi, MDI Jade .mdi, DBWS .dbw/.rit/.neu), generic
+#: Bruker .uxd, PANalytical .xrdml and .udf, Anton Paar .pdh, SAXSLAB/Xenocs .grad, q-space .qxy,
+#: step scans (Sietronics .cpi, MDI Jade .mdi, DBWS .dbw/.rit/.neu), generic
 #: .dat/.txt/.csv) and canSAS 1D XML
 PATTERN_SUFFIXES = (".xy", ".xye", ".qxy", ".chi", ".dat", ".txt", ".csv", ".xml", ".gsas", ".gsa", ".gss",
-                    ".fxye", ".fxy", ".ras", ".xrdml", ".udf", ".uxd", ".pdh", ".cpi", ".mdi", ".dbw",
+                    ".fxye", ".fxy", ".ras", ".xrdml", ".udf", ".uxd", ".pdh", ".grad", ".cpi", ".mdi", ".dbw",
                     ".rit", ".neu")
 #: area-detector images readable by fabio/h5py (and .npy arrays); a file with another
 #: ending is sniffed (:func:`kind_of`)
