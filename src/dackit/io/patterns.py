@@ -316,6 +316,12 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
                 rows.append((i + 1, line))
         footer = _trailing_metadata(rows)
         rows = rows[:len(rows) - len(footer)]
+        if _is_point_count(rows):
+            # BioXTAS RAW 1.x profiles put the number of points alone on the line under the
+            # column titles ('### DATA:', 'Q I Error', '758'): the curve was refused as
+            # 'line 25 has 1 column(s)'. Only a count that matches the rows below is skipped.
+            header.append(rows[0][1].strip())
+            rows = rows[1:]
         for line in reversed(header):  # the column line is the last comment
             tokens = [t.lower() for t in line.split()]
             found = [_COLUMN_UNITS[t] for t in tokens if t in _COLUMN_UNITS]
@@ -702,6 +708,14 @@ def _starts_numeric(line: str) -> bool:
 _META_LINE = re.compile(r"^[A-Za-z][^:=]{0,80}[:=]")
 #: the unit of the angular axis in an ATSAS footer ('angular-unit: nanometer', i.e. s in 1/nm)
 _ANGULAR_UNIT = re.compile(r"^angular[-_ ]units?\s*[:=]\s*(.+?)\s*$", re.I)
+
+
+def _is_point_count(rows) -> bool:
+    """True if the first data row is one integer equal to the number of rows after it."""
+    if len(rows) < 3:
+        return False
+    fields = rows[0][1].split()
+    return len(fields) == 1 and fields[0].isdigit() and int(fields[0]) == len(rows) - 1
 
 
 def _trailing_metadata(rows) -> list[str]:
