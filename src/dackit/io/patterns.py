@@ -303,10 +303,17 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
         # ISIS COLETTE 1D files: title, ranges, counts, then a Fortran format line ("3
         # (F12.5,2E16.6)") before the q, I, σ rows; the lines above it are header, not data
         fortran = next((i for i, ln in enumerate(lines[:8]) if _FORTRAN_FORMAT.match(ln)), -1)
+        separated: list[str] = []
         for i, line in enumerate(lines):
             stripped = line.strip()
             if not stripped:
                 continue
+            if rows and _SEPARATOR_LINE.match(stripped):
+                # EMBL X33 / PRIMUS curves end the data with a '=====' rule over blocks of
+                # run metadata (some of them numeric rows): the rule was refused as 'line 2111
+                # is not numeric'. Everything below it is footer.
+                separated = [ln.strip() for ln in lines[i:] if ln.strip()]
+                break
             if i <= fortran:
                 header.append(stripped)
                 continue
@@ -316,6 +323,7 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
                 rows.append((i + 1, line))
         footer = _trailing_metadata(rows)
         rows = rows[:len(rows) - len(footer)]
+        footer += separated
         if _is_point_count(rows):
             # BioXTAS RAW 1.x profiles put the number of points alone on the line under the
             # column titles ('### DATA:', 'Q I Error', '758'): the curve was refused as
@@ -706,6 +714,8 @@ def _starts_numeric(line: str) -> bool:
 
 #: a 'key: value' metadata line ('range-from: 5', 'Detector Distance [m]: 3.0')
 _META_LINE = re.compile(r"^[A-Za-z][^:=]{0,80}[:=]")
+#: a rule of '=' that closes the data of EMBL X33 / PRIMUS curves
+_SEPARATOR_LINE = re.compile(r"^={10,}$")
 #: the unit of the angular axis in an ATSAS footer ('angular-unit: nanometer', i.e. s in 1/nm)
 _ANGULAR_UNIT = re.compile(r"^angular[-_ ]units?\s*[:=]\s*(.+?)\s*$", re.I)
 
