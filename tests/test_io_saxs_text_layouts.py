@@ -90,6 +90,7 @@ def test_x33_rule_ends_the_data(tmp_path):
     pattern = read_pattern(path)
     assert pattern.x.size == q.size
     assert "Exposure time (sec):   15.000" in pattern.metadata["footer"]
+    assert any("rule on line 703" in note for note in pattern.reader_notes)
     out = CliRunner().invoke(cli, ["saxs", "peaks", str(path), "--json"])
     row = json.loads(out.stdout)[0]
     assert row["mesophase"] == "lamellar"

@@ -277,6 +277,8 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
     _refuse_powder_cif(lines, pre)
     header, rows, fmt, unit, declared = [], [], "xy", None, None
     footer: list[str] = []
+    separated: list[str] = []
+    rule_line = 0
     title_lam = None
     if _looks_like_fit2d_chi(lines):
         fmt = "chi"
@@ -303,7 +305,6 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
         # ISIS COLETTE 1D files: title, ranges, counts, then a Fortran format line ("3
         # (F12.5,2E16.6)") before the q, I, σ rows; the lines above it are header, not data
         fortran = next((i for i, ln in enumerate(lines[:8]) if _FORTRAN_FORMAT.match(ln)), -1)
-        separated: list[str] = []
         for i, line in enumerate(lines):
             stripped = line.strip()
             if not stripped:
@@ -313,6 +314,7 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
                 # run metadata (some of them numeric rows): the rule was refused as 'line 2111
                 # is not numeric'. Everything below it is footer.
                 separated = [ln.strip() for ln in lines[i:] if ln.strip()]
+                rule_line = i + 1
                 break
             if i <= fortran:
                 header.append(stripped)
@@ -381,6 +383,10 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
     x, y = data[:, 0], data[:, 1]
     sigma = data[:, 2] if data.shape[1] >= 3 else None
     reader_notes = []
+    if separated:
+        # two scans joined by a rule would otherwise lose the second one without a word
+        reader_notes.append(f"the data end at the '=====' rule on line {rule_line}; the {len(separated) - 1} "
+                            "line(s) below it are read as metadata, not data")
     if sigma is not None and (problem := sigma_column_problem(y, sigma)):
         # a fitted curve read as σ put every peak under "the noise" ("no peak rises above 3×")
         sigma = None
