@@ -277,6 +277,8 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
     _refuse_powder_cif(lines, pre)
     header, rows, fmt, unit, declared = [], [], "xy", None, None
     footer: list[str] = []
+    separated: list[str] = []
+    rule_line = 0
     title_lam = None
     if _looks_like_fit2d_chi(lines):
         fmt = "chi"
@@ -307,6 +309,13 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
             stripped = line.strip()
             if not stripped:
                 continue
+            if rows and _SEPARATOR_LINE.match(stripped):
+                # EMBL X33 / PRIMUS curves end the data with a '=====' rule over blocks of
+                # run metadata (some of them numeric rows): the rule was refused as 'line 2111
+                # is not numeric'. Everything below it is footer.
+                separated = [ln.strip() for ln in lines[i:] if ln.strip()]
+                rule_line = i + 1
+                break
             if i <= fortran:
                 header.append(stripped)
                 continue
@@ -316,6 +325,13 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
                 rows.append((i + 1, line))
         footer = _trailing_metadata(rows)
         rows = rows[:len(rows) - len(footer)]
+        footer += separated
+        if _is_point_count(rows):
+            # BioXTAS RAW 1.x profiles put the number of points alone on the line under the
+            # column titles ('### DATA:', 'Q I Error', '758'): the curve was refused as
+            # 'line 25 has 1 column(s)'. Only a count that matches the rows below is skipped.
+            header.append(rows[0][1].strip())
+            rows = rows[1:]
         for line in reversed(header):  # the column line is the last comment
             tokens = [t.lower() for t in line.split()]
             found = [_COLUMN_UNITS[t] for t in tokens if t in _COLUMN_UNITS]
@@ -367,6 +383,10 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
     x, y = data[:, 0], data[:, 1]
     sigma = data[:, 2] if data.shape[1] >= 3 else None
     reader_notes = []
+    if separated:
+        # two scans joined by a rule would otherwise lose the second one without a word
+        reader_notes.append(f"the data end at the '=====' rule on line {rule_line}; the {len(separated) - 1} "
+                            "line(s) below it are read as metadata, not data")
     if sigma is not None and (problem := sigma_column_problem(y, sigma)):
         # a fitted curve read as σ put every peak under "the noise" ("no peak rises above 3×")
         sigma = None
@@ -700,8 +720,18 @@ def _starts_numeric(line: str) -> bool:
 
 #: a 'key: value' metadata line ('range-from: 5', 'Detector Distance [m]: 3.0')
 _META_LINE = re.compile(r"^[A-Za-z][^:=]{0,80}[:=]")
+#: a rule of '=' that closes the data of EMBL X33 / PRIMUS curves
+_SEPARATOR_LINE = re.compile(r"^={10,}$")
 #: the unit of the angular axis in an ATSAS footer ('angular-unit: nanometer', i.e. s in 1/nm)
 _ANGULAR_UNIT = re.compile(r"^angular[-_ ]units?\s*[:=]\s*(.+?)\s*$", re.I)
+
+
+def _is_point_count(rows) -> bool:
+    """True if the first data row is one integer equal to the number of rows after it."""
+    if len(rows) < 3:
+        return False
+    fields = rows[0][1].split()
+    return len(fields) == 1 and fields[0].isdigit() and int(fields[0]) == len(rows) - 1
 
 
 def _trailing_metadata(rows) -> list[str]:
