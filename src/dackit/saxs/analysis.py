@@ -284,10 +284,11 @@ def _q_scale_from_title(header: list[str]) -> float | None:
     return 0.1 if m.group("nm") else 1.0
 
 
-#: an unlabelled q column starting at or above this (Å⁻¹ as read) and reaching Q_NM_HIGH
-#: spans 0.02-1 nm⁻¹ … 0.2-10 nm⁻¹ if it is nm⁻¹, the span of a lab SAXS camera; read as Å⁻¹
-#: it would be a SAXS-to-WAXS curve whose beam stop cuts at d ≤ 300 Å, rarely saved bare
-Q_NM_LOW, Q_NM_HIGH = 0.02, 1.0
+#: an unlabelled q column starting at or above this (Å⁻¹ as read) starts at ≥ 0.02 nm⁻¹ if it
+#: is nm⁻¹, within a lab SAXS camera's reach, wherever it ends: a superlattice of a = 400 Å
+#: measured to 4 q₁ spans 0.1-0.9 nm⁻¹ and read as Å⁻¹ indexed as well as ever at a = 40 Å,
+#: ok (an upper bound of 1.0 on the range let it through)
+Q_NM_LOW = 0.02
 
 
 #: a first column titled s: ATSAS's s = 4π sin θ / λ (= q), or the crystallographers'
@@ -312,7 +313,7 @@ def _unstated_range_doubt(pattern: Pattern) -> list[str]:
     if not pattern.metadata.get("q_unit_assumed") or pattern.axis != "q_A^-1":
         return []
     lo, hi = float(np.min(pattern.x)), float(np.max(pattern.x))
-    if lo < Q_NM_LOW or hi < Q_NM_HIGH:
+    if lo < Q_NM_LOW:
         return []
     return [f"the file does not state the q unit and its range, {lo:.3g}-{hi:.3g} read as Å⁻¹, "
             "is a lab SAXS range in nm⁻¹: if q is in nm⁻¹ every d here is 10× too small; state "
