@@ -144,8 +144,11 @@ def form_factor(name, q, radius, poly, rng_n=41, shell=None):
     if shell is not None and name not in ("lamellar", "hexagonal"):
         t, rho_c, rho_s = shell
         xc = x / (1 + t)
-        amp = (rho_c - rho_s) * (rs[:, None] / (1 + t)) ** 3 * _sphere_amp(xc) + rho_s * rs[:, None] ** 3 * _sphere_amp(x)
-        return np.sum(w[:, None] * amp**2, axis=0) / np.sum(w * rs**6)
+        vc, vo = (rs / (1 + t)) ** 3, rs**3
+        amp = (rho_c - rho_s) * vc[:, None] * _sphere_amp(xc) + rho_s * vo[:, None] * _sphere_amp(x)
+        # scaled by the summed |contrast|·volume: P(0) = 1 unless core and shell cancel
+        return (np.sum(w[:, None] * amp**2, axis=0)
+                / np.sum(w * (abs(rho_c - rho_s) * vc + abs(rho_s) * vo) ** 2))
     if name == "lamellar":  # sheet of thickness 2R
         f = np.sinc(x / np.pi) ** 2 / q**2
         vol = rs
