@@ -149,6 +149,26 @@ WRONG = [
     ("corpus:cimetidine_fox_tutorial_dbws_pyobjcryst.dat", ["--phase", "si", "--wavelength", "1.52904"]),
     ("corpus:cimetidine_fox_tutorial_dbws_pyobjcryst.dat", ["--phase", "nacl", "--wavelength", "1.52904"]),
     ("corpus:cimetidine_fox_tutorial_dbws_pyobjcryst.dat", ["--phase", "corundum", "--wavelength", "1.52904"]),
+    # rowlesmr/pdCIFplotter's laboratory Cu scan of SRM 656 α-Si3N4 (row_Cu_al656.xy, Apache-2.0)
+    # fitted as corundum: a = 4.7493, c = 12.9137 Å from 10 of 27 lines, α-Si3N4 101 and 201 the
+    # strongest peaks
+    ("corpus:si3n4_656_cu_lab_pdcifplotter.xy", ["--phase", "corundum", "--wavelength", "1.5405929"]),
+    # dara's tutorial scan of a GeO2 + ZnO reaction at 700 °C (jrneilson/dara, MIT; A-Lab Aeris,
+    # Cu): quartz-type GeO2, ZnO and Zn2GeO4 (BGMN 48/39/14 wt%). Dara's BGMN refinement
+    # (notebooks/phase_search.ipynb) gives ZnO a = 3.25072(1), c = 5.20812(3) Å with a specimen
+    # displacement EPS2 = −0.0029 rad; xrd lattice takes a cell 0.55 % small, a = 3.2328,
+    # c = 5.1688 Å, from 8 of 16 lines (5 off their positions, 100 by 0.72 FWHM, the axis model
+    # unsettled), doubtful
+    ("corpus:geo2_zno_zn2geo4_aeris_cu_dara.xrdml", ["--phase", "wurtzite:a=3.2498:c=5.2066:cation=Zn:anion=O"]),
+    # dara's A-Lab precursor mixtures holding In2O3 (bixbyite, Ia3̄, a = 10.12 Å) fitted as CeO2:
+    # the fluorite cell of half its edge (a = 5.0576, 5.0585 Å) indexes In2O3 222, 400, 440, 622 …
+    # (9 of 9 lines, intensities ranked alike) and was ok; In2O3 211, 411, 332, 431, 611, 541 sit
+    # on lines of the doubled cell the small one cannot give (lattice._superlattice_peaks)
+    ("corpus:in2o3_mnco3_aeris_cu_dara.xrdml", ["--phase", "ceo2"]),
+    ("corpus:v2o5_in2o3_laoh3_aeris_cu_dara.xrdml", ["--phase", "ceo2"]),
+    # PeakPo's Empyrean Cu scan of a hydrous ringwoodite (spinel, a ≈ 8.07 Å, with a line at
+    # 12.6°; SHDShim/PeakPo, Apache-2.0) fitted as Au, whose cell is near half the spinel's
+    ("corpus:ringwoodite_hydrous_empyrean_cu_peakpo.xrdml", ["--phase", "au"]),
 ]
 
 

@@ -247,7 +247,11 @@ def test_2d_qx_qy_text_is_refused_by_name(tmp_path):
     np.savetxt(with_header, data, header="Data columns Qx - Qy - I(Qx,Qy) - err(I)\nASCII data", comments="")
     bare = tmp_path / "frame2d_bare.dat"
     np.savetxt(bare, data[:, :3])
-    for path in (with_header, bare):
+    # Qx the slow axis, each value held over a row of Qy bins, under a run-number comment
+    # (ORNL EQSANS Iq2d text): was 'the radial column is not monotonic … two files joined?'
+    slow = tmp_path / "frame2d_qx_slow.dat"
+    np.savetxt(slow, np.c_[qx.T.ravel(), qy.T.ravel(), img.T.ravel()], header="Run 132743")
+    for path in (with_header, bare, slow):
         code, _, text = _peaks(path)
         assert code == 2 and "2D data" in text and path.name in text, text
 

@@ -46,7 +46,7 @@ def peaks(files, poni, wavelength_a, energy_kev, background, min_significance, a
 
     Inputs: two-column q/I text (.dat, .xy, q in Å⁻¹ or nm⁻¹ from the header, the column
     title or an ATSAS footer's 'angular-unit'; Å⁻¹ if none; a '2theta' column with
-    --wavelength), NIST/IGOR .ABS, Anton Paar .pdh,
+    --wavelength), NIST/IGOR .ABS, Anton Paar .pdh, SAXSLAB/Xenocs .grad,
     canSAS XML, NXcanSAS HDF5 (.h5, .hdf, .hdf5, .nxs), or detector images with --poni
     (integrated in q by pyFAI). Every row carries quality ("ok" | "doubtful") and
     quality_notes (ties, missing or unexplained peaks, beamstop edge, background humps). The mesophase is

@@ -1,6 +1,7 @@
 # Public names of dackit.io, loaded lazily by lazy_loader.attach_stub (see __init__.py).
 from . import cansas as cansas
 from . import frames as frames
+from . import grad as grad
 from . import gsas as gsas
 from . import images as images
 from . import kinds as kinds
@@ -18,6 +19,7 @@ from .frames import FrameSource as FrameSource
 from .frames import mean_image as mean_image
 from .frames import open_frames as open_frames
 from .frames import parse_frames as parse_frames
+from .grad import read_grad as read_grad
 from .gsas import read_fxye as read_fxye
 from .gsas import read_gsas as read_gsas
 from .gsas import write_fxye as write_fxye

@@ -25,11 +25,11 @@ from dackit.errors import InputError
 Kind = Literal["pattern", "image", "spectrum"]
 
 #: 1D patterns: text columns (pyFAI/Dioptas .xy/.chi, .xye, GSAS .gsas/.gsa/.gss/.fxye, Rigaku .ras,
-#: Bruker .uxd, PANalytical .xrdml and .udf, Anton Paar .pdh, q-space .qxy, step scans (Sietronics
-#: .cpi, MDI Jade .mdi, DBWS .dbw/.rit/.neu), generic
+#: Bruker .uxd, PANalytical .xrdml and .udf, Anton Paar .pdh, SAXSLAB/Xenocs .grad, q-space .qxy,
+#: step scans (Sietronics .cpi, MDI Jade .mdi, DBWS .dbw/.rit/.neu), generic
 #: .dat/.txt/.csv) and canSAS 1D XML
 PATTERN_SUFFIXES = (".xy", ".xye", ".qxy", ".chi", ".dat", ".txt", ".csv", ".xml", ".gsas", ".gsa", ".gss",
-                    ".fxye", ".fxy", ".ras", ".xrdml", ".udf", ".uxd", ".pdh", ".cpi", ".mdi", ".dbw",
+                    ".fxye", ".fxy", ".ras", ".xrdml", ".udf", ".uxd", ".pdh", ".grad", ".cpi", ".mdi", ".dbw",
                     ".rit", ".neu")
 #: area-detector images readable by fabio/h5py (and .npy arrays); a file with another
 #: ending is sniffed (:func:`kind_of`)
@@ -73,6 +73,11 @@ def _sniff(path: Path) -> Kind:
     numeric = sum(_numeric_row(ln) for ln in data)
     if numeric >= 5 and numeric >= 0.5 * len(data):
         return "pattern"
+    # a GSAS pdCIF's profile rows carry esds ("119(17)  0.00277  101.9  ."), so no row reads
+    # as numeric columns and the powder CIF went unnamed (pdCIFplotter's ALUMINA.cif)
+    from dackit.io.patterns import _refuse_powder_cif
+
+    _refuse_powder_cif(lines, f"{path}: ")
     raise InputError(
         f"{path}: ending {path.suffix or '(none)'!r} is not a known format and the file is text "
         "without numeric columns; dackit reads 1D patterns as text columns "

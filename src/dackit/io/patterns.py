@@ -237,6 +237,13 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
             raise InputError(f"{pre}an Anton Paar PDH curve is in q, not {axis!r}")
         return read_pdh(path, wavelength_a=wavelength_a)
 
+    from dackit.io.grad import looks_like_grad, read_grad
+
+    if looks_like_grad(lines):
+        if axis not in (None, "q_A^-1"):
+            raise InputError(f"{pre}a SAXSLAB/Xenocs GRAD curve is in q, not {axis!r}")
+        return read_grad(path, lines, wavelength_a=wavelength_a)
+
     from dackit.io.udf import looks_like_udf, read_udf
 
     if looks_like_udf(lines):

@@ -182,8 +182,8 @@ def load_saxs(path, *, poni=None, wavelength_a=None, mask=None, bins=None) -> Pa
             return read_pattern(path, wavelength_a=wavelength_a, axis="q_A^-1")
         except InputError as exc:
             if _raster_first_column(lines[:5000]):
-                raise InputError(f"{where(path)}the first column runs through negative values and "
-                                 "back: this is 2D data (Qx, Qy, I) without a header, not a 1D curve; "
+                raise InputError(f"{where(path)}the first two columns are a raster of negative and "
+                                 "positive (Qx, Qy): this is 2D data (Qx, Qy, I) without a header, not a 1D curve; "
                                  "average it to I(q) first (e.g. SasView's circular average)") from None
             raise exc from None
     if pat.metadata.get("axis_assumed") and (_names_two_theta(pat.metadata.get("header") or [])
@@ -213,17 +213,27 @@ _QX_QY = re.compile(r"\bq_?x\b.*\bq_?y\b", re.I)
 
 
 def _raster_first_column(lines: list[str]) -> bool:
-    """A first column with negative values that later restarts lower (Qx of a 2D raster):
-    a 1D curve's q is positive and, once sorted, never runs back."""
-    xs = []
+    """A first column with negative values that later restarts lower (Qx of a 2D raster), or
+    that holds each value over a row of Qy bins repeating from one value to the next (Qx the
+    slow axis, as ORNL EQSANS writes its Iq2d text): a 1D curve's q is positive and, once
+    sorted, never runs back nor repeats a value row after row."""
+    rows = []
     for line in lines:
         tok = line.replace(",", " ").split()
         try:
-            xs.append(float(tok[0]))
+            rows.append((float(tok[0]), float(tok[1])))
         except (IndexError, ValueError):
             continue
-    x = np.asarray(xs)
-    return x.size > 3 and bool(np.any(x < 0)) and bool(np.any(np.diff(x) > 0)) and bool(np.any(np.diff(x) < 0))
+    if len(rows) <= 3:
+        return False
+    x, y = np.asarray(rows).T
+    if not np.any(x < 0):
+        return False
+    if np.any(np.diff(x) > 0) and np.any(np.diff(x) < 0):
+        return True
+    starts = np.flatnonzero(np.r_[True, np.diff(x) != 0])
+    run = int(np.median(np.diff(starts))) if starts.size > 2 else 1
+    return run >= 4 and x.size >= 2 * run and bool(np.allclose(y[:run], y[run:2 * run]))
 
 
 # 'Ɵ' (U+019F) stands for θ in some instrument exports ("2Ɵ 0.61-20.00 by 0.020")

@@ -121,7 +121,6 @@ The pipeline, each step chosen to be insensitive to particle size and density:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -161,6 +160,19 @@ class Detection(Judged):
         return int(self.table["accepted"].sum())
 
 
+def _label_max(values: np.ndarray, labels: np.ndarray, index) -> np.ndarray:
+    """Largest value of each label in ``index``, 0 for a label with no pixel: what
+    ``scipy.ndimage.maximum`` returns, without its sort of the whole image (the TEM pipeline
+    asks it of million-pixel frames with thousands of labels, dozens of times)."""
+    index = np.asarray(index, dtype=np.intp)
+    flat = labels.ravel()
+    top = max(int(flat.max(initial=0)), int(index.max(initial=0))) + 1
+    best = np.full(top, -np.inf)
+    np.maximum.at(best, flat, values.ravel().astype(float))
+    best[np.bincount(flat, minlength=top) == 0] = 0.0
+    return best[index]
+
+
 def _feret(coords: np.ndarray) -> tuple[float, float]:
     """Max and min caliper width (px) of a pixel set, from the hull of the pixel corners."""
     from scipy.spatial import ConvexHull, QhullError
@@ -176,19 +188,37 @@ def _feret(coords: np.ndarray) -> tuple[float, float]:
     return float(width.max()), float(width.min())
 
 
+#: the terms of the quadratic background surface, as powers (a, b) of u^a v^b
+_QUADRATIC = ((0, 0), (1, 0), (0, 1), (2, 0), (1, 1), (0, 2))
+
+
 def _flatten(img: np.ndarray) -> np.ndarray:
+    """``img`` less a quadratic surface fitted (twice) to its pixels below Otsu's threshold.
+
+    u depends on the row alone and v on the column alone, so every sum of the least-squares
+    normal equations, Σ over the mask of u^a v^b (and of I·u^a v^b), is a product of small
+    matrices Uᵀ M V: no design matrix of six columns per pixel (a 2048² frame's was 200 MB
+    and most of the time of the grain-film route, which flattens it a dozen times).
+    """
     from skimage.filters import threshold_otsu
 
-    rows, cols = np.mgrid[0:img.shape[0], 0:img.shape[1]]
-    u, v = rows.ravel() / img.shape[0] - .5, cols.ravel() / img.shape[1] - .5
-    design = np.stack([np.ones_like(u), u, v, u * u, u * v, v * v], axis=1)
+    h, w = img.shape
+    U = (np.arange(h) / h - .5)[:, None] ** np.arange(5)
+    V = (np.arange(w) / w - .5)[:, None] ** np.arange(5)
     out = img
     for _ in range(2):
-        bg = (out < threshold_otsu(out)).ravel()
-        if bg.sum() < design.shape[1] * 10:
+        bg = out < threshold_otsu(out)
+        if bg.sum() < len(_QUADRATIC) * 10:
             break
-        coef, *_ = np.linalg.lstsq(design[bg], img.ravel()[bg], rcond=None)
-        out = img - (design @ coef).reshape(img.shape)
+        mask = bg.astype(float)
+        moments = U.T @ mask @ V
+        weighted = U[:, :3].T @ (mask * img) @ V[:, :3]
+        gram = np.array([[moments[a + c, b + d] for c, d in _QUADRATIC] for a, b in _QUADRATIC])
+        coef, *_ = np.linalg.lstsq(gram, np.array([weighted[a, b] for a, b in _QUADRATIC]), rcond=None)
+        surface = np.zeros((3, 3))
+        for (a, b), c in zip(_QUADRATIC, coef):
+            surface[a, b] = c
+        out = img - U[:, :3] @ surface @ V[:, :3].T
     return out
 
 
@@ -468,7 +498,7 @@ def _one_seed_per_top(peaks, deep, surface, dist, dip):
     regions, n = ndi.label(deep, structure=np.ones((3, 3)))
     if n == 0 or len(peaks) < 2:
         return peaks, 0
-    highest = np.concatenate([[np.inf], ndi.maximum(surface, regions, np.arange(1, n + 1))])
+    highest = np.concatenate([[np.inf], _label_max(surface, regions, np.arange(1, n + 1))])
     tops, _ = ndi.label(deep & (surface >= highest[regions] - dip), structure=np.ones((3, 3)))
     on = tops[tuple(peaks.T)]
     crowded = int(np.sum(np.bincount(on)[1:] >= 2))
@@ -535,7 +565,7 @@ def _shared_lines(labels, dist, sm, bg_level):
         pval.append(0.5 * (va[m] + vb[m]))
     key = np.concatenate(pairs)
     index = np.arange(n + 1)
-    insc = np.asarray(ndi.maximum(dist, labels, index), float)
+    insc = np.asarray(_label_max(dist, labels, index), float)
     if key.size == 0:
         empty = np.zeros(0)
         return empty.astype(int), empty.astype(int), empty, empty, empty, insc
@@ -622,12 +652,12 @@ def _local_levels(sm, binary, thr, bg_level, fg_level, level, exclude):
     if n == 0:
         return binary, level_map, plateau_map, 0
     index = np.arange(1, n + 1)
-    seen = np.concatenate([[False], ndi.maximum(binary, comps, index) > 0])
+    seen = np.concatenate([[False], _label_max(binary, comps, index) > 0])
     # the single-particle radius: inscribed radii of the image-level objects, fragments left out
     blobs, nb = ndi.label(binary)
     if nb == 0:
         return binary, level_map, plateau_map, 0
-    inscribed = ndi.maximum(ndi.distance_transform_edt(binary), blobs, np.arange(1, nb + 1))
+    inscribed = _label_max(ndi.distance_transform_edt(binary), blobs, np.arange(1, nb + 1))
     r_hi = float(np.percentile(inscribed, 90))
     good = inscribed[inscribed >= max(0.4 * r_hi, 1.5)]
     r_typ = float(np.percentile(good, 25)) if good.size else r_hi
@@ -691,10 +721,13 @@ def _grain_smoothing(img) -> float | None:
     """The smallest σ of :data:`GRAIN_SMOOTHING` at which the objects are a population of
     particles rather than film grain (:data:`GRAIN_SCALE`, :data:`GRAIN_STABILITY`); None if
     no σ gives one. ``img`` has its particles bright."""
-    d = [_typical_diameter(img, s) for s in GRAIN_SMOOTHING]
-    for i in range(len(d) - 1):
-        if d[i] >= GRAIN_SCALE * GRAIN_SMOOTHING[i] and abs(d[i + 1] / d[i] - 1) <= GRAIN_STABILITY:
-            return GRAIN_SMOOTHING[i]
+    # σ by σ, each smoothing at most once: the first σ that passes ends the search
+    d = _typical_diameter(img, GRAIN_SMOOTHING[0])
+    for s, s_next in zip(GRAIN_SMOOTHING, GRAIN_SMOOTHING[1:]):
+        d_next = _typical_diameter(img, s_next)
+        if d >= GRAIN_SCALE * s and abs(d_next / d - 1) <= GRAIN_STABILITY:
+            return s
+        d = d_next
     return None
 
 
@@ -881,7 +914,7 @@ def _detect(image, pixel_nm=None, *, contrast="auto", level=None, smooth_px=1.0,
         raise InputError(f"{pre}no particles found above the background; check --contrast")
 
     dist = ndi.distance_transform_edt(binary)
-    inscribed = ndi.maximum(dist, comps, np.arange(1, ncomp + 1))
+    inscribed = _label_max(dist, comps, np.arange(1, ncomp + 1))
     # clusters share the inscribed radius of their members; fragments are dropped by the
     # 0.4·(90th percentile) floor, so the median is the radius of one particle
     r_hi = float(np.percentile(inscribed, 90))
@@ -945,7 +978,7 @@ def _detect(image, pixel_nm=None, *, contrast="auto", level=None, smooth_px=1.0,
             raise InputError(f"{pre}no particle candidates found; check --contrast and --pixel-nm")
         area = ndi.sum_labels(np.ones(labels.shape), labels, index)
         centre = np.array(ndi.center_of_mass(np.ones(labels.shape), labels, index)).reshape(-1, 2)
-        inscribed = ndi.maximum(lab_dist, labels, index)
+        inscribed = _label_max(lab_dist, labels, index)
         boxes = ndi.find_objects(labels)
         # a cut-off information bar is an image edge too
         edge = np.array([exclude_edge and (boxes[k - 1][0].start == 0 or boxes[k - 1][1].start == 0
@@ -1048,12 +1081,12 @@ def _detect(image, pixel_nm=None, *, contrast="auto", level=None, smooth_px=1.0,
         # the same test on the watershed's own pieces, before lines across one body were
         # removed: joining two pieces of a letter's stroke must not clear the rest of it
         # (a component joined into one body is one particle, not an overlap)
-        parent = ndi.maximum(comps, labels, table["label"].to_numpy()).astype(int)
+        parent = _label_max(comps, labels, table["label"].to_numpy()).astype(int)
         overlap_ws: dict[int, bool] = {}
         if n_joined:
             a_ws = np.bincount(pieces_ws.ravel())
             med_ws = _robust_median_area(a_ws[1:][a_ws[1:] > 0].astype(float))
-            own = ndi.maximum(comps, pieces_ws, np.arange(a_ws.size))
+            own = _label_max(comps, pieces_ws, np.arange(a_ws.size))
             for g in np.unique(comps[joined_mask]):
                 k = np.flatnonzero((own == g) & (a_ws > 0))
                 k = k[k > 0]
@@ -1311,10 +1344,28 @@ def _profile_curve(r, R, s, p, step=0.2):
     return np.interp(r, grid, np.sum(w * f, axis=1))
 
 
-@lru_cache(maxsize=32)
+#: blur tables by (σ, step), each as long as the longest profile asked of it so far
+_BLUR_TABLES: dict[tuple[float, float], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
 def _blur_weights(n, s, step):
-    """Grid, ρ band and weights of the 2D radial Gaussian blur (cached: the radius fits of a
-    population share σ)."""
+    """Grid, ρ band and weights of the 2D radial Gaussian blur for the first ``n`` radii.
+
+    Row i depends on its own radius i·step alone, so one table per σ serves every profile
+    by its first rows: the radius fits of a population share σ, and their profiles differ
+    in length (a cache by length recomputed the table for most particles).
+    """
+    table = _BLUR_TABLES.pop((s, step), None)
+    if table is None or table[0].size < n:
+        table = _blur_table(n, s, step)
+    if len(_BLUR_TABLES) >= 32:
+        _BLUR_TABLES.pop(next(iter(_BLUR_TABLES)))
+    _BLUR_TABLES[(s, step)] = table  # last used goes last: the oldest is dropped first
+    grid, rho, w = table
+    return grid[:n], rho[:n], w[:n]
+
+
+def _blur_table(n, s, step):
     from scipy.special import i0e
 
     grid = np.arange(n) * step
@@ -1675,7 +1726,9 @@ def _boundary_check(sm, kept, table, bg_level, fg_level, px, doubts, info) -> No
     # each particle's own plateau (upper quartile of its pixels): particles of one image differ
     # in contrast (SEM: isolated spheres brighter than those in a raft), and a level taken
     # from the population would cut the fainter ones short whatever their edge
-    plateau = {lab: max(float(np.percentile(sm[kept == lab], 75)), bg_level + 1e-12) for lab in acc}
+    own = ndi.find_objects(kept)
+    plateau = {lab: max(float(np.percentile(sm[own[lab - 1]][kept[own[lab - 1]] == lab], 75)), bg_level + 1e-12)
+               for lab in acc}
     means = []
     for frac in BOUNDARY_LEVELS:
         area = np.empty(acc.size)

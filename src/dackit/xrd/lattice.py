@@ -2017,6 +2017,15 @@ def lattice_verdict(peaks, dropped, x, net, noise, fwhm_pattern, params, stderr,
                               "another phase dominates, or the cell is wrong")
         elif unexplained:
             notes.append("strong peak(s) not of this phase at " + ", ".join(f"{t:.3f}°" for t in unexplained))
+    if n and idx.size:
+        axis = {k: v for k, v in params.items() if k in AXIS_PARAMETERS}
+        hits, chance = _superlattice_peaks(phase, wavelength_a, x, net, idx, pos, tol,
+                                           MAX_RESIDUAL_FWHM * fwhm_pattern, axis)
+        if len(hits) >= MIN_SUPERLATTICE_PEAKS and chance < SUPERLATTICE_P:
+            doubts.append(f"{len(hits)} peaks this phase does not explain sit on lines of its cell doubled that "
+                          f"the cell itself cannot give ({', '.join(hits[:6])}{', …' if len(hits) > 6 else ''}; "
+                          f"chance {chance:.1g}): the phase indexes a sub-lattice of the sample's larger cell "
+                          "(a bixbyite In2O3 pattern fits a fluorite cell of half its edge), not a phase of its own")
     on_forbidden = _peaks_on_forbidden_lines(phase, wavelength_a, x, net, idx, pos, tol)
     if len(on_forbidden) >= MIN_FORBIDDEN_PEAKS:
         doubts.append("peaks at " + ", ".join(f"{t:.3f}° ({hkl})" for hkl, t in on_forbidden)
@@ -2024,6 +2033,65 @@ def lattice_verdict(peaks, dropped, x, net, noise, fwhm_pattern, params, stderr,
                       "the sample is another structure on the same lattice (a fluorite or rock-salt "
                       "pattern fits a diamond cell), not this phase")
     return Verdict.from_checks(doubts, info=notes)
+
+
+#: Unexplained peaks on lines of the doubled cell (half-integer indices of the fitted one) that
+#: make it doubtful, when that many hits have less than SUPERLATTICE_P chance: three, so that a
+#: second phase whose lines fall there by chance does not.
+MIN_SUPERLATTICE_PEAKS = 3
+#: Chance (Poisson, from the density of such lines about each peak) below which the hits are a
+#: superlattice's lines: In2O3 (bixbyite, a = 10.12 Å) + MnCO3 fitted as CeO2 put 7 of the 12
+#: unexplained peaks there, chance 2e-4 (an A-Lab precursor mixture of jrneilson/dara; it was
+#: ok at a = 5.0576 Å, half In2O3's edge).
+SUPERLATTICE_P = 1e-3
+
+
+def _superlattice_peaks(phase: Phase, wavelength_a: float, x, net, found, pos, fw, tol_deg: float,
+                        axis: dict) -> tuple[list[str], float]:
+    """Peaks of the pattern no fitted line explains that sit (within ``tol_deg``) on a line of
+    the refined cell with every edge doubled whose indices are not all even — a line the cell
+    itself cannot give, whatever its centring — as "hkl at 2θ", and the Poisson chance of that
+    many such hits.
+
+    A phase whose cell is a sub-lattice of the sample's (the fluorite cell of half the edge of
+    bixbyite In2O3, Ia3̄) indexes the sample's strongest lines — its own, intensities ranked
+    alike — and leaves the superlattice lines (211, 411, 431 … of In2O3) unexplained; they
+    are not among the strongest, so the doubled-cell test of :func:`lattice_verdict` on the
+    strongest peaks misses them. Another phase's lines fall on such positions only by chance:
+    2 ``tol_deg`` times the density of those lines about each peak. ``found``: indices of the
+    pattern's peaks; ``pos``, ``fw``: the fitted lines' positions and widths (a peak within
+    ``fw`` of one is explained); ``axis``: the refined 2θ-axis terms. Only peaks of at least
+    MISINDEX_STRONG_FRACTION of the strongest fitted line count.
+    """
+    from scipy.stats import poisson
+
+    strongest = float(np.max(np.interp(pos, x, net)))
+    cand = [float(x[i]) for i in found
+            if not np.any(np.abs(pos - x[i]) < fw) and net[i] >= MISINDEX_STRONG_FRACTION * strongest]
+    if len(cand) < MIN_SUPERLATTICE_PEAKS:
+        return [], 1.0
+    d_min = wavelength_a / (2 * np.sin(np.radians(min(float(x.max()), 179.0) / 2)))
+    n_max = [int(np.ceil(2 * length / d_min)) for length in (phase.a, phase.b, phase.c)]
+    if np.prod([2 * m + 1 for m in n_max]) > 2_000_000:
+        return [], 1.0
+    grids = np.meshgrid(*[np.arange(-m, m + 1) for m in n_max], indexing="ij")
+    hkl = np.stack([g.ravel() for g in grids], axis=1)
+    hkl = hkl[np.any(hkl % 2 != 0, axis=1)]
+    d = 2 * phase.d_spacing(hkl)
+    keep = d >= d_min
+    hkl, tth = hkl[keep], twotheta_of(d[keep], wavelength_a)
+    tth = tth + sum(v * axis_shift_deg(name, tth) for name, v in axis.items())
+    lines, first = np.unique(np.round(tth, 4), return_index=True)
+    window = 20 * tol_deg
+    hits, expected = [], 0.0
+    for t in cand:
+        expected += min(1.0, tol_deg * np.count_nonzero(np.abs(lines - t) < window) / window)
+        k = int(np.argmin(np.abs(lines - t)))
+        if abs(lines[k] - t) <= tol_deg:
+            h = hkl[first[k]]
+            hits.append(",".join(str(abs(int(v))) for v in h) + f" at {t:.3f}°")
+    chance = float(poisson.sf(len(hits) - 1, expected)) if hits else 1.0
+    return hits, chance
 
 
 #: Unexplained peaks on structure-forbidden reflections of the fitted cell that make it doubtful.
