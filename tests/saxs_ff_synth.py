@@ -7,15 +7,28 @@ Reflection lists are enumerated here from the International Tables conditions, o
 not taken from dackit (dackit.saxs.simulate shares the assumptions under test).
 
 Form factors: spheres (cubic, HCP, bicontinuous: a network of nodes is modelled as spheres),
-infinitely long cylinders seen end-on for 2D hexagonal, flat sheets for lamellar.
+infinitely long cylinders seen end-on for 2D hexagonal, flat sheets for lamellar. Wider
+families (issue 10's hidden set): core–shell spheres (:func:`with_core_shell`), the
+bicontinuous primitive surface Im3m (``"im3m"``, line strengths from the Fourier transform of
+a film on the P nodal surface), Lorentzian and pseudo-Voigt lines (:func:`with_lineshape`),
+Gaussian resolution smearing (:func:`with_smear`), a beam stop cut on the first line's low
+side (:func:`with_beamstop`) and fine q steps (:func:`with_fine_grid`).
 """
 from __future__ import annotations
 
+from functools import cache
 from itertools import product
 
 import numpy as np
 
 LATTICES = ("lamellar", "hexagonal", "sc", "bcc", "fcc", "hcp", "pn3m", "ia3d")
+
+#: the answer dackit should give where it differs from the generator's name: the primitive
+#: bicontinuous cubic is space group Im3̄m, whose lines are BCC's (dackit's "bcc")
+EXPECTED = {"im3m": "bcc"}
+
+#: the sphere superlattices (the families a core–shell particle is built for)
+SPHERES = ("sc", "bcc", "fcc", "hcp")
 
 
 def _cubic_lines(cond, nmax=9):
@@ -46,8 +59,31 @@ def _ia3d(h, k, l):
     return True
 
 
-def lines(name):
-    """(s, multiplicity, |F|²) with s = q·a/2π, a the lattice constant (layer period)."""
+@cache
+def _p_surface_lines(film=0.35, n_grid=48, n_max=30):
+    """(s, multiplicity, |F|²) of a film |φ| < ``film`` on Schwarz's P nodal surface
+    φ = cos 2πx + cos 2πy + cos 2πz (the primitive bicontinuous cubic, Im3̄m), from the FFT
+    of the film on an ``n_grid``³ grid: a network's weights (110 and 211 strong, 200 weaker),
+    not a sphere's. |F|² is averaged over the ``multiplicity`` reflections of one N = s²."""
+    x = np.arange(n_grid) / n_grid
+    g = np.cos(2 * np.pi * x)
+    phi = g[:, None, None] + g[None, :, None] + g[None, None, :]
+    f2 = np.abs(np.fft.fftn((np.abs(phi) < film).astype(float)) / n_grid**3) ** 2
+    hk = np.fft.fftfreq(n_grid, 1 / n_grid).astype(int)
+    n = hk[:, None, None] ** 2 + hk[None, :, None] ** 2 + hk[None, None, :] ** 2
+    out = []
+    for nn in range(1, n_max + 1):
+        sel = n == nn
+        if sel.any() and f2[sel].sum() > 1e-9 * f2[n == 2].sum():
+            out.append((float(np.sqrt(nn)), int(sel.sum()), float(f2[sel].mean() / f2[n == 2].mean())))
+    return out
+
+
+def lines(name, film=0.35):
+    """(s, multiplicity, |F|²) with s = q·a/2π, a the lattice constant (layer period);
+    ``film``: the P-surface film's half thickness in φ (``"im3m"`` only)."""
+    if name == "im3m":
+        return _p_surface_lines(round(float(film), 3))
     if name == "lamellar":
         return [(float(l), 2, 1.0) for l in range(1, 16)]
     if name == "hexagonal":
@@ -85,15 +121,34 @@ def lines(name):
 def nn_distance(name, a):
     """Centre-to-centre distance of neighbouring objects (sets the particle size scale)."""
     return {"lamellar": a, "hexagonal": a, "sc": a, "bcc": a * np.sqrt(3) / 2,
-            "fcc": a / np.sqrt(2), "hcp": a, "pn3m": a / 2, "ia3d": a / 3}[name]
+            "fcc": a / np.sqrt(2), "hcp": a, "pn3m": a / 2, "ia3d": a / 3, "im3m": a}[name]
 
 
-def form_factor(name, q, radius, poly, rng_n=41):
-    """Orientation- and size-averaged P(q), size distribution Gaussian of relative SD ``poly``."""
+def _sphere_amp(x):
+    return 3 * (np.sin(x) - x * np.cos(x)) / x**3
+
+
+def form_factor(name, q, radius, poly, rng_n=41, shell=None):
+    """Orientation- and size-averaged P(q), size distribution Gaussian of relative SD ``poly``.
+
+    ``shell`` = (t, ρ_core, ρ_shell) for a core–shell sphere (sasmodels' core_shell_sphere):
+    outer radius ``radius``, shell thickness t·R_core, contrasts against the solvent; the
+    amplitude (ρc − ρs)·Vc·Φ(qRc) + ρs·Vo·Φ(qRo), Φ the sphere's, has minima of its own.
+    ``"im3m"`` has none (its film's transform is in the line strengths): P = 1."""
+    if name == "im3m":
+        return np.ones_like(q)
     rs = radius * (1 + poly * np.linspace(-3, 3, rng_n))
     w = np.exp(-0.5 * np.linspace(-3, 3, rng_n) ** 2)
     rs, w = rs[rs > 0], w[rs > 0]
     x = np.outer(rs, q)
+    if shell is not None and name not in ("lamellar", "hexagonal"):
+        t, rho_c, rho_s = shell
+        xc = x / (1 + t)
+        vc, vo = (rs / (1 + t)) ** 3, rs**3
+        amp = (rho_c - rho_s) * vc[:, None] * _sphere_amp(xc) + rho_s * vo[:, None] * _sphere_amp(x)
+        # scaled by the summed |contrast|·volume: P(0) = 1 unless core and shell cancel
+        return (np.sum(w[:, None] * amp**2, axis=0)
+                / np.sum(w * (abs(rho_c - rho_s) * vc + abs(rho_s) * vo) ** 2))
     if name == "lamellar":  # sheet of thickness 2R
         f = np.sinc(x / np.pi) ** 2 / q**2
         vol = rs
@@ -111,7 +166,7 @@ def form_factor(name, q, radius, poly, rng_n=41):
 
 def synth(name, a, *, r_over_nn=0.4, poly=0.08, q=None, fwhm_rel=0.02, counts=2e4, peak_gain=3.0,
           porod=0.05, flat=0.01, seed=0, porod_exp=4.0, per_line=False, dw=0.0, eta=0.0,
-          width_growth=0.0):
+          width_growth=0.0, shell=None, smear=0.0):
     """Return (q, I, sigma) of one adversarial pattern. ``a`` in Å; q in Å⁻¹.
 
     ``fwhm_rel``: peak FWHM as a fraction of q1 (same Δq for every line: size broadening);
@@ -124,10 +179,14 @@ def synth(name, a, *, r_over_nn=0.4, poly=0.08, q=None, fwhm_rel=0.02, counts=2e
     displacement over ``a`` (Debye–Waller factor exp(−(q·dw·a)²) on every line's
     strength, relative to the first line's), ``eta`` the Lorentzian share of a pseudo-Voigt line shape (paracrystalline
     tails), ``width_growth`` g in FWHM(q) = FWHM₁·(1 + g·((q/q1)² − 1)) (second-kind
-    disorder broadens lines as q²; each line keeps its area).
+    disorder broadens lines as q²; each line keeps its area). ``shell``: core–shell
+    spheres (:func:`form_factor`); ``smear``: FWHM of a Gaussian instrumental resolution,
+    the same Δq everywhere, as a fraction of q1 (the particle and lattice scattering are
+    convolved with it before the noise). For ``"im3m"`` ``r_over_nn`` is the P-surface
+    film's half thickness in φ (:func:`lines`).
     """
     rng = np.random.default_rng(seed)
-    ls = lines(name)
+    ls = lines(name, film=r_over_nn)
     q1 = 2 * np.pi * ls[0][0] / a
     if q is None:
         q = np.linspace(0.3 * q1, 6.0 * q1, 1200)
@@ -136,28 +195,42 @@ def synth(name, a, *, r_over_nn=0.4, poly=0.08, q=None, fwhm_rel=0.02, counts=2e
     # a grid that starts above q1 (first line cut) is normalised at q1 all the same
     q_in = q
     q = q if q[0] <= q1 <= q[-1] else np.r_[q1, q]
-    s = np.ones_like(q)
     w0 = ls[0][1] * ls[0][2] / ls[0][0] ** 2
-    comps = []
-    for sv, m, f2 in ls:
-        qc = 2 * np.pi * sv / a
-        if qc > q.max() + 5 * fw:
-            break
-        fw_c = fw * (1 + width_growth * ((qc / q1) ** 2 - 1))
-        shape = ((1 - eta) * np.exp(-0.5 * ((q - qc) / (fw_c / 2.3548)) ** 2)
-                 + eta / (1 + 4 * ((q - qc) / fw_c) ** 2))
-        comps.append((float(sv), qc, peak_gain * (m * f2 / sv**2) / w0 * (fw / fw_c)
-                      * np.exp(-((qc - q1) * (qc + q1)) * (dw * a) ** 2) * shape))
-        s += comps[-1][2]
-    p = form_factor(name, q, radius, poly)
-    clean = p * s
+    sig = smear * q1 / 2.3548
+    # the smearing integral on 33 nodes 0.25 σ apart: finer than the narrowest line's σ
+    offsets = np.linspace(-4, 4, 33) if smear > 0 else np.zeros(1)
+    weights = np.exp(-0.5 * offsets**2)
+    weights /= weights.sum()
+    q_top = q.max() + 5 * fw + 4 * sig
+    ps, comps = np.zeros_like(q), []
+    for off, wt in zip(offsets, weights):
+        qq = np.maximum(q + off * sig, 1e-3 * q1)
+        s = np.ones_like(q)
+        parts = []
+        for sv, m, f2 in ls:
+            qc = 2 * np.pi * sv / a
+            if qc > q_top:
+                break
+            fw_c = fw * (1 + width_growth * ((qc / q1) ** 2 - 1))
+            shape = ((1 - eta) * np.exp(-0.5 * ((qq - qc) / (fw_c / 2.3548)) ** 2)
+                     + eta / (1 + 4 * ((qq - qc) / fw_c) ** 2))
+            parts.append(peak_gain * (m * f2 / sv**2) / w0 * (fw / fw_c)
+                         * np.exp(-((qc - q1) * (qc + q1)) * (dw * a) ** 2) * shape)
+            s += parts[-1]
+        p = form_factor(name, qq, radius, poly, shell=shell)
+        ps += wt * p * s
+        if not comps:
+            comps = [[float(sv), 2 * np.pi * sv / a, np.zeros_like(q)] for sv, _, _ in ls[:len(parts)]]
+        for c, part in zip(comps, parts):
+            c[2] += wt * p * part
+    clean = ps
     i1 = np.interp(q1, q, clean) if q is q_in else clean[0]
     clean = clean / i1 + porod * (q / q1) ** -porod_exp + flat
     norm = counts / (np.interp(q1, q, clean) if q is q_in else clean[0])
     lam = norm * clean
     cut = slice(None) if q is q_in else slice(1, None)
     if per_line:
-        return q[cut], lam[cut], [(sv, qc, (norm * p * c / i1)[cut]) for sv, qc, c in comps]
+        return q[cut], lam[cut], [(sv, qc, (norm * c / i1)[cut]) for sv, qc, c in comps]
     q, lam = q[cut], lam[cut]
     y = rng.poisson(lam).astype(float)
     return q, y, np.sqrt(np.maximum(y, 1.0))
@@ -231,7 +304,10 @@ def sweep_pattern(p):
 
 
 def _disorder(p):
-    return {k: p[k] for k in ("dw", "eta", "width_growth") if k in p}
+    out = {k: p[k] for k in ("dw", "eta", "width_growth", "smear") if k in p}
+    if "shell_t" in p:
+        out["shell"] = (p["shell_t"], p["rho_core"], p["rho_shell"])
+    return out
 
 
 def with_paracrystal(params, seed=0):
@@ -269,3 +345,61 @@ def typical_params(n, seed=0):
             "seed": int(rng.integers(0, 2**31)),
         })
     return out
+
+
+def with_core_shell(params, seed=0):
+    """The sphere superlattices (SC, BCC, FCC, HCP) of ``params`` made of core–shell
+    particles (sasmodels' core_shell_sphere): shell thickness 0.1–0.5 of the core radius,
+    core and shell contrasts against the solvent each −1…1 (not both under 0.2: a particle
+    that does not scatter), outer radius R/nn of the entry. Minima move and become shallow
+    or deep, unlike a plain sphere's; the other parameters are those of the same seed."""
+    rng = np.random.default_rng([seed, 2])
+    out = []
+    for p in params:
+        t, rc, rs = rng.uniform(0.1, 0.5), rng.uniform(-1, 1), rng.uniform(-1, 1)
+        while max(abs(rc), abs(rs)) < 0.2:
+            rc, rs = rng.uniform(-1, 1), rng.uniform(-1, 1)
+        if p["name"] in SPHERES:
+            out.append({**p, "shell_t": float(t), "rho_core": float(rc), "rho_shell": float(rs)})
+    return out
+
+
+#: lattice constants (Å) of primitive bicontinuous cubic phases: monoolein/water Im3m
+#: 100–150 Å, swollen with additives or in block copolymers up to ~400 Å
+IM3M_RANGE = (100.0, 400.0)
+
+
+def with_im3m(params, seed=0):
+    """Every entry of ``params`` as the primitive bicontinuous cubic Im3̄m (``"im3m"``, the
+    expected answer BCC, :data:`EXPECTED`): a from :data:`IM3M_RANGE`, the film half
+    thickness in φ 0.2–0.5 (in ``r_over_nn``)."""
+    rng = np.random.default_rng([seed, 3])
+    return [{**p, "name": "im3m", "a": float(np.round(rng.uniform(*IM3M_RANGE), 2)),
+             "r_over_nn": float(rng.uniform(0.2, 0.5))} for p in params]
+
+
+def with_lineshape(params, kind, seed=0):
+    """``params`` with Lorentzian lines (``kind`` "lorentz": η = 1) or pseudo-Voigt lines
+    (``"pv"``: η 0.2–0.8), every line of the entry's FWHM."""
+    rng = np.random.default_rng([seed, 4])
+    return [{**p, "eta": 1.0 if kind == "lorentz" else float(rng.uniform(0.2, 0.8))} for p in params]
+
+
+def with_smear(params, seed=0):
+    """``params`` with a Gaussian instrumental resolution of constant Δq, FWHM 1–4 % of q1
+    (a pinhole camera's Δq ≈ 0.001–0.003 Å⁻¹ at q1 ≈ 0.05 Å⁻¹)."""
+    rng = np.random.default_rng([seed, 5])
+    return [{**p, "smear": float(rng.uniform(0.01, 0.04))} for p in params]
+
+
+def with_beamstop(params, seed=0):
+    """``params`` with the data starting on the first line's low side, 0–1 FWHM below its
+    centre: a beam stop (or its mask) cutting into the first line."""
+    rng = np.random.default_rng([seed, 6])
+    return [{**p, "q_min_rel": float(1 - rng.uniform(0.0, 1.0) * p["fwhm_rel"])} for p in params]
+
+
+def with_fine_grid(params, seed=0):
+    """``params`` on a fine grid of 5000–20000 q points (a rebinned 2D detector)."""
+    rng = np.random.default_rng([seed, 7])
+    return [{**p, "npts": int(rng.integers(5000, 20001))} for p in params]

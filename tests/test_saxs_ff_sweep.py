@@ -55,3 +55,61 @@ def test_a_noise_spike_does_not_outvote_the_lattice_that_explains_every_line():
     assert out["found"] == "lamellar" and out["right"], (out["found"], out["lattice_a"], out["notes"])
     assert out["quality"] == "doubtful"
     assert any("weak spike" in n for n in out["notes"]), out["notes"]
+
+
+# --- the wider families (core-shell, Im3m, nm⁻¹ files through the CLI, smearing) ----------
+
+def test_core_shell_form_factor_reduces_to_plain_spheres():
+    """The generator's core–shell amplitude is the plain sphere's when the shell matches the
+    solvent (a sphere of the core radius) or the core (a sphere of the outer radius)."""
+    import numpy as np
+
+    from saxs_ff_synth import form_factor
+
+    q, r, t = np.linspace(0.005, 0.3, 400), 60.0, 0.3
+    np.testing.assert_allclose(form_factor("fcc", q, r, 0.05, shell=(t, 1.0, 1.0)),
+                               form_factor("fcc", q, r, 0.05), rtol=1e-10)
+    np.testing.assert_allclose(form_factor("fcc", q, r, 0.05, shell=(t, 1.0, 0.0)),
+                               form_factor("fcc", q, r / (1 + t), 0.05), rtol=1e-10)
+
+
+def test_im3m_lines_are_bcc_positions_with_network_weights():
+    """The P-surface film's transform has BCC's lines only (h+k+l even) and a network's
+    weights: 110 strongest, 200 weaker than 211 (not a sphere lattice's falling series)."""
+    from saxs_ff_synth import lines
+
+    ls = lines("im3m")
+    assert [round(s**2) for s, _, _ in ls[:5]] == [2, 4, 6, 8, 10]
+    w = {round(s**2): m * f2 / s**2 for s, m, f2 in ls}
+    assert w[2] == max(w.values()) and w[4] < w[6]
+
+
+def test_wider_families_never_wrong_and_ok():
+    """A case each of core–shell spheres, Im3m (expected "bcc"), Lorentzian lines with
+    resolution smearing and a beam stop on the first line: never wrong with quality ok."""
+    from saxs_ff_synth import (with_beamstop, with_core_shell, with_im3m, with_lineshape,
+                               with_smear)
+
+    base = sweep_params(8, seed=31337)
+    cases = (with_core_shell(base, seed=31337)[:1] + with_im3m(base[:1], seed=31337)
+             + with_smear(with_lineshape(base[2:3], "lorentz", seed=31337), seed=31337)
+             + with_beamstop(base[4:5], seed=31337))
+    for p in cases:
+        out = run_case(p)
+        assert out["right"] or out["quality"] == "doubtful", (p, out["found"], out["notes"])
+
+
+@pytest.mark.parametrize("variant", ["header", "bare"])
+def test_nm_file_through_the_cli(tmp_path, variant):
+    """A well-measured BCC a = 400 Å in nm⁻¹ written to a .dat file, run through
+    ``dackit saxs peaks --json``: with the unit in a header it is read right; without, it is
+    read as Å⁻¹ (a = 40 Å) and must then be doubtful."""
+    from saxs_ff_sweep import run_case_cli
+    from saxs_ff_synth import typical_params
+
+    p = next(p for p in typical_params(40, seed=5) if p["name"] == "bcc")
+    out = run_case_cli({**p, "a": 400.0, "q_max_rel": 4.0}, variant, tmp_path)
+    if variant in ("header", "sigma_unit"):
+        assert out["right"], (out["found"], out["lattice_a"], out["notes"])
+    else:
+        assert out["quality"] == "doubtful" and abs(out["lattice_a"] - 40.0) < 0.4, out

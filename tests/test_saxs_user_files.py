@@ -297,3 +297,22 @@ def test_bare_curve_with_an_nm_range_is_doubtful(tmp_path):
     assert any("10× too small" in n and "nm⁻¹" in n for n in row["quality_notes"])
     # said once, with the range; not again as a general reading note
     assert sum("does not state the q unit" in n for n in row["quality_notes"]) == 1
+
+
+@pytest.mark.parametrize("name, a", [("bcc", 400.0), ("sc", 400.0)])
+def test_bare_nm_curve_of_a_large_superlattice_is_doubtful(tmp_path, name, a):
+    """A superlattice of a = 400 Å measured to 4 q₁ (saxs_ff_synth, numpy-built), q in nm⁻¹
+    with no header: 0.10-0.63 (SC) or 0.10-0.89 (BCC) read as Å⁻¹. Both readings are lab
+    SAXS ranges, and the Å⁻¹ one indexed a = 40 Å with quality ok (the range doubt asked for
+    q reaching 1.0). It must not be ok, and the note must name nm⁻¹."""
+    from saxs_ff_synth import sweep_pattern, typical_params
+
+    p = next(p for p in typical_params(40, seed=5) if p["name"] == name)
+    q, y, _ = sweep_pattern({**p, "a": a, "q_max_rel": 4.0})
+    path = tmp_path / "superlattice.dat"
+    np.savetxt(path, np.c_[q * 10, y])
+    code, row, text = _peaks(path)
+    assert code == 0, text
+    assert row["lattice_angstrom"] == pytest.approx(a / 10, rel=0.01)  # read as Å⁻¹, as stated
+    assert row["quality"] == "doubtful", row["quality_notes"]
+    assert any("10× too small" in n and "nm⁻¹" in n for n in row["quality_notes"])

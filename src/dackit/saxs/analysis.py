@@ -294,10 +294,11 @@ def _q_scale_from_title(header: list[str]) -> float | None:
     return 0.1 if m.group("nm") else 1.0
 
 
-#: an unlabelled q column starting at or above this (Å⁻¹ as read) and reaching Q_NM_HIGH
-#: spans 0.02-1 nm⁻¹ … 0.2-10 nm⁻¹ if it is nm⁻¹, the span of a lab SAXS camera; read as Å⁻¹
-#: it would be a SAXS-to-WAXS curve whose beam stop cuts at d ≤ 300 Å, rarely saved bare
-Q_NM_LOW, Q_NM_HIGH = 0.02, 1.0
+#: an unlabelled q column starting at or above this (Å⁻¹ as read) starts at ≥ 0.02 nm⁻¹ if it
+#: is nm⁻¹, within a lab SAXS camera's reach, wherever it ends: a superlattice of a = 400 Å
+#: measured to 4 q₁ spans 0.1-0.9 nm⁻¹ and read as Å⁻¹ indexed as well as ever at a = 40 Å,
+#: ok (an upper bound of 1.0 on the range let it through)
+Q_NM_LOW = 0.02
 
 
 #: a first column titled s: ATSAS's s = 4π sin θ / λ (= q), or the crystallographers'
@@ -322,7 +323,7 @@ def _unstated_range_doubt(pattern: Pattern) -> list[str]:
     if not pattern.metadata.get("q_unit_assumed") or pattern.axis != "q_A^-1":
         return []
     lo, hi = float(np.min(pattern.x)), float(np.max(pattern.x))
-    if lo < Q_NM_LOW or hi < Q_NM_HIGH:
+    if lo < Q_NM_LOW:
         return []
     return [f"the file does not state the q unit and its range, {lo:.3g}-{hi:.3g} read as Å⁻¹, "
             "is a lab SAXS range in nm⁻¹: if q is in nm⁻¹ every d here is 10× too small; state "
@@ -411,6 +412,9 @@ def analyse_saxs(pattern: Pattern, *, background="loglog", min_significance=5.0,
         if again is idx:
             # or marginal lines too narrow for the lattice, which only a larger cell explains
             again = _narrow_marginals_aside(ps, idx, kw, min_significance)
+        if again is idx:
+            # or a peak broader than any line of a lattice at its q: a form-factor hump
+            again = _broad_peak_aside(ps, idx, kw)
         if again is not idx:
             res = dataclasses.replace(res, indexing=again)
             verdict = saxs_verdict(res, min_significance=min_significance)
@@ -520,6 +524,50 @@ def _bump_aside(ps: PeakSet, idx: Indexing, index_kw: dict, min_significance: fl
         again = _indexed_without(ps, int(i), index_kw, q_lo)
         if again is not None and _lines_among(again.best, idx.best, float(max(p.q_inv_a for p in peaks)), 0.5 * w):
             return dataclasses.replace(again, method="positions, bump aside")
+    return idx
+
+
+#: a peak is broader than any line of the lattice when its FWHM exceeds the bound this many σ
+BROAD_SIGMA = 3.0
+
+
+def _broad_peak_aside(ps: PeakSet, idx: Indexing, index_kw: dict) -> Indexing:
+    """The indexing without one peak broader than any line of a lattice can be at its q,
+    when the rest index cleanly on a lattice whose lines the best's include.
+
+    Lines of one lattice broaden with q at most as a paracrystal's do, as q² (disorder of
+    the second kind, Hosemann; strain gives q, size none): a peak whose FWHM exceeds
+    w_j·(q/q_j)² of a clear, well-determined line j below it by :data:`BROAD_SIGMA` σ is no
+    line of that lattice but a hump of the particles' form factor or a liquid-like order.
+    If the best phase needs it, and without it the other peaks index cleanly
+    (:func:`_indexed_without`) on a cell whose lines within the observed range are all among
+    the best's, that cell goes first (method "positions, broad peak aside", always
+    doubtful). Form-factor sweep ``--n 60 --seed 2027`` case 32: lamellar a = 102.2 Å, 001
+    at 609σ (FWHM 0.0026 Å⁻¹) and 002 at 4.5σ, read FCC 111/220/222 through a 5.3σ peak at
+    1.62 q₁ of FWHM 0.0118 ± 0.0012 Å⁻¹, 4.1σ above the paracrystal's 2.64 × 0.0026."""
+    from dackit.saxs.peaks import _determination
+
+    peaks = ps.peaks
+    if idx.method != "positions" or len(peaks) < 3:
+        return idx
+    ok_w = [j for j, p in enumerate(peaks)
+            if _determination(p) >= 5.0 and 0 < p.fwhm_err < 0.25 * p.fwhm_inv_a]
+    q = np.asarray(ps.q, float)
+    q_lo = float(getattr(ps, "q_usable_min", q[0]))
+    for i, p in enumerate(peaks):
+        if not idx.best.assignment[i] or not np.isfinite(p.fwhm_err) or p.fwhm_err <= 0:
+            continue
+        refs = [peaks[j] for j in ok_w if peaks[j].q_inv_a < p.q_inv_a]
+        if not refs:
+            continue
+        excess = min((p.fwhm_inv_a - r.fwhm_inv_a * (p.q_inv_a / r.q_inv_a) ** 2)
+                     / np.hypot(p.fwhm_err, r.fwhm_err * (p.q_inv_a / r.q_inv_a) ** 2) for r in refs)
+        if excess < BROAD_SIGMA:
+            continue
+        again = _indexed_without(ps, i, index_kw, q_lo)
+        w = min(r.fwhm_inv_a for r in refs)
+        if again is not None and _lines_among(again.best, idx.best, float(max(pk.q_inv_a for pk in peaks)), 0.5 * w):
+            return dataclasses.replace(again, method="positions, broad peak aside")
     return idx
 
 

@@ -263,13 +263,15 @@ class Indexing:
     #: "positions, bump aside" (one marginal peak that is no line left out:
     #: :func:`dackit.saxs.analysis._bump_aside`), "positions, narrow marginals aside"
     #: (marginal peaks narrower than the lines left out:
-    #: :func:`dackit.saxs.analysis._narrow_marginals_aside`)
+    #: :func:`dackit.saxs.analysis._narrow_marginals_aside`), "positions, broad peak aside"
+    #: (a peak too broad for a line left out: :func:`dackit.saxs.analysis._broad_peak_aside`)
     method: str = "positions"
     #: with "one line": the weak lines seen at the best phase's predicted positions
     weak_lines: tuple = ()
     #: with "positions, spike set aside": the weak, too-narrow peak that alone put the
     #: runner-up first (:func:`dackit.saxs.quality.marginal_hinge`); with "positions,
-    #: foreign line aside" or "positions, bump aside": the peak left out
+    #: foreign line aside", "positions, bump aside" or "positions, broad peak aside": the
+    #: peak left out
     set_aside: object = None
 
     @property

@@ -669,6 +669,12 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
                       "fitted with the width of the lines it is no line, and only a lattice whose "
                       f"lines include all of {idx.mesophase}'s explains it; {idx.mesophase} explains "
                       "the rest")
+    if idx is not None and idx.method == "positions, broad peak aside":
+        p = idx.set_aside
+        doubts.append(f"a peak (q = {p.q_inv_a:.4g} Å⁻¹, FWHM {p.fwhm_inv_a:.3g} Å⁻¹) broader than a line "
+                      "of a lattice can be there (a paracrystal's lines broaden as q²) is set aside as a "
+                      "form-factor hump: only a lattice whose lines include all of "
+                      f"{idx.mesophase}'s explains it; {idx.mesophase} explains the rest")
     if idx is not None and idx.method == "positions, narrow marginals aside":
         doubts.append("marginal peaks narrower than the lines below them are "
                       f"set aside as another population: only a larger cell whose lines include all of "
