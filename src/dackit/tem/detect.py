@@ -827,6 +827,8 @@ def detect_particles(image, pixel_nm=None, *, contrast="auto", level=None, smoot
         det = _lumpy_support_check(image, det, kw)
     if smooth_px is None:
         det = _on_grainy_film(image, det, kw)
+    if contrast == "auto":
+        det = _interstice_check(det, smooth_px)
     return det
 
 
@@ -866,7 +868,6 @@ def _detect(image, pixel_nm=None, *, contrast="auto", level=None, smooth_px=1.0,
         raise InputError(f"{pre}nothing left after removing the information bars")
     img = _unit_range(img)
 
-    by_minority = None
     if contrast == "auto":
         mode = " ".join(str(v) for v in image.metadata.values()).upper()
         if "STEM" in mode or "HAADF" in mode or "SCANNING" in mode:
@@ -880,7 +881,6 @@ def _detect(image, pixel_nm=None, *, contrast="auto", level=None, smooth_px=1.0,
                                         smooth_px=smooth_px, min_diameter_nm=min_diameter_nm,
                                         min_solidity=min_solidity, exclude_edge=exclude_edge, split=split)
             contrast = "bright" if frac < 0.5 else "dark"
-            by_minority = frac
     if contrast == "dark":
         img = -img
     sm, thr, bg_level, fg_level = _threshold(img, smooth_px, level)
@@ -1122,8 +1122,6 @@ def _detect(image, pixel_nm=None, *, contrast="auto", level=None, smooth_px=1.0,
     elif not level_given:
         info.append("edge at half the contrast: the particles are too small or too blurred "
                     "for a fit of their profiles (R < 3 px or R < 3σ), or fewer than 5 fitted")
-    if by_minority is not None:
-        doubts.extend(_interstice_doubt(table, contrast, by_minority))
     full_labels = np.zeros((H, W), dtype=kept.dtype)
     full_labels[top:H - bottom, left:W - right] = kept
     verdict = _verdict(table, med, px, image, doubts, info)
@@ -1143,7 +1141,7 @@ LATTICE_SPREAD = 0.10
 LATTICE_MIN_COUNT = 30
 
 
-def _interstice_doubt(table, contrast, frac) -> list[str]:
+def _interstice_check(det, smooth_px) -> Detection:
     """A doubt naming the interstices when the minority class's objects sit on a lattice.
 
     In a close-packed monolayer the particles cover most of the frame and the minority
@@ -1155,31 +1153,41 @@ def _interstice_doubt(table, contrast, frac) -> list[str]:
 
     Parameters
     ----------
-    table : pandas.DataFrame
-        The per-object table of :func:`_detect` (``accepted``, ``row``, ``col``).
-    contrast : str
-        The polarity the minority class gave.
-    frac : float
-        Fraction of the image in Otsu's bright class.
+    det : Detection
+        The result of an automatic contrast choice, after every re-detection.
+    smooth_px : float or None
+        The smoothing asked for (None: 1 px), as :func:`_detect` reads the Otsu classes.
     """
-    from scipy.spatial import cKDTree
+    from dataclasses import replace
 
-    acc = table[table["accepted"]]
+    from scipy import ndimage as ndi
+    from scipy.spatial import cKDTree
+    from skimage.filters import threshold_otsu
+
+    acc = det.table[det.table["accepted"]]
     if len(acc) < LATTICE_MIN_COUNT:
-        return []
+        return det
+    # the Otsu classes as :func:`_detect` reads them: are the objects measured the minority?
+    sm = ndi.gaussian_filter(_unit_range(_without_bars(det.image.astype(float))[1]),
+                             1.0 if smooth_px is None else smooth_px)
+    frac = float(np.mean(sm > threshold_otsu(sm)))
+    share = frac if det.contrast == "bright" else 1 - frac
+    if share >= AMBIGUOUS_FRACTION[0]:
+        # measured by the minority rule only: from 25 % both polarities were compared
+        return det
     pts = acc[["row", "col"]].to_numpy(dtype=float)
     nn = cKDTree(pts).query(pts, 2)[0][:, 1]
     q1, med, q3 = np.percentile(nn, [25, 50, 75])
     spread = (q3 - q1) / med
     if spread > LATTICE_SPREAD:
-        return []
-    other = "dark" if contrast == "bright" else "bright"
-    share = frac if contrast == "bright" else 1 - frac
-    return [f"the {len(acc)} objects measured ({contrast}, the minority: {share:.0%} of the image) sit "
-            f"on a regular lattice (nearest-neighbour distance {med:.1f} px, spread {spread:.2f}): they "
-            f"may be the interstices between close-packed {other} particles, whose gaps show the "
-            "support, rather than particles; if the particles are the majority, measure them with "
-            f"--contrast {other} and check the outlines (--plot DIR)"]
+        return det
+    other = "dark" if det.contrast == "bright" else "bright"
+    doubt = (f"the {len(acc)} objects measured ({det.contrast}, the minority: {share:.0%} of the image) sit "
+             f"on a regular lattice (nearest-neighbour distance {med:.1f} px, spread {spread:.2f}): they "
+             f"may be the interstices between close-packed {other} particles, whose gaps show the "
+             "support, rather than particles; if the particles are the majority, measure them with "
+             f"--contrast {other} and check the outlines (--plot DIR)")
+    return replace(det, verdict=det.verdict.plus(doubts=[doubt]))
 
 
 #: Otsu's bright class covering a fraction of the image in this range says nothing about
