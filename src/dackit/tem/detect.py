@@ -6,7 +6,9 @@ The pipeline, each step chosen to be insensitive to particle size and density:
    (bright-field), or ``"auto"``: STEM files are HAADF; otherwise the minority Otsu class is
    taken as the particles, unless it covers 25–75 % of the image (dense rafts, where the
    particles can be the majority): then both polarities are measured and the one whose
-   accepted particles cover more of the image is kept (:func:`_both_polarities`). When both
+   accepted particles cover more of the image is kept (:func:`_both_polarities`). Objects of
+   the minority class on a regular lattice may be the interstices of a close-packed
+   monolayer of the other polarity: doubtful, with a note (:func:`_interstice_check`). When both
    polarities find about as much (a support as contrasted as the particles: HAADF of a
    supported catalyst), bright particles are measured on the image minus its grey-scale
    opening by a disk whose radius is read from the particles themselves
