@@ -1141,6 +1141,11 @@ def _detect(image, pixel_nm=None, *, contrast="auto", level=None, smooth_px=1.0,
 LATTICE_SPREAD = 0.10
 #: fewest objects from which a lattice is read
 LATTICE_MIN_COUNT = 30
+#: the least support equal discs can leave between them: 1 − π/(2√3) of the frame at
+#: hexagonal close packing. A minority class covering less is not a packing's gaps: a sparse
+#: lattice of separated particles (tests/test_tem_annotation.py's 6 × 6 grid of 24 px disks
+#: at 80 px is regular to its noise)
+PACKING_MIN_GAP = 1 - np.pi / (2 * np.sqrt(3))
 
 
 def _interstice_check(det, smooth_px) -> Detection:
@@ -1174,7 +1179,7 @@ def _interstice_check(det, smooth_px) -> Detection:
                              1.0 if smooth_px is None else smooth_px)
     frac = float(np.mean(sm > threshold_otsu(sm)))
     share = frac if det.contrast == "bright" else 1 - frac
-    if share >= AMBIGUOUS_FRACTION[0]:
+    if not PACKING_MIN_GAP <= share < AMBIGUOUS_FRACTION[0]:
         # measured by the minority rule only: from 25 % both polarities were compared
         return det
     pts = acc[["row", "col"]].to_numpy(dtype=float)
