@@ -109,3 +109,50 @@ def micrograph(p) -> tuple[np.ndarray, float, dict]:
         img[y0 - 4 * h:y0 - 2 * h, x0 + w // 3:x0 + w // 3 + h] = level  # a label stroke
     details = {"n_inside": len(inside), "true_sd_px": float(np.std(inside)) if inside else None}
     return img, float(np.mean(inside)) if inside else float("nan"), details
+
+
+def packed_monolayer(kind="square", radius_px=9.0, gap_px=1.0, blur_px=1.0, noise=0.02,
+                     size_px=384, vacancies=0.02, domains=False, shape="disc",
+                     seed=0) -> tuple[np.ndarray, float]:
+    """(image, true mean diameter in px) of a close-packed monolayer of dark discs or spheres.
+
+    A square or hexagonal lattice of period 2R + ``gap_px`` (bright-field: the bright support
+    shows only in the gaps), a fraction ``vacancies`` of sites empty; ``domains`` rotates the
+    right half's lattice by 20° and shifts it, a boundary across the frame. Radii scatter by
+    3 %. The truth is the mean diameter of the spheres drawn wholly inside the frame.
+    """
+    rng = np.random.default_rng(seed)
+    a = 2 * radius_px + gap_px
+    n = int(size_px / a) + 4
+    i, j = np.mgrid[-2:n, -2:n].reshape(2, -1).astype(float)
+    if kind == "square":
+        x, y = i * a, j * a
+    else:
+        x, y = (i + 0.5 * (j % 2)) * a, j * a * np.sqrt(3) / 2
+    sites = [np.column_stack([x, y])]
+    if domains:
+        th = np.deg2rad(20)
+        xr, yr = x * np.cos(th) - y * np.sin(th) + 0.37 * a, x * np.sin(th) + y * np.cos(th) + 0.21 * a
+        left = sites[0][sites[0][:, 0] < size_px / 2 - radius_px]
+        right = np.column_stack([xr, yr])
+        right = right[right[:, 0] >= size_px / 2 + radius_px]
+        sites = [left, right]
+    pts = np.vstack(sites)
+    pts = pts[rng.random(len(pts)) >= vacancies]
+    yy, xx = np.mgrid[0:size_px, 0:size_px].astype(float)
+    thick = np.zeros((size_px, size_px))
+    inside = []
+    for cx, cy in pts:
+        r = radius_px * (1 + 0.03 * rng.standard_normal())
+        if not (-r < cx < size_px + r and -r < cy < size_px + r):
+            continue
+        y0, y1 = max(int(cy - r) - 1, 0), min(int(cy + r) + 2, size_px)
+        x0, x1 = max(int(cx - r) - 1, 0), min(int(cx + r) + 2, size_px)
+        r2 = ((xx[y0:y1, x0:x1] - cx) ** 2 + (yy[y0:y1, x0:x1] - cy) ** 2) / r**2
+        t = np.sqrt(np.clip(1 - r2, 0, None)) if shape == "sphere" else (r2 <= 1).astype(float)
+        thick[y0:y1, x0:x1] = np.maximum(thick[y0:y1, x0:x1], t)
+        if r + 2 <= cx <= size_px - 1 - r - 2 and r + 2 <= cy <= size_px - 1 - r - 2:
+            inside.append(2 * r)
+    img = 1.0 - 0.5 * ndimage.gaussian_filter(thick, blur_px)
+    img = img + rng.normal(0, noise, img.shape)
+    return img, float(np.mean(inside))
