@@ -37,7 +37,8 @@ def bare(img: np.ndarray) -> float:
     mask = img < threshold_otsu(img)
     lab, n = ndi.label(mask)
     area = np.bincount(lab.ravel())[1:]
-    return float(np.mean(2 * np.sqrt(area[area >= 9] / np.pi)))
+    area = area[area >= 9]
+    return float(np.mean(2 * np.sqrt(area / np.pi))) if area.size else float("nan")
 
 
 def timed(fn, *args):
