@@ -22,15 +22,21 @@ from dackit.io.patterns import read_pattern
 D_A = 58.38  # silver behenate d001 (Huang et al., J. Appl. Cryst. 26, 180 (1993))
 
 
-def _raw1_profile(path, count_offset=0):
-    """A RAW 1.x-style file of a lamellar curve (q in 1/A), its count line off by count_offset."""
-    rng = np.random.default_rng(1)
+def _lamellar_curve(seed):
+    """q (1/A), noisy I and its σ of three silver-behenate orders on a Porod slope."""
+    rng = np.random.default_rng(seed)
     q = np.linspace(0.01, 0.45, 700)
     q1 = 2 * np.pi / D_A
     lines = sum(h * np.exp(-0.5 * ((q - n * q1) / 0.002) ** 2) for n, h in ((1, 400.0), (2, 60.0), (3, 20.0)))
     i = 0.05 / q ** 2 + 2.0 + lines
     sigma = 0.01 * i
     i = i + rng.normal(0, sigma)
+    return q, i, sigma
+
+
+def _raw1_profile(path, count_offset=0):
+    """A RAW 1.x-style file of a lamellar curve (q in 1/A), its count line off by count_offset."""
+    q, i, sigma = _lamellar_curve(seed=1)
     header = {"filename": "AgBeh_00001.tiff", "counters": {"exposure_time": 1.0}, "wavelength": 1.0332}
     body = "\n".join(f"{a:.8E} {b:.8E} {c:.8E}" for a, b, c in zip(q, i, sigma))
     path.write_text("### HEADER:\n\n" + json.dumps(header, indent=4) + "\n\n### DATA:\n\n"
@@ -67,13 +73,7 @@ def test_a_lone_number_that_is_not_the_row_count_is_still_an_error(tmp_path):
 def _x33_curve(path, rule="=" * 40):
     """An EMBL X33 / PRIMUS-style curve of the same lamellar lines (s in 1/A here), closed by
     a rule over blocks of run metadata, one of them with a numeric row."""
-    rng = np.random.default_rng(2)
-    q = np.linspace(0.01, 0.45, 700)
-    q1 = 2 * np.pi / D_A
-    lines = sum(h * np.exp(-0.5 * ((q - n * q1) / 0.002) ** 2) for n, h in ((1, 400.0), (2, 60.0), (3, 20.0)))
-    i = 0.05 / q ** 2 + 2.0 + lines
-    sigma = 0.01 * i
-    i = i + rng.normal(0, sigma)
+    q, i, sigma = _lamellar_curve(seed=2)
     body = "\n".join(f"  {a:.6E}  {b:.6E}  {c:.6E}" for a, b, c in zip(q, i, sigma))
     footer = (f" {rule}\nDescription:                            AgBeh\nExposure time (sec):   15.000\n"
               "     Evaluated chi-value factors\n    1  0.00000E+00\n"
