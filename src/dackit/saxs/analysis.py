@@ -23,6 +23,7 @@ from dackit.io.patterns import RECIPROCAL_UNIT
 from dackit.saxs.formfactor import FormFactorFit, fit_form_factor
 from dackit.saxs.mesophase import MESOPHASES, Indexing, index_peaks
 from dackit.saxs.peaks import PeakSet, find_peaks
+from dackit.saxs.qstep import q_unit_from_pixel_step
 from dackit.saxs.scherrer import ScherrerResult, scherrer_thickness
 from dackit.saxs.wavelength import WavelengthMismatchWarning
 
@@ -199,8 +200,12 @@ def load_saxs(path, *, poni=None, wavelength_a=None, mask=None, bins=None) -> Pa
         scale = _q_scale_from_title(header)
         if _S_TITLE.match(_first_title(header)):
             pat.metadata["s_convention_assumed"] = True
-        if scale is None:  # nothing stated: Å⁻¹, and the row says so
-            pat.metadata["q_unit_assumed"] = True
+        if scale is None:  # nothing stated: Å⁻¹, and the row says so, unless the pixel step decides
+            note = q_unit_from_pixel_step(header, pat.x)
+            if note is None:
+                pat.metadata["q_unit_assumed"] = True
+            else:
+                pat.metadata["reader_notes"] = [*pat.reader_notes, note]
         elif scale != 1.0:
             # 's, nm^-1' (ATSAS), 'q_nm^-1,I' (CSV), 'scattering vector (nm^-1)': read as Å⁻¹
             # these put every d 10x too small, on a superlattice without a warning
