@@ -1042,8 +1042,8 @@ def _cut_first_line(q, y, bg, noise, mode, peaks, shape, min_significance):
       other (one domain size gives every line of a lattice about the same Δq);
     * its area, in intensity units, is at least :func:`_first_line_floor` of the strongest
       line determined at ``min_significance`` (a lattice's first line is never much weaker
-      than its higher ones: a bend the background left at the data's start, 0.5 % of the
-      FCC 111's height in xrsdkit R4_cool_0022, passed the tests above).
+      than its higher ones: a bend the background left at the data's start, 0.009 of the
+      FCC 111's area in xrsdkit R4_cool_0022, passed the tests above).
 
     Its position error adds in quadrature the shift of the centre when the width is held at
     the reference's: on a half-seen line the centre trades against the width, and the fit's
