@@ -768,7 +768,15 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
         if best.missing_hkl and len(best.missing_hkl) > 0.5 * n_strong:
             doubts.append(f"{len(best.missing_hkl)} of {n_strong} predicted {best.name} lines missing "
                           f"({', '.join(best.missing_hkl[:5])})")
-    if peaks:
+    cut_at = getattr(ps, "cut_at", None)
+    if peaks and cut_at is not None:
+        p1 = peaks[0]
+        note = (f"first line cut by the beam stop: its maximum at/under q = {p1.q_inv_a:.4g} "
+                f"± {p1.q_err:.2g} Å⁻¹ (data from {cut_at:.4g} Å⁻¹), fitted on its far flank")
+        # harmless only when the other peaks fix the lattice on their own (three of them)
+        # and the cut line sits on it: then its less certain position moves nothing
+        (info if len(peaks) >= 4 and _edge_harmless(idx, peaks) else doubts).append(note)
+    elif peaks:
         p1 = peaks[0]
         if p1.q_inv_a - 2 * p1.fwhm_inv_a < q_lo or p1.q_inv_a < 1.1 * q_lo:
             note = (f"first peak (q = {p1.q_inv_a:.4g} Å⁻¹) at the edge of the usable "
