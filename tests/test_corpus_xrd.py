@@ -169,6 +169,19 @@ WRONG = [
     # PeakPo's Empyrean Cu scan of a hydrous ringwoodite (spinel, a ≈ 8.07 Å, with a line at
     # 12.6°; SHDShim/PeakPo, Apache-2.0) fitted as Au, whose cell is near half the spinel's
     ("corpus:ringwoodite_hydrous_empyrean_cu_peakpo.xrdml", ["--phase", "au"]),
+    # Glassure's liquids (CPrescher/Glassure, MIT): argon at 1 GPa in a DAC (ESRF MAR3450 image
+    # as a Fit2D q-scan, λ 0.37 Å as Glassure's own tests take it) fitted as the neon pressure
+    # medium and as solid Ar, and a liquid Fe81S19 alloy (header-less q, no wavelength stated)
+    # as fcc iron: no cell to find, one diffuse hump and the cell's other lines absent
+    ("corpus:argon_liquid_1gpa_dac_fit2d_q_glassure.chi", ["--phase", "ne", "--wavelength", "0.37"]),
+    ("corpus:argon_liquid_1gpa_dac_fit2d_q_glassure.chi",
+     ["--phase", "fcc:a=5.0:element=Ar", "--wavelength", "0.37"]),
+    ("corpus:fe81s19_liquid_q_glassure.chi", ["--phase", "fcc:a=3.6:element=Fe", "--wavelength", "0.2"]),
+    # a Ni powder measured for PDF (maak-sdu/pyScattData ni.chi, BSD-3; Fit2D q-scan, λ 0.1 Å from
+    # the xPDFsuite header of its ni.gr) fitted as the Au marker: nickel's fcc cell is 13 %
+    # below gold's, beyond the search's −12 %, and the search took a cell at its edge,
+    # a = 3.5866 Å, with 15 of 52 lines and intensities unlike Au's
+    ("corpus:ni_xpdf_fit2d_q_pyscattdata.chi", ["--phase", "au", "--wavelength", "0.1"]),
 ]
 
 

@@ -126,12 +126,17 @@ def _axis_in_nm(spectrum: Spectrum, what: str, search_nm: tuple[float, float] | 
                              f"shift from a {laser_nm:g} nm laser does it reach the {what} line; wrong file or "
                              "wrong laser wavelength?")
         if float(np.max(x)) > MAX_SPECTROMETER_NM:
-            # no header said what x is, and as nm it is beyond any optical spectrometer
+            # no header said what x is, and as nm it is beyond any optical spectrometer.
+            # Wavelengths in Å (peak-o-mat's ruby examples, 6920–6957) reach the line as x/10;
+            # they are not read so unasked, since a Raman shift from a ~470 nm laser lands on
+            # the same numbers, but the refusal names the header that reads them
+            angstrom = (f"; if x is in Å (x/10 reaches the {what} line), name it in the column header "
+                        "(\"wavelength (Å)\")" if search_nm is not None and covers(x / 10.0) else "")
             raise InputError(f"{pre}x runs {x.min():.1f}–{x.max():.1f}, too long for wavelengths (nm) of an "
                              f"optical spectrum; if x is a Raman shift (cm-1) give the excitation laser with "
                              "--laser-nm (e.g. --laser-nm 532; laser_nm in experiment.toml's [ruby]/[sm]), if absolute "
                              "wavenumbers or eV, name the unit "
-                             "in the column header (\"wavenumber (cm-1)\", \"energy (eV)\")")
+                             f"in the column header (\"wavenumber (cm-1)\", \"energy (eV)\"){angstrom}")
         if search_nm is not None and spectrum.metadata.get("x_unit_from") == "assumed":
             # a header-less Raman shift from a red laser (He-Ne: R1 at ~1400 cm-1) passes as
             # nm and was refused as "wrong file or wrong calibration" with no word of --laser-nm
