@@ -60,7 +60,7 @@ def _background_loglog(q, y, smooth_decades=0.15, noise=None):
     per_decade = (n - 1) / max(lq[-1] - lq[0], 1e-9)
     period = 2 * smooth_decades * per_decade  # points of the slowest feature left to peaks
     lam = (period / np.pi) ** 4
-    # Whittaker smoother (Eilers, Anal. Chem. 75, 3631 (2003); a sparse solve, see _whittaker)
+    # Whittaker smoother (Eilers, Anal. Chem. 75, 3631 (2003); a banded solve, see _whittaker)
     # with peak stripping (the stripping rule is ours): points more than 2 σ above the
     # current baseline are peaks and get (almost) no weight.
     # A run of points above the baseline longer than ``smooth_decades`` is background
@@ -104,14 +104,24 @@ MIN_SMOOTH_DECADES = 0.04
 
 def _whittaker(y, lam_i, w):
     """Whittaker smoother with a penalty λᵢ per second difference (Eilers 2003, eq. 5 with
-    a diagonal Λ): solves (W + Dᵀ Λ D) z = W y."""
-    from scipy.sparse import diags
-    from scipy.sparse.linalg import spsolve
+    a diagonal Λ): solves (W + Dᵀ Λ D) z = W y.
 
-    n = y.size
-    d = diags([np.ones(n - 2), -2 * np.ones(n - 2), np.ones(n - 2)], [0, 1, 2], shape=(n - 2, n))
-    a = diags(w) + d.T @ diags(lam_i) @ d
-    return spsolve(a.tocsc(), w * y)
+    The matrix is symmetric, positive definite (w > 0) and pentadiagonal: a banded
+    Cholesky solve is ~10× faster than a general sparse LU on 20 000 points and no less
+    accurate (on a 20 000-point grid λ reaches 10¹³ and both leave ~10⁻³ in log₁₀ I)."""
+    from scipy.linalg import solveh_banded
+
+    # upper band storage: row 0 the second superdiagonal, row 1 the first, row 2 the
+    # diagonal; row k of D = (1, −2, 1) at columns k…k+2 adds λₖ·(1, −2, 1)ᵀ(1, −2, 1)
+    ab = np.zeros((3, y.size))
+    ab[0, 2:] = lam_i
+    ab[1, 1:-1] -= 2 * lam_i
+    ab[1, 2:] -= 2 * lam_i
+    ab[2] = w
+    ab[2, :-2] += lam_i
+    ab[2, 1:-1] += 4 * lam_i
+    ab[2, 2:] += lam_i
+    return solveh_banded(ab, w * y)
 
 
 def _strip_smooth(ly, sig_log, lam_i, max_run):
@@ -635,26 +645,44 @@ def _refine_joint(q, y, noise, bg, peaks, shape, mode, degree=4):
     def evaluate(p, want_jac=False):
         b = np.exp(V @ p[:degree + 1])
         tot = np.zeros_like(x)
-        dpk = []
+        jmat = np.empty((x.size, len(p))) if want_jac else None
         for i in range(npk):
             o = degree + 1 + i * per
             eta = p[o + 3] if eta_fixed is None else eta_fixed
             f, shp, dc, dw, de = pseudo_voigt_derivatives(x, p[o], p[o + 1], p[o + 2], eta)
             tot = tot + f
-            if want_jac:
-                dpk += [shp, dc, dw] + ([de] if eta_fixed is None else [])
+            if jmat is not None:
+                for j, d in enumerate((shp, dc, dw, de)[:per]):
+                    jmat[:, o + j] = d * b if mode == "divide" else d
         model = b * (1 + tot) if mode == "divide" else b + tot
-        if not want_jac:
+        if jmat is None:
             return model
-        dbg = (b * (1 + tot) if mode == "divide" else b)[:, None] * V
-        dpk = np.stack(dpk, axis=1) * (b[:, None] if mode == "divide" else 1.0)
-        return model, np.hstack([dbg, dpk])
+        jmat[:, :degree + 1] = (b * (1 + tot) if mode == "divide" else b)[:, None] * V
+        return model, jmat
+
+    # On an oversampled window (a fine detector grid: tens of points per FWHM) the fit
+    # runs on bins of k neighbouring points: bin means of the data (σ propagated) against
+    # bin means of the model and its Jacobian, so the binning biases nothing; with at least
+    # JOINT_POINTS_PER_FWHM bins per FWHM of the narrowest line the lines' information is
+    # kept (the trust-region SVD, ∝ points, dominated the time). Covariance and χ² are
+    # then taken on every point at the solution, as without binning.
+    k = _joint_bin(x, peaks)
+    whole, rest = divmod(x.size, k)
+
+    def binned(a):
+        if k == 1:
+            return a
+        head = a[:whole * k].reshape(whole, k, *a.shape[1:]).mean(axis=1)
+        return np.concatenate([head, a[whole * k:].mean(axis=0, keepdims=True)]) if rest else head
+
+    yb = binned(yy)
+    sb = s if k == 1 else np.sqrt(binned(s**2) / np.r_[np.full(whole, k), [rest] * bool(rest)])
 
     def resid(p):
-        return (evaluate(p) - yy) / s
+        return (binned(evaluate(p)) - yb) / sb
 
     def jac(p):
-        return evaluate(p, True)[1] / s[:, None]
+        return binned(evaluate(p, True)[1]) / sb[:, None]
 
     try:
         res = least_squares(resid, p0, jac=jac, bounds=(lb, ub), x_scale="jac", max_nfev=300)
@@ -664,7 +692,11 @@ def _refine_joint(q, y, noise, bg, peaks, shape, mode, degree=4):
         return None
     from dackit.core.lsq import covariance_from_jacobian, covariance_to_stderr
 
-    cov = covariance_from_jacobian(res.jac, res.fun, scale=True).matrix
+    fun, jmat = res.fun, res.jac
+    if k > 1:
+        full, jfull = evaluate(res.x, True)
+        fun, jmat = (full - yy) / s, jfull / s[:, None]
+    cov = covariance_from_jacobian(jmat, fun, scale=True).matrix
     err = covariance_to_stderr(cov)
     out = []
     for i, pk in enumerate(peaks):
@@ -675,7 +707,30 @@ def _refine_joint(q, y, noise, bg, peaks, shape, mode, degree=4):
         eeta = err[o + 3] if eta_fixed is None else 0.0
         out.append(SaxsPeak(float(c), float(ec), float(w), float(ew), float(a), float(ea),
                             float(eta), float(eeta), pk.significance))
-    return out, res.x, cov, _spliced(q, bg, m, np.exp(V @ res.x[:degree + 1])), float(np.sum(res.fun**2)), m
+    return out, res.x, cov, _spliced(q, bg, m, np.exp(V @ res.x[:degree + 1])), float(np.sum(fun**2)), m
+
+
+#: fewest bins per FWHM of the narrowest line in the joint fit (:func:`_joint_bin`): a
+#: bin a tenth of a Gaussian's FWHM wide costs its centre's variance (b/σ)²/12 ≈ 0.5 %
+JOINT_POINTS_PER_FWHM = 10
+
+
+def _joint_bin(x, peaks) -> int:
+    """Points per bin of the joint fit over ``x``: the largest k leaving every peak the
+    local fits confirmed (finite height error) at least :data:`JOINT_POINTS_PER_FWHM` bins
+    per FWHM at its own sampling step; 1 (no binning) without such a peak, and usually
+    below ~20 points per FWHM. Unconfirmed guesses do not limit it: on a fine grid the
+    detector's 1.5-point smoothing passes noise spikes a few points wide, which no lattice
+    line of a pattern sampled 50 times per FWHM is; the binned fit still models them
+    exactly as bin means."""
+    sure = [p for p in peaks if np.isfinite(p.amplitude_err)]
+    if not sure:
+        return 1
+    step = np.interp([p.q_inv_a for p in sure], x[1:], np.diff(x))
+    per_fwhm = np.array([p.fwhm_inv_a for p in sure]) / step
+    if not np.all(np.isfinite(per_fwhm) & (per_fwhm > 0)):
+        return 1
+    return max(1, int(per_fwhm.min() // JOINT_POINTS_PER_FWHM))
 
 
 def _spliced(q, bg, m, inner):
