@@ -1280,8 +1280,7 @@ def find_peaks(pattern: Pattern, *, background="loglog", min_significance=5.0, s
         Called with the q (Å⁻¹) of the peaks the local fits confirm, before the joint fit of
         all peaks with the background, the rescue and the pick-up; it may raise (e.g.
         :func:`dackit.io.kinds.refuse_diffraction_for_saxs`) to refuse the pattern before
-        the joint fit, which takes most of the time on long patterns (a minute for 20 000
-        points and 25 peaks).
+        the joint fit, the costliest step on long patterns (bench/saxs_speed.py).
     **bg_kw : | Keywords of the background method.
 
     Examples
