@@ -43,6 +43,9 @@ def test_raw2_footer_geometry_is_read():
     # pyFAI's header: metres, the distance key before 'Sample to Detector'
     pyfai = ["Distance Sample to Detector: 2.0 m", "PixelSize: 1.72e-04, 1.72e-04 m", "Wavelength: 1e-10 m"]
     assert header_geometry(pyfai) == pytest.approx((1.0, 172e-6, 2.0))
+    # a unit is read after the value on its own line only ('mask_file' below is no metre)
+    assert header_geometry(['"Detector_X_Pixel_Size": 75.0,', 'm ask_file: x'] + header[3:]) == pytest.approx(
+        (0.928964, 75e-6, 1.6447))
     # no distance, or two pixel sizes that differ: nothing is decided
     assert header_geometry(header[:3] + header[4:]) is None
     assert header_geometry(['"Detector_X_Pixel_Size": 75.0,', '"Detector_Y_Pixel_Size": 150.0,'] + header[3:]) is None

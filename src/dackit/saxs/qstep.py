@@ -40,8 +40,10 @@ def _length_m(key_unit: str | None, value: float, after_unit: str | None, small_
 def _header_length(text: str, key: str, small_unit: float, large_unit: float,
                    threshold: float) -> list[float]:
     found = []
-    for m in re.finditer(rf"^[^\n:=]*?{key}[^\n:=]*?(?:[(\[]\s*{_UNIT}\s*[)\]])?\s*[:=]\s*({_NUMBER})"
-                         rf"(?:\s*[,;]?\s*{_UNIT}\b)?", text, re.I | re.M):
+    # the unit after the value is looked for on its own line only: a next line starting
+    # with 'm' is not the metre
+    for m in re.finditer(rf"^[^\n:=]*?{key}[^\n:=]*?(?:[(\[][ \t]*{_UNIT}[ \t]*[)\]])?[ \t]*[:=][ \t]*({_NUMBER})"
+                         rf"(?:[ \t]*[,;]?[ \t]*{_UNIT}\b)?", text, re.I | re.M):
         found.append(_length_m(m.group(1), float(m.group(2)), m.group(3), small_unit, large_unit, threshold))
     return found
 
