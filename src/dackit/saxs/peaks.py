@@ -1088,8 +1088,8 @@ def _cut_first_line(q, y, bg, noise, mode, peaks, shape, min_significance):
       Porod–Guinier tail or a beam-stop rim the background did not follow falls over a
       much wider range of q);
     * a pseudo-Voigt of the reference line's shape (the best-determined peak's η) with its
-      centre between one reference FWHM below the first point and half a FWHM above the
-      maximum, width free, on a constant baseline, is determined at
+      centre between the first point and half a FWHM above the maximum, width free, on a
+      constant baseline, is determined at
       :data:`PICK_UP_FACTOR` × ``min_significance`` times its height error (one more trial,
       as for the lines picked up), its centre off both bounds (a centre at the bound is not
       determined by the data: no position, no line) and its FWHM within
@@ -1134,7 +1134,10 @@ def _cut_first_line(q, y, bg, noise, mode, peaks, shape, min_significance):
     if x.size < 8:
         return None
     dx = float(np.median(np.diff(x)))
-    c_lo, c_hi = q0 - w, float(q[j]) + 0.5 * w
+    # the line's maximum must lie inside the data: a fall from the very first point is all a
+    # background edge shows too (a lamellar curve starting 0.87 q₁ in, a 109σ 'line' at its
+    # first point, indexed FCC 241 Å against lamellar 121 Å)
+    c_lo, c_hi = q0, float(q[j]) + 0.5 * w
     w_lo, w_hi = dx, 2 * LOW_Q_WIDTH_RATIO * w
 
     def fit(free_width):
