@@ -507,17 +507,24 @@ def _fit_cluster(q, r, sig, cands, shape, pre):
     return out, res.x, cov, (x[0], x[-1])
 
 
+def _smoothed_residual(r):
+    """The residual smoothed over 1.5 steps (Gaussian, radius 6 steps) and the factor by which
+    the smoothing reduces uncorrelated noise."""
+    from scipy.ndimage import gaussian_filter1d
+
+    kern = np.exp(-0.5 * (np.arange(-6, 7) / 1.5) ** 2)
+    gain = float(np.sqrt(np.sum((kern / kern.sum()) ** 2)))
+    return gaussian_filter1d(r, 1.5, mode="nearest"), gain
+
+
 def _detect(q, r, noise, min_significance):
     """Candidate maxima of the residual: indices, S/N curve, smoothed residual, FWHM guesses.
     Maxima of the 1.5-step smoothed residual, and those a lighter smoothing resolves beside
     them (:func:`_resolved_maxima`)."""
-    from scipy.ndimage import gaussian_filter1d
     from scipy.signal import find_peaks as sp_find_peaks
     from scipy.signal import peak_prominences, peak_widths
 
-    kern = np.exp(-0.5 * (np.arange(-6, 7) / 1.5) ** 2)
-    gain = float(np.sqrt(np.sum((kern / kern.sum()) ** 2)))  # noise reduction of the smoothing
-    rs = gaussian_filter1d(r, 1.5, mode="nearest")
+    rs, gain = _smoothed_residual(r)
     sig_s = noise * gain
     snr = rs / sig_s
     # maxima of the smoothed residual itself: dividing by a noise estimate first would turn
@@ -1103,7 +1110,6 @@ def _cut_first_line(q, y, bg, noise, mode, peaks, shape, min_significance):
     Its position error adds in quadrature the shift of the centre when the width is held at
     the reference's: on a half-seen line the centre trades against the width, and the fit's
     own error does not cover that. Returns the line or None."""
-    from scipy.ndimage import gaussian_filter1d
     from scipy.optimize import least_squares
 
     from dackit.core.lsq import covariance_from_jacobian
@@ -1118,9 +1124,7 @@ def _cut_first_line(q, y, bg, noise, mode, peaks, shape, min_significance):
     lead = np.flatnonzero(q <= q0 + w)
     if lead.size == 0 or q.size < 12:
         return None
-    kern = np.exp(-0.5 * (np.arange(-6, 7) / 1.5) ** 2)
-    gain = float(np.sqrt(np.sum((kern / kern.sum()) ** 2)))
-    rs = gaussian_filter1d(r, 1.5, mode="nearest")
+    rs, gain = _smoothed_residual(r)
     j = int(lead[np.argmax(rs[lead])])
     if rs[j] < min_significance * gain * sig[j]:
         return None

@@ -768,11 +768,10 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
         if best.missing_hkl and len(best.missing_hkl) > 0.5 * n_strong:
             doubts.append(f"{len(best.missing_hkl)} of {n_strong} predicted {best.name} lines missing "
                           f"({', '.join(best.missing_hkl[:5])})")
-    cut_at = getattr(ps, "cut_at", None)
-    if peaks and cut_at is not None:
+    if peaks and ps.cut_at is not None:
         p1 = peaks[0]
-        note = (f"first line cut by the beam stop: its maximum at/under q = {p1.q_inv_a:.4g} "
-                f"± {p1.q_err:.2g} Å⁻¹ (data from {cut_at:.4g} Å⁻¹), fitted on its far flank")
+        note = (f"first line cut by the beam stop: its maximum at q = {p1.q_inv_a:.4g} "
+                f"± {p1.q_err:.2g} Å⁻¹ (data from {ps.cut_at:.4g} Å⁻¹), fitted on its far flank")
         # harmless only when the other peaks fix the lattice on their own (three of them)
         # and the cut line sits on it: then its less certain position moves nothing
         (info if len(peaks) >= 4 and _edge_harmless(idx, peaks) else doubts).append(note)
