@@ -1095,11 +1095,15 @@ def _cut_first_line(q, y, bg, noise, mode, peaks, shape, min_significance):
       Porod–Guinier tail or a beam-stop rim the background did not follow falls over a
       much wider range of q);
     * a pseudo-Voigt of the reference line's shape (the best-determined peak's η) with its
-      centre between the first point and half a FWHM above the maximum, width free, on a
-      constant baseline, is determined at
+      centre between a FWHM below the first point and half a FWHM above the maximum, width
+      free, on a constant baseline, is determined at
       :data:`PICK_UP_FACTOR` × ``min_significance`` times its height error (one more trial,
       as for the lines picked up), its centre off both bounds (a centre at the bound is not
-      determined by the data: no position, no line) and its FWHM within
+      determined by the data: no position, no line);
+    * its centre lies inside the data within twice its error (a fall from below the data is
+      all a background edge shows too), and where it is not clear of the first point by
+      that much, the background does not rise over the flank (:func:`_falls_in_data`);
+    * its FWHM lies within
       :data:`LOW_Q_WIDTH_RATIO` of the reference's either way, both taken 2σ towards each
       other (one domain size gives every line of a lattice about the same Δq);
     * its area, in intensity units, is at least :func:`_first_line_floor` of the strongest
@@ -1138,10 +1142,10 @@ def _cut_first_line(q, y, bg, noise, mode, peaks, shape, min_significance):
     if x.size < 8:
         return None
     dx = float(np.median(np.diff(x)))
-    # the line's maximum must lie inside the data: a fall from the very first point is all a
-    # background edge shows too (a lamellar curve starting 0.87 q₁ in, a 109σ 'line' at its
-    # first point, indexed FCC 241 Å against lamellar 121 Å)
-    c_lo, c_hi = q0, float(q[j]) + 0.5 * w
+    # the centre is free down to a FWHM below the data: a line centred on the first point is
+    # then fitted off the bound, and whether its maximum lies inside the data is judged
+    # from the centre and its error below
+    c_lo, c_hi = q0 - w, float(q[j]) + 0.5 * w
     w_lo, w_hi = dx, 2 * LOW_Q_WIDTH_RATIO * w
 
     def fit(free_width):
@@ -1171,6 +1175,13 @@ def _cut_first_line(q, y, bg, noise, mode, peaks, shape, min_significance):
             and a >= PICK_UP_FACTOR * min_significance * ea
             and c_lo + 1e-3 * span < c < c_hi - 1e-3 * span and c > 0):
         return None
+    e_c = float(np.hypot(ec, c - c_fixed))
+    # the maximum must lie inside the data, and where the data do not show it clear of the
+    # first point, the fall from there must be the data's (:func:`_falls_in_data`): a lamellar
+    # curve starting 0.87 q₁ in, whose background estimate rose over its first points, showed
+    # a 109σ 'line' there, indexed FCC 241 Å against lamellar 121 Å
+    if c < q0 - 2 * e_c or (c < q0 + 2 * e_c and not _falls_in_data(q, bg, noise, c + fw)):
+        return None
     e_ref = ref.fwhm_err if np.isfinite(ref.fwhm_err) else np.inf
     if (fw - 2 * efw > LOW_Q_WIDTH_RATIO * (w + 2 * e_ref)
             or w - 2 * e_ref > LOW_Q_WIDTH_RATIO * (fw + 2 * efw)):
@@ -1184,8 +1195,29 @@ def _cut_first_line(q, y, bg, noise, mode, peaks, shape, min_significance):
                if _determination(p) >= min_significance), default=0.0)
     if strength(a, c, fw, eta) < _first_line_floor() * top:
         return None
-    return SaxsPeak(float(c), float(np.hypot(ec, c - c_fixed)), float(fw), float(efw), float(a),
+    return SaxsPeak(float(c), e_c, float(fw), float(efw), float(a),
                     float(ea), float(eta), float(ref.eta_err), float(rs[j] / (gain * sig[j])))
+
+
+def _falls_in_data(q, bg, noise, q_end) -> bool:
+    """Whether the smooth background ``bg`` rises from the data's first point up to
+    ``q_end`` by no more than twice the noise there. A line whose maximum the data do not
+    show is seen only by its fall from the first point, and that fall must be in the data:
+    where the background estimate rises over it (bending at the edge of the data), the
+    residual falls by itself. Across a lattice's first line the smooth SAXS intensity
+    (Guinier, Porod, the particles' first form-factor lobe: a sphere's first minimum,
+    qR = 4.49, lies beyond the first line even for touching spheres, q₁R ≤ 3.9) falls
+    with q.
+
+    Parameters
+    ----------
+    q, bg, noise : ndarray
+        The pattern's q (Å⁻¹, ascending), its smooth background and the data's noise σ.
+    q_end : float
+        End of the flank (Å⁻¹).
+    """
+    flank = slice(0, int(np.searchsorted(q, q_end)) + 1)
+    return bool(np.max(bg[flank]) - bg[0] <= 2 * noise[0])
 
 
 def _first_line_floor() -> float:
