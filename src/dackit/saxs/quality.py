@@ -683,10 +683,9 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
         top = max((p.q_inv_a for p in peaks
                    if p.amplitude_err > 0 and p.amplitude >= min_significance * p.amplitude_err),
                   default=float("nan"))
-        doubts.append(f"the phase that indexed every peak left a peak over the detection threshold "
-                      f"unexplained; {idx.mesophase} explains every clear peak when no line is counted "
-                      f"missing above the highest of them (q = {top:.4g} Å⁻¹): the peaks above are "
-                      "marginal and decide nothing")
+        doubts.append(f"the phase that indexed every peak left a peak unexplained; {idx.mesophase} "
+                      "explains every clear peak when no line is counted missing above the highest "
+                      f"of them (q = {top:.4g} Å⁻¹): the peaks above are marginal and decide nothing")
     if idx is not None and idx.method == "positions + weak lines":
         doubts.append(f"{idx.mesophase} put ahead of {idx.tie[1]} by weak lines under the "
                       f"detection threshold at its predicted positions "
