@@ -1,6 +1,6 @@
 """SAXS curves from another package's models (tests/sasmodels_curves): sasmodels' bcc, fcc, sc
 and lamellar-stack paracrystals with the sphere form factor, instrument resolution and Poisson
-noise, made by ``tests/sasmodels_curves/generate.py`` — not by dackit's simulator nor by
+noise, made by ``bench/saxs_sasmodels_curves.py`` — not by dackit's simulator nor by
 ``tests/saxs_ff_synth.py``, so the two sides share no assumption beyond the physics.
 
 Each curve through the default ``analyse_saxs``: the right mesophase with the lattice within

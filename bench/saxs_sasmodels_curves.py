@@ -1,4 +1,4 @@
-"""Regenerate the SAXS curves of this folder with sasmodels' paracrystal models.
+"""Regenerate the SAXS curves of tests/sasmodels_curves with sasmodels' paracrystal models.
 
 A generator independent of dackit and of ``tests/saxs_ff_synth.py``: sasmodels 1.1.0
 (SasView's model library, https://github.com/SasView/sasmodels, BSD-3-Clause) computes the
@@ -9,12 +9,12 @@ distorted lattice, the sphere form factor included) and Bergström et al., J. Ph
 instrument resolution (σ_q = 0.5–2 % of the first line's q: without it the low orders are
 narrower than the q step and sasmodels' orientation quadrature splits them into spikes),
 scaled to 10^3.5–10^5.5 counts, given a Porod q⁻⁴ term and a flat background, and Poisson
-noise. ``manifest.toml`` records each curve's parameters and true lattice.
+noise. ``tests/sasmodels_curves/manifest.toml`` records each curve's parameters and true lattice.
 
 Not run by the tests (sasmodels is not a dependency of dackit)::
 
     python -m venv /tmp/sas && /tmp/sas/bin/pip install sasmodels==1.1.0 numpy
-    /tmp/sas/bin/python tests/sasmodels_curves/generate.py --n 24 --seed 3 --out tests/sasmodels_curves
+    /tmp/sas/bin/python bench/saxs_sasmodels_curves.py --n 24 --seed 3
 """
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=24)
     ap.add_argument("--seed", type=int, default=3)
-    ap.add_argument("--out", type=Path, default=Path(__file__).parent)
+    ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "tests" / "sasmodels_curves")
     args = ap.parse_args(argv)
     rng = np.random.default_rng(args.seed)
     models = {k: load_model(k) for k in ("bcc_paracrystal", "fcc_paracrystal", "sc_paracrystal",
@@ -71,7 +71,7 @@ def main(argv=None) -> None:
                    fmt=("%.8g", "%d", "%.6g"), header="q(A^-1) I(q) sigma")
         rows.append((name, kind, a, dict(pars, resolution_sigma_q=sq, counts=counts)))
     with open(args.out / "manifest.toml", "w") as fh:
-        fh.write(f"# written by generate.py --n {args.n} --seed {args.seed} (sasmodels 1.1.0)\n")
+        fh.write(f"# written by bench/saxs_sasmodels_curves.py --n {args.n} --seed {args.seed} (sasmodels 1.1.0)\n")
         for name, kind, a, pars in rows:
             fh.write(f'\n[[case]]\nfile = "{name}"\nmesophase = "{kind}"\nlattice_a = {a:.4f}\n'
                      "parameters = { " + ", ".join(f"{k} = {v:.6g}" for k, v in pars.items()) + " }\n")
