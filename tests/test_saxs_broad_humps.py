@@ -37,12 +37,7 @@ def _form_factor_only(shape, radius, poly, seed=1):
     return make_pattern(q, y, axis="q_A^-1", sigma=np.sqrt(np.maximum(y, 1)))
 
 
-@pytest.mark.parametrize("shape, radius", [
-    ("sheet", 25.0), ("sphere", 25.0),
-    pytest.param("sphere", 40.0, marks=pytest.mark.xfail(strict=True, reason=(
-        "saxs14: still doubtful, but no phase indexes both humps any more (explaining both "
-        "leaves a line missing for certain, mesophase._surely_seen): bcc 110 on the second, "
-        "the first unexplained, and the broad-humps note (about indexed peaks) is not given")))])
+@pytest.mark.parametrize("shape, radius", [("sheet", 25.0), ("sphere", 25.0), ("sphere", 40.0)])
 def test_form_factor_maxima_indexed_as_lines_are_doubtful_and_named(shape, radius):
     res = analyse_saxs(_form_factor_only(shape, radius, 0.04))
     assert len(res.peaks) >= 2 and res.mesophase is not None

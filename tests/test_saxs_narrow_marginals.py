@@ -100,13 +100,7 @@ def test_true_ia3d_with_a_weak_but_clear_321_stays_ok(seed):
     assert res.quality == "ok", res.quality_notes
 
 
-@pytest.mark.parametrize("kind, seed, i", [
-    ("sweep", 7, 19),
-    pytest.param("typical", 7, 11, marks=pytest.mark.xfail(strict=True, reason=(
-        "saxs14: right but doubtful; with surely-seen missing lines charged 16 "
-        "(mesophase._surely_seen) the SC candidate is the cell a = 255.3 A whose lines are all "
-        "bcc's, and quality._rests_on_extra_peaks finds the bcc lead resting on one peak"))),
-    ("typical", 7, 35)])
+@pytest.mark.parametrize("kind, seed, i", [("sweep", 7, 19), ("typical", 7, 11), ("typical", 7, 35)])
 def test_bcc_whose_own_lines_stand_clear_stays_ok(kind, seed, i):
     # BCC 200, 310 and 321 are lines hexagonal 10/11/20/21 (and SC at a/√2) lack; clear
     # and on sparse own lines they decide, though fitted widths of one lattice scatter by

@@ -219,10 +219,9 @@ class Candidate:
     ``residual_inv_a[i]`` its q_obs − q_calc (NaN if unexplained). ``missing_hkl``: strong
     predicted lines inside the observed range with no peak. ``score`` = χ² + 16 per
     unexplained peak + 3 per missing strong line (scaled down for lines whose multiplicity
-    × ``|F|²/q²`` is under half the strongest in range; lines under 20 % are not counted;
-    16 for a line that a peak seen beyond it says would have stood out for certain,
-    :func:`_surely_seen`) − ``match_credit`` (what the matches are worth beyond
-    coincidence, :func:`_match_credit`; the score can be negative).
+    × ``|F|²/q²`` is under half the strongest in range; lines under 20 % are not counted)
+    − ``match_credit`` (what the matches are worth beyond coincidence, :func:`_match_credit`;
+    the score can be negative).
     ``strength_chi2`` compares the observed peak strengths with ``line_weight``; it only
     reorders phases whose scores tie (see :func:`index_peaks`).
     """
@@ -298,10 +297,6 @@ MISSING_PENALTY = 3.0
 #: :func:`_charge_strongest_unexplained`)
 STRONGEST_LINE_SIGMA = 3.0
 STRONG_FRACTION = 0.2  # lines with Lorentz-weighted intensity ≥ 20 % of the strongest count
-#: a missing line predicted, from a peak seen beyond it, at this many standard errors of
-#: that peak's strength (5σ, the detection threshold of find_peaks) is missing for certain:
-#: it costs an unexplained peak's penalty (see :func:`_surely_seen`)
-SURELY_SEEN_SIGMA = 5.0
 # Highest s = q·a/2π worth indexing against. Cubic lines sit at s = √N with consecutive
 # allowed N one to three apart, so their relative spacing near s is ≈ ΔN/(2s²): at s = 16
 # it is ≈ 0.2 %, under the 0.3 % position floor, and every peak there matches some line
@@ -320,7 +315,7 @@ INDEX_S_LIMIT = {"hexagonal": 32.0, "bcc": 16.0, "fcc": 16.0, "sc": 16.0, "hcp":
 
 
 def _fit_one(phase: Mesophase, q, sig, q_lo, merge_rel, anchor_obs, anchor_line, refl,
-             visibility=None, q_hi=None, strengths=None, strength_err=None):
+             visibility=None, q_hi=None):
     k = q[anchor_obs] / refl.s[anchor_line]  # k = 2π/a
     assign = np.full(q.size, -1)
     for window in (0.03, None):
@@ -379,10 +374,7 @@ def _fit_one(phase: Mesophase, q, sig, q_lo, merge_rel, anchor_obs, anchor_line,
         if matched_q.size and np.min(np.abs(matched_q - pred[j])) <= merge_rel * pred[j]:
             continue
         missing.append(refl.hkl[j])
-        if _surely_seen(j, lorentz, pred, q, assign, strengths, strength_err):
-            miss_pen += UNEXPLAINED_PENALTY
-        else:
-            miss_pen += MISSING_PENALTY * max(0.5, min(1.0, lorentz[j] / top / 0.5))
+        miss_pen += MISSING_PENALTY * max(0.5, min(1.0, lorentz[j] / top / 0.5))
     n_unexp = int((~m).sum())
     score = chi2 + UNEXPLAINED_PENALTY * n_unexp + miss_pen - credit
     a = 2 * np.pi / k
@@ -395,41 +387,6 @@ def _fit_one(phase: Mesophase, q, sig, q_lo, merge_rel, anchor_obs, anchor_line,
     return Candidate(phase.name, float(a), float(2 * np.pi * k_err / k**2),
                      tuple(refl.hkl[j] if j >= 0 else "" for j in assign), resid, chi2, n_unexp,
                      tuple(missing), float(score), lw, match_credit=credit)
-
-
-def _surely_seen(j, lorentz, pred, q, assign, strengths, strength_err) -> bool:
-    """True when the missing line ``j`` would have stood out of the noise for certain: some
-    peak the lattice explains at higher q, scaled by the ratio of the two lines' predicted
-    strengths (``lorentz``: multiplicity × |F|²/s², times the form factor's visibility when
-    known) and lowered by 3σ of the scatter of a ratio of two strengths
-    (exp(−3·√2·:data:`STRENGTH_SCATTER`) = 0.28), is still :data:`SURELY_SEEN_SIGMA` times
-    its own strength error.
-
-    Only lines beyond it are used: the Debye–Waller / paracrystalline fall-off
-    exp(−σ²q²) makes a lower order stronger still, never weaker, and the widths grow with
-    q, so the lower order is no harder to detect. The missing penalty of 3 alone let a
-    lattice lose its own strongest line at little cost: fcc read with its 111 (predicted
-    1.8 × the 200 seen at 1000σ) absent beat the bcc of a paracrystal whose high orders
-    sit 1-2 % low (tests/sasmodels_curves/case012_bcc.dat). Lines between the peaks seen
-    count too: charging only those below the first let fcc put its 111 on a weak foreign
-    line and skip its 220 and 311, as strong as the 700σ 200, in a hexagonal OTAC pattern
-    (tests/corpus/saxs, 70 wt% 70 °C). The price: a line on a form-factor zero that no
-    accepted form factor foresees costs the true lattice 16 (a hexagonal 11 on the
-    cylinders' zero, qR = 3.83, turned a right answer doubtful in the sweeps; none wrong).
-    Arguments in the order of ``assign`` (peaks sorted by q); no strengths, no verdict
-    (False)."""
-    if strengths is None:
-        return False
-    low_ratio = np.exp(-3 * np.sqrt(2) * STRENGTH_SCATTER)
-    for i in np.flatnonzero(assign >= 0):
-        k = int(assign[i])
-        if (q[i] <= pred[j] or not lorentz[k] > 0 or not np.isfinite(strengths[i])
-                or not np.isfinite(strength_err[i]) or strength_err[i] <= 0):
-            continue
-        low = strengths[i] * lorentz[j] / lorentz[k] * low_ratio
-        if low >= SURELY_SEEN_SIGMA * strength_err[i]:
-            return True
-    return False
 
 
 def _match_credit(pred, assign, q, sig) -> float:
@@ -615,7 +572,7 @@ def index_peaks(q_inv_a, q_err=None, *, fwhm_inv_a=None, q_min=0.0, phases=None,
                 s_max = min(refl.s[anchor_line] * q.max() / q[anchor_obs] * 1.05, s_limit)
                 refl_use = phase.reflections(max(s_max, refl.s[anchor_line]) + 1e-6)
                 c = _fit_one(phase, q, sig, q_min, merge_rel, anchor_obs, anchor_line, refl_use,
-                             visibility, missing_q_max, st_sorted, st_err_sorted)
+                             visibility, missing_q_max)
                 if c is not None:
                     tried.append(_charge_strongest_unexplained(c, st_sorted, st_err_sorted))
         best = _smallest_cell(tried, tie_margin)
