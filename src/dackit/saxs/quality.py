@@ -48,6 +48,9 @@ Each check names what it saw, in words a user can act on. Doubts (the result may
   decides: the best rests on peaks of its own lines that are marginal, narrower than the
   lines below them, where another population's line would match by chance, or above a
   missing own line as strong (:func:`_rests_on_extra_peaks`);
+* weak side maxima, narrower than the orders, read as Laue fringes of a thin stack of the
+  lamellar cell reported rather than as orders of a cell k times larger
+  (:func:`dackit.saxs.analysis._laue_fringes_aside`; the stack size is named);
 * indexed peaks whose widths no single domain size and strain can give (see
   :data:`WIDTH_RATIO`): a background hump or a second phase indexed as a line.
 * every indexed peak as broad as a dense liquid's structure-factor maximum or a form
