@@ -19,10 +19,6 @@ HERE = Path(__file__).parent / "sasmodels_curves"
 CASES = tomllib.loads((HERE / "manifest.toml").read_text())["case"]
 # the present misses (all doubtful): dackit's answer and why
 KNOWN_MISS = {
-    "case007_lamellar.dat": "a 9-layer stack (d = 107.0 A): its Laue side maxima at q = 0.0354 and "
-                            "0.1665 1/A are fitted as lines and indexed as orders of a 5x cell (533.5 A)",
-    "case015_lamellar.dat": "a 10-layer stack (d = 190.3 A): Laue side maxima around the first order "
-                            "(0.0282, 0.0331, 0.0379 1/A) fitted as lines, read as a 4x cell (761.9 A)",
     "case012_bcc.dat": "bcc a = 126.2 A read fcc 179.0 A: fcc leads only through the bcc 220 not seen, "
                        "though the line strengths fit bcc better (the note says so)",
 }

@@ -420,6 +420,9 @@ def analyse_saxs(pattern: Pattern, *, background="loglog", min_significance=5.0,
         if again is idx:
             # or a peak broader than any line of a lattice at its q: a form-factor hump
             again = _broad_peak_aside(ps, idx, kw)
+        if again is idx:
+            # or a thin stack's Laue fringes, which a lamellar supercell reads as its orders
+            again = _laue_fringes_aside(ps, idx, kw)
         if again is not idx:
             res = dataclasses.replace(res, indexing=again)
             verdict = saxs_verdict(res, min_significance=min_significance)
@@ -580,6 +583,104 @@ def _broad_peak_aside(ps: PeakSet, idx: Indexing, index_kw: dict) -> Indexing:
         if again is not None and _lines_among(again.best, idx.best, float(max(pk.q_inv_a for pk in peaks)), 0.5 * w):
             return dataclasses.replace(again, method="positions, broad peak aside")
     return idx
+
+
+#: a side maximum is narrower than the orders when its FWHM falls this many σ (combined)
+#: under that of the nearest order: a Laue fringe is 0.50·2π/(Nd) wide, an order 0.89·2π/(Nd)
+FRINGE_NARROW_SIGMA = 3.0
+#: a Laue fringe is at most 1/9 of its order in S(q) (N = 3; 5 % for N ≥ 9:
+#: :mod:`dackit.saxs.laue`); sitting on the order's wing once resolution smears both, and
+#: over a smooth background that does not follow the stack's envelope, its fitted height
+#: can be a few times that (0.26 of the order in tests/test_saxs_laue_fringes.py's N = 6),
+#: but a side maximum half as strong as the order beside it is none
+FRINGE_SHARE = 0.5
+
+
+def _laue_fringes_aside(ps: PeakSet, idx: Indexing, index_kw: dict) -> Indexing:
+    """The lamellar cell 1/k of the best one, when every peak it does not explain is a Laue
+    fringe of a thin stack of it.
+
+    A stack of N layers puts N − 2 weak side maxima between consecutive orders
+    (:mod:`dackit.saxs.laue`); fitted as lines they index as orders of a lamellar
+    supercell. For each k ≥ 2 dividing the order the best lamellar cell gives its
+    strongest peak, smallest k first (a real supercell whose weak extra orders stand among
+    its own fringes keeps them as orders), the peaks on orders that are multiples of k are
+    the orders of d = a/k: two or more, indexing on their own as lamellar at d. Every other
+    peak must be a fringe of one stack of d: above q₁/2, weaker than :data:`FRINGE_SHARE`
+    of the nearest order and than the Laue function allows for the fringe it is read as
+    (:data:`~dackit.saxs.laue.FRINGE_HEIGHT_SLACK`); together narrower than the nearest
+    orders by :data:`FRINGE_NARROW_SIGMA` σ (inverse-variance mean of the differences: the
+    fringes of one stack share one width, and no line of one lattice is narrower than its
+    neighbours in q, so a real supercell's extra orders are as broad as the rest); and, for
+    one N near 0.886·q₁/FWHM(orders), each within a quarter of the fringe spacing of a
+    subsidiary maximum (:func:`~dackit.saxs.laue.stack_size_from_fringes`). Then d goes
+    first, the fringes counted unexplained, the :class:`~dackit.saxs.laue.LaueFringes` as
+    ``set_aside`` (method "positions, Laue fringes aside", always doubtful). sasmodels
+    ``lamellar_stack_paracrystal`` of 9 layers, d = 107.0 Å (tests/sasmodels_curves
+    case 7): side maxima at 0.60 q₁ and 2.84 q₁ had made it a 533.5 Å cell."""
+    from dackit.saxs.laue import LaueFringes
+    from dackit.saxs.mesophase import UNEXPLAINED_PENALTY
+
+    peaks = ps.peaks
+    best = idx.best
+    if idx.method != "positions" or best.name != "lamellar" or len(peaks) < 3:
+        return idx
+    order = [int(a[2:]) if a else 0 for a in best.assignment]
+    top = int(np.argmax([p.amplitude for p in peaks]))
+    for k in range(2, order[top] + 1):
+        if order[top] % k:
+            continue
+        main = [i for i, h in enumerate(order) if h and h % k == 0]
+        side = [i for i in range(len(peaks)) if i not in main]
+        if len(main) < 2 or not side:
+            continue
+        again = _index_subset(ps, main, index_kw)
+        if again is None:
+            continue
+        sub = again.candidate("lamellar")
+        if not all(sub.assignment) or abs(sub.lattice_a * k / best.lattice_a - 1) > 0.01:
+            continue
+        reading = _fringe_reading(peaks, main, side, sub.lattice_a)
+        if reading is None:
+            continue
+        cands = (sub, *[c for c in again.candidates if c is not sub])
+        for i in side:
+            cands = tuple(_with_peak_unexplained(c, i, UNEXPLAINED_PENALTY) for c in cands)
+        return Indexing(cands, ("lamellar", *[n for n in again.tie if n != "lamellar"]),
+                        method="positions, Laue fringes aside",
+                        set_aside=LaueFringes(reading[0], sub.lattice_a, best.lattice_a,
+                                              tuple(peaks[i] for i in side), tuple(reading[1])))
+    return idx
+
+
+def _fringe_reading(peaks, main, side, d_a):
+    """(N, u) when every ``side`` peak is weak, narrow and placed as a Laue fringe of the
+    orders ``main`` of a cell ``d_a`` (see :func:`_laue_fringes_aside`); None otherwise."""
+    from dackit.saxs.laue import PRINCIPAL_FWHM, stack_size_from_fringes
+
+    q1 = 2 * np.pi / d_a
+    q_main = np.array([peaks[i].q_inv_a for i in main])
+    off, err, narrower, narrower_err, rel = [], [], [], [], []
+    for i in side:
+        p = peaks[i]
+        ref = peaks[main[int(np.argmin(np.abs(q_main - p.q_inv_a)))]]
+        # below q₁/2 the nearest order is the forward beam's (h = 0), unseen and the
+        # strongest of all: no height to compare with
+        rel.append(p.amplitude / ref.amplitude if p.q_inv_a > 0.5 * q1 else np.nan)
+        if rel[-1] > FRINGE_SHARE:
+            return None
+        narrower.append(ref.fwhm_inv_a - p.fwhm_inv_a)
+        narrower_err.append(np.hypot(p.fwhm_err, ref.fwhm_err))
+        x = p.q_inv_a / q1
+        off.append(abs(x - round(x)))
+        err.append(p.q_err / q1 if np.isfinite(p.q_err) else np.inf)
+    # the fringes of one stack are all 0.50·2π/(Nd) wide: their narrowing is weighed together
+    wt = 1 / np.square(narrower_err)
+    if not (np.all(np.isfinite(wt)) and np.sum(wt * narrower) / np.sum(wt)
+            > FRINGE_NARROW_SIGMA / np.sqrt(np.sum(wt))):
+        return None
+    n_width = PRINCIPAL_FWHM * q1 / float(np.median([peaks[i].fwhm_inv_a for i in main]))
+    return stack_size_from_fringes(off, err, n_width, rel)
 
 
 #: marginal peaks are narrower than the lattice's lines when their mean FWHM falls this

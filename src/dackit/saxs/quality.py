@@ -48,6 +48,9 @@ Each check names what it saw, in words a user can act on. Doubts (the result may
   decides: the best rests on peaks of its own lines that are marginal, narrower than the
   lines below them, where another population's line would match by chance, or above a
   missing own line as strong (:func:`_rests_on_extra_peaks`);
+* weak side maxima, narrower than the orders, read as Laue fringes of a thin stack of the
+  lamellar cell reported rather than as orders of a cell k times larger
+  (:func:`dackit.saxs.analysis._laue_fringes_aside`; the stack size is named);
 * indexed peaks whose widths no single domain size and strain can give (see
   :data:`WIDTH_RATIO`): a background hump or a second phase indexed as a line.
 * every indexed peak as broad as a dense liquid's structure-factor maximum or a form
@@ -675,6 +678,13 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
                       "of a lattice can be there (a paracrystal's lines broaden as q²) is set aside as a "
                       "form-factor hump: only a lattice whose lines include all of "
                       f"{idx.mesophase}'s explains it; {idx.mesophase} explains the rest")
+    if idx is not None and idx.method == "positions, Laue fringes aside":
+        fr = idx.set_aside
+        doubts.append(f"{len(fr.peaks)} weak peak(s) narrower than the orders (q = "
+                      + ", ".join(f"{p.q_inv_a:.4g}" for p in fr.peaks)
+                      + f" Å⁻¹) read as Laue fringes of a stack of about {fr.n_layers} layers "
+                      f"(d = {fr.d_a:.4g} Å), not as orders of a lamellar cell of "
+                      f"{fr.supercell_a:.4g} Å: the stack's side maxima sit there")
     if idx is not None and idx.method == "positions, narrow marginals aside":
         doubts.append("marginal peaks narrower than the lines below them are "
                       f"set aside as another population: only a larger cell whose lines include all of "
