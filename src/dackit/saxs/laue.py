@@ -80,7 +80,6 @@ def subsidiary_maxima(n: int) -> tuple[np.ndarray, np.ndarray]:
     return u, heights
 
 
-
 @dataclass(frozen=True)
 class LaueFringes:
     """Peaks read as Laue fringes of an ``n_layers`` stack of period ``d_a`` (Å)."""
