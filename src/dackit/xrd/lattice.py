@@ -733,7 +733,7 @@ def _group_model(p, x, x_ref, n, fw, eta, r, ratio):
 
 #: Evaluations a peak group's fit may take. The 56 real patterns of tests/corpus/xrd need at
 #: most 1982 (the six-phase Maud pattern cpd1h; all others < 1650); a group that stops at the
-#: limit has not converged and says so (:func:`fit_peaks`).
+#: limit has not converged, and the lattice fit says so among its doubts.
 GROUP_FIT_MAX_NFEV = 2000
 
 
