@@ -21,6 +21,7 @@ from dackit.errors import DackitError, InputError, where
 from dackit.io.kinds import xray_kind
 from dackit.io.patterns import RECIPROCAL_UNIT
 from dackit.saxs.formfactor import FormFactorFit, fit_form_factor
+from dackit.saxs.laue import PRINCIPAL_FWHM, LaueFringes, stack_size_from_fringes
 from dackit.saxs.mesophase import MESOPHASES, Indexing, index_peaks
 from dackit.saxs.peaks import PeakSet, find_peaks
 from dackit.saxs.qstep import q_unit_from_pixel_step
@@ -585,9 +586,6 @@ def _broad_peak_aside(ps: PeakSet, idx: Indexing, index_kw: dict) -> Indexing:
     return idx
 
 
-#: a side maximum is narrower than the orders when its FWHM falls this many σ (combined)
-#: under that of the nearest order: a Laue fringe is 0.50·2π/(Nd) wide, an order 0.89·2π/(Nd)
-FRINGE_NARROW_SIGMA = 3.0
 #: a Laue fringe is at most 1/9 of its order in S(q) (N = 3; 5 % for N ≥ 9:
 #: :mod:`dackit.saxs.laue`); sitting on the order's wing once resolution smears both, and
 #: over a smooth background that does not follow the stack's envelope, its fitted height
@@ -609,7 +607,8 @@ def _laue_fringes_aside(ps: PeakSet, idx: Indexing, index_kw: dict) -> Indexing:
     peak must be a fringe of one stack of d: above q₁/2, weaker than :data:`FRINGE_SHARE`
     of the nearest order and than the Laue function allows for the fringe it is read as
     (:data:`~dackit.saxs.laue.FRINGE_HEIGHT_SLACK`); together narrower than the nearest
-    orders by :data:`FRINGE_NARROW_SIGMA` σ (inverse-variance mean of the differences: the
+    orders by :data:`NARROW_SIGMA` σ (a fringe is 0.50·2π/(Nd) wide, an order
+    0.89·2π/(Nd); inverse-variance mean of the differences: the
     fringes of one stack share one width, and no line of one lattice is narrower than its
     neighbours in q, so a real supercell's extra orders are as broad as the rest); and, for
     one N near 0.886·q₁/FWHM(orders), each within a quarter of the fringe spacing of a
@@ -618,7 +617,6 @@ def _laue_fringes_aside(ps: PeakSet, idx: Indexing, index_kw: dict) -> Indexing:
     ``set_aside`` (method "positions, Laue fringes aside", always doubtful). sasmodels
     ``lamellar_stack_paracrystal`` of 9 layers, d = 107.0 Å (tests/sasmodels_curves
     case 7): side maxima at 0.60 q₁ and 2.84 q₁ had made it a 533.5 Å cell."""
-    from dackit.saxs.laue import LaueFringes
     from dackit.saxs.mesophase import UNEXPLAINED_PENALTY
 
     peaks = ps.peaks
@@ -656,8 +654,6 @@ def _laue_fringes_aside(ps: PeakSet, idx: Indexing, index_kw: dict) -> Indexing:
 def _fringe_reading(peaks, main, side, d_a):
     """(N, u) when every ``side`` peak is weak, narrow and placed as a Laue fringe of the
     orders ``main`` of a cell ``d_a`` (see :func:`_laue_fringes_aside`); None otherwise."""
-    from dackit.saxs.laue import PRINCIPAL_FWHM, stack_size_from_fringes
-
     q1 = 2 * np.pi / d_a
     q_main = np.array([peaks[i].q_inv_a for i in main])
     off, err, narrower, narrower_err, rel = [], [], [], [], []
@@ -677,7 +673,7 @@ def _fringe_reading(peaks, main, side, d_a):
     # the fringes of one stack are all 0.50·2π/(Nd) wide: their narrowing is weighed together
     wt = 1 / np.square(narrower_err)
     if not (np.all(np.isfinite(wt)) and np.sum(wt * narrower) / np.sum(wt)
-            > FRINGE_NARROW_SIGMA / np.sqrt(np.sum(wt))):
+            > NARROW_SIGMA / np.sqrt(np.sum(wt))):
         return None
     n_width = PRINCIPAL_FWHM * q1 / float(np.median([peaks[i].fwhm_inv_a for i in main]))
     return stack_size_from_fringes(off, err, n_width, rel)
