@@ -17,11 +17,9 @@ from dackit.saxs.analysis import load_saxs
 
 HERE = Path(__file__).parent / "sasmodels_curves"
 CASES = tomllib.loads((HERE / "manifest.toml").read_text())["case"]
-# the present misses (all doubtful): dackit's answer and why
-KNOWN_MISS = {
-    "case012_bcc.dat": "bcc a = 126.2 A read fcc 179.0 A: fcc leads only through the bcc 220 not seen, "
-                       "though the line strengths fit bcc better (the note says so)",
-}
+# the present misses (all doubtful): dackit's answer and why. None since saxs15: case012
+# (bcc a = 126.2 A) was read fcc 179.0 A, its 111 measured absent
+KNOWN_MISS: dict[str, str] = {}
 _RESULTS: dict = {}
 
 

@@ -424,6 +424,10 @@ def analyse_saxs(pattern: Pattern, *, background="loglog", min_significance=5.0,
         if again is idx:
             # or a thin stack's Laue fringes, which a lamellar supercell reads as its orders
             again = _laue_fringes_aside(ps, idx, kw)
+        if again is idx:
+            # or the best's first line, its strongest, measured absent where a rival that
+            # explains as many peaks has its own
+            again = _absent_first_line_aside(ps, ff, idx, min_significance)
         if again is not idx:
             res = dataclasses.replace(res, indexing=again)
             verdict = saxs_verdict(res, min_significance=min_significance)
@@ -806,6 +810,115 @@ def _with_peak_unexplained(c, i: int, penalty: float):
         residual_inv_a=np.insert(c.residual_inv_a, i, np.nan),
         line_weight=None if c.line_weight is None else np.insert(c.line_weight, i, np.nan),
         n_unexplained=c.n_unexplained + 1, score=c.score + penalty)
+
+
+def _rise_in_data(ps: PeakSet, r, qc: float, w: float) -> float:
+    """How far the data less the fitted peaks rise at ``qc`` (the most within ±w/2) over
+    the straight line through them at qc ± 2w, in the units of the residual ``r`` at qc.
+
+    A bound on a line there that does not rest on the smooth background: a background
+    that swallowed a line (coarse binning, a steep low-q edge) leaves no trace in the
+    residual, but the line still stands over the chord (as in
+    :func:`~dackit.saxs.quality._missed_lower_line`, which looks at the raw data without
+    the fitted peaks' wings taken off)."""
+    q = np.asarray(ps.q, float)
+    bg = np.asarray(ps.background, float)
+    per = bg if ps.mode == "divide" else np.ones_like(bg)  # residual units → intensity
+    data = (r + (1.0 if ps.mode == "divide" else bg)) * per
+    ends = np.interp([qc - 2 * w, qc + 2 * w], q, data)
+    near = np.abs(q - qc) <= max(0.5 * w, 0.6 * float(np.median(np.diff(q))))
+    chord = np.interp(q[near], [qc - 2 * w, qc + 2 * w], ends)
+    return float(np.max(data[near] - chord)) / float(np.interp(qc, q, per))
+
+
+@dataclass(frozen=True)
+class AbsentFirstLine:
+    """The first line of a phase measured absent (:func:`_absent_first_line_aside`): the
+    phase, the line, its q (Å⁻¹), the height fitted there and the least height the phase's
+    own peaks predict for it, both in units of the fit's error."""
+
+    phase: str
+    hkl: str
+    q_inv_a: float
+    z: float
+    want_z: float
+
+
+def _absent_first_line_aside(ps: PeakSet, ff, idx: Indexing, min_significance: float) -> Indexing:
+    """The runner-up first when the best phase's first line is measured absent and the
+    runner-up, which explains as many peaks, has its own first line.
+
+    The first line of a lattice of particles that do not overlap lies in the first lobe of
+    their form factor, and disorder only weakens the higher orders, so it is at least as
+    strong as any higher line of no greater Lorentz weight, less twice the strength scatter
+    (:func:`~dackit.saxs.oneline._first_line_absent`). Where a line of the lattice's width
+    fitted at its position (on the residual after the fitted peaks, fully inside the data)
+    stands under :data:`~dackit.saxs.quality.ABSENT_MAX_Z` σ and falls
+    :data:`~dackit.saxs.quality.ABSENT_SIGMA` σ short of that least height, the data rule
+    the line out: the absence is worth at least ABSENT_SIGMA² in χ², where the indexing
+    charged the missing line :data:`~dackit.saxs.mesophase.MISSING_PENALTY` (it does not
+    ask the data, and a line on a form-factor minimum can be absent for real). The first
+    candidate after the best that explains as many peaks, trails it by less than that
+    (with and without the match credits), has its first line present (or below the data),
+    is not ruled out by the line strengths (:func:`~dackit.saxs.quality._strengths_decide`)
+    and has no line measured absent (:func:`~dackit.saxs.quality.measured_absent_line`)
+    goes first, the best charged ABSENT_SIGMA² behind it, the phases within 1 of it whose
+    first line is not absent tied with it (method "positions, absent line", always
+    doubtful; ``set_aside`` the :class:`AbsentFirstLine`). The data less the fitted peaks
+    must not rise at the line over the chord beside it by as much as that least height
+    (:func:`_rise_in_data`): the residual alone cannot show a line the smooth background
+    swallowed. The first-lobe argument holds for particles of one sign of contrast; a
+    core–shell particle whose shell cancels its core can put a form-factor zero anywhere,
+    and only an accepted form factor (which then does not count the line missing) says so.
+    sasmodels' ``bcc_paracrystal`` (tests/sasmodels_curves case 12, a = 126.2 Å, high
+    orders 1–2 % low) was read FCC 179.0 Å, its 111 at 0.0608 Å⁻¹ fitted at 0.9σ where the
+    FCC 200 seen at 68σ predicts at least 167σ."""
+    from dackit.saxs.oneline import first_line_measured
+    from dackit.saxs.peaks import _determination, _residual_of
+    from dackit.saxs.quality import (ABSENT_MAX_Z, ABSENT_SIGMA, _strengths_decide,
+                                     measured_absent_line, missing_first_line)
+
+    peaks = ps.peaks
+    best = idx.best
+    q = np.asarray(ps.q, float)
+    q_lo = float(getattr(ps, "q_usable_min", q[0]))
+    if idx.method != "positions" or len(peaks) < 2 or missing_first_line(best, q_lo) is None:
+        return idx
+    resid = _residual_of(q, ps.intensity, ps.background, ps.noise, ps.mode, peaks, ps.shape)
+    if resid is None:
+        return idx
+    r, sig = resid
+    w = float(np.median([p.fwhm_inv_a for p in peaks]))
+    eta = max(peaks, key=_determination).eta
+
+    def absent(c) -> AbsentFirstLine | None:
+        m = first_line_measured(ps, r, sig, w, eta, c, min_significance)
+        # the line and the baseline on both sides of it inside the data: a line on the
+        # data's first points is not measured
+        if m is None or m[1] < q[0] + 2 * w:
+            return None
+        hkl, qc, a, e, want = m
+        if (a >= ABSENT_MAX_Z * e or want - a < ABSENT_SIGMA * e
+                or _rise_in_data(ps, r, qc, w) > want - ABSENT_SIGMA * float(np.interp(qc, q, sig))):
+            return None
+        return AbsentFirstLine(c.name, hkl, qc, a / e, want / e)
+
+    gone = absent(best)
+    if gone is None:
+        return idx
+    for c in idx.candidates[1:]:
+        lead = c.score - best.score
+        if (c.n_unexplained > best.n_unexplained
+                or max(lead, lead + c.match_credit - best.match_credit) >= ABSENT_SIGMA**2
+                or missing_first_line(c, q_lo) is not None or _strengths_decide(best, c)
+                or measured_absent_line(ps, ff, c)):
+            continue
+        rest = sorted([dataclasses.replace(best, score=best.score + ABSENT_SIGMA**2),
+                       *[o for o in idx.candidates[1:] if o is not c]], key=lambda o: o.score)
+        tie = (c.name, *[o.name for o in rest if o.name != best.name
+                         and o.score <= c.score + 1.0 and absent(o) is None])
+        return Indexing((c, *rest), tie, method="positions, absent line", set_aside=gone)
+    return idx
 
 
 #: below this share of particle scattering in the smooth intensity a line's strength is

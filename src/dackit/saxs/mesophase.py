@@ -265,14 +265,18 @@ class Indexing:
     #: :func:`dackit.saxs.analysis._bump_aside`), "positions, narrow marginals aside"
     #: (marginal peaks narrower than the lines left out:
     #: :func:`dackit.saxs.analysis._narrow_marginals_aside`), "positions, broad peak aside"
-    #: (a peak too broad for a line left out: :func:`dackit.saxs.analysis._broad_peak_aside`)
+    #: (a peak too broad for a line left out: :func:`dackit.saxs.analysis._broad_peak_aside`),
+    #: "positions, Laue fringes aside" (:func:`dackit.saxs.analysis._laue_fringes_aside`),
+    #: "positions, absent line" (the best by position had its first line measured absent:
+    #: :func:`dackit.saxs.analysis._absent_first_line_aside`)
     method: str = "positions"
     #: with "one line": the weak lines seen at the best phase's predicted positions
     weak_lines: tuple = ()
     #: with "positions, spike set aside": the weak, too-narrow peak that alone put the
     #: runner-up first (:func:`dackit.saxs.quality.marginal_hinge`); with "positions,
     #: foreign line aside", "positions, bump aside" or "positions, broad peak aside": the
-    #: peak left out
+    #: peak left out; with "positions, absent line": the
+    #: :class:`~dackit.saxs.analysis.AbsentFirstLine`
     set_aside: object = None
 
     @property

@@ -327,14 +327,48 @@ def _first_line_absent(ps, r, sig, w, eta, cand, min_significance) -> bool:
     its first two lines (:data:`~dackit.saxs.quality._BICONTINUOUS_SIGNATURE`). A real Pn3m
     110/111/200/211 with nothing at SC 100 and a 4σ bump at SC 210 was read SC
     (tests/corpus/saxs, gordeev-lipid-pn3m-075777)."""
+    from dackit.saxs.quality import ABSENT_MAX_Z, ABSENT_SIGMA
+
+    measured = first_line_measured(ps, r, sig, w, eta, cand, min_significance)
+    if measured is None:
+        return False
+    a, e, want = measured[2:]
+    return bool(a < ABSENT_MAX_Z * e and want - a >= ABSENT_SIGMA * e)
+
+
+def first_line_measured(ps, r, sig, w, eta, cand, min_significance):
+    """(hkl, q, height, its error, least height predicted) of ``cand``'s first line when it
+    lies inside the data and is counted missing
+    (:func:`~dackit.saxs.quality.missing_first_line`); None otherwise or when the fit fails.
+
+    The height is that of a line of width ``w`` and shape ``eta`` fitted at its position
+    on the residual ``r`` (errors ``sig``); the least height predicted is the largest the
+    peaks over ``min_significance`` σ on lines of ``cand`` no stronger than the first
+    imply, less the strength scatter twice, in the residual's units (the physics is in
+    :func:`_first_line_absent`).
+
+    Parameters
+    ----------
+    ps : PeakSet
+        The pattern's peaks.
+    r, sig : ndarray
+        The residual after the fitted peaks and its errors
+        (:func:`~dackit.saxs.peaks._residual_of`).
+    w, eta : float
+        Width (FWHM, Å⁻¹) and pseudo-Voigt mixing of the line fitted.
+    cand : Candidate
+        The phase whose first line is measured.
+    min_significance : float
+        The detection threshold (peak height in units of its error).
+    """
     from dackit.saxs.mesophase import MESOPHASES, STRENGTH_SCATTER
     from dackit.saxs.peaks import _determination
-    from dackit.saxs.quality import ABSENT_MAX_Z, ABSENT_SIGMA, missing_first_line
+    from dackit.saxs.quality import missing_first_line
 
     q = np.asarray(ps.q, float)
     gone = missing_first_line(cand, float(getattr(ps, "q_usable_min", q[0])))
     if gone is None or cand.line_weight is None:
-        return False
+        return None
     phase = MESOPHASES[cand.name]
     refl = phase.reflections(phase.s_first + 1e-6)
     first = float(refl.weight[0] / refl.s[0] ** 2)
@@ -349,7 +383,9 @@ def _first_line_absent(ps, r, sig, w, eta, cand, min_significance) -> bool:
                 and _determination(p) >= min_significance), default=0.0)
     want *= float(np.exp(-2 * STRENGTH_SCATTER)) / scale(gone[1])
     a, e = _line_fit(q, r, sig, gone[1], w, eta)
-    return bool(np.isfinite(a) and e > 0 and a < ABSENT_MAX_Z * e and want - a >= ABSENT_SIGMA * e)
+    if not (np.isfinite(a) and e > 0):
+        return None
+    return gone[0], gone[1], a, e, want
 
 
 def reorder_by_weak_lines(ps, ff, idx, min_significance=5.0):

@@ -685,6 +685,12 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
                       + f" Å⁻¹) read as Laue fringes of a stack of about {fr.n_layers} layers "
                       f"(d = {fr.d_a:.4g} Å), not as orders of a lamellar cell of "
                       f"{fr.supercell_a:.4g} Å: the stack's side maxima sit there")
+    if idx is not None and idx.method == "positions, absent line":
+        gone = idx.set_aside
+        doubts.append(f"the {gone.phase} reading led by position, but its first line ({gone.hkl}, "
+                      f"q = {gone.q_inv_a:.4g} Å⁻¹) is measured absent ({gone.z:.1f}σ where its "
+                      f"own lines predict at least {gone.want_z:.0f}σ); {idx.mesophase}, which "
+                      "explains as many peaks with its first line seen, goes first")
     if idx is not None and idx.method == "positions, narrow marginals aside":
         doubts.append("marginal peaks narrower than the lines below them are "
                       f"set aside as another population: only a larger cell whose lines include all of "
