@@ -182,6 +182,11 @@ WRONG = [
     # below gold's, beyond the search's −12 %, and the search took a cell at its edge,
     # a = 3.5866 Å, with 15 of 52 lines and intensities unlike Au's
     ("corpus:ni_xpdf_fit2d_q_pyscattdata.chi", ["--phase", "au", "--wavelength", "0.1"]),
+    # Diamond I11 capillary scan of Mn1+xSb (datalab-org/guillemot MnSb_33_BM.xye, MIT): the
+    # authors' TOPAS cell is a = 4.130757, c = 5.765880 Å (capillary offset and anisotropic
+    # broadening refined); dackit's c = 5.7683 Å is 0.0024 Å long, with 16 of 37 peaks off
+    ("corpus:mnsb_33_i11_capillary_guillemot.xye",
+     ["--phase", "corpus:mnsb_from_topas_mnsb33_inp.cif", "--wavelength", "0.824323338"]),
 ]
 
 
