@@ -5,6 +5,7 @@ keep ``least_squares`` going until ``GROUP_FIT_MAX_NFEV``: the positions it stop
 minimum, and the cell must not take them as if they were.
 """
 import numpy as np
+import pytest
 
 import dackit.xrd.lattice as lattice
 from dackit.xrd.lattice import fit_lattice
@@ -34,3 +35,20 @@ def test_a_group_stopped_at_the_limit_is_doubtful_and_named(monkeypatch):
     stalled = [n for n in fit.verdict.notes if "without converging" in n]
     assert len(stalled) == 1
     assert all(label in stalled[0] for label in fit.peaks.hkl)
+
+
+def test_a_cell_refinement_driven_to_a_negative_length_is_a_fit_error(monkeypatch):
+    # an unbounded Levenberg–Marquardt step can carry a wrong phase's cell through zero (a
+    # RRUFF quartz scan fitted as wurtzite: "cell length a = -234.2 Å must be positive",
+    # which blamed the user's phase); the refinement must say it diverged instead
+    from dackit.errors import FitError
+
+    real = lattice.least_squares
+
+    def diverging(fun, p0, **kw):
+        fun(-np.abs(p0))  # the first trial step lands on a negative cell
+        return real(fun, p0, **kw)
+
+    monkeypatch.setattr(lattice, "least_squares", diverging)
+    with pytest.raises(FitError, match="cell refinement diverged"):
+        fit_lattice(_pattern(), zincblende())

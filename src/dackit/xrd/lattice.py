@@ -1112,7 +1112,12 @@ def refine_cell(phase: Phase, peaks: list[dict], wavelength_a: float, *, zero_sh
         return tth + sum(v * axis_shift_deg(k, tth) for k, v in values.items() if k in AXIS_PARAMETERS)
 
     p0 = np.array([getattr(phase, k) for k in phase.free_parameters] + [0.0] * (n_par - len(phase.free_parameters)))
-    res = least_squares(lambda p: (calc(p) - obs) / err, p0, x_scale="jac", method="lm")
+    try:
+        res = least_squares(lambda p: (calc(p) - obs) / err, p0, x_scale="jac", method="lm")
+    except InputError:  # a cell length or angle the refinement drove out of range: no cell fits
+        raise FitError(f"{phase.name}: the cell refinement diverged (a cell parameter left the physical "
+                       "range): the peaks found are not this phase's lines; check --phase and the wavelength"
+                       ) from None
     # σ of the positions are known, but scaled by χ²_red (as lmfit does) so that position
     # scatter beyond the fit errors (sample displacement, profile asymmetry) widens the errors
     covar = covariance_from_jacobian(res.jac, res.fun, scale=True)
