@@ -621,7 +621,6 @@ def _laue_fringes_aside(ps: PeakSet, idx: Indexing, index_kw: dict) -> Indexing:
     ``set_aside`` (method "positions, Laue fringes aside", always doubtful). sasmodels
     ``lamellar_stack_paracrystal`` of 9 layers, d = 107.0 Å (tests/sasmodels_curves
     case 7): side maxima at 0.60 q₁ and 2.84 q₁ had made it a 533.5 Å cell."""
-    from dackit.saxs.mesophase import UNEXPLAINED_PENALTY
 
     peaks = ps.peaks
     best = idx.best
@@ -645,13 +644,9 @@ def _laue_fringes_aside(ps: PeakSet, idx: Indexing, index_kw: dict) -> Indexing:
         reading = _fringe_reading(peaks, main, side, sub.lattice_a)
         if reading is None:
             continue
-        cands = (sub, *[c for c in again.candidates if c is not sub])
-        for i in side:
-            cands = tuple(_with_peak_unexplained(c, i, UNEXPLAINED_PENALTY) for c in cands)
-        return Indexing(cands, ("lamellar", *[n for n in again.tie if n != "lamellar"]),
-                        method="positions, Laue fringes aside",
-                        set_aside=LaueFringes(reading[0], sub.lattice_a, best.lattice_a,
-                                              tuple(peaks[i] for i in side), tuple(reading[1])))
+        return _led_by(again, sub, side, method="positions, Laue fringes aside",
+                       set_aside=LaueFringes(reading[0], sub.lattice_a, best.lattice_a,
+                                             tuple(peaks[i] for i in side), tuple(reading[1])))
     return idx
 
 
@@ -708,7 +703,6 @@ def _narrow_marginals_aside(ps: PeakSet, idx: Indexing, index_kw: dict,
     so two narrow foreign lines at Ia3d's own 431 and 521 made an FCC superlattice
     'ia3d' (xrsdkit R3_SAXS_0042, tests/corpus/saxs: FCC 111 and 311 at 49σ and 5σ,
     two lines at 3.3σ and 3.4σ half as broad)."""
-    from dackit.saxs.mesophase import UNEXPLAINED_PENALTY
     from dackit.saxs.peaks import _determination
 
     peaks = ps.peaks
@@ -741,11 +735,7 @@ def _narrow_marginals_aside(ps: PeakSet, idx: Indexing, index_kw: dict,
         if (not all(a for a, j in zip(c.assignment, keep) if clear[j])
                 or not _lines_among(c, idx.best, q_max, tol)):
             continue
-        cands = (c, *[o for o in again.candidates if o is not c])
-        for i in need:
-            cands = tuple(_with_peak_unexplained(o, int(i), UNEXPLAINED_PENALTY) for o in cands)
-        return Indexing(cands, (c.name, *[n for n in again.tie if n != c.name]),
-                        method="positions, narrow marginals aside")
+        return _led_by(again, c, need, method="positions, narrow marginals aside")
     return idx
 
 
@@ -785,7 +775,6 @@ def _indexed_without(ps: PeakSet, i: int, index_kw: dict, q_lo: float) -> Indexi
     peaks or more for a 3D lattice: what :func:`dackit.saxs.quality.saxs_verdict` asks
     of an ok result); peak ``i`` is put back unexplained and paid for, and is the
     indexing's ``set_aside``. None otherwise."""
-    from dackit.saxs.mesophase import UNEXPLAINED_PENALTY
     from dackit.saxs.quality import _THREE_D, _first_line_missing
 
     peaks = ps.peaks
@@ -798,18 +787,23 @@ def _indexed_without(ps: PeakSet, i: int, index_kw: dict, q_lo: float) -> Indexi
     if (len(again.tie) > 1 or b.n_unexplained or _first_line_missing(again, q_lo)
             or b.chi2 > 9 * (n - 1) or (b.name in _THREE_D and n < 3)):
         return None
-    return Indexing(tuple(_with_peak_unexplained(c, i, UNEXPLAINED_PENALTY) for c in again.candidates),
-                    again.tie, set_aside=peaks[i])
+    return _led_by(again, b, [i], set_aside=peaks[i])
 
 
-def _with_peak_unexplained(c, i: int, penalty: float):
-    """Candidate ``c`` (indexed without peak ``i``) with that peak back in place,
-    unexplained and paid for as such."""
-    return dataclasses.replace(
-        c, assignment=(*c.assignment[:i], "", *c.assignment[i:]),
-        residual_inv_a=np.insert(c.residual_inv_a, i, np.nan),
-        line_weight=None if c.line_weight is None else np.insert(c.line_weight, i, np.nan),
-        n_unexplained=c.n_unexplained + 1, score=c.score + penalty)
+def _led_by(again: Indexing, lead, put_back, **kw) -> Indexing:
+    """``again``, an indexing of some of the peaks, with candidate ``lead`` first and
+    ahead of its tie, and the peaks ``put_back`` (indices into the whole set) back in
+    place, unexplained and paid for; ``kw`` go to :class:`Indexing` (method, set_aside)."""
+    from dackit.saxs.mesophase import UNEXPLAINED_PENALTY
+
+    cands = (lead, *[o for o in again.candidates if o is not lead])
+    for i in sorted(int(j) for j in put_back):  # ascending: each index is that of the whole set
+        cands = tuple(dataclasses.replace(
+            c, assignment=(*c.assignment[:i], "", *c.assignment[i:]),
+            residual_inv_a=np.insert(c.residual_inv_a, i, np.nan),
+            line_weight=None if c.line_weight is None else np.insert(c.line_weight, i, np.nan),
+            n_unexplained=c.n_unexplained + 1, score=c.score + UNEXPLAINED_PENALTY) for c in cands)
+    return Indexing(cands, (lead.name, *[n for n in again.tie if n != lead.name]), **kw)
 
 
 def _rise_in_data(ps: PeakSet, r, qc: float, w: float) -> float:
