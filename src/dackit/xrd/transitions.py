@@ -537,7 +537,7 @@ def _zero_offset_doubts(x, y, sig, wp, p, lam, bg, fwhm, bg_degree, polarization
     starts = [(wp.phase_at(p, j).a / ph.a, p[wp.layout[j][0]]) for j, ph in enumerate(wp.phases)]
     try:
         wz, pz, _, redchi_z, converged_z = _fit_whole(x, y, sig, list(wp.phases), starts, lam, bg, fwhm, bg_degree,
-                                         polarization, "xray", free_zero=True)
+                                                      polarization, "xray", free_zero=True)
     except (ValueError, np.linalg.LinAlgError):
         return {}
     if not converged_z:  # its χ² is not the zero model's best: the test cannot reject the model
