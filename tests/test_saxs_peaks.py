@@ -187,8 +187,13 @@ def test_cli_peaks_and_thickness(tmp_path):
     assert res.exit_code == 2
     rows = json.loads(res.stdout)
     assert {"file", "peaks", "d_first_angstrom", "mesophase", "lattice_angstrom"} <= set(rows[0])
-    assert set(rows[0]["peaks"][0]) == {"q_inv_a", "d_angstrom", "fwhm_inv_a"}
+    assert set(rows[0]["peaks"][0]) == {"q_inv_a", "q_inv_a_err", "d_angstrom", "fwhm_inv_a"}
     assert rows[0]["d_first_angstrom"] == pytest.approx(120.0, rel=0.01)
+    # every number with its standard error: d₁ = 2π/q₁, so σ_d/d = σ_q/q
+    first = rows[0]["peaks"][0]
+    assert rows[0]["d_first_angstrom_err"] == pytest.approx(
+        rows[0]["d_first_angstrom"] * first["q_inv_a_err"] / first["q_inv_a"], rel=1e-6)
+    assert 0 < rows[0]["lattice_angstrom_err"] < 0.01 * rows[0]["lattice_angstrom"]
     assert rows[0]["mesophase"] == "lamellar"
     assert "bad.dat" in rows[1]["error"]
     assert (tmp_path / "figs" / "released_saxs.png").is_file()

@@ -11,7 +11,8 @@ from collections.abc import Iterable
 
 #: library key → key of the CLI's JSON output (lengths in Å are ``_a`` in the library, ``_angstrom``
 #: in the SAXS and XRD contracts and in results.json)
-RENAMED = {"redchi": "chi2_red", "d_first_a": "d_first_angstrom", "lattice_a": "lattice_angstrom",
+RENAMED = {"redchi": "chi2_red", "d_first_a": "d_first_angstrom", "d_first_a_err": "d_first_angstrom_err",
+           "lattice_a": "lattice_angstrom", "lattice_a_err": "lattice_angstrom_err",
            "d_a": "d_angstrom", "a_a": "a_angstrom", "a_a_err": "a_angstrom_err"}
 #: the verdict every per-file row carries once its analysis gives one (issue 10)
 VERDICT = ("quality", "quality_notes")

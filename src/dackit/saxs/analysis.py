@@ -44,12 +44,15 @@ class SaxsResult(Judged):
 
 
     def to_dict(self) -> dict:
-        """The per-file row: peaks, d of the first, mesophase, lattice, verdict."""
-        row = {"peaks": [{"q_inv_a": p.q_inv_a, "d_a": p.d_a,
+        """The per-file row: peaks, d of the first, mesophase, lattice (each with its
+        standard error), verdict."""
+        row = {"peaks": [{"q_inv_a": p.q_inv_a, "q_inv_a_err": p.q_err, "d_a": p.d_a,
                           "fwhm_inv_a": p.fwhm_inv_a} for p in self.peaks],
                "d_first_a": self.d_first_a,
+               "d_first_a_err": self.d_first_err,
                "mesophase": self.mesophase,
-               "lattice_a": None if self.indexing is None else self.lattice_a}
+               "lattice_a": None if self.indexing is None else self.lattice_a,
+               "lattice_a_err": None if self.indexing is None else self.lattice_a_err}
         if self.indexing is not None and len(self.indexing.tie) > 1:
             row["mesophase_tie"] = list(self.indexing.tie)
         row.update(self.verdict.to_dict())
