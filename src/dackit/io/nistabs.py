@@ -8,8 +8,14 @@ may carry a unit letter, e.g. ``0.2C``, which is why a generic column reader tri
 ``The 6 columns are | Q (1/A) | I(Q) (1/cm) | std. dev. I(Q) (1/cm) | sigmaQ | meanQ | ShadowFactor|``
 — rows of six numbers. Q is in Å⁻¹ (the Igor reduction writes nothing else). A negative
 sigmaQ is the slit height of slit-smeared (USANS) data. The ShadowFactor is the fraction of
-each ring not behind the beam stop; rows with a small factor are kept, as the instrument wrote
-them: the SAXS analysis finds the usable range.
+each row's resolution function not behind the beam stop (the factor f_s of Barker & Pedersen,
+J. Appl. Cryst. 28, 105 (1995), with which the NCNR macros truncate the resolution there).
+All rows are read, as sasdata reads them; the q where the leading run of rows whose factor is
+under :data:`MIN_SHADOW_FACTOR` ends is kept as ``metadata["beamstop_q_min"]``, with a reader
+note, and the SAXS peak search starts there (:func:`dackit.saxs.peaks.find_peaks`): more than
+half of what those rows average lies behind the stop, so their intensity is the stop's
+penumbra, not the sample's (an NCNR fibrin curve rises from 0 to its maximum across them, and
+that edge was fitted as a Bragg line).
 """
 from __future__ import annotations
 
@@ -21,6 +27,10 @@ from dackit.core.pattern import Pattern, make_pattern
 from dackit.errors import InputError, where
 
 _HEADER_MARKS = ("MON CNT", "The 6 columns are")
+
+#: leading rows whose ShadowFactor (the unshadowed fraction of their resolution) is under
+#: this are behind the beam stop: mostly penumbra, not sample
+MIN_SHADOW_FACTOR = 0.5
 
 
 def looks_like_nist_abs(lines: list[str]) -> bool:
@@ -104,6 +114,14 @@ def read_nist_abs(path, *, wavelength_a=None) -> Pattern:
     meta = {"format": "nist-abs", "title": lines[0].strip()[:200],
             "slit_smeared": bool(data.shape[1] >= 4 and np.any(data[:, 3] < 0))}
     keep = q > 0
+    if data.shape[1] >= 6:
+        shadowed = np.cumprod(data[:, 5] < MIN_SHADOW_FACTOR).astype(bool)  # the leading run only
+        if shadowed.any() and not shadowed.all():
+            meta["beamstop_q_min"] = float(q[~shadowed][0])
+            meta["reader_notes"] = [
+                f"{int(shadowed.sum())} row(s) below q = {meta['beamstop_q_min']:.4g} Å⁻¹ not analysed: their "
+                f"ShadowFactor is under {MIN_SHADOW_FACTOR:g} (more than half of their resolution lies behind "
+                "the beam stop)"]
     return make_pattern(q[keep], intensity[keep], axis="q_A^-1", wavelength_a=wavelength_a,
                         sigma=None if sigma is None else sigma[keep], metadata=meta,
                         source=str(path))

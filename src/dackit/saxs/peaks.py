@@ -1369,6 +1369,11 @@ def find_peaks(pattern: Pattern, *, background="loglog", min_significance=5.0, s
                              f"needs {unit} > 0: mirror the axis (use |{unit}|) or integrate again")
         q, y = q[keep], y[keep]
         sigma = None if sigma is None else sigma[keep]
+    q_stop = pattern.metadata.get("beamstop_q_min")  # a reader that knows the stop's shadow
+    if q_range is None and q_stop is not None and np.sum(q >= q_stop) >= 10:
+        keep = q >= q_stop
+        q, y = q[keep], y[keep]
+        sigma = None if sigma is None else sigma[keep]
     if background != "none" and q_range is None:
         i0 = usable_low_q(q, y)
         i1 = usable_high_q(q, y)
