@@ -4,6 +4,7 @@ as a Bragg line (an NCNR fibrin SANS curve: 'fcc a = 5265 Å' from the edge alon
 import numpy as np
 import pytest
 
+from dackit.errors import InputError
 from dackit.io.nistabs import MIN_SHADOW_FACTOR
 from dackit.saxs.analysis import analyse_saxs, load_saxs
 
@@ -44,3 +45,16 @@ def test_shadowed_rows_are_read_but_not_analysed(tmp_path):
     assert res.mesophase == "lamellar"
     assert res.lattice_a == pytest.approx(D, rel=0.01)
     assert any("ShadowFactor" in n for n in res.verdict.notes)
+
+
+def test_curve_almost_wholly_behind_the_stop_is_refused_by_name(tmp_path):
+    """Fewer than 10 rows beyond the shadow: a named error, not the shadowed rows analysed
+    while the reader's note says they are not."""
+    path, q_edge = _abs_file(tmp_path)
+    head, rows = path.read_text().split("ShadowFactor|\n")
+    rows = rows.splitlines()
+    cut = [r for r in rows if float(r.split()[0]) < q_edge][:] + \
+        [r for r in rows if float(r.split()[0]) >= q_edge][:6]
+    path.write_text(head + "ShadowFactor|\n" + "\n".join(cut) + "\n")
+    with pytest.raises(InputError, match=r"syn001\.ABS: only [67] of 12 points lie beyond the beam stop"):
+        analyse_saxs(load_saxs(path))

@@ -1370,8 +1370,14 @@ def find_peaks(pattern: Pattern, *, background="loglog", min_significance=5.0, s
         q, y = q[keep], y[keep]
         sigma = None if sigma is None else sigma[keep]
     q_stop = pattern.metadata.get("beamstop_q_min")  # a reader that knows the stop's shadow
-    if q_range is None and q_stop is not None and np.sum(q >= q_stop) >= 10:
+    if q_range is None and q_stop is not None:
         keep = q >= q_stop
+        if keep.sum() < 10:
+            raise InputError(f"{pre}only {int(keep.sum())} of {q.size} points lie beyond the beam "
+                             f"stop's shadow (q ≥ {q_stop:.4g} Å⁻¹, as the file's ShadowFactor "
+                             "column says): too few to search for peaks; the curve lies almost "
+                             "wholly behind the stop (find_peaks' q_range analyses the shadowed "
+                             "rows anyway)")
         q, y = q[keep], y[keep]
         sigma = None if sigma is None else sigma[keep]
     if background != "none" and q_range is None:
