@@ -60,3 +60,22 @@ def test_weak_rival_line_reorders_and_doubts():
     assert any("weak lines under the detection threshold" in n for n in res.quality_notes)
     plain = analyse_saxs(_pattern([(2.0, 0.2)], seed=4))
     assert plain.mesophase == "lamellar" and plain.quality == "ok", plain.quality_notes
+
+
+def test_lines_fitted_as_one_group_get_a_short_label():
+    """A huge cell puts dozens of predicted lines under one peak: the group's label names
+    the first three and the count, so a quality note stays readable (hunt16 saw a
+    1212-character note listing ~200 merged lines)."""
+    from dackit.saxs.oneline import _weak_line_fits
+
+    q = np.linspace(0.05, 0.15, 400)
+    w = 0.004
+    r = 5.0 * np.exp(-4 * np.log(2) * ((q - 0.1) / w) ** 2)
+    pred = np.linspace(0.099, 0.101, 60)  # 60 lines inside one FWHM: one group
+    hkl = tuple(f"{n}00" for n in range(60))
+    fits = _weak_line_fits(q, r, np.full(q.size, 0.1), pred, np.ones(60), hkl,
+                           np.ones(60, bool), w, 0.0, None)
+    assert len(fits) == 1
+    label = fits[0][0]
+    assert label == "000/100/200/… (60 lines)"
+    assert fits[0][2] == pytest.approx(0.1, abs=1e-4)  # the group's centre is unchanged

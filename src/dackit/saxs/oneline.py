@@ -153,8 +153,16 @@ def _weak_line_fits(q, r, sig, pred, lorentz, hkl, keep, w, eta, ff):
         if not (np.isfinite(a) and e > 0):
             continue
         vis = float(np.clip(ff.visibility(np.array([qc]))[0], 0.0, 1.0)) if ff is not None else 1.0
-        fits.append(("/".join(v[2] for v in g), float(wt.sum()), qc, a, e, vis))
+        fits.append((_group_label([v[2] for v in g]), float(wt.sum()), qc, a, e, vis))
     return fits
+
+
+def _group_label(labels, shown=3):
+    """One label for lines fitted as one group; a huge cell puts hundreds of lines under one
+    peak, and a note naming them all would bury the rest (hunt16: 1212 characters)."""
+    if len(labels) <= shown + 1:
+        return "/".join(labels)
+    return "/".join(labels[:shown]) + f"/… ({len(labels)} lines)"
 
 
 def index_one_line(ps, ff=None, phases=None, tie_margin=1.0):
