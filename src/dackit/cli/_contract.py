@@ -2,18 +2,16 @@
 
 The library names its results one way (``redchi``, ``<key>_err``, units in the names); a
 few keys of the command-line contract predate that convention. They are kept byte for
-byte for scripts that read them, and mapped here, in one place, rather than by making a
+byte for scripts that read them, and mapped in one place
+(:func:`dackit.core.results.renamed`, which ``dackit run`` uses too) rather than by making a
 library type answer to the CLI.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-#: library key → key of the CLI's JSON output (lengths in Å are ``_a`` in the library, ``_angstrom``
-#: in the SAXS and XRD contracts and in results.json)
-RENAMED = {"redchi": "chi2_red", "d_first_a": "d_first_angstrom", "d_first_a_err": "d_first_angstrom_err",
-           "lattice_a": "lattice_angstrom", "lattice_a_err": "lattice_angstrom_err",
-           "d_a": "d_angstrom", "a_a": "a_angstrom", "a_a_err": "a_angstrom_err"}
+from dackit.core.results import renamed
+
 #: the verdict every per-file row carries once its analysis gives one (issue 10)
 VERDICT = ("quality", "quality_notes")
 
@@ -23,14 +21,6 @@ TAUC = ("file", "gap_ev", "gap_ev_err", "window_ev")
 PL_PEAK = ("file", "pressure_gpa", "peak_ev", "peak_ev_err", "peak_nm", "fwhm_mev", "area", "cie_x", "cie_y")
 PL_FIT = ("e0_ev", "e0_ev_err", "alpha_mev_per_gpa", "alpha_mev_per_gpa_err", "beta_mev_per_gpa2",
           "beta_mev_per_gpa2_err", "chi2_red")
-
-
-def renamed(row: dict) -> dict:
-    """``row`` with library keys renamed to their CLI contract names, order kept (nested rows too)."""
-    def value(v):
-        return [renamed(x) if isinstance(x, dict) else x for x in v] if isinstance(v, list) else v
-
-    return {RENAMED.get(k, k): value(v) for k, v in row.items()}
 
 
 def pick(row: dict, keys: Iterable[str]) -> dict:

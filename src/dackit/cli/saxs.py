@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from dackit.cli._common import files_argument, finish, json_option, plot_option
-from dackit.cli._contract import renamed
+from dackit.core.results import renamed
 
 
 @click.group(name="saxs")

@@ -11,6 +11,13 @@ import numpy as np
 from dackit.errors import DackitError
 
 
+#: library key → key of the CLI's JSON output (lengths in Å are ``_a`` in the library, ``_angstrom``
+#: in the SAXS and XRD contracts and in results.json)
+RENAMED = {"redchi": "chi2_red", "d_first_a": "d_first_angstrom", "d_first_a_err": "d_first_angstrom_err",
+           "lattice_a": "lattice_angstrom", "lattice_a_err": "lattice_angstrom_err",
+           "d_a": "d_angstrom", "a_a": "a_angstrom", "a_a_err": "a_angstrom_err"}
+
+
 @dataclass(frozen=True)
 class Failure:
     """One input that could not be analysed in a batch: which, and why (in words a user can act on)."""
@@ -55,3 +62,11 @@ def to_jsonable(obj: Any, *, keep_nan: bool = False) -> Any:
     if isinstance(obj, Path):
         return str(obj)
     return obj
+
+
+def renamed(row: dict) -> dict:
+    """``row`` with library keys renamed to their CLI contract names, order kept (nested rows too)."""
+    def value(v):
+        return [renamed(x) if isinstance(x, dict) else x for x in v] if isinstance(v, list) else v
+
+    return {RENAMED.get(k, k): value(v) for k, v in row.items()}

@@ -263,6 +263,7 @@ class SaxsRow(_StepRow, _Verdict):
     d_first_angstrom: Number
     d_first_angstrom_err: Number
     mesophase: str | None
+    mesophase_tie: list[str] | None = Field(default=None, description="phases that fit equally well (a tie)")
     lattice_angstrom: Number
     lattice_angstrom_err: Number
     centre_distance_angstrom: Number

@@ -232,23 +232,19 @@ def analyse_xrd_frames(path: str, settings: dict) -> dict:
 
 
 def analyse_saxs(path: str, settings: dict) -> dict:
+    from dackit.core.results import renamed
     from dackit.saxs.analysis import analyse_saxs as saxs_peaks
     from dackit.saxs.scherrer import scherrer_thickness
 
     pattern = _pattern_or_image(path, settings)
     result = saxs_peaks(pattern)
     first = result.first_peak
-    out = {"file": path, "d_first_angstrom": result.d_first_a,
-           "d_first_angstrom_err": result.d_first_err, "mesophase": result.mesophase,
-           "lattice_angstrom": result.lattice_a, "lattice_angstrom_err": result.lattice_a_err,
-           "centre_distance_angstrom": result.centre_distance_a,
-           "peaks": [{"q_inv_a": p.q_inv_a, "q_inv_a_err": p.q_err, "d_angstrom": p.d_a,
-                      "fwhm_inv_a": p.fwhm_inv_a} for p in result.peaks],
-           "pattern": {"q_inv_a": pattern.q_inv_a, "intensity": pattern.intensity}}
     sch = scherrer_thickness(first.q_inv_a, first.fwhm_inv_a, fwhm_err=first.fwhm_err, k=settings["k"],
                              wavelength_a=pattern.wavelength_a)
-    out.update(thickness_nm=sch.thickness_nm, thickness_nm_err=sch.thickness_nm_err, **result.verdict.to_dict())
-    return out
+    # the same row as `dackit saxs peaks --json` (one to_dict), plus what the run adds
+    return {"file": path, **renamed(result.to_dict()), "centre_distance_angstrom": result.centre_distance_a,
+            "thickness_nm": sch.thickness_nm, "thickness_nm_err": sch.thickness_nm_err,
+            "pattern": {"q_inv_a": pattern.q_inv_a, "intensity": pattern.intensity}}
 
 
 def analyse_tem(path: str, settings: dict) -> dict:

@@ -234,7 +234,7 @@ def texture_table(rows: list[dict]) -> list[dict]:
 
 def saxs_series(rows: list[dict]) -> list[dict]:
     keep = ("file", "step", "direction", "pressure_gpa", "pressure_gpa_err", "d_first_angstrom",
-            "d_first_angstrom_err", "mesophase", "lattice_angstrom", "lattice_angstrom_err",
+            "d_first_angstrom_err", "mesophase", "mesophase_tie", "lattice_angstrom", "lattice_angstrom_err",
             "centre_distance_angstrom", "thickness_nm", "thickness_nm_err", "peaks")
     return [{**{k: r.get(k) for k in keep}, **_verdict(r)} for r in rows]
 
