@@ -75,6 +75,11 @@ from dackit.core.quality import Verdict
 #: (:func:`dackit.saxs.analysis._foreign_line_aside`)
 FOREIGN_LINE_SHARE = 0.05
 
+#: relative floor on a line's position error: how far real lines sit off their ideal lattice
+#: positions (background, overlap, paracrystal shifts); the indexing's ``rel_floor``
+#: (:func:`dackit.saxs.mesophase.index_peaks`)
+REL_POSITION_FLOOR = 0.003
+
 #: phases whose lattice a 3D cell needs at least three peaks to fix
 _THREE_D = ("sc", "bcc", "fcc", "hcp", "pn3m", "ia3d")
 
@@ -447,7 +452,7 @@ def _placed(best, peaks) -> np.ndarray:
     from dackit.saxs.mesophase import MESOPHASES, _match_ratios
 
     q = np.array([p.q_inv_a for p in peaks])
-    sig = np.hypot(np.nan_to_num(np.array([p.q_err for p in peaks])), 0.003 * q)
+    sig = np.hypot(np.nan_to_num(np.array([p.q_err for p in peaks])), REL_POSITION_FLOOR * q)
     k = 2 * np.pi / best.lattice_a
     refl = MESOPHASES[best.name].reflections(float(q.max()) / k * 1.05 + 1e-6)
     index = {h: j for j, h in enumerate(refl.hkl)}
@@ -600,7 +605,7 @@ def _decides(peak, own_lines, missing_hkl, tol: float) -> bool:
     gaps = [q_own[j] - (q_own[j - 1] if j > 0 else 0.0)]
     if j + 1 < q_own.size:
         gaps.append(q_own[j + 1] - q_own[j])
-    sig = np.hypot(peak.q_err if np.isfinite(peak.q_err) else np.inf, 0.003 * peak.q_inv_a)
+    sig = np.hypot(peak.q_err if np.isfinite(peak.q_err) else np.inf, REL_POSITION_FLOOR * peak.q_inv_a)
     if 4 * sig / np.mean(gaps) > PLACED_CHANCE:
         return False
     return not any(q < peak.q_inv_a and w >= w_own[j] and h in missing_hkl
@@ -624,7 +629,11 @@ def _own_lines(best, rival, q_top: float, tol: float):
 def _edge_harmless(idx, peaks) -> bool:
     """A first peak at the low-q edge leaves the result standing when the lattice is fixed
     without it and holds it: no tie, three or more peaks, every peak explained, and the
-    first peak on its line within 3σ (its position is not pulled by the cut background).
+    first peak on its line within 3σ (its position is not pulled by the cut background)
+    and within 3 × :data:`REL_POSITION_FLOOR` of it whatever its error: a peak on the flank
+    of a steep rise has a large error, and a large offset from its line is then the cut
+    background's pull on d₁, not lattice imperfection (canSAS collagen cut at its third
+    order: d₁ 1.3 % off its line, 3.1σ of its own error, 2.5σ with the floor).
     A line missed below the edge is no further risk: the indexing has already tried every
     phase with its first lines below the usable range (anchoring the first peak on a
     phase's 2nd–4th line), and lines below the range are never counted missing, so a
@@ -635,8 +644,21 @@ def _edge_harmless(idx, peaks) -> bool:
     if best.n_unexplained:
         return False
     p1 = peaks[0]
-    sig = np.hypot(p1.q_err, 0.003 * p1.q_inv_a) if np.isfinite(p1.q_err) else np.inf
-    return bool(abs(best.residual_inv_a[0]) <= 3 * sig)
+    sig = np.hypot(p1.q_err, REL_POSITION_FLOOR * p1.q_inv_a) if np.isfinite(p1.q_err) else np.inf
+    off = abs(best.residual_inv_a[0])
+    return bool(off <= 3 * sig and off <= 3 * REL_POSITION_FLOOR * p1.q_inv_a)
+
+
+def _edge_offset(idx, peaks) -> str:
+    """How far the first peak sits off its line of the indexed lattice, for the edge note."""
+    if idx is None or not len(peaks) or not idx.best.assignment[0]:
+        return ""
+    off = float(idx.best.residual_inv_a[0])
+    if not np.isfinite(off):
+        return ""
+    return (f"; its q lies {abs(100 * off / peaks[0].q_inv_a):.2g} % {'below' if off < 0 else 'above'} "
+            f"its {idx.mesophase} line {idx.best.assignment[0]} as the other peaks place it (d₁ may "
+            "be pulled by the cut background)")
 
 
 def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
@@ -789,13 +811,19 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
                 f"± {p1.q_err:.2g} Å⁻¹ (data from {ps.cut_at:.4g} Å⁻¹), fitted on its far flank")
         # harmless only when the other peaks fix the lattice on their own (three of them)
         # and the cut line sits on it: then its less certain position moves nothing
-        (info if len(peaks) >= 4 and _edge_harmless(idx, peaks) else doubts).append(note)
+        if len(peaks) >= 4 and _edge_harmless(idx, peaks):
+            info.append(note)
+        else:
+            doubts.append(note + _edge_offset(idx, peaks))
     elif peaks:
         p1 = peaks[0]
         if p1.q_inv_a - 2 * p1.fwhm_inv_a < q_lo or p1.q_inv_a < 1.1 * q_lo:
             note = (f"first peak (q = {p1.q_inv_a:.4g} Å⁻¹) at the edge of the usable "
                     f"range (from {q_lo:.4g} Å⁻¹): a peak below may be missed")
-            (info if _edge_harmless(idx, peaks) else doubts).append(note)
+            if _edge_harmless(idx, peaks):
+                info.append(note)
+            else:
+                doubts.append(note + _edge_offset(idx, peaks))
     lost = _missed_lower_line(idx, ps, q_lo, min_significance)
     if lost:
         doubts.append(lost)
