@@ -103,11 +103,11 @@ def test_unknown_ending_text_without_numbers_is_refused(tmp_path):
         load_saxs(path)
 
 
-def test_gsas_pdcif_with_esd_rows_is_named(tmp_path):
+def test_gsas_pdcif_with_esd_rows_is_a_pattern(tmp_path):
     """A GSAS pdCIF (rowlesmr/pdCIFplotter's ALUMINA.cif) writes its profile rows with esds
     ("119(17)  0.002770  101.5  101.5"): no row reads as numeric columns, so the .cif was refused
-    as 'not a known format' without a word of what it is. It is named a powder CIF, as the
-    pdCIFs whose rows are plain numbers are by the pattern reader."""
+    as 'not a known format' without a word of what it is. It is a pattern (dackit.io.pdcif);
+    this one, cut before its _pd_meas_2theta_range_inc, has no 2θ grid and says so."""
     from dackit.errors import InputError
 
     rows = "".join(f"   {120 + i % 9}({11 + i % 3})   0.00{277 + i}   {101.9 - 0.4 * i:.1f}   .\n"
@@ -117,5 +117,8 @@ def test_gsas_pdcif_with_esd_rows_is_named(tmp_path):
                     "_pd_meas_2theta_range_min   3.0\n_pd_meas_2theta_range_max   167.95\n\n"
                     "loop_\n      _pd_meas_intensity_total\n      _pd_proc_ls_weight\n"
                     "      _pd_proc_intensity_bkg_calc\n      _pd_calc_intensity_total\n" + rows)
-    with pytest.raises(InputError, match=r"ALUMINA\.cif.*powder CIF.*_pd_meas_2theta_range_min"):
-        kind_of(path)
+    assert kind_of(path) == "pattern"
+    from dackit.io.patterns import read_pattern
+
+    with pytest.raises(InputError, match=r"ALUMINA\.cif.*_pd_meas_intensity_total loop has no 2θ"):
+        read_pattern(path)

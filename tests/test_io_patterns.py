@@ -428,17 +428,19 @@ def test_a_real_uncertainty_column_is_kept(tmp_path):
     assert xye.sigma is not None and not xye.reader_notes
 
 
-def test_powder_cif_profile_is_named_not_read_as_columns(tmp_path):
+def test_powder_cif_profile_is_read_not_taken_as_columns(tmp_path):
     """A pdCIF (EasyDiffraction's hrpt.cif, GSAS-II's CIF export) keeps the profile in a loop_
     of _pd_meas items: read as text columns it ended in 'line 28 is not numeric: loop_'.
-    It is refused by name, in DDLm and in DDL1 spelling; a .cif without profile items is not."""
+    It is read as a powder CIF (dackit.io.pdcif), in DDLm and in DDL1 spelling; a file whose
+    comment mentions data_ is still a plain pattern."""
     rows = "".join(f"{i} {10 + 0.05 * i:.2f} {150 + i % 7} 12.5\n" for i in range(40))
     for meas in ("_pd_meas.2theta_scan", "_pd_meas_2theta_scan"):
         path = tmp_path / "profile.cif"
         path.write_text("data_hrpt\n_instr.wavelength 1.494\n\nloop_\n_pd_data.point_id\n"
                         f"{meas}\n_pd_meas.intensity_total\n_pd_meas.intensity_total_su\n" + rows)
-        with pytest.raises(InputError, match=f"powder CIF.*{meas}"):
-            read_pattern(path)
+        p = read_pattern(path)
+        assert p.metadata["format"] == "pdcif" and p.x.size == 40
+        assert p.x[1] == pytest.approx(10.05) and p.intensity[1] == 151 and p.sigma[1] == 12.5
     plain = tmp_path / "plain.xy"
     plain.write_text("# data_ are numbers below\n" + "".join(f"{10 + 0.05 * i:.2f} {150 + i % 7}\n" for i in range(40)))
     assert read_pattern(plain).x.size == 40

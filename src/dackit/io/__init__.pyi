@@ -8,6 +8,7 @@ from . import kinds as kinds
 from . import nistabs as nistabs
 from . import oceanoptics as oceanoptics
 from . import patterns as patterns
+from . import pdcif as pdcif
 from . import pdh as pdh
 from . import signatures as signatures
 from . import spectra as spectra
@@ -28,6 +29,7 @@ from .images import read_image as read_image
 from .kinds import kind_of as kind_of
 from .kinds import xray_kind as xray_kind
 from .nistabs import read_nist_abs as read_nist_abs
+from .pdcif import read_pdcif as read_pdcif
 from .images import read_mask as read_mask
 from .patterns import read_pattern as read_pattern
 from .pdh import read_pdh as read_pdh

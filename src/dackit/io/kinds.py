@@ -74,10 +74,11 @@ def _sniff(path: Path) -> Kind:
     if numeric >= 5 and numeric >= 0.5 * len(data):
         return "pattern"
     # a GSAS pdCIF's profile rows carry esds ("119(17)  0.00277  101.9  ."), so no row reads
-    # as numeric columns and the powder CIF went unnamed (pdCIFplotter's ALUMINA.cif)
-    from dackit.io.patterns import _refuse_powder_cif
+    # as numeric columns (pdCIFplotter's ALUMINA.cif): a powder CIF is a pattern
+    from dackit.io.pdcif import looks_like_pdcif
 
-    _refuse_powder_cif(lines, f"{path}: ")
+    if looks_like_pdcif(lines):
+        return "pattern"
     raise InputError(
         f"{path}: ending {path.suffix or '(none)'!r} is not a known format and the file is text "
         "without numeric columns; dackit reads 1D patterns as text columns "

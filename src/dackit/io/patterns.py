@@ -1,6 +1,7 @@
 """Read and write 1D diffraction patterns: Dioptas/pyFAI ``.xy``, Fit2D ``.chi``, ``.dat``, two columns,
 and (read only) GSAS powder files (STD, ESD, FXY, FXYE; :func:`dackit.io.gsas.read_gsas`),
-Rigaku ``.ras``, Bruker ``.uxd`` (:func:`dackit.io.uxd.read_uxd`) and Philips ``.udf`` scans.
+Rigaku ``.ras``, Bruker ``.uxd`` (:func:`dackit.io.uxd.read_uxd`) and Philips ``.udf`` scans and
+powder CIF profiles (:func:`dackit.io.pdcif.read_pdcif`).
 
 Readers recognise the radial unit from the header — pyFAI column names (``2th_deg``,
 ``2th_rad``, ``q_nm^-1``, ``q_A^-1``), Fit2D axis titles (``2-Theta Angle (Degrees)``,
@@ -272,9 +273,14 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
         if axis not in (None, "2th_deg"):
             raise InputError(f"{pre}a CPI/MDI/DBWS step scan is in 2θ, not {axis!r}")
         return step_scan
+    from dackit.io.pdcif import looks_like_pdcif, read_pdcif
+
+    if looks_like_pdcif(lines):
+        if axis not in (None, "2th_deg"):
+            raise InputError(f"{pre}a powder CIF profile is read in 2θ, not {axis!r}")
+        return read_pdcif(path, wavelength_a=wavelength_a)
     _refuse_pair_distribution(path, lines, pre)
     _refuse_spec_scans(lines, pre)
-    _refuse_powder_cif(lines, pre)
     header, rows, fmt, unit, declared = [], [], "xy", None, None
     footer: list[str] = []
     separated: list[str] = []
@@ -532,26 +538,6 @@ def _refuse_pair_distribution(path, lines, pre) -> None:
     raise InputError(f"{pre}this is a pair distribution function G(r) (r in Å), not a diffraction "
                      "pattern; the lattice and phase fits need the integrated pattern I(2θ) or I(q) "
                      "(the .chi/.xy the PDF was computed from)")
-
-
-#: a powder-CIF data item naming the measured or processed profile (DDL1 or DDLm spelling)
-_PDCIF_TAG = re.compile(r"^\s*_pd_(?:meas|proc|calc)[._]", re.I)
-
-
-def _refuse_powder_cif(lines, pre) -> None:
-    """A powder CIF (pdCIF: GSAS-II, FullProf, EasyDiffraction exports) keeps the profile in a
-    ``loop_`` of ``_pd_meas``/``_pd_proc`` items among cell, instrument and refinement items;
-    read as text columns it stopped at the first tag ('line 28 is not numeric: loop_').
-    Refused by name."""
-    head = lines[:5000]
-    if not any(ln.lstrip().lower().startswith("data_") for ln in head):
-        return
-    tags = [ln.split()[0] for ln in head if _PDCIF_TAG.match(ln)]
-    if not tags:
-        return
-    raise InputError(f"{pre}this is a powder CIF (pdCIF; profile items {', '.join(tags[:3])}), which dackit "
-                     "does not read as a pattern; export the profile as text columns (2θ, I, σ: .xye) "
-                     "from the program that wrote it")
 
 
 def _refuse_spec_scans(lines, pre) -> None:

@@ -1655,7 +1655,7 @@ def _fit_lattice_at(pattern, phase, x, y, sig, lam, kalpha2_ratio, *, twotheta_r
         why = "; ".join(f"{r.hkl} at {r.twotheta_deg:.3f}°: {r.reason}" for r in dropped.head(3).itertuples())
         raise FitError(f"{pre}{phase.name}: no reflection fitted in {x.min():.2f}–{x.max():.2f}° ({why})")
     axis_doubts: list[str] = []
-    if kalpha_doublet(lam) is not None:
+    if radiation == "xray" and kalpha_doublet(lam) is not None:
         # a laboratory anode line: reflection (Bragg–Brentano) geometry, whose zero error and
         # specimen displacement shift every peak; an area detector's calibration (PONI) on
         # the other hand fixes its 2θ axis, and a free zero there only trades off against a
@@ -1665,7 +1665,9 @@ def _fit_lattice_at(pattern, phase, x, y, sig, lam, kalpha2_ratio, *, twotheta_r
         # a constant-wavelength neutron diffractometer (Debye–Scherrer, detector banks): its
         # 2θ zero and the sample's offsets from the axis are refined with every data set
         # (GSAS-II's D1A garnet tutorial: zero −0.129°; unrefined, a came out 0.0019 Å off
-        # and line 220 0.33 FWHM out; the zero alone put a 0.0057 Å short)
+        # and line 220 0.33 FWHM out; the zero alone put a 0.0057 Å short), whatever its
+        # wavelength: NIST BT-1's Cu(311) 1.5402 Å is no copper anode (a GSAS corundum pdCIF
+        # had been given the specimen displacement of a reflection diffractometer)
         terms = DEBYE_SCHERRER_TERMS
     else:
         terms = ()
