@@ -83,3 +83,28 @@ def test_no_usable_profile_is_refused_by_name(tmp_path, body, match):
     with pytest.raises(InputError, match=match) as err:
         read_pattern(path)
     assert "p.cif" in str(err.value)
+
+
+def test_structure_cif_is_named_not_read_as_columns(tmp_path):
+    """A CIF without a profile (a structure, a phase block, a reflection list): its atom-site
+    rows were read as pattern columns ('only 6 usable points'); it is named."""
+    path = tmp_path / "pyrite.cif"
+    path.write_text("data_pyrite\n_cell_length_a 5.4166\n_cell_angle_alpha 90\n"
+                    "_symmetry_space_group_name_H-M 'P a -3'\nloop_\n_atom_site_label\n"
+                    "_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\n"
+                    + "".join(f"A{i} 0.{i} 0.{i} 0.{i}\n" for i in range(1, 9)))
+    with pytest.raises(InputError, match=r"pyrite\.cif: this CIF holds no powder profile.*--phase"):
+        read_pattern(path)
+
+
+def test_repeated_block_names_do_not_refuse_the_profile(tmp_path):
+    """pdCIFplotter's COMCIFS examples repeat a block name; gemmi's strict check refused the
+    whole file as unparsable. The first profile is read, and the note says there are more."""
+    x = np.arange(20.0, 40.0, 0.01)
+    loop = "loop_\n_pd_meas_2theta_scan\n_pd_meas_intensity_total\n" + "".join(
+        f"{a:.2f} {b:.1f}\n" for a, b in zip(x, _gauss(x)))
+    path = tmp_path / "p.cif"
+    path.write_text(HEAD + loop + "data_test\n" + loop)
+    p = read_pattern(path)
+    assert p.x.size == x.size
+    assert any("2 powder profiles" in n for n in p.reader_notes)

@@ -52,3 +52,25 @@ def test_a_cell_refinement_driven_to_a_negative_length_is_a_fit_error(monkeypatc
     monkeypatch.setattr(lattice, "least_squares", diverging)
     with pytest.raises(FitError, match="cell refinement diverged"):
         fit_lattice(_pattern(), zincblende())
+
+
+def test_axis_model_spread_of_an_angle_is_in_degrees_and_no_length_doubt():
+    """A monoclinic β that moves by 0.05° between axis models is an angle: its spread is
+    given in degrees and does not trip the 0.002 Å doubt on cell lengths (the ibuprofen
+    pdCIF printed 'beta = 94.81294 Å' and counted β's change against 0.002 Å)."""
+    from dackit.xrd.lattice import _with_model_spread
+
+    names = ("a", "beta", "displacement_deg")
+    cov = np.diag([1e-8, 1e-6, 1e-6])
+
+    def fit(a, beta, chi2):
+        return names, np.array([a, beta, 0.01]), np.sqrt(np.diag(cov)), cov, chi2 / 17, None, None
+
+    chosen = fit(12.3900, 94.870, 20.0)
+    other = fit(12.3901, 94.820, 20.5)  # a within 0.0001 Å, β 0.05° apart, equally good
+    _, note, doubt = _with_model_spread(chosen, {"displacement": chosen, "zero": other}, 20)
+    assert doubt == ""
+    assert "beta ±" in note and "° (axis model)" in note and "beta ± 0.0" in note
+    far = fit(12.3950, 94.870, 20.5)  # a 0.005 Å apart: a length doubt, in Å
+    _, _, doubt = _with_model_spread(chosen, {"displacement": chosen, "zero": far}, 20)
+    assert "a by +0.0050 Å" in doubt

@@ -51,9 +51,15 @@ _PROBE = ("_diffrn_radiation_probe", "_diffrn_radiation.probe", "_expt_type.radi
 _NUMBER_SU = re.compile(r"^([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\((\d+)\)$")
 
 
+#: a CIF data name at the start of a line (not a UXD ``_KEY=value`` line)
+_CIF_TAG = re.compile(r"^\s*_[A-Za-z][\w.\[\]/-]*(?:\s|$)")
+
+
 def looks_like_pdcif(lines: list[str]) -> bool:
-    """True for a CIF whose data blocks hold powder-profile items (``_pd_meas``,
-    ``_pd_proc`` or ``_pd_calc``).
+    """True for a CIF: a ``data_`` block header and CIF data names. Whether it holds a powder
+    profile (``_pd_meas``, ``_pd_proc`` items) :func:`read_pdcif` decides, and names the
+    CIF that holds none (a structure, a phase block, a reflection list) rather than letting
+    its atom-site rows be read as pattern columns.
 
     Parameters
     ----------
@@ -62,7 +68,7 @@ def looks_like_pdcif(lines: list[str]) -> bool:
     """
     head = lines[:5000]
     return (any(ln.lstrip().lower().startswith("data_") for ln in head)
-            and any(PDCIF_TAG.match(ln) for ln in head))
+            and sum(bool(_CIF_TAG.match(ln)) for ln in head) >= 3)
 
 
 def _spellings(tag: str) -> tuple[str, ...]:
@@ -145,15 +151,21 @@ def read_pdcif(path, wavelength_a=None) -> Pattern:
     path = Path(path)
     pre = where(path)
     try:
-        doc = gemmi.cif.read(str(path))
+        # check_level 0: a repeated block name or tag (written by hand-edited or concatenated
+        # files, pdCIFplotter's COMCIFS examples) is no reason to refuse the profile
+        doc = gemmi.cif.read_file(str(path), check_level=0)
     except (RuntimeError, ValueError) as exc:
-        raise InputError(f"{pre}cannot parse the powder CIF ({exc}); is the file truncated?") from None
+        raise InputError(f"{pre}cannot parse the CIF ({exc}); is the file truncated?") from None
     block, n_profiles = _profile_block(doc)
     if block is None:
         others = sorted({t for b in doc for t, what in _OTHER_AXES.items() if _column(b, t) is not None})
         if others:
             raise InputError(f"{pre}this powder CIF holds {_OTHER_AXES[others[0]]} profile ({others[0]}), "
                              "not a 2θ scan: the lattice fits need 2θ (or q) at one wavelength")
+        if not any(PDCIF_TAG.match(ln) for ln in path.read_text(errors="replace").splitlines()):
+            raise InputError(f"{pre}this CIF holds no powder profile (a crystal structure, phase or "
+                             "reflection list?): a pattern is needed here; a structure CIF is given "
+                             "to --phase")
         raise InputError(f"{pre}this powder CIF has no observed profile (no {', '.join(_INTENSITY)} "
                          "loop; a _pd_calc column is the model, not the data): export the measured "
                          "pattern (2θ, I, σ: .xye) from the program that wrote it")

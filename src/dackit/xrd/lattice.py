@@ -1210,7 +1210,8 @@ def refine_cell_auto(phase: Phase, peaks: list[dict], wavelength_a: float, *, ze
             zero_better = float(f_dist.sf(ratio, dof(disp), dof(zero))) < AXIS_CORRECTION_P
             term = "zero" if zero_better else "displacement"
             other = singles["displacement" if zero_better else "zero"]
-            alt = ", ".join(f"{n} = {v:.5f} Å" for n, v in zip(other[0], other[1]) if n not in AXIS_PARAMETERS)
+            alt = ", ".join(f"{n} = {v:.5f} {_unit(n)}" for n, v in zip(other[0], other[1])
+                            if n not in AXIS_PARAMETERS)
             choice_note = (f"{'zero shift' if zero_better else 'specimen displacement'} chosen over "
                            f"{'displacement' if zero_better else 'a zero shift'} "
                            f"(χ² {chi2(demanded[term]):.4g} vs {chi2(other):.4g}); the other gives {alt}")
@@ -1291,6 +1292,12 @@ def _untestable_axis_doubts(phase, peaks, wavelength_a, current, terms) -> list[
 MAX_AXIS_MODEL_SPREAD_A = 0.002
 #: Akaike weight below which an axis model counts as rejected by the positions (≈ 20:1 odds).
 MIN_AXIS_MODEL_WEIGHT = 0.05
+_LENGTHS = ("a", "b", "c")
+
+
+def _unit(name: str) -> str:
+    """Unit of a refined cell parameter: Å for a length, degrees for an angle."""
+    return "Å" if name in _LENGTHS else "°"
 
 
 def _with_model_spread(chosen, models: dict, n_peaks, c_hat=None):
@@ -1324,7 +1331,8 @@ def _with_model_spread(chosen, models: dict, n_peaks, c_hat=None):
     for wi, m, label in zip(w, fits, labels):
         d = np.array([m[1][m[0].index(names[i])] for i in cell]) - values[cell]
         extra += wi * np.outer(d, d)
-        far = np.abs(d) > MAX_AXIS_MODEL_SPREAD_A
+        # lengths only: an angle (β of a monoclinic cell, in degrees) is no length to hold to 0.002 Å
+        far = (np.abs(d) > MAX_AXIS_MODEL_SPREAD_A) & np.array([names[i] in _LENGTHS for i in cell])
         if wi >= MIN_AXIS_MODEL_WEIGHT and far.any() and not doubt:
             moved = ", ".join(f"{names[i]} by {v:+.4f} Å" for i, v, f in zip(cell, d, far) if f)
             doubt = (f"the 2θ-axis model is not settled by the peak positions: the {label} model (Akaike weight "
@@ -1335,7 +1343,8 @@ def _with_model_spread(chosen, models: dict, n_peaks, c_hat=None):
     cov[np.ix_(cell, cell)] += extra
     errs = covariance_to_stderr(cov)
     stat, model = chosen[2][cell], covariance_to_stderr(extra)
-    parts = ", ".join(f"{names[i]} ± {s:.2g} (fit) ± {m:.2g} Å (axis model)" for i, s, m in zip(cell, stat, model))
+    parts = ", ".join(f"{names[i]} ± {s:.2g} (fit) ± {m:.2g} {_unit(names[i])} (axis model)"
+                      for i, s, m in zip(cell, stat, model))
     note = (f"esd includes the spread of the cell over the axis models (QAIC weights "
             f"{', '.join(f'{lb} {x:.2f}' for lb, x in zip(labels, w))}): {parts}")
     return (names, values, errs, cov, *chosen[4:]), note, doubt
