@@ -9,7 +9,8 @@ Vol. G, ch. 4.2 (2006); dictionary ``cif_pd.dic``). dackit reads the measured pr
   range items ``_pd_meas_2theta_range_min``/``_max``/``_inc`` (or the ``_pd_proc`` ones), which
   place an intensity-only loop on an even grid (GSAS2CIF writes this form);
 * intensities from ``_pd_meas_counts_total``, else ``_pd_meas_intensity_total``, else
-  ``_pd_proc_intensity_total``; never a ``_pd_calc`` column (the model, not the data). Their
+  ``_pd_proc_intensity_total``, else a background-subtracted ``…_intensity_net``; never a
+  ``_pd_calc`` column (the model, not the data). Their
   standard uncertainties come from a ``…_su`` column, else from the values' own parentheses
   (``119(17)``), else, for counts, √counts;
 * the wavelength from ``_diffrn_radiation_wavelength`` (the first, Kα1, of a loop).
@@ -40,7 +41,8 @@ _TWO_THETA = ("_pd_meas_2theta_scan", "_pd_proc_2theta_corrected")
 _RANGES = (("_pd_meas_2theta_range_min", "_pd_meas_2theta_range_max", "_pd_meas_2theta_range_inc"),
            ("_pd_proc_2theta_range_min", "_pd_proc_2theta_range_max", "_pd_proc_2theta_range_inc"))
 #: observed intensity columns, in order of preference; the first is raw counts
-_INTENSITY = ("_pd_meas_counts_total", "_pd_meas_intensity_total", "_pd_proc_intensity_total")
+_INTENSITY = ("_pd_meas_counts_total", "_pd_meas_intensity_total", "_pd_proc_intensity_total",
+              "_pd_meas_intensity_net", "_pd_proc_intensity_net")
 #: profile axes that are not 2θ: a powder pattern for the lattice fits needs 2θ
 _OTHER_AXES = {"_pd_meas_time_of_flight": "a time-of-flight", "_pd_proc_d_spacing": "a d-spacing",
                "_pd_meas_position": "a detector-position", "_pd_proc_energy_incident": "an energy-dispersive",
