@@ -108,3 +108,12 @@ def test_repeated_block_names_do_not_refuse_the_profile(tmp_path):
     p = read_pattern(path)
     assert p.x.size == x.size
     assert any("2 powder profiles" in n for n in p.reader_notes)
+
+
+@pytest.mark.parametrize("text,value,su", [("119(17)", 119.0, 17.0), ("1.234(5)", 1.234, 0.005),
+                                           ("1.23e-2(4)", 0.0123, 4e-4), ("-3.5E1(2)", -35.0, 2.0)])
+def test_standard_uncertainty_in_units_of_the_last_digit(text, value, su):
+    from dackit.io.pdcif import _numbers
+
+    v, s = _numbers([text], "", "test")
+    assert v[0] == pytest.approx(value) and s[0] == pytest.approx(su)

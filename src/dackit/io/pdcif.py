@@ -113,8 +113,9 @@ def _numbers(values, pre, what) -> tuple[np.ndarray, np.ndarray]:
         m = _NUMBER_SU.match(v)
         if m:
             out[i] = float(m.group(1))
-            decimals = len(m.group(1).split(".")[1].split("e")[0].split("E")[0]) if "." in m.group(1) else 0
-            su[i] = int(m.group(2)) * 10.0 ** -decimals
+            mantissa, _, exponent = m.group(1).lower().partition("e")
+            decimals = len(mantissa.partition(".")[2])
+            su[i] = int(m.group(2)) * 10.0 ** (int(exponent or 0) - decimals)
             continue
         if v not in (".", "?"):
             x = gemmi.cif.as_number(v)
