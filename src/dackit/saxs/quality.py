@@ -19,7 +19,9 @@ Each check names what it saw, in words a user can act on. Doubts (the result may
   their errors (reduced χ² of the indexing > 9, i.e. 3σ on average);
 * more than half of the lines the mesophase predicts as strong are missing;
 * the first peak within 10 % of the usable low-q limit (beamstop edge or data start),
-  unless the other peaks fix the lattice and the first sits on it (see :func:`_edge_harmless`);
+  unless the other peaks fix the lattice and the first sits on it (see :func:`_edge_harmless`)
+  and no tie by position was broken by line strengths the best does not fit either
+  (:func:`_unfit_strengths_decided`: the areas there rest on an unpinned background);
 * a background hump (local maximum of the background) under a peak, unless the accepted
   particle form factor has its own maximum there (real scattering, not an artefact);
 * significant structure left in the residual (a peak the fit did not take up), unless the
@@ -661,6 +663,60 @@ def _edge_offset(idx, peaks) -> str:
             "be pulled by the cut background)")
 
 
+#: a line-strength fit whose χ² is above this quantile for its degrees of freedom does not
+#: describe the strengths (the 99 % point, as dackit.optics.absorption's fit check)
+STRENGTH_FIT_LEVEL = 0.99
+
+
+def _unfit_strengths_decided(result, tie_margin: float) -> str:
+    """A note when the line strengths put a rival that ties with the best by position
+    (within ``tie_margin``, with or without the match credits) out of the tie, while the
+    best's own predicted strengths do not fit them either: strength χ² above the
+    :data:`STRENGTH_FIT_LEVEL` point for n − 2 degrees of freedom (a scale and a decay
+    fitted to n lines). A difference between two models the data reject is no evidence.
+    Asked only when the data start on the first line (:func:`saxs_verdict`), which leaves
+    the background under the lines, and so their areas, unpinned: BCC cut at its 110 and
+    ending before √7 q₁ was read as SC a/√2 at strength χ² 21 for 5 lines against BCC's 31
+    (tests/test_saxs_edge_strengths.py)."""
+    from scipy.stats import chi2
+
+    from dackit.saxs.analysis import line_strengths
+
+    idx = result.indexing
+    if idx is None:
+        return ""
+    best = idx.best
+    out = [c for c in idx.candidates[1:] if _margin(best, c) <= tie_margin and c.name not in idx.tie]
+    if not out or best.line_weight is None:
+        return ""
+    st, _ = line_strengths(result.peakset, result.form_factor)
+    w = best.line_weight
+    if len(w) != len(st):
+        return ""
+    n = int(np.sum(np.isfinite(st) & (st > 0) & np.isfinite(w) & (w > 0)))
+    if n <= 2 or not best.strength_chi2 > chi2.ppf(STRENGTH_FIT_LEVEL, n - 2):
+        return ""
+    return (f"{best.name} leads {out[0].name}, which places its lines on the same peaks, only by "
+            f"line strengths that fit neither (strength χ² {best.strength_chi2:.1f} for {n} "
+            f"lines against {out[0].strength_chi2:.1f}), measured where the data start on the "
+            "first line")
+
+
+def _place_edge_note(note, enough, result, tie_margin, info, doubts) -> None:
+    """Put the note on a first peak at the low-q edge (or cut by the beam stop) with the
+    information when it is harmless (``enough`` peaks besides, :func:`_edge_harmless`, and no
+    tie broken by unfit strengths, :func:`_unfit_strengths_decided`), else with the doubts,
+    saying how far the peak lies off its line."""
+    idx, peaks = result.indexing, result.peakset.peaks
+    unfit = _unfit_strengths_decided(result, tie_margin)
+    if enough and not unfit and _edge_harmless(idx, peaks):
+        info.append(note)
+    else:
+        doubts.append(note + _edge_offset(idx, peaks))
+    if unfit:
+        doubts.append(unfit)
+
+
 def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
     """Verdict of a :class:`~dackit.saxs.analysis.SaxsResult` (see module docstring)."""
     ps = result.peakset
@@ -811,19 +867,13 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
                 f"± {p1.q_err:.2g} Å⁻¹ (data from {ps.cut_at:.4g} Å⁻¹), fitted on its far flank")
         # harmless only when the other peaks fix the lattice on their own (three of them)
         # and the cut line sits on it: then its less certain position moves nothing
-        if len(peaks) >= 4 and _edge_harmless(idx, peaks):
-            info.append(note)
-        else:
-            doubts.append(note + _edge_offset(idx, peaks))
+        _place_edge_note(note, len(peaks) >= 4, result, tie_margin, info, doubts)
     elif peaks:
         p1 = peaks[0]
         if p1.q_inv_a - 2 * p1.fwhm_inv_a < q_lo or p1.q_inv_a < 1.1 * q_lo:
             note = (f"first peak (q = {p1.q_inv_a:.4g} Å⁻¹) at the edge of the usable "
                     f"range (from {q_lo:.4g} Å⁻¹): a peak below may be missed")
-            if _edge_harmless(idx, peaks):
-                info.append(note)
-            else:
-                doubts.append(note + _edge_offset(idx, peaks))
+            _place_edge_note(note, True, result, tie_margin, info, doubts)
     lost = _missed_lower_line(idx, ps, q_lo, min_significance)
     if lost:
         doubts.append(lost)
