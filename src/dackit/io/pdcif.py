@@ -125,6 +125,14 @@ def _numbers(values, pre, what) -> tuple[np.ndarray, np.ndarray]:
     return out, su
 
 
+def _refuse_other_axis(block, pre) -> None:
+    """A named error when ``block`` holds a profile on another axis than 2θ."""
+    other = next((t for t in _OTHER_AXES if _column(block, t) is not None), None)
+    if other:
+        raise InputError(f"{pre}this powder CIF holds {_OTHER_AXES[other]} profile ({other}), "
+                         "not a 2θ scan: the lattice fits need 2θ (or q) at one wavelength")
+
+
 def _profile_block(doc):
     """The first block with an observed intensity column, and how many blocks have one."""
     found = [b for b in doc if any(_column(b, t) is not None for t in _INTENSITY)]
@@ -161,10 +169,8 @@ def read_pdcif(path, wavelength_a=None) -> Pattern:
         raise InputError(f"{pre}cannot parse the CIF ({exc}); is the file truncated?") from None
     block, n_profiles = _profile_block(doc)
     if block is None:
-        others = sorted({t for b in doc for t, what in _OTHER_AXES.items() if _column(b, t) is not None})
-        if others:
-            raise InputError(f"{pre}this powder CIF holds {_OTHER_AXES[others[0]]} profile ({others[0]}), "
-                             "not a 2θ scan: the lattice fits need 2θ (or q) at one wavelength")
+        for b in doc:
+            _refuse_other_axis(b, pre)
         if not any(PDCIF_TAG.match(ln) for ln in path.read_text(errors="replace").splitlines()):
             raise InputError(f"{pre}this CIF holds no powder profile (a crystal structure, phase or "
                              "reflection list?): a pattern is needed here; a structure CIF is given "
@@ -192,10 +198,7 @@ def read_pdcif(path, wavelength_a=None) -> Pattern:
                     raise InputError(f"{pre}{lo}/_max/_inc are {', '.join(map(str, vals))}: not numbers")
                 break
         else:
-            other = next((t for t in _OTHER_AXES if _column(block, t) is not None), None)
-            if other:
-                raise InputError(f"{pre}this powder CIF holds {_OTHER_AXES[other]} profile ({other}), "
-                                 "not a 2θ scan: the lattice fits need 2θ (or q) at one wavelength")
+            _refuse_other_axis(block, pre)
             raise InputError(f"{pre}the powder CIF's {y_tag} loop has no 2θ: neither a "
                              f"{' / '.join(_TWO_THETA)} column nor _pd_meas_2theta_range_min/max/inc")
         n = int(round((stop - start) / step)) + 1 if step > 0 else 0
@@ -217,12 +220,10 @@ def read_pdcif(path, wavelength_a=None) -> Pattern:
     if n_profiles > 1:
         notes.append(f"the file holds {n_profiles} powder profiles; only block data_{block.name} is read")
     lam = wavelength_a
-    found = _value(block, _WAVELENGTH)
-    if found is None:
-        found = next((v for b in doc if (v := _value(b, _WAVELENGTH)) is not None), None)
-    if lam is None and found is not None:
-        lam = gemmi.cif.as_number(found)
-        lam = float(lam) if np.isfinite(lam) and 0.01 < lam < 10 else None
+    if lam is None:  # the profile's block first, then any (GSAS-II keeps it with the histogram)
+        found = next((v for b in (block, *doc) if (v := _value(b, _WAVELENGTH)) is not None), None)
+        number = gemmi.cif.as_number(found) if found is not None else float("nan")
+        lam = float(number) if np.isfinite(number) and 0.01 < number < 10 else None
     meta: dict = {"format": "pdcif", "block": block.name, "columns": [x_tag, y_tag]}
     probe = (_value(block, _PROBE) or "").lower().replace("-", "")
     if probe in ("neutron", "xray"):  # the line intensities of the lattice fits follow it

@@ -1824,7 +1824,7 @@ def _cell_moves(before, after) -> str:
     """"" or the cell lengths that differ by more than :data:`MAX_AXIS_MODEL_SPREAD_A`
     between two :func:`refine_cell` tuples ("a by +0.0031 Å")."""
     base = dict(zip(before[0], before[1]))
-    moved = {n: v - base[n] for n, v in zip(after[0], after[1]) if n in ("a", "b", "c") and n in base}
+    moved = {n: v - base[n] for n, v in zip(after[0], after[1]) if n in _LENGTHS and n in base}
     return ", ".join(f"{n} by {d:+.4f} Å" for n, d in moved.items() if abs(d) > MAX_AXIS_MODEL_SPREAD_A)
 
 
@@ -2058,7 +2058,7 @@ def lattice_verdict(peaks, dropped, x, net, noise, fwhm_pattern, params, stderr,
             doubts.append(f"peaks ({np.median(fw):.4f}°) narrower than the instrument "
                           f"({instrumental_fwhm_deg:.4f}°): noise or spikes fitted")
     for name, value in params.items():
-        if name in ("a", "b", "c"):
+        if name in _LENGTHS:
             err = stderr[name]
             if not np.isfinite(err) or err > MAX_REL_ERR * value:
                 doubts.append(f"{name} = {value:.5f} ± {err:.2g} Å: too uncertain (> {MAX_REL_ERR:g} relative)")
