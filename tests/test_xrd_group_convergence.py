@@ -7,7 +7,8 @@ minimum, and the cell must not take them as if they were.
 import numpy as np
 import pytest
 
-import dackit.xrd.lattice as lattice
+import dackit.xrd.cell as cell
+import dackit.xrd.peakfit as peakfit
 from dackit.xrd.lattice import fit_lattice
 from dackit.xrd.phases import zincblende
 from dackit.xrd.structure_factor import simulate_pattern
@@ -29,7 +30,7 @@ def test_converged_groups_leave_no_note():
 def test_a_group_stopped_at_the_limit_is_doubtful_and_named(monkeypatch):
     # a limit far below what any group needs (the real corpus needs up to 1982) stands in for
     # a fit that cannot converge: every group stops there
-    monkeypatch.setattr(lattice, "GROUP_FIT_MAX_NFEV", 3)
+    monkeypatch.setattr(peakfit, "GROUP_FIT_MAX_NFEV", 3)
     fit = fit_lattice(_pattern(), zincblende())
     assert fit.verdict.quality == "doubtful"
     stalled = [n for n in fit.verdict.notes if "without converging" in n]
@@ -43,13 +44,13 @@ def test_a_cell_refinement_driven_to_a_negative_length_is_a_fit_error(monkeypatc
     # which blamed the user's phase); the refinement must say it diverged instead
     from dackit.errors import FitError
 
-    real = lattice.least_squares
+    real = cell.least_squares
 
     def diverging(fun, p0, **kw):
         fun(-np.abs(p0))  # the first trial step lands on a negative cell
         return real(fun, p0, **kw)
 
-    monkeypatch.setattr(lattice, "least_squares", diverging)
+    monkeypatch.setattr(cell, "least_squares", diverging)
     with pytest.raises(FitError, match="cell refinement diverged"):
         fit_lattice(_pattern(), zincblende())
 
@@ -58,7 +59,7 @@ def test_axis_model_spread_of_an_angle_is_in_degrees_and_no_length_doubt():
     """A monoclinic β that moves by 0.05° between axis models is an angle: its spread is
     given in degrees and does not trip the 0.002 Å doubt on cell lengths (the ibuprofen
     pdCIF printed 'beta = 94.81294 Å' and counted β's change against 0.002 Å)."""
-    from dackit.xrd.lattice import _with_model_spread
+    from dackit.xrd.cell import _with_model_spread
 
     names = ("a", "beta", "displacement_deg")
     cov = np.diag([1e-8, 1e-6, 1e-6])

@@ -1,10 +1,10 @@
-"""The analytic Jacobian of a peak group (`xrd.lattice._group_jacobian`) against finite
+"""The analytic Jacobian of a peak group (`xrd.peakfit._group_jacobian`) against finite
 differences of the model it differentiates, in each parameter layout the fits use."""
 import numpy as np
 import pytest
 from scipy.optimize._numdiff import approx_derivative
 
-from dackit.xrd.lattice import _group_jacobian, _group_model
+from dackit.xrd.peakfit import _group_jacobian, _group_model
 
 X = np.linspace(20.0, 30.0, 400)
 X_REF = 25.0

@@ -13,7 +13,8 @@ from dackit.core.pattern import make_pattern
 from dackit.errors import InputError
 from dackit.io.kinds import kind_of
 from dackit.io.patterns import read_pattern
-from dackit.xrd.lattice import fit_lattice, kalpha_doublet
+from dackit.xrd.lattice import fit_lattice
+from dackit.xrd.peakfit import kalpha_doublet
 from dackit.xrd.phases import lab6
 from dackit.xrd.structure_factor import reflections
 
@@ -419,7 +420,7 @@ def test_a_degenerate_zero_displacement_pair_is_not_refined():
     (correlation −0.9998) put a 0.0048 Å short with quality ok. Corundum with a displacement
     and a shift neither term models: refined as a pair (zero −0.25°, D +0.16°, p < 1e-5 by
     the F-test) c is 0.007 Å short; the displacement alone keeps a and c within 0.002 Å."""
-    from dackit.xrd.lattice import refine_cell_auto
+    from dackit.xrd.cell import refine_cell_auto
     from dackit.xrd.phases import corundum
 
     ph = corundum()
@@ -433,7 +434,7 @@ def test_a_degenerate_zero_displacement_pair_is_not_refined():
 
 def test_a_clear_zero_error_still_wins_over_displacement():
     """Where the positions tell them apart (σ 0.0002°), a constant zero error is chosen."""
-    from dackit.xrd.lattice import refine_cell_auto
+    from dackit.xrd.cell import refine_cell_auto
 
     peaks = _positions(lab6(a=A_TRUE), zero_deg=0.08, sigma_deg=0.0002, seed=12)
     (names, values, errs, *_), note = refine_cell_auto(lab6(), peaks, CU_KA1)
@@ -446,7 +447,7 @@ def test_a_clear_zero_error_still_wins_over_displacement():
 def test_indistinguishable_zero_and_displacement_take_the_displacement():
     """Bragg–Brentano prior: where both single terms fit equally, the displacement is kept and
     the note gives the cell the zero shift would have given."""
-    from dackit.xrd.lattice import refine_cell_auto
+    from dackit.xrd.cell import refine_cell_auto
 
     peaks = _positions(lab6(a=A_TRUE), displacement_deg=-0.06, seed=13)
     (names, values, errs, *_), note = refine_cell_auto(lab6(), peaks, CU_KA1)
@@ -460,7 +461,7 @@ def test_the_axis_model_choice_is_in_the_esd():
     displacement: the displacement is kept (Bragg–Brentano prior) and a comes out ~0.001 Å
     short, 3.5–6 times the esd of the position fit alone. The reported esd carries the
     zero-shift model's cell: the error stays within 2 esd on every seed."""
-    from dackit.xrd.lattice import refine_cell, refine_cell_auto
+    from dackit.xrd.cell import refine_cell, refine_cell_auto
 
     for seed in range(6):
         peaks = _positions(lab6(a=A_TRUE), zero_deg=0.1, sigma_deg=0.02, seed=seed)
@@ -476,7 +477,7 @@ def test_an_unsettled_axis_model_beyond_the_tolerance_is_doubtful():
     """Zero 0.2° with σ 0.03°: the displacement model puts a 0.0024 Å short, the zero model
     (as likely by the positions) within 0.0003 Å — a doubt is raised; where the positions do
     tell the zero from a displacement (σ 0.0002°), none is."""
-    from dackit.xrd.lattice import refine_cell_auto
+    from dackit.xrd.cell import refine_cell_auto
 
     doubts: list = []
     (names, values, *_), _ = refine_cell_auto(

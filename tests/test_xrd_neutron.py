@@ -56,7 +56,7 @@ def test_debye_scherrer_offsets_are_refined_and_their_spread_is_in_the_esd():
     """Positions of a cubic cell under zero −0.12°, X cos 2θ (−0.05°) and Y sin 2θ (+0.10°)
     — GSAS-II's D1A garnet refinement has all three — with σ 0.003°: the three-term model is
     kept and a comes back within 2 esd; the zero alone misses a by more than 0.002 Å."""
-    from dackit.xrd.lattice import refine_cell, refine_cell_debye_scherrer
+    from dackit.xrd.cell import refine_cell, refine_cell_debye_scherrer
     from dackit.xrd.phases import get_phase
 
     rng = np.random.default_rng(5)

@@ -2,8 +2,10 @@
 
 ``geometry`` (PONI files, :class:`~dackit.xrd.geometry.Geometry`), ``integrate`` (images →
 patterns with pyFAI), ``simulate`` (detector images of powder rings), ``phases`` and
-``structure_factor`` (structures, reflections, calculated patterns), ``lattice`` (cell
-refinement), ``transitions`` (phase identification and onsets), ``plots`` (figures).
+``structure_factor`` (structures, reflections, calculated patterns), ``lattice`` (lattice
+parameters from a pattern: :func:`~dackit.xrd.lattice.fit_lattice`), with its steps in
+``peakfit`` (pseudo-Voigt peak groups, Kα doublets) and ``cell`` (cell refinement with the 2θ-axis
+terms), ``transitions`` (phase identification and onsets), ``plots`` (figures).
 
 The main names are exported here (listed in ``__init__.pyi``) and imported on first use
 (pyFAI alone costs about a second):

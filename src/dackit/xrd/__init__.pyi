@@ -36,7 +36,7 @@ from .integrate import hot_pixel_mask as hot_pixel_mask
 from .integrate import integrate_image as integrate_image
 from .lattice import LatticeFit as LatticeFit
 from .lattice import fit_lattice as fit_lattice
-from .lattice import kalpha_doublet as kalpha_doublet
+from .peakfit import kalpha_doublet as kalpha_doublet
 from .phases import PHASES as PHASES
 from .phases import Atom as Atom
 from .phases import Phase as Phase

@@ -64,9 +64,9 @@ from dackit.core.lineshapes import pseudo_voigt_unit_area
 from dackit.core.lsq import covariance_from_jacobian, covariance_to_stderr, qaic_weights
 from dackit.core.quality import Judged, Verdict
 from dackit.errors import DackitError, FitError, InputError, where
-from dackit.xrd.lattice import (KALPHA2_RATIO_NOMINAL, MAX_AXIS_MODEL_SPREAD_A, MIN_AXIS_MODEL_WEIGHT, coarse_scale,
-                                fit_lattice, kalpha2_position, kalpha_doublet, pattern_arrays, prepare,
-                                twotheta_of)
+from dackit.xrd.cell import MAX_AXIS_MODEL_SPREAD_A, MIN_AXIS_MODEL_WEIGHT, twotheta_of
+from dackit.xrd.lattice import coarse_scale, fit_lattice, pattern_arrays, prepare
+from dackit.xrd.peakfit import KALPHA2_RATIO_NOMINAL, kalpha2_position, kalpha_doublet
 from dackit.xrd.phases import Phase, get_phase
 from dackit.xrd.structure_factor import TEXTURE_SCATTER, reflections
 
@@ -528,8 +528,8 @@ def _zero_offset_doubts(x, y, sig, wp, p, lam, bg, fwhm, bg_degree, polarization
     """Doubts on the cells of a monochromatic X-ray whole-pattern fit whose 2θ axis the data
     do not settle: the fit is repeated with a free 2θ zero offset and the two models weighed
     by QAIC (:func:`~dackit.core.lsq.qaic_weights`); when the zero model is not rejected
-    (Akaike weight ≥ :data:`~dackit.xrd.lattice.MIN_AXIS_MODEL_WEIGHT`) and moves a present
-    phase's cell length by more than :data:`~dackit.xrd.lattice.MAX_AXIS_MODEL_SPREAD_A`, that
+    (Akaike weight ≥ :data:`~dackit.xrd.cell.MIN_AXIS_MODEL_WEIGHT`) and moves a present
+    phase's cell length by more than :data:`~dackit.xrd.cell.MAX_AXIS_MODEL_SPREAD_A`, that
     phase's cell is doubtful — the rule of ``xrd lattice``. A 0.01° zero on a 0.41 Å CeO2 scan
     moved the cell by −0.0045 Å without a word; on calibrated area-detector patterns (Fit2D and
     pyFAI LaB6, Dioptas CeO2) the zero model is rejected or moves the cell by less than the
