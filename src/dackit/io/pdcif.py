@@ -133,6 +133,16 @@ def _refuse_other_axis(block, pre) -> None:
                          "not a 2θ scan: the lattice fits need 2θ (or q) at one wavelength")
 
 
+def _tags(doc):
+    """Every data name of ``doc``, of pairs and of loops."""
+    for block in doc:
+        for item in block:
+            if item.pair is not None:
+                yield item.pair[0]
+            elif item.loop is not None:
+                yield from item.loop.tags
+
+
 def _profile_block(doc):
     """The first block with an observed intensity column, and how many blocks have one."""
     found = [b for b in doc if any(_column(b, t) is not None for t in _INTENSITY)]
@@ -171,7 +181,7 @@ def read_pdcif(path, wavelength_a=None) -> Pattern:
     if block is None:
         for b in doc:
             _refuse_other_axis(b, pre)
-        if not any(PDCIF_TAG.match(ln) for ln in path.read_text(errors="replace").splitlines()):
+        if not any(PDCIF_TAG.match(tag) for tag in _tags(doc)):
             raise InputError(f"{pre}this CIF holds no powder profile (a crystal structure, phase or "
                              "reflection list?): a pattern is needed here; a structure CIF is given "
                              "to --phase")
