@@ -57,7 +57,7 @@ class _PatternSource:
             self._flipped._geometry = self._geometry
         return self._flipped
 
-    def analyse(self, path: Path, analyse, accept, as_read_note):
+    def analyse(self, path: Path, analyse, accept, as_read_note, check=None):
         """``analyse(pattern)`` of FILE, retried on the image flipped up–down when the result
         is not accepted and the PONI gives no orientation.
 
@@ -67,6 +67,8 @@ class _PatternSource:
         sharpness score, which chose wrongly on a DAC map frame with diamond spots. Returns
         the result; raises the first failure when neither reading is accepted.
         ``as_read_note(result or None, failure or None)`` says how the image as read did.
+        ``check(source, result)``, for an image, returns the result judged on the image itself
+        (``source`` is the one, as read or flipped, that made it).
         """
         from dataclasses import replace
 
@@ -83,12 +85,22 @@ class _PatternSource:
             except DackitError:
                 alt = None
             if alt is not None and accept(alt):
-                return replace(alt, verdict=alt.verdict.plus(info=[
+                alt = replace(alt, verdict=alt.verdict.plus(info=[
                     "image integrated flipped up-down (as --flip-ud): the PONI gives no detector "
                     f"orientation and {as_read_note(result, failure)}"]))
+                return alt if check is None else check(self.flipped(), alt)
         if failure is not None:
             raise failure
-        return result
+        return result if check is None or not self.is_image(path) else check(self, result)
+
+    def by_sector(self, path: Path, fit):
+        """``fit`` of the image ``path`` with the verdict of its cell read in azimuth sectors
+        (:func:`dackit.xrd.sectors.lattice_by_sector`): a calibration that does not fit the image."""
+        from dackit.xrd.frames import summed_image
+        from dackit.xrd.sectors import lattice_by_sector
+
+        image, n_frames = summed_image(self._integrator, path)
+        return lattice_by_sector(fit, self._integrator, image, n_frames=n_frames)
 
     def _given_wavelength(self) -> float | None:
         """--wavelength, else the PONI's; None leaves it to the file."""
@@ -195,7 +207,9 @@ def lattice(files, poni, settings, wavelength, phase_spec, tth_range, zero_shift
     specimen displacement is refined when the peak positions demand it (said in the notes).
     Prints a, V with standard errors (JSON keys: file, phase, a_angstrom, a_angstrom_err,
     and c_angstrom/b_angstrom with their errors for a hexagonal, tetragonal or lower cell,
-    volume_a3, volume_a3_err). A file that fails is named (exit status 2); the others go on.
+    volume_a3, volume_a3_err). An image's cell is also read in eight azimuth sectors: when
+    they disagree where the rings do not go all round (a PONI that does not fit the image),
+    the result is doubtful. A file that fails is named (exit status 2); the others go on.
 
     \b
     Example:
@@ -218,7 +232,8 @@ def lattice(files, poni, settings, wavelength, phase_spec, tth_range, zero_shift
 
         fit = source.analyse(path, lambda pattern: fit_lattice(
             pattern, phase, twotheta_range=tth_range, zero_shift=zero_shift, kalpha2=not monochromated,
-            instrumental_fwhm_deg=instrumental_fwhm, radiation=radiation), lambda fit: fit.quality == "ok", as_read)
+            instrumental_fwhm_deg=instrumental_fwhm, radiation=radiation), lambda fit: fit.quality == "ok", as_read,
+            check=lambda src, fit: src.by_sector(path, fit))
         for note in fit.notes:
             click.echo(f"note: {path.name}: {note}", err=True)
         if plot_dir is not None:

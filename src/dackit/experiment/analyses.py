@@ -122,13 +122,12 @@ def _integrate(path: str, settings: dict, *, with_image: bool = False):
 
 def _texture(path: str, integ) -> dict:
     """Per-ring texture indices of an image (dackit.xrd.cake), for the report."""
-    from dackit.io.frames import open_frames
     from dackit.xrd.cake import cake_image, cake_verdict, ring_texture
-    from dackit.xrd.frames import sum_frames
+    from dackit.xrd.frames import summed_image
 
-    with open_frames(path) as src, _INTEGRATOR_LOCK:
-        image = src.frame(0) if src.nframes == 1 else sum_frames(integ, src, range(src.nframes))
-        cake = cake_image(integ, image, n_frames=src.nframes)
+    with _INTEGRATOR_LOCK:
+        image, n_frames = summed_image(integ, path)
+        cake = cake_image(integ, image, n_frames=n_frames)
     rings = ring_texture(cake)
     verdict = cake_verdict(cake, rings)
     return {"rings": [r.to_dict(cake.unit) for r in rings], "quality": verdict.quality,

@@ -51,6 +51,24 @@ def sum_frames(integrator, src, indices) -> np.ndarray:
     return total
 
 
+def summed_image(integrator, path) -> tuple[np.ndarray, int]:
+    """The image of ``path`` as its ``sum`` pattern sees it: the frame of a single image, the sum
+    of a stack's frames (:func:`sum_frames`); and the number of frames summed.
+
+    Parameters
+    ----------
+    integrator : Integrator
+        Its saturation and dead-pixel value mask the sum; a mask stored in the file is added to it.
+    path : str or Path
+        The image or stack.
+    """
+    with open_frames(path) as src:
+        if src.mask is not None:
+            integrator.add_mask(src.mask)
+        image = src.frame(0) if src.nframes == 1 else sum_frames(integrator, src, range(src.nframes))
+        return image, src.nframes
+
+
 def _combined(integrator, src, selection, source: str) -> FramePattern:
     n = len(selection.indices)
     total = sum_frames(integrator, src, selection.indices)
