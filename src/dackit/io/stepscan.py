@@ -10,7 +10,9 @@ Three layouts of laboratory diffractometer software are read:
   then the counts, several a line.
 - **DBWS / DMPLOT** (``.dbw``, ``.rit``, ``.neu``, often ``.dat``): ``start step end`` in
   Fortran ``3F8`` fields (an optional title after them), then the counts separated by blanks
-  or commas (layout as xylib's ``dbws`` reader takes it; no wavelength).
+  or commas (layout as xylib's ``dbws`` reader takes it; no wavelength). FullProf's free
+  format (``INSTRM=0``) is the same layout after optional ``!`` or ``#`` comment lines (as
+  CrysFML's ``Read_Pattern_FREE`` skips them); those lines are kept as header.
 
 Read as plain columns, such a file was a "line 402 has 1 column" error, or, when the count of
 points filled every line, eight or ten unnamed columns. Each layout is recognised only when
@@ -97,6 +99,11 @@ def _dbws(lines):
 
 def _layout(lines):
     lines = [ln for ln in lines if ln.strip()]
+    # FullProf's free format (INSTRM=0) lets '!' and '#' comment lines precede the header:
+    # CrysFML's ceo2.dat ("! Diffraction pattern from CeO2 CuKalpha") was refused as a
+    # "line 480 has 1 column" column file
+    comments = next((i for i, ln in enumerate(lines) if ln.lstrip()[:1] not in ("!", "#")), len(lines))
+    notes, lines = lines[:comments], lines[comments:]
     if len(lines) < 2:
         return None
     for parse in (_cpi, _mdi, _dbws):
@@ -110,7 +117,7 @@ def _layout(lines):
         expected = _n_points(start, step, end)
         # CPI and MDI round the end to the step's digits; DBWS states it exactly
         if abs(expected - len(counts)) <= (1e-3 if name == "DBWS" else 1.5):
-            return name, start, step, lam, np.asarray(counts), header
+            return name, start, step, lam, np.asarray(counts), notes + header
     return None
 
 
