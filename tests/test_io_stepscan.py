@@ -128,3 +128,16 @@ def test_commented_column_file_is_not_taken_for_free_format(tmp_path):
     np.savetxt(path, rows, fmt="%.4f", header="2theta I sigma")
     pat = read_pattern(path, wavelength_a=LAM)
     assert pat.metadata.get("format") != "DBWS" and pat.x.size == N
+
+
+@pytest.mark.parametrize("extra", [100, -3])
+def test_header_disagreeing_with_the_counts_is_named(extra, tmp_path):
+    """Counts one a line under a DBWS header that promises another number of points (CrysFML's
+    rutana.dat: 7901 promised, 8001 given) were 'line 3 has 1 column(s)'; the error now says
+    which numbers disagree, and nothing is read (which of header or counts is wrong is unknown)."""
+    _, y = _si_counts()
+    y = np.r_[y, y[:extra]] if extra > 0 else y[:extra]
+    path = tmp_path / "scan.dat"
+    path.write_text(f"{START:.2f} {STEP:.3f} {START + STEP * (N - 1):.2f}\n" + "".join(f"{v}.\n\n" for v in y))
+    with pytest.raises(InputError, match=rf"{N} points\) disagrees with the {y.size} counts"):
+        read_pattern(path)

@@ -27,6 +27,8 @@ import re
 import numpy as np
 
 from dackit.core.pattern import Pattern, make_pattern
+from dackit.errors import InputError, where
+from dackit.io.patterns import MAX_PATTERN_COLUMNS
 
 _NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 
@@ -121,11 +123,32 @@ def _layout(lines):
     return None
 
 
+def _refuse_count_mismatch(path, lines) -> None:
+    """A DBWS header over counts only (one a line, or more than a column file holds) whose
+    count of points disagrees with them: CrysFML's rutana.dat (20–99° by 0.01°: 7901 points,
+    8001 counts) was 'line 3 has 1 column(s)', which hides the disagreement to be fixed."""
+    lines = [ln for ln in lines if ln.strip() and ln.lstrip()[:1] not in ("!", "#")]
+    found = _dbws(lines) if len(lines) > 2 else None
+    if found is None:
+        return
+    _, start, step, end, _, body, _ = found
+    widths = {len(ln.replace(",", " ").split()) for ln in body}
+    counts = _counts(body)
+    if counts is None or not all(w == 1 or w > MAX_PATTERN_COLUMNS for w in widths):
+        return
+    n = round(_n_points(start, step, end))
+    raise InputError(f"{where(path)}a DBWS / FullProf free-format step scan whose header "
+                     f"{lines[0].strip()!r} ({start:g}–{end:g}° by {step:g}: {n} points) disagrees "
+                     f"with the {len(counts)} counts that follow; correct the header's end angle "
+                     "or the counts (dackit does not guess which is wrong)")
+
+
 def read_step_scan(path, lines: list[str], wavelength_a=None) -> Pattern | None:
     """Read a CPI, MDI or DBWS step scan: 2θ = start + i × step, the wavelength from the
     header (CPI, MDI) unless given. None when ``lines`` are no such scan (no layout whose
     header's count of points matches the counts that follow): the file is parsed once, by
-    this call, whatever it turns out to be.
+    this call, whatever it turns out to be. A DBWS header over counts alone (one a line, or
+    more a line than a column file has) whose count of points disagrees with them is an error.
 
     Parameters
     ----------
@@ -135,6 +158,11 @@ def read_step_scan(path, lines: list[str], wavelength_a=None) -> Pattern | None:
         Its lines.
     wavelength_a : float, optional
         X-ray wavelength in Å; overrides the header's.
+
+    Raises
+    ------
+    InputError
+        For a DBWS header whose count of points disagrees with the counts alone below it.
 
     Examples
     --------
@@ -146,6 +174,7 @@ def read_step_scan(path, lines: list[str], wavelength_a=None) -> Pattern | None:
     """
     found = _layout(lines)
     if found is None:
+        _refuse_count_mismatch(path, lines)
         return None
     name, start, step, lam, y, header = found
     meta = {"format": name, "header": [ln.strip() for ln in header]}
