@@ -83,7 +83,7 @@ def _psi_dmc(lines: list[str]) -> str | None:
     if any(v is None for v in values) or len(values) not in (round(n), 2 * round(n)):
         return None
     return ("a PSI DMC/HRPT powder file (FullProf INSTRM=8: two title lines, 'start step end', "
-            "then the counts and their σ ten a line)")
+            "then the counts (and their σ) ten a line)")
 
 
 def refuse_ill_powder(path, lines: list[str]) -> None:
