@@ -1,6 +1,8 @@
 """GSAS-II export: FXYE columns and BANK record as GSAS-II's reader (G2pwd_fxye.py) parses
 them, the matching .instprm, round trips, and `xrd integrate --format fxye`."""
 import json
+import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -133,3 +135,12 @@ def test_xrd_integrate_format_fxye(tmp_path):
     _, x, y, w, prm = gsas2_parse_fxye(tmp_path / "out" / "f.fxye")
     assert prm == "f.instprm" and gsas2_parse_instprm(tmp_path / "out" / "f.instprm")["Lam"] == 0.4066
     assert abs(x[np.argmax(y)] - 8.0) < g.pixel_angle_deg and len(x) == row["points"]
+
+
+def test_unknown_wavelength_is_not_called_x_ray(tmp_path):
+    """A neutron GSAS scan without its .ins has no wavelength; the error said 'the X-ray
+    wavelength is unknown' of neutron data. It names no radiation it cannot know."""
+    src = Path(__file__).parent / "corpus" / "xrd" / "alumina_bt1_neutron_spotlight.gsa"
+    shutil.copy(src, tmp_path / src.name)  # without bt1demo.ins beside it
+    code, _, err = run_dackit("xrd", "lattice", tmp_path / src.name, "--phase", "corundum")
+    assert code == 2 and "the wavelength (X-ray or neutron) is unknown" in err and "--wavelength" in err

@@ -104,3 +104,40 @@ def test_three_column_file_is_not_taken_for_dbws(tmp_path):
     np.savetxt(path, rows, fmt="%.4f")
     pat = read_pattern(path, wavelength_a=LAM)
     assert pat.metadata.get("format") != "DBWS" and pat.x.size == N
+
+
+def test_fullprof_free_format_comment_lines_precede_the_header(tmp_path):
+    """FullProf's free format (INSTRM=0) allows blank, '!' and '#' lines before 'start step end'
+    (CrysFML's ceo2.dat); they were read as a column file: 'line 480 has 1 column(s)'."""
+    tt, y = _si_counts()
+    path = tmp_path / "si_free.dat"
+    path.write_bytes(("\n\n! Diffraction pattern from Si CuKalpha\n#\n" + _dbws(y)).replace("\n", "\r\n").encode())
+    pat = read_pattern(path)
+    assert pat.metadata["format"] == "DBWS" and np.allclose(pat.x, tt, atol=1e-9)
+    assert np.array_equal(pat.intensity, y)
+    assert "! Diffraction pattern from Si CuKalpha" in pat.metadata["header"]
+
+
+def test_commented_column_file_is_not_taken_for_free_format(tmp_path):
+    """Comment lines skipped, a 2θ, I, σ file whose first row reads like start, step, end is
+    still a column file: the header's count of points must match the counts."""
+    tt, y = _si_counts()
+    rows = np.c_[tt, y, np.sqrt(y)]
+    rows[0] = (10.0, 0.5, 20.0)
+    path = tmp_path / "pattern.xye"
+    np.savetxt(path, rows, fmt="%.4f", header="2theta I sigma")
+    pat = read_pattern(path, wavelength_a=LAM)
+    assert pat.metadata.get("format") != "DBWS" and pat.x.size == N
+
+
+@pytest.mark.parametrize("extra", [100, -3])
+def test_header_disagreeing_with_the_counts_is_named(extra, tmp_path):
+    """Counts one a line under a DBWS header that promises another number of points (CrysFML's
+    rutana.dat: 7901 promised, 8001 given) were 'line 3 has 1 column(s)'; the error now says
+    which numbers disagree, and nothing is read (which of header or counts is wrong is unknown)."""
+    _, y = _si_counts()
+    y = np.r_[y, y[:extra]] if extra > 0 else y[:extra]
+    path = tmp_path / "scan.dat"
+    path.write_text(f"{START:.2f} {STEP:.3f} {START + STEP * (N - 1):.2f}\n" + "".join(f"{v}.\n\n" for v in y))
+    with pytest.raises(InputError, match=rf"{N} points\) disagrees with the {y.size} counts"):
+        read_pattern(path)

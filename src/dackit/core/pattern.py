@@ -59,7 +59,8 @@ class Pattern:
 
     def _need_wavelength(self):
         if not self.wavelength_a:
-            raise InputError(f"{where(self.source)}the X-ray wavelength is unknown; "
+            # said "X-ray" for any file: a neutron GSAS scan without its .ins is neutron data
+            raise InputError(f"{where(self.source)}the wavelength (X-ray or neutron) is unknown; "
                              "give it (--wavelength in Å) or use a pattern whose header states it")
         return self.wavelength_a
 

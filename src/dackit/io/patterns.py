@@ -281,6 +281,9 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
         return read_pdcif(path, wavelength_a=wavelength_a)
     _refuse_pair_distribution(path, lines, pre)
     _refuse_spec_scans(lines, pre)
+    from dackit.io.ill import refuse_ill_powder
+
+    refuse_ill_powder(path, lines)
     header, rows, fmt, unit, declared = [], [], "xy", None, None
     footer: list[str] = []
     separated: list[str] = []

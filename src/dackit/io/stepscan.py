@@ -10,7 +10,9 @@ Three layouts of laboratory diffractometer software are read:
   then the counts, several a line.
 - **DBWS / DMPLOT** (``.dbw``, ``.rit``, ``.neu``, often ``.dat``): ``start step end`` in
   Fortran ``3F8`` fields (an optional title after them), then the counts separated by blanks
-  or commas (layout as xylib's ``dbws`` reader takes it; no wavelength).
+  or commas (layout as xylib's ``dbws`` reader takes it; no wavelength). FullProf's free
+  format (``INSTRM=0``) is the same layout after optional ``!`` or ``#`` comment lines (as
+  CrysFML's ``Read_Pattern_FREE`` skips them); those lines are kept as header.
 
 Read as plain columns, such a file was a "line 402 has 1 column" error, or, when the count of
 points filled every line, eight or ten unnamed columns. Each layout is recognised only when
@@ -25,6 +27,8 @@ import re
 import numpy as np
 
 from dackit.core.pattern import Pattern, make_pattern
+from dackit.errors import InputError, where
+from dackit.io.patterns import MAX_PATTERN_COLUMNS
 
 _NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 
@@ -97,6 +101,11 @@ def _dbws(lines):
 
 def _layout(lines):
     lines = [ln for ln in lines if ln.strip()]
+    # FullProf's free format (INSTRM=0) lets '!' and '#' comment lines precede the header:
+    # CrysFML's ceo2.dat ("! Diffraction pattern from CeO2 CuKalpha") was refused as a
+    # "line 480 has 1 column" column file
+    comments = next((i for i, ln in enumerate(lines) if ln.lstrip()[:1] not in ("!", "#")), len(lines))
+    notes, lines = lines[:comments], lines[comments:]
     if len(lines) < 2:
         return None
     for parse in (_cpi, _mdi, _dbws):
@@ -110,15 +119,36 @@ def _layout(lines):
         expected = _n_points(start, step, end)
         # CPI and MDI round the end to the step's digits; DBWS states it exactly
         if abs(expected - len(counts)) <= (1e-3 if name == "DBWS" else 1.5):
-            return name, start, step, lam, np.asarray(counts), header
+            return name, start, step, lam, np.asarray(counts), notes + header
     return None
+
+
+def _refuse_count_mismatch(path, lines) -> None:
+    """A DBWS header over counts only (one a line, or more than a column file holds) whose
+    count of points disagrees with them: CrysFML's rutana.dat (20–99° by 0.01°: 7901 points,
+    8001 counts) was 'line 3 has 1 column(s)', which hides the disagreement to be fixed."""
+    lines = [ln for ln in lines if ln.strip() and ln.lstrip()[:1] not in ("!", "#")]
+    found = _dbws(lines) if len(lines) > 2 else None
+    if found is None:
+        return
+    _, start, step, end, _, body, _ = found
+    widths = {len(ln.replace(",", " ").split()) for ln in body}
+    counts = _counts(body)
+    if counts is None or not all(w == 1 or w > MAX_PATTERN_COLUMNS for w in widths):
+        return
+    n = round(_n_points(start, step, end))
+    raise InputError(f"{where(path)}a DBWS / FullProf free-format step scan whose header "
+                     f"{lines[0].strip()!r} ({start:g}–{end:g}° by {step:g}: {n} points) disagrees "
+                     f"with the {len(counts)} counts that follow; correct the header's end angle "
+                     "or the counts (dackit does not guess which is wrong)")
 
 
 def read_step_scan(path, lines: list[str], wavelength_a=None) -> Pattern | None:
     """Read a CPI, MDI or DBWS step scan: 2θ = start + i × step, the wavelength from the
     header (CPI, MDI) unless given. None when ``lines`` are no such scan (no layout whose
     header's count of points matches the counts that follow): the file is parsed once, by
-    this call, whatever it turns out to be.
+    this call, whatever it turns out to be. A DBWS header over counts alone (one a line, or
+    more a line than a column file has) whose count of points disagrees with them is an error.
 
     Parameters
     ----------
@@ -128,6 +158,11 @@ def read_step_scan(path, lines: list[str], wavelength_a=None) -> Pattern | None:
         Its lines.
     wavelength_a : float, optional
         X-ray wavelength in Å; overrides the header's.
+
+    Raises
+    ------
+    InputError
+        For a DBWS header whose count of points disagrees with the counts alone below it.
 
     Examples
     --------
@@ -139,6 +174,7 @@ def read_step_scan(path, lines: list[str], wavelength_a=None) -> Pattern | None:
     """
     found = _layout(lines)
     if found is None:
+        _refuse_count_mismatch(path, lines)
         return None
     name, start, step, lam, y, header = found
     meta = {"format": name, "header": [ln.strip() for ln in header]}
