@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy import ndimage as ndi
 
-from dackit.tem.detect import PROFILE_MIN_SIGMAS, _fit_profile_full, _profile_curve
+from dackit.tem.edges import PROFILE_MIN_SIGMAS, _fit_profile_full, _profile_curve
 
 #: centre off the pixel grid, so the shells sample every phase of the rim
 CENTRE = (36.3, 35.6)

@@ -16,7 +16,7 @@ Measured (bench/tem_background_scale.py): numpy-built disks of 16 px on Gaussian
 ArdaGen STEM images (Genc et al., Ultramicroscopy 271, 114116 (2025)) give Cu4 −7.4 %, Pt2
 −21 %, Ru4 −6.5 %, PtCo +3.6 % against hand-drawn boxes (without: −73, +43, −81, +4.8 %);
 Pt2's −21 % was its edge, not the support: its 12 px particles kept the half-contrast edge, ~15 %
-inside their rim, until profiles were fitted from 6 px across (:data:`dackit.tem.detect.PROFILE_MIN_RADIUS`: −0.6 %).
+inside their rim, until profiles were fitted from 6 px across (:data:`dackit.tem.edges.PROFILE_MIN_RADIUS`: −0.6 %).
 """
 from __future__ import annotations
 
