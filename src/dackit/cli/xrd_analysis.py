@@ -48,6 +48,12 @@ class _PatternSource:
 
         return xray_kind(path) != "pattern"
 
+    def integrates(self, path: Path) -> bool:
+        """FILE is a detector image this source integrates (not a pattern, not an NXcanSAS curve)."""
+        from dackit.io.images import holds_nxcansas_curve
+
+        return self.is_image(path) and not holds_nxcansas_curve(Path(path))
+
     def flipped(self) -> _PatternSource:
         """The same source, integrating the images flipped up–down (``--flip-ud``)."""
         from dataclasses import replace
@@ -67,8 +73,8 @@ class _PatternSource:
         sharpness score, which chose wrongly on a DAC map frame with diamond spots. Returns
         the result; raises the first failure when neither reading is accepted.
         ``as_read_note(result or None, failure or None)`` says how the image as read did.
-        ``check(source, result)``, for an image, returns the result judged on the image itself
-        (``source`` is the one, as read or flipped, that made it).
+        ``check(source, result)``, for an image it integrated, returns the result judged on the
+        image itself (``source`` is the one, as read or flipped, that made it).
         """
         from dataclasses import replace
 
@@ -88,10 +94,10 @@ class _PatternSource:
                 alt = replace(alt, verdict=alt.verdict.plus(info=[
                     "image integrated flipped up-down (as --flip-ud): the PONI gives no detector "
                     f"orientation and {as_read_note(result, failure)}"]))
-                return alt if check is None else check(self.flipped(), alt)
+                return check(self.flipped(), alt) if check is not None and self.integrates(path) else alt
         if failure is not None:
             raise failure
-        return result if check is None or not self.is_image(path) else check(self, result)
+        return check(self, result) if check is not None and self.integrates(path) else result
 
     def by_sector(self, path: Path, fit):
         """``fit`` of the image ``path`` with the verdict of its cell read in azimuth sectors
