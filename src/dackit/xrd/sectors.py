@@ -154,8 +154,8 @@ def sector_cells(cake, lines, a, *, sectors: int = POSITION_SECTORS) -> tuple[li
     lines = list(lines)
     chi = np.asarray(cake.azimuth_deg, float)
     edges = np.linspace(-180.0, 180.0, sectors + 1)
-    cells = [_read_cell(cake, radial, (chi >= lo) & (chi < hi), lines, a, lo, hi)
-             for lo, hi in zip(edges[:-1], edges[1:]) if np.any((chi >= lo) & (chi < hi))]
+    sector_rows = [((chi >= lo) & (chi < hi), lo, hi) for lo, hi in zip(edges[:-1], edges[1:])]
+    cells = [_read_cell(cake, radial, rows, lines, a, lo, hi) for rows, lo, hi in sector_rows if rows.any()]
     whole = _read_cell(cake, radial, np.ones(chi.size, bool), lines, a, -180.0, 180.0)
     return [c for c in cells if c is not None], whole
 
