@@ -16,9 +16,10 @@ from dackit.xrd.geometry import Geometry
 from dackit.xrd.integrate import Integrator
 from dackit.xrd.lattice import fit_lattice
 from dackit.xrd.phases import get_phase
-from dackit.xrd.sectors import SectorCell, lattice_by_sector, sector_doubts
+from dackit.xrd.sectors import SectorCell, lattice_by_sector, phases_by_sector, sector_doubts
 from dackit.xrd.simulate import simulate_image
 from dackit.xrd.structure_factor import reflections
+from dackit.xrd.transitions import identify_phases
 
 A_TRUE = 5.4116
 LAM = 0.4133
@@ -140,3 +141,47 @@ def test_a_kalpha_doublet_read_as_one_line_biases_every_sector_alike():
     fit = fit_lattice(integ.integrate(img), get_phase("ceo2"))
     judged = lattice_by_sector(fit, integ, img)
     assert not any("mean of the azimuth sectors" in n or "depend on the azimuth" in n for n in judged.verdict.notes)
+
+
+def _half_mask():
+    mask = np.zeros(GEOM.shape, bool)
+    mask[300:] = True
+    return mask
+
+
+@pytest.mark.parametrize("offset_m, sure", [(0.0, True), (0.0003, False)])
+def test_phases_reads_each_present_phase_in_sectors(image, offset_m, sure):
+    """`xrd phases` on an image: the present phase's lines from the whole-pattern fit are read
+    in sectors; with the centre 0.3 mm off on half the azimuth its cell (wrong) is doubtful,
+    and so are the result and its lattices_ok; with the right geometry nothing is added but
+    the note that the sectors agree."""
+    integ = Integrator(replace(GEOM, poni1_m=GEOM.poni1_m + offset_m), mask=_half_mask())
+    res = identify_phases(integ.integrate(image), [get_phase("ceo2"), get_phase("lab6")])
+    ceo2 = res.phases[0]
+    assert ceo2.present and len(ceo2.lines) >= 5 and not res.phases[1].present
+    assert (abs(ceo2.a_a - A_TRUE) < 0.002) == sure
+    judged = phases_by_sector(res, integ, image)
+    notes = judged.phases[0].verdict.notes
+    if sure:
+        assert judged.phases[0].quality == ceo2.quality and judged.lattices_ok == res.lattices_ok
+        assert any(n.startswith("ring positions agree around the azimuth") for n in notes)
+    else:
+        assert judged.phases[0].quality == "doubtful" and judged.quality == "doubtful" and not judged.lattices_ok
+        assert any("sectors hold no ring" in n for n in notes)
+    assert judged.phases[1] == res.phases[1]  # an absent phase has no rings to read
+
+
+def test_the_phases_command_judges_an_image_by_its_sectors(image, tmp_path):
+    import tifffile
+
+    from cli_helpers import run_json
+    from dackit.xrd.geometry import write_poni
+
+    tifffile.imwrite(tmp_path / "ceo2.tif", image.astype(np.float32))
+    np.save(tmp_path / "half.npy", _half_mask().astype(np.uint8))
+    off = write_poni(replace(GEOM, poni1_m=GEOM.poni1_m + 0.0003), tmp_path / "off.poni")
+    code, rows, _ = run_json("xrd", "phases", tmp_path / "ceo2.tif", "--poni", off,
+                             "--mask", tmp_path / "half.npy", "--candidates", "ceo2,lab6")
+    ceo2 = rows[0]["phases"][0]
+    assert code == 0 and ceo2["present"] and ceo2["quality"] == "doubtful" and rows[0]["quality"] == "doubtful"
+    assert any("sectors hold no ring" in n for n in ceo2["quality_notes"])

@@ -99,14 +99,14 @@ class _PatternSource:
             raise failure
         return check(self, result) if check is not None and self.integrates(path) else result
 
-    def by_sector(self, path: Path, fit):
-        """``fit`` of the image ``path`` with the verdict of its cell read in azimuth sectors
-        (:func:`dackit.xrd.sectors.lattice_by_sector`): a calibration that does not fit the image."""
+    def by_sector(self, path: Path, result, judge):
+        """``result`` of the image ``path`` judged on its cell read in azimuth sectors:
+        ``judge(result, integrator, image, n_frames=)``, :func:`dackit.xrd.sectors.lattice_by_sector`
+        or :func:`~dackit.xrd.sectors.phases_by_sector` (a calibration that does not fit the image)."""
         from dackit.xrd.frames import summed_image
-        from dackit.xrd.sectors import lattice_by_sector
 
         image, n_frames = summed_image(self._integrator, path)
-        return lattice_by_sector(fit, self._integrator, image, n_frames=n_frames)
+        return judge(result, self._integrator, image, n_frames=n_frames)
 
     def _given_wavelength(self) -> float | None:
         """--wavelength, else the PONI's; None leaves it to the file."""
@@ -226,6 +226,7 @@ def lattice(files, poni, settings, wavelength, phase_spec, tth_range, zero_shift
     """
     from dackit.xrd.lattice import fit_lattice
     from dackit.xrd.phases import get_phase
+    from dackit.xrd.sectors import lattice_by_sector
 
     source = _PatternSource(poni, settings, wavelength)
     phase = get_phase(phase_spec)
@@ -239,7 +240,7 @@ def lattice(files, poni, settings, wavelength, phase_spec, tth_range, zero_shift
         fit = source.analyse(path, lambda pattern: fit_lattice(
             pattern, phase, twotheta_range=tth_range, zero_shift=zero_shift, kalpha2=not monochromated,
             instrumental_fwhm_deg=instrumental_fwhm, radiation=radiation), lambda fit: fit.quality == "ok", as_read,
-            check=lambda src, fit: src.by_sector(path, fit))
+            check=lambda src, fit: src.by_sector(path, fit, lattice_by_sector))
         for note in fit.notes:
             click.echo(f"note: {path.name}: {note}", err=True)
         if plot_dir is not None:
@@ -304,6 +305,7 @@ def phases(files, poni, settings, wavelength, candidates, tth_range, threshold, 
     """
     from dackit.errors import InputError
     from dackit.xrd.phases import get_phase
+    from dackit.xrd.sectors import phases_by_sector
     from dackit.xrd.transitions import identify_phases
 
     specs = [s.strip() for s in candidates.split(",") if s.strip()]
@@ -321,7 +323,8 @@ def phases(files, poni, settings, wavelength, candidates, tth_range, threshold, 
         result = source.analyse(path, lambda pattern: identify_phases(
             pattern, phase_list, twotheta_range=tth_range, threshold=threshold, polarization=lp,
             radiation=radiation),
-            convincing, lambda result, failure: "the candidates did not explain the image as read")
+            convincing, lambda result, failure: "the candidates did not explain the image as read",
+            check=lambda src, res: src.by_sector(path, res, phases_by_sector))
         if plot_dir is not None:
             from dackit.core.figures import save_figure
             from dackit.xrd.plots import DPI, plot_phase_fit

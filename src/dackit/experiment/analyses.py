@@ -120,13 +120,11 @@ def _integrate(path: str, settings: dict, *, with_image: bool = False):
     return (pattern, integ) if with_image else pattern
 
 
-def _texture(path: str, integ) -> dict:
+def _texture(integ, image, n_frames: int) -> dict:
     """Per-ring texture indices of an image (dackit.xrd.cake), for the report."""
     from dackit.xrd.cake import cake_image, cake_verdict, ring_texture
-    from dackit.xrd.frames import summed_image
 
     with _INTEGRATOR_LOCK:
-        image, n_frames = summed_image(integ, path)
         cake = cake_image(integ, image, n_frames=n_frames)
     rings = ring_texture(cake)
     verdict = cake_verdict(cake, rings)
@@ -149,17 +147,24 @@ def _pattern_or_image(path: str, settings: dict):
 
 
 def analyse_xrd(path: str, settings: dict) -> dict:
+    from dackit.xrd.frames import summed_image
+    from dackit.xrd.sectors import phases_by_sector
     from dackit.xrd.transitions import identify_phases
 
-    texture = None
+    texture = image = None
     if xray_kind(path) != "pattern" and settings["poni"]:
         pattern, integ = _integrate(path, settings, with_image=True)
-        texture = _texture(path, integ)
+        with _INTEGRATOR_LOCK:
+            image, n_frames = summed_image(integ, path)
+        texture = _texture(integ, image, n_frames)
     else:
         pattern = _pattern_or_image(path, settings)
     files = settings.get("phase_files", {})
     ident = identify_phases(pattern, [files.get(spec, spec) for spec in settings["phases"]],
                             twotheta_range=settings.get("twotheta_range"))  # overrides.toml
+    if image is not None:  # as `xrd phases`: each present phase's cell read in azimuth sectors
+        with _INTEGRATOR_LOCK:
+            ident = phases_by_sector(ident, integ, image, n_frames=n_frames)
     standard = settings.get("pressure_standard")
     # named by the candidate as the experiment lists it ("rocksalt"), so results match truth.json
     phases = [{"name": spec, "structure": r.name, "present": bool(r.present), "significance": r.significance,

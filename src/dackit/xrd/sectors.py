@@ -21,6 +21,8 @@ doubtful when the sectors say the whole rings' a is off by more than 3 standard 
 are seen all around (the harmonics cancel), against one another when part of the azimuth is
 missing. The cause is a calibration that does not fit the image, or a sample strained
 differently along different directions (non-hydrostatic stress seen in radial geometry).
+:func:`lattice_by_sector` judges a :func:`~dackit.xrd.lattice.fit_lattice` result this way,
+:func:`phases_by_sector` each present phase of :func:`~dackit.xrd.transitions.identify_phases`.
 """
 from __future__ import annotations
 
@@ -218,6 +220,34 @@ def sector_doubts(cells: list[SectorCell], whole: SectorCell | None, tolerance_a
     return [], [f"ring positions agree around the azimuth: {span}"]
 
 
+def image_cake(integrator, image, *, n_frames: int = 1):
+    """The cake of ``image`` the sector checks read: 360 azimuth bins and the 1D pattern's radial
+    bins (the cake's default, half as many, leaves a sharp line a few bins).
+
+    Parameters
+    ----------
+    integrator : Integrator
+        The one that integrated the pattern (same geometry, mask and corrections).
+    image : 2D array
+        The detector frame (or the sum of ``n_frames`` frames).
+    n_frames : int
+        Number of frames summed into ``image``.
+
+    Returns
+    -------
+    Cake
+    """
+    from dackit.xrd.cake import cake_image
+
+    return cake_image(integrator, image, azimuth_bins=360, radial_bins=integrator.bins, n_frames=n_frames)
+
+
+def _sector_verdict(cake, lines, a) -> tuple[list[str], list[str]]:
+    from dackit.xrd.cell import MAX_AXIS_MODEL_SPREAD_A
+
+    return sector_doubts(*sector_cells(cake, lines, a), MAX_AXIS_MODEL_SPREAD_A)
+
+
 def lattice_by_sector(fit, integrator, image, *, n_frames: int = 1):
     """``fit`` with the verdict of :func:`sector_doubts` on the image it was integrated from.
 
@@ -239,12 +269,49 @@ def lattice_by_sector(fit, integrator, image, *, n_frames: int = 1):
     """
     from dataclasses import replace
 
-    from dackit.xrd.cake import cake_image
-    from dackit.xrd.cell import MAX_AXIS_MODEL_SPREAD_A
-
-    # the 1D pattern's radial bins: the cake's default (half as many) leaves a sharp line a few bins
-    cake = cake_image(integrator, image, azimuth_bins=360, radial_bins=integrator.bins, n_frames=n_frames)
     peaks = fit.peaks
     lines = list(zip(peaks["twotheta_obs"], peaks["fwhm_deg"], peaks["eta"]))
-    doubts, info = sector_doubts(*sector_cells(cake, lines, fit.a), MAX_AXIS_MODEL_SPREAD_A)
+    doubts, info = _sector_verdict(image_cake(integrator, image, n_frames=n_frames), lines, fit.a)
     return replace(fit, verdict=fit.verdict.plus(doubts=doubts, info=info)) if doubts or info else fit
+
+
+def phases_by_sector(result, integrator, image, *, n_frames: int = 1):
+    """``result`` of :func:`~dackit.xrd.transitions.identify_phases` with each present phase's
+    cell read in azimuth sectors of the image (:func:`sector_doubts`), from the lines of the
+    whole-pattern fit (:attr:`~dackit.xrd.transitions.PhaseResult.lines`).
+
+    A phase whose sectors disagree is doubtful, and so are the result and its
+    ``lattices_ok``. Lines of two phases that overlap are read together in every sector, a
+    bias the sectors share and that cancels when they are compared.
+
+    Parameters
+    ----------
+    result : PhaseIdentification
+        Of the pattern ``integrator`` made of ``image``.
+    integrator : Integrator
+        The one that integrated the pattern.
+    image : 2D array
+        The detector frame (or the sum of ``n_frames`` frames).
+    n_frames : int
+        Number of frames summed into ``image``.
+
+    Returns
+    -------
+    PhaseIdentification
+    """
+    from dataclasses import replace
+
+    present = [r for r in result.phases if r.present and r.lines]
+    if not present:
+        return result
+    cake = image_cake(integrator, image, n_frames=n_frames)
+    phases, all_doubts = [], []
+    for r in result.phases:
+        if r.present and r.lines:
+            doubts, info = _sector_verdict(cake, r.lines, r.a_a)
+            doubts = [f"{r.name}: {d}" for d in doubts]
+            all_doubts += doubts
+            r = replace(r, verdict=r.verdict.plus(doubts=doubts, info=info))
+        phases.append(r)
+    return replace(result, phases=tuple(phases), verdict=result.verdict.plus(doubts=all_doubts),
+                   lattices_ok=result.lattices_ok and not all_doubts)

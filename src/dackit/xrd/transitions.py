@@ -94,6 +94,10 @@ class PhaseResult(Judged):
     #: the phase's own reflections usable for that check, and their relative rms scatter
     n_intensity_checks: int = 0
     intensity_scatter: float = float("nan")
+    #: a present phase's fitted lines as (2θ°, FWHM°, η), strongest first, those at least
+    #: :data:`LINE_MIN_HEIGHT` of its strongest within the fitted range (the azimuth-sector
+    #: check of an image reads them, :func:`dackit.xrd.sectors.phases_by_sector`)
+    lines: tuple = field(default=(), repr=False)
 
     def to_dict(self) -> dict:
         return {"name": self.name, "present": self.present, "significance": self.significance,
@@ -442,7 +446,7 @@ def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12
                                        a_err, float(p2[i]), float(np.sqrt(max(cov2[i, i], 0.0))), refined,
                                        verdict=verdict, fraction_err_stat=float(frac_err[j]),
                                        fraction_err_sys=float(frac_sys[j]), n_intensity_checks=checks[j][0],
-                                       intensity_scatter=float(checks[j][1])))
+                                       intensity_scatter=float(checks[j][1]), lines=_fitted_lines(wp2, p2, j)))
         else:
             note = _absent_note(why[k], signif[k], lines_seen[k], threshold)
             # refused for want of a second line while its one line carries the evidence: not a
@@ -486,6 +490,23 @@ FRACTION_SIGMAS = 3.0
 #: Relative standard error of a present phase's cell length above which it is doubtful
 #: (the same bound as :data:`dackit.xrd.lattice.MAX_REL_ERR`).
 PHASE_MAX_REL_ERR = 2.5e-4
+
+
+#: a present phase's lines kept in :attr:`PhaseResult.lines`: those at least this fraction of its
+#: strongest line's height (weaker ones carry no position an azimuth sector could read)
+LINE_MIN_HEIGHT = 0.02
+
+
+def _fitted_lines(wp, p, k) -> tuple:
+    """Phase k's fitted (Kα1) lines in the fitted range as (2θ°, FWHM°, η), strongest first."""
+    pos, fw, height = wp.lines(p, k)
+    eta = float(wp.unpack(p, k)[4])
+    inside = (pos >= wp.x.min()) & (pos <= wp.x.max())
+    if not inside.any():
+        return ()
+    keep = inside & (height >= LINE_MIN_HEIGHT * height[inside].max())
+    order = np.argsort(-height[keep])
+    return tuple((float(t), float(w), eta) for t, w in zip(pos[keep][order], fw[keep][order]))
 
 
 def _doublet_note(wp, p, cov) -> list[str]:
