@@ -262,6 +262,54 @@ def _strengths_disagree(idx) -> str:
 #: how many missing lines' worth of indexing score the line strengths may call into doubt
 STRENGTH_OVERRULED_LINES = 3
 
+#: a line where the form factor fitted under the pattern keeps under this share of its
+#: strength (:meth:`~dackit.saxs.formfactor.FormFactorFit.visibility`) may be weakened by it
+DIP_VISIBILITY = 0.5
+
+
+def _strengths_decided_in_dip(result, tie_margin: float) -> str:
+    """A note when the line strengths put a rival that ties with the best by position out
+    of the tie, the form factor fitted under the pattern puts a dip on a peak, and without
+    the peaks in dips the strengths no longer rule the rival out. A line in a dip looks
+    weaker than its lattice predicts whatever the lattice, and its strength is not to be
+    trusted either way: a fit the peak's own mask leaves unaccepted corrects nothing, and an
+    accepted one divides by a dip whose depth rests on the fitted polydispersity. SC of
+    touching spheres (R/nn 0.49–0.5, 110 at the first sphere zero) cut before 210 was read
+    as BCC a·√2 (110/200/211, 200 weak by its structure) with quality ok."""
+    from dataclasses import replace
+
+    from dackit.saxs.analysis import line_strengths
+    from dackit.saxs.mesophase import STRENGTH_DECISIVE, strength_misfit
+
+    idx, ff = result.indexing, result.form_factor
+    if idx is None or ff is None or idx.best.line_weight is None:
+        return ""
+    best, peaks = idx.best, result.peakset.peaks
+    rivals = [c for c in idx.candidates[1:]
+              if _margin(best, c) <= tie_margin and c.name not in idx.tie
+              and c.n_unexplained <= best.n_unexplained and _strengths_decide(best, c)
+              and c.line_weight is not None and len(c.line_weight) == len(peaks)]
+    if not rivals or len(best.line_weight) != len(peaks):
+        return ""
+    q = np.array([p.q_inv_a for p in peaks], float)
+    vis = (ff if ff.accepted else replace(ff, accepted=True, alternatives=())).visibility(q)
+    keep = vis >= DIP_VISIBILITY
+    if keep.all():
+        return ""
+    st, st_err = line_strengths(result.peakset, ff)
+    chi_best = strength_misfit(q[keep], st[keep], st_err[keep], np.asarray(best.line_weight)[keep])
+    for c in rivals:
+        chi = strength_misfit(q[keep], st[keep], st_err[keep], np.asarray(c.line_weight)[keep])
+        if np.isfinite(chi_best) and np.isfinite(chi) and chi >= chi_best + STRENGTH_DECISIVE:
+            continue
+        where = ", ".join(f"{v:.4g}" for v in q[~keep])
+        return (f"{best.name} leads {c.name}, which places its lines on the same peaks, only by line "
+                f"strengths (χ² {best.strength_chi2:.1f} against {c.strength_chi2:.1f}), but the "
+                f"{ff.shape} form factor fitted under the pattern (R = {ff.radius_a:.4g} Å"
+                f"{'' if ff.accepted else ', not accepted'}) has a dip at q = {where} Å⁻¹ that can weaken those peaks; without them "
+                "the strengths do not decide")
+    return ""
+
 
 def _bcc_not_shown(idx) -> bool:
     """BCC is best, SC explains the same peaks as well, and no peak is on an SC-forbidden line."""
@@ -814,6 +862,9 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
         against = _strengths_disagree(idx)
         if against and len(idx.tie) <= 1:
             doubts.append(against)
+        in_dip = _strengths_decided_in_dip(result, tie_margin) if len(idx.tie) <= 1 else ""
+        if in_dip:
+            doubts.append(in_dip)
         beyond = _lead_beyond_clear_lines(result, min_significance) if len(idx.tie) <= 1 else ""
         if beyond:
             doubts.append(beyond)
