@@ -267,6 +267,49 @@ STRENGTH_OVERRULED_LINES = 3
 DIP_VISIBILITY = 0.5
 
 
+#: Lorentz-factor exponents besides the powder 1/q² (k = 2) under which a strength decision
+#: must hold: 1/q (rods, or a pattern integrated differently) and none (areas ∝ m|F|²)
+LORENTZ_ALTERNATIVES = (1, 0)
+
+
+def _strengths_rest_on_lorentz(result, tie_margin: float) -> str:
+    """A note when the line strengths put a rival that ties with the best by position out
+    of the tie only under the powder Lorentz factor 1/q²: with the lines' predicted strengths
+    taken ∝ m|F|²/q or m|F|² (:data:`LORENTZ_ALTERNATIVES`) the rival is no longer ruled out.
+    A BCC pattern built without the Lorentz factor (4 lines, before √7 q₁) was read as SC
+    a/√2 at strength χ² 6 against 17, with quality ok (ffprobe19, issue 10)."""
+    from dackit.saxs.analysis import line_strengths
+    from dackit.saxs.mesophase import STRENGTH_DECISIVE, strength_misfit
+
+    idx = result.indexing
+    if idx is None or idx.best.line_weight is None:
+        return ""
+    best, peaks = idx.best, result.peakset.peaks
+    if len(best.line_weight) != len(peaks):
+        return ""
+    rivals = [c for c in idx.candidates[1:]
+              if _margin(best, c) <= tie_margin and c.name not in idx.tie
+              and c.n_unexplained <= best.n_unexplained and _strengths_decide(best, c)
+              and c.line_weight is not None and len(c.line_weight) == len(peaks)]
+    if not rivals:
+        return ""
+    q = np.array([p.q_inv_a for p in peaks], float)
+    st, st_err = line_strengths(result.peakset, result.form_factor)
+    w_best = np.asarray(best.line_weight, float)
+    for c in rivals:
+        for k in LORENTZ_ALTERNATIVES:
+            f = q ** (2 - k)
+            chi_b = strength_misfit(q, st, st_err, w_best * f)
+            chi_c = strength_misfit(q, st, st_err, np.asarray(c.line_weight, float) * f)
+            if np.isfinite(chi_b) and np.isfinite(chi_c) and chi_c >= chi_b + STRENGTH_DECISIVE:
+                continue
+            law = "m|F|²/q" if k == 1 else "m|F|²"
+            return (f"{best.name} leads {c.name}, which places its lines on the same peaks, only by line "
+                    f"strengths (χ² {best.strength_chi2:.1f} against {c.strength_chi2:.1f}) read with the "
+                    f"powder Lorentz factor 1/q²; with strengths ∝ {law} they do not decide")
+    return ""
+
+
 def _strengths_decided_in_dip(result, tie_margin: float) -> str:
     """A note when the line strengths put a rival that ties with the best by position out
     of the tie, the form factor fitted under the pattern puts a dip on a peak, and without
@@ -299,12 +342,14 @@ def _strengths_decided_in_dip(result, tie_margin: float) -> str:
     st, st_err = line_strengths(result.peakset, ff)
     w_best = np.asarray(best.line_weight, float)
     for c in rivals:
-        # a dip weakens a line: it excuses the rival only where the rival predicts the line
-        # stronger, relative to the other peaks, than the best does
+        # an uncorrected dip only weakens a line: it excuses the rival where the rival
+        # predicts the line stronger, relative to the other peaks, than the best does; an
+        # accepted form factor's correction in a dip may as well inflate it (fitted R a few %
+        # off moves the zero onto the line: a BCC 200 came out at SC 110's strength)
         ratio = np.asarray(c.line_weight, float) / np.where(w_best > 0, w_best, np.nan)
         if not np.isfinite(ratio[keep]).any():
             continue
-        drop = ~keep & np.isfinite(ratio) & (ratio > np.nanmedian(ratio[keep]))
+        drop = ~keep & (True if ff.accepted else np.isfinite(ratio) & (ratio > np.nanmedian(ratio[keep])))
         if not drop.any():
             continue
         use = ~drop
@@ -316,8 +361,8 @@ def _strengths_decided_in_dip(result, tie_margin: float) -> str:
         return (f"{best.name} leads {c.name}, which places its lines on the same peaks, only by line "
                 f"strengths (χ² {best.strength_chi2:.1f} against {c.strength_chi2:.1f}), but the "
                 f"{ff.shape} form factor fitted under the pattern (R = {ff.radius_a:.4g} Å"
-                f"{'' if ff.accepted else ', not accepted'}) has a dip at q = {where} Å⁻¹ that can weaken a line {c.name} predicts "
-                "stronger there; without it the strengths do not decide")
+                f"{'' if ff.accepted else ', not accepted'}) has a dip at q = {where} Å⁻¹ where a line's strength is not to be "
+                "trusted; without it the strengths do not decide")
     return ""
 
 
@@ -882,6 +927,10 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
             unfit = _unfit_strengths_decided(result, tie_margin, edge=False)
             if unfit:
                 doubts.append(unfit)
+            else:
+                lorentz = _strengths_rest_on_lorentz(result, tie_margin)
+                if lorentz:
+                    doubts.append(lorentz)
         beyond = _lead_beyond_clear_lines(result, min_significance) if len(idx.tie) <= 1 else ""
         if beyond:
             doubts.append(beyond)
