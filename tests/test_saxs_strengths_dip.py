@@ -75,12 +75,12 @@ def test_bcc_without_lorentz_factor_not_sc_with_ok():
     """BCC (R/nn 0.44) simulated with areas ∝ m (no powder Lorentz factor), Lorentzian lines,
     4 lines before √7 q₁: the accepted form factor's zero, fitted 5 % off in R, sits on 200
     and its correction inflates it to SC 110's strength: SC a/√2 at strength χ² 6 against
-    17, quality ok, before. Built by bench/ffprobe19_own.py (another independent generator)."""
+    17, quality ok, before. Built by bench/saxs_judge_patterns.py (another independent generator)."""
     import sys
     from pathlib import Path
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-    from ffprobe19_own import pattern
+    from saxs_judge_patterns import pattern
 
     c = {"kind": "bcc", "a": 240.72, "qmin": 0.016526931669762896, "qmax": 0.07972999732005351, "npts": 800,
          "r_over_nn": 0.44073575448450525, "pd": 0.0599800415315358, "fwhm": 0.01672503733312304,

@@ -1,11 +1,11 @@
-"""ffprobe19: lattices whose spheres put a line in a form-factor dip (R/nn chosen for it), cut
+"""Lattices whose spheres put a line in a form-factor dip (R/nn chosen for it), cut
 to 3-6 lines, through analyse_saxs; prints wrong & ok cases and a tally.
 
-    OPENBLAS_NUM_THREADS=1 PYTHONPATH=src:bench bench/ffprobe19_dip_probe.py
+    OPENBLAS_NUM_THREADS=1 PYTHONPATH=src:bench bench/saxs_judge_dips.py
 """
 import json
 import numpy as np
-from ffprobe19_own import bragg, pattern
+from saxs_judge_patterns import bragg, pattern
 from dackit.core.pattern import make_pattern
 from dackit.errors import DackitError
 from dackit.saxs import analyse_saxs

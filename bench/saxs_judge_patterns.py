@@ -11,7 +11,7 @@ Each pattern: I(q) = N·<P(q)>_R · S(q) + background, Poisson counts, written a
   reflection conditions, 2D hexagonal q = 4π√(h²+hk+k²)/(√3 a), lamellar q = 2πl/d,
   HCP q² = (2π)²[4(h²+hk+k²)/(3a²) + l²/c²], c/a = √(8/3), |F|² = 4cos²(π((h−k)/3 + l/2)).
 
-    OPENBLAS_NUM_THREADS=1 PYTHONPATH=src bench/ffprobe19_own.py [--out DIR] [--only k1,k2]
+    OPENBLAS_NUM_THREADS=1 PYTHONPATH=src bench/saxs_judge_patterns.py [--out DIR] [--only k1,k2]
 """
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
-"""ffprobe19: few-line / truncated patterns from bench/ffprobe19_own.py's independent generator,
+"""Few-line / truncated patterns from bench/saxs_judge_patterns.py's independent generator,
 with varied intensity conventions (Lorentz exponent 0/1/2, Debye–Waller, R/nn), through
 analyse_saxs. Prints wrong & ok cases and a tally per true phase.
 
-    OPENBLAS_NUM_THREADS=1 PYTHONPATH=src:bench bench/ffprobe19_probe.py --n 40 --seed 1
+    OPENBLAS_NUM_THREADS=1 PYTHONPATH=src:bench bench/saxs_judge_few_lines.py --n 40 --seed 1
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import json
 from collections import Counter
 
 import numpy as np
-from ffprobe19_own import bragg, pattern
+from saxs_judge_patterns import bragg, pattern
 
 from dackit.core.pattern import make_pattern
 from dackit.errors import DackitError
