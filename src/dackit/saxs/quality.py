@@ -262,6 +262,109 @@ def _strengths_disagree(idx) -> str:
 #: how many missing lines' worth of indexing score the line strengths may call into doubt
 STRENGTH_OVERRULED_LINES = 3
 
+#: a line where the form factor fitted under the pattern keeps under this share of its
+#: strength (:meth:`~dackit.saxs.formfactor.FormFactorFit.visibility`) may be weakened by it
+DIP_VISIBILITY = 0.5
+
+
+#: Lorentz-factor exponents besides the powder 1/q² (k = 2) under which a strength decision
+#: must hold: 1/q (rods, or a pattern integrated differently) and none (areas ∝ m|F|²)
+LORENTZ_ALTERNATIVES = (1, 0)
+
+
+def _strengths_rest_on_lorentz(result, tie_margin: float) -> str:
+    """A note when the line strengths put a rival that ties with the best by position out
+    of the tie only under the powder Lorentz factor 1/q²: with the lines' predicted strengths
+    taken ∝ m|F|²/q or m|F|² (:data:`LORENTZ_ALTERNATIVES`) the rival is no longer ruled out.
+    A BCC pattern built without the Lorentz factor (4 lines, before √7 q₁) was read as SC
+    a/√2 at strength χ² 6 against 17, with quality ok (ffprobe19, issue 10)."""
+    from dackit.saxs.analysis import line_strengths
+    from dackit.saxs.mesophase import STRENGTH_DECISIVE, strength_misfit
+
+    idx = result.indexing
+    if idx is None or idx.best.line_weight is None:
+        return ""
+    best, peaks = idx.best, result.peakset.peaks
+    if len(best.line_weight) != len(peaks):
+        return ""
+    rivals = [c for c in idx.candidates[1:]
+              if _margin(best, c) <= tie_margin and c.name not in idx.tie
+              and c.n_unexplained <= best.n_unexplained and _strengths_decide(best, c)
+              and c.line_weight is not None and len(c.line_weight) == len(peaks)]
+    if not rivals:
+        return ""
+    q = np.array([p.q_inv_a for p in peaks], float)
+    st, st_err = line_strengths(result.peakset, result.form_factor)
+    w_best = np.asarray(best.line_weight, float)
+    for c in rivals:
+        for k in LORENTZ_ALTERNATIVES:
+            f = q ** (2 - k)
+            chi_b = strength_misfit(q, st, st_err, w_best * f)
+            chi_c = strength_misfit(q, st, st_err, np.asarray(c.line_weight, float) * f)
+            if np.isfinite(chi_b) and np.isfinite(chi_c) and chi_c >= chi_b + STRENGTH_DECISIVE:
+                continue
+            law = "m|F|²/q" if k == 1 else "m|F|²"
+            return (f"{best.name} leads {c.name}, which places its lines on the same peaks, only by line "
+                    f"strengths (χ² {best.strength_chi2:.1f} against {c.strength_chi2:.1f}) read with the "
+                    f"powder Lorentz factor 1/q²; with strengths ∝ {law} they do not decide")
+    return ""
+
+
+def _strengths_decided_in_dip(result, tie_margin: float) -> str:
+    """A note when the line strengths put a rival that ties with the best by position out
+    of the tie, the form factor fitted under the pattern puts a dip on a peak, and without
+    the peaks in dips the strengths no longer rule the rival out. A line in a dip looks
+    weaker than its lattice predicts whatever the lattice, and its strength is not to be
+    trusted either way: a fit the peak's own mask leaves unaccepted corrects nothing, and an
+    accepted one divides by a dip whose depth rests on the fitted polydispersity. SC of
+    touching spheres (R/nn 0.49–0.5, 110 at the first sphere zero) cut before 210 was read
+    as BCC a·√2 (110/200/211, 200 weak by its structure) with quality ok."""
+    from dataclasses import replace
+
+    from dackit.saxs.analysis import line_strengths
+    from dackit.saxs.mesophase import STRENGTH_DECISIVE, strength_misfit
+
+    idx, ff = result.indexing, result.form_factor
+    if idx is None or ff is None or idx.best.line_weight is None:
+        return ""
+    best, peaks = idx.best, result.peakset.peaks
+    rivals = [c for c in idx.candidates[1:]
+              if _margin(best, c) <= tie_margin and c.name not in idx.tie
+              and c.n_unexplained <= best.n_unexplained and _strengths_decide(best, c)
+              and c.line_weight is not None and len(c.line_weight) == len(peaks)]
+    if not rivals or len(best.line_weight) != len(peaks):
+        return ""
+    q = np.array([p.q_inv_a for p in peaks], float)
+    vis = (ff if ff.accepted else replace(ff, accepted=True, alternatives=())).visibility(q)
+    keep = vis >= DIP_VISIBILITY
+    if keep.all():
+        return ""
+    st, st_err = line_strengths(result.peakset, ff)
+    w_best = np.asarray(best.line_weight, float)
+    for c in rivals:
+        # an uncorrected dip only weakens a line: it excuses the rival where the rival
+        # predicts the line stronger, relative to the other peaks, than the best does; an
+        # accepted form factor's correction in a dip may as well inflate it (fitted R a few %
+        # off moves the zero onto the line: a BCC 200 came out at SC 110's strength)
+        ratio = np.asarray(c.line_weight, float) / np.where(w_best > 0, w_best, np.nan)
+        if not np.isfinite(ratio[keep]).any():
+            continue
+        drop = ~keep & (True if ff.accepted else np.isfinite(ratio) & (ratio > np.nanmedian(ratio[keep])))
+        if not drop.any():
+            continue
+        use = ~drop
+        chi_best = strength_misfit(q[use], st[use], st_err[use], w_best[use])
+        chi = strength_misfit(q[use], st[use], st_err[use], np.asarray(c.line_weight, float)[use])
+        if np.isfinite(chi_best) and np.isfinite(chi) and chi >= chi_best + STRENGTH_DECISIVE:
+            continue
+        where = ", ".join(f"{v:.4g}" for v in q[drop])
+        return (f"{best.name} leads {c.name}, which places its lines on the same peaks, only by line "
+                f"strengths (χ² {best.strength_chi2:.1f} against {c.strength_chi2:.1f}), but the "
+                f"{ff.shape} form factor fitted under the pattern (R = {ff.radius_a:.4g} Å"
+                f"{'' if ff.accepted else ', not accepted'}) has a dip at q = {where} Å⁻¹ where a line's strength is not to be "
+                "trusted; without it the strengths do not decide")
+    return ""
+
 
 def _bcc_not_shown(idx) -> bool:
     """BCC is best, SC explains the same peaks as well, and no peak is on an SC-forbidden line."""
@@ -668,7 +771,7 @@ def _edge_offset(idx, peaks) -> str:
 STRENGTH_FIT_LEVEL = 0.99
 
 
-def _unfit_strengths_decided(result, tie_margin: float) -> str:
+def _unfit_strengths_decided(result, tie_margin: float, edge: bool = True) -> str:
     """A note when the line strengths put a rival that ties with the best by position
     (within ``tie_margin``, with or without the match credits) out of the tie, while the
     best's own predicted strengths do not fit them either: strength χ² above the
@@ -698,8 +801,8 @@ def _unfit_strengths_decided(result, tie_margin: float) -> str:
         return ""
     return (f"{best.name} leads {out[0].name}, which places its lines on the same peaks, only by "
             f"line strengths that fit neither (strength χ² {best.strength_chi2:.1f} for {n} "
-            f"lines against {out[0].strength_chi2:.1f}), measured where the data start on the "
-            "first line")
+            f"lines against {out[0].strength_chi2:.1f})"
+            + (", measured where the data start on the first line" if edge else ""))
 
 
 def _place_edge_note(note, enough, result, tie_margin, info, doubts) -> None:
@@ -713,7 +816,7 @@ def _place_edge_note(note, enough, result, tie_margin, info, doubts) -> None:
         info.append(note)
     else:
         doubts.append(note + _edge_offset(idx, peaks))
-    if unfit:
+    if unfit and not any("line strengths that fit neither" in d for d in doubts):
         doubts.append(unfit)
 
 
@@ -814,6 +917,20 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
         against = _strengths_disagree(idx)
         if against and len(idx.tie) <= 1:
             doubts.append(against)
+        in_dip = _strengths_decided_in_dip(result, tie_margin) if len(idx.tie) <= 1 else ""
+        if in_dip:
+            doubts.append(in_dip)
+        elif len(idx.tie) <= 1:
+            # anywhere, not only where the data start on the first line: a BCC pattern
+            # simulated without the powder Lorentz factor (areas ∝ m|F|²) was read as SC a/√2
+            # on strength χ² 28 against 44 for 5 lines, with quality ok
+            unfit = _unfit_strengths_decided(result, tie_margin, edge=False)
+            if unfit:
+                doubts.append(unfit)
+            else:
+                lorentz = _strengths_rest_on_lorentz(result, tie_margin)
+                if lorentz:
+                    doubts.append(lorentz)
         beyond = _lead_beyond_clear_lines(result, min_significance) if len(idx.tie) <= 1 else ""
         if beyond:
             doubts.append(beyond)
