@@ -1,5 +1,6 @@
 """The local cluster of `--workers` (issue 15, item 2): private to dackit's client (TLS with
 credentials made for the run), bound to 127.0.0.1, no web pages unless `--dashboard`."""
+import gc
 import os
 import urllib.error
 import urllib.request
@@ -33,9 +34,14 @@ def _refused(connect, errors) -> None:
     A distributed Client first starts its own IO-loop thread and waits 10 s for it
     (``LoopRunner``: ``assert loop is not None``); in one clean-clone CI run that thread did
     not start in time, before any connection was tried. Such an attempt shows nothing either
-    way and is repeated (three attempts); an accepted connection fails at once."""
+    way and is repeated (three attempts); an accepted connection fails at once.
+
+    The half-built Client of a refused attempt is collected before the next attempt: left to
+    the garbage collector, its ``__del__`` (close, stop its loop) once ran inside the next
+    Client's loop start-up, which holds the lock that stop needs, and the run hung."""
     stalled = None
     for _ in range(3):
+        gc.collect()
         try:
             client = connect()
         except errors:
