@@ -170,3 +170,19 @@ def test_detector_image_calibrated_in_microns_is_not_a_micrograph(tmp_path):
     tifffile.imwrite(g, counts, imagej=True, resolution=(50.0, 50.0), metadata={"unit": "micron"})
     with pytest.raises(InputError, match="unit=micron"):
         refuse_micrograph(g)
+
+
+@pytest.mark.parametrize("command", [("pl", "--pressure", "1"), ("tauc",), ("ruby",)], ids=["pl", "tauc", "ruby"])
+@pytest.mark.parametrize("pattern", ["cpd1a_fluorite_zincite_corundum_pyobjcryst.prn", "al2o3_si_mythen_30c_pdcifplotter.xye"],
+                         ids=["2theta-5-150", "2theta-0-150"])
+def test_diffraction_pattern_to_optics_is_named(command, pattern):
+    """A 2θ pattern with no unit header is read as 'nm': 5–150° gave `dackit pl` a 26 eV "band"
+    (doubtful), 0–150° only "wavelengths must be positive nm". No optical spectrum ends at or
+    below 150 nm or reaches 0 nm: refused, naming the diffraction pattern (cross19)."""
+    f = CORPUS / "xrd" / pattern
+    code, rows, err = run_json(command[0], f, *command[1:])
+    assert code == 2
+    row = (rows["peaks"] if isinstance(rows, dict) else rows)[0]
+    assert "quality" not in row
+    msg = row["error"]
+    assert str(f) in msg and "taken as nm" in msg and "diffraction pattern" in msg, msg
