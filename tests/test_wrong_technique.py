@@ -4,6 +4,7 @@ given to `dackit saxs peaks`. Only strong evidence refuses: detector images and 
 (the corpora of those commands stay as they are) go through."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -170,3 +171,33 @@ def test_detector_image_calibrated_in_microns_is_not_a_micrograph(tmp_path):
     tifffile.imwrite(g, counts, imagej=True, resolution=(50.0, 50.0), metadata={"unit": "micron"})
     with pytest.raises(InputError, match="unit=micron"):
         refuse_micrograph(g)
+
+
+@pytest.mark.parametrize("command", [("pl", "--pressure", "1"), ("tauc",), ("ruby",)], ids=["pl", "tauc", "ruby"])
+@pytest.mark.parametrize("pattern", ["cpd1a_fluorite_zincite_corundum_pyobjcryst.prn", "al2o3_si_mythen_30c_pdcifplotter.xye"],
+                         ids=["2theta-5-150", "2theta-0-150"])
+def test_diffraction_pattern_to_optics_is_named(command, pattern):
+    """A 2θ pattern with no unit header is read as 'nm': 5–150° gave `dackit pl` a 26 eV "band"
+    (doubtful), 0–150° only "wavelengths must be positive nm". No optical spectrum ends at or
+    below 150 nm or reaches 0 nm: refused, naming the diffraction pattern (cross19)."""
+    f = CORPUS / "xrd" / pattern
+    code, rows, err = run_json(command[0], f, *command[1:])
+    assert code == 2
+    row = (rows["peaks"] if isinstance(rows, dict) else rows)[0]
+    assert "quality" not in row
+    msg = row["error"]
+    assert str(f) in msg and "taken as nm" in msg and "diffraction pattern" in msg, msg
+
+
+def test_q_pattern_beyond_the_wavelengths_reach_is_named():
+    """A q pattern (Ni xPDF, Fit2D .chi, q to 34.95 Å⁻¹, no wavelength in the file) given a
+    wavelength whose 4π/λ (30.4 Å⁻¹ at 0.4133 Å) is shorter than its q range: 2θ is NaN there,
+    and `xrd lattice` ended in "unexpected ValueError: cannot convert float NaN to integer".
+    Now a named error; at the file's own λ = 0.1 Å (4π/λ = 125.7 Å⁻¹) the check stays silent."""
+    f = CORPUS / "xrd" / "ni_xpdf_fit2d_q_pyscattdata.chi"
+    code, rows, err = run_json("xrd", "lattice", f, "--phase", "ceo2", "--wavelength", "0.4133")
+    assert code == 2
+    msg = rows[0]["error"]
+    assert str(f) in msg and "beyond 4π/λ = 30.4" in msg and "unexpected" not in msg, msg
+    _, rows, err = run_json("xrd", "lattice", f, "--phase", "ceo2", "--wavelength", "0.1")
+    assert "4π/λ" not in json.dumps(rows) and "unexpected" not in err

@@ -195,8 +195,12 @@ OPTICAL_EV_MAX = 20.0
 def _plausible(spectrum: Spectrum, src: str) -> Spectrum:
     """Check the x unit against the numbers of an optical spectrum (UV to NIR, 150–3000 nm).
 
-    An x axis in nm that ends below 100 nm is in another unit (µm or eV — 0.4–3 could be
-    either, so no guess) under an nm label or assumption: a clear error. An axis labelled eV
+    An x axis in nm that ends at or below 150 nm (the far-UV edge of :data:`OPTICAL_NM`) is
+    in another unit (µm or eV — 0.4–3 could be either, so no guess — or the 2θ degrees of a
+    diffraction pattern, 5–150) under an nm label or assumption: a clear error; so is one
+    that reaches 0 or below (no wavelength is; a 2θ, q or pixel axis starts there). Before,
+    `dackit pl` read a 2θ pattern's 5–150° as nm and reported a 26 eV "band" (doubtful);
+    a 0–150° axis was refused only as "wavelengths must be positive nm". An axis labelled eV
     whose numbers all lie within 150–3000 can only be wavelengths in nm (issue 10: the
     header text must not override the numbers): it is read as nm, with a
     :class:`UnitMismatchWarning` and ``metadata["x_unit_from"] = "numbers"``. Any other eV
@@ -205,10 +209,12 @@ def _plausible(spectrum: Spectrum, src: str) -> Spectrum:
     import warnings
 
     lo, hi = float(np.min(spectrum.x)), float(np.max(spectrum.x))
-    if spectrum.x_unit == "nm" and hi < 100:
+    if spectrum.x_unit == "nm" and (hi <= OPTICAL_NM[0] or lo <= 0):
+        where_x = "below any optical spectrum" if hi <= OPTICAL_NM[0] else "reaching 0, which no wavelength does"
         raise InputError(f"{where(src)}x runs {lo:g}…{hi:g} "
-                         "taken as nm, below any optical spectrum: is it in µm or eV? Write the "
-                         "unit in the column name (wavelength_nm, energy_eV) or convert it")
+                         f"taken as nm, {where_x}: is it in µm or eV, or a diffraction pattern (2θ in degrees, "
+                         "q) or pixel numbers? Write the unit in the column name (wavelength_nm, energy_eV) or "
+                         "convert it; a diffraction pattern goes to dackit xrd or dackit saxs")
     if spectrum.x_unit == "eV" and hi > OPTICAL_EV_MAX:
         if OPTICAL_NM[0] <= lo and hi <= OPTICAL_NM[1]:
             said = spectrum.metadata.get("x_unit_from", "file")

@@ -124,6 +124,15 @@ def pattern_arrays(pattern, twotheta_range=None, *, auto_range: bool = True):
     or — when none is given and ``auto_range`` — to its usable range (:func:`usable_range`)."""
     lam = pattern._need_wavelength()
     x = np.asarray(pattern.twotheta_deg, dtype=float)
+    if not np.all(np.isfinite(x)) and pattern.axis == "q_A^-1":
+        # q·λ/4π > 1 has no 2θ (units.q_to_twotheta gives NaN): a q column in nm⁻¹ read as 1/Å
+        # passes, but a wavelength too long for the q range does not; the NaN 2θ used to end in
+        # "unexpected ValueError: cannot convert float NaN to integer" (cross19: a Ni xPDF .chi,
+        # q to 34.9 Å⁻¹, with --wavelength 0.4133)
+        qmax = float(np.nanmax(np.asarray(pattern.x, dtype=float)))
+        raise InputError(f"{where(pattern.source)}q runs up to {qmax:g} Å⁻¹, beyond 4π/λ = {4 * np.pi / lam:.4g} Å⁻¹ "
+                         f"of the wavelength {lam:g} Å: no scattering vector is that long at this wavelength; "
+                         "is the wavelength (--wavelength, in Å) or the q unit of the file wrong?")
     y = np.asarray(pattern.intensity, dtype=float)
     sig = None if pattern.sigma is None else np.asarray(pattern.sigma, dtype=float)
     if twotheta_range is not None:
