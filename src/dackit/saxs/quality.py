@@ -272,27 +272,35 @@ DIP_VISIBILITY = 0.5
 LORENTZ_ALTERNATIVES = (1, 0)
 
 
+def _rivals_out_by_strength(result, tie_margin: float) -> list:
+    """The candidates that tie with the best by position (within ``tie_margin``, explaining
+    as many peaks) and that the line strengths alone rule out, each with a predicted strength
+    for every peak; empty when the best has none."""
+    idx = result.indexing
+    if idx is None or idx.best.line_weight is None:
+        return []
+    best, n_peaks = idx.best, len(result.peakset.peaks)
+    if len(best.line_weight) != n_peaks:
+        return []
+    return [c for c in idx.candidates[1:]
+            if _margin(best, c) <= tie_margin and c.name not in idx.tie
+            and c.n_unexplained <= best.n_unexplained and _strengths_decide(best, c)
+            and c.line_weight is not None and len(c.line_weight) == n_peaks]
+
+
 def _strengths_rest_on_lorentz(result, tie_margin: float) -> str:
     """A note when the line strengths put a rival that ties with the best by position out
     of the tie only under the powder Lorentz factor 1/q²: with the lines' predicted strengths
     taken ∝ m|F|²/q or m|F|² (:data:`LORENTZ_ALTERNATIVES`) the rival is no longer ruled out.
     A BCC pattern built without the Lorentz factor (4 lines, before √7 q₁) was read as SC
-    a/√2 at strength χ² 6 against 17, with quality ok (ffprobe19, issue 10)."""
+    a/√2 at strength χ² 6 against 17, with quality ok (issue 10, bench/saxs_judge_few_lines.py)."""
     from dackit.saxs.analysis import line_strengths
     from dackit.saxs.mesophase import STRENGTH_DECISIVE, strength_misfit
 
-    idx = result.indexing
-    if idx is None or idx.best.line_weight is None:
-        return ""
-    best, peaks = idx.best, result.peakset.peaks
-    if len(best.line_weight) != len(peaks):
-        return ""
-    rivals = [c for c in idx.candidates[1:]
-              if _margin(best, c) <= tie_margin and c.name not in idx.tie
-              and c.n_unexplained <= best.n_unexplained and _strengths_decide(best, c)
-              and c.line_weight is not None and len(c.line_weight) == len(peaks)]
+    rivals = _rivals_out_by_strength(result, tie_margin)
     if not rivals:
         return ""
+    best, peaks = result.indexing.best, result.peakset.peaks
     q = np.array([p.q_inv_a for p in peaks], float)
     st, st_err = line_strengths(result.peakset, result.form_factor)
     w_best = np.asarray(best.line_weight, float)
@@ -324,16 +332,11 @@ def _strengths_decided_in_dip(result, tie_margin: float) -> str:
     from dackit.saxs.analysis import line_strengths
     from dackit.saxs.mesophase import STRENGTH_DECISIVE, strength_misfit
 
-    idx, ff = result.indexing, result.form_factor
-    if idx is None or ff is None or idx.best.line_weight is None:
+    ff = result.form_factor
+    rivals = _rivals_out_by_strength(result, tie_margin) if ff is not None else []
+    if not rivals:
         return ""
-    best, peaks = idx.best, result.peakset.peaks
-    rivals = [c for c in idx.candidates[1:]
-              if _margin(best, c) <= tie_margin and c.name not in idx.tie
-              and c.n_unexplained <= best.n_unexplained and _strengths_decide(best, c)
-              and c.line_weight is not None and len(c.line_weight) == len(peaks)]
-    if not rivals or len(best.line_weight) != len(peaks):
-        return ""
+    best, peaks = result.indexing.best, result.peakset.peaks
     q = np.array([p.q_inv_a for p in peaks], float)
     vis = (ff if ff.accepted else replace(ff, accepted=True, alternatives=())).visibility(q)
     keep = vis >= DIP_VISIBILITY

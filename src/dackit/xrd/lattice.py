@@ -127,7 +127,7 @@ def pattern_arrays(pattern, twotheta_range=None, *, auto_range: bool = True):
     if not np.all(np.isfinite(x)) and pattern.axis == "q_A^-1":
         # q·λ/4π > 1 has no 2θ (units.q_to_twotheta gives NaN): a q column in nm⁻¹ read as 1/Å
         # passes, but a wavelength too long for the q range does not; the NaN 2θ used to end in
-        # "unexpected ValueError: cannot convert float NaN to integer" (cross19: a Ni xPDF .chi,
+        # "unexpected ValueError: cannot convert float NaN to integer" (a Ni xPDF .chi of the corpus,
         # q to 34.9 Å⁻¹, with --wavelength 0.4133)
         qmax = float(np.nanmax(np.asarray(pattern.x, dtype=float)))
         raise InputError(f"{where(pattern.source)}q runs up to {qmax:g} Å⁻¹, beyond 4π/λ = {4 * np.pi / lam:.4g} Å⁻¹ "
