@@ -220,23 +220,9 @@ def sector_doubts(cells: list[SectorCell], whole: SectorCell | None, tolerance_a
     return [], [f"ring positions agree around the azimuth: {span}"]
 
 
-def image_cake(integrator, image, *, n_frames: int = 1):
-    """The cake of ``image`` the sector checks read: 360 azimuth bins and the 1D pattern's radial
-    bins (the cake's default, half as many, leaves a sharp line a few bins).
-
-    Parameters
-    ----------
-    integrator : Integrator
-        The one that integrated the pattern (same geometry, mask and corrections).
-    image : 2D array
-        The detector frame (or the sum of ``n_frames`` frames).
-    n_frames : int
-        Number of frames summed into ``image``.
-
-    Returns
-    -------
-    Cake
-    """
+def _image_cake(integrator, image, n_frames: int):
+    """The cake the checks read: 360 azimuth bins, the 1D pattern's radial bins (the cake's
+    default, half as many, leaves a sharp line a few bins)."""
     from dackit.xrd.cake import cake_image
 
     return cake_image(integrator, image, azimuth_bins=360, radial_bins=integrator.bins, n_frames=n_frames)
@@ -271,7 +257,7 @@ def lattice_by_sector(fit, integrator, image, *, n_frames: int = 1):
 
     peaks = fit.peaks
     lines = list(zip(peaks["twotheta_obs"], peaks["fwhm_deg"], peaks["eta"]))
-    doubts, info = _sector_verdict(image_cake(integrator, image, n_frames=n_frames), lines, fit.a)
+    doubts, info = _sector_verdict(_image_cake(integrator, image, n_frames), lines, fit.a)
     return replace(fit, verdict=fit.verdict.plus(doubts=doubts, info=info)) if doubts or info else fit
 
 
@@ -304,7 +290,7 @@ def phases_by_sector(result, integrator, image, *, n_frames: int = 1):
     present = [r for r in result.phases if r.present and r.lines]
     if not present:
         return result
-    cake = image_cake(integrator, image, n_frames=n_frames)
+    cake = _image_cake(integrator, image, n_frames)
     phases, all_doubts = [], []
     for r in result.phases:
         if r.present and r.lines:
