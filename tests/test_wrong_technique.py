@@ -201,3 +201,16 @@ def test_q_pattern_beyond_the_wavelengths_reach_is_named():
     assert str(f) in msg and "beyond 4π/λ = 30.4" in msg and "unexpected" not in msg, msg
     _, rows, err = run_json("xrd", "lattice", f, "--phase", "ceo2", "--wavelength", "0.1")
     assert "4π/λ" not in json.dumps(rows) and "unexpected" not in err
+
+
+@pytest.mark.parametrize("command", [("pl", "--pressure", "1"), ("tauc",), ("ruby",)], ids=["pl", "tauc", "ruby"])
+@pytest.mark.parametrize("pattern", ["cucr2o4_cuo_11bm_7k_gsas2seqtut.fxye", "lab6_nist660_cu_gsas2tutorial.gsas"])
+def test_gsas_pattern_to_optics_is_named(command, pattern):
+    """A GSAS powder file's x (2θ in centidegrees, 50–2600 on an 11-BM scan) falls in the
+    optical nm range: read as columns, `dackit pl` gave a 1660 nm "band" (doubtful). The BANK
+    record after the title names it."""
+    f = CORPUS / "xrd" / pattern
+    code, rows, err = run_json(command[0], f, *command[1:])
+    assert code == 2
+    msg = (rows["peaks"] if isinstance(rows, dict) else rows)[0]["error"]
+    assert str(f) in msg and "GSAS powder diffraction file" in msg and "dackit xrd" in msg, msg

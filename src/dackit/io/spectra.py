@@ -107,6 +107,14 @@ def detect_format(path, head: bytes | None = None) -> SpectrumFormat:
             if known is not None:
                 raise InputError(f"{where(str(path))}this is {known.a_file}, not an optical "
                                  f"spectrum dackit reads; {known.advice}")
+            from dackit.io.gsas import looks_like_gsas
+
+            if looks_like_gsas(head.decode("latin-1", errors="replace").splitlines()):
+                # its x (centidegrees 2θ, 50–2600 on an 11-BM scan) falls in the optical nm
+                # range: read as columns, `dackit pl` gave a 1660 nm "band" (doubtful)
+                raise InputError(f"{where(str(path))}this is a GSAS powder diffraction file (a BANK record "
+                                 "after the title), not an optical spectrum; analyse it with dackit xrd "
+                                 "lattice or phases")
         if fmt.sniff(path, head):
             return fmt
     raise InputError(f"{where(str(path))}unknown spectrum format (binary data no reader recognises); "
