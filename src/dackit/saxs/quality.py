@@ -221,10 +221,15 @@ def _strengths_decide(best, rival) -> bool:
     """The observed line strengths rule ``rival`` out against ``best`` (strength χ² worse
     by :data:`~dackit.saxs.mesophase.STRENGTH_DECISIVE`; see
     :func:`~dackit.saxs.mesophase.strength_misfit`)."""
+    return _decisive(best.strength_chi2, rival.strength_chi2)
+
+
+def _decisive(chi2_best, chi2_rival) -> bool:
+    """A strength χ² worse than the best's by :data:`~dackit.saxs.mesophase.STRENGTH_DECISIVE`
+    rules the rival out (both finite)."""
     from dackit.saxs.mesophase import STRENGTH_DECISIVE
 
-    return bool(np.isfinite(best.strength_chi2) and np.isfinite(rival.strength_chi2)
-                and rival.strength_chi2 >= best.strength_chi2 + STRENGTH_DECISIVE)
+    return bool(np.isfinite(chi2_best) and np.isfinite(chi2_rival) and chi2_rival >= chi2_best + STRENGTH_DECISIVE)
 
 
 def _margin(best, rival) -> float:
@@ -295,7 +300,7 @@ def _strengths_rest_on_lorentz(result, tie_margin: float) -> str:
     A BCC pattern built without the Lorentz factor (4 lines, before √7 q₁) was read as SC
     a/√2 at strength χ² 6 against 17, with quality ok (issue 10, bench/saxs_judge_few_lines.py)."""
     from dackit.saxs.analysis import line_strengths
-    from dackit.saxs.mesophase import STRENGTH_DECISIVE, strength_misfit
+    from dackit.saxs.mesophase import strength_misfit
 
     rivals = _rivals_out_by_strength(result, tie_margin)
     if not rivals:
@@ -307,9 +312,8 @@ def _strengths_rest_on_lorentz(result, tie_margin: float) -> str:
     for c in rivals:
         for k in LORENTZ_ALTERNATIVES:
             f = q ** (2 - k)
-            chi_b = strength_misfit(q, st, st_err, w_best * f)
-            chi_c = strength_misfit(q, st, st_err, np.asarray(c.line_weight, float) * f)
-            if np.isfinite(chi_b) and np.isfinite(chi_c) and chi_c >= chi_b + STRENGTH_DECISIVE:
+            if _decisive(strength_misfit(q, st, st_err, w_best * f),
+                         strength_misfit(q, st, st_err, np.asarray(c.line_weight, float) * f)):
                 continue
             law = "m|F|²/q" if k == 1 else "m|F|²"
             return (f"{best.name} leads {c.name}, which places its lines on the same peaks, only by line "
@@ -330,7 +334,7 @@ def _strengths_decided_in_dip(result, tie_margin: float) -> str:
     from dataclasses import replace
 
     from dackit.saxs.analysis import line_strengths
-    from dackit.saxs.mesophase import STRENGTH_DECISIVE, strength_misfit
+    from dackit.saxs.mesophase import strength_misfit
 
     ff = result.form_factor
     rivals = _rivals_out_by_strength(result, tie_margin) if ff is not None else []
@@ -356,9 +360,8 @@ def _strengths_decided_in_dip(result, tie_margin: float) -> str:
         if not drop.any():
             continue
         use = ~drop
-        chi_best = strength_misfit(q[use], st[use], st_err[use], w_best[use])
-        chi = strength_misfit(q[use], st[use], st_err[use], np.asarray(c.line_weight, float)[use])
-        if np.isfinite(chi_best) and np.isfinite(chi) and chi >= chi_best + STRENGTH_DECISIVE:
+        if _decisive(strength_misfit(q[use], st[use], st_err[use], w_best[use]),
+                     strength_misfit(q[use], st[use], st_err[use], np.asarray(c.line_weight, float)[use])):
             continue
         where = ", ".join(f"{v:.4g}" for v in q[drop])
         return (f"{best.name} leads {c.name}, which places its lines on the same peaks, only by line "
@@ -920,20 +923,15 @@ def saxs_verdict(result, *, min_significance=5.0, tie_margin=1.0) -> Verdict:
         against = _strengths_disagree(idx)
         if against and len(idx.tie) <= 1:
             doubts.append(against)
-        in_dip = _strengths_decided_in_dip(result, tie_margin) if len(idx.tie) <= 1 else ""
-        if in_dip:
-            doubts.append(in_dip)
-        elif len(idx.tie) <= 1:
-            # anywhere, not only where the data start on the first line: a BCC pattern
-            # simulated without the powder Lorentz factor (areas ∝ m|F|²) was read as SC a/√2
-            # on strength χ² 28 against 44 for 5 lines, with quality ok
-            unfit = _unfit_strengths_decided(result, tie_margin, edge=False)
-            if unfit:
-                doubts.append(unfit)
-            else:
-                lorentz = _strengths_rest_on_lorentz(result, tie_margin)
-                if lorentz:
-                    doubts.append(lorentz)
+        # a tie broken by strengths: the first of these doubts that applies. Unfit strengths
+        # anywhere, not only where the data start on the first line: a BCC pattern simulated
+        # without the powder Lorentz factor (areas ∝ m|F|²) was read as SC a/√2 on strength
+        # χ² 28 against 44 for 5 lines, with quality ok
+        by_strength = (_strengths_decided_in_dip(result, tie_margin)
+                       or _unfit_strengths_decided(result, tie_margin, edge=False)
+                       or _strengths_rest_on_lorentz(result, tie_margin)) if len(idx.tie) <= 1 else ""
+        if by_strength:
+            doubts.append(by_strength)
         beyond = _lead_beyond_clear_lines(result, min_significance) if len(idx.tie) <= 1 else ""
         if beyond:
             doubts.append(beyond)

@@ -287,8 +287,7 @@ def phases_by_sector(result, integrator, image, *, n_frames: int = 1):
     """
     from dataclasses import replace
 
-    present = [r for r in result.phases if r.present and r.lines]
-    if not present:
+    if not any(r.present and r.lines for r in result.phases):
         return result
     cake = _image_cake(integrator, image, n_frames)
     phases, all_doubts = [], []
