@@ -34,13 +34,15 @@ def _agbeh_curve(edge=0.05, seed=3):
     return q, y, np.sqrt(np.maximum(y, 1))
 
 
-def _write_nxcansas(path, q, y, dy, q_units="1/nm"):
+def _write_nxcansas(path, q, y, dy, q_units: str | None = "1/nm"):
     with H5PY.File(path, "w") as h:
         e = h.create_group("sasentry01")
         e.attrs.update({"NX_class": "NXentry", "canSAS_class": "SASentry"})
         d = e.create_group("sasdata01")
         d.attrs.update({"NX_class": "NXdata", "canSAS_class": "SASdata", "signal": "I", "I_axes": "Q"})
-        d.create_dataset("Q", data=q).attrs["units"] = q_units
+        qds = d.create_dataset("Q", data=q)
+        if q_units is not None:
+            qds.attrs["units"] = q_units
         d.create_dataset("I", data=y).attrs["units"] = "1/cm"
         d.create_dataset("Idev", data=dy).attrs["units"] = "1/cm"
 
@@ -94,6 +96,39 @@ def test_nxcansas_read_nm_units(tmp_path):
     res = analyse_saxs(pat)
     assert res.mesophase == "lamellar"
     assert res.lattice_a == pytest.approx(AGBEH_D, rel=0.005)
+
+
+def test_nxcansas_without_q_units_is_not_ok_in_an_nm_range(tmp_path):
+    """Q without a units attribute was read as Å⁻¹ silently: the AgBeh curve written in nm⁻¹
+    (0.1-14) came out lamellar d = 5.84 Å, or refused as wide-angle diffraction with no word
+    on the unit. The assumption must be said, and the refusal must name the unit."""
+    q, y, s = _agbeh_curve(edge=0.02)
+    f = tmp_path / "agbeh_nm_no_units.h5"
+    _write_nxcansas(f, q * 10, y, s, q_units=None)
+    pat = load_saxs(f)
+    assert pat.metadata.get("q_unit_assumed")
+    out = CliRunner().invoke(cli, ["saxs", "peaks", str(f), "--json"])
+    assert "Traceback" not in out.output
+    rows = json.loads(out.stdout)
+    assert "error" in rows[0] or rows[0]["quality"] == "doubtful"
+    text = rows[0].get("error") or " ".join(rows[0]["quality_notes"])
+    assert "nm⁻¹" in text and "does not state" in text
+
+
+def test_nxcansas_without_q_units_stack_is_doubtful(tmp_path):
+    """A lamellar d = 100 Å stack (4 orders, numpy-built) in nm⁻¹, Q without units: read as
+    Å⁻¹ it indexes as well as ever at d = 10.0 Å, and was quality ok."""
+    rng = np.random.default_rng(1)
+    q = np.linspace(0.02, 0.35, 700)
+    y = 30 * (q / 0.02) ** -2.5 + 2
+    for n in range(1, 5):
+        y += 400 / n * np.exp(-0.5 * ((q - 2 * np.pi * n / 100.0) / 0.002) ** 2)
+    y = rng.poisson(y * 50) / 50
+    f = tmp_path / "stack_nm_no_units.h5"
+    _write_nxcansas(f, q * 10, y, np.sqrt(y / 50 + 1e-4), q_units=None)
+    res = analyse_saxs(load_saxs(f))
+    assert res.quality == "doubtful"
+    assert any("does not state the q unit" in n and "10× too small" in n for n in res.quality_notes)
 
 
 @pytest.mark.parametrize("suffix", [".h5", ".hdf", ".hdf5", ".nxs"])

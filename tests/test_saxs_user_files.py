@@ -299,6 +299,43 @@ def test_bare_curve_with_an_nm_range_is_doubtful(tmp_path):
     assert sum("does not state the q unit" in n for n in row["quality_notes"]) == 1
 
 
+def _fit2d_header_curve(path, axis_title, q, y):
+    """Fit2D's 4-line header (title, axis title, intensity title, point count), as other
+    programs write it too (e.g. the SphereSimulator profiles of matumot/fc-benten-applsci)."""
+    with open(path, "w") as fh:
+        fh.write(f"lamellar test\n{axis_title}\nIntensity\n{len(q)}\n")
+        for a, b in zip(q, y):
+            fh.write(f" {a:.6e} {b:.6e}\n")
+    return path
+
+
+@pytest.mark.parametrize("axis_title, scale, quality", [
+    ("q [1/nm]", 10.0, "ok"),             # a column title in the axis line: d = 100 Å
+    ("Q (Inverse Nanometres)", 10.0, "ok"),
+    ("q (A^-1)", 1.0, "ok"),
+    ("Scattering vector", 10.0, "doubtful"),  # no unit at all: read as Å⁻¹, d = 10 Å, not ok
+])
+def test_fit2d_header_axis_line_states_the_q_unit(tmp_path, axis_title, scale, quality):
+    """A lamellar d = 100 Å stack (numpy-built, 4 orders) under a Fit2D-style 4-line header.
+    The axis line 'q [1/nm]' was not read (only Fit2D's own spellings were), so q in nm⁻¹
+    came out d = 9.99 Å with quality ok; an axis line with no unit gave the same, ok, with no
+    word that the unit was assumed."""
+    rng = np.random.default_rng(1)
+    q = np.linspace(0.02, 0.35, 700)
+    y = 30 * (q / 0.02) ** -2.5 + 2
+    for n in range(1, 5):
+        y += 400 / n * np.exp(-0.5 * ((q - 2 * np.pi * n / 100.0) / 0.002) ** 2)
+    path = _fit2d_header_curve(tmp_path / "stack.chi", axis_title, q * scale, rng.poisson(y * 50) / 50)
+    code, row, text = _peaks(path)
+    assert code == 0, text
+    assert row["mesophase"] == "lamellar"
+    assert row["quality"] == quality
+    if quality == "ok":
+        assert row["d_first_angstrom"] == pytest.approx(100.0, rel=0.01)
+    else:
+        assert any("does not state the q unit" in n and "10× too small" in n for n in row["quality_notes"])
+
+
 @pytest.mark.parametrize("name, a", [("bcc", 400.0), ("sc", 400.0)])
 def test_bare_nm_curve_of_a_large_superlattice_is_doubtful(tmp_path, name, a):
     """A superlattice of a = 400 Å measured to 4 q₁ (saxs_ff_synth, numpy-built), q in nm⁻¹

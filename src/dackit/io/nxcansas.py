@@ -160,6 +160,10 @@ def read_nxcansas(path, *, wavelength_a=None) -> Pattern:
             meta = {"format": "NXcanSAS", "entry": grp.parent.name, "sasdata": grp.name,
                     "q_units": q_units, "i_units": _attr(i_ds, "units") or "",
                     "title": _text(grp.parent, "title")}
+            if _attr(q_ds, "units") is None:
+                # read as Å⁻¹ like an unlabelled text column, and said so: a lamellar d = 100 Å
+                # curve in nm⁻¹ came out d = 10.0 Å, quality ok, without a word on the unit
+                meta["q_unit_assumed"] = True
             keep = q > 0
             if sig is not None:
                 # a zero or missing error would give that point infinite weight

@@ -293,7 +293,10 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
         fmt = "chi"
         header = lines[:3]
         declared = int(lines[3].split()[0])
-        for pattern, found in _FIT2D_TITLES:
+        for pattern, found in _FIT2D_TITLES + _Q_TITLES:
+            # Fit2D spells the unit out ("Q (Inverse Nanometres)"); other writers of the same
+            # 4-line header put a column title there ("q [1/nm]"), which read as Å⁻¹ gave a
+            # lamellar d = 100 Å curve as d = 10.0 Å, quality ok
             if pattern.search(lines[1]):
                 unit = found
                 break

@@ -184,13 +184,19 @@ def load_saxs(path, *, poni=None, wavelength_a=None, mask=None, bins=None) -> Pa
     except InputError:
         # e.g. a header-less q column running past 180: not 2θ, so read it as q
         try:
-            return read_pattern(path, wavelength_a=wavelength_a, axis="q_A^-1")
+            pat = read_pattern(path, wavelength_a=wavelength_a, axis="q_A^-1")
         except InputError as exc:
             if _raster_first_column(lines[:5000]):
                 raise InputError(f"{where(path)}the first two columns are a raster of negative and "
                                  "positive (Qx, Qy): this is 2D data (Qx, Qy, I) without a header, not a 1D curve; "
                                  "average it to I(q) first (e.g. SasView's circular average)") from None
             raise exc from None
+        if pat.metadata.get("format") == "chi":
+            # a Fit2D-style header whose axis line names no unit ('Scattering vector', 'Energy=
+            # 11.5 keV'): read as Å⁻¹ like any unlabelled column, and said so (a lamellar d = 100 Å
+            # curve in nm⁻¹ came out d = 10.0 Å, quality ok, without a word on the unit)
+            pat.metadata["q_unit_assumed"] = True
+        return pat
     if pat.metadata.get("axis_assumed") and (_names_two_theta(pat.metadata.get("header") or [])
                                              or _states_two_theta_range(pat.metadata.get("header") or [], pat.x)):
         # a column title '2theta' / '2θ' states the axis even without a unit: reading it as q
