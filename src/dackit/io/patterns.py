@@ -42,6 +42,11 @@ _COLUMN_UNITS = {
     "q_a^-1": ("q_A^-1", 1.0),
     # Dioptas integrates and saves patterns in d-spacing too ("# d_A  I"); put on 2θ on reading
     "d_a": ("d_A", 1.0),
+    # NSLS-II XPD's pipeline (xpdAcq pdfstream) names its integrated columns chi_Q (q in Å⁻¹: it
+    # saves them with dim1_unit="q_A^-1"), chi_2theta (degrees) and chi_I; read as 2θ, a chi_Q
+    # column put LaB6 100 at "1.51°" (DanOlds/RoboMage examples/pdf_SRM_660b_q.chi)
+    "chi_q": ("q_A^-1", 1.0),
+    "chi_2theta": ("2th_deg", 1.0),
 }
 _FIT2D_TITLES = [
     (re.compile(r"2-?theta|two.?theta|2th", re.I), ("2th_deg", 1.0)),
