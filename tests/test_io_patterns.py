@@ -331,6 +331,24 @@ def test_xpd_pipeline_column_titles_set_the_unit(tmp_path, title, axis, x0):
     assert pat.x[np.argmax(pat.intensity)] == pytest.approx(x0, abs=0.005)
 
 
+@pytest.mark.parametrize(("space", "axis"), [("qspace", "q_A^-1"), ("twotheta", "2th_deg")])
+def test_srxplanar_integration_space_sets_the_unit(tmp_path, space, axis):
+    """diffpy SrXplanar/SrXgui write their configuration above the data: 'integrationspace = qspace'
+    is q in Å⁻¹. Billingegroup/pdfttp_data ch04GetPDF/datah/Ni.chi (Ni at 0.1835957 Å) was read as
+    2θ: Ni 111 at q = 3.088 Å⁻¹ became "3.08°" and the cell came out 3.613 Å (doubtful)."""
+    x = np.arange(0.0, 12.0, 0.02)
+    y = 400 + 5e3 * np.exp(-0.5 * ((x - 3.088) / 0.02) ** 2)
+    head = ("# SrXgui configration #\n[Experiment]\nmaskfile = mask.npy\n"
+            f"integrationspace = {space}\nwavelength = 0.1835957\nqstep = 0.02\n\n"
+            "[Others]\nuncertaintyenable = True\n\n#### start data\n")
+    path = tmp_path / "Ni.chi"
+    path.write_text(head + "\n".join(f"{u:g} {v:.3f} {np.sqrt(v):.3f}" for u, v in zip(x, y)) + "\n")
+    pat = read_pattern(path)
+    assert pat.axis == axis and not pat.metadata.get("axis_assumed")
+    assert pat.wavelength_a == pytest.approx(0.1835957)
+    assert pat.x[np.argmax(pat.intensity)] == pytest.approx(3.088, abs=0.02)
+
+
 @pytest.mark.parametrize("suffix", [".iq", ".sq", ".fq"])
 def test_headerless_pdf_program_intensities_are_in_q(tmp_path, suffix):
     """diffpy.srfit's ni.iq (PDFgetX3 I(Q), no header) was read as 2θ: Ni 111 at q = 3.09 Å⁻¹
