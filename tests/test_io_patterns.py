@@ -316,6 +316,39 @@ def test_q_patterns_of_pdf_programs_are_still_patterns(tmp_path):
     assert pat.axis == "q_A^-1" and pat.x[np.argmax(pat.intensity)] == pytest.approx(3.087, abs=0.01)
 
 
+@pytest.mark.parametrize(("title", "axis", "x0"), [("chi_Q chi_I", "q_A^-1", 1.5115), ("chi_2theta chi_I", "2th_deg", 2.2937)])
+def test_xpd_pipeline_column_titles_set_the_unit(tmp_path, title, axis, x0):
+    """NSLS-II XPD's pipeline (xpdAcq pdfstream) names its integrated columns chi_Q (q in Å⁻¹, saved
+    with dim1_unit='q_A^-1'), chi_2theta (2θ in degrees) and chi_I. DanOlds/RoboMage's
+    examples/pdf_SRM_660b_q.chi ('# chi_Q chi_I', LaB6 at 0.1665 Å) was read as 2θ: LaB6 100 at
+    q = 1.511 Å⁻¹ became "1.511°" and the cell came out 3.650 Å (doubtful) instead of 4.157 Å."""
+    x = np.arange(0.5, 12.0, 0.0083)
+    y = 400 + 5e3 * np.exp(-0.5 * ((x - x0) / 0.01) ** 2)
+    path = tmp_path / "lab6.chi"
+    path.write_text(f"# {title}\n" + "\n".join(f"{u:.6f} {v:.3f}" for u, v in zip(x, y)) + "\n")
+    pat = read_pattern(path, wavelength_a=0.1665)
+    assert pat.axis == axis and not pat.metadata.get("axis_assumed")
+    assert pat.x[np.argmax(pat.intensity)] == pytest.approx(x0, abs=0.005)
+
+
+@pytest.mark.parametrize(("space", "axis"), [("qspace", "q_A^-1"), ("twotheta", "2th_deg")])
+def test_srxplanar_integration_space_sets_the_unit(tmp_path, space, axis):
+    """diffpy SrXplanar/SrXgui write their configuration above the data: 'integrationspace = qspace'
+    is q in Å⁻¹. Billingegroup/pdfttp_data ch04GetPDF/datah/Ni.chi (Ni at 0.1835957 Å) was read as
+    2θ: Ni 111 at q = 3.088 Å⁻¹ became "3.08°" and the cell came out 3.613 Å (doubtful)."""
+    x = np.arange(0.0, 12.0, 0.02)
+    y = 400 + 5e3 * np.exp(-0.5 * ((x - 3.088) / 0.02) ** 2)
+    head = ("# SrXgui configration #\n[Experiment]\nmaskfile = mask.npy\n"
+            f"integrationspace = {space}\nwavelength = 0.1835957\nqstep = 0.02\n\n"
+            "[Others]\nuncertaintyenable = True\n\n#### start data\n")
+    path = tmp_path / "Ni.chi"
+    path.write_text(head + "\n".join(f"{u:g} {v:.3f} {np.sqrt(v):.3f}" for u, v in zip(x, y)) + "\n")
+    pat = read_pattern(path)
+    assert pat.axis == axis and not pat.metadata.get("axis_assumed")
+    assert pat.wavelength_a == pytest.approx(0.1835957)
+    assert pat.x[np.argmax(pat.intensity)] == pytest.approx(3.088, abs=0.02)
+
+
 @pytest.mark.parametrize("suffix", [".iq", ".sq", ".fq"])
 def test_headerless_pdf_program_intensities_are_in_q(tmp_path, suffix):
     """diffpy.srfit's ni.iq (PDFgetX3 I(Q), no header) was read as 2θ: Ni 111 at q = 3.09 Å⁻¹

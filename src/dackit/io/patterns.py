@@ -42,6 +42,11 @@ _COLUMN_UNITS = {
     "q_a^-1": ("q_A^-1", 1.0),
     # Dioptas integrates and saves patterns in d-spacing too ("# d_A  I"); put on 2θ on reading
     "d_a": ("d_A", 1.0),
+    # NSLS-II XPD's pipeline (xpdAcq pdfstream) names its integrated columns chi_Q (q in Å⁻¹: it
+    # saves them with dim1_unit="q_A^-1"), chi_2theta (degrees) and chi_I; read as 2θ, a chi_Q
+    # column put LaB6 100 at "1.51°" (DanOlds/RoboMage examples/pdf_SRM_660b_q.chi)
+    "chi_q": ("q_A^-1", 1.0),
+    "chi_2theta": ("2th_deg", 1.0),
 }
 _FIT2D_TITLES = [
     (re.compile(r"2-?theta|two.?theta|2th", re.I), ("2th_deg", 1.0)),
@@ -372,6 +377,8 @@ def read_pattern(path, *, wavelength_a=None, axis=None):
                 unit = ("d_A", 10.0 if (m.group(1) or "").lower() == "nm" else 1.0)
         if unit is None:
             unit = _mantid_axis(header, pre)
+        if unit is None:
+            unit = next((_SRX_UNITS[m.group(1).lower()] for h in header if (m := _SRX_SPACE.match(h))), None)
         if unit is None and path.suffix.lower() in _Q_SUFFIXES:
             unit = ("q_A^-1", 1.0)
         if unit is None:
@@ -503,6 +510,12 @@ _GSAS2_QCHI_TITLE = re.compile(rf"^\s*q\s+({_NUMBER})\s*$", re.I)
 
 #: Mantid's SaveFocusedXYE / SaveGSS comment "The X-axis unit is: <caption>"
 _MANTID_AXIS = re.compile(r"X-axis unit is\s*:\s*(.+?)\s*$", re.I)
+#: diffpy SrXplanar/SrXgui write their configuration above the data ("[Experiment]",
+#: "integrationspace = qspace", "qstep = 0.02", "#### start data"): qspace is q in Å⁻¹, twotheta
+#: 2θ in degrees. Billingegroup/pdfttp_data ch04GetPDF/datah/Ni.chi (qspace; PDFgetX3's template
+#: beside it reads it as dataformat = QA) was read as 2θ: Ni 111 at q = 3.08 Å⁻¹ became "3.08°"
+_SRX_SPACE = re.compile(r"^\s*integrationspace\s*=\s*(qspace|twotheta)\s*$", re.I)
+_SRX_UNITS = {"qspace": ("q_A^-1", 1.0), "twotheta": ("2th_deg", 1.0)}
 
 
 def _mantid_axis(header, pre):
