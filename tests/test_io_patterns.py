@@ -140,6 +140,7 @@ def test_missing_file_and_axis_conflict(tmp_path):
 @pytest.mark.parametrize("title,factor", [
     ("# q (nm-1)  I(a.u.)", 0.1), ("# Q [1/nm] I", 0.1), ("q / nm^-1, I, sigma", 0.1),
     ("# q(nm⁻¹) I", 0.1), ("# q (1/A) I", 1.0), ("# Q [Å^-1]  Intensity", 1.0),
+    ("# q [nm^{-1}]  I", 0.1), ("# Q (nm$^{-1}$) I", 0.1), ("# q, nm-1, I", 0.1),  # LaTeX, comma
 ])
 def test_free_form_q_titles_set_the_unit(tmp_path, title, factor):
     # a "q (nm-1)" title used to be ignored outside Fit2D .chi files: q read as Å⁻¹, d 10× too large

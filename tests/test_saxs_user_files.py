@@ -45,6 +45,8 @@ def _write(path, q, y, header, delimiter=" "):
     ("q [nm-1], I [a.u.]", 10.0),
     ("Q [1/Angstrom]  I  err", 1.0),
     ("q (A^-1)  I (cm^-1)", 1.0),
+    ("q [nm^{-1}]  I", 10.0),                 # matplotlib LaTeX, as plotting scripts write it
+    ("Q (nm$^{-1}$)  I", 10.0),
 ])
 def test_q_unit_in_the_column_title(tmp_path, title, factor):
     """A unit written only in the column title decides the scale; 's, nm^-1' was read as Å⁻¹
@@ -313,6 +315,7 @@ def _fit2d_header_curve(path, axis_title, q, y):
     ("q [1/nm]", 10.0, "ok"),             # a column title in the axis line: d = 100 Å
     ("Q (Inverse Nanometres)", 10.0, "ok"),
     ("q (A^-1)", 1.0, "ok"),
+    ("q [nm$^{-1}$]", 10.0, "ok"),        # LaTeX, read as no unit before
     ("Scattering vector", 10.0, "doubtful"),  # no unit at all: read as Å⁻¹, d = 10 Å, not ok
 ])
 def test_fit2d_header_axis_line_states_the_q_unit(tmp_path, axis_title, scale, quality):

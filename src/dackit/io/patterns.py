@@ -60,12 +60,15 @@ _FIT2D_TITLES = [
 # the column title of a d-spacing pattern: "d (A)", "d-spacing [Å]", "d_spacing / nm", "dspacing"
 _D_TITLE = re.compile(r"^\s*(?:d|d[-_ ]?spacing)\s*[\(\[/]?\s*(a|å|ang|angstrom|nm)?\b", re.I)
 # a free-form column title naming q and a reciprocal length: "q (nm-1)", "Q [1/A]", "q / nm^-1"
-#: a reciprocal length in unit {u}: "1/nm", "nm^-1", "nm-1", "nm⁻¹", "nm**-1", "inv. nm"
-RECIPROCAL_UNIT = r"(?:1\s*/\s*{u}|{u}\s*\^?\s*\(?\s*[-−]\s*1\)?|{u}⁻¹|{u}\s*\*\*\s*\(?-1|inv(?:erse)?\.?\s*{u})"
-_RECIPROCAL = r"\s*[\(\[]?\s*(?:/|in)?\s*" + RECIPROCAL_UNIT
-_Q_TITLES = [
-    (re.compile(r"\bq\b" + _RECIPROCAL.format(u="nm"), re.I), ("q_A^-1", 0.1)),
-    (re.compile(r"\bq\b" + _RECIPROCAL.format(u="(?:a|å|ang|angstrom)"), re.I), ("q_A^-1", 1.0)),
+#: a reciprocal length in unit {u}: "1/nm", "nm^-1", "nm-1", "nm⁻¹", "nm**-1", "inv. nm", and
+#: the LaTeX of plotting scripts, "nm^{-1}", "nm$^{-1}$" (read as no unit, those left an nm⁻¹
+#: curve to the unit doubt)
+RECIPROCAL_UNIT = (r"(?:1\s*/\s*{u}|{u}\s*\$?\s*\^?\s*[({{]?\s*[-−]\s*1\s*[)}}]?\$?|{u}⁻¹"
+                   r"|{u}\s*\*\*\s*\(?-1|inv(?:erse)?\.?\s*{u})")
+_RECIPROCAL = r"\s*[\(\[,]?\s*(?:/|in)?\s*" + RECIPROCAL_UNIT
+_Q_TITLES = [  # "q (nm-1)", "Q [1/A]", "q_nm^-1", "q, nm-1"
+    (re.compile(r"\bq(?:_|\b)" + _RECIPROCAL.format(u="nm"), re.I), ("q_A^-1", 0.1)),
+    (re.compile(r"\bq(?:_|\b)" + _RECIPROCAL.format(u="(?:a|å|ang|angstrom)"), re.I), ("q_A^-1", 1.0)),
 ]
 #: a column title giving 2θ in radians ("2Theta (rad)", "two-theta [radians]", "2theta_rad"):
 #: read as degrees it put every reflection at 1/57 of its angle
