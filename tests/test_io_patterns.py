@@ -152,6 +152,20 @@ def test_free_form_q_titles_set_the_unit(tmp_path, title, factor):
     np.testing.assert_allclose(pat.x, x * factor)
 
 
+@pytest.mark.parametrize("sep", [";", "\t", " "])
+def test_decimal_comma_pattern(tmp_path, sep):
+    """A pattern saved with decimal commas (a spreadsheet's export in many European locales):
+    each comma was taken as a column separator, so '28,550;5100,0' became 28, 550, 5100, 0 and the
+    file was refused as 'not monotonic (20 then 20)'."""
+    x = np.round(np.arange(20.0, 40.0, 0.01), 3)
+    y = 100 + 5000 * np.exp(-0.5 * ((x - 28.55) / 0.03) ** 2)
+    f = tmp_path / "ceo2.csv"
+    f.write_text(f"2theta{sep}I\n" + "".join(f"{a:.3f}{sep}{b:.1f}\n".replace(".", ",") for a, b in zip(x, y)))
+    pat = read_pattern(f)
+    np.testing.assert_allclose(pat.x, x, atol=5e-4)
+    np.testing.assert_allclose(pat.intensity, y, atol=0.05)
+
+
 def test_wavelength_in_nm_is_not_a_q_unit(tmp_path):
     f = tmp_path / "scan.xy"
     f.write_text("# wavelength 0.15406 nm\n# 2theta intensity\n"

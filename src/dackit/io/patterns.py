@@ -167,15 +167,28 @@ def _pyfai_geometry(lines) -> dict:
 
 
 def _parse_rows(rows, pre):
-    """Rows of text → float array (n, ≥2); a non-numeric row is an InputError naming its line."""
+    """Rows of text → float array (n, ≥2); a non-numeric row is an InputError naming its line.
+
+    Comma, semicolon, tab or space separate the columns, unless the rows are written with a
+    decimal comma (``20,515;1234,5``, a spreadsheet's export in many European locales): then
+    the comma is the decimal separator (:func:`dackit.io.textcols.choose_dialect`). Split at
+    every comma, such a pattern was refused as "not monotonic" (20 then 20) at best.
+    """
+    from dackit.io.textcols import choose_dialect, row_numbers
+
+    dialect = choose_dialect([line for _, line in rows])
     data = []
     ncol = None
     for lineno, line in rows:
-        fields = line.replace(",", " ").replace(";", " ").split()
-        try:
-            values = [float(v) for v in fields]
-        except ValueError:
-            raise InputError(f"{pre}line {lineno} is not numeric: {line.strip()[:60]!r}") from None
+        if dialect[1] == ",":
+            values = row_numbers(line, dialect)
+        else:
+            try:
+                values = [float(v) for v in line.replace(",", " ").replace(";", " ").split()]
+            except ValueError:
+                values = None
+        if values is None:
+            raise InputError(f"{pre}line {lineno} is not numeric: {line.strip()[:60]!r}")
         if len(values) < 2:
             raise InputError(f"{pre}line {lineno} has {len(values)} column(s); "
                              "a pattern needs x and intensity")

@@ -125,6 +125,22 @@ def _number(token: str, decimal: str) -> float | None:
         return None
 
 
+def row_numbers(line: str, dialect: tuple) -> list[float] | None:
+    """The numbers of one data row in ``dialect`` (delimiter, decimal), or None when a field
+    is not a number in it.
+
+    >>> row_numbers("20,515;1234,5", (";", ","))
+    [20.515, 1234.5]
+    """
+    values = []
+    for token in _tokens(line, dialect[0]):
+        value = _number(token, dialect[1])
+        if value is None:
+            return None
+        values.append(value)
+    return values
+
+
 def _is_comment(line: str) -> bool:
     return line.lstrip().startswith(COMMENT_PREFIXES)
 
