@@ -267,3 +267,17 @@ def test_headerless_q_file_read_as_two_theta_is_not_ok(tmp_path):
     fit2 = fit_lattice(read_pattern(path2, wavelength_a=0.3), fluorite(a=a, cation="Ce", anion="O"))
     assert abs(fit2.a - a) < 0.002 and fit2.quality == "ok", fit2.quality_notes
     assert not any("radial unit" in n for n in fit2.quality_notes)
+
+
+def test_q_pattern_notes_say_their_angles_are_2theta(real_data):
+    """The CeO2 pattern put on q: the fit and its notes work in 2θ at the wavelength, and the
+    notes say so (a Ni q-space .chi was told of a 'shadowed high-angle end above 60.811°'
+    with no word that the file's axis was q). The cell is the one of the 2θ reading."""
+    pat = _ceo2_pattern(real_data)
+    q = 4 * np.pi * np.sin(np.radians(pat.x / 2)) / pat.wavelength_a
+    as_q = make_pattern(q, pat.intensity, axis="q_A^-1", wavelength_a=pat.wavelength_a, source=pat.source)
+    fit_2th, fit_q = fit_lattice(pat, "ceo2"), fit_lattice(as_q, "ceo2")
+    assert fit_q.a == pytest.approx(fit_2th.a, abs=2e-4)
+    said = [n for n in fit_q.verdict.notes if "axis is q" in n]
+    assert len(said) == 1 and "λ = 0.4066 Å" in said[0]
+    assert not any("axis is q" in n for n in fit_2th.verdict.notes)

@@ -159,6 +159,21 @@ def pattern_arrays(pattern, twotheta_range=None, *, auto_range: bool = True):
     return x, y, sig, lam
 
 
+def angle_unit_notes(pattern) -> list[str]:
+    """A note for a pattern read in q: the fits and their notes work in 2θ at its wavelength,
+    so say so (a Ni q-space ``.chi`` was told of a "shadowed high-angle end above 60.811°").
+
+    Parameters
+    ----------
+    pattern : Pattern
+        The pattern as read (its ``axis`` and ``wavelength_a``).
+    """
+    if pattern.axis != "q_A^-1" or pattern.wavelength_a is None:
+        return []
+    return [f"the file's axis is q (Å⁻¹): angles in these notes are 2θ at λ = {pattern.wavelength_a:g} Å "
+            "(q = 4π sin θ / λ)"]
+
+
 def usable_range(x, y) -> tuple[int, int, list[str]]:
     """Index range [i0, i1) of the pattern that holds diffraction data, and notes on what was cut.
 
@@ -787,7 +802,8 @@ def _fit_lattice_at(pattern, phase, x, y, sig, lam, kalpha2_ratio, *, twotheta_r
     stderr = dict(zip(names, map(float, errs)))
     vol = refined.volume_a3
     range_notes = usable_range(*_raw_xy(pattern))[2] if twotheta_range is None else []
-    range_notes = pattern.reader_notes + range_notes + line_notes + ([axis_note] if axis_note else [])
+    range_notes = (pattern.reader_notes + angle_unit_notes(pattern) + range_notes + line_notes
+                   + ([axis_note] if axis_note else []))
     verdict = lattice_verdict(peaks, dropped, x, net, noise, fwhm, params, stderr, redchi, s, a_search,
                               sch, instrumental_fwhm_deg, refined, lam, n_params=len(names),
                               info=range_notes).plus(doubts=axis_doubts + line_doubts)

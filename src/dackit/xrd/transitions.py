@@ -65,7 +65,7 @@ from dackit.core.lsq import covariance_from_jacobian, covariance_to_stderr, qaic
 from dackit.core.quality import Judged, Verdict
 from dackit.errors import DackitError, FitError, InputError, where
 from dackit.xrd.cell import MAX_AXIS_MODEL_SPREAD_A, MIN_AXIS_MODEL_WEIGHT, twotheta_of
-from dackit.xrd.lattice import coarse_scale, fit_lattice, pattern_arrays, prepare
+from dackit.xrd.lattice import angle_unit_notes, coarse_scale, fit_lattice, pattern_arrays, prepare
 from dackit.xrd.peakfit import KALPHA2_RATIO_NOMINAL, kalpha2_position, kalpha_doublet
 from dackit.xrd.phases import Phase, get_phase
 from dackit.xrd.structure_factor import TEXTURE_SCATTER, reflections
@@ -473,7 +473,8 @@ def identify_phases(pattern, candidates, *, twotheta_range=None, a_search=(-0.12
     # the fraction doubts are shared by every present phase: each note once
     verdict = Verdict.from_checks(list(dict.fromkeys([*(d for r in results for d in r.verdict.notes
                                                         if r.present and not r.verdict.ok), *unexplained])),
-                                  info=pattern.reader_notes + spike_info + _doublet_note(wp2, p2, cov2)
+                                  info=pattern.reader_notes + angle_unit_notes(pattern) + spike_info
+                                  + _doublet_note(wp2, p2, cov2)
                                   + [f"χ²_red of the whole-pattern fit {redchi2:.3g}"])
     return PhaseIdentification(phases=tuple(results), redchi=redchi2, wavelength_a=lam_given, x=x, y=y, model=wp2(p2),
                                background=wp2.background(p2), components=comps2, source=pattern.source,
